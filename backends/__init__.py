@@ -1,0 +1,60 @@
+"""The registry of backends: target name -> render function, imported lazily.
+
+A backend is a pure function ``render(topology) -> Rendered`` of the validated model.
+Backends never parse, never write files and never import each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import attrs
+
+from orion_dsl.artifacts import Rendered
+from orion_dsl.diagnostics import did_you_mean
+from orion_dsl.model import Topology
+
+Render = Callable[[Topology], Rendered]
+
+#: Every target name and the module that renders it, in the order `orion compile` runs them.
+BACKENDS: dict[str, str] = {
+    "kubernetes": "backends.kubernetes",
+    "istio": "backends.istio",
+    "diagrams": "backends.diagrams",
+    "docs": "backends.docs",
+}
+
+
+@attrs.frozen
+class UnknownTarget(Exception):
+    """A target name that is not registered, or whose backend is not available yet."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def available(name: str) -> bool:
+    """Whether a registered target's backend can be imported."""
+    try:
+        importlib.import_module(BACKENDS[name])
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+def lookup(name: str) -> Render:
+    """The render function of a target; an unknown name gets a did-you-mean."""
+    if name not in BACKENDS:
+        raise UnknownTarget(f'unknown target "{name}"; {did_you_mean(name, BACKENDS)}')
+    module_name = BACKENDS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module_name.startswith(exc.name):
+            raise UnknownTarget(f'target "{name}" is not available yet in this version of orion') from exc
+        raise
+    render: Render = module.render
+    return render

@@ -1,0 +1,1 @@
+"""Derived facts every backend shares, computed once from the resolved model."""

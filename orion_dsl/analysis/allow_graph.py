@@ -1,0 +1,135 @@
+"""The allow-graph: which peer may reach which, on which port, and by which rule.
+
+It is built once from the model; the NetworkPolicies, AuthorizationPolicies, Sidecars,
+diagrams and docs are all drawn from it, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orion_dsl import model
+from orion_dsl.diagnostics import Diagnostic, warning
+from orion_dsl.model import CLUSTER_DNS, INTERNET, AllowGraph, Edge, Peer, Port, Topology
+
+DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
+
+
+def _peer(topology: Topology, name: str) -> Peer:
+    w = topology.workload(name)
+    if w is not None:
+        return Peer("workload", w.name, w.namespace)
+    return Peer("external", name)
+
+
+def _pooled(topology: Topology, target: str, port: Port) -> tuple[str, Port, str | None]:
+    """A call to a database with a connection pooler goes to the pooler (same port name)."""
+    w = topology.workload(target)
+    if w is None or w.database is None or w.database.pooler is None:
+        return target, port, None
+    pooler = topology.workload(w.database.pooler)
+    if pooler is None:
+        return target, port, None
+    return pooler.name, pooler.port(port.name) or port, target
+
+
+def _declared(topology: Topology) -> Iterator[Edge]:
+    """Edges the spec declares: calls, routes, ingress hosts."""
+    for w in topology.workloads:
+        src = Peer("workload", w.name, w.namespace)
+        for route in w.routes:
+            if route.target != w.name:
+                target, port, via = _pooled(topology, route.target, route.port)
+                yield Edge(src, _peer(topology, target), port, "route", via, span=route.span)
+        for call in w.calls:
+            if call.target == w.name:
+                continue
+            rule = "pooler" if w.pooler_of == call.target else "call"
+            target, port, via = (call.target, call.port, None) if rule == "pooler" else _pooled(topology, call.target, call.port)
+            yield Edge(src, _peer(topology, target), port, rule, via, span=call.span)
+    ingress = topology.ingress
+    if ingress is not None:
+        controller = Peer("ingress", ingress.name, ingress.namespace)
+        for port in ingress.listen:
+            yield Edge(INTERNET, controller, port, "internet")
+        for host in ingress.hosts:
+            yield Edge(controller, _peer(topology, host.target), host.port, "ingress")
+
+
+def _implied(topology: Topology) -> Iterator[Edge]:
+    """Edges that follow from settings: scraping, DNS, same-namespace, explicit allows."""
+    mon = topology.monitoring
+    scraper = topology.workload(mon.scraper) if mon else None
+    if mon is not None and scraper is not None:
+        src = Peer("workload", scraper.name, scraper.namespace)
+        for w in topology.workloads:
+            if w.scraped and w.name != scraper.name:
+                for port in w.ports:
+                    if port.name == mon.port:
+                        yield Edge(src, Peer("workload", w.name, w.namespace), port, "scrape")
+    for ns in topology.namespaces:
+        if ns.same_namespace:
+            members = topology.workloads_in(ns.name)
+            for a in members:
+                for b in members:
+                    if a is not b:
+                        for port in b.ports:
+                            yield Edge(Peer("workload", a.name, a.namespace), Peer("workload", b.name, b.namespace), port, "same-namespace")
+    for rule in topology.network.allows:
+        for src in _members(topology, rule.source):
+            for dst in _members(topology, rule.target):
+                target = topology.workload(dst.name)
+                ports = target.ports if target else ()
+                for port in ports:
+                    if rule.port is None or rule.port in (port.name, port.number):
+                        yield Edge(src, dst, port, "allow", span=rule.span)
+    if topology.network.dns:
+        for w in topology.workloads:
+            for port in DNS_PORTS:
+                yield Edge(Peer("workload", w.name, w.namespace), CLUSTER_DNS, port, "dns")
+
+
+def _members(topology: Topology, scope: str) -> tuple[Peer, ...]:
+    """The workloads a rule's scope names: one workload, or every workload of a namespace."""
+    w = topology.workload(scope)
+    if w is not None:
+        return (Peer("workload", w.name, w.namespace),)
+    return tuple(Peer("workload", x.name, x.namespace) for x in topology.workloads_in(scope))
+
+
+def _in_scope(peer: Peer, scope: str) -> bool:
+    return scope in (peer.name, peer.namespace)
+
+
+def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]:
+    """Compute the allow-graph, and warn of calls a deny rule blocks and allows with no caller."""
+    diags: list[Diagnostic] = []
+    edges: dict[tuple[str, str, int, str], Edge] = {}
+    declared = list(_declared(topology))
+    for edge in [*declared, *_implied(topology)]:
+        denial = next((d for d in topology.network.denies if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and d.port in (None, edge.port.name, edge.port.number)), None)
+        if denial is not None:
+            if edge.rule in ("call", "route", "ingress", "allow"):
+                diags.append(
+                    warning(
+                        "W0301",
+                        edge.span,
+                        f'{edge.source} calls {edge.via or edge.target}:{edge.port.name}, but no policy allows it: `deny {denial.source} -> {denial.target}` blocks it',
+                        "remove the call, or narrow the deny rule",
+                    )
+                )
+            continue
+        edges.setdefault((edge.source.name, edge.target.name, edge.port.number, edge.port.protocol), edge)
+    callers = {(e.source.name, e.target.name, e.port.number) for e in declared}
+    for rule in topology.network.allows:
+        pairs = [(s.name, d.name) for s in _members(topology, rule.source) for d in _members(topology, rule.target)]
+        used = any((s, d, p.number) in callers for s, d in pairs for p in (_ports(topology, d)))
+        if not used:
+            diags.append(warning("W0302", rule.span, f"`allow {rule.source} -> {rule.target}` opens a path nothing calls", "remove the rule, or declare the call with `calls`"))
+    ordered = sorted(edges.values(), key=lambda e: (e.source.kind != "internet", e.source.namespace or "", e.source.name, e.target.namespace or "", e.target.name, e.port.number, e.port.protocol))
+    return AllowGraph(tuple(ordered)), diags
+
+
+def _ports(topology: Topology, name: str) -> tuple[model.Port, ...]:
+    w = topology.workload(name)
+    return w.ports if w else ()

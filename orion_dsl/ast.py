@@ -1,0 +1,635 @@
+"""Declarations: the spec as written, one class per construct, names unresolved.
+
+Each class is also the vocabulary of its block: its fields say which keywords may
+stand there, with which values (see :mod:`orion_dsl.decode`). docs/LANGUAGE.md
+describes the same constructs for users.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import attrs
+
+from orion_dsl import values as v
+from orion_dsl.decode import Decl, L, child, mapping, option, positional
+
+# ------------------------------------------------------------------ shared pieces
+
+PROBE_KINDS = ("http", "tcp", "exec")
+VOLUME_KINDS = ("config-map", "secret", "empty-dir")
+ACCESS_MODES = ("read-write-once", "read-only-many", "read-write-many", "read-write-once-pod")
+LB_ALGORITHMS = ("round-robin", "least-connection", "ip-hash", "random")
+BACKUP_KINDS = ("full", "incremental", "wal", "snapshot", "definitions")
+PORT_OR_NAME = v.any_of(v.NAME, v.PORT)
+
+
+@attrs.frozen
+class ResourcesDecl(Decl):
+    """``resources { cpu 500m..1000m; memory 512Mi..1Gi }`` — request..limit."""
+
+    cpu: L[v.Range[v.Quantity]] | None = option("cpu", v.range_of(v.CPU))
+    memory: L[v.Range[v.Quantity]] | None = option("memory", v.range_of(v.BYTES))
+
+
+@attrs.frozen
+class CheckDecl(Decl):
+    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``."""
+
+    kind: L[str] | None = positional("kind", v.enum(*PROBE_KINDS))
+    target: tuple[L[object], ...] = positional("target", v.any_of(v.TEXT, v.NAME, v.PORT), many=True)
+    on: L[object] | None = option("on", PORT_OR_NAME)
+
+
+@attrs.frozen
+class ProbesDecl(Decl):
+    """Health checks and their timing, shared by liveness and readiness."""
+
+    liveness: CheckDecl | None = child("liveness", CheckDecl)
+    readiness: CheckDecl | None = child("readiness", CheckDecl)
+    startup: CheckDecl | None = child("startup", CheckDecl)
+    interval: L[v.Duration] | None = option("interval", v.DURATION)
+    timeout: L[v.Duration] | None = option("timeout", v.DURATION)
+    initial_delay: L[v.Duration] | None = option("initial_delay", v.DURATION)
+    failure_threshold: L[int] | None = option("failure_threshold", v.INT)
+    success_threshold: L[int] | None = option("success_threshold", v.INT)
+
+
+@attrs.frozen
+class PortDecl(Decl):
+    """``port http 3000`` or ``port dns 53/udp``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    number: L[v.PortNumber] | None = positional("number", v.PORT)
+
+
+@attrs.frozen
+class VolumeDecl(Decl):
+    """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    kind: L[str] | None = positional("kind", v.enum(*VOLUME_KINDS))
+    source: L[str] | None = positional("source", v.TEXT, optional=True)
+    at: L[str] | None = option("at", v.TEXT, required=True)
+    read_only: L[bool] | None = option("read_only", v.SWITCH)
+
+
+@attrs.frozen
+class StorageDecl(Decl):
+    """``storage data 100Gi class ssd access read-write-once at "/data"`` — a persistent volume."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    size: L[v.Quantity] | None = positional("size", v.BYTES)
+    storage_class: L[str] | None = option("class", v.NAME)
+    access: L[str] | None = option("access", v.enum(*ACCESS_MODES))
+    at: L[str] | None = option("at", v.TEXT, required=True)
+
+
+@attrs.frozen
+class RolloutDecl(Decl):
+    """``rollout rolling { surge 1; unavailable 0; grace 30s }``."""
+
+    strategy: L[str] | None = positional("strategy", v.enum("rolling", "recreate"))
+    surge: L[int] | None = option("surge", v.INT)
+    unavailable: L[int] | None = option("unavailable", v.INT)
+    grace: L[v.Duration] | None = option("grace", v.DURATION)
+
+
+@attrs.frozen
+class BlueGreenDecl(Decl):
+    """``blue_green { blue "1.0"; green "1.1"; active blue }``."""
+
+    blue: L[str] | None = option("blue", v.VERSION, required=True)
+    green: L[str] | None = option("green", v.VERSION, required=True)
+    active: L[str] | None = option("active", v.enum("blue", "green"), required=True)
+
+
+@attrs.frozen
+class BudgetDecl(Decl):
+    """``disruption_budget max_unavailable 1`` (or ``min_available 2``)."""
+
+    max_unavailable: L[int] | None = option("max_unavailable", v.INT)
+    min_available: L[int] | None = option("min_available", v.INT)
+
+
+@attrs.frozen
+class SecurityContextDecl(Decl):
+    """``security { user 10001; read_only_root true }`` — the restricted profile is always on."""
+
+    user: L[int] | None = option("user", v.INT)
+    group: L[int] | None = option("group", v.INT)
+    read_only_root: L[bool] | None = option("read_only_root", v.SWITCH)
+    service_account_token: L[bool] | None = option("service_account_token", v.SWITCH)
+
+
+@attrs.frozen
+class MetricDecl(Decl):
+    """A custom autoscaling metric: ``pods http_requests_per_second 100``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    target: L[int] | None = positional("target", v.INT)
+    object: L[str] | None = option("object", v.NAME)
+
+
+@attrs.frozen
+class AutoscaleDecl(Decl):
+    """``autoscale 3..10 { cpu 70%; memory 80%; pods requests 100; external queue 30 }``."""
+
+    replicas: L[v.Range[int]] | None = positional("replicas", v.range_of(v.INT))
+    cpu: L[int] | None = option("cpu", v.PERCENT)
+    memory: L[int] | None = option("memory", v.PERCENT)
+    pods: tuple[MetricDecl, ...] = child("pods", MetricDecl, many=True)
+    object: tuple[MetricDecl, ...] = child("object", MetricDecl, many=True)
+    external: tuple[MetricDecl, ...] = child("external", MetricDecl, many=True)
+
+
+@attrs.frozen
+class RetriesDecl(Decl):
+    """``retries 3 per_try 2s on "5xx,reset"``."""
+
+    attempts: L[int] | None = positional("attempts", v.INT)
+    per_try: L[v.Duration] | None = option("per_try", v.DURATION)
+    on: L[str] | None = option("on", v.TEXT)
+
+
+@attrs.frozen
+class CircuitBreakerDecl(Decl):
+    """``circuit_breaker { consecutive_errors 5; ejection 30s; max_connections 1000 }``."""
+
+    consecutive_errors: L[int] | None = option("consecutive_errors", v.INT)
+    interval: L[v.Duration] | None = option("interval", v.DURATION)
+    ejection: L[v.Duration] | None = option("ejection", v.DURATION)
+    max_ejected: L[int] | None = option("max_ejected", v.PERCENT)
+    max_connections: L[int] | None = option("max_connections", v.INT)
+    max_pending: L[int] | None = option("max_pending", v.INT)
+
+
+@attrs.frozen
+class ResilienceDecl(Decl):
+    """Timeouts, retries and circuit breaking for calls *to* a service."""
+
+    timeout: L[v.Duration] | None = option("timeout", v.DURATION)
+    retries: RetriesDecl | None = child("retries", RetriesDecl)
+    circuit_breaker: CircuitBreakerDecl | None = child("circuit_breaker", CircuitBreakerDecl)
+
+
+@attrs.frozen
+class RouteDecl(Decl):
+    """``route "/api/auth/*" -> auth:http`` — a path the API gateway forwards."""
+
+    path: L[str] | None = positional("path", v.TEXT)
+    target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
+
+
+@attrs.frozen
+class BackupDecl(Decl):
+    """``backup full every 24h at 02:00 to s3-primary`` or ``backup wal continuous to s3``."""
+
+    kind: L[str] | None = positional("kind", v.enum(*BACKUP_KINDS))
+    every: L[v.Duration] | None = option("every", v.DURATION)
+    at: L[v.TimeOfDay] | None = option("at", v.TIME)
+    continuous: L[bool] | None = option("continuous", v.SWITCH, flag=True)
+    to: L[str] | None = option("to", v.NAME, required=True)
+    image: L[str] | None = option("image", v.TEXT)
+
+
+@attrs.frozen
+class PoolerDecl(Decl):
+    """``pooler pgbouncer { image "..."; replicas 2; mode transaction }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    image: L[str] | None = option("image", v.TEXT, required=True)
+    replicas: L[int] | None = option("replicas", v.INT)
+    mode: L[str] | None = option("mode", v.enum("session", "transaction", "statement"))
+
+
+@attrs.frozen
+class ReadReplicasDecl(Decl):
+    """``read_replicas 2 { weights 50%, 50% }``."""
+
+    count: L[int] | None = positional("count", v.INT)
+    weights: tuple[L[int], ...] = option("weights", v.PERCENT, listed=True)
+
+
+@attrs.frozen
+class DatabaseDecl(Decl):
+    """The data tier's roles: pooler, one primary, read replicas, replication."""
+
+    pooler: PoolerDecl | None = child("pooler", PoolerDecl)
+    primary: L[int] | None = option("primary", v.INT)
+    read_replicas: ReadReplicasDecl | None = child("read_replicas", ReadReplicasDecl)
+    replication: L[str] | None = option("replication", v.enum("synchronous", "asynchronous"))
+
+
+@attrs.frozen
+class SidecarDecl(Decl):
+    """A second container in the pod: ``sidecar exporter { image "..."; port metrics 9090 }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    image: L[str] | None = option("image", v.TEXT, required=True)
+    resources: ResourcesDecl | None = child("resources", ResourcesDecl)
+    ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
+    command: tuple[L[str], ...] = option("command", v.TEXT, listed=True)
+
+
+@attrs.frozen
+class EnvDecl(Decl):
+    """``env LOG_LEVEL "info"``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    value: L[str] | None = positional("value", v.TEXT)
+
+
+@attrs.frozen
+class WorkloadDecl(Decl):
+    """``service NAME { ... }`` (a Deployment) or ``statefulset NAME { ... }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    description: L[str] | None = option("description", v.TEXT)
+    image: L[str] | None = option("image", v.TEXT)
+    replicas: L[int] | None = option("replicas", v.INT)
+    ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
+    resources: ResourcesDecl | None = child("resources", ResourcesDecl)
+    probes: ProbesDecl | None = child("probes", ProbesDecl)
+    volumes: tuple[VolumeDecl, ...] = child("volume", VolumeDecl, many=True)
+    storage: tuple[StorageDecl, ...] = child("storage", StorageDecl, many=True)
+    sidecars: tuple[SidecarDecl, ...] = child("sidecar", SidecarDecl, many=True)
+    env: tuple[EnvDecl, ...] = child("env", EnvDecl, many=True)
+    rollout: RolloutDecl | None = child("rollout", RolloutDecl)
+    blue_green: BlueGreenDecl | None = child("blue_green", BlueGreenDecl)
+    disruption_budget: BudgetDecl | None = child("disruption_budget", BudgetDecl)
+    security: SecurityContextDecl | None = child("security", SecurityContextDecl)
+    subnet: L[str] | None = option("subnet", v.NAME)
+    addresses: L[v.Range[ipaddress.IPv4Address]] | None = option("addresses", v.range_of(v.ADDRESS))
+    calls: tuple[L[object], ...] = option("calls", v.any_of(v.PORT_REF, v.NAME), many=True, listed=True)
+    routes: tuple[RouteDecl, ...] = child("route", RouteDecl, many=True)
+    autoscale: AutoscaleDecl | None = child("autoscale", AutoscaleDecl)
+    load_balancing: L[str] | None = option("load_balancing", v.enum(*LB_ALGORITHMS))
+    resilience: ResilienceDecl | None = child("resilience", ResilienceDecl)
+    database: DatabaseDecl | None = child("database", DatabaseDecl)
+    encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH)
+    backups: tuple[BackupDecl, ...] = child("backup", BackupDecl, many=True)
+    scrape: L[bool] | None = option("scrape", v.SWITCH)
+
+
+@attrs.frozen
+class QuotaDecl(Decl):
+    """``quota { cpu 20; memory 40Gi; pods 50; volume_claims 10 }``."""
+
+    cpu: L[v.Quantity] | None = option("cpu", v.CPU)
+    memory: L[v.Quantity] | None = option("memory", v.BYTES)
+    pods: L[int] | None = option("pods", v.INT)
+    volume_claims: L[int] | None = option("volume_claims", v.INT)
+
+
+@attrs.frozen
+class DefaultsDecl(WorkloadDecl):
+    """``defaults { ... }`` — workload settings written once; also the namespace quota."""
+
+    name: L[str] | None = attrs.field(default=None, kw_only=True)
+
+    quota: QuotaDecl | None = child("quota", QuotaDecl)
+
+
+@attrs.frozen
+class SharedDecl(Decl):
+    """``shared_config NAME { readers a, b }`` — a shared ConfigMap/Secret and who may read it."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    readers: tuple[L[str], ...] = option("readers", v.NAME, many=True, listed=True)
+
+
+@attrs.frozen
+class NamespaceDecl(Decl):
+    """``namespace NAME { mesh on; subnet x; service ... }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    description: L[str] | None = option("description", v.TEXT)
+    mesh: L[bool] | None = option("mesh", v.SWITCH)
+    subnet: L[str] | None = option("subnet", v.NAME)
+    labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
+    allow: tuple[L[str], ...] = option("allow", v.enum("same-namespace"), many=True)
+    defaults: DefaultsDecl | None = child("defaults", DefaultsDecl)
+    services: tuple[WorkloadDecl, ...] = child("service", WorkloadDecl, many=True)
+    statefulsets: tuple[WorkloadDecl, ...] = child("statefulset", WorkloadDecl, many=True)
+    shared_configs: tuple[SharedDecl, ...] = child("shared_config", SharedDecl, many=True)
+    shared_secrets: tuple[SharedDecl, ...] = child("shared_secret", SharedDecl, many=True)
+
+
+@attrs.frozen
+class TopologyDecl(Decl):
+    """``topology NAME { version ...; kubernetes ...; istio ...; domain ... }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    version: L[str] | None = option("version", v.VERSION)
+    description: L[str] | None = option("description", v.TEXT)
+    kubernetes: L[str] | None = option("kubernetes", v.VERSION)
+    istio: L[str] | None = option("istio", v.VERSION)
+    domain: L[str] | None = option("domain", v.TEXT)
+
+
+@attrs.frozen
+class SubnetDecl(Decl):
+    """``subnet application 10.0.10.0/24``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    cidr: L[ipaddress.IPv4Network] | None = positional("cidr", v.CIDR)
+    description: L[str] | None = option("description", v.TEXT)
+
+
+@attrs.frozen
+class PolicyRuleDecl(Decl):
+    """``allow a -> b:port`` / ``deny orion-gateway -> orion-data``."""
+
+    source: L[str] | None = positional("source", v.NAME)
+    target: L[object] | None = positional("target", v.any_of(v.PORT_REF, v.NAME), arrow=True)
+
+
+@attrs.frozen
+class NetworkDecl(Decl):
+    """Segmentation and the default posture of the network."""
+
+    default: L[str] | None = option("default", v.enum("deny"))
+    dns: L[str] | None = option("dns", v.enum("allow"))
+    internet: L[str] | None = option("internet", v.enum("deny"))
+    subnets: tuple[SubnetDecl, ...] = child("subnet", SubnetDecl, many=True)
+    allows: tuple[PolicyRuleDecl, ...] = child("allow", PolicyRuleDecl, many=True)
+    denies: tuple[PolicyRuleDecl, ...] = child("deny", PolicyRuleDecl, many=True)
+
+
+@attrs.frozen
+class DescribedDecl(Decl):
+    """A described-only piece: ``cdn cloudflare { provides "DDoS", "WAF" }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    description: L[str] | None = option("description", v.TEXT)
+    provides: tuple[L[str], ...] = option("provides", v.TEXT, many=True, listed=True)
+    regions: tuple[L[str], ...] = option("regions", v.NAME, many=True, listed=True)
+    load_balancer: L[str] | None = option("load_balancer", v.TEXT)
+
+
+@attrs.frozen
+class EdgeDecl(Decl):
+    """Pieces in front of the cluster, described for diagrams and docs."""
+
+    cdn: tuple[DescribedDecl, ...] = child("cdn", DescribedDecl, many=True)
+    load_balancers: tuple[DescribedDecl, ...] = child("load_balancer", DescribedDecl, many=True)
+    geodns: tuple[DescribedDecl, ...] = child("geodns", DescribedDecl, many=True)
+    regions: tuple[DescribedDecl, ...] = child("region", DescribedDecl, many=True)
+
+
+@attrs.frozen
+class RateDecl(Decl):
+    """``100 per second``."""
+
+    amount: L[int] | None = positional("amount", v.INT)
+    per: L[str] | None = option("per", v.enum("second", "minute"))
+
+
+@attrs.frozen
+class CorsDecl(Decl):
+    """``cors { origins "https://*.x.com"; methods "GET", "POST" }``."""
+
+    origins: tuple[L[str], ...] = option("origins", v.TEXT, listed=True)
+    methods: tuple[L[str], ...] = option("methods", v.TEXT, listed=True)
+
+
+@attrs.frozen
+class TlsDecl(Decl):
+    """``tls { minimum 1.3; issuer letsencrypt }``."""
+
+    minimum: L[str] | None = option("minimum", v.VERSION)
+    issuer: L[str] | None = option("issuer", v.NAME)
+
+
+@attrs.frozen
+class HostDecl(Decl):
+    """``host "api.orion.com" -> gateway:http``."""
+
+    host: L[str] | None = positional("host", v.TEXT)
+    target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
+
+
+@attrs.frozen
+class IngressDecl(Decl):
+    """The ingress controller, its features, TLS and hosts."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    namespace: L[str] | None = option("namespace", v.NAME, required=True)
+    subnet: L[str] | None = option("subnet", v.NAME)
+    address: L[ipaddress.IPv4Address] | None = option("address", v.ADDRESS)
+    replicas: L[int] | None = option("replicas", v.INT)
+    balance: L[str] | None = option("balance", v.enum(*LB_ALGORITHMS))
+    listen: tuple[L[v.PortNumber], ...] = option("listen", v.PORT, listed=True)
+    rate_limit: RateDecl | None = child("rate_limit", RateDecl)
+    request_buffering: L[bool] | None = option("request_buffering", v.SWITCH)
+    compression: L[bool] | None = option("compression", v.SWITCH)
+    cors: CorsDecl | None = child("cors", CorsDecl)
+    waf: L[str] | None = option("waf", v.enum("modsecurity"))
+    tls: TlsDecl | None = child("tls", TlsDecl)
+    hosts: tuple[HostDecl, ...] = child("host", HostDecl, many=True)
+
+
+@attrs.frozen
+class IssuerDecl(Decl):
+    """``issuer letsencrypt { acme "https://..."; email "..."; renew_before 720h }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    acme: L[str] | None = option("acme", v.TEXT, required=True)
+    email: L[str] | None = option("email", v.TEXT, required=True)
+    renew_before: L[v.Duration] | None = option("renew_before", v.DURATION)
+
+
+@attrs.frozen
+class CertificatesDecl(Decl):
+    """cert-manager issuers."""
+
+    issuers: tuple[IssuerDecl, ...] = child("issuer", IssuerDecl, many=True)
+
+
+@attrs.frozen
+class TracingDecl(Decl):
+    """``tracing { sampling 10% }``."""
+
+    sampling: L[int] | None = option("sampling", v.PERCENT)
+
+
+@attrs.frozen
+class JwtDecl(Decl):
+    """JWT validation at a workload: issuer, JWKS, where, which paths."""
+
+    issuer: L[str] | None = option("issuer", v.TEXT, required=True)
+    jwks: L[str] | None = option("jwks", v.TEXT, required=True)
+    at: L[str] | None = option("at", v.NAME, required=True)
+    protect: tuple[L[str], ...] = option("protect", v.TEXT, many=True, listed=True)
+
+
+@attrs.frozen
+class EgressGatewayDecl(Decl):
+    """``egress_gateway { namespace istio-system; tls_origination on; sni_routing on }``."""
+
+    namespace: L[str] | None = option("namespace", v.NAME)
+    tls_origination: L[bool] | None = option("tls_origination", v.SWITCH)
+    sni_routing: L[bool] | None = option("sni_routing", v.SWITCH)
+
+
+@attrs.frozen
+class MeshDecl(Decl):
+    """``mesh istio { mtls strict; ... }``."""
+
+    name: L[str] | None = positional("name", v.enum("istio"))
+    mtls: L[str] | None = option("mtls", v.enum("strict", "permissive"))
+    sidecar_resources: ResourcesDecl | None = child("sidecar_resources", ResourcesDecl)
+    tracing: TracingDecl | None = child("tracing", TracingDecl)
+    access_log: L[bool] | None = option("access_log", v.SWITCH)
+    jwt: JwtDecl | None = child("jwt", JwtDecl)
+    egress_gateway: EgressGatewayDecl | None = child("egress_gateway", EgressGatewayDecl)
+    egress_rate_limit: RateDecl | None = child("egress_rate_limit", RateDecl)
+    cost_tracking: L[bool] | None = option("cost_tracking", v.SWITCH)
+
+
+@attrs.frozen
+class ExternalDecl(Decl):
+    """``external stripe { host "api.stripe.com"; port https 443; via egress_gateway }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    hosts: tuple[L[str], ...] = option("host", v.TEXT, many=True, listed=True)
+    ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
+    via: L[str] | None = option("via", v.enum("egress_gateway"))
+    description: L[str] | None = option("description", v.TEXT)
+
+
+@attrs.frozen
+class ClusterScalingDecl(Decl):
+    """``cluster { nodes 3..20; scale_down_below 50% }``."""
+
+    nodes: L[v.Range[int]] | None = option("nodes", v.range_of(v.INT))
+    scale_down_below: L[int] | None = option("scale_down_below", v.PERCENT)
+
+
+@attrs.frozen
+class ScalingDecl(Decl):
+    """Scaling that is not one workload's: vertical autoscaling mode, the cluster autoscaler."""
+
+    vertical: L[str] | None = option("vertical", v.enum("off", "initial", "recreate", "auto"))
+    cluster: ClusterScalingDecl | None = child("cluster", ClusterScalingDecl)
+
+
+@attrs.frozen
+class AlertDecl(Decl):
+    """``alert Name { expr "..."; for 5m; severity critical }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    expr: L[str] | None = option("expr", v.TEXT, required=True)
+    for_: L[v.Duration] | None = option("for", v.DURATION)
+    severity: L[str] | None = option("severity", v.enum("critical", "warning", "info"))
+    summary: L[str] | None = option("summary", v.TEXT)
+
+
+@attrs.frozen
+class MonitoringDecl(Decl):
+    """Who scrapes what, alert rules, and the logging/alerting/dashboard workloads."""
+
+    scraper: L[str] | None = option("scraper", v.NAME, required=True)
+    port: L[str] | None = option("port", v.NAME)
+    path: L[str] | None = option("path", v.TEXT)
+    interval: L[v.Duration] | None = option("interval", v.DURATION)
+    scrape: L[str] | None = option("scrape", v.enum("all", "annotated"))
+    alerts: tuple[AlertDecl, ...] = child("alert", AlertDecl, many=True)
+    logging: L[str] | None = option("logging", v.NAME)
+    alerting: L[str] | None = option("alerting", v.NAME)
+    dashboards: L[str] | None = option("dashboards", v.NAME)
+
+
+@attrs.frozen
+class LayerDecl(Decl):
+    """``layer application { measure "Input validation" }`` — defence in depth, described."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    measures: tuple[L[str], ...] = option("measure", v.TEXT, many=True, listed=True)
+
+
+@attrs.frozen
+class SecurityDecl(Decl):
+    """The security layers."""
+
+    layers: tuple[LayerDecl, ...] = child("layer", LayerDecl, many=True)
+
+
+@attrs.frozen
+class TargetDecl(Decl):
+    """``target s3-primary { kind s3; region us-east; bucket "..."; encrypted on }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    kind: L[str] | None = option("kind", v.enum("s3", "gcs", "azure"))
+    region: L[str] | None = option("region", v.NAME)
+    bucket: L[str] | None = option("bucket", v.TEXT, required=True)
+    encrypted: L[bool] | None = option("encrypted", v.SWITCH)
+
+
+@attrs.frozen
+class ReplicateDecl(Decl):
+    """``replicate s3-primary -> s3-dr``."""
+
+    source: L[str] | None = positional("source", v.NAME)
+    target: L[str] | None = positional("target", v.NAME, arrow=True)
+
+
+@attrs.frozen
+class ArchiveDecl(Decl):
+    """``archive glacier after 90d``."""
+
+    tier: L[str] | None = positional("tier", v.NAME)
+    after: L[v.Duration] | None = option("after", v.DURATION, required=True)
+
+
+@attrs.frozen
+class ClusterBackupDecl(Decl):
+    """``cluster_backup velero every 24h at 01:00 to s3-primary``."""
+
+    tool: L[str] | None = positional("tool", v.enum("velero"))
+    every: L[v.Duration] | None = option("every", v.DURATION, required=True)
+    at: L[v.TimeOfDay] | None = option("at", v.TIME)
+    to: L[str] | None = option("to", v.NAME, required=True)
+    retention: L[v.Duration] | None = option("retention", v.DURATION)
+
+
+@attrs.frozen
+class ObjectiveDecl(Decl):
+    """``objective database { rto 1h; rpo 6h; covers postgres }``."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    rto: L[v.Duration] | None = option("rto", v.DURATION, required=True)
+    rpo: L[v.Duration] | None = option("rpo", v.DURATION, required=True)
+    covers: tuple[L[str], ...] = option("covers", v.NAME, many=True, listed=True)
+
+
+@attrs.frozen
+class RecoveryDecl(Decl):
+    """Backup destinations, replication, archiving, cluster backup and objectives."""
+
+    targets: tuple[TargetDecl, ...] = child("target", TargetDecl, many=True)
+    replicate: tuple[ReplicateDecl, ...] = child("replicate", ReplicateDecl, many=True)
+    archive: ArchiveDecl | None = child("archive", ArchiveDecl)
+    cluster_backup: ClusterBackupDecl | None = child("cluster_backup", ClusterBackupDecl)
+    config_in_git: L[str] | None = option("config_in_git", v.TEXT)
+    objectives: tuple[ObjectiveDecl, ...] = child("objective", ObjectiveDecl, many=True)
+
+
+@attrs.frozen
+class SpecDecl(Decl):
+    """A whole ``.orion`` file."""
+
+    topology: TopologyDecl | None = child("topology", TopologyDecl, required=True)
+    defaults: DefaultsDecl | None = child("defaults", DefaultsDecl)
+    network: NetworkDecl | None = child("network", NetworkDecl)
+    edge: EdgeDecl | None = child("edge", EdgeDecl)
+    ingress: IngressDecl | None = child("ingress", IngressDecl)
+    certificates: CertificatesDecl | None = child("certificates", CertificatesDecl)
+    mesh: MeshDecl | None = child("mesh", MeshDecl)
+    externals: tuple[ExternalDecl, ...] = child("external", ExternalDecl, many=True)
+    namespaces: tuple[NamespaceDecl, ...] = child("namespace", NamespaceDecl, many=True)
+    scaling: ScalingDecl | None = child("scaling", ScalingDecl)
+    monitoring: MonitoringDecl | None = child("monitoring", MonitoringDecl)
+    security: SecurityDecl | None = child("security", SecurityDecl)
+    recovery: RecoveryDecl | None = child("recovery", RecoveryDecl)

@@ -1,0 +1,255 @@
+"""Statements -> declarations: what each keyword means where it stands.
+
+Declaration classes (:mod:`orion_dsl.ast`) describe their own vocabulary through
+field metadata (:func:`positional`, :func:`option`, :func:`child`); :func:`decode`
+reads a statement into one, reporting every unknown keyword (with did-you-mean),
+missing or surplus argument and value of the wrong kind, and keeping what it could read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
+from orion_dsl.source import Span, span_field
+from orion_dsl.syntax import Arg, ArgKind, Statement
+from orion_dsl.values import BadValue, ValueType
+
+T = TypeVar("T")
+_META = "orion"
+
+
+@attrs.frozen
+class L(Generic[T]):
+    """A value as written, with the span it was written at (not part of equality)."""
+
+    value: T
+    span: Span = span_field()
+
+
+@attrs.frozen
+class FieldSpec:
+    """How one field of a declaration is written."""
+
+    role: str  # "positional" | "option" | "child" | "mapping"
+    keyword: str
+    type: Any  # ValueType for positional/option values; a declaration class for child
+    many: bool = False  # the statement may repeat (options, children) / take the rest (positional)
+    listed: bool = False  # one statement takes a comma-separated list of values
+    optional: bool = False  # a positional that may be left out
+    required: bool = False  # an option or child that must be written
+    flag: bool = False  # an option written alone, meaning "on"
+    arrow: bool = False  # a positional preceded by "->"
+
+
+def positional(name: str, type: ValueType[Any], *, optional: bool = False, many: bool = False, arrow: bool = False) -> Any:
+    """A value written right after the keyword, in order."""
+    spec = FieldSpec("positional", name, type, many=many, optional=optional, arrow=arrow)
+    return attrs.field(default=() if many else None, metadata={_META: spec}, kw_only=True)
+
+
+def option(keyword: str, type: ValueType[Any], *, many: bool = False, listed: bool = False, required: bool = False, flag: bool = False) -> Any:
+    """``keyword value`` — a child statement, or written inline after the positionals."""
+    spec = FieldSpec("option", keyword, type, many=many, listed=listed, required=required, flag=flag)
+    return attrs.field(default=() if (many or listed) else None, metadata={_META: spec}, kw_only=True)
+
+
+def child(keyword: str, cls: type, *, many: bool = False, required: bool = False) -> Any:
+    """``keyword ... { ... }`` — a nested declaration."""
+    spec = FieldSpec("child", keyword, cls, many=many, required=required)
+    return attrs.field(default=() if many else None, metadata={_META: spec}, kw_only=True)
+
+
+def mapping(keyword: str) -> Any:
+    """``keyword { key "value"; ... }`` — free-form pairs, such as labels."""
+    spec = FieldSpec("mapping", keyword, None)
+    return attrs.field(default=(), metadata={_META: spec}, kw_only=True)
+
+
+def specs(cls: type) -> Iterator[tuple[str, FieldSpec]]:
+    """The vocabulary fields of a declaration class, in declaration order."""
+    for f in attrs.fields(cls):
+        spec = f.metadata.get(_META)
+        if spec is not None:
+            yield f.name, spec
+
+
+@attrs.frozen
+class Decl:
+    """Base of every declaration: the statement's span and its keyword's span."""
+
+    span: Span = attrs.field(eq=False, repr=False, kw_only=True)
+    keyword_span: Span = attrs.field(eq=False, repr=False, kw_only=True)
+
+
+def decode(cls: type[Any], stmt: Statement, diags: list[Diagnostic]) -> Any:
+    """Read a statement as a declaration of ``cls``; problems go to ``diags``."""
+    return _Decoder(diags).decl(cls, stmt)
+
+
+def decode_file(cls: type[Any], statements: tuple[Statement, ...], span: Span, diags: list[Diagnostic]) -> Any:
+    """Read a whole file's top-level statements as one declaration of ``cls``."""
+    root = Statement("", (), statements, span=span, keyword_span=span)
+    return _Decoder(diags).decl(cls, root)
+
+
+class _Decoder:
+    def __init__(self, diags: list[Diagnostic]) -> None:
+        self.diags = diags
+
+    def report(self, code: str, span: Span, summary: str, help: str = "", related: tuple[Related, ...] = ()) -> None:
+        self.diags.append(error(code, span, summary, help, related))
+
+    def value(self, vtype: ValueType[Any], arg: Arg, what: str) -> L[Any] | None:
+        if not vtype.accepts(arg):
+            self.report("E0111", arg.span, f"{what} expects {vtype.description}, found {arg.kind.value} \"{arg.text}\"", f"write {vtype.description}")
+            return None
+        try:
+            return L(vtype.convert(arg), span=arg.span)
+        except BadValue as exc:
+            self.report("E0120", arg.span, f"bad value for {what}: {exc}", f"write {vtype.description}")
+            return None
+
+    def decl(self, cls: type[Any], stmt: Statement) -> Any:
+        fields = list(specs(cls))
+        options = {s.keyword: (n, s) for n, s in fields if s.role != "positional"}
+        values: dict[str, Any] = {}
+        seen: dict[str, Span] = {}
+        args = list(stmt.args)
+        self._positionals(stmt, fields, options, args, values)
+        self._inline_options(stmt, options, args, values, seen)
+        self._body(cls, stmt, options, values, seen)
+        for name, spec in fields:
+            if spec.required and spec.keyword not in seen:
+                self.report(
+                    "E0115",
+                    stmt.keyword_span,
+                    f'"{stmt.keyword or "the spec"}" needs "{spec.keyword}"',
+                    f"add a `{spec.keyword} ...` statement",
+                )
+        return cls(span=stmt.span, keyword_span=stmt.keyword_span, **values)
+
+    def _positionals(self, stmt: Statement, fields: list[tuple[str, FieldSpec]], options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> None:
+        for name, spec in fields:
+            if spec.role != "positional":
+                continue
+            if spec.arrow:
+                if args and args[0].kind is ArgKind.ARROW:
+                    args.pop(0)
+                elif not spec.optional:
+                    where = args[0].span if args else stmt.keyword_span
+                    self.report("E0112", where, f'"{stmt.keyword}" expects "->" before its {spec.keyword}', f"write `{stmt.keyword} ... -> {spec.keyword}`")
+                    args.clear()
+                    continue
+            if spec.many:
+                taken: list[L[Any]] = []
+                while args and not (args[0].kind is ArgKind.WORD and args[0].text in options):
+                    v = self.value(spec.type, args.pop(0), f'"{stmt.keyword}"')
+                    if v is not None:
+                        taken.append(v)
+                values[name] = tuple(taken)
+                continue
+            if args and spec.optional and not spec.type.accepts(args[0]):
+                continue
+            if args and spec.optional and args[0].kind is ArgKind.WORD and args[0].text in options:
+                continue
+            if not args:
+                if not spec.optional:
+                    self.report("E0112", stmt.keyword_span, f'"{stmt.keyword}" needs its {spec.keyword}', f"write {spec.type.description} after \"{stmt.keyword}\"")
+                continue
+            values[name] = self.value(spec.type, args.pop(0), f'the {spec.keyword} of "{stmt.keyword}"')
+
+    def _inline_options(self, stmt: Statement, options: dict[str, Any], args: list[Arg], values: dict[str, Any], seen: dict[str, Span]) -> None:
+        while args:
+            word = args.pop(0)
+            entry = options.get(word.text) if word.kind is ArgKind.WORD else None
+            if entry is None or entry[1].role != "option":
+                inline = [k for k, (_, s) in options.items() if s.role == "option"]
+                hint = did_you_mean(word.text, inline) if word.kind is ArgKind.WORD and inline else "remove it, or put it on its own line"
+                self.report("E0113", word.span, f'unexpected {word.kind.value} "{word.text}" in "{stmt.keyword}"', hint)
+                return
+            name, spec = entry
+            if spec.flag:
+                self._store(values, seen, name, spec, L(True, span=word.span), word.span, stmt)
+                continue
+            if not args:
+                self.report("E0112", word.span, f'"{word.text}" needs {spec.type.description}', f"write `{word.text} <value>`")
+                return
+            v = self.value(spec.type, args.pop(0), f'"{word.text}"')
+            if v is not None:
+                self._store(values, seen, name, spec, v, word.span, stmt)
+
+    def _body(self, cls: type[Any], stmt: Statement, options: dict[str, Any], values: dict[str, Any], seen: dict[str, Span]) -> None:
+        if stmt.body is None:
+            return
+        if not options:
+            self.report("E0116", stmt.keyword_span, f'"{stmt.keyword}" takes no block', "remove the { ... } block")
+            return
+        for sub in stmt.body:
+            entry = options.get(sub.keyword)
+            if entry is None:
+                where = f'in "{stmt.keyword}"' if stmt.keyword else "at the top level"
+                self.report("E0110", sub.keyword_span, f'unknown keyword "{sub.keyword}" {where}', did_you_mean(sub.keyword, options))
+                continue
+            name, spec = entry
+            if spec.role == "mapping":
+                values[name] = (*values.get(name, ()), *self._pairs(sub))
+                continue
+            if spec.role == "child":
+                self._store(values, seen, name, spec, self.decl(spec.type, sub), sub.keyword_span, stmt)
+                continue
+            if sub.body is not None:
+                self.report("E0116", sub.keyword_span, f'"{sub.keyword}" takes no block', f"write `{sub.keyword} <value>` on one line")
+            if spec.flag and not sub.args:
+                self._store(values, seen, name, spec, L(True, span=sub.keyword_span), sub.keyword_span, stmt)
+                continue
+            if not sub.args:
+                self.report("E0112", sub.keyword_span, f'"{sub.keyword}" needs {spec.type.description}', f"write `{sub.keyword} <value>`")
+                continue
+            if spec.listed:
+                for arg in sub.args:
+                    v = self.value(spec.type, arg, f'"{sub.keyword}"')
+                    if v is not None:
+                        values[name] = (*values.get(name, ()), v)
+                if not spec.many and sub.keyword in seen:
+                    self._twice(sub, seen)
+                seen.setdefault(sub.keyword, sub.keyword_span)
+                continue
+            if len(sub.args) > 1:
+                extra = sub.args[1]
+                self.report("E0113", extra.span, f'"{sub.keyword}" takes one value, found another: "{extra.text}"', "remove the extra value")
+            v = self.value(spec.type, sub.args[0], f'"{sub.keyword}"')
+            if v is not None:
+                self._store(values, seen, name, spec, v, sub.keyword_span, stmt)
+
+    def _pairs(self, stmt: Statement) -> list[L[tuple[str, str]]]:
+        pairs: list[L[tuple[str, str]]] = []
+        for sub in stmt.body or ():
+            if len(sub.args) != 1 or sub.args[0].kind is not ArgKind.STRING or sub.body is not None:
+                self.report("E0111", sub.span, f'"{stmt.keyword}" entries are written `key "value"`', f'write `{sub.keyword} "value"`')
+                continue
+            pairs.append(L((sub.keyword, sub.args[0].text), span=sub.span))
+        return pairs
+
+    def _store(self, values: dict[str, Any], seen: dict[str, Span], name: str, spec: FieldSpec, value: Any, span: Span, parent: Statement) -> None:
+        if spec.many or spec.listed:
+            values[name] = (*values.get(name, ()), value)
+            seen.setdefault(spec.keyword, span)
+            return
+        if spec.keyword in seen:
+            self.report(
+                "E0114",
+                span,
+                f'"{spec.keyword}" is set twice in "{parent.keyword or "the spec"}"',
+                "keep one of them",
+                (Related(seen[spec.keyword], "first set here"),),
+            )
+            return
+        seen[spec.keyword] = span
+        values[name] = value
+
+    def _twice(self, sub: Statement, seen: dict[str, Span]) -> None:
+        self.report("E0114", sub.keyword_span, f'"{sub.keyword}" is set twice', "keep one of them", (Related(seen[sub.keyword], "first set here"),))

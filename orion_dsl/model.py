@@ -1,0 +1,652 @@
+"""The resolved topology, in ORION's own words (no Kubernetes or Istio fields).
+
+Defaults are applied, names resolved, and every value typed. Backends read only this
+(and :mod:`orion_dsl.analysis`). All classes are frozen; spans never take part in equality.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import attrs
+
+from orion_dsl.source import Span, span_field
+from orion_dsl.values import Duration, Quantity, TimeOfDay
+
+IPv4 = ipaddress.IPv4Address
+
+
+@attrs.frozen
+class Port:
+    """A named port of a container or external service."""
+
+    name: str
+    number: int
+    protocol: str = "TCP"
+
+
+@attrs.frozen
+class Resources:
+    """Requests and limits: CPU in millicores, memory in bytes, each with its text as written."""
+
+    cpu_request: Quantity
+    cpu_limit: Quantity
+    memory_request: Quantity
+    memory_limit: Quantity
+
+
+@attrs.frozen
+class Check:
+    """One health check: an HTTP GET of ``path`` on ``port``, a TCP connect, or a command."""
+
+    kind: str  # "http" | "tcp" | "exec"
+    port: Port | None = None
+    path: str | None = None
+    command: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Probes:
+    """Liveness, readiness and startup checks with their shared timing."""
+
+    liveness: Check | None
+    readiness: Check | None
+    startup: Check | None
+    interval: Duration
+    timeout: Duration
+    initial_delay: Duration | None
+    failure_threshold: int
+    success_threshold: int
+
+
+@attrs.frozen
+class Volume:
+    """A pod volume: a ConfigMap or Secret by name (``source``), or a scratch directory."""
+
+    name: str
+    kind: str  # "config-map" | "secret" | "empty-dir"
+    source: str
+    mount_path: str
+    read_only: bool
+
+
+@attrs.frozen
+class Storage:
+    """A persistent volume claimed per replica."""
+
+    name: str
+    size: Quantity
+    storage_class: str | None
+    access: str
+    mount_path: str
+
+
+@attrs.frozen
+class Container:
+    """A container of a pod: the main one or a sidecar."""
+
+    name: str
+    image: str
+    ports: tuple[Port, ...]
+    resources: Resources
+    command: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Rollout:
+    """How new versions replace old ones."""
+
+    strategy: str  # "rolling" | "recreate"
+    surge: int
+    unavailable: int
+    grace: Duration
+
+
+@attrs.frozen
+class BlueGreen:
+    """Two versions side by side; the Service selects the active colour."""
+
+    blue: str
+    green: str
+    active: str  # "blue" | "green"
+
+    @property
+    def active_version(self) -> str:
+        """The version traffic goes to."""
+        return self.blue if self.active == "blue" else self.green
+
+
+@attrs.frozen
+class Budget:
+    """How many replicas may be down at once during voluntary disruptions."""
+
+    max_unavailable: int | None
+    min_available: int | None
+
+
+@attrs.frozen
+class PodSecurity:
+    """Settings beyond the always-on restricted profile."""
+
+    user: int
+    group: int
+    read_only_root: bool
+    service_account_token: bool
+
+
+@attrs.frozen
+class Metric:
+    """A custom autoscaling metric: per pod, of an object, or external (such as queue depth)."""
+
+    source: str  # "pods" | "object" | "external"
+    name: str
+    target: int
+    object: str | None = None
+
+
+@attrs.frozen
+class Autoscale:
+    """Horizontal autoscaling bounds and targets."""
+
+    min: int
+    max: int
+    cpu: int | None
+    memory: int | None
+    metrics: tuple[Metric, ...]
+
+
+@attrs.frozen
+class Retries:
+    """Automatic retries of calls to a service."""
+
+    attempts: int
+    per_try: Duration | None
+    on: str | None
+
+
+@attrs.frozen
+class CircuitBreaker:
+    """Outlier ejection and connection limits for calls to a service."""
+
+    consecutive_errors: int
+    interval: Duration | None
+    ejection: Duration | None
+    max_ejected: int | None
+    max_connections: int | None
+    max_pending: int | None
+
+
+@attrs.frozen
+class Resilience:
+    """Timeout, retries and circuit breaking for calls to a service."""
+
+    timeout: Duration | None
+    retries: Retries | None
+    circuit_breaker: CircuitBreaker | None
+
+
+@attrs.frozen
+class Call:
+    """A declared dependency: this workload calls ``target`` on ``port``."""
+
+    target: str
+    port: Port
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Route:
+    """A path the workload (an API gateway) forwards to another workload's port."""
+
+    path: str
+    target: str
+    port: Port
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Backup:
+    """A scheduled (or continuous) backup of a workload's data to a destination."""
+
+    kind: str
+    every: Duration | None
+    at: TimeOfDay | None
+    continuous: bool
+    target: str
+    image: str | None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Database:
+    """A replicated database: pooler, one primary, read replicas with weights."""
+
+    pooler: str | None
+    pool_mode: str | None
+    primary: int
+    read_replicas: int
+    read_weights: tuple[int, ...]
+    replication: str
+
+
+@attrs.frozen
+class Workload:
+    """A service or stateful set: its pod, scaling, placement, calls and mesh settings."""
+
+    name: str
+    namespace: str
+    kind: str  # "deployment" | "statefulset"
+    description: str
+    replicas: int
+    container: Container
+    sidecars: tuple[Container, ...]
+    env: tuple[tuple[str, str], ...]
+    probes: Probes | None
+    volumes: tuple[Volume, ...]
+    storage: tuple[Storage, ...]
+    rollout: Rollout
+    blue_green: BlueGreen | None
+    budget: Budget | None
+    security: PodSecurity
+    subnet: str | None
+    addresses: tuple[IPv4, IPv4] | None
+    calls: tuple[Call, ...]
+    routes: tuple[Route, ...]
+    autoscale: Autoscale | None
+    load_balancing: str | None
+    resilience: Resilience | None
+    database: Database | None
+    encryption_at_rest: bool
+    backups: tuple[Backup, ...]
+    meshed: bool
+    scraped: bool
+    pooler_of: str | None = None
+    span: Span = span_field()
+
+    @property
+    def ports(self) -> tuple[Port, ...]:
+        """Every port of the pod: the main container's, then the sidecars'."""
+        return self.container.ports + tuple(p for s in self.sidecars for p in s.ports)
+
+    def port(self, ref: str | int) -> Port | None:
+        """A port of the pod by name or number."""
+        return next((p for p in self.ports if ref in (p.name, p.number)), None)
+
+    @property
+    def version(self) -> str:
+        """The image tag, or ``latest``."""
+        tail = self.container.image.rsplit("/", 1)[-1]
+        return tail.split(":", 1)[1] if ":" in tail else "latest"
+
+    @property
+    def max_replicas(self) -> int:
+        """The most replicas this workload may run (autoscaler maximum, else replicas)."""
+        return max(self.replicas, self.autoscale.max if self.autoscale else 0)
+
+    @property
+    def containers(self) -> tuple[Container, ...]:
+        """The main container, then the sidecars."""
+        return (self.container, *self.sidecars)
+
+
+@attrs.frozen
+class Quota:
+    """A namespace's resource quota."""
+
+    cpu: Quantity | None
+    memory: Quantity | None
+    pods: int | None
+    volume_claims: int | None
+
+
+@attrs.frozen
+class Shared:
+    """A shared ConfigMap or Secret in a namespace and the workloads allowed to read it."""
+
+    name: str
+    kind: str  # "config" | "secret"
+    readers: tuple[str, ...]
+
+
+@attrs.frozen
+class Namespace:
+    """A namespace: labels, mesh membership, subnet, quota, same-namespace allowance."""
+
+    name: str
+    description: str
+    mesh: bool
+    subnet: str | None
+    labels: tuple[tuple[str, str], ...]
+    same_namespace: bool
+    quota: Quota | None
+    shared: tuple[Shared, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Subnet:
+    """A named address block."""
+
+    name: str
+    cidr: ipaddress.IPv4Network
+    description: str
+    span: Span = span_field()
+
+
+@attrs.frozen
+class External:
+    """An allow-listed service outside the cluster."""
+
+    name: str
+    hosts: tuple[str, ...]
+    ports: tuple[Port, ...]
+    via_egress_gateway: bool
+    description: str
+
+    def port(self, ref: str | int) -> Port | None:
+        """A port by name or number."""
+        return next((p for p in self.ports if ref in (p.name, p.number)), None)
+
+
+@attrs.frozen
+class PolicyRule:
+    """``allow``/``deny`` between workloads or namespaces (port optional)."""
+
+    source: str
+    target: str
+    port: str | int | None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Network:
+    """The network's posture and explicit rules."""
+
+    default_deny: bool
+    dns: bool
+    internet_deny: bool
+    allows: tuple[PolicyRule, ...]
+    denies: tuple[PolicyRule, ...]
+
+
+@attrs.frozen
+class Described:
+    """A piece the spec only describes (CDN, load balancer, GeoDNS, region)."""
+
+    kind: str
+    name: str
+    description: str
+    provides: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    load_balancer: str = ""
+
+
+@attrs.frozen
+class Host:
+    """An ingress host and the workload port it goes to."""
+
+    host: str
+    target: str
+    port: Port
+
+
+@attrs.frozen
+class Ingress:
+    """The ingress controller, its features, TLS and hosts."""
+
+    name: str
+    namespace: str
+    subnet: str | None
+    address: IPv4 | None
+    replicas: int
+    balance: str
+    listen: tuple[Port, ...]
+    rate_limit: tuple[int, str] | None
+    request_buffering: bool
+    compression: bool
+    cors_origins: tuple[str, ...]
+    cors_methods: tuple[str, ...]
+    waf: str | None
+    tls_minimum: str | None
+    tls_issuer: str | None
+    hosts: tuple[Host, ...]
+
+
+@attrs.frozen
+class Issuer:
+    """A cert-manager ACME issuer."""
+
+    name: str
+    acme: str
+    email: str
+    renew_before: Duration | None
+
+
+@attrs.frozen
+class Jwt:
+    """JWT validation at a workload."""
+
+    issuer: str
+    jwks: str
+    workload: str
+    protect: tuple[str, ...]
+
+
+@attrs.frozen
+class EgressGateway:
+    """The mesh's egress gateway."""
+
+    namespace: str
+    tls_origination: bool
+    sni_routing: bool
+
+
+@attrs.frozen
+class Mesh:
+    """The service mesh (Istio 1.20+: one istiod)."""
+
+    mtls: str
+    sidecar_resources: Resources | None
+    tracing_sampling: int | None
+    access_log: bool
+    jwt: Jwt | None
+    egress_gateway: EgressGateway | None
+    egress_rate_limit: tuple[int, str] | None
+    cost_tracking: bool
+
+
+@attrs.frozen
+class ClusterScaling:
+    """The cluster autoscaler's bounds."""
+
+    min_nodes: int
+    max_nodes: int
+    scale_down_below: int | None
+
+
+@attrs.frozen
+class Scaling:
+    """Scaling beyond one workload."""
+
+    vertical: str | None
+    cluster: ClusterScaling | None
+
+
+@attrs.frozen
+class Alert:
+    """A Prometheus alert rule."""
+
+    name: str
+    expr: str
+    for_: Duration | None
+    severity: str
+    summary: str
+
+
+@attrs.frozen
+class Monitoring:
+    """Scraping, alerting and the workloads that do it."""
+
+    scraper: str
+    port: str
+    path: str
+    interval: Duration | None
+    alerts: tuple[Alert, ...]
+    logging: str | None
+    alerting: str | None
+    dashboards: str | None
+
+
+@attrs.frozen
+class SecurityLayer:
+    """One layer of defence in depth and its measures."""
+
+    name: str
+    measures: tuple[str, ...]
+
+
+@attrs.frozen
+class BackupTarget:
+    """Where backups go."""
+
+    name: str
+    kind: str
+    region: str | None
+    bucket: str
+    encrypted: bool
+
+
+@attrs.frozen
+class ClusterBackup:
+    """A whole-cluster backup (Velero)."""
+
+    tool: str
+    every: Duration
+    at: TimeOfDay | None
+    target: str
+    retention: Duration | None
+
+
+@attrs.frozen
+class Objective:
+    """Recovery time and point objectives, and the workloads they cover."""
+
+    name: str
+    rto: Duration
+    rpo: Duration
+    covers: tuple[str, ...]
+
+
+@attrs.frozen
+class Recovery:
+    """Disaster recovery: destinations, replication, archive, cluster backup, objectives."""
+
+    targets: tuple[BackupTarget, ...]
+    replications: tuple[tuple[str, str], ...]
+    archive: tuple[str, Duration] | None
+    cluster_backup: ClusterBackup | None
+    config_in_git: str | None
+    objectives: tuple[Objective, ...]
+
+
+@attrs.frozen
+class Topology:
+    """The whole resolved, validated system."""
+
+    name: str
+    version: str
+    description: str
+    kubernetes: str
+    istio: str
+    domain: str
+    namespaces: tuple[Namespace, ...]
+    workloads: tuple[Workload, ...]
+    subnets: tuple[Subnet, ...]
+    externals: tuple[External, ...]
+    network: Network
+    edge: tuple[Described, ...]
+    ingress: Ingress | None
+    issuers: tuple[Issuer, ...]
+    mesh: Mesh | None
+    scaling: Scaling
+    monitoring: Monitoring | None
+    security_layers: tuple[SecurityLayer, ...]
+    recovery: Recovery | None
+    allow_graph: AllowGraph = attrs.field(factory=lambda: AllowGraph(()))
+
+    def workload(self, name: str) -> Workload | None:
+        """A workload by name."""
+        return next((w for w in self.workloads if w.name == name), None)
+
+    def namespace(self, name: str) -> Namespace | None:
+        """A namespace by name."""
+        return next((n for n in self.namespaces if n.name == name), None)
+
+    def external(self, name: str) -> External | None:
+        """An external service by name."""
+        return next((e for e in self.externals if e.name == name), None)
+
+    def workloads_in(self, namespace: str) -> tuple[Workload, ...]:
+        """The workloads of one namespace, in spec order."""
+        return tuple(w for w in self.workloads if w.namespace == namespace)
+
+
+@attrs.frozen
+class Peer:
+    """One end of an allowed connection: a workload, an external, the internet, DNS or the ingress controller."""
+
+    kind: str  # "workload" | "external" | "internet" | "dns" | "ingress"
+    name: str
+    namespace: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+INTERNET = Peer("internet", "internet")
+CLUSTER_DNS = Peer("dns", "kube-dns", "kube-system")
+
+
+@attrs.frozen
+class Edge:
+    """An allowed connection and the rule that allows it.
+
+    Rules: ``call`` and ``route`` (declared by the caller), ``ingress`` (a host sends to
+    it), ``internet`` (to the ingress controller), ``scrape`` (monitoring), ``dns``,
+    ``same-namespace``, ``pooler`` (a connection pooler to its database) and ``allow``
+    (an explicit rule). ``via`` names the workload a pooled call was addressed to.
+    """
+
+    source: Peer
+    target: Peer
+    port: Port
+    rule: str
+    via: str | None = None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class AllowGraph:
+    """Who may reach whom, on which port and protocol, and why. Shared by every backend."""
+
+    edges: tuple[Edge, ...]
+
+    def reach(self, source: str, target: str, port: int | str, protocol: str = "TCP") -> Edge | None:
+        """The edge that lets ``source`` reach ``target`` on ``port`` (name or number), if any."""
+        for edge in self.edges:
+            if edge.source.name == source and edge.target.name == target and edge.port.protocol == protocol:
+                if port in (edge.port.number, edge.port.name):
+                    return edge
+        return None
+
+    def outgoing(self, source: str) -> tuple[Edge, ...]:
+        """Every edge from a peer."""
+        return tuple(e for e in self.edges if e.source.name == source)
+
+    def incoming(self, target: str) -> tuple[Edge, ...]:
+        """Every edge into a peer."""
+        return tuple(e for e in self.edges if e.target.name == target)
+
+    def between_workloads(self) -> tuple[Edge, ...]:
+        """Edges whose both ends are workloads of the topology."""
+        return tuple(e for e in self.edges if e.source.kind == "workload" and e.target.kind == "workload")

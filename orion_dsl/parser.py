@@ -1,0 +1,117 @@
+"""The one place that knows where the grammar is; Lark's errors become diagnostics."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from orion_dsl.diagnostics import Diagnostic, error
+from orion_dsl.source import SourceFile, Span
+
+_PACKAGED = Path(__file__).parent / "grammar" / "orion.lark"
+_IN_REPO = Path(__file__).resolve().parent.parent / "grammar" / "orion.lark"
+
+#: How users call the grammar's terminals in an error message.
+TOKEN_WORDS: dict[str, str] = {
+    "WORD": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "QUANTITY": "a quantity such as 512Mi or 10s",
+    "PERCENT": "a percentage",
+    "TIME": "a time such as 02:00",
+    "CIDR": "a CIDR block",
+    "IP": "an IP address",
+    "PORT_PROTOCOL": "a port such as 53/udp",
+    "LBRACE": '"{"',
+    "RBRACE": '"}"',
+    "COMMA": '","',
+    "COLON": '":"',
+    "_SEP": "a line break",
+    "$END": "the end of the file",
+    "__ANON_0": '".."',
+    "__ANON_1": '"->"',
+}
+
+
+def grammar_path() -> Path:
+    """The grammar file: inside the installed package, else in the source checkout."""
+    return _PACKAGED if _PACKAGED.exists() else _IN_REPO
+
+
+@functools.cache
+def _parser() -> Lark:
+    return Lark.open(
+        str(grammar_path()),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+    )
+
+
+def parse_tree(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
+    """Parse a spec into a Lark tree, or report the syntax error in the user's words."""
+    try:
+        return _parser().parse(source.text), []
+    except UnexpectedInput as exc:
+        return None, [_syntax_error(exc, source)]
+
+
+def _describe(names: set[str]) -> str:
+    words = sorted({TOKEN_WORDS.get(n, f'"{n.lower()}"') for n in names if not n.startswith("__ANON") or n in TOKEN_WORDS})
+    if not words:
+        return "something else"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _found(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    if token.type == "_SEP":
+        return "a line break"
+    return f'"{token}"'
+
+
+def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
+    line = max(1, getattr(exc, "line", 1) or 1)
+    column = max(1, getattr(exc, "column", 1) or 1)
+    if isinstance(exc, UnexpectedCharacters):
+        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        span = Span(source.name, line, column, line, column + 1)
+        if char == '"':
+            return error("E0102", span, "unterminated string", 'close the string with " on the same line')
+        shown = repr(char)[1:-1] if char.isprintable() else f"U+{ord(char):04X}" if char else "end of file"
+        return error(
+            "E0101",
+            span,
+            f'unexpected character "{shown}"',
+            "names use letters, digits, '_' and '-'; text goes in double quotes; comments start with #",
+        )
+    if isinstance(exc, UnexpectedEOF):
+        end = _end_span(source)
+        return error("E0103", end, "unexpected end of file", f"expected {_describe(set(exc.expected))}; is a \"}}\" missing?")
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    if token.type == "$END":
+        return error("E0103", _end_span(source), "unexpected end of file", f"expected {_describe(exc.expected)}; is a \"}}\" missing?")
+    end_col = (token.end_column or column + 1) if token.end_line == token.line else column + 1
+    span = Span(source.name, line, column, line, max(end_col, column + 1))
+    help = f"expected {_describe(exc.expected)}"
+    if token.type == "RBRACE":
+        help += '; this "}" closes no block'
+    elif token.type == "LBRACE":
+        help += '; a block opens on the line of its keyword: `service api {`'
+    return error("E0100", span, f"unexpected {_found(token)}", help)
+
+
+def _end_span(source: SourceFile) -> Span:
+    lines = source.text.split("\n")
+    line = len(lines)
+    column = len(lines[-1]) + 1
+    return Span(source.name, line, column, line, column + 1)

@@ -1,0 +1,88 @@
+"""parse -> transform -> decode -> resolve -> check -> allow-graph, each callable on its own.
+
+User errors are collected, never raised: :func:`analyze_source` returns the topology
+(``None`` when any error was found) with every diagnostic, in source order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from orion_dsl import ast
+from orion_dsl.analysis.allow_graph import build_allow_graph
+from orion_dsl.decode import decode_file
+from orion_dsl.diagnostics import Diagnostic, sort_key
+from orion_dsl.model import Topology
+from orion_dsl.parser import parse_tree
+from orion_dsl.semantic.checks import Context, run_checks
+from orion_dsl.semantic.resolve import resolve
+from orion_dsl.source import SourceFile, Span
+from orion_dsl.syntax import Statement
+from orion_dsl.transformer import to_syntax
+
+
+@attrs.frozen
+class Analysis:
+    """The outcome of analysing one spec: the topology if it is sound, and every diagnostic."""
+
+    source: SourceFile
+    topology: Topology | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether no error was found (warnings allowed)."""
+        return self.topology is not None
+
+
+def parse_statements(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
+    """Text -> syntax tree (empty when there is a syntax error), and the syntax errors."""
+    tree, diags = parse_tree(source)
+    if tree is None:
+        return (), diags
+    return to_syntax(tree, source)
+
+
+def decode_spec(source: SourceFile, statements: tuple[Statement, ...]) -> tuple[ast.SpecDecl, list[Diagnostic]]:
+    """Syntax tree -> declarations, with unknown keywords and bad values reported."""
+    diags: list[Diagnostic] = []
+    span = statements[0].span if statements else Span(source.name, 1, 1, 1, 1)
+    return decode_file(ast.SpecDecl, statements, span, diags), diags
+
+
+def analyze_decls(spec: ast.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
+    """Declarations -> resolved, checked topology with its allow-graph, and every finding."""
+    topology, spans, diags = resolve(spec)
+    graph, graph_diags = build_allow_graph(topology)
+    topology = attrs.evolve(topology, allow_graph=graph)
+    return topology, [*diags, *run_checks(Context(topology, spans)), *graph_diags]
+
+
+def analyze_source(source: SourceFile) -> Analysis:
+    """Run the whole front end on one spec."""
+    if "\x00" in source.text:
+        line = source.text.count("\n", 0, source.text.index("\x00")) + 1
+        from orion_dsl.diagnostics import error
+
+        span = Span(source.name, line, 1, line, 2)
+        return Analysis(source, None, (error("E0105", span, "the file contains NUL bytes; it is not a text spec", "give orion a UTF-8 text file"),))
+    statements, diags = parse_statements(source)
+    if diags:
+        return Analysis(source, None, tuple(sorted(diags, key=sort_key)))
+    spec, decode_diags = decode_spec(source, statements)
+    topology, semantic = analyze_decls(spec)
+    everything = sorted([*decode_diags, *semantic], key=sort_key)
+    failed = any(d.is_error for d in everything)
+    return Analysis(source, None if failed else topology, tuple(everything))
+
+
+def analyze_text(text: str, name: str = "<string>") -> Analysis:
+    """Analyse spec text given directly (tests, stdin)."""
+    return analyze_source(SourceFile(name, text))
+
+
+def analyze_file(path: Path) -> Analysis:
+    """Analyse a spec file."""
+    return analyze_source(SourceFile.read(path))

@@ -1,0 +1,1 @@
+"""Resolution and validation: declarations -> a checked :class:`~orion_dsl.model.Topology`."""

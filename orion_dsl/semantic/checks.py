@@ -1,0 +1,175 @@
+"""Checks on the resolved topology: small passes in one ordered tuple, each doing one thing.
+
+Each pass reads the model (and where facts were written) and returns diagnostics.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from orion_dsl.diagnostics import Diagnostic, Related, error, warning
+from orion_dsl.model import Topology, Workload
+from orion_dsl.source import Span
+
+
+@attrs.frozen
+class Context:
+    """What a check may read: the topology and where its facts were written."""
+
+    topology: Topology
+    spans: dict[tuple[str, str], Span]
+
+    def span(self, fact: str, owner: str, fallback: Span | None = None) -> Span | None:
+        """Where a fact of an owner was written, else the fallback."""
+        return self.spans.get((fact, owner), fallback)
+
+
+Check = Callable[[Context], list[Diagnostic]]
+
+
+def subnets_do_not_overlap(ctx: Context) -> list[Diagnostic]:
+    """Two subnets sharing addresses make placement ambiguous."""
+    out = []
+    subnets = ctx.topology.subnets
+    for i, a in enumerate(subnets):
+        for b in subnets[i + 1 :]:
+            if a.cidr.overlaps(b.cidr):
+                out.append(error("E0208", b.span, f'subnet "{b.name}" ({b.cidr}) overlaps subnet "{a.name}" ({a.cidr})', "give each subnet its own address block", (Related(a.span, f'"{a.name}" defined here'),)))
+    return out
+
+
+def _pool(w: Workload) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address] | None:
+    return w.addresses
+
+
+def addresses_fit_their_subnet(ctx: Context) -> list[Diagnostic]:
+    """A workload's address range lies inside its subnet, and holds its maximum replicas."""
+    out = []
+    subnets = {s.name: s for s in ctx.topology.subnets}
+    for w in ctx.topology.workloads:
+        pool = _pool(w)
+        if pool is None:
+            continue
+        span = ctx.span("addresses", w.name, w.span)
+        low, high = pool
+        if low > high:
+            out.append(error("E0206", span, f'the address range of "{w.name}" starts after it ends', f"write {high}..{low}"))
+            continue
+        subnet = subnets.get(w.subnet or "")
+        if subnet is None:
+            out.append(error("E0209", span, f'"{w.name}" has addresses but no subnet', "add `subnet NAME` to the workload or its namespace"))
+            continue
+        if low not in subnet.cidr or high not in subnet.cidr:
+            out.append(error("E0209", span, f'the addresses {low}..{high} of "{w.name}" lie outside its subnet "{subnet.name}" ({subnet.cidr})', f"use addresses inside {subnet.cidr}, or place the workload in another subnet"))
+            continue
+        size = int(high) - int(low) + 1
+        if size < w.max_replicas:
+            out.append(error("E0211", span, f'"{w.name}" may run {w.max_replicas} replicas but its address range holds only {size}', f"widen the range to at least {w.max_replicas} addresses"))
+    return out
+
+
+def address_ranges_do_not_overlap(ctx: Context) -> list[Diagnostic]:
+    """Two workloads never share an address."""
+    out = []
+    placed = [(w, _pool(w)) for w in ctx.topology.workloads]
+    ranged = [(w, p) for w, p in placed if p is not None and p[0] <= p[1]]
+    for i, (a, pa) in enumerate(ranged):
+        for b, pb in ranged[i + 1 :]:
+            if pa[0] <= pb[1] and pb[0] <= pa[1]:
+                out.append(
+                    error(
+                        "E0210",
+                        ctx.span("addresses", b.name, b.span),
+                        f'the addresses of "{b.name}" ({pb[0]}..{pb[1]}) overlap those of "{a.name}" ({pa[0]}..{pa[1]})',
+                        "give each workload its own address range",
+                        (Related(ctx.span("addresses", a.name, a.span) or a.span, f'"{a.name}" addresses here'),),
+                    )
+                )
+    ingress = ctx.topology.ingress
+    if ingress is not None and ingress.address is not None:
+        for w, p in ranged:
+            if p[0] <= ingress.address <= p[1]:
+                out.append(error("E0210", ctx.span("addresses", w.name, w.span), f'the addresses of "{w.name}" include the ingress address {ingress.address}', "give each its own address"))
+    return out
+
+
+def quota_holds_max_replicas(ctx: Context) -> list[Diagnostic]:
+    """A namespace quota smaller than its workloads at full scale stops scaling (warning)."""
+    out = []
+    mesh = ctx.topology.mesh
+    proxy = mesh.sidecar_resources if mesh else None
+    for ns in ctx.topology.namespaces:
+        quota = ns.quota
+        if quota is None:
+            continue
+        workloads = ctx.topology.workloads_in(ns.name)
+        cpu = memory = pods = 0
+        for w in workloads:
+            per_pod_cpu = sum(c.resources.cpu_limit.amount for c in w.containers)
+            per_pod_mem = sum(c.resources.memory_limit.amount for c in w.containers)
+            if w.meshed and proxy is not None:
+                per_pod_cpu += proxy.cpu_limit.amount
+                per_pod_mem += proxy.memory_limit.amount
+            # Blue-green: the autoscaler scales the active colour; the idle one keeps its base replicas.
+            copies = w.max_replicas + (w.replicas if w.blue_green else 0)
+            cpu += per_pod_cpu * copies
+            memory += per_pod_mem * copies
+            pods += copies
+        for what, need, have, shown in (
+            ("CPU", cpu, quota.cpu.amount if quota.cpu else None, f"{cpu / 1000:g} cores"),
+            ("memory", memory, quota.memory.amount if quota.memory else None, f"{memory / 2**30:g}Gi"),
+            ("pods", pods, quota.pods, f"{pods} pods"),
+        ):
+            if have is not None and need > have:
+                out.append(warning("W0303", ns.span, f'namespace "{ns.name}" needs {shown} of {what} at maximum scale, more than its quota allows', "raise the quota, or lower limits or maximum replicas"))
+    return out
+
+
+def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
+    """The most frequent backup of a covered workload is at most its recovery point objective."""
+    out = []
+    recovery = ctx.topology.recovery
+    if recovery is None:
+        return out
+    for objective in recovery.objectives:
+        for name in objective.covers:
+            w = ctx.topology.workload(name)
+            if w is None:
+                continue
+            if any(b.continuous for b in w.backups):
+                continue
+            intervals = [b for b in w.backups if b.every is not None]
+            if not intervals:
+                out.append(error("E0220", ctx.span("rpo", objective.name), f'"{name}" has no backup, but objective "{objective.name}" promises a recovery point of {objective.rpo.text}', f"add `backup ... every {objective.rpo.text}` to {name}"))
+                continue
+            best = min(intervals, key=lambda b: b.every.millis if b.every else 0)
+            assert best.every is not None
+            if best.every.millis > objective.rpo.millis:
+                out.append(
+                    error(
+                        "E0220",
+                        best.span,
+                        f'"{name}" is backed up every {best.every.text}, longer than the recovery point objective of {objective.rpo.text}',
+                        f"back up at least every {objective.rpo.text}, or relax the objective",
+                        (Related(ctx.span("rpo", objective.name) or best.span, "objective stated here"),),
+                    )
+                )
+    return out
+
+
+#: Every check, in the order they run.
+CHECKS: Sequence[Check] = (
+    subnets_do_not_overlap,
+    addresses_fit_their_subnet,
+    address_ranges_do_not_overlap,
+    quota_holds_max_replicas,
+    backups_meet_rpo,
+)
+
+
+def run_checks(ctx: Context) -> list[Diagnostic]:
+    """Run every check on the topology and collect what they find."""
+    return [d for check in CHECKS for d in check(ctx)]

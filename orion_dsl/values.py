@@ -1,0 +1,259 @@
+"""Typed values of the language: quantities, durations, percentages, addresses, ports.
+
+Each :class:`ValueType` turns one syntax :class:`~orion_dsl.syntax.Arg` into a Python
+value or raises :class:`BadValue` with a message a user can act on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from orion_dsl.syntax import Arg, ArgKind
+
+T = TypeVar("T")
+
+
+class BadValue(Exception):
+    """An argument of the right shape with a wrong value; the message says what is right."""
+
+
+@attrs.frozen
+class Quantity:
+    """A resource amount: CPU in millicores or bytes for memory and storage; ``text`` as written."""
+
+    amount: int
+    text: str
+
+
+@attrs.frozen
+class Duration:
+    """A length of time in milliseconds; ``text`` as written (``10s``, ``6h``)."""
+
+    millis: int
+    text: str
+
+    @property
+    def seconds(self) -> int:
+        """Whole seconds, rounded up (Kubernetes fields take seconds)."""
+        return -(-self.millis // 1000)
+
+
+@attrs.frozen
+class PortNumber:
+    """A port with its protocol (TCP unless written ``53/udp``)."""
+
+    number: int
+    protocol: str = "TCP"
+
+
+@attrs.frozen
+class PortRef:
+    """``target:port`` — a port of a workload or external, by name or number."""
+
+    target: str
+    port: str | int
+
+
+@attrs.frozen
+class TimeOfDay:
+    """A time of day, 24-hour clock."""
+
+    hour: int
+    minute: int
+
+
+@attrs.frozen
+class Range(Generic[T]):
+    """``low..high``."""
+
+    low: T
+    high: T
+
+
+@attrs.frozen
+class ValueType(Generic[T]):
+    """How to read one argument: the shapes it accepts, a description and a converter."""
+
+    description: str
+    kinds: frozenset[ArgKind]
+    convert: Callable[[Arg], T]
+
+    def accepts(self, arg: Arg) -> bool:
+        """Whether the argument has a shape this type reads."""
+        return arg.kind in self.kinds
+
+
+def _kinds(*kinds: ArgKind) -> frozenset[ArgKind]:
+    return frozenset(kinds)
+
+
+_CPU_UNITS = {"m": 1, "": 1000}
+_BYTE_UNITS = {
+    "": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
+}
+_DURATION_UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+_SPLIT = re.compile(r"^(\d+(?:\.\d+)?)([A-Za-z]*)$")
+
+
+def _split(arg: Arg) -> tuple[Decimal, str]:
+    match = _SPLIT.match(arg.text)
+    if not match:
+        raise BadValue(f'"{arg.text}" is not a number with a unit')
+    try:
+        return Decimal(match.group(1)), match.group(2)
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
+        raise BadValue(f'"{arg.text}" is not a number') from exc
+
+
+def _scaled(arg: Arg, units: dict[str, int], what: str, example: str) -> int:
+    number, unit = _split(arg)
+    if unit not in units:
+        shown = ", ".join(u for u in units if u)
+        raise BadValue(f'"{unit}" is not a unit of {what} (use {shown}; e.g. {example})')
+    value = number * units[unit]
+    if value != value.to_integral_value():
+        raise BadValue(f'"{arg.text}" is finer than the smallest unit of {what}')
+    return int(value)
+
+
+def _cpu(arg: Arg) -> Quantity:
+    return Quantity(_scaled(arg, _CPU_UNITS, "CPU", "500m or 2"), arg.text)
+
+
+def _bytes(arg: Arg) -> Quantity:
+    return Quantity(_scaled(arg, _BYTE_UNITS, "memory or storage", "512Mi or 10Gi"), arg.text)
+
+
+def _duration(arg: Arg) -> Duration:
+    return Duration(_scaled(arg, _DURATION_UNITS, "time", "10s, 5m or 6h"), arg.text)
+
+
+def _int(arg: Arg) -> int:
+    if not arg.text.isdigit():
+        raise BadValue(f'"{arg.text}" is not a whole number')
+    return int(arg.text)
+
+
+def _percent(arg: Arg) -> int:
+    value = Decimal(arg.text.rstrip("%"))
+    if value != value.to_integral_value() or not 0 <= value <= 100:
+        raise BadValue(f'"{arg.text}" is not a whole percentage from 0% to 100%')
+    return int(value)
+
+
+def _port(arg: Arg) -> PortNumber:
+    number_text, _, protocol = arg.text.partition("/")
+    protocol = protocol.upper() or "TCP"
+    if protocol not in ("TCP", "UDP", "SCTP"):
+        raise BadValue(f'"{protocol.lower()}" is not a protocol (use tcp, udp or sctp)')
+    number = int(number_text)
+    if not 1 <= number <= 65535:
+        raise BadValue(f"port {number} is outside 1-65535")
+    return PortNumber(number, protocol)
+
+
+def _time(arg: Arg) -> TimeOfDay:
+    hour, minute = (int(x) for x in arg.text.split(":"))
+    if hour > 23 or minute > 59:
+        raise BadValue(f'"{arg.text}" is not a time of day (00:00 to 23:59)')
+    return TimeOfDay(hour, minute)
+
+
+def _cidr(arg: Arg) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(arg.text)
+    except ValueError as exc:
+        raise BadValue(f'"{arg.text}" is not a valid CIDR block ({exc}); the address must be the first of its block, e.g. 10.0.1.0/24') from exc
+
+
+def _address(arg: Arg) -> ipaddress.IPv4Address:
+    try:
+        return ipaddress.IPv4Address(arg.text)
+    except ValueError as exc:
+        raise BadValue(f'"{arg.text}" is not a valid IPv4 address') from exc
+
+
+def _port_ref(arg: Arg) -> PortRef:
+    target, port = arg.parts
+    return PortRef(target.text, int(port.text) if port.kind is ArgKind.NUMBER else port.text)
+
+
+def _switch(arg: Arg) -> bool:
+    on = {"on", "true", "yes", "enabled"}
+    off = {"off", "false", "no", "disabled"}
+    if arg.text in on | off:
+        return arg.text in on
+    raise BadValue(f'"{arg.text}" is not on or off')
+
+
+def _text(arg: Arg) -> str:
+    return arg.text
+
+
+def _version(arg: Arg) -> str:
+    return arg.text
+
+
+NAME: ValueType[str] = ValueType("a name", _kinds(ArgKind.WORD), _text)
+TEXT: ValueType[str] = ValueType("a string in double quotes", _kinds(ArgKind.STRING), _text)
+VERSION: ValueType[str] = ValueType('a version such as "1.28" or 1.3', _kinds(ArgKind.STRING, ArgKind.NUMBER), _version)
+INT: ValueType[int] = ValueType("a whole number", _kinds(ArgKind.NUMBER), _int)
+CPU: ValueType[Quantity] = ValueType("a CPU amount such as 500m or 2", _kinds(ArgKind.QUANTITY, ArgKind.NUMBER), _cpu)
+BYTES: ValueType[Quantity] = ValueType("an amount of memory or storage such as 512Mi", _kinds(ArgKind.QUANTITY, ArgKind.NUMBER), _bytes)
+DURATION: ValueType[Duration] = ValueType("a duration such as 10s, 5m or 6h", _kinds(ArgKind.QUANTITY), _duration)
+PERCENT: ValueType[int] = ValueType("a percentage such as 70%", _kinds(ArgKind.PERCENT), _percent)
+PORT: ValueType[PortNumber] = ValueType("a port number such as 443 or 53/udp", _kinds(ArgKind.NUMBER, ArgKind.PORT_PROTOCOL), _port)
+TIME: ValueType[TimeOfDay] = ValueType("a time of day such as 02:00", _kinds(ArgKind.TIME), _time)
+CIDR: ValueType[ipaddress.IPv4Network] = ValueType("a CIDR block such as 10.0.1.0/24", _kinds(ArgKind.CIDR), _cidr)
+ADDRESS: ValueType[ipaddress.IPv4Address] = ValueType("an IPv4 address such as 10.0.1.10", _kinds(ArgKind.ADDRESS), _address)
+PORT_REF: ValueType[PortRef] = ValueType("a target and port such as auth:http", _kinds(ArgKind.PORT_REF), _port_ref)
+SWITCH: ValueType[bool] = ValueType("on or off", _kinds(ArgKind.WORD), _switch)
+
+
+def enum(*choices: str) -> ValueType[str]:
+    """A name from a fixed list."""
+
+    def convert(arg: Arg) -> str:
+        if arg.text not in choices:
+            from orion_dsl.diagnostics import did_you_mean
+
+            raise BadValue(f'"{arg.text}" is not allowed here; {did_you_mean(arg.text, choices)}')
+        return arg.text
+
+    return ValueType("one of " + ", ".join(choices), _kinds(ArgKind.WORD), convert)
+
+
+def range_of(inner: ValueType[T]) -> ValueType[Range[T]]:
+    """``low..high`` of an inner type; a single value means low == high."""
+
+    def convert(arg: Arg) -> Range[T]:
+        if arg.kind is ArgKind.RANGE:
+            low, high = arg.parts
+            for part in (low, high):
+                if not inner.accepts(part):
+                    raise BadValue(f'"{part.text}" is {part.kind.value}, expected {inner.description}')
+            return Range(inner.convert(low), inner.convert(high))
+        value = inner.convert(arg)
+        return Range(value, value)
+
+    return ValueType(f"a range such as low..high of {inner.description}", inner.kinds | {ArgKind.RANGE}, convert)
+
+
+def any_of(*types: ValueType[Any]) -> ValueType[Any]:
+    """The first of several types that accepts the argument's shape."""
+
+    def convert(arg: Arg) -> Any:
+        for t in types:
+            if t.accepts(arg):
+                return t.convert(arg)
+        raise BadValue(f'"{arg.text}" is {arg.kind.value}')  # pragma: no cover - accepts() guards this
+
+    kinds = frozenset().union(*(t.kinds for t in types))
+    return ValueType(" or ".join(t.description for t in types), kinds, convert)
