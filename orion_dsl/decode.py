@@ -124,12 +124,8 @@ class _Decoder:
         self._body(cls, stmt, options, values, seen)
         for name, spec in fields:
             if spec.required and spec.keyword not in seen:
-                self.report(
-                    "E0115",
-                    stmt.keyword_span,
-                    f'"{stmt.keyword or "the spec"}" needs "{spec.keyword}"',
-                    f"add a `{spec.keyword} ...` statement",
-                )
+                owner = f'"{stmt.keyword}"' if stmt.keyword else "the spec"
+                self.report("E0115", stmt.keyword_span, f'{owner} needs a "{spec.keyword}" statement', f"add `{spec.keyword} ...`")
         return cls(span=stmt.span, keyword_span=stmt.keyword_span, **values)
 
     def _positionals(self, stmt: Statement, fields: list[tuple[str, FieldSpec]], options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> None:
@@ -169,7 +165,7 @@ class _Decoder:
             if entry is None or entry[1].role != "option":
                 inline = [k for k, (_, s) in options.items() if s.role == "option"]
                 hint = did_you_mean(word.text, inline) if word.kind is ArgKind.WORD and inline else "remove it, or put it on its own line"
-                self.report("E0113", word.span, f'unexpected {word.kind.value} "{word.text}" in "{stmt.keyword}"', hint)
+                self.report("E0113", word.span, f'"{stmt.keyword}" does not take "{word.text}" here', hint)
                 return
             name, spec = entry
             if spec.flag:

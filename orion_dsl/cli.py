@@ -1,0 +1,190 @@
+"""The ``orion`` command: parse arguments, run the pipeline, write files, map to exit codes.
+
+Exit codes: 0 ok; 1 spec errors (or warnings with --strict) or drift with --check;
+2 usage errors; 70 an internal error (a bug in orion: please report it).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from orion_dsl import __version__
+from orion_dsl.diagnostics import Diagnostic, Severity, render_text
+from orion_dsl.pipeline import Analysis, analyze_file
+from orion_dsl.source import SourceFile
+
+EXIT_OK = 0
+EXIT_SPEC_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+def _report(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile], verbose: bool = False) -> None:
+    shown = [d for d in diagnostics if verbose or d.severity is not Severity.INFO]
+    if shown:
+        click.echo(render_text(shown, sources), err=True, nl=False)
+
+
+def _summary(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def _analyze(spec: Path) -> Analysis:
+    if not spec.is_file():
+        raise click.BadParameter(f"no such file: {spec}", param_hint="SPEC")
+    return analyze_file(spec)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="orion", message="%(prog)s %(version)s")
+def cli() -> None:
+    """ORION: one declarative spec for microservices on Kubernetes and Istio.
+
+    \b
+    Example:
+      orion check specs/orion.orion
+      orion compile specs/orion.orion -o out
+    """
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(specs: tuple[Path, ...], strict: bool) -> None:
+    """Check specs; report every problem with file:line:col and a fix.
+
+    \b
+    Example:
+      orion check --strict specs/orion.orion examples/*.orion
+    """
+    failed = False
+    for spec in specs:
+        analysis = _analyze(spec)
+        _report(analysis.diagnostics, {analysis.source.name: analysis.source})
+        has_warnings = any(d.severity is Severity.WARNING for d in analysis.diagnostics)
+        if not analysis.ok or (strict and has_warnings):
+            failed = True
+            click.echo(f"{spec}: {_summary(analysis.diagnostics)}", err=True)
+        else:
+            click.echo(f"{spec}: ok ({_summary(analysis.diagnostics)})", err=True)
+    sys.exit(EXIT_SPEC_ERROR if failed else EXIT_OK)
+
+
+def _targets(value: str | None) -> list[str]:
+    from backends import BACKENDS, UnknownTarget, available, lookup
+
+    if value is None:
+        return [name for name in BACKENDS if available(name)]
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    for name in names:
+        try:
+            lookup(name)
+        except UnknownTarget as exc:
+            raise click.BadParameter(str(exc), param_hint="--target") from exc
+    return list(dict.fromkeys(names))
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, help="Output folder, or - to print one target to stdout.")
+@click.option("-t", "--target", "target", default=None, metavar="NAME[,NAME...]", help="Targets to build (default: all): kubernetes, istio, diagrams, docs.")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if OUT differs from what would be generated.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print facts a target cannot express (info).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def compile(spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool) -> None:
+    """Compile a spec into OUT/<target>/ for each target; nothing is written if anything fails.
+
+    \b
+    Examples:
+      orion compile specs/orion.orion -o out
+      orion compile specs/orion.orion --target kubernetes -o - | kubectl apply -f -
+      orion compile specs/orion.orion -o out --check     # CI drift check
+    """
+    from backends import lookup
+    from orion_dsl.output import drift, write_target
+
+    targets = _targets(target)
+    if output == "-" and len(targets) != 1:
+        raise click.UsageError("-o - prints one target: name it with --target")
+    analysis = _analyze(spec)
+    sources = {analysis.source.name: analysis.source}
+    topology = analysis.topology
+    warned = strict and any(d.severity is Severity.WARNING for d in analysis.diagnostics)
+    if topology is None or warned:
+        _report(analysis.diagnostics, sources)
+        click.echo(f"{spec}: {_summary(analysis.diagnostics)}; nothing written", err=True)
+        sys.exit(EXIT_SPEC_ERROR)
+    rendered = {name: lookup(name)(topology) for name in targets}
+    _report([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], sources, verbose)
+    if output == "-":
+        click.echo(next(iter(rendered.values())).stream, nl=False)
+        return
+    out = Path(output)
+    files = {name: {a.path.removeprefix(f"{name}/"): a.text for a in r.artifacts} for name, r in rendered.items()}
+    if check_only:
+        stale = False
+        for name in targets:
+            d = drift(out / name, files[name])
+            for label, paths in (("missing", d.added), ("stale", d.removed), ("differs", d.changed)):
+                for p in paths:
+                    click.echo(f"{label}: {out / name / p}", err=True)
+            stale = stale or not d.clean
+        click.echo(f"{out}: {'out of date' if stale else 'up to date'}", err=True)
+        sys.exit(EXIT_SPEC_ERROR if stale else EXIT_OK)
+    for name in targets:
+        change = write_target(out, name, files[name])
+        click.echo(f"{out / name}: {len(files[name])} files ({len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed)", err=True)
+
+
+@cli.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--view", default="topology", show_default=True, help="The view to draw (see --list).")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid", show_default=True)
+@click.option("-o", "--output", "output", default="-", help="File to write, or - for stdout.")
+@click.option("--list", "list_views", is_flag=True, help="Name the views and exit.")
+def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: bool) -> None:
+    """Draw one view of a spec as Mermaid, DOT, SVG or PNG.
+
+    \b
+    Examples:
+      orion diagram --list
+      orion diagram specs/orion.orion --view policies --format svg -o policies.svg
+    """
+    from orion_dsl.diagnostics import did_you_mean
+    from orion_dsl.views import VIEWS, render_view
+
+    if list_views:
+        click.echo("\n".join(VIEWS))
+        return
+    if spec is None:
+        raise click.UsageError("give a SPEC (or --list)")
+    if view not in VIEWS:
+        raise click.BadParameter(f'unknown view "{view}"; {did_you_mean(view, VIEWS)}', param_hint="--view")
+    analysis = _analyze(spec)
+    _report(analysis.diagnostics, {analysis.source.name: analysis.source})
+    if analysis.topology is None:
+        sys.exit(EXIT_SPEC_ERROR)
+    data = render_view(analysis.topology, view, fmt)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if output == "-":
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+    else:
+        Path(output).write_bytes(raw)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI; an unexpected exception is a bug, reported in one line (exit 70)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="orion", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit 70
+        click.echo(f"orion: internal error ({type(exc).__name__}: {exc}); this is a bug in orion, please report it with the spec that caused it", err=True)
+        sys.exit(EXIT_INTERNAL)
