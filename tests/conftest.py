@@ -1,0 +1,37 @@
+"""Shared fixtures: the seed topology and the examples, analysed once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orion_dsl.model import Topology
+from orion_dsl.pipeline import analyze_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_SPEC = ROOT / "specs" / "orion.orion"
+EXAMPLES = sorted((ROOT / "examples").glob("*.orion"))
+
+
+def load_topology(path: Path) -> Topology:
+    """Analyse a spec that must be sound; fail the test with its diagnostics otherwise."""
+    analysis = analyze_file(path)
+    if analysis.topology is None:
+        from orion_dsl.diagnostics import render_text
+
+        pytest.fail(render_text(analysis.diagnostics, {analysis.source.name: analysis.source}))
+    return analysis.topology
+
+
+@pytest.fixture(scope="session")
+def seed() -> Topology:
+    """The topology of specs/orion.orion."""
+    return load_topology(SEED_SPEC)
+
+
+@pytest.fixture(scope="session", params=EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def example(request: pytest.FixtureRequest) -> Topology:
+    """Each spec in examples/, one test per example."""
+    path: Path = request.param
+    return load_topology(path)
