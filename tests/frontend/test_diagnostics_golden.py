@@ -1,0 +1,47 @@
+"""Every diagnostic code has a spec in tests/diagnostics/ and the exact text orion prints for it.
+
+Regenerate after a deliberate wording change with ``ORION_UPDATE_GOLDENS=1 pytest tests/frontend``
+and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from orion_dsl.diagnostics import render_text
+from orion_dsl.pipeline import analyze_source
+from orion_dsl.source import SourceFile
+
+GOLDENS = Path(__file__).resolve().parent.parent / "diagnostics"
+SPECS = sorted(GOLDENS.glob("*.orion"))
+PACKAGE = Path(__file__).resolve().parents[2] / "orion_dsl"
+
+
+def _render(path: Path) -> str:
+    source = SourceFile(path.name, path.read_bytes().decode("utf-8", errors="replace"))
+    analysis = analyze_source(source)
+    return render_text(analysis.diagnostics, {source.name: source})
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_diagnostic_text_matches_golden(spec: Path) -> None:
+    expected_path = spec.with_suffix(".expected")
+    actual = _render(spec)
+    if os.environ.get("ORION_UPDATE_GOLDENS"):
+        expected_path.write_text(actual)
+    assert actual == expected_path.read_text()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_golden_spec_reports_its_own_code(spec: Path) -> None:
+    assert f"[{spec.stem}]" in _render(spec)
+
+
+def test_every_code_in_the_source_has_a_golden() -> None:
+    codes = {m for path in PACKAGE.rglob("*.py") for m in re.findall(r'"([EW]\d{4})"', path.read_text())}
+    assert codes, "no diagnostic codes found in the package"
+    assert codes == {p.stem for p in SPECS}

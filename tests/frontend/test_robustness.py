@@ -1,0 +1,115 @@
+"""No input, however broken, makes orion raise: every failure is a diagnostic with a valid position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orion_dsl.pipeline import Analysis, analyze_source, analyze_text
+from orion_dsl.source import SourceFile
+
+SEED_TEXT = (Path(__file__).resolve().parents[2] / "specs" / "orion.orion").read_text()
+SEED_LINES = SEED_TEXT.splitlines(keepends=True)
+
+
+def assert_positions_valid(analysis: Analysis) -> None:
+    """Every diagnostic points inside the text it was given."""
+    lines = analysis.source.text.split("\n")
+    for d in analysis.diagnostics:
+        assert d.span is not None, d
+        assert 1 <= d.span.line <= len(lines), d
+        assert 1 <= d.span.column <= len(lines[d.span.line - 1]) + 1, d
+
+
+def test_empty_file_says_topology_is_missing() -> None:
+    analysis = analyze_text("", "empty.orion")
+    assert [d.code for d in analysis.diagnostics] == ["E0115"]
+    assert_positions_valid(analysis)
+
+
+def test_binary_bytes_are_reported_not_raised() -> None:
+    data = bytes(range(256)) * 4
+    analysis = analyze_source(SourceFile("blob.orion", data.decode("utf-8", errors="replace")))
+    assert not analysis.ok
+    assert_positions_valid(analysis)
+
+
+def test_non_utf8_text_is_reported_at_its_position() -> None:
+    text = 'topology x {\n  version "caf\xe9"\n}\n'.encode("latin-1").decode("utf-8", errors="replace")
+    analysis = analyze_source(SourceFile("latin1.orion", text))
+    assert_positions_valid(analysis)
+
+
+def test_ten_thousand_nested_braces_are_refused_with_a_diagnostic() -> None:
+    analysis = analyze_text("a " + "{ b " * 10_000 + "}" * 10_000 + "\n", "deep.orion")
+    assert [d.code for d in analysis.diagnostics] == ["E0104"]
+
+
+def test_ten_megabyte_file_is_analysed_without_error() -> None:
+    body = "".join(f'external e{i} {{ host "h{i}.example.com"; port https 443 }}\n' for i in range(200_000))
+    text = 'topology big { version "1" }\n' + body
+    assert len(text) > 10_000_000
+    analysis = analyze_text(text, "big.orion")
+    assert analysis.ok
+
+
+def test_every_truncation_of_the_seed_yields_diagnostics_not_exceptions() -> None:
+    for cut in range(0, len(SEED_TEXT), 997):
+        assert_positions_valid(analyze_text(SEED_TEXT[:cut], "cut.orion"))
+
+
+def test_unknown_keywords_everywhere_are_all_reported_in_one_run() -> None:
+    text = 'topology x { versoin "1" }\nnamespace a { servise b { } }\nfoo bar\n'
+    analysis = analyze_text(text, "typos.orion")
+    assert [d.code for d in analysis.diagnostics] == ["E0110", "E0110", "E0110"]
+
+
+_mutation = st.one_of(
+    st.tuples(st.just("delete"), st.integers(0, len(SEED_LINES) - 1)),
+    st.tuples(st.just("duplicate"), st.integers(0, len(SEED_LINES) - 1)),
+    st.tuples(st.just("swap"), st.integers(0, len(SEED_LINES) - 1), st.integers(0, len(SEED_LINES) - 1)),
+    st.tuples(st.just("truncate"), st.integers(0, len(SEED_TEXT))),
+    st.tuples(st.just("insert"), st.integers(0, len(SEED_TEXT)), st.binary(min_size=1, max_size=8)),
+    st.tuples(st.just("token"), st.integers(0, len(SEED_LINES) - 1), st.integers(0, 12), st.integers(0, 12)),
+)
+
+
+def _apply(text_lines: list[str], mutation: tuple[object, ...]) -> str:
+    kind = mutation[0]
+    lines = list(text_lines)
+    if kind == "delete":
+        del lines[int(mutation[1])]  # type: ignore[call-overload]
+    elif kind == "duplicate":
+        i = int(mutation[1])  # type: ignore[call-overload]
+        lines.insert(i, lines[i])
+    elif kind == "swap":
+        i, j = int(mutation[1]), int(mutation[2])  # type: ignore[call-overload]
+        lines[i], lines[j] = lines[j], lines[i]
+    elif kind == "token":
+        i = int(mutation[1])  # type: ignore[call-overload]
+        words = lines[i].split(" ")
+        a, b = int(mutation[2]) % len(words), int(mutation[3]) % len(words)  # type: ignore[call-overload]
+        words[a], words[b] = words[b], words[a]
+        lines[i] = " ".join(words)
+    text = "".join(lines)
+    if kind == "truncate":
+        text = text[: int(mutation[1])]  # type: ignore[call-overload]
+    elif kind == "insert":
+        at = int(mutation[1])  # type: ignore[call-overload]
+        junk = bytes(mutation[2]).decode("utf-8", errors="replace")  # type: ignore[call-overload]
+        text = text[:at] + junk + text[at:]
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_mutation, min_size=1, max_size=3))
+def test_mutated_seed_never_escapes_and_every_diagnostic_has_a_position(mutations: list[tuple[object, ...]]) -> None:
+    text = SEED_TEXT
+    for m in mutations:
+        text = _apply(text.splitlines(keepends=True) or [""], m)
+    analysis = analyze_text(text, "mutant.orion")
+    assert_positions_valid(analysis)
+    if not analysis.ok:
+        assert any(d.is_error for d in analysis.diagnostics)
