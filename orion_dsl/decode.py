@@ -122,6 +122,7 @@ class _Decoder:
         self._positionals(stmt, fields, options, args, values)
         self._inline_options(stmt, options, args, values, seen)
         self._body(cls, stmt, options, values, seen)
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
         for name, spec in fields:
             if spec.required and spec.keyword not in seen:
                 owner = f'"{stmt.keyword}"' if stmt.keyword else "the spec"
@@ -192,7 +193,7 @@ class _Decoder:
                 continue
             name, spec = entry
             if spec.role == "mapping":
-                values[name] = (*values.get(name, ()), *self._pairs(sub))
+                values.setdefault(name, []).extend(self._pairs(sub))
                 continue
             if spec.role == "child":
                 self._store(values, seen, name, spec, self.decl(spec.type, sub), sub.keyword_span, stmt)
@@ -209,7 +210,7 @@ class _Decoder:
                 for arg in sub.args:
                     v = self.value(spec.type, arg, f'"{sub.keyword}"')
                     if v is not None:
-                        values[name] = (*values.get(name, ()), v)
+                        values.setdefault(name, []).append(v)
                 if not spec.many and sub.keyword in seen:
                     self._twice(sub, seen)
                 seen.setdefault(sub.keyword, sub.keyword_span)
@@ -232,7 +233,7 @@ class _Decoder:
 
     def _store(self, values: dict[str, Any], seen: dict[str, Span], name: str, spec: FieldSpec, value: Any, span: Span, parent: Statement) -> None:
         if spec.many or spec.listed:
-            values[name] = (*values.get(name, ()), value)
+            values.setdefault(name, []).append(value)
             seen.setdefault(spec.keyword, span)
             return
         if spec.keyword in seen:

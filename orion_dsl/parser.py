@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from lark import Lark, Token, Tree
+from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import Token
 
 from orion_dsl.diagnostics import Diagnostic, error
 from orion_dsl.source import SourceFile, Span
+from orion_dsl.syntax import Statement
+from orion_dsl.transformer import MAX_DEPTH, SyntaxBuilder, TooDeep
 
 _PACKAGED = Path(__file__).parent / "grammar" / "orion.lark"
 _IN_REPO = Path(__file__).resolve().parent.parent / "grammar" / "orion.lark"
@@ -29,10 +32,10 @@ TOKEN_WORDS: dict[str, str] = {
     "RBRACE": '"}"',
     "COMMA": '","',
     "COLON": '":"',
+    "ARROW": '"->"',
     "_SEP": "a line break",
     "$END": "the end of the file",
     "__ANON_0": '".."',
-    "__ANON_1": '"->"',
 }
 
 
@@ -42,23 +45,24 @@ def grammar_path() -> Path:
 
 
 @functools.cache
-def _parser() -> Lark:
-    return Lark.open(
-        str(grammar_path()),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        cache=True,
-    )
+def _grammar() -> str:
+    return grammar_path().read_text(encoding="utf-8")
 
 
-def parse_tree(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
-    """Parse a spec into a Lark tree, or report the syntax error in the user's words."""
+def _parser(builder: SyntaxBuilder) -> Lark:
+    # cache=True keeps construction well under a millisecond; the builder is per file.
+    return Lark(_grammar(), parser="lalr", lexer="contextual", transformer=builder, maybe_placeholders=False, cache=True)
+
+
+def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
+    """Parse a spec into statements, or report the syntax error in the user's words."""
     try:
-        return _parser().parse(source.text), []
+        statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text)
+        return statements, []
     except UnexpectedInput as exc:
-        return None, [_syntax_error(exc, source)]
+        return (), [_syntax_error(exc, source)]
+    except TooDeep as exc:
+        return (), [error("E0104", exc.span, f"blocks are nested more than {MAX_DEPTH} deep", 'no ORION construct nests this deep; is a "}" missing?')]
 
 
 def _describe(names: set[str]) -> str:

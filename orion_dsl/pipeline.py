@@ -15,12 +15,11 @@ from orion_dsl.analysis.allow_graph import build_allow_graph
 from orion_dsl.decode import decode_file
 from orion_dsl.diagnostics import Diagnostic, sort_key
 from orion_dsl.model import Topology
-from orion_dsl.parser import parse_tree
+from orion_dsl.parser import parse
 from orion_dsl.semantic.checks import Context, run_checks
 from orion_dsl.semantic.resolve import resolve
 from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
-from orion_dsl.transformer import to_syntax
 
 
 @attrs.frozen
@@ -39,10 +38,7 @@ class Analysis:
 
 def parse_statements(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
     """Text -> syntax tree (empty when there is a syntax error), and the syntax errors."""
-    tree, diags = parse_tree(source)
-    if tree is None:
-        return (), diags
-    return to_syntax(tree, source)
+    return parse(source)
 
 
 def decode_spec(source: SourceFile, statements: tuple[Statement, ...]) -> tuple[ast.SpecDecl, list[Diagnostic]]:

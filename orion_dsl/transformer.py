@@ -1,27 +1,43 @@
-"""Lark tree -> syntax tree (:mod:`orion_dsl.syntax`). Builds; never checks meaning."""
+"""Rule callbacks that build the syntax tree (:mod:`orion_dsl.syntax`) while LALR parses.
+
+The callbacks run inside the parser (no intermediate Lark tree): it is several times
+faster, and deep nesting cannot recurse. They build; they never check meaning.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import attrs
+from lark import Token, Transformer
 
-from lark import Token, Transformer, Tree, v_args
-from lark.tree import Meta
-
-from orion_dsl.diagnostics import Diagnostic, error
-from orion_dsl.source import SourceFile, Span
+from orion_dsl.source import Span
 from orion_dsl.syntax import Arg, ArgKind, Statement
 
-#: Blocks nested deeper than this are refused before the (recursive) transform runs.
+#: Blocks nested deeper than this are refused; no ORION construct nests more than a few levels.
 MAX_DEPTH = 32
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+_KINDS = {
+    "STRING": ArgKind.STRING,
+    "NUMBER": ArgKind.NUMBER,
+    "QUANTITY": ArgKind.QUANTITY,
+    "PERCENT": ArgKind.PERCENT,
+    "TIME": ArgKind.TIME,
+    "CIDR": ArgKind.CIDR,
+    "IP": ArgKind.ADDRESS,
+    "PORT_PROTOCOL": ArgKind.PORT_PROTOCOL,
+    "WORD": ArgKind.WORD,
+    "ARROW": ArgKind.ARROW,
+}
 
 
 def unescape(literal: str) -> str:
     r"""The value of a string literal: quotes removed, ``\n \t \" \\`` and ``\uXXXX`` decoded."""
     body = literal[1:-1]
+    if "\\" not in body:
+        return body
     out: list[str] = []
     i = 0
     while i < len(body):
@@ -43,6 +59,14 @@ def unescape(literal: str) -> str:
     return "".join(out)
 
 
+class TooDeep(Exception):
+    """Raised by the block callback when blocks nest deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self, span: Span) -> None:
+        super().__init__(span)
+        self.span = span
+
+
 @attrs.frozen
 class _Group:
     args: tuple[Arg, ...]
@@ -51,104 +75,65 @@ class _Group:
 @attrs.frozen
 class _Block:
     statements: tuple[Statement, ...]
+    end: Span
+    depth: int
 
 
-class _ToSyntax(Transformer[Token, Any]):
-    def __init__(self, source: SourceFile) -> None:
+class SyntaxBuilder(Transformer[Token, Any]):
+    """The callbacks for one file: every span it builds names that file."""
+
+    def __init__(self, file: str) -> None:
         super().__init__()
-        self.file = source.name
+        self.file = file
+        self.depths: dict[int, int] = {}
 
-    def _span(self, meta: Meta) -> Span:
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
-
-    def _token_span(self, token: Token) -> Span:
+    def _span(self, token: Token) -> Span:
         line = token.line or 1
         column = token.column or 1
         return Span(self.file, line, column, token.end_line or line, token.end_column or column + 1)
 
-    def _leaf(self, kind: ArgKind, children: list[Token]) -> Arg:
-        token = children[0]
-        text = unescape(str(token)) if kind is ArgKind.STRING else str(token)
-        return Arg(kind, text, span=self._token_span(token))
-
-    def string(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.STRING, c)
-
-    def number(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.NUMBER, c)
-
-    def quantity(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.QUANTITY, c)
-
-    def percent(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.PERCENT, c)
-
-    def time(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.TIME, c)
-
-    def cidr(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.CIDR, c)
-
-    def address(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.ADDRESS, c)
-
-    def port_protocol(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.PORT_PROTOCOL, c)
-
-    def word(self, c: list[Token]) -> Arg:
-        return self._leaf(ArgKind.WORD, c)
+    def _to_arg(self, item: Token | Arg) -> Arg:
+        if isinstance(item, Arg):
+            return item
+        kind = _KINDS[item.type]
+        text = unescape(str(item)) if kind is ArgKind.STRING else str(item)
+        return Arg(kind, text, span=self._span(item))
 
     def port_ref(self, c: list[Token]) -> Arg:
         target, port = c
         kind = ArgKind.NUMBER if port.type == "NUMBER" else ArgKind.WORD
-        parts = (Arg(ArgKind.WORD, str(target), span=self._token_span(target)), Arg(kind, str(port), span=self._token_span(port)))
-        span = parts[0].span.to(parts[1].span)
-        return Arg(ArgKind.PORT_REF, f"{target}:{port}", span=span, parts=parts)
+        parts = (Arg(ArgKind.WORD, str(target), span=self._span(target)), Arg(kind, str(port), span=self._span(port)))
+        return Arg(ArgKind.PORT_REF, f"{target}:{port}", span=parts[0].span.to(parts[1].span), parts=parts)
 
-    @v_args(meta=True)
-    def range(self, meta: Meta, c: list[Arg]) -> Arg:
-        low, high = c
-        return Arg(ArgKind.RANGE, f"{low.text}..{high.text}", span=self._span(meta), parts=(low, high))
+    def range(self, c: list[Token]) -> Arg:
+        low, high = (self._to_arg(t) for t in c)
+        return Arg(ArgKind.RANGE, f"{low.text}..{high.text}", span=low.span.to(high.span), parts=(low, high))
 
-    @v_args(meta=True)
-    def arrow(self, meta: Meta, c: list[Token]) -> Arg:
-        return Arg(ArgKind.ARROW, "->", span=self._span(meta))
+    def group(self, c: list[Token | Arg]) -> _Group:
+        return _Group(tuple(self._to_arg(t) for t in c))
 
-    def group(self, c: list[Arg]) -> _Group:
-        return _Group(tuple(c))
+    def block(self, c: list[Any]) -> _Block:
+        statements = tuple(x for x in c if isinstance(x, Statement))
+        depth = 1 + max((self.depths.pop(id(s), 0) for s in statements), default=0)
+        if depth > MAX_DEPTH:
+            raise TooDeep(self._span(c[0]))
+        return _Block(statements, self._span(c[-1]), depth)
 
-    def block(self, c: list[Statement]) -> _Block:
-        return _Block(tuple(c))
-
-    @v_args(meta=True)
-    def statement(self, meta: Meta, c: list[Any]) -> Statement:
+    def statement(self, c: list[Any]) -> Statement:
         keyword: Token = c[0]
         groups = tuple(x.args for x in c[1:] if isinstance(x, _Group))
-        body = next((x.statements for x in c[1:] if isinstance(x, _Block)), None)
-        return Statement(str(keyword), groups, body, span=self._span(meta), keyword_span=self._token_span(keyword))
+        block = next((x for x in c[1:] if isinstance(x, _Block)), None)
+        start = self._span(keyword)
+        if block is not None:
+            end = block.end
+        elif groups:
+            end = groups[-1][-1].span
+        else:
+            end = start
+        stmt = Statement(str(keyword), groups, block.statements if block else None, span=start.to(end), keyword_span=start)
+        if block is not None:
+            self.depths[id(stmt)] = block.depth
+        return stmt
 
     def start(self, c: list[Statement]) -> tuple[Statement, ...]:
         return tuple(c)
-
-
-def _too_deep(tree: Tree[Token], source: SourceFile) -> Diagnostic | None:
-    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if node.data == "block":
-            depth += 1
-            if depth > MAX_DEPTH:
-                meta = node.meta
-                span = Span(source.name, meta.line, meta.column, meta.line, meta.column + 1)
-                return error("E0104", span, f"blocks are nested more than {MAX_DEPTH} deep", "no ORION construct nests this deep; is a \"}\" missing?")
-        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
-    return None
-
-
-def to_syntax(tree: Tree[Token], source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
-    """Turn a parse tree into statements; refuses absurd nesting instead of recursing."""
-    deep = _too_deep(tree, source)
-    if deep is not None:
-        return (), [deep]
-    result: tuple[Statement, ...] = _ToSyntax(source).transform(tree)
-    return result, []

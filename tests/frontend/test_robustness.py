@@ -77,18 +77,20 @@ _mutation = st.one_of(
 
 
 def _apply(text_lines: list[str], mutation: tuple[object, ...]) -> str:
+    """Apply one mutation; positions wrap around so they stay valid as the text shrinks."""
     kind = mutation[0]
     lines = list(text_lines)
+    n = len(lines)
     if kind == "delete":
-        del lines[int(mutation[1])]  # type: ignore[call-overload]
+        del lines[int(mutation[1]) % n]  # type: ignore[call-overload]
     elif kind == "duplicate":
-        i = int(mutation[1])  # type: ignore[call-overload]
+        i = int(mutation[1]) % n  # type: ignore[call-overload]
         lines.insert(i, lines[i])
     elif kind == "swap":
-        i, j = int(mutation[1]), int(mutation[2])  # type: ignore[call-overload]
+        i, j = int(mutation[1]) % n, int(mutation[2]) % n  # type: ignore[call-overload]
         lines[i], lines[j] = lines[j], lines[i]
     elif kind == "token":
-        i = int(mutation[1])  # type: ignore[call-overload]
+        i = int(mutation[1]) % n  # type: ignore[call-overload]
         words = lines[i].split(" ")
         a, b = int(mutation[2]) % len(words), int(mutation[3]) % len(words)  # type: ignore[call-overload]
         words[a], words[b] = words[b], words[a]

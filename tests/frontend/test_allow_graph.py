@@ -1,0 +1,74 @@
+"""The allow-graph: computed once in the model layer, queryable with reach()."""
+
+from __future__ import annotations
+
+from orion_dsl.model import Topology
+from orion_dsl.pipeline import analyze_text
+
+
+def test_s34_gateway_reaches_auth_user_notification_on_their_ports(seed: Topology) -> None:
+    g = seed.allow_graph
+    for target, port in (("auth", 3001), ("user", 3002), ("notification", 3003)):
+        edge = g.reach("gateway", target, port)
+        assert edge is not None and edge.rule == "route"
+
+
+def test_s35_auth_reaches_postgres_through_the_pooler_and_redis_but_not_rabbitmq(seed: Topology) -> None:
+    g = seed.allow_graph
+    pooled = g.reach("auth", "pgbouncer", 5432)
+    assert pooled is not None and pooled.via == "postgres"
+    assert g.reach("auth", "redis", "redis") is not None
+    assert g.reach("auth", "rabbitmq", 5672) is None
+
+
+def test_s35_gateway_cannot_reach_the_data_tier(seed: Topology) -> None:
+    data = {w.name for w in seed.workloads_in("orion-data")}
+    assert not [e for e in seed.allow_graph.outgoing("gateway") if e.target.name in data]
+
+
+def test_s36_prometheus_scrapes_every_metrics_port(seed: Topology) -> None:
+    scraped = {e.target.name for e in seed.allow_graph.outgoing("prometheus") if e.rule == "scrape"}
+    expected = {w.name for w in seed.workloads if w.port("metrics") and w.name != "prometheus"}
+    assert scraped == expected and "postgres" in scraped
+
+
+def test_s37_every_workload_may_resolve_dns_over_udp_and_tcp(seed: Topology) -> None:
+    for w in seed.workloads:
+        assert seed.allow_graph.reach(w.name, "kube-dns", 53, "UDP") is not None
+        assert seed.allow_graph.reach(w.name, "kube-dns", 53, "TCP") is not None
+
+
+def test_s33_only_the_ingress_controller_is_reachable_from_the_internet(seed: Topology) -> None:
+    from_internet = [e for e in seed.allow_graph.edges if e.source.kind == "internet"]
+    assert [(e.target.name, e.port.number) for e in from_internet] == [("nginx", 443)]
+    assert {e.target.name for e in seed.allow_graph.outgoing("nginx")} == {"gateway", "admin-ui", "grafana"}
+
+
+def test_same_namespace_allowance_opens_every_port_between_members(seed: Topology) -> None:
+    edge = seed.allow_graph.reach("redis", "rabbitmq", 5672)
+    assert edge is not None and edge.rule == "same-namespace"
+
+
+SPEC = """
+topology t { version "1" }
+network { default deny; subnet apps 10.1.0.0/24; %s }
+namespace a { subnet apps
+  service web { image "w:1"; port http 80; calls api:http }
+  service api { image "a:1"; port http 8080; port admin 9000 }
+}
+"""
+
+
+def test_deny_rule_removes_a_call_from_the_graph_and_warns() -> None:
+    analysis = analyze_text(SPEC % "deny web -> api")
+    assert analysis.topology is not None
+    assert analysis.topology.allow_graph.reach("web", "api", 8080) is None
+    assert [d.code for d in analysis.diagnostics] == ["W0301"]
+
+
+def test_explicit_allow_opens_only_the_named_port() -> None:
+    analysis = analyze_text(SPEC % "allow web -> api:admin")
+    assert analysis.topology is not None
+    edge = analysis.topology.allow_graph.reach("web", "api", "admin")
+    assert edge is not None and edge.rule == "allow"
+    assert analysis.diagnostics == ()
