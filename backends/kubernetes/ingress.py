@@ -1,0 +1,187 @@
+"""Ingress objects for the nginx controller, and cert-manager ClusterIssuers and Certificates.
+
+An Ingress must live beside the Services it routes to, so there is one Ingress per target
+namespace (``<ingress>-<namespace>``), each with the controller's features as ingress-nginx
+annotations: rate limit (``limit-rps``/``limit-rpm``), request buffering, CORS, ModSecurity
+with the OWASP core rules, SSL redirect, balancing (``load-balance`` /
+``upstream-hash-by``) and ``cert-manager.io/cluster-issuer``. Each gets its TLS Secret from a
+Certificate of the same name (cert-manager's ingress-shim leaves a Certificate it does not own
+alone). Settings ingress-nginx only offers in its controller ConfigMap (TLS protocols,
+gzip) are reported as info diagnostics with the key to set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.model import Host, Topology
+
+from . import labels as L
+from .units import go_duration
+
+P = "nginx.ingress.kubernetes.io/"
+
+
+def _groups(topology: Topology) -> dict[str, list[Host]]:
+    """Hosts grouped by their target's namespace, in spec order."""
+    groups: dict[str, list[Host]] = {}
+    for host in topology.ingress.hosts if topology.ingress else ():
+        w = topology.workload(host.target)
+        if w is not None:
+            groups.setdefault(w.namespace, []).append(host)
+    return groups
+
+
+def certificate_namespaces(topology: Topology) -> list[str]:
+    """Namespaces that get a Certificate (and so HTTP-01 solver pods)."""
+    if topology.ingress is None or topology.ingress.tls_issuer is None:
+        return []
+    return list(_groups(topology))
+
+
+def _annotations(topology: Topology) -> dict[str, str]:
+    ing = topology.ingress
+    assert ing is not None
+    ann: dict[str, str] = {P + "ssl-redirect": "true", P + "force-ssl-redirect": "true"}
+    if ing.tls_issuer:
+        ann["cert-manager.io/cluster-issuer"] = ing.tls_issuer
+    if ing.rate_limit is not None:
+        amount, per = ing.rate_limit
+        ann[P + ("limit-rps" if per == "second" else "limit-rpm")] = str(amount)
+    ann[P + "proxy-request-buffering"] = "on" if ing.request_buffering else "off"
+    if ing.cors_origins or ing.cors_methods:
+        ann[P + "enable-cors"] = "true"
+        if ing.cors_origins:
+            ann[P + "cors-allow-origin"] = ", ".join(ing.cors_origins)
+        if ing.cors_methods:
+            ann[P + "cors-allow-methods"] = ", ".join(ing.cors_methods)
+    if ing.waf == "modsecurity":
+        ann[P + "enable-modsecurity"] = "true"
+        ann[P + "enable-owasp-core-rules"] = "true"
+    if ing.balance == "round-robin":
+        ann[P + "load-balance"] = "round_robin"
+    elif ing.balance == "ip-hash":
+        ann[P + "upstream-hash-by"] = "$remote_addr"
+    return ann
+
+
+def ingresses(topology: Topology) -> list[dict[str, Any]]:
+    """One Ingress per target namespace."""
+    ing = topology.ingress
+    if ing is None:
+        return []
+    out = []
+    for namespace, hosts in _groups(topology).items():
+        name = f"{ing.name}-{namespace}"
+        rules = []
+        for h in hosts:
+            backend = {"service": {"name": h.target, "port": {"number": h.port.number}}}
+            rules.append({"host": h.host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
+        spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
+        if ing.tls_issuer:
+            spec["tls"] = [{"hosts": [h.host for h in hosts], "secretName": f"{name}-tls"}]
+        out.append(
+            L.obj("networking.k8s.io/v1", "Ingress", L.meta(name, namespace, L.recommended(topology, name, "ingress"), _annotations(topology)), spec=spec)
+        )
+    return out
+
+
+def cluster_issuers(topology: Topology) -> list[dict[str, Any]]:
+    """A cert-manager ACME ClusterIssuer per issuer, solving HTTP-01 through nginx."""
+    out = []
+    for issuer in topology.issuers:
+        acme = {
+            "server": issuer.acme,
+            "email": issuer.email,
+            "privateKeySecretRef": {"name": f"{issuer.name}-account-key"},
+            "solvers": [{"http01": {"ingress": {"ingressClassName": "nginx"}}}],
+        }
+        out.append(
+            L.obj("cert-manager.io/v1", "ClusterIssuer", L.meta(issuer.name, None, L.recommended(topology, issuer.name, "certificates")), spec={"acme": acme})
+        )
+    return out
+
+
+def certificates(topology: Topology) -> list[dict[str, Any]]:
+    """A Certificate per host group (= per Ingress)."""
+    ing = topology.ingress
+    if ing is None or ing.tls_issuer is None:
+        return []
+    issuer = next((i for i in topology.issuers if i.name == ing.tls_issuer), None)
+    out = []
+    for namespace, hosts in _groups(topology).items():
+        name = f"{ing.name}-{namespace}-tls"
+        spec: dict[str, Any] = {
+            "secretName": name,
+            "dnsNames": [h.host for h in hosts],
+            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": ing.tls_issuer},
+            "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+        }
+        if issuer is not None and issuer.renew_before is not None:
+            spec["renewBefore"] = go_duration(issuer.renew_before)
+        out.append(L.obj("cert-manager.io/v1", "Certificate", L.meta(name, namespace, L.recommended(topology, name, "certificates")), spec=spec))
+    return out
+
+
+def diagnostics(topology: Topology) -> list[Diagnostic]:
+    """What the Ingress objects cannot say."""
+    ing = topology.ingress
+    if ing is None:
+        return []
+    out = []
+    controller = "ingress-nginx controller ConfigMap"
+    if ing.tls_minimum is not None:
+        protocols = "TLSv1.3" if ing.tls_minimum == "1.3" else f"TLSv{ing.tls_minimum} TLSv1.3"
+        out.append(
+            info(
+                "I1040",
+                None,
+                f"S40: TLS {ing.tls_minimum} minimum has no per-Ingress annotation in ingress-nginx",
+                f'set `ssl-protocols: "{protocols}"` in the {controller}',
+            )
+        )
+    if ing.compression:
+        out.append(
+            info(
+                "I1041",
+                None,
+                "S39: compression has no per-Ingress annotation in ingress-nginx",
+                f'set `use-gzip: "true"` (or `enable-brotli`) in the {controller}',
+            )
+        )
+    notes = [f"{ing.replicas} replicas"]
+    if ing.address is not None:
+        notes.append(f"address {ing.address}")
+    if ing.balance not in ("round-robin", "ip-hash"):
+        notes.append(f"balance {ing.balance} (ingress-nginx offers round_robin, ewma and hashing)")
+    out.append(
+        info(
+            "I1042",
+            None,
+            f"S31/S39: the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its {', '.join(notes)} are not written here",
+            "set controller.replicaCount and the LoadBalancer address in its values; run "
+            "it with a restricted securityContext (its namespace enforces restricted)",
+        )
+    )
+    if ing.tls_issuer:
+        wildcards = [h.host for h in ing.hosts if h.host.startswith("*.")]
+        if wildcards:
+            out.append(
+                info(
+                    "I1043",
+                    None,
+                    f"S40/S41: ACME issues wildcard certificates ({', '.join(wildcards)}) only through DNS-01; the ClusterIssuer solves HTTP-01",
+                    "add a DNS-01 solver for the wildcard hosts to the ClusterIssuer",
+                )
+            )
+        if not any(p.number == 80 for p in ing.listen):
+            out.append(
+                info(
+                    "I1044",
+                    None,
+                    "S40: HTTP-01 challenges arrive on port 80, but the ingress controller listens on " + ", ".join(str(p.number) for p in ing.listen),
+                    "add `listen 80` to the ingress (ssl-redirect keeps other traffic on HTTPS)",
+                )
+            )
+    return out

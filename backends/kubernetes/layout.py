@@ -1,0 +1,66 @@
+"""Where objects go: apply order, file names, the kustomization and the stream.
+
+Files are ``kubernetes/<namespace>/<kind>-<name>.yaml`` (cluster-scoped objects in
+``kubernetes/_cluster/``), one object each; ``kubernetes/kustomization.yaml`` lists them in
+apply order, and the stream holds every object in that order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orion_dsl.artifacts import Artifact, to_yaml, to_yaml_stream
+
+TARGET = "kubernetes"
+CLUSTER = "_cluster"
+
+#: Apply order: kinds within a group keep this order too.
+ORDER: tuple[tuple[str, ...], ...] = (
+    ("Namespace", "ResourceQuota", "LimitRange"),
+    ("ClusterIssuer",),
+    ("ServiceAccount", "Role", "RoleBinding"),
+    ("ConfigMap", "Secret"),
+    ("PersistentVolumeClaim",),
+    ("Service",),
+    ("Deployment", "StatefulSet"),
+    ("HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget"),
+    ("NetworkPolicy",),
+    ("Certificate", "Ingress"),
+    ("ServiceMonitor", "PrometheusRule"),
+    ("CronJob", "Schedule"),
+)
+_RANK = {kind: (group, index) for group, kinds in enumerate(ORDER) for index, kind in enumerate(kinds)}
+
+
+def sort_key(o: dict[str, Any]) -> tuple[int, int, str, str]:
+    """Apply order, then namespace, then name."""
+    group, index = _RANK[o["kind"]]
+    meta = o["metadata"]
+    return (group, index, meta.get("namespace", ""), meta["name"])
+
+
+def path(o: dict[str, Any]) -> str:
+    """The file of one object, relative to the output folder."""
+    folder = o["metadata"].get("namespace", CLUSTER)
+    return f"{TARGET}/{folder}/{o['kind'].lower()}-{o['metadata']['name']}.yaml"
+
+
+def kustomization(paths: list[str]) -> dict[str, Any]:
+    """The kustomization listing every file (relative to ``kubernetes/``) in apply order."""
+    return {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [p.removeprefix(f"{TARGET}/") for p in paths],
+    }
+
+
+def layout(objects: list[dict[str, Any]]) -> tuple[tuple[Artifact, ...], str]:
+    """Artifacts (one file per object plus the kustomization) and the stream."""
+    ordered = sorted(objects, key=sort_key)
+    paths = [path(o) for o in ordered]
+    if len(set(paths)) != len(paths):
+        dupes = sorted({p for p in paths if paths.count(p) > 1})
+        raise AssertionError(f"two objects share a file: {dupes}")  # a backend bug, never user input
+    artifacts = [Artifact(p, to_yaml(o)) for p, o in zip(paths, ordered, strict=True)]
+    artifacts.append(Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization(paths))))
+    return tuple(artifacts), to_yaml_stream(ordered)

@@ -1,0 +1,304 @@
+"""Deployments, StatefulSets, their pod templates and the PersistentVolumeClaims of Deployments.
+
+Every pod meets the Pod Security Standard ``restricted``: non-root with the model's UID/GID
+(>= 10000), ``seccompProfile: RuntimeDefault``, no privilege escalation, all capabilities
+dropped, a read-only root filesystem with an ``emptyDir`` at ``/tmp`` (plus the model's
+scratch volumes) for writable paths, and requests and limits on every container.
+
+The main container gets the model's probes (liveness and startup with ``successThreshold: 1``,
+as Kubernetes requires); a sidecar with a port gets TCP liveness and readiness checks on its
+first port with the same timing (the model states no probes for sidecars). A workload without
+probes gets TCP liveness and readiness checks on its first port, and diagnostic I1071 says so.
+
+A blue-green workload becomes two Deployments, ``<name>-blue`` and ``<name>-green``, each
+labelled with its version and ``orion.dev/colour``; both keep ``replicas`` (the idle colour is
+warm for an instant switch back) and the Service selects the active version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orion_dsl.model import Check, Container, Topology, Workload
+
+from . import labels as L
+from .units import ACCESS_MODES
+
+TMP = "tmp"
+
+
+def image_with_tag(image: str, tag: str) -> str:
+    """The image with its tag replaced (or added).
+
+    >>> image_with_tag("orion/gateway:1.0", "1.1")
+    'orion/gateway:1.1'
+    >>> image_with_tag("registry:5000/gateway", "2")
+    'registry:5000/gateway:2'
+    """
+    head, _, tail = image.rpartition("/")
+    name = tail.split(":", 1)[0]
+    return f"{head}/{name}:{tag}" if head else f"{name}:{tag}"
+
+
+def _check(check: Check) -> dict[str, Any]:
+    if check.kind == "http":
+        assert check.port is not None
+        return {"httpGet": {"path": check.path or "/", "port": check.port.name, "scheme": "HTTP"}}
+    if check.kind == "tcp":
+        assert check.port is not None
+        return {"tcpSocket": {"port": check.port.name}}
+    return {"exec": {"command": list(check.command)}}
+
+
+def _default_probes(c: Container) -> dict[str, Any]:
+    """No probes in the spec: TCP checks on the first port (Kubernetes' own default timing, 5 s timeout)."""
+    if not c.ports:
+        return {}
+    timing = {"periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3, "successThreshold": 1}
+    check = {"tcpSocket": {"port": c.ports[0].name}}
+    return {"livenessProbe": {**check, **timing}, "readinessProbe": {**check, **timing}}
+
+
+def _probes(w: Workload) -> dict[str, Any]:
+    p = w.probes
+    if p is None:
+        return _default_probes(w.container)
+    timing: dict[str, Any] = {
+        "periodSeconds": p.interval.seconds,
+        "timeoutSeconds": p.timeout.seconds,
+        "failureThreshold": p.failure_threshold,
+    }
+    if p.initial_delay is not None:
+        timing["initialDelaySeconds"] = p.initial_delay.seconds
+    out: dict[str, Any] = {}
+    if p.liveness is not None:
+        out["livenessProbe"] = {**_check(p.liveness), **timing, "successThreshold": 1}
+    if p.readiness is not None:
+        out["readinessProbe"] = {**_check(p.readiness), **timing, "successThreshold": p.success_threshold}
+    if p.startup is not None:
+        out["startupProbe"] = {**_check(p.startup), **timing, "successThreshold": 1}
+    return out
+
+
+def _sidecar_probes(w: Workload, c: Container) -> dict[str, Any]:
+    """A sidecar with a port gets TCP liveness and readiness checks on it, with the pod's timing."""
+    assert w.probes is not None
+    timing = {
+        "periodSeconds": w.probes.interval.seconds,
+        "timeoutSeconds": w.probes.timeout.seconds,
+        "failureThreshold": w.probes.failure_threshold,
+        "successThreshold": 1,
+    }
+    check = {"tcpSocket": {"port": c.ports[0].name}}
+    return {"livenessProbe": {**check, **timing}, "readinessProbe": {**check, **timing}}
+
+
+def container_security(w: Workload) -> dict[str, Any]:
+    """The restricted container securityContext."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "privileged": False,
+        "readOnlyRootFilesystem": w.security.read_only_root,
+        "runAsNonRoot": True,
+        "runAsUser": w.security.user,
+        "runAsGroup": w.security.group,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def pod_security(w: Workload) -> dict[str, Any]:
+    """The restricted pod securityContext."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": w.security.user,
+        "runAsGroup": w.security.group,
+        "fsGroup": w.security.group,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def resources(c: Container) -> dict[str, Any]:
+    """Requests and limits as written in the spec."""
+    r = c.resources
+    return {
+        "requests": {"cpu": r.cpu_request.text, "memory": r.memory_request.text},
+        "limits": {"cpu": r.cpu_limit.text, "memory": r.memory_limit.text},
+    }
+
+
+def _needs_tmp(w: Workload) -> bool:
+    return not any(v.mount_path == "/tmp" for v in w.volumes) and not any(s.mount_path == "/tmp" for s in w.storage)
+
+
+def _container(w: Workload, c: Container, image: str, main: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name, "image": image, "imagePullPolicy": "Always"}
+    if c.command:
+        out["command"] = list(c.command)
+    if main and w.env:
+        out["env"] = [{"name": k, "value": v} for k, v in w.env]
+    if c.ports:
+        out["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol} for p in c.ports]
+    out["resources"] = resources(c)
+    out["securityContext"] = container_security(w)
+    mounts = []
+    if not main and c.ports:
+        out.update(_sidecar_probes(w, c) if w.probes is not None else _default_probes(c))
+    if main:
+        mounts = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
+        mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
+        out.update(_probes(w))
+    if _needs_tmp(w):
+        mounts.append({"name": TMP, "mountPath": "/tmp"})
+    if mounts:
+        out["volumeMounts"] = mounts
+    return out
+
+
+def _volumes(w: Workload) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for v in w.volumes:
+        if v.kind == "config-map":
+            out.append({"name": v.name, "configMap": {"name": v.source, "optional": False}})
+        elif v.kind == "secret":
+            out.append({"name": v.name, "secret": {"secretName": v.source, "optional": False}})
+        else:
+            out.append({"name": v.name, "emptyDir": {}})
+    if w.kind == "deployment":
+        out += [{"name": s.name, "persistentVolumeClaim": {"claimName": pvc_name(w, s.name)}} for s in w.storage]
+    if _needs_tmp(w):
+        out.append({"name": TMP, "emptyDir": {}})
+    return out
+
+
+def pvc_name(w: Workload, storage: str) -> str:
+    """The claim of a Deployment's storage."""
+    return f"{w.name}-{storage}"
+
+
+def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
+    """Istio sidecar resources, Calico IP pool and scrape hints."""
+    ann: dict[str, str] = {}
+    mesh = topology.mesh
+    if w.meshed and mesh is not None and mesh.sidecar_resources is not None:
+        r = mesh.sidecar_resources
+        ann["sidecar.istio.io/proxyCPU"] = r.cpu_request.text
+        ann["sidecar.istio.io/proxyCPULimit"] = r.cpu_limit.text
+        ann["sidecar.istio.io/proxyMemory"] = r.memory_request.text
+        ann["sidecar.istio.io/proxyMemoryLimit"] = r.memory_limit.text
+    if w.subnet:
+        ann["cni.projectcalico.org/ipv4pools"] = json.dumps([w.subnet])
+    mon = topology.monitoring
+    if w.scraped and mon is not None:
+        port = w.port(mon.port)
+        if port is not None:
+            ann["prometheus.io/scrape"] = "true"
+            ann["prometheus.io/port"] = str(port.number)
+            ann["prometheus.io/path"] = mon.path
+    return ann
+
+
+def pod_template(topology: Topology, w: Workload, version: str | None = None, colour: str | None = None) -> dict[str, Any]:
+    """The pod template of a workload (one colour of a blue-green pair if given)."""
+    image = image_with_tag(w.container.image, version) if version else w.container.image
+    containers = [_container(w, w.container, image, True)] + [_container(w, s, s.image, False) for s in w.sidecars]
+    spec: dict[str, Any] = {
+        "serviceAccountName": w.name,
+        "automountServiceAccountToken": w.security.service_account_token,
+        "securityContext": pod_security(w),
+        "terminationGracePeriodSeconds": w.rollout.grace.seconds,
+        "containers": containers,
+        "volumes": _volumes(w),
+    }
+    metadata: dict[str, Any] = {"labels": L.workload_labels(topology, w, version, colour)}
+    ann = pod_annotations(topology, w)
+    if ann:
+        metadata["annotations"] = ann
+    return {"metadata": metadata, "spec": spec}
+
+
+def deployment_names(w: Workload) -> list[tuple[str, str | None, str | None]]:
+    """``(Deployment name, version, colour)`` for each Deployment of a workload."""
+    bg = w.blue_green
+    if bg is None:
+        return [(w.name, None, None)]
+    return [(f"{w.name}-blue", bg.blue, "blue"), (f"{w.name}-green", bg.green, "green")]
+
+
+def scale_target(w: Workload) -> tuple[str, str]:
+    """``(kind, name)`` of the object an autoscaler scales: the active colour of a blue-green pair."""
+    if w.kind == "statefulset":
+        return "StatefulSet", w.name
+    if w.blue_green is not None:
+        return "Deployment", f"{w.name}-{w.blue_green.active}"
+    return "Deployment", w.name
+
+
+def deployments(topology: Topology, w: Workload) -> list[dict[str, Any]]:
+    """One Deployment, or two for blue-green."""
+    out = []
+    r = w.rollout
+    if r.strategy == "recreate":
+        strategy: dict[str, Any] = {"type": "Recreate"}
+    else:
+        strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
+    for name, version, colour in deployment_names(w):
+        labels = L.workload_labels(topology, w, version, colour)
+        ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
+        spec = {
+            "replicas": w.replicas,
+            "revisionHistoryLimit": 10,
+            "selector": {"matchLabels": L.selector(w, colour)},
+            "strategy": strategy,
+            "template": pod_template(topology, w, version, colour),
+        }
+        out.append(L.obj("apps/v1", "Deployment", L.meta(name, w.namespace, labels, ann), spec=spec))
+    return out
+
+
+def statefulset(topology: Topology, w: Workload) -> dict[str, Any]:
+    """A StatefulSet with a claim template per storage."""
+    templates = []
+    for s in w.storage:
+        claim: dict[str, Any] = {"accessModes": [ACCESS_MODES[s.access]], "resources": {"requests": {"storage": s.size.text}}}
+        if s.storage_class:
+            claim["storageClassName"] = s.storage_class
+        templates.append({"metadata": {"name": s.name, "labels": L.workload_labels(topology, w)}, "spec": claim})
+    spec: dict[str, Any] = {
+        "replicas": w.replicas,
+        "serviceName": f"{w.name}-headless",
+        "podManagementPolicy": "OrderedReady",
+        "revisionHistoryLimit": 10,
+        "selector": {"matchLabels": L.selector(w)},
+        "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+        "template": pod_template(topology, w),
+    }
+    if templates:
+        spec["volumeClaimTemplates"] = templates
+    return L.obj("apps/v1", "StatefulSet", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec)
+
+
+def claims(topology: Topology) -> list[dict[str, Any]]:
+    """PersistentVolumeClaims for the storage of Deployments."""
+    out = []
+    for w in topology.workloads:
+        if w.kind != "deployment":
+            continue
+        for s in w.storage:
+            spec: dict[str, Any] = {"accessModes": [ACCESS_MODES[s.access]], "resources": {"requests": {"storage": s.size.text}}}
+            if s.storage_class:
+                spec["storageClassName"] = s.storage_class
+            out.append(L.obj("v1", "PersistentVolumeClaim", L.meta(pvc_name(w, s.name), w.namespace, L.workload_labels(topology, w)), spec=spec))
+    return out
+
+
+def objects(topology: Topology) -> list[dict[str, Any]]:
+    """Every Deployment and StatefulSet."""
+    out: list[dict[str, Any]] = []
+    for w in topology.workloads:
+        if w.kind == "statefulset":
+            out.append(statefulset(topology, w))
+        else:
+            out += deployments(topology, w)
+    return out

@@ -1,0 +1,494 @@
+"""One test per SEED-CHECKLIST row with a Kubernetes column: find the object, check the fact."""
+
+from __future__ import annotations
+
+import configparser
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from orion_dsl.model import Topology
+from tests.support.schemas import is_core, validate_core
+
+from .helpers import containers, find, main_container, objects, of_kind, rendered
+
+
+@pytest.fixture()
+def objs(seed: Topology) -> list[dict[str, Any]]:
+    return objects(seed)
+
+
+def codes(seed: Topology, row: str) -> list[str]:
+    """Summaries of the info diagnostics that name a checklist row."""
+    return [d.summary for d in rendered(seed).diagnostics if row in d.summary]
+
+
+def env(container: dict[str, Any]) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in container.get("env", [])}
+
+
+def test_s01_valid_for_kubernetes_1_28(objs: list[dict[str, Any]]) -> None:
+    core = [o for o in objs if is_core(o)]
+    assert core and all(validate_core(o, "1.28.0") == [] for o in core)
+    assert find(objs, "HorizontalPodAutoscaler", "gateway")["apiVersion"] == "autoscaling/v2"
+
+
+def test_s02_namespaces_labelled_and_meshed(objs: list[dict[str, Any]]) -> None:
+    names = ["orion-gateway", "orion-auth", "orion-user", "orion-notification", "orion-data", "orion-monitoring", "orion-ingress", "orion-system"]
+    assert sorted(o["metadata"]["name"] for o in of_kind(objs, "Namespace")) == sorted(names)
+    for name in names:
+        labels = find(objs, "Namespace", name)["metadata"]["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+        assert labels["app.kubernetes.io/part-of"] == "orion" and labels["app.kubernetes.io/managed-by"] == "orion"
+        meshed = name in ("orion-gateway", "orion-auth", "orion-user", "orion-notification")
+        assert (labels.get("istio-injection") == "enabled") == meshed
+    assert find(objs, "Namespace", "orion-gateway")["metadata"]["labels"]["tier"] == "edge"
+
+
+def test_s03_service_accounts_and_rbac(objs: list[dict[str, Any]], seed: Topology) -> None:
+    for w in seed.workloads:
+        sa = find(objs, "ServiceAccount", w.name, w.namespace)
+        assert sa["automountServiceAccountToken"] is False
+    role = find(objs, "Role", "orion-shared-config-reader", "orion-system")
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["orion-shared-config"], "verbs": ["get", "watch"]}]
+    find(objs, "ConfigMap", "orion-shared-config", "orion-system")
+
+
+def test_s04_resource_quota_per_namespace(objs: list[dict[str, Any]], seed: Topology) -> None:
+    for ns in seed.namespaces:
+        hard = find(objs, "ResourceQuota", "quota", ns.name)["spec"]["hard"]
+        assert hard["requests.cpu"] == "20" and hard["limits.memory"] == "40Gi"
+        assert hard["pods"] == "50" and hard["persistentvolumeclaims"] == "10"
+        find(objs, "LimitRange", "defaults", ns.name)
+
+
+def _service_port(objs: list[dict[str, Any]], name: str, namespace: str) -> dict[str, Any]:
+    svc = find(objs, "Service", name, namespace)
+    assert svc["spec"]["type"] == "ClusterIP"
+    return {p["name"]: p for p in svc["spec"]["ports"]}
+
+
+def test_s05_gateway_deployment_and_service(objs: list[dict[str, Any]]) -> None:
+    for colour in ("blue", "green"):
+        d = find(objs, "Deployment", f"gateway-{colour}", "orion-gateway")
+        assert d["spec"]["replicas"] == 3
+        assert main_container(d)["ports"][0] == {"name": "http", "containerPort": 3000, "protocol": "TCP"}
+    assert main_container(find(objs, "Deployment", "gateway-blue"))["image"] == "orion/gateway:1.0"
+    assert _service_port(objs, "gateway", "orion-gateway")["http"]["port"] == 3000
+
+
+@pytest.mark.parametrize(
+    ("name", "namespace", "replicas", "port"),
+    [("auth", "orion-auth", 3, 3001), ("user", "orion-user", 3, 3002), ("notification", "orion-notification", 2, 3003)],
+)
+def test_s06_s07_s08_service_deployments(objs: list[dict[str, Any]], name: str, namespace: str, replicas: int, port: int) -> None:
+    d = find(objs, "Deployment", name, namespace)
+    assert d["spec"]["replicas"] == replicas
+    assert main_container(d)["image"] == f"orion/{name}:1.0"
+    assert main_container(d)["ports"][0]["containerPort"] == port
+    assert _service_port(objs, name, namespace)["http"]["port"] == port
+
+
+def test_s09_analytics_admin_ui_dashboard(objs: list[dict[str, Any]]) -> None:
+    assert _service_port(objs, "analytics", "orion-user")["http"]["port"] == 3004
+    admin = find(objs, "Deployment", "admin-ui", "orion-system")
+    assert admin["spec"]["template"]["metadata"]["annotations"]["cni.projectcalico.org/ipv4pools"] == '["management"]'
+    assert main_container(find(objs, "Deployment", "dashboard", "orion-system"))["image"] == "kubernetesui/dashboard:v2.7.0"
+
+
+def test_s10_app_container_resources(objs: list[dict[str, Any]]) -> None:
+    for name in ("gateway-blue", "auth", "user", "notification"):
+        res = main_container(find(objs, "Deployment", name))["resources"]
+        assert res == {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"cpu": "1000m", "memory": "1Gi"}}
+    for o in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet"):
+        assert all("limits" in c["resources"] and "requests" in c["resources"] for c in containers(o))
+
+
+def test_s11_probes(objs: list[dict[str, Any]], seed: Topology) -> None:
+    gw = main_container(find(objs, "Deployment", "gateway-blue"))
+    assert gw["livenessProbe"]["httpGet"]["path"] == "/health" and gw["readinessProbe"]["httpGet"]["path"] == "/health"
+    auth = main_container(find(objs, "Deployment", "auth"))
+    assert auth["livenessProbe"]["httpGet"]["path"] == "/api/auth/health"
+    ready = auth["readinessProbe"]
+    assert (ready["periodSeconds"], ready["timeoutSeconds"], ready["failureThreshold"], ready["successThreshold"]) == (10, 5, 3, 2)
+    assert auth["livenessProbe"]["successThreshold"] == 1  # the API requires 1
+    assert codes(seed, "S11")
+
+
+def test_s12_volumes(objs: list[dict[str, Any]], seed: Topology) -> None:
+    d = find(objs, "Deployment", "auth")
+    vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+    assert vols["config"]["configMap"]["name"] == "auth-config"
+    assert vols["secrets"]["secret"] == {"secretName": "auth-secrets", "optional": False}
+    assert vols["logs"] == {"name": "logs", "emptyDir": {}}
+    mounts = {m["name"]: m["mountPath"] for m in main_container(d)["volumeMounts"]}
+    assert mounts["logs"] == "/var/log/auth" and mounts["config"] == "/etc/auth"
+    find(objs, "ConfigMap", "auth-config", "orion-auth")
+    assert of_kind(objs, "Secret") == []
+    assert any("orion-auth/auth-secrets" in s for s in codes(seed, "S54"))
+
+
+def test_s13_sidecar_resource_annotations(objs: list[dict[str, Any]]) -> None:
+    ann = find(objs, "Deployment", "auth")["spec"]["template"]["metadata"]["annotations"]
+    assert ann["sidecar.istio.io/proxyCPU"] == "100m" and ann["sidecar.istio.io/proxyCPULimit"] == "200m"
+    assert ann["sidecar.istio.io/proxyMemory"] == "128Mi" and ann["sidecar.istio.io/proxyMemoryLimit"] == "256Mi"
+    assert "sidecar.istio.io/proxyCPU" not in find(objs, "StatefulSet", "postgres")["spec"]["template"]["metadata"].get("annotations", {})
+
+
+def test_s14_postgres_statefulset(objs: list[dict[str, Any]]) -> None:
+    sts = find(objs, "StatefulSet", "postgres", "orion-data")
+    assert sts["spec"]["replicas"] == 3 and sts["spec"]["serviceName"] == "postgres-headless"
+    c = main_container(sts)
+    assert c["image"] == "postgres:16-alpine" and c["ports"][0]["containerPort"] == 5432
+    assert c["resources"] == {"requests": {"cpu": "1000m", "memory": "2Gi"}, "limits": {"cpu": "2000m", "memory": "4Gi"}}
+    assert c["livenessProbe"]["exec"]["command"][0] == "pg_isready"
+    assert find(objs, "Service", "postgres-headless", "orion-data")["spec"]["clusterIP"] == "None"
+    find(objs, "Service", "postgres", "orion-data")
+
+
+def test_s15_postgres_exporter_sidecar(objs: list[dict[str, Any]]) -> None:
+    exporter = containers(find(objs, "StatefulSet", "postgres"))[1]
+    assert exporter["name"] == "exporter"
+    assert exporter["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi"}
+    assert exporter["ports"][0]["containerPort"] == 9090
+
+
+def test_s16_postgres_volumes(objs: list[dict[str, Any]]) -> None:
+    sts = find(objs, "StatefulSet", "postgres")
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    assert claim["spec"] == {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "100Gi"}}, "storageClassName": "ssd"}
+    vols = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
+    assert vols["config"]["configMap"]["name"] == "postgresql-conf" and vols["init"]["configMap"]["name"] == "postgres-init-scripts"
+    find(objs, "ConfigMap", "postgresql-conf", "orion-data")
+    find(objs, "ConfigMap", "postgres-init-scripts", "orion-data")
+
+
+def test_s17_redis_deployment_with_claim(objs: list[dict[str, Any]]) -> None:
+    d = find(objs, "Deployment", "redis", "orion-data")
+    assert d["spec"]["replicas"] == 3 and main_container(d)["ports"][0]["containerPort"] == 6379
+    pvc = find(objs, "PersistentVolumeClaim", "redis-data", "orion-data")
+    assert pvc["spec"]["resources"]["requests"]["storage"] == "10Gi"
+    vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+    assert vols["data"]["persistentVolumeClaim"]["claimName"] == "redis-data"
+    assert _service_port(objs, "redis", "orion-data")["redis"]["port"] == 6379
+
+
+def test_s18_rabbitmq_statefulset(objs: list[dict[str, Any]]) -> None:
+    sts = find(objs, "StatefulSet", "rabbitmq", "orion-data")
+    assert sts["spec"]["replicas"] == 3 and sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    assert _service_port(objs, "rabbitmq", "orion-data")["amqp"]["port"] == 5672
+
+
+def test_s19_monitoring_workloads(objs: list[dict[str, Any]]) -> None:
+    assert find(objs, "StatefulSet", "prometheus", "orion-monitoring")["spec"]["volumeClaimTemplates"]
+    assert main_container(find(objs, "Deployment", "grafana", "orion-monitoring"))["ports"][0]["containerPort"] == 3000
+    find(objs, "Deployment", "alertmanager", "orion-monitoring")
+    find(objs, "StatefulSet", "loki", "orion-monitoring")
+    for name in ("prometheus", "grafana", "alertmanager", "loki"):
+        find(objs, "Service", name, "orion-monitoring")
+
+
+def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> None:
+    scraped = [w for w in seed.workloads if w.scraped and w.port("metrics")]
+    assert {o["metadata"]["name"] for o in of_kind(objs, "ServiceMonitor")} == {w.name for w in scraped}
+    for w in scraped:
+        sm = find(objs, "ServiceMonitor", w.name, w.namespace)
+        assert sm["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "scheme": "http"}]
+        selected = [
+            s
+            for s in of_kind(objs, "Service")
+            if s["metadata"].get("namespace") == w.namespace
+            and all(s["metadata"]["labels"].get(k) == v for k, v in sm["spec"]["selector"]["matchLabels"].items())
+        ]
+        assert len(selected) == 1 and any(p["name"] == "metrics" for p in selected[0]["spec"]["ports"])
+    assert find(objs, "ServiceMonitor", "postgres")["spec"]["selector"]["matchLabels"] == {"orion.dev/scrape": "postgres"}
+
+
+def _hpa(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    spec = find(objs, "HorizontalPodAutoscaler", name)["spec"]
+    metrics = {m["resource"]["name"] if m["type"] == "Resource" else m["type"]: m for m in spec["metrics"]}
+    return spec, metrics
+
+
+def test_s21_gateway_hpa(objs: list[dict[str, Any]]) -> None:
+    spec, m = _hpa(objs, "gateway")
+    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 10)
+    assert m["cpu"]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 70}
+    assert m["memory"]["resource"]["target"]["averageUtilization"] == 80
+    assert m["Pods"]["pods"]["metric"]["name"] == "http_requests_per_second"
+    assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "gateway-blue"}
+
+
+def test_s22_auth_hpa(objs: list[dict[str, Any]]) -> None:
+    spec, m = _hpa(objs, "auth")
+    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 8)
+    assert m["cpu"]["resource"]["target"]["averageUtilization"] == 75 and m["memory"]["resource"]["target"]["averageUtilization"] == 80
+    assert m["Pods"]["pods"]["metric"]["name"] == "logins_per_second"
+
+
+def test_s23_user_hpa(objs: list[dict[str, Any]]) -> None:
+    spec, m = _hpa(objs, "user")
+    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 10)
+    assert m["cpu"]["resource"]["target"]["averageUtilization"] == 70 and m["memory"]["resource"]["target"]["averageUtilization"] == 80
+    assert m["Pods"]["pods"]["metric"]["name"] == "api_requests_per_second"
+
+
+def test_s24_notification_hpa_on_queue_depth(objs: list[dict[str, Any]]) -> None:
+    spec, m = _hpa(objs, "notification")
+    assert (spec["minReplicas"], spec["maxReplicas"]) == (2, 6)
+    assert m["memory"]["resource"]["target"]["averageUtilization"] == 75
+    assert m["External"]["external"] == {"metric": {"name": "rabbitmq_queue_depth"}, "target": {"type": "AverageValue", "averageValue": "100"}}
+
+
+def test_s25_vpa_auto_without_fighting_the_hpa(objs: list[dict[str, Any]], seed: Topology) -> None:
+    vpas = of_kind(objs, "VerticalPodAutoscaler")
+    assert {v["metadata"]["name"] for v in vpas} == {w.name for w in seed.workloads}
+    assert find(objs, "VerticalPodAutoscaler", "postgres")["spec"]["updatePolicy"]["updateMode"] == "Auto"
+    for w in seed.workloads:
+        if w.autoscale is None:
+            continue
+        vpa = find(objs, "VerticalPodAutoscaler", w.name)["spec"]
+        scaled = {r for r, v in (("cpu", w.autoscale.cpu), ("memory", w.autoscale.memory)) if v is not None}
+        star = next(p for p in vpa["resourcePolicy"]["containerPolicies"] if p["containerName"] == "*")
+        assert vpa["updatePolicy"]["updateMode"] == "Off" or not scaled & set(star["controlledResources"])
+    assert codes(seed, "S25")
+
+
+def test_s27_rolling_update_and_grace(objs: list[dict[str, Any]]) -> None:
+    d = find(objs, "Deployment", "auth")
+    assert d["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    assert d["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 30
+    assert "readinessProbe" in main_container(d)
+    assert find(objs, "StatefulSet", "postgres")["spec"]["updateStrategy"]["type"] == "RollingUpdate"
+
+
+def test_s28_blue_green(objs: list[dict[str, Any]]) -> None:
+    blue = find(objs, "Deployment", "gateway-blue")
+    green = find(objs, "Deployment", "gateway-green")
+    assert blue["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == "1.0"
+    assert green["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1"
+    assert green["spec"]["template"]["metadata"]["labels"]["orion.dev/colour"] == "green"
+    assert main_container(green)["image"] == "orion/gateway:1.1"
+    assert green["spec"]["replicas"] == blue["spec"]["replicas"] == 3
+    selector = find(objs, "Service", "gateway")["spec"]["selector"]
+    assert selector == {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/version": "1.0"}
+
+
+def test_s29_disruption_budgets(objs: list[dict[str, Any]], seed: Topology) -> None:
+    for w in seed.workloads:
+        if max(w.replicas, w.autoscale.min if w.autoscale else 0) > 1:
+            pdb = find(objs, "PodDisruptionBudget", w.name, w.namespace)
+            assert pdb["spec"] == {"selector": {"matchLabels": {"app.kubernetes.io/name": w.name}}, "maxUnavailable": 1}
+    assert [p for p in of_kind(objs, "PodDisruptionBudget") if p["metadata"]["name"] == "grafana"] == []
+
+
+def test_s30_subnets_as_ip_pool_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
+    for w in seed.workloads:
+        if w.subnet:
+            o = next(x for x in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet") if x["metadata"]["labels"]["app.kubernetes.io/name"] == w.name)
+            assert json.loads(o["spec"]["template"]["metadata"]["annotations"]["cni.projectcalico.org/ipv4pools"]) == [w.subnet]
+    assert any("10.0.20.0/24" in s for s in codes(seed, "S30"))
+
+
+def test_s31_addresses_reported(seed: Topology) -> None:
+    (summary,) = [s for s in codes(seed, "S31") if "address ranges" in s]
+    assert "gateway 10.0.10.10-10.0.10.20" in summary and "postgres 10.0.20.10-10.0.20.12" in summary
+    assert any("10.0.1.10" in s for s in codes(seed, "S31"))
+
+
+def test_s32_default_deny_and_same_namespace(objs: list[dict[str, Any]], seed: Topology) -> None:
+    for ns in seed.namespaces:
+        assert find(objs, "NetworkPolicy", "default-deny", ns.name)["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    redis_in = find(objs, "NetworkPolicy", "redis-ingress", "orion-data")
+    sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for rule in redis_in["spec"]["ingress"] for peer in rule["from"]]
+    assert {"postgres", "rabbitmq", "pgbouncer"} <= set(sources)
+
+
+def test_s33_ingress_controller_policy(objs: list[dict[str, Any]]) -> None:
+    pol = find(objs, "NetworkPolicy", "nginx-controller-ingress", "orion-ingress")
+    assert pol["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}
+    assert pol["spec"]["ingress"] == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}]}]
+    egress = find(objs, "NetworkPolicy", "nginx-controller-egress", "orion-ingress")["spec"]["egress"]
+    assert {
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-gateway"}},
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}},
+            }
+        ],
+        "ports": [{"port": 3000, "protocol": "TCP"}],
+    } in egress
+
+
+def test_s34_gateway_egress_to_services(objs: list[dict[str, Any]]) -> None:
+    egress = find(objs, "NetworkPolicy", "gateway-egress", "orion-gateway")["spec"]["egress"]
+    targets = {rule["to"][0].get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name"): rule["ports"] for rule in egress}
+    assert targets["auth"] == [{"port": 3001, "protocol": "TCP"}]
+    assert targets["user"] == [{"port": 3002, "protocol": "TCP"}]
+    assert targets["notification"] == [{"port": 3003, "protocol": "TCP"}]
+
+
+def test_s35_data_tier_ingress(objs: list[dict[str, Any]]) -> None:
+    def sources(name: str) -> set[str]:
+        pol = find(objs, "NetworkPolicy", f"{name}-ingress", "orion-data")
+        return {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for r in pol["spec"]["ingress"] for p in r["from"]}
+
+    assert {"auth", "user", "notification", "analytics"} <= sources("pgbouncer")
+    assert {"auth", "user", "notification"} <= sources("redis")
+    assert {"user", "notification"} <= sources("rabbitmq") and "auth" not in sources("rabbitmq")
+    assert "gateway" not in sources("pgbouncer") | sources("redis") | sources("rabbitmq")
+
+
+def test_s36_prometheus_egress(objs: list[dict[str, Any]]) -> None:
+    egress = find(objs, "NetworkPolicy", "prometheus-egress", "orion-monitoring")["spec"]["egress"]
+    scraped = {r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name") for r in egress if r["ports"] == [{"port": 9090, "protocol": "TCP"}]}
+    assert {"gateway", "auth", "user", "notification", "postgres", "redis", "rabbitmq"} <= scraped
+
+
+def test_s37_dns_and_external_egress(objs: list[dict[str, Any]], seed: Topology) -> None:
+    egress = find(objs, "NetworkPolicy", "notification-egress", "orion-notification")["spec"]["egress"]
+    dns = next(r for r in egress if r["to"][0].get("podSelector", {}).get("matchLabels") == {"k8s-app": "kube-dns"})
+    assert dns["to"][0]["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}
+    assert dns["ports"] == [{"port": 53, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}]
+    public = next(r for r in egress if "ipBlock" in r["to"][0])
+    assert public["to"][0]["ipBlock"]["cidr"] == "0.0.0.0/0" and "10.0.0.0/8" in public["to"][0]["ipBlock"]["except"]
+    assert {(p["port"], p["protocol"]) for p in public["ports"]} == {(123, "UDP"), (443, "TCP"), (465, "TCP"), (587, "TCP")}
+    assert codes(seed, "S37")
+
+
+def _ingress_annotations(objs: list[dict[str, Any]]) -> dict[str, str]:
+    ann: dict[str, str] = find(objs, "Ingress", "nginx-orion-gateway", "orion-gateway")["metadata"]["annotations"]
+    return ann
+
+
+def test_s39_ingress_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
+    ann = _ingress_annotations(objs)
+    p = "nginx.ingress.kubernetes.io/"
+    assert ann[p + "limit-rps"] == "100" and ann[p + "proxy-request-buffering"] == "on"
+    assert ann[p + "enable-cors"] == "true" and ann[p + "cors-allow-origin"] == "https://*.orion.com"
+    assert ann[p + "cors-allow-methods"] == "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+    assert ann[p + "enable-modsecurity"] == "true" and ann[p + "enable-owasp-core-rules"] == "true"
+    assert ann[p + "load-balance"] == "round_robin"
+    assert find(objs, "Ingress", "nginx-orion-gateway")["spec"]["ingressClassName"] == "nginx"
+    assert any("use-gzip" in d.help for d in rendered(seed).diagnostics if "S39" in d.summary)
+    assert any("3 replicas" in s for s in codes(seed, "S39"))
+
+
+def test_s40_tls_via_cert_manager(objs: list[dict[str, Any]], seed: Topology) -> None:
+    issuer = find(objs, "ClusterIssuer", "letsencrypt")["spec"]["acme"]
+    assert issuer["server"] == "https://acme-v02.api.letsencrypt.org/directory" and issuer["email"] == "ops@orion.com"
+    assert issuer["solvers"] == [{"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+    cert = find(objs, "Certificate", "nginx-orion-gateway-tls", "orion-gateway")["spec"]
+    assert cert["renewBefore"] == "720h" and cert["issuerRef"]["name"] == "letsencrypt"
+    assert sorted(cert["dnsNames"]) == ["*.orion.com", "api.orion.com"]
+    ingress = find(objs, "Ingress", "nginx-orion-gateway")
+    assert ingress["spec"]["tls"] == [{"hosts": ["*.orion.com", "api.orion.com"], "secretName": "nginx-orion-gateway-tls"}]
+    assert _ingress_annotations(objs)["cert-manager.io/cluster-issuer"] == "letsencrypt"
+    assert any("ssl-protocols" in d.help and "TLSv1.3" in d.help for d in rendered(seed).diagnostics if "S40" in d.summary)
+
+
+def test_s41_ingress_hosts(objs: list[dict[str, Any]]) -> None:
+    def rules(name: str) -> dict[str, tuple[str, int]]:
+        return {
+            r["host"]: (r["http"]["paths"][0]["backend"]["service"]["name"], r["http"]["paths"][0]["backend"]["service"]["port"]["number"])
+            for r in find(objs, "Ingress", name)["spec"]["rules"]
+        }
+
+    assert rules("nginx-orion-gateway") == {"*.orion.com": ("gateway", 3000), "api.orion.com": ("gateway", 3000)}
+    assert rules("nginx-orion-system") == {"admin.orion.com": ("admin-ui", 3004)}
+    assert rules("nginx-orion-monitoring") == {"grafana.orion.com": ("grafana", 3000)}
+
+
+def test_s42_gateway_route_table(objs: list[dict[str, Any]]) -> None:
+    routes = yaml.safe_load(find(objs, "ConfigMap", "gateway-config", "orion-gateway")["data"]["routes.yaml"])["routes"]
+    table = {r["path"]: r["url"] for r in routes}
+    assert table["/api/auth/*"] == "http://auth.orion-auth.svc.cluster.local:3001"
+    assert table["/api/user/*"] == "http://user.orion-user.svc.cluster.local:3002"
+    assert table["/api/notification/*"] == "http://notification.orion-notification.svc.cluster.local:3003"
+    assert table["/api/analytics/*"] == "http://analytics.orion-user.svc.cluster.local:3004"
+    assert {"/health", "/metrics"} <= set(table)
+
+
+def test_s50_pooler_and_read_write_services(objs: list[dict[str, Any]]) -> None:
+    assert find(objs, "Service", "postgres")["spec"]["selector"] == {"app.kubernetes.io/name": "pgbouncer"}
+    assert find(objs, "Service", "postgres-primary")["spec"]["selector"] == {"app.kubernetes.io/name": "postgres", "apps.kubernetes.io/pod-index": "0"}
+    assert find(objs, "Service", "postgres-replica-1")["spec"]["selector"]["apps.kubernetes.io/pod-index"] == "1"
+    assert find(objs, "Service", "postgres-replica-2")["spec"]["selector"]["apps.kubernetes.io/pod-index"] == "2"
+    find(objs, "Deployment", "pgbouncer", "orion-data")
+    ini = configparser.ConfigParser(delimiters=("=",), comment_prefixes=(";",), inline_comment_prefixes=None, interpolation=None)
+    ini.read_string(find(objs, "ConfigMap", "pgbouncer-config", "orion-data")["data"]["pgbouncer.ini"])
+    assert ini["pgbouncer"]["pool_mode"] == "transaction"
+    assert "host=postgres-primary.orion-data.svc.cluster.local" in ini["databases"]["orion"]
+    ro = ini["databases"]["orion_ro"]
+    assert ro.count("postgres-replica-1.") == ro.count("postgres-replica-2.") == 1  # 50/50
+
+
+def test_s52_rbac_for_shared_objects(objs: list[dict[str, Any]]) -> None:
+    binding = find(objs, "RoleBinding", "orion-shared-secrets-reader", "orion-system")
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "orion-shared-secrets-reader"}
+    assert {(s["name"], s["namespace"]) for s in binding["subjects"]} == {
+        ("gateway", "orion-gateway"),
+        ("auth", "orion-auth"),
+        ("user", "orion-user"),
+        ("notification", "orion-notification"),
+    }
+    rule = find(objs, "Role", "orion-shared-secrets-reader")["rules"][0]
+    assert rule["resources"] == ["secrets"] and rule["resourceNames"] == ["orion-shared-secrets"]
+
+
+def test_s54_secrets_only_referenced(objs: list[dict[str, Any]], seed: Topology) -> None:
+    assert of_kind(objs, "Secret") == []
+    for o in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet"):
+        for c in containers(o):
+            assert all("valueFrom" not in e for e in c.get("env", []))
+    (summary,) = codes(seed, "S54")
+    assert "orion-system/orion-shared-secrets" in summary and "orion-data/s3-primary-credentials" in summary
+
+
+def test_s55_prometheus_rule(objs: list[dict[str, Any]]) -> None:
+    rule = find(objs, "PrometheusRule", "orion-alerts", "orion-monitoring")
+    (group,) = rule["spec"]["groups"]
+    alerts = {r["alert"]: r for r in group["rules"]}
+    assert set(alerts) == {"HighErrorRate", "PodCrashLooping", "BackupMissing"}
+    assert alerts["HighErrorRate"]["for"] == "5m" and alerts["HighErrorRate"]["labels"] == {"severity": "critical"}
+    assert "partial_response_strategy" not in group
+
+
+def test_s56_hardened_pods(objs: list[dict[str, Any]]) -> None:
+    pods = [o["spec"]["template"]["spec"] for o in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet")]
+    pods += [o["spec"]["jobTemplate"]["spec"]["template"]["spec"] for o in of_kind(objs, "CronJob")]
+    for pod in pods:
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] >= 10000
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        for c in pod["containers"] + pod.get("initContainers", []):
+            sc = c["securityContext"]
+            assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"] == {"drop": ["ALL"]}
+            assert sc["readOnlyRootFilesystem"] is True
+            assert c["resources"]["limits"] and c["resources"]["requests"]
+            assert any(m["mountPath"] == "/tmp" for m in c["volumeMounts"])
+
+
+def test_s57_postgres_backups(objs: list[dict[str, Any]], seed: Topology) -> None:
+    full = find(objs, "CronJob", "postgres-backup-full", "orion-data")
+    assert full["spec"]["schedule"] == "0 2 * * *" and full["spec"]["timeZone"] == "Etc/UTC"
+    assert find(objs, "CronJob", "postgres-backup-incremental")["spec"]["schedule"] == "0 */6 * * *"
+    pod = full["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert env(pod["containers"][0])["BACKUP_BUCKET"] == "orion-backups"
+    assert pod["initContainers"][0]["image"] == "postgres:16-alpine"
+    assert [o for o in of_kind(objs, "CronJob") if "wal" in o["metadata"]["name"]] == []
+    assert any("WAL" in s for s in codes(seed, "S57"))
+
+
+def test_s58_redis_rabbitmq_and_velero(objs: list[dict[str, Any]]) -> None:
+    assert find(objs, "CronJob", "redis-backup-snapshot", "orion-data")["spec"]["schedule"] == "0 * * * *"
+    assert find(objs, "CronJob", "rabbitmq-backup-definitions", "orion-data")["spec"]["schedule"] == "0 3 * * *"
+    velero = find(objs, "Schedule", "orion-cluster", "velero")["spec"]
+    assert velero["schedule"] == "0 1 * * *" and velero["template"]["storageLocation"] == "s3-primary"
+    assert "orion-data" in velero["template"]["includedNamespaces"]
+
+
+@pytest.mark.parametrize(("row", "fact"), [("S26", "cluster autoscaler"), ("S38", "edge"), ("S53", "application-layer"), ("S59", "glacier"), ("S60", "RTO")])
+def test_facts_without_objects_are_reported(seed: Topology, row: str, fact: str) -> None:
+    assert any(fact in s for s in codes(seed, row))

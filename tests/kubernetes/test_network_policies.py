@@ -1,0 +1,231 @@
+"""NetworkPolicy semantics: evaluated with tests/support/netpol.py against the allow-graph.
+
+Pods are built from the generated pod templates (their real labels and named ports), one per
+Deployment/StatefulSet (so both colours of a blue-green pair), plus the ingress controller and
+a kube-dns pod. Every allowed (src, dst, port, protocol) among them must be an allow-graph edge,
+and every edge must be allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orion_dsl.model import Topology
+from tests.support.netpol import Cluster, External, Pod, allowed_pairs
+
+from .helpers import SPECS, load, objects, of_kind
+
+INTERNET_IP = "203.0.113.10"  # TEST-NET-3: a public address
+PRIVATE_IP = "10.200.0.7"
+METADATA_IP = "169.254.169.254"
+
+
+class World:
+    """Pods, namespaces and policies of one topology, and the expected connections."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        objs = objects(topology)
+        self.policies = of_kind(objs, "NetworkPolicy")
+        self.namespaces: dict[str, dict[str, str]] = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}
+        self.namespaces.setdefault("kube-system", {})
+        self.pods: list[Pod] = []
+        self.owner: dict[str, str] = {}  # pod key -> peer name in the graph
+        for o in objs:
+            if o["kind"] not in ("Deployment", "StatefulSet"):
+                continue
+            tpl = o["spec"]["template"]
+            ports = {p["name"]: (p["containerPort"], p.get("protocol", "TCP")) for c in tpl["spec"]["containers"] for p in c.get("ports", [])}
+            pod = Pod(o["metadata"]["namespace"], o["metadata"]["name"], tpl["metadata"]["labels"], ports)
+            self.pods.append(pod)
+            self.owner[pod.key] = tpl["metadata"]["labels"]["app.kubernetes.io/name"]
+        ing = topology.ingress
+        if ing is not None:
+            pod = Pod(ing.namespace, "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, {p.name: (p.number, p.protocol) for p in ing.listen})
+            self.pods.append(pod)
+            self.owner[pod.key] = ing.name
+        dns = Pod("kube-system", "kube-dns", {"k8s-app": "kube-dns"}, {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")})
+        self.pods.append(dns)
+        self.owner[dns.key] = "kube-dns"
+        self.candidates = {port for pod in self.pods for port in pod.ports.values()} | {(443, "TCP"), (80, "TCP"), (22, "TCP"), (53, "UDP")}
+        self.candidates |= {(p.number, p.protocol) for e in topology.externals for p in e.ports}
+
+    def pods_of(self, name: str) -> list[str]:
+        return sorted(k for k, v in self.owner.items() if v == name)
+
+    def expected(self) -> set[tuple[str, str, int, str]]:
+        """Allow-graph edges between in-cluster peers, per pod."""
+        out = set()
+        for e in self.topology.allow_graph.edges:
+            if e.source.kind == "dns":
+                continue
+            if e.source.kind in ("internet", "external") or e.target.kind in ("internet", "external"):
+                continue
+            for src in self.pods_of(e.source.name):
+                for dst in self.pods_of(e.target.name):
+                    if src != dst:
+                        out.add((src, dst, e.port.number, e.port.protocol))
+        return out
+
+    def allowed(self, externals: tuple[External, ...] = ()) -> set[tuple[str, str, int, str]]:
+        """Allowed connections, leaving out what kube-system (not ORION's: no policies there) lets in
+        or out by itself: its pods as sources, and outside addresses reaching them."""
+        pairs = allowed_pairs(self.pods, self.namespaces, self.policies, self.candidates, list(externals))
+        return {p for p in pairs if not p[0].startswith("kube-system/") and not ("/" not in p[0] and p[1].startswith("kube-system/"))}
+
+    def via_gateway(self, source: str, external: str) -> bool:
+        ext = self.topology.external(external)
+        src = self.topology.workload(source)
+        mesh = self.topology.mesh
+        return bool(ext and ext.via_egress_gateway and src and src.meshed and mesh and mesh.egress_gateway)
+
+
+_worlds: dict[Path, World] = {}
+
+
+def world(path: Path) -> World:
+    if path not in _worlds:
+        _worlds[path] = World(load(path))
+    return _worlds[path]
+
+
+@pytest.fixture(params=SPECS, ids=[p.stem for p in SPECS])
+def w(request: pytest.FixtureRequest) -> World:
+    """The seed's and every example's world."""
+    return world(request.param)
+
+
+@pytest.fixture()
+def seed_world(seed: Topology) -> World:
+    from tests.conftest import SEED_SPEC
+
+    return world(SEED_SPEC)
+
+
+def test_in_cluster_connections_equal_the_allow_graph(w: World) -> None:
+    if not w.topology.network.default_deny:
+        assert w.policies == []
+        return
+    assert w.allowed() == w.expected()
+
+
+def test_outside_connections_equal_the_allow_graph(w: World) -> None:
+    if not w.topology.network.default_deny:
+        pytest.skip("no NetworkPolicies without default deny")
+    outside = (External(INTERNET_IP), External(PRIVATE_IP), External(METADATA_IP))
+    got = {p for p in w.allowed(outside) if INTERNET_IP in p[:2] or PRIVATE_IP in p[:2] or METADATA_IP in p[:2]}
+    expected = set()
+    for e in w.topology.allow_graph.edges:
+        if e.source.kind == "internet":
+            # 0.0.0.0/0: behind a load balancer, clients may arrive from node (private) addresses
+            for dst in w.pods_of(e.target.name):
+                expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in outside}
+        if e.target.kind == "external" and not w.via_gateway(e.source.name, e.target.name):
+            for src in w.pods_of(e.source.name):
+                expected.add((src, INTERNET_IP, e.port.number, e.port.protocol))
+    assert got == expected
+
+
+def test_every_namespace_denies_by_default(w: World) -> None:
+    if not w.topology.network.default_deny:
+        pytest.skip("no default deny")
+    for ns in w.topology.namespaces:
+        deny = [p for p in w.policies if p["metadata"]["namespace"] == ns.name and p["metadata"]["name"] == "default-deny"]
+        assert len(deny) == 1
+        assert deny[0]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+
+def test_meshed_pods_reach_istiod_and_egress_gateway(seed_world: World) -> None:
+    istiod = Pod("istio-system", "istiod", {"app": "istiod"}, {"grpc-xds": (15012, "TCP")})
+    egw = Pod("istio-system", "istio-egressgateway", {"istio": "egressgateway"}, {"https": (443, "TCP")})
+    namespaces = {**seed_world.namespaces, "istio-system": {}}
+    cluster = Cluster([*seed_world.pods, istiod, egw], namespaces, seed_world.policies)
+    notification = next(p for p in seed_world.pods if p.name == "notification")
+    postgres = next(p for p in seed_world.pods if p.name == "postgres")
+    assert cluster.allowed(notification, istiod, 15012, "TCP")
+    assert not cluster.allowed(postgres, istiod, 15012, "TCP")  # orion-data is not meshed
+    assert cluster.allowed(notification, egw, 443, "TCP")  # twilio goes through the egress gateway
+    assert not cluster.allowed(notification, External(INTERNET_IP), 443, "TCP") or seed_world.topology.allow_graph.reach("notification", "sentry", 443)
+
+
+def test_backup_pods_reach_their_database_dns_and_https_only(seed_world: World) -> None:
+    backup = Pod("orion-data", "postgres-backup", {"app.kubernetes.io/name": "postgres-backup"}, {})
+    cluster = Cluster([*seed_world.pods, backup], seed_world.namespaces, seed_world.policies)
+    pods = {p.name: p for p in seed_world.pods}
+    assert cluster.allowed(backup, pods["postgres"], 5432, "TCP")
+    assert cluster.allowed(backup, pods["kube-dns"], 53, "UDP")
+    assert cluster.allowed(backup, External(INTERNET_IP), 443, "TCP")
+    assert not cluster.allowed(backup, pods["redis"], 6379, "TCP")
+    assert not cluster.allowed(backup, pods["pgbouncer"], 5432, "TCP")
+    # and nothing else reaches postgres because of the backup rule
+    assert not cluster.allowed(pods["auth"], pods["postgres"], 5432, "TCP")
+
+
+# ---------------------------------------------------------------- seed-specific facts
+
+
+def reach(world_: World, src: str, dst: str, port: int, protocol: str = "TCP") -> bool:
+    pairs = world_.allowed()
+    return all((s, d, port, protocol) in pairs for s in world_.pods_of(src) for d in world_.pods_of(dst))
+
+
+def test_s34_gateway_reaches_auth_user_notification(seed_world: World) -> None:
+    for name, port in (("auth", 3001), ("user", 3002), ("notification", 3003)):
+        assert reach(seed_world, "gateway", name, port)
+
+
+def test_s35_auth_reaches_postgres_through_pgbouncer_and_redis_not_rabbitmq(seed_world: World, seed: Topology) -> None:
+    assert reach(seed_world, "auth", "pgbouncer", 5432)
+    assert not reach(seed_world, "auth", "postgres", 5432)
+    assert reach(seed_world, "auth", "redis", 6379)
+    assert not reach(seed_world, "auth", "rabbitmq", 5672)
+    svc = next(o for o in objects(seed) if o["kind"] == "Service" and o["metadata"]["name"] == "postgres")
+    assert svc["spec"]["selector"] == {"app.kubernetes.io/name": "pgbouncer"}
+
+
+def test_s35_gateway_cannot_reach_the_data_tier(seed_world: World) -> None:
+    pairs = seed_world.allowed()
+    gateway = set(seed_world.pods_of("gateway"))
+    assert not [p for p in pairs if p[0] in gateway and p[1].startswith("orion-data/")]
+
+
+def test_s36_prometheus_reaches_every_scraped_metrics_port(seed_world: World, seed: Topology) -> None:
+    for wl in seed.workloads:
+        port = wl.port("metrics")
+        if wl.scraped and wl.name != "prometheus" and port is not None:
+            assert reach(seed_world, "prometheus", wl.name, port.number), wl.name
+
+
+def test_s37_every_pod_resolves_dns(seed_world: World, seed: Topology) -> None:
+    for wl in seed.workloads:
+        assert reach(seed_world, wl.name, "kube-dns", 53, "UDP")
+        assert reach(seed_world, wl.name, "kube-dns", 53, "TCP")
+
+
+def test_s33_internet_reaches_only_the_ingress_controller_on_443(seed_world: World) -> None:
+    pairs = seed_world.allowed((External(INTERNET_IP),))
+    from_internet = {(d, port, proto) for s, d, port, proto in pairs if s == INTERNET_IP}
+    assert from_internet == {("orion-ingress/ingress-nginx", 443, "TCP")}
+
+
+def test_s33_ingress_controller_reaches_gateway_on_3000(seed_world: World) -> None:
+    assert reach(seed_world, "nginx", "gateway", 3000)
+    assert not reach(seed_world, "nginx", "auth", 3001)
+
+
+def test_s37_no_private_or_metadata_egress(seed_world: World) -> None:
+    pairs = seed_world.allowed((External(PRIVATE_IP), External(METADATA_IP)))
+    assert not [p for p in pairs if p[1] in (PRIVATE_IP, METADATA_IP)]
+
+
+def test_s37_smtp_egress_only_for_notification(seed_world: World) -> None:
+    pairs = seed_world.allowed((External(INTERNET_IP),))
+    smtp = {(s, port) for s, d, port, _ in pairs if d == INTERNET_IP and port in (587, 465)}
+    assert smtp == {("orion-notification/notification", 587), ("orion-notification/notification", 465)}
+
+
+def _policy(objs: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(o for o in objs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == name)

@@ -1,0 +1,49 @@
+"""Value conversions and the doctests of the kubernetes backend."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import backends.kubernetes
+from backends.kubernetes.units import cron, go_duration, prom_duration
+from orion_dsl.values import Duration, TimeOfDay
+
+HOUR = 3_600_000
+
+
+@pytest.mark.parametrize("module", sorted(m.name for m in pkgutil.iter_modules(backends.kubernetes.__path__)))
+def test_doctests(module: str) -> None:
+    mod = importlib.import_module(f"backends.kubernetes.{module}")
+    result = doctest.testmod(mod)
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("hours", "at", "expected", "exact"),
+    [
+        (24, TimeOfDay(2, 0), "0 2 * * *", True),
+        (24, TimeOfDay(3, 30), "30 3 * * *", True),
+        (6, None, "0 */6 * * *", True),
+        (6, TimeOfDay(1, 15), "15 1-23/6 * * *", True),
+        (1, None, "0 * * * *", True),
+        (48, TimeOfDay(1, 0), "0 1 */2 * *", False),
+        (5, None, "0 */5 * * *", False),
+    ],
+)
+def test_cron(hours: int, at: TimeOfDay | None, expected: str, exact: bool) -> None:
+    assert cron(Duration(hours * HOUR, f"{hours}h"), at) == (expected, exact)
+
+
+def test_minutes_cron() -> None:
+    assert cron(Duration(15 * 60_000, "15m"), None) == ("*/15 * * * *", True)
+
+
+def test_durations() -> None:
+    assert go_duration(Duration(90 * 60_000, "90m")) == "1h30m"
+    assert go_duration(Duration(0, "0s")) == "0s"
+    assert prom_duration(Duration(90_000, "90s")) == "90s"
+    assert prom_duration(Duration(2 * 86_400_000, "2d")) == "2d"
