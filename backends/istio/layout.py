@@ -1,0 +1,65 @@
+"""Apply order, file layout and the kustomization of the Istio output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from backends.istio.names import Obj
+from orion_dsl.artifacts import Artifact, to_yaml, to_yaml_stream
+
+TARGET = "istio"
+
+#: Kinds in the order they are applied: identities and policies of the mesh first, then
+#: external services and gateways, subsets before the routes that use them, the Sidecar
+#: scope once its hosts exist, and authorization last (ALLOW policies before allow-nothing).
+KIND_ORDER = (
+    "PeerAuthentication",
+    "Telemetry",
+    "ServiceEntry",
+    "Gateway",
+    "DestinationRule",
+    "VirtualService",
+    "Sidecar",
+    "RequestAuthentication",
+    "AuthorizationPolicy",
+)
+
+
+def _rank(o: Obj) -> tuple[int, int, str, str]:
+    """Sort key: kind, then exceptions before defaults, then namespace and name."""
+    spec: dict[str, Any] = o.get("spec") or {}
+    kind = o["kind"]
+    if kind == "PeerAuthentication":
+        sub = 0 if "selector" in spec else 1  # per-workload port exceptions before the mesh-wide STRICT
+    elif kind == "AuthorizationPolicy":
+        sub = 1 if not spec else 0  # allow-nothing after the ALLOW policies it would otherwise break
+    else:
+        sub = 0
+    meta = o["metadata"]
+    return (KIND_ORDER.index(kind), sub, meta["namespace"], meta["name"])
+
+
+def ordered(objects: Sequence[Obj]) -> list[Obj]:
+    """Objects in apply order."""
+    return sorted(objects, key=_rank)
+
+
+def path(o: Obj) -> str:
+    """``istio/<namespace>/<kind>-<name>.yaml``, lower case."""
+    meta = o["metadata"]
+    return f"{TARGET}/{meta['namespace']}/{o['kind'].lower()}-{meta['name']}.yaml"
+
+
+def kustomization(paths: Sequence[str]) -> Obj:
+    """A Kustomization listing every file, in apply order, relative to ``istio/``."""
+    prefix = f"{TARGET}/"
+    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": [p.removeprefix(prefix) for p in paths]}
+
+
+def layout(objects: Sequence[Obj]) -> tuple[tuple[Artifact, ...], str]:
+    """(files, stream): one file per object plus the kustomization; the stream holds every object in apply order."""
+    objs = ordered(objects)
+    files = [Artifact(path(o), to_yaml(o)) for o in objs]
+    files.append(Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization([f.path for f in files]))))
+    return tuple(files), to_yaml_stream(objs)

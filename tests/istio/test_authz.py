@@ -1,0 +1,155 @@
+"""What the generated AuthorizationPolicies permit, judged by the independent evaluator in tests/support/authz.py (S34, S35, S51, S52).
+
+Candidates for every meshed target: every workload and the ingress controller as caller, on
+every port of the target. A meshed caller presents its ServiceAccount's mTLS principal; a
+caller outside the mesh sends plaintext from an address inside its declared range (its first
+``addresses`` entry, else the first host of its subnet). Expected: exactly the allow-graph's
+edges, nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import attrs
+
+from backends.istio import render
+from backends.istio.names import NAME_LABEL
+from orion_dsl.model import Peer, Topology, Workload
+from tests.istio.conftest import documents
+from tests.support.authz import Request, decide
+
+PRINCIPAL = re.compile(r"^cluster\.local/ns/([^/]+)/sa/([^/]+)$")
+
+
+def _subnet_host(topology: Topology, subnet: str | None, namespace: str) -> str | None:
+    ns = topology.namespace(namespace)
+    name = subnet or (ns.subnet if ns else None)
+    found = next((s for s in topology.subnets if s.name == name), None)
+    return str(next(found.cidr.hosts())) if found else None
+
+
+def _caller_ip(topology: Topology, caller: Peer) -> str | None:
+    if caller.kind == "ingress":
+        assert topology.ingress is not None
+        return _subnet_host(topology, topology.ingress.subnet, topology.ingress.namespace)
+    w = topology.workload(caller.name)
+    assert w is not None
+    if w.addresses is not None:
+        return str(w.addresses[0])
+    return _subnet_host(topology, w.subnet, w.namespace)
+
+
+def _callers(topology: Topology) -> list[Peer]:
+    peers = [Peer("workload", w.name, w.namespace) for w in topology.workloads]
+    if topology.ingress is not None:
+        peers.append(Peer("ingress", topology.ingress.name, topology.ingress.namespace))
+    return peers
+
+
+def _request(topology: Topology, caller: Peer, target: Workload, port: int, **extra: Any) -> Request | None:
+    source = topology.workload(caller.name) if caller.kind == "workload" else None
+    labels = {NAME_LABEL: target.name}
+    if source is not None and source.meshed:
+        return Request(f"cluster.local/ns/{source.namespace}/sa/{source.name}", None, target.namespace, labels, port, **extra)
+    ip = _caller_ip(topology, caller)
+    if ip is None:
+        return None
+    return Request(None, caller.namespace, target.namespace, labels, port, source_ip=ip, **extra)
+
+
+def allowed_pairs(topology: Topology) -> tuple[set[tuple[str, str, int]], set[tuple[str, str, int]]]:
+    """(allowed by the policies, expected from the allow-graph) as (caller, target, port) triples."""
+    policies = documents(render(topology))
+    allowed: set[tuple[str, str, int]] = set()
+    for target in (w for w in topology.workloads if w.meshed):
+        for caller in _callers(topology):
+            for port in {p.number for p in target.ports}:
+                request = _request(topology, caller, target, port)
+                if request is not None and decide(policies, request):
+                    allowed.add((caller.name, target.name, port))
+    meshed = {w.name for w in topology.workloads if w.meshed}
+    expected = {
+        (e.source.name, e.target.name, e.port.number)
+        for e in topology.allow_graph.edges
+        if e.target.kind == "workload" and e.target.name in meshed and e.port.protocol == "TCP"
+    }
+    return allowed, expected
+
+
+def test_s52_seed_policies_allow_exactly_the_allow_graph(seed: Topology) -> None:
+    allowed, expected = allowed_pairs(seed)
+    assert allowed == expected
+
+
+def test_example_policies_allow_exactly_the_allow_graph(example: Topology) -> None:
+    allowed, expected = allowed_pairs(example)
+    assert allowed == expected
+
+
+def test_s34_gateway_principal_reaches_auth_user_notification(seed: Topology) -> None:
+    allowed, _ = allowed_pairs(seed)
+    assert {("gateway", "auth", 3001), ("gateway", "user", 3002), ("gateway", "notification", 3003)} <= allowed
+
+
+def test_s52_a_meshed_caller_without_an_edge_is_denied(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
+    auth, user = seed.workload("auth"), seed.workload("user")
+    assert auth is not None and user is not None
+    request = _request(seed, Peer("workload", "user", "orion-user"), auth, 3001)
+    assert request is not None and not decide(seed_objects, request)
+
+
+def test_every_principal_is_a_workload_service_account(seed_objects: list[dict[str, Any]], seed: Topology) -> None:
+    accounts = {(w.namespace, w.name) for w in seed.workloads}
+    named = set()
+    for policy in (o for o in seed_objects if o["kind"] == "AuthorizationPolicy"):
+        for rule in policy["spec"].get("rules", []):
+            for entry in rule.get("from", []):
+                named.update(entry["source"].get("principals", []))
+    parsed = {PRINCIPAL.match(p) for p in named}
+    assert named and None not in parsed
+    assert {(m.group(1), m.group(2)) for m in parsed if m} <= accounts
+
+
+def _gateway_request(seed: Topology, path: str, token: bool) -> Request:
+    gateway = seed.workload("gateway")
+    assert gateway is not None and seed.ingress is not None
+    request = _request(seed, Peer("ingress", seed.ingress.name, seed.ingress.namespace), gateway, 3000, path=path)
+    assert request is not None
+    return dataclasses.replace(request, request_principal="https://auth.orion.com/user-1") if token else request
+
+
+def test_s51_protected_path_without_token_is_denied(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
+    assert not decide(seed_objects, _gateway_request(seed, "/api/user/42", token=False))
+
+
+def test_s51_protected_path_with_token_is_allowed(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
+    assert decide(seed_objects, _gateway_request(seed, "/api/user/42", token=True))
+
+
+def test_s51_health_path_needs_no_token(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
+    assert decide(seed_objects, _gateway_request(seed, "/health", token=False))
+
+
+def _blind(seed: Topology) -> Topology:
+    """The seed with Prometheus given neither addresses nor a subnet: nothing identifies its traffic."""
+    prometheus = seed.workload("prometheus")
+    monitoring = seed.namespace("orion-monitoring")
+    assert prometheus is not None and monitoring is not None
+    return attrs.evolve(
+        seed,
+        workloads=tuple(attrs.evolve(w, addresses=None, subnet=None) if w is prometheus else w for w in seed.workloads),
+        namespaces=tuple(attrs.evolve(n, subnet=None) if n is monitoring else n for n in seed.namespaces),
+    )
+
+
+def test_unidentifiable_outside_caller_is_reported(seed: Topology) -> None:
+    reported = {d.summary for d in render(_blind(seed)).diagnostics if d.code == "I0702"}
+    assert "prometheus -> auth:9090 is not allowed by Istio: the caller is outside the mesh" in reported
+
+
+def test_unidentifiable_outside_caller_gets_no_plaintext_port(seed: Topology) -> None:
+    policies = documents(render(_blind(seed)))
+    assert not any(o["kind"] == "PeerAuthentication" and "9090" in o["spec"].get("portLevelMtls", {}) for o in policies)

@@ -1,0 +1,188 @@
+"""One test per SEED-CHECKLIST row with an Istio column (S34/S35/S51/S52 authorization lives in test_authz.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orion_dsl.artifacts import Rendered
+from orion_dsl.model import Topology
+from tests.istio.conftest import find, of_kind
+
+Objects = list[dict[str, Any]]
+
+
+def test_s35_services_reach_data_stores_through_sidecar_scope(seed_objects: Objects) -> None:
+    hosts = find(seed_objects, "Sidecar", "orion-auth", "default")["spec"]["egress"][0]["hosts"]
+    data = sorted(h for h in hosts if h.startswith("orion-data/"))
+    assert data == ["orion-data/postgres.orion-data.svc.cluster.local", "orion-data/redis.orion-data.svc.cluster.local"]
+
+
+def test_s37_sidecars_block_unregistered_hosts(seed_objects: Objects) -> None:
+    modes = {o["metadata"]["namespace"]: o["spec"]["outboundTrafficPolicy"]["mode"] for o in of_kind(seed_objects, "Sidecar")}
+    assert modes == dict.fromkeys(["orion-auth", "orion-gateway", "orion-notification", "orion-user"], "REGISTRY_ONLY")
+
+
+def test_s37_sidecar_external_hosts_are_the_namespace_allow_list(seed_objects: Objects) -> None:
+    hosts = find(seed_objects, "Sidecar", "orion-notification", "default")["spec"]["egress"][0]["hosts"]
+    external = sorted(h.split("/", 1)[1] for h in hosts if h.startswith("istio-system/") and not h.endswith(("*", ".svc.cluster.local")))
+    assert external == ["api.twilio.com", "pool.ntp.org", "sentry.io", "smtp.mailgun.org", "smtp.sendgrid.net"]
+
+
+def test_s37_smtp_ports_587_and_465(seed_objects: Objects) -> None:
+    ports = find(seed_objects, "ServiceEntry", "istio-system", "sendgrid")["spec"]["ports"]
+    assert [(p["number"], p["protocol"]) for p in ports] == [(587, "TCP"), (465, "TLS")]
+
+
+def test_s37_external_visible_only_to_calling_namespaces(seed_objects: Objects) -> None:
+    assert find(seed_objects, "ServiceEntry", "istio-system", "stripe")["spec"]["exportTo"] == [".", "orion-user"]
+
+
+def test_s41_ingress_hosts_reach_the_meshed_gateway_in_plaintext(seed_objects: Objects) -> None:
+    exceptions = find(seed_objects, "PeerAuthentication", "orion-gateway", "gateway")["spec"]["portLevelMtls"]
+    assert exceptions["3000"] == {"mode": "PERMISSIVE"}
+
+
+def test_s41_unmeshed_host_targets_get_no_mesh_objects(seed_objects: Objects) -> None:
+    names = {o["metadata"]["name"] for o in seed_objects if o["metadata"]["namespace"] in ("orion-monitoring", "orion-system")}
+    assert names == set()
+
+
+def test_s42_gateway_paths_route_by_prefix(seed_objects: Objects) -> None:
+    routes = {}
+    for vs in of_kind(seed_objects, "VirtualService"):
+        for entry in vs["spec"].get("http", []):
+            for match in entry.get("match", []):
+                if match.get("sourceLabels") == {"app.kubernetes.io/name": "gateway"}:
+                    routes[match["uri"]["prefix"]] = entry["route"][0]["destination"]["host"]
+    assert routes == {
+        "/api/auth/": "auth.orion-auth.svc.cluster.local",
+        "/api/user/": "user.orion-user.svc.cluster.local",
+        "/api/notification/": "notification.orion-notification.svc.cluster.local",
+        "/api/analytics/": "analytics.orion-user.svc.cluster.local",
+    }
+
+
+def test_s43_egress_gateway_listens_with_istio_mutual_tls(seed_objects: Objects) -> None:
+    gateway = find(seed_objects, "Gateway", "istio-system", "istio-egressgateway")["spec"]
+    assert gateway["selector"] == {"istio": "egressgateway"}
+    assert {s["hosts"][0]: s["tls"]["mode"] for s in gateway["servers"]} == dict.fromkeys(
+        ["api.twilio.com", "oauth2.googleapis.com", "accounts.google.com", "github.com", "api.stripe.com"], "ISTIO_MUTUAL"
+    )
+
+
+def test_s43_sidecar_leg_routes_by_sni_to_the_egress_gateway(seed_objects: Objects) -> None:
+    tls = find(seed_objects, "VirtualService", "istio-system", "egress-api-stripe-com")["spec"]["tls"][0]
+    assert tls["match"] == [{"gateways": ["mesh"], "port": 443, "sniHosts": ["api.stripe.com"]}]
+    assert tls["route"][0]["destination"]["host"] == "istio-egressgateway.istio-system.svc.cluster.local"
+
+
+def test_s43_gateway_leg_goes_to_the_external(seed_objects: Objects) -> None:
+    tcp = find(seed_objects, "VirtualService", "istio-system", "egress-api-stripe-com")["spec"]["tcp"][0]
+    assert tcp["route"][0]["destination"] == {"host": "api.stripe.com", "port": {"number": 443}}
+
+
+def test_s43_sidecar_originates_mutual_tls_with_sni(seed_objects: Objects) -> None:
+    subsets = find(seed_objects, "DestinationRule", "istio-system", "istio-egressgateway")["spec"]["subsets"]
+    stripe = next(s for s in subsets if s["name"] == "api-stripe-com-443")
+    assert stripe["trafficPolicy"]["portLevelSettings"][0]["tls"] == {"mode": "ISTIO_MUTUAL", "sni": "api.stripe.com"}
+
+
+def test_s43_egress_access_control_admits_only_callers(seed_objects: Objects) -> None:
+    rules = find(seed_objects, "AuthorizationPolicy", "istio-system", "egress-access-control")["spec"]["rules"]
+    stripe = [r["from"][0]["source"]["principals"] for r in rules if r["when"][0]["values"] == ["api.stripe.com"]]
+    assert stripe == [["cluster.local/ns/orion-user/sa/user"]]
+
+
+def test_s44_service_entry_per_external(seed_objects: Objects, seed: Topology) -> None:
+    entries = {o["metadata"]["name"]: o["spec"]["hosts"] for o in of_kind(seed_objects, "ServiceEntry")}
+    assert entries == {e.name: list(e.hosts) for e in seed.externals}
+
+
+def test_s44_service_entries_are_external_and_resolved_by_dns(seed_objects: Objects) -> None:
+    modes = {(o["spec"]["location"], o["spec"]["resolution"]) for o in of_kind(seed_objects, "ServiceEntry")}
+    assert modes == {("MESH_EXTERNAL", "DNS")}
+
+
+def test_s45_access_logging_mesh_wide(seed_objects: Objects) -> None:
+    spec = find(seed_objects, "Telemetry", "istio-system", "mesh-default")["spec"]
+    assert spec["accessLogging"] == [{"providers": [{"name": "envoy"}]}]
+
+
+def test_s45_rate_limit_and_cost_tracking_are_reported(seed_rendered: Rendered) -> None:
+    assert {"I0708", "I0709"} <= {d.code for d in seed_rendered.diagnostics}
+
+
+def test_s46_mesh_scope_only_in_injected_namespaces(seed_objects: Objects) -> None:
+    scoped = {o["metadata"]["namespace"] for o in of_kind(seed_objects, "Sidecar")}
+    assert scoped == {"orion-gateway", "orion-auth", "orion-user", "orion-notification"}
+
+
+def test_s47_strict_mtls_mesh_wide(seed_objects: Objects) -> None:
+    assert find(seed_objects, "PeerAuthentication", "istio-system", "default")["spec"] == {"mtls": {"mode": "STRICT"}}
+
+
+def test_s47_plaintext_only_on_ports_outside_callers_use(seed_objects: Objects) -> None:
+    opened = {
+        (o["metadata"]["name"], port)
+        for o in of_kind(seed_objects, "PeerAuthentication")
+        for port, mode in o["spec"].get("portLevelMtls", {}).items()
+        if mode == {"mode": "PERMISSIVE"}
+    }
+    scrape = {(w, "9090") for w in ("gateway", "auth", "user", "analytics", "notification")}
+    assert opened == scrape | {("gateway", "3000")}
+
+
+def test_s48_load_balancing(seed_objects: Objects) -> None:
+    balancing = {
+        o["metadata"]["name"]: o["spec"]["trafficPolicy"]["loadBalancer"]
+        for o in of_kind(seed_objects, "DestinationRule")
+        if o["metadata"]["namespace"] != "istio-system"
+    }
+    assert balancing == {
+        "gateway": {"simple": "LEAST_REQUEST"},
+        "auth": {"simple": "ROUND_ROBIN"},
+        "user": {"simple": "LEAST_REQUEST"},
+        "analytics": {"simple": "ROUND_ROBIN"},
+        "notification": {"consistentHash": {"useSourceIp": True}},
+    }
+
+
+def test_s48_calls_between_meshed_services_use_istio_mutual_tls(seed_objects: Objects) -> None:
+    modes = {o["spec"]["trafficPolicy"]["tls"]["mode"] for o in of_kind(seed_objects, "DestinationRule") if "trafficPolicy" in o["spec"]}
+    assert modes == {"ISTIO_MUTUAL"}
+
+
+def test_s49_circuit_breaking(seed_objects: Objects) -> None:
+    policy = find(seed_objects, "DestinationRule", "orion-gateway", "gateway")["spec"]["trafficPolicy"]
+    assert policy["outlierDetection"] == {"consecutive5xxErrors": 5, "baseEjectionTime": "30s"}
+    assert policy["connectionPool"] == {"tcp": {"maxConnections": 1000}}
+
+
+def test_s49_retries_and_timeout(seed_objects: Objects) -> None:
+    default = find(seed_objects, "VirtualService", "orion-gateway", "gateway")["spec"]["http"][-1]
+    assert (default["timeout"], default["retries"]) == (
+        "15s",
+        {"attempts": 3, "perTryTimeout": "5s", "retryOn": "5xx,reset,connect-failure"},
+    )
+
+
+def test_s49_tracing_sample_rate(seed_objects: Objects) -> None:
+    spec = find(seed_objects, "Telemetry", "istio-system", "mesh-default")["spec"]
+    assert spec["tracing"] == [{"randomSamplingPercentage": 10}]
+
+
+def test_s28_blue_green_by_subset_weight(seed_objects: Objects) -> None:
+    route = find(seed_objects, "VirtualService", "orion-gateway", "gateway")["spec"]["http"][-1]["route"]
+    assert [(r["destination"]["subset"], r["weight"]) for r in route] == [("blue", 100), ("green", 0)]
+
+
+def test_s28_colour_subsets_select_version_labels(seed_objects: Objects) -> None:
+    subsets = find(seed_objects, "DestinationRule", "orion-gateway", "gateway")["spec"]["subsets"]
+    assert {s["name"]: s["labels"]["app.kubernetes.io/version"] for s in subsets} == {"blue": "1.0", "green": "1.1"}
+
+
+def test_s51_request_authentication_at_the_gateway(seed_objects: Objects) -> None:
+    spec = find(seed_objects, "RequestAuthentication", "orion-gateway", "gateway-jwt")["spec"]
+    assert spec["jwtRules"] == [
+        {"issuer": "https://auth.orion.com", "jwksUri": "https://auth.orion.com/.well-known/jwks.json", "forwardOriginalToken": True}
+    ]

@@ -1,0 +1,88 @@
+"""The small pieces: value conversions, hosts that resolve, settings the seed does not use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from backends.istio import render
+from backends.istio.names import duration, port_protocol, service_host
+from backends.istio.traffic import load_balancer, uri_match
+from orion_dsl.model import Port, Topology
+from tests.istio.conftest import documents, of_kind
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "expected"),
+    [
+        ("least-connection", {"simple": "LEAST_REQUEST"}),
+        ("round-robin", {"simple": "ROUND_ROBIN"}),
+        ("random", {"simple": "RANDOM"}),
+        ("ip-hash", {"consistentHash": {"useSourceIp": True}}),
+    ],
+)
+def test_load_balancer(algorithm: str, expected: dict[str, Any]) -> None:
+    assert load_balancer(algorithm) == expected
+
+
+@pytest.mark.parametrize(("millis", "text"), [(15000, "15s"), (250, "0.250s"), (1500, "1.500s")])
+def test_duration(millis: int, text: str) -> None:
+    assert duration(millis) == text
+
+
+@pytest.mark.parametrize(("path", "match"), [("/api/auth/*", {"prefix": "/api/auth/"}), ("/health", {"exact": "/health"})])
+def test_uri_match(path: str, match: dict[str, str]) -> None:
+    assert uri_match(path) == match
+
+
+@pytest.mark.parametrize(
+    ("port", "protocol"),
+    [(Port("https", 443), "HTTPS"), (Port("smtps", 465), "TLS"), (Port("smtp", 587), "TCP"), (Port("ntp", 123, "UDP"), "UDP")],
+)
+def test_external_port_protocol(port: Port, protocol: str) -> None:
+    assert port_protocol(port) == protocol
+
+
+def test_every_destination_host_resolves(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
+    known = {service_host(w.name, w.namespace) for w in seed.workloads}
+    known |= {h for e in seed.externals for h in e.hosts}
+    known.add(service_host("istio-egressgateway", "istio-system"))  # installed with Istio, not a model workload
+    used = {o["spec"]["host"] for o in of_kind(seed_objects, "DestinationRule")}
+    for vs in of_kind(seed_objects, "VirtualService"):
+        used.update(vs["spec"]["hosts"])
+        for section in ("http", "tls", "tcp"):
+            used.update(r["destination"]["host"] for entry in vs["spec"].get(section, []) for r in entry["route"])
+    assert used and used <= known
+
+
+def test_permissive_mesh_sets_each_meshed_namespace(seed: Topology) -> None:
+    assert seed.mesh is not None
+    permissive = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, mtls="permissive"))
+    peer = [o for o in documents(render(permissive)) if o["kind"] == "PeerAuthentication"]
+    assert {(o["metadata"]["namespace"], o["spec"]["mtls"]["mode"]) for o in peer} == {
+        (ns, "PERMISSIVE") for ns in ("orion-auth", "orion-gateway", "orion-notification", "orion-user")
+    }
+
+
+def test_passthrough_without_tls_origination(seed: Topology) -> None:
+    assert seed.mesh is not None and seed.mesh.egress_gateway is not None
+    plain = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, egress_gateway=attrs.evolve(seed.mesh.egress_gateway, tls_origination=False)))
+    gateway = next(o for o in documents(render(plain)) if o["kind"] == "Gateway")
+    assert {s["tls"]["mode"] for s in gateway["spec"]["servers"]} == {"PASSTHROUGH"}
+
+
+def test_no_mesh_renders_only_an_empty_kustomization(seed: Topology) -> None:
+    rendered = render(attrs.evolve(seed, mesh=None))
+    assert ([a.path for a in rendered.artifacts], rendered.stream) == (["istio/kustomization.yaml"], "")
+
+
+def test_no_mesh_is_reported(seed: Topology) -> None:
+    assert [d.code for d in render(attrs.evolve(seed, mesh=None)).diagnostics] == ["I0701"]
+
+
+def test_udp_external_is_reported(seed_rendered: Any) -> None:
+    assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0706"] == [
+        "ntp:123/udp bypasses the sidecar: Istio proxies TCP only"
+    ]
