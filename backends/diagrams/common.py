@@ -1,0 +1,142 @@
+"""What several views share: node ids of model objects, tiers (style classes) and wording."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from backends.diagrams.graph import slug
+from orion_dsl.model import Backup, Peer, Port, Topology, Workload
+from orion_dsl.values import Duration, TimeOfDay
+
+_PEER_PREFIX = {"workload": "wl", "external": "ext", "internet": "net", "dns": "dns", "ingress": "ing"}
+
+
+def peer_id(peer: Peer) -> str:
+    """The node id of an allow-graph peer (the same in every view and both formats)."""
+    return f"{_PEER_PREFIX[peer.kind]}_{slug(peer.name)}"
+
+
+def workload_id(name: str) -> str:
+    """The node id of a workload's pods."""
+    return f"wl_{slug(name)}"
+
+
+def external_id(name: str) -> str:
+    """The node id of an allow-listed external service."""
+    return f"ext_{slug(name)}"
+
+
+def ingress_id(name: str) -> str:
+    """The node id of the ingress controller."""
+    return f"ing_{slug(name)}"
+
+
+def part_id(prefix: str, name: str) -> str:
+    """The node id of one part of a named thing (``svc_gateway``, ``hpa_gateway``)."""
+    return f"{prefix}_{slug(name)}"
+
+
+INTERNET_ID = "net_internet"
+
+
+def monitoring_roles(topology: Topology) -> set[str]:
+    """Names of the workloads that scrape, log, alert or draw dashboards."""
+    m = topology.monitoring
+    if m is None:
+        return set()
+    return {n for n in (m.scraper, m.logging, m.alerting, m.dashboards) if n}
+
+
+def workload_tier(topology: Topology, workload: Workload) -> str:
+    """The style class of a workload: monitoring, data, service or system."""
+    if workload.name in monitoring_roles(topology):
+        return "monitoring"
+    if workload.database or workload.storage or workload.pooler_of or workload.kind == "statefulset":
+        return "data"
+    ns = topology.namespace(workload.namespace)
+    if workload.meshed or (ns is not None and ns.mesh):
+        return "service"
+    return "system"
+
+
+def namespace_tier(topology: Topology, namespace: str) -> str:
+    """The style class of a namespace: ``ingress`` for the controller's, else its workloads' commonest tier."""
+    if topology.ingress is not None and topology.ingress.namespace == namespace:
+        return "ingress"
+    tiers = Counter(workload_tier(topology, w) for w in topology.workloads_in(namespace))
+    if not tiers:
+        return "system"
+    order = ("service", "data", "monitoring", "system")
+    return max(order, key=lambda t: (tiers[t], -order.index(t)))
+
+
+def kind_name(workload: Workload) -> str:
+    """``Deployment`` or ``StatefulSet``."""
+    return "StatefulSet" if workload.kind == "statefulset" else "Deployment"
+
+
+def port_text(port: Port) -> str:
+    """``http 3001``; non-TCP ports carry their protocol (``ntp 123/udp``)."""
+    suffix = "" if port.protocol == "TCP" else f"/{port.protocol.lower()}"
+    return f"{port.name} {port.number}{suffix}"
+
+
+def ports_text(ports: Iterable[Port]) -> str:
+    """Several ports, in the given order, without repeats."""
+    return ", ".join(dict.fromkeys(port_text(p) for p in ports))
+
+
+def address_text(workload: Workload) -> str:
+    """A workload's pod addresses: ``10.0.10.10-20``, a single address, or ``any free address``."""
+    if workload.addresses is None:
+        return "any free address"
+    low, high = workload.addresses
+    if low == high:
+        return str(low)
+    lo, hi = str(low).split("."), str(high).split(".")
+    if lo[:3] == hi[:3]:
+        return f"{low}-{hi[3]}"
+    return f"{low}-{high}"
+
+
+def time_text(at: TimeOfDay) -> str:
+    """``02:00``."""
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+def schedule_text(every: Duration | None, at: TimeOfDay | None, continuous: bool = False) -> str:
+    """``every 24h at 02:00``, ``every 6h``, ``continuous``."""
+    if continuous:
+        return "continuous"
+    parts = []
+    if every is not None:
+        parts.append(f"every {every.text}")
+    if at is not None:
+        parts.append(f"at {time_text(at)}")
+    return " ".join(parts) or "on demand"
+
+
+def backup_schedule(backup: Backup) -> str:
+    """When a workload backup runs."""
+    return schedule_text(backup.every, backup.at, backup.continuous)
+
+
+def wrap(prefix: str, items: Iterable[str], width: int = 44) -> list[str]:
+    """``prefix`` then the items comma-separated, broken into lines of about ``width`` characters."""
+    lines: list[str] = []
+    current = prefix
+    for item in items:
+        sep = "" if current == prefix else ", "
+        if current != prefix and len(current) + len(sep) + len(item) > width:
+            lines.append(current + ",")
+            current = "  " + item
+        else:
+            current += sep + item
+    lines.append(current)
+    return lines
+
+
+def rate_text(rate: tuple[int, str]) -> str:
+    """``100/second``."""
+    return f"{rate[0]}/{rate[1]}"

@@ -1,0 +1,180 @@
+"""The neutral diagram structure every view builds once and both emitters (Mermaid, DOT) read.
+
+A :class:`Graph` is a tree of :class:`Cluster` and :class:`Node` items plus a flat list of
+:class:`Link` between node ids. Views build one through :class:`Builder`, which checks
+the structure (unique ids, links between known nodes, known style classes) so an emitter
+never has to.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+import attrs
+
+from backends.diagrams.style import CLASSES
+
+Shape = Literal["box", "round", "cylinder", "note"]
+LinkStyle = Literal["solid", "dotted", "invisible"]
+Direction = Literal["TB", "LR"]
+
+
+@attrs.frozen
+class Node:
+    """A box: a stable id, label lines (the first is the title) and a style class."""
+
+    id: str
+    lines: tuple[str, ...]
+    cls: str
+    shape: Shape = "box"
+
+
+@attrs.frozen
+class Cluster:
+    """A titled group of nodes and nested clusters (a Mermaid subgraph, a DOT ``cluster_``)."""
+
+    id: str
+    title: str
+    items: tuple[Node | Cluster, ...]
+    cls: str | None = None
+
+
+@attrs.frozen
+class Link:
+    """An arrow between two node ids; dotted for scrapes, certificates and control traffic.
+
+    ``faint`` draws it light grey: for links every node has (DNS) that would drown the rest.
+    ``invisible`` links are not drawn: they only keep a layout in order (Mermaid ``~~~``).
+    """
+
+    source: str
+    target: str
+    label: str = ""
+    style: LinkStyle = "solid"
+    both: bool = False
+    faint: bool = False
+
+
+@attrs.frozen
+class Graph:
+    """One view: its name, title, layout direction, items and links."""
+
+    view: str
+    title: str
+    direction: Direction
+    items: tuple[Node | Cluster, ...]
+    links: tuple[Link, ...]
+
+    def nodes(self) -> tuple[Node, ...]:
+        """Every node, depth first in declaration order."""
+        return tuple(_walk_nodes(self.items))
+
+    def clusters(self) -> tuple[Cluster, ...]:
+        """Every cluster, depth first in declaration order."""
+        return tuple(_walk_clusters(self.items))
+
+    def classes(self) -> tuple[str, ...]:
+        """The style classes the nodes use, in first-use order."""
+        return tuple(dict.fromkeys(n.cls for n in self.nodes()))
+
+
+def _walk_nodes(items: tuple[Node | Cluster, ...]) -> Iterator[Node]:
+    for item in items:
+        if isinstance(item, Node):
+            yield item
+        else:
+            yield from _walk_nodes(item.items)
+
+
+def _walk_clusters(items: tuple[Node | Cluster, ...]) -> Iterator[Cluster]:
+    for item in items:
+        if isinstance(item, Cluster):
+            yield item
+            yield from _walk_clusters(item.items)
+
+
+def slug(name: str) -> str:
+    """A name as an id fragment of ``[A-Za-z0-9_]``, distinct for distinct names.
+
+    Names of the form ``word-word`` (letters and digits joined by single dashes) map to
+    ``word_word``; any other name is mangled the same way and gets its CRC-32 appended,
+    so ``a_b`` and ``a-b`` never share an id.
+    """
+    parts: list[str] = []
+    for ch in name:
+        ok = ch.isascii() and ch.isalnum()
+        if ok:
+            parts.append(ch)
+        elif not parts or parts[-1] != "_":
+            parts.append("_")
+    text = "".join(parts).strip("_") or "x"
+    words = name.split("-")
+    if all(w and w.isascii() and w.isalnum() for w in words):
+        return text
+    return f"{text}_{zlib.crc32(name.encode('utf-8')):08x}"
+
+
+class Builder:
+    """Collects a view's clusters, nodes and links, then checks and freezes them."""
+
+    def __init__(self, view: str, title: str, direction: Direction = "TB") -> None:
+        self._view = view
+        self._title = title
+        self._direction = direction
+        self._stack: list[tuple[str, str, str | None, list[Node | Cluster]]] = [("", "", None, [])]
+        self._links: list[Link] = []
+        self._ids: set[str] = set()
+
+    def has(self, node_id: str) -> bool:
+        """Whether a node with this id was added."""
+        return node_id in self._ids
+
+    def node(self, node_id: str, *lines: str, cls: str, shape: Shape = "box") -> str:
+        """Add a node to the innermost open cluster; returns its id."""
+        if node_id in self._ids:
+            raise ValueError(f"{self._view}: duplicate node id {node_id!r}")
+        if node_id.startswith("sg_") or not node_id.replace("_", "").isalnum() or not node_id.isascii():
+            raise ValueError(f"{self._view}: bad node id {node_id!r}")
+        if cls not in CLASSES:
+            raise ValueError(f"{self._view}: unknown style class {cls!r}")
+        if not lines:
+            raise ValueError(f"{self._view}: node {node_id!r} has no label")
+        self._ids.add(node_id)
+        self._stack[-1][3].append(Node(node_id, tuple(lines), cls, shape))
+        return node_id
+
+    @contextmanager
+    def cluster(self, key: str, title: str, cls: str | None = None) -> Iterator[None]:
+        """Open a cluster; nodes added inside the ``with`` block belong to it."""
+        if cls is not None and cls not in CLASSES:
+            raise ValueError(f"{self._view}: unknown style class {cls!r}")
+        cluster_id = f"sg_{key}"
+        if cluster_id in self._ids:
+            raise ValueError(f"{self._view}: duplicate cluster id {cluster_id!r}")
+        self._ids.add(cluster_id)
+        self._stack.append((cluster_id, title, cls, []))
+        try:
+            yield
+        finally:
+            done_id, done_title, done_cls, items = self._stack.pop()
+            if not items:
+                raise ValueError(f"{self._view}: cluster {done_id!r} is empty")
+            self._stack[-1][3].append(Cluster(done_id, done_title, tuple(items), done_cls))
+
+    def link(self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False) -> None:
+        """Add an arrow between two nodes (added before or after this call); ``faint`` greys it out."""
+        self._links.append(Link(source, target, label, style, both, faint))
+
+    def build(self) -> Graph:
+        """The finished graph; every link must join two nodes."""
+        if len(self._stack) != 1:
+            raise ValueError(f"{self._view}: a cluster is still open")
+        nodes = {n.id for n in _walk_nodes(tuple(self._stack[0][3]))}
+        for link in self._links:
+            for end in (link.source, link.target):
+                if end not in nodes:
+                    raise ValueError(f"{self._view}: link {link.source} -> {link.target} names no node {end!r}")
+        return Graph(self._view, self._title, self._direction, tuple(self._stack[0][3]), tuple(self._links))

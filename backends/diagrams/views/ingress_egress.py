@@ -1,0 +1,198 @@
+"""View ``ingress-egress``: hosts to services with TLS, the gateway's path routes, and egress.
+
+Inbound: internet -> CDN -> TLS termination -> controller (with its features) -> host
+rules -> services -> path routes -> services. Outbound: services -> egress gateway or
+straight out -> allow-listed externals, grouped by the ports they are reached on; DNS and
+the internet-deny rule as nodes.
+"""
+
+from __future__ import annotations
+
+from backends.diagrams.common import INTERNET_ID, external_id, ingress_id, part_id, port_text, rate_text, workload_tier
+from backends.diagrams.graph import Builder, Graph
+from orion_dsl.model import External, Ingress, Topology
+
+
+def _controller_lines(ingress: Ingress) -> list[str]:
+    lines = [f"{ingress.name} Ingress Controller", f"replicas {ingress.replicas}, {ingress.balance}"]
+    lines.append("listen " + ", ".join(port_text(p) for p in ingress.listen))
+    if ingress.rate_limit is not None:
+        lines.append(f"rate limit {rate_text(ingress.rate_limit)}")
+    if ingress.request_buffering:
+        lines.append("request buffering")
+    if ingress.compression:
+        lines.append("compression")
+    if ingress.cors_origins:
+        lines.append("CORS " + ", ".join(ingress.cors_origins))
+    if ingress.cors_methods:
+        lines.append("  " + ", ".join(ingress.cors_methods))
+    if ingress.waf:
+        lines.append(f"WAF {ingress.waf}")
+    return lines
+
+
+def _tls_lines(topology: Topology, ingress: Ingress) -> list[str]:
+    lines = ["TLS termination"]
+    if ingress.tls_minimum:
+        lines.append(f"minimum TLS {ingress.tls_minimum}")
+    issuer = next((i for i in topology.issuers if i.name == ingress.tls_issuer), None)
+    if ingress.tls_issuer:
+        lines.append(f"issuer {ingress.tls_issuer} (cert-manager)")
+    if issuer is not None:
+        lines.append(f"ACME {issuer.acme}")
+        if issuer.renew_before is not None:
+            lines.append(f"auto-renew {issuer.renew_before.text} before expiry")
+    return lines
+
+
+def _inbound(b: Builder, topology: Topology, ingress: Ingress) -> None:
+    with b.cluster("external", "External Traffic", "external"):
+        b.node(INTERNET_ID, "Internet", cls="external")
+        last = INTERNET_ID
+        for d in topology.edge:
+            if d.kind == "cdn":
+                b.node(part_id("cdn", d.name), f"{d.name} CDN", *d.provides, cls="external")
+                b.link(last, part_id("cdn", d.name))
+                last = part_id("cdn", d.name)
+    with b.cluster("ingress", f"Ingress Layer - {ingress.namespace}", "ingress"):
+        if ingress.tls_minimum or ingress.tls_issuer:
+            b.node("tls", *_tls_lines(topology, ingress), cls="ingress")
+            b.link(last, "tls")
+            last = "tls"
+        b.node(ingress_id(ingress.name), *_controller_lines(ingress), cls="ingress")
+        b.link(last, ingress_id(ingress.name))
+        if ingress.hosts:
+            with b.cluster("hosts", "Ingress rules (hosts)", "service"):
+                for i, host in enumerate(ingress.hosts, 1):
+                    b.node(f"host_{i}", host.host, cls="service")
+                    b.link(ingress_id(ingress.name), f"host_{i}")
+
+
+def _entry_services(topology: Topology, ingress: Ingress | None) -> list[str]:
+    """Workloads the hosts point at, and workloads that route (API gateways)."""
+    names = [h.target for h in ingress.hosts] if ingress else []
+    names += [w.name for w in topology.workloads if w.routes]
+    return list(dict.fromkeys(names))
+
+
+def _backend_services(topology: Topology, entry: list[str]) -> list[str]:
+    """Workloads routed to, and workloads calling externals, not already entry services."""
+    names = [r.target for w in topology.workloads for r in w.routes]
+    names += [e.source.name for e in topology.allow_graph.edges if e.target.kind == "external" and e.source.kind == "workload"]
+    return [n for n in dict.fromkeys(names) if n not in entry]
+
+
+def _service_nodes(b: Builder, topology: Topology, key: str, title: str, names: list[str]) -> None:
+    nodes = [w for w in (topology.workload(n) for n in names) if w is not None]
+    if not nodes:
+        return
+    with b.cluster(key, title, "service"):
+        for w in nodes:
+            port = f" :{w.container.ports[0].number}" if w.container.ports else ""
+            b.node(part_id("svc", w.name), f"{w.name} Service{port}", cls=workload_tier(topology, w))
+
+
+def _routes(b: Builder, topology: Topology) -> None:
+    for w in topology.workloads:
+        if not w.routes:
+            continue
+        with b.cluster(part_id("routes", w.name), f"Path-based routing at {w.name}", "service"):
+            for i, r in enumerate(w.routes, 1):
+                target = f"{r.target} :{r.port.number}" + (" (itself)" if r.target == w.name else "")
+                b.node(part_id("route", f"{w.name}-{i}"), f"{r.path} -> {target}", cls="service")
+        for i, r in enumerate(w.routes, 1):
+            rid = part_id("route", f"{w.name}-{i}")
+            b.link(part_id("svc", w.name), rid)
+            if r.target != w.name:
+                b.link(rid, part_id("svc", r.target), f":{r.port.number}")
+
+
+def _port_group(x: External, gateway: bool) -> str:
+    ports = ", ".join(port_text(p) for p in x.ports) or "no ports"
+    return f"{ports} via egress gateway" if gateway and x.via_egress_gateway else ports
+
+
+def _gateway_lines(topology: Topology) -> list[str]:
+    mesh = topology.mesh
+    gw = mesh.egress_gateway if mesh is not None else None
+    if mesh is None or gw is None or not any(x.via_egress_gateway for x in topology.externals):
+        return []
+    lines = ["Istio egress gateway", f"namespace {gw.namespace}"]
+    lines += [t for t, on in (("TLS origination", gw.tls_origination), ("SNI routing", gw.sni_routing)) if on]
+    if mesh.egress_rate_limit is not None:
+        lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)}")
+    if mesh.access_log:
+        lines.append("logs all outbound")
+    if mesh.cost_tracking:
+        lines.append("cost tracking")
+    return lines
+
+
+def _policy_lines(topology: Topology) -> list[str]:
+    net = topology.network
+    lines = ["Egress policy"]
+    if net.dns:
+        lines.append("DNS 53/udp + 53/tcp to kube-dns from every pod")
+    if topology.externals:
+        lines.append("allow-listed external hosts only")
+    if net.internet_deny:
+        lines.append("deny all other internet egress")
+    return lines
+
+
+def _outbound(b: Builder, topology: Topology) -> None:
+    gateway = _gateway_lines(topology)
+    if not topology.externals and len(_policy_lines(topology)) == 1:
+        return
+    with b.cluster("egress", "Egress", "egress"):
+        if gateway:
+            b.node("egressgw", *gateway, cls="egress")
+        groups: dict[str, list[External]] = {}
+        for x in topology.externals:
+            groups.setdefault(_port_group(x, bool(gateway)), []).append(x)
+        for key, members in groups.items():
+            with b.cluster(part_id("ports", key), f"Allowed: {key}", "external"):
+                for x in members:
+                    about = (x.description,) if x.description else ()
+                    b.node(external_id(x.name), x.name, *x.hosts, *about, cls="external")
+        b.node("egress_policy", *_policy_lines(topology), cls="policy")
+    if gateway:
+        b.link("egressgw", "egress_policy", style="invisible")
+
+
+def build(topology: Topology) -> Graph:
+    """The ingress and egress view."""
+    b = Builder("ingress-egress", f"{topology.name}: ingress and egress")
+    ingress = topology.ingress
+    if ingress is not None:
+        _inbound(b, topology, ingress)
+    entry = _entry_services(topology, ingress)
+    _service_nodes(b, topology, "entry", "Entry services", entry)
+    if ingress is not None:
+        for i, host in enumerate(ingress.hosts, 1):
+            b.link(f"host_{i}", part_id("svc", host.target), f":{host.port.number}")
+    _routes(b, topology)
+    _service_nodes(b, topology, "backends", "Backend services", _backend_services(topology, entry))
+    _outbound(b, topology)
+    _egress_links(b, topology)
+    return b.build()
+
+
+def _egress_links(b: Builder, topology: Topology) -> None:
+    via_gateway: list[str] = []
+    routed: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for e in topology.allow_graph.edges:
+        if e.source.kind != "workload" or e.target.kind != "external":
+            continue
+        x = topology.external(e.target.name)
+        if x is not None and x.via_egress_gateway and b.has("egressgw"):
+            via_gateway.append(e.source.name)
+            routed.append(x.name)
+        elif (e.source.name, e.target.name) not in seen:
+            seen.add((e.source.name, e.target.name))
+            b.link(part_id("svc", e.source.name), external_id(e.target.name))
+    for name in dict.fromkeys(via_gateway):
+        b.link(part_id("svc", name), "egressgw")
+    for name in dict.fromkeys(routed):
+        b.link("egressgw", external_id(name))

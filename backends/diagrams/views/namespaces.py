@@ -1,0 +1,106 @@
+"""View ``namespaces``: what each namespace holds, and which namespaces may reach which.
+
+One node per namespace lists its kinds of objects by name; arrows are the allow-graph
+folded to namespaces (A -> B when any peer of A may reach one of B), scrapes dotted.
+"""
+
+from __future__ import annotations
+
+from backends.diagrams.common import namespace_tier, part_id, wrap
+from backends.diagrams.graph import Builder, Graph
+from orion_dsl.model import Namespace, Topology
+
+_TITLES = {"ingress": "Ingress resources", "service": "Application services", "data": "Data services",
+           "monitoring": "Monitoring stack", "system": "System components"}
+
+
+def _names(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _holdings(topology: Topology, ns: Namespace) -> list[str]:
+    workloads = topology.workloads_in(ns.name)
+    lines: list[str] = []
+    for kind, title in (("deployment", "Deployments"), ("statefulset", "StatefulSets")):
+        names = [w.name for w in workloads if w.kind == kind]
+        if names:
+            lines += wrap(f"- {title}: ", names)
+    if workloads:
+        lines += wrap("- Services: ", [w.name for w in workloads])
+        lines.append("- ServiceAccount per workload")
+    hpas = [w.name for w in workloads if w.autoscale is not None]
+    if hpas:
+        lines += wrap("- HPAs: ", hpas)
+    configs = _names([v.source for w in workloads for v in w.volumes if v.kind == "config-map"] + [s.name for s in ns.shared if s.kind == "config"])
+    secrets = _names([v.source for w in workloads for v in w.volumes if v.kind == "secret"] + [s.name for s in ns.shared if s.kind == "secret"])
+    if configs:
+        lines += wrap("- ConfigMaps: ", configs)
+    if secrets:
+        lines += wrap("- Secrets: ", secrets)
+    readers = _names([r for s in ns.shared for r in s.readers])
+    if readers:
+        lines.append("- RBAC: Role + RoleBinding per shared object")
+        lines += wrap("  readers: ", readers)
+    claims = [f"{w.name} {s.size.text}" for w in workloads for s in w.storage]
+    if claims:
+        lines += wrap("- PVCs: ", claims)
+    lines += _ingress_holdings(topology, ns)
+    lines += _policy_lines(topology, ns)
+    return lines
+
+
+def _ingress_holdings(topology: Topology, ns: Namespace) -> list[str]:
+    ingress = topology.ingress
+    if ingress is None or ingress.namespace != ns.name:
+        return []
+    lines = [f"- {ingress.name} Ingress Controller x{ingress.replicas}"]
+    if topology.issuers:
+        lines += wrap("- cert-manager issuers: ", [i.name for i in topology.issuers])
+        lines.append("- TLS Certificates")
+    lines += wrap("- Ingress rules: ", [h.host for h in ingress.hosts])
+    return lines
+
+
+def _policy_lines(topology: Topology, ns: Namespace) -> list[str]:
+    lines = []
+    net = topology.network
+    policies = []
+    if net.default_deny:
+        policies.append("default deny")
+    if ns.same_namespace:
+        policies.append("same-namespace allowed")
+    if policies:
+        lines.append("- NetworkPolicies: " + ", ".join(policies))
+    if ns.mesh:
+        lines.append("- Istio sidecar injection")
+    q = ns.quota
+    if q is not None:
+        parts = [f"cpu {q.cpu.text}" if q.cpu else "", f"memory {q.memory.text}" if q.memory else "",
+                 f"pods {q.pods}" if q.pods is not None else "", f"PVCs {q.volume_claims}" if q.volume_claims is not None else ""]
+        lines += wrap("- ResourceQuota: ", [p for p in parts if p])
+    return lines
+
+
+def build(topology: Topology) -> Graph:
+    """The namespace organisation view."""
+    b = Builder("namespaces", f"{topology.name}: namespaces and what they hold")
+    known = {ns.name for ns in topology.namespaces}
+    with b.cluster("cluster", "Kubernetes Cluster"):
+        for ns in topology.namespaces:
+            tier = namespace_tier(topology, ns.name)
+            with b.cluster(part_id("ns", ns.name), ns.name, tier):
+                title = ns.description or _TITLES[tier]
+                b.node(part_id("ns", ns.name), title, *_holdings(topology, ns), cls=tier)
+    reach: dict[tuple[str, str], set[str]] = {}
+    for e in topology.allow_graph.edges:
+        src, dst = e.source.namespace, e.target.namespace
+        if src is None or dst is None or src == dst or src not in known or dst not in known:
+            continue
+        reach.setdefault((src, dst), set()).add("scrape" if e.rule == "scrape" else "reach")
+    order = [ns.name for ns in topology.namespaces]
+    for (src, dst), kinds in sorted(reach.items(), key=lambda item: (order.index(item[0][0]), order.index(item[0][1]))):
+        if "reach" in kinds:
+            b.link(part_id("ns", src), part_id("ns", dst))
+        if "scrape" in kinds:
+            b.link(part_id("ns", src), part_id("ns", dst), "scrapes", style="dotted")
+    return b.build()

@@ -1,0 +1,113 @@
+"""View ``network``: the edge, subnets with their CIDRs, pods placed by address, the mesh.
+
+Workloads sit in their subnet's cluster labelled with their address range; arrows are the
+allow-graph between workloads (scrapes dotted; same-namespace allowances are left to the
+``policies`` view), the controller's routes to its hosts' targets, and the mesh control
+plane's dotted "manages" arrows to every meshed workload.
+"""
+
+from __future__ import annotations
+
+from backends.diagrams.common import INTERNET_ID, address_text, ingress_id, part_id, peer_id, workload_id, workload_tier
+from backends.diagrams.graph import Builder, Graph
+from orion_dsl.model import Described, Topology
+
+_SUBNET_TIERS = ("ingress", "service", "data", "monitoring", "system")
+
+
+def _edge(b: Builder, topology: Topology) -> str | None:
+    """The edge pieces; returns the node traffic reaches the cluster from."""
+    described = topology.edge
+    b.node(INTERNET_ID, "End Users", "Internet", cls="external")
+    if not described:
+        return INTERNET_ID
+    with b.cluster("edge", "Edge Network", "edge"):
+        for d in described:
+            b.node(part_id(d.kind, d.name), *_described_lines(d), cls="edge")
+    last = INTERNET_ID
+    for kind in ("cdn", "load_balancer"):
+        for d in described:
+            if d.kind == kind:
+                b.link(last, part_id(kind, d.name))
+                last = part_id(kind, d.name)
+    regions = {d.name for d in described if d.kind == "region"}
+    for d in described:
+        if d.kind == "geodns":
+            b.link(INTERNET_ID, part_id("geodns", d.name), "DNS lookup", style="dotted")
+            for r in d.regions:
+                if r in regions:
+                    b.link(part_id("geodns", d.name), part_id("region", r), "routes", style="dotted")
+    balancers = [d for d in described if d.kind == "load_balancer"]
+    for d in described:
+        if d.kind == "region" and balancers:
+            b.link(part_id("region", d.name), part_id("load_balancer", balancers[0].name))
+    return last
+
+
+def _described_lines(d: Described) -> tuple[str, ...]:
+    title = {"cdn": f"{d.name} CDN", "load_balancer": f"{d.name} Load Balancer", "geodns": f"{d.name} GeoDNS",
+             "region": f"Region {d.name}"}.get(d.kind, f"{d.kind} {d.name}")
+    lines = [title, *d.provides]
+    if d.regions:
+        lines.append("regions: " + ", ".join(d.regions))
+    if d.load_balancer:
+        lines.append(d.load_balancer)
+    if d.description:
+        lines.append(d.description)
+    return tuple(lines)
+
+
+def _subnets(b: Builder, topology: Topology) -> None:
+    ingress = topology.ingress
+    for subnet in topology.subnets:
+        members = [w for w in topology.workloads if w.subnet == subnet.name]
+        has_ingress = ingress is not None and ingress.subnet == subnet.name
+        tiers = [workload_tier(topology, w) for w in members] + (["ingress"] if has_ingress else [])
+        tier = min(tiers, key=_SUBNET_TIERS.index) if tiers else "system"
+        title = f"Subnet {subnet.name} - {subnet.cidr}" + (f" ({subnet.description})" if subnet.description else "")
+        with b.cluster(part_id("subnet", subnet.name), title, tier):
+            if ingress is not None and has_ingress:
+                address = str(ingress.address) if ingress.address else "any free address"
+                b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", address, cls="ingress")
+            for w in members:
+                b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w))
+            if not tiers:
+                b.node(part_id("free", subnet.name), "(unused)", cls="plain")
+    loose = [w for w in topology.workloads if w.subnet is None or w.subnet not in {s.name for s in topology.subnets}]
+    if loose or (ingress is not None and not b.has(ingress_id(ingress.name))):
+        with b.cluster("nosubnet", "No subnet assigned"):
+            if ingress is not None and not b.has(ingress_id(ingress.name)):
+                b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", cls="ingress")
+            for w in loose:
+                b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w))
+
+
+def build(topology: Topology) -> Graph:
+    """The network topology view."""
+    b = Builder("network", f"{topology.name}: network topology")
+    entry = _edge(b, topology)
+    with b.cluster("cluster", "Kubernetes Cluster Network"):
+        _subnets(b, topology)
+    mesh = topology.mesh
+    meshed = [w for w in topology.workloads if w.meshed]
+    if mesh is not None and meshed:
+        with b.cluster("mesh", "Service Mesh - Istio", "control"):
+            b.node("istiod", "Istio control plane (istiod)", "traffic management", "security (mTLS)", "observability", cls="control")
+    b.node("network_legend", "Legend", "solid: allowed connection", "dotted, unlabelled: Prometheus scrape", "dotted \"manages\": mesh control",
+           cls="note", shape="note")
+    ingress = topology.ingress
+    if ingress is not None and entry is not None:
+        b.link(entry, ingress_id(ingress.name))
+    seen: set[tuple[str, str, bool]] = set()
+    for e in topology.allow_graph.edges:
+        if e.rule in ("same-namespace", "dns") or e.source.kind not in ("workload", "ingress") or e.target.kind != "workload":
+            continue
+        dotted = e.rule == "scrape"
+        key = (peer_id(e.source), peer_id(e.target), dotted)
+        if key not in seen:
+            seen.add(key)
+            b.link(key[0], key[1], style="dotted" if dotted else "solid")
+    if mesh is not None:
+        for w in meshed:
+            b.link("istiod", workload_id(w.name), "manages", style="dotted")
+    return b.build()

@@ -1,0 +1,89 @@
+"""View ``scaling``: HPAs with bounds and targets, VPA, the cluster autoscaler, rollouts.
+
+Metric sources feed the HPAs (Metrics Server for CPU and memory, Prometheus for custom
+metrics); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout
+strategies are grouped: one node per distinct rolling setting, one per blue-green service.
+"""
+
+from __future__ import annotations
+
+from backends.diagrams.common import part_id, wrap
+from backends.diagrams.graph import Builder, Graph
+from orion_dsl.model import Metric, Topology, Workload
+
+
+def _metric_text(m: Metric) -> str:
+    where = f" of {m.object}" if m.object else ""
+    return f"{m.source} {m.name}{where}: {m.target}"
+
+
+def _hpa_lines(w: Workload) -> list[str]:
+    a = w.autoscale
+    if a is None:
+        return []
+    lines = [f"{w.name} HPA", f"replicas {a.min}..{a.max}"]
+    if a.cpu is not None:
+        lines.append(f"CPU {a.cpu}%")
+    if a.memory is not None:
+        lines.append(f"memory {a.memory}%")
+    lines += [_metric_text(m) for m in a.metrics]
+    return lines
+
+
+def _rollouts(b: Builder, topology: Topology) -> None:
+    groups: dict[str, list[str]] = {}
+    for w in topology.workloads:
+        if w.blue_green is not None:
+            continue
+        r = w.rollout
+        if r.strategy == "rolling":
+            key = f"Rolling update: surge {r.surge}, unavailable {r.unavailable}, grace {r.grace.text}"
+        else:
+            key = f"Recreate, grace {r.grace.text}"
+        groups.setdefault(key, []).append(w.name)
+    with b.cluster("rollout", "Rollout strategies", "rollout"):
+        for i, (key, names) in enumerate(groups.items(), 1):
+            b.node(f"rollout_{i}", key, *wrap("", names), cls="rollout")
+        for w in topology.workloads:
+            bg = w.blue_green
+            if bg is None:
+                continue
+            active = {"blue": " (active)" if bg.active == "blue" else "", "green": " (active)" if bg.active == "green" else ""}
+            b.node(part_id("bluegreen", w.name), f"{w.name} blue-green", f"blue v{bg.blue}{active['blue']}",
+                   f"green v{bg.green}{active['green']}", "Service selects the active version", cls="rollout")
+
+
+def build(topology: Topology) -> Graph:
+    """The autoscaling and rollout view."""
+    b = Builder("scaling", f"{topology.name}: scaling and rollouts")
+    scaled = [w for w in topology.workloads if w.autoscale is not None]
+    prometheus = topology.monitoring.scraper if topology.monitoring else None
+    custom = [w for w in scaled if w.autoscale is not None and w.autoscale.metrics]
+    with b.cluster("sources", "Metrics sources", "metrics"):
+        b.node("metrics_server", "Metrics Server", "CPU and memory usage", cls="metrics")
+        if prometheus and custom:
+            b.node("metrics_custom", f"{prometheus} (custom metrics)", "application and queue metrics", cls="metrics")
+    if scaled:
+        with b.cluster("hpa", "Horizontal Pod Autoscaling", "hpa"):
+            for w in scaled:
+                b.node(part_id("hpa", w.name), *_hpa_lines(w), cls="hpa")
+    vertical = topology.scaling.vertical
+    if vertical:
+        with b.cluster("vpa", "Vertical Pod Autoscaling", "vpa"):
+            b.node("vpa", "VPA", f"update mode {vertical.capitalize()}", cls="vpa")
+        b.link("metrics_server", "vpa")
+    ca = topology.scaling.cluster
+    if ca is not None:
+        with b.cluster("ca", "Cluster Autoscaling", "autoscaler"):
+            lines = ["Cluster Autoscaler", f"nodes {ca.min_nodes}..{ca.max_nodes}", "scale up: pending pods"]
+            if ca.scale_down_below is not None:
+                lines.append(f"scale down: utilisation < {ca.scale_down_below}%")
+            b.node("cluster_autoscaler", *lines, cls="autoscaler")
+    _rollouts(b, topology)
+    for w in scaled:
+        b.link("metrics_server", part_id("hpa", w.name))
+        if w in custom and b.has("metrics_custom"):
+            b.link("metrics_custom", part_id("hpa", w.name), style="dotted")
+        if ca is not None:
+            b.link(part_id("hpa", w.name), "cluster_autoscaler")
+    return b.build()

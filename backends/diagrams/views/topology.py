@@ -1,0 +1,94 @@
+"""View ``topology``: external access -> ingress -> namespaces (workloads, services, HPAs) -> storage.
+
+The seed's first figure: each workload as its Deployment/StatefulSet, its Service and its
+autoscaler; calls and routes from the allow-graph as arrows from a workload to the
+Service it reaches; cert-manager's certificates as a dotted arrow to the controller.
+"""
+
+from __future__ import annotations
+
+from backends.diagrams.common import INTERNET_ID, ingress_id, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
+from backends.diagrams.graph import Builder, Graph
+from orion_dsl.model import Topology, Workload
+
+_REACH_RULES = ("call", "route", "pooler", "allow")
+
+
+def _service_lines(w: Workload) -> tuple[str, ...]:
+    kind = "Headless + ClusterIP" if w.kind == "statefulset" else "ClusterIP"
+    return (f"{w.name} Service", f"{kind} :{w.container.ports[0].number}" if w.container.ports else kind)
+
+
+def _workload(b: Builder, topology: Topology, w: Workload) -> None:
+    tier = workload_tier(topology, w)
+    about = (w.description,) if w.description else ()
+    b.node(workload_id(w.name), f"{w.name} {kind_name(w)}", *about, f"Replicas: {w.replicas}", cls=tier)
+    b.node(part_id("svc", w.name), *_service_lines(w), cls=tier)
+    if w.autoscale is not None:
+        b.node(part_id("hpa", w.name), f"{w.name} HPA", f"Min: {w.autoscale.min}, Max: {w.autoscale.max}", cls="hpa")
+
+
+def _external(b: Builder, topology: Topology) -> str:
+    with b.cluster("external", "External Access", "external"):
+        b.node(INTERNET_ID, "Internet", cls="external")
+        last = INTERNET_ID
+        for d in topology.edge:
+            if d.kind == "cdn":
+                cdn = b.node(part_id("cdn", d.name), f"{d.name} CDN", *d.provides, cls="external")
+                b.link(last, cdn)
+                last = cdn
+    return last
+
+
+def build(topology: Topology) -> Graph:
+    """The deployment topology view."""
+    b = Builder("topology", f"{topology.name}: Kubernetes deployment topology")
+    entry = _external(b, topology)
+    ingress = topology.ingress
+    with b.cluster("cluster", "Kubernetes Cluster"):
+        for ns in topology.namespaces:
+            is_ingress = ingress is not None and ingress.namespace == ns.name
+            title = f"Ingress Layer: {ns.name}" if is_ingress else f"Namespace: {ns.name}"
+            with b.cluster(part_id("ns", ns.name), title, namespace_tier(topology, ns.name)):
+                if ingress is not None and is_ingress:
+                    b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", f"Replicas: {ingress.replicas}", cls="ingress")
+                    if topology.issuers:
+                        b.node("certmgr", "cert-manager", *(f"issuer {i.name}" for i in topology.issuers), cls="ingress")
+                for w in topology.workloads_in(ns.name):
+                    _workload(b, topology, w)
+                if not topology.workloads_in(ns.name) and not is_ingress:
+                    b.node(part_id("empty", ns.name), "(no workloads)", cls="plain")
+        claims = [(w, s) for w in topology.workloads for s in w.storage]
+        if claims:
+            with b.cluster("storage", "Storage", "storage"):
+                for w, s in claims:
+                    size = f"{s.size.text} {s.storage_class}" if s.storage_class else s.size.text
+                    b.node(part_id("pvc", f"{w.name}-{s.name}"), "PersistentVolumeClaim", f"{w.name} {s.name}", size, cls="storage", shape="cylinder")
+    _links(b, topology, entry)
+    return b.build()
+
+
+def _links(b: Builder, topology: Topology, entry: str) -> None:
+    ingress = topology.ingress
+    if ingress is not None:
+        b.link(entry, ingress_id(ingress.name))
+        targets: dict[str, list[str]] = {}
+        for host in ingress.hosts:
+            targets.setdefault(host.target, []).append(host.host)
+        for target, hosts in targets.items():
+            b.link(ingress_id(ingress.name), part_id("svc", target), ", ".join(hosts))
+        if topology.issuers:
+            b.link("certmgr", ingress_id(ingress.name), "TLS certs", style="dotted")
+    for w in topology.workloads:
+        b.link(part_id("svc", w.name), workload_id(w.name))
+        if w.autoscale is not None:
+            b.link(part_id("hpa", w.name), workload_id(w.name), "scales", style="dotted")
+    seen: set[tuple[str, str]] = set()
+    for e in topology.allow_graph.between_workloads():
+        pair = (e.source.name, e.target.name)
+        if e.rule in _REACH_RULES and e.source.name != e.target.name and pair not in seen:
+            seen.add(pair)
+            b.link(peer_id(e.source), part_id("svc", e.target.name))
+    for w in topology.workloads:
+        for s in w.storage:
+            b.link(workload_id(w.name), part_id("pvc", f"{w.name}-{s.name}"))

@@ -1,0 +1,53 @@
+"""Read laid-out DOT (``dot -Tjson``): the text each node shows, and edges with their attributes."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from tests.support.renderers import dot_json
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(dot_text: str) -> dict[str, Any]:
+    return dot_json(dot_text)
+
+
+def _objects(dot_text: str) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = _layout(dot_text).get("objects", [])
+    return objects
+
+
+def _shown(obj: dict[str, Any]) -> str:
+    """The lines Graphviz drew for an object's label, joined by newlines."""
+    return "\n".join(op["text"] for op in obj.get("_ldraw_", []) if op.get("op") == "T")
+
+
+def node_text(dot_text: str) -> dict[str, str]:
+    """Node name -> the text drawn in it."""
+    doc = _layout(dot_text)
+    count = int(doc.get("_subgraph_cnt", 0))
+    return {str(o["name"]): _shown(o) for o in _objects(dot_text)[count:]}
+
+
+def cluster_text(dot_text: str) -> dict[str, str]:
+    """Cluster name (``cluster_sg_...``) -> its drawn title."""
+    doc = _layout(dot_text)
+    count = int(doc.get("_subgraph_cnt", 0))
+    return {str(o["name"]): _shown(o) for o in _objects(dot_text)[:count] if str(o["name"]).startswith("cluster_")}
+
+
+def edges(dot_text: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(tail, head) -> the attributes of each edge between them (``label``, ``style``...)."""
+    doc = _layout(dot_text)
+    count = int(doc.get("_subgraph_cnt", 0))
+    names = {int(o["_gvid"]): str(o["name"]) for o in _objects(dot_text)[count:]}
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for e in doc.get("edges", []):
+        out.setdefault((names[int(e["tail"])], names[int(e["head"])]), []).append(e)
+    return out
+
+
+def all_text(dot_text: str) -> str:
+    """Every node's and cluster's drawn text, one block."""
+    return "\n".join([*node_text(dot_text).values(), *cluster_text(dot_text).values()])

@@ -1,0 +1,231 @@
+"""Checklist rows marked Diag (shared/SEED-CHECKLIST.md): each fact visible in the seed's diagrams.
+
+Checked on what Graphviz draws (``dot -Tjson``); Mermaid shows the same graph by construction
+(see test_structure.py).
+"""
+
+from __future__ import annotations
+
+from backends.diagrams.common import peer_id, workload_id
+from orion_dsl.model import Topology
+from tests.diagrams.dotdata import all_text, cluster_text, edges, node_text
+
+
+def _dot(files: dict[str, str], view: str) -> str:
+    return files[f"diagrams/{view}.dot"]
+
+
+def _styles(files: dict[str, str], view: str, tail: str, head: str) -> list[str]:
+    return [e.get("style", "solid") for e in edges(_dot(files, view))[(tail, head)]]
+
+
+def _labels(files: dict[str, str], view: str, tail: str, head: str) -> list[str]:
+    return [str(e.get("label", "")) for e in edges(_dot(files, view))[(tail, head)]]
+
+
+def test_s02_every_namespace_is_a_subgraph_of_the_namespaces_view(seed: Topology, seed_files: dict[str, str]) -> None:
+    titles = set(cluster_text(_dot(seed_files, "namespaces")).values())
+    assert {ns.name for ns in seed.namespaces} <= titles
+
+
+def test_s03_system_namespace_shows_rbac_accounts_and_shared_objects(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "namespaces"))["ns_orion_system"]
+    assert all(s in shown for s in ("RBAC", "ServiceAccount", "orion-shared-config", "orion-shared-secrets"))
+
+
+def test_s05_s18_workloads_show_kind_and_replicas(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "topology"))
+    assert shown["wl_gateway"] == "gateway Deployment\nReplicas: 3"
+    assert shown["wl_postgres"] == "postgres StatefulSet\nReplicas: 3"
+
+
+def test_s14_postgres_service_is_headless_and_cluster_ip(seed_files: dict[str, str]) -> None:
+    assert "Headless + ClusterIP :5432" in node_text(_dot(seed_files, "topology"))["svc_postgres"]
+
+
+def test_s16_s17_storage_claims_are_drawn_with_sizes(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "topology"))
+    assert "100Gi ssd" in shown["pvc_postgres_data"] and "10Gi ssd" in shown["pvc_redis_data"]
+
+
+def test_s20_scrape_edges_dotted(seed: Topology, seed_files: dict[str, str]) -> None:
+    scraper = peer_id(next(e.source for e in seed.allow_graph.edges if e.rule == "scrape"))
+    scraped = [peer_id(e.target) for e in seed.allow_graph.edges if e.rule == "scrape"]
+    assert scraped and all(_styles(seed_files, "policies", scraper, t) == ["dotted"] for t in scraped)
+
+
+def test_s20_namespace_scrapes_are_dotted(seed_files: dict[str, str]) -> None:
+    styles = _styles(seed_files, "namespaces", "ns_orion_monitoring", "ns_orion_data")
+    labels = _labels(seed_files, "namespaces", "ns_orion_monitoring", "ns_orion_data")
+    assert styles == ["dotted"] and labels == ["scrapes"]
+
+
+def test_s21_s24_hpa_bounds_and_targets_in_scaling_view(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "scaling"))
+    assert shown["hpa_gateway"].split("\n")[1:4] == ["replicas 3..10", "CPU 70%", "memory 80%"]
+    assert "replicas 3..8" in shown["hpa_auth"] and "CPU 75%" in shown["hpa_auth"]
+    assert "external rabbitmq_queue_depth: 100" in shown["hpa_notification"]
+
+
+def test_s21_topology_view_shows_hpa_min_max(seed_files: dict[str, str]) -> None:
+    assert "Min: 3, Max: 10" in node_text(_dot(seed_files, "topology"))["hpa_gateway"]
+
+
+def test_s26_cluster_autoscaler_bounds(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "scaling"))["cluster_autoscaler"]
+    assert "nodes 3..20" in shown and "utilisation < 50%" in shown
+
+
+def test_s28_blue_green_versions_and_active_colour(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "scaling"))["bluegreen_gateway"]
+    assert "blue v1.0 (active)" in shown and "green v1.1\n" in shown
+
+
+def test_s30_subnets_are_clusters_with_cidrs(seed: Topology, seed_files: dict[str, str]) -> None:
+    titles = "\n".join(cluster_text(_dot(seed_files, "network")).values())
+    assert all(f"Subnet {s.name} - {s.cidr}" in titles for s in seed.subnets)
+
+
+def test_s31_address_labels(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "network"))
+    expected = {"ing_nginx": "10.0.1.10", "wl_gateway": "10.0.10.10-20", "wl_notification": "10.0.10.70-80",
+                "wl_postgres": "10.0.20.10-12", "wl_prometheus": "10.0.30.10", "wl_dashboard": "10.0.40.20"}
+    assert {k: shown[k].split("\n")[-1] for k in expected} == expected
+
+
+def test_s33_internet_reaches_the_controller_on_443(seed_files: dict[str, str]) -> None:
+    assert _labels(seed_files, "policies", "net_internet", "ing_nginx") == ["https 443"]
+
+
+def test_s34_gateway_reaches_services_on_their_ports(seed_files: dict[str, str]) -> None:
+    got = {t: _labels(seed_files, "policies", "wl_gateway", f"wl_{t}") for t in ("auth", "user", "notification")}
+    assert got == {"auth": ["http 3001"], "user": ["http 3002"], "notification": ["http 3003"]}
+
+
+def test_s35_services_reach_data_stores(seed_files: dict[str, str]) -> None:
+    pairs = set(edges(_dot(seed_files, "policies")))
+    assert {("wl_user", "wl_redis"), ("wl_user", "wl_rabbitmq"), ("wl_auth", "wl_pgbouncer")} <= pairs
+    assert ("wl_auth", "wl_rabbitmq") not in pairs
+
+
+def test_s37_dns_and_smtp_ports(seed_files: dict[str, str]) -> None:
+    assert _labels(seed_files, "policies", "wl_gateway", "dns_kube_dns") == ["dns-tcp 53, dns 53/udp"]
+    assert _labels(seed_files, "policies", "wl_notification", "ext_sendgrid") == ["smtps 465, smtp 587"]
+
+
+def test_s32_s37_posture_note(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "policies"))["policy_notes"]
+    assert "Default deny" in shown and "internet egress denied" in shown and "orion-data" in shown
+
+
+def test_s38_edge_cdn_load_balancer_and_geodns(seed_files: dict[str, str]) -> None:
+    shown = all_text(_dot(seed_files, "network"))
+    assert all(s in shown for s in ("cloudflare CDN\nDDoS protection\nWAF", "public Load Balancer", "Region eu\nAWS ELB eu"))
+
+
+def test_s39_controller_features(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "ingress-egress"))["ing_nginx"]
+    assert all(s in shown for s in ("replicas 3, round-robin", "rate limit 100/second", "request buffering",
+                                     "compression", "CORS https://*.orion.com", "WAF modsecurity"))
+
+
+def test_s40_cert_manager_tls_edge_is_dotted(seed_files: dict[str, str]) -> None:
+    assert _styles(seed_files, "topology", "certmgr", "ing_nginx") == ["dotted"]
+
+
+def test_s40_tls_minimum_and_issuer(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "ingress-egress"))["tls"]
+    assert "minimum TLS 1.3" in shown and "issuer letsencrypt" in shown
+
+
+def test_s41_hosts_lead_to_their_targets(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "ingress-egress"))
+    pairs = set(edges(_dot(seed_files, "ingress-egress")))
+    hosts = {shown[t]: h[len("svc_"):] for t, h in pairs if t.startswith("host_")}
+    assert hosts == {"*.orion.com": "gateway", "api.orion.com": "gateway", "admin.orion.com": "admin_ui", "grafana.orion.com": "grafana"}
+
+
+def test_s42_path_routes(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "ingress-egress"))
+    routes = sorted(v for k, v in shown.items() if k.startswith("route_gateway"))
+    assert routes[:2] == ["/api/analytics/* -> analytics :3004", "/api/auth/* -> auth :3001"]
+    assert ("route_gateway_1", "svc_auth") in edges(_dot(seed_files, "ingress-egress"))
+
+
+def test_s43_egress_gateway_features(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "ingress-egress"))["egressgw"]
+    assert "TLS origination" in shown and "SNI routing" in shown
+
+
+def test_s44_allow_listed_externals(seed: Topology, seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "ingress-egress"))
+    assert {f"ext_{x.name.replace('-', '_')}" for x in seed.externals} <= set(shown)
+
+
+def test_s46_each_meshed_pod_has_app_and_envoy(seed: Topology, seed_files: dict[str, str]) -> None:
+    titles = set(cluster_text(_dot(seed_files, "mesh")).values())
+    meshed = [w.name for w in seed.workloads if w.meshed]
+    assert {f"{m} pod" for m in meshed} <= titles
+    assert all(_styles(seed_files, "mesh", "istiod_ca", f"envoy_{m}") == ["dotted"] for m in meshed)
+
+
+def test_s47_mtls_strict_between_sidecars(seed_files: dict[str, str]) -> None:
+    assert _labels(seed_files, "mesh", "envoy_gateway", "envoy_auth") == ["mTLS STRICT"]
+
+
+def test_s48_lb_algorithms_in_mesh_view(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "mesh"))
+    got = {w: shown[f"policy_{w}"].split("\n")[1] for w in ("gateway", "auth", "user", "notification")}
+    assert got == {"gateway": "LB: least-connection", "auth": "LB: round-robin", "user": "LB: least-connection", "notification": "LB: ip-hash"}
+
+
+def test_s49_retries_timeouts_circuit_breaking(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "mesh"))["policy_gateway"]
+    assert all(s in shown for s in ("timeout 15s", "retries 3 x 5s", "circuit breaker: 5 errors, eject 30s", "max 1000 connections"))
+
+
+def test_s49_tracing_in_telemetry(seed_files: dict[str, str]) -> None:
+    assert "tracing 10% sampled" in node_text(_dot(seed_files, "mesh"))["istiod_telemetry"]
+
+
+def test_s50_pooler_in_front_of_postgres(seed_files: dict[str, str]) -> None:
+    pairs = set(edges(_dot(seed_files, "topology")))
+    assert {("wl_auth", "svc_pgbouncer"), ("wl_pgbouncer", "svc_postgres")} <= pairs
+
+
+def test_s51_jwt_at_the_gateway(seed_files: dict[str, str]) -> None:
+    assert _labels(seed_files, "mesh", "jwt", "envoy_gateway") == ["RequestAuthentication"]
+
+
+def test_s57_postgres_backup_schedules(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "disaster-recovery"))
+    jobs = [shown[f"job_postgres_{i}"] for i in (1, 2, 3)]
+    assert jobs == ["full backup\nevery 24h at 02:00", "incremental backup\nevery 6h", "wal backup\ncontinuous"]
+
+
+def test_s58_redis_rabbitmq_velero_and_git(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "disaster-recovery"))
+    assert shown["job_redis_1"] == "snapshot backup\nevery 1h"
+    assert shown["job_rabbitmq_1"] == "definitions backup\nevery 24h at 03:00"
+    assert shown["job_cluster"] == "velero cluster backup\nevery 24h at 01:00"
+    assert "on every change" in shown["job_git"]
+
+
+def test_s59_destinations_replication_and_archive(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "disaster-recovery"))
+    assert "s3 us-east" in shown["target_s3_primary"] and "s3 eu-west" in shown["target_s3_dr"]
+    assert _labels(seed_files, "disaster-recovery", "target_s3_primary", "target_s3_dr") == ["replicate"]
+    assert _labels(seed_files, "disaster-recovery", "target_s3_primary", "archive_glacier") == ["archive after 90d"]
+
+
+def test_s60_recovery_objectives(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "disaster-recovery"))
+    assert shown["objective_database"] == "database\nRTO 1h\nRPO 6h"
+    assert shown["objective_services"] == "services\nRTO 15m\nRPO 0s"
+
+
+def test_topology_view_places_every_workload_in_its_namespace(seed: Topology, seed_files: dict[str, str]) -> None:
+    dot_text = _dot(seed_files, "topology")
+    for ns in seed.namespaces:
+        block = dot_text.split(f'subgraph "cluster_sg_ns_{ns.name.replace("-", "_")}"', 1)[1].split("subgraph", 1)[0]
+        assert all(f'"{workload_id(w.name)}"' in block for w in seed.workloads_in(ns.name))
