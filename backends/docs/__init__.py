@@ -1,0 +1,138 @@
+"""The docs backend: one Markdown architecture document, ``docs/architecture.md``.
+
+The document is the kind the seed architecture is (topology, namespaces, network,
+security, policies, load balancing, ingress and egress, containers, scaling, rollout,
+mesh, data, monitoring, edge, disaster recovery), always true to the spec: every table is
+built from the model and every diagram is the shared Mermaid view of that section. A pure
+function of the topology: no clock, no file system.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import jinja2
+
+from backends.docs import context
+from orion_dsl import views
+from orion_dsl.artifacts import Artifact, Rendered
+from orion_dsl.model import Topology
+
+PATH = "docs/architecture.md"
+
+#: The Mermaid views the document embeds, each in its own section.
+VIEWS = ("topology", "namespaces", "network", "policies", "mesh", "ingress-egress", "scaling", "disaster-recovery")
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_TOC_DEPTH = 3
+
+_environment = jinja2.Environment(
+    loader=jinja2.PackageLoader("backends.docs", "templates"),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, one line."""
+    return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def slug(text: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    kept = "".join(ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
+    return kept.replace(" ", "-")
+
+
+def headings(markdown: str) -> list[tuple[int, str]]:
+    """The ATX headings of a Markdown text outside fenced blocks, as (level, text)."""
+    found: list[tuple[int, str]] = []
+    fence: str | None = None
+    for line in markdown.splitlines():
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        match = _HEADING.match(line)
+        if match:
+            found.append((len(match.group(1)), match.group(2)))
+    return found
+
+
+def anchors(items: Iterable[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """(level, text, anchor) per heading, with GitHub's ``-1``, ``-2`` suffixes for repeats."""
+    seen: dict[str, int] = {}
+    out = []
+    for level, text in items:
+        base = slug(text)
+        anchor = base
+        if base in seen:
+            seen[base] += 1
+            anchor = f"{base}-{seen[base]}"
+            while anchor in seen:
+                seen[base] += 1
+                anchor = f"{base}-{seen[base]}"
+        seen.setdefault(anchor, 0)
+        out.append((level, text, anchor))
+    return out
+
+
+def _applicable(topology: Topology) -> tuple[str, ...]:
+    """The views that have something to show for this topology."""
+    skip = set()
+    if topology.mesh is None:
+        skip.add("mesh")
+    if topology.recovery is None:
+        skip.add("disaster-recovery")
+    if topology.ingress is None and not topology.externals:
+        skip.add("ingress-egress")
+    scaling = topology.scaling
+    if not any(w.autoscale for w in topology.workloads) and scaling.cluster is None and scaling.vertical is None:
+        skip.add("scaling")
+    return tuple(v for v in VIEWS if v not in skip)
+
+
+def _mermaid(topology: Topology, view: str) -> str:
+    text = views.render_view(topology, view, "mermaid")
+    if not isinstance(text, str):
+        raise TypeError(f"the {view} view rendered {type(text).__name__}, not Mermaid text")
+    return text.strip("\n")
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, and exactly one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def document(topology: Topology, diagrams: dict[str, str]) -> str:
+    """The architecture document, from the topology and the Mermaid text of each view."""
+    values = context.build(topology, diagrams)
+    body = _environment.get_template("body.md.j2").render(values)
+    title = f"{topology.name} deployment architecture"
+    contents_title = "Contents"
+    marked = anchors([(1, title), (2, contents_title), *headings(body)])
+    toc = [(level, text, anchor) for level, text, anchor in marked[2:] if level <= _TOC_DEPTH]
+    page = _environment.get_template("architecture.md.j2").render(values, title=title, contents_title=contents_title, toc=toc, body=body)
+    return _tidy(page)
+
+
+def render(topology: Topology) -> Rendered:
+    """The docs target: ``docs/architecture.md``; the stream is the document itself."""
+    diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
+    text = document(topology, diagrams)
+    return Rendered((Artifact(PATH, text),), text)
+
+
+_environment.filters["cell"] = cell
+_environment.filters["slug"] = slug
