@@ -53,11 +53,11 @@ def _ordered(value: Any) -> Any:
     return value
 
 
-def _represent_dict(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.Node:
+def _represent_dict(dumper: _Dumper, data: dict[Any, Any]) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
 
 
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+def _represent_str(dumper: _Dumper, data: str) -> yaml.Node:
     style = "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 

@@ -139,7 +139,9 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
         sys.exit(EXIT_SPEC_ERROR if stale else EXIT_OK)
     for name in targets:
         change = write_target(out, name, files[name])
-        click.echo(f"{out / name}: {len(files[name])} files ({len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed)", err=True)
+        click.echo(
+            f"{out / name}: {len(files[name])} files ({len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed)", err=True
+        )
 
 
 @cli.command()
@@ -156,8 +158,9 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
       orion diagram --list
       orion diagram specs/orion.orion --view policies --format svg -o policies.svg
     """
+    from backends.diagrams import render_view
     from orion_dsl.diagnostics import did_you_mean
-    from orion_dsl.views import VIEWS, render_view
+    from orion_dsl.views import VIEWS
 
     if list_views:
         click.echo("\n".join(VIEWS))

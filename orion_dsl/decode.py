@@ -105,7 +105,7 @@ class _Decoder:
 
     def value(self, vtype: ValueType[Any], arg: Arg, what: str) -> L[Any] | None:
         if not vtype.accepts(arg):
-            self.report("E0111", arg.span, f"{what} expects {vtype.description}, found {arg.kind.value} \"{arg.text}\"", f"write {vtype.description}")
+            self.report("E0111", arg.span, f'{what} expects {vtype.description}, found {arg.kind.value} "{arg.text}"', f"write {vtype.description}")
             return None
         try:
             return L(vtype.convert(arg), span=arg.span)
@@ -123,7 +123,7 @@ class _Decoder:
         self._inline_options(stmt, options, args, values, seen)
         self._body(cls, stmt, options, values, seen)
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-        for name, spec in fields:
+        for _, spec in fields:
             if spec.required and spec.keyword not in seen:
                 owner = f'"{stmt.keyword}"' if stmt.keyword else "the spec"
                 self.report("E0115", stmt.keyword_span, f'{owner} needs a "{spec.keyword}" statement', f"add `{spec.keyword} ...`")
@@ -155,7 +155,9 @@ class _Decoder:
                 continue
             if not args:
                 if not spec.optional:
-                    self.report("E0112", stmt.keyword_span, f'"{stmt.keyword}" needs its {spec.keyword}', f"write {spec.type.description} after \"{stmt.keyword}\"")
+                    self.report(
+                        "E0112", stmt.keyword_span, f'"{stmt.keyword}" needs its {spec.keyword}', f'write {spec.type.description} after "{stmt.keyword}"'
+                    )
                 continue
             values[name] = self.value(spec.type, args.pop(0), f'the {spec.keyword} of "{stmt.keyword}"')
 

@@ -634,9 +634,9 @@ class AllowGraph:
     def reach(self, source: str, target: str, port: int | str, protocol: str = "TCP") -> Edge | None:
         """The edge that lets ``source`` reach ``target`` on ``port`` (name or number), if any."""
         for edge in self.edges:
-            if edge.source.name == source and edge.target.name == target and edge.port.protocol == protocol:
-                if port in (edge.port.number, edge.port.name):
-                    return edge
+            ends = (edge.source.name, edge.target.name, edge.port.protocol) == (source, target, protocol)
+            if ends and port in (edge.port.number, edge.port.name):
+                return edge
         return None
 
     def outgoing(self, source: str) -> tuple[Edge, ...]:

@@ -57,7 +57,7 @@ def _parser(builder: SyntaxBuilder) -> Lark:
 def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
     """Parse a spec into statements, or report the syntax error in the user's words."""
     try:
-        statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text)
+        statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text)  # type: ignore[assignment]
         return statements, []
     except UnexpectedInput as exc:
         return (), [_syntax_error(exc, source)]
@@ -86,7 +86,8 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
     line = max(1, getattr(exc, "line", 1) or 1)
     column = max(1, getattr(exc, "column", 1) or 1)
     if isinstance(exc, UnexpectedCharacters):
-        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        pos = exc.pos_in_stream or 0
+        char = source.text[pos] if pos < len(source.text) else ""
         span = Span(source.name, line, column, line, column + 1)
         if char == '"':
             return error("E0102", span, "unterminated string", 'close the string with " on the same line')
@@ -99,18 +100,18 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
         )
     if isinstance(exc, UnexpectedEOF):
         end = _end_span(source)
-        return error("E0103", end, "unexpected end of file", f"expected {_describe(set(exc.expected))}; is a \"}}\" missing?")
+        return error("E0103", end, "unexpected end of file", f'expected {_describe(set(exc.expected))}; is a "}}" missing?')
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     if token.type == "$END":
-        return error("E0103", _end_span(source), "unexpected end of file", f"expected {_describe(exc.expected)}; is a \"}}\" missing?")
+        return error("E0103", _end_span(source), "unexpected end of file", f'expected {_describe(exc.expected)}; is a "}}" missing?')
     end_col = (token.end_column or column + 1) if token.end_line == token.line else column + 1
     span = Span(source.name, line, column, line, max(end_col, column + 1))
     help = f"expected {_describe(exc.expected)}"
     if token.type == "RBRACE":
         help += '; this "}" closes no block'
     elif token.type == "LBRACE":
-        help += '; a block opens on the line of its keyword: `service api {`'
+        help += "; a block opens on the line of its keyword: `service api {`"
     return error("E0100", span, f"unexpected {_found(token)}", help)
 
 

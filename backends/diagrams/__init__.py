@@ -1,32 +1,22 @@
 """The diagrams backend: eight views of the topology as Mermaid, Graphviz DOT and SVG.
 
-Each view is built once as a neutral graph (:mod:`backends.diagrams.graph`) and written by
-two emitters, so the Mermaid and DOT files of a view say the same thing by construction.
+Each view is built once as a neutral graph (:mod:`orion_dsl.views`, shared with the docs)
+and written by two emitters, so the Mermaid and DOT files of a view say the same thing.
 SVG (and PNG on request) come from Graphviz laying out the DOT text.
 """
 
 from __future__ import annotations
 
-from backends.diagrams import dot, mermaid
-from backends.diagrams.graph import Graph
-from backends.diagrams.views import BUILDERS
+from backends.diagrams import dot
 from orion_dsl.artifacts import Artifact, Rendered
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Topology
+from orion_dsl.views import VIEWS, build_view, mermaid
 
-#: The view names, in order.
-VIEWS: tuple[str, ...] = tuple(BUILDERS)
 #: The formats :func:`render_view` writes.
 FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
 
 __all__ = ["FORMATS", "VIEWS", "build_view", "render", "render_view"]
-
-
-def build_view(topology: Topology, view: str) -> Graph:
-    """The neutral graph of one view; an unknown view raises KeyError."""
-    if view not in BUILDERS:
-        raise KeyError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-    return BUILDERS[view](topology)
 
 
 def render_view(topology: Topology, view: str, fmt: str) -> str | bytes:

@@ -1,4 +1,4 @@
-"""Graphviz DOT text of a :class:`~backends.diagrams.graph.Graph`, and its SVG/PNG through ``dot``.
+"""Graphviz DOT text of a :class:`~orion_dsl.views.graph.Graph`, and its SVG/PNG through ``dot``.
 
 Ids and labels are always double-quoted; a label escapes backslashes, quotes and ``&``,
 so Graphviz's own escapes (``\\N``, ``\\l``, ``&amp;``...) never fire on user text.
@@ -10,8 +10,8 @@ import re
 import shutil
 import subprocess
 
-from backends.diagrams.graph import Cluster, Graph, Link, Node
-from backends.diagrams.style import CLASSES, FAINT_LINK, FONT, LINK
+from orion_dsl.views.graph import Cluster, Graph, Link, Node
+from orion_dsl.views.style import CLASSES, FAINT_LINK, FONT, LINK
 
 _INDENT = "    "
 _SHAPES = {"box": ("box", "filled,rounded"), "round": ("box", "filled,rounded"), "cylinder": ("cylinder", "filled"), "note": ("note", "filled")}

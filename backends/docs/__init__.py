@@ -23,7 +23,7 @@ from orion_dsl.model import Topology
 PATH = "docs/architecture.md"
 
 #: The Mermaid views the document embeds, each in its own section.
-VIEWS = ("topology", "namespaces", "network", "policies", "mesh", "ingress-egress", "scaling", "disaster-recovery")
+VIEWS = views.VIEWS
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -104,10 +104,7 @@ def _applicable(topology: Topology) -> tuple[str, ...]:
 
 
 def _mermaid(topology: Topology, view: str) -> str:
-    text = views.render_view(topology, view, "mermaid")
-    if not isinstance(text, str):
-        raise TypeError(f"the {view} view rendered {type(text).__name__}, not Mermaid text")
-    return text.strip("\n")
+    return views.mermaid_view(topology, view).strip("\n")
 
 
 def _tidy(text: str) -> str:

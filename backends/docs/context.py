@@ -220,8 +220,7 @@ def _replica_words(w: Workload) -> str:
 
 def _topology(t: Topology) -> dict[str, Any]:
     rows = [
-        (w.name, _kind(w), w.namespace, _replicas(w), code(w.container.image), ports(w.ports), _service(w), prose(w.description) or NONE)
-        for w in t.workloads
+        (w.name, _kind(w), w.namespace, _replicas(w), code(w.container.image), ports(w.ports), _service(w), prose(w.description) or NONE) for w in t.workloads
     ]
     return {
         "workloads": table(("Workload", "Kind", "Namespace", "Replicas", "Image", "Ports", "Service", "Description"), rows),
@@ -260,11 +259,7 @@ def _namespaces(t: Topology) -> dict[str, Any]:
                     str(q.volume_claims) if q.volume_claims is not None else NONE,
                 )
             )
-    shared = [
-        (ns.name, s.name, "ConfigMap" if s.kind == "config" else "Secret", ", ".join(s.readers) or NONE)
-        for ns in t.namespaces
-        for s in ns.shared
-    ]
+    shared = [(ns.name, s.name, "ConfigMap" if s.kind == "config" else "Secret", ", ".join(s.readers) or NONE) for ns in t.namespaces for s in ns.shared]
     return {
         "table": table(("Namespace", "Mesh injection", "Subnet", "Labels", "Same-namespace traffic", "Workloads", "Description"), rows),
         "quotas": table(("Namespace", "CPU", "Memory", "Pods", "Volume claims"), quotas),
@@ -411,9 +406,7 @@ def _health(w: Workload) -> str:
 def _load_balancing(t: Topology) -> dict[str, Any]:
     rows = []
     if t.ingress is not None:
-        rows.append(
-            (f"{t.ingress.name} (ingress controller)", algorithm(t.ingress.balance), "none", count(t.ingress.replicas, "replica"), NONE)
-        )
+        rows.append((f"{t.ingress.name} (ingress controller)", algorithm(t.ingress.balance), "none", count(t.ingress.replicas, "replica"), NONE))
     for w in t.workloads:
         if w.load_balancing is None:
             continue
@@ -457,10 +450,7 @@ def _ingress(t: Topology) -> dict[str, Any] | None:
         ("TLS minimum version", f"TLS {i.tls_minimum}" if i.tls_minimum else NONE),
         ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
     ]
-    issuers = [
-        (x.name, code(x.acme), x.email, f"{x.renew_before.text} before expiry" if x.renew_before else "cert-manager default")
-        for x in t.issuers
-    ]
+    issuers = [(x.name, code(x.acme), x.email, f"{x.renew_before.text} before expiry" if x.renew_before else "cert-manager default") for x in t.issuers]
     hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
     return {
@@ -639,10 +629,7 @@ def _budget(w: Workload) -> str:
 
 
 def _strategies(t: Topology) -> dict[str, Any]:
-    rows = [
-        (w.name, w.rollout.strategy, str(w.rollout.surge), str(w.rollout.unavailable), w.rollout.grace.text, _budget(w))
-        for w in t.workloads
-    ]
+    rows = [(w.name, w.rollout.strategy, str(w.rollout.surge), str(w.rollout.unavailable), w.rollout.grace.text, _budget(w)) for w in t.workloads]
     blue_green = [
         (w.name, w.blue_green.blue, w.blue_green.green, f"{w.blue_green.active} ({w.blue_green.active_version})")
         for w in t.workloads
@@ -740,9 +727,7 @@ def _data(t: Topology) -> dict[str, Any]:
                     [
                         (
                             "Connection pooler",
-                            f"{pooler.name} ({code(pooler.container.image)}, {count(pooler.replicas, 'replica')})"
-                            if pooler
-                            else (db.pooler or "none"),
+                            f"{pooler.name} ({code(pooler.container.image)}, {count(pooler.replicas, 'replica')})" if pooler else (db.pooler or "none"),
                         ),
                         ("Pool mode", db.pool_mode or NONE),
                         ("Primary", f"{db.primary} (takes every write)"),
@@ -850,11 +835,7 @@ def _recovery(t: Topology) -> dict[str, Any] | None:
         ),
         "replications": [f"{a} → {b}" for a, b in r.replications],
         "archive": f"{r.archive[0]} after {r.archive[1].text}" if r.archive else None,
-        "cluster_backup": (
-            f"{cb.tool}, {schedule(cb.every, cb.at)}, to {cb.target}" + (f", kept {cb.retention.text}" if cb.retention else "")
-        )
-        if cb
-        else None,
+        "cluster_backup": (f"{cb.tool}, {schedule(cb.every, cb.at)}, to {cb.target}" + (f", kept {cb.retention.text}" if cb.retention else "")) if cb else None,
         "config_in_git": r.config_in_git,
         "objectives": table(("Objective", "Covers", "RTO", "RPO", "Check (most frequent backup ≤ RPO)"), objectives),
     }

@@ -101,9 +101,7 @@ def egress_virtual_service(topology: Topology, gateway: EgressGateway, external:
         to_gateway: Obj = {"host": gw_host, "port": {"number": p.number}}
         if gateway.tls_origination:
             to_gateway["subset"] = _subset(host, p)
-        tls.append(
-            {"match": [{"gateways": ["mesh"], "port": p.number, "sniHosts": [host]}], "route": [{"destination": to_gateway, "weight": 100}]}
-        )
+        tls.append({"match": [{"gateways": ["mesh"], "port": p.number, "sniHosts": [host]}], "route": [{"destination": to_gateway, "weight": 100}]})
         onward = [{"destination": {"host": host, "port": {"number": p.number}}, "weight": 100}]
         if gateway.tls_origination:
             tcp.append({"match": [{"gateways": [_gateway_name()], "port": p.number}], "route": onward})
@@ -129,9 +127,7 @@ def egress_destination_rule(gateway: EgressGateway, routed: list[tuple[External,
         }
         for _, host, p in routed
     ]
-    return obj(
-        NETWORKING, "DestinationRule", _gateway_name(), gateway.namespace, {"host": egress_host(gateway.namespace), "subsets": found}
-    )
+    return obj(NETWORKING, "DestinationRule", _gateway_name(), gateway.namespace, {"host": egress_host(gateway.namespace), "subsets": found})
 
 
 def egress_access_control(topology: Topology, gateway: EgressGateway, routed: list[tuple[External, str, Port]]) -> Obj:
@@ -173,9 +169,7 @@ def egress(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
         if not e.via_egress_gateway:
             continue
         if gateway is None:
-            diagnostics.append(
-                info("I0704", None, f"{e.name} is routed via an egress gateway, but the mesh has none", "add `egress_gateway` to the mesh")
-            )
+            diagnostics.append(info("I0704", None, f"{e.name} is routed via an egress gateway, but the mesh has none", "add `egress_gateway` to the mesh"))
             continue
         for p in e.ports:
             if not is_tls(p):

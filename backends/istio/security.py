@@ -50,13 +50,7 @@ def incoming(topology: Topology, workload: Workload) -> tuple[Edge, ...]:
 def plaintext_ports(topology: Topology, workload: Workload) -> tuple[int, ...]:
     """Ports of a meshed workload that identifiable callers outside the mesh use."""
     return tuple(
-        sorted(
-            {
-                e.port.number
-                for e in incoming(topology, workload)
-                if not _meshed_source(topology, e) and ip_blocks(topology, e.source.kind, e.source.name)
-            }
-        )
+        sorted({e.port.number for e in incoming(topology, workload) if not _meshed_source(topology, e) and ip_blocks(topology, e.source.kind, e.source.name)})
     )
 
 
@@ -150,9 +144,7 @@ def jwt_policies(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
             )
         ]
     rule = {"issuer": jwt.issuer, "jwksUri": jwt.jwks, "forwardOriginalToken": True}
-    request_auth = obj(
-        SECURITY, "RequestAuthentication", f"{workload.name}-jwt", workload.namespace, {"selector": selector(workload), "jwtRules": [rule]}
-    )
+    request_auth = obj(SECURITY, "RequestAuthentication", f"{workload.name}-jwt", workload.namespace, {"selector": selector(workload), "jwtRules": [rule]})
     ports = sorted({e.port.number for e in incoming(topology, workload) if e.rule != "scrape"})
     operation: Obj = {"paths": list(jwt.protect)}
     if ports:

@@ -107,14 +107,22 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
     edges: dict[tuple[str, str, int, str], Edge] = {}
     declared = list(_declared(topology))
     for edge in [*declared, *_implied(topology)]:
-        denial = next((d for d in topology.network.denies if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and d.port in (None, edge.port.name, edge.port.number)), None)
+        denial = next(
+            (
+                d
+                for d in topology.network.denies
+                if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and d.port in (None, edge.port.name, edge.port.number)
+            ),
+            None,
+        )
         if denial is not None:
             if edge.rule in ("call", "route", "ingress", "allow"):
                 diags.append(
                     warning(
                         "W0301",
                         edge.span,
-                        f'{edge.source} calls {edge.via or edge.target}:{edge.port.name}, but no policy allows it: `deny {denial.source} -> {denial.target}` blocks it',
+                        f"{edge.source} calls {edge.via or edge.target}:{edge.port.name}, but no policy allows it: "
+                        f"`deny {denial.source} -> {denial.target}` blocks it",
                         "remove the call, or narrow the deny rule",
                     )
                 )
@@ -125,8 +133,26 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
         pairs = [(s.name, d.name) for s in _members(topology, rule.source) for d in _members(topology, rule.target)]
         used = any((s, d, p.number) in callers for s, d in pairs for p in (_ports(topology, d)))
         if not used:
-            diags.append(warning("W0302", rule.span, f"`allow {rule.source} -> {rule.target}` opens a path nothing calls", "remove the rule, or declare the call with `calls`"))
-    ordered = sorted(edges.values(), key=lambda e: (e.source.kind != "internet", e.source.namespace or "", e.source.name, e.target.namespace or "", e.target.name, e.port.number, e.port.protocol))
+            diags.append(
+                warning(
+                    "W0302",
+                    rule.span,
+                    f"`allow {rule.source} -> {rule.target}` opens a path nothing calls",
+                    "remove the rule, or declare the call with `calls`",
+                )
+            )
+    ordered = sorted(
+        edges.values(),
+        key=lambda e: (
+            e.source.kind != "internet",
+            e.source.namespace or "",
+            e.source.name,
+            e.target.namespace or "",
+            e.target.name,
+            e.port.number,
+            e.port.protocol,
+        ),
+    )
     return AllowGraph(tuple(ordered)), diags
 
 

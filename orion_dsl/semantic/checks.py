@@ -37,7 +37,15 @@ def subnets_do_not_overlap(ctx: Context) -> list[Diagnostic]:
     for i, a in enumerate(subnets):
         for b in subnets[i + 1 :]:
             if a.cidr.overlaps(b.cidr):
-                out.append(error("E0208", b.span, f'subnet "{b.name}" ({b.cidr}) overlaps subnet "{a.name}" ({a.cidr})', "give each subnet its own address block", (Related(a.span, f'"{a.name}" defined here'),)))
+                out.append(
+                    error(
+                        "E0208",
+                        b.span,
+                        f'subnet "{b.name}" ({b.cidr}) overlaps subnet "{a.name}" ({a.cidr})',
+                        "give each subnet its own address block",
+                        (Related(a.span, f'"{a.name}" defined here'),),
+                    )
+                )
     return out
 
 
@@ -63,11 +71,25 @@ def addresses_fit_their_subnet(ctx: Context) -> list[Diagnostic]:
             out.append(error("E0209", span, f'"{w.name}" has addresses but no subnet', "add `subnet NAME` to the workload or its namespace"))
             continue
         if low not in subnet.cidr or high not in subnet.cidr:
-            out.append(error("E0209", span, f'the addresses {low}..{high} of "{w.name}" lie outside its subnet "{subnet.name}" ({subnet.cidr})', f"use addresses inside {subnet.cidr}, or place the workload in another subnet"))
+            out.append(
+                error(
+                    "E0209",
+                    span,
+                    f'the addresses {low}..{high} of "{w.name}" lie outside its subnet "{subnet.name}" ({subnet.cidr})',
+                    f"use addresses inside {subnet.cidr}, or place the workload in another subnet",
+                )
+            )
             continue
         size = int(high) - int(low) + 1
         if size < w.max_replicas:
-            out.append(error("E0211", span, f'"{w.name}" may run {w.max_replicas} replicas but its address range holds only {size}', f"widen the range to at least {w.max_replicas} addresses"))
+            out.append(
+                error(
+                    "E0211",
+                    span,
+                    f'"{w.name}" may run {w.max_replicas} replicas but its address range holds only {size}',
+                    f"widen the range to at least {w.max_replicas} addresses",
+                )
+            )
     return out
 
 
@@ -92,7 +114,14 @@ def address_ranges_do_not_overlap(ctx: Context) -> list[Diagnostic]:
     if ingress is not None and ingress.address is not None:
         for w, p in ranged:
             if p[0] <= ingress.address <= p[1]:
-                out.append(error("E0210", ctx.span("addresses", w.name, w.span), f'the addresses of "{w.name}" include the ingress address {ingress.address}', "give each its own address"))
+                out.append(
+                    error(
+                        "E0210",
+                        ctx.span("addresses", w.name, w.span),
+                        f'the addresses of "{w.name}" include the ingress address {ingress.address}',
+                        "give each its own address",
+                    )
+                )
     return out
 
 
@@ -124,13 +153,20 @@ def quota_holds_max_replicas(ctx: Context) -> list[Diagnostic]:
             ("pods", pods, quota.pods, f"{pods} pods"),
         ):
             if have is not None and need > have:
-                out.append(warning("W0303", ns.span, f'namespace "{ns.name}" needs {shown} of {what} at maximum scale, more than its quota allows', "raise the quota, or lower limits or maximum replicas"))
+                out.append(
+                    warning(
+                        "W0303",
+                        ns.span,
+                        f'namespace "{ns.name}" needs {shown} of {what} at maximum scale, more than its quota allows',
+                        "raise the quota, or lower limits or maximum replicas",
+                    )
+                )
     return out
 
 
 def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     """The most frequent backup of a covered workload is at most its recovery point objective."""
-    out = []
+    out: list[Diagnostic] = []
     recovery = ctx.topology.recovery
     if recovery is None:
         return out
@@ -143,7 +179,14 @@ def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
                 continue
             intervals = [b for b in w.backups if b.every is not None]
             if not intervals:
-                out.append(error("E0220", ctx.span("rpo", objective.name), f'"{name}" has no backup, but objective "{objective.name}" promises a recovery point of {objective.rpo.text}', f"add `backup ... every {objective.rpo.text}` to {name}"))
+                out.append(
+                    error(
+                        "E0220",
+                        ctx.span("rpo", objective.name),
+                        f'"{name}" has no backup, but objective "{objective.name}" promises a recovery point of {objective.rpo.text}',
+                        f"add `backup ... every {objective.rpo.text}` to {name}",
+                    )
+                )
                 continue
             best = min(intervals, key=lambda b: b.every.millis if b.every else 0)
             assert best.every is not None

@@ -48,6 +48,6 @@ def as_type(cls: type[D], decl: Any) -> D | None:
     """Re-type a declaration as a subclass-compatible one (defaults -> workload) by its shared fields."""
     if decl is None:
         return None
-    names = {f.name for f in attrs.fields(cls)}
+    names = {f.name for f in attrs.fields(cls)}  # type: ignore[arg-type]
     kwargs = {f.name: getattr(decl, f.name) for f in attrs.fields(type(decl)) if f.name in names}
     return cls(**kwargs)

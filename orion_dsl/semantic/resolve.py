@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 from orion_dsl import ast, model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
@@ -88,7 +90,12 @@ class Resolver:
         self.namespaces = self.unique(((n.name, n) for n in spec.namespaces), "namespace")
         for ns in spec.namespaces:
             self.check_name(ns.name, "namespace")
-        decls = [(w.name, (w, _v(ns.name, ""), kind)) for ns in spec.namespaces for kind, group in (("deployment", ns.services), ("statefulset", ns.statefulsets)) for w in group]
+        decls = [
+            (w.name, (w, _v(ns.name, ""), kind))
+            for ns in spec.namespaces
+            for kind, group in (("deployment", ns.services), ("statefulset", ns.statefulsets))
+            for w in group
+        ]
         poolers = [
             (w.database.pooler.name, (w, _v(ns.name, ""), "pooler"))
             for ns in spec.namespaces
@@ -141,7 +148,9 @@ class Resolver:
             mesh=self.mesh(names),
             scaling=self.scaling(),
             monitoring=self.monitoring(names),
-            security_layers=tuple(model.SecurityLayer(_v(layer.name, ""), tuple(m.value for m in layer.measures)) for layer in (spec.security.layers if spec.security else ())),
+            security_layers=tuple(
+                model.SecurityLayer(_v(layer.name, ""), tuple(m.value for m in layer.measures)) for layer in (spec.security.layers if spec.security else ())
+            ),
             recovery=self.recovery(names),
         )
 
@@ -156,7 +165,7 @@ class Resolver:
         for w in workloads:
             d = decls.get(w.name)
             wanted = _v(d.scrape, scrape_all) if d else scrape_all
-            result.append(_evolve(w, scraped=bool(wanted and w.port(port) and w.name != _v(mon.scraper))))
+            result.append(attrs.evolve(w, scraped=bool(wanted and w.port(port) and w.name != _v(mon.scraper))))
         return result
 
     def merged(self, decl: ast.WorkloadDecl, ns: ast.NamespaceDecl | None) -> ast.WorkloadDecl:
@@ -168,7 +177,7 @@ class Resolver:
             sidecar_ports = {_v(p.name) for s in result.sidecars for p in s.ports}
             own = {_v(p.name) for p in decl.ports}
             ports = tuple(p for p in result.ports if _v(p.name) in own or _v(p.name) not in sidecar_ports)
-            result = _evolve(result, ports=ports)
+            result = attrs.evolve(result, ports=ports)
         return result
 
     def resources(self, decl: ast.ResourcesDecl | None) -> model.Resources:
@@ -176,7 +185,12 @@ class Resolver:
         memory = _v(decl.memory, _DEFAULT_MEMORY) if decl else _DEFAULT_MEMORY
         for what, rng, field in (("CPU", cpu, decl.cpu if decl else None), ("memory", memory, decl.memory if decl else None)):
             if rng.low.amount > rng.high.amount and field is not None:
-                self.report("E0205", field.span, f"{what} request {rng.low.text} is more than its limit {rng.high.text}", f"write request..limit with the request first, e.g. {rng.high.text}..{rng.low.text}")
+                self.report(
+                    "E0205",
+                    field.span,
+                    f"{what} request {rng.low.text} is more than its limit {rng.high.text}",
+                    f"write request..limit with the request first, e.g. {rng.high.text}..{rng.low.text}",
+                )
         return model.Resources(cpu.low, cpu.high, memory.low, memory.high)
 
     def port_list(self, decls: Iterable[ast.PortDecl], owner: str) -> tuple[model.Port, ...]:
@@ -189,7 +203,13 @@ class Resolver:
             for key in (p.name.value, (p.number.value.number, p.number.value.protocol)):
                 if key in seen:
                     shown = p.name.value if isinstance(key, str) else f"{key[0]}/{key[1].lower()}"
-                    self.report("E0212", p.span, f'port {shown} of "{owner}" is declared twice', "give every port its own name and number", (Related(seen[key], "first declared here"),))
+                    self.report(
+                        "E0212",
+                        p.span,
+                        f'port {shown} of "{owner}" is declared twice',
+                        "give every port its own name and number",
+                        (Related(seen[key], "first declared here"),),
+                    )
                 seen.setdefault(key, p.span)
             ports.append(model.Port(p.name.value, p.number.value.number, p.number.value.protocol))
         return tuple(ports)
@@ -200,7 +220,13 @@ class Resolver:
             self.report("E0115", d.keyword_span, f'"{name}" needs "image"', 'add `image "registry/name:tag"`')
         ports = self.port_list(d.ports, name)
         sidecars = tuple(
-            model.Container(_v(s.name, "sidecar"), _v(s.image, ""), self.port_list(s.ports, f"{name}/{_v(s.name)}"), self.resources(s.resources), tuple(c.value for c in s.command))
+            model.Container(
+                _v(s.name, "sidecar"),
+                _v(s.image, ""),
+                self.port_list(s.ports, f"{name}/{_v(s.name)}"),
+                self.resources(s.resources),
+                tuple(c.value for c in s.command),
+            )
             for s in d.sidecars
         )
         container = model.Container(name, _v(d.image, ""), ports, self.resources(d.resources))
@@ -251,7 +277,9 @@ class Resolver:
                 _v(rollout.unavailable, 0) if rollout else 0,
                 _v(rollout.grace, _DEFAULT_GRACE) if rollout else _DEFAULT_GRACE,
             ),
-            blue_green=model.BlueGreen(_v(blue_green.blue), _v(blue_green.green), _v(blue_green.active)) if blue_green and blue_green.blue and blue_green.green and blue_green.active else None,
+            blue_green=model.BlueGreen(_v(blue_green.blue), _v(blue_green.green), _v(blue_green.active))
+            if blue_green and blue_green.blue and blue_green.green and blue_green.active
+            else None,
             budget=model.Budget(_v(budget.max_unavailable), _v(budget.min_available)) if budget else None,
             security=model.PodSecurity(
                 _v(security.user, 10001) if security else 10001,
@@ -331,7 +359,9 @@ class Resolver:
             return None
         rng = d.replicas.value
         if rng.low > rng.high:
-            self.report("E0206", d.replicas.span, f"the autoscaling range {rng.low}..{rng.high} has its minimum above its maximum", f"write {rng.high}..{rng.low}")
+            self.report(
+                "E0206", d.replicas.span, f"the autoscaling range {rng.low}..{rng.high} has its minimum above its maximum", f"write {rng.high}..{rng.low}"
+            )
         if rng.low < 1:
             self.report("E0206", d.replicas.span, "autoscaling needs at least 1 replica", "start the range at 1 or more")
         metrics = tuple(
@@ -349,7 +379,11 @@ class Resolver:
         return model.Resilience(
             timeout=_v(d.timeout),
             retries=model.Retries(_v(r.attempts, 1), _v(r.per_try), _v(r.on)) if r else None,
-            circuit_breaker=model.CircuitBreaker(_v(cb.consecutive_errors, 5), _v(cb.interval), _v(cb.ejection), _v(cb.max_ejected), _v(cb.max_connections), _v(cb.max_pending)) if cb else None,
+            circuit_breaker=model.CircuitBreaker(
+                _v(cb.consecutive_errors, 5), _v(cb.interval), _v(cb.ejection), _v(cb.max_ejected), _v(cb.max_connections), _v(cb.max_pending)
+            )
+            if cb
+            else None,
         )
 
     def database(self, d: ast.DatabaseDecl | None) -> model.Database | None:
@@ -390,7 +424,9 @@ class Resolver:
             container=container,
             sidecars=(),
             env=(),
-            probes=model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold) if probes else model.Probes(tcp, tcp, None, _DEFAULT_INTERVAL, _DEFAULT_TIMEOUT, None, 3, 1),
+            probes=model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
+            if probes
+            else model.Probes(tcp, tcp, None, _DEFAULT_INTERVAL, _DEFAULT_TIMEOUT, None, 3, 1),
             volumes=(model.Volume("config", "config-map", f"{name}-config", "/etc/pgbouncer", True), model.Volume("tmp", "empty-dir", "", "/tmp", False)),
             storage=(),
             rollout=db.rollout if db.kind == "deployment" else model.Rollout("rolling", 1, 0, db.rollout.grace),
@@ -415,7 +451,7 @@ class Resolver:
 
     def backup(self, d: ast.BackupDecl) -> model.Backup:
         if d.every is None and d.continuous is None:
-            self.report("E0112", d.keyword_span, f'the {_v(d.kind)} backup needs a schedule', "write `every 6h` (optionally `at 02:00`) or `continuous`")
+            self.report("E0112", d.keyword_span, f"the {_v(d.kind)} backup needs a schedule", "write `every 6h` (optionally `at 02:00`) or `continuous`")
         return model.Backup(_v(d.kind), _v(d.every), _v(d.at), _v(d.continuous, False), _v(d.to), _v(d.image), span=d.span)
 
     # ------------------------------------------------------------ links between things
@@ -462,7 +498,7 @@ class Resolver:
             self.unknown(d.subnet, "subnet", self.subnets)
         for b in d.backups:
             self.target_ref(b.to)
-        return _evolve(w, calls=tuple(calls), routes=tuple(routes))
+        return attrs.evolve(w, calls=tuple(calls), routes=tuple(routes))
 
     def target_ref(self, ref: L[str] | None) -> None:
         recovery = self.spec.recovery
@@ -491,7 +527,12 @@ class Resolver:
             self.unknown(d.subnet, "subnet", self.subnets)
         for label in d.labels:
             if not re.match(r"^[a-z0-9A-Z]([-a-zA-Z0-9_./]*[a-zA-Z0-9])?$", label.value[0]) or len(label.value[1]) > 63:
-                self.report("E0204", label.span, f'label "{label.value[0]}" cannot become a Kubernetes label', "keys and values: at most 63 letters, digits, '-', '_' or '.'")
+                self.report(
+                    "E0204",
+                    label.span,
+                    f'label "{label.value[0]}" cannot become a Kubernetes label',
+                    "keys and values: at most 63 letters, digits, '-', '_' or '.'",
+                )
         return model.Namespace(
             name=_v(d.name),
             description=_v(d.description, ""),
@@ -509,7 +550,9 @@ class Resolver:
             self.report("E0115", d.keyword_span, f'external "{_v(d.name)}" needs "host"', 'add `host "api.example.com"`')
         if not d.ports:
             self.report("E0115", d.keyword_span, f'external "{_v(d.name)}" needs "port"', "add `port https 443`")
-        return model.External(_v(d.name), tuple(h.value for h in d.hosts), self.port_list(d.ports, _v(d.name, "")), _v(d.via) == "egress_gateway", _v(d.description, ""))
+        return model.External(
+            _v(d.name), tuple(h.value for h in d.hosts), self.port_list(d.ports, _v(d.name, "")), _v(d.via) == "egress_gateway", _v(d.description, "")
+        )
 
     def network(self, names: set[str]) -> model.Network:
         d = self.spec.network
@@ -541,7 +584,9 @@ class Resolver:
         if e is None:
             return ()
         return tuple(
-            model.Described(kind, _v(x.name), _v(x.description, ""), tuple(p.value for p in x.provides), tuple(r.value for r in x.regions), _v(x.load_balancer, ""))
+            model.Described(
+                kind, _v(x.name), _v(x.description, ""), tuple(p.value for p in x.provides), tuple(r.value for r in x.regions), _v(x.load_balancer, "")
+            )
             for kind, group in (("cdn", e.cdn), ("load_balancer", e.load_balancers), ("geodns", e.geodns), ("region", e.regions))
             for x in group
         )
@@ -572,7 +617,8 @@ class Resolver:
             address=_v(d.address),
             replicas=_v(d.replicas, 1),
             balance=_v(d.balance, "round-robin"),
-            listen=tuple(model.Port("https" if p.value.number == 443 else f"port-{p.value.number}", p.value.number, p.value.protocol) for p in d.listen) or (model.Port("https", 443),),
+            listen=tuple(model.Port("https" if p.value.number == 443 else f"port-{p.value.number}", p.value.number, p.value.protocol) for p in d.listen)
+            or (model.Port("https", 443),),
             rate_limit=rate,
             request_buffering=_v(d.request_buffering, False),
             compression=_v(d.compression, False),
@@ -604,7 +650,9 @@ class Resolver:
             access_log=_v(d.access_log, False),
             jwt=jwt,
             egress_gateway=model.EgressGateway(_v(eg.namespace, "istio-system"), _v(eg.tls_origination, False), _v(eg.sni_routing, False)) if eg else None,
-            egress_rate_limit=(_v(d.egress_rate_limit.amount), _v(d.egress_rate_limit.per, "second")) if d.egress_rate_limit and d.egress_rate_limit.amount else None,
+            egress_rate_limit=(_v(d.egress_rate_limit.amount), _v(d.egress_rate_limit.per, "second"))
+            if d.egress_rate_limit and d.egress_rate_limit.amount
+            else None,
             cost_tracking=_v(d.cost_tracking, False),
         )
 
@@ -616,7 +664,12 @@ class Resolver:
         if d.cluster is not None and d.cluster.nodes is not None:
             nodes = d.cluster.nodes.value
             if nodes.low > nodes.high:
-                self.report("E0206", d.cluster.nodes.span, f"the node range {nodes.low}..{nodes.high} has its minimum above its maximum", f"write {nodes.high}..{nodes.low}")
+                self.report(
+                    "E0206",
+                    d.cluster.nodes.span,
+                    f"the node range {nodes.low}..{nodes.high} has its minimum above its maximum",
+                    f"write {nodes.high}..{nodes.low}",
+                )
             cluster = model.ClusterScaling(nodes.low, nodes.high, _v(d.cluster.scale_down_below))
         return model.Scaling(_v(d.vertical), cluster)
 
@@ -665,12 +718,6 @@ def _fill(text: str, subst: dict[str, str]) -> str:
     for key, value in subst.items():
         text = text.replace(key, value)
     return text
-
-
-def _evolve(obj: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(obj, **changes)
 
 
 def resolve(spec: ast.SpecDecl) -> tuple[model.Topology, dict[tuple[str, str], Span], list[Diagnostic]]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from backends.diagrams.graph import Builder, slug
+from orion_dsl.views.graph import Builder, slug
 
 
 def test_slug_keeps_dashed_names_readable() -> None:

@@ -41,4 +41,3 @@ def test_example_dot_renders_without_warnings(example_files: dict[str, str]) -> 
     for path, text in example_files.items():
         if path.endswith(".dot"):
             assert render_dot(text).startswith(b"<?xml"), path
-

@@ -6,8 +6,8 @@ Checked on what Graphviz draws (``dot -Tjson``); Mermaid shows the same graph by
 
 from __future__ import annotations
 
-from backends.diagrams.common import peer_id, workload_id
 from orion_dsl.model import Topology
+from orion_dsl.views.common import peer_id, workload_id
 from tests.diagrams.dotdata import all_text, cluster_text, edges, node_text
 
 
@@ -88,8 +88,14 @@ def test_s30_subnets_are_clusters_with_cidrs(seed: Topology, seed_files: dict[st
 
 def test_s31_address_labels(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "network"))
-    expected = {"ing_nginx": "10.0.1.10", "wl_gateway": "10.0.10.10-20", "wl_notification": "10.0.10.70-80",
-                "wl_postgres": "10.0.20.10-12", "wl_prometheus": "10.0.30.10", "wl_dashboard": "10.0.40.20"}
+    expected = {
+        "ing_nginx": "10.0.1.10",
+        "wl_gateway": "10.0.10.10-20",
+        "wl_notification": "10.0.10.70-80",
+        "wl_postgres": "10.0.20.10-12",
+        "wl_prometheus": "10.0.30.10",
+        "wl_dashboard": "10.0.40.20",
+    }
     assert {k: shown[k].split("\n")[-1] for k in expected} == expected
 
 
@@ -125,8 +131,10 @@ def test_s38_edge_cdn_load_balancer_and_geodns(seed_files: dict[str, str]) -> No
 
 def test_s39_controller_features(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "ingress-egress"))["ing_nginx"]
-    assert all(s in shown for s in ("replicas 3, round-robin", "rate limit 100/second", "request buffering",
-                                     "compression", "CORS https://*.orion.com", "WAF modsecurity"))
+    assert all(
+        s in shown
+        for s in ("replicas 3, round-robin", "rate limit 100/second", "request buffering", "compression", "CORS https://*.orion.com", "WAF modsecurity")
+    )
 
 
 def test_s40_cert_manager_tls_edge_is_dotted(seed_files: dict[str, str]) -> None:
@@ -141,7 +149,7 @@ def test_s40_tls_minimum_and_issuer(seed_files: dict[str, str]) -> None:
 def test_s41_hosts_lead_to_their_targets(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "ingress-egress"))
     pairs = set(edges(_dot(seed_files, "ingress-egress")))
-    hosts = {shown[t]: h[len("svc_"):] for t, h in pairs if t.startswith("host_")}
+    hosts = {shown[t]: h[len("svc_") :] for t, h in pairs if t.startswith("host_")}
     assert hosts == {"*.orion.com": "gateway", "api.orion.com": "gateway", "admin.orion.com": "admin_ui", "grafana.orion.com": "grafana"}
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from backends.diagrams import VIEWS, render
-from backends.diagrams.common import part_id, peer_id, workload_id
 from orion_dsl.model import Topology
+from orion_dsl.views.common import part_id, peer_id, workload_id
 from tests.diagrams.dotdata import cluster_text
 from tests.support.renderers import dot_edges, dot_nodes
 

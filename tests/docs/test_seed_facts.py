@@ -329,10 +329,7 @@ def test_s34_gateway_to_services(doc: Document) -> None:
 def test_s35_services_to_data_stores(doc: Document, source: str, rabbitmq: str) -> None:
     row = matrix(doc)[source]
     assert (row["pgbouncer"], row["postgres"], row["redis"], row["rabbitmq"]) == ("5432 (for postgres)", "—", "6379", rabbitmq)
-    assert (
-        doc.table("Why each connection is allowed").row(Source="pgbouncer", Destination="postgres", Ports="5432")["Allowed by"]
-        == "connection pooler"
-    )
+    assert doc.table("Why each connection is allowed").row(Source="pgbouncer", Destination="postgres", Ports="5432")["Allowed by"] == "connection pooler"
 
 
 def test_s35_gateway_never_reaches_the_data_tier(doc: Document) -> None:

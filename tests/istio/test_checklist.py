@@ -183,6 +183,4 @@ def test_s28_colour_subsets_select_version_labels(seed_objects: Objects) -> None
 
 def test_s51_request_authentication_at_the_gateway(seed_objects: Objects) -> None:
     spec = find(seed_objects, "RequestAuthentication", "orion-gateway", "gateway-jwt")["spec"]
-    assert spec["jwtRules"] == [
-        {"issuer": "https://auth.orion.com", "jwksUri": "https://auth.orion.com/.well-known/jwks.json", "forwardOriginalToken": True}
-    ]
+    assert spec["jwtRules"] == [{"issuer": "https://auth.orion.com", "jwksUri": "https://auth.orion.com/.well-known/jwks.json", "forwardOriginalToken": True}]

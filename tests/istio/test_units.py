@@ -83,6 +83,4 @@ def test_no_mesh_is_reported(seed: Topology) -> None:
 
 
 def test_udp_external_is_reported(seed_rendered: Any) -> None:
-    assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0706"] == [
-        "ntp:123/udp bypasses the sidecar: Istio proxies TCP only"
-    ]
+    assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0706"] == ["ntp:123/udp bypasses the sidecar: Istio proxies TCP only"]

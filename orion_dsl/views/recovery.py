@@ -7,9 +7,9 @@ their region; RTO/RPO objectives point (dotted) at the sources they cover.
 
 from __future__ import annotations
 
-from backends.diagrams.common import backup_schedule, kind_name, part_id, schedule_text
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Recovery, Topology
+from orion_dsl.views.common import backup_schedule, kind_name, part_id, schedule_text
+from orion_dsl.views.graph import Builder, Graph
 
 
 def _targets(b: Builder, recovery: Recovery) -> None:

@@ -8,9 +8,9 @@ plane's dotted "manages" arrows to every meshed workload.
 
 from __future__ import annotations
 
-from backends.diagrams.common import INTERNET_ID, address_text, ingress_id, part_id, peer_id, workload_id, workload_tier
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Described, Topology
+from orion_dsl.views.common import INTERNET_ID, address_text, ingress_id, part_id, peer_id, workload_id, workload_tier
+from orion_dsl.views.graph import Builder, Graph
 
 _SUBNET_TIERS = ("ingress", "service", "data", "monitoring", "system")
 
@@ -45,8 +45,9 @@ def _edge(b: Builder, topology: Topology) -> str | None:
 
 
 def _described_lines(d: Described) -> tuple[str, ...]:
-    title = {"cdn": f"{d.name} CDN", "load_balancer": f"{d.name} Load Balancer", "geodns": f"{d.name} GeoDNS",
-             "region": f"Region {d.name}"}.get(d.kind, f"{d.kind} {d.name}")
+    title = {"cdn": f"{d.name} CDN", "load_balancer": f"{d.name} Load Balancer", "geodns": f"{d.name} GeoDNS", "region": f"Region {d.name}"}.get(
+        d.kind, f"{d.kind} {d.name}"
+    )
     lines = [title, *d.provides]
     if d.regions:
         lines.append("regions: " + ", ".join(d.regions))
@@ -93,8 +94,15 @@ def build(topology: Topology) -> Graph:
     if mesh is not None and meshed:
         with b.cluster("mesh", "Service Mesh - Istio", "control"):
             b.node("istiod", "Istio control plane (istiod)", "traffic management", "security (mTLS)", "observability", cls="control")
-    b.node("network_legend", "Legend", "solid: allowed connection", "dotted, unlabelled: Prometheus scrape", "dotted \"manages\": mesh control",
-           cls="note", shape="note")
+    b.node(
+        "network_legend",
+        "Legend",
+        "solid: allowed connection",
+        "dotted, unlabelled: Prometheus scrape",
+        'dotted "manages": mesh control',
+        cls="note",
+        shape="note",
+    )
     ingress = topology.ingress
     if ingress is not None and entry is not None:
         b.link(entry, ingress_id(ingress.name))

@@ -1,4 +1,4 @@
-"""Mermaid flowchart text of a :class:`~backends.diagrams.graph.Graph`.
+"""Mermaid flowchart text of a :class:`~orion_dsl.views.graph.Graph`.
 
 Every label is quoted (``id["..."]``) and every character Mermaid could read as syntax
 is written as a Mermaid entity (``#quot;``, ``#35;``...), so any name or description is
@@ -7,8 +7,8 @@ shown as written.
 
 from __future__ import annotations
 
-from backends.diagrams.graph import Cluster, Graph, Link, Node
-from backends.diagrams.style import CLASSES, FAINT_LINK
+from orion_dsl.views.graph import Cluster, Graph, Link, Node
+from orion_dsl.views.style import CLASSES, FAINT_LINK
 
 #: Characters written as Mermaid entities (``#code;``) inside a quoted label.
 _ENTITIES = {

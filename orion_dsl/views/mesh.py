@@ -8,9 +8,9 @@ JWT validation and the egress gateway hang off the workloads they concern.
 
 from __future__ import annotations
 
-from backends.diagrams.common import external_id, part_id, rate_text
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Mesh, Topology, Workload
+from orion_dsl.views.common import external_id, part_id, rate_text
+from orion_dsl.views.graph import Builder, Graph
 
 
 def _policy_lines(w: Workload) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from backends.diagrams.graph import slug
 from orion_dsl.model import Backup, Peer, Port, Topology, Workload
 from orion_dsl.values import Duration, TimeOfDay
+from orion_dsl.views.graph import slug
 
 _PEER_PREFIX = {"workload": "wl", "external": "ext", "internet": "net", "dns": "dns", "ingress": "ing"}
 

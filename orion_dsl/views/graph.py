@@ -15,7 +15,7 @@ from typing import Literal
 
 import attrs
 
-from backends.diagrams.style import CLASSES
+from orion_dsl.views.style import CLASSES
 
 Shape = Literal["box", "round", "cylinder", "note"]
 LinkStyle = Literal["solid", "dotted", "invisible"]

@@ -7,9 +7,9 @@ strategies are grouped: one node per distinct rolling setting, one per blue-gree
 
 from __future__ import annotations
 
-from backends.diagrams.common import part_id, wrap
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Metric, Topology, Workload
+from orion_dsl.views.common import part_id, wrap
+from orion_dsl.views.graph import Builder, Graph
 
 
 def _metric_text(m: Metric) -> str:
@@ -49,8 +49,14 @@ def _rollouts(b: Builder, topology: Topology) -> None:
             if bg is None:
                 continue
             active = {"blue": " (active)" if bg.active == "blue" else "", "green": " (active)" if bg.active == "green" else ""}
-            b.node(part_id("bluegreen", w.name), f"{w.name} blue-green", f"blue v{bg.blue}{active['blue']}",
-                   f"green v{bg.green}{active['green']}", "Service selects the active version", cls="rollout")
+            b.node(
+                part_id("bluegreen", w.name),
+                f"{w.name} blue-green",
+                f"blue v{bg.blue}{active['blue']}",
+                f"green v{bg.green}{active['green']}",
+                "Service selects the active version",
+                cls="rollout",
+            )
 
 
 def build(topology: Topology) -> Graph:

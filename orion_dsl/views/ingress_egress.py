@@ -8,9 +8,9 @@ the internet-deny rule as nodes.
 
 from __future__ import annotations
 
-from backends.diagrams.common import INTERNET_ID, external_id, ingress_id, part_id, port_text, rate_text, workload_tier
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import External, Ingress, Topology
+from orion_dsl.views.common import INTERNET_ID, external_id, ingress_id, part_id, port_text, rate_text, workload_tier
+from orion_dsl.views.graph import Builder, Graph
 
 
 def _controller_lines(ingress: Ingress) -> list[str]:

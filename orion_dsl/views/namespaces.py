@@ -6,12 +6,17 @@ folded to namespaces (A -> B when any peer of A may reach one of B), scrapes dot
 
 from __future__ import annotations
 
-from backends.diagrams.common import namespace_tier, part_id, wrap
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Namespace, Topology
+from orion_dsl.views.common import namespace_tier, part_id, wrap
+from orion_dsl.views.graph import Builder, Graph
 
-_TITLES = {"ingress": "Ingress resources", "service": "Application services", "data": "Data services",
-           "monitoring": "Monitoring stack", "system": "System components"}
+_TITLES = {
+    "ingress": "Ingress resources",
+    "service": "Application services",
+    "data": "Data services",
+    "monitoring": "Monitoring stack",
+    "system": "System components",
+}
 
 
 def _names(values: list[str]) -> list[str]:
@@ -75,8 +80,12 @@ def _policy_lines(topology: Topology, ns: Namespace) -> list[str]:
         lines.append("- Istio sidecar injection")
     q = ns.quota
     if q is not None:
-        parts = [f"cpu {q.cpu.text}" if q.cpu else "", f"memory {q.memory.text}" if q.memory else "",
-                 f"pods {q.pods}" if q.pods is not None else "", f"PVCs {q.volume_claims}" if q.volume_claims is not None else ""]
+        parts = [
+            f"cpu {q.cpu.text}" if q.cpu else "",
+            f"memory {q.memory.text}" if q.memory else "",
+            f"pods {q.pods}" if q.pods is not None else "",
+            f"PVCs {q.volume_claims}" if q.volume_claims is not None else "",
+        ]
         lines += wrap("- ResourceQuota: ", [p for p in parts if p])
     return lines
 

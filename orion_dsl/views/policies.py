@@ -7,9 +7,9 @@ apart. A notes node states the posture (default deny, internet deny, explicit de
 
 from __future__ import annotations
 
-from backends.diagrams.common import external_id, namespace_tier, part_id, peer_id, port_text, workload_tier, wrap
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Edge, Peer, Topology
+from orion_dsl.views.common import external_id, namespace_tier, part_id, peer_id, port_text, workload_tier, wrap
+from orion_dsl.views.graph import Builder, Graph
 
 
 def pairs(topology: Topology) -> dict[tuple[Peer, Peer], list[Edge]]:

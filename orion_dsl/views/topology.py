@@ -7,9 +7,9 @@ Service it reaches; cert-manager's certificates as a dotted arrow to the control
 
 from __future__ import annotations
 
-from backends.diagrams.common import INTERNET_ID, ingress_id, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
-from backends.diagrams.graph import Builder, Graph
 from orion_dsl.model import Topology, Workload
+from orion_dsl.views.common import INTERNET_ID, ingress_id, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
+from orion_dsl.views.graph import Builder, Graph
 
 _REACH_RULES = ("call", "route", "pooler", "allow")
 

@@ -1,0 +1,39 @@
+"""Diagram views: each a neutral graph built once from the model, shared by every output.
+
+The diagrams backend writes them as Mermaid, DOT and SVG; the docs backend embeds their
+Mermaid text. Building them here (not in a backend) keeps backends from calling each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from orion_dsl.model import Topology
+from orion_dsl.views import ingress_egress, mermaid, mesh, namespaces, network, policies, recovery, scaling, topology
+from orion_dsl.views.graph import Graph
+
+BUILDERS: dict[str, Callable[[Topology], Graph]] = {
+    "topology": topology.build,
+    "namespaces": namespaces.build,
+    "network": network.build,
+    "policies": policies.build,
+    "mesh": mesh.build,
+    "ingress-egress": ingress_egress.build,
+    "scaling": scaling.build,
+    "disaster-recovery": recovery.build,
+}
+
+#: The view names, in the order they are written and documented.
+VIEWS: tuple[str, ...] = tuple(BUILDERS)
+
+
+def build_view(topology: Topology, view: str) -> Graph:
+    """The neutral graph of one view; an unknown view raises KeyError."""
+    if view not in BUILDERS:
+        raise KeyError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
+    return BUILDERS[view](topology)
+
+
+def mermaid_view(topology: Topology, view: str) -> str:
+    """One view as a Mermaid flowchart."""
+    return mermaid.emit(build_view(topology, view))
