@@ -1,0 +1,42 @@
+"""Writing a target folder: all or nothing, unchanged files untouched, stale files removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orion_dsl.output import drift, write_target
+
+
+def test_first_write_creates_the_target_folder(tmp_path: Path) -> None:
+    change = write_target(tmp_path / "out", "t", {"a.yaml": "a\n", "sub/b.yaml": "b\n"})
+    assert change.added == ("a.yaml", "sub/b.yaml")
+    assert (tmp_path / "out" / "t" / "sub" / "b.yaml").read_text() == "b\n"
+
+
+def test_drift_names_added_removed_and_changed_files(tmp_path: Path) -> None:
+    write_target(tmp_path, "t", {"keep": "1", "change": "2", "gone": "3"})
+    d = drift(tmp_path / "t", {"keep": "1", "change": "two", "new": "4"})
+    assert (d.added, d.removed, d.changed, d.clean) == (("new",), ("gone",), ("change",), False)
+
+
+def test_an_error_during_the_swap_leaves_the_folder_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_target(tmp_path, "t", {"a": "old"})
+
+    def refuse(self: Path, target: Path) -> Path:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    with pytest.raises(OSError):
+        write_target(tmp_path, "t", {"a": "new", "b": "x"})
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
+    assert (tmp_path / "t" / "a").read_text() == "old" and not (tmp_path / "t" / "b").exists()
+
+
+def test_unchanged_write_touches_nothing(tmp_path: Path) -> None:
+    write_target(tmp_path, "t", {"a": "1"})
+    stat = (tmp_path / "t" / "a").stat()
+    assert write_target(tmp_path, "t", {"a": "1"}).clean
+    assert (tmp_path / "t" / "a").stat().st_mtime_ns == stat.st_mtime_ns
