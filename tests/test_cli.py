@@ -16,7 +16,13 @@ from orion_dsl.cli import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, c
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "orion.orion"
-MINIMAL = 'topology t { version "1" }\nnetwork { default deny; dns allow; subnet apps 10.1.0.0/24 }\nnamespace shop {\n  subnet apps\n  service api { image "shop/api:1.0"; port http 8080 }\n}\n'
+MINIMAL = """topology t { version "1" }
+network { default deny; dns allow; subnet apps 10.1.0.0/24 }
+namespace shop {
+  subnet apps
+  service api { image "shop/api:1.0"; port http 8080 }
+}
+"""
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -21,7 +21,8 @@ def test_pip_install_into_fresh_venv_checks_the_seed_from_any_folder(tmp_path: P
     assert pip.returncode == 0, pip.stderr
     grammars = list((venv / "lib").glob("python3*/site-packages/orion_dsl/grammar/orion.lark"))
     assert len(grammars) == 1, "the grammar is not shipped inside the wheel"
-    check = subprocess.run([str(venv / "bin" / "orion"), "check", str(ROOT / "specs" / "orion.orion")], cwd=tmp_path, capture_output=True, text=True, check=False)
+    orion = str(venv / "bin" / "orion")
+    check = subprocess.run([orion, "check", str(ROOT / "specs" / "orion.orion")], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
     stream = subprocess.run(
         [str(venv / "bin" / "orion"), "compile", str(ROOT / "specs" / "orion.orion"), "--target", "docs", "-o", "-"],
