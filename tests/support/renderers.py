@@ -102,10 +102,7 @@ def render_dot(dot_text: str, fmt: str = "svg") -> bytes:
     )
     stderr = proc.stderr.decode("utf-8", errors="replace").strip()
     if proc.returncode != 0 or stderr:
-        raise AssertionError(
-            f"dot -T{fmt} exited {proc.returncode}"
-            f"{' with diagnostics' if stderr else ''}:\n{stderr or '(no stderr)'}"
-        )
+        raise AssertionError(f"dot -T{fmt} exited {proc.returncode}{' with diagnostics' if stderr else ''}:\n{stderr or '(no stderr)'}")
     if not proc.stdout:
         raise AssertionError(f"dot -T{fmt} produced no output")
     return proc.stdout
@@ -169,9 +166,7 @@ def mermaid_parse(paths: list[Path]) -> None:
         check=False,
     )
     if proc.returncode != 0:
-        raise AssertionError(
-            f"mermaid parse failed (exit {proc.returncode}):\n{_tool_output(proc)}"
-        )
+        raise AssertionError(f"mermaid parse failed (exit {proc.returncode}):\n{_tool_output(proc)}")
 
 
 def _unique_stem(stem: str, taken: set[str]) -> str:
@@ -206,9 +201,7 @@ def _run_mmdc(node: str, source: Path, output: Path) -> None:
         check=False,
     )
     if proc.returncode != 0:
-        raise AssertionError(
-            f"mmdc failed on {source} (exit {proc.returncode}):\n{_tool_output(proc)}"
-        )
+        raise AssertionError(f"mmdc failed on {source} (exit {proc.returncode}):\n{_tool_output(proc)}")
 
 
 def _check_svg(svg: Path) -> None:
@@ -270,9 +263,7 @@ def mermaid_render(paths: list[Path], out_dir: Path) -> list[Path]:
         with tempfile.TemporaryDirectory(prefix="mmdc-batch-") as tmp:
             source = Path(tmp) / "batch.md"
             source.write_text(
-                "\n".join(
-                    f"```mermaid\n{text.rstrip()}\n```\n" for _, _, text in batch
-                ),
+                "\n".join(f"```mermaid\n{text.rstrip()}\n```\n" for _, _, text in batch),
                 encoding="utf-8",
             )
             _run_mmdc(node, source, Path(tmp) / "out.md")
@@ -305,9 +296,7 @@ def _checkov_reports(data: Any) -> list[dict[str, Any]]:
     return reports
 
 
-def run_checkov(
-    folder: Path, *, require_resources: bool = True
-) -> list[dict[str, str]]:
+def run_checkov(folder: Path, *, require_resources: bool = True) -> list[dict[str, str]]:
     """Scan ``folder`` with Checkov's Kubernetes framework, offline.
 
     Returns the failed checks as dicts with ``check_id``, ``check_name``,
@@ -349,9 +338,7 @@ def run_checkov(
     try:
         data = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
-        raise AssertionError(
-            f"checkov printed no JSON ({exc}):\n{_tool_output(proc)}"
-        ) from exc
+        raise AssertionError(f"checkov printed no JSON ({exc}):\n{_tool_output(proc)}") from exc
 
     failed: list[dict[str, str]] = []
     resources = 0
@@ -369,11 +356,7 @@ def run_checkov(
                 }
             )
     if require_resources and resources == 0:
-        raise AssertionError(
-            f"checkov scanned no Kubernetes resource in {folder}:\n{_tool_output(proc)}"
-        )
+        raise AssertionError(f"checkov scanned no Kubernetes resource in {folder}:\n{_tool_output(proc)}")
     if proc.returncode == 1 and not failed:
-        raise AssertionError(
-            f"checkov exited 1 but reported no failed check:\n{_tool_output(proc)}"
-        )
+        raise AssertionError(f"checkov exited 1 but reported no failed check:\n{_tool_output(proc)}")
     return failed

@@ -123,8 +123,7 @@ def _write(path: Path, text: str) -> Path:
 def test_mermaid_parse_valid(tmp_path: Path) -> None:
     doc = _write(
         tmp_path / "doc.md",
-        f"# Doc\n\n```mermaid\n{VALID_FLOWCHART}```\n\ntext\n\n"
-        f"```mermaid\n{SECOND_FLOWCHART}```\n",
+        f"# Doc\n\n```mermaid\n{VALID_FLOWCHART}```\n\ntext\n\n```mermaid\n{SECOND_FLOWCHART}```\n",
     )
     mermaid_parse([_write(tmp_path / "ok.mmd", VALID_FLOWCHART), doc])
 
