@@ -177,9 +177,15 @@ class _Decoder:
             if not args:
                 self.report("E0112", word.span, f'"{word.text}" needs {spec.type.description}', f"write `{word.text} <value>`")
                 return
-            v = self.value(spec.type, args.pop(0), f'"{word.text}"')
-            if v is not None:
-                self._store(values, seen, name, spec, v, word.span, stmt)
+            count = 1
+            if spec.listed:
+                while count < len(args) and not (args[count].kind is ArgKind.WORD and args[count].text in options):
+                    count += 1
+            for arg in args[:count]:
+                v = self.value(spec.type, arg, f'"{word.text}"')
+                if v is not None:
+                    self._store(values, seen, name, spec, v, word.span, stmt)
+            del args[:count]
 
     def _body(self, cls: type[Any], stmt: Statement, options: dict[str, Any], values: dict[str, Any], seen: dict[str, Span]) -> None:
         if stmt.body is None:

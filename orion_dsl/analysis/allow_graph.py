@@ -78,9 +78,7 @@ def _implied(topology: Topology) -> Iterator[Edge]:
     for rule in topology.network.allows:
         for src in _members(topology, rule.source):
             for dst in _members(topology, rule.target):
-                target = topology.workload(dst.name)
-                ports = target.ports if target else ()
-                for port in ports:
+                for port in _ports(topology, dst.name):
                     if rule.port is None or rule.port in (port.name, port.number):
                         yield Edge(src, dst, port, "allow", span=rule.span)
     if topology.network.dns:
@@ -90,10 +88,12 @@ def _implied(topology: Topology) -> Iterator[Edge]:
 
 
 def _members(topology: Topology, scope: str) -> tuple[Peer, ...]:
-    """The workloads a rule's scope names: one workload, or every workload of a namespace."""
+    """The peers a rule's scope names: one workload, one external, or every workload of a namespace."""
     w = topology.workload(scope)
     if w is not None:
         return (Peer("workload", w.name, w.namespace),)
+    if topology.external(scope) is not None:
+        return (Peer("external", scope),)
     return tuple(Peer("workload", x.name, x.namespace) for x in topology.workloads_in(scope))
 
 
@@ -157,5 +157,9 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
 
 
 def _ports(topology: Topology, name: str) -> tuple[model.Port, ...]:
+    """The ports of a workload or external (none for anything else)."""
     w = topology.workload(name)
-    return w.ports if w else ()
+    if w is not None:
+        return w.ports
+    e = topology.external(name)
+    return e.ports if e else ()

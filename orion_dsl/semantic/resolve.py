@@ -39,7 +39,7 @@ class Resolver:
     def __init__(self, spec: ast.SpecDecl) -> None:
         self.spec = spec
         self.diags: list[Diagnostic] = []
-        self.workload_decls: dict[str, tuple[ast.WorkloadDecl, str]] = {}
+        self.namespace_of: dict[str, str] = {}
         self.externals: dict[str, ast.ExternalDecl] = {}
         self.namespaces: dict[str, ast.NamespaceDecl] = {}
         self.subnets: dict[str, ast.SubnetDecl] = {}
@@ -121,10 +121,12 @@ class Resolver:
                 self.ports[name] = w.ports
                 pending.append((merged, w))
                 workloads.append(w)
+        self.namespace_of = {w.name: w.namespace for w in workloads}
         for merged, w in list(pending):
             if merged.database is not None and merged.database.pooler is not None:
                 pooler = self.pooler(merged, w)
                 self.ports[pooler.name] = pooler.ports
+                self.namespace_of[pooler.name] = pooler.namespace
                 workloads.append(pooler)
         self.ports.update(ext_ports)
         workloads = [self.with_links(w, next((m for m, x in pending if x is w), None)) for w in workloads]
@@ -219,6 +221,8 @@ class Resolver:
         if d.image is None:
             self.report("E0115", d.keyword_span, f'"{name}" needs "image"', 'add `image "registry/name:tag"`')
         ports = self.port_list(d.ports, name)
+        for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
+            self.check_name(named_part, what)
         sidecars = tuple(
             model.Container(
                 _v(s.name, "sidecar"),
@@ -558,22 +562,28 @@ class Resolver:
         d = self.spec.network
         if d is None:
             return model.Network(True, True, True, (), ())
-        scopes = names | set(self.namespaces)
+        scopes = names | set(self.namespaces) | set(self.externals)
 
         def rule(r: ast.PolicyRuleDecl) -> model.PolicyRule | None:
             if r.source is None or r.target is None:
                 return None
-            self.workload_ref(r.source, scopes, "workload or namespace")
+            self.workload_ref(r.source, scopes, "workload, namespace or external")
             value = r.target.value
+            if isinstance(value, PortRef) and value.target in self.namespaces:
+                exposed = [p for w, ns in self.namespace_of.items() if ns == value.target for p in self.ports.get(w, ())]
+                ports: set[str | int] = {p.name for p in exposed} | {p.number for p in exposed}
+                if value.port not in ports:
+                    self.report("E0202", r.target.span, f'no workload of namespace "{value.target}" exposes port "{value.port}"', did_you_mean(str(value.port), [str(p) for p in ports]))
+                return model.PolicyRule(_v(r.source), value.target, value.port, span=r.span)
             if isinstance(value, PortRef):
                 self.port_of(L(value, span=r.target.span), "rule target")
                 return model.PolicyRule(_v(r.source), value.target, value.port, span=r.span)
-            self.workload_ref(L(str(value), span=r.target.span), scopes, "workload or namespace")
+            self.workload_ref(L(str(value), span=r.target.span), scopes, "workload, namespace or external")
             return model.PolicyRule(_v(r.source), str(value), None, span=r.span)
 
         return model.Network(
             default_deny=True,
-            dns=_v(d.dns) == "allow",
+            dns=_v(d.dns, "allow") == "allow",
             internet_deny=True,
             allows=tuple(x for x in map(rule, d.allows) if x),
             denies=tuple(x for x in map(rule, d.denies) if x),
