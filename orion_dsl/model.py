@@ -574,9 +574,21 @@ class Topology:
     recovery: Recovery | None
     allow_graph: AllowGraph = attrs.field(factory=lambda: AllowGraph(()))
 
+    _by_name: dict[str, Workload] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _by_namespace: dict[str, tuple[Workload, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_name: dict[str, Workload] = {}
+        by_namespace: dict[str, list[Workload]] = {}
+        for w in self.workloads:
+            by_name.setdefault(w.name, w)
+            by_namespace.setdefault(w.namespace, []).append(w)
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_namespace", {k: tuple(v) for k, v in by_namespace.items()})
+
     def workload(self, name: str) -> Workload | None:
         """A workload by name."""
-        return next((w for w in self.workloads if w.name == name), None)
+        return self._by_name.get(name)
 
     def namespace(self, name: str) -> Namespace | None:
         """A namespace by name."""
@@ -588,7 +600,7 @@ class Topology:
 
     def workloads_in(self, namespace: str) -> tuple[Workload, ...]:
         """The workloads of one namespace, in spec order."""
-        return tuple(w for w in self.workloads if w.namespace == namespace)
+        return self._by_namespace.get(namespace, ())
 
 
 @attrs.frozen

@@ -93,23 +93,37 @@ def addresses_fit_their_subnet(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+Pool = tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]
+
+
+def _overlapping(ranged: list[tuple[Workload, Pool]]) -> list[tuple[Workload, Pool, Workload, Pool]]:
+    """Every overlapping pair (earlier in the spec first), by one sweep over the sorted starts."""
+    order = sorted(range(len(ranged)), key=lambda i: int(ranged[i][1][0]))
+    open_: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for i in order:
+        start = int(ranged[i][1][0])
+        open_ = [j for j in open_ if int(ranged[j][1][1]) >= start]
+        pairs.extend((min(i, j), max(i, j)) for j in open_)
+        open_.append(i)
+    return [(*ranged[i], *ranged[j]) for i, j in sorted(pairs)]
+
+
 def address_ranges_do_not_overlap(ctx: Context) -> list[Diagnostic]:
     """Two workloads never share an address."""
     out = []
     placed = [(w, _pool(w)) for w in ctx.topology.workloads]
     ranged = [(w, p) for w, p in placed if p is not None and p[0] <= p[1]]
-    for i, (a, pa) in enumerate(ranged):
-        for b, pb in ranged[i + 1 :]:
-            if pa[0] <= pb[1] and pb[0] <= pa[1]:
-                out.append(
-                    error(
-                        "E0210",
-                        ctx.span("addresses", b.name, b.span),
-                        f'the addresses of "{b.name}" ({pb[0]}..{pb[1]}) overlap those of "{a.name}" ({pa[0]}..{pa[1]})',
-                        "give each workload its own address range",
-                        (Related(ctx.span("addresses", a.name, a.span) or a.span, f'"{a.name}" addresses here'),),
-                    )
-                )
+    for a, pa, b, pb in _overlapping(ranged):
+        out.append(
+            error(
+                "E0210",
+                ctx.span("addresses", b.name, b.span),
+                f'the addresses of "{b.name}" ({pb[0]}..{pb[1]}) overlap those of "{a.name}" ({pa[0]}..{pa[1]})',
+                "give each workload its own address range",
+                (Related(ctx.span("addresses", a.name, a.span) or a.span, f'"{a.name}" addresses here'),),
+            )
+        )
     ingress = ctx.topology.ingress
     if ingress is not None and ingress.address is not None:
         for w, p in ranged:

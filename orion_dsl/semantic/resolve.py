@@ -129,7 +129,8 @@ class Resolver:
                 self.namespace_of[pooler.name] = pooler.namespace
                 workloads.append(pooler)
         self.ports.update(ext_ports)
-        workloads = [self.with_links(w, next((m for m, x in pending if x is w), None)) for w in workloads]
+        decl_of = {id(w): m for m, w in pending}
+        workloads = [self.with_links(w, decl_of.get(id(w))) for w in workloads]
         workloads = self.mark_scraped(workloads, {x.name: m for m, x in pending})
         names = {w.name for w in workloads}
         return model.Topology(
