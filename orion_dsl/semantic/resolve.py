@@ -80,6 +80,11 @@ class Resolver:
             seen[name.value] = (name.span, item)
         return {k: v for k, (_, v) in seen.items()}
 
+    def subnet_ref(self, ref: L[str] | None) -> None:
+        """Report a subnet name that no subnet has."""
+        if ref is not None and ref.value not in self.subnets:
+            self.unknown(ref, "subnet", self.subnets)
+
     def unknown(self, ref: L[str], what: str, candidates: Iterable[str]) -> None:
         self.report("E0201", ref.span, f'unknown {what} "{ref.value}"', did_you_mean(ref.value, candidates))
 
@@ -499,8 +504,7 @@ class Resolver:
             port = self.port_of(r.target, "route target")
             if port is not None:
                 routes.append(model.Route(r.path.value, r.target.value.target, port, span=r.span))
-        if d.subnet is not None and d.subnet.value not in self.subnets:
-            self.unknown(d.subnet, "subnet", self.subnets)
+        self.subnet_ref(d.subnet)
         for b in d.backups:
             self.target_ref(b.to)
         return attrs.evolve(w, calls=tuple(calls), routes=tuple(routes))
@@ -528,8 +532,7 @@ class Resolver:
                 self.check_name(s.name, f"shared {kind}")
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
                 shared.append(model.Shared(_v(s.name), kind, readers))
-        if d.subnet is not None and d.subnet.value not in self.subnets:
-            self.unknown(d.subnet, "subnet", self.subnets)
+        self.subnet_ref(d.subnet)
         for label in d.labels:
             if not re.match(r"^[a-z0-9A-Z]([-a-zA-Z0-9_./]*[a-zA-Z0-9])?$", label.value[0]) or len(label.value[1]) > 63:
                 self.report(
@@ -574,7 +577,12 @@ class Resolver:
                 exposed = [p for w, ns in self.namespace_of.items() if ns == value.target for p in self.ports.get(w, ())]
                 ports: set[str | int] = {p.name for p in exposed} | {p.number for p in exposed}
                 if value.port not in ports:
-                    self.report("E0202", r.target.span, f'no workload of namespace "{value.target}" exposes port "{value.port}"', did_you_mean(str(value.port), [str(p) for p in ports]))
+                    self.report(
+                        "E0202",
+                        r.target.span,
+                        f'no workload of namespace "{value.target}" exposes port "{value.port}"',
+                        did_you_mean(str(value.port), [str(p) for p in ports]),
+                    )
                 return model.PolicyRule(_v(r.source), value.target, value.port, span=r.span)
             if isinstance(value, PortRef):
                 self.port_of(L(value, span=r.target.span), "rule target")
@@ -618,8 +626,7 @@ class Resolver:
         issuers = {_v(i.name) for i in self.spec.certificates.issuers} if self.spec.certificates else set()
         if issuer is not None and issuer.value not in issuers:
             self.unknown(issuer, "certificate issuer", issuers)
-        if d.subnet is not None and d.subnet.value not in self.subnets:
-            self.unknown(d.subnet, "subnet", self.subnets)
+        self.subnet_ref(d.subnet)
         rate = (_v(d.rate_limit.amount), _v(d.rate_limit.per, "second")) if d.rate_limit and d.rate_limit.amount else None
         return model.Ingress(
             name=_v(d.name, "ingress"),
