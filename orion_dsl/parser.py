@@ -35,6 +35,7 @@ TOKEN_WORDS: dict[str, str] = {
     "ARROW": '"->"',
     "_SEP": "a line break",
     "$END": "the end of the file",
+    "<END-OF-FILE>": "the end of the file",
     "__ANON_0": '".."',
 }
 
@@ -54,15 +55,38 @@ def _parser(builder: SyntaxBuilder) -> Lark:
     return Lark(_grammar(), parser="lalr", lexer="contextual", transformer=builder, maybe_placeholders=False, cache=True)
 
 
+#: Syntax errors reported from one file at the most; the rest are usually consequences.
+MAX_SYNTAX_ERRORS = 20
+
+
 def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
-    """Parse a spec into statements, or report the syntax error in the user's words."""
+    """Parse a spec into statements, or report its syntax errors in the user's words.
+
+    After an error the parser skips the offending token and goes on, so one run reports
+    the errors of every line (one per line: the rest of a broken line is noise).
+    """
+    diags: list[Diagnostic] = []
+
+    def record(exc: UnexpectedInput) -> None:
+        d = _syntax_error(exc, source)
+        if not diags or (d.span and diags[-1].span and d.span.line != diags[-1].span.line):
+            diags.append(d)
+
+    def recover(exc: UnexpectedInput) -> bool:
+        if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+            return False
+        record(exc)
+        return len(diags) < MAX_SYNTAX_ERRORS
+
     try:
-        statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text)  # type: ignore[assignment]
-        return statements, []
+        statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text, on_error=recover)  # type: ignore[assignment]
     except UnexpectedInput as exc:
-        return (), [_syntax_error(exc, source)]
+        if len(diags) < MAX_SYNTAX_ERRORS:
+            record(exc)
+        return (), diags
     except TooDeep as exc:
         return (), [error("E0104", exc.span, f"blocks are nested more than {MAX_DEPTH} deep", 'no ORION construct nests this deep; is a "}" missing?')]
+    return (statements, diags) if not diags else ((), diags)
 
 
 def _describe(names: set[str]) -> str:
