@@ -16,11 +16,13 @@ from typing import Any
 import attrs
 
 import orion_dsl
+from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.model import (
     Check,
     Edge,
     External,
     Metric,
+    Objective,
     Peer,
     Port,
     Probes,
@@ -782,24 +784,21 @@ def _edge(t: Topology) -> dict[str, Any]:
     return {"table": table(("Component", "Name", "Details"), rows)}
 
 
-def _objective_check(t: Topology, covers: Sequence[str], rpo: Duration) -> str:
-    if not covers:
+def _objective_check(t: Topology, objective: Objective) -> str:
+    checks = [c for c in rpo_checks(t) if c.objective is objective]
+    if not checks:
         return "not checked: covers no workload"
     results = []
-    for name in covers:
-        w = t.workload(name)
-        backups = w.backups if w else ()
-        continuous = next((b for b in backups if b.continuous), None)
-        timed = [b for b in backups if b.every is not None]
-        if continuous is not None:
-            results.append(f"✓ {name}: continuous {continuous.kind} backup")
-        elif timed:
-            best = min(timed, key=lambda b: b.every.millis if b.every else 0)
-            assert best.every is not None
-            mark = "✓" if best.every.millis <= rpo.millis else "✗"
-            results.append(f"{mark} {name}: {best.kind} backup every {best.every.text}, RPO {rpo.text}")
+    for c in checks:
+        mark = "✓" if c.met else "✗"
+        b = c.backup
+        if b is None:
+            results.append(f"{mark} {c.workload}: no backup")
+        elif b.continuous:
+            results.append(f"{mark} {c.workload}: continuous {b.kind} backup")
         else:
-            results.append(f"✗ {name}: no backup")
+            every = b.every.text if b.every else "?"
+            results.append(f"{mark} {c.workload}: {b.kind} backup every {every}, RPO {c.objective.rpo.text}")
     return "; ".join(results)
 
 
@@ -823,7 +822,7 @@ def _recovery(t: Topology) -> dict[str, Any] | None:
             ", ".join(o.covers) or NONE,
             o.rto.text,
             "real-time" if o.rpo.millis == 0 else o.rpo.text,
-            _objective_check(t, o.covers, o.rpo),
+            _objective_check(t, o),
         )
         for o in r.objectives
     ]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, error, warning
 from orion_dsl.model import Topology, Workload
 from orion_dsl.source import Span
@@ -181,39 +182,30 @@ def quota_holds_max_replicas(ctx: Context) -> list[Diagnostic]:
 def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     """The most frequent backup of a covered workload is at most its recovery point objective."""
     out: list[Diagnostic] = []
-    recovery = ctx.topology.recovery
-    if recovery is None:
-        return out
-    for objective in recovery.objectives:
-        for name in objective.covers:
-            w = ctx.topology.workload(name)
-            if w is None:
-                continue
-            if any(b.continuous for b in w.backups):
-                continue
-            intervals = [b for b in w.backups if b.every is not None]
-            if not intervals:
-                out.append(
-                    error(
-                        "E0220",
-                        ctx.span("rpo", objective.name),
-                        f'"{name}" has no backup, but objective "{objective.name}" promises a recovery point of {objective.rpo.text}',
-                        f"add `backup ... every {objective.rpo.text}` to {name}",
-                    )
+    for check in rpo_checks(ctx.topology):
+        if check.met:
+            continue
+        objective, name, best = check.objective, check.workload, check.backup
+        rpo_span = ctx.span("rpo", objective.name)
+        if best is None or best.every is None:
+            out.append(
+                error(
+                    "E0220",
+                    rpo_span,
+                    f'"{name}" has no backup, but objective "{objective.name}" promises a recovery point of {objective.rpo.text}',
+                    f"add `backup ... every {objective.rpo.text}` to {name}",
                 )
-                continue
-            best = min(intervals, key=lambda b: b.every.millis if b.every else 0)
-            assert best.every is not None
-            if best.every.millis > objective.rpo.millis:
-                out.append(
-                    error(
-                        "E0220",
-                        best.span,
-                        f'"{name}" is backed up every {best.every.text}, longer than the recovery point objective of {objective.rpo.text}',
-                        f"back up at least every {objective.rpo.text}, or relax the objective",
-                        (Related(ctx.span("rpo", objective.name) or best.span, "objective stated here"),),
-                    )
-                )
+            )
+            continue
+        out.append(
+            error(
+                "E0220",
+                best.span,
+                f'"{name}" is backed up every {best.every.text}, longer than the recovery point objective of {objective.rpo.text}',
+                f"back up at least every {objective.rpo.text}, or relax the objective",
+                (Related(rpo_span or best.span, "objective stated here"),),
+            )
+        )
     return out
 
 
