@@ -81,9 +81,10 @@ def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
     try:
         statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text, on_error=recover)  # type: ignore[assignment]
     except UnexpectedInput as exc:
-        if len(diags) < MAX_SYNTAX_ERRORS:
+        at_end = isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END")
+        if not diags or not at_end:  # an unexpected end after an error is that error's echo
             record(exc)
-        return (), diags
+        return (), diags[:MAX_SYNTAX_ERRORS]
     except TooDeep as exc:
         return (), [error("E0104", exc.span, f"blocks are nested more than {MAX_DEPTH} deep", 'no ORION construct nests this deep; is a "}" missing?')]
     return (statements, diags) if not diags else ((), diags)
@@ -132,7 +133,7 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
     end_col = (token.end_column or column + 1) if token.end_line == token.line else column + 1
     span = Span(source.name, line, column, line, max(end_col, column + 1))
     help = f"expected {_describe(exc.expected)}"
-    if token.type == "RBRACE":
+    if token.type == "RBRACE" and {"$END", "<END-OF-FILE>"} & set(exc.expected):
         help += '; this "}" closes no block'
     elif token.type == "LBRACE":
         help += "; a block opens on the line of its keyword: `service api {`"
