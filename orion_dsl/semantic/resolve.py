@@ -80,6 +80,24 @@ class Resolver:
             seen[name.value] = (name.span, item)
         return {k: v for k, (_, v) in seen.items()}
 
+    def unique_names(self, spec: ast.SpecDecl) -> None:
+        """Names that become object names or headings must be unique in their kind."""
+        if spec.recovery is not None:
+            self.unique(((o.name, o) for o in spec.recovery.objectives), "objective")
+        if spec.monitoring is not None:
+            self.unique(((a.name, a) for a in spec.monitoring.alerts), "alert")
+        if spec.certificates is not None:
+            self.unique(((i.name, i) for i in spec.certificates.issuers), "issuer")
+        if spec.security is not None:
+            self.unique(((layer.name, layer) for layer in spec.security.layers), "security layer")
+        if spec.edge is not None:
+            e = spec.edge
+            self.unique(((x.name, x) for x in (*e.cdn, *e.load_balancers, *e.geodns, *e.regions)), "edge piece")
+        if spec.ingress is not None:
+            self.unique(((h.host, h) for h in spec.ingress.hosts), "ingress host")
+        for ns in spec.namespaces:
+            self.unique(((s.name, s) for s in (*ns.shared_configs, *ns.shared_secrets)), f'shared config or secret of "{_v(ns.name)}"')
+
     def subnet_ref(self, ref: L[str] | None) -> None:
         """Report a subnet name that no subnet has."""
         if ref is not None and ref.value not in self.subnets:
@@ -114,6 +132,7 @@ class Resolver:
                 self.externals[name] = decl
         network = spec.network
         self.subnets = self.unique(((s.name, s) for s in (network.subnets if network else ())), "subnet")
+        self.unique_names(spec)
         externals = tuple(self.external(e) for e in self.externals.values())
         ext_ports = {e.name: e.ports for e in externals}
         workloads: list[model.Workload] = []
@@ -229,6 +248,10 @@ class Resolver:
         ports = self.port_list(d.ports, name)
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
+        self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
+        self.unique([(d.name, d), *((s.name, s) for s in d.sidecars)], f'container of "{name}"')
+        self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
+        self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
         sidecars = tuple(
             model.Container(
                 _v(s.name, "sidecar"),
