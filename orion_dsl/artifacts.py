@@ -40,6 +40,7 @@ class _Dumper(yaml.CSafeDumper):
     """The C dumper, never writing anchors or aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:
+        """Never write anchors: every object is spelled out where it is used."""
         return True
 
 

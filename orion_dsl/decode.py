@@ -101,9 +101,11 @@ class _Decoder:
         self.diags = diags
 
     def report(self, code: str, span: Span, summary: str, help: str = "", related: tuple[Related, ...] = ()) -> None:
+        """Collect an error diagnostic."""
         self.diags.append(error(code, span, summary, help, related))
 
     def value(self, vtype: ValueType[Any], arg: Arg, what: str) -> L[Any] | None:
+        """Read one argument as a value type, reporting a wrong shape or value."""
         if not vtype.accepts(arg):
             self.report("E0111", arg.span, f'{what} expects {vtype.description}, found {arg.kind.value} "{arg.text}"', f"write {vtype.description}")
             return None
@@ -114,6 +116,7 @@ class _Decoder:
             return None
 
     def decl(self, cls: type[Any], stmt: Statement) -> Any:
+        """Read a statement (positionals, inline options, block) as a declaration of ``cls``."""
         fields = list(specs(cls))
         options = {s.keyword: (n, s) for n, s in fields if s.role != "positional"}
         values: dict[str, Any] = {}

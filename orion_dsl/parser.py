@@ -68,11 +68,13 @@ def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
     diags: list[Diagnostic] = []
 
     def record(exc: UnexpectedInput) -> None:
+        """Keep a syntax error, one per line (the rest of a broken line is noise)."""
         d = _syntax_error(exc, source)
         if not diags or (d.span and diags[-1].span and d.span.line != diags[-1].span.line):
             diags.append(d)
 
     def recover(exc: UnexpectedInput) -> bool:
+        """Lark's error hook: record the error and go on, unless the input ended."""
         if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
             return False
         record(exc)

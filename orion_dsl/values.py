@@ -230,6 +230,7 @@ def enum(*choices: str) -> ValueType[str]:
     """A name from a fixed list."""
 
     def convert(arg: Arg) -> str:
+        """Read the argument or raise BadValue."""
         if arg.text not in choices:
             from orion_dsl.diagnostics import did_you_mean
 
@@ -243,6 +244,7 @@ def range_of(inner: ValueType[T]) -> ValueType[Range[T]]:
     """``low..high`` of an inner type; a single value means low == high."""
 
     def convert(arg: Arg) -> Range[T]:
+        """Read the argument or raise BadValue."""
         if arg.kind is ArgKind.RANGE:
             low, high = arg.parts
             for part in (low, high):
@@ -259,6 +261,7 @@ def any_of(*types: ValueType[Any]) -> ValueType[Any]:
     """The first of several types that accepts the argument's shape."""
 
     def convert(arg: Arg) -> Any:
+        """Read the argument or raise BadValue."""
         for t in types:
             if t.accepts(arg):
                 return t.convert(arg)

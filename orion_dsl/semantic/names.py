@@ -1,0 +1,156 @@
+"""What every resolution step shares: the spec, the names found so far, and reporting.
+
+Problems are collected, never raised; what cannot be resolved is left out so that later
+steps still run and every problem of a file is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from orion_dsl import ast, model
+from orion_dsl.decode import L
+from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
+from orion_dsl.source import Span
+from orion_dsl.values import PortRef, Quantity, Range
+
+DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+_DEFAULT_CPU = Range(Quantity(100, "100m"), Quantity(500, "500m"))
+_DEFAULT_MEMORY = Range(Quantity(128 * 2**20, "128Mi"), Quantity(512 * 2**20, "512Mi"))
+
+
+def _v(x: L[Any] | None, default: Any = None) -> Any:
+    return default if x is None else x.value
+
+
+class ResolverBase:
+    """State and helpers shared by the workload and platform steps of resolution."""
+
+    def __init__(self, spec: ast.SpecDecl) -> None:
+        self.spec = spec
+        self.diags: list[Diagnostic] = []
+        self.namespace_of: dict[str, str] = {}
+        self.externals: dict[str, ast.ExternalDecl] = {}
+        self.namespaces: dict[str, ast.NamespaceDecl] = {}
+        self.subnets: dict[str, ast.SubnetDecl] = {}
+        self.ports: dict[str, tuple[model.Port, ...]] = {}
+        #: Where facts were written, for checks that run on the model: (fact, owner) -> span.
+        self.spans: dict[tuple[str, str], Span] = {}
+
+    def report(self, code: str, span: Span | None, summary: str, help: str = "", related: tuple[Related, ...] = ()) -> None:
+        """Collect an error diagnostic."""
+        self.diags.append(error(code, span, summary, help, related))
+
+    def check_name(self, name: L[str] | None, what: str, pattern: re.Pattern[str] = DNS_1123_LABEL, limit: int = 63) -> None:
+        """Report a name that cannot become a Kubernetes object (or port) name, with a suggestion."""
+        if name is None:
+            return
+        if len(name.value) > limit or not pattern.match(name.value):
+            suggestion = re.sub(r"[^a-z0-9-]+", "-", name.value.lower()).strip("-")[:limit] or "a-name"
+            self.report(
+                "E0204",
+                name.span,
+                f'{what} name "{name.value}" cannot become a Kubernetes name',
+                f"use at most {limit} lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. \"{suggestion}\"",
+            )
+
+    def unique(self, items: Iterable[tuple[L[str] | None, Any]], what: str) -> dict[str, Any]:
+        """The items by name; a second item of a name is reported with where the first was."""
+        seen: dict[str, tuple[Span, Any]] = {}
+        for name, item in items:
+            if name is None:
+                continue
+            if name.value in seen:
+                self.report(
+                    "E0203",
+                    name.span,
+                    f'{what} "{name.value}" is defined twice',
+                    "rename one of them",
+                    (Related(seen[name.value][0], "first defined here"),),
+                )
+                continue
+            seen[name.value] = (name.span, item)
+        return {k: v for k, (_, v) in seen.items()}
+
+    def subnet_ref(self, ref: L[str] | None) -> None:
+        """Report a subnet name that no subnet has."""
+        if ref is not None and ref.value not in self.subnets:
+            self.unknown(ref, "subnet", self.subnets)
+
+    def unknown(self, ref: L[str], what: str, candidates: Iterable[str]) -> None:
+        """Report an unknown name with a did-you-mean among the candidates."""
+        self.report("E0201", ref.span, f'unknown {what} "{ref.value}"', did_you_mean(ref.value, candidates))
+
+    def port_of(self, ref: L[PortRef], what: str) -> model.Port | None:
+        """The port a ``target:port`` reference names, or None after reporting why not."""
+        target = ref.value.target
+        ports = self.ports.get(target)
+        if ports is None:
+            self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.ports))
+            return None
+        port = next((p for p in ports if ref.value.port in (p.name, p.number)), None)
+        if port is None:
+            exposed = ", ".join(f"{p.name} ({p.number})" for p in ports) or "none"
+            self.report(
+                "E0202",
+                ref.span,
+                f'"{target}" does not expose port "{ref.value.port}"',
+                did_you_mean(str(ref.value.port), [p.name for p in ports]) + f" (its ports: {exposed})",
+            )
+        return port
+
+    def target_ref(self, ref: L[str] | None) -> None:
+        """Report a backup destination that no recovery target has."""
+        recovery = self.spec.recovery
+        names = {_v(t.name) for t in recovery.targets} if recovery else set()
+        if ref is not None and ref.value not in names:
+            self.unknown(ref, "backup target", names)
+
+    def workload_ref(self, ref: L[str] | None, names: set[str], what: str = "workload") -> str | None:
+        """The name if it is one of ``names``, else None after reporting it."""
+        if ref is None:
+            return None
+        if ref.value not in names:
+            self.unknown(ref, what, names)
+            return None
+        return ref.value
+
+    def resources(self, decl: ast.ResourcesDecl | None) -> model.Resources:
+        """Requests and limits from a ``resources`` block (defaults where unset); request above limit is an error."""
+        cpu = _v(decl.cpu, _DEFAULT_CPU) if decl else _DEFAULT_CPU
+        memory = _v(decl.memory, _DEFAULT_MEMORY) if decl else _DEFAULT_MEMORY
+        for what, rng, field in (("CPU", cpu, decl.cpu if decl else None), ("memory", memory, decl.memory if decl else None)):
+            if rng.low.amount > rng.high.amount and field is not None:
+                self.report(
+                    "E0205",
+                    field.span,
+                    f"{what} request {rng.low.text} is more than its limit {rng.high.text}",
+                    f"write request..limit with the request first, e.g. {rng.high.text}..{rng.low.text}",
+                )
+        return model.Resources(cpu.low, cpu.high, memory.low, memory.high)
+
+    def port_list(self, decls: Iterable[ast.PortDecl], owner: str) -> tuple[model.Port, ...]:
+        """The ports of a container or external; a name or number declared twice is an error."""
+        ports: list[model.Port] = []
+        seen: dict[Any, Span] = {}
+        for p in decls:
+            if p.name is None or p.number is None:
+                continue
+            self.check_name(p.name, "port", PORT_NAME, 15)
+            for key in (p.name.value, (p.number.value.number, p.number.value.protocol)):
+                if key in seen:
+                    shown = p.name.value if isinstance(key, str) else f"{key[0]}/{key[1].lower()}"
+                    self.report(
+                        "E0212",
+                        p.span,
+                        f'port {shown} of "{owner}" is declared twice',
+                        "give every port its own name and number",
+                        (Related(seen[key], "first declared here"),),
+                    )
+                seen.setdefault(key, p.span)
+            ports.append(model.Port(p.name.value, p.number.value.number, p.number.value.protocol))
+        return tuple(ports)
