@@ -107,7 +107,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
       orion compile specs/orion.orion -o out --check     # CI drift check
     """
     from backends import lookup
-    from orion_dsl.output import drift, write_target
+    from orion_dsl.output import drift, write_targets
 
     targets = _targets(target)
     if output == "-" and len(targets) != 1:
@@ -137,11 +137,14 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
             stale = stale or not d.clean
         click.echo(f"{out}: {'out of date' if stale else 'up to date'}", err=True)
         sys.exit(EXIT_SPEC_ERROR if stale else EXIT_OK)
-    for name in targets:
-        change = write_target(out, name, files[name])
-        click.echo(
-            f"{out / name}: {len(files[name])} files ({len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed)", err=True
-        )
+    try:
+        changes = write_targets(out, files)
+    except OSError as exc:
+        click.echo(f"orion: cannot write {out}: {exc.strerror or exc}; nothing written", err=True)
+        sys.exit(EXIT_USAGE)
+    for name, change in changes.items():
+        summary = f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
+        click.echo(f"{out / name}: {len(files[name])} files ({summary})", err=True)
 
 
 @cli.command()

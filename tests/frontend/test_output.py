@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from orion_dsl.output import drift, write_target
+from orion_dsl.output import Drift, drift, write_targets
+
+
+def write_target(out: Path, target: str, files: dict[str, str]) -> Drift:
+    """Write one target (the tests' shorthand)."""
+    return write_targets(out, {target: files})[target]
 
 
 def test_first_write_creates_the_target_folder(tmp_path: Path) -> None:
@@ -40,3 +45,20 @@ def test_unchanged_write_touches_nothing(tmp_path: Path) -> None:
     stat = (tmp_path / "t" / "a").stat()
     assert write_target(tmp_path, "t", {"a": "1"}).clean
     assert (tmp_path / "t" / "a").stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_a_failure_while_building_one_target_leaves_every_target_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_targets(tmp_path, {"a": {"f": "old a"}, "b": {"f": "old b"}})
+    real_write = Path.write_bytes
+
+    def fail_for_b(self: Path, data: bytes) -> int:
+        if ".b.new-" in str(self):
+            raise OSError("disk full")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fail_for_b)
+    with pytest.raises(OSError):
+        write_targets(tmp_path, {"a": {"f": "new a"}, "b": {"f": "new b"}})
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+    assert ((tmp_path / "a" / "f").read_text(), (tmp_path / "b" / "f").read_text()) == ("old a", "old b")
