@@ -16,9 +16,9 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: Path) -> SourceFile:
-        """Read a spec from disk; undecodable bytes become U+FFFD so they can be reported."""
+        """Read a spec from disk; a byte-order mark is dropped, undecodable bytes become U+FFFD to be reported."""
         data = path.read_bytes()
-        return cls(name=str(path), text=data.decode("utf-8", errors="replace"))
+        return cls(name=str(path), text=data.decode("utf-8-sig", errors="replace"))
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line break ('' past the end)."""

@@ -115,3 +115,11 @@ def test_mutated_seed_never_escapes_and_every_diagnostic_has_a_position(mutation
     assert_positions_valid(analysis)
     if not analysis.ok:
         assert any(d.is_error for d in analysis.diagnostics)
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_accepted(tmp_path: Path) -> None:
+    from orion_dsl.pipeline import analyze_file
+
+    path = tmp_path / "windows.orion"
+    path.write_bytes(b'\xef\xbb\xbftopology t { version "1" }\r\nnamespace a {\r\n  service b { image "x:1"; port http 80 }\r\n}\r\n')
+    assert analyze_file(path).diagnostics == ()
