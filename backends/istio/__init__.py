@@ -8,10 +8,11 @@ Settings Istio cannot express come back as info diagnostics.
 
 from __future__ import annotations
 
-from backends.istio.egress import egress, sidecars
+from backends.istio.egress import egress
 from backends.istio.layout import layout
 from backends.istio.names import Obj
 from backends.istio.security import authorization, peer_authentications
+from backends.istio.sidecar import sidecars
 from backends.istio.telemetry import telemetry, unsupported
 from backends.istio.traffic import traffic
 from orion_dsl.artifacts import Rendered

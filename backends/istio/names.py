@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from orion_dsl.model import Edge, Port, Topology, Workload
+from orion_dsl.model import Port, Topology, Workload
 
 #: A Kubernetes/Istio object as plain data.
 Obj = dict[str, Any]
@@ -53,11 +53,6 @@ def service_host(name: str, namespace: str) -> str:
     return f"{name}.{namespace}.svc.cluster.local"
 
 
-def workload_host(workload: Workload) -> str:
-    """The host of a workload's own Service."""
-    return service_host(workload.name, workload.namespace)
-
-
 def egress_host(namespace: str) -> str:
     """The host of the egress gateway's Service."""
     return service_host(EGRESS_SERVICE, namespace)
@@ -71,12 +66,6 @@ def principal(name: str, namespace: str) -> str:
 def selector(workload: Workload) -> Obj:
     """A workloadSelector/selector that picks exactly the workload's pods."""
     return {"matchLabels": {NAME_LABEL: workload.name}}
-
-
-def edge_service(edge: Edge) -> tuple[str, str]:
-    """(Service name, namespace) a caller addresses for an edge into a workload: the database for pooled calls."""
-    namespace = edge.target.namespace or ""
-    return (edge.via or edge.target.name, namespace)
 
 
 def meshed(topology: Topology) -> tuple[Workload, ...]:

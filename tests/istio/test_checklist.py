@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
+from backends.istio import render
 from orion_dsl.artifacts import Rendered
 from orion_dsl.model import Topology
-from tests.istio.conftest import find, of_kind
+from tests.istio.conftest import documents, find, of_kind
 
 Objects = list[dict[str, Any]]
 
@@ -31,6 +34,36 @@ def test_s37_sidecar_external_hosts_are_the_namespace_allow_list(seed_objects: O
 def test_s37_smtp_ports_587_and_465(seed_objects: Objects) -> None:
     ports = find(seed_objects, "ServiceEntry", "istio-system", "sendgrid")["spec"]["ports"]
     assert [(p["number"], p["protocol"]) for p in ports] == [(587, "TCP"), (465, "TLS")]
+
+
+def _expected_sidecar_hosts(seed: Topology, namespace: str) -> set[str]:
+    """What a namespace's workloads may call, per the allow-graph, as the Service or external hosts they address."""
+    found = set()
+    for edge in (e for e in seed.allow_graph.edges if e.source.kind == "workload" and e.source.namespace == namespace):
+        target = edge.target
+        if target.kind in ("workload", "dns"):
+            found.add(f"{target.namespace}/{edge.via or target.name}.{target.namespace}.svc.cluster.local")
+        external = seed.external(target.name) if target.kind == "external" else None
+        if external is not None:
+            found.update(f"istio-system/{h}" for h in external.hosts)
+            if external.via_egress_gateway:
+                found.add("istio-system/istio-egressgateway.istio-system.svc.cluster.local")
+    return found
+
+
+def test_s37_sidecar_hosts_are_exactly_what_the_allow_graph_allows(seed_objects: Objects, seed: Topology) -> None:
+    for sidecar in of_kind(seed_objects, "Sidecar"):
+        namespace = sidecar["metadata"]["namespace"]
+        hosts = set(sidecar["spec"]["egress"][0]["hosts"]) - {"istio-system/*"}
+        assert hosts == _expected_sidecar_hosts(seed, namespace), namespace
+
+
+def test_s37_every_allowed_external_is_exported_to_its_callers(seed_objects: Objects, seed: Topology) -> None:
+    exported = {o["metadata"]["name"]: set(o["spec"]["exportTo"]) for o in of_kind(seed_objects, "ServiceEntry")}
+    for edge in (e for e in seed.allow_graph.edges if e.source.kind == "workload" and e.target.kind == "external"):
+        caller = seed.workload(edge.source.name)
+        if caller is not None and caller.meshed:
+            assert caller.namespace in exported[edge.target.name], (edge.source.name, edge.target.name)
 
 
 def test_s37_external_visible_only_to_calling_namespaces(seed_objects: Objects) -> None:
@@ -87,10 +120,40 @@ def test_s43_sidecar_originates_mutual_tls_with_sni(seed_objects: Objects) -> No
     assert stripe["trafficPolicy"]["portLevelSettings"][0]["tls"] == {"mode": "ISTIO_MUTUAL", "sni": "api.stripe.com"}
 
 
-def test_s43_egress_access_control_admits_only_callers(seed_objects: Objects) -> None:
+def test_s43_egress_access_control_admits_only_callers(seed_objects: Objects, seed: Topology) -> None:
     rules = find(seed_objects, "AuthorizationPolicy", "istio-system", "egress-access-control")["spec"]["rules"]
-    stripe = [r["from"][0]["source"]["principals"] for r in rules if r["when"][0]["values"] == ["api.stripe.com"]]
-    assert stripe == [["cluster.local/ns/orion-user/sa/user"]]
+    admitted = {r["when"][0]["values"][0]: r["from"][0]["source"]["principals"] for r in rules}
+    expected: dict[str, list[str]] = {}
+    for e in (e for e in seed.externals if e.via_egress_gateway):
+        sources = {edge.source for edge in seed.allow_graph.incoming(e.name) if edge.source.kind == "workload"}
+        expected.update(dict.fromkeys(e.hosts, sorted(f"cluster.local/ns/{s.namespace}/sa/{s.name}" for s in sources)))
+    assert admitted == expected and admitted["api.stripe.com"] == ["cluster.local/ns/orion-user/sa/user"]
+
+
+def test_s43_egress_access_control_does_not_match_service_ports(seed_objects: Objects) -> None:
+    """At a gateway, ``ports`` are the pod's (8443 behind the Service's 443): a rule on 443 would never match."""
+    rules = find(seed_objects, "AuthorizationPolicy", "istio-system", "egress-access-control")["spec"]["rules"]
+    assert rules and all(set(r) == {"from", "when"} and r["when"][0]["key"] == "connection.sni" for r in rules)
+
+
+def test_s43_every_gateway_server_host_has_both_legs(seed_objects: Objects) -> None:
+    servers = find(seed_objects, "Gateway", "istio-system", "istio-egressgateway")["spec"]["servers"]
+    legs = {}
+    for vs in of_kind(seed_objects, "VirtualService"):
+        spec = vs["spec"]
+        if "istio-egressgateway" in spec.get("gateways", []):
+            mesh = [t for t in spec["tls"] if t["match"][0]["gateways"] == ["mesh"]]
+            onward = [t for t in spec.get("tcp", []) if t["match"][0]["gateways"] == ["istio-egressgateway"]]
+            legs[spec["hosts"][0]] = (len(mesh), [t["route"][0]["destination"]["host"] for t in onward])
+    assert legs == {s["hosts"][0]: (1, [s["hosts"][0]]) for s in servers}
+
+
+def test_s43_passthrough_routes_through_plain_subsets_and_is_reported(seed: Topology) -> None:
+    assert seed.mesh is not None and seed.mesh.egress_gateway is not None
+    plain = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, egress_gateway=attrs.evolve(seed.mesh.egress_gateway, tls_origination=False)))
+    rendered = render(plain)
+    subsets = find(documents(rendered), "DestinationRule", "istio-system", "istio-egressgateway")["spec"]["subsets"]
+    assert all(set(s) == {"name"} for s in subsets) and "I0712" in {d.code for d in rendered.diagnostics}
 
 
 def test_s44_service_entry_per_external(seed_objects: Objects, seed: Topology) -> None:
@@ -99,8 +162,27 @@ def test_s44_service_entry_per_external(seed_objects: Objects, seed: Topology) -
 
 
 def test_s44_service_entries_are_external_and_resolved_by_dns(seed_objects: Objects) -> None:
-    modes = {(o["spec"]["location"], o["spec"]["resolution"]) for o in of_kind(seed_objects, "ServiceEntry")}
-    assert modes == {("MESH_EXTERNAL", "DNS")}
+    modes = {o["metadata"]["name"]: (o["spec"]["location"], o["spec"]["resolution"]) for o in of_kind(seed_objects, "ServiceEntry")}
+    shared = {"sendgrid", "mailgun"}  # SMTP 587 is opaque TCP on both: see the S37 tests
+    assert {modes[n] for n in modes if n not in shared} == {("MESH_EXTERNAL", "DNS")}
+
+
+def test_s37_smtp_587_shared_by_two_hosts_keeps_the_resolved_address(seed_objects: Objects) -> None:
+    """Without addresses Istio matches opaque TCP by port only: DNS resolution would send every SMTP 587 connection to one host."""
+    modes = {o["metadata"]["name"]: o["spec"]["resolution"] for o in of_kind(seed_objects, "ServiceEntry")}
+    assert (modes["sendgrid"], modes["mailgun"]) == ("NONE", "NONE")
+
+
+def test_s37_shared_opaque_port_is_reported(seed_rendered: Rendered) -> None:
+    assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0711"] == [
+        "port 587 is opaque TCP for smtp.mailgun.org, smtp.sendgrid.net: Istio tells them apart by port only, so their ServiceEntries resolve NONE"
+    ]
+
+
+def test_s37_smtp_587_of_one_host_is_resolved_by_dns(seed: Topology) -> None:
+    alone = attrs.evolve(seed, externals=tuple(e for e in seed.externals if e.name != "mailgun"))
+    entry = find(documents(render(alone)), "ServiceEntry", "istio-system", "sendgrid")["spec"]
+    assert entry["resolution"] == "DNS"
 
 
 def test_s45_access_logging_mesh_wide(seed_objects: Objects) -> None:
