@@ -13,7 +13,8 @@ Choices worth knowing (each module's docstring has the details):
   ``<db>-replica-<i>`` each read replica; the pooler's ``pgbouncer.ini`` spreads reads by weight.
 * **Autoscaling** (:mod:`.autoscaling`): the VPA never controls a resource its HPA scales on.
 * **NetworkPolicies** (:mod:`.policies`) come only from ``topology.allow_graph``.
-* **Blue-green** (:mod:`.workloads`): two Deployments; the Service and HPA follow the active colour.
+* **Blue-green** (:mod:`.workloads`): two Deployments; the Service and HPA follow the active colour,
+  and each colour has its own PodDisruptionBudget (:mod:`.autoscaling`).
 * **Backups** (:mod:`.backups`): a CronJob per scheduled backup, a Velero Schedule for the cluster.
 """
 
@@ -33,35 +34,37 @@ __all__ = ["objects", "render"]
 
 def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
     """Every Kubernetes object (unordered) and the diagnostics."""
-    diags: list[Diagnostic] = []
-    out: list[dict[str, Any]] = namespaces.objects(topology)
-    out += ingress.cluster_issuers(topology)
-    out += rbac.service_accounts(topology)
-    access, d = rbac.shared_access(topology)
-    out += access
-    diags += d
-    out += config.config_maps(topology)
-    diags += config.secrets_diagnostic(topology)
-    out += workloads.claims(topology)
-    out += services.services(topology)
-    out += workloads.objects(topology)
-    scaling, d = autoscaling.objects(topology)
-    out += scaling
-    diags += d
-    pols, d = policies.objects(topology, ingress.certificate_namespaces(topology))
-    out += pols
-    diags += d
-    out += ingress.certificates(topology)
-    out += ingress.ingresses(topology)
-    diags += ingress.diagnostics(topology)
-    out += monitoring.service_monitors(topology)
-    out += monitoring.prometheus_rules(topology)
-    jobs, job_policies, d = backups.objects(topology)
-    out += jobs
-    if pols:
-        out += job_policies
-    diags += d
-    diags += notes.diagnostics(topology)
+    pols, policy_diags = policies.objects(topology, ingress.certificate_namespaces(topology))
+    jobs, job_policies, backup_diags = backups.objects(topology)
+    access, access_diags = rbac.shared_access(topology)
+    scaling, scaling_diags = autoscaling.objects(topology)
+    out: list[dict[str, Any]] = [
+        *namespaces.objects(topology),
+        *ingress.cluster_issuers(topology),
+        *rbac.service_accounts(topology),
+        *access,
+        *config.config_maps(topology),
+        *workloads.claims(topology),
+        *services.services(topology),
+        *workloads.objects(topology),
+        *scaling,
+        *pols,
+        *(job_policies if pols else []),
+        *ingress.certificates(topology),
+        *ingress.ingresses(topology),
+        *monitoring.service_monitors(topology),
+        *monitoring.prometheus_rules(topology),
+        *jobs,
+    ]
+    diags = [
+        *access_diags,
+        *config.secrets_diagnostic(topology),
+        *scaling_diags,
+        *policy_diags,
+        *ingress.diagnostics(topology),
+        *backup_diags,
+        *notes.diagnostics(topology),
+    ]
     return out, diags
 
 

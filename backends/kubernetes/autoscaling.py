@@ -11,9 +11,13 @@ with an HPA on CPU only, the VPA controls memory only; with an HPA on CPU *and* 
 VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). The Istio sidecar
 (``istio-proxy``) is sized by annotations, so the VPA leaves it alone.
 
-**PDB** (policy/v1) for every workload that can run more than one replica, from ``budget``;
-it selects both colours of a blue-green pair (the disruption controller adds up both
-Deployments' scales).
+**PDB** (policy/v1) for every workload that can run more than one replica, from ``budget``
+(``maxUnavailable: 1`` when the spec states none: S29 asks for disruption safety of every
+replicated workload). A blue-green pair gets one PDB per colour (``<name>-blue``,
+``<name>-green``): a single PDB over both colours would count the idle colour's pods, so a
+``minAvailable`` budget could let every pod of the active colour be evicted at once. A budget
+that allows no eviction at the lowest replica count (``minAvailable`` >= replicas, or
+``maxUnavailable: 0``) is written as stated but reported (I1022): it blocks node drains.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Metric, Topology, Workload
+from orion_dsl.model import Budget, Metric, Topology, Workload
 
 from . import labels as L
-from .workloads import scale_target
+from .workloads import deployment_names, scale_target
 
 
 def _metric(m: Metric) -> dict[str, Any]:
@@ -101,17 +105,35 @@ def vpa(topology: Topology, w: Workload) -> tuple[dict[str, Any] | None, list[Di
     return L.obj("autoscaling.k8s.io/v1", "VerticalPodAutoscaler", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec), diags
 
 
-def pdb(topology: Topology, w: Workload) -> dict[str, Any] | None:
-    """The workload's PodDisruptionBudget, if it runs (or may scale to) more than one replica."""
-    lowest = max(w.replicas, w.autoscale.min if w.autoscale else 0)
-    if w.budget is None or lowest <= 1:
-        return None
-    spec: dict[str, Any] = {"selector": {"matchLabels": L.selector(w)}}
-    if w.budget.min_available is not None:
-        spec["minAvailable"] = w.budget.min_available
+def _lowest(w: Workload) -> int:
+    """The fewest replicas the workload runs: the HPA minimum, else ``replicas``."""
+    return w.autoscale.min if w.autoscale is not None else w.replicas
+
+
+def pdbs(topology: Topology, w: Workload) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
+    """The workload's PodDisruptionBudgets (one per blue-green colour), if it may run more than one replica."""
+    if w.max_replicas <= 1:
+        return [], []
+    budget = w.budget or Budget(max_unavailable=1, min_available=None)
+    if budget.min_available is not None:
+        limit = {"minAvailable": budget.min_available}
     else:
-        spec["maxUnavailable"] = w.budget.max_unavailable if w.budget.max_unavailable is not None else 1
-    return L.obj("policy/v1", "PodDisruptionBudget", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec)
+        limit = {"maxUnavailable": budget.max_unavailable if budget.max_unavailable is not None else 1}
+    out = []
+    for name, version, colour in deployment_names(w):
+        spec = {"selector": {"matchLabels": L.selector(w, colour)}, **limit}
+        out.append(L.obj("policy/v1", "PodDisruptionBudget", L.meta(name, w.namespace, L.workload_labels(topology, w, version, colour)), spec=spec))
+    blocked = limit.get("maxUnavailable") == 0 or limit.get("minAvailable", 0) >= _lowest(w)
+    if not blocked:
+        return out, []
+    return out, [
+        info(
+            "I1022",
+            w.span,
+            f"S29: the disruption budget of {w.name} ({', '.join(f'{k} {v}' for k, v in limit.items())}) allows no eviction at {_lowest(w)} replicas",
+            "node drains and cluster autoscaler scale-down wait forever: keep min_available below the lowest replica count, or max_unavailable at 1 or more",
+        )
+    ]
 
 
 def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
@@ -126,7 +148,7 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]
         diags += d
         if v is not None:
             out.append(v)
-        p = pdb(topology, w)
-        if p is not None:
-            out.append(p)
+        p, d = pdbs(topology, w)
+        out += p
+        diags += d
     return out, diags

@@ -75,8 +75,18 @@ def _dump(w: Workload, b: Backup) -> tuple[str, int] | None:
     return None
 
 
-def _host(topology: Topology, w: Workload) -> str:
-    return primary_service(w) if w.database is not None else w.name
+def backup_host(w: Workload, port: int) -> str:
+    """The DNS name (relative to ``<namespace>.svc.cluster.local``) the dump step connects to.
+
+    The primary's Service for a database; the workload's Service when it exposes ``port``;
+    otherwise (RabbitMQ's management port 15672 is no Service port) pod 0 of a StatefulSet
+    through its headless Service, whose pod records need no port.
+    """
+    if w.database is not None:
+        return primary_service(w)
+    if w.port(port) is None and w.kind == "statefulset":
+        return f"{w.name}-0.{w.name}-headless"
+    return w.name
 
 
 def job_name(w: Workload, b: Backup) -> str:
@@ -91,7 +101,7 @@ def _env(topology: Topology, w: Workload, b: Backup, target: BackupTarget | None
         "BACKUP_TARGET": b.target,
         "BACKUP_BUCKET": bucket,
         "BACKUP_PREFIX": f"{w.namespace}/{w.name}/{b.kind}",
-        "BACKUP_HOST": f"{_host(topology, w)}.{w.namespace}.svc.cluster.local",
+        "BACKUP_HOST": f"{backup_host(w, port)}.{w.namespace}.svc.cluster.local",
         "BACKUP_PORT": str(port),
         "BACKUP_USER": topology.name,
         "BACKUP_ENCRYPTED": str(bool(target and target.encrypted)).lower(),

@@ -13,6 +13,12 @@ probes gets TCP liveness and readiness checks on its first port, and diagnostic 
 A blue-green workload becomes two Deployments, ``<name>-blue`` and ``<name>-green``, each
 labelled with its version and ``orion.dev/colour``; both keep ``replicas`` (the idle colour is
 warm for an instant switch back) and the Service selects the active version.
+
+A Deployment or StatefulSet scaled by an HPA leaves ``spec.replicas`` out (as the Kubernetes
+HPA documentation advises): otherwise every ``kubectl apply`` resets the HPA's count to the
+spec's. The HPA's ``minReplicas`` holds the spec's floor. A blue-green pair keeps
+``replicas`` on both colours, so the idle colour stays warm and a switch never starts the new
+active colour from one pod.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orion_dsl.model import Check, Container, Topology, Workload
+from orion_dsl.model import Check, Container, Storage, Topology, Workload
 
 from . import labels as L
 from .units import ACCESS_MODES
@@ -51,11 +57,11 @@ def _check(check: Check) -> dict[str, Any]:
     return {"exec": {"command": list(check.command)}}
 
 
-def _default_probes(c: Container) -> dict[str, Any]:
-    """No probes in the spec: TCP checks on the first port (Kubernetes' own default timing, 5 s timeout)."""
+def _tcp_probes(c: Container, period: int = 10, timeout: int = 5, failures: int = 3) -> dict[str, Any]:
+    """TCP liveness and readiness checks on the container's first port (none without a port)."""
     if not c.ports:
         return {}
-    timing = {"periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3, "successThreshold": 1}
+    timing = {"periodSeconds": period, "timeoutSeconds": timeout, "failureThreshold": failures, "successThreshold": 1}
     check = {"tcpSocket": {"port": c.ports[0].name}}
     return {"livenessProbe": {**check, **timing}, "readinessProbe": {**check, **timing}}
 
@@ -63,7 +69,7 @@ def _default_probes(c: Container) -> dict[str, Any]:
 def _probes(w: Workload) -> dict[str, Any]:
     p = w.probes
     if p is None:
-        return _default_probes(w.container)
+        return _tcp_probes(w.container)
     timing: dict[str, Any] = {
         "periodSeconds": p.interval.seconds,
         "timeoutSeconds": p.timeout.seconds,
@@ -83,15 +89,8 @@ def _probes(w: Workload) -> dict[str, Any]:
 
 def _sidecar_probes(w: Workload, c: Container) -> dict[str, Any]:
     """A sidecar with a port gets TCP liveness and readiness checks on it, with the pod's timing."""
-    assert w.probes is not None
-    timing = {
-        "periodSeconds": w.probes.interval.seconds,
-        "timeoutSeconds": w.probes.timeout.seconds,
-        "failureThreshold": w.probes.failure_threshold,
-        "successThreshold": 1,
-    }
-    check = {"tcpSocket": {"port": c.ports[0].name}}
-    return {"livenessProbe": {**check, **timing}, "readinessProbe": {**check, **timing}}
+    p = w.probes
+    return _tcp_probes(c) if p is None else _tcp_probes(c, p.interval.seconds, p.timeout.seconds, p.failure_threshold)
 
 
 def container_security(w: Workload) -> dict[str, Any]:
@@ -143,8 +142,8 @@ def _container(w: Workload, c: Container, image: str, main: bool) -> dict[str, A
     out["resources"] = resources(c)
     out["securityContext"] = container_security(w)
     mounts = []
-    if not main and c.ports:
-        out.update(_sidecar_probes(w, c) if w.probes is not None else _default_probes(c))
+    if not main:
+        out.update(_sidecar_probes(w, c))
     if main:
         mounts = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
         mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
@@ -235,6 +234,13 @@ def scale_target(w: Workload) -> tuple[str, str]:
     return "Deployment", w.name
 
 
+def replicas(w: Workload) -> dict[str, int]:
+    """``{"replicas": n}``, or nothing when an HPA owns the count (see the module docstring)."""
+    if w.autoscale is not None and w.blue_green is None:
+        return {}
+    return {"replicas": w.replicas}
+
+
 def deployments(topology: Topology, w: Workload) -> list[dict[str, Any]]:
     """One Deployment, or two for blue-green."""
     out = []
@@ -247,7 +253,7 @@ def deployments(topology: Topology, w: Workload) -> list[dict[str, Any]]:
         labels = L.workload_labels(topology, w, version, colour)
         ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
         spec = {
-            "replicas": w.replicas,
+            **replicas(w),
             "revisionHistoryLimit": 10,
             "selector": {"matchLabels": L.selector(w, colour)},
             "strategy": strategy,
@@ -257,16 +263,18 @@ def deployments(topology: Topology, w: Workload) -> list[dict[str, Any]]:
     return out
 
 
+def _claim_spec(s: Storage) -> dict[str, Any]:
+    spec: dict[str, Any] = {"accessModes": [ACCESS_MODES[s.access]], "resources": {"requests": {"storage": s.size.text}}}
+    if s.storage_class:
+        spec["storageClassName"] = s.storage_class
+    return spec
+
+
 def statefulset(topology: Topology, w: Workload) -> dict[str, Any]:
     """A StatefulSet with a claim template per storage."""
-    templates = []
-    for s in w.storage:
-        claim: dict[str, Any] = {"accessModes": [ACCESS_MODES[s.access]], "resources": {"requests": {"storage": s.size.text}}}
-        if s.storage_class:
-            claim["storageClassName"] = s.storage_class
-        templates.append({"metadata": {"name": s.name, "labels": L.workload_labels(topology, w)}, "spec": claim})
+    templates = [{"metadata": {"name": s.name, "labels": L.workload_labels(topology, w)}, "spec": _claim_spec(s)} for s in w.storage]
     spec: dict[str, Any] = {
-        "replicas": w.replicas,
+        **replicas(w),
         "serviceName": f"{w.name}-headless",
         "podManagementPolicy": "OrderedReady",
         "revisionHistoryLimit": 10,
@@ -286,10 +294,7 @@ def claims(topology: Topology) -> list[dict[str, Any]]:
         if w.kind != "deployment":
             continue
         for s in w.storage:
-            spec: dict[str, Any] = {"accessModes": [ACCESS_MODES[s.access]], "resources": {"requests": {"storage": s.size.text}}}
-            if s.storage_class:
-                spec["storageClassName"] = s.storage_class
-            out.append(L.obj("v1", "PersistentVolumeClaim", L.meta(pvc_name(w, s.name), w.namespace, L.workload_labels(topology, w)), spec=spec))
+            out.append(L.obj("v1", "PersistentVolumeClaim", L.meta(pvc_name(w, s.name), w.namespace, L.workload_labels(topology, w)), spec=_claim_spec(s)))
     return out
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import configparser
 import json
+from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 
-from orion_dsl.model import Topology
+from backends.kubernetes import autoscaling
+from orion_dsl.model import Budget, Topology
 from tests.support.schemas import is_core, validate_core
 
-from .helpers import containers, find, main_container, objects, of_kind, rendered
+from .helpers import SPECS, containers, find, load, main_container, objects, of_kind, rendered
+
+EXAMPLES_BY_NAME = {p.stem: p for p in SPECS}
 
 
 @pytest.fixture()
@@ -85,7 +90,9 @@ def test_s05_gateway_deployment_and_service(objs: list[dict[str, Any]]) -> None:
 )
 def test_s06_s07_s08_service_deployments(objs: list[dict[str, Any]], name: str, namespace: str, replicas: int, port: int) -> None:
     d = find(objs, "Deployment", name, namespace)
-    assert d["spec"]["replicas"] == replicas
+    # the HPA owns the count: its floor is the stated replicas, and the Deployment leaves it out
+    assert "replicas" not in d["spec"]
+    assert find(objs, "HorizontalPodAutoscaler", name, namespace)["spec"]["minReplicas"] == replicas
     assert main_container(d)["image"] == f"orion/{name}:1.0"
     assert main_container(d)["ports"][0]["containerPort"] == port
     assert _service_port(objs, name, namespace)["http"]["port"] == port
@@ -278,10 +285,50 @@ def test_s28_blue_green(objs: list[dict[str, Any]]) -> None:
 
 def test_s29_disruption_budgets(objs: list[dict[str, Any]], seed: Topology) -> None:
     for w in seed.workloads:
-        if max(w.replicas, w.autoscale.min if w.autoscale else 0) > 1:
+        if w.max_replicas > 1 and w.blue_green is None:
             pdb = find(objs, "PodDisruptionBudget", w.name, w.namespace)
             assert pdb["spec"] == {"selector": {"matchLabels": {"app.kubernetes.io/name": w.name}}, "maxUnavailable": 1}
     assert [p for p in of_kind(objs, "PodDisruptionBudget") if p["metadata"]["name"] == "grafana"] == []
+    assert not codes(seed, "S29")  # no budget of the seed blocks evictions
+
+
+def _selects(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
+    return all(pod_labels.get(k) == v for k, v in selector.items())
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_s29_every_replicated_workload_has_a_budget_that_selects_its_pods(spec: Path) -> None:
+    objs = objects(load(spec))
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["metadata"]["labels"] for o in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet")}
+    for w in load(spec).workloads:
+        owners = [n for n, labels in pods.items() if labels["app.kubernetes.io/name"] == w.name]
+        budgets = [p for p in of_kind(objs, "PodDisruptionBudget") if p["metadata"]["namespace"] == w.namespace]
+        for owner in owners:
+            covering = [p for p in budgets if _selects(p["spec"]["selector"]["matchLabels"], pods[owner])]
+            # one budget per controller: a budget spanning both blue-green colours would count the idle colour's pods
+            assert len(covering) == (1 if w.max_replicas > 1 else 0), (w.name, owner)
+            if covering:
+                selected = [n for n, labels in pods.items() if _selects(covering[0]["spec"]["selector"]["matchLabels"], labels)]
+                assert selected == [owner]
+
+
+def test_s29_blue_green_budget_per_colour() -> None:
+    objs = objects(load(EXAMPLES_BY_NAME["blue-green"]))
+    for colour in ("blue", "green"):
+        pdb = find(objs, "PodDisruptionBudget", f"catalog-{colour}", "storefront")
+        assert pdb["spec"] == {"selector": {"matchLabels": {"app.kubernetes.io/name": "catalog", "orion.dev/colour": colour}}, "minAvailable": 2}
+
+
+def test_s29_budget_blocking_every_eviction_is_reported(seed: Topology) -> None:
+    auth = next(w for w in seed.workloads if w.name == "auth")
+    blocking = attrs.evolve(auth, budget=Budget(max_unavailable=None, min_available=3))
+    pdbs, diags = autoscaling.pdbs(seed, blocking)
+    assert pdbs[0]["spec"]["minAvailable"] == 3
+    assert [d.code for d in diags] == ["I1022"] and "S29" in diags[0].summary
+    _, diags = autoscaling.pdbs(seed, attrs.evolve(auth, budget=Budget(max_unavailable=0, min_available=None)))
+    assert [d.code for d in diags] == ["I1022"]
+    _, diags = autoscaling.pdbs(seed, attrs.evolve(auth, budget=Budget(max_unavailable=None, min_available=2)))
+    assert diags == []
 
 
 def test_s30_subnets_as_ip_pool_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
@@ -484,6 +531,29 @@ def test_s57_postgres_backups(objs: list[dict[str, Any]], seed: Topology) -> Non
 def test_s58_redis_rabbitmq_and_velero(objs: list[dict[str, Any]]) -> None:
     assert find(objs, "CronJob", "redis-backup-snapshot", "orion-data")["spec"]["schedule"] == "0 * * * *"
     assert find(objs, "CronJob", "rabbitmq-backup-definitions", "orion-data")["spec"]["schedule"] == "0 3 * * *"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_s57_s58_backup_jobs_connect_to_an_address_that_serves_their_port(spec: Path) -> None:
+    """BACKUP_HOST:BACKUP_PORT is a Service port, or a StatefulSet pod (via its headless Service) listening there."""
+    objs = objects(load(spec))
+    for job in of_kind(objs, "CronJob"):
+        pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        e = env(pod["containers"][0])
+        host, port, ns = e["BACKUP_HOST"], int(e["BACKUP_PORT"]), job["metadata"]["namespace"]
+        name = host.removesuffix(f".{ns}.svc.cluster.local")
+        first, _, rest = name.partition(".")
+        if rest:  # <statefulset>-<i>.<headless service>
+            sts = find(objs, "StatefulSet", first.rsplit("-", 1)[0], ns)
+            assert sts["spec"]["serviceName"] == rest and find(objs, "Service", rest, ns)["spec"]["clusterIP"] == "None"
+        else:
+            assert port in [p["port"] for p in find(objs, "Service", name, ns)["spec"]["ports"]], (job["metadata"]["name"], name, port)
+
+
+def test_s58_rabbitmq_definitions_backup_uses_the_management_port_of_pod_0(objs: list[dict[str, Any]]) -> None:
+    pod = find(objs, "CronJob", "rabbitmq-backup-definitions", "orion-data")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    e = env(pod["containers"][0])
+    assert (e["BACKUP_HOST"], e["BACKUP_PORT"]) == ("rabbitmq-0.rabbitmq-headless.orion-data.svc.cluster.local", "15672")
     velero = find(objs, "Schedule", "orion-cluster", "velero")["spec"]
     assert velero["schedule"] == "0 1 * * *" and velero["template"]["storageLocation"] == "s3-primary"
     assert "orion-data" in velero["template"]["includedNamespaces"]
@@ -492,3 +562,28 @@ def test_s58_redis_rabbitmq_and_velero(objs: list[dict[str, Any]]) -> None:
 @pytest.mark.parametrize(("row", "fact"), [("S26", "cluster autoscaler"), ("S38", "edge"), ("S53", "application-layer"), ("S59", "glacier"), ("S60", "RTO")])
 def test_facts_without_objects_are_reported(seed: Topology, row: str, fact: str) -> None:
     assert any(fact in s for s in codes(seed, row))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_s21_s28_hpa_scales_the_deployment_its_service_sends_traffic_to(spec: Path) -> None:
+    objs = objects(load(spec))
+    for hpa in of_kind(objs, "HorizontalPodAutoscaler"):
+        ns, ref = hpa["metadata"]["namespace"], hpa["spec"]["scaleTargetRef"]
+        target = find(objs, ref["kind"], ref["name"], ns)
+        selector = find(objs, "Service", hpa["metadata"]["name"], ns)["spec"]["selector"]
+        assert _selects(selector, target["spec"]["template"]["metadata"]["labels"]), ref["name"]
+        colour = target["spec"]["template"]["metadata"]["labels"].get("orion.dev/colour")
+        # kubectl apply would reset the HPA's count on every run; a blue-green pair keeps both colours warm
+        assert ("replicas" in target["spec"]) == (colour is not None), ref["name"]
+
+
+def test_s28_blue_green_instance_label_names_the_colour(objs: list[dict[str, Any]]) -> None:
+    for colour in ("blue", "green"):
+        d = find(objs, "Deployment", f"gateway-{colour}")
+        assert d["metadata"]["labels"]["app.kubernetes.io/instance"] == f"gateway-{colour}"
+        assert d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/instance"] == f"gateway-{colour}"
+
+
+def test_s50_replication_blocked_by_the_allow_graph_is_reported(seed: Topology) -> None:
+    (summary,) = [d.summary for d in rendered(seed).diagnostics if d.code == "I1033"]
+    assert "postgres" in summary and "rabbitmq" in summary
