@@ -24,6 +24,14 @@ class Port:
     number: int
     protocol: str = "TCP"
 
+    @property
+    def tls(self) -> bool:
+        """Whether the port carries TLS from its first byte (443, 465, 636, 993, 995, 8443, or named https/tls/smtps).
+
+        Such traffic can be routed by SNI, e.g. through an egress gateway.
+        """
+        return self.protocol == "TCP" and (self.number in (443, 465, 636, 993, 995, 8443) or self.name in ("https", "tls", "smtps"))
+
 
 @attrs.frozen
 class Resources:

@@ -34,7 +34,6 @@ from backends.istio.names import (
     SECURITY,
     Obj,
     egress_host,
-    is_tls,
     obj,
     port_protocol,
     principal,
@@ -118,7 +117,7 @@ def service_entries(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
 
 def routed_ports(external: External) -> tuple[Port, ...]:
     """The ports of an external that the egress gateway can route by SNI."""
-    return tuple(p for p in external.ports if is_tls(p))
+    return tuple(p for p in external.ports if p.tls)
 
 
 def egress_gateway(gateway: EgressGateway, routed: list[Routed]) -> Obj:
@@ -191,7 +190,7 @@ def _routed(topology: Topology, gateway: EgressGateway | None) -> tuple[list[Rou
         diagnostics += [
             info("I0705", None, f"{e.name}:{p.number} is not TLS, so the egress gateway cannot route it by SNI", "it goes out directly")
             for p in e.ports
-            if not is_tls(p)
+            if not p.tls
         ]
         routed += [(e, host, p) for host in e.hosts for p in routed_ports(e)]
     return routed, diagnostics

@@ -98,18 +98,13 @@ def slug(host: str) -> str:
     return "".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-")[:63].rstrip("-")
 
 
-def is_tls(port: Port) -> bool:
-    """Whether a port carries TLS from its first byte, so SNI can route it (443, 465, names https/tls)."""
-    return port.protocol == "TCP" and (port.number in (443, 465, 636, 993, 995, 8443) or port.name in ("https", "tls", "smtps"))
-
-
 def port_protocol(port: Port) -> str:
     """The Istio protocol of an external port: HTTPS for 443, TLS for other TLS ports, UDP as is, else TCP."""
     if port.protocol == "UDP":
         return "UDP"
     if port.number == 443 or port.name == "https":
         return "HTTPS"
-    if is_tls(port):
+    if port.tls:
         return "TLS"
     return "TCP"
 

@@ -35,6 +35,9 @@ PUBLIC = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}
 ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 ACME_SOLVER_PORT = 8089
 
+#: Service port -> pod port of Istio's default egress gateway (NetworkPolicies match pod ports).
+EGRESS_GATEWAY_POD_PORTS = {80: 8080, 443: 8443}
+
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
     """A peer: pods with these labels in one namespace."""
@@ -64,14 +67,20 @@ class _Peers:
             return ANYWHERE
         return PUBLIC
 
-    def egress_target(self, edge: Edge) -> dict[str, Any]:
-        """Where an egress edge really goes (an external via the egress gateway goes to the gateway)."""
-        if edge.target.kind == "external" and self.egress_gateway:
+    def egress_target(self, edge: Edge) -> tuple[dict[str, Any], Port]:
+        """Where an egress edge really goes, and on which pod port.
+
+        A meshed caller's TLS traffic to an external marked ``via egress_gateway`` goes to the
+        egress gateway pods, which listen on the pod port behind the gateway Service's port
+        (Istio's default gateway maps 443 to 8443 and 80 to 8080).
+        """
+        if edge.target.kind == "external" and self.egress_gateway and edge.port.tls:
             ext = self.topology.external(edge.target.name)
             src = self.topology.workload(edge.source.name)
             if ext is not None and ext.via_egress_gateway and src is not None and src.meshed:
-                return in_namespace(self.egress_gateway, L.EGRESS_GATEWAY)
-        return self.select(edge.target)
+                pod_port = EGRESS_GATEWAY_POD_PORTS.get(edge.port.number, edge.port.number)
+                return in_namespace(self.egress_gateway, L.EGRESS_GATEWAY), Port(edge.port.name, pod_port, edge.port.protocol)
+        return self.select(edge.target), edge.port
 
 
 def _rules(pairs: list[tuple[dict[str, Any], Port]], key: str) -> list[dict[str, Any]]:
@@ -112,7 +121,7 @@ def from_graph(topology: Topology) -> list[dict[str, Any]]:
         if _peer_pods(edge.target) is not None:
             incoming[edge.target].append((peers.select(edge.source), edge.port))
         if _peer_pods(edge.source) is not None:
-            outgoing[edge.source].append((peers.egress_target(edge), edge.port))
+            outgoing[edge.source].append(peers.egress_target(edge))
     out = []
     for peer in order:
         pods = _peer_pods(peer)

@@ -140,14 +140,16 @@ def test_every_namespace_denies_by_default(w: World) -> None:
 
 def test_meshed_pods_reach_istiod_and_egress_gateway(seed_world: World) -> None:
     istiod = Pod("istio-system", "istiod", {"app": "istiod"}, {"grpc-xds": (15012, "TCP")})
-    egw = Pod("istio-system", "istio-egressgateway", {"istio": "egressgateway"}, {"https": (443, "TCP")})
+    # Istio's default egress gateway Service maps 443 to the pods' 8443; policies match pod ports.
+    egw = Pod("istio-system", "istio-egressgateway", {"istio": "egressgateway"}, {"https": (8443, "TCP")})
     namespaces = {**seed_world.namespaces, "istio-system": {}}
     cluster = Cluster([*seed_world.pods, istiod, egw], namespaces, seed_world.policies)
     notification = next(p for p in seed_world.pods if p.name == "notification")
     postgres = next(p for p in seed_world.pods if p.name == "postgres")
     assert cluster.allowed(notification, istiod, 15012, "TCP")
     assert not cluster.allowed(postgres, istiod, 15012, "TCP")  # orion-data is not meshed
-    assert cluster.allowed(notification, egw, 443, "TCP")  # twilio goes through the egress gateway
+    assert cluster.allowed(notification, egw, 8443, "TCP")  # twilio goes through the egress gateway
+    assert not cluster.allowed(notification, egw, 443, "TCP")
     assert not cluster.allowed(notification, External(INTERNET_IP), 443, "TCP") or seed_world.topology.allow_graph.reach("notification", "sentry", 443)
 
 
