@@ -66,8 +66,13 @@ def _items(items: tuple[Node | Cluster, ...], depth: int) -> list[str]:
     return out
 
 
-def _edge(link: Link) -> str:
+def _edge(graph: Graph, link: Link) -> str:
     attrs = []
+    source = link.source
+    if link.source.startswith("sg_"):
+        # A compound edge: drawn from the cluster's border, anchored on its first node.
+        source = graph.members(link.source)[0].id
+        attrs.append(f"ltail={quote('cluster_' + link.source)}")
     if link.label:
         attrs.append(f"label={quote(link.label)}")
     if link.style == "dotted":
@@ -79,7 +84,7 @@ def _edge(link: Link) -> str:
     if link.faint:
         attrs.append(f'color="{FAINT_LINK[0]}", fontcolor="{FAINT_LINK[1]}"')
     suffix = f" [{', '.join(attrs)}]" if attrs else ""
-    return f"{_INDENT}{quote(link.source)} -> {quote(link.target)}{suffix};"
+    return f"{_INDENT}{quote(source)} -> {quote(link.target)}{suffix};"
 
 
 def emit(graph: Graph) -> str:
@@ -94,7 +99,7 @@ def emit(graph: Graph) -> str:
         f'{_INDENT}edge [fontname={font}, fontsize=9, color="{LINK[0]}", fontcolor="{LINK[1]}", arrowsize=0.7];',
     ]
     lines.extend(_items(graph.items, 1))
-    lines.extend(_edge(link) for link in graph.links)
+    lines.extend(_edge(graph, link) for link in graph.links)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -105,16 +105,21 @@ def time_text(at: TimeOfDay) -> str:
     return f"{at.hour:02d}:{at.minute:02d}"
 
 
+#: Backup periods read as words, as the seed writes them.
+_PERIODS = {3_600_000: "hourly", 86_400_000: "daily", 604_800_000: "weekly"}
+
+
 def schedule_text(every: Duration | None, at: TimeOfDay | None, continuous: bool = False) -> str:
-    """``every 24h at 02:00``, ``every 6h``, ``continuous``."""
+    """When a backup runs, the same in diagrams and docs: ``daily at 02:00``, ``hourly``, ``every 6h``, ``continuous``."""
     if continuous:
         return "continuous"
-    parts = []
-    if every is not None:
-        parts.append(f"every {every.text}")
-    if at is not None:
-        parts.append(f"at {time_text(at)}")
-    return " ".join(parts) or "on demand"
+    when = "scheduled" if every is None else _PERIODS.get(every.millis, f"every {every.text}")
+    return f"{when} at {time_text(at)}" if at is not None else when
+
+
+def objective_text(value: Duration) -> str:
+    """An RTO or RPO: as written, or ``real-time`` for zero."""
+    return "real-time" if value.millis == 0 else value.text
 
 
 def backup_schedule(backup: Backup) -> str:

@@ -46,6 +46,8 @@ class Cluster:
 class Link:
     """An arrow between two node ids; dotted for scrapes, certificates and control traffic.
 
+    The source may be a cluster id (``sg_...``): the arrow then stands for one arrow from
+    every node in that cluster (Graphviz ``ltail``, a Mermaid link from a subgraph).
     ``faint`` draws it light grey: for links every node has (DNS) that would drown the rest.
     ``invisible`` links are not drawn: they only keep a layout in order (Mermaid ``~~~``).
     """
@@ -75,6 +77,13 @@ class Graph:
     def clusters(self) -> tuple[Cluster, ...]:
         """Every cluster, depth first in declaration order."""
         return tuple(_walk_clusters(self.items))
+
+    def members(self, cluster_id: str) -> tuple[Node, ...]:
+        """Every node inside a cluster (nested clusters included); KeyError for an unknown id."""
+        for cluster in self.clusters():
+            if cluster.id == cluster_id:
+                return tuple(_walk_nodes(cluster.items))
+        raise KeyError(cluster_id)
 
     def classes(self) -> tuple[str, ...]:
         """The style classes the nodes use, in first-use order."""
@@ -165,16 +174,23 @@ class Builder:
             self._stack[-1][3].append(Cluster(done_id, done_title, tuple(items), done_cls))
 
     def link(self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False) -> None:
-        """Add an arrow between two nodes (added before or after this call); ``faint`` greys it out."""
+        """Add an arrow between two nodes (added before or after this call); ``faint`` greys it out.
+
+        ``source`` may name a cluster: the arrow then leaves every node in it.
+        """
         self._links.append(Link(source, target, label, style, both, faint))
 
     def build(self) -> Graph:
-        """The finished graph; every link must join two nodes."""
+        """The finished graph; every link must join two nodes, or leave a cluster for a node outside it."""
         if len(self._stack) != 1:
             raise ValueError(f"{self._view}: a cluster is still open")
-        nodes = {n.id for n in _walk_nodes(tuple(self._stack[0][3]))}
+        graph = Graph(self._view, self._title, self._direction, tuple(self._stack[0][3]), tuple(self._links))
+        nodes = {n.id for n in graph.nodes()}
+        clusters = {c.id: {n.id for n in graph.members(c.id)} for c in graph.clusters()}
         for link in self._links:
-            for end in (link.source, link.target):
-                if end not in nodes:
-                    raise ValueError(f"{self._view}: link {link.source} -> {link.target} names no node {end!r}")
-        return Graph(self._view, self._title, self._direction, tuple(self._stack[0][3]), tuple(self._links))
+            if link.target not in nodes or (link.source not in nodes and link.source not in clusters):
+                missing = link.target if link.target not in nodes else link.source
+                raise ValueError(f"{self._view}: link {link.source} -> {link.target} names no node {missing!r}")
+            if link.target in clusters.get(link.source, ()):
+                raise ValueError(f"{self._view}: link {link.source} -> {link.target} ends inside the cluster it leaves")
+        return graph

@@ -18,10 +18,7 @@ def _controller_lines(ingress: Ingress) -> list[str]:
     lines.append("listen " + ", ".join(port_text(p) for p in ingress.listen))
     if ingress.rate_limit is not None:
         lines.append(f"rate limit {rate_text(ingress.rate_limit)}")
-    if ingress.request_buffering:
-        lines.append("request buffering")
-    if ingress.compression:
-        lines.append("compression")
+    lines += [t for t, on in (("request buffering", ingress.request_buffering), ("compression", ingress.compression)) if on]
     if ingress.cors_origins:
         lines.append("CORS " + ", ".join(ingress.cors_origins))
     if ingress.cors_methods:
@@ -121,10 +118,7 @@ def _gateway_lines(topology: Topology) -> list[str]:
     lines += [t for t, on in (("TLS origination", gw.tls_origination), ("SNI routing", gw.sni_routing)) if on]
     if mesh.egress_rate_limit is not None:
         lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)}")
-    if mesh.access_log:
-        lines.append("logs all outbound")
-    if mesh.cost_tracking:
-        lines.append("cost tracking")
+    lines += [t for t, on in (("logs all outbound", mesh.access_log), ("cost tracking", mesh.cost_tracking)) if on]
     return lines
 
 

@@ -1,18 +1,31 @@
-"""View ``policies``: the allow-graph exactly, one arrow per (source, target) peer pair.
+"""View ``policies``: the allow-graph exactly, drawn as few arrows as it can be without loss.
 
-Each arrow carries every port the pair may use (``http 3001``); scrape-only pairs are
-dotted. Peers are grouped by namespace; externals, the internet and cluster DNS sit
-apart. A notes node states the posture (default deny, internet deny, explicit denies).
+Each arrow carries every port its pairs may use (``http 3001``); scrape-only pairs are
+dotted, DNS lookups grey. Peers are grouped by namespace; externals, the internet and
+cluster DNS sit apart. Two shorthands keep the picture legible and stay exact:
+
+* DNS from a namespace whose every pod has the same DNS ports is one grey arrow leaving
+  the namespace box (a compound edge: it stands for one arrow from each pod in it);
+* where a namespace allows same-namespace traffic, an "any other pod" node inside it
+  (id ``anypod_<namespace>``) sends one arrow to each pod that every other pod of the
+  namespace reaches on the same ports: it stands for one arrow from each *other* pod.
+
+A notes node states the posture (default deny, internet deny, explicit denies).
 """
 
 from __future__ import annotations
 
 from orion_dsl.model import Edge, Peer, Topology
 from orion_dsl.views.common import external_id, namespace_tier, part_id, peer_id, port_text, workload_tier, wrap
-from orion_dsl.views.graph import Builder, Graph
+from orion_dsl.views.graph import Builder, Graph, slug
+
+#: Id prefix of the node that stands for every other pod of a same-namespace namespace.
+ANY_POD = "anypod_"
+
+Pair = tuple[Peer, Peer]
 
 
-def pairs(topology: Topology) -> dict[tuple[Peer, Peer], list[Edge]]:
+def pairs(topology: Topology) -> dict[Pair, list[Edge]]:
     """The allow-graph's edges grouped by (source, target) peer pair, in graph order."""
     grouped: dict[tuple[Peer, Peer], list[Edge]] = {}
     for e in topology.allow_graph.edges:
@@ -39,11 +52,15 @@ def _notes(topology: Topology) -> tuple[str, ...]:
     if "scrape" in rules:
         lines.append("Dotted arrows: Prometheus scrapes")
     if "dns" in rules:
-        lines.append("Grey arrows: DNS lookups")
+        lines.append("Grey arrows: DNS lookups; from a namespace")
+        lines.append("  box: from every pod in it")
+    if any(ns.same_namespace for ns in topology.namespaces):
+        lines.append("'any other pod': every other pod")
+        lines.append("  of that namespace")
     return tuple(lines)
 
 
-def _peers(b: Builder, topology: Topology, peers: list[Peer]) -> None:
+def _peers(b: Builder, topology: Topology, peers: list[Peer], any_pod: set[str]) -> None:
     ingress = next((p for p in peers if p.kind == "ingress"), None)
     if any(p.kind == "internet" for p in peers):
         b.node(peer_id(next(p for p in peers if p.kind == "internet")), "Internet", cls="external")
@@ -57,6 +74,8 @@ def _peers(b: Builder, topology: Topology, peers: list[Peer]) -> None:
                 b.node(peer_id(ingress), f"{ingress.name} Ingress Controller", cls="ingress")
             for w in members:
                 b.node(peer_id(Peer("workload", w.name, w.namespace)), w.name, cls=workload_tier(topology, w))
+            if ns.name in any_pod:
+                b.node(f"{ANY_POD}{slug(ns.name)}", "any other pod", f"in {ns.name}", cls="plain", shape="round")
     for p in peers:
         if p.kind == "ingress" and not b.has(peer_id(p)):
             b.node(peer_id(p), f"{p.name} Ingress Controller", cls="ingress")
@@ -82,14 +101,69 @@ def _order(pair_keys: list[tuple[Peer, Peer]]) -> list[Peer]:
     return list(seen)
 
 
+def _label(edges: list[Edge]) -> str:
+    return ", ".join(dict.fromkeys(port_text(e.port) for e in edges))
+
+
+def _members(topology: Topology, namespace: str) -> list[Peer]:
+    return [Peer("workload", w.name, w.namespace) for w in topology.workloads_in(namespace)]
+
+
+def _dns_from_namespaces(b: Builder, topology: Topology, grouped: dict[Pair, list[Edge]]) -> set[Pair]:
+    """One grey arrow per namespace whose every pod has the same DNS ports; the pairs it covers."""
+    covered: set[Pair] = set()
+    for ns in topology.namespaces:
+        members = _members(topology, ns.name)
+        holds_ingress = topology.ingress is not None and topology.ingress.namespace == ns.name
+        if not members or holds_ingress:
+            continue
+        targets = {dst for (src, dst) in grouped if dst.kind == "dns" and src in members}
+        for dns in sorted(targets, key=lambda p: p.name):
+            labels = {_label(grouped[(m, dns)]) if (m, dns) in grouped else None for m in members}
+            if len(labels) == 1 and None not in labels:
+                b.link(f"sg_{part_id('ns', ns.name)}", peer_id(dns), labels.pop() or "", faint=True)
+                covered |= {(m, dns) for m in members}
+    return covered
+
+
+def _any_pod_targets(topology: Topology, grouped: dict[Pair, list[Edge]]) -> dict[str, list[Peer]]:
+    """Per same-namespace namespace (3+ pods): the pods every other pod of it reaches on the same ports."""
+    plan: dict[str, list[Peer]] = {}
+    for ns in topology.namespaces:
+        members = _members(topology, ns.name)
+        if not ns.same_namespace or len(members) < 3:
+            continue
+        for target in members:
+            labels = {_label(grouped[(m, target)]) if (m, target) in grouped else None for m in members if m != target}
+            if len(labels) == 1 and None not in labels:
+                plan.setdefault(ns.name, []).append(target)
+    return plan
+
+
+def _any_pod_links(b: Builder, topology: Topology, grouped: dict[Pair, list[Edge]], plan: dict[str, list[Peer]]) -> set[Pair]:
+    """One arrow from each "any other pod" node to each planned target; the pairs they cover."""
+    covered: set[Pair] = set()
+    for ns, targets in plan.items():
+        members = _members(topology, ns)
+        for target in targets:
+            sources = [(m, target) for m in members if m != target]
+            scrape_only = all(e.rule == "scrape" for p in sources for e in grouped[p])
+            b.link(f"{ANY_POD}{slug(ns)}", peer_id(target), _label(grouped[sources[0]]), style="dotted" if scrape_only else "solid")
+            covered |= set(sources)
+    return covered
+
+
 def build(topology: Topology) -> Graph:
     """The network policy view: exactly the allow-graph."""
     b = Builder("policies", f"{topology.name}: allowed connections (network policies)", "LR")
     grouped = pairs(topology)
-    _peers(b, topology, _order(list(grouped)))
+    plan = _any_pod_targets(topology, grouped)
+    _peers(b, topology, _order(list(grouped)), set(plan))
     b.node("policy_notes", *_notes(topology), cls="note", shape="note")
+    covered = _dns_from_namespaces(b, topology, grouped) | _any_pod_links(b, topology, grouped, plan)
     for (src, dst), edges in grouped.items():
+        if (src, dst) in covered:
+            continue
         scrape_only = all(e.rule == "scrape" for e in edges)
-        label = ", ".join(dict.fromkeys(port_text(e.port) for e in edges))
-        b.link(peer_id(src), peer_id(dst), label, style="dotted" if scrape_only else "solid", faint=dst.kind == "dns")
+        b.link(peer_id(src), peer_id(dst), _label(edges), style="dotted" if scrape_only else "solid", faint=dst.kind == "dns")
     return b.build()

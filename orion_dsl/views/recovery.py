@@ -8,7 +8,7 @@ their region; RTO/RPO objectives point (dotted) at the sources they cover.
 from __future__ import annotations
 
 from orion_dsl.model import Recovery, Topology
-from orion_dsl.views.common import backup_schedule, kind_name, part_id, schedule_text
+from orion_dsl.views.common import backup_schedule, kind_name, objective_text, part_id, schedule_text
 from orion_dsl.views.graph import Builder, Graph
 
 
@@ -63,7 +63,7 @@ def build(topology: Topology) -> Graph:
     if recovery.objectives:
         with b.cluster("objectives", "Recovery objectives", "objective"):
             for o in recovery.objectives:
-                b.node(part_id("objective", o.name), f"{o.name}", f"RTO {o.rto.text}", f"RPO {o.rpo.text}", cls="objective")
+                b.node(part_id("objective", o.name), f"{o.name}", f"RTO {objective_text(o.rto)}", f"RPO {objective_text(o.rpo)}", cls="objective")
     targets = {t.name for t in recovery.targets}
     for w in topology.workloads:
         for i, bk in enumerate(w.backups, 1):

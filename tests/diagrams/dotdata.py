@@ -51,3 +51,34 @@ def edges(dot_text: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
 def all_text(dot_text: str) -> str:
     """Every node's and cluster's drawn text, one block."""
     return "\n".join([*node_text(dot_text).values(), *cluster_text(dot_text).values()])
+
+
+def _cluster_members(dot_text: str) -> dict[str, set[str]]:
+    """Cluster name -> the names of every node inside it (nested clusters included)."""
+    doc = _layout(dot_text)
+    count = int(doc.get("_subgraph_cnt", 0))
+    names = {int(o["_gvid"]): str(o["name"]) for o in _objects(dot_text)[count:]}
+    return {str(o["name"]): {names[int(i)] for i in o.get("nodes", [])} for o in _objects(dot_text)[:count]}
+
+
+def expanded_edges(dot_text: str, any_pod: str) -> set[tuple[str, str, frozenset[str]]]:
+    """Every drawn arrow as (tail, head, ports) with the policies view's shorthands undone.
+
+    An edge with ``ltail`` (leaving a cluster) stands for one edge from each node of that
+    cluster but the ``any_pod`` nodes (they stand for pods, they are none); an edge from a node whose name starts with ``any_pod`` stands for one edge from
+    each other node of its innermost cluster. Ports are the comma-separated label parts.
+    """
+    members = _cluster_members(dot_text)
+    out: set[tuple[str, str, frozenset[str]]] = set()
+    for (tail, head), drawn in edges(dot_text).items():
+        for e in drawn:
+            ports = frozenset(p.strip() for p in str(e.get("label", "")).split(",") if p.strip())
+            if "ltail" in e:
+                tails = {n for n in members[str(e["ltail"])] if not n.startswith(any_pod)}
+            elif tail.startswith(any_pod):
+                home = min((m for m in members.values() if tail in m), key=len)
+                tails = home - {tail, head}
+            else:
+                tails = {tail}
+            out |= {(t, head, ports) for t in tails}
+    return out

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from backends.diagrams import dot
 from orion_dsl.views.graph import Builder, slug
 
 
@@ -49,3 +50,32 @@ def test_builder_nests_clusters() -> None:
         b.node("n_a", "A", cls="service")
     graph = b.build()
     assert [c.id for c in graph.clusters()] == ["sg_outer", "sg_inner"]
+
+
+def test_builder_accepts_a_link_leaving_a_cluster() -> None:
+    b = Builder("v", "t")
+    with b.cluster("ns", "NS"):
+        b.node("n_a", "A", cls="service")
+        b.node("n_b", "B", cls="service")
+    b.node("n_c", "C", cls="service")
+    b.link("sg_ns", "n_c")
+    graph = b.build()
+    assert [n.id for n in graph.members("sg_ns")] == ["n_a", "n_b"]
+
+
+def test_builder_rejects_a_link_from_a_cluster_to_a_node_inside_it() -> None:
+    b = Builder("v", "t")
+    with b.cluster("ns", "NS"):
+        b.node("n_a", "A", cls="service")
+    b.link("sg_ns", "n_a")
+    with pytest.raises(ValueError, match="inside the cluster"):
+        b.build()
+
+
+def test_dot_draws_a_link_leaving_a_cluster_as_a_compound_edge() -> None:
+    b = Builder("v", "t")
+    with b.cluster("ns", "NS"):
+        b.node("n_a", "A", cls="service")
+    b.node("n_c", "C", cls="service")
+    b.link("sg_ns", "n_c")
+    assert '"n_a" -> "n_c" [ltail="cluster_sg_ns"];' in dot.emit(b.build())

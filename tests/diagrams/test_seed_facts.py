@@ -6,6 +6,7 @@ Checked on what Graphviz draws (``dot -Tjson``); Mermaid shows the same graph by
 
 from __future__ import annotations
 
+from backends.docs import render as render_docs
 from orion_dsl.model import Topology
 from orion_dsl.views.common import peer_id, workload_id
 from tests.diagrams.dotdata import all_text, cluster_text, edges, node_text
@@ -208,14 +209,14 @@ def test_s51_jwt_at_the_gateway(seed_files: dict[str, str]) -> None:
 def test_s57_postgres_backup_schedules(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "disaster-recovery"))
     jobs = [shown[f"job_postgres_{i}"] for i in (1, 2, 3)]
-    assert jobs == ["full backup\nevery 24h at 02:00", "incremental backup\nevery 6h", "wal backup\ncontinuous"]
+    assert jobs == ["full backup\ndaily at 02:00", "incremental backup\nevery 6h", "wal backup\ncontinuous"]
 
 
 def test_s58_redis_rabbitmq_velero_and_git(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "disaster-recovery"))
-    assert shown["job_redis_1"] == "snapshot backup\nevery 1h"
-    assert shown["job_rabbitmq_1"] == "definitions backup\nevery 24h at 03:00"
-    assert shown["job_cluster"] == "velero cluster backup\nevery 24h at 01:00"
+    assert shown["job_redis_1"] == "snapshot backup\nhourly"
+    assert shown["job_rabbitmq_1"] == "definitions backup\ndaily at 03:00"
+    assert shown["job_cluster"] == "velero cluster backup\ndaily at 01:00"
     assert "on every change" in shown["job_git"]
 
 
@@ -229,7 +230,15 @@ def test_s59_destinations_replication_and_archive(seed_files: dict[str, str]) ->
 def test_s60_recovery_objectives(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "disaster-recovery"))
     assert shown["objective_database"] == "database\nRTO 1h\nRPO 6h"
-    assert shown["objective_services"] == "services\nRTO 15m\nRPO 0s"
+    assert shown["objective_services"] == "services\nRTO 15m\nRPO real-time"
+
+
+def test_s57_s60_diagram_and_document_word_schedules_and_objectives_alike(seed: Topology, seed_files: dict[str, str]) -> None:
+    doc = render_docs(seed).artifacts[0].text
+    shown = node_text(_dot(seed_files, "disaster-recovery"))
+    for line in ("daily at 02:00", "every 6h", "hourly", "daily at 03:00"):
+        assert line in "\n".join(shown.values()) and f"| {line} |" in doc
+    assert "RPO real-time" in shown["objective_services"] and "| real-time |" in doc
 
 
 def test_topology_view_places_every_workload_in_its_namespace(seed: Topology, seed_files: dict[str, str]) -> None:

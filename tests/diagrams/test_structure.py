@@ -8,16 +8,39 @@ import pytest
 
 from backends.diagrams import VIEWS, render
 from orion_dsl.model import Topology
-from orion_dsl.views.common import part_id, peer_id, workload_id
-from tests.diagrams.dotdata import cluster_text
-from tests.support.renderers import dot_edges, dot_nodes
+from orion_dsl.views.common import part_id, peer_id, port_text, workload_id
+from orion_dsl.views.policies import ANY_POD
+from tests.diagrams.dotdata import cluster_text, edges, expanded_edges
+from tests.support.renderers import dot_nodes
+
+#: Every seed namespace whose pods may look up DNS (all but the ingress controller's).
+_SEED_APP_NAMESPACES = ("orion-gateway", "orion-auth", "orion-user", "orion-notification", "orion-data", "orion-monitoring", "orion-system")
 
 _MMD_NODE = re.compile(r"^\s+(\w+)(?:\[|\()", re.MULTILINE)
 _MMD_LINK = re.compile(r"^\s+(\w+) (?:<?-->|<?-\.->|~~~)(?:\|\"[^\"]*\"\|)? (\w+)$", re.MULTILINE)
 
 
-def _allow_pairs(topology: Topology) -> set[tuple[str, str]]:
-    return {(peer_id(e.source), peer_id(e.target)) for e in topology.allow_graph.edges}
+def _allow_graph(topology: Topology) -> set[tuple[str, str, frozenset[str]]]:
+    """(source id, target id, ports) for every peer pair of the allow-graph."""
+    ports: dict[tuple[str, str], set[str]] = {}
+    for e in topology.allow_graph.edges:
+        ports.setdefault((peer_id(e.source), peer_id(e.target)), set()).add(port_text(e.port))
+    return {(s, t, frozenset(p)) for (s, t), p in ports.items()}
+
+
+def _drawn_allow_graph(dot_text: str) -> set[tuple[str, str, frozenset[str]]]:
+    drawn = expanded_edges(dot_text, ANY_POD)
+    pairs = [(s, t) for s, t, _ in drawn]
+    assert len(pairs) == len(set(pairs)), "a peer pair is drawn twice"
+    return drawn
+
+
+def _dot_links(dot_text: str) -> set[tuple[str, str]]:
+    """(tail, head) of every DOT edge; an edge leaving a cluster names the cluster (as Mermaid does)."""
+    out = set()
+    for (tail, head), drawn in edges(dot_text).items():
+        out |= {(str(e["ltail"]).removeprefix("cluster_") if "ltail" in e else tail, head) for e in drawn}
+    return out
 
 
 def test_topology_view_has_every_workload(seed: Topology, seed_files: dict[str, str]) -> None:
@@ -30,17 +53,34 @@ def test_topology_view_has_every_namespace(seed: Topology, seed_files: dict[str,
     assert {f"cluster_sg_{part_id('ns', ns.name)}" for ns in seed.namespaces} <= set(clusters)
 
 
-def test_policies_edges_are_exactly_the_allow_graph(seed: Topology, seed_files: dict[str, str]) -> None:
-    assert dot_edges(seed_files["diagrams/policies.dot"]) == _allow_pairs(seed)
+def test_policies_edges_with_ports_are_exactly_the_allow_graph(seed: Topology, seed_files: dict[str, str]) -> None:
+    assert _drawn_allow_graph(seed_files["diagrams/policies.dot"]) == _allow_graph(seed)
 
 
 def test_policies_edges_of_the_hostile_topology(nasty: Topology, nasty_files: dict[str, str]) -> None:
-    assert dot_edges(nasty_files["diagrams/policies.dot"]) == _allow_pairs(nasty)
+    assert _drawn_allow_graph(nasty_files["diagrams/policies.dot"]) == _allow_graph(nasty)
 
 
 def test_example_policies_are_the_allow_graph(example: Topology) -> None:
     files = {a.path: a.text for a in render(example).artifacts}
-    assert dot_edges(files["diagrams/policies.dot"]) == _allow_pairs(example)
+    assert _drawn_allow_graph(files["diagrams/policies.dot"]) == _allow_graph(example)
+
+
+def test_policies_view_draws_dns_once_per_namespace(seed_files: dict[str, str]) -> None:
+    dns = [(t, h) for t, h in _dot_links(seed_files["diagrams/policies.dot"]) if h == "dns_kube_dns"]
+    assert sorted(dns) == sorted((f"sg_{part_id('ns', ns)}", "dns_kube_dns") for ns in _SEED_APP_NAMESPACES)
+
+
+def test_policies_view_draws_same_namespace_traffic_from_one_any_pod_node(seed_files: dict[str, str]) -> None:
+    links = _dot_links(seed_files["diagrams/policies.dot"])
+    data = {"wl_redis", "wl_postgres", "wl_rabbitmq", "wl_pgbouncer"}
+    assert {(f"{ANY_POD}orion_data", w) for w in data} <= links
+    assert not {(s, t) for s, t in links if s in data and t in data}
+
+
+def test_policies_view_is_legible_in_size(seed_files: dict[str, str]) -> None:
+    """The allow-graph has 73 peer pairs; the shorthands draw it with at most 61 arrows."""
+    assert len(_dot_links(seed_files["diagrams/policies.dot"])) <= 61
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -52,7 +92,7 @@ def test_mermaid_and_dot_have_the_same_nodes(seed_files: dict[str, str], view: s
 @pytest.mark.parametrize("view", VIEWS)
 def test_mermaid_and_dot_have_the_same_links(seed_files: dict[str, str], view: str) -> None:
     mmd = seed_files[f"diagrams/{view}.mmd"]
-    assert set(_MMD_LINK.findall(mmd)) == dot_edges(seed_files[f"diagrams/{view}.dot"])
+    assert set(_MMD_LINK.findall(mmd)) == _dot_links(seed_files[f"diagrams/{view}.dot"])
 
 
 def test_mermaid_ids_are_plain_identifiers(seed_files: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import orion_dsl
+from orion_dsl.model import Topology
 
 from .markdown import Document, Table
 
@@ -284,7 +285,7 @@ def test_s30_subnets(doc: Document) -> None:
 @pytest.mark.parametrize(
     ("workload", "addresses", "pool", "max_replicas"),
     [
-        ("nginx (ingress controller)", "10.0.1.10", "1", "3"),
+        ("nginx (ingress controller)", "10.0.1.10 (load-balancer address)", "—", "3"),
         ("gateway", "10.0.10.10–10.0.10.20", "11", "10"),
         ("auth", "10.0.10.30–10.0.10.40", "11", "8"),
         ("user", "10.0.10.50–10.0.10.60", "11", "10"),
@@ -302,6 +303,12 @@ def test_s30_subnets(doc: Document) -> None:
 def test_s31_addresses(doc: Document, workload: str, addresses: str, pool: str, max_replicas: str) -> None:
     row = doc.table("Address plan").row(Workload=workload)
     assert (row["Address range"], row["Pool size"], row["Max replicas"]) == (addresses, pool, max_replicas)
+
+
+def test_s31_every_address_pool_holds_its_workload_at_max_replicas(doc: Document) -> None:
+    """The table's own promise: a fixed pool (Pool size given) is never smaller than Max replicas."""
+    rows = [r for r in doc.table("Address plan").records() if r["Pool size"] != "—"]
+    assert rows and all(int(r["Pool size"]) >= int(r["Max replicas"]) for r in rows)
 
 
 def test_s32_default_deny_and_same_namespace_in_data(doc: Document) -> None:
@@ -329,7 +336,24 @@ def test_s34_gateway_to_services(doc: Document) -> None:
 def test_s35_services_to_data_stores(doc: Document, source: str, rabbitmq: str) -> None:
     row = matrix(doc)[source]
     assert (row["pgbouncer"], row["postgres"], row["redis"], row["rabbitmq"]) == ("5432 (for postgres)", "—", "6379", rabbitmq)
-    assert doc.table("Why each connection is allowed").row(Source="pgbouncer", Destination="postgres", Ports="5432")["Allowed by"] == "connection pooler"
+    by_source = doc.section("Allowed connections by source").text
+    assert "postgres: sql 5432 (connection pooler); metrics 9090 (same-namespace allowance)" in by_source
+
+
+def test_s32_s37_by_source_list_names_every_in_cluster_and_external_destination(doc: Document, seed: Topology) -> None:
+    """Every non-DNS peer pair of the allow-graph appears once, under its source, in matrix order."""
+    lines = doc.section("Allowed connections by source").text.splitlines()[1:]  # after the intro sentence
+    pairs = {(e.source.name, e.target.name) for e in seed.allow_graph.edges if e.target.kind != "dns"}
+    found: set[tuple[str, str]] = set()
+    source = ""
+    for line in lines:
+        if ": " not in line:
+            source = line.removesuffix(" (ingress controller)")
+            continue
+        target = line.split(": ", 1)[0].removesuffix(" (ingress controller)").removesuffix(" (external)")
+        assert (source, target) not in found
+        found.add((source, target))
+    assert found == pairs
 
 
 def test_s35_gateway_never_reaches_the_data_tier(doc: Document) -> None:

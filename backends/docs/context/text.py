@@ -1,0 +1,176 @@
+"""Formatting for people: every number, range, port and check of the document in one style.
+
+Ranges with an en dash (``3–10``, ``512Mi–1Gi``; one value when both ends are equal),
+percentages with a space (``70 %``), durations as written in the spec (``30s``, ``6h``),
+backup periods in words as the diagrams write them (``hourly``, ``daily at 02:00``),
+times of day on a 24-hour clock (``02:00``), TCP ports as bare numbers and other protocols
+with a suffix (``123/UDP``), switches as ``on``/``off``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from orion_dsl.model import Check, Port, Probes, Resources, Workload
+from orion_dsl.values import Duration, Quantity
+
+DASH = "–"
+
+
+NONE = "—"
+
+#: What istiod does in Istio 1.20+ (Pilot, Citadel and Galley are one binary; Mixer is gone).
+
+
+_ALGORITHMS = {
+    "round-robin": "Round robin",
+    "least-connection": "Least connection",
+    "ip-hash": "IP hash",
+    "random": "Random",
+}
+
+
+@attrs.frozen
+class Table:
+    """A Markdown table: a header and rows of already formatted cells."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def __attrs_post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.header):
+                raise ValueError(f"row {row!r} has {len(row)} cells; the header has {len(self.header)}")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    """A table from any sequences of cells."""
+    return Table(tuple(header), tuple(tuple(r) for r in rows))
+
+
+def span(low: object, high: object) -> str:
+    """``low–high``, or one value when both ends are the same."""
+    return str(low) if str(low) == str(high) else f"{low}{DASH}{high}"
+
+
+def pct(value: int | None) -> str:
+    """A percentage, ``70 %``; a dash when unset."""
+    return NONE if value is None else f"{value} %"
+
+
+def onoff(value: bool) -> str:
+    """A switch."""
+    return "on" if value else "off"
+
+
+def dur(value: Duration | None) -> str:
+    """A duration as written in the spec; a dash when unset."""
+    return NONE if value is None else value.text
+
+
+def rate(value: tuple[int, str] | None) -> str:
+    """A rate limit, ``100 per second``."""
+    return NONE if value is None else f"{value[0]} per {value[1]}"
+
+
+def port_number(port: Port) -> str:
+    """A port number, with its protocol when it is not TCP (``123/UDP``)."""
+    return str(port.number) if port.protocol == "TCP" else f"{port.number}/{port.protocol}"
+
+
+def port_named(port: Port) -> str:
+    """A port with its name, ``http 3000``."""
+    return f"{port.name} {port_number(port)}"
+
+
+def ports(items: Iterable[Port]) -> str:
+    """Named ports, comma-separated."""
+    return ", ".join(port_named(p) for p in items) or NONE
+
+
+def cores(value: Quantity) -> str:
+    """CPU as cores (``20 cores``) for whole cores, else as written (``500m``)."""
+    if value.amount % 1000 == 0:
+        n = value.amount // 1000
+        return f"{n} core" if n == 1 else f"{n} cores"
+    return value.text
+
+
+def cpu(resources: Resources) -> str:
+    """CPU request–limit."""
+    return span(resources.cpu_request.text, resources.cpu_limit.text)
+
+
+def memory(resources: Resources) -> str:
+    """Memory request–limit."""
+    return span(resources.memory_request.text, resources.memory_limit.text)
+
+
+def algorithm(name: str | None) -> str:
+    """A load-balancing algorithm by its common name."""
+    if name is None:
+        return NONE
+    return _ALGORITHMS.get(name, name)
+
+
+def code(text: str) -> str:
+    """Inline code, with a fence longer than any backtick run inside."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def prose(text: str) -> str:
+    """Free text from the spec, with the characters Markdown would read as markup escaped."""
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+
+
+def check(item: Check | None, workload: Workload) -> str:
+    """One health check in words."""
+    if item is None:
+        return NONE
+    if item.kind == "http":
+        port = item.port or (workload.container.ports[0] if workload.container.ports else None)
+        where = f" on {port_named(port)}" if port else ""
+        return f"HTTP GET {code(item.path or '/')}{where}"
+    if item.kind == "tcp":
+        return f"TCP connect to {port_named(item.port)}" if item.port else "TCP connect"
+    return f"exec {code(' '.join(item.command))}"
+
+
+def timing(probes: Probes) -> str:
+    """The shared timing of a workload's probes."""
+    parts = [f"every {probes.interval.text}", f"timeout {probes.timeout.text}"]
+    if probes.initial_delay is not None:
+        parts.append(f"initial delay {probes.initial_delay.text}")
+    parts += [f"failure threshold {probes.failure_threshold}", f"success threshold {probes.success_threshold}"]
+    return ", ".join(parts)
+
+
+def service_kind(w: Workload) -> str:
+    """The Service a workload gets: ``ClusterIP``, or ``headless + ClusterIP`` for a StatefulSet."""
+    return "headless + ClusterIP" if w.kind == "statefulset" else "ClusterIP"
+
+
+def replica_text(w: Workload) -> str:
+    """Replicas for a table cell: ``3 (autoscaled 3–10)`` or ``2``."""
+    if w.autoscale is not None:
+        return f"{w.replicas} (autoscaled {span(w.autoscale.min, w.autoscale.max)})"
+    return str(w.replicas)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 replica``, ``3 replicas``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def replica_words(w: Workload) -> str:
+    """Replicas for a sentence: ``3 replicas, autoscaled 3–10``."""
+    words = count(w.replicas, "replica")
+    if w.autoscale is not None:
+        words += f", autoscaled {span(w.autoscale.min, w.autoscale.max)}"
+    return words

@@ -1,0 +1,250 @@
+"""Sections about traffic: the network policy matrix and per-source list, load balancing, ingress, egress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from backends.docs.context.text import (
+    NONE,
+    Table,
+    algorithm,
+    check,
+    code,
+    count,
+    onoff,
+    pct,
+    port_named,
+    port_number,
+    ports,
+    prose,
+    rate,
+    replica_words,
+    table,
+    timing,
+)
+from orion_dsl.model import Edge, External, Peer, Topology, Workload
+
+
+def _peer_label(edge_end: Peer) -> str:
+    if edge_end.kind == "ingress":
+        return f"{edge_end.name} (ingress controller)"
+    return str(edge_end.name)
+
+
+def _matrix(t: Topology) -> Table:
+    """Source × destination between the internet, the ingress controller and the workloads."""
+    inside = {"workload", "ingress", "internet"}
+    edges = [e for e in t.allow_graph.edges if e.source.kind in inside and e.target.kind in inside]
+    order: list[str] = []
+    if t.ingress is not None:
+        order.append(t.ingress.name)
+    order += [w.name for w in t.workloads]
+    targets = [n for n in order if any(e.target.name == n for e in edges)]
+    sources = [n for n in ["internet", *order] if any(e.source.name == n for e in edges)]
+    labels = {e.target.name: _peer_label(e.target) for e in edges} | {e.source.name: _peer_label(e.source) for e in edges}
+    cells: dict[tuple[str, str], list[str]] = {}
+    for e in edges:
+        text = port_number(e.port) + (f" (for {e.via})" if e.via else "")
+        cells.setdefault((e.source.name, e.target.name), []).append(text)
+    rows = [(labels[s], *(", ".join(cells.get((s, d), [])) or NONE for d in targets)) for s in sources]
+    return table(("Source ↓ / destination →", *(labels[d] for d in targets)), rows)
+
+
+_RULE_WORDS = {
+    "call": "declared call",
+    "route": "gateway route",
+    "ingress": "ingress host",
+    "internet": "public listener",
+    "scrape": "metrics scrape",
+    "same-namespace": "same-namespace allowance",
+    "pooler": "connection pooler",
+    "allow": "explicit allow rule",
+}
+
+
+def _peer_order(t: Topology) -> list[str]:
+    """Peers in reading order: the internet, the ingress controller, workloads, then externals."""
+    order = ["internet"] + ([t.ingress.name] if t.ingress is not None else [])
+    return order + [w.name for w in t.workloads] + [x.name for x in t.externals]
+
+
+def _by_source(t: Topology) -> list[dict[str, Any]]:
+    """Per source, in matrix order: each destination it may reach, with ports and the rule behind them.
+
+    DNS is left out (one sentence covers it). Destinations come in the matrix's column order,
+    then the external services; each reads ``http 3001 (gateway route)``.
+    """
+    order = _peer_order(t)
+    reasons: dict[str, dict[str, dict[str, list[str]]]] = {}
+    labels: dict[str, str] = {}
+    for e in t.allow_graph.edges:
+        if e.target.kind == "dns":
+            continue
+        labels |= {e.source.name: _peer_label(e.source), e.target.name: _peer_label(e.target)}
+        why = _RULE_WORDS.get(e.rule, e.rule) + (f" to {e.via}" if e.via else "")
+        ports_of = reasons.setdefault(e.source.name, {}).setdefault(e.target.name, {}).setdefault(why, [])
+        ports_of.append(port_named(e.port))
+    out: list[dict[str, Any]] = []
+    for source in sorted(reasons, key=order.index):
+        reached = []
+        for target in sorted(reasons[source], key=order.index):
+            kind = " (external)" if t.external(target) is not None else ""
+            why = "; ".join(f"{', '.join(dict.fromkeys(p))} ({r})" for r, p in reasons[source][target].items())
+            reached.append({"target": labels[target] + kind, "why": why})
+        out.append({"source": labels[source], "reaches": reached})
+    return out
+
+
+def _egress_rows(t: Topology, edges: Sequence[Edge]) -> list[tuple[str, ...]]:
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for e in edges:
+        grouped.setdefault((e.source.name, e.target.name), []).append(port_number(e.port))
+    rows: list[tuple[str, ...]] = []
+    for (source, target), numbers in grouped.items():
+        ext = t.external(target)
+        hosts = ", ".join(ext.hosts) if ext else NONE
+        gateway = "egress gateway" if ext is not None and ext.via_egress_gateway else "direct"
+        rows.append((source, target, hosts, ", ".join(sorted(set(numbers), key=numbers.index)), gateway))
+    return rows
+
+
+def policies(t: Topology) -> dict[str, Any]:
+    external = [e for e in t.allow_graph.edges if e.target.kind == "external"]
+    dns = [e for e in t.allow_graph.edges if e.target.kind == "dns"]
+    dns_sources = sorted({e.source.name for e in dns}, key=[w.name for w in t.workloads].index)
+    dns_ports = " and ".join(sorted({f"{e.port.number}/{e.port.protocol}" for e in dns}, reverse=True))
+    dns_target = f"{dns[0].target.name} ({dns[0].target.namespace})" if dns else NONE
+    everyone = len(dns_sources) == len(t.workloads)
+    n = t.network
+    return {
+        "matrix": _matrix(t),
+        "by_source": _by_source(t),
+        "egress": table(("Source", "External service", "Hosts", "Ports", "Route"), _egress_rows(t, external)),
+        "dns": {
+            "allowed": bool(dns),
+            "target": dns_target,
+            "ports": dns_ports,
+            "sources": f"every workload ({len(dns_sources)})" if everyone else ", ".join(dns_sources),
+        },
+        "default_deny": n.default_deny,
+        "internet_deny": n.internet_deny,
+        "same_namespace": [ns.name for ns in t.namespaces if ns.same_namespace],
+        "denies": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.denies],
+        "allows": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.allows],
+    }
+
+
+def _health(w: Workload) -> str:
+    p = w.probes
+    if p is None or p.readiness is None:
+        return NONE
+    return f"{check(p.readiness, w)}; {timing(p)}"
+
+
+def load_balancing(t: Topology) -> dict[str, Any]:
+    rows = []
+    if t.ingress is not None:
+        rows.append((f"{t.ingress.name} (ingress controller)", algorithm(t.ingress.balance), "none", count(t.ingress.replicas, "replica"), NONE))
+    for w in t.workloads:
+        if w.load_balancing is None:
+            continue
+        affinity = "client IP (sticky sessions)" if w.load_balancing == "ip-hash" else "none"
+        rows.append((w.name, algorithm(w.load_balancing), affinity, replica_words(w), _health(w)))
+    for w in t.workloads:
+        db = w.database
+        if db is None:
+            continue
+        weights = ", ".join(f"replica {i}: {pct(x)}" for i, x in enumerate(db.read_weights, start=1)) or "even"
+        via = f" via {db.pooler}" if db.pooler else ""
+        rows.append((f"{w.name} reads{via}", f"Weighted ({weights})", "none", count(db.read_replicas, "read replica"), _health(w)))
+        rows.append(
+            (
+                f"{w.name} writes{via}",
+                "Primary only",
+                "none",
+                count(db.primary, "primary") if db.primary == 1 else f"{db.primary} primaries",
+                _health(w),
+            )
+        )
+    return {"table": table(("Service", "Algorithm", "Session affinity", "Backends", "Health check"), rows)}
+
+
+def ingress(t: Topology) -> dict[str, Any] | None:
+    i = t.ingress
+    if i is None:
+        return None
+    issuer = next((x for x in t.issuers if x.name == i.tls_issuer), None)
+    features = [
+        ("Replicas", str(i.replicas)),
+        ("Balancing", algorithm(i.balance)),
+        ("Address", f"{i.address} ({i.subnet} subnet)" if i.address else (f"{i.subnet} subnet" if i.subnet else NONE)),
+        ("Listens on", ports(i.listen)),
+        ("Rate limit", rate(i.rate_limit)),
+        ("Request buffering", onoff(i.request_buffering)),
+        ("Compression", onoff(i.compression)),
+        ("CORS origins", ", ".join(code(o) for o in i.cors_origins) or NONE),
+        ("CORS methods", ", ".join(i.cors_methods) or NONE),
+        ("WAF", "ModSecurity (OWASP core rules)" if i.waf == "modsecurity" else (i.waf or "off")),
+        ("TLS minimum version", f"TLS {i.tls_minimum}" if i.tls_minimum else NONE),
+        ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
+    ]
+    issuers = [(x.name, code(x.acme), x.email, f"{x.renew_before.text} before expiry" if x.renew_before else "cert-manager default") for x in t.issuers]
+    hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
+    routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
+    return {
+        "name": i.name,
+        "namespace": i.namespace,
+        "features": table(("Feature", "Setting"), features),
+        "issuers": table(("Issuer", "ACME directory", "Account e-mail", "Renewal"), issuers),
+        "issuer": issuer.name if issuer else None,
+        "hosts": table(("Host", "Workload", "Port"), hosts),
+        "routes": table(("Router", "Path", "Workload", "Port"), routes),
+    }
+
+
+def _callers(t: Topology, ext: External) -> str:
+    names = dict.fromkeys(e.source.name for e in t.allow_graph.incoming(ext.name))
+    return ", ".join(names) or NONE
+
+
+def egress(t: Topology) -> dict[str, Any]:
+    rows = [
+        (
+            ext.name,
+            ", ".join(code(h) for h in ext.hosts),
+            ports(ext.ports),
+            "egress gateway" if ext.via_egress_gateway else "direct",
+            _callers(t, ext),
+            prose(ext.description) or NONE,
+        )
+        for ext in t.externals
+    ]
+    mesh = t.mesh
+    gateway = None
+    monitoring = None
+    if mesh is not None:
+        if mesh.egress_gateway is not None:
+            g = mesh.egress_gateway
+            gateway = table(
+                ("Setting", "Value"),
+                [
+                    ("Namespace", g.namespace),
+                    ("TLS origination", onoff(g.tls_origination)),
+                    ("SNI routing", onoff(g.sni_routing)),
+                    ("Access control", "only the allow-listed hosts below; every other destination is refused"),
+                ],
+            )
+        monitoring = table(
+            ("Measure", "Setting"),
+            [
+                ("Access log of every outbound request", onoff(mesh.access_log)),
+                ("Egress rate limit", rate(mesh.egress_rate_limit)),
+                ("Cost tracking", onoff(mesh.cost_tracking)),
+            ],
+        )
+    return {
+        "allow_list": table(("External service", "Hosts", "Ports", "Route", "Called by", "Description"), rows),
+        "gateway": gateway,
+        "monitoring": monitoring,
+    }

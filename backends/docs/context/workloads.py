@@ -1,0 +1,141 @@
+"""Sections about workloads: container specifications, autoscaling, deployment strategies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backends.docs.context.text import NONE, check, code, cpu, memory, pct, ports, replica_words, span, table, timing
+from orion_dsl.model import Metric, Topology, Workload
+from orion_dsl.views.common import kind_name
+
+RESTRICTED = ("runs as non-root", "no privilege escalation", "all capabilities dropped", "seccomp RuntimeDefault")
+
+
+def _security_context(w: Workload) -> str:
+    s = w.security
+    parts = [f"user {s.user}", f"group {s.group}", *RESTRICTED]
+    parts.append("read-only root filesystem" if s.read_only_root else "writable root filesystem")
+    parts.append("service account token mounted" if s.service_account_token else "no service account token")
+    return ", ".join(parts)
+
+
+def _container_rows(t: Topology, w: Workload) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [
+        (
+            f"{w.container.name} (main)",
+            code(w.container.image),
+            ports(w.container.ports),
+            cpu(w.container.resources),
+            memory(w.container.resources),
+        )
+    ]
+    rows += [(f"{s.name} (sidecar)", code(s.image), ports(s.ports), cpu(s.resources), memory(s.resources)) for s in w.sidecars]
+    if w.meshed and t.mesh is not None:
+        r = t.mesh.sidecar_resources
+        rows.append(
+            (
+                "istio-proxy (injected)",
+                f"{code('istio/proxyv2')} (Istio {t.istio})",
+                NONE,
+                cpu(r) if r else "Istio default",
+                memory(r) if r else "Istio default",
+            )
+        )
+    return rows
+
+
+def containers(t: Topology) -> list[dict[str, Any]]:
+    out = []
+    for w in t.workloads:
+        p = w.probes
+        probes = None
+        if p is not None:
+            probes = table(
+                ("Probe", "Check"),
+                [
+                    ("Liveness", check(p.liveness, w)),
+                    ("Readiness", check(p.readiness, w)),
+                    ("Startup", check(p.startup, w)),
+                    ("Timing", timing(p)),
+                ],
+            )
+        volumes = [
+            (
+                v.name,
+                {"config-map": "ConfigMap", "secret": "Secret", "empty-dir": "emptyDir"}.get(v.kind, v.kind),
+                v.source or NONE,
+                code(v.mount_path),
+                "yes" if v.read_only else "no",
+            )
+            for v in w.volumes
+        ]
+        storage = [(s.name, s.size.text, s.storage_class or "cluster default", s.access, code(s.mount_path)) for s in w.storage]
+        out.append(
+            {
+                "name": w.name,
+                "summary": f"{kind_name(w)} in {w.namespace}, {replica_words(w)}" + (f", {w.subnet} subnet" if w.subnet else "") + ".",
+                "containers": table(("Container", "Image", "Ports", "CPU", "Memory"), _container_rows(t, w)),
+                "probes": probes,
+                "volumes": table(("Volume", "Kind", "Source", "Mount", "Read-only"), volumes),
+                "storage": table(("Claim", "Size", "Storage class", "Access", "Mount"), storage),
+                "security": _security_context(w),
+                "env": table(("Variable", "Value"), [(k, code(v)) for k, v in w.env]),
+            }
+        )
+    return out
+
+
+def _metric(m: Metric) -> str:
+    kind = {"pods": "per pod", "object": f"of {m.object}", "external": "external"}.get(m.source, m.source)
+    return f"{code(m.name)} {kind}, target {m.target}"
+
+
+def scaling(t: Topology) -> dict[str, Any]:
+    rows = [
+        (
+            w.name,
+            span(w.autoscale.min, w.autoscale.max),
+            pct(w.autoscale.cpu),
+            pct(w.autoscale.memory),
+            "; ".join(_metric(m) for m in w.autoscale.metrics) or NONE,
+        )
+        for w in t.workloads
+        if w.autoscale is not None
+    ]
+    cluster = t.scaling.cluster
+    return {
+        "hpa": table(("Workload", "Replicas", "CPU target", "Memory target", "Custom metrics"), rows),
+        "vpa": t.scaling.vertical.capitalize() if t.scaling.vertical else None,
+        "cluster": table(
+            ("Setting", "Value"),
+            [
+                ("Nodes", span(cluster.min_nodes, cluster.max_nodes)),
+                ("Scale down below", pct(cluster.scale_down_below)),
+                ("Scale up", "when pods are pending"),
+            ],
+        )
+        if cluster is not None
+        else None,
+    }
+
+
+def _budget(w: Workload) -> str:
+    b = w.budget
+    if b is None:
+        return NONE
+    if b.max_unavailable is not None:
+        return f"max {b.max_unavailable} unavailable"
+    return f"min {b.min_available} available"
+
+
+def strategies(t: Topology) -> dict[str, Any]:
+    rows = [(w.name, w.rollout.strategy, str(w.rollout.surge), str(w.rollout.unavailable), w.rollout.grace.text, _budget(w)) for w in t.workloads]
+    blue_green = [
+        (w.name, w.blue_green.blue, w.blue_green.green, f"{w.blue_green.active} ({w.blue_green.active_version})")
+        for w in t.workloads
+        if w.blue_green is not None
+    ]
+    return {
+        "rolling": table(("Workload", "Strategy", "Max surge", "Max unavailable", "Graceful shutdown", "Disruption budget"), rows),
+        "blue_green": table(("Workload", "Blue version", "Green version", "Active"), blue_green),
+    }
