@@ -633,7 +633,8 @@ class Edge:
 
     Rules: ``call`` and ``route`` (declared by the caller), ``ingress`` (a host sends to
     it), ``internet`` (to the ingress controller), ``scrape`` (monitoring), ``dns``,
-    ``same-namespace``, ``pooler`` (a connection pooler to its database) and ``allow``
+    ``same-namespace``, ``pooler`` (a connection pooler to its database), ``peer`` (the
+    replicas of a stateful set reach each other: replication, clustering) and ``allow``
     (an explicit rule). ``via`` names the workload a pooled call was addressed to.
     """
 

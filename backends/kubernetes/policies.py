@@ -154,26 +154,6 @@ def acme_solver(topology: Topology, namespace: str, ingress_namespace: str) -> d
     return _policy(topology, "acme-http01-solver", namespace, {"acme.cert-manager.io/http01-solver": "true"}, "Ingress", rules)
 
 
-def _unreachable_peers(topology: Topology) -> list[Diagnostic]:
-    """I1033: replicated StatefulSets whose pods cannot reach each other (the graph has no self-edge)."""
-    lonely = [
-        w.name
-        for w in topology.workloads
-        if w.kind == "statefulset" and w.replicas > 1 and not any(e.target.name == w.name for e in topology.allow_graph.outgoing(w.name))
-    ]
-    if not lonely:
-        return []
-    return [
-        info(
-            "I1033",
-            None,
-            f"S32/S50: the allow-graph has no edge from {', '.join(lonely)} to itself, so the NetworkPolicies block traffic "
-            "between their own pods (replication, clustering)",
-            "allow it explicitly in the spec (e.g. `allow postgres -> postgres`); orion writes policies only from the allow-graph",
-        )
-    ]
-
-
 def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
     """Every NetworkPolicy, and what they cannot express."""
     diags: list[Diagnostic] = []
@@ -207,7 +187,6 @@ def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list
                 f"the host allow-list ({hosts}) is enforced by the Istio ServiceEntry and Sidecar resources (see the istio target)",
             )
         )
-    diags += _unreachable_peers(topology)
     if topology.ingress is not None:
         diags.append(
             info(

@@ -57,7 +57,12 @@ def _declared(topology: Topology) -> Iterator[Edge]:
 
 
 def _implied(topology: Topology) -> Iterator[Edge]:
-    """Edges that follow from settings: scraping, DNS, same-namespace, explicit allows."""
+    """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows."""
+    for w in topology.workloads:
+        if w.kind == "statefulset" and w.max_replicas > 1:
+            me = Peer("workload", w.name, w.namespace)
+            for port in w.ports:
+                yield Edge(me, me, port, "peer")
     mon = topology.monitoring
     scraper = topology.workload(mon.scraper) if mon else None
     if mon is not None and scraper is not None:

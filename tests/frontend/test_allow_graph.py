@@ -44,6 +44,13 @@ def test_s33_only_the_ingress_controller_is_reachable_from_the_internet(seed: To
     assert {e.target.name for e in seed.allow_graph.outgoing("nginx")} == {"gateway", "admin-ui", "grafana"}
 
 
+def test_s50_replicas_of_a_stateful_set_reach_each_other_on_every_port(seed: Topology) -> None:
+    for name, ports in (("postgres", {5432, 9090}), ("rabbitmq", {5672, 4369, 25672, 9090})):
+        peer = {e.port.number for e in seed.allow_graph.outgoing(name) if e.target.name == name}
+        assert peer == ports and all(e.rule == "peer" for e in seed.allow_graph.outgoing(name) if e.target.name == name)
+    assert not [e for e in seed.allow_graph.outgoing("redis") if e.target.name == "redis"]  # a Deployment
+
+
 def test_same_namespace_allowance_opens_every_port_between_members(seed: Topology) -> None:
     edge = seed.allow_graph.reach("redis", "rabbitmq", 5672)
     assert edge is not None and edge.rule == "same-namespace"

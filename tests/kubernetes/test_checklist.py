@@ -584,6 +584,7 @@ def test_s28_blue_green_instance_label_names_the_colour(objs: list[dict[str, Any
         assert d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/instance"] == f"gateway-{colour}"
 
 
-def test_s50_replication_blocked_by_the_allow_graph_is_reported(seed: Topology) -> None:
-    (summary,) = [d.summary for d in rendered(seed).diagnostics if d.code == "I1033"]
-    assert "postgres" in summary and "rabbitmq" in summary
+def test_s50_replicas_of_a_stateful_set_reach_each_other(objs: list[dict[str, Any]]) -> None:
+    policy = find(objs, "NetworkPolicy", "postgres-ingress")
+    peers = [f for rule in policy["spec"]["ingress"] for f in rule["from"]]
+    assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-data"}}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "postgres"}}} in peers
