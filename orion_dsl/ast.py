@@ -347,10 +347,14 @@ class PolicyRuleDecl(Decl):
 
 @attrs.frozen
 class NetworkDecl(Decl):
-    """Segmentation and the default posture of the network."""
+    """Segmentation and the posture of the network.
+
+    ORION always denies by default and denies direct internet egress; ``default deny`` and
+    ``internet deny`` state that intent in the spec. ``dns`` is allowed unless ``dns deny``.
+    """
 
     default: L[str] | None = option("default", v.enum("deny"))
-    dns: L[str] | None = option("dns", v.enum("allow"))
+    dns: L[str] | None = option("dns", v.enum("allow", "deny"))
     internet: L[str] | None = option("internet", v.enum("deny"))
     subnets: tuple[SubnetDecl, ...] = child("subnet", SubnetDecl, many=True)
     allows: tuple[PolicyRuleDecl, ...] = child("allow", PolicyRuleDecl, many=True)

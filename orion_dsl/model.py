@@ -370,9 +370,7 @@ class PolicyRule:
 class Network:
     """The network's posture and explicit rules."""
 
-    default_deny: bool
     dns: bool
-    internet_deny: bool
     allows: tuple[PolicyRule, ...]
     denies: tuple[PolicyRule, ...]
 

@@ -214,7 +214,7 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
 def backup_policies(topology: Topology, w: Workload) -> list[dict[str, Any]]:
     """Backup pods may reach the workload, DNS and HTTPS; the workload accepts them."""
     jobs = [b for b in w.backups if not b.continuous and b.image is None]
-    if not jobs or not topology.network.default_deny:
+    if not jobs:
         return []
     ports = sorted({(_dump(w, b) or ("", w.container.ports[0].number if w.container.ports else 0))[1] for b in jobs} - {0})
     pods = {L.NAME: f"{w.name}-backup"}

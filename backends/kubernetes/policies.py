@@ -157,16 +157,6 @@ def acme_solver(topology: Topology, namespace: str, ingress_namespace: str) -> d
 def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
     """Every NetworkPolicy, and what they cannot express."""
     diags: list[Diagnostic] = []
-    if not topology.network.default_deny:
-        diags.append(
-            info(
-                "I1031",
-                None,
-                "S32: the network has no `default deny`, so no NetworkPolicy is written: Kubernetes allows all traffic",
-                "add `default deny` to `network` to enforce the allow-graph",
-            )
-        )
-        return [], diags
     out: list[dict[str, Any]] = []
     for ns in topology.namespaces:
         out.append(default_deny(topology, ns.name))

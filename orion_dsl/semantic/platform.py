@@ -62,7 +62,7 @@ class PlatformResolver(ResolverBase):
         """The network posture and its explicit allow/deny rules, names resolved."""
         d = self.spec.network
         if d is None:
-            return model.Network(True, True, True, (), ())
+            return model.Network(True, (), ())
         scopes = names | set(self.namespaces) | set(self.externals)
 
         def rule(r: ast.PolicyRuleDecl) -> model.PolicyRule | None:
@@ -89,9 +89,7 @@ class PlatformResolver(ResolverBase):
             return model.PolicyRule(_v(r.source), str(value), None, span=r.span)
 
         return model.Network(
-            default_deny=True,
             dns=_v(d.dns, "allow") == "allow",
-            internet_deny=True,
             allows=tuple(x for x in map(rule, d.allows) if x),
             denies=tuple(x for x in map(rule, d.denies) if x),
         )

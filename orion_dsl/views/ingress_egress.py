@@ -129,8 +129,7 @@ def _policy_lines(topology: Topology) -> list[str]:
         lines.append("DNS 53/udp + 53/tcp to kube-dns from every pod")
     if topology.externals:
         lines.append("allow-listed external hosts only")
-    if net.internet_deny:
-        lines.append("deny all other internet egress")
+    lines.append("deny all other internet egress")
     return lines
 
 

@@ -67,15 +67,8 @@ def _ingress_holdings(topology: Topology, ns: Namespace) -> list[str]:
 
 
 def _policy_lines(topology: Topology, ns: Namespace) -> list[str]:
-    lines = []
-    net = topology.network
-    policies = []
-    if net.default_deny:
-        policies.append("default deny")
-    if ns.same_namespace:
-        policies.append("same-namespace allowed")
-    if policies:
-        lines.append("- NetworkPolicies: " + ", ".join(policies))
+    policies = ["default deny", *(["same-namespace allowed"] if ns.same_namespace else [])]
+    lines = ["- NetworkPolicies: " + ", ".join(policies)]
     if ns.mesh:
         lines.append("- Istio sidecar injection")
     q = ns.quota

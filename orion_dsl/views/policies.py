@@ -36,10 +36,9 @@ def pairs(topology: Topology) -> dict[Pair, list[Edge]]:
 def _notes(topology: Topology) -> tuple[str, ...]:
     net = topology.network
     lines = ["Network policy posture"]
-    lines.append("Default deny: all ingress and egress" if net.default_deny else "No default deny")
-    if net.internet_deny:
-        lines.append("Direct internet egress denied;")
-        lines.append("  only allow-listed externals")
+    lines.append("Default deny: all ingress and egress")
+    lines.append("Direct internet egress denied;")
+    lines.append("  only allow-listed externals")
     if net.dns:
         lines.append("DNS :53 UDP+TCP allowed for every pod")
     same = [ns.name for ns in topology.namespaces if ns.same_namespace]

@@ -587,4 +587,8 @@ def test_s28_blue_green_instance_label_names_the_colour(objs: list[dict[str, Any
 def test_s50_replicas_of_a_stateful_set_reach_each_other(objs: list[dict[str, Any]]) -> None:
     policy = find(objs, "NetworkPolicy", "postgres-ingress")
     peers = [f for rule in policy["spec"]["ingress"] for f in rule["from"]]
-    assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-data"}}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "postgres"}}} in peers
+    itself = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-data"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "postgres"}},
+    }
+    assert itself in peers

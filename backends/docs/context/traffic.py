@@ -127,8 +127,6 @@ def policies(t: Topology) -> dict[str, Any]:
             "ports": dns_ports,
             "sources": f"every workload ({len(dns_sources)})" if everyone else ", ".join(dns_sources),
         },
-        "default_deny": n.default_deny,
-        "internet_deny": n.internet_deny,
         "same_namespace": [ns.name for ns in t.namespaces if ns.same_namespace],
         "denies": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.denies],
         "allows": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.allows],
