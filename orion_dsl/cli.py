@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from orion_dsl import __version__
-from orion_dsl.diagnostics import Diagnostic, Severity, render_text
+from orion_dsl.diagnostics import Diagnostic, Severity, render_json, render_text
 from orion_dsl.pipeline import Analysis, analyze_file
 from orion_dsl.source import SourceFile
 
@@ -56,23 +56,35 @@ def cli() -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check(specs: tuple[Path, ...], strict: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: every diagnostic of every spec as one JSON array on stdout.",
+)
+def check(specs: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check specs; report every problem with file:line:col and a fix.
 
     \b
-    Example:
+    Examples:
       orion check --strict specs/orion.orion examples/*.orion
+      orion check --format json specs/orion.orion    # for editors and CI annotations
     """
     failed = False
+    everything: list[Diagnostic] = []
     for spec in specs:
         analysis = _analyze(spec)
-        _report(analysis.diagnostics, {analysis.source.name: analysis.source})
+        everything.extend(analysis.diagnostics)
         has_warnings = any(d.severity is Severity.WARNING for d in analysis.diagnostics)
-        if not analysis.ok or (strict and has_warnings):
-            failed = True
-            click.echo(f"{spec}: {_summary(analysis.diagnostics)}", err=True)
-        else:
-            click.echo(f"{spec}: ok ({_summary(analysis.diagnostics)})", err=True)
+        failed = failed or not analysis.ok or (strict and has_warnings)
+        if fmt == "text":
+            _report(analysis.diagnostics, {analysis.source.name: analysis.source})
+            ok = analysis.ok and not (strict and has_warnings)
+            click.echo(f"{spec}: {'ok (' if ok else ''}{_summary(analysis.diagnostics)}{')' if ok else ''}", err=True)
+    if fmt == "json":
+        click.echo(render_json(everything), nl=False)
     sys.exit(EXIT_SPEC_ERROR if failed else EXIT_OK)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import json
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -86,6 +87,28 @@ def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
 def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile]) -> str:
     """Render diagnostics like a compiler: position, code, summary, snippet, caret, help."""
     return "".join(_render_one(d, sources) for d in sorted(diagnostics, key=sort_key))
+
+
+def render_json(diagnostics: Sequence[Diagnostic]) -> str:
+    """Diagnostics as a JSON array in source order, for editors and CI annotations."""
+
+    def where(span: Span | None) -> dict[str, object]:
+        if span is None:
+            return {"file": None}
+        return {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
+
+    items = [
+        {
+            **where(d.span),
+            "severity": d.severity.value,
+            "code": d.code,
+            "summary": d.summary,
+            "help": d.help,
+            "related": [{**where(r.span), "message": r.message} for r in d.related],
+        }
+        for d in sorted(diagnostics, key=sort_key)
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
 def _render_one(d: Diagnostic, sources: dict[str, SourceFile]) -> str:

@@ -211,3 +211,19 @@ def test_unwritable_output_is_a_usage_error_and_writes_nothing(spec: Path, tmp_p
     code, _, err = run("compile", str(spec), "-o", str(blocker))
     assert code == EXIT_USAGE and "cannot write" in err and "Traceback" not in err
     assert blocker.read_text() == "a file, not a folder"
+
+
+def test_check_json_lists_every_diagnostic_with_its_position(spec: Path) -> None:
+    import json
+
+    spec.write_text(MINIMAL.replace("image", "imag"))
+    code, out, _ = run("check", "--format", "json", str(spec))
+    items = json.loads(out)
+    assert code == EXIT_SPEC_ERROR
+    assert [(i["code"], i["line"], i["column"], i["severity"]) for i in items] == [("E0115", 5, 3, "error"), ("E0110", 5, 17, "error")]
+    assert items[1]["file"] == str(spec) and 'did you mean "image"?' in items[1]["help"]
+
+
+def test_check_json_of_a_clean_spec_is_an_empty_array(spec: Path) -> None:
+    code, out, _ = run("check", "--format", "json", str(spec))
+    assert (code, out) == (EXIT_OK, "[]\n")
