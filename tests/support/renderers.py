@@ -156,17 +156,14 @@ def mermaid_parse(paths: list[Path]) -> None:
     """
     if not paths:
         raise ValueError("mermaid_parse: no files given")
-    node = _require_node_modules()
-    proc = subprocess.run(
-        [node, str(MERMAID_PARSE_SCRIPT), *(str(p) for p in paths)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=MERMAID_TIMEOUT_S,
-        check=False,
-    )
+    _run_node("mermaid parse", [_require_node_modules(), str(MERMAID_PARSE_SCRIPT), *(str(p) for p in paths)])
+
+
+def _run_node(what: str, argv: list[str], where: str = "") -> None:
+    """Run a Node tool from the repo root; AssertionError with its output when it fails."""
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT, timeout=MERMAID_TIMEOUT_S, check=False)
     if proc.returncode != 0:
-        raise AssertionError(f"mermaid parse failed (exit {proc.returncode}):\n{_tool_output(proc)}")
+        raise AssertionError(f"{what} failed{where} (exit {proc.returncode}):\n{_tool_output(proc)}")
 
 
 def _unique_stem(stem: str, taken: set[str]) -> str:
@@ -179,29 +176,10 @@ def _unique_stem(stem: str, taken: set[str]) -> str:
 
 
 def _run_mmdc(node: str, source: Path, output: Path) -> None:
-    proc = subprocess.run(
-        [
-            node,
-            str(MMDC),
-            "-p",
-            str(PUPPETEER_CONFIG),
-            # Diagrams of one Markdown input render in parallel pages of one browser
-            # (mmdc's default is half the CPUs: 1 here; 2 saves ~25% for 20).
-            "-j",
-            str(MMDC_JOBS),
-            "-i",
-            str(source),
-            "-o",
-            str(output),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=MERMAID_TIMEOUT_S,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"mmdc failed on {source} (exit {proc.returncode}):\n{_tool_output(proc)}")
+    # Diagrams of one Markdown input render in parallel pages of one browser
+    # (mmdc's default is half the CPUs: 1 here; 2 saves ~25% for 20).
+    argv = [node, str(MMDC), "-p", str(PUPPETEER_CONFIG), "-j", str(MMDC_JOBS), "-i", str(source), "-o", str(output)]
+    _run_node("mmdc", argv, f" on {source}")
 
 
 def _check_svg(svg: Path) -> None:
