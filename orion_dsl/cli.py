@@ -193,8 +193,12 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
     if output == "-":
         sys.stdout.buffer.write(raw)
         sys.stdout.flush()
-    else:
+        return
+    try:
         Path(output).write_bytes(raw)
+    except OSError as exc:
+        click.echo(f"orion: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -180,6 +180,8 @@ class _Decoder:
             if not args:
                 self.report("E0112", word.span, f'"{word.text}" needs {spec.type.description}', f"write `{word.text} <value>`")
                 return
+            if spec.listed and not spec.many and spec.keyword in seen:
+                self._twice(spec.keyword, word.span, stmt, seen)
             count = 1
             if spec.listed:
                 while count < len(args) and not (args[count].kind is ArgKind.WORD and args[count].text in options):
@@ -223,7 +225,7 @@ class _Decoder:
                     if v is not None:
                         values.setdefault(name, []).append(v)
                 if not spec.many and sub.keyword in seen:
-                    self._twice(sub, seen)
+                    self._twice(sub.keyword, sub.keyword_span, stmt, seen)
                 seen.setdefault(sub.keyword, sub.keyword_span)
                 continue
             if len(sub.args) > 1:
@@ -248,16 +250,12 @@ class _Decoder:
             seen.setdefault(spec.keyword, span)
             return
         if spec.keyword in seen:
-            self.report(
-                "E0114",
-                span,
-                f'"{spec.keyword}" is set twice in "{parent.keyword or "the spec"}"',
-                "keep one of them",
-                (Related(seen[spec.keyword], "first set here"),),
-            )
+            self._twice(spec.keyword, span, parent, seen)
             return
         seen[spec.keyword] = span
         values[name] = value
 
-    def _twice(self, sub: Statement, seen: dict[str, Span]) -> None:
-        self.report("E0114", sub.keyword_span, f'"{sub.keyword}" is set twice', "keep one of them", (Related(seen[sub.keyword], "first set here"),))
+    def _twice(self, keyword: str, span: Span, parent: Statement, seen: dict[str, Span]) -> None:
+        """Report a keyword written twice where once is allowed."""
+        where = f'"{parent.keyword}"' if parent.keyword else "the spec"
+        self.report("E0114", span, f'"{keyword}" is set twice in {where}', "keep one of them", (Related(seen[keyword], "first set here"),))

@@ -227,3 +227,8 @@ def test_check_json_lists_every_diagnostic_with_its_position(spec: Path) -> None
 def test_check_json_of_a_clean_spec_is_an_empty_array(spec: Path) -> None:
     code, out, _ = run("check", "--format", "json", str(spec))
     assert (code, out) == (EXIT_OK, "[]\n")
+
+
+def test_diagram_to_an_unwritable_file_is_a_usage_error(spec: Path, tmp_path: Path) -> None:
+    code, _, err = run("diagram", str(spec), "-o", str(tmp_path / "missing" / "x.mmd"))
+    assert code == EXIT_USAGE and "cannot write" in err

@@ -133,7 +133,7 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
                 )
             continue
         edges.setdefault((edge.source.name, edge.target.name, edge.port.number, edge.port.protocol), edge)
-    callers = {(e.source.name, e.target.name, e.port.number) for e in declared}
+    callers = {(e.source.name, e.via or e.target.name, e.port.number) for e in declared}
     for rule in topology.network.allows:
         pairs = [(s.name, d.name) for s in _members(topology, rule.source) for d in _members(topology, rule.target)]
         used = any((s, d, p.number) in callers for s, d in pairs for p in (_ports(topology, d)))
@@ -142,7 +142,7 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
                 warning(
                     "W0302",
                     rule.span,
-                    f"`allow {rule.source} -> {rule.target}` opens a path nothing calls",
+                    f"`allow {rule.source} -> {rule.target}{'' if rule.port is None else f':{rule.port}'}` opens a path nothing calls",
                     "remove the rule, or declare the call with `calls`",
                 )
             )

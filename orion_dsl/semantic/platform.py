@@ -13,6 +13,19 @@ from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.names import ResolverBase, _v
 from orion_dsl.values import PortRef
 
+_LABEL_NAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
+_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _valid_label(key: str, value: str) -> bool:
+    """Kubernetes label rules: [prefix/]name, name and value at most 63 characters of [-_.a-zA-Z0-9]."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix)):
+        return False
+    if len(name) > 63 or not _LABEL_NAME.match(name):
+        return False
+    return value == "" or (len(value) <= 63 and bool(_LABEL_NAME.match(value)))
+
 
 class PlatformResolver(ResolverBase):
     """Builds everything of the topology that is not a workload."""
@@ -29,7 +42,7 @@ class PlatformResolver(ResolverBase):
                 shared.append(model.Shared(_v(s.name), kind, readers))
         self.subnet_ref(d.subnet)
         for label in d.labels:
-            if not re.match(r"^[a-z0-9A-Z]([-a-zA-Z0-9_./]*[a-zA-Z0-9])?$", label.value[0]) or len(label.value[1]) > 63:
+            if not _valid_label(*label.value):
                 self.report(
                     "E0204",
                     label.span,
@@ -69,7 +82,15 @@ class PlatformResolver(ResolverBase):
             """One allow/deny rule with its scopes resolved (workload, namespace or external)."""
             if r.source is None or r.target is None:
                 return None
-            self.workload_ref(r.source, scopes, "workload, namespace or external")
+            if r.source.value in self.externals:
+                self.report(
+                    "E0201",
+                    r.source.span,
+                    f'"{r.source.value}" is an external service: a rule starts at a workload or a namespace',
+                    "externals are only reached (egress); traffic from outside enters through the ingress",
+                )
+            else:
+                self.workload_ref(r.source, scopes - set(self.externals), "workload or namespace")
             value = r.target.value
             if isinstance(value, PortRef) and value.target in self.namespaces:
                 exposed = [p for w, ns in self.namespace_of.items() if ns == value.target for p in self.ports.get(w, ())]

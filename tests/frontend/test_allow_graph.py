@@ -79,3 +79,27 @@ def test_explicit_allow_opens_only_the_named_port() -> None:
     edge = analysis.topology.allow_graph.reach("web", "api", "admin")
     assert edge is not None and edge.rule == "allow"
     assert analysis.diagnostics == ()
+
+
+def test_unused_allow_names_its_port() -> None:
+    analysis = analyze_text(SPEC.replace("calls api:http", "") % "allow web -> api:admin")
+    assert [d.summary for d in analysis.diagnostics] == ["`allow web -> api:admin` opens a path nothing calls"]
+
+
+def test_allow_to_a_pooled_database_that_is_called_is_not_unused() -> None:
+    text = """
+topology t { version "1" }
+network { default deny; subnet apps 10.1.0.0/24; allow web -> db:sql }
+namespace a { subnet apps
+  service web { image "w:1"; port http 80; calls db:sql }
+  statefulset db { image "p:1"; port sql 5432; database { pooler pgb { image "x:1" } } }
+}
+"""
+    assert analyze_text(text).diagnostics == ()
+
+
+def test_an_external_cannot_start_a_rule() -> None:
+    text = SPEC % "allow stripe -> web:http"
+    text = text.replace("namespace a", 'external stripe { host "api.stripe.com"; port https 443 }\nnamespace a')
+    codes = [d.code for d in analyze_text(text).diagnostics if d.is_error]
+    assert codes == ["E0201"]

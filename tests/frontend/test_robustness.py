@@ -123,3 +123,13 @@ def test_windows_line_endings_and_a_byte_order_mark_are_accepted(tmp_path: Path)
     path = tmp_path / "windows.orion"
     path.write_bytes(b'\xef\xbb\xbftopology t { version "1" }\r\nnamespace a {\r\n  service b { image "x:1"; port http 80 }\r\n}\r\n')
     assert analyze_file(path).diagnostics == ()
+
+
+def test_a_list_option_written_twice_inline_is_reported() -> None:
+    text = 'topology t { version "1" }\nnamespace a { statefulset db { image "p:1"; port sql 5432; database { read_replicas 2 weights 50% weights 50% } } }\n'
+    assert [d.code for d in analyze_text(text).diagnostics] == ["E0114"]
+
+
+def test_namespace_label_values_follow_kubernetes_rules() -> None:
+    text = 'topology t { version "1" }\nnamespace a { labels { team "a b!"; tier "edge" } }\n'
+    assert [(d.code, d.span.line if d.span else 0) for d in analyze_text(text).diagnostics] == [("E0204", 2)]
