@@ -190,6 +190,8 @@ class _Decoder:
                 v = self.value(spec.type, arg, f'"{word.text}"')
                 if v is not None:
                     self._store(values, seen, name, spec, v, word.span, stmt)
+                else:
+                    seen.setdefault(spec.keyword, word.span)
             del args[:count]
 
     def _body(self, cls: type[Any], stmt: Statement, options: dict[str, Any], values: dict[str, Any], seen: dict[str, Span]) -> None:
@@ -234,13 +236,21 @@ class _Decoder:
             v = self.value(spec.type, sub.args[0], f'"{sub.keyword}"')
             if v is not None:
                 self._store(values, seen, name, spec, v, sub.keyword_span, stmt)
+            else:
+                seen.setdefault(spec.keyword, sub.keyword_span)  # written, if badly: not also "missing"
 
     def _pairs(self, stmt: Statement) -> list[L[tuple[str, str]]]:
+        """The ``key "value"`` entries of a block; a key written twice is E0114."""
         pairs: list[L[tuple[str, str]]] = []
+        seen: dict[str, Span] = {}
         for sub in stmt.body or ():
             if len(sub.args) != 1 or sub.args[0].kind is not ArgKind.STRING or sub.body is not None:
                 self.report("E0111", sub.span, f'"{stmt.keyword}" entries are written `key "value"`', f'write `{sub.keyword} "value"`')
                 continue
+            if sub.keyword in seen:
+                self._twice(sub.keyword, sub.keyword_span, stmt, seen)
+                continue
+            seen[sub.keyword] = sub.keyword_span
             pairs.append(L((sub.keyword, sub.args[0].text), span=sub.span))
         return pairs
 

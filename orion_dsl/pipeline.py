@@ -84,7 +84,8 @@ def _analyze(source: SourceFile) -> Analysis:
         return Analysis(source, None, tuple(sorted(diags, key=sort_key)))
     spec, decode_diags = decode_spec(source, statements)
     topology, semantic = analyze_decls(spec)
-    everything = sorted([*decode_diags, *semantic], key=sort_key)
+    # A fault in shared defaults is found once per workload that inherits it: report it once.
+    everything = sorted(dict.fromkeys([*decode_diags, *semantic]), key=sort_key)
     failed = any(d.is_error for d in everything)
     return Analysis(source, None if failed else topology, tuple(everything))
 

@@ -22,8 +22,8 @@ class SourceFile:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line break ('' past the end)."""
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        lines = self.text.split("\n")  # only \n ends a line, as for the parser
+        return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else ""
 
 
 @attrs.frozen(order=True)

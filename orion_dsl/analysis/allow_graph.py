@@ -28,9 +28,10 @@ def _pooled(topology: Topology, target: str, port: Port) -> tuple[str, Port, str
     if w is None or w.database is None or w.database.pooler is None:
         return target, port, None
     pooler = topology.workload(w.database.pooler)
-    if pooler is None:
+    pooled = pooler.port(port.name) if pooler is not None else None
+    if pooler is None or pooled is None:
         return target, port, None
-    return pooler.name, pooler.port(port.name) or port, target
+    return pooler.name, pooled, target
 
 
 def _declared(topology: Topology) -> Iterator[Edge]:
@@ -109,7 +110,7 @@ def _in_scope(peer: Peer, scope: str) -> bool:
 def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]:
     """Compute the allow-graph, and warn of calls a deny rule blocks and allows with no caller."""
     diags: list[Diagnostic] = []
-    edges: dict[tuple[str, str, int, str], Edge] = {}
+    edges: dict[tuple[Peer, Peer, int, str], Edge] = {}
     declared = list(_declared(topology))
     for edge in [*declared, *_implied(topology)]:
         denial = next(
@@ -132,11 +133,11 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
                     )
                 )
             continue
-        edges.setdefault((edge.source.name, edge.target.name, edge.port.number, edge.port.protocol), edge)
+        edges.setdefault((edge.source, edge.target, edge.port.number, edge.port.protocol), edge)
     callers = {(e.source.name, e.via or e.target.name, e.port.number) for e in declared}
     for rule in topology.network.allows:
         pairs = [(s.name, d.name) for s in _members(topology, rule.source) for d in _members(topology, rule.target)]
-        used = any((s, d, p.number) in callers for s, d in pairs for p in (_ports(topology, d)))
+        used = any((s, d, p.number) in callers for s, d in pairs for p in _ports(topology, d) if rule.port in (None, p.name, p.number))
         if not used:
             diags.append(
                 warning(

@@ -14,7 +14,7 @@ from orion_dsl import ast, model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
 from orion_dsl.source import Span
-from orion_dsl.values import PortRef, Quantity, Range
+from orion_dsl.values import Duration, PortRef, Quantity, Range
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -81,13 +81,31 @@ class ResolverBase:
         if ref is not None and ref.value not in self.subnets:
             self.unknown(ref, "subnet", self.subnets)
 
+    def at_least(self, node: L[Any] | None, least: int, what: str) -> None:
+        """Report a count or duration below what Kubernetes accepts (durations compare in milliseconds)."""
+        if node is None:
+            return
+        amount = node.value.millis if isinstance(node.value, Duration) else node.value
+        if amount < least:
+            if not isinstance(node.value, Duration):
+                shown = str(least)
+            else:
+                shown = f"{least // 60_000}m" if least % 60_000 == 0 else f"{least // 1000}s"
+            self.report("E0216", node.span, f"{what} must be at least {shown}", f"write {shown} or more")
+
     def unknown(self, ref: L[str], what: str, candidates: Iterable[str]) -> None:
         """Report an unknown name with a did-you-mean among the candidates."""
         self.report("E0201", ref.span, f'unknown {what} "{ref.value}"', did_you_mean(ref.value, candidates))
 
-    def port_of(self, ref: L[PortRef], what: str) -> model.Port | None:
-        """The port a ``target:port`` reference names, or None after reporting why not."""
+    def port_of(self, ref: L[PortRef], what: str, workloads_only: bool = False) -> model.Port | None:
+        """The port a ``target:port`` reference names, or None after reporting why not.
+
+        Hosts and routes go to workloads only: an external is reached by calls (egress).
+        """
         target = ref.value.target
+        if workloads_only and target in self.externals:
+            self.report("E0201", ref.span, f'{what} "{target}" is an external service, not a workload', "a host or route sends traffic to a workload")
+            return None
         ports = self.ports.get(target)
         if ports is None:
             self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.ports))
@@ -141,16 +159,18 @@ class ResolverBase:
             if p.name is None or p.number is None:
                 continue
             self.check_name(p.name, "port", PORT_NAME, 15)
-            for key in (p.name.value, (p.number.value.number, p.number.value.protocol)):
-                if key in seen:
-                    shown = p.name.value if isinstance(key, str) else f"{key[0]}/{key[1].lower()}"
-                    self.report(
-                        "E0212",
-                        p.span,
-                        f'port {shown} of "{owner}" is declared twice',
-                        "give every port its own name and number",
-                        (Related(seen[key], "first declared here"),),
-                    )
-                seen.setdefault(key, p.span)
+            keys = (p.name.value, (p.number.value.number, p.number.value.protocol))
+            first = next((seen[k] for k in keys if k in seen), None)
+            if first is not None:
+                shown = f"{p.name.value} ({p.number.value.number}/{p.number.value.protocol.lower()})"
+                self.report(
+                    "E0212",
+                    p.span,
+                    f'port {shown} of "{owner}" repeats the name or number of another port',
+                    "give every port of a pod its own name and number",
+                    (Related(first, "first declared here"),),
+                )
+            for k in keys:
+                seen.setdefault(k, p.span)
             ports.append(model.Port(p.name.value, p.number.value.number, p.number.value.protocol))
         return tuple(ports)

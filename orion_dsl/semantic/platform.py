@@ -82,6 +82,11 @@ class PlatformResolver(ResolverBase):
             """One allow/deny rule with its scopes resolved (workload, namespace or external)."""
             if r.source is None or r.target is None:
                 return None
+            target_name = r.target.value.target if isinstance(r.target.value, PortRef) else str(r.target.value)
+            for scope, span in ((r.source.value, r.source.span), (target_name, r.target.span)):
+                if scope in self.namespaces and (scope in self.namespace_of or scope in self.externals):
+                    self.report("E0203", span, f'"{scope}" names both a namespace and a workload; the rule cannot tell which', "rename one of them")
+                    return None
             if r.source.value in self.externals:
                 self.report(
                     "E0201",
@@ -138,7 +143,7 @@ class PlatformResolver(ResolverBase):
         for h in d.hosts:
             if h.host is None or h.target is None:
                 continue
-            port = self.port_of(h.target, "host target")
+            port = self.port_of(h.target, "host target", workloads_only=True)
             if port is not None:
                 hosts.append(model.Host(h.host.value, h.target.value.target, port))
         issuer = d.tls.issuer if d.tls else None
@@ -170,6 +175,8 @@ class PlatformResolver(ResolverBase):
     def issuers(self) -> tuple[model.Issuer, ...]:
         """The certificate issuers."""
         c = self.spec.certificates
+        for i in c.issuers if c else ():
+            self.check_name(i.name, "issuer")
         return tuple(model.Issuer(_v(i.name), _v(i.acme, ""), _v(i.email, ""), _v(i.renew_before)) for i in (c.issuers if c else ()))
 
     def mesh(self, names: set[str]) -> model.Mesh | None:
@@ -230,6 +237,8 @@ class PlatformResolver(ResolverBase):
         if d is None:
             return None
         targets = self.unique(((t.name, t) for t in d.targets), "backup target")
+        for t in d.targets:
+            self.check_name(t.name, "backup target", limit=63 - len("-credentials"))
         replications = []
         for r in d.replicate:
             self.target_ref(r.source)

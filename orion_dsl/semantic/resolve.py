@@ -14,6 +14,22 @@ from orion_dsl.semantic.platform import PlatformResolver
 from orion_dsl.semantic.workloads import WorkloadResolver
 from orion_dsl.source import Span
 
+#: Kubernetes limits names to 63 characters (52 for CronJobs and StatefulSets, whose pods get
+#: a hash suffix); the backends add suffixes such as ``-headless`` and ``-backup-<kind>``.
+_LONGEST_SERVICE_SUFFIX = len("-headless")
+_CRONJOB_LIMIT = 52
+
+
+def _name_limit(decl: object, kind: str) -> int:
+    """How long a workload's name may be so that every object named after it is valid."""
+    if not isinstance(decl, ast.WorkloadDecl) or kind == "pooler":
+        return 63 - _LONGEST_SERVICE_SUFFIX
+    limits = [63 - _LONGEST_SERVICE_SUFFIX]
+    if kind == "statefulset":
+        limits.append(_CRONJOB_LIMIT)
+    limits += [_CRONJOB_LIMIT - len(f"-backup-{_v(b.kind, '')}") for b in decl.backups]
+    return min(limits)
+
 
 class Resolver(WorkloadResolver, PlatformResolver):
     """Builds the :class:`~orion_dsl.model.Topology` from a :class:`~orion_dsl.ast.SpecDecl`."""
@@ -37,11 +53,15 @@ class Resolver(WorkloadResolver, PlatformResolver):
             for w in (*ns.services, *ns.statefulsets)
             if w.database is not None and w.database.pooler is not None
         ]
-        named = self.unique([*decls, *poolers, *((e.name, (e, "", "external")) for e in spec.externals)], "workload or external")
+        ingress = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
+        named = self.unique([*decls, *poolers, *((e.name, (e, "", "external")) for e in spec.externals), *ingress], "workload, external or ingress")
         for name, (decl, _, kind) in named.items():
-            self.check_name(decl.name if kind != "pooler" else decl.database.pooler.name, kind if kind != "deployment" else "service")
+            own = decl.database.pooler.name if kind == "pooler" else decl.name
+            self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind), limit=_name_limit(decl, kind))
             if kind == "external":
                 self.externals[name] = decl
+        if top is not None:
+            self.check_name(top.name, "topology", limit=40)
         network = spec.network
         self.subnets = self.unique(((s.name, s) for s in (network.subnets if network else ())), "subnet")
         self.unique_names(spec)

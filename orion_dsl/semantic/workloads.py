@@ -58,6 +58,8 @@ class WorkloadResolver(ResolverBase):
         )
         container = model.Container(name, _v(d.image, ""), ports, self.resources(d.resources))
         all_ports = ports + tuple(p for s in sidecars for p in s.ports)
+        if sidecars:
+            self.port_list((*d.ports, *(p for s in d.sidecars for p in s.ports)), name)  # names and numbers are per pod
         subst = {"{service}": name}
         volumes = tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.at)
         storage = tuple(
@@ -67,7 +69,19 @@ class WorkloadResolver(ResolverBase):
         )
         rollout = d.rollout
         blue_green = d.blue_green
+        if kind == "statefulset":
+            recreate = rollout if rollout is not None and _v(rollout.strategy) == "recreate" else None
+            for part, what in ((blue_green, "blue_green"), (recreate, "rollout recreate")):
+                if part is not None:
+                    help = "stateful sets replace pods one by one; use a `service` for this rollout"
+                    self.report("E0215", part.keyword_span, f"a statefulset cannot use {what}", help)
         budget = d.disruption_budget
+        if budget is not None and budget.max_unavailable is not None and budget.min_available is not None:
+            self.report("E0216", budget.keyword_span, "a disruption budget takes max_unavailable or min_available, not both", "keep one of them")
+        if rollout is not None and _v(rollout.surge, 1) == 0 and _v(rollout.unavailable, 0) == 0:
+            self.report(
+                "E0216", rollout.keyword_span, "a rolling update with surge 0 and unavailable 0 can never progress", "allow a surge of 1 (or one unavailable)"
+            )
         security = d.security
         autoscale = self.autoscale(d.autoscale)
         replicas = _v(d.replicas, autoscale.min if autoscale else 1)
@@ -142,6 +156,13 @@ class WorkloadResolver(ResolverBase):
         """Liveness, readiness and startup checks with their shared timing."""
         if d is None:
             return None
+        for node, least, what in (
+            (d.interval, 1000, "the probe interval"),
+            (d.timeout, 1000, "the probe timeout"),
+            (d.failure_threshold, 1, "failure_threshold"),
+            (d.success_threshold, 1, "success_threshold"),
+        ):
+            self.at_least(node, least, what)
         return model.Probes(
             liveness=self.check(d.liveness, ports, owner),
             readiness=self.check(d.readiness, ports, owner),
@@ -158,6 +179,17 @@ class WorkloadResolver(ResolverBase):
         if d is None or d.kind is None:
             return None
         kind = d.kind.value
+        allowed = {"exec": len(d.target), "http": 1, "tcp": 0 if d.on else 1}[kind]
+        if len(d.target) > allowed:
+            extra = d.target[allowed]
+            self.report(
+                "E0113",
+                extra.span,
+                f"the {kind} check takes one {'path' if kind == 'http' else 'port'}; this is one more",
+                "remove it, or write the port with `on`",
+            )
+        if kind == "exec" and d.on is not None:
+            self.report("E0113", d.on.span, "an exec check runs a command: it has no port", "remove `on ...`")
         if kind == "exec":
             command = tuple(str(t.value) for t in d.target)
             if not command:
@@ -195,6 +227,8 @@ class WorkloadResolver(ResolverBase):
             )
         if rng.low < 1:
             self.report("E0206", d.replicas.span, "autoscaling needs at least 1 replica", "start the range at 1 or more")
+        self.at_least(d.cpu, 1, "a CPU target")
+        self.at_least(d.memory, 1, "a memory target")
         metrics = tuple(
             model.Metric(source, _v(m.name), _v(m.target), _v(m.object))
             for source, group in (("pods", d.pods), ("object", d.object), ("external", d.external))
@@ -244,7 +278,12 @@ class WorkloadResolver(ResolverBase):
         assert d.database is not None and d.database.pooler is not None
         p = d.database.pooler
         name = _v(p.name)
-        port = db.container.ports[0] if db.container.ports else model.Port("sql", 5432)
+        monitoring = _v(self.spec.monitoring.port, "metrics") if self.spec.monitoring else "metrics"
+        port = next((q for q in db.container.ports if q.name != monitoring), None)
+        if port is None:
+            help = "add the database's port, e.g. `port sql 5432`"
+            self.report("E0112", p.keyword_span, f'the pooler of "{db.name}" needs a port of the database to pool', help)
+            port = model.Port("sql", 5432)
         defaults = as_type(ast.WorkloadDecl, merge(self.spec.defaults, self.namespaces[db.namespace].defaults if db.namespace in self.namespaces else None))
         container = model.Container(name, _v(p.image, ""), (port,), self.resources(defaults.resources if defaults else None))
         probes = db.probes
@@ -287,6 +326,7 @@ class WorkloadResolver(ResolverBase):
         """One backup of the workload; it needs a schedule or ``continuous``."""
         if d.every is None and d.continuous is None:
             self.report("E0112", d.keyword_span, f"the {_v(d.kind)} backup needs a schedule", "write `every 6h` (optionally `at 02:00`) or `continuous`")
+        self.at_least(d.every, 60_000, "a backup interval (schedules run by the minute)")
         return model.Backup(_v(d.kind), _v(d.every), _v(d.at), _v(d.continuous, False), _v(d.to), _v(d.image), span=d.span)
 
     def mark_scraped(self, workloads: list[model.Workload], decls: dict[str, ast.WorkloadDecl]) -> list[model.Workload]:
@@ -323,7 +363,7 @@ class WorkloadResolver(ResolverBase):
         for r in d.routes:
             if r.target is None or r.path is None:
                 continue
-            port = self.port_of(r.target, "route target")
+            port = self.port_of(r.target, "route target", workloads_only=True)
             if port is not None:
                 routes.append(model.Route(r.path.value, r.target.value.target, port, span=r.span))
         self.subnet_ref(d.subnet)

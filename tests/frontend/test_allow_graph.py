@@ -78,7 +78,8 @@ def test_explicit_allow_opens_only_the_named_port() -> None:
     assert analysis.topology is not None
     edge = analysis.topology.allow_graph.reach("web", "api", "admin")
     assert edge is not None and edge.rule == "allow"
-    assert analysis.diagnostics == ()
+    assert analysis.topology.allow_graph.reach("web", "api", 8080) is not None  # the declared call
+    assert [d.code for d in analysis.diagnostics] == ["W0302"]  # nothing calls api:admin
 
 
 def test_unused_allow_names_its_port() -> None:
@@ -103,3 +104,29 @@ def test_an_external_cannot_start_a_rule() -> None:
     text = text.replace("namespace a", 'external stripe { host "api.stripe.com"; port https 443 }\nnamespace a')
     codes = [d.code for d in analyze_text(text).diagnostics if d.is_error]
     assert codes == ["E0201"]
+
+
+def test_a_call_to_a_port_the_pooler_does_not_have_goes_to_the_database() -> None:
+    text = """
+topology t { version "1" }
+namespace a {
+  service web { image "w:1"; port http 80; calls db:sql, db:metrics }
+  statefulset db { image "p:1"; port metrics 9187; port sql 5432; database { pooler pgb { image "x:1" } } }
+}
+"""
+    analysis = analyze_text(text)
+    assert analysis.topology is not None
+    g = analysis.topology.allow_graph
+    pooler = analysis.topology.workload("pgb")
+    assert pooler is not None and [p.name for p in pooler.ports] == ["sql"]
+    assert g.reach("web", "pgb", 5432) is not None and g.reach("web", "db", 9187) is not None
+
+
+def test_hosts_and_routes_go_to_workloads_not_externals() -> None:
+    text = """
+topology t { version "1" }
+external stripe { host "api.stripe.com"; port https 443 }
+ingress nginx { namespace a; host "pay.example.com" -> stripe:https }
+namespace a { service gw { image "g:1"; port http 80; route "/pay/*" -> stripe:https } }
+"""
+    assert [d.code for d in analyze_text(text).diagnostics] == ["E0201", "E0201"]

@@ -133,3 +133,24 @@ def test_a_list_option_written_twice_inline_is_reported() -> None:
 def test_namespace_label_values_follow_kubernetes_rules() -> None:
     text = 'topology t { version "1" }\nnamespace a { labels { team "a b!"; tier "edge" } }\n'
     assert [(d.code, d.span.line if d.span else 0) for d in analyze_text(text).diagnostics] == [("E0204", 2)]
+
+
+def test_a_fault_in_shared_defaults_is_reported_once() -> None:
+    text = (
+        'topology t { version "1" }\ndefaults { resources { cpu 900m..100m } }\n'
+        'namespace a { service one { image "x:1"; port http 80 }\n  service two { image "x:1"; port http 80 } }\n'
+    )
+    assert [d.code for d in analyze_text(text).diagnostics] == ["E0205"]
+
+
+def test_a_required_option_with_a_bad_value_is_not_also_missing() -> None:
+    text = 'topology t { version "1" }\nnamespace a { service one { image "x:1"; port http 80; volume logs empty-dir at 5 } }\n'
+    assert [d.code for d in analyze_text(text).diagnostics] == ["E0111"]
+
+
+def test_the_snippet_line_is_the_parser_line_whatever_the_unicode_separators() -> None:
+    text = 'topology t { version "1" }\n# a\u2028comment\nnamespace a {\n  service one { image "x:1"; port http 80; calls nowhere }\n}\n'
+    from orion_dsl.diagnostics import render_text
+
+    analysis = analyze_text(text, "u.orion")
+    assert "4 |   service one" in render_text(analysis.diagnostics, {"u.orion": analysis.source})
