@@ -93,6 +93,7 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
     """Diagnostics as a JSON array in source order, for editors and CI annotations."""
 
     def where(span: Span | None) -> dict[str, object]:
+        """A span as JSON fields."""
         if span is None:
             return {"file": None}
         return {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}

@@ -14,7 +14,7 @@ import attrs
 from orion_dsl import ast
 from orion_dsl.analysis.allow_graph import build_allow_graph
 from orion_dsl.decode import decode_file
-from orion_dsl.diagnostics import Diagnostic, sort_key
+from orion_dsl.diagnostics import Diagnostic, error, sort_key
 from orion_dsl.model import Topology
 from orion_dsl.parser import parse
 from orion_dsl.semantic.checks import Context, run_checks
@@ -75,8 +75,6 @@ def analyze_source(source: SourceFile) -> Analysis:
 def _analyze(source: SourceFile) -> Analysis:
     if "\x00" in source.text:
         line = source.text.count("\n", 0, source.text.index("\x00")) + 1
-        from orion_dsl.diagnostics import error
-
         span = Span(source.name, line, 1, line, 2)
         return Analysis(source, None, (error("E0105", span, "the file contains NUL bytes; it is not a text spec", "give orion a UTF-8 text file"),))
     statements, diags = parse_statements(source)

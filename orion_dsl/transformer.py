@@ -100,19 +100,23 @@ class SyntaxBuilder(Transformer[Token, Any]):
         return Arg(kind, text, span=self._span(item))
 
     def port_ref(self, c: list[Token]) -> Arg:
+        """``target:port`` as one argument."""
         target, port = c
         kind = ArgKind.NUMBER if port.type == "NUMBER" else ArgKind.WORD
         parts = (Arg(ArgKind.WORD, str(target), span=self._span(target)), Arg(kind, str(port), span=self._span(port)))
         return Arg(ArgKind.PORT_REF, f"{target}:{port}", span=parts[0].span.to(parts[1].span), parts=parts)
 
     def range(self, c: list[Token]) -> Arg:
+        """``low..high`` as one argument."""
         low, high = (self._to_arg(t) for t in c)
         return Arg(ArgKind.RANGE, f"{low.text}..{high.text}", span=low.span.to(high.span), parts=(low, high))
 
     def group(self, c: list[Token | Arg]) -> _Group:
+        """One comma-separated group of arguments."""
         return _Group(tuple(self._to_arg(t) for t in c))
 
     def block(self, c: list[Any]) -> _Block:
+        """A ``{ ... }`` block; refuses nesting deeper than MAX_DEPTH."""
         statements = tuple(x for x in c if isinstance(x, Statement))
         depth = 1 + max((self.depths.pop(id(s), 0) for s in statements), default=0)
         if depth > MAX_DEPTH:
@@ -120,6 +124,7 @@ class SyntaxBuilder(Transformer[Token, Any]):
         return _Block(statements, self._span(c[-1]), depth)
 
     def statement(self, c: list[Any]) -> Statement:
+        """``keyword groups { block }`` with its span."""
         keyword: Token = c[0]
         groups = tuple(x.args for x in c[1:] if isinstance(x, _Group))
         block = next((x for x in c[1:] if isinstance(x, _Block)), None)
@@ -136,4 +141,5 @@ class SyntaxBuilder(Transformer[Token, Any]):
         return stmt
 
     def start(self, c: list[Statement]) -> tuple[Statement, ...]:
+        """The file's top-level statements."""
         return tuple(c)

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.syntax import Arg, ArgKind
 
 T = TypeVar("T")
@@ -206,13 +207,9 @@ def _text(arg: Arg) -> str:
     return arg.text
 
 
-def _version(arg: Arg) -> str:
-    return arg.text
-
-
 NAME: ValueType[str] = ValueType("a name", _kinds(ArgKind.WORD), _text)
 TEXT: ValueType[str] = ValueType("a string in double quotes", _kinds(ArgKind.STRING), _text)
-VERSION: ValueType[str] = ValueType('a version such as "1.28" or 1.3', _kinds(ArgKind.STRING, ArgKind.NUMBER), _version)
+VERSION: ValueType[str] = ValueType('a version such as "1.28" or 1.3', _kinds(ArgKind.STRING, ArgKind.NUMBER), _text)
 INT: ValueType[int] = ValueType("a whole number", _kinds(ArgKind.NUMBER), _int)
 CPU: ValueType[Quantity] = ValueType("a CPU amount such as 500m or 2", _kinds(ArgKind.QUANTITY, ArgKind.NUMBER), _cpu)
 BYTES: ValueType[Quantity] = ValueType("an amount of memory or storage such as 512Mi", _kinds(ArgKind.QUANTITY, ArgKind.NUMBER), _bytes)
@@ -232,8 +229,6 @@ def enum(*choices: str) -> ValueType[str]:
     def convert(arg: Arg) -> str:
         """Read the argument or raise BadValue."""
         if arg.text not in choices:
-            from orion_dsl.diagnostics import did_you_mean
-
             raise BadValue(f'"{arg.text}" is not allowed here; {did_you_mean(arg.text, choices)}')
         return arg.text
 

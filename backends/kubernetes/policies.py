@@ -57,6 +57,7 @@ class _Peers:
         self.egress_gateway = mesh.egress_gateway.namespace if mesh and mesh.egress_gateway else None
 
     def select(self, peer: Peer) -> dict[str, Any]:
+        """The NetworkPolicy peer that selects a graph peer's pods (or addresses)."""
         if peer.kind == "workload":
             return in_namespace(peer.namespace or "", {L.NAME: peer.name})
         if peer.kind == "ingress":

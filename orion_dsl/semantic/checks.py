@@ -50,16 +50,12 @@ def subnets_do_not_overlap(ctx: Context) -> list[Diagnostic]:
     return out
 
 
-def _pool(w: Workload) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address] | None:
-    return w.addresses
-
-
 def addresses_fit_their_subnet(ctx: Context) -> list[Diagnostic]:
     """A workload's address range lies inside its subnet, and holds its maximum replicas."""
     out = []
     subnets = {s.name: s for s in ctx.topology.subnets}
     for w in ctx.topology.workloads:
-        pool = _pool(w)
+        pool = w.addresses
         if pool is None:
             continue
         span = ctx.span("addresses", w.name, w.span)
@@ -113,7 +109,7 @@ def _overlapping(ranged: list[tuple[Workload, Pool]]) -> list[tuple[Workload, Po
 def address_ranges_do_not_overlap(ctx: Context) -> list[Diagnostic]:
     """Two workloads never share an address."""
     out = []
-    placed = [(w, _pool(w)) for w in ctx.topology.workloads]
+    placed = [(w, w.addresses) for w in ctx.topology.workloads]
     ranged = [(w, p) for w, p in placed if p is not None and p[0] <= p[1]]
     for a, pa, b, pb in _overlapping(ranged):
         out.append(

@@ -31,9 +31,6 @@ def merge(base: D | None, over: D | None) -> D | None:
         mine, theirs = getattr(over, name), getattr(base, name)
         if spec.role == "child" and not spec.many:
             changes[name] = merge(theirs, mine)
-        elif spec.role == "mapping":
-            keys = {pair.value[0] for pair in mine}
-            changes[name] = tuple(mine) + tuple(p for p in theirs if p.value[0] not in keys)
         elif spec.role == "child" and spec.many and mine and _name(mine[0]) is not None:
             names = {_name(m) for m in mine}
             changes[name] = tuple(mine) + tuple(t for t in theirs if _name(t) not in names)

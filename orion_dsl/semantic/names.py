@@ -17,7 +17,8 @@ from orion_dsl.source import Span
 from orion_dsl.values import Duration, PortRef, Quantity, Range
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: IANA service names, as Kubernetes checks port names: at least one letter, no "--".
+PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 _DEFAULT_CPU = Range(Quantity(100, "100m"), Quantity(500, "500m"))
 _DEFAULT_MEMORY = Range(Quantity(128 * 2**20, "128Mi"), Quantity(512 * 2**20, "512Mi"))

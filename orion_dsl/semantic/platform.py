@@ -13,18 +13,15 @@ from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.names import ResolverBase, _v
 from orion_dsl.values import PortRef
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
-_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
 
 
 def _valid_label(key: str, value: str) -> bool:
-    """Kubernetes label rules: [prefix/]name, name and value at most 63 characters of [-_.a-zA-Z0-9]."""
-    prefix, _, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix)):
-        return False
-    if len(name) > 63 or not _LABEL_NAME.match(name):
-        return False
-    return value == "" or (len(value) <= 63 and bool(_LABEL_NAME.match(value)))
+    """Kubernetes label rules: key and value at most 63 characters of [-_.a-zA-Z0-9], alphanumeric at both ends.
+
+    (A key is a spec keyword, so it never has a ``prefix/``.)
+    """
+    return len(key) <= 63 and bool(_LABEL.match(key)) and (value == "" or (len(value) <= 63 and bool(_LABEL.match(value))))
 
 
 class PlatformResolver(ResolverBase):

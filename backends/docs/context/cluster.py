@@ -10,6 +10,7 @@ from orion_dsl.views.common import kind_name
 
 
 def topology(t: Topology) -> dict[str, Any]:
+    """The document's title, description and version facts."""
     rows = [
         (w.name, kind_name(w), w.namespace, replica_text(w), code(w.container.image), ports(w.ports), service_kind(w), prose(w.description) or NONE)
         for w in t.workloads
@@ -21,6 +22,7 @@ def topology(t: Topology) -> dict[str, Any]:
 
 
 def namespaces(t: Topology) -> dict[str, Any]:
+    """Namespaces with what they hold, quotas and shared objects."""
     rows = []
     for ns in t.namespaces:
         names = ", ".join(w.name for w in t.workloads_in(ns.name)) or NONE
@@ -60,6 +62,7 @@ def namespaces(t: Topology) -> dict[str, Any]:
 
 
 def network(t: Topology) -> dict[str, Any]:
+    """Subnets and the address plan."""
     rows = []
     for subnet in t.subnets:
         members = 0
@@ -88,6 +91,7 @@ def network(t: Topology) -> dict[str, Any]:
 
 
 def security(t: Topology) -> dict[str, Any]:
+    """The six security layers and their measures."""
     layers = [
         {"number": i, "name": layer.name.capitalize(), "measures": tuple(prose(m) for m in layer.measures)}
         for i, layer in enumerate(t.security_layers, start=1)
@@ -96,6 +100,7 @@ def security(t: Topology) -> dict[str, Any]:
 
 
 def edge(t: Topology) -> dict[str, Any]:
+    """The described-only pieces in front of the cluster."""
     names = {"cdn": "CDN", "load_balancer": "Load balancer", "geodns": "GeoDNS", "region": "Region"}
     rows = []
     for d in t.edge:

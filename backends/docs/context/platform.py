@@ -20,6 +20,7 @@ ISTIOD_ROLES = (
 
 
 def mesh(t: Topology) -> dict[str, Any] | None:
+    """The mesh: istiod roles, mTLS, per-service traffic policy, JWT, tracing."""
     m = t.mesh
     if m is None:
         return None
@@ -78,6 +79,7 @@ def mesh(t: Topology) -> dict[str, Any] | None:
 
 
 def data(t: Topology) -> dict[str, Any]:
+    """The data tier: pooler, primary, replicas, read weights, replication."""
     stores = [
         (
             w.name,
@@ -121,6 +123,7 @@ def data(t: Topology) -> dict[str, Any]:
 
 
 def monitoring(t: Topology) -> dict[str, Any] | None:
+    """Scraping and alert rules."""
     m = t.monitoring
     if m is None:
         return None
@@ -164,12 +167,14 @@ def _objective_check(t: Topology, objective: Objective) -> str:
 
 
 def recovery(t: Topology) -> dict[str, Any] | None:
+    """Backups, targets, replication, archive, cluster backup and objectives."""
     r = t.recovery
     if r is None:
         return None
     targets = {x.name: x for x in r.targets}
 
     def where(name: str) -> str:
+        """Where a backup goes, in words."""
         x = targets.get(name)
         return f"{name} ({x.kind}, {x.region})" if x and x.region else name
 

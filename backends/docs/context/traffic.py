@@ -110,6 +110,7 @@ def _egress_rows(t: Topology, edges: Sequence[Edge]) -> list[tuple[str, ...]]:
 
 
 def policies(t: Topology) -> dict[str, Any]:
+    """The policy matrix, per-source list, egress and DNS, from the allow-graph."""
     external = [e for e in t.allow_graph.edges if e.target.kind == "external"]
     dns = [e for e in t.allow_graph.edges if e.target.kind == "dns"]
     dns_sources = sorted({e.source.name for e in dns}, key=[w.name for w in t.workloads].index)
@@ -141,6 +142,7 @@ def _health(w: Workload) -> str:
 
 
 def load_balancing(t: Topology) -> dict[str, Any]:
+    """Per-service load balancing and health checks."""
     rows = []
     if t.ingress is not None:
         rows.append((f"{t.ingress.name} (ingress controller)", algorithm(t.ingress.balance), "none", count(t.ingress.replicas, "replica"), NONE))
@@ -169,6 +171,7 @@ def load_balancing(t: Topology) -> dict[str, Any]:
 
 
 def ingress(t: Topology) -> dict[str, Any] | None:
+    """Hosts, TLS, routes and controller features."""
     i = t.ingress
     if i is None:
         return None
@@ -207,6 +210,7 @@ def _callers(t: Topology, ext: External) -> str:
 
 
 def egress(t: Topology) -> dict[str, Any]:
+    """The allow-list, egress gateway and egress monitoring."""
     rows = [
         (
             ext.name,

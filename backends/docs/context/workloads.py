@@ -45,6 +45,7 @@ def _container_rows(t: Topology, w: Workload) -> list[tuple[str, ...]]:
 
 
 def containers(t: Topology) -> list[dict[str, Any]]:
+    """Per-workload container specifications."""
     out = []
     for w in t.workloads:
         p = w.probes
@@ -91,6 +92,7 @@ def _metric(m: Metric) -> str:
 
 
 def scaling(t: Topology) -> dict[str, Any]:
+    """Horizontal, vertical and cluster autoscaling."""
     rows = [
         (
             w.name,
@@ -129,6 +131,7 @@ def _budget(w: Workload) -> str:
 
 
 def strategies(t: Topology) -> dict[str, Any]:
+    """Rolling updates and blue-green deployments."""
     rows = [(w.name, w.rollout.strategy, str(w.rollout.surge), str(w.rollout.unavailable), w.rollout.grace.text, _budget(w)) for w in t.workloads]
     blue_green = [
         (w.name, w.blue_green.blue, w.blue_green.green, f"{w.blue_green.active} ({w.blue_green.active_version})")
