@@ -119,12 +119,10 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
         if char == '"':
             return error("E0102", span, "unterminated string", 'close the string with " on the same line')
         shown = repr(char)[1:-1] if char.isprintable() else f"U+{ord(char):04X}" if char else "end of file"
-        return error(
-            "E0101",
-            span,
-            f'unexpected character "{shown}"',
-            "names use letters, digits, '_' and '-'; text goes in double quotes; comments start with #",
-        )
+        help = "names use letters, digits, '_' and '-'; text goes in double quotes; comments start with #"
+        if char == ".":
+            help = 'a version or any text with dots goes in double quotes, e.g. version "1.0.0"'
+        return error("E0101", span, f'unexpected character "{shown}"', help)
     if isinstance(exc, UnexpectedEOF):
         end = _end_span(source)
         return error("E0103", end, "unexpected end of file", f'expected {_describe(set(exc.expected))}; is a "}}" missing?')
