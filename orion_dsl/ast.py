@@ -436,12 +436,17 @@ class IngressDecl(Decl):
 
 @attrs.frozen
 class IssuerDecl(Decl):
-    """``issuer letsencrypt { acme "https://..."; email "..."; renew_before 720h }``."""
+    """``issuer letsencrypt { acme "https://..."; email "..."; renew_before 720h; dns01 cloudflare }``.
+
+    ACME challenges are answered over HTTP (HTTP-01, through the ingress) unless ``dns01``
+    names the DNS provider; wildcard hosts need DNS-01.
+    """
 
     name: L[str] | None = positional("name", v.NAME)
     acme: L[str] | None = option("acme", v.TEXT, required=True)
     email: L[str] | None = option("email", v.TEXT, required=True)
     renew_before: L[v.Duration] | None = option("renew_before", v.DURATION)
+    dns01: L[str] | None = option("dns01", v.enum("cloudflare"))
 
 
 @attrs.frozen

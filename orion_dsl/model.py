@@ -420,12 +420,13 @@ class Ingress:
 
 @attrs.frozen
 class Issuer:
-    """A cert-manager ACME issuer."""
+    """A cert-manager ACME issuer; ``dns01`` names the DNS provider for DNS-01 challenges (else HTTP-01)."""
 
     name: str
     acme: str
     email: str
     renew_before: Duration | None
+    dns01: str | None = None
 
 
 @attrs.frozen

@@ -21,6 +21,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Topology, Workload
 
 from . import labels as L
+from .ingress import dns01_secret
 
 
 def svc_host(name: str, namespace: str) -> str:
@@ -135,6 +136,10 @@ def backup_credentials(target: str) -> str:
     return f"{target}-credentials"
 
 
+#: Where cert-manager looks for the Secrets of ClusterIssuers (its "cluster resource namespace").
+CERT_MANAGER_NAMESPACE = "cert-manager"
+
+
 def required_secrets(topology: Topology) -> list[str]:
     """Every Secret the manifests reference, as ``namespace/name``."""
     found: set[str] = set()
@@ -149,6 +154,9 @@ def required_secrets(topology: Topology) -> list[str]:
         for shared in ns.shared:
             if shared.kind == "secret":
                 found.add(f"{ns.name}/{shared.name}")
+    for issuer in topology.issuers:
+        if issuer.dns01 is not None:
+            found.add(f"{CERT_MANAGER_NAMESPACE}/{dns01_secret(issuer)}")
     return sorted(found)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Host, Topology
+from orion_dsl.model import Host, Issuer, Topology
 
 from . import labels as L
 from .units import go_duration
@@ -34,8 +34,9 @@ def _groups(topology: Topology) -> dict[str, list[Host]]:
 
 
 def certificate_namespaces(topology: Topology) -> list[str]:
-    """Namespaces that get a Certificate (and so HTTP-01 solver pods)."""
-    if topology.ingress is None or topology.ingress.tls_issuer is None:
+    """Namespaces that get HTTP-01 solver pods: those with a Certificate from an HTTP-01 issuer."""
+    issuer = _tls_issuer(topology)
+    if issuer is None or issuer.dns01 is not None:
         return []
     return list(_groups(topology))
 
@@ -87,15 +88,31 @@ def ingresses(topology: Topology) -> list[dict[str, Any]]:
     return out
 
 
+def dns01_secret(issuer: Issuer) -> str:
+    """The Secret (in cert-manager's namespace) holding the DNS provider's API token; never written."""
+    return f"{issuer.name}-{issuer.dns01}-api-token"
+
+
+def _solver(issuer: Issuer) -> dict[str, Any]:
+    if issuer.dns01 == "cloudflare":
+        return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": dns01_secret(issuer), "key": "api-token"}}}}
+    return {"http01": {"ingress": {"ingressClassName": "nginx"}}}
+
+
+def _tls_issuer(topology: Topology) -> Issuer | None:
+    ing = topology.ingress
+    return next((i for i in topology.issuers if ing is not None and i.name == ing.tls_issuer), None)
+
+
 def cluster_issuers(topology: Topology) -> list[dict[str, Any]]:
-    """A cert-manager ACME ClusterIssuer per issuer, solving HTTP-01 through nginx."""
+    """A cert-manager ACME ClusterIssuer per issuer: DNS-01 through its provider, else HTTP-01 through nginx."""
     out = []
     for issuer in topology.issuers:
         acme = {
             "server": issuer.acme,
             "email": issuer.email,
             "privateKeySecretRef": {"name": f"{issuer.name}-account-key"},
-            "solvers": [{"http01": {"ingress": {"ingressClassName": "nginx"}}}],
+            "solvers": [_solver(issuer)],
         }
         out.append(
             L.obj("cert-manager.io/v1", "ClusterIssuer", L.meta(issuer.name, None, L.recommended(topology, issuer.name, "certificates")), spec={"acme": acme})
@@ -164,7 +181,8 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             "it with a restricted securityContext (its namespace enforces restricted)",
         )
     )
-    if ing.tls_issuer:
+    issuer = _tls_issuer(topology)
+    if issuer is not None and issuer.dns01 is None:
         wildcards = [h.host for h in ing.hosts if h.host.startswith("*.")]
         if wildcards:
             out.append(
@@ -172,7 +190,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                     "I1043",
                     None,
                     f"S40/S41: ACME issues wildcard certificates ({', '.join(wildcards)}) only through DNS-01; the ClusterIssuer solves HTTP-01",
-                    "add a DNS-01 solver for the wildcard hosts to the ClusterIssuer",
+                    f"add `dns01 cloudflare` to issuer {issuer.name} (the provider that serves the domain)",
                 )
             )
         if not any(p.number == 80 for p in ing.listen):

@@ -174,7 +174,7 @@ class PlatformResolver(ResolverBase):
         c = self.spec.certificates
         for i in c.issuers if c else ():
             self.check_name(i.name, "issuer")
-        return tuple(model.Issuer(_v(i.name), _v(i.acme, ""), _v(i.email, ""), _v(i.renew_before)) for i in (c.issuers if c else ()))
+        return tuple(model.Issuer(_v(i.name), _v(i.acme, ""), _v(i.email, ""), _v(i.renew_before), _v(i.dns01)) for i in (c.issuers if c else ()))
 
     def mesh(self, names: set[str]) -> model.Mesh | None:
         """The mesh settings, the JWT workload resolved."""

@@ -426,7 +426,8 @@ def test_s39_ingress_annotations(objs: list[dict[str, Any]], seed: Topology) -> 
 def test_s40_tls_via_cert_manager(objs: list[dict[str, Any]], seed: Topology) -> None:
     issuer = find(objs, "ClusterIssuer", "letsencrypt")["spec"]["acme"]
     assert issuer["server"] == "https://acme-v02.api.letsencrypt.org/directory" and issuer["email"] == "ops@orion.com"
-    assert issuer["solvers"] == [{"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+    # *.orion.com can only be issued over DNS-01: the seed's issuer answers through Cloudflare
+    assert issuer["solvers"] == [{"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": "letsencrypt-cloudflare-api-token", "key": "api-token"}}}}]
     cert = find(objs, "Certificate", "nginx-orion-gateway-tls", "orion-gateway")["spec"]
     assert cert["renewBefore"] == "720h" and cert["issuerRef"]["name"] == "letsencrypt"
     assert sorted(cert["dnsNames"]) == ["*.orion.com", "api.orion.com"]
@@ -592,3 +593,11 @@ def test_s50_replicas_of_a_stateful_set_reach_each_other(objs: list[dict[str, An
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "postgres"}},
     }
     assert itself in peers
+
+
+def test_an_http01_issuer_with_a_wildcard_host_is_reported(seed: Topology) -> None:
+    http01 = attrs.evolve(seed, issuers=tuple(attrs.evolve(i, dns01=None) for i in seed.issuers))
+    solvers = find(objects(http01), "ClusterIssuer", "letsencrypt")["spec"]["acme"]["solvers"]
+    assert solvers == [{"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+    assert {"I1043", "I1044"} <= {d.code for d in rendered(http01).diagnostics}
+    assert not {"I1043", "I1044"} & {d.code for d in rendered(seed).diagnostics}

@@ -24,6 +24,7 @@ from backends.docs.context.text import (
     timing,
 )
 from orion_dsl.model import Edge, External, Peer, Topology, Workload
+from orion_dsl.values import Duration
 
 
 def _peer_label(edge_end: Peer) -> str:
@@ -190,14 +191,17 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         ("TLS minimum version", f"TLS {i.tls_minimum}" if i.tls_minimum else NONE),
         ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
     ]
-    issuers = [(x.name, code(x.acme), x.email, f"{x.renew_before.text} before expiry" if x.renew_before else "cert-manager default") for x in t.issuers]
+    issuers = [
+        (x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before))
+        for x in t.issuers
+    ]
     hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
     return {
         "name": i.name,
         "namespace": i.namespace,
         "features": table(("Feature", "Setting"), features),
-        "issuers": table(("Issuer", "ACME directory", "Account e-mail", "Renewal"), issuers),
+        "issuers": table(("Issuer", "ACME directory", "Account e-mail", "Challenge", "Renewal"), issuers),
         "issuer": issuer.name if issuer else None,
         "hosts": table(("Host", "Workload", "Port"), hosts),
         "routes": table(("Router", "Path", "Workload", "Port"), routes),
@@ -250,3 +254,7 @@ def egress(t: Topology) -> dict[str, Any]:
         "gateway": gateway,
         "monitoring": monitoring,
     }
+
+
+def _renewal(before: Duration | None) -> str:
+    return f"{before.text} before expiry" if before else "cert-manager default"
