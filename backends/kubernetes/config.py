@@ -45,7 +45,7 @@ def pgbouncer_ini(topology: Topology, pooler: Workload, db: Workload) -> str:
     """pgbouncer.ini: writes to the primary, reads (``<name>_ro``) over the replicas by weight."""
     assert db.database is not None
     port = next((p for p in pooler.ports if p.number), pooler.ports[0]) if pooler.ports else None
-    db_port = db.container.ports[0].number if db.container.ports else 5432
+    db_port = port.number if port else 5432  # the pooler listens on the database port it pools
     primary = svc_host(primary_service(db), db.namespace)
     replicas = replica_services(db)
     weights = list(db.database.read_weights) or [1] * len(replicas)

@@ -300,7 +300,11 @@ class WorkloadResolver(ResolverBase):
             probes=model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
             if probes
             else model.Probes(tcp, tcp, None, _DEFAULT_INTERVAL, _DEFAULT_TIMEOUT, None, 3, 1),
-            volumes=(model.Volume("config", "config-map", f"{name}-config", "/etc/pgbouncer", True), model.Volume("tmp", "empty-dir", "", "/tmp", False)),
+            volumes=(
+                model.Volume("config", "config-map", f"{name}-config", "/etc/pgbouncer", True),
+                model.Volume("secrets", "secret", f"{name}-secrets", "/etc/pgbouncer/secrets", True),  # userlist.txt
+                model.Volume("tmp", "empty-dir", "", "/tmp", False),
+            ),
             storage=(),
             rollout=db.rollout if db.kind == "deployment" else model.Rollout("rolling", 1, 0, db.rollout.grace),
             blue_green=None,
