@@ -597,6 +597,12 @@ class Topology:
         """A workload by name."""
         return self._by_name.get(name)
 
+    def pooler_of(self, database: Workload) -> Workload | None:
+        """The connection pooler in front of a database, if it has one (clients reach the database through it)."""
+        if database.database is None or database.database.pooler is None:
+            return None
+        return self.workload(database.database.pooler)
+
     def namespace(self, name: str) -> Namespace | None:
         """A namespace by name."""
         return next((n for n in self.namespaces if n.name == name), None)

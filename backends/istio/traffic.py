@@ -25,7 +25,7 @@ def host_of(topology: Topology, workload: Workload) -> str | None:
     """The Service host clients use for a workload: a pooler answers for its database; a pooled database has none of its own."""
     if workload.pooler_of is not None:
         return service_host(workload.pooler_of, workload.namespace)
-    if workload.database is not None and workload.database.pooler is not None and topology.workload(workload.database.pooler):
+    if topology.pooler_of(workload) is not None:
         return None
     return service_host(workload.name, workload.namespace)
 

@@ -56,15 +56,9 @@ def _service(
 
 def scrape_service(topology: Topology, w: Workload) -> str:
     """The name of the Service a ServiceMonitor scrapes for this workload."""
-    if _pooled(topology, w):
+    if topology.pooler_of(w):
         return f"{w.name}-headless"
     return w.name
-
-
-def _pooled(topology: Topology, w: Workload) -> Workload | None:
-    if w.database is None or w.database.pooler is None:
-        return None
-    return topology.workload(w.database.pooler)
 
 
 def services(topology: Topology) -> list[dict[str, Any]]:
@@ -72,7 +66,7 @@ def services(topology: Topology) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for w in topology.workloads:
         affinity = w.load_balancing == "ip-hash"
-        pooler = _pooled(topology, w)
+        pooler = topology.pooler_of(w)
         scrape = w.scraped
         if pooler is not None:
             # the name clients call goes to the pooler, on the pooler's ports of the same name

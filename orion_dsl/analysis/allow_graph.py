@@ -25,9 +25,7 @@ def _peer(topology: Topology, name: str) -> Peer:
 def _pooled(topology: Topology, target: str, port: Port) -> tuple[str, Port, str | None]:
     """A call to a database with a connection pooler goes to the pooler (same port name)."""
     w = topology.workload(target)
-    if w is None or w.database is None or w.database.pooler is None:
-        return target, port, None
-    pooler = topology.workload(w.database.pooler)
+    pooler = topology.pooler_of(w) if w is not None else None
     pooled = pooler.port(port.name) if pooler is not None else None
     if pooler is None or pooled is None:
         return target, port, None

@@ -97,7 +97,7 @@ def data(t: Topology) -> dict[str, Any]:
         db = w.database
         if db is None:
             continue
-        pooler = t.workload(db.pooler) if db.pooler else None
+        pooler = t.pooler_of(w)
         weights = ", ".join(f"replica {i}: {pct(x)}" for i, x in enumerate(db.read_weights, start=1)) or "even"
         databases.append(
             {
