@@ -133,11 +133,17 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
     end_col = (token.end_column or column + 1) if token.end_line == token.line else column + 1
     span = Span(source.name, line, column, line, max(end_col, column + 1))
     help = f"expected {_describe(exc.expected)}"
-    if token.type == "RBRACE" and {"$END", "<END-OF-FILE>"} & set(exc.expected):
-        help += '; this "}" closes no block'
+    if token.type == "RBRACE" and not _inside_block(exc):
+        help = 'this "}" closes no block: remove it, or add the "{" it was meant to close'
     elif token.type == "LBRACE":
         help += "; a block opens on the line of its keyword: `service api {`"
     return error("E0100", span, f"unexpected {_found(token)}", help)
+
+
+def _inside_block(exc: UnexpectedToken) -> bool:
+    """Whether the parser had a ``{`` open when the error struck (its value stack holds it)."""
+    values = getattr(exc.state, "value_stack", None) or ()
+    return any(isinstance(v, Token) and v.type == "LBRACE" for v in values)
 
 
 def _end_span(source: SourceFile) -> Span:

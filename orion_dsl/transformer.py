@@ -68,11 +68,6 @@ class TooDeep(Exception):
 
 
 @attrs.frozen
-class _Group:
-    args: tuple[Arg, ...]
-
-
-@attrs.frozen
 class _Block:
     statements: tuple[Statement, ...]
     end: Span
@@ -111,13 +106,28 @@ class SyntaxBuilder(Transformer[Token, Any]):
         low, high = (self._to_arg(t) for t in c)
         return Arg(ArgKind.RANGE, f"{low.text}..{high.text}", span=low.span.to(high.span), parts=(low, high))
 
-    def group(self, c: list[Token | Arg]) -> _Group:
-        """One comma-separated group of arguments."""
-        return _Group(tuple(self._to_arg(t) for t in c))
+    def args(self, c: list[Any]) -> list[list[Arg]]:
+        """Grow the comma-separated groups of a statement's arguments by one argument."""
+        if len(c) == 1:
+            return [[self._to_arg(c[0])]]
+        groups: list[list[Arg]] = c[0]
+        if len(c) == 3:  # args "," arg: the argument opens a new group
+            groups.append([self._to_arg(c[2])])
+        else:
+            groups[-1].append(self._to_arg(c[1]))
+        return groups
+
+    def statements(self, c: list[Any]) -> list[Statement]:
+        """Grow a list of statements by one."""
+        if len(c) == 1:
+            return [c[0]]
+        statements: list[Statement] = c[0]
+        statements.append(c[1])
+        return statements
 
     def block(self, c: list[Any]) -> _Block:
         """A ``{ ... }`` block; refuses nesting deeper than MAX_DEPTH."""
-        statements = tuple(x for x in c if isinstance(x, Statement))
+        statements = tuple(c[1]) if len(c) == 3 else ()
         depth = 1 + max((self.depths.pop(id(s), 0) for s in statements), default=0)
         if depth > MAX_DEPTH:
             raise TooDeep(self._span(c[0]))
@@ -126,8 +136,13 @@ class SyntaxBuilder(Transformer[Token, Any]):
     def statement(self, c: list[Any]) -> Statement:
         """``keyword groups { block }`` with its span."""
         keyword: Token = c[0]
-        groups = tuple(x.args for x in c[1:] if isinstance(x, _Group))
-        block = next((x for x in c[1:] if isinstance(x, _Block)), None)
+        groups: tuple[tuple[Arg, ...], ...] = ()
+        block: _Block | None = None
+        for part in c[1:]:
+            if isinstance(part, _Block):
+                block = part
+            else:
+                groups = tuple(map(tuple, part))
         start = self._span(keyword)
         if block is not None:
             end = block.end
@@ -140,6 +155,6 @@ class SyntaxBuilder(Transformer[Token, Any]):
             self.depths[id(stmt)] = block.depth
         return stmt
 
-    def start(self, c: list[Statement]) -> tuple[Statement, ...]:
+    def start(self, c: list[Any]) -> tuple[Statement, ...]:
         """The file's top-level statements."""
-        return tuple(c)
+        return tuple(c[0]) if c else ()
