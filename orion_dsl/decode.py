@@ -8,7 +8,6 @@ missing or surplus argument and value of the wrong kind, and keeping what it cou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -69,12 +68,25 @@ def mapping(keyword: str) -> Any:
     return attrs.field(default=(), metadata={_META: spec}, kw_only=True)
 
 
-def specs(cls: type) -> Iterator[tuple[str, FieldSpec]]:
+#: A declaration class's vocabulary: (attribute name, how it is written), in order.
+Fields = tuple[tuple[str, FieldSpec], ...]
+
+
+def specs(cls: type) -> Fields:
     """The vocabulary fields of a declaration class, in declaration order."""
-    for f in attrs.fields(cls):
-        spec = f.metadata.get(_META)
-        if spec is not None:
-            yield f.name, spec
+    return _vocabulary(cls)[0]
+
+
+_VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]]]] = {}
+
+
+def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]]]:
+    """A class's fields, and the keywords it takes as statements or inline options; read once per class."""
+    found = _VOCABULARIES.get(cls)
+    if found is None:
+        fields = tuple((f.name, f.metadata[_META]) for f in attrs.fields(cls) if _META in f.metadata)
+        found = _VOCABULARIES[cls] = (fields, {s.keyword: (n, s) for n, s in fields if s.role != "positional"})
+    return found
 
 
 @attrs.frozen
@@ -117,8 +129,7 @@ class _Decoder:
 
     def decl(self, cls: type[Any], stmt: Statement) -> Any:
         """Read a statement (positionals, inline options, block) as a declaration of ``cls``."""
-        fields = list(specs(cls))
-        options = {s.keyword: (n, s) for n, s in fields if s.role != "positional"}
+        fields, options = _vocabulary(cls)
         values: dict[str, Any] = {}
         seen: dict[str, Span] = {}
         args = list(stmt.args)
@@ -132,7 +143,7 @@ class _Decoder:
                 self.report("E0115", stmt.keyword_span, f'{owner} needs a "{spec.keyword}" statement', f"add `{spec.keyword} ...`")
         return cls(span=stmt.span, keyword_span=stmt.keyword_span, **values)
 
-    def _positionals(self, stmt: Statement, fields: list[tuple[str, FieldSpec]], options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> None:
+    def _positionals(self, stmt: Statement, fields: Fields, options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> None:
         for name, spec in fields:
             if spec.role != "positional":
                 continue
