@@ -15,12 +15,17 @@ runs). Without an ``image`` on the backup, its pod has two steps sharing an ``em
    ``credentials``, an AWS shared credentials file), mounted as a file.
 
 With an ``image`` on the backup, that image runs alone and reads the ``BACKUP_*`` variables.
-A ``continuous`` backup (WAL archiving) is not a CronJob; it is reported (I1050).
+A ``continuous`` backup is a Deployment ``<workload>-<kind>-archive`` with a claimed spool
+(``<workload>-<kind>-archive``, 10Gi): for PostgreSQL WAL, ``pg_receivewal`` streams from the
+primary through a replication slot into the spool and an aws-cli container syncs finished
+segments to ``s3://<bucket>/<namespace>/<workload>/wal/`` every minute (I1055); with an
+``image`` that image runs alone; otherwise nothing is generated (I1050).
 Backup pods get their own NetworkPolicies: to the workload's port, DNS and HTTPS.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
@@ -35,6 +40,9 @@ from .workloads import container_security, pod_security
 UPLOAD_IMAGE = "amazon/aws-cli:2.17.0"
 RABBITMQ_MANAGEMENT = 15672
 OUT = "/backup"
+#: The claimed spool a continuous backup keeps between receiving data and uploading it.
+WAL_SPOOL_SIZE = "10Gi"
+WAL_UPLOAD_SECONDS = 60
 
 
 def _family(w: Workload) -> str:
@@ -127,6 +135,35 @@ def _step(
     return c
 
 
+def _volumes(b: Backup, scratch_source: dict[str, Any]) -> tuple[list[dict[str, Any]], tuple[dict[str, Any], ...]]:
+    """A backup pod's volumes (the scratch space from ``scratch_source``, /tmp, the target's
+    credentials) and their mounts (scratch, tmp, credentials)."""
+    volumes = [
+        {"name": "backup", **scratch_source},
+        {"name": "tmp", "emptyDir": {}},
+        {"name": "credentials", "secret": {"secretName": backup_credentials(b.target), "optional": False}},
+    ]
+    mounts = (
+        {"name": "backup", "mountPath": OUT},
+        {"name": "tmp", "mountPath": "/tmp"},
+        {"name": "credentials", "mountPath": "/var/run/secrets/backup", "readOnly": True},
+    )
+    return volumes, mounts
+
+
+def _workload_secret(w: Workload, volumes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the workload's secret volume (its database password) to ``volumes``; return its mount."""
+    secret = next((v for v in w.volumes if v.kind == "secret"), None)
+    if secret is None:
+        return []
+    volumes.append({"name": secret.name, "secret": {"secretName": secret.source, "optional": False}})
+    return [{"name": secret.name, "mountPath": secret.mount_path, "readOnly": True}]
+
+
+def _target(topology: Topology, b: Backup) -> BackupTarget | None:
+    return next((t for t in (topology.recovery.targets if topology.recovery else ()) if t.name == b.target), None)
+
+
 def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The CronJob of one scheduled backup."""
     assert b.every is not None
@@ -141,17 +178,10 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
                 "use an interval that divides an hour or a day",
             )
         )
-    target = next((t for t in (topology.recovery.targets if topology.recovery else ()) if t.name == b.target), None)
+    target = _target(topology, b)
     name = job_name(w, b)
     labels = L.recommended(topology, f"{w.name}-backup", "backup", w.version, instance=name)
-    scratch: dict[str, Any] = {"name": "backup", "mountPath": OUT}
-    tmp: dict[str, Any] = {"name": "tmp", "mountPath": "/tmp"}
-    creds: dict[str, Any] = {"name": "credentials", "mountPath": "/var/run/secrets/backup", "readOnly": True}
-    volumes: list[dict[str, Any]] = [
-        {"name": "backup", "emptyDir": {}},
-        {"name": "tmp", "emptyDir": {}},
-        {"name": "credentials", "secret": {"secretName": backup_credentials(b.target), "optional": False}},
-    ]
+    volumes, (scratch, tmp, creds) = _volumes(b, {"emptyDir": {}})
     dump = _dump(w, b)
     port = dump[1] if dump else (w.container.ports[0].number if w.container.ports else 0)
     env = _env(topology, w, b, target, port)
@@ -160,11 +190,7 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
     if b.image is not None:
         containers = [_step(w, "backup", b.image, None, env, [scratch, tmp, creds], small)]
     else:
-        secret_vol = next((v for v in w.volumes if v.kind == "secret"), None)
-        dump_mounts = [scratch, tmp]
-        if secret_vol is not None:
-            volumes.append({"name": secret_vol.name, "secret": {"secretName": secret_vol.source, "optional": False}})
-            dump_mounts.append({"name": secret_vol.name, "mountPath": secret_vol.mount_path, "readOnly": True})
+        dump_mounts = [scratch, tmp, *_workload_secret(w, volumes)]
         if dump is None:
             script = f"echo 'orion has no built-in {b.kind} backup for {w.container.image}: set `image` on the backup' >&2; exit 1"
             diags.append(
@@ -211,12 +237,111 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
     return L.obj("batch/v1", "CronJob", L.meta(name, w.namespace, labels), spec=spec), diags
 
 
+def archiver_name(w: Workload, b: Backup) -> str:
+    """The Deployment (and claim) of a continuous backup."""
+    return f"{w.name}-{b.kind}-archive"
+
+
+def _slot(w: Workload) -> str:
+    """The replication slot the WAL archiver holds on the primary (letters, digits and ``_`` only)."""
+    return re.sub(r"[^a-z0-9_]", "_", f"{w.name}_wal_archive")
+
+
+def _receive(w: Workload, b: Backup) -> tuple[str, int] | None:
+    """The receiving step of a continuous backup and the port it connects to, for known (image, kind)."""
+    if _family(w) != "postgres" or b.kind != "wal":
+        return None
+    secrets = _secret_dir(w) or "/etc/secrets"
+    slot = _slot(w)
+    # TCP keepalives: a silently dropped connection is noticed in about a minute and retried.
+    conn = "host=$BACKUP_HOST port=$BACKUP_PORT user=$BACKUP_USER keepalives_idle=30 keepalives_interval=10 keepalives_count=3"
+    script = (
+        f'export PGPASSWORD="$(cat {secrets}/password)"; mkdir -p {OUT}/wal; '
+        f'pg_receivewal -d "{conn}" --slot={slot} --create-slot --if-not-exists; '
+        f'exec pg_receivewal -d "{conn}" -D {OUT}/wal --slot={slot} --status-interval=10'
+    )
+    return script, w.container.ports[0].number if w.container.ports else 0
+
+
+def _probe(command: str, *, initial: int, period: int, failures: int) -> dict[str, Any]:
+    return {"exec": {"command": ["/bin/sh", "-c", command]}, "initialDelaySeconds": initial, "periodSeconds": period, "failureThreshold": failures}
+
+
+def archiver(topology: Topology, w: Workload, b: Backup) -> list[dict[str, Any]]:
+    """A continuous backup: a Deployment that streams into a claimed spool and uploads it every minute.
+
+    With a built-in receiver (PostgreSQL WAL: ``pg_receivewal`` on a replication slot, so no
+    segment is lost while the archiver is down) a second container syncs the finished segments
+    to the target; with an ``image`` on the backup, that image runs alone.
+    """
+    name = archiver_name(w, b)
+    labels = L.recommended(topology, f"{w.name}-backup", "backup", w.version, instance=name)
+    claim_spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": WAL_SPOOL_SIZE}}}
+    storage_class = next((s.storage_class for s in w.storage if s.storage_class), None)
+    if storage_class:
+        claim_spec["storageClassName"] = storage_class
+    claim = L.obj("v1", "PersistentVolumeClaim", L.meta(name, w.namespace, labels), spec=claim_spec)
+    volumes, (spool, tmp, creds) = _volumes(b, {"persistentVolumeClaim": {"claimName": name}})
+    target = _target(topology, b)
+    receive = _receive(w, b)
+    port = receive[1] if receive else (w.container.ports[0].number if w.container.ports else 0)
+    env = _env(topology, w, b, target, port)
+    small = _resources(("100m", "500m"), ("128Mi", "512Mi"))
+    uploaded = "/tmp/uploaded"
+    # Ready once a segment is streaming or an upload succeeded; restarted when that stops for minutes.
+    streaming = f"ls {OUT}/wal/*.partial >/dev/null 2>&1"
+    recent_upload = f"test -n \"$(find {uploaded} -mmin -10 2>/dev/null)\""
+    if b.image is not None:
+        containers = [_step(w, "archive", b.image, None, env, [spool, tmp, creds], small)]
+    else:
+        assert receive is not None, "objects() builds archivers only for an image or a built-in receiver"
+        receiver = _step(w, "receive", w.container.image, receive[0], env, [spool, tmp, *_workload_secret(w, volumes)], small)
+        receiver["readinessProbe"] = _probe(streaming, initial=10, period=10, failures=3)
+        receiver["livenessProbe"] = _probe(streaming, initial=120, period=30, failures=10)
+        sse = " --sse AES256" if target and target.encrypted else ""
+        upload = (
+            "while true; do "
+            f'if aws s3 sync{sse} --exclude "*.partial" {OUT}/wal "s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"; then '
+            f"touch {uploaded}; find {OUT}/wal -type f ! -name '*.partial' -mmin +60 -delete; fi; "
+            f"sleep {WAL_UPLOAD_SECONDS}; done"
+        )
+        uploader = _step(w, "upload", UPLOAD_IMAGE, upload, env, [spool, tmp, creds], small)
+        uploader["readinessProbe"] = _probe(f"test -f {uploaded}", initial=10, period=10, failures=3)
+        uploader["livenessProbe"] = _probe(recent_upload, initial=600, period=60, failures=3)
+        containers = [receiver, uploader]
+    pod: dict[str, Any] = {
+        "serviceAccountName": w.name,
+        "automountServiceAccountToken": False,
+        "securityContext": pod_security(w),
+        "containers": containers,
+        "volumes": volumes,
+    }
+    template = {"metadata": {"labels": labels, "annotations": {"sidecar.istio.io/inject": "false"}}, "spec": pod}
+    spec = {
+        "replicas": 1,
+        "strategy": {"type": "Recreate"},  # one writer of the spool and of the slot at a time
+        "selector": {"matchLabels": {L.NAME: labels[L.NAME], L.INSTANCE: name}},
+        "template": template,
+    }
+    return [claim, L.obj("apps/v1", "Deployment", L.meta(name, w.namespace, labels), spec=spec)]
+
+
+def _builtin_port(w: Workload, b: Backup) -> int | None:
+    """The workload port a backup's built-in step connects to; None when ORION runs no step of its own
+    (the backup names an image, or it is continuous and ORION has no receiver for it)."""
+    if b.image is not None:
+        return None
+    step = _receive(w, b) if b.continuous else _dump(w, b)
+    if step is None and b.continuous:
+        return None
+    return step[1] if step else (w.container.ports[0].number if w.container.ports else None)
+
+
 def backup_policies(topology: Topology, w: Workload) -> list[dict[str, Any]]:
     """Backup pods may reach the workload, DNS and HTTPS; the workload accepts them."""
-    jobs = [b for b in w.backups if not b.continuous and b.image is None]
-    if not jobs:
+    ports = sorted({p for b in w.backups if (p := _builtin_port(w, b))})
+    if not ports:
         return []
-    ports = sorted({(_dump(w, b) or ("", w.container.ports[0].number if w.container.ports else 0))[1] for b in jobs} - {0})
     pods = {L.NAME: f"{w.name}-backup"}
     labels = L.recommended(topology, f"{w.name}-backup", "network-policy")
     port_list = [{"port": p, "protocol": "TCP"} for p in ports]
@@ -265,6 +390,31 @@ def velero_schedule(topology: Topology) -> dict[str, Any] | None:
     )
 
 
+def _continuous(topology: Topology, w: Workload, b: Backup) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
+    """The archiver of a continuous backup, or why there is none."""
+    if b.image is None and _receive(w, b) is None:
+        return [], [
+            info(
+                "I1050",
+                b.span,
+                f"S57: ORION has no built-in continuous `{b.kind}` backup for {w.container.image}; nothing is generated for it",
+                "give the backup an image that streams the data and reads the BACKUP_* variables",
+            )
+        ]
+    notes = []
+    if b.image is None:
+        notes.append(
+            info(
+                "I1055",
+                b.span,
+                f"S57: {archiver_name(w, b)} streams {w.name}'s WAL through the replication slot {_slot(w)}, "
+                f"uploading finished segments to {b.target} every {WAL_UPLOAD_SECONDS} s; while it is down the primary keeps the WAL it has not received",
+                "set max_slot_wal_keep_size in postgresql.conf so a stopped archiver cannot fill the primary's disk",
+            )
+        )
+    return archiver(topology, w, b), notes
+
+
 def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Diagnostic]]:
     """(backup objects, backup NetworkPolicies, diagnostics)."""
     out: list[dict[str, Any]] = []
@@ -273,15 +423,9 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[dict[str, An
     for w in topology.workloads:
         for b in w.backups:
             if b.continuous:
-                diags.append(
-                    info(
-                        "I1050",
-                        b.span,
-                        f"S57: continuous `{b.kind}` backup of {w.name} to {b.target} is not a CronJob; WAL archiving "
-                        "(archive_command, a wal-g/pgBackRest sidecar or an operator) is out of scope of the kubernetes target",
-                        "configure archive_command in postgresql.conf or run PostgreSQL under an operator such as CloudNativePG",
-                    )
-                )
+                out_, d = _continuous(topology, w, b)
+                out += out_
+                diags += d
                 continue
             if b.every is None:
                 continue

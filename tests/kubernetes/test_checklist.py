@@ -525,8 +525,25 @@ def test_s57_postgres_backups(objs: list[dict[str, Any]], seed: Topology) -> Non
     pod = full["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     assert env(pod["containers"][0])["BACKUP_BUCKET"] == "orion-backups"
     assert pod["initContainers"][0]["image"] == "postgres:16-alpine"
-    assert [o for o in of_kind(objs, "CronJob") if "wal" in o["metadata"]["name"]] == []
-    assert any("WAL" in s for s in codes(seed, "S57"))
+    assert [o for o in of_kind(objs, "CronJob") if "wal" in o["metadata"]["name"]] == []  # continuous: not a schedule
+
+
+def test_s57_wal_is_archived_continuously(objs: list[dict[str, Any]], seed: Topology) -> None:
+    archive = find(objs, "Deployment", "postgres-wal-archive", "orion-data")["spec"]
+    assert archive["replicas"] == 1 and archive["strategy"] == {"type": "Recreate"}  # one writer of the slot and spool
+    pod = archive["template"]["spec"]
+    receive, upload = pod["containers"]
+    assert receive["image"] == "postgres:16-alpine"
+    script = receive["command"][-1]
+    assert "--create-slot --if-not-exists" in script and "exec pg_receivewal" in script
+    assert "--slot=postgres_wal_archive" in script and "-D /backup/wal" in script
+    assert 'aws s3 sync --sse AES256 --exclude "*.partial" /backup/wal "s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"' in upload["command"][-1]
+    assert env(upload)["BACKUP_BUCKET"] == "orion-backups" and env(upload)["BACKUP_PREFIX"] == "orion-data/postgres/wal"
+    spool = next(v for v in pod["volumes"] if v["name"] == "backup")
+    claim = find(objs, "PersistentVolumeClaim", spool["persistentVolumeClaim"]["claimName"], "orion-data")
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert {"backup", "secrets"} <= {m["name"] for m in receive["volumeMounts"]}
+    assert any("replication slot postgres_wal_archive" in s for s in codes(seed, "S57"))
 
 
 def test_s58_redis_rabbitmq_and_velero(objs: list[dict[str, Any]]) -> None:
@@ -538,8 +555,10 @@ def test_s58_redis_rabbitmq_and_velero(objs: list[dict[str, Any]]) -> None:
 def test_s57_s58_backup_jobs_connect_to_an_address_that_serves_their_port(spec: Path) -> None:
     """BACKUP_HOST:BACKUP_PORT is a Service port, or a StatefulSet pod (via its headless Service) listening there."""
     objs = objects(load(spec))
-    for job in of_kind(objs, "CronJob"):
-        pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    archivers = [o for o in of_kind(objs, "Deployment") if o["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "backup"]
+    pods = [(o, o["spec"]["jobTemplate"]["spec"]["template"]["spec"]) for o in of_kind(objs, "CronJob")]
+    pods += [(o, o["spec"]["template"]["spec"]) for o in archivers]
+    for job, pod in pods:
         e = env(pod["containers"][0])
         host, port, ns = e["BACKUP_HOST"], int(e["BACKUP_PORT"]), job["metadata"]["namespace"]
         name = host.removesuffix(f".{ns}.svc.cluster.local")

@@ -34,10 +34,14 @@ class World:
         self.namespaces.setdefault("kube-system", {})
         self.pods: list[Pod] = []
         self.owner: dict[str, str] = {}  # pod key -> peer name in the graph
+        self.helpers: list[Pod] = []  # ORION's own backup pods: no allow-graph peers, tested on their own
         for o in objs:
             if o["kind"] not in ("Deployment", "StatefulSet"):
                 continue
             tpl = o["spec"]["template"]
+            if tpl["metadata"]["labels"].get("app.kubernetes.io/component") == "backup":
+                self.helpers.append(Pod(o["metadata"]["namespace"], o["metadata"]["name"], tpl["metadata"]["labels"], {}))
+                continue
             ports = {p["name"]: (p["containerPort"], p.get("protocol", "TCP")) for c in tpl["spec"]["containers"] for p in c.get("ports", [])}
             # Two replicas of each controller, so traffic between replicas of one workload is checked too.
             for suffix in ("", "-1"):
@@ -148,8 +152,12 @@ def test_meshed_pods_reach_istiod_and_egress_gateway(seed_world: World) -> None:
     assert not cluster.allowed(notification, External(INTERNET_IP), 443, "TCP") or seed_world.topology.allow_graph.reach("notification", "sentry", 443)
 
 
-def test_backup_pods_reach_their_database_dns_and_https_only(seed_world: World) -> None:
-    backup = Pod("orion-data", "postgres-backup", {"app.kubernetes.io/name": "postgres-backup"}, {})
+@pytest.mark.parametrize("labels", [{"app.kubernetes.io/name": "postgres-backup"}, "postgres-wal-archive"], ids=["backup-job", "wal-archiver"])
+def test_backup_pods_reach_their_database_dns_and_https_only(seed_world: World, labels: dict[str, str] | str) -> None:
+    if isinstance(labels, str):  # the generated Deployment's own pod labels
+        backup = next(p for p in seed_world.helpers if p.name == labels)
+    else:  # a CronJob's pod
+        backup = Pod("orion-data", "postgres-backup", labels, {})
     cluster = Cluster([*seed_world.pods, backup], seed_world.namespaces, seed_world.policies)
     pods = {p.name: p for p in seed_world.pods}
     assert cluster.allowed(backup, pods["postgres"], 5432, "TCP")
@@ -157,6 +165,7 @@ def test_backup_pods_reach_their_database_dns_and_https_only(seed_world: World) 
     assert cluster.allowed(backup, External(INTERNET_IP), 443, "TCP")
     assert not cluster.allowed(backup, pods["redis"], 6379, "TCP")
     assert not cluster.allowed(backup, pods["pgbouncer"], 5432, "TCP")
+    assert not cluster.allowed(backup, pods["user"], 3002, "TCP")
     # and nothing else reaches postgres because of the backup rule
     assert not cluster.allowed(pods["auth"], pods["postgres"], 5432, "TCP")
 
