@@ -43,6 +43,8 @@ OUT = "/backup"
 #: The claimed spool a continuous backup keeps between receiving data and uploading it.
 WAL_SPOOL_SIZE = "10Gi"
 WAL_UPLOAD_SECONDS = 60
+#: Uploaded segments kept in the spool (pg_receivewal resumes after the newest one).
+WAL_KEPT_SEGMENTS = 8
 
 
 def _family(w: Workload) -> str:
@@ -290,7 +292,7 @@ def archiver(topology: Topology, w: Workload, b: Backup) -> list[dict[str, Any]]
     uploaded = "/tmp/uploaded"
     # Ready once a segment is streaming or an upload succeeded; restarted when that stops for minutes.
     streaming = f"ls {OUT}/wal/*.partial >/dev/null 2>&1"
-    recent_upload = f"test -n \"$(find {uploaded} -mmin -10 2>/dev/null)\""
+    recent_upload = f"test -f {uploaded} && test $(( $(date +%s) - $(stat -c %Y {uploaded}) )) -lt 600"
     if b.image is not None:
         containers = [_step(w, "archive", b.image, None, env, [spool, tmp, creds], small)]
     else:
@@ -302,7 +304,8 @@ def archiver(topology: Topology, w: Workload, b: Backup) -> list[dict[str, Any]]
         upload = (
             "while true; do "
             f'if aws s3 sync{sse} --exclude "*.partial" {OUT}/wal "s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"; then '
-            f"touch {uploaded}; find {OUT}/wal -type f ! -name '*.partial' -mmin +60 -delete; fi; "
+            f"touch {uploaded}; n=0; for f in $(ls -1t {OUT}/wal); do case $f in *.partial) ;; "
+            f'*) n=$((n + 1)); if [ $n -gt {WAL_KEPT_SEGMENTS} ]; then rm -f "{OUT}/wal/$f"; fi ;; esac; done; fi; '
             f"sleep {WAL_UPLOAD_SECONDS}; done"
         )
         uploader = _step(w, "upload", UPLOAD_IMAGE, upload, env, [spool, tmp, creds], small)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 from backends.kubernetes import render
@@ -69,3 +73,56 @@ def test_continuous_backup_with_an_image_runs_that_image_alone() -> None:
 def test_disaster_recovery_example_archives_wal_on_its_ssd_class() -> None:
     objs = objects(load(next(p for p in EXAMPLES if p.stem == "disaster-recovery")))
     assert find(objs, "PersistentVolumeClaim", "postgres-wal-archive", "data")["spec"]["storageClassName"] == "ssd"
+
+
+def _upload_container(tmp_path: Path) -> tuple[str, str]:
+    """The WAL uploader's script and liveness command, moved from /backup and /tmp into ``tmp_path``."""
+    pod = find(objects(_topology()), "Deployment", "postgres-wal-archive", "data")["spec"]["template"]["spec"]
+    upload = next(c for c in pod["containers"] if c["name"] == "upload")
+
+    def moved(text: str) -> str:
+        return text.replace("/backup/", f"{tmp_path}/backup/").replace("/tmp/uploaded", f"{tmp_path}/uploaded")
+
+    return moved(upload["command"][-1]), moved(upload["livenessProbe"]["exec"]["command"][-1])
+
+
+def _fake_tools(tmp_path: Path) -> dict[str, str]:
+    """``aws`` that logs its arguments and succeeds; ``sleep`` that fails, ending the loop after one pass (sh -e)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "aws").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/aws.log\n')
+    (bin_dir / "sleep").write_text("#!/bin/sh\nexit 1\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "BACKUP_BUCKET": "b", "BACKUP_PREFIX": "data/postgres/wal"}
+
+
+def test_wal_uploader_syncs_then_keeps_only_the_newest_finished_segments_and_the_partial_one(tmp_path: Path) -> None:
+    script, _ = _upload_container(tmp_path)
+    wal = tmp_path / "backup" / "wal"
+    wal.mkdir(parents=True)
+    now = time.time()
+    segments = [f"0000000100000000000000{i:02X}" for i in range(1, 13)]
+    for age, name in enumerate(reversed(segments)):  # the last segment is the newest
+        (wal / name).touch()
+        os.utime(wal / name, (now - 60 * age, now - 60 * age))
+    (wal / "000000010000000000000013.partial").touch()
+    done = subprocess.run(["/bin/sh", "-ec", script], env=_fake_tools(tmp_path), capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr  # the fake sleep ended the loop after one pass
+    assert (tmp_path / "aws.log").read_text() == f"s3 sync --sse AES256 --exclude *.partial {wal} s3://b/data/postgres/wal/\n"
+    assert sorted(p.name for p in wal.iterdir()) == [*segments[-8:], "000000010000000000000013.partial"]
+    assert (tmp_path / "uploaded").exists()
+
+
+def test_wal_uploader_is_alive_only_while_uploads_succeed(tmp_path: Path) -> None:
+    _, probe = _upload_container(tmp_path)
+
+    def alive() -> bool:
+        return subprocess.run(["/bin/sh", "-c", probe], capture_output=True, check=False).returncode == 0
+
+    assert not alive()  # never uploaded
+    (tmp_path / "uploaded").touch()
+    assert alive()
+    stale = time.time() - 11 * 60
+    os.utime(tmp_path / "uploaded", (stale, stale))
+    assert not alive()
