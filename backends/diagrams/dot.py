@@ -68,11 +68,14 @@ def _items(items: tuple[Node | Cluster, ...], depth: int) -> list[str]:
 
 def _edge(graph: Graph, link: Link) -> str:
     attrs = []
-    source = link.source
+    source, target = link.source, link.target
+    # Compound edges: drawn from or to a cluster's border, anchored on its first node.
     if link.source.startswith("sg_"):
-        # A compound edge: drawn from the cluster's border, anchored on its first node.
         source = graph.members(link.source)[0].id
         attrs.append(f"ltail={quote('cluster_' + link.source)}")
+    if link.target.startswith("sg_"):
+        target = graph.members(link.target)[0].id
+        attrs.append(f"lhead={quote('cluster_' + link.target)}")
     if link.label:
         attrs.append(f"label={quote(link.label)}")
     if link.style == "dotted":
@@ -84,7 +87,7 @@ def _edge(graph: Graph, link: Link) -> str:
     if link.faint:
         attrs.append(f'color="{FAINT_LINK[0]}", fontcolor="{FAINT_LINK[1]}"')
     suffix = f" [{', '.join(attrs)}]" if attrs else ""
-    return f"{_INDENT}{quote(source)} -> {quote(link.target)}{suffix};"
+    return f"{_INDENT}{quote(source)} -> {quote(target)}{suffix};"
 
 
 def emit(graph: Graph) -> str:

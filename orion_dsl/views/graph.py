@@ -47,7 +47,8 @@ class Link:
     """An arrow between two node ids; dotted for scrapes, certificates and control traffic.
 
     The source may be a cluster id (``sg_...``): the arrow then stands for one arrow from
-    every node in that cluster (Graphviz ``ltail``, a Mermaid link from a subgraph).
+    every node in that cluster (Graphviz ``ltail``, a Mermaid link from a subgraph); so may
+    the target, for one arrow to every node in it (``lhead``, a link to a subgraph).
     ``faint`` draws it light grey: for links every node has (DNS) that would drown the rest.
     ``invisible`` links are not drawn: they only keep a layout in order (Mermaid ``~~~``).
     """
@@ -176,21 +177,23 @@ class Builder:
     def link(self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False) -> None:
         """Add an arrow between two nodes (added before or after this call); ``faint`` greys it out.
 
-        ``source`` may name a cluster: the arrow then leaves every node in it.
+        ``source`` may name a cluster: the arrow then leaves every node in it; ``target`` may
+        name one too: the arrow then reaches every node in it.
         """
         self._links.append(Link(source, target, label, style, both, faint))
 
     def build(self) -> Graph:
-        """The finished graph; every link must join two nodes, or leave a cluster for a node outside it."""
+        """The finished graph; every link joins two nodes or clusters, and a link from or to a
+        cluster has its other end outside it (Graphviz cannot draw it otherwise)."""
         if len(self._stack) != 1:
             raise ValueError(f"{self._view}: a cluster is still open")
         graph = Graph(self._view, self._title, self._direction, tuple(self._stack[0][3]), tuple(self._links))
-        nodes = {n.id for n in graph.nodes()}
-        clusters = {c.id: {n.id for n in graph.members(c.id)} for c in graph.clusters()}
+        nodes = {n.id: {n.id} for n in graph.nodes()}
+        ends = nodes | {c.id: {n.id for n in graph.members(c.id)} for c in graph.clusters()}
         for link in self._links:
-            if link.target not in nodes or (link.source not in nodes and link.source not in clusters):
-                missing = link.target if link.target not in nodes else link.source
+            missing = next((end for end in (link.source, link.target) if end not in ends), None)
+            if missing is not None:
                 raise ValueError(f"{self._view}: link {link.source} -> {link.target} names no node {missing!r}")
-            if link.target in clusters.get(link.source, ()):
-                raise ValueError(f"{self._view}: link {link.source} -> {link.target} ends inside the cluster it leaves")
+            if link.source != link.target and (ends[link.source] & ends[link.target]):
+                raise ValueError(f"{self._view}: link {link.source} -> {link.target} ends inside the cluster it joins")
         return graph

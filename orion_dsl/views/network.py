@@ -3,7 +3,8 @@
 Workloads sit in their subnet's cluster labelled with their address range; arrows are the
 allow-graph between workloads (scrapes dotted; same-namespace allowances are left to the
 ``policies`` view), the controller's routes to its hosts' targets, and the mesh control
-plane's dotted "manages" arrows to every meshed workload.
+plane's dotted "manages" arrows to every meshed workload. Scrape and "manages" arrows that
+reach every pod of a subnet are drawn once, to the subnet.
 """
 
 from __future__ import annotations
@@ -83,6 +84,32 @@ def _subnets(b: Builder, topology: Topology) -> None:
                 b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w))
 
 
+def _subnet_nodes(topology: Topology) -> dict[str, set[str]]:
+    """Each subnet's cluster id and the nodes drawn in it (its workloads and the ingress controller)."""
+    ingress = topology.ingress
+    out: dict[str, set[str]] = {}
+    for subnet in topology.subnets:
+        nodes = {workload_id(w.name) for w in topology.workloads if w.subnet == subnet.name}
+        if ingress is not None and ingress.subnet == subnet.name:
+            nodes.add(ingress_id(ingress.name))
+        out[f"sg_{part_id('subnet', subnet.name)}"] = nodes
+    return out
+
+
+def _links_by_subnet(b: Builder, topology: Topology, source: str, targets: list[str], label: str = "") -> None:
+    """Dotted arrows from ``source``: one to a whole subnet when every node in it is a target
+    (and the source is outside it), else one per node — so scrapes and mesh control do not
+    wind around every box."""
+    rest = set(targets)
+    for cluster, nodes in _subnet_nodes(topology).items():
+        if nodes and source not in nodes and nodes <= rest:
+            b.link(source, cluster, label, style="dotted")
+            rest -= nodes
+    for node in targets:
+        if node in rest:
+            b.link(source, node, label, style="dotted")
+
+
 def build(topology: Topology) -> Graph:
     """The network topology view."""
     b = Builder("network", f"{topology.name}: network topology")
@@ -100,22 +127,29 @@ def build(topology: Topology) -> Graph:
         "solid: allowed connection",
         "dotted, unlabelled: Prometheus scrape",
         'dotted "manages": mesh control',
+        "an arrow to a subnet: to every pod in it",
         cls="note",
         shape="note",
     )
     ingress = topology.ingress
     if ingress is not None and entry is not None:
         b.link(entry, ingress_id(ingress.name))
-    seen: set[tuple[str, str, bool]] = set()
+    seen: set[tuple[str, str]] = set()
+    scrapes: dict[str, list[str]] = {}  # scraper -> the nodes it scrapes, in allow-graph order
     for e in topology.allow_graph.edges:
         if e.rule in ("same-namespace", "dns") or e.source.kind not in ("workload", "ingress") or e.target.kind != "workload":
             continue
-        dotted = e.rule == "scrape"
-        key = (peer_id(e.source), peer_id(e.target), dotted)
+        if e.rule == "scrape":
+            scraped = scrapes.setdefault(peer_id(e.source), [])
+            if peer_id(e.target) not in scraped:
+                scraped.append(peer_id(e.target))
+            continue
+        key = (peer_id(e.source), peer_id(e.target))
         if key not in seen:
             seen.add(key)
-            b.link(key[0], key[1], style="dotted" if dotted else "solid")
-    if mesh is not None:
-        for w in meshed:
-            b.link("istiod", workload_id(w.name), "manages", style="dotted")
+            b.link(*key)
+    for scraper, scraped in scrapes.items():
+        _links_by_subnet(b, topology, scraper, scraped)
+    if mesh is not None and meshed:
+        _links_by_subnet(b, topology, "istiod", [workload_id(w.name) for w in meshed], "manages")
     return b.build()

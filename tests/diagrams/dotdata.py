@@ -53,7 +53,7 @@ def all_text(dot_text: str) -> str:
     return "\n".join([*node_text(dot_text).values(), *cluster_text(dot_text).values()])
 
 
-def _cluster_members(dot_text: str) -> dict[str, set[str]]:
+def cluster_members(dot_text: str) -> dict[str, set[str]]:
     """Cluster name -> the names of every node inside it (nested clusters included)."""
     doc = _layout(dot_text)
     count = int(doc.get("_subgraph_cnt", 0))
@@ -68,7 +68,7 @@ def expanded_edges(dot_text: str, any_pod: str) -> set[tuple[str, str, frozenset
     cluster but the ``any_pod`` nodes (they stand for pods, they are none); an edge from a node whose name starts with ``any_pod`` stands for one edge from
     each other node of its innermost cluster. Ports are the comma-separated label parts.
     """
-    members = _cluster_members(dot_text)
+    members = cluster_members(dot_text)
     out: set[tuple[str, str, frozenset[str]]] = set()
     for (tail, head), drawn in edges(dot_text).items():
         for e in drawn:

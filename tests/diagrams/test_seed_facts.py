@@ -9,7 +9,7 @@ from __future__ import annotations
 from backends.docs import render as render_docs
 from orion_dsl.model import Topology
 from orion_dsl.views.common import peer_id, workload_id
-from tests.diagrams.dotdata import all_text, cluster_text, edges, node_text
+from tests.diagrams.dotdata import all_text, cluster_members, cluster_text, edges, node_text
 
 
 def _dot(files: dict[str, str], view: str) -> str:
@@ -246,3 +246,25 @@ def test_topology_view_places_every_workload_in_its_namespace(seed: Topology, se
     for ns in seed.namespaces:
         block = dot_text.split(f'subgraph "cluster_sg_ns_{ns.name.replace("-", "_")}"', 1)[1].split("subgraph", 1)[0]
         assert all(f'"{workload_id(w.name)}"' in block for w in seed.workloads_in(ns.name))
+
+
+def _dotted_network_arrows(seed_files: dict[str, str], label: str) -> set[tuple[str, str]]:
+    """(tail, head) of the network view's dotted arrows with ``label``; an arrow to a subnet stands for one to each node in it."""
+    dot_text = _dot(seed_files, "network")
+    members = cluster_members(dot_text)
+    out = set()
+    for (tail, head), drawn in edges(dot_text).items():
+        for e in drawn:
+            if e.get("style") == "dotted" and str(e.get("label", "")) == label:
+                out |= {(tail, h) for h in (members[str(e["lhead"])] if "lhead" in e else {head})}
+    return out
+
+
+def test_network_view_scrape_arrows_stand_for_exactly_the_allow_graphs_scrapes(seed: Topology, seed_files: dict[str, str]) -> None:
+    scrapes = {(peer_id(e.source), peer_id(e.target)) for e in seed.allow_graph.edges if e.rule == "scrape" and e.target.kind == "workload"}
+    assert _dotted_network_arrows(seed_files, "") == scrapes
+    assert any("lhead" in e for drawn in edges(_dot(seed_files, "network")).values() for e in drawn)  # grouped, not one per pod
+
+
+def test_network_view_mesh_control_reaches_exactly_the_meshed_workloads(seed: Topology, seed_files: dict[str, str]) -> None:
+    assert _dotted_network_arrows(seed_files, "manages") == {("istiod", workload_id(w.name)) for w in seed.workloads if w.meshed}

@@ -36,10 +36,12 @@ def _drawn_allow_graph(dot_text: str) -> set[tuple[str, str, frozenset[str]]]:
 
 
 def _dot_links(dot_text: str) -> set[tuple[str, str]]:
-    """(tail, head) of every DOT edge; an edge leaving a cluster names the cluster (as Mermaid does)."""
+    """(tail, head) of every DOT edge; an edge leaving or reaching a cluster names the cluster (as Mermaid does)."""
     out = set()
     for (tail, head), drawn in edges(dot_text).items():
-        out |= {(str(e["ltail"]).removeprefix("cluster_") if "ltail" in e else tail, head) for e in drawn}
+        for e in drawn:
+            source = str(e["ltail"]).removeprefix("cluster_") if "ltail" in e else tail
+            out.add((source, str(e["lhead"]).removeprefix("cluster_") if "lhead" in e else head))
     return out
 
 
