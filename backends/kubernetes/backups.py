@@ -20,7 +20,8 @@ A ``continuous`` backup is a Deployment ``<workload>-<kind>-archive`` with a cla
 primary through a replication slot into the spool and an aws-cli container syncs finished
 segments to ``s3://<bucket>/<namespace>/<workload>/wal/`` every minute (I1055); with an
 ``image`` that image runs alone; otherwise nothing is generated (I1050).
-Backup pods get their own NetworkPolicies: to the workload's port, DNS and HTTPS.
+Backup pods get their own NetworkPolicies: to the workload's port, DNS and HTTPS. They run
+without an Istio sidecar, so backing up a meshed workload is reported (I1056).
 """
 
 from __future__ import annotations
@@ -418,6 +419,22 @@ def _continuous(topology: Topology, w: Workload, b: Backup) -> tuple[list[dict[s
     return archiver(topology, w, b), notes
 
 
+def _meshed_target(topology: Topology, w: Workload) -> list[Diagnostic]:
+    """Backup pods run without a sidecar (a Job's sidecar would never exit), so a meshed
+    workload's AuthorizationPolicy and mTLS refuse them: say so."""
+    if not w.meshed or topology.mesh is None or not any(_builtin_port(w, b) for b in w.backups):
+        return []
+    return [
+        info(
+            "I1056",
+            w.span,
+            f"S57/S58: the backup pods of {w.name} run without an Istio sidecar and {w.name} is in the mesh, "
+            "so its AuthorizationPolicy (and mTLS) will refuse them",
+            f"keep {w.name} in a namespace with `mesh off`, as databases usually are, or give its backups an image that joins the mesh",
+        )
+    ]
+
+
 def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Diagnostic]]:
     """(backup objects, backup NetworkPolicies, diagnostics)."""
     out: list[dict[str, Any]] = []
@@ -447,6 +464,7 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[dict[str, An
                         )
                     )
         pols += backup_policies(topology, w)
+        diags += _meshed_target(topology, w)
     sched = velero_schedule(topology)
     if sched is not None:
         out.append(sched)

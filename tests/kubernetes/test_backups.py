@@ -126,3 +126,15 @@ def test_wal_uploader_is_alive_only_while_uploads_succeed(tmp_path: Path) -> Non
     stale = time.time() - 11 * 60
     os.utime(tmp_path / "uploaded", (stale, stale))
     assert not alive()
+
+
+def test_backups_of_a_meshed_workload_are_reported_as_refused_by_the_mesh() -> None:
+    meshed = SPEC.replace("namespace data {", "mesh istio { mtls strict }\nnamespace data {\n  mesh on") % ""
+    analysis = analyze_text(meshed, "meshed.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    notes = [d for d in render(analysis.topology).diagnostics if d.code == "I1056"]
+    assert [n.summary.split(" run ")[0] for n in notes] == ["S57/S58: the backup pods of postgres"]  # redis has no built-in step
+
+
+def test_backups_outside_the_mesh_are_not_reported(seed: Topology) -> None:
+    assert "I1056" not in {d.code for d in render(seed).diagnostics}
