@@ -56,6 +56,29 @@ def _family(w: Workload) -> str:
     return base
 
 
+def backup_app(w: Workload) -> str:
+    """The ``app.kubernetes.io/name`` of a workload's backup pods, which their NetworkPolicies select."""
+    return f"{w.name}-backup"
+
+
+def _main_port(w: Workload) -> int:
+    """The workload's first port (0 if it has none): where a backup connects unless its step says otherwise."""
+    return w.container.ports[0].number if w.container.ports else 0
+
+
+def _pod_template(w: Workload, labels: dict[str, str], containers: list[dict[str, Any]], volumes: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """A backup pod: the workload's service account without its token, restricted security, no sidecar."""
+    pod = {
+        "serviceAccountName": w.name,
+        "automountServiceAccountToken": False,
+        **extra,
+        "securityContext": pod_security(w),
+        "containers": containers,
+        "volumes": volumes,
+    }
+    return {"metadata": {"labels": labels, "annotations": {"sidecar.istio.io/inject": "false"}}, "spec": pod}
+
+
 def _secret_dir(w: Workload) -> str | None:
     return next((v.mount_path for v in w.volumes if v.kind == "secret"), None)
 
@@ -64,7 +87,7 @@ def _dump(w: Workload, b: Backup) -> tuple[str, int] | None:
     """The shell script of the dump step and the port it connects to, for known (image, kind)."""
     family = _family(w)
     secrets = _secret_dir(w) or "/etc/secrets"
-    port = w.container.ports[0].number if w.container.ports else 0
+    port = _main_port(w)
     if family == "postgres" and b.kind in ("full", "incremental"):
         inc = f" --incremental={OUT}/previous/backup_manifest" if b.kind == "incremental" else ""
         script = (
@@ -183,10 +206,10 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
         )
     target = _target(topology, b)
     name = job_name(w, b)
-    labels = L.recommended(topology, f"{w.name}-backup", "backup", w.version, instance=name)
+    labels = L.recommended(topology, backup_app(w), "backup", w.version, instance=name)
     volumes, (scratch, tmp, creds) = _volumes(b, {"emptyDir": {}})
     dump = _dump(w, b)
-    port = dump[1] if dump else (w.container.ports[0].number if w.container.ports else 0)
+    port = dump[1] if dump else _main_port(w)
     env = _env(topology, w, b, target, port)
     small = _resources(("100m", "500m"), ("128Mi", "512Mi"))
     init: list[dict[str, Any]] = []
@@ -217,17 +240,7 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
             f'aws s3 cp --recursive{sse} {OUT}/out "s3://$BACKUP_BUCKET/{w.namespace}/{w.name}/latest/"'
         )
         containers = [_step(w, "upload", UPLOAD_IMAGE, upload, env, [scratch, tmp, creds], small)]
-    pod: dict[str, Any] = {
-        "serviceAccountName": w.name,
-        "automountServiceAccountToken": False,
-        "restartPolicy": "OnFailure",
-        "securityContext": pod_security(w),
-        "containers": containers,
-        "volumes": volumes,
-    }
-    if init:
-        pod["initContainers"] = init
-    template = {"metadata": {"labels": labels, "annotations": {"sidecar.istio.io/inject": "false"}}, "spec": pod}
+    template = _pod_template(w, labels, containers, volumes, restartPolicy="OnFailure", **({"initContainers": init} if init else {}))
     spec = {
         "schedule": schedule,
         "timeZone": "Etc/UTC",
@@ -263,7 +276,7 @@ def _receive(w: Workload, b: Backup) -> tuple[str, int] | None:
         f'pg_receivewal -d "{conn}" --slot={slot} --create-slot --if-not-exists; '
         f'exec pg_receivewal -d "{conn}" -D {OUT}/wal --slot={slot} --status-interval=10'
     )
-    return script, w.container.ports[0].number if w.container.ports else 0
+    return script, _main_port(w)
 
 
 def _probe(command: str, *, initial: int, period: int, failures: int) -> dict[str, Any]:
@@ -278,7 +291,7 @@ def archiver(topology: Topology, w: Workload, b: Backup) -> list[dict[str, Any]]
     to the target; with an ``image`` on the backup, that image runs alone.
     """
     name = archiver_name(w, b)
-    labels = L.recommended(topology, f"{w.name}-backup", "backup", w.version, instance=name)
+    labels = L.recommended(topology, backup_app(w), "backup", w.version, instance=name)
     claim_spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": WAL_SPOOL_SIZE}}}
     storage_class = next((s.storage_class for s in w.storage if s.storage_class), None)
     if storage_class:
@@ -287,7 +300,7 @@ def archiver(topology: Topology, w: Workload, b: Backup) -> list[dict[str, Any]]
     volumes, (spool, tmp, creds) = _volumes(b, {"persistentVolumeClaim": {"claimName": name}})
     target = _target(topology, b)
     receive = _receive(w, b)
-    port = receive[1] if receive else (w.container.ports[0].number if w.container.ports else 0)
+    port = receive[1] if receive else _main_port(w)
     env = _env(topology, w, b, target, port)
     small = _resources(("100m", "500m"), ("128Mi", "512Mi"))
     uploaded = "/tmp/uploaded"
@@ -313,32 +326,24 @@ def archiver(topology: Topology, w: Workload, b: Backup) -> list[dict[str, Any]]
         uploader["readinessProbe"] = _probe(f"test -f {uploaded}", initial=10, period=10, failures=3)
         uploader["livenessProbe"] = _probe(recent_upload, initial=600, period=60, failures=3)
         containers = [receiver, uploader]
-    pod: dict[str, Any] = {
-        "serviceAccountName": w.name,
-        "automountServiceAccountToken": False,
-        "securityContext": pod_security(w),
-        "containers": containers,
-        "volumes": volumes,
-    }
-    template = {"metadata": {"labels": labels, "annotations": {"sidecar.istio.io/inject": "false"}}, "spec": pod}
     spec = {
         "replicas": 1,
         "strategy": {"type": "Recreate"},  # one writer of the spool and of the slot at a time
         "selector": {"matchLabels": {L.NAME: labels[L.NAME], L.INSTANCE: name}},
-        "template": template,
+        "template": _pod_template(w, labels, containers, volumes),
     }
     return [claim, L.obj("apps/v1", "Deployment", L.meta(name, w.namespace, labels), spec=spec)]
 
 
-def _builtin_port(w: Workload, b: Backup) -> int | None:
-    """The workload port a backup's built-in step connects to; None when ORION runs no step of its own
+def _builtin_port(w: Workload, b: Backup) -> int:
+    """The workload port a backup's built-in step connects to; 0 when ORION runs no step of its own
     (the backup names an image, or it is continuous and ORION has no receiver for it)."""
     if b.image is not None:
-        return None
+        return 0
     step = _receive(w, b) if b.continuous else _dump(w, b)
     if step is None and b.continuous:
-        return None
-    return step[1] if step else (w.container.ports[0].number if w.container.ports else None)
+        return 0
+    return step[1] if step else _main_port(w)
 
 
 def backup_policies(topology: Topology, w: Workload) -> list[dict[str, Any]]:
@@ -346,8 +351,8 @@ def backup_policies(topology: Topology, w: Workload) -> list[dict[str, Any]]:
     ports = sorted({p for b in w.backups if (p := _builtin_port(w, b))})
     if not ports:
         return []
-    pods = {L.NAME: f"{w.name}-backup"}
-    labels = L.recommended(topology, f"{w.name}-backup", "network-policy")
+    pods = {L.NAME: backup_app(w)}
+    labels = L.recommended(topology, backup_app(w), "network-policy")
     port_list = [{"port": p, "protocol": "TCP"} for p in ports]
     egress = [
         {"to": [in_namespace(w.namespace, L.selector(w))], "ports": port_list},
