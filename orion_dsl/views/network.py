@@ -59,20 +59,24 @@ def _described_lines(d: Described) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _subnets(b: Builder, topology: Topology) -> None:
+def _subnets(b: Builder, topology: Topology) -> dict[str, set[str]]:
+    """Draw the subnets; returns each subnet's cluster id and the pods (workloads, ingress controller) drawn in it."""
     ingress = topology.ingress
+    drawn: dict[str, set[str]] = {}
     for subnet in topology.subnets:
         members = [w for w in topology.workloads if w.subnet == subnet.name]
         has_ingress = ingress is not None and ingress.subnet == subnet.name
         tiers = [workload_tier(topology, w) for w in members] + (["ingress"] if has_ingress else [])
         tier = min(tiers, key=_SUBNET_TIERS.index) if tiers else "system"
         title = f"Subnet {subnet.name} - {subnet.cidr}" + (f" ({subnet.description})" if subnet.description else "")
-        with b.cluster(part_id("subnet", subnet.name), title, tier):
+        key = part_id("subnet", subnet.name)
+        pods = drawn.setdefault(f"sg_{key}", set())
+        with b.cluster(key, title, tier):
             if ingress is not None and has_ingress:
                 address = str(ingress.address) if ingress.address else "any free address"
-                b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", address, cls="ingress")
+                pods.add(b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", address, cls="ingress"))
             for w in members:
-                b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w))
+                pods.add(b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w)))
             if not tiers:
                 b.node(part_id("free", subnet.name), "(unused)", cls="plain")
     loose = [w for w in topology.workloads if w.subnet is None or w.subnet not in {s.name for s in topology.subnets}]
@@ -82,26 +86,15 @@ def _subnets(b: Builder, topology: Topology) -> None:
                 b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", cls="ingress")
             for w in loose:
                 b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w))
+    return drawn
 
 
-def _subnet_nodes(topology: Topology) -> dict[str, set[str]]:
-    """Each subnet's cluster id and the nodes drawn in it (its workloads and the ingress controller)."""
-    ingress = topology.ingress
-    out: dict[str, set[str]] = {}
-    for subnet in topology.subnets:
-        nodes = {workload_id(w.name) for w in topology.workloads if w.subnet == subnet.name}
-        if ingress is not None and ingress.subnet == subnet.name:
-            nodes.add(ingress_id(ingress.name))
-        out[f"sg_{part_id('subnet', subnet.name)}"] = nodes
-    return out
-
-
-def _links_by_subnet(b: Builder, topology: Topology, source: str, targets: list[str], label: str = "") -> None:
+def _links_by_subnet(b: Builder, subnets: dict[str, set[str]], source: str, targets: list[str], label: str = "") -> None:
     """Dotted arrows from ``source``: one to a whole subnet when every node in it is a target
     (and the source is outside it), else one per node — so scrapes and mesh control do not
     wind around every box."""
     rest = set(targets)
-    for cluster, nodes in _subnet_nodes(topology).items():
+    for cluster, nodes in subnets.items():
         if nodes and source not in nodes and nodes <= rest:
             b.link(source, cluster, label, style="dotted")
             rest -= nodes
@@ -115,7 +108,7 @@ def build(topology: Topology) -> Graph:
     b = Builder("network", f"{topology.name}: network topology")
     entry = _edge(b, topology)
     with b.cluster("cluster", "Kubernetes Cluster Network"):
-        _subnets(b, topology)
+        subnets = _subnets(b, topology)
     mesh = topology.mesh
     meshed = [w for w in topology.workloads if w.meshed]
     if mesh is not None and meshed:
@@ -149,7 +142,7 @@ def build(topology: Topology) -> Graph:
             seen.add(key)
             b.link(*key)
     for scraper, scraped in scrapes.items():
-        _links_by_subnet(b, topology, scraper, scraped)
+        _links_by_subnet(b, subnets, scraper, scraped)
     if mesh is not None and meshed:
-        _links_by_subnet(b, topology, "istiod", [workload_id(w.name) for w in meshed], "manages")
+        _links_by_subnet(b, subnets, "istiod", [workload_id(w.name) for w in meshed], "manages")
     return b.build()
