@@ -98,15 +98,23 @@ class ResolverBase:
         """Report an unknown name with a did-you-mean among the candidates."""
         self.report("E0201", ref.span, f'unknown {what} "{ref.value}"', did_you_mean(ref.value, candidates))
 
-    def port_of(self, ref: L[PortRef], what: str, workloads_only: bool = False) -> model.Port | None:
-        """The port a ``target:port`` reference names, or None after reporting why not.
+    def workload_port(self, ref: L[PortRef] | None, what: str) -> tuple[str, model.Port] | None:
+        """The workload and port a host's or route's ``target:port`` names, or None after reporting why not.
 
         Hosts and routes go to workloads only: an external is reached by calls (egress).
         """
+        if ref is None:
+            return None
         target = ref.value.target
-        if workloads_only and target in self.externals:
+        if target in self.externals:
             self.report("E0201", ref.span, f'{what} "{target}" is an external service, not a workload', "a host or route sends traffic to a workload")
             return None
+        port = self.port_of(ref, what)
+        return (target, port) if port is not None else None
+
+    def port_of(self, ref: L[PortRef], what: str) -> model.Port | None:
+        """The port a ``target:port`` reference names, or None after reporting why not."""
+        target = ref.value.target
         ports = self.ports.get(target)
         if ports is None:
             self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.ports))

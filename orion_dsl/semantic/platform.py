@@ -136,13 +136,7 @@ class PlatformResolver(ResolverBase):
         if d is None:
             return None
         self.workload_ref(d.namespace, set(self.namespaces), "namespace")
-        hosts = []
-        for h in d.hosts:
-            if h.host is None or h.target is None:
-                continue
-            port = self.port_of(h.target, "host target", workloads_only=True)
-            if port is not None:
-                hosts.append(model.Host(h.host.value, h.target.value.target, port))
+        hosts = [model.Host(h.host.value, *to) for h in d.hosts if h.host is not None and (to := self.workload_port(h.target, "host target"))]
         issuer = d.tls.issuer if d.tls else None
         issuers = {_v(i.name) for i in self.spec.certificates.issuers} if self.spec.certificates else set()
         if issuer is not None and issuer.value not in issuers:

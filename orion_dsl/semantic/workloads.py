@@ -363,13 +363,7 @@ class WorkloadResolver(ResolverBase):
                 self.report("E0201", ref.span, f'call target "{target}" is not a workload or external service', did_you_mean(target, self.ports))
                 continue
             calls.extend(model.Call(target, p, span=ref.span) for p in self.ports[target])
-        routes = []
-        for r in d.routes:
-            if r.target is None or r.path is None:
-                continue
-            port = self.port_of(r.target, "route target", workloads_only=True)
-            if port is not None:
-                routes.append(model.Route(r.path.value, r.target.value.target, port, span=r.span))
+        routes = [model.Route(r.path.value, *to, span=r.span) for r in d.routes if r.path is not None and (to := self.workload_port(r.target, "route target"))]
         self.subnet_ref(d.subnet)
         for b in d.backups:
             self.target_ref(b.to)
