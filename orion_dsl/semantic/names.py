@@ -59,7 +59,7 @@ class ResolverBase:
                 f"use at most {limit} lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. \"{suggestion}\"",
             )
 
-    def unique(self, items: Iterable[tuple[L[str] | None, Any]], what: str) -> dict[str, Any]:
+    def unique(self, items: Iterable[tuple[L[str] | None, Any]], what: str, help: str = "rename one of them") -> dict[str, Any]:
         """The items by name; a second item of a name is reported with where the first was."""
         seen: dict[str, tuple[Span, Any]] = {}
         for name, item in items:
@@ -70,7 +70,7 @@ class ResolverBase:
                     "E0203",
                     name.span,
                     f'{what} "{name.value}" is defined twice',
-                    "rename one of them",
+                    help,
                     (Related(seen[name.value][0], "first defined here"),),
                 )
                 continue

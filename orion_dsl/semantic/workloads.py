@@ -367,6 +367,9 @@ class WorkloadResolver(ResolverBase):
         self.subnet_ref(d.subnet)
         for b in d.backups:
             self.target_ref(b.to)
+        # One backup per kind: backup objects (and recovery facts) are named by workload and kind.
+        hint = "keep one backup of each kind; for a second copy elsewhere, `replicate` its target in `recovery`"
+        self.unique(((b.kind, b) for b in d.backups), "backup", hint)
         return attrs.evolve(w, calls=tuple(calls), routes=tuple(routes))
 
 

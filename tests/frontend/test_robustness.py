@@ -154,3 +154,14 @@ def test_the_snippet_line_is_the_parser_line_whatever_the_unicode_separators() -
 
     analysis = analyze_text(text, "u.orion")
     assert "4 |   service one" in render_text(analysis.diagnostics, {"u.orion": analysis.source})
+
+
+def test_a_backup_kind_written_twice_for_one_workload_is_reported() -> None:
+    text = (
+        'topology t { version "1" }\nnamespace a { service r { image "redis:7"; port redis 6379\n'
+        "  backup snapshot every 1h to s3\n  backup snapshot every 2h to s3 } }\n"
+        "recovery { target s3 { kind s3; bucket \"b\" } }\n"
+    )
+    diagnostics = analyze_text(text).diagnostics
+    assert [(d.code, d.span.line if d.span else 0) for d in diagnostics] == [("E0203", 4)]
+    assert diagnostics[0].related and diagnostics[0].related[0].span.line == 3
