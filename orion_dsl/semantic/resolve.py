@@ -15,7 +15,7 @@ from orion_dsl.semantic.workloads import WorkloadResolver
 from orion_dsl.source import Span
 
 #: Kubernetes limits names to 63 characters (52 for CronJobs and StatefulSets, whose pods get
-#: a hash suffix); the backends add suffixes such as ``-headless`` and ``-backup-<kind>``.
+#: a hash suffix); the backends add suffixes such as ``-headless``, ``-backup-<kind>`` and ``-<kind>-archive``.
 _LONGEST_SERVICE_SUFFIX = len("-headless")
 _CRONJOB_LIMIT = 52
 
@@ -27,7 +27,9 @@ def _name_limit(decl: object, kind: str) -> int:
     limits = [63 - _LONGEST_SERVICE_SUFFIX]
     if kind == "statefulset":
         limits.append(_CRONJOB_LIMIT)
-    limits += [_CRONJOB_LIMIT - len(f"-backup-{_v(b.kind, '')}") for b in decl.backups]
+    for b in decl.backups:  # a CronJob <name>-backup-<kind>, or an archiver Deployment <name>-<kind>-archive
+        kind_ = _v(b.kind, "")
+        limits.append(63 - len(f"-{kind_}-archive") if _v(b.continuous, False) else _CRONJOB_LIMIT - len(f"-backup-{kind_}"))
     return min(limits)
 
 

@@ -138,3 +138,21 @@ def test_backups_of_a_meshed_workload_are_reported_as_refused_by_the_mesh() -> N
 
 def test_backups_outside_the_mesh_are_not_reported(seed: Topology) -> None:
     assert "I1056" not in {d.code for d in render(seed).diagnostics}
+
+
+def _with_name(name: str) -> str:
+    return (SPEC % "").replace("statefulset postgres {", f"statefulset {name} {{")
+
+
+def test_the_longest_name_a_wal_archive_allows_gives_valid_label_values() -> None:
+    name = "p" * (63 - len("-wal-archive"))
+    analysis = analyze_text(_with_name(name), "long.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    archive = find(objects(analysis.topology), "Deployment", f"{name}-wal-archive", "data")
+    labels = {**archive["metadata"]["labels"], **archive["spec"]["template"]["metadata"]["labels"]}
+    assert max(len(v) for v in labels.values()) == 63
+
+
+def test_a_name_one_longer_is_refused_for_its_wal_archive() -> None:
+    name = "p" * (64 - len("-wal-archive"))
+    assert [d.code for d in analyze_text(_with_name(name), "long.orion").diagnostics] == ["E0204"]
