@@ -296,6 +296,22 @@ class Workload:
         """The main container, then the sidecars."""
         return (self.container, *self.sidecars)
 
+    def derived_name(self, part: str) -> str:
+        """The name of an object made for this workload besides its own: ``<name>-<part>``."""
+        return f"{self.name}-{part}"
+
+    @property
+    def derived_names(self) -> tuple[str, ...]:
+        """Every name objects made for this workload may take (headless and database Services,
+        blue-green colours, backup archivers): taken by this workload in its namespace."""
+        parts = ["headless"]
+        if self.database is not None:
+            parts += ["primary", *(f"replica-{i}" for i in range(1, self.database.read_replicas + 1))]
+        if self.blue_green is not None:
+            parts += ["blue", "green"]
+        parts += [f"{b.kind}-archive" for b in self.backups if b.continuous]
+        return tuple(self.derived_name(p) for p in parts)
+
 
 @attrs.frozen
 class Quota:

@@ -119,7 +119,7 @@ def backup_host(w: Workload, port: int) -> str:
     if w.database is not None:
         return primary_service(w)
     if w.port(port) is None and w.kind == "statefulset":
-        return f"{w.name}-0.{w.name}-headless"
+        return f"{w.name}-0.{w.derived_name('headless')}"
     return w.name
 
 
@@ -255,7 +255,7 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
 
 def archiver_name(w: Workload, b: Backup) -> str:
     """The Deployment (and claim) of a continuous backup."""
-    return f"{w.name}-{b.kind}-archive"
+    return w.derived_name(f"{b.kind}-archive")
 
 
 def _slot(w: Workload) -> str:

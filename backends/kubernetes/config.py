@@ -31,14 +31,14 @@ def svc_host(name: str, namespace: str) -> str:
 
 def primary_service(db: Workload) -> str:
     """The Service that selects the primary (pod index 0)."""
-    return f"{db.name}-primary"
+    return db.derived_name("primary")
 
 
 def replica_services(db: Workload) -> list[tuple[str, int]]:
     """``(<db>-replica-<i>, pod index)`` for each read replica."""
     assert db.database is not None
     first = max(1, db.database.primary)
-    return [(f"{db.name}-replica-{i}", first + i - 1) for i in range(1, db.database.read_replicas + 1)]
+    return [(db.derived_name(f"replica-{i}"), first + i - 1) for i in range(1, db.database.read_replicas + 1)]
 
 
 def pgbouncer_ini(topology: Topology, pooler: Workload, db: Workload) -> str:

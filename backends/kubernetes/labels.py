@@ -58,7 +58,7 @@ def recommended(topology: Topology, name: str, component_: str, version: str | N
 def workload_labels(topology: Topology, w: Workload, version: str | None = None, colour: str | None = None) -> dict[str, str]:
     """Labels of a workload's pods and objects (a blue-green colour adds its version and colour,
     and makes the instance ``<name>-<colour>``)."""
-    labels = recommended(topology, w.name, component(w), version or w.version, f"{w.name}-{colour}" if colour else None)
+    labels = recommended(topology, w.name, component(w), version or w.version, w.derived_name(colour) if colour else None)
     if colour is not None:
         labels[COLOUR] = colour
     return labels

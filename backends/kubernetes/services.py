@@ -57,7 +57,7 @@ def _service(
 def scrape_service(topology: Topology, w: Workload) -> str:
     """The name of the Service a ServiceMonitor scrapes for this workload."""
     if topology.pooler_of(w):
-        return f"{w.name}-headless"
+        return w.derived_name("headless")
     return w.name
 
 
@@ -81,5 +81,5 @@ def services(topology: Topology) -> list[dict[str, Any]]:
                 sel[L.VERSION] = w.blue_green.active_version
             out.append(_service(topology, w, w.name, sel, w.ports, scrape=scrape, affinity=affinity))
         if w.kind == "statefulset" or pooler is not None:
-            out.append(_service(topology, w, f"{w.name}-headless", L.selector(w), w.ports, headless=True, scrape=scrape and pooler is not None))
+            out.append(_service(topology, w, w.derived_name("headless"), L.selector(w), w.ports, headless=True, scrape=scrape and pooler is not None))
     return out

@@ -222,7 +222,7 @@ def deployment_names(w: Workload) -> list[tuple[str, str | None, str | None]]:
     bg = w.blue_green
     if bg is None:
         return [(w.name, None, None)]
-    return [(f"{w.name}-blue", bg.blue, "blue"), (f"{w.name}-green", bg.green, "green")]
+    return [(w.derived_name("blue"), bg.blue, "blue"), (w.derived_name("green"), bg.green, "green")]
 
 
 def scale_target(w: Workload) -> tuple[str, str]:
@@ -230,7 +230,7 @@ def scale_target(w: Workload) -> tuple[str, str]:
     if w.kind == "statefulset":
         return "StatefulSet", w.name
     if w.blue_green is not None:
-        return "Deployment", f"{w.name}-{w.blue_green.active}"
+        return "Deployment", w.derived_name(w.blue_green.active)
     return "Deployment", w.name
 
 
@@ -275,7 +275,7 @@ def statefulset(topology: Topology, w: Workload) -> dict[str, Any]:
     templates = [{"metadata": {"name": s.name, "labels": L.workload_labels(topology, w)}, "spec": _claim_spec(s)} for s in w.storage]
     spec: dict[str, Any] = {
         **replicas(w),
-        "serviceName": f"{w.name}-headless",
+        "serviceName": w.derived_name("headless"),
         "podManagementPolicy": "OrderedReady",
         "revisionHistoryLimit": 10,
         "selector": {"matchLabels": L.selector(w)},
