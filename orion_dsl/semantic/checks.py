@@ -205,8 +205,31 @@ def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def derived_names_are_free(ctx: Context) -> list[Diagnostic]:
+    """A workload may not take a name ORION gives to another workload's objects in its namespace
+    (``gateway-blue`` beside a blue-green ``gateway``): the two would be one object."""
+    owners = {(w.namespace, name): w for w in ctx.topology.workloads for name in w.derived_names}
+    out = []
+    for w in ctx.topology.workloads:
+        owner = owners.get((w.namespace, w.name))
+        if owner is None:
+            continue
+        first = ctx.span("name", owner.name, owner.span)
+        out.append(
+            error(
+                "E0203",
+                ctx.span("name", w.name, w.span),
+                f'workload "{w.name}" takes a name ORION gives to an object of "{owner.name}"',
+                f"rename it: {', '.join(owner.derived_names)} are kept for objects ORION makes for {owner.name}",
+                (Related(first, f'"{owner.name}" defined here'),) if first else (),
+            )
+        )
+    return out
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
+    derived_names_are_free,
     subnets_do_not_overlap,
     addresses_fit_their_subnet,
     address_ranges_do_not_overlap,

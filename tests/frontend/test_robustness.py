@@ -165,3 +165,16 @@ def test_a_backup_kind_written_twice_for_one_workload_is_reported() -> None:
     diagnostics = analyze_text(text).diagnostics
     assert [(d.code, d.span.line if d.span else 0) for d in diagnostics] == [("E0203", 4)]
     assert diagnostics[0].related and diagnostics[0].related[0].span.line == 3
+
+
+def test_a_workload_named_like_an_object_orion_makes_for_another_is_reported() -> None:
+    text = (
+        'topology t { version "1" }\nnamespace a {\n'
+        '  service gateway { image "x:1"; port http 80; blue_green { blue "1"; green "2"; active blue } }\n'
+        '  service gateway-blue { image "x:1"; port http 80 }\n'
+        '  service other-blue { image "x:1"; port http 80 }\n}\n'
+        'namespace b { service gateway-green { image "x:1"; port http 80 } }\n'  # another namespace: no clash
+    )
+    diagnostics = analyze_text(text).diagnostics
+    assert [(d.code, d.span.line if d.span else 0) for d in diagnostics] == [("E0203", 4)]
+    assert diagnostics[0].related and diagnostics[0].related[0].span.line == 3
