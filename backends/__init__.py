@@ -19,10 +19,10 @@ Render = Callable[[Topology], Rendered]
 
 #: Every target name and the module that renders it, in the order `orion compile` runs them.
 BACKENDS: dict[str, str] = {
-    "kubernetes": "backends.kubernetes",
-    "istio": "backends.istio",
-    "diagrams": "backends.diagrams",
-    "docs": "backends.docs",
+    "kubernetes": "orion_dsl.backends.kubernetes",
+    "istio": "orion_dsl.backends.istio",
+    "diagrams": "orion_dsl.backends.diagrams",
+    "docs": "orion_dsl.backends.docs",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 
 import click
@@ -89,7 +90,7 @@ def check(specs: tuple[Path, ...], strict: bool, fmt: str) -> None:
 
 
 def _targets(value: str | None) -> list[str]:
-    from backends import BACKENDS, UnknownTarget, available, lookup
+    from orion_dsl.backends import BACKENDS, UnknownTarget, available, lookup
 
     if value is None:
         return [name for name in BACKENDS if available(name)]
@@ -118,7 +119,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
       orion compile specs/orion.orion --target kubernetes -o - | kubectl apply -f -
       orion compile specs/orion.orion -o out --check     # CI drift check
     """
-    from backends import lookup
+    from orion_dsl.backends import lookup
     from orion_dsl.output import drift, write_targets
 
     targets = _targets(target)
@@ -173,7 +174,7 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
       orion diagram --list
       orion diagram specs/orion.orion --view policies --format svg -o policies.svg
     """
-    from backends.diagrams import render_view
+    from orion_dsl.backends.diagrams import render_view
     from orion_dsl.diagnostics import did_you_mean
     from orion_dsl.views import VIEWS
 
@@ -201,6 +202,16 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
         sys.exit(EXIT_USAGE)
 
 
+def _issues_url() -> str:
+    """Where to report a bug: the ``Issues`` project URL of the installed distribution."""
+    try:
+        urls = metadata("orion-dsl").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return "the project's issue tracker"
+    found = [url.split(",", 1)[1].strip() for url in urls if url.split(",", 1)[0].strip().lower() == "issues"]
+    return found[0] if found else "the project's issue tracker"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI; an unexpected exception is a bug, reported in one line (exit 70)."""
     try:
@@ -208,5 +219,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit 70
-        click.echo(f"orion: internal error ({type(exc).__name__}: {exc}); this is a bug in orion, please report it with the spec that caused it", err=True)
+        click.echo(
+            f"orion: internal error ({type(exc).__name__}: {exc}); this is a bug in orion, please report it with the spec that caused it at {_issues_url()}",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)

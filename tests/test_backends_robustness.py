@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backends import BACKENDS, lookup
+from orion_dsl.backends import BACKENDS, lookup
 from orion_dsl.pipeline import analyze_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -180,6 +180,7 @@ def test_internal_error_is_one_line_and_exit_70(spec: Path, monkeypatch: pytest.
     assert exit_info.value.code == EXIT_INTERNAL
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error" in err and "Traceback" not in err
+    assert "https://github.com/orion-dsl/orion-dsl/issues" in err
 
 
 def test_diagram_list_names_every_view() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from backends.diagrams import render_view
+from orion_dsl.backends.diagrams import render_view
 from orion_dsl.cli import cli
 from orion_dsl.model import Topology
 

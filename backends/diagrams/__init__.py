@@ -7,8 +7,8 @@ SVG (and PNG on request) come from Graphviz laying out the DOT text.
 
 from __future__ import annotations
 
-from backends.diagrams import dot
 from orion_dsl.artifacts import Artifact, Rendered
+from orion_dsl.backends.diagrams import dot
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Topology
 from orion_dsl.views import VIEWS, build_view, mermaid
@@ -23,7 +23,7 @@ def render_view(topology: Topology, view: str, fmt: str) -> str | bytes:
     """One view in one format: ``mermaid``, ``dot``, ``svg`` (text) or ``png`` (bytes).
 
     Raises KeyError for an unknown view, ValueError for an unknown format, and
-    :class:`~backends.diagrams.dot.DotError` when Graphviz is missing or fails (svg, png).
+    :class:`~orion_dsl.backends.diagrams.dot.DotError` when Graphviz is missing or fails (svg, png).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown diagram format {fmt!r}; expected one of {', '.join(FORMATS)}")

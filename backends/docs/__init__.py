@@ -15,9 +15,9 @@ from collections.abc import Iterable
 
 import jinja2
 
-from backends.docs import context
 from orion_dsl import views
 from orion_dsl.artifacts import Artifact, Rendered
+from orion_dsl.backends.docs import context
 from orion_dsl.model import Topology
 
 PATH = "docs/architecture.md"
@@ -30,7 +30,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _TOC_DEPTH = 3
 
 _environment = jinja2.Environment(
-    loader=jinja2.PackageLoader("backends.docs", "templates"),
+    loader=jinja2.PackageLoader("orion_dsl.backends.docs", "templates"),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
     autoescape=False,

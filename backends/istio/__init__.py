@@ -8,14 +8,14 @@ Settings Istio cannot express come back as info diagnostics.
 
 from __future__ import annotations
 
-from backends.istio.egress import egress
-from backends.istio.layout import layout
-from backends.istio.names import Obj
-from backends.istio.security import authorization, peer_authentications
-from backends.istio.sidecar import sidecars
-from backends.istio.telemetry import telemetry, unsupported
-from backends.istio.traffic import traffic
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.istio.egress import egress
+from orion_dsl.backends.istio.layout import layout
+from orion_dsl.backends.istio.names import Obj
+from orion_dsl.backends.istio.security import authorization, peer_authentications
+from orion_dsl.backends.istio.sidecar import sidecars
+from orion_dsl.backends.istio.telemetry import telemetry, unsupported
+from orion_dsl.backends.istio.traffic import traffic
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Topology
 

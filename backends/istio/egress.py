@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from backends.istio.names import (
+from orion_dsl.backends.istio.names import (
     EGRESS_SELECTOR,
     EGRESS_SERVICE,
     NETWORKING,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from backends.istio.names import Obj
 from orion_dsl.artifacts import Artifact, to_yaml, to_yaml_stream
+from orion_dsl.backends.istio.names import Obj
 
 TARGET = "istio"
 

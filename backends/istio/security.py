@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from backends.istio.names import (
+from orion_dsl.backends.istio.names import (
     ROOT_NAMESPACE,
     SECURITY,
     Obj,

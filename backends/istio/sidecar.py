@@ -12,7 +12,7 @@ With ``REGISTRY_ONLY`` any other host is unknown to the sidecar and refused.
 
 from __future__ import annotations
 
-from backends.istio.names import NETWORKING, ROOT_NAMESPACE, Obj, egress_host, meshed_namespaces, obj, service_host
+from orion_dsl.backends.istio.names import NETWORKING, ROOT_NAMESPACE, Obj, egress_host, meshed_namespaces, obj, service_host
 from orion_dsl.model import Edge, Topology
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backends.istio.names import ROOT_NAMESPACE, TELEMETRY, Obj, obj
+from orion_dsl.backends.istio.names import ROOT_NAMESPACE, TELEMETRY, Obj, obj
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Mesh
 

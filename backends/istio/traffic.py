@@ -14,7 +14,7 @@ Service ports are the container ports (convention with the Kubernetes backend).
 
 from __future__ import annotations
 
-from backends.istio.names import NAME_LABEL, NETWORKING, VERSION_LABEL, Obj, duration, meshed, obj, service_host, slug
+from orion_dsl.backends.istio.names import NAME_LABEL, NETWORKING, VERSION_LABEL, Obj, duration, meshed, obj, service_host, slug
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Resilience, Route, Topology, Workload
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from backends.diagrams import VIEWS, render
 from orion_dsl.artifacts import Rendered, by_path
+from orion_dsl.backends.diagrams import VIEWS, render
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import EXAMPLES, load_topology

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backends.diagrams import VIEWS, render, render_view
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.diagrams import VIEWS, render, render_view
 from orion_dsl.model import Topology
 
 EXPECTED_VIEWS = ("topology", "namespaces", "network", "policies", "mesh", "ingress-egress", "scaling", "disaster-recovery")
@@ -60,7 +60,7 @@ def test_render_view_unknown_format_raises_value_error(seed: Topology) -> None:
 
 
 def test_without_graphviz_svgs_are_skipped_with_a_note(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("backends.diagrams.dot.shutil.which", lambda name: None)
+    monkeypatch.setattr("orion_dsl.backends.diagrams.dot.shutil.which", lambda name: None)
     out = render(seed)
     assert not [a for a in out.artifacts if a.path.endswith(".svg")]
     assert [d.code for d in out.diagnostics] == ["I0601"] * len(VIEWS)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from backends.diagrams import VIEWS, dot
+from orion_dsl.backends.diagrams import VIEWS, dot
 from orion_dsl.views import mermaid
 from tests.diagrams.conftest import NASTY
 from tests.diagrams.dotdata import all_text, node_text

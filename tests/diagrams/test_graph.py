@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from backends.diagrams import dot
+from orion_dsl.backends.diagrams import dot
 from orion_dsl.views.graph import Builder, slug
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.diagrams import VIEWS
+from orion_dsl.backends.diagrams import VIEWS
 from tests.diagrams.conftest import NASTY
 from tests.support.renderers import mermaid_parse, render_dot
 

@@ -6,7 +6,7 @@ Checked on what Graphviz draws (``dot -Tjson``); Mermaid shows the same graph by
 
 from __future__ import annotations
 
-from backends.docs import render as render_docs
+from orion_dsl.backends.docs import render as render_docs
 from orion_dsl.model import Topology
 from orion_dsl.views.common import peer_id, workload_id
 from tests.diagrams.dotdata import all_text, cluster_members, cluster_text, edges, node_text

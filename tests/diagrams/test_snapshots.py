@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backends.diagrams import VIEWS
+from orion_dsl.backends.diagrams import VIEWS
 from tests.support.snapshots import DotSnapshot, MermaidSnapshot
 
 

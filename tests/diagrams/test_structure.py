@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from backends.diagrams import VIEWS, render
+from orion_dsl.backends.diagrams import VIEWS, render
 from orion_dsl.model import Topology
 from orion_dsl.views.common import part_id, peer_id, port_text, workload_id
 from orion_dsl.views.policies import ANY_POD

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backends.docs import render
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.docs import render
 from orion_dsl.model import Topology
 
 from .markdown import Document

@@ -9,9 +9,9 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 import orion_dsl
-from backends import lookup
-from backends.docs import PATH, VIEWS, render
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends import lookup
+from orion_dsl.backends.docs import PATH, VIEWS, render
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.support.renderers import mermaid_render

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backends.docs import anchors, cell, headings, slug
-from backends.docs.context import Table, code, count, pct, prose, span
+from orion_dsl.backends.docs import anchors, cell, headings, slug
+from orion_dsl.backends.docs.context import Table, code, count, pct, prose, span
 from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.common import schedule_text as schedule
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from backends.istio import render
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.istio import render
 from orion_dsl.model import Topology
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from backends.istio import render
-from backends.istio.names import NAME_LABEL
+from orion_dsl.backends.istio import render
+from orion_dsl.backends.istio.names import NAME_LABEL
 from orion_dsl.model import Peer, Topology, Workload
 from tests.istio.conftest import documents
 from tests.support.authz import Request, decide

@@ -6,8 +6,8 @@ from typing import Any
 
 import attrs
 
-from backends.istio import render
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.istio import render
 from orion_dsl.model import Topology
 from tests.istio.conftest import documents, find, of_kind
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-import backends.kubernetes
-from backends.istio import render
+import orion_dsl.backends.kubernetes
+from orion_dsl.backends.istio import render
 from orion_dsl.model import Topology
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 from tests.istio.conftest import documents, of_kind
@@ -30,7 +30,7 @@ EGRESS_LABELS = {"istio": "egressgateway"}
 @functools.cache
 def _both(index: int) -> tuple[Topology, tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
     topology = load_topology(SPECS[index])
-    return topology, tuple(documents(render(topology))), tuple(documents(backends.kubernetes.render(topology)))
+    return topology, tuple(documents(render(topology))), tuple(documents(orion_dsl.backends.kubernetes.render(topology)))
 
 
 @pytest.fixture(params=range(len(SPECS)), ids=[p.stem for p in SPECS])

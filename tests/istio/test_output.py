@@ -13,9 +13,9 @@ import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from backends.istio import render
-from backends.istio.layout import KIND_ORDER
 from orion_dsl.artifacts import Rendered, by_path
+from orion_dsl.backends.istio import render
+from orion_dsl.backends.istio.layout import KIND_ORDER
 from orion_dsl.model import Topology
 from tests.istio.conftest import documents
 from tests.support.schemas import crd_schema_path, is_dns1123_subdomain, validate_crd
@@ -81,7 +81,7 @@ def test_port_exceptions_apply_before_mesh_wide_strict(seed_objects: list[dict[s
 
 def _run(seed: str) -> bytes:
     code = (
-        "import sys; from pathlib import Path; from orion_dsl.pipeline import analyze_file; from backends.istio import render; "
+        "import sys; from pathlib import Path; from orion_dsl.pipeline import analyze_file; from orion_dsl.backends.istio import render; "
         "r = render(analyze_file(Path('specs/orion.orion')).topology); "
         "sys.stdout.write(r.stream + ''.join(a.path + a.text for a in r.artifacts) + repr(r.diagnostics))"
     )

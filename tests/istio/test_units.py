@@ -7,9 +7,9 @@ from typing import Any
 import attrs
 import pytest
 
-from backends.istio import render
-from backends.istio.names import duration, port_protocol
-from backends.istio.traffic import load_balancer, uri_match
+from orion_dsl.backends.istio import render
+from orion_dsl.backends.istio.names import duration, port_protocol
+from orion_dsl.backends.istio.traffic import load_balancer, uri_match
 from orion_dsl.model import Port, Topology
 from tests.istio.conftest import documents
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from backends.kubernetes import render
 from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.kubernetes import render
 from orion_dsl.model import Topology
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 

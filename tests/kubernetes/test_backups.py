@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from backends.kubernetes import render
+from orion_dsl.backends.kubernetes import render
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import EXAMPLES

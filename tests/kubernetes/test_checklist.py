@@ -11,7 +11,7 @@ import attrs
 import pytest
 import yaml
 
-from backends.kubernetes import autoscaling
+from orion_dsl.backends.kubernetes import autoscaling
 from orion_dsl.model import Budget, Topology
 from tests.support.schemas import is_core, validate_core
 

@@ -117,7 +117,7 @@ _SCRIPT = """
 import sys
 from pathlib import Path
 from orion_dsl.pipeline import analyze_file
-from backends.kubernetes import render
+from orion_dsl.backends.kubernetes import render
 r = render(analyze_file(Path(sys.argv[1])).topology)
 sys.stdout.write(r.stream)
 for a in r.artifacts:

@@ -8,16 +8,16 @@ import pkgutil
 
 import pytest
 
-import backends.kubernetes
-from backends.kubernetes.units import cron, go_duration, prom_duration
+import orion_dsl.backends.kubernetes
+from orion_dsl.backends.kubernetes.units import cron, go_duration, prom_duration
 from orion_dsl.values import Duration, TimeOfDay
 
 HOUR = 3_600_000
 
 
-@pytest.mark.parametrize("module", sorted(m.name for m in pkgutil.iter_modules(backends.kubernetes.__path__)))
+@pytest.mark.parametrize("module", sorted(m.name for m in pkgutil.iter_modules(orion_dsl.backends.kubernetes.__path__)))
 def test_doctests(module: str) -> None:
-    mod = importlib.import_module(f"backends.kubernetes.{module}")
+    mod = importlib.import_module(f"orion_dsl.backends.kubernetes.{module}")
     result = doctest.testmod(mod)
     assert result.failed == 0
 

@@ -4,8 +4,8 @@ What: given one generated object (a plain ``dict``), return the list of reasons 
 Kubernetes API server would refuse it (empty list = valid).  Core Kubernetes kinds
 are checked against the strict JSON schemas shipped by the ``kubernetes-validate``
 package; custom-resource kinds (Istio, cert-manager, Prometheus operator, VPA,
-Velero) are checked against the CRD JSON schemas in the shared folder
-``<repo>/../shared/schemas/crds`` (see its README.md).
+Velero) are checked against the CRD JSON schemas vendored in
+``tests/schemas/crds`` (provenance and licenses in its README.md).
 
 Why: these checks know nothing about ORION, so they can judge ORION's output
 independently.  They are used by tests that may validate thousands of objects,
@@ -75,8 +75,8 @@ __all__ = [
 REPO_ROOT: Final[Path] = Path(__file__).resolve().parents[2]
 """The repository checkout that contains ``tests/support/schemas.py``."""
 
-CRD_DIR: Final[Path] = REPO_ROOT.parent / "shared" / "schemas" / "crds"
-"""Shared CRD schema folder; CI clones the repo with ``shared/`` beside it."""
+CRD_DIR: Final[Path] = REPO_ROOT / "tests" / "schemas" / "crds"
+"""Vendored CRD schema folder (provenance and licenses in its README.md)."""
 
 _KV_SCHEMA_ROOT: Final[str] = "kubernetes-json-schema"
 _KV_PACKAGE_DIR: Final[Path] = Path(kubernetes_validate.__file__).resolve().parent

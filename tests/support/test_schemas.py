@@ -486,9 +486,10 @@ def test_core_groups_cover_every_group_the_package_ships() -> None:
 # ---------------------------------------------------------------------- CRDs
 
 
-def test_crd_folder_is_the_shared_one() -> None:
-    assert Path(__file__).resolve().parents[3] / "shared" / "schemas" / "crds" == CRD_DIR
+def test_crd_folder_is_inside_the_repository() -> None:
+    assert CRD_DIR.is_relative_to(Path(__file__).resolve().parents[2])
     assert (CRD_DIR / "README.md").is_file()
+    assert (CRD_DIR / "LICENSE-datreeio-CRDs-catalog").is_file()
 
 
 @pytest.mark.parametrize("obj", crd_objects(), ids=lambda o: f"{o['kind']}")

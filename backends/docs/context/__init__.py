@@ -1,7 +1,7 @@
 """The architecture document's context: every fact of the topology, formatted for people.
 
 Templates only lay out what this package builds; every number is formatted in
-:mod:`~backends.docs.context.text`, in one style. The sections are built by theme:
+:mod:`~orion_dsl.backends.docs.context.text`, in one style. The sections are built by theme:
 :mod:`.cluster` (topology, namespaces, network, security, edge), :mod:`.traffic` (policies,
 load balancing, ingress, egress), :mod:`.workloads` (containers, scaling, strategies) and
 :mod:`.platform` (mesh, data tier, monitoring, disaster recovery).
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import orion_dsl
-from backends.docs.context import cluster, platform, traffic, workloads
-from backends.docs.context.text import Table, code, count, pct, prose, span
+from orion_dsl.backends.docs.context import cluster, platform, traffic, workloads
+from orion_dsl.backends.docs.context.text import Table, code, count, pct, prose, span
 from orion_dsl.model import Topology
 
 __all__ = ["Table", "build", "code", "count", "pct", "prose", "span"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backends.docs.context.text import NONE, code, cores, count, onoff, ports, prose, replica_text, service_kind, span, table
+from orion_dsl.backends.docs.context.text import NONE, code, cores, count, onoff, ports, prose, replica_text, service_kind, span, table
 from orion_dsl.model import Topology
 from orion_dsl.views.common import kind_name
 

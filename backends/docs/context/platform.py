@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backends.docs.context.text import NONE, algorithm, code, count, cpu, dur, memory, onoff, pct, port_named, ports, prose, table
 from orion_dsl.analysis.recovery import rpo_checks
+from orion_dsl.backends.docs.context.text import NONE, algorithm, code, count, cpu, dur, memory, onoff, pct, port_named, ports, prose, table
 from orion_dsl.model import Objective, Topology
 from orion_dsl.views.common import kind_name, objective_text, schedule_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from backends.docs.context.text import (
+from orion_dsl.backends.docs.context.text import (
     NONE,
     Table,
     algorithm,

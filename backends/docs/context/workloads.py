@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backends.docs.context.text import NONE, check, code, cpu, memory, pct, ports, replica_words, span, table, timing
+from orion_dsl.backends.docs.context.text import NONE, check, code, cpu, memory, pct, ports, replica_words, span, table, timing
 from orion_dsl.model import Metric, Topology, Workload
 from orion_dsl.views.common import kind_name
 
