@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import json
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import attrs
 
@@ -63,17 +65,70 @@ def info(code: str, span: Span | None, summary: str, help: str = "") -> Diagnost
     return Diagnostic(code, Severity.INFO, span, summary, help)
 
 
+#: Up to this many candidates, a misspelt name is compared with each of them (difflib).
+#: Above it, only with the candidates one edit away (see :class:`_Suggestions`).
+SCAN_LIMIT = 64
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """A 'did you mean "x"?' hint for a misspelt name, or a list of what is allowed."""
-    options = sorted(set(candidates))
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    if close:
-        return f'did you mean "{close[0]}"?'
-    if not options:
-        return ""
-    shown = ", ".join(f'"{o}"' for o in options[:12])
-    more = ", ..." if len(options) > 12 else ""
-    return f"expected one of {shown}{more}"
+    """A 'did you mean "x"?' hint for a misspelt name, or a list of what is allowed.
+
+    The candidates are prepared once per distinct collection and each name's hint is
+    remembered, so thousands of misspelt names among thousands of candidates cost time
+    in proportion to their number, not to its square.
+    """
+    return _suggestions(tuple(candidates)).hint(name)
+
+
+@functools.lru_cache(maxsize=32)
+def _suggestions(candidates: tuple[str, ...]) -> _Suggestions:
+    return _Suggestions(candidates)
+
+
+class _Suggestions:
+    """Hints for names misspelt against one collection of candidates.
+
+    A small collection is searched whole with difflib (closest by its ratio, at least 0.6).
+    A large one is searched through an index of each candidate's one-character deletions:
+    two spellings one edit apart (a letter added, dropped or changed, or two neighbours
+    swapped) share an entry, so a name finds its near candidates without a scan, and
+    difflib picks among those.
+    """
+
+    def __init__(self, candidates: tuple[str, ...]) -> None:
+        self.options = sorted(set(candidates))
+        self.hints: dict[str, str] = {}
+        self.near: dict[str, list[str]] = {}
+        if len(self.options) > SCAN_LIMIT:
+            for option in self.options:
+                for key in _deletions(option):
+                    self.near.setdefault(key, []).append(option)
+
+    def hint(self, name: str) -> str:
+        """The hint for one name (remembered)."""
+        found = self.hints.get(name)
+        if found is None:
+            found = self.hints[name] = self._hint(name)
+        return found
+
+    def _hint(self, name: str) -> str:
+        if self.near:
+            pool = sorted({option for key in _deletions(name) for option in self.near.get(key, ())})
+        else:
+            pool = self.options
+        close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+        if close:
+            return f'did you mean "{close[0]}"?'
+        if not self.options:
+            return ""
+        shown = ", ".join(f'"{o}"' for o in self.options[:12])
+        more = ", ..." if len(self.options) > 12 else ""
+        return f"expected one of {shown}{more}"
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every spelling of it with one character left out."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
@@ -84,9 +139,58 @@ def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
     return (span.file, span.line, span.column, diagnostic.code)
 
 
-def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile]) -> str:
-    """Render diagnostics like a compiler: position, code, summary, snippet, caret, help."""
-    return "".join(_render_one(d, sources) for d in sorted(diagnostics, key=sort_key))
+#: The styles a diagnostic is painted in on a terminal; each severity has its own.
+Paint = Literal["bold", "error", "warning", "info", "gutter"]
+
+_SGR: dict[Paint, str] = {"bold": "1", "error": "1;31", "warning": "1;33", "info": "1;34", "gutter": "1;34"}
+
+_PAINT: dict[Severity, Paint] = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+_PLURAL: dict[Severity, str] = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
+
+#: Lines longer than this are shown as a window around the place a snippet points at.
+SNIPPET_WIDTH = 120
+#: Characters shown before that place in such a window.
+SNIPPET_CONTEXT = 40
+
+
+def paint(text: str, style: Paint, color: bool) -> str:
+    """``text`` in a terminal style (ANSI SGR codes) when ``color`` is on, else as it is."""
+    return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if color else text
+
+
+def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile], *, max_errors: int = 0, color: bool = False) -> str:
+    """Render diagnostics like a compiler: position, code, summary, snippet, caret, help.
+
+    With ``max_errors`` above 0, rendering stops before the error after that many, and a
+    last line counts what was left out (like a compiler's error limit); 0 renders all.
+    ``color`` paints severities, summaries and gutters for a terminal.
+    """
+    ordered = sorted(diagnostics, key=sort_key)
+    shown = _within(ordered, max_errors)
+    out = [_render_one(d, sources, color) for d in ordered[:shown]]
+    if shown < len(ordered):
+        out.append(_left_out(ordered[shown:], color))
+    return "".join(out)
+
+
+def _within(ordered: Sequence[Diagnostic], max_errors: int) -> int:
+    """How many of the diagnostics come before the error past ``max_errors`` (all with 0)."""
+    if max_errors <= 0:
+        return len(ordered)
+    errors = 0
+    for i, d in enumerate(ordered):
+        if d.is_error:
+            if errors == max_errors:
+                return i
+            errors += 1
+    return len(ordered)
+
+
+def _left_out(rest: Sequence[Diagnostic], color: bool) -> str:
+    counts = {s: sum(d.severity is s for d in rest) for s in Severity}
+    parts = [f"{n:,} more {_PLURAL[s] if n != 1 else s.value}" for s, n in counts.items() if n]
+    return paint(f"... and {' and '.join(parts)} (use --max-errors 0 to see all)", "bold", color) + "\n"
 
 
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:
@@ -112,22 +216,31 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def _render_one(d: Diagnostic, sources: dict[str, SourceFile]) -> str:
+def _render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool) -> str:
     where = f"{d.span}: " if d.span else "orion: "
-    out = [f"{where}{d.severity.value}[{d.code}]: {d.summary}\n"]
+    label = paint(f"{d.severity.value}[{d.code}]", _PAINT[d.severity], color)
+    out = [f"{paint(where, 'bold', color)}{label}{paint(': ' + d.summary, 'bold', color)}\n"]
     if d.span is not None and d.span.file in sources:
-        out.append(_snippet(d.span, sources[d.span.file]))
+        out.append(_snippet(d.span, sources[d.span.file], _PAINT[d.severity], color))
     for rel in d.related:
-        out.append(f"   = note: {rel.message} at {rel.span}\n")
+        out.append(f"   {paint('= note:', 'bold', color)} {rel.message} at {rel.span}\n")
     if d.help:
-        out.append(f"   = help: {d.help}\n")
+        out.append(f"   {paint('= help:', 'bold', color)} {d.help}\n")
     return "".join(out)
 
 
-def _snippet(span: Span, source: SourceFile) -> str:
+def _snippet(span: Span, source: SourceFile, caret_paint: Paint, color: bool) -> str:
+    """The span's line with carets under the span; a long line is cut to a window around it."""
     text = source.line_text(span.line).replace("\t", " ")
+    first = span.column - 1  # 0-based start of the span in the line
+    last = span.end_column - 1 if span.end_line == span.line else len(text)
+    low = max(0, first - SNIPPET_CONTEXT) if len(text) > SNIPPET_WIDTH else 0
+    high = min(len(text), low + SNIPPET_WIDTH)
+    lead = "..." if low else ""
+    shown = lead + text[low:high] + ("..." if high < len(text) else "")
+    width = max(1, min(last, high) - first)
+    caret = " " * (first - low + len(lead)) + paint("^" * width, caret_paint, color)
+    number = paint(str(span.line), "gutter", color)
     gutter = " " * len(str(span.line))
-    end = span.end_column if span.end_line == span.line else len(text) + 1
-    width = max(1, min(end, len(text) + 1) - span.column)
-    caret = " " * (span.column - 1) + "^" * width
-    return f"{gutter} |\n{span.line} | {text}\n{gutter} | {caret}\n"
+    bar = paint("|", "gutter", color)
+    return f"{gutter} {bar}\n{number} {bar} {shown}\n{gutter} {bar} {caret}\n"

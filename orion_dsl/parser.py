@@ -9,7 +9,7 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token
 
-from orion_dsl.diagnostics import Diagnostic, error
+from orion_dsl.diagnostics import Diagnostic, error, sort_key
 from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
 from orion_dsl.transformer import MAX_DEPTH, SyntaxBuilder, TooDeep
@@ -80,16 +80,18 @@ def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
         record(exc)
         return len(diags) < MAX_SYNTAX_ERRORS
 
+    builder = SyntaxBuilder(source.name)
     try:
-        statements: tuple[Statement, ...] = _parser(SyntaxBuilder(source.name)).parse(source.text, on_error=recover)  # type: ignore[assignment]
+        statements: tuple[Statement, ...] = _parser(builder).parse(source.text, on_error=recover)  # type: ignore[assignment]
     except UnexpectedInput as exc:
         at_end = isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END")
         if not diags or not at_end:  # an unexpected end after an error is that error's echo
             record(exc)
-        return (), diags[:MAX_SYNTAX_ERRORS]
+        statements = ()
     except TooDeep as exc:
         return (), [error("E0104", exc.span, f"blocks are nested more than {MAX_DEPTH} deep", 'no ORION construct nests this deep; is a "}" missing?')]
-    return (statements, diags) if not diags else ((), diags)
+    found = sorted([*diags, *builder.diagnostics], key=sort_key)[:MAX_SYNTAX_ERRORS]
+    return (statements, found) if not found else ((), found)
 
 
 def _describe(names: set[str]) -> str:
@@ -124,12 +126,12 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
             help = 'a version or any text with dots goes in double quotes, e.g. version "1.0.0"'
         return error("E0101", span, f'unexpected character "{shown}"', help)
     if isinstance(exc, UnexpectedEOF):
-        end = _end_span(source)
+        end = source.end_span()
         return error("E0103", end, "unexpected end of file", f'expected {_describe(set(exc.expected))}; is a "}}" missing?')
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     if token.type == "$END":
-        return error("E0103", _end_span(source), "unexpected end of file", f'expected {_describe(exc.expected)}; is a "}}" missing?')
+        return error("E0103", source.end_span(), "unexpected end of file", f'expected {_describe(exc.expected)}; is a "}}" missing?')
     end_col = (token.end_column or column + 1) if token.end_line == token.line else column + 1
     span = Span(source.name, line, column, line, max(end_col, column + 1))
     help = f"expected {_describe(exc.expected)}"
@@ -144,10 +146,3 @@ def _inside_block(exc: UnexpectedToken) -> bool:
     """Whether the parser had a ``{`` open when the error struck (its value stack holds it)."""
     values = getattr(exc.state, "value_stack", None) or ()
     return any(isinstance(v, Token) and v.type == "LBRACE" for v in values)
-
-
-def _end_span(source: SourceFile) -> Span:
-    lines = source.text.split("\n")
-    line = len(lines)
-    column = len(lines[-1]) + 1
-    return Span(source.name, line, column, line, column + 1)

@@ -6,11 +6,13 @@ faster, and deep nesting cannot recurse. They build; they never check meaning.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
 from lark import Token, Transformer
 
+from orion_dsl.diagnostics import Diagnostic, error
 from orion_dsl.source import Span
 from orion_dsl.syntax import Arg, ArgKind, Statement
 
@@ -18,6 +20,12 @@ from orion_dsl.syntax import Arg, ArgKind, Statement
 MAX_DEPTH = 32
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))", re.DOTALL)
+
+#: The longest string literal read, in characters (64 KiB): ten thousand words of description.
+MAX_STRING_CHARS = 65_536
+#: The longest name, number or other token read, in characters; every name has a far lower limit.
+MAX_TOKEN_CHARS = 1_024
 
 _KINDS = {
     "STRING": ArgKind.STRING,
@@ -33,30 +41,37 @@ _KINDS = {
 }
 
 
+def _decode_escape(match: re.Match[str]) -> str:
+    code, char = match.groups()
+    if code is not None:
+        return chr(int(code, 16))
+    return _ESCAPES.get(char, "\\" + char)
+
+
 def unescape(literal: str) -> str:
-    r"""The value of a string literal: quotes removed, ``\n \t \" \\`` and ``\uXXXX`` decoded."""
+    r"""The value of a string literal: quotes removed, ``\n \t \" \\`` and ``\uXXXX`` decoded.
+
+    Any other backslash stays as it is written. One regular-expression pass, so a long
+    string costs time and memory in proportion to its length.
+    """
     body = literal[1:-1]
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt == "u" and i + 6 <= len(body):
-                try:
-                    out.append(chr(int(body[i + 2 : i + 6], 16)))
-                    i += 6
-                    continue
-                except ValueError:
-                    pass
-            out.append(_ESCAPES.get(nxt, "\\" + nxt))
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _ESCAPE.sub(_decode_escape, body) if "\\" in body else body
+
+
+def too_long(token: Token, span: Span) -> Diagnostic | None:
+    """E0106 for a token longer than orion reads, else None; such a token is a mistake, not a value."""
+    is_string = token.type == "STRING"
+    limit = MAX_STRING_CHARS if is_string else MAX_TOKEN_CHARS
+    length = len(token) - 2 if is_string else len(token)  # a string's quotes do not count
+    if length <= limit:
+        return None
+    what = "string" if is_string else "name" if token.type == "WORD" else "value"
+    help = (
+        "shorten it: text this long belongs in a document of its own, not in the spec"
+        if is_string
+        else f"names and values are at most {limit:,} characters; is a separator missing?"
+    )
+    return error("E0106", span, f"this {what} is {length:,} characters long; the longest {what} orion reads is {limit:,}", help)
 
 
 class TooDeep(Exception):
@@ -75,31 +90,41 @@ class _Block:
 
 
 class SyntaxBuilder(Transformer[Token, Any]):
-    """The callbacks for one file: every span it builds names that file."""
+    """The callbacks for one file: every span it builds names that file.
+
+    Tokens too long to read are collected in :attr:`diagnostics` (the parse goes on).
+    """
 
     def __init__(self, file: str) -> None:
         super().__init__()
         self.file = file
         self.depths: dict[int, int] = {}
+        self.diagnostics: list[Diagnostic] = []
 
     def _span(self, token: Token) -> Span:
         line = token.line or 1
         column = token.column or 1
         return Span(self.file, line, column, token.end_line or line, token.end_column or column + 1)
 
+    def _text(self, token: Token) -> str:
+        """A token's text (a string literal's decoded value), or '' after reporting it too long."""
+        problem = too_long(token, self._span(token))
+        if problem is not None:
+            self.diagnostics.append(problem)
+            return ""
+        return unescape(str(token)) if token.type == "STRING" else str(token)
+
     def _to_arg(self, item: Token | Arg) -> Arg:
         if isinstance(item, Arg):
             return item
-        kind = _KINDS[item.type]
-        text = unescape(str(item)) if kind is ArgKind.STRING else str(item)
-        return Arg(kind, text, span=self._span(item))
+        return Arg(_KINDS[item.type], self._text(item), span=self._span(item))
 
     def port_ref(self, c: list[Token]) -> Arg:
         """``target:port`` as one argument."""
         target, port = c
         kind = ArgKind.NUMBER if port.type == "NUMBER" else ArgKind.WORD
-        parts = (Arg(ArgKind.WORD, str(target), span=self._span(target)), Arg(kind, str(port), span=self._span(port)))
-        return Arg(ArgKind.PORT_REF, f"{target}:{port}", span=parts[0].span.to(parts[1].span), parts=parts)
+        parts = (Arg(ArgKind.WORD, self._text(target), span=self._span(target)), Arg(kind, self._text(port), span=self._span(port)))
+        return Arg(ArgKind.PORT_REF, f"{parts[0].text}:{parts[1].text}", span=parts[0].span.to(parts[1].span), parts=parts)
 
     def range(self, c: list[Token]) -> Arg:
         """``low..high`` as one argument."""
@@ -150,7 +175,7 @@ class SyntaxBuilder(Transformer[Token, Any]):
             end = groups[-1][-1].span
         else:
             end = start
-        stmt = Statement(str(keyword), groups, block.statements if block else None, span=start.to(end), keyword_span=start)
+        stmt = Statement(self._text(keyword), groups, block.statements if block else None, span=start.to(end), keyword_span=start)
         if block is not None:
             self.depths[id(stmt)] = block.depth
         return stmt
