@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -58,9 +59,39 @@ def _represent_dict(dumper: _Dumper, data: dict[Any, Any]) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
 
 
+#: Plain scalars some YAML reader takes for a number, boolean or null although PyYAML (YAML 1.1
+#: as PyYAML reads it) takes them for strings: YAML 1.1's ``y``/``n`` and ``1_000``, ``1:20``,
+#: ``0b101``; YAML 1.2's ``0o17``, ``1e3``, ``.inf``; Go's (``sigs.k8s.io/yaml``, kustomize)
+#: ``strconv`` forms (``0x1p4``, ``+1``). Conservative: anything shaped like a number (a sign,
+#: digits and dots or colons, then digits with the letters and signs of number syntax), every
+#: case of a boolean or null word, and ``.inf``/``.nan`` with any sign and case.
+_NOT_PLAIN = re.compile(
+    r"[-+]?[0-9._:]*[0-9][0-9a-fopx_.:+-]*|[-+]?\.(inf|nan)|y|n|yes|no|on|off|true|false|null|~",
+    re.IGNORECASE,
+)
+
+#: Characters some reader breaks a line at, or drops, inside a plain or block scalar (NEL,
+#: U+2028, U+2029, carriage return, byte order mark) and the other control characters: such
+#: a string is written double-quoted, where PyYAML escapes them (``\N``, ``\L``, ``\ufeff``...).
+_ESCAPE_ONLY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _style(data: str) -> str | None:
+    """How a string is written so that every YAML reader reads it back as the same string.
+
+    Quoted when a plain scalar could read as anything but a string; double-quoted when it
+    holds a character only an escape keeps; a block literal when it has line breaks; else
+    plain where PyYAML allows it (PyYAML itself quotes what its own resolver would misread).
+    """
+    if _ESCAPE_ONLY.search(data):
+        return '"'
+    if "\n" in data:
+        return "|"
+    return "'" if _NOT_PLAIN.fullmatch(data) else None
+
+
 def _represent_str(dumper: _Dumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=_style(data))
 
 
 _Dumper.add_representer(dict, _represent_dict)
