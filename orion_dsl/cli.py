@@ -120,7 +120,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
       orion compile specs/orion.orion -o out --check     # CI drift check
     """
     from orion_dsl.backends import lookup
-    from orion_dsl.output import drift, write_targets
+    from orion_dsl.output import OutputError, check_targets, write_targets
 
     targets = _targets(target)
     if output == "-" and len(targets) != 1:
@@ -141,19 +141,23 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     out = Path(output)
     files = {name: {a.path.removeprefix(f"{name}/"): a.text for a in r.artifacts} for name, r in rendered.items()}
     if check_only:
-        stale = False
-        for name in targets:
-            d = drift(out / name, files[name])
+        try:
+            report = check_targets(out, files)
+        except OutputError as exc:
+            click.echo(f"orion: cannot read {out}: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        for name, d in report.drifts.items():
             for label, paths in (("missing", d.added), ("stale", d.removed), ("differs", d.changed)):
                 for p in paths:
                     click.echo(f"{label}: {out / name / p}", err=True)
-            stale = stale or not d.clean
-        click.echo(f"{out}: {'out of date' if stale else 'up to date'}", err=True)
-        sys.exit(EXIT_SPEC_ERROR if stale else EXIT_OK)
+        for leftover in report.interrupted:
+            click.echo(f"interrupted: {out / leftover} (a compile was stopped while writing; the next compile finishes its work)", err=True)
+        click.echo(f"{out}: {'up to date' if report.clean else 'out of date'}", err=True)
+        sys.exit(EXIT_OK if report.clean else EXIT_SPEC_ERROR)
     try:
         changes = write_targets(out, files)
-    except OSError as exc:
-        click.echo(f"orion: cannot write {out}: {exc.strerror or exc}; nothing written", err=True)
+    except OutputError as exc:
+        click.echo(f"orion: cannot write {out}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     for name, change in changes.items():
         summary = f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"

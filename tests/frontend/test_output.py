@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
 
-from orion_dsl.output import Drift, drift, write_targets
+from orion_dsl import renames
+from orion_dsl.output import Drift, OutputError, drift, write_targets
 
 
 def write_target(out: Path, target: str, files: dict[str, str]) -> Drift:
@@ -29,11 +32,11 @@ def test_drift_names_added_removed_and_changed_files(tmp_path: Path) -> None:
 def test_an_error_during_the_swap_leaves_the_folder_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_target(tmp_path, "t", {"a": "old"})
 
-    def refuse(self: Path, target: Path) -> Path:
-        raise OSError("disk full")
+    def refuse(a: Path, b: Path) -> bool:
+        raise OSError(errno.ENOSPC, "disk full")
 
-    monkeypatch.setattr(Path, "rename", refuse)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(renames, "exchange", refuse)
+    with pytest.raises(OutputError, match="disk full; nothing written"):
         write_target(tmp_path, "t", {"a": "new", "b": "x"})
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
@@ -49,15 +52,15 @@ def test_unchanged_write_touches_nothing(tmp_path: Path) -> None:
 
 def test_a_failure_while_building_one_target_leaves_every_target_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_targets(tmp_path, {"a": {"f": "old a"}, "b": {"f": "old b"}})
-    real_write = Path.write_bytes
+    real_open = os.open
 
-    def fail_for_b(self: Path, data: bytes) -> int:
-        if ".b.new-" in str(self):
-            raise OSError("disk full")
-        return real_write(self, data)
+    def fail_for_b(path: str | Path, flags: int, *args: int, **kwargs: int) -> int:
+        if str(path).endswith("/b/f") and flags & os.O_CREAT:
+            raise OSError(errno.ENOSPC, "disk full")
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_bytes", fail_for_b)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(os, "open", fail_for_b)
+    with pytest.raises(OutputError, match="disk full; nothing written"):
         write_targets(tmp_path, {"a": {"f": "new a"}, "b": {"f": "new b"}})
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
