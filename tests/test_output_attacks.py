@@ -497,3 +497,12 @@ def test_compile_check_reports_an_interrupted_compile_until_one_finishes(tmp_pat
     assert code == 1 and f"interrupted: {out / WORK / JOURNAL}" in err and "out of date" in err
     assert run("compile", str(spec), "-o", str(out))[0] == 0
     assert run("compile", str(spec), "-o", str(out), "--check")[:1] == (0,)
+
+
+def test_check_waits_for_a_writer_rather_than_read_a_half_written_out(tmp_path: Path) -> None:
+    from orion_dsl.folder_lock import locked
+
+    seed(tmp_path)
+    with locked(tmp_path, shared=False, wait=0), pytest.raises(OutputError, match="another orion is writing"):
+        check_targets(tmp_path, OLD, wait=0.1)
+    assert check_targets(tmp_path, OLD, wait=0.1).clean
