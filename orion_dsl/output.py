@@ -167,7 +167,7 @@ def _path_problem(rel: str) -> str | None:
     return None
 
 
-def check_paths(targets: Mapping[str, Mapping[str, str]]) -> None:
+def _check_paths(targets: Mapping[str, Mapping[str, str]]) -> None:
     """Prove every path stays inside its target folder; raise ``UnsafePath`` (a bug in orion) if not."""
     for target, files in targets.items():
         if not _TARGET_NAME.match(target):
@@ -227,7 +227,7 @@ def _build(staged: Path, folder: Path, files: Mapping[str, str], change: Drift) 
 
 
 def _refuse_non_folder(folder: Path) -> None:
-    """A target's place must hold a real folder or nothing; orion never replaces or follows anything else."""
+    """A target's (or orion's own) folder must be a real folder or nothing; orion never replaces or follows anything else."""
     if os.path.islink(folder):
         raise OutputError(
             f"{folder} is a symbolic link (to {os.readlink(folder)}); orion writes a real folder there and never writes through a link: "
@@ -281,10 +281,10 @@ class _Journal:
         try:
             data = json.loads(path.read_bytes())
             journal = cls(data["run"], {str(t): int(i) for t, i in data["built"].items()})
+            if not _RUN_NAME.match(f"run-{journal.run}") or not all(_TARGET_NAME.match(t) for t in journal.built):
+                raise ValueError("unexpected run id or target name")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OutputError(f"{path} is not a journal orion wrote ({exc}): remove {path.parent} if you made it; nothing written") from exc
-        if not _RUN_NAME.match(f"run-{journal.run}") or not all(_TARGET_NAME.match(t) for t in journal.built):
-            raise OutputError(f"{path} is not a journal orion wrote: remove {path.parent} if you made it; nothing written")
         return journal
 
 
@@ -341,8 +341,7 @@ def _recover(root: Path) -> None:
     work = root / WORK
     if not os.path.lexists(work):
         return
-    if not _is_folder(work):
-        raise OutputError(f"{work} is orion's working folder, but it is not a folder: move it out of the way; nothing written")
+    _refuse_non_folder(work)
     if os.path.lexists(work / JOURNAL):
         journal = _Journal.load(work / JOURNAL)
         try:
@@ -353,14 +352,14 @@ def _recover(root: Path) -> None:
 
 
 def _reason(exc: OSError) -> str:
+    """An OS error as words and the file it names."""
     return f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}"
 
 
 def _start_run(work: Path) -> Path:
     """Make orion's folder (if needed) and a fresh, marked run folder in it."""
+    _refuse_non_folder(work)
     os.makedirs(work, exist_ok=True)
-    if not _is_folder(work):
-        raise OutputError(f"{work} is orion's working folder, but it is not a folder: move it out of the way; nothing written")
     run_id = uuid.uuid4().hex
     run = work / f"run-{run_id}"
     os.mkdir(run)
@@ -421,7 +420,7 @@ def write_targets(out: Path, targets: Mapping[str, Mapping[str, str]], *, wait: 
     (it does not, unless putting back a failed swap failed too). ``UnsafePath`` (a
     backend's bug) is raised before anything is written.
     """
-    check_paths(targets)
+    _check_paths(targets)
     made = _make_folder(out)
     try:
         with locked(out, shared=False, wait=wait) as root:
