@@ -54,7 +54,7 @@ def analyze_decls(spec: ast.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
     topology, spans, diags = resolve(spec)
     graph, graph_diags = build_allow_graph(topology)
     topology = attrs.evolve(topology, allow_graph=graph)
-    return topology, [*diags, *run_checks(Context(topology, spans)), *graph_diags]
+    return topology, [*diags, *run_checks(Context(topology, spans, spec)), *graph_diags]
 
 
 def analyze_source(source: SourceFile) -> Analysis:

@@ -10,18 +10,21 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from orion_dsl import ast
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, error, warning
 from orion_dsl.model import Topology, Workload
+from orion_dsl.semantic import paths, plain_secrets
 from orion_dsl.source import Span
 
 
 @attrs.frozen
 class Context:
-    """What a check may read: the topology and where its facts were written."""
+    """What a check may read: the topology, where its facts were written, and the declarations as written."""
 
     topology: Topology
     spans: dict[tuple[str, str], Span]
+    spec: ast.SpecDecl
 
     def span(self, fact: str, owner: str, fallback: Span | None = None) -> Span | None:
         """Where a fact of an owner was written, else the fallback."""
@@ -235,6 +238,9 @@ CHECKS: Sequence[Check] = (
     address_ranges_do_not_overlap,
     quota_holds_max_replicas,
     backups_meet_rpo,
+    paths.volume_sources_are_names,
+    plain_secrets.env_secrets_are_not_literal,
+    plain_secrets.strings_hold_no_secret,
 )
 
 

@@ -1,0 +1,49 @@
+"""The spec as written: every declaration with the workload it belongs to, and every string with its span.
+
+Checks that judge text as the author wrote it (a secret in an ``env`` value, a URL with a
+password anywhere) walk the declarations rather than the model, which merges defaults and
+drops the places things were written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from orion_dsl import ast
+from orion_dsl.decode import L
+from orion_dsl.source import Span
+
+#: What a declaration in ``defaults`` belongs to: every workload it applies to.
+EVERY_WORKLOAD = "{service}"
+
+
+def declarations(node: Any, owner: str | None = None) -> Iterator[tuple[Any, str | None]]:
+    """Every declaration under ``node`` (itself included) with the workload it belongs to.
+
+    The owner is the workload's name, :data:`EVERY_WORKLOAD` inside ``defaults``, else None.
+    """
+    if isinstance(node, ast.DefaultsDecl):
+        owner = EVERY_WORKLOAD
+    elif isinstance(node, ast.WorkloadDecl) and node.name is not None:
+        owner = node.name.value
+    yield node, owner
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if attrs.has(type(child)) and not isinstance(child, L):
+                yield from declarations(child, owner)
+
+
+def strings(spec: ast.SpecDecl) -> Iterator[tuple[str, Span]]:
+    """Every string written in the spec (names, texts, both sides of a label) with where it was written."""
+    for decl, _ in declarations(spec):
+        for field in attrs.fields(type(decl)):
+            value = getattr(decl, field.name)
+            for item in value if isinstance(value, tuple) else (value,):
+                if not isinstance(item, L):
+                    continue
+                texts = item.value if isinstance(item.value, tuple) else (item.value,)
+                yield from ((t, item.span) for t in texts if isinstance(t, str))
