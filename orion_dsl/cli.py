@@ -7,16 +7,18 @@ Exit codes: 0 ok; 1 spec errors (or warnings with --strict) or drift with --chec
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from orion_dsl import __version__
-from orion_dsl.diagnostics import Diagnostic, Severity, render_json, render_text
-from orion_dsl.pipeline import Analysis, analyze_file
-from orion_dsl.source import SourceFile
+from orion_dsl.diagnostics import Diagnostic, Severity, render_json
+from orion_dsl.pipeline import Analysis, analyze_source
+from orion_dsl.source import SourceFile, UnreadableSpec
+from orion_dsl.terminal import COLOR_MODES, DEFAULT_MAX_ERRORS, ColorMode, Console, write_stdout
 
 EXIT_OK = 0
 EXIT_SPEC_ERROR = 1
@@ -24,22 +26,47 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 
 
-def _report(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile], verbose: bool = False) -> None:
-    shown = [d for d in diagnostics if verbose or d.severity is not Severity.INFO]
-    if shown:
-        click.echo(render_text(shown, sources), err=True, nl=False)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _summary(diagnostics: Sequence[Diagnostic]) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return f"{errors:,} error{'s' * (errors != 1)}, {warnings:,} warning{'s' * (warnings != 1)}"
 
 
-def _analyze(spec: Path) -> Analysis:
-    if not spec.is_file():
-        raise click.BadParameter(f"no such file: {spec}", param_hint="SPEC")
-    return analyze_file(spec)
+def _read(spec: Path) -> SourceFile:
+    """The spec a command names: a file, or standard input for ``-`` (reported as ``<stdin>``)."""
+    try:
+        return SourceFile.from_stream(sys.stdin.buffer) if str(spec) == "-" else SourceFile.read(spec)
+    except UnreadableSpec as exc:
+        raise click.BadParameter(str(exc), param_hint="SPEC") from None
+
+
+def _analyze(spec: Path, console: Console) -> Analysis:
+    """Read and analyse a spec, naming each stage on the console's progress line."""
+    source = _read(spec)
+    return analyze_source(source, lambda stage: console.step(f"{source.name}: {stage}"))
+
+
+def _console_options(command: F) -> F:
+    """The options of every command that prints diagnostics: the error limit and colour."""
+    command = click.option(
+        "--max-errors",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_ERRORS,
+        show_default=True,
+        metavar="N",
+        help="Print at most N errors, then count the rest (0: all). JSON output always has all.",
+    )(command)
+    return click.option(
+        "--color",
+        "color",
+        type=click.Choice(COLOR_MODES),
+        default="auto",
+        show_default=True,
+        help="Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is not set), always or never.",
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,7 +82,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option(
     "--format",
@@ -65,27 +92,33 @@ def cli() -> None:
     show_default=True,
     help="json: every diagnostic of every spec as one JSON array on stdout.",
 )
-def check(specs: tuple[Path, ...], strict: bool, fmt: str) -> None:
+@_console_options
+def check(specs: tuple[Path, ...], strict: bool, fmt: str, max_errors: int, color: ColorMode) -> None:
     """Check specs; report every problem with file:line:col and a fix.
 
     \b
     Examples:
       orion check --strict specs/orion.orion examples/*.orion
       orion check --format json specs/orion.orion    # for editors and CI annotations
+      generate-spec | orion check -                  # the spec from standard input
     """
+    if sum(str(spec) == "-" for spec in specs) > 1:
+        raise click.BadParameter("standard input can be read once: give - once", param_hint="SPECS")
+    console = Console.for_stderr(max_errors, color)
     failed = False
     everything: list[Diagnostic] = []
     for spec in specs:
-        analysis = _analyze(spec)
+        analysis = _analyze(spec, console)
         everything.extend(analysis.diagnostics)
         has_warnings = any(d.severity is Severity.WARNING for d in analysis.diagnostics)
         failed = failed or not analysis.ok or (strict and has_warnings)
         if fmt == "text":
-            _report(analysis.diagnostics, {analysis.source.name: analysis.source})
+            console.diagnostics(analysis.diagnostics, analysis.source)
             ok = analysis.ok and not (strict and has_warnings)
-            click.echo(f"{spec}: {'ok (' if ok else ''}{_summary(analysis.diagnostics)}{')' if ok else ''}", err=True)
+            console.summary(f"{analysis.source.name}: {'ok (' if ok else ''}{_summary(analysis.diagnostics)}{')' if ok else ''}")
     if fmt == "json":
-        click.echo(render_json(everything), nl=False)
+        console.done()
+        write_stdout(render_json(everything))
     sys.exit(EXIT_SPEC_ERROR if failed else EXIT_OK)
 
 
@@ -104,13 +137,14 @@ def _targets(value: str | None) -> list[str]:
 
 
 @cli.command()
-@click.argument("spec", type=click.Path(path_type=Path))
+@click.argument("spec", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-o", "--output", "output", required=True, help="Output folder, or - to print one target to stdout.")
 @click.option("-t", "--target", "target", default=None, metavar="NAME[,NAME...]", help="Targets to build (default: all): kubernetes, istio, diagrams, docs.")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if OUT differs from what would be generated.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print facts a target cannot express (info).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def compile(spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool) -> None:
+@_console_options
+def compile(spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool, max_errors: int, color: ColorMode) -> None:
     """Compile a spec into OUT/<target>/ for each target; nothing is written if anything fails.
 
     \b
@@ -125,18 +159,22 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     targets = _targets(target)
     if output == "-" and len(targets) != 1:
         raise click.UsageError("-o - prints one target: name it with --target")
-    analysis = _analyze(spec)
-    sources = {analysis.source.name: analysis.source}
+    console = Console.for_stderr(max_errors, color)
+    analysis = _analyze(spec, console)
     topology = analysis.topology
     warned = strict and any(d.severity is Severity.WARNING for d in analysis.diagnostics)
     if topology is None or warned:
-        _report(analysis.diagnostics, sources)
-        click.echo(f"{spec}: {_summary(analysis.diagnostics)}; nothing written", err=True)
+        console.diagnostics(analysis.diagnostics, analysis.source)
+        console.summary(f"{analysis.source.name}: {_summary(analysis.diagnostics)}; nothing written")
         sys.exit(EXIT_SPEC_ERROR)
-    rendered = {name: lookup(name)(topology) for name in targets}
-    _report([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], sources, verbose)
+    rendered = {}
+    for number, name in enumerate(targets, 1):
+        console.step(f"rendering {name} ({number}/{len(targets)})")
+        rendered[name] = lookup(name)(topology)
+    console.done()
+    console.diagnostics([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], analysis.source, verbose)
     if output == "-":
-        click.echo(next(iter(rendered.values())).stream, nl=False)
+        write_stdout(next(iter(rendered.values())).stream)
         return
     out = Path(output)
     files = {name: {a.path.removeprefix(f"{name}/"): a.text for a in r.artifacts} for name, r in rendered.items()}
@@ -165,12 +203,13 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
 
 
 @cli.command()
-@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.argument("spec", required=False, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--view", default="topology", show_default=True, help="The view to draw (see --list).")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid", show_default=True)
 @click.option("-o", "--output", "output", default="-", help="File to write, or - for stdout.")
 @click.option("--list", "list_views", is_flag=True, help="Name the views and exit.")
-def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: bool) -> None:
+@_console_options
+def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: bool, max_errors: int, color: ColorMode) -> None:
     """Draw one view of a spec as Mermaid, DOT, SVG or PNG.
 
     \b
@@ -189,15 +228,17 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
         raise click.UsageError("give a SPEC (or --list)")
     if view not in VIEWS:
         raise click.BadParameter(f'unknown view "{view}"; {did_you_mean(view, VIEWS)}', param_hint="--view")
-    analysis = _analyze(spec)
-    _report(analysis.diagnostics, {analysis.source.name: analysis.source})
+    console = Console.for_stderr(max_errors, color)
+    analysis = _analyze(spec, console)
+    console.diagnostics(analysis.diagnostics, analysis.source)
     if analysis.topology is None:
         sys.exit(EXIT_SPEC_ERROR)
+    console.step(f"drawing {view}")
     data = render_view(analysis.topology, view, fmt)
+    console.done()
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output == "-":
-        sys.stdout.buffer.write(raw)
-        sys.stdout.flush()
+        write_stdout(raw)
         return
     try:
         Path(output).write_bytes(raw)

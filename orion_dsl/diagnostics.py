@@ -154,6 +154,11 @@ SNIPPET_WIDTH = 120
 SNIPPET_CONTEXT = 40
 
 
+#: Control characters from a spec are shown as U+FFFD (a tab as a space), so that no text of a
+#: spec can move the cursor or change colours on the terminal that shows a diagnostic.
+_VISIBLE = {c: "\ufffd" for c in (*range(0x20), 0x7F) if c != 0x0A} | {0x09: " "}
+
+
 def paint(text: str, style: Paint, color: bool) -> str:
     """``text`` in a terminal style (ANSI SGR codes) when ``color`` is on, else as it is."""
     return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if color else text
@@ -219,19 +224,19 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
 def _render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool) -> str:
     where = f"{d.span}: " if d.span else "orion: "
     label = paint(f"{d.severity.value}[{d.code}]", _PAINT[d.severity], color)
-    out = [f"{paint(where, 'bold', color)}{label}{paint(': ' + d.summary, 'bold', color)}\n"]
+    out = [f"{paint(where, 'bold', color)}{label}{paint(': ' + d.summary.translate(_VISIBLE), 'bold', color)}\n"]
     if d.span is not None and d.span.file in sources:
         out.append(_snippet(d.span, sources[d.span.file], _PAINT[d.severity], color))
     for rel in d.related:
-        out.append(f"   {paint('= note:', 'bold', color)} {rel.message} at {rel.span}\n")
+        out.append(f"   {paint('= note:', 'bold', color)} {rel.message.translate(_VISIBLE)} at {rel.span}\n")
     if d.help:
-        out.append(f"   {paint('= help:', 'bold', color)} {d.help}\n")
+        out.append(f"   {paint('= help:', 'bold', color)} {d.help.translate(_VISIBLE)}\n")
     return "".join(out)
 
 
 def _snippet(span: Span, source: SourceFile, caret_paint: Paint, color: bool) -> str:
     """The span's line with carets under the span; a long line is cut to a window around it."""
-    text = source.line_text(span.line).replace("\t", " ")
+    text = source.line_text(span.line).translate(_VISIBLE)
     first = span.column - 1  # 0-based start of the span in the line
     last = span.end_column - 1 if span.end_line == span.line else len(text)
     low = max(0, first - SNIPPET_CONTEXT) if len(text) > SNIPPET_WIDTH else 0

@@ -7,7 +7,9 @@ User errors are collected, never raised: :func:`analyze_source` returns the topo
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import attrs
 
@@ -21,6 +23,9 @@ from orion_dsl.semantic.checks import Context, run_checks
 from orion_dsl.semantic.resolve import resolve
 from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
+
+#: The stages of the front end, in order, as :func:`analyze_source` announces them.
+Stage = Literal["parsing", "decoding", "resolving"]
 
 
 @attrs.frozen
@@ -57,8 +62,12 @@ def analyze_decls(spec: ast.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
     return topology, [*diags, *run_checks(Context(topology, spans, spec)), *graph_diags]
 
 
-def analyze_source(source: SourceFile) -> Analysis:
-    """Run the whole front end on one spec.
+def _quiet(stage: Stage) -> None:
+    """The default stage callback: say nothing."""
+
+
+def analyze_source(source: SourceFile, on_stage: Callable[[Stage], None] = _quiet) -> Analysis:
+    """Run the whole front end on one spec; ``on_stage`` hears each stage as it starts (a progress line).
 
     The cyclic garbage collector is paused meanwhile: the front end builds many small
     objects and no reference cycles, and collection passes made it superlinear.
@@ -66,21 +75,24 @@ def analyze_source(source: SourceFile) -> Analysis:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(source)
+        return _analyze(source, on_stage)
     finally:
         if enabled:
             gc.enable()
 
 
-def _analyze(source: SourceFile) -> Analysis:
+def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
     if "\x00" in source.text:
         line = source.text.count("\n", 0, source.text.index("\x00")) + 1
         span = Span(source.name, line, 1, line, 2)
         return Analysis(source, None, (error("E0105", span, "the file contains NUL bytes; it is not a text spec", "give orion a UTF-8 text file"),))
+    on_stage("parsing")
     statements, diags = parse_statements(source)
     if diags:
         return Analysis(source, None, tuple(sorted(diags, key=sort_key)))
+    on_stage("decoding")
     spec, decode_diags = decode_spec(source, statements)
+    on_stage("resolving")
     topology, semantic = analyze_decls(spec)
     # A fault in shared defaults is found once per workload that inherits it: report it once.
     everything = sorted(dict.fromkeys([*decode_diags, *semantic]), key=sort_key)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from orion_dsl import __version__
 from orion_dsl.cli import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, cli, main
+from orion_dsl.source import MAX_SPEC_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "orion.orion"
@@ -25,9 +27,9 @@ namespace shop {
 """
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI in-process; returns (exit code, stdout, stderr)."""
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    """Invoke the CLI in-process, with ``stdin`` as standard input; returns (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -100,7 +102,7 @@ def test_second_compile_rewrites_no_unchanged_file(spec: Path, tmp_path: Path) -
 
 def test_changed_spec_rewrites_changed_files_only_and_removes_stale_ones(spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    spec.write_text(MINIMAL.replace('port http 8080 }', 'port http 8080 }\n  service web { image "w:1"; port http 80 }'))
+    spec.write_text(MINIMAL.replace("port http 8080 }", 'port http 8080 }\n  service web { image "w:1"; port http 80 }'))
     run("compile", str(spec), "-o", str(out), "--target", "kubernetes")
     before = snapshot_tree(out)
     spec.write_text(MINIMAL)
@@ -174,7 +176,7 @@ def test_internal_error_is_one_line_and_exit_70(spec: Path, monkeypatch: pytest.
     def explode(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("orion_dsl.cli.analyze_file", explode)
+    monkeypatch.setattr("orion_dsl.cli.analyze_source", explode)
     with pytest.raises(SystemExit) as exit_info:
         main(["check", str(spec)])
     assert exit_info.value.code == EXIT_INTERNAL
@@ -191,7 +193,7 @@ def test_diagram_list_names_every_view() -> None:
 def test_diagram_writes_one_view_in_the_asked_format(spec: Path, tmp_path: Path) -> None:
     target = tmp_path / "policies.dot"
     assert run("diagram", str(spec), "--view", "policies", "--format", "dot", "-o", str(target))[0] == EXIT_OK
-    assert "digraph \"orion_policies\" {" in target.read_text()
+    assert 'digraph "orion_policies" {' in target.read_text()
 
 
 def test_diagram_unknown_view_gets_did_you_mean(spec: Path) -> None:
@@ -233,3 +235,183 @@ def test_check_json_of_a_clean_spec_is_an_empty_array(spec: Path) -> None:
 def test_diagram_to_an_unwritable_file_is_a_usage_error(spec: Path, tmp_path: Path) -> None:
     code, _, err = run("diagram", str(spec), "-o", str(tmp_path / "missing" / "x.mmd"))
     assert code == EXIT_USAGE and "cannot write" in err
+
+
+# ---------------------------------------------------------------- standard input, unreadable specs
+def test_check_reads_the_spec_from_stdin_and_reports_it_as_stdin() -> None:
+    code, _, err = run("check", "-", stdin=MINIMAL.replace("image", "imag"))
+    assert code == EXIT_SPEC_ERROR and "<stdin>:5:17: error[E0110]" in err and "<stdin>: 2 errors" in err
+
+
+def test_compile_reads_the_spec_from_stdin() -> None:
+    code, out, _ = run("compile", "-", "--target", "kubernetes", "-o", "-", stdin=MINIMAL)
+    assert code == EXIT_OK and "kind: Namespace" in out
+
+
+def test_diagram_reads_the_spec_from_stdin() -> None:
+    code, out, _ = run("diagram", "-", stdin=MINIMAL)
+    assert code == EXIT_OK and "api" in out
+
+
+def test_stdin_given_twice_is_a_usage_error() -> None:
+    code, _, err = run("check", "-", "-", stdin=MINIMAL)
+    assert code == EXIT_USAGE and "give - once" in err
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp, "is a directory"),
+        (lambda tmp: Path("/dev/zero"), "not a regular file"),
+        (lambda tmp: tmp / "absent.orion", "no such file"),
+    ],
+    ids=["directory", "device", "missing"],
+)
+def test_check_of_what_is_not_a_spec_file_is_a_usage_error(tmp_path: Path, make: Callable[[Path], Path], message: str) -> None:
+    code, _, err = run("check", str(make(tmp_path)))
+    assert code == EXIT_USAGE and message in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_check_of_a_named_pipe_nobody_writes_to_does_not_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "spec.orion"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "orion_dsl", "check", str(fifo)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == EXIT_SPEC_ERROR and "E0115" in done.stderr  # an empty spec: no topology
+
+
+def test_check_of_a_file_over_the_size_limit_is_a_usage_error(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.orion"
+    with huge.open("wb") as f:
+        f.truncate(MAX_SPEC_BYTES + 1)
+    code, _, err = run("check", str(huge))
+    assert code == EXIT_USAGE and "larger than 64 MiB" in err
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+def test_check_of_an_unreadable_file_is_a_usage_error(spec: Path) -> None:
+    spec.chmod(0)
+    code, _, err = run("check", str(spec))
+    assert code == EXIT_USAGE and "cannot read" in err
+
+
+# ---------------------------------------------------------------- the error limit
+MANY_ERRORS = MINIMAL + "".join(f"bogus{n} 1\n" for n in range(60))
+
+
+def test_text_output_stops_at_50_errors_and_counts_the_rest(spec: Path) -> None:
+    spec.write_text(MANY_ERRORS)
+    code, _, err = run("check", str(spec))
+    assert code == EXIT_SPEC_ERROR and err.count("error[E0110]") == 50
+    assert "... and 10 more errors (use --max-errors 0 to see all)\n" in err and f"{spec}: 60 errors, 0 warnings" in err
+
+
+def test_max_errors_sets_the_limit_and_0_lifts_it(spec: Path) -> None:
+    spec.write_text(MANY_ERRORS)
+    assert run("check", "--max-errors", "3", str(spec))[2].count("error[E0110]") == 3
+    _, _, err = run("check", "--max-errors", "0", str(spec))
+    assert err.count("error[E0110]") == 60 and "more errors" not in err
+
+
+def test_json_output_keeps_every_error_whatever_the_limit(spec: Path) -> None:
+    import json
+
+    spec.write_text(MANY_ERRORS)
+    _, out, _ = run("check", "--format", "json", "--max-errors", "3", str(spec))
+    assert len(json.loads(out)) == 60
+
+
+def test_compile_applies_the_error_limit_too(spec: Path, tmp_path: Path) -> None:
+    spec.write_text(MANY_ERRORS)
+    _, _, err = run("compile", str(spec), "-o", str(tmp_path / "out"), "--max-errors", "5")
+    assert err.count("error[E0110]") == 5 and "... and 55 more errors" in err
+
+
+# ---------------------------------------------------------------- colour and progress on a terminal
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make orion take stderr for a terminal (click's runner captures it in a pipe)."""
+    monkeypatch.setattr("orion_dsl.terminal.is_terminal", lambda stream: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+BAD = MINIMAL.replace("image", "imag")
+RED_ERROR = "\x1b[1;31merror[E0110]\x1b[0m"
+
+
+@pytest.mark.usefixtures("terminal")
+def test_diagnostics_on_a_terminal_are_coloured_with_a_bold_summary(spec: Path) -> None:
+    spec.write_text(BAD)
+    _, _, err = run("check", str(spec))
+    assert RED_ERROR in err and f"\x1b[1m{spec}: 2 errors, 0 warnings\x1b[0m" in err
+
+
+@pytest.mark.usefixtures("terminal")
+def test_no_color_turns_colour_off_on_a_terminal(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    spec.write_text(BAD)
+    err = run("check", str(spec))[2]
+    assert "error[E0110]" in err and "\x1b[1" not in err
+
+
+def test_piped_diagnostics_have_no_colour_and_no_progress(spec: Path) -> None:
+    spec.write_text(BAD)
+    err = run("check", str(spec))[2]
+    assert "error[E0110]" in err and "\x1b" not in err and "\r" not in err
+
+
+@pytest.mark.parametrize(("mode", "coloured"), [("always", True), ("never", False)])
+def test_color_option_overrides_the_terminal_check(spec: Path, mode: str, coloured: bool) -> None:
+    spec.write_text(BAD)
+    assert (RED_ERROR in run("check", "--color", mode, str(spec))[2]) is coloured
+
+
+@pytest.mark.usefixtures("terminal")
+def test_color_never_wins_on_a_terminal(spec: Path) -> None:
+    spec.write_text(BAD)
+    assert "\x1b[1" not in run("check", "--color", "never", str(spec))[2]
+
+
+@pytest.mark.usefixtures("terminal")
+def test_compile_on_a_terminal_shows_progress_on_one_line_and_erases_it(spec: Path, tmp_path: Path) -> None:
+    _, _, err = run("compile", str(spec), "-o", str(tmp_path / "out"), "--target", "kubernetes,istio")
+    steps = [part.removesuffix("...") for part in err.split("\r\x1b[K") if part.endswith("...")]
+    assert steps == [f"{spec}: parsing", f"{spec}: decoding", f"{spec}: resolving", "rendering kubernetes (1/2)", "rendering istio (2/2)"]
+    assert "\n" not in err.split("\r\x1b[K")[-2]  # the report starts on an erased line
+
+
+@pytest.mark.usefixtures("terminal")
+def test_progress_is_erased_before_yaml_goes_to_stdout(spec: Path) -> None:
+    code, out, err = run("compile", str(spec), "--target", "kubernetes", "-o", "-")
+    assert code == EXIT_OK and out.startswith("---\n") and err.endswith("\r\x1b[K")
+
+
+# ---------------------------------------------------------------- encodings
+UNICODE = MINIMAL.replace('version "1"', 'version "1"; description "caf\u00e9 \u2603 \u96ea"')
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "latin-1"}, {"PYTHONIOENCODING": "ascii:strict", "LANG": "C", "LC_ALL": "C"}], ids=["latin-1", "ascii"])
+def test_stdout_is_utf8_whatever_the_locale(spec: Path, env: dict[str, str]) -> None:
+    spec.write_text(UNICODE, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "orion_dsl", "compile", str(spec), "-t", "docs", "-o", "-"], capture_output=True, env={**os.environ, **env}, check=False
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "caf\u00e9 \u2603 \u96ea" in done.stdout.decode("utf-8")
+
+
+def test_json_on_stdout_is_utf8_whatever_the_locale(spec: Path) -> None:
+    spec.write_text(UNICODE.replace("port http 8080", "port http 8080; caf\u00e9 1"), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    done = subprocess.run([sys.executable, "-m", "orion_dsl", "check", "--format", "json", str(spec)], capture_output=True, env=env, check=False)
+    assert done.returncode == EXIT_SPEC_ERROR, done.stderr
+    assert 'unexpected character \\"\u00e9\\"' in done.stdout.decode("utf-8")
+
+
+def test_diagnostics_on_a_strict_narrow_stderr_escape_what_it_cannot_show(spec: Path) -> None:
+    spec.write_text(UNICODE.replace("port http 8080", "port http 8080; s\u2603 1"), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1:strict"}
+    done = subprocess.run([sys.executable, "-m", "orion_dsl", "check", str(spec)], capture_output=True, env=env, check=False)
+    err = done.stderr.decode("latin-1")
+    assert done.returncode == EXIT_SPEC_ERROR and "Traceback" not in err and "internal error" not in err
+    assert 'unexpected character "\\u2603"' in err

@@ -56,3 +56,11 @@ def test_colour_paints_the_severity_and_only_when_asked() -> None:
     assert "\x1b[" not in plain
     assert "\x1b[1;31merror[E0110]\x1b[0m" in painted and "\x1b[1;33mwarning[E0110]\x1b[0m" in painted
     assert ANSI.sub("", painted) == plain
+
+
+def test_control_characters_of_a_spec_never_reach_the_terminal() -> None:
+    source = SourceFile("x.orion", 'image "\x1b[2J\tx"\n')
+    d = error("E0120", Span("x.orion", 1, 7, 1, 16), 'bad image "\x1b[2J"', help="not \x07 this")
+    text = render_text([d], {"x.orion": source})
+    assert "\x1b" not in text and "\x07" not in text
+    assert '1 | image "\ufffd[2J x"' in text

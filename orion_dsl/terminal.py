@@ -1,0 +1,105 @@
+"""What the ``orion`` command does differently on a terminal: colour, a progress line, safe encodings.
+
+Colour and progress are for people: they are on only when stderr is a terminal (and,
+for colour, unless ``NO_COLOR`` is set, https://no-color.org), never in a pipe or a log.
+Output for programs (YAML, JSON, diagrams) goes to stdout as UTF-8 bytes whatever the
+locale says, and text for people never fails on a character the terminal cannot show.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Literal, TextIO
+
+import click
+
+from orion_dsl.diagnostics import Diagnostic, Severity, paint, render_text
+from orion_dsl.source import SourceFile
+
+#: ``--color``: on a terminal only (the default), always, or never.
+ColorMode = Literal["auto", "always", "never"]
+COLOR_MODES: tuple[ColorMode, ...] = ("auto", "always", "never")
+
+#: Errors printed in text mode before the rest are only counted (``--max-errors``), like a compiler's limit.
+DEFAULT_MAX_ERRORS = 50
+
+
+def stderr() -> TextIO:
+    """The text stream diagnostics go to (looked up when called, so that click's test runner can capture it)."""
+    return sys.stderr
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether a stream is an interactive terminal that understands cursor codes (not a pipe, a file or TERM=dumb)."""
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def use_color(mode: ColorMode, stream: TextIO) -> bool:
+    """Whether to paint what goes to ``stream``: ``auto`` on a terminal unless NO_COLOR is set to anything."""
+    if mode != "auto":
+        return mode == "always"
+    return not os.environ.get("NO_COLOR") and is_terminal(stream)
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Write program output to stdout as bytes, text encoded as UTF-8 whatever the locale's encoding."""
+    out = sys.stdout.buffer
+    out.write(data.encode("utf-8") if isinstance(data, str) else data)
+    out.flush()
+
+
+class Console:
+    """Everything the ``orion`` command says to people on stderr: diagnostics, outcomes, a progress line.
+
+    The progress line ("parsing...", "rendering kubernetes (2/4)...") is one line rewritten
+    in place, shown only when stderr is a terminal, and erased before anything else is
+    printed and when the command ends.
+    """
+
+    def __init__(self, stream: TextIO, max_errors: int = DEFAULT_MAX_ERRORS, color: bool = False, progress: bool = False) -> None:
+        self.stream = stream
+        self.max_errors = max_errors
+        self.color = color
+        self.progress = progress
+        self.showing = False
+
+    @classmethod
+    def for_stderr(cls, max_errors: int = DEFAULT_MAX_ERRORS, color: ColorMode = "auto") -> Console:
+        """The console of the running command, set up for its stderr; its progress line is erased when the command ends."""
+        stream = stderr()
+        console = cls(stream, max_errors, use_color(color, stream), is_terminal(stream))
+        click.get_current_context().call_on_close(console.done)
+        return console
+
+    def step(self, message: str) -> None:
+        """Replace the progress line with ``message...`` (on a terminal only)."""
+        if self.progress:
+            self.stream.write(f"\r\x1b[K{message}...")
+            self.stream.flush()
+            self.showing = True
+
+    def done(self) -> None:
+        """Erase the progress line, if one is shown."""
+        if self.showing:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.showing = False
+
+    def diagnostics(self, diagnostics: Sequence[Diagnostic], source: SourceFile, verbose: bool = False) -> None:
+        """Print diagnostics (info only with ``verbose``) in source order, at most ``max_errors`` errors."""
+        shown = [d for d in diagnostics if verbose or d.severity is not Severity.INFO]
+        if shown:
+            self.say(render_text(shown, {source.name: source}, max_errors=self.max_errors, color=self.color), nl=False)
+
+    def summary(self, line: str) -> None:
+        """Print a command's one-line outcome, in bold when painting."""
+        self.say(paint(line, "bold", self.color))
+
+    def say(self, text: str, nl: bool = True) -> None:
+        """Print text for people; a character the stream's encoding lacks becomes a backslash escape, never an error."""
+        self.done()
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        safe = text.encode(encoding, errors="backslashreplace").decode(encoding, errors="replace")
+        click.echo(safe, file=self.stream, nl=nl, color=self.color)
