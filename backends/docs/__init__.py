@@ -18,6 +18,8 @@ import jinja2
 from orion_dsl import views
 from orion_dsl.artifacts import Artifact, Rendered
 from orion_dsl.backends.docs import context
+from orion_dsl.backends.docs.context.text import Table
+from orion_dsl.backends.docs.markdown import Md, cell, code, fence, md, text
 from orion_dsl.model import Topology
 
 PATH = "docs/architecture.md"
@@ -29,6 +31,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _TOC_DEPTH = 3
 
+#: Templates print Markdown: a value that is not :class:`Md` is spec text, escaped (``finalize``).
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("orion_dsl.backends.docs", "templates"),
     undefined=jinja2.StrictUndefined,
@@ -36,12 +39,24 @@ _environment = jinja2.Environment(
     autoescape=False,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=text,
 )
 
 
-def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, one line."""
-    return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+def table(t: Table, empty: str = "None declared.") -> Md:
+    """A Markdown table of a :class:`Table` (every cell escaped for a cell), or the empty note in italics."""
+    if not t.rows:
+        return md("_{}_", empty)
+    lines = [f"| {' | '.join(cell(h) for h in t.header)} |", "|" + "---|" * len(t.header)]
+    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in t.rows]
+    return Md("\n".join(lines))
+
+
+@jinja2.pass_context
+def diagram(values: jinja2.runtime.Context, view: str) -> Md:
+    """A section's Mermaid view as a fenced block, when the document has it."""
+    diagrams: dict[str, str] = values["diagrams"]
+    return fence("mermaid", diagrams[view]) if view in diagrams else Md("")
 
 
 def slug(text: str) -> str:
@@ -74,8 +89,8 @@ def anchors(items: Iterable[tuple[int, str]]) -> list[tuple[int, str, str]]:
     """(level, text, anchor) per heading, with GitHub's ``-1``, ``-2`` suffixes for repeats."""
     seen: dict[str, int] = {}
     out = []
-    for level, text in items:
-        base = slug(text)
+    for level, heading in items:
+        base = slug(heading)
         anchor = base
         if base in seen:
             seen[base] += 1
@@ -84,7 +99,7 @@ def anchors(items: Iterable[tuple[int, str]]) -> list[tuple[int, str, str]]:
                 seen[base] += 1
                 anchor = f"{base}-{seen[base]}"
         seen.setdefault(anchor, 0)
-        out.append((level, text, anchor))
+        out.append((level, heading, anchor))
     return out
 
 
@@ -119,8 +134,8 @@ def document(topology: Topology, diagrams: dict[str, str]) -> str:
     title = f"{topology.name} deployment architecture"
     contents_title = "Contents"
     marked = anchors([(1, title), (2, contents_title), *headings(body)])
-    toc = [(level, text, anchor) for level, text, anchor in marked[2:] if level <= _TOC_DEPTH]
-    page = _environment.get_template("architecture.md.j2").render(values, title=title, contents_title=contents_title, toc=toc, body=body)
+    toc = [Md(f"{'  ' * (level - 2)}- [{heading}](#{anchor})") for level, heading, anchor in marked[2:] if level <= _TOC_DEPTH]
+    page = _environment.get_template("architecture.md.j2").render(values, title=title, contents_title=contents_title, toc=toc, body=Md(body))
     return _tidy(page)
 
 
@@ -132,4 +147,6 @@ def render(topology: Topology) -> Rendered:
 
 
 _environment.filters["cell"] = cell
-_environment.filters["slug"] = slug
+_environment.filters["code"] = code
+_environment.globals["table"] = table
+_environment.globals["diagram"] = diagram

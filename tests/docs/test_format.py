@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orion_dsl.backends.docs import anchors, cell, headings, slug
-from orion_dsl.backends.docs.context import Table, code, count, pct, prose, span
+from orion_dsl.backends.docs.context import Table, code, count, pct, span, text
 from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.common import schedule_text as schedule
 
@@ -59,9 +59,9 @@ def test_code_span_keeps_backticks_inside() -> None:
     assert _reads(code("a `b` c")) == "a `b` c"
 
 
-def test_prose_escapes_markup() -> None:
-    text = "a *b* _c_ [d] <e> `f`"
-    assert _reads(prose(text)) == text
+def test_text_escapes_markup() -> None:
+    written = "a *b* _c_ [d] <e> `f`"
+    assert _reads(text(written)) == written
 
 
 def test_slug_matches_githubs_rules() -> None:

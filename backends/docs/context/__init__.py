@@ -13,10 +13,11 @@ from typing import Any
 
 import orion_dsl
 from orion_dsl.backends.docs.context import cluster, platform, traffic, workloads
-from orion_dsl.backends.docs.context.text import Table, code, count, pct, prose, span
+from orion_dsl.backends.docs.context.text import Table, count, pct, span
+from orion_dsl.backends.docs.markdown import code, text
 from orion_dsl.model import Topology
 
-__all__ = ["Table", "build", "code", "count", "pct", "prose", "span"]
+__all__ = ["Table", "build", "code", "count", "pct", "span", "text"]
 
 
 def build(topology: Topology, diagrams: dict[str, str]) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def build(topology: Topology, diagrams: dict[str, str]) -> dict[str, Any]:
     return {
         "name": t.name,
         "version": t.version,
-        "description": prose(t.description),
+        "description": text(t.description),
         "domain": t.domain,
         "kubernetes": t.kubernetes,
         "istio": t.istio,

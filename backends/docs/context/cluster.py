@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.backends.docs.context.text import NONE, code, cores, count, onoff, ports, prose, replica_text, service_kind, span, table
+from orion_dsl.backends.docs.context.text import NONE, cores, count, onoff, ports, replica_text, service_kind, span, table
+from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Topology
 from orion_dsl.views.common import kind_name
 
@@ -12,7 +13,7 @@ from orion_dsl.views.common import kind_name
 def topology(t: Topology) -> dict[str, Any]:
     """The document's title, description and version facts."""
     rows = [
-        (w.name, kind_name(w), w.namespace, replica_text(w), code(w.container.image), ports(w.ports), service_kind(w), prose(w.description) or NONE)
+        (w.name, kind_name(w), w.namespace, replica_text(w), code(w.container.image), ports(w.ports), service_kind(w), text(w.description) or NONE)
         for w in t.workloads
     ]
     return {
@@ -28,7 +29,7 @@ def namespaces(t: Topology) -> dict[str, Any]:
         names = ", ".join(w.name for w in t.workloads_in(ns.name)) or NONE
         if t.ingress is not None and t.ingress.namespace == ns.name:
             names = f"{t.ingress.name} ingress controller" if names == NONE else f"{names}, {t.ingress.name} ingress controller"
-        labels = ", ".join(f"{code(f'{k}={v}')}" for k, v in ns.labels) or NONE
+        labels = join(", ", (code(f"{k}={v}") for k, v in ns.labels)) or NONE
         rows.append(
             (
                 ns.name,
@@ -37,7 +38,7 @@ def namespaces(t: Topology) -> dict[str, Any]:
                 labels,
                 "allowed" if ns.same_namespace else "denied",
                 names,
-                prose(ns.description) or NONE,
+                text(ns.description) or NONE,
             )
         )
     quotas = []
@@ -83,7 +84,7 @@ def network(t: Topology) -> dict[str, Any]:
                 rows.append((subnet.name, str(subnet.cidr), w.name, span(low, high), str(size), str(w.max_replicas)))
         if members == 0:
             rows.append((subnet.name, str(subnet.cidr), NONE, NONE, NONE, NONE))
-    subnets = [(s.name, str(s.cidr), str(s.cidr.num_addresses), prose(s.description) or NONE) for s in t.subnets]
+    subnets = [(s.name, str(s.cidr), str(s.cidr.num_addresses), text(s.description) or NONE) for s in t.subnets]
     return {
         "subnets": table(("Subnet", "CIDR", "Addresses", "Description"), subnets),
         "addresses": table(("Subnet", "CIDR", "Workload", "Address range", "Pool size", "Max replicas"), rows),
@@ -93,8 +94,7 @@ def network(t: Topology) -> dict[str, Any]:
 def security(t: Topology) -> dict[str, Any]:
     """The six security layers and their measures."""
     layers = [
-        {"number": i, "name": layer.name.capitalize(), "measures": tuple(prose(m) for m in layer.measures)}
-        for i, layer in enumerate(t.security_layers, start=1)
+        {"number": i, "name": layer.name.capitalize(), "measures": tuple(text(m) for m in layer.measures)} for i, layer in enumerate(t.security_layers, start=1)
     ]
     return {"layers": layers}
 
@@ -104,12 +104,12 @@ def edge(t: Topology) -> dict[str, Any]:
     names = {"cdn": "CDN", "load_balancer": "Load balancer", "geodns": "GeoDNS", "region": "Region"}
     rows = []
     for d in t.edge:
-        detail = [prose(d.description)] if d.description else []
+        detail: list[str] = [text(d.description)] if d.description else []
         if d.provides:
-            detail.append("provides " + prose(", ".join(d.provides)))
+            detail.append(md("provides {}", ", ".join(d.provides)))
         if d.regions:
             detail.append("routes to regions " + ", ".join(d.regions))
         if d.load_balancer:
-            detail.append(f"regional load balancer {prose(d.load_balancer)}")
-        rows.append((names.get(d.kind, d.kind), d.name, "; ".join(detail) or NONE))
+            detail.append(md("regional load balancer {}", d.load_balancer))
+        rows.append((names.get(d.kind, d.kind), d.name, join("; ", detail) or NONE))
     return {"table": table(("Component", "Name", "Details"), rows)}

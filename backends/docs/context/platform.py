@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.analysis.recovery import rpo_checks
-from orion_dsl.backends.docs.context.text import NONE, algorithm, code, count, cpu, dur, memory, onoff, pct, port_named, ports, prose, table
+from orion_dsl.backends.docs.context.text import NONE, algorithm, count, cpu, dur, memory, onoff, pct, port_named, ports, table
+from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Objective, Topology
 from orion_dsl.views.common import kind_name, objective_text, schedule_text
 
@@ -34,10 +35,11 @@ def mesh(t: Topology) -> dict[str, Any] | None:
         if r is not None:
             timeout = dur(r.timeout)
             if r.retries is not None:
-                retries = (
-                    f"{r.retries.attempts} attempts"
-                    + (f", {r.retries.per_try.text} per try" if r.retries.per_try else "")
-                    + (f", on {code(r.retries.on)}" if r.retries.on else "")
+                retries = md(
+                    "{}{}{}",
+                    f"{r.retries.attempts} attempts",
+                    f", {r.retries.per_try.text} per try" if r.retries.per_try else "",
+                    md(", on {}", code(r.retries.on)) if r.retries.on else "",
                 )
             if r.circuit_breaker is not None:
                 c = r.circuit_breaker
@@ -62,7 +64,7 @@ def mesh(t: Topology) -> dict[str, Any] | None:
                 ("Issuer", code(m.jwt.issuer)),
                 ("JWKS", code(m.jwt.jwks)),
                 ("Validated at", m.jwt.workload),
-                ("Protected paths", ", ".join(code(p) for p in m.jwt.protect) or "every path"),
+                ("Protected paths", join(", ", (code(p) for p in m.jwt.protect)) or "every path"),
             ],
         )
     sidecar = f"CPU {cpu(m.sidecar_resources)}, memory {memory(m.sidecar_resources)}" if m.sidecar_resources else "Istio defaults"
@@ -107,7 +109,9 @@ def data(t: Topology) -> dict[str, Any]:
                     [
                         (
                             "Connection pooler",
-                            f"{pooler.name} ({code(pooler.container.image)}, {count(pooler.replicas, 'replica')})" if pooler else (db.pooler or "none"),
+                            md("{} ({}, {})", pooler.name, code(pooler.container.image), count(pooler.replicas, "replica"))
+                            if pooler
+                            else (db.pooler or "none"),
                         ),
                         ("Pool mode", db.pool_mode or NONE),
                         ("Primary", f"{db.primary} (takes every write)"),
@@ -129,7 +133,7 @@ def monitoring(t: Topology) -> dict[str, Any] | None:
         return None
     scraped = [w.name for w in t.workloads if w.scraped]
     port = next((p for w in t.workloads for p in w.ports if p.name == m.port), None)
-    alerts = [(a.name, code(a.expr), dur(a.for_), a.severity, prose(a.summary) or NONE) for a in m.alerts]
+    alerts = [(a.name, code(a.expr), dur(a.for_), a.severity, text(a.summary) or NONE) for a in m.alerts]
     return {
         "settings": table(
             ("Setting", "Value"),
@@ -203,6 +207,6 @@ def recovery(t: Topology) -> dict[str, Any] | None:
         "cluster_backup": (f"{cb.tool}, {schedule_text(cb.every, cb.at)}, to {cb.target}" + (f", kept {cb.retention.text}" if cb.retention else ""))
         if cb
         else None,
-        "config_in_git": r.config_in_git,
+        "config_in_git": code(r.config_in_git) if r.config_in_git else None,
         "objectives": table(("Objective", "Covers", "RTO", "RPO", "Check (most frequent backup ≤ RPO)"), objectives),
     }

@@ -9,11 +9,11 @@ with a suffix (``123/UDP``), switches as ``on``/``off``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import attrs
 
+from orion_dsl.backends.docs.markdown import code, md
 from orion_dsl.model import Check, Port, Probes, Resources, Workload
 from orion_dsl.values import Duration, Quantity
 
@@ -116,19 +116,6 @@ def algorithm(name: str | None) -> str:
     return _ALGORITHMS.get(name, name)
 
 
-def code(text: str) -> str:
-    """Inline code, with a fence longer than any backtick run inside."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def prose(text: str) -> str:
-    """Free text from the spec, with the characters Markdown would read as markup escaped."""
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
-
-
 def check(item: Check | None, workload: Workload) -> str:
     """One health check in words."""
     if item is None:
@@ -136,10 +123,10 @@ def check(item: Check | None, workload: Workload) -> str:
     if item.kind == "http":
         port = item.port or (workload.container.ports[0] if workload.container.ports else None)
         where = f" on {port_named(port)}" if port else ""
-        return f"HTTP GET {code(item.path or '/')}{where}"
+        return md("HTTP GET {}{}", code(item.path or "/"), where)
     if item.kind == "tcp":
         return f"TCP connect to {port_named(item.port)}" if item.port else "TCP connect"
-    return f"exec {code(' '.join(item.command))}"
+    return md("exec {}", code(" ".join(item.command)))
 
 
 def timing(probes: Probes) -> str:

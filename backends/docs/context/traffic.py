@@ -10,19 +10,18 @@ from orion_dsl.backends.docs.context.text import (
     Table,
     algorithm,
     check,
-    code,
     count,
     onoff,
     pct,
     port_named,
     port_number,
     ports,
-    prose,
     rate,
     replica_words,
     table,
     timing,
 )
+from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Edge, External, Peer, Topology, Workload
 from orion_dsl.values import Duration
 
@@ -139,7 +138,7 @@ def _health(w: Workload) -> str:
     p = w.probes
     if p is None or p.readiness is None:
         return NONE
-    return f"{check(p.readiness, w)}; {timing(p)}"
+    return md("{}; {}", check(p.readiness, w), timing(p))
 
 
 def load_balancing(t: Topology) -> dict[str, Any]:
@@ -185,16 +184,13 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         ("Rate limit", rate(i.rate_limit)),
         ("Request buffering", onoff(i.request_buffering)),
         ("Compression", onoff(i.compression)),
-        ("CORS origins", ", ".join(code(o) for o in i.cors_origins) or NONE),
+        ("CORS origins", join(", ", (code(o) for o in i.cors_origins)) or NONE),
         ("CORS methods", ", ".join(i.cors_methods) or NONE),
         ("WAF", "ModSecurity (OWASP core rules)" if i.waf == "modsecurity" else (i.waf or "off")),
         ("TLS minimum version", f"TLS {i.tls_minimum}" if i.tls_minimum else NONE),
         ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
     ]
-    issuers = [
-        (x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before))
-        for x in t.issuers
-    ]
+    issuers = [(x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before)) for x in t.issuers]
     hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
     return {
@@ -218,11 +214,11 @@ def egress(t: Topology) -> dict[str, Any]:
     rows = [
         (
             ext.name,
-            ", ".join(code(h) for h in ext.hosts),
+            join(", ", (code(h) for h in ext.hosts)),
             ports(ext.ports),
             "egress gateway" if ext.via_egress_gateway else "direct",
             _callers(t, ext),
-            prose(ext.description) or NONE,
+            text(ext.description) or NONE,
         )
         for ext in t.externals
     ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.backends.docs.context.text import NONE, check, code, cpu, memory, pct, ports, replica_words, span, table, timing
+from orion_dsl.backends.docs.context.text import NONE, check, cpu, memory, pct, ports, replica_words, span, table, timing
+from orion_dsl.backends.docs.markdown import code, join, md
 from orion_dsl.model import Metric, Topology, Workload
+from orion_dsl.secrets import shown_env
 from orion_dsl.views.common import kind_name
 
 RESTRICTED = ("runs as non-root", "no privilege escalation", "all capabilities dropped", "seccomp RuntimeDefault")
@@ -35,7 +37,7 @@ def _container_rows(t: Topology, w: Workload) -> list[tuple[str, ...]]:
         rows.append(
             (
                 "istio-proxy (injected)",
-                f"{code('istio/proxyv2')} (Istio {t.istio})",
+                md("{} (Istio {})", code("istio/proxyv2"), t.istio),
                 NONE,
                 cpu(r) if r else "Istio default",
                 memory(r) if r else "Istio default",
@@ -80,7 +82,7 @@ def containers(t: Topology) -> list[dict[str, Any]]:
                 "volumes": table(("Volume", "Kind", "Source", "Mount", "Read-only"), volumes),
                 "storage": table(("Claim", "Size", "Storage class", "Access", "Mount"), storage),
                 "security": _security_context(w),
-                "env": table(("Variable", "Value"), [(k, code(v)) for k, v in w.env]),
+                "env": table(("Variable", "Value"), [(k, code(shown_env(k, v))) for k, v in w.env]),
             }
         )
     return out
@@ -88,7 +90,7 @@ def containers(t: Topology) -> list[dict[str, Any]]:
 
 def _metric(m: Metric) -> str:
     kind = {"pods": "per pod", "object": f"of {m.object}", "external": "external"}.get(m.source, m.source)
-    return f"{code(m.name)} {kind}, target {m.target}"
+    return md("{} {}, target {}", code(m.name), kind, m.target)
 
 
 def scaling(t: Topology) -> dict[str, Any]:
@@ -99,7 +101,7 @@ def scaling(t: Topology) -> dict[str, Any]:
             span(w.autoscale.min, w.autoscale.max),
             pct(w.autoscale.cpu),
             pct(w.autoscale.memory),
-            "; ".join(_metric(m) for m in w.autoscale.metrics) or NONE,
+            join("; ", (_metric(m) for m in w.autoscale.metrics)) or NONE,
         )
         for w in t.workloads
         if w.autoscale is not None
