@@ -193,7 +193,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
         click.echo(f"{out}: {'up to date' if report.clean else 'out of date'}", err=True)
         sys.exit(EXIT_OK if report.clean else EXIT_SPEC_ERROR)
     try:
-        changes = write_targets(out, files)
+        changes = write_targets(out, files, on_wait=lambda: click.echo(f"orion: waiting for another orion writing {out}", err=True))
     except OutputError as exc:
         click.echo(f"orion: cannot write {out}: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,8 +22,9 @@ class FolderBusy(Exception):
     """Another process held the folder's lock for longer than we were willing to wait."""
 
 
-def _acquire(fd: int, shared: bool, deadline: float, folder: Path) -> None:
+def _acquire(fd: int, shared: bool, deadline: float, folder: Path, on_wait: Callable[[], None]) -> None:
     mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+    waited = False
     while True:
         try:
             fcntl.flock(fd, mode)
@@ -31,6 +32,9 @@ def _acquire(fd: int, shared: bool, deadline: float, folder: Path) -> None:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise FolderBusy(f"another orion is writing {folder}") from None
+            if not waited:
+                on_wait()
+                waited = True
             time.sleep(_POLL_SECONDS)
 
 
@@ -44,10 +48,11 @@ def _still_names(fd: int, path: Path) -> bool:
 
 
 @contextmanager
-def locked(folder: Path, *, shared: bool, wait: float) -> Iterator[Path]:
+def locked(folder: Path, *, shared: bool, wait: float, on_wait: Callable[[], None] = lambda: None) -> Iterator[Path]:
     """Hold ``folder``'s lock (shared for readers, exclusive for a writer); yields its real path.
 
-    Waits at most ``wait`` seconds for another holder, then raises ``FolderBusy``. The real
+    Waits at most ``wait`` seconds for another holder (calling ``on_wait`` once when it
+    starts to, so the user knows why nothing happens), then raises ``FolderBusy``. The real
     path (symbolic links resolved once, under the lock) is what the holder should work
     on, so that a link changed meanwhile cannot send half the work elsewhere.
     """
@@ -55,7 +60,7 @@ def locked(folder: Path, *, shared: bool, wait: float) -> Iterator[Path]:
     while True:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
-            _acquire(fd, shared, deadline, folder)
+            _acquire(fd, shared, deadline, folder, on_wait)
             real = Path(os.path.realpath(folder))
             if _still_names(fd, real):
                 yield real

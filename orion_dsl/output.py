@@ -51,7 +51,7 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -413,17 +413,20 @@ def _make_folder(out: Path) -> list[Path]:
     return made
 
 
-def write_targets(out: Path, targets: Mapping[str, Mapping[str, str]], *, wait: float = LOCK_WAIT_SECONDS) -> dict[str, Drift]:
+def write_targets(
+    out: Path, targets: Mapping[str, Mapping[str, str]], *, wait: float = LOCK_WAIT_SECONDS, on_wait: Callable[[], None] = lambda: None
+) -> dict[str, Drift]:
     """Make each ``out/<target>`` hold exactly its files (paths relative to it); returns what changed.
 
     All or nothing per run: on ``OutputError`` the message says whether ``out`` changed
     (it does not, unless putting back a failed swap failed too). ``UnsafePath`` (a
-    backend's bug) is raised before anything is written.
+    backend's bug) is raised before anything is written. ``on_wait`` is called once if
+    another writer holds ``out`` and this one starts to wait (at most ``wait`` seconds).
     """
     _check_paths(targets)
     made = _make_folder(out)
     try:
-        with locked(out, shared=False, wait=wait) as root:
+        with locked(out, shared=False, wait=wait, on_wait=on_wait) as root:
             _recover(root)
             changes = {target: drift(root / target, files) for target, files in targets.items()}
             pending = {t: files for t, files in targets.items() if not (changes[t].clean and _is_folder(root / t))}

@@ -207,6 +207,7 @@ def test_a_second_writer_waits_for_the_first_and_its_result_wins_entirely(tmp_pa
     seed(tmp_path)
     first, second = _racing_writers(tmp_path, NEW, OLD, second_waits=10)
     assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert second.stderr == "waiting\n"
     assert_exactly(tmp_path, {**OLD, "c": NEW["c"]})
 
 
@@ -232,7 +233,7 @@ if hold:
         return real_fsync(fd)
     os.fsync = slow_fsync
 try:
-    write_targets(out, targets, wait=wait)
+    write_targets(out, targets, wait=wait, on_wait=lambda: print("waiting", file=sys.stderr))
 except OutputError as exc:
     print(exc, file=sys.stderr)
     sys.exit(3)
