@@ -70,7 +70,7 @@ class VolumeDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     kind: L[str] | None = positional("kind", v.enum(*VOLUME_KINDS))
     source: L[str] | None = positional("source", v.TEXT, optional=True)
-    at: L[str] | None = option("at", v.TEXT, required=True)
+    at: L[str] | None = option("at", v.FILLED, required=True)
     read_only: L[bool] | None = option("read_only", v.SWITCH)
 
 
@@ -82,7 +82,7 @@ class StorageDecl(Decl):
     size: L[v.Quantity] | None = positional("size", v.BYTES)
     storage_class: L[str] | None = option("class", v.NAME)
     access: L[str] | None = option("access", v.enum(*ACCESS_MODES))
-    at: L[str] | None = option("at", v.TEXT, required=True)
+    at: L[str] | None = option("at", v.FILLED, required=True)
 
 
 @attrs.frozen
@@ -177,7 +177,7 @@ class ResilienceDecl(Decl):
 class RouteDecl(Decl):
     """``route "/api/auth/*" -> auth:http`` — a path the API gateway forwards."""
 
-    path: L[str] | None = positional("path", v.TEXT)
+    path: L[str] | None = positional("path", v.FILLED)
     target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
 
 
@@ -410,7 +410,7 @@ class TlsDecl(Decl):
 class HostDecl(Decl):
     """``host "api.orion.com" -> gateway:http``."""
 
-    host: L[str] | None = positional("host", v.TEXT)
+    host: L[str] | None = positional("host", v.FILLED)
     target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
 
 
@@ -443,8 +443,8 @@ class IssuerDecl(Decl):
     """
 
     name: L[str] | None = positional("name", v.NAME)
-    acme: L[str] | None = option("acme", v.TEXT, required=True)
-    email: L[str] | None = option("email", v.TEXT, required=True)
+    acme: L[str] | None = option("acme", v.FILLED, required=True)
+    email: L[str] | None = option("email", v.FILLED, required=True)
     renew_before: L[v.Duration] | None = option("renew_before", v.DURATION)
     dns01: L[str] | None = option("dns01", v.enum("cloudflare"))
 
@@ -467,8 +467,8 @@ class TracingDecl(Decl):
 class JwtDecl(Decl):
     """JWT validation at a workload: issuer, JWKS, where, which paths."""
 
-    issuer: L[str] | None = option("issuer", v.TEXT, required=True)
-    jwks: L[str] | None = option("jwks", v.TEXT, required=True)
+    issuer: L[str] | None = option("issuer", v.FILLED, required=True)
+    jwks: L[str] | None = option("jwks", v.FILLED, required=True)
     at: L[str] | None = option("at", v.NAME, required=True)
     protect: tuple[L[str], ...] = option("protect", v.TEXT, many=True, listed=True)
 
@@ -502,7 +502,7 @@ class ExternalDecl(Decl):
     """``external stripe { host "api.stripe.com"; port https 443; via egress_gateway }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    hosts: tuple[L[str], ...] = option("host", v.TEXT, many=True, listed=True)
+    hosts: tuple[L[str], ...] = option("host", v.FILLED, many=True, listed=True)
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
     via: L[str] | None = option("via", v.enum("egress_gateway"))
     description: L[str] | None = option("description", v.TEXT)
@@ -529,7 +529,7 @@ class AlertDecl(Decl):
     """``alert Name { expr "..."; for 5m; severity critical }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    expr: L[str] | None = option("expr", v.TEXT, required=True)
+    expr: L[str] | None = option("expr", v.FILLED, required=True)
     for_: L[v.Duration] | None = option("for", v.DURATION)
     severity: L[str] | None = option("severity", v.enum("critical", "warning", "info"))
     summary: L[str] | None = option("summary", v.TEXT)
@@ -541,7 +541,7 @@ class MonitoringDecl(Decl):
 
     scraper: L[str] | None = option("scraper", v.NAME, required=True)
     port: L[str] | None = option("port", v.NAME)
-    path: L[str] | None = option("path", v.TEXT)
+    path: L[str] | None = option("path", v.FILLED)
     interval: L[v.Duration] | None = option("interval", v.DURATION)
     scrape: L[str] | None = option("scrape", v.enum("all", "annotated"))
     alerts: tuple[AlertDecl, ...] = child("alert", AlertDecl, many=True)
@@ -572,7 +572,7 @@ class TargetDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     kind: L[str] | None = option("kind", v.enum("s3", "gcs", "azure"))
     region: L[str] | None = option("region", v.NAME)
-    bucket: L[str] | None = option("bucket", v.TEXT, required=True)
+    bucket: L[str] | None = option("bucket", v.FILLED, required=True)
     encrypted: L[bool] | None = option("encrypted", v.SWITCH)
 
 

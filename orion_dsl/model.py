@@ -7,6 +7,7 @@ Defaults are applied, names resolved, and every value typed. Backends read only 
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import attrs
 
@@ -14,6 +15,18 @@ from orion_dsl.source import Span, span_field
 from orion_dsl.values import Duration, Quantity, TimeOfDay
 
 IPv4 = ipaddress.IPv4Address
+
+_NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def label_value(text: str) -> str:
+    """A version (or any text) as a Kubernetes label value, the same in every backend.
+
+    Label values are at most 63 characters of ``[A-Za-z0-9._-]``, alphanumeric at both ends:
+    other characters become ``_`` (``1.0+build`` -> ``1.0_build``, as Helm charts do), the
+    value is cut at 63 and stripped of punctuation at its ends (a 64-digit digest fits).
+    """
+    return _NOT_IN_LABEL.sub("_", text)[:63].strip("._-")
 
 
 @attrs.frozen
@@ -282,9 +295,12 @@ class Workload:
 
     @property
     def version(self) -> str:
-        """The image tag, or ``latest``."""
+        """The image tag; else its digest (``sha256:...``) for an image pinned by digest only; else ``latest``."""
         tail = self.container.image.rsplit("/", 1)[-1]
-        return tail.split(":", 1)[1] if ":" in tail else "latest"
+        reference, _, digest = tail.partition("@")
+        if ":" in reference:
+            return reference.split(":", 1)[1]
+        return digest or "latest"
 
     @property
     def max_replicas(self) -> int:

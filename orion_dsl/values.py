@@ -111,8 +111,24 @@ _BYTE_UNITS = {
 _DURATION_UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 _SPLIT = re.compile(r"^(\d+(?:\.\d+)?)([A-Za-z]*)$")
 
+#: The largest count Kubernetes takes: its counts (replicas, ports, thresholds, limits) are int32.
+MAX_INT = 2**31 - 1
+#: The largest resource amount (millicores, bytes): Kubernetes quantities are int64.
+MAX_AMOUNT = 2**63 - 1
+#: The longest duration, in milliseconds: Kubernetes takes seconds as int32 (about 68 years).
+MAX_MILLIS = MAX_INT * 1000
+#: More digits than any value in range has; longer numbers are refused before they are converted.
+_MAX_DIGITS = 40
+
+
+def _not_too_long(text: str) -> None:
+    """Refuse a number with more digits than any value in range (and than Python converts quickly)."""
+    if len(text) > _MAX_DIGITS:
+        raise BadValue(f'"{text[:20]}..." has {len(text)} characters, more than any value ORION takes')
+
 
 def _split(arg: Arg) -> tuple[Decimal, str]:
+    _not_too_long(arg.text)
     match = _SPLIT.match(arg.text)
     if not match:
         raise BadValue(f'"{arg.text}" is not a number with a unit')
@@ -122,7 +138,7 @@ def _split(arg: Arg) -> tuple[Decimal, str]:
         raise BadValue(f'"{arg.text}" is not a number') from exc
 
 
-def _scaled(arg: Arg, units: dict[str, int], what: str, example: str) -> int:
+def _scaled(arg: Arg, units: dict[str, int], what: str, example: str, most: int) -> int:
     number, unit = _split(arg)
     if unit not in units:
         shown = ", ".join(u for u in units if u)
@@ -130,28 +146,40 @@ def _scaled(arg: Arg, units: dict[str, int], what: str, example: str) -> int:
     value = number * units[unit]
     if value != value.to_integral_value():
         raise BadValue(f'"{arg.text}" is finer than the smallest unit of {what}')
+    if value > most:
+        raise BadValue(f'"{arg.text}" is more {what} than Kubernetes can express')
     return int(value)
 
 
 def _cpu(arg: Arg) -> Quantity:
-    return Quantity(_scaled(arg, _CPU_UNITS, "CPU", "500m or 2"), arg.text)
+    return Quantity(_scaled(arg, _CPU_UNITS, "CPU", "500m or 2", MAX_AMOUNT), arg.text)
 
 
 def _bytes(arg: Arg) -> Quantity:
-    return Quantity(_scaled(arg, _BYTE_UNITS, "memory or storage", "512Mi or 10Gi"), arg.text)
+    return Quantity(_scaled(arg, _BYTE_UNITS, "memory or storage", "512Mi or 10Gi", MAX_AMOUNT), arg.text)
 
 
 def _duration(arg: Arg) -> Duration:
-    return Duration(_scaled(arg, _DURATION_UNITS, "time", "10s, 5m or 6h"), arg.text)
+    return Duration(_scaled(arg, _DURATION_UNITS, "time", "10s, 5m or 6h", MAX_MILLIS), arg.text)
+
+
+def _whole(text: str, what: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` written in digits only (no decimal point)."""
+    _not_too_long(text)
+    if not text.isascii() or not text.isdigit():
+        raise BadValue(f'"{text}" is not a whole number')
+    number = int(text)
+    if not low <= number <= high:
+        raise BadValue(f"{what} {number} is outside {low}-{high}")
+    return number
 
 
 def _int(arg: Arg) -> int:
-    if not arg.text.isdigit():
-        raise BadValue(f'"{arg.text}" is not a whole number')
-    return int(arg.text)
+    return _whole(arg.text, "the number", 0, MAX_INT)
 
 
 def _percent(arg: Arg) -> int:
+    _not_too_long(arg.text)
     value = Decimal(arg.text.rstrip("%"))
     if value != value.to_integral_value() or not 0 <= value <= 100:
         raise BadValue(f'"{arg.text}" is not a whole percentage from 0% to 100%')
@@ -163,10 +191,7 @@ def _port(arg: Arg) -> PortNumber:
     protocol = protocol.upper() or "TCP"
     if protocol not in ("TCP", "UDP", "SCTP"):
         raise BadValue(f'"{protocol.lower()}" is not a protocol (use tcp, udp or sctp)')
-    number = int(number_text)
-    if not 1 <= number <= 65535:
-        raise BadValue(f"port {number} is outside 1-65535")
-    return PortNumber(number, protocol)
+    return PortNumber(_whole(number_text, "port", 1, 65535), protocol)
 
 
 def _time(arg: Arg) -> TimeOfDay:
@@ -192,7 +217,7 @@ def _address(arg: Arg) -> ipaddress.IPv4Address:
 
 def _port_ref(arg: Arg) -> PortRef:
     target, port = arg.parts
-    return PortRef(target.text, int(port.text) if port.kind is ArgKind.NUMBER else port.text)
+    return PortRef(target.text, _whole(port.text, "port", 1, 65535) if port.kind is ArgKind.NUMBER else port.text)
 
 
 def _switch(arg: Arg) -> bool:
@@ -203,12 +228,39 @@ def _switch(arg: Arg) -> bool:
     raise BadValue(f'"{arg.text}" is not on or off')
 
 
+def text_problem(text: str) -> str | None:
+    """Why a string cannot go into YAML, Markdown or a Kubernetes field, or None.
+
+    A lone surrogate (``\\ud800``) is no character: it cannot be written as UTF-8. A control
+    character other than tab, line feed and carriage return (``\\u0000``, ...) is cut off or
+    refused by the tools the output goes to.
+    """
+    for ch in text:
+        if "\ud800" <= ch <= "\udfff":
+            return f"it holds a lone surrogate \\u{ord(ch):04x}, which is not a character"
+        if (ord(ch) < 0x20 and ch not in "\t\n\r") or ch == "\x7f":
+            return f"it holds the control character \\u{ord(ch):04x}"
+    return None
+
+
 def _text(arg: Arg) -> str:
+    if arg.kind is ArgKind.STRING:
+        problem = text_problem(arg.text)
+        if problem is not None:
+            raise BadValue(f"{problem}; remove it or write the character it stands for")
     return arg.text
+
+
+def _filled(arg: Arg) -> str:
+    if not arg.text.strip():
+        raise BadValue("the string is empty; Kubernetes needs a value here")
+    return _text(arg)
 
 
 NAME: ValueType[str] = ValueType("a name", _kinds(ArgKind.WORD), _text)
 TEXT: ValueType[str] = ValueType("a string in double quotes", _kinds(ArgKind.STRING), _text)
+#: A string that becomes a field Kubernetes (or a custom resource) requires: an image, a path, a host.
+FILLED: ValueType[str] = ValueType("a non-empty string in double quotes", _kinds(ArgKind.STRING), _filled)
 VERSION: ValueType[str] = ValueType('a version such as "1.28" or 1.3', _kinds(ArgKind.STRING, ArgKind.NUMBER), _text)
 INT: ValueType[int] = ValueType("a whole number", _kinds(ArgKind.NUMBER), _int)
 CPU: ValueType[Quantity] = ValueType("a CPU amount such as 500m or 2", _kinds(ArgKind.QUANTITY, ArgKind.NUMBER), _cpu)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.model import Topology, Workload
+from orion_dsl.model import Topology, Workload, label_value
 
 NAME = "app.kubernetes.io/name"
 INSTANCE = "app.kubernetes.io/instance"
@@ -44,11 +44,11 @@ def component(w: Workload) -> str:
 
 
 def recommended(topology: Topology, name: str, component_: str, version: str | None = None, instance: str | None = None) -> dict[str, str]:
-    """The six recommended labels."""
+    """The six recommended labels (the version made a valid label value)."""
     return {
         NAME: name,
         INSTANCE: instance or name,
-        VERSION: version or topology.version,
+        VERSION: label_value(version or topology.version),
         COMPONENT: component_,
         PART_OF: topology.name,
         MANAGED_BY: "orion",

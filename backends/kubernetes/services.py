@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.model import Port, Topology, Workload
+from orion_dsl.model import Port, Topology, Workload, label_value
 
 from . import labels as L
 from .config import primary_service, replica_services
@@ -78,7 +78,7 @@ def services(topology: Topology) -> list[dict[str, Any]]:
         else:
             sel = L.selector(w)
             if w.blue_green is not None:
-                sel[L.VERSION] = w.blue_green.active_version
+                sel[L.VERSION] = label_value(w.blue_green.active_version)
             out.append(_service(topology, w, w.name, sel, w.ports, scrape=scrape, affinity=affinity))
         if w.kind == "statefulset" or pooler is not None:
             out.append(_service(topology, w, w.derived_name("headless"), L.selector(w), w.ports, headless=True, scrape=scrape and pooler is not None))

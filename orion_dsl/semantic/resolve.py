@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from orion_dsl import ast, model
 from orion_dsl.diagnostics import Diagnostic
+from orion_dsl.semantic.fields import FieldResolver
 from orion_dsl.semantic.names import _v
 from orion_dsl.semantic.platform import PlatformResolver
-from orion_dsl.semantic.workloads import WorkloadResolver
+from orion_dsl.semantic.workloads import MAX_READ_REPLICAS, WorkloadResolver
 from orion_dsl.source import Span
 
 #: Kubernetes limits names to 63 characters (52 for CronJobs and StatefulSets, whose pods get
@@ -27,13 +28,16 @@ def _name_limit(decl: object, kind: str) -> int:
     limits = [63 - _LONGEST_SERVICE_SUFFIX]
     if kind == "statefulset":
         limits.append(_CRONJOB_LIMIT)
+    replicas = decl.database.read_replicas if decl.database is not None else None
+    if replicas is not None and replicas.count is not None and replicas.count.value > 0:  # a Service <name>-replica-<i> per read replica
+        limits.append(63 - len(f"-replica-{min(replicas.count.value, MAX_READ_REPLICAS)}"))
     for b in decl.backups:  # a CronJob <name>-backup-<kind>, or an archiver Deployment <name>-<kind>-archive
         kind_ = _v(b.kind, "")
         limits.append(63 - len(f"-{kind_}-archive") if _v(b.continuous, False) else _CRONJOB_LIMIT - len(f"-backup-{kind_}"))
     return min(limits)
 
 
-class Resolver(WorkloadResolver, PlatformResolver):
+class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
     """Builds the :class:`~orion_dsl.model.Topology` from a :class:`~orion_dsl.ast.SpecDecl`."""
 
     def resolve(self) -> model.Topology:
@@ -53,7 +57,7 @@ class Resolver(WorkloadResolver, PlatformResolver):
             (w.database.pooler.name, (w, _v(ns.name, ""), "pooler"))
             for ns in spec.namespaces
             for w in (*ns.services, *ns.statefulsets)
-            if w.database is not None and w.database.pooler is not None
+            if w.database is not None and w.database.pooler is not None and w.database.pooler.name is not None
         ]
         ingress = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
         named = self.unique([*decls, *poolers, *((e.name, (e, "", "external")) for e in spec.externals), *ingress], "workload, external or ingress")
@@ -67,6 +71,7 @@ class Resolver(WorkloadResolver, PlatformResolver):
         network = spec.network
         self.subnets = self.unique(((s.name, s) for s in (network.subnets if network else ())), "subnet")
         self.unique_names(spec)
+        self.check_fields()
         externals = tuple(self.external(e) for e in self.externals.values())
         ext_ports = {e.name: e.ports for e in externals}
         workloads: list[model.Workload] = []
@@ -81,7 +86,7 @@ class Resolver(WorkloadResolver, PlatformResolver):
                 workloads.append(w)
         self.namespace_of = {w.name: w.namespace for w in workloads}
         for merged, w in list(pending):
-            if merged.database is not None and merged.database.pooler is not None:
+            if merged.database is not None and merged.database.pooler is not None and merged.database.pooler.name is not None:
                 pooler = self.pooler(merged, w)
                 self.ports[pooler.name] = pooler.ports
                 self.namespace_of[pooler.name] = pooler.namespace

@@ -16,6 +16,8 @@ from orion_dsl.values import Duration, PortRef
 _DEFAULT_INTERVAL = Duration(10_000, "10s")
 _DEFAULT_TIMEOUT = Duration(1_000, "1s")
 _DEFAULT_GRACE = Duration(30_000, "30s")
+#: More read replicas than this is a typo, not a database: each one gets its own Service.
+MAX_READ_REPLICAS = 100
 
 
 class WorkloadResolver(ResolverBase):
@@ -258,6 +260,10 @@ class WorkloadResolver(ResolverBase):
             return None
         replicas = d.read_replicas
         count = _v(replicas.count, 0) if replicas else 0
+        if replicas is not None and replicas.count is not None and count > MAX_READ_REPLICAS:
+            help = f"write at most {MAX_READ_REPLICAS}: each read replica gets its own Service"
+            self.report("E0216", replicas.count.span, f"{count} read replicas are more than {MAX_READ_REPLICAS}", help)
+            count = 0  # not a count the model can hold: one name per replica
         weights = tuple(w.value for w in replicas.weights) if replicas else ()
         if replicas and weights and len(weights) != count:
             self.report("E0214", replicas.span, f"{count} read replicas but {len(weights)} read weights", "give one weight per read replica")

@@ -158,7 +158,7 @@ class Builder:
 
     @contextmanager
     def cluster(self, key: str, title: str, cls: str | None = None) -> Iterator[None]:
-        """Open a cluster; nodes added inside the ``with`` block belong to it."""
+        """Open a cluster; nodes added inside the ``with`` block belong to it (one left empty is dropped)."""
         if cls is not None and cls not in CLASSES:
             raise ValueError(f"{self._view}: unknown style class {cls!r}")
         cluster_id = f"sg_{key}"
@@ -170,9 +170,8 @@ class Builder:
             yield
         finally:
             done_id, done_title, done_cls, items = self._stack.pop()
-            if not items:
-                raise ValueError(f"{self._view}: cluster {done_id!r} is empty")
-            self._stack[-1][3].append(Cluster(done_id, done_title, tuple(items), done_cls))
+            if items:  # a cluster left empty (no namespaces, no backups) is not drawn
+                self._stack[-1][3].append(Cluster(done_id, done_title, tuple(items), done_cls))
 
     def link(self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False) -> None:
         """Add an arrow between two nodes (added before or after this call); ``faint`` greys it out.

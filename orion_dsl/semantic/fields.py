@@ -1,0 +1,130 @@
+"""Values that become Kubernetes fields, checked against the rules the API server applies.
+
+Each rule is checked where the value is written (in ``defaults`` too, once), so ``orion
+check`` reports it with its position instead of ``kubectl apply`` refusing the output:
+
+============================  ======================================  ===========================
+spec value                    Kubernetes field                        rule (code)
+============================  ======================================  ===========================
+``image``                     ``containers[].image``                  not empty, no whitespace (E0216)
+``at`` of volume, storage     ``volumeMounts[].mountPath``            an absolute path (E0216)
+storage size                  PVC ``resources.requests.storage``      more than zero (E0216)
+storage ``class``             ``storageClassName``                    DNS-1123 subdomain (E0204)
+``security { user }``         ``runAsUser`` with ``runAsNonRoot``     not 0, root (E0216)
+autoscaling metric target     HPA ``averageValue`` / ``value``        at least 1 (E0216)
+``object`` metric             HPA ``describedObject.name`` (Service)  DNS-1035 label (E0204)
+ingress and external hosts    Ingress ``rules[].host``, ServiceEntry  DNS-1123 subdomain, ``*.`` prefix
+                              ``hosts``                               allowed, not an IP (E0216)
+``egress_gateway namespace``  ``metadata.namespace``                  DNS-1123 label (E0204)
+``blue_green`` versions       ``app.kubernetes.io/version`` selector  distinct as label values (E0216)
+============================  ======================================  ===========================
+
+Rules checked elsewhere: names (:meth:`ResolverBase.check_name`), counts and amounts in
+range (:mod:`orion_dsl.values`: int32 counts, int64 quantities, int32 seconds), strings
+without surrogates or control characters and required strings not empty (``FILLED``),
+probe timing and thresholds, backup intervals, rollouts and budgets, read replicas (at most
+100: each gets a Service)
+(:mod:`~orion_dsl.semantic.workloads`), label values derived from versions
+(``backends.kubernetes.labels.label_value``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from orion_dsl import ast
+from orion_dsl.decode import L
+from orion_dsl.model import label_value
+from orion_dsl.semantic.names import ResolverBase
+
+#: A host Kubernetes and Istio accept: DNS-1123 labels joined by dots, optionally after ``*.``.
+_HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+#: DNS-1035 label: a Service name (starts with a letter).
+_DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _workload_decls(spec: ast.SpecDecl) -> Iterator[ast.WorkloadDecl]:
+    """Every block that holds workload settings, as written: defaults, then each workload."""
+    if spec.defaults is not None:
+        yield spec.defaults
+    for ns in spec.namespaces:
+        if ns.defaults is not None:
+            yield ns.defaults
+        yield from ns.services
+        yield from ns.statefulsets
+
+
+class FieldResolver(ResolverBase):
+    """Checks the values of the spec that Kubernetes takes as they are."""
+
+    def check_fields(self) -> None:
+        """Report every value the API server (or Istio's validation) would refuse."""
+        for w in _workload_decls(self.spec):
+            self._workload_fields(w)
+        if self.spec.ingress is not None:
+            for h in self.spec.ingress.hosts:
+                self._host(h.host, "ingress host")
+        for e in self.spec.externals:
+            for host in e.hosts:
+                self._host(host, "external host")
+        mesh = self.spec.mesh
+        if mesh is not None and mesh.egress_gateway is not None:
+            self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
+
+    def _workload_fields(self, w: ast.WorkloadDecl) -> None:
+        images = [w.image, *(s.image for s in w.sidecars), *(b.image for b in w.backups)]
+        if w.database is not None and w.database.pooler is not None:
+            images.append(w.database.pooler.image)
+        for image in images:
+            if image is not None and (not image.value or any(ch.isspace() for ch in image.value)):
+                problem = "has whitespace in it" if image.value else "is empty"
+                self.report("E0216", image.span, f'the image "{image.value}" {problem}', 'write an image reference without spaces, e.g. "registry/name:tag"')
+        for path in [*(v.at for v in w.volumes), *(s.at for s in w.storage)]:
+            if path is not None and path.value.strip() and not path.value.startswith("/"):
+                self.report("E0216", path.span, f'the mount path "{path.value}" is not absolute', f'start it with "/", e.g. "/{path.value.lstrip("./")}"')
+        for s in w.storage:
+            if s.size is not None and s.size.value.amount == 0:
+                self.report("E0216", s.size.span, f'storage "{s.name.value if s.name else ""}" claims no space', "give a size above zero, e.g. 1Gi")
+            self.check_name(s.storage_class, "storage class", _DNS_1123_SUBDOMAIN, 253)
+        bg = w.blue_green
+        if bg is not None and bg.blue is not None and bg.green is not None and label_value(bg.blue.value) == label_value(bg.green.value):
+            shown = label_value(bg.blue.value)
+            self.report(
+                "E0216",
+                bg.green.span,
+                f'blue and green both become the version label "{shown}", so one Service would select both colours',
+                "give the two colours versions that differ in letters, digits, '.', '-' or '_'",
+            )
+        if w.security is not None and w.security.user is not None and w.security.user.value == 0:
+            self.report(
+                "E0216",
+                w.security.user.span,
+                "user 0 is root, which pods under the restricted profile may not run as",
+                "give a user id of 1 or more, e.g. 10001",
+            )
+        if w.autoscale is not None:
+            for m in (*w.autoscale.pods, *w.autoscale.object, *w.autoscale.external):
+                self.at_least(m.target, 1, "a metric target")
+            for m in w.autoscale.object:
+                self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
+
+    def _host(self, host: L[str] | None, what: str) -> None:
+        """A host name as an Ingress rule and a ServiceEntry take it."""
+        if host is None or not host.value:
+            return
+        value = host.value
+        try:
+            ipaddress.ip_address(value)
+            is_ip = True
+        except ValueError:
+            is_ip = False
+        if is_ip or len(value) > 253 or not _HOST.match(value) or any(len(label) > 63 for label in value.split(".")):
+            self.report(
+                "E0216",
+                host.span,
+                f'{what} "{value}" is not a DNS name Kubernetes accepts',
+                'write lower-case labels of letters, digits and \'-\' joined by dots, optionally after "*." (e.g. "api.example.com"), at most 253 characters',
+            )
