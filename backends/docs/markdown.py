@@ -87,7 +87,7 @@ def code(value: object) -> Md:
         return Md("")
     longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if content[0] == "`" or content[-1] == "`" or (content[0] == " " and content[-1] == " " and content.strip()) else ""
+    pad = " " if content[0] == "`" or content[-1] == "`" or (content[0] == " " and content[-1] == " " and content.strip(" ")) else ""
     return Md(f"{fence}{pad}{content}{pad}{fence}")
 
 
