@@ -295,7 +295,7 @@ def _roll_forward(root: Path, journal: _Journal) -> None:
         folder, built = root / target, run / target
         if os.path.lexists(folder) and os.lstat(folder).st_ino == inode:
             continue
-        if os.path.lexists(built):
+        if os.path.lexists(built) and os.lstat(built).st_ino == inode:  # else: what is there is the old tree
             _put_in_place(folder, built, run / f"{target}.old")
     _fsync_folder(root)
 

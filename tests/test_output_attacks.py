@@ -507,3 +507,27 @@ def test_check_waits_for_a_writer_rather_than_read_a_half_written_out(tmp_path: 
     with locked(tmp_path, shared=False, wait=0), pytest.raises(OutputError, match="another orion is writing"):
         check_targets(tmp_path, OLD, wait=0.1)
     assert check_targets(tmp_path, OLD, wait=0.1).clean
+
+
+def test_finishing_a_killed_swap_never_puts_an_old_tree_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(tmp_path)
+    real_exchange = renames.exchange
+
+    class Killed(BaseException):
+        """Stands for a kill after the first target's swap."""
+
+    def die_after_a(a: Path, b: Path) -> bool:
+        if a.name != "a":
+            raise Killed
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(renames, "exchange", die_after_a)
+    with pytest.raises(Killed):
+        write_targets(tmp_path, NEW)
+    monkeypatch.undo()
+    shutil.rmtree(tmp_path / "a")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "by-hand.yaml").write_text("mine")
+    write_targets(tmp_path, {"b": NEW["b"]})
+    assert tree(tmp_path / "a") == {"by-hand.yaml": "mine"}
+    assert_exactly(tmp_path, {"b": NEW["b"], "c": NEW["c"]}, others=("a",))
