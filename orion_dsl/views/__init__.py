@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from orion_dsl.model import Topology
-from orion_dsl.views import ingress_egress, mermaid, mesh, namespaces, network, policies, recovery, scaling, topology
+from orion_dsl.views import grouping, ingress_egress, mermaid, mesh, namespaces, network, policies, recovery, scaling, topology
 from orion_dsl.views.graph import Graph
 
 BUILDERS: dict[str, Callable[[Topology], Graph]] = {
@@ -28,10 +28,22 @@ VIEWS: tuple[str, ...] = tuple(BUILDERS)
 
 
 def build_view(topology: Topology, view: str) -> Graph:
-    """The neutral graph of one view; an unknown view raises KeyError."""
+    """The neutral graph of one view, drawn by group for a big topology; an unknown view raises KeyError."""
     if view not in BUILDERS:
         raise KeyError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-    return BUILDERS[view](topology)
+    graph = BUILDERS[view](topology)
+    return grouping.collapse(graph, _grouping_note(topology)) if grouping.is_grouped(topology) else graph
+
+
+def _grouping_note(topology: Topology) -> tuple[str, ...]:
+    """What a grouped view says about itself."""
+    return (
+        f"{len(topology.workloads):,} workloads in {len(topology.namespaces):,} namespaces:",
+        f"more than {grouping.DETAIL_LIMIT} are drawn by group, not one by one",
+        "a box is a namespace (or subnet) and counts what it holds;",
+        "an arrow's x N counts the connections it stands for",
+        "the namespaces view and docs/architecture.md list each namespace",
+    )
 
 
 def mermaid_view(topology: Topology, view: str) -> str:

@@ -24,12 +24,20 @@ Direction = Literal["TB", "LR"]
 
 @attrs.frozen
 class Node:
-    """A box: a stable id, label lines (the first is the title) and a style class."""
+    """A box: a stable id, label lines (the first is the title) and a style class.
+
+    ``group`` names what the node belongs to when a big topology is drawn coarser
+    (``Namespace shop``, ``Subnet apps - 10.0.1.0/24``): every node of one group is then
+    drawn as one box (:mod:`orion_dsl.views.grouping`), which counts it as one ``counts``
+    (a singular noun, ``pod``; empty: not counted).
+    """
 
     id: str
     lines: tuple[str, ...]
     cls: str
     shape: Shape = "box"
+    group: str = ""
+    counts: str = ""
 
 
 @attrs.frozen
@@ -142,8 +150,8 @@ class Builder:
         """Whether a node with this id was added."""
         return node_id in self._ids
 
-    def node(self, node_id: str, *lines: str, cls: str, shape: Shape = "box") -> str:
-        """Add a node to the innermost open cluster; returns its id."""
+    def node(self, node_id: str, *lines: str, cls: str, shape: Shape = "box", group: str = "", counts: str = "") -> str:
+        """Add a node to the innermost open cluster; returns its id (``group``, ``counts``: see :class:`Node`)."""
         if node_id in self._ids:
             raise ValueError(f"{self._view}: duplicate node id {node_id!r}")
         if node_id.startswith("sg_") or not node_id.replace("_", "").isalnum() or not node_id.isascii():
@@ -153,7 +161,7 @@ class Builder:
         if not lines:
             raise ValueError(f"{self._view}: node {node_id!r} has no label")
         self._ids.add(node_id)
-        self._stack[-1][3].append(Node(node_id, tuple(lines), cls, shape))
+        self._stack[-1][3].append(Node(node_id, tuple(lines), cls, shape, group, counts))
         return node_id
 
     @contextmanager

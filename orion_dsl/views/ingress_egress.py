@@ -61,7 +61,7 @@ def _inbound(b: Builder, topology: Topology, ingress: Ingress) -> None:
         if ingress.hosts:
             with b.cluster("hosts", "Ingress rules (hosts)", "service"):
                 for i, host in enumerate(ingress.hosts, 1):
-                    b.node(f"host_{i}", host.host, cls="service")
+                    b.node(f"host_{i}", host.host, cls="service", group="Ingress rules (hosts)", counts="host")
                     b.link(ingress_id(ingress.name), f"host_{i}")
 
 
@@ -86,17 +86,18 @@ def _service_nodes(b: Builder, topology: Topology, key: str, title: str, names: 
     with b.cluster(key, title, "service"):
         for w in nodes:
             port = f" :{w.container.ports[0].number}" if w.container.ports else ""
-            b.node(part_id("svc", w.name), f"{w.name} Service{port}", cls=workload_tier(topology, w))
+            b.node(part_id("svc", w.name), f"{w.name} Service{port}", cls=workload_tier(topology, w), group=f"Namespace {w.namespace}", counts="Service")
 
 
 def _routes(b: Builder, topology: Topology) -> None:
     for w in topology.workloads:
         if not w.routes:
             continue
-        with b.cluster(part_id("routes", w.name), f"Path-based routing at {w.name}", "service"):
+        title = f"Path-based routing at {w.name}"
+        with b.cluster(part_id("routes", w.name), title, "service"):
             for i, r in enumerate(w.routes, 1):
                 target = f"{r.target} :{r.port.number}" + (" (itself)" if r.target == w.name else "")
-                b.node(part_id("route", f"{w.name}-{i}"), f"{r.path} -> {target}", cls="service")
+                b.node(part_id("route", f"{w.name}-{i}"), f"{r.path} -> {target}", cls="service", group=title, counts="route")
         for i, r in enumerate(w.routes, 1):
             rid = part_id("route", f"{w.name}-{i}")
             b.link(part_id("svc", w.name), rid)
@@ -147,7 +148,7 @@ def _outbound(b: Builder, topology: Topology) -> None:
             with b.cluster(part_id("ports", key), f"Allowed: {key}", "external"):
                 for x in members:
                     about = (x.description,) if x.description else ()
-                    b.node(external_id(x.name), x.name, *x.hosts, *about, cls="external")
+                    b.node(external_id(x.name), x.name, *x.hosts, *about, cls="external", group=f"Allowed: {key}", counts="external service")
         b.node("egress_policy", *_policy_lines(topology), cls="policy")
     if gateway:
         b.link("egressgw", "egress_policy", style="invisible")

@@ -30,17 +30,25 @@ _INDENT = "    "
 _CONFIG = '%%{init: {"flowchart": {"wrappingWidth": 480}}}%%'
 
 
+#: Characters a JavaScript regular expression's ``.`` does not match (Mermaid's lexer would stop
+#: at them) or that some reader drops: written as spaces, like line breaks.
+_BREAKS = frozenset("\u0085\u2028\u2029\ufeff")
+
+
 def escape(text: str) -> str:
-    """Text as the inside of a quoted Mermaid label: entities for syntax, spaces for line breaks."""
+    """Text as the inside of a quoted Mermaid label: entities for syntax, spaces for line breaks.
+
+    Never empty: Mermaid rejects an empty quoted label (``[""]``), so empty text is one space.
+    """
     out = []
     for ch in text:
         if ch in _ENTITIES:
             out.append(_ENTITIES[ch])
-        elif ch in "\r\n\t" or (ord(ch) < 32):
+        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or ch in _BREAKS:
             out.append(" ")
         else:
             out.append(ch)
-    return "".join(out)
+    return "".join(out) or " "
 
 
 def label(lines: tuple[str, ...]) -> str:

@@ -1,9 +1,12 @@
-"""View ``mesh``: istiod, each meshed pod as app + Envoy sidecar, per-service traffic policy.
+"""View ``mesh``: istiod, the meshed pods by namespace with their traffic policy, mTLS, egress.
 
-istiod (Istio 1.20+ folds Pilot, Citadel and Galley into it) pushes configuration and
-certificates to every sidecar (dotted); sidecars talk mTLS along the allow-graph; each
-service's node lists its load-balancing algorithm, timeout, retries and circuit breaker.
-JWT validation and the egress gateway hang off the workloads they concern.
+istiod (Istio 1.20+ folds Pilot, Citadel and Galley into it) is one box; it pushes
+configuration and certificates to every sidecar of a meshed namespace, drawn as ONE
+dotted arrow to the namespace (not one per pod: those drowned the picture). Each meshed
+pod is one box: its app's ports, its Envoy sidecar and its traffic policy (load
+balancing, timeout, retries, circuit breaker); sidecars talk mTLS along the allow-graph
+(solid arrows, the mode said once, in the legend). JWT validation and the egress gateway
+hang off the pods they concern. Laid out top to bottom, so it grows down, not sideways.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from orion_dsl.views.common import external_id, part_id, rate_text
 from orion_dsl.views.graph import Builder, Graph
 
 
-def _policy_lines(w: Workload) -> list[str]:
-    lines = [f"{w.name} traffic policy"]
+def _pod_lines(w: Workload) -> list[str]:
+    ports = ", ".join(f":{p.number}" for p in w.container.ports)
+    lines = [f"{w.name} pod", f"app {ports} + Envoy sidecar" if ports else "app + Envoy sidecar"]
     lines.append(f"LB: {w.load_balancing or 'default (round-robin)'}")
     r = w.resilience
     if r is not None:
@@ -36,26 +40,21 @@ def _policy_lines(w: Workload) -> list[str]:
     return lines
 
 
-def _control_plane(b: Builder, topology: Topology, mesh: Mesh) -> None:
-    with b.cluster("control", f"Control Plane - istiod (Istio {topology.istio})", "control"):
-        b.node("istiod_traffic", "Traffic management", "routes, retries, LB -> Envoy", cls="control")
-        b.node("istiod_ca", "Certificates", f"mTLS {mesh.mtls.upper()}", cls="control")
-        b.node("istiod_validation", "Config validation", "webhook", cls="control")
-        telemetry = ["Telemetry"]
-        if mesh.tracing_sampling is not None:
-            telemetry.append(f"tracing {mesh.tracing_sampling}% sampled")
-        if mesh.access_log:
-            telemetry.append("access log on")
-        b.node("istiod_telemetry", *telemetry, cls="control")
+def _istiod(b: Builder, topology: Topology, mesh: Mesh) -> None:
+    lines = [f"istiod (Istio {topology.istio})", "traffic management: routes, retries, LB"]
+    lines += [f"certificates: mTLS {mesh.mtls.upper()}", "config validation webhook"]
+    telemetry = [*([f"tracing {mesh.tracing_sampling}% sampled"] if mesh.tracing_sampling is not None else []), *(["access log on"] if mesh.access_log else [])]
+    if telemetry:
+        lines.append("telemetry: " + ", ".join(telemetry))
+    with b.cluster("control", "Control plane", "control"):
+        b.node("istiod", *lines, cls="control")
 
 
-def _sidecar_lines(mesh: Mesh) -> list[str]:
-    lines = ["Envoy sidecar", "istio/proxyv2"]
+def _sidecar_lines(mesh: Mesh) -> tuple[str, ...]:
+    """What every sidecar is, said once in the legend instead of in every pod."""
     res = mesh.sidecar_resources
-    if res is not None:
-        lines.append(f"CPU {res.cpu_request.text}-{res.cpu_limit.text}")
-        lines.append(f"memory {res.memory_request.text}-{res.memory_limit.text}")
-    return lines
+    sizes = () if res is None else (f"  CPU {res.cpu_request.text}-{res.cpu_limit.text}, memory {res.memory_request.text}-{res.memory_limit.text}",)
+    return ("every meshed pod: app + Envoy sidecar", "  (istio/proxyv2)", *sizes)
 
 
 def build(topology: Topology) -> Graph:
@@ -66,30 +65,38 @@ def build(topology: Topology) -> Graph:
     if mesh is None or not meshed:
         b.node("nomesh", "No service mesh in this topology", cls="note", shape="note")
         return b.build()
-    _control_plane(b, topology, mesh)
-    with b.cluster("dataplane", "Data Plane - Envoy proxies", "service"):
-        for w in meshed:
-            with b.cluster(part_id("pod", w.name), f"{w.name} pod", "service"):
-                ports = ", ".join(f":{p.number}" for p in w.container.ports)
-                b.node(part_id("app", w.name), f"{w.name} app", ports, cls="service")
-                b.node(part_id("envoy", w.name), *_sidecar_lines(mesh), cls="service")
-                b.node(part_id("policy", w.name), *_policy_lines(w), cls="feature")
+    _istiod(b, topology, mesh)
+    namespaces = list(dict.fromkeys(w.namespace for w in meshed))
+    with b.cluster("dataplane", "Data plane - Envoy sidecars", "service"):
+        for ns in namespaces:
+            title = f"Namespace {ns}"
+            with b.cluster(part_id("meshns", ns), title, "service"):
+                for w in meshed:
+                    if w.namespace == ns:
+                        b.node(part_id("envoy", w.name), *_pod_lines(w), cls="service", group=title, counts="meshed pod")
     jwt = mesh.jwt
     if jwt is not None and jwt.workload in {w.name for w in meshed}:
         b.node("jwt", "JWT validation", f"issuer {jwt.issuer}", *(f"protects {p}" for p in jwt.protect), cls="feature")
     callers = _egress(b, topology, mesh)
-    for w in meshed:
-        b.link("istiod_traffic", part_id("envoy", w.name), "config", style="dotted")
-        b.link("istiod_ca", part_id("envoy", w.name), "certs", style="dotted")
-        b.link(part_id("app", w.name), part_id("envoy", w.name), both=True)
-        b.link(part_id("envoy", w.name), part_id("policy", w.name), style="dotted")
+    b.node(
+        "mesh_legend",
+        "Legend",
+        f"solid: mTLS {mesh.mtls.upper()} call between sidecars",
+        "dotted to a namespace: istiod sends config and",
+        "  certificates to every sidecar in it",
+        *_sidecar_lines(mesh),
+        cls="note",
+        shape="note",
+    )
+    for ns in namespaces:
+        b.link("istiod", f"sg_{part_id('meshns', ns)}", "config, certs", style="dotted")
     meshed_names = {w.name for w in meshed}
     seen: set[tuple[str, str]] = set()
     for e in topology.allow_graph.between_workloads():
         pair = (e.source.name, e.target.name)
         if e.source.name in meshed_names and e.target.name in meshed_names and e.source.name != e.target.name and pair not in seen:
             seen.add(pair)
-            b.link(part_id("envoy", e.source.name), part_id("envoy", e.target.name), f"mTLS {mesh.mtls.upper()}")
+            b.link(part_id("envoy", e.source.name), part_id("envoy", e.target.name))
     if jwt is not None and b.has("jwt"):
         b.link("jwt", part_id("envoy", jwt.workload), "RequestAuthentication", style="dotted")
     for caller in callers:

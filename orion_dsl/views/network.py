@@ -76,7 +76,7 @@ def _subnets(b: Builder, topology: Topology) -> dict[str, set[str]]:
                 address = str(ingress.address) if ingress.address else "any free address"
                 pods.add(b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", address, cls="ingress"))
             for w in members:
-                pods.add(b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w)))
+                pods.add(b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w), group=title, counts="workload"))
             if not tiers:
                 b.node(part_id("free", subnet.name), "(unused)", cls="plain")
     loose = [w for w in topology.workloads if w.subnet is None or w.subnet not in {s.name for s in topology.subnets}]
@@ -85,7 +85,7 @@ def _subnets(b: Builder, topology: Topology) -> dict[str, set[str]]:
             if ingress is not None and not b.has(ingress_id(ingress.name)):
                 b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", cls="ingress")
             for w in loose:
-                b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w))
+                b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w), group="No subnet assigned", counts="workload")
     return drawn
 
 

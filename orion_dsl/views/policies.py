@@ -68,13 +68,14 @@ def _peers(b: Builder, topology: Topology, peers: list[Peer], any_pod: set[str])
         holds_ingress = ingress is not None and ingress.namespace == ns.name
         if not members and not holds_ingress:
             continue
-        with b.cluster(part_id("ns", ns.name), f"Namespace {ns.name}", namespace_tier(topology, ns.name)):
+        title = f"Namespace {ns.name}"
+        with b.cluster(part_id("ns", ns.name), title, namespace_tier(topology, ns.name)):
             if ingress is not None and holds_ingress:
                 b.node(peer_id(ingress), f"{ingress.name} Ingress Controller", cls="ingress")
             for w in members:
-                b.node(peer_id(Peer("workload", w.name, w.namespace)), w.name, cls=workload_tier(topology, w))
+                b.node(peer_id(Peer("workload", w.name, w.namespace)), w.name, cls=workload_tier(topology, w), group=title, counts="workload")
             if ns.name in any_pod:
-                b.node(f"{ANY_POD}{slug(ns.name)}", "any other pod", f"in {ns.name}", cls="plain", shape="round")
+                b.node(f"{ANY_POD}{slug(ns.name)}", "any other pod", f"in {ns.name}", cls="plain", shape="round", group=title)
     for p in peers:
         if p.kind == "ingress" and not b.has(peer_id(p)):
             b.node(peer_id(p), f"{p.name} Ingress Controller", cls="ingress")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from orion_dsl.model import Recovery, Topology
 from orion_dsl.views.common import backup_schedule, kind_name, objective_text, part_id, schedule_text
 from orion_dsl.views.graph import Builder, Graph
+from orion_dsl.views.grouping import DETAIL_LIMIT
 
 
 def _targets(b: Builder, recovery: Recovery) -> None:
@@ -27,9 +28,10 @@ def _targets(b: Builder, recovery: Recovery) -> None:
 
 def _sources(b: Builder, topology: Topology, recovery: Recovery) -> None:
     with b.cluster("sources", "Backup sources", "source"):
+        many = sum(bool(w.backups) for w in topology.workloads) > DETAIL_LIMIT
         for w in topology.workloads:
             if w.backups:
-                b.node(part_id("src", w.name), w.name, kind_name(w), cls="source")
+                b.node(part_id("src", w.name), w.name, kind_name(w), cls="source", group=f"Namespace {w.namespace}" if many else "", counts="workload")
         if recovery.cluster_backup is not None:
             b.node("src_cluster", "Cluster state", "objects and persistent volumes", cls="source")
         if recovery.config_in_git:
@@ -40,7 +42,8 @@ def _sources(b: Builder, topology: Topology, recovery: Recovery) -> None:
                 continue
             with b.cluster(part_id("jobs", w.name), f"{w.name} backups", "backup"):
                 for i, bk in enumerate(w.backups, 1):
-                    b.node(part_id("job", f"{w.name}-{i}"), f"{bk.kind} backup", backup_schedule(bk), cls="backup")
+                    group = f"{bk.kind} backups ({backup_schedule(bk)})" if many else ""
+                    b.node(part_id("job", f"{w.name}-{i}"), f"{bk.kind} backup", backup_schedule(bk), cls="backup", group=group, counts="backup")
         cb = recovery.cluster_backup
         if cb is not None:
             lines = [f"{cb.tool} cluster backup", schedule_text(cb.every, cb.at)]

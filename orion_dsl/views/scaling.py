@@ -10,6 +10,7 @@ from __future__ import annotations
 from orion_dsl.model import Metric, Topology, Workload
 from orion_dsl.views.common import part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
+from orion_dsl.views.grouping import is_grouped
 
 
 def _metric_text(m: Metric) -> str:
@@ -43,7 +44,8 @@ def _rollouts(b: Builder, topology: Topology) -> None:
         groups.setdefault(key, []).append(w.name)
     with b.cluster("rollout", "Rollout strategies", "rollout"):
         for i, (key, names) in enumerate(groups.items(), 1):
-            b.node(f"rollout_{i}", key, *wrap("", names), cls="rollout")
+            listed = wrap("", names) if not is_grouped(topology) else [f"{len(names):,} workloads"]
+            b.node(f"rollout_{i}", key, *listed, cls="rollout")
         for w in topology.workloads:
             bg = w.blue_green
             if bg is None:
@@ -56,6 +58,8 @@ def _rollouts(b: Builder, topology: Topology) -> None:
                 f"green v{bg.green}{active['green']}",
                 "Service selects the active version",
                 cls="rollout",
+                group="Blue-green services",
+                counts="blue-green service",
             )
 
 
@@ -72,7 +76,7 @@ def build(topology: Topology) -> Graph:
     if scaled:
         with b.cluster("hpa", "Horizontal Pod Autoscaling", "hpa"):
             for w in scaled:
-                b.node(part_id("hpa", w.name), *_hpa_lines(w), cls="hpa")
+                b.node(part_id("hpa", w.name), *_hpa_lines(w), cls="hpa", group=f"Namespace {w.namespace}", counts="HPA")
     vertical = topology.scaling.vertical
     if vertical:
         with b.cluster("vpa", "Vertical Pod Autoscaling", "vpa"):

@@ -22,10 +22,16 @@ def _service_lines(w: Workload) -> tuple[str, ...]:
 def _workload(b: Builder, topology: Topology, w: Workload) -> None:
     tier = workload_tier(topology, w)
     about = (w.description,) if w.description else ()
-    b.node(workload_id(w.name), f"{w.name} {kind_name(w)}", *about, f"Replicas: {w.replicas}", cls=tier)
-    b.node(part_id("svc", w.name), *_service_lines(w), cls=tier)
+    group = _group(w)
+    b.node(workload_id(w.name), f"{w.name} {kind_name(w)}", *about, f"Replicas: {w.replicas}", cls=tier, group=group, counts="workload")
+    b.node(part_id("svc", w.name), *_service_lines(w), cls=tier, group=group, counts="Service")
     if w.autoscale is not None:
-        b.node(part_id("hpa", w.name), f"{w.name} HPA", f"Min: {w.autoscale.min}, Max: {w.autoscale.max}", cls="hpa")
+        b.node(part_id("hpa", w.name), f"{w.name} HPA", f"Min: {w.autoscale.min}, Max: {w.autoscale.max}", cls="hpa", group=group, counts="HPA")
+
+
+def _group(w: Workload) -> str:
+    """The group of a workload's boxes when the view is drawn by group: its namespace."""
+    return f"Namespace: {w.namespace}"
 
 
 def _external(b: Builder, topology: Topology) -> str:
@@ -63,7 +69,16 @@ def build(topology: Topology) -> Graph:
             with b.cluster("storage", "Storage", "storage"):
                 for w, s in claims:
                     size = f"{s.size.text} {s.storage_class}" if s.storage_class else s.size.text
-                    b.node(part_id("pvc", f"{w.name}-{s.name}"), "PersistentVolumeClaim", f"{w.name} {s.name}", size, cls="storage", shape="cylinder")
+                    b.node(
+                        part_id("pvc", f"{w.name}-{s.name}"),
+                        "PersistentVolumeClaim",
+                        f"{w.name} {s.name}",
+                        size,
+                        cls="storage",
+                        shape="cylinder",
+                        group=_group(w),
+                        counts="PVC",
+                    )
     _links(b, topology, entry)
     return b.build()
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from orion_dsl.artifacts import Rendered
-from orion_dsl.backends.diagrams import VIEWS, render, render_view
+from orion_dsl.backends.diagrams import VIEWS, dot, render, render_view, renderer_dependent
+from orion_dsl.diagnostics import Severity
 from orion_dsl.model import Topology
 
 EXPECTED_VIEWS = ("topology", "namespaces", "network", "policies", "mesh", "ingress-egress", "scaling", "disaster-recovery")
@@ -59,8 +63,59 @@ def test_render_view_unknown_format_raises_value_error(seed: Topology) -> None:
         render_view(seed, "topology", "jpeg")
 
 
-def test_without_graphviz_svgs_are_skipped_with_a_note(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("orion_dsl.backends.diagrams.dot.shutil.which", lambda name: None)
+
+
+def test_without_graphviz_svgs_are_skipped_and_the_rest_written(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_graphviz(monkeypatch)
+    paths = [a.path for a in render(seed).artifacts]
+    assert paths == [f"diagrams/{v}.{ext}" for v in VIEWS for ext in ("mmd", "dot")]
+
+
+def test_without_graphviz_one_warning_names_every_skipped_svg_and_the_install(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_graphviz(monkeypatch)
+    (diagnostic,) = render(seed).diagnostics
+    assert (diagnostic.code, diagnostic.severity) == ("R0601", Severity.WARNING)
+    assert all(f"diagrams/{v}.svg" in diagnostic.summary for v in VIEWS)
+    assert "apt-get install graphviz" in diagnostic.help
+
+
+def test_without_graphviz_render_view_svg_raises_dot_missing_with_the_install(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_graphviz(monkeypatch)
+    with pytest.raises(dot.DotMissing, match="apt-get install graphviz"):
+        render_view(seed, "topology", "svg")
+
+
+def _fake_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str) -> None:
+    """Put a ``dot`` on PATH that runs ``script`` (a POSIX shell body) instead of Graphviz."""
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_graphviz_warning_keeps_the_svg_and_becomes_a_warning(seed: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _fake_dot(monkeypatch, tmp_path, "echo '<svg/>'; echo 'Warning: something odd' >&2")
+    out = render(seed)
+    assert len([a for a in out.artifacts if a.path.endswith(".svg")]) == len(VIEWS)
+    assert {d.code for d in out.diagnostics} == {"R0603"} and all("something odd" in d.summary for d in out.diagnostics)
+
+
+def test_a_graphviz_failure_skips_that_svg_with_a_warning(seed: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _fake_dot(monkeypatch, tmp_path, "echo 'Error: trouble in init_rank' >&2; exit 1")
     out = render(seed)
     assert not [a for a in out.artifacts if a.path.endswith(".svg")]
-    assert [d.code for d in out.diagnostics] == ["I0601"] * len(VIEWS)
+    assert [d.code for d in out.diagnostics] == ["R0602"] * len(VIEWS)
+    assert all(d.severity is Severity.WARNING and "trouble in init_rank" in d.summary for d in out.diagnostics)
+
+
+def test_render_view_reports_a_graphviz_warning_and_returns_the_picture(seed: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _fake_dot(monkeypatch, tmp_path, "echo '<svg/>'; echo 'Warning: odd' >&2")
+    said: list[str] = []
+    assert render_view(seed, "mesh", "svg", said.append) == "<svg/>\n"
+    assert said == ["Graphviz warned while drawing the mesh view: Warning: odd"]
+
+
+def test_only_images_depend_on_the_renderer() -> None:
+    assert [p for p in ("mesh.svg", "mesh.png", "mesh.dot", "mesh.mmd", "architecture.md") if renderer_dependent(p)] == ["mesh.svg", "mesh.png"]

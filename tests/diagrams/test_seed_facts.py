@@ -172,29 +172,36 @@ def test_s44_allow_listed_externals(seed: Topology, seed_files: dict[str, str]) 
 
 
 def test_s46_each_meshed_pod_has_app_and_envoy(seed: Topology, seed_files: dict[str, str]) -> None:
-    titles = set(cluster_text(_dot(seed_files, "mesh")).values())
+    shown = node_text(_dot(seed_files, "mesh"))
     meshed = [w.name for w in seed.workloads if w.meshed]
-    assert {f"{m} pod" for m in meshed} <= titles
-    assert all(_styles(seed_files, "mesh", "istiod_ca", f"envoy_{m}") == ["dotted"] for m in meshed)
+    assert meshed and all(shown[f"envoy_{m}"].split("\n")[1].endswith("+ Envoy sidecar") for m in meshed)
+
+
+def test_s46_istiod_reaches_each_meshed_namespace_with_one_dotted_arrow(seed: Topology, seed_files: dict[str, str]) -> None:
+    drawn = [e for (tail, _), es in edges(_dot(seed_files, "mesh")).items() if tail == "istiod" for e in es]
+    namespaces = {w.namespace for w in seed.workloads if w.meshed}
+    assert sorted(str(e["lhead"]) for e in drawn) == sorted(f"cluster_sg_meshns_{ns.replace('-', '_')}" for ns in namespaces)
+    assert {e.get("style") for e in drawn} == {"dotted"}
 
 
 def test_s47_mtls_strict_between_sidecars(seed_files: dict[str, str]) -> None:
-    assert _labels(seed_files, "mesh", "envoy_gateway", "envoy_auth") == ["mTLS STRICT"]
+    assert _styles(seed_files, "mesh", "envoy_gateway", "envoy_auth") == ["solid"]
+    assert "solid: mTLS STRICT call between sidecars" in node_text(_dot(seed_files, "mesh"))["mesh_legend"]
 
 
 def test_s48_lb_algorithms_in_mesh_view(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "mesh"))
-    got = {w: shown[f"policy_{w}"].split("\n")[1] for w in ("gateway", "auth", "user", "notification")}
+    got = {w: shown[f"envoy_{w}"].split("\n")[2] for w in ("gateway", "auth", "user", "notification")}
     assert got == {"gateway": "LB: least-connection", "auth": "LB: round-robin", "user": "LB: least-connection", "notification": "LB: ip-hash"}
 
 
 def test_s49_retries_timeouts_circuit_breaking(seed_files: dict[str, str]) -> None:
-    shown = node_text(_dot(seed_files, "mesh"))["policy_gateway"]
+    shown = node_text(_dot(seed_files, "mesh"))["envoy_gateway"]
     assert all(s in shown for s in ("timeout 15s", "retries 3 x 5s", "circuit breaker: 5 errors, eject 30s", "max 1000 connections"))
 
 
 def test_s49_tracing_in_telemetry(seed_files: dict[str, str]) -> None:
-    assert "tracing 10% sampled" in node_text(_dot(seed_files, "mesh"))["istiod_telemetry"]
+    assert "telemetry: tracing 10% sampled" in node_text(_dot(seed_files, "mesh"))["istiod"]
 
 
 def test_s50_pooler_in_front_of_postgres(seed_files: dict[str, str]) -> None:

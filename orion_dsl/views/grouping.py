@@ -1,0 +1,136 @@
+"""Big topologies drawn coarser: one box per namespace (or subnet), arrows counted and capped.
+
+Graphviz needs minutes, and a reader gives up, long before a view of hundreds of services
+is drawn node by node. Above :data:`DETAIL_LIMIT` workloads every view is drawn one zoom
+level out, as Structurizr and LikeC4 draw C4 containers: the nodes of one group (their
+:attr:`~orion_dsl.views.graph.Node.group`) become one box that counts what it stands for
+(``20 pods, 20 HPAs``); the arrows between two boxes become one arrow labelled with how
+many it stands for; at most :data:`MAX_LINKS` arrows are drawn, the heaviest, and a note
+in the view says all of this. Small topologies are drawn exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from orion_dsl.model import Topology
+from orion_dsl.views.graph import Cluster, Graph, Link, LinkStyle, Node, slug
+
+#: The most workloads a view draws one by one; above it, views draw groups.
+DETAIL_LIMIT = 40
+#: The most arrows a grouped view draws (the ones standing for the most connections).
+MAX_LINKS = 150
+
+_GROUP_PREFIX = "grp_"
+
+
+def is_grouped(topology: Topology) -> bool:
+    """Whether the views of this topology are drawn by group (it has more than :data:`DETAIL_LIMIT` workloads)."""
+    return len(topology.workloads) > DETAIL_LIMIT
+
+
+def group_id(group: str) -> str:
+    """The node id of the box that stands for one group."""
+    return _GROUP_PREFIX + slug(group)
+
+
+def _plural(noun: str, count: int) -> str:
+    return f"{count:,} {noun}" + ("s" if count != 1 else "")
+
+
+def _summary(members: list[Node]) -> str:
+    counts = Counter(n.counts for n in members if n.counts)
+    return ", ".join(_plural(noun, count) for noun, count in counts.items()) or _plural("item", len(members))
+
+
+class _Collapse:
+    """One pass over a graph's tree: each group's nodes become one box, placed where the group first appears."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.members: dict[str, list[Node]] = {}
+        for node in graph.nodes():
+            if node.group:
+                self.members.setdefault(node.group, []).append(node)
+        self.placed: set[str] = set()
+        #: Cluster id -> the group box that replaced it (the cluster held that group only).
+        self.replaced: dict[str, str] = {}
+
+    def _box(self, group: str, title: str, cls: str) -> Node:
+        self.placed.add(group)
+        return Node(group_id(group), (title, _summary(self.members[group])), cls)
+
+    def items(self, items: tuple[Node | Cluster, ...]) -> tuple[Node | Cluster, ...]:
+        out: list[Node | Cluster] = []
+        for item in items:
+            if isinstance(item, Node):
+                if not item.group:
+                    out.append(item)
+                elif item.group not in self.placed:
+                    out.append(self._box(item.group, item.group, item.cls))
+                continue
+            inside = _nodes(item)
+            groups = {n.group for n in inside}
+            only = next(iter(groups)) if len(groups) == 1 else ""
+            if only and only not in self.placed:
+                self.replaced[item.id] = group_id(only)
+                out.append(self._box(only, item.title, item.cls or inside[0].cls))
+                continue
+            kept = self.items(item.items)
+            if kept:
+                out.append(Cluster(item.id, item.title, kept, item.cls))
+            elif only:
+                self.replaced[item.id] = group_id(only)
+        return tuple(out)
+
+
+def _nodes(cluster: Cluster) -> list[Node]:
+    out: list[Node] = []
+    for item in cluster.items:
+        out.extend([item] if isinstance(item, Node) else _nodes(item))
+    return out
+
+
+def _label(links: list[Link]) -> str:
+    """One arrow's label for several: their common label with the count, or the count of connections."""
+    labels = {link.label for link in links}
+    if len(links) == 1:
+        return links[0].label
+    common = labels.pop() if len(labels) == 1 else ""
+    return f"{common} x{len(links):,}" if common else f"{len(links):,} connections"
+
+
+def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
+    """The graph one zoom level out: a box per group, one counted arrow per pair of ends, a note saying so."""
+    pass_ = _Collapse(graph)
+    if not pass_.members and len(graph.links) <= MAX_LINKS:
+        return graph
+    items = pass_.items(graph.items)
+    ids = {n.id: n.group for n in graph.nodes()}
+
+    def end(node_id: str) -> str:
+        if node_id in pass_.replaced:
+            return pass_.replaced[node_id]
+        group = ids.get(node_id, "")
+        return group_id(group) if group else node_id
+
+    merged: dict[tuple[str, str, LinkStyle, bool, bool], list[Link]] = {}
+    for link in graph.links:
+        source, target = end(link.source), end(link.target)
+        if source != target:
+            merged.setdefault((source, target, link.style, link.both, link.faint), []).append(link)
+    ranked = sorted(merged.items(), key=lambda item: -len(item[1]))  # stable: ties keep graph order
+    order = {key: i for i, key in enumerate(merged)}
+    kept = sorted(ranked[:MAX_LINKS], key=lambda item: order[item[0]])
+    links = tuple(Link(s, t, _label(group), style, both, faint) for (s, t, style, both, faint), group in kept)
+    lines = list(note)
+    if len(ranked) > MAX_LINKS:
+        lines.append(f"{MAX_LINKS} of {len(ranked):,} arrows drawn: those standing for the most connections")
+    box = Node("grouping_note", tuple(lines), "note", "note")
+    return Graph(graph.view, graph.title, graph.direction, (box, *items), _valid(items, links))
+
+
+def _valid(items: tuple[Node | Cluster, ...], links: tuple[Link, ...]) -> tuple[Link, ...]:
+    """The links whose ends both still exist and do not contain one another (a box inside the cluster it joins)."""
+    probe = Graph("", "", "TB", items, ())
+    ends = {n.id: {n.id} for n in probe.nodes()} | {c.id: {n.id for n in probe.members(c.id)} for c in probe.clusters()}
+    return tuple(link for link in links if link.source in ends and link.target in ends and not (ends[link.source] & ends[link.target]))
