@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from orion_dsl.backends import istio, kubernetes
 from orion_dsl.pipeline import analyze_text
 from orion_dsl.semantic.paths import SOURCE_LIMIT
+from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 
 SPEC = """
 topology shop {{ version "1.0"; kubernetes "1.28" }}
@@ -64,3 +67,13 @@ def test_compile_writes_nothing_for_a_traversing_source(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "orion_dsl", "compile", str(spec), "-o", str(out)], capture_output=True, text=True, check=False)
     assert proc.returncode == 1 and "E0204" in proc.stderr
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["pwn.orion", "spec"]
+
+
+_SAFE_PATH = re.compile(r"(kubernetes|istio)(/(_cluster|[a-z0-9]([-a-z0-9]*[a-z0-9])?))?/[a-z]+(-[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?\.yaml")
+
+
+@pytest.mark.parametrize("spec", [SEED_SPEC, *EXAMPLES], ids=[p.stem for p in [SEED_SPEC, *EXAMPLES]])
+def test_every_manifest_path_is_made_of_checked_names(spec: Path) -> None:
+    topology = load_topology(spec)
+    paths = [a.path for backend in (kubernetes, istio) for a in backend.render(topology).artifacts]
+    assert [p for p in paths if not _SAFE_PATH.fullmatch(p) or len(p.rsplit("/", 1)[-1].encode()) > 255] == []
