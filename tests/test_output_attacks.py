@@ -510,7 +510,8 @@ def test_check_waits_for_a_writer_rather_than_read_a_half_written_out(tmp_path: 
 
 
 def test_finishing_a_killed_swap_never_puts_an_old_tree_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seed(tmp_path)
+    out = tmp_path / "out"
+    seed(out)
     real_exchange = renames.exchange
 
     class Killed(BaseException):
@@ -523,11 +524,11 @@ def test_finishing_a_killed_swap_never_puts_an_old_tree_back(tmp_path: Path, mon
 
     monkeypatch.setattr(renames, "exchange", die_after_a)
     with pytest.raises(Killed):
-        write_targets(tmp_path, NEW)
+        write_targets(out, NEW)
     monkeypatch.undo()
-    shutil.rmtree(tmp_path / "a")
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "by-hand.yaml").write_text("mine")
-    write_targets(tmp_path, {"b": NEW["b"]})
-    assert tree(tmp_path / "a") == {"by-hand.yaml": "mine"}
-    assert_exactly(tmp_path, {"b": NEW["b"], "c": NEW["c"]}, others=("a",))
+    (out / "a").rename(tmp_path / "kept")  # kept, so that its inode is not reused
+    (out / "a").mkdir()
+    (out / "a" / "by-hand.yaml").write_text("mine")
+    write_targets(out, {"b": NEW["b"]})
+    assert tree(out / "a") == {"by-hand.yaml": "mine"}
+    assert_exactly(out, {"b": NEW["b"], "c": NEW["c"]}, others=("a",))
