@@ -8,19 +8,18 @@ drops the places things were written.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import attrs
 
 from orion_dsl import ast
-from orion_dsl.decode import L
+from orion_dsl.decode import Decl, L
 from orion_dsl.source import Span
 
 #: What a declaration in ``defaults`` belongs to: every workload it applies to.
 EVERY_WORKLOAD = "{service}"
 
 
-def declarations(node: Any, owner: str | None = None) -> Iterator[tuple[Any, str | None]]:
+def declarations(node: Decl, owner: str | None = None) -> Iterator[tuple[Decl, str | None]]:
     """Every declaration under ``node`` (itself included) with the workload it belongs to.
 
     The owner is the workload's name, :data:`EVERY_WORKLOAD` inside ``defaults``, else None.
@@ -33,7 +32,7 @@ def declarations(node: Any, owner: str | None = None) -> Iterator[tuple[Any, str
     for field in attrs.fields(type(node)):
         value = getattr(node, field.name)
         for child in value if isinstance(value, tuple) else (value,):
-            if attrs.has(type(child)) and not isinstance(child, L):
+            if isinstance(child, Decl):
                 yield from declarations(child, owner)
 
 
