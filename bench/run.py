@@ -200,14 +200,15 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(block: str, doc: Path = DOC) -> None:
-    """Replace what lies between the markers in the performance document."""
+def write_doc(block: str, doc: Path = DOC, markers: tuple[str, str] = (START, END)) -> None:
+    """Replace what lies between a pair of markers (this benchmark's by default) in the performance document."""
+    first, last = markers
     text = doc.read_text(encoding="utf-8")
-    head, start, rest = text.partition(START)
-    _, end, tail = rest.partition(END)
+    head, start, rest = text.partition(first)
+    _, end, tail = rest.partition(last)
     if not start or not end:
-        raise SystemExit(f"{doc} lacks the {START} / {END} markers")
-    doc.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+        raise SystemExit(f"{doc} lacks the {first} / {last} markers")
+    doc.write_text(f"{head}{first}\n{block}\n{last}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Literal, TextIO
+from typing import Literal, TextIO, get_args
 
 import click
 
@@ -20,15 +20,10 @@ from orion_dsl.source import SourceFile
 
 #: ``--color``: on a terminal only (the default), always, or never.
 ColorMode = Literal["auto", "always", "never"]
-COLOR_MODES: tuple[ColorMode, ...] = ("auto", "always", "never")
+COLOR_MODES: tuple[ColorMode, ...] = get_args(ColorMode)
 
 #: Errors printed in text mode before the rest are only counted (``--max-errors``), like a compiler's limit.
 DEFAULT_MAX_ERRORS = 50
-
-
-def stderr() -> TextIO:
-    """The text stream diagnostics go to (looked up when called, so that click's test runner can capture it)."""
-    return sys.stderr
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -37,7 +32,7 @@ def is_terminal(stream: TextIO) -> bool:
 
 
 def use_color(mode: ColorMode, stream: TextIO) -> bool:
-    """Whether to paint what goes to ``stream``: ``auto`` on a terminal unless NO_COLOR is set to anything."""
+    """Whether to paint what goes to ``stream``: ``auto`` paints on a terminal unless NO_COLOR is set (and not empty)."""
     if mode != "auto":
         return mode == "always"
     return not os.environ.get("NO_COLOR") and is_terminal(stream)
@@ -68,7 +63,7 @@ class Console:
     @classmethod
     def for_stderr(cls, max_errors: int = DEFAULT_MAX_ERRORS, color: ColorMode = "auto") -> Console:
         """The console of the running command, set up for its stderr; its progress line is erased when the command ends."""
-        stream = stderr()
+        stream = sys.stderr  # looked up now: click's test runner replaces it
         console = cls(stream, max_errors, use_color(color, stream), is_terminal(stream))
         click.get_current_context().call_on_close(console.done)
         return console
@@ -76,7 +71,7 @@ class Console:
     def step(self, message: str) -> None:
         """Replace the progress line with ``message...`` (on a terminal only)."""
         if self.progress:
-            self.stream.write(f"\r\x1b[K{message}...")
+            self.stream.write(self._encodable(f"\r\x1b[K{message}..."))
             self.stream.flush()
             self.showing = True
 
@@ -100,6 +95,9 @@ class Console:
     def say(self, text: str, nl: bool = True) -> None:
         """Print text for people; a character the stream's encoding lacks becomes a backslash escape, never an error."""
         self.done()
+        click.echo(self._encodable(text), file=self.stream, nl=nl, color=self.color)
+
+    def _encodable(self, text: str) -> str:
+        """``text`` with each character the stream's encoding lacks written as a backslash escape."""
         encoding = getattr(self.stream, "encoding", None) or "utf-8"
-        safe = text.encode(encoding, errors="backslashreplace").decode(encoding, errors="replace")
-        click.echo(safe, file=self.stream, nl=nl, color=self.color)
+        return text.encode(encoding, errors="backslashreplace").decode(encoding, errors="replace")
