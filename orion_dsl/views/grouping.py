@@ -19,7 +19,10 @@ from orion_dsl.views.graph import Cluster, Graph, Link, LinkStyle, Node, slug
 #: The most workloads a view draws one by one; above it, views draw groups.
 DETAIL_LIMIT = 40
 #: The most arrows a grouped view draws (the ones standing for the most connections).
-MAX_LINKS = 150
+MAX_LINKS = 80
+#: Boxes side by side in one row before the next row starts (hundreds of namespaces would
+#: otherwise stand in one rank, tens of thousands of pixels wide).
+ROW = 12
 
 _GROUP_PREFIX = "grp_"
 
@@ -96,7 +99,7 @@ def _label(links: list[Link]) -> str:
     if len(links) == 1:
         return links[0].label
     common = labels.pop() if len(labels) == 1 else ""
-    return f"{common} x{len(links):,}" if common else f"{len(links):,} connections"
+    return f"{common} x{len(links):,}" if common else f"x{len(links):,}"
 
 
 def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
@@ -126,7 +129,17 @@ def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
     if len(ranked) > MAX_LINKS:
         lines.append(f"{MAX_LINKS} of {len(ranked):,} arrows drawn: those standing for the most connections")
     box = Node("grouping_note", tuple(lines), "note", "note")
-    return Graph(graph.view, graph.title, graph.direction, (box, *items), _valid(items, links))
+    return Graph(graph.view, graph.title, graph.direction, (box, *items), _valid(items, links) + _rows(items))
+
+
+def _rows(items: tuple[Node | Cluster, ...]) -> tuple[Link, ...]:
+    """Invisible links that stack the items of one cluster (boxes, or clusters by their first box) in rows of :data:`ROW`."""
+    anchors = [item.id if isinstance(item, Node) else _nodes(item)[0].id for item in items]
+    out = [Link(anchors[i], anchors[i + ROW], style="invisible") for i in range(len(anchors) - ROW)]
+    for item in items:
+        if isinstance(item, Cluster):
+            out.extend(_rows(item.items))
+    return tuple(out)
 
 
 def _valid(items: tuple[Node | Cluster, ...], links: tuple[Link, ...]) -> tuple[Link, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from orion_dsl.model import Namespace, Topology
 from orion_dsl.views.common import namespace_tier, part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
+from orion_dsl.views.grouping import is_grouped
 
 _TITLES = {
     "ingress": "Ingress resources",
@@ -19,36 +20,42 @@ _TITLES = {
 }
 
 
+def _counted(prefix: str, names: list[str]) -> list[str]:
+    """How many names a list holds, for a topology too big to name them all (see :mod:`~orion_dsl.views.grouping`)."""
+    return [f"{prefix}{len(names):,}"]
+
+
 def _names(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
 def _holdings(topology: Topology, ns: Namespace) -> list[str]:
     workloads = topology.workloads_in(ns.name)
+    listed = _counted if is_grouped(topology) else wrap
     lines: list[str] = []
     for kind, title in (("deployment", "Deployments"), ("statefulset", "StatefulSets")):
         names = [w.name for w in workloads if w.kind == kind]
         if names:
-            lines += wrap(f"- {title}: ", names)
+            lines += listed(f"- {title}: ", names)
     if workloads:
-        lines += wrap("- Services: ", [w.name for w in workloads])
+        lines += listed("- Services: ", [w.name for w in workloads])
         lines.append("- ServiceAccount per workload")
     hpas = [w.name for w in workloads if w.autoscale is not None]
     if hpas:
-        lines += wrap("- HPAs: ", hpas)
+        lines += listed("- HPAs: ", hpas)
     configs = _names([v.source for w in workloads for v in w.volumes if v.kind == "config-map"] + [s.name for s in ns.shared if s.kind == "config"])
     secrets = _names([v.source for w in workloads for v in w.volumes if v.kind == "secret"] + [s.name for s in ns.shared if s.kind == "secret"])
     if configs:
-        lines += wrap("- ConfigMaps: ", configs)
+        lines += listed("- ConfigMaps: ", configs)
     if secrets:
-        lines += wrap("- Secrets: ", secrets)
+        lines += listed("- Secrets: ", secrets)
     readers = _names([r for s in ns.shared for r in s.readers])
     if readers:
         lines.append("- RBAC: Role + RoleBinding per shared object")
-        lines += wrap("  readers: ", readers)
+        lines += listed("  readers: ", readers)
     claims = [f"{w.name} {s.size.text}" for w in workloads for s in w.storage]
     if claims:
-        lines += wrap("- PVCs: ", claims)
+        lines += listed("- PVCs: ", claims)
     lines += _ingress_holdings(topology, ns)
     lines += _policy_lines(topology, ns)
     return lines
