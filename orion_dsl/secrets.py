@@ -59,9 +59,14 @@ def literal_secret(name: str, value: str) -> bool:
     return bool(stripped) and secret_name(name) and not _REFERENCE.fullmatch(stripped)
 
 
+#: Every shape in one pattern (group ``s<i>`` for ``SHAPES[i]``): one search per string.
+_ANY_SHAPE = re.compile("|".join(f"(?P<s{i}>{pattern.pattern})" for i, (_, pattern) in enumerate(SHAPES)), re.DOTALL)
+
+
 def secret_shape(text: str) -> str | None:
-    """What well-known secret a text holds (``"a GitHub token"``), or None."""
-    return next((what for what, pattern in SHAPES if pattern.search(text)), None)
+    """What well-known secret a text holds (``"a GitHub token"``; the first one in it), or None."""
+    found = _ANY_SHAPE.search(text)
+    return None if found is None or found.lastgroup is None else SHAPES[int(found.lastgroup[1:])][0]
 
 
 def redact(text: str) -> str:

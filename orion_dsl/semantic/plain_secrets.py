@@ -48,11 +48,13 @@ def env_secrets_are_not_literal(ctx: Context) -> list[Diagnostic]:
 
 def strings_hold_no_secret(ctx: Context) -> list[Diagnostic]:
     """No string holds credentials in a URL, a token or a private key (an ``env`` value warned about above aside)."""
+    found = [(what, span) for text, span in strings(ctx.spec) if (what := secret_shape(text)) is not None]
+    if not found:
+        return []
     flagged = {value.span for _, value, _ in _literal_secrets(ctx.spec)}
     out = []
-    for text, span in strings(ctx.spec):
-        what = secret_shape(text)
-        if what is None or span in flagged:
+    for what, span in found:
+        if span in flagged:
             continue
         help = (
             "write the URL without them (https://host/path) and give the credentials to the workload through a Secret volume"

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from orion_dsl import ast
-from orion_dsl.decode import Decl, L
+from orion_dsl.decode import Decl, specs
 from orion_dsl.source import Span
 
 #: What a declaration in ``defaults`` belongs to: every workload it applies to.
@@ -29,20 +27,23 @@ def declarations(node: Decl, owner: str | None = None) -> Iterator[tuple[Decl, s
     elif isinstance(node, ast.WorkloadDecl) and node.name is not None:
         owner = node.name.value
     yield node, owner
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, Decl):
-                yield from declarations(child, owner)
+    for name, field in specs(type(node)):
+        if field.role == "child":
+            value = getattr(node, name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if child is not None:
+                    yield from declarations(child, owner)
 
 
 def strings(spec: ast.SpecDecl) -> Iterator[tuple[str, Span]]:
     """Every string written in the spec (names, texts, both sides of a label) with where it was written."""
     for decl, _ in declarations(spec):
-        for field in attrs.fields(type(decl)):
-            value = getattr(decl, field.name)
+        for name, field in specs(type(decl)):
+            if field.role == "child":
+                continue
+            value = getattr(decl, name)
             for item in value if isinstance(value, tuple) else (value,):
-                if not isinstance(item, L):
+                if item is None:
                     continue
                 texts = item.value if isinstance(item.value, tuple) else (item.value,)
                 yield from ((t, item.span) for t in texts if isinstance(t, str))
