@@ -30,8 +30,8 @@ _INDENT = "    "
 _CONFIG = '%%{init: {"flowchart": {"wrappingWidth": 480}}}%%'
 
 
-#: Characters a JavaScript regular expression's ``.`` does not match (Mermaid's lexer would stop
-#: at them) or that some reader drops: written as spaces, like line breaks.
+#: Line separators (NEL, U+2028, U+2029) and the byte order mark: editors and Markdown
+#: renderers break a line at them or drop them, so they are written as spaces, like line breaks.
 _BREAKS = frozenset("\u0085\u2028\u2029\ufeff")
 
 

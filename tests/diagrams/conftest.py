@@ -10,11 +10,50 @@ from orion_dsl.artifacts import Rendered, by_path
 from orion_dsl.backends.diagrams import VIEWS, render
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
+from orion_dsl.views import mermaid
+from orion_dsl.views.graph import Builder, Graph
 from tests.conftest import EXAMPLES, load_topology
 from tests.support.renderers import mermaid_render
 
 #: Text with every character special to Mermaid, DOT or HTML, and non-ASCII.
 NASTY = 'a "quoted" [x] {y} <b> #1 | ;  é 字'
+
+#: Strings each placed in a label, a cluster title and an arrow label of :func:`hostile_graph`.
+HOSTILE = (
+    "",
+    '"',
+    "\\",
+    "ends in a backslash \\",
+    "<script>alert(1)</script>",
+    "line\nbreak",
+    "#quot; #35; &amp; & #",
+    "a; b;",
+    "%% not a comment",
+    "%%{init: {'theme': 'dark'}}%%",
+    "] ) } > ]]",
+    "[x] {y} (z) ((w)) {{v}}",
+    "é 字 🚀 Ω",
+    "line\u2028separator\u2029and\x85next",
+    "end",
+    "--> ~~~ -.-> ==>",
+    "|pipe|",
+    "`tick` **bold**",
+    "tab\there",
+    "\\N \\l \\G \\n",
+    "subgraph x",
+    "style n0 fill:#f00",
+)
+
+
+def hostile_graph() -> Graph:
+    """A graph whose title, labels, cluster titles and arrow labels are the :data:`HOSTILE` strings."""
+    b = Builder("hostile", " | ".join(HOSTILE))
+    for i, text in enumerate(HOSTILE):
+        with b.cluster(f"c{i}", text):
+            b.node(f"n{i}", text, text, cls="service")
+    for i in range(len(HOSTILE) - 1):
+        b.link(f"n{i}", f"n{i + 1}", HOSTILE[i + 1])
+    return b.build()
 
 _Q = NASTY.replace('"', '\\"')
 
@@ -77,7 +116,7 @@ def nasty_files(nasty: Topology) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def mmd_paths(tmp_path_factory: pytest.TempPathFactory, seed_files: dict[str, str], nasty_files: dict[str, str]) -> dict[str, Path]:
-    """Every ``.mmd`` of the seed (``seed-<view>``) and of the hostile topology (``nasty-<view>``) on disk."""
+    """Every ``.mmd`` of the seed (``seed-<view>``), of the hostile topology (``nasty-<view>``) and the hostile graph on disk."""
     folder = tmp_path_factory.mktemp("mmd")
     paths: dict[str, Path] = {}
     for prefix, files in (("seed", seed_files), ("nasty", nasty_files)):
@@ -85,6 +124,9 @@ def mmd_paths(tmp_path_factory: pytest.TempPathFactory, seed_files: dict[str, st
             path = folder / f"{prefix}-{view}.mmd"
             path.write_text(files[f"diagrams/{view}.mmd"], encoding="utf-8")
             paths[path.stem] = path
+    hostile = folder / "hostile-graph.mmd"
+    hostile.write_text(mermaid.emit(hostile_graph()), encoding="utf-8")
+    paths[hostile.stem] = hostile
     return paths
 
 

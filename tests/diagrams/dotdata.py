@@ -48,6 +48,11 @@ def edges(dot_text: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return out
 
 
+def edge_text(dot_text: str) -> dict[tuple[str, str], list[str]]:
+    """(tail, head) -> the label text Graphviz drew on each edge between them."""
+    return {pair: [_shown(e) for e in drawn] for pair, drawn in edges(dot_text).items()}
+
+
 def all_text(dot_text: str) -> str:
     """Every node's and cluster's drawn text, one block."""
     return "\n".join([*node_text(dot_text).values(), *cluster_text(dot_text).values()])
