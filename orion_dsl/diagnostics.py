@@ -66,27 +66,29 @@ def info(code: str, span: Span | None, summary: str, help: str = "") -> Diagnost
 
 
 #: Up to this many candidates, a misspelt name is compared with each of them (difflib).
-#: Above it, only with the candidates one edit away (see :class:`_Suggestions`).
+#: Above it, only with the candidates one edit away (see :class:`Suggestions`).
 SCAN_LIMIT = 64
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+def did_you_mean(name: str, candidates: Iterable[str] | Suggestions) -> str:
     """A 'did you mean "x"?' hint for a misspelt name, or a list of what is allowed.
 
-    The candidates are prepared once per distinct collection and each name's hint is
-    remembered, so thousands of misspelt names among thousands of candidates cost time
-    in proportion to their number, not to its square.
+    Candidates given as a collection are prepared again for each call (a few recent
+    collections are remembered): for many names against one large collection, prepare
+    it once as :class:`Suggestions`, so that the work grows with the number of names
+    and candidates, not with their product.
     """
-    return _suggestions(tuple(candidates)).hint(name)
+    prepared = candidates if isinstance(candidates, Suggestions) else _suggestions(tuple(candidates))
+    return prepared.hint(name)
 
 
 @functools.lru_cache(maxsize=32)
-def _suggestions(candidates: tuple[str, ...]) -> _Suggestions:
-    return _Suggestions(candidates)
+def _suggestions(candidates: tuple[str, ...]) -> Suggestions:
+    return Suggestions(candidates)
 
 
-class _Suggestions:
-    """Hints for names misspelt against one collection of candidates.
+class Suggestions:
+    """Did-you-mean hints for names misspelt against one collection of candidates, prepared once.
 
     A small collection is searched whole with difflib (closest by its ratio, at least 0.6).
     A large one is searched through an index of each candidate's one-character deletions:
@@ -95,7 +97,7 @@ class _Suggestions:
     difflib picks among those.
     """
 
-    def __init__(self, candidates: tuple[str, ...]) -> None:
+    def __init__(self, candidates: Iterable[str]) -> None:
         self.options = sorted(set(candidates))
         self.hints: dict[str, str] = {}
         self.near: dict[str, list[str]] = {}

@@ -6,13 +6,14 @@ steps still run and every problem of a file is reported at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from orion_dsl import ast, model
 from orion_dsl.decode import L
-from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
+from orion_dsl.diagnostics import Diagnostic, Related, Suggestions, did_you_mean, error
 from orion_dsl.source import Span
 from orion_dsl.values import Duration, PortRef, Quantity, Range
 
@@ -41,6 +42,11 @@ class ResolverBase:
         self.ports: dict[str, tuple[model.Port, ...]] = {}
         #: Where facts were written, for checks that run on the model: (fact, owner) -> span.
         self.spans: dict[tuple[str, str], Span] = {}
+
+    @functools.cached_property
+    def targets(self) -> Suggestions:
+        """Did-you-mean hints among every workload and external, prepared on first use (once ``ports`` is complete)."""
+        return Suggestions(self.ports)
 
     def report(self, code: str, span: Span | None, summary: str, help: str = "", related: tuple[Related, ...] = ()) -> None:
         """Collect an error diagnostic."""
@@ -117,7 +123,7 @@ class ResolverBase:
         target = ref.value.target
         ports = self.ports.get(target)
         if ports is None:
-            self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.ports))
+            self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.targets))
             return None
         port = next((p for p in ports if ref.value.port in (p.name, p.number)), None)
         if port is None:

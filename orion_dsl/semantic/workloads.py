@@ -366,7 +366,7 @@ class WorkloadResolver(ResolverBase):
                 continue
             target = str(ref.value)
             if target not in self.ports:
-                self.report("E0201", ref.span, f'call target "{target}" is not a workload or external service', did_you_mean(target, self.ports))
+                self.report("E0201", ref.span, f'call target "{target}" is not a workload or external service', did_you_mean(target, self.targets))
                 continue
             calls.extend(model.Call(target, p, span=ref.span) for p in self.ports[target])
         routes = [model.Route(r.path.value, *to, span=r.span) for r in d.routes if r.path is not None and (to := self.workload_port(r.target, "route target"))]

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
+from orion_dsl import diagnostics
 from orion_dsl.pipeline import analyze_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,3 +49,15 @@ def test_misspelt_calls_need_a_did_you_mean_for_every_call_target() -> None:
 
 def test_the_long_string_is_one_e0106() -> None:
     assert [d.code for d in analyze_text(errors.long_string(100_000)).diagnostics] == ["E0106"]
+
+
+@pytest.mark.parametrize("port", [":http", ""], ids=["target-and-port", "target-alone"])
+def test_misspelt_call_targets_never_prepare_the_workloads_again_per_name(monkeypatch: pytest.MonkeyPatch, port: str) -> None:
+    # Preparing all workloads as candidates for each misspelt name made 50,000 of them take minutes.
+    prepared: list[int] = []
+    real = diagnostics._suggestions
+    monkeypatch.setattr(diagnostics, "_suggestions", lambda candidates: prepared.append(len(candidates)) or real(candidates))
+    text = errors.misspelt_calls(100_000).replace(":http", port)
+    assert text.count("\n  service ") > diagnostics.SCAN_LIMIT  # enough workloads to need the index
+    assert len(analyze_text(text).diagnostics) > diagnostics.SCAN_LIMIT
+    assert all(size <= diagnostics.SCAN_LIMIT for size in prepared)
