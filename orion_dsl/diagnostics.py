@@ -128,8 +128,15 @@ class Suggestions:
         return f"expected one of {shown}{more}"
 
 
+#: Names longer than this are not misspellings anyone makes (Kubernetes names stop at 63):
+#: they get no spellings with a character left out, which would cost the square of their length.
+_MAX_NEAR_LENGTH = 64
+
+
 def _deletions(word: str) -> set[str]:
-    """The word and every spelling of it with one character left out."""
+    """The word and every spelling of it with one character left out (just the word if it is very long)."""
+    if len(word) > _MAX_NEAR_LENGTH:
+        return {word}
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 

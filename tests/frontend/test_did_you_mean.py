@@ -46,3 +46,8 @@ def test_many_names_against_many_candidates_prepare_each_candidate_once(monkeypa
     assert hints[7] == 'did you mean "service-00007"?'
     # Each candidate once for the index and each name once to look it up: linear, not |names| x |candidates|.
     assert len(spellings) == len(MANY) + len(names)
+
+
+def test_a_very_long_name_costs_no_spelling_per_character() -> None:
+    assert diagnostics._deletions("x" * 1000) == {"x" * 1000}
+    assert did_you_mean("s" * 1000, MANY).startswith("expected one of")
