@@ -154,6 +154,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
       orion compile specs/orion.orion -o out --check     # CI drift check
     """
     from orion_dsl.backends import lookup
+    from orion_dsl.backends.diagrams import renderer_dependent
     from orion_dsl.output import OutputError, check_targets, write_targets
 
     targets = _targets(target)
@@ -180,7 +181,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     files = {name: {a.path.removeprefix(f"{name}/"): a.text for a in r.artifacts} for name, r in rendered.items()}
     if check_only:
         try:
-            report = check_targets(out, files)
+            report = check_targets(out, files, ignored=renderer_dependent)
         except OutputError as exc:
             click.echo(f"orion: cannot read {out}: {exc}", err=True)
             sys.exit(EXIT_USAGE)
@@ -190,6 +191,9 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
                     click.echo(f"{label}: {out / name / p}", err=True)
         for leftover in report.interrupted:
             click.echo(f"interrupted: {out / leftover} (a compile was stopped while writing; the next compile finishes its work)", err=True)
+        images = sum(len(d.not_compared) for d in report.drifts.values())
+        if images:
+            click.echo(f"{images} rendered images not compared: they depend on the local Graphviz (their .dot files are compared)", err=True)
         click.echo(f"{out}: {'up to date' if report.clean else 'out of date'}", err=True)
         sys.exit(EXIT_OK if report.clean else EXIT_SPEC_ERROR)
     try:
@@ -218,6 +222,7 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
       orion diagram specs/orion.orion --view policies --format svg -o policies.svg
     """
     from orion_dsl.backends.diagrams import render_view
+    from orion_dsl.backends.diagrams.dot import DotMissing
     from orion_dsl.diagnostics import did_you_mean
     from orion_dsl.views import VIEWS
 
@@ -234,8 +239,16 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
     if analysis.topology is None:
         sys.exit(EXIT_SPEC_ERROR)
     console.step(f"drawing {view}")
-    data = render_view(analysis.topology, view, fmt)
+    warned: list[str] = []
+    try:
+        data = render_view(analysis.topology, view, fmt, warned.append)
+    except DotMissing as exc:
+        console.done()
+        click.echo(f"orion: cannot draw {fmt}: {exc}; --format mermaid and --format dot need no Graphviz", err=True)
+        sys.exit(EXIT_USAGE)
     console.done()
+    for text in warned:
+        click.echo(f"orion: warning: {text}", err=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output == "-":
         write_stdout(raw)

@@ -92,10 +92,12 @@ class Drift:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     changed: tuple[str, ...]
+    #: Files, on disk or to be written, left out of the comparison (see :func:`drift`).
+    not_compared: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
-        """Whether the folder is exactly what would be generated."""
+        """Whether the folder is exactly what would be generated (files not compared aside)."""
         return not (self.added or self.removed or self.changed)
 
 
@@ -141,13 +143,19 @@ def _holds(path: Path, data: bytes) -> bool:
     return stat.S_ISREG(os.lstat(path).st_mode) and path.read_bytes() == data
 
 
-def drift(folder: Path, files: Mapping[str, str]) -> Drift:
-    """Compare a target folder with the files that would be written there (paths relative to it)."""
+def drift(folder: Path, files: Mapping[str, str], ignored: Callable[[str], bool] | None = None) -> Drift:
+    """Compare a target folder with the files that would be written there (paths relative to it).
+
+    Paths ``ignored`` accepts (images whose bytes depend on the local Graphviz) are not compared.
+    """
     old = _existing(folder)
+    skipped = {p for p in {*old, *files} if ignored is not None and ignored(p)}
+    old = {p: f for p, f in old.items() if p not in skipped}
+    files = {p: t for p, t in files.items() if p not in skipped}
     added = tuple(sorted(set(files) - set(old)))
     removed = tuple(sorted(set(old) - set(files)))
     changed = tuple(sorted(p for p in set(files) & set(old) if not _holds(old[p], files[p].encode("utf-8"))))
-    return Drift(added, removed, changed)
+    return Drift(added, removed, changed, tuple(sorted(skipped)))
 
 
 def _path_problem(rel: str) -> str | None:
@@ -447,16 +455,18 @@ def write_targets(
     raise failure
 
 
-def check_targets(out: Path, targets: Mapping[str, Mapping[str, str]], *, wait: float = LOCK_WAIT_SECONDS) -> Check:
-    """Compare OUT with what would be written, without writing: each target's drift and any interrupted write."""
+def check_targets(
+    out: Path, targets: Mapping[str, Mapping[str, str]], *, wait: float = LOCK_WAIT_SECONDS, ignored: Callable[[str], bool] | None = None
+) -> Check:
+    """Compare OUT with what would be written, without writing: each target's drift (``ignored`` paths aside) and any interrupted write."""
     if not out.is_dir():
-        return Check({t: drift(out / t, files) for t, files in targets.items()}, ())
+        return Check({t: drift(out / t, files, ignored) for t, files in targets.items()}, ())
     try:
         with locked(out, shared=True, wait=wait) as root:
             work = root / WORK
             leftovers = [work / JOURNAL] if os.path.lexists(work / JOURNAL) else []
             leftovers += _orions_runs(work)
-            return Check({t: drift(root / t, files) for t, files in targets.items()}, tuple(p.relative_to(root).as_posix() for p in leftovers))
+            return Check({t: drift(root / t, files, ignored) for t, files in targets.items()}, tuple(p.relative_to(root).as_posix() for p in leftovers))
     except FolderBusy as exc:
         raise OutputError(f"{exc} (waited {wait:g} s): try again when it has finished") from exc
     except OSError as exc:
