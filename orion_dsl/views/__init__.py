@@ -42,7 +42,7 @@ def _grouping_note(topology: Topology) -> tuple[str, ...]:
         f"more than {grouping.DETAIL_LIMIT} are drawn by group, not one by one",
         "a box is a namespace (or subnet) and counts what it holds;",
         "an arrow's x N counts the connections it stands for",
-        "the namespaces view and docs/architecture.md list each namespace",
+        "docs/architecture.md lists every workload",
     )
 
 
