@@ -9,8 +9,10 @@
 - *long string*: one string literal as long as the file, which the lexer must read.
 
 Each check runs as the user runs it (``python -m orion_dsl check FILE``, text output,
-the default error limit) in a fresh process, whose wall time and peak resident memory
-(``wait4``'s ``ru_maxrss``) are reported. The table goes into docs/PERFORMANCE.md between
+the default error limit) in a fresh process, whose wall and CPU time and peak resident
+memory (``wait4``'s ``ru_maxrss``) are reported. Inputs are written by a process of their
+own: Linux carries a parent's peak memory over into the child it starts, so the parent
+stays small. The table goes into docs/PERFORMANCE.md between
 ``<!-- bench-errors:start -->`` and ``<!-- bench-errors:end -->``; ``--no-write`` only
 prints it, ``--sizes 1,2.5`` picks other sizes (MB).
 """
@@ -102,10 +104,10 @@ def measure(sizes: list[float]) -> list[dict[str, Any]]:
     """Every kind of input at every size (one input file on disk at a time)."""
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        for kind, make in INPUTS.items():
+        for kind in INPUTS:
             for mb in sizes:
                 path = Path(folder) / "input.orion"
-                path.write_text(make(int(mb * 1_000_000)), encoding="utf-8")
+                subprocess.run([sys.executable, __file__, "--make", kind, str(int(mb * 1_000_000)), str(path)], check=True)
                 size = path.stat().st_size
                 print(f"{kind}, {mb:g} MB ...", file=sys.stderr, flush=True)
                 results.append({"kind": kind, "mb": mb, "bytes": size, **check(path)})
@@ -177,14 +179,18 @@ def table(results: list[dict[str, Any]], base: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     """Entry point."""
+    if len(argv) == 5 and argv[1] == "--make":  # the child that writes one input
+        Path(argv[4]).write_text(INPUTS[argv[2]](int(argv[3])), encoding="utf-8")
+        return 0
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", help="comma-separated sizes in MB (default: 1,2.5,5,10)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md alone")
     args = parser.parse_args(argv[1:])
     sizes = [float(s) for s in args.sizes.split(",")] if args.sizes else list(SIZES_MB)
+    base = baseline()
     results = measure(sizes)
     print(json.dumps(results), file=sys.stderr)  # the raw figures, should the table need redoing
-    block = table(results, baseline())
+    block = table(results, base)
     print(block)
     if not args.no_write:
         write_doc(block, markers=MARKERS)
