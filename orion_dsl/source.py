@@ -46,8 +46,10 @@ class SourceFile:
         except OSError as exc:
             raise UnreadableSpec(f"cannot read {path}: {exc.strerror or exc}") from None
         try:
-            _refuse_unless_spec(path, os.fstat(fd))
-            os.set_blocking(fd, True)  # a pipe is open: now wait for what its writer sends
+            status = os.fstat(fd)
+            _refuse_unless_spec(path, status)
+            if stat.S_ISFIFO(status.st_mode):
+                os.set_blocking(fd, True)  # the pipe is open: now wait for what its writer sends
             stream = os.fdopen(fd, "rb")
         except BaseException:
             os.close(fd)
