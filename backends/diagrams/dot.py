@@ -105,6 +105,8 @@ def _edge(graph: Graph, link: Link) -> str:
         attrs.append("style=invis")
     if link.both:
         attrs.append("dir=both")
+    if link.annotates:
+        attrs.append("constraint=false")
     if link.faint:
         attrs.append(f'color="{FAINT_LINK[0]}", fontcolor="{FAINT_LINK[1]}"')
     suffix = f" [{', '.join(attrs)}]" if attrs else ""

@@ -59,6 +59,8 @@ class Link:
     the target, for one arrow to every node in it (``lhead``, a link to a subgraph).
     ``faint`` draws it light grey: for links every node has (DNS) that would drown the rest.
     ``invisible`` links are not drawn: they only keep a layout in order (Mermaid ``~~~``).
+    ``annotates`` links point at what their source is about (an objective at what it covers):
+    they do not put their ends in layout order (Graphviz ``constraint=false``).
     """
 
     source: str
@@ -67,6 +69,7 @@ class Link:
     style: LinkStyle = "solid"
     both: bool = False
     faint: bool = False
+    annotates: bool = False
 
 
 @attrs.frozen
@@ -181,13 +184,15 @@ class Builder:
             if items:  # a cluster left empty (no namespaces, no backups) is not drawn
                 self._stack[-1][3].append(Cluster(done_id, done_title, tuple(items), done_cls))
 
-    def link(self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False) -> None:
-        """Add an arrow between two nodes (added before or after this call); ``faint`` greys it out.
+    def link(
+        self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False, annotates: bool = False
+    ) -> None:
+        """Add an arrow between two nodes (added before or after this call); ``faint``, ``annotates``: see :class:`Link`.
 
         ``source`` may name a cluster: the arrow then leaves every node in it; ``target`` may
         name one too: the arrow then reaches every node in it.
         """
-        self._links.append(Link(source, target, label, style, both, faint))
+        self._links.append(Link(source, target, label, style, both, faint, annotates))
 
     def build(self) -> Graph:
         """The finished graph; every link joins two nodes or clusters, and a link from or to a

@@ -116,15 +116,15 @@ def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
         group = ids.get(node_id, "")
         return group_id(group) if group else node_id
 
-    merged: dict[tuple[str, str, LinkStyle, bool, bool], list[Link]] = {}
+    merged: dict[tuple[str, str, LinkStyle, bool, bool, bool], list[Link]] = {}
     for link in graph.links:
         source, target = end(link.source), end(link.target)
         if source != target:
-            merged.setdefault((source, target, link.style, link.both, link.faint), []).append(link)
+            merged.setdefault((source, target, link.style, link.both, link.faint, link.annotates), []).append(link)
     ranked = sorted(merged.items(), key=lambda item: -len(item[1]))  # stable: ties keep graph order
     order = {key: i for i, key in enumerate(merged)}
     kept = sorted(ranked[:MAX_LINKS], key=lambda item: order[item[0]])
-    links = tuple(Link(s, t, _label(group), style, both, faint) for (s, t, style, both, faint), group in kept)
+    links = tuple(Link(s, t, _label(group), style, both, faint, annotates) for (s, t, style, both, faint, annotates), group in kept)
     lines = list(note)
     if len(ranked) > MAX_LINKS:
         lines.append(f"{MAX_LINKS} of {len(ranked):,} arrows drawn: those standing for the most connections")

@@ -90,5 +90,5 @@ def build(topology: Topology) -> Graph:
     for o in recovery.objectives:
         for name in o.covers:
             if b.has(part_id("src", name)):
-                b.link(part_id("objective", o.name), part_id("src", name), "covers", style="dotted")
+                b.link(part_id("objective", o.name), part_id("src", name), "covers", style="dotted", annotates=True)
     return b.build()
