@@ -1,0 +1,133 @@
+"""Valid but unusual specs compile, and Kubernetes would accept what they compile to.
+
+A generator writes specs nobody writes by hand: no namespaces or empty ones, no workloads,
+optional blocks present but empty, names at their length limit, the largest numbers the
+language takes, versions and images with build metadata or digests, Unicode descriptions.
+Every one that ``orion check`` accepts must render for the kubernetes, istio and docs
+targets, with file names a file system takes, and every Kubernetes and Istio object must
+pass the schemas (``tests.support.schemas.validate_any``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orion_dsl.backends import lookup
+from orion_dsl.pipeline import analyze_text
+from tests.support.schemas import validate_any
+
+INT32 = 2**31 - 1
+_SEGMENT = st.from_regex(r"[a-z][a-z0-9]{0,14}", fullmatch=True)
+
+
+def _names(longest: int) -> st.SearchStrategy[str]:
+    """DNS-1123 labels the grammar reads as one word (single hyphens), up to ``longest`` characters."""
+    return st.lists(_SEGMENT, min_size=1, max_size=6).map("-".join).map(lambda s: s[:longest].rstrip("-")).filter(bool)
+
+
+def _quoted(text: str) -> str:
+    """A string literal for ``text`` (which has no quote, backslash or line break)."""
+    return f'"{text}"'
+
+
+_UNICODE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\\'), max_size=24)
+_VERSION = st.sampled_from(["1", "0.0.0", "1.0.0+build.5", "v2-rc.1", "2024.01.01", "x" * 80, "ß"])
+_IMAGE = st.sampled_from(
+    [
+        "x:1",
+        "registry.example.com:5000/team/app:1.0-rc.1",
+        "app@sha256:" + "0123456789abcdef" * 4,
+        "app:1.0+build",
+        "app",
+        "postgres:16.2",
+    ]
+)
+_PORT_NAMES = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,14}", fullmatch=True), min_size=1, max_size=3, unique=True)
+_OPTIONAL_BLOCKS = ("network {}", "edge {}", "certificates {}", "mesh istio {}", "scaling {}", "security {}", "recovery {}")
+
+
+@st.composite
+def _workload(draw: st.DrawFn, name: str) -> str:
+    """A service or stateful set with unusual but valid settings."""
+    kind = draw(st.sampled_from(["service", "statefulset"]))
+    ports = draw(_PORT_NAMES)
+    numbers = draw(st.lists(st.integers(1, 65535), min_size=len(ports), max_size=len(ports), unique=True))
+    lines = [f"image {_quoted(draw(_IMAGE))}", *(f"port {p} {n}" for p, n in zip(ports, numbers, strict=True))]
+    lines.append(f"description {_quoted(draw(_UNICODE))}")
+    low = draw(st.integers(1, INT32))
+    high = draw(st.integers(low, INT32))
+    lines += draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    f"replicas {draw(st.integers(0, INT32))}",
+                    f"autoscale {low}..{high} {{}}",
+                    "probes {}",
+                    "resources {}",
+                    "security {}",
+                    "resilience {}",
+                    f"resources {{ cpu 1m..{INT32}; memory 1..8Pi }}",
+                    "rollout rolling { surge 0; unavailable 1; grace 0s }",
+                    f"env E_{low} {_quoted(draw(_UNICODE))}",
+                ]
+            ),
+            max_size=4,
+            unique=True,
+        )
+    )
+    if kind == "statefulset":
+        lines.append(f'storage data {draw(st.integers(1, 2**40))} at "/data"')
+    return f"{kind} {name} {{\n    " + "\n    ".join(lines) + "\n  }"
+
+
+@st.composite
+def unusual_specs(draw: st.DrawFn) -> str:
+    """A whole spec: topology, some optional blocks (often empty), namespaces, workloads."""
+    ns_names = draw(st.lists(_names(63), max_size=3, unique=True))
+    workload_names = draw(st.lists(_names(50), max_size=4, unique=True).filter(lambda ws: not set(ws) & set(ns_names)))
+    parts = [f"topology {draw(_names(40))} {{ version {_quoted(draw(_VERSION))}; description {_quoted(draw(_UNICODE))} }}"]
+    parts += draw(st.lists(st.sampled_from(_OPTIONAL_BLOCKS), max_size=len(_OPTIONAL_BLOCKS), unique=True))
+    homes = [draw(st.integers(0, len(ns_names) - 1)) for _ in workload_names] if ns_names else []
+    for i, ns in enumerate(ns_names):
+        extras = draw(st.lists(st.sampled_from(["mesh on", "labels {}", "defaults {}", f"description {_quoted(draw(_UNICODE))}"]), unique=True))
+        body = [*extras, *(draw(_workload(w)) for w, home in zip(workload_names, homes, strict=True) if home == i)]
+        parts.append(f"namespace {ns} {{\n  " + "\n  ".join(body) + "\n}")
+    return "\n".join(parts) + "\n"
+
+
+def _objects(stream: str) -> list[dict[str, Any]]:
+    return [o for o in yaml.safe_load_all(stream) if o is not None]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@given(unusual_specs())
+def test_every_unusual_spec_check_accepts_compiles_to_objects_kubernetes_accepts(text: str) -> None:
+    analysis = analyze_text(text, "unusual.orion")
+    if analysis.topology is None:
+        return
+    for target in ("kubernetes", "istio", "docs"):
+        rendered = lookup(target)(analysis.topology)
+        for artifact in rendered.artifacts:
+            artifact.text.encode("utf-8")
+            assert all(len(part.encode()) <= 255 for part in artifact.path.split("/")), artifact.path
+        if target != "docs":
+            problems = [p for o in _objects(rendered.stream) for p in validate_any(o, "1.28.0")]
+            assert problems == [], text
+
+
+def test_the_generator_writes_specs_check_accepts() -> None:
+    """Most generated specs are sound: otherwise the property above tests nothing."""
+    accepted = 0
+
+    @settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(unusual_specs())
+    def count(text: str) -> None:
+        nonlocal accepted
+        accepted += analyze_text(text, "unusual.orion").ok
+
+    count()
+    assert accepted >= 10
