@@ -96,6 +96,8 @@ def cli() -> None:
 def check(specs: tuple[Path, ...], strict: bool, fmt: str, max_errors: int, color: ColorMode) -> None:
     """Check specs; report every problem with file:line:col and a fix.
 
+    A SPEC of - is read from standard input and reported as <stdin>.
+
     \b
     Examples:
       orion check --strict specs/orion.orion examples/*.orion
@@ -146,6 +148,8 @@ def _targets(value: str | None) -> list[str]:
 @_console_options
 def compile(spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool, max_errors: int, color: ColorMode) -> None:
     """Compile a spec into OUT/<target>/ for each target; nothing is written if anything fails.
+
+    A SPEC of - is read from standard input and reported as <stdin>.
 
     \b
     Examples:
@@ -215,6 +219,8 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
 @_console_options
 def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: bool, max_errors: int, color: ColorMode) -> None:
     """Draw one view of a spec as Mermaid, DOT, SVG or PNG.
+
+    A SPEC of - is read from standard input and reported as <stdin>.
 
     \b
     Examples:
