@@ -83,8 +83,8 @@ def analyze_source(source: SourceFile, on_stage: Callable[[Stage], None] = _quie
 
 def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
     if "\x00" in source.text:
-        line = source.text.count("\n", 0, source.text.index("\x00")) + 1
-        span = Span(source.name, line, 1, line, 2)
+        line, column = source.position(source.text.index("\x00"))
+        span = Span(source.name, line, column, line, column + 1)
         return Analysis(source, None, (error("E0105", span, "the file contains NUL bytes; it is not a text spec", "give orion a UTF-8 text file"),))
     on_stage("parsing")
     statements, diags = parse_statements(source)
