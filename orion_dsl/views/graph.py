@@ -61,6 +61,8 @@ class Link:
     ``invisible`` links are not drawn: they only keep a layout in order (Mermaid ``~~~``).
     ``annotates`` links point at what their source is about (an objective at what it covers):
     they do not put their ends in layout order (Graphviz ``constraint=false``).
+    ``weight`` is how many connections the arrow stands for; only a grouped drawing
+    (:mod:`orion_dsl.views.grouping`) shows it, and keeps the heaviest arrows.
     """
 
     source: str
@@ -70,6 +72,7 @@ class Link:
     both: bool = False
     faint: bool = False
     annotates: bool = False
+    weight: int = 1
 
 
 @attrs.frozen
@@ -185,14 +188,22 @@ class Builder:
                 self._stack[-1][3].append(Cluster(done_id, done_title, tuple(items), done_cls))
 
     def link(
-        self, source: str, target: str, label: str = "", style: LinkStyle = "solid", both: bool = False, faint: bool = False, annotates: bool = False
+        self,
+        source: str,
+        target: str,
+        label: str = "",
+        style: LinkStyle = "solid",
+        both: bool = False,
+        faint: bool = False,
+        annotates: bool = False,
+        weight: int = 1,
     ) -> None:
         """Add an arrow between two nodes (added before or after this call); ``faint``, ``annotates``: see :class:`Link`.
 
         ``source`` may name a cluster: the arrow then leaves every node in it; ``target`` may
         name one too: the arrow then reaches every node in it.
         """
-        self._links.append(Link(source, target, label, style, both, faint, annotates))
+        self._links.append(Link(source, target, label, style, both, faint, annotates, weight))
 
     def build(self) -> Graph:
         """The finished graph; every link joins two nodes or clusters, and a link from or to a

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from orion_dsl.model import Topology
-from orion_dsl.views.graph import Cluster, Graph, Link, LinkStyle, Node, slug
+from orion_dsl.views.graph import Cluster, Graph, Link, LinkStyle, Node
 
 #: The most workloads a view draws one by one; above it, views draw groups.
 DETAIL_LIMIT = 40
@@ -30,11 +30,6 @@ _GROUP_PREFIX = "grp_"
 def is_grouped(topology: Topology) -> bool:
     """Whether the views of this topology are drawn by group (it has more than :data:`DETAIL_LIMIT` workloads)."""
     return len(topology.workloads) > DETAIL_LIMIT
-
-
-def group_id(group: str) -> str:
-    """The node id of the box that stands for one group."""
-    return _GROUP_PREFIX + slug(group)
 
 
 def _plural(noun: str, count: int) -> str:
@@ -54,13 +49,16 @@ class _Collapse:
         for node in graph.nodes():
             if node.group:
                 self.members.setdefault(node.group, []).append(node)
+        #: The box of each group: numbered in order of first appearance (short ids keep big
+        #: Mermaid files under its 50,000-character limit).
+        self.ids = {group: f"{_GROUP_PREFIX}{i}" for i, group in enumerate(self.members, 1)}
         self.placed: set[str] = set()
         #: Cluster id -> the group box that replaced it (the cluster held that group only).
         self.replaced: dict[str, str] = {}
 
     def _box(self, group: str, title: str, cls: str) -> Node:
         self.placed.add(group)
-        return Node(group_id(group), (title, _summary(self.members[group])), cls)
+        return Node(self.ids[group], (title, _summary(self.members[group])), cls)
 
     def items(self, items: tuple[Node | Cluster, ...]) -> tuple[Node | Cluster, ...]:
         out: list[Node | Cluster] = []
@@ -75,14 +73,14 @@ class _Collapse:
             groups = {n.group for n in inside}
             only = next(iter(groups)) if len(groups) == 1 else ""
             if only and only not in self.placed:
-                self.replaced[item.id] = group_id(only)
+                self.replaced[item.id] = self.ids[only]
                 out.append(self._box(only, item.title, item.cls or inside[0].cls))
                 continue
             kept = self.items(item.items)
             if kept:
                 out.append(Cluster(item.id, item.title, kept, item.cls))
             elif only:
-                self.replaced[item.id] = group_id(only)
+                self.replaced[item.id] = self.ids[only]
         return tuple(out)
 
 
@@ -95,11 +93,12 @@ def _nodes(cluster: Cluster) -> list[Node]:
 
 def _label(links: list[Link]) -> str:
     """One arrow's label for several: their common label with the count, or the count of connections."""
+    weight = sum(link.weight for link in links)
     labels = {link.label for link in links}
-    if len(links) == 1:
+    if weight == 1:
         return links[0].label
     common = labels.pop() if len(labels) == 1 else ""
-    return f"{common} x{len(links):,}" if common else f"x{len(links):,}"
+    return f"{common} x{weight:,}" if common else f"x{weight:,}"
 
 
 def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
@@ -114,17 +113,19 @@ def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
         if node_id in pass_.replaced:
             return pass_.replaced[node_id]
         group = ids.get(node_id, "")
-        return group_id(group) if group else node_id
+        return pass_.ids[group] if group else node_id
 
     merged: dict[tuple[str, str, LinkStyle, bool, bool, bool], list[Link]] = {}
     for link in graph.links:
         source, target = end(link.source), end(link.target)
         if source != target:
             merged.setdefault((source, target, link.style, link.both, link.faint, link.annotates), []).append(link)
-    ranked = sorted(merged.items(), key=lambda item: -len(item[1]))  # stable: ties keep graph order
+    ranked = sorted(merged.items(), key=lambda item: -sum(link.weight for link in item[1]))  # stable: ties keep graph order
     order = {key: i for i, key in enumerate(merged)}
     kept = sorted(ranked[:MAX_LINKS], key=lambda item: order[item[0]])
-    links = tuple(Link(s, t, _label(group), style, both, faint, annotates) for (s, t, style, both, faint, annotates), group in kept)
+    links = tuple(
+        Link(s, t, _label(group), style, both, faint, annotates, sum(link.weight for link in group)) for (s, t, style, both, faint, annotates), group in kept
+    )
     lines = list(note)
     if len(ranked) > MAX_LINKS:
         lines.append(f"{MAX_LINKS} of {len(ranked):,} arrows drawn: those standing for the most connections")

@@ -6,6 +6,8 @@ folded to namespaces (A -> B when any peer of A may reach one of B), scrapes dot
 
 from __future__ import annotations
 
+from collections import Counter
+
 from orion_dsl.model import Namespace, Topology
 from orion_dsl.views.common import namespace_tier, part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
@@ -20,42 +22,36 @@ _TITLES = {
 }
 
 
-def _counted(prefix: str, names: list[str]) -> list[str]:
-    """How many names a list holds, for a topology too big to name them all (see :mod:`~orion_dsl.views.grouping`)."""
-    return [f"{prefix}{len(names):,}"]
-
-
 def _names(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
 def _holdings(topology: Topology, ns: Namespace) -> list[str]:
     workloads = topology.workloads_in(ns.name)
-    listed = _counted if is_grouped(topology) else wrap
     lines: list[str] = []
     for kind, title in (("deployment", "Deployments"), ("statefulset", "StatefulSets")):
         names = [w.name for w in workloads if w.kind == kind]
         if names:
-            lines += listed(f"- {title}: ", names)
+            lines += wrap(f"- {title}: ", names)
     if workloads:
-        lines += listed("- Services: ", [w.name for w in workloads])
+        lines += wrap("- Services: ", [w.name for w in workloads])
         lines.append("- ServiceAccount per workload")
     hpas = [w.name for w in workloads if w.autoscale is not None]
     if hpas:
-        lines += listed("- HPAs: ", hpas)
+        lines += wrap("- HPAs: ", hpas)
     configs = _names([v.source for w in workloads for v in w.volumes if v.kind == "config-map"] + [s.name for s in ns.shared if s.kind == "config"])
     secrets = _names([v.source for w in workloads for v in w.volumes if v.kind == "secret"] + [s.name for s in ns.shared if s.kind == "secret"])
     if configs:
-        lines += listed("- ConfigMaps: ", configs)
+        lines += wrap("- ConfigMaps: ", configs)
     if secrets:
-        lines += listed("- Secrets: ", secrets)
+        lines += wrap("- Secrets: ", secrets)
     readers = _names([r for s in ns.shared for r in s.readers])
     if readers:
         lines.append("- RBAC: Role + RoleBinding per shared object")
-        lines += listed("  readers: ", readers)
+        lines += wrap("  readers: ", readers)
     claims = [f"{w.name} {s.size.text}" for w in workloads for s in w.storage]
     if claims:
-        lines += listed("- PVCs: ", claims)
+        lines += wrap("- PVCs: ", claims)
     lines += _ingress_holdings(topology, ns)
     lines += _policy_lines(topology, ns)
     return lines
@@ -90,26 +86,40 @@ def _policy_lines(topology: Topology, ns: Namespace) -> list[str]:
     return lines
 
 
+def _compact(topology: Topology, ns: Namespace) -> tuple[str, ...]:
+    """A namespace in a grouped drawing: its name, what it is for, and how much it holds."""
+    workloads = topology.workloads_in(ns.name)
+    tier = namespace_tier(topology, ns.name)
+    hpas = sum(w.autoscale is not None for w in workloads)
+    claims = sum(len(w.storage) for w in workloads)
+    counts = f"{len(workloads):,} workloads, {hpas:,} HPAs, {claims:,} PVCs"
+    return (ns.name, ns.description or _TITLES[tier], counts)
+
+
 def build(topology: Topology) -> Graph:
-    """The namespace organisation view."""
+    """The namespace organisation view (one box per namespace; in a grouped drawing, without their lists)."""
     b = Builder("namespaces", f"{topology.name}: namespaces and what they hold")
     known = {ns.name for ns in topology.namespaces}
+    grouped = is_grouped(topology)
     with b.cluster("cluster", "Kubernetes Cluster"):
         for ns in topology.namespaces:
             tier = namespace_tier(topology, ns.name)
+            if grouped:
+                b.node(part_id("ns", ns.name), *_compact(topology, ns), cls=tier)
+                continue
             with b.cluster(part_id("ns", ns.name), ns.name, tier):
                 title = ns.description or _TITLES[tier]
                 b.node(part_id("ns", ns.name), title, *_holdings(topology, ns), cls=tier)
-    reach: dict[tuple[str, str], set[str]] = {}
+    reach: dict[tuple[str, str], Counter[str]] = {}
     for e in topology.allow_graph.edges:
         src, dst = e.source.namespace, e.target.namespace
         if src is None or dst is None or src == dst or src not in known or dst not in known:
             continue
-        reach.setdefault((src, dst), set()).add("scrape" if e.rule == "scrape" else "reach")
-    order = [ns.name for ns in topology.namespaces]
-    for (src, dst), kinds in sorted(reach.items(), key=lambda item: (order.index(item[0][0]), order.index(item[0][1]))):
-        if "reach" in kinds:
-            b.link(part_id("ns", src), part_id("ns", dst))
-        if "scrape" in kinds:
-            b.link(part_id("ns", src), part_id("ns", dst), "scrapes", style="dotted")
+        reach.setdefault((src, dst), Counter())["scrape" if e.rule == "scrape" else "reach"] += 1
+    order = {ns.name: i for i, ns in enumerate(topology.namespaces)}
+    for (src, dst), kinds in sorted(reach.items(), key=lambda item: (order[item[0][0]], order[item[0][1]])):
+        if kinds["reach"]:
+            b.link(part_id("ns", src), part_id("ns", dst), weight=kinds["reach"])
+        if kinds["scrape"]:
+            b.link(part_id("ns", src), part_id("ns", dst), "scrapes", style="dotted", weight=kinds["scrape"])
     return b.build()
