@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402  (bench/ is not a package)
 
-#: Generated sizes: below, at and above the grouping threshold (40 workloads), and big.
-SIZES = (1, 3, 12, 19, 33, 60, 140)
+#: Generated sizes: below and above the grouping threshold (40 workloads), up to 1,000 services.
+SIZES = (1, 3, 12, 19, 33, 60, 140, 1000)
 BASES = [
     (ROOT / "specs" / "orion.orion").read_text(),
     *(p.read_text() for p in sorted((ROOT / "examples").glob("*.orion"))),
