@@ -66,9 +66,11 @@ def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
     the errors of every line (one per line: the rest of a broken line is noise).
     """
     diags: list[Diagnostic] = []
+    builder = SyntaxBuilder(source.name)
 
     def record(exc: UnexpectedInput) -> None:
-        """Keep a syntax error, one per line (the rest of a broken line is noise)."""
+        """Keep a syntax error, one per line (the rest of a broken line is noise); the tree is no longer needed."""
+        builder.broken = True
         d = _syntax_error(exc, source)
         if not diags or (d.span and diags[-1].span and d.span.line != diags[-1].span.line):
             diags.append(d)
@@ -80,7 +82,6 @@ def parse(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
         record(exc)
         return len(diags) < MAX_SYNTAX_ERRORS
 
-    builder = SyntaxBuilder(source.name)
     try:
         statements: tuple[Statement, ...] = _parser(builder).parse(source.text, on_error=recover)  # type: ignore[assignment]
     except UnexpectedInput as exc:

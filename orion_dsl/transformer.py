@@ -89,10 +89,20 @@ class _Block:
     depth: int
 
 
+#: What the callbacks return once a file is known to be broken (see :attr:`SyntaxBuilder.broken`).
+_NO_SPAN = Span("", 1, 1, 1, 1)
+_NO_ARG = Arg(ArgKind.WORD, "", span=_NO_SPAN)
+_NO_STATEMENT = Statement("", (), None, span=_NO_SPAN, keyword_span=_NO_SPAN)
+_NO_BLOCK = _Block((), _NO_SPAN, 0)
+
+
 class SyntaxBuilder(Transformer[Token, Any]):
     """The callbacks for one file: every span it builds names that file.
 
     Tokens too long to read are collected in :attr:`diagnostics` (the parse goes on).
+    Once :attr:`broken` is set (the parser found a syntax error, so the tree will be
+    thrown away) the callbacks build nothing more: the parse goes on only to find the
+    next syntax errors, in memory that does not grow with the rest of the file.
     """
 
     def __init__(self, file: str) -> None:
@@ -100,6 +110,7 @@ class SyntaxBuilder(Transformer[Token, Any]):
         self.file = file
         self.depths: dict[int, int] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.broken = False
 
     def _span(self, token: Token) -> Span:
         line = token.line or 1
@@ -121,6 +132,8 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def port_ref(self, c: list[Token]) -> Arg:
         """``target:port`` as one argument."""
+        if self.broken:
+            return _NO_ARG
         target, port = c
         kind = ArgKind.NUMBER if port.type == "NUMBER" else ArgKind.WORD
         parts = (Arg(ArgKind.WORD, self._text(target), span=self._span(target)), Arg(kind, self._text(port), span=self._span(port)))
@@ -128,11 +141,15 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def range(self, c: list[Token]) -> Arg:
         """``low..high`` as one argument."""
+        if self.broken:
+            return _NO_ARG
         low, high = (self._to_arg(t) for t in c)
         return Arg(ArgKind.RANGE, f"{low.text}..{high.text}", span=low.span.to(high.span), parts=(low, high))
 
     def args(self, c: list[Any]) -> list[list[Arg]]:
         """Grow the comma-separated groups of a statement's arguments by one argument."""
+        if self.broken:
+            return []
         if len(c) == 1:
             return [[self._to_arg(c[0])]]
         groups: list[list[Arg]] = c[0]
@@ -144,6 +161,8 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def statements(self, c: list[Any]) -> list[Statement]:
         """Grow a list of statements by one."""
+        if self.broken:
+            return []
         if len(c) == 1:
             return [c[0]]
         statements: list[Statement] = c[0]
@@ -152,6 +171,8 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def block(self, c: list[Any]) -> _Block:
         """A ``{ ... }`` block; refuses nesting deeper than MAX_DEPTH."""
+        if self.broken:
+            return _NO_BLOCK
         statements = tuple(c[1]) if len(c) == 3 else ()
         depth = 1 + max((self.depths.pop(id(s), 0) for s in statements), default=0)
         if depth > MAX_DEPTH:
@@ -160,6 +181,8 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def statement(self, c: list[Any]) -> Statement:
         """``keyword groups { block }`` with its span."""
+        if self.broken:
+            return _NO_STATEMENT
         keyword: Token = c[0]
         groups: tuple[tuple[Arg, ...], ...] = ()
         block: _Block | None = None
@@ -182,4 +205,4 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def start(self, c: list[Any]) -> tuple[Statement, ...]:
         """The file's top-level statements."""
-        return tuple(c[0]) if c else ()
+        return tuple(c[0]) if c and not self.broken else ()

@@ -69,3 +69,12 @@ def test_a_huge_number_is_a_diagnostic_not_a_crash() -> None:
 def test_a_keyword_past_the_limit_is_e0106() -> None:
     _, diagnostics = parse(SourceFile("x.orion", "k" * (MAX_TOKEN_CHARS + 1) + " 1\n"))
     assert [d.code for d in diagnostics] == ["E0106"]
+
+
+def test_after_a_syntax_error_the_rest_of_the_file_builds_no_tree() -> None:
+    # An unterminated string turns the rest of its line into arguments: 100,000 here.
+    text = 'topology t { description "' + "a b " * 50_000 + "}\n"
+    peak = _peak_bytes_of_parsing(text)
+    _, diagnostics = parse(SourceFile("x.orion", text))
+    assert [d.code for d in diagnostics] == ["E0102"]
+    assert peak < 4 * len(text)  # a syntax tree of it took about 150 bytes per character
