@@ -44,15 +44,17 @@ def component(w: Workload) -> str:
 
 
 def recommended(topology: Topology, name: str, component_: str, version: str | None = None, instance: str | None = None) -> dict[str, str]:
-    """The six recommended labels (the version made a valid label value)."""
-    return {
+    """The six recommended labels, each made a valid label value (a version with ``+``, a
+    digest, an object name longer than 63 such as ``<ingress>-<namespace>``)."""
+    labels = {
         NAME: name,
         INSTANCE: instance or name,
-        VERSION: label_value(version or topology.version),
+        VERSION: version or topology.version,
         COMPONENT: component_,
         PART_OF: topology.name,
         MANAGED_BY: "orion",
     }
+    return {key: label_value(value) for key, value in labels.items()}
 
 
 def workload_labels(topology: Topology, w: Workload, version: str | None = None, colour: str | None = None) -> dict[str, str]:

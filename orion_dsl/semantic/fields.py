@@ -17,6 +17,9 @@ ingress and external hosts    Ingress ``rules[].host``, ServiceEntry  DNS-1123 s
                               ``hosts``                               allowed, not an IP (E0216)
 ``egress_gateway namespace``  ``metadata.namespace``                  DNS-1123 label (E0204)
 ``blue_green`` versions       ``app.kubernetes.io/version`` selector  distinct as label values (E0216)
+``resilience`` durations      Istio timeouts, outlier detection       at least 1ms (E0216)
+``retries on``                Istio ``retryOn``                       known conditions or status codes (E0216)
+``jwt { jwks }``              RequestAuthentication ``jwksUri``       an http(s) URL (E0216)
 ============================  ======================================  ===========================
 
 Rules checked elsewhere: names (:meth:`ResolverBase.check_name`), counts and amounts in
@@ -46,6 +49,35 @@ _DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
+#: The conditions Istio's validation accepts in ``retryOn`` (besides HTTP status codes).
+RETRY_CONDITIONS = frozenset(
+    {
+        "5xx",
+        "gateway-error",
+        "reset",
+        "reset-before-request",
+        "connect-failure",
+        "envoy-ratelimited",
+        "retriable-4xx",
+        "refused-stream",
+        "retriable-status-codes",
+        "retriable-headers",
+        "http3-post-connect-failure",
+        "cancelled",
+        "deadline-exceeded",
+        "internal",
+        "resource-exhausted",
+        "unavailable",
+    }
+)
+_URL = re.compile(r"^https?://[^/\s]+")
+
+
+def _status_code(text: str) -> bool:
+    """Whether the text is an HTTP status code (100-599)."""
+    return text.isascii() and text.isdigit() and 100 <= int(text) <= 599
+
+
 def _workload_decls(spec: ast.SpecDecl) -> Iterator[ast.WorkloadDecl]:
     """Every block that holds workload settings, as written: defaults, then each workload."""
     if spec.defaults is not None:
@@ -73,6 +105,9 @@ class FieldResolver(ResolverBase):
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
+        jwks = mesh.jwt.jwks if mesh is not None and mesh.jwt is not None else None
+        if jwks is not None and jwks.value and not _URL.match(jwks.value):
+            self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
 
     def _workload_fields(self, w: ast.WorkloadDecl) -> None:
         images = [w.image, *(s.image for s in w.sidecars), *(b.image for b in w.backups)]
@@ -105,11 +140,36 @@ class FieldResolver(ResolverBase):
                 "user 0 is root, which pods under the restricted profile may not run as",
                 "give a user id of 1 or more, e.g. 10001",
             )
+        if w.resilience is not None:
+            self._resilience_fields(w.resilience)
         if w.autoscale is not None:
             for m in (*w.autoscale.pods, *w.autoscale.object, *w.autoscale.external):
                 self.at_least(m.target, 1, "a metric target")
             for m in w.autoscale.object:
                 self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
+
+    def _resilience_fields(self, r: ast.ResilienceDecl) -> None:
+        """Istio refuses durations under 1ms and retry conditions Envoy does not know."""
+        breaker = r.circuit_breaker
+        for node, what in (
+            (r.timeout, "a timeout"),
+            (r.retries.per_try if r.retries else None, "a per-try timeout"),
+            (breaker.interval if breaker else None, "an ejection interval"),
+            (breaker.ejection if breaker else None, "an ejection time"),
+        ):
+            if node is not None and node.value.millis < 1:
+                self.report("E0216", node.span, f"{what} must be at least 1ms", "write 1ms or more")
+        on = r.retries.on if r.retries else None
+        if on is None:
+            return
+        unknown = [c.strip() for c in on.value.split(",") if c.strip() not in RETRY_CONDITIONS and not _status_code(c.strip())]
+        if unknown:
+            self.report(
+                "E0216",
+                on.span,
+                f'"{unknown[0]}" is not a condition Istio retries on',
+                f"write conditions separated by commas from {', '.join(sorted(RETRY_CONDITIONS))}, or HTTP status codes",
+            )
 
     def _host(self, host: L[str] | None, what: str) -> None:
         """A host name as an Ingress rule and a ServiceEntry take it."""

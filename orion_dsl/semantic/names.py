@@ -29,6 +29,11 @@ def _v(x: L[Any] | None, default: Any = None) -> Any:
     return default if x is None else x.value
 
 
+def declared(decls: Iterable[Any]) -> set[str]:
+    """The names of declarations, leaving out those written without one (already reported)."""
+    return {d.name.value for d in decls if d.name is not None}
+
+
 class ResolverBase:
     """State and helpers shared by the workload and platform steps of resolution."""
 
@@ -139,7 +144,7 @@ class ResolverBase:
     def target_ref(self, ref: L[str] | None) -> None:
         """Report a backup destination that no recovery target has."""
         recovery = self.spec.recovery
-        names = {_v(t.name) for t in recovery.targets} if recovery else set()
+        names = declared(recovery.targets) if recovery else set()
         if ref is not None and ref.value not in names:
             self.unknown(ref, "backup target", names)
 

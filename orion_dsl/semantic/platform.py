@@ -10,7 +10,7 @@ from orion_dsl import ast, model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import merge
-from orion_dsl.semantic.names import ResolverBase, _v
+from orion_dsl.semantic.names import ResolverBase, _v, declared
 from orion_dsl.values import PortRef
 
 _LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
@@ -138,7 +138,7 @@ class PlatformResolver(ResolverBase):
         self.workload_ref(d.namespace, set(self.namespaces), "namespace")
         hosts = [model.Host(h.host.value, *to) for h in d.hosts if h.host is not None and (to := self.workload_port(h.target, "host target"))]
         issuer = d.tls.issuer if d.tls else None
-        issuers = {_v(i.name) for i in self.spec.certificates.issuers} if self.spec.certificates else set()
+        issuers = declared(self.spec.certificates.issuers) if self.spec.certificates else set()
         if issuer is not None and issuer.value not in issuers:
             self.unknown(issuer, "certificate issuer", issuers)
         self.subnet_ref(d.subnet)
@@ -244,7 +244,7 @@ class PlatformResolver(ResolverBase):
             covers = tuple(c for c in (self.workload_ref(ref, names) for ref in o.covers) if c)
             if o.rpo:
                 self.spans[("rpo", _v(o.name))] = o.rpo.span
-            if o.rto and o.rpo:
+            if o.name and o.rto and o.rpo:
                 objectives.append(model.Objective(_v(o.name), o.rto.value, o.rpo.value, covers))
         return model.Recovery(
             targets=tuple(model.BackupTarget(name, _v(t.kind, "s3"), _v(t.region), _v(t.bucket, ""), _v(t.encrypted, False)) for name, t in targets.items()),

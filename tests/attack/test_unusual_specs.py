@@ -47,14 +47,17 @@ _IMAGE = st.sampled_from(
     ]
 )
 _PORT_NAMES = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,14}", fullmatch=True), min_size=1, max_size=3, unique=True)
-_OPTIONAL_BLOCKS = ("network {}", "edge {}", "certificates {}", "mesh istio {}", "scaling {}", "security {}", "recovery {}")
+_OPTIONAL_BLOCKS = ("network {}", "edge {}", "certificates {}", "mesh istio {}", "scaling {}", "security {}")
+
+
+_HOST = st.sampled_from(["*.example.com", "a.b.c.d.e.f", "x" * 63 + ".com", "xn--bcher-kva.example", "localhost", "0a.example"])
 
 
 @st.composite
-def _workload(draw: st.DrawFn, name: str) -> str:
-    """A service or stateful set with unusual but valid settings."""
+def _workload(draw: st.DrawFn, name: str, index: int) -> str:
+    """A service or stateful set with unusual but valid settings (a database, backups, blue-green)."""
     kind = draw(st.sampled_from(["service", "statefulset"]))
-    ports = draw(_PORT_NAMES)
+    ports = ["http", *(p for p in draw(_PORT_NAMES) if p != "http")]
     numbers = draw(st.lists(st.integers(1, 65535), min_size=len(ports), max_size=len(ports), unique=True))
     lines = [f"image {_quoted(draw(_IMAGE))}", *(f"port {p} {n}" for p, n in zip(ports, numbers, strict=True))]
     lines.append(f"description {_quoted(draw(_UNICODE))}")
@@ -81,6 +84,16 @@ def _workload(draw: st.DrawFn, name: str) -> str:
     )
     if kind == "statefulset":
         lines.append(f'storage data {draw(st.integers(1, 2**40))} at "/data"')
+        if draw(st.booleans()):
+            pooler = f'pooler p{index} {{ image "pgbouncer:1" }}' if draw(st.booleans()) else ""
+            lines.append(f"database {{ {pooler}; read_replicas {draw(st.integers(0, 100))} }}")
+    elif draw(st.booleans()):
+        lines.append(f'blue_green {{ blue {_quoted(draw(_VERSION))}; green "{index}.0+green"; active green }}')
+    if draw(st.booleans()):
+        backups = ["backup full every 1m to vault", "backup snapshot every 20000d at 23:59 to vault", "backup wal continuous to vault"]
+        lines.append(draw(st.sampled_from(backups)))
+    if draw(st.booleans()):
+        lines.append("calls outside")
     return f"{kind} {name} {{\n    " + "\n    ".join(lines) + "\n  }"
 
 
@@ -94,8 +107,12 @@ def unusual_specs(draw: st.DrawFn) -> str:
     homes = [draw(st.integers(0, len(ns_names) - 1)) for _ in workload_names] if ns_names else []
     for i, ns in enumerate(ns_names):
         extras = draw(st.lists(st.sampled_from(["mesh on", "labels {}", "defaults {}", f"description {_quoted(draw(_UNICODE))}"]), unique=True))
-        body = [*extras, *(draw(_workload(w)) for w, home in zip(workload_names, homes, strict=True) if home == i)]
+        body = [*extras, *(draw(_workload(w, j)) for j, (w, home) in enumerate(zip(workload_names, homes, strict=True)) if home == i)]
         parts.append(f"namespace {ns} {{\n  " + "\n  ".join(body) + "\n}")
+    parts.append(f"external outside {{ host {_quoted(draw(_HOST))}; port https 443 }}")
+    parts.append('recovery { target vault { bucket "b" } }')
+    if ns_names and workload_names and draw(st.booleans()):
+        parts.append(f"ingress {draw(_names(54))} {{ namespace {ns_names[0]}; host {_quoted(draw(_HOST))} -> {workload_names[0]}:http }}")
     return "\n".join(parts) + "\n"
 
 
