@@ -26,6 +26,9 @@ ROW = 12
 
 _GROUP_PREFIX = "grp_"
 
+#: What arrows must share to be drawn as one: their ends, style, direction, faintness, role.
+_LinkKey = tuple[str, str, LinkStyle, bool, bool, bool]
+
 
 def is_grouped(topology: Topology) -> bool:
     """Whether the views of this topology are drawn by group (it has more than :data:`DETAIL_LIMIT` workloads)."""
@@ -107,30 +110,48 @@ def collapse(graph: Graph, note: tuple[str, ...]) -> Graph:
     if not pass_.members and len(graph.links) <= MAX_LINKS:
         return graph
     items = pass_.items(graph.items)
-    ids = {n.id: n.group for n in graph.nodes()}
+    groups = {n.id: n.group for n in graph.nodes()}
+    contents = _contents(items)
 
     def end(node_id: str) -> str:
         if node_id in pass_.replaced:
             return pass_.replaced[node_id]
-        group = ids.get(node_id, "")
+        group = groups.get(node_id, "")
         return pass_.ids[group] if group else node_id
 
-    merged: dict[tuple[str, str, LinkStyle, bool, bool, bool], list[Link]] = {}
+    merged: dict[_LinkKey, list[Link]] = {}
     for link in graph.links:
         source, target = end(link.source), end(link.target)
-        if source != target:
+        # An arrow inside one box, or between a cluster and a box inside it, is not drawn.
+        if source in contents and target in contents and not (contents[source] & contents[target]):
             merged.setdefault((source, target, link.style, link.both, link.faint, link.annotates), []).append(link)
-    ranked = sorted(merged.items(), key=lambda item: -sum(link.weight for link in item[1]))  # stable: ties keep graph order
-    order = {key: i for i, key in enumerate(merged)}
-    kept = sorted(ranked[:MAX_LINKS], key=lambda item: order[item[0]])
-    links = tuple(
-        Link(s, t, _label(group), style, both, faint, annotates, sum(link.weight for link in group)) for (s, t, style, both, faint, annotates), group in kept
-    )
+    ranked = sorted(merged, key=lambda key: -sum(link.weight for link in merged[key]))  # stable: ties keep graph order
+    top = set(ranked[:MAX_LINKS])
+    links = tuple(_merged(key, merged[key]) for key in merged if key in top)
     lines = list(note)
-    if len(ranked) > MAX_LINKS:
-        lines.append(f"{MAX_LINKS} of {len(ranked):,} arrows drawn: those standing for the most connections")
+    if len(merged) > MAX_LINKS:
+        lines.append(f"{MAX_LINKS} of {len(merged):,} arrows drawn: those standing for the most connections")
     box = Node("grouping_note", tuple(lines), "note", "note")
-    return Graph(graph.view, graph.title, graph.direction, (box, *items), _valid(items, links) + _rows(items))
+    return Graph(graph.view, graph.title, graph.direction, (box, *items), links + _rows(items))
+
+
+def _merged(key: _LinkKey, links: list[Link]) -> Link:
+    """The one arrow that stands for several with the same ends and look."""
+    source, target, style, both, faint, annotates = key
+    return Link(source, target, _label(links), style, both, faint, annotates, sum(link.weight for link in links))
+
+
+def _contents(items: tuple[Node | Cluster, ...]) -> dict[str, set[str]]:
+    """Every node id and cluster id of a tree -> the node ids it is or holds."""
+    out: dict[str, set[str]] = {}
+    for item in items:
+        if isinstance(item, Node):
+            out[item.id] = {item.id}
+            continue
+        inner = _contents(item.items)
+        out.update(inner)
+        out[item.id] = {n.id for n in _nodes(item)}
+    return out
 
 
 def _rows(items: tuple[Node | Cluster, ...]) -> tuple[Link, ...]:
@@ -141,10 +162,3 @@ def _rows(items: tuple[Node | Cluster, ...]) -> tuple[Link, ...]:
         if isinstance(item, Cluster):
             out.extend(_rows(item.items))
     return tuple(out)
-
-
-def _valid(items: tuple[Node | Cluster, ...], links: tuple[Link, ...]) -> tuple[Link, ...]:
-    """The links whose ends both still exist and do not contain one another (a box inside the cluster it joins)."""
-    probe = Graph("", "", "TB", items, ())
-    ends = {n.id: {n.id} for n in probe.nodes()} | {c.id: {n.id for n in probe.members(c.id)} for c in probe.clusters()}
-    return tuple(link for link in links if link.source in ends and link.target in ends and not (ends[link.source] & ends[link.target]))
