@@ -138,7 +138,7 @@ def _split(arg: Arg) -> tuple[Decimal, str]:
         raise BadValue(f'"{arg.text}" is not a number') from exc
 
 
-def _scaled(arg: Arg, units: dict[str, int], what: str, example: str, most: int) -> int:
+def _scaled(arg: Arg, units: dict[str, int], what: str, example: str, most: int, most_text: str) -> int:
     number, unit = _split(arg)
     if unit not in units:
         shown = ", ".join(u for u in units if u)
@@ -147,20 +147,20 @@ def _scaled(arg: Arg, units: dict[str, int], what: str, example: str, most: int)
     if value != value.to_integral_value():
         raise BadValue(f'"{arg.text}" is finer than the smallest unit of {what}')
     if value > most:
-        raise BadValue(f'"{arg.text}" is more {what} than Kubernetes can express')
+        raise BadValue(f'"{arg.text}" is more {what} than Kubernetes can express (at most {most_text})')
     return int(value)
 
 
 def _cpu(arg: Arg) -> Quantity:
-    return Quantity(_scaled(arg, _CPU_UNITS, "CPU", "500m or 2", MAX_AMOUNT), arg.text)
+    return Quantity(_scaled(arg, _CPU_UNITS, "CPU", "500m or 2", MAX_AMOUNT, f"{MAX_AMOUNT}m"), arg.text)
 
 
 def _bytes(arg: Arg) -> Quantity:
-    return Quantity(_scaled(arg, _BYTE_UNITS, "memory or storage", "512Mi or 10Gi", MAX_AMOUNT), arg.text)
+    return Quantity(_scaled(arg, _BYTE_UNITS, "memory or storage", "512Mi or 10Gi", MAX_AMOUNT, f"{MAX_AMOUNT}, just under 8192Pi"), arg.text)
 
 
 def _duration(arg: Arg) -> Duration:
-    return Duration(_scaled(arg, _DURATION_UNITS, "time", "10s, 5m or 6h", MAX_MILLIS), arg.text)
+    return Duration(_scaled(arg, _DURATION_UNITS, "time", "10s, 5m or 6h", MAX_MILLIS, f"{MAX_INT}s, about 68 years"), arg.text)
 
 
 def _whole(text: str, what: str, low: int, high: int) -> int:
