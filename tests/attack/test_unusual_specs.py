@@ -47,7 +47,23 @@ _IMAGE = st.sampled_from(
     ]
 )
 _PORT_NAMES = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,14}", fullmatch=True), min_size=1, max_size=3, unique=True)
-_OPTIONAL_BLOCKS = ("network {}", "edge {}", "certificates {}", "mesh istio {}", "scaling {}", "security {}")
+#: Top-level blocks, each empty or with unusual contents (one of each keyword at most).
+_OPTIONAL_BLOCKS = {
+    "network": ("network {}", "network { default deny; dns deny; subnet everything 0.0.0.0/0 }"),
+    "edge": ("edge {}", "edge { cdn c {}; load_balancer l {}; geodns g {}; region r {} }"),
+    "certificates": ("certificates {}", 'certificates { issuer le { acme "https://acme.example.com"; email "ops@example.com"; renew_before 0s } }'),
+    "mesh": (
+        "mesh istio {}",
+        "mesh istio { mtls permissive; tracing {}; egress_gateway {}; sidecar_resources {}; egress_rate_limit 2147483647 {}; access_log on }",
+    ),
+    "scaling": ("scaling {}", "scaling { vertical auto; cluster { nodes 0..2147483647 } }"),
+    "security": ("security {}", "security { layer l {} }"),
+}
+_RECOVERY = (
+    'recovery { target vault { bucket "b" } }',
+    'recovery { target vault { bucket "b"; encrypted on }; archive glacier after 0s; config_in_git "x"; objective o { rto 0s; rpo 24855d } }',
+    'recovery { target vault { bucket "b" }; target dr { bucket "c" }; replicate vault -> dr; cluster_backup velero every 1m to dr }',
+)
 
 
 _HOST = st.sampled_from(["*.example.com", "a.b.c.d.e.f", "x" * 63 + ".com", "xn--bcher-kva.example", "localhost", "0a.example"])
@@ -63,25 +79,19 @@ def _workload(draw: st.DrawFn, name: str, index: int) -> str:
     lines.append(f"description {_quoted(draw(_UNICODE))}")
     low = draw(st.integers(1, INT32))
     high = draw(st.integers(low, INT32))
-    lines += draw(
-        st.lists(
-            st.sampled_from(
-                [
-                    f"replicas {draw(st.integers(0, INT32))}",
-                    f"autoscale {low}..{high} {{}}",
-                    "probes {}",
-                    "resources {}",
-                    "security {}",
-                    "resilience {}",
-                    f"resources {{ cpu 1m..{INT32}; memory 1..8Pi }}",
-                    "rollout rolling { surge 0; unavailable 1; grace 0s }",
-                    f"env E_{low} {_quoted(draw(_UNICODE))}",
-                ]
-            ),
-            max_size=4,
-            unique=True,
-        )
-    )
+    options = {
+        "replicas": (f"replicas {draw(st.integers(0, INT32))}",),
+        "autoscale": (f"autoscale {low}..{high} {{}}",),
+        "probes": ("probes {}", f"probes {{ liveness exec {_quoted(draw(_UNICODE))}; interval 2147483647s; initial_delay 0s }}"),
+        "resources": ("resources {}", f"resources {{ cpu 1m..{INT32}; memory 1..8Pi }}"),
+        "security": ("security {}",),
+        "resilience": ("resilience {}", "resilience { timeout 1ms; retries 0 {}; circuit_breaker { max_ejected 0%; max_connections 0 } }"),
+        "rollout": ("rollout rolling { surge 0; unavailable 1; grace 0s }",),
+        "disruption_budget": ("disruption_budget {}", "disruption_budget min_available 2147483647"),
+        "env": (f"env E_{low} {_quoted(draw(_UNICODE))}",),
+    }
+    for keyword in draw(st.lists(st.sampled_from(sorted(options)), max_size=5, unique=True)):
+        lines.append(draw(st.sampled_from(options[keyword])))
     if kind == "statefulset":
         lines.append(f'storage data {draw(st.integers(1, 2**40))} at "/data"')
         if draw(st.booleans()):
@@ -103,16 +113,20 @@ def unusual_specs(draw: st.DrawFn) -> str:
     ns_names = draw(st.lists(_names(63), max_size=3, unique=True))
     workload_names = draw(st.lists(_names(50), max_size=4, unique=True).filter(lambda ws: not set(ws) & set(ns_names)))
     parts = [f"topology {draw(_names(40))} {{ version {_quoted(draw(_VERSION))}; description {_quoted(draw(_UNICODE))} }}"]
-    parts += draw(st.lists(st.sampled_from(_OPTIONAL_BLOCKS), max_size=len(_OPTIONAL_BLOCKS), unique=True))
+    for keyword in draw(st.lists(st.sampled_from(sorted(_OPTIONAL_BLOCKS)), unique=True)):
+        parts.append(draw(st.sampled_from(_OPTIONAL_BLOCKS[keyword])))
     homes = [draw(st.integers(0, len(ns_names) - 1)) for _ in workload_names] if ns_names else []
     for i, ns in enumerate(ns_names):
         extras = draw(st.lists(st.sampled_from(["mesh on", "labels {}", "defaults {}", f"description {_quoted(draw(_UNICODE))}"]), unique=True))
         body = [*extras, *(draw(_workload(w, j)) for j, (w, home) in enumerate(zip(workload_names, homes, strict=True)) if home == i)]
         parts.append(f"namespace {ns} {{\n  " + "\n  ".join(body) + "\n}")
     parts.append(f"external outside {{ host {_quoted(draw(_HOST))}; port https 443 }}")
-    parts.append('recovery { target vault { bucket "b" } }')
+    parts.append(draw(st.sampled_from(_RECOVERY)))
     if ns_names and workload_names and draw(st.booleans()):
-        parts.append(f"ingress {draw(_names(54))} {{ namespace {ns_names[0]}; host {_quoted(draw(_HOST))} -> {workload_names[0]}:http }}")
+        features = draw(st.sampled_from(["", "cors {}; tls {}; rate_limit 1 {}", "listen 1, 65535; replicas 0; compression on; request_buffering on"]))
+        parts.append(f"ingress {draw(_names(54))} {{ namespace {ns_names[0]}; host {_quoted(draw(_HOST))} -> {workload_names[0]}:http; {features} }}")
+        if draw(st.booleans()):
+            parts.append(f'monitoring {{ scraper {workload_names[0]}; path "/"; alert A {{ expr "1"; for 0s }} }}')
     return "\n".join(parts) + "\n"
 
 
@@ -120,7 +134,7 @@ def _objects(stream: str) -> list[dict[str, Any]]:
     return [o for o in yaml.safe_load_all(stream) if o is not None]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(unusual_specs())
 def test_every_unusual_spec_check_accepts_compiles_to_objects_kubernetes_accepts(text: str) -> None:
     analysis = analyze_text(text, "unusual.orion")
