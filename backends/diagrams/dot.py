@@ -71,7 +71,7 @@ def _node(node: Node, pad: str) -> str:
     return f"{pad}{quote(node.id)} [{attrs}];"
 
 
-def _items(items: tuple[Node | Cluster, ...], depth: int) -> list[str]:
+def _items(items: tuple[Node | Cluster, ...], depth: int, linked: frozenset[str]) -> list[str]:
     pad = _INDENT * depth
     out: list[str] = []
     for item in items:
@@ -82,20 +82,42 @@ def _items(items: tuple[Node | Cluster, ...], depth: int) -> list[str]:
         inner = pad + _INDENT
         out.append(f"{pad}subgraph {quote('cluster_' + item.id)} {{")
         out.append(f'{inner}label={quote(item.title)}; style="filled,rounded"; fillcolor="{c.pale}"; color="{c.stroke}";')
-        out.extend(_items(item.items, depth + 1))
+        out.extend(_items(item.items, depth + 1, linked))
+        out.extend(_level_unlinked(item, inner, linked))
         out.append(f"{pad}}}")
     return out
 
 
+def _level_unlinked(cluster: Cluster, pad: str, linked: frozenset[str]) -> list[str]:
+    """Put a cluster's nodes that no arrow orders on the rank of its first node that one does.
+
+    ``newrank`` ranks a node without arrows first in the whole graph, stretching its
+    cluster over every rank between (a subnet one rank high drawn five high); the old
+    ranker kept a cluster compact on its own, but fails on ordinary graphs ("trouble in
+    init_rank").
+    """
+    nodes = [item.id for item in cluster.items if isinstance(item, Node)]
+    peer = next((n for n in nodes if n in linked), None)
+    loose = [n for n in nodes if n not in linked]
+    if peer is None or not loose:
+        return []
+    return [f"{pad}{{rank=same; {'; '.join(quote(n) for n in (peer, *loose))};}}"]
+
+
+def _ends(graph: Graph, link: Link) -> tuple[str, str]:
+    """The nodes an arrow joins in DOT: a cluster end is anchored on the cluster's first node."""
+    source = graph.members(link.source)[0].id if link.source.startswith("sg_") else link.source
+    target = graph.members(link.target)[0].id if link.target.startswith("sg_") else link.target
+    return source, target
+
+
 def _edge(graph: Graph, link: Link) -> str:
     attrs = []
-    source, target = link.source, link.target
-    # Compound edges: drawn from or to a cluster's border, anchored on its first node.
+    source, target = _ends(graph, link)
+    # Compound edges: drawn from or to a cluster's border.
     if link.source.startswith("sg_"):
-        source = graph.members(link.source)[0].id
         attrs.append(f"ltail={quote('cluster_' + link.source)}")
     if link.target.startswith("sg_"):
-        target = graph.members(link.target)[0].id
         attrs.append(f"lhead={quote('cluster_' + link.target)}")
     if link.label:
         attrs.append(f"label={quote(link.label)}")
@@ -124,7 +146,8 @@ def emit(graph: Graph) -> str:
         f'{_INDENT}node [fontname={font}, fontsize=11, margin="0.14,0.06", penwidth=1.4];',
         f'{_INDENT}edge [fontname={font}, fontsize=9, color="{LINK[0]}", fontcolor="{LINK[1]}", arrowsize=0.7];',
     ]
-    lines.extend(_items(graph.items, 1))
+    linked = frozenset(end for link in graph.links if not link.annotates for end in _ends(graph, link))
+    lines.extend(_items(graph.items, 1, linked))
     lines.extend(_edge(graph, link) for link in graph.links)
     lines.append("}")
     return "\n".join(lines) + "\n"

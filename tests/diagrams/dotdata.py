@@ -59,11 +59,12 @@ def all_text(dot_text: str) -> str:
 
 
 def cluster_members(dot_text: str) -> dict[str, set[str]]:
-    """Cluster name -> the names of every node inside it (nested clusters included)."""
+    """Cluster name -> the names of every node inside it (nested clusters included; ``rank=same`` groups are no clusters)."""
     doc = _layout(dot_text)
     count = int(doc.get("_subgraph_cnt", 0))
     names = {int(o["_gvid"]): str(o["name"]) for o in _objects(dot_text)[count:]}
-    return {str(o["name"]): {names[int(i)] for i in o.get("nodes", [])} for o in _objects(dot_text)[:count]}
+    clusters = [o for o in _objects(dot_text)[:count] if str(o["name"]).startswith("cluster_")]
+    return {str(o["name"]): {names[int(i)] for i in o.get("nodes", [])} for o in clusters}
 
 
 def expanded_edges(dot_text: str, any_pod: str) -> set[tuple[str, str, frozenset[str]]]:
