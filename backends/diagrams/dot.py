@@ -71,7 +71,22 @@ def _node(node: Node, pad: str) -> str:
     return f"{pad}{quote(node.id)} [{attrs}];"
 
 
-def _items(items: tuple[Node | Cluster, ...], depth: int, linked: frozenset[str]) -> list[str]:
+@attrs.frozen
+class _Ranks:
+    """What the rank hints need to know of a graph's arrows (see :func:`_rank_hint`)."""
+
+    linked: frozenset[str]  # nodes some arrow orders
+    joined: frozenset[str]  # clusters with an arrow between two of their own nodes
+
+
+def _ranks(graph: Graph) -> _Ranks:
+    ends = [_ends(graph, link) for link in graph.links if not link.annotates]
+    parent = {item.id: c.id for c in graph.clusters() for item in c.items if isinstance(item, Node)}
+    joined = {parent[a] for a, b in ends if a in parent and parent.get(b) == parent[a]}
+    return _Ranks(frozenset(n for pair in ends for n in pair), frozenset(joined))
+
+
+def _items(items: tuple[Node | Cluster, ...], depth: int, ranks: _Ranks) -> list[str]:
     pad = _INDENT * depth
     out: list[str] = []
     for item in items:
@@ -82,26 +97,29 @@ def _items(items: tuple[Node | Cluster, ...], depth: int, linked: frozenset[str]
         inner = pad + _INDENT
         out.append(f"{pad}subgraph {quote('cluster_' + item.id)} {{")
         out.append(f'{inner}label={quote(item.title)}; style="filled,rounded"; fillcolor="{c.pale}"; color="{c.stroke}";')
-        out.extend(_items(item.items, depth + 1, linked))
-        out.extend(_level_unlinked(item, inner, linked))
+        out.extend(_items(item.items, depth + 1, ranks))
+        out.extend(_rank_hint(item, inner, ranks))
         out.append(f"{pad}}}")
     return out
 
 
-def _level_unlinked(cluster: Cluster, pad: str, linked: frozenset[str]) -> list[str]:
-    """Put a cluster's nodes that no arrow orders on the rank of its first node that one does.
+def _rank_hint(cluster: Cluster, pad: str, ranks: _Ranks) -> list[str]:
+    """Keep a cluster as compact as Graphviz's old ranker did: a ``rank=same`` group.
 
-    ``newrank`` ranks a node without arrows first in the whole graph, stretching its
-    cluster over every rank between (a subnet one rank high drawn five high); the old
-    ranker kept a cluster compact on its own, but fails on ordinary graphs ("trouble in
-    init_rank").
+    ``newrank`` ranks nodes globally, so a cluster spans every rank its nodes fall on
+    (the old ranker compacted each cluster, but fails on ordinary graphs: "trouble in
+    init_rank"). Peers (a cluster whose nodes no arrow joins to each other: externals,
+    storage claims) share one rank; otherwise a node no arrow orders at all sits on the
+    rank of the cluster's first node that one does, instead of the top of the graph.
     """
     nodes = [item.id for item in cluster.items if isinstance(item, Node)]
-    peer = next((n for n in nodes if n in linked), None)
-    loose = [n for n in nodes if n not in linked]
-    if peer is None or not loose:
-        return []
-    return [f"{pad}{{rank=same; {'; '.join(quote(n) for n in (peer, *loose))};}}"]
+    if len(nodes) > 1 and cluster.id not in ranks.joined:
+        same = nodes
+    else:
+        peer = next((n for n in nodes if n in ranks.linked), None)
+        loose = [n for n in nodes if n not in ranks.linked]
+        same = [peer, *loose] if peer is not None and loose else []
+    return [f"{pad}{{rank=same; {'; '.join(quote(n) for n in same)};}}"] if same else []
 
 
 def _ends(graph: Graph, link: Link) -> tuple[str, str]:
@@ -146,8 +164,7 @@ def emit(graph: Graph) -> str:
         f'{_INDENT}node [fontname={font}, fontsize=11, margin="0.14,0.06", penwidth=1.4];',
         f'{_INDENT}edge [fontname={font}, fontsize=9, color="{LINK[0]}", fontcolor="{LINK[1]}", arrowsize=0.7];',
     ]
-    linked = frozenset(end for link in graph.links if not link.annotates for end in _ends(graph, link))
-    lines.extend(_items(graph.items, 1, linked))
+    lines.extend(_items(graph.items, 1, _ranks(graph)))
     lines.extend(_edge(graph, link) for link in graph.links)
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -22,3 +22,9 @@ def test_a_node_no_arrow_orders_sits_on_the_rank_of_its_cluster_sibling(seed_fil
 def test_an_objective_pointing_at_what_it_covers_does_not_order_the_layout(seed_files: dict[str, str]) -> None:
     covers = [e for es in edges(seed_files["diagrams/disaster-recovery.dot"]).values() for e in es if e.get("label") == "covers"]
     assert covers and all(e.get("constraint") == "false" for e in covers)
+
+
+def test_peers_in_a_cluster_share_one_rank(seed_files: dict[str, str]) -> None:
+    # No arrow joins two allow-listed externals: they stand in one row, as the old ranker drew them.
+    view = seed_files["diagrams/ingress-egress.dot"]
+    assert len({_y(view, node) for node in ("ext_s3", "ext_sentry", "ext_datadog")}) == 1
