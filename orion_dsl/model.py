@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import ClassVar
 
 import attrs
 
@@ -17,6 +18,17 @@ from orion_dsl.values import Duration, Quantity, TimeOfDay
 IPv4 = ipaddress.IPv4Address
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def dns_label(text: str) -> str:
+    """A DNS-1123 label made from a host name or path, for names of objects made per host
+    (``api.stripe.com`` -> ``api-stripe-com``, ``*.Example.com`` -> ``wildcard-example-com``).
+
+    >>> dns_label("*.Example.com")
+    'wildcard-example-com'
+    """
+    text = text.lower().replace("*", "wildcard").replace(".", "-")
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-")[:63].rstrip("-")
 
 
 def label_value(text: str) -> str:
@@ -319,13 +331,14 @@ class Workload:
     @property
     def derived_names(self) -> tuple[str, ...]:
         """Every name objects made for this workload may take (headless and database Services,
-        blue-green colours, backup archivers): taken by this workload in its namespace."""
+        blue-green colours, the backup pods and their archivers): taken by this workload in its namespace."""
         parts = ["headless"]
         if self.database is not None:
             parts += ["primary", *(f"replica-{i}" for i in range(1, self.database.read_replicas + 1))]
         if self.blue_green is not None:
             parts += ["blue", "green"]
-        parts += [f"{b.kind}-archive" for b in self.backups if b.continuous]
+        if self.backups:
+            parts += ["backup", *(f"{b.kind}-archive" for b in self.backups if b.continuous)]
         return tuple(self.derived_name(p) for p in parts)
 
 
@@ -449,6 +462,11 @@ class Ingress:
     tls_issuer: str | None
     hosts: tuple[Host, ...]
 
+    @property
+    def controller_name(self) -> str:
+        """What the controller's pods are called in its namespace (its network policies are named after it)."""
+        return f"{self.name}-controller"
+
 
 @attrs.frozen
 class Issuer:
@@ -475,9 +493,17 @@ class Jwt:
 class EgressGateway:
     """The mesh's egress gateway."""
 
+    #: The name Istio installs the gateway's Service under; its Gateway and DestinationRule take it too.
+    SERVICE: ClassVar[str] = "istio-egressgateway"
+
     namespace: str
     tls_origination: bool
     sni_routing: bool
+
+    @staticmethod
+    def virtual_service(host: str) -> str:
+        """The name of the VirtualService that routes one external host through the gateway."""
+        return f"egress-{dns_label(host)}"
 
 
 @attrs.frozen

@@ -154,7 +154,7 @@ def egress_virtual_service(topology: Topology, gateway: EgressGateway, external:
     }
     if tcp:
         spec["tcp"] = tcp
-    return obj(NETWORKING, "VirtualService", f"egress-{slug(host)}", gateway.namespace, spec)
+    return obj(NETWORKING, "VirtualService", gateway.virtual_service(host), gateway.namespace, spec)
 
 
 def egress_destination_rule(gateway: EgressGateway, routed: list[Routed]) -> Obj:

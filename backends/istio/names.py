@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from orion_dsl.model import Port, Topology, Workload
+from orion_dsl.model import EgressGateway, Port, Topology, Workload, dns_label
 
 #: A Kubernetes/Istio object as plain data.
 Obj = dict[str, Any]
@@ -34,7 +34,7 @@ VERSION_LABEL = "app.kubernetes.io/version"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "orion"}
 
 #: The egress gateway installed with Istio: its Service name and pod label.
-EGRESS_SERVICE = "istio-egressgateway"
+EGRESS_SERVICE = EgressGateway.SERVICE
 EGRESS_SELECTOR = {"istio": "egressgateway"}
 
 
@@ -88,14 +88,9 @@ def duration(millis: int) -> str:
     return f"{seconds}s" if rest == 0 else f"{seconds}.{rest:03d}s"
 
 
-def slug(host: str) -> str:
-    """A DNS-1123 label made from a host name (``api.stripe.com`` -> ``api-stripe-com``).
-
-    >>> slug("*.Example.com")
-    'wildcard-example-com'
-    """
-    text = host.lower().replace("*", "wildcard").replace(".", "-")
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-")[:63].rstrip("-")
+#: A DNS-1123 label made from a host name (``api.stripe.com`` -> ``api-stripe-com``); the model
+#: owns it because the front end checks that the egress objects named with it do not collide.
+slug = dns_label
 
 
 def port_protocol(port: Port) -> str:

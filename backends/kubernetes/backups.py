@@ -58,7 +58,7 @@ def _family(w: Workload) -> str:
 
 def backup_app(w: Workload) -> str:
     """The ``app.kubernetes.io/name`` of a workload's backup pods, which their NetworkPolicies select."""
-    return f"{w.name}-backup"
+    return w.derived_name("backup")
 
 
 def _main_port(w: Workload) -> int:

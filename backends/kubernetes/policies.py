@@ -106,7 +106,7 @@ def _peer_pods(peer: Peer) -> dict[str, str] | None:
 
 
 def _peer_name(topology: Topology, peer: Peer) -> str:
-    return f"{peer.name}-controller" if peer.kind == "ingress" else peer.name
+    return topology.ingress.controller_name if peer.kind == "ingress" and topology.ingress is not None else peer.name
 
 
 def from_graph(topology: Topology) -> list[dict[str, Any]]:

@@ -230,9 +230,28 @@ def derived_names_are_free(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def ingress_controller_name_is_free(ctx: Context) -> list[Diagnostic]:
+    """A workload in the ingress namespace may not be called like the ingress controller's pods
+    (``<ingress>-controller``): their network policies would be one object."""
+    ingress = ctx.topology.ingress
+    if ingress is None:
+        return []
+    return [
+        error(
+            "E0203",
+            ctx.span("name", w.name, w.span),
+            f'workload "{w.name}" takes the name of the pods of ingress controller "{ingress.name}"',
+            f'rename it: "{ingress.controller_name}" is kept for the ingress controller in namespace "{ingress.namespace}"',
+        )
+        for w in ctx.topology.workloads_in(ingress.namespace)
+        if w.name == ingress.controller_name
+    ]
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     derived_names_are_free,
+    ingress_controller_name_is_free,
     subnets_do_not_overlap,
     addresses_fit_their_subnet,
     address_ranges_do_not_overlap,

@@ -20,15 +20,16 @@ ingress and external hosts    Ingress ``rules[].host``, ServiceEntry  DNS-1123 s
 ``resilience`` durations      Istio timeouts, outlier detection       at least 1ms (E0216)
 ``retries on``                Istio ``retryOn``                       known conditions or status codes (E0216)
 ``jwt { jwks }``              RequestAuthentication ``jwksUri``       an http(s) URL (E0216)
+hosts via the egress gateway  ``egress-<host>`` VirtualService        one name per host, not a workload's (E0203)
 ============================  ======================================  ===========================
 
 Rules checked elsewhere: names (:meth:`ResolverBase.check_name`), counts and amounts in
 range (:mod:`orion_dsl.values`: int32 counts, int64 quantities, int32 seconds), strings
 without surrogates or control characters and required strings not empty (``FILLED``),
 probe timing and thresholds, backup intervals, rollouts and budgets, read replicas (at most
-100: each gets a Service)
-(:mod:`~orion_dsl.semantic.workloads`), label values derived from versions
-(``backends.kubernetes.labels.label_value``).
+100: each gets a Service) (:mod:`~orion_dsl.semantic.workloads`); names objects ORION makes
+for a workload or the ingress controller take (:mod:`~orion_dsl.semantic.checks`). Label
+values are derived valid instead (:func:`orion_dsl.model.label_value`).
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ from collections.abc import Iterator
 
 from orion_dsl import ast
 from orion_dsl.decode import L
-from orion_dsl.model import label_value
-from orion_dsl.semantic.names import ResolverBase
+from orion_dsl.diagnostics import Related
+from orion_dsl.model import EgressGateway, label_value
+from orion_dsl.semantic.names import ResolverBase, _v
+from orion_dsl.source import Span
 
 #: A host Kubernetes and Istio accept: DNS-1123 labels joined by dots, optionally after ``*.``.
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -105,6 +108,7 @@ class FieldResolver(ResolverBase):
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
+            self._egress_names(_v(mesh.egress_gateway.namespace, "istio-system"))
         jwks = mesh.jwt.jwks if mesh is not None and mesh.jwt is not None else None
         if jwks is not None and jwks.value and not _URL.match(jwks.value):
             self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
@@ -147,6 +151,37 @@ class FieldResolver(ResolverBase):
                 self.at_least(m.target, 1, "a metric target")
             for m in w.autoscale.object:
                 self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
+
+    def _egress_names(self, namespace: str) -> None:
+        """The egress gateway's objects are named after its Service and each routed host: two hosts
+        may not make one name, nor may a workload of the gateway's namespace take one."""
+        taken: dict[str, Span] = {}
+        for e in self.spec.externals:
+            if _v(e.via) != "egress_gateway":
+                continue
+            for host in e.hosts:
+                name = EgressGateway.virtual_service(host.value)
+                first = taken.setdefault(name, host.span)
+                if first is not host.span:
+                    self.report(
+                        "E0203",
+                        host.span,
+                        f'host "{host.value}" makes the egress gateway object "{name}", as another host does',
+                        "route each host through the egress gateway once, with hosts that differ in more than '.', '-' and '*'",
+                        (Related(first, "that host is here"),),
+                    )
+        reserved = {EgressGateway.SERVICE, *taken}
+        for ns in self.spec.namespaces:
+            if _v(ns.name) != namespace:
+                continue
+            for w in (*ns.services, *ns.statefulsets):
+                if w.name is not None and w.name.value in reserved:
+                    self.report(
+                        "E0203",
+                        w.name.span,
+                        f'workload "{w.name.value}" takes a name of the egress gateway\'s objects in namespace "{namespace}"',
+                        f"rename it, or move the egress gateway: {', '.join(sorted(reserved))} are kept for it",
+                    )
 
     def _resilience_fields(self, r: ast.ResilienceDecl) -> None:
         """Istio refuses durations under 1ms and retry conditions Envoy does not know."""
