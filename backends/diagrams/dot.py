@@ -2,6 +2,10 @@
 
 Ids and labels are always double-quoted; a label escapes backslashes, quotes and ``&``,
 so Graphviz's own escapes (``\\N``, ``\\l``, ``&amp;``...) never fire on user text.
+
+Every graph is ranked with ``newrank=true``: the old ranker stops on ordinary graphs with
+clusters ("trouble in init_rank", "lost ... edge"; the workaround Graphviz's maintainers
+give), and ``rank=same`` hints keep clusters as compact as it drew them.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 The diagrams backend writes them as Mermaid, DOT and SVG; the docs backend embeds their
 Mermaid text. Building them here (not in a backend) keeps backends from calling each other.
+A topology of more than :data:`~orion_dsl.views.grouping.DETAIL_LIMIT` workloads is drawn
+one zoom level out, a box per namespace or subnet (:mod:`orion_dsl.views.grouping`).
 """
 
 from __future__ import annotations
