@@ -66,6 +66,8 @@ _RECOVERY = (
 )
 
 
+#: Names close to those of objects ORION makes for another workload, the ingress or the egress gateway.
+_CLOSE_NAMES = st.sampled_from(["x", "x-backup", "x-headless", "x-blue", "x-primary", "x-replica-1", "default", "allow-nothing", "istio-egressgateway"])
 _HOST = st.sampled_from(["*.example.com", "a.b.c.d.e.f", "x" * 63 + ".com", "xn--bcher-kva.example", "localhost", "0a.example"])
 
 
@@ -110,8 +112,8 @@ def _workload(draw: st.DrawFn, name: str, index: int) -> str:
 @st.composite
 def unusual_specs(draw: st.DrawFn) -> str:
     """A whole spec: topology, some optional blocks (often empty), namespaces, workloads."""
-    ns_names = draw(st.lists(_names(63), max_size=3, unique=True))
-    workload_names = draw(st.lists(_names(50), max_size=4, unique=True).filter(lambda ws: not set(ws) & set(ns_names)))
+    ns_names = draw(st.lists(_names(63) | st.sampled_from(["default", "istio-system"]), max_size=3, unique=True))
+    workload_names = draw(st.lists(_names(50) | _CLOSE_NAMES, max_size=4, unique=True).filter(lambda ws: not set(ws) & set(ns_names)))
     parts = [f"topology {draw(_names(40))} {{ version {_quoted(draw(_VERSION))}; description {_quoted(draw(_UNICODE))} }}"]
     for keyword in draw(st.lists(st.sampled_from(sorted(_OPTIONAL_BLOCKS)), unique=True)):
         parts.append(draw(st.sampled_from(_OPTIONAL_BLOCKS[keyword])))
@@ -142,11 +144,16 @@ def test_every_unusual_spec_check_accepts_compiles_to_objects_kubernetes_accepts
         return
     for target in ("kubernetes", "istio", "docs"):
         rendered = lookup(target)(analysis.topology)
+        paths = [artifact.path for artifact in rendered.artifacts]
+        assert len(set(paths)) == len(paths), text
         for artifact in rendered.artifacts:
             artifact.text.encode("utf-8")
             assert all(len(part.encode()) <= 255 for part in artifact.path.split("/")), artifact.path
         if target != "docs":
-            problems = [p for o in _objects(rendered.stream) for p in validate_any(o, "1.28.0")]
+            objects = _objects(rendered.stream)
+            names = [(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects]
+            assert len(set(names)) == len(names), text
+            problems = [p for o in objects for p in validate_any(o, "1.28.0")]
             assert problems == [], text
 
 
