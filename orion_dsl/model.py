@@ -439,6 +439,7 @@ class Host:
     host: str
     target: str
     port: Port
+    span: Span = span_field()
 
 
 @attrs.frozen

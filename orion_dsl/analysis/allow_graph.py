@@ -52,7 +52,7 @@ def _declared(topology: Topology) -> Iterator[Edge]:
         for port in ingress.listen:
             yield Edge(INTERNET, controller, port, "internet")
         for host in ingress.hosts:
-            yield Edge(controller, _peer(topology, host.target), host.port, "ingress")
+            yield Edge(controller, _peer(topology, host.target), host.port, "ingress", span=host.span)
 
 
 def _implied(topology: Topology) -> Iterator[Edge]:

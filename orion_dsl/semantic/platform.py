@@ -136,7 +136,7 @@ class PlatformResolver(ResolverBase):
         if d is None:
             return None
         self.workload_ref(d.namespace, set(self.namespaces), "namespace")
-        hosts = [model.Host(h.host.value, *to) for h in d.hosts if h.host is not None and (to := self.workload_port(h.target, "host target"))]
+        hosts = [model.Host(h.host.value, *to, span=h.span) for h in d.hosts if h.host is not None and (to := self.workload_port(h.target, "host target"))]
         issuer = d.tls.issuer if d.tls else None
         issuers = declared(self.spec.certificates.issuers) if self.spec.certificates else set()
         if issuer is not None and issuer.value not in issuers:

@@ -42,6 +42,12 @@ def test_check_reports_exactly_the_expected_codes(spec: Path) -> None:
 
 
 @pytest.mark.parametrize("spec", CORPUS, ids=[p.stem for p in CORPUS])
+def test_every_error_and_warning_says_where(spec: Path) -> None:
+    unplaced = [d for d in analyze_file(spec).diagnostics if d.severity is not Severity.INFO and d.span is None]
+    assert unplaced == []
+
+
+@pytest.mark.parametrize("spec", CORPUS, ids=[p.stem for p in CORPUS])
 def test_check_and_compile_never_exit_70_nor_print_a_traceback(spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed = _run(["check", str(spec)], capsys)
     assert code != EXIT_INTERNAL and "Traceback" not in printed, printed
