@@ -15,6 +15,7 @@ from typing import Literal
 
 import attrs
 
+from orion_dsl.secrets import redact
 from orion_dsl.views.style import CLASSES
 
 Shape = Literal["box", "round", "cylinder", "note"]
@@ -142,7 +143,12 @@ def slug(name: str) -> str:
 
 
 class Builder:
-    """Collects a view's clusters, nodes and links, then checks and freezes them."""
+    """Collects a view's clusters, nodes and links, then checks and freezes them.
+
+    Every text a view shows passes through :func:`~orion_dsl.secrets.redact` here, so no
+    diagram (Mermaid, DOT, SVG, or the document's embedded views) prints a credential or a
+    token of a well-known shape that W0304 warns about.
+    """
 
     def __init__(self, view: str, title: str, direction: Direction = "TB") -> None:
         self._view = view
@@ -167,7 +173,7 @@ class Builder:
         if not lines:
             raise ValueError(f"{self._view}: node {node_id!r} has no label")
         self._ids.add(node_id)
-        self._stack[-1][3].append(Node(node_id, tuple(lines), cls, shape, group, counts))
+        self._stack[-1][3].append(Node(node_id, tuple(redact(line) for line in lines), cls, shape, redact(group), counts))
         return node_id
 
     @contextmanager
@@ -179,7 +185,7 @@ class Builder:
         if cluster_id in self._ids:
             raise ValueError(f"{self._view}: duplicate cluster id {cluster_id!r}")
         self._ids.add(cluster_id)
-        self._stack.append((cluster_id, title, cls, []))
+        self._stack.append((cluster_id, redact(title), cls, []))
         try:
             yield
         finally:
@@ -203,7 +209,7 @@ class Builder:
         ``source`` may name a cluster: the arrow then leaves every node in it; ``target`` may
         name one too: the arrow then reaches every node in it.
         """
-        self._links.append(Link(source, target, label, style, both, faint, annotates, weight))
+        self._links.append(Link(source, target, redact(label), style, both, faint, annotates, weight))
 
     def build(self) -> Graph:
         """The finished graph; every link joins two nodes or clusters, and a link from or to a

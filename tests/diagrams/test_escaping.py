@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orion_dsl.backends.diagrams import VIEWS, dot
+from orion_dsl.backends.diagrams import VIEWS, dot, render
+from orion_dsl.pipeline import analyze_text
 from orion_dsl.views import mermaid
+from tests.conftest import ROOT
 from tests.diagrams.conftest import HOSTILE, NASTY, hostile_graph
 from tests.diagrams.dotdata import all_text, cluster_text, edge_text, node_text
 from tests.support.renderers import mermaid_parse, render_dot
@@ -98,3 +100,15 @@ def test_mermaid_cli_shows_hostile_markup_as_text(mermaid_svgs: dict[str, str]) 
     svg = mermaid_svgs["hostile-graph"]
     assert "<script>" not in svg
     assert html.escape("<script>alert(1)</script>", quote=False) in svg
+
+
+def test_no_view_prints_credentials_of_a_git_url() -> None:
+    spec = (ROOT / "examples" / "disaster-recovery.orion").read_text(encoding="utf-8")
+    secret = spec.replace('config_in_git "https://git.example.com/shop/config"', 'config_in_git "https://deploy:s3cret@git.example.com/shop/config"')
+    assert secret != spec
+    analysis = analyze_text(secret)
+    assert analysis.topology is not None
+    rendered = render(analysis.topology)
+    texts = {a.path: a.text for a in rendered.artifacts if a.path.endswith((".mmd", ".dot"))}
+    assert any("git.example.com/shop/config" in text for text in texts.values())
+    assert not [path for path, text in texts.items() if "s3cret" in text]
