@@ -1,4 +1,4 @@
-"""Any spec that analyses clean compiles: no backend raises on a mutated seed or example."""
+"""Any spec that analyses clean compiles: no backend raises on a mutated seed or example, nor writes two artifacts to one file."""
 
 from __future__ import annotations
 
@@ -33,4 +33,5 @@ def test_every_backend_renders_every_sound_mutant(which: int, edits: list[tuple[
     if analysis.topology is None:
         return
     for name in BACKENDS:
-        lookup(name)(analysis.topology)
+        paths = [artifact.path for artifact in lookup(name)(analysis.topology).artifacts]
+        assert len(set(paths)) == len(paths), f"{name}: two artifacts share a file"
