@@ -21,6 +21,7 @@ subnet names                  Calico ``ipv4pools`` (an IPPool name)   DNS-1123 l
 ``resilience`` durations      Istio timeouts, outlier detection       at least 1ms (E0216)
 ``retries on``                Istio ``retryOn``                       known conditions or status codes (E0216)
 ``jwt { jwks }``              RequestAuthentication ``jwksUri``       an http(s) URL (E0216)
+issuer ``renew_before``       Certificate ``renewBefore``             5m or more, under 90d (E0216)
 hosts via the egress gateway  ``egress-<host>`` VirtualService        one name per host, not a workload's (E0203)
 ============================  ======================================  ===========================
 
@@ -45,6 +46,7 @@ from orion_dsl.diagnostics import Related
 from orion_dsl.model import EgressGateway, label_value
 from orion_dsl.semantic.names import ResolverBase, _v
 from orion_dsl.source import Span
+from orion_dsl.values import Duration
 
 #: A host Kubernetes and Istio accept: DNS-1123 labels joined by dots, optionally after ``*.``.
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -74,6 +76,8 @@ RETRY_CONDITIONS = frozenset(
         "unavailable",
     }
 )
+#: How long cert-manager's certificates last (its default, 2160h): renewal starts before that.
+CERTIFICATE_MILLIS = 90 * 86_400_000
 _URL = re.compile(r"^https?://[^/\s]+")
 
 
@@ -106,6 +110,8 @@ class FieldResolver(ResolverBase):
         for e in self.spec.externals:
             for host in e.hosts:
                 self._host(host, "external host")
+        for issuer in self.spec.certificates.issuers if self.spec.certificates else ():
+            self._renew_before(issuer.renew_before)
         for subnet in self.spec.network.subnets if self.spec.network else ():
             self.check_name(subnet.name, "subnet")  # the Calico IPPool the pods are placed in
         mesh = self.spec.mesh
@@ -185,6 +191,12 @@ class FieldResolver(ResolverBase):
                         f'workload "{w.name.value}" takes a name of the egress gateway\'s objects in namespace "{namespace}"',
                         f"rename it, or move the egress gateway: {', '.join(sorted(reserved))} are kept for it",
                     )
+
+    def _renew_before(self, node: L[Duration] | None) -> None:
+        """cert-manager renews at least 5 minutes, and less than the certificate's 90 days, before expiry."""
+        self.at_least(node, 300_000, "renew_before (cert-manager's minimum)")
+        if node is not None and node.value.millis >= CERTIFICATE_MILLIS:
+            self.report("E0216", node.span, "renew_before must be shorter than the certificates' 90 days", "write less than 90d, e.g. 720h (30 days)")
 
     def _resilience_fields(self, r: ast.ResilienceDecl) -> None:
         """Istio refuses durations under 1ms and retry conditions Envoy does not know."""

@@ -51,7 +51,7 @@ _PORT_NAMES = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,14}", fullmatch=True), mi
 _OPTIONAL_BLOCKS = {
     "network": ("network {}", "network { default deny; dns deny; subnet everything 0.0.0.0/0 }"),
     "edge": ("edge {}", "edge { cdn c {}; load_balancer l {}; geodns g {}; region r {} }"),
-    "certificates": ("certificates {}", 'certificates { issuer le { acme "https://acme.example.com"; email "ops@example.com"; renew_before 0s } }'),
+    "certificates": ("certificates {}", 'certificates { issuer le { acme "https://acme.example.com"; email "ops@example.com"; renew_before 5m } }'),
     "mesh": (
         "mesh istio {}",
         "mesh istio { mtls permissive; tracing {}; egress_gateway {}; sidecar_resources {}; egress_rate_limit 2147483647 {}; access_log on }",
