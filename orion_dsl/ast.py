@@ -470,7 +470,7 @@ class JwtDecl(Decl):
     issuer: L[str] | None = option("issuer", v.FILLED, required=True)
     jwks: L[str] | None = option("jwks", v.FILLED, required=True)
     at: L[str] | None = option("at", v.NAME, required=True)
-    protect: tuple[L[str], ...] = option("protect", v.TEXT, many=True, listed=True)
+    protect: tuple[L[str], ...] = option("protect", v.FILLED, many=True, listed=True)
 
 
 @attrs.frozen

@@ -128,8 +128,8 @@ class FieldResolver(ResolverBase):
             images.append(w.database.pooler.image)
         for image in images:
             if image is not None and (not image.value or any(ch.isspace() for ch in image.value)):
-                problem = "has whitespace in it" if image.value else "is empty"
-                self.report("E0216", image.span, f'the image "{image.value}" {problem}', 'write an image reference without spaces, e.g. "registry/name:tag"')
+                problem = f'the image "{image.value}" has whitespace in it' if image.value else "the image is empty"
+                self.report("E0216", image.span, problem, 'write an image reference without spaces, e.g. "registry/name:tag"')
         for path in [*(v.at for v in w.volumes), *(s.at for s in w.storage)]:
             if path is not None and path.value.strip() and not path.value.startswith("/"):
                 self.report("E0216", path.span, f'the mount path "{path.value}" is not absolute', f'start it with "/", e.g. "/{path.value.lstrip("./")}"')
