@@ -5,11 +5,14 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
+import re
 
 import pytest
 
 import orion_dsl.backends.kubernetes
 from orion_dsl.backends.kubernetes.units import cron, go_duration, prom_duration
+from orion_dsl.model import Workload, label_value
+from orion_dsl.pipeline import analyze_text
 from orion_dsl.values import Duration, TimeOfDay
 
 HOUR = 3_600_000
@@ -47,3 +50,33 @@ def test_durations() -> None:
     assert go_duration(Duration(0, "0s")) == "0s"
     assert prom_duration(Duration(90_000, "90s")) == "90s"
     assert prom_duration(Duration(2 * 86_400_000, "2d")) == "2d"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.0.0", "1.0.0"),
+        ("1.0.0+build.5", "1.0.0_build.5"),
+        ("sha256:" + "0123456789abcdef" * 4, ("sha256_" + "0123456789abcdef" * 4)[:63]),
+        ("-rc.1-", "rc.1"),
+        ("ß", ""),
+    ],
+)
+def test_label_value_turns_any_text_into_a_valid_label_value(text: str, expected: str) -> None:
+    value = label_value(text)
+    assert value == expected
+    assert len(value) <= 63 and re.fullmatch(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", value)
+
+
+def test_version_of_an_image_pinned_by_digest_is_its_digest() -> None:
+    digest = "sha256:" + "0" * 64
+    assert workload_with_image(f"registry:5000/app@{digest}").version == digest
+    assert workload_with_image(f"app:1.2@{digest}").version == "1.2"
+    assert workload_with_image("registry:5000/app").version == "latest"
+
+
+def workload_with_image(image: str) -> Workload:
+    """The one workload of a minimal spec running ``image``."""
+    topology = analyze_text(f'topology t {{ version "1" }}\nnamespace a {{ service s {{ image "{image}"; port http 80 }} }}\n').topology
+    assert topology is not None
+    return topology.workloads[0]
