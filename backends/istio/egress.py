@@ -76,13 +76,15 @@ def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
 
 
 def service_entry(topology: Topology, external: External, shared: dict[int, list[str]]) -> Obj:
-    """The allow-listed external service: hosts, ports with Istio protocols, resolution, outside the mesh."""
+    """The allow-listed external service: hosts, ports with Istio protocols, resolution (none for a
+    wildcard host or a TCP port other externals share), outside the mesh."""
     ports = [{"number": p.number, "name": p.name, "protocol": port_protocol(p)} for p in external.ports]
     ambiguous = any(port_protocol(p) == "TCP" and p.number in shared for p in external.ports)
+    wildcard = any(h.startswith("*") for h in external.hosts)  # Istio resolves only whole names by DNS
     spec = {
         "hosts": list(external.hosts),
         "ports": ports,
-        "resolution": "NONE" if ambiguous else "DNS",
+        "resolution": "NONE" if ambiguous or wildcard else "DNS",
         "location": "MESH_EXTERNAL",
         "exportTo": export_to(topology, external, ROOT_NAMESPACE),
     }

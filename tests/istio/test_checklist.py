@@ -185,6 +185,14 @@ def test_s37_smtp_587_of_one_host_is_resolved_by_dns(seed: Topology) -> None:
     assert entry["resolution"] == "DNS"
 
 
+def test_s44_a_wildcard_external_host_is_not_resolved_by_dns(seed: Topology) -> None:
+    """Istio resolves only whole names by DNS: a ServiceEntry with ``*.`` and resolution DNS is refused."""
+    stripe = next(e for e in seed.externals if e.name == "stripe")
+    wild = attrs.evolve(seed, externals=tuple(attrs.evolve(e, hosts=("*.stripe.com",)) if e is stripe else e for e in seed.externals))
+    entry = find(documents(render(wild)), "ServiceEntry", "istio-system", "stripe")["spec"]
+    assert entry["resolution"] == "NONE"
+
+
 def test_s45_access_logging_mesh_wide(seed_objects: Objects) -> None:
     spec = find(seed_objects, "Telemetry", "istio-system", "mesh-default")["spec"]
     assert spec["accessLogging"] == [{"providers": [{"name": "envoy"}]}]
