@@ -16,7 +16,6 @@ autoscaling metric target     HPA ``averageValue`` / ``value``        at least 1
 ingress and external hosts    Ingress ``rules[].host``, ServiceEntry  DNS-1123 subdomain, ``*.`` prefix
                               ``hosts``                               allowed, not an IP (E0216)
 ``egress_gateway namespace``  ``metadata.namespace``                  DNS-1123 label (E0204)
-subnet names                  Calico ``ipv4pools`` (an IPPool name)   DNS-1123 label (E0204)
 ``blue_green`` versions       ``app.kubernetes.io/version`` selector  distinct as label values (E0216)
 ``resilience`` durations      Istio timeouts, outlier detection       at least 1ms (E0216)
 ``retries on``                Istio ``retryOn``                       known conditions or status codes (E0216)
@@ -112,8 +111,6 @@ class FieldResolver(ResolverBase):
                 self._host(host, "external host")
         for issuer in self.spec.certificates.issuers if self.spec.certificates else ():
             self._renew_before(issuer.renew_before)
-        for subnet in self.spec.network.subnets if self.spec.network else ():
-            self.check_name(subnet.name, "subnet")  # the Calico IPPool the pods are placed in
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
