@@ -18,7 +18,7 @@ from orion_dsl import __version__
 from orion_dsl.diagnostics import Diagnostic, Severity, render_json
 from orion_dsl.pipeline import Analysis, analyze_source
 from orion_dsl.source import SourceFile, UnreadableSpec
-from orion_dsl.terminal import COLOR_MODES, DEFAULT_MAX_ERRORS, ColorMode, Console, write_stdout
+from orion_dsl.terminal import COLOR_MODES, DEFAULT_MAX_ERRORS, ColorMode, Console, StdoutUnwritable, write_stdout
 
 EXIT_OK = 0
 EXIT_SPEC_ERROR = 1
@@ -130,6 +130,8 @@ def _targets(value: str | None) -> list[str]:
     if value is None:
         return [name for name in BACKENDS if available(name)]
     names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise click.BadParameter(f"names no target; give one or more of {', '.join(BACKENDS)}", param_hint="--target")
     for name in names:
         try:
             lookup(name)
@@ -162,8 +164,14 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     from orion_dsl.output import OutputError, check_targets, write_targets
 
     targets = _targets(target)
+    if not output:
+        raise click.BadParameter("is empty: name an output folder, or - for stdout", param_hint="-o/--output")
     if output == "-" and len(targets) != 1:
         raise click.UsageError("-o - prints one target: name it with --target")
+    if output == "-" and check_only:
+        raise click.UsageError("--check compares an output folder: give -o OUT, not -o -")
+    if output != "-" and Path(output).exists() and not Path(output).is_dir():
+        raise click.BadParameter(f"{output} is not a folder", param_hint="-o/--output")
     console = Console.for_stderr(max_errors, color)
     analysis = _analyze(spec, console)
     topology = analysis.topology
@@ -282,6 +290,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, prog_name="orion", standalone_mode=True)
     except SystemExit:
         raise
+    except StdoutUnwritable as exc:
+        click.echo(f"orion: cannot write standard output: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit 70
         click.echo(
             f"orion: internal error ({type(exc).__name__}: {exc}); this is a bug in orion, please report it with the spec that caused it at {_issues_url()}",

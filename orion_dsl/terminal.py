@@ -38,11 +38,28 @@ def use_color(mode: ColorMode, stream: TextIO) -> bool:
     return not os.environ.get("NO_COLOR") and is_terminal(stream)
 
 
+class StdoutUnwritable(Exception):
+    """Standard output is closed or cannot take the output (a full disk, an I/O error)."""
+
+
 def write_stdout(data: str | bytes) -> None:
-    """Write program output to stdout as bytes, text encoded as UTF-8 whatever the locale's encoding."""
-    out = sys.stdout.buffer
-    out.write(data.encode("utf-8") if isinstance(data, str) else data)
-    out.flush()
+    """Write program output to stdout as bytes, text encoded as UTF-8 whatever the locale's encoding.
+
+    A reader that stops early (``orion ... | head``) is not an error; a closed or full stdout is
+    :class:`StdoutUnwritable`, which the command reports as a usage error, never as a bug.
+    """
+    if sys.stdout is None:
+        raise StdoutUnwritable("standard output is closed")
+    try:
+        out = sys.stdout.buffer
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        out.flush()
+    except BrokenPipeError:
+        # The reader is gone: point stdout at /dev/null so the interpreter's final flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StdoutUnwritable(reason) from None
 
 
 class Console:

@@ -415,3 +415,64 @@ def test_diagnostics_on_a_strict_narrow_stderr_escape_what_it_cannot_show(spec: 
     err = done.stderr.decode("latin-1")
     assert done.returncode == EXIT_SPEC_ERROR and "Traceback" not in err and "internal error" not in err
     assert 'unexpected character "\\u2603"' in err
+
+
+def _orion(*args: str, **popen: object) -> subprocess.CompletedProcess[bytes]:
+    """Run orion in its own process, with stdout set up by the caller."""
+    return subprocess.run([sys.executable, "-m", "orion_dsl", *args], stderr=subprocess.PIPE, check=False, **popen)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("command", [("compile", "-o", "-", "--target", "kubernetes"), ("check", "--format", "json"), ("diagram", "--format", "mermaid")])
+def test_a_full_stdout_is_a_usage_error_not_a_bug(spec: Path, command: tuple[str, ...]) -> None:
+    with open("/dev/full", "wb") as full:
+        done = _orion(command[0], str(spec), *command[1:], stdout=full)
+    assert done.returncode == EXIT_USAGE, done.stderr
+    assert b"cannot write standard output: No space left on device" in done.stderr and b"internal error" not in done.stderr
+
+
+def test_a_closed_stdout_is_a_usage_error_not_a_bug(spec: Path) -> None:
+    done = subprocess.run(
+        f'exec >&- ; exec "{sys.executable}" -m orion_dsl compile "{spec}" -o - --target docs', shell=True, stderr=subprocess.PIPE, check=False
+    )
+    assert done.returncode == EXIT_USAGE, done.stderr
+    assert b"cannot write standard output" in done.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    done = subprocess.run(
+        f'set -o pipefail; "{sys.executable}" -m orion_dsl compile "{SEED}" -o - --target kubernetes | head -c 10 >/dev/null',
+        shell=True,
+        executable="/bin/bash",
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert done.stderr == b""
+
+
+def test_an_empty_output_folder_name_is_a_usage_error(spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("compile", str(spec), "-o", "")
+    assert code == EXIT_USAGE and "is empty" in err
+    assert not (tmp_path / "kubernetes").exists()
+
+
+@pytest.mark.parametrize("targets", ["", ",", " , "])
+def test_a_target_list_naming_nothing_is_a_usage_error(spec: Path, tmp_path: Path, targets: str) -> None:
+    code, _, err = run("compile", str(spec), "-o", str(tmp_path / "out"), "--target", targets)
+    assert code == EXIT_USAGE and "names no target" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_with_stdout_output_is_a_usage_error(spec: Path) -> None:
+    code, out, err = run("compile", str(spec), "-o", "-", "--target", "kubernetes", "--check")
+    assert code == EXIT_USAGE and "--check compares an output folder" in err and out == ""
+
+
+@pytest.mark.parametrize("check_only", [False, True])
+def test_an_output_path_that_is_a_file_is_a_usage_error(spec: Path, tmp_path: Path, check_only: bool) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n")
+    code, _, err = run("compile", str(spec), "-o", str(afile), *(["--check"] if check_only else []))
+    assert code == EXIT_USAGE and "is not a folder" in err and "missing:" not in err
+    assert afile.read_text() == "mine\n"
