@@ -86,6 +86,11 @@ def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
         line, column = source.position(source.text.index("\x00"))
         span = Span(source.name, line, column, line, column + 1)
         return Analysis(source, None, (error("E0105", span, "the file contains NUL bytes; it is not a text spec", "give orion a UTF-8 text file"),))
+    if source.undecodable is not None:
+        line, column = source.position(source.undecodable)
+        span = Span(source.name, line, column, line, column + 1)
+        hint = "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), or write the character as an escape such as \\u00e9"
+        return Analysis(source, None, (error("E0105", span, "the file is not UTF-8 text: these bytes are not UTF-8", hint),))
     on_stage("parsing")
     statements, diags = parse_statements(source)
     if diags:

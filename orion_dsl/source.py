@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import functools
 import os
 import stat
@@ -30,6 +31,9 @@ class SourceFile:
 
     name: str
     text: str
+    #: Where the first bytes that are not UTF-8 were (a character offset into ``text``,
+    #: which holds U+FFFD in their place); ``None`` for a file that is all UTF-8.
+    undecodable: int | None = None
 
     @classmethod
     def read(cls, path: Path) -> SourceFile:
@@ -70,8 +74,13 @@ class SourceFile:
 
     @classmethod
     def decode(cls, data: bytes, name: str) -> SourceFile:
-        """A spec from its bytes: a byte-order mark is dropped, undecodable bytes become U+FFFD to be reported."""
-        return cls(name=name, text=data.decode("utf-8-sig", errors="replace"))
+        """A spec from its bytes: a byte-order mark is dropped, undecodable bytes become U+FFFD and are remembered to be reported."""
+        data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            return cls(name=name, text=data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            offset = len(data[: exc.start].decode("utf-8"))
+            return cls(name=name, text=data.decode("utf-8", errors="replace"), undecodable=offset)
 
     @functools.cached_property
     def _line_starts(self) -> array[int]:

@@ -208,14 +208,6 @@ def test_installed_console_script_runs_from_any_folder(tmp_path: Path) -> None:
     assert result.returncode == EXIT_OK, result.stderr
 
 
-def test_unwritable_output_is_a_usage_error_and_writes_nothing(spec: Path, tmp_path: Path) -> None:
-    blocker = tmp_path / "out"
-    blocker.write_text("a file, not a folder")
-    code, _, err = run("compile", str(spec), "-o", str(blocker))
-    assert code == EXIT_USAGE and "cannot write" in err and "Traceback" not in err
-    assert blocker.read_text() == "a file, not a folder"
-
-
 def test_check_json_lists_every_diagnostic_with_its_position(spec: Path) -> None:
     import json
 

@@ -37,9 +37,16 @@ def test_binary_bytes_are_reported_not_raised() -> None:
 
 
 def test_non_utf8_text_is_reported_at_its_position() -> None:
-    text = 'topology x {\n  version "caf\xe9"\n}\n'.encode("latin-1").decode("utf-8", errors="replace")
-    analysis = analyze_source(SourceFile("latin1.orion", text))
+    source = SourceFile.decode('topology x {\n  version "caf\xe9"\n}\n'.encode("latin-1"), "latin1.orion")
+    analysis = analyze_source(source)
+    assert [(d.code, d.span.line, d.span.column) for d in analysis.diagnostics] == [("E0105", 2, 15)]
+    assert not analysis.ok and "not UTF-8" in analysis.diagnostics[0].summary
     assert_positions_valid(analysis)
+
+
+def test_a_replacement_character_written_in_utf8_is_text() -> None:
+    source = SourceFile.decode('topology x {\n  version "caf\ufffd"\n}\n'.encode(), "fffd.orion")
+    assert source.undecodable is None and "E0105" not in [d.code for d in analyze_source(source).diagnostics]
 
 
 def test_ten_thousand_nested_braces_are_refused_with_a_diagnostic() -> None:
