@@ -27,8 +27,13 @@ How a write goes, and why:
    journal covers the moment between them. A swap that fails (an immutable folder) swaps
    the targets already done back: nothing written. A recovering run tells swapped from
    unswapped targets by the inode the journal recorded.
-6. **Clean up.** The journal is deleted, then the run folder (now holding the old trees)
-   and ``OUT/.orion`` if it is empty.
+6. **Clean up.** The journal is deleted; the run folder (now holding the old trees) is
+   renamed ``OUT/.orion/retired-<id>`` (one step: from here it is garbage, not work),
+   then deleted, and ``OUT/.orion`` if that leaves it empty. A run folder a recovering or
+   failed run drops is retired the same way first. A retired folder that cannot be
+   deleted (a file in an old tree made immutable) does not undo or fail the write: the
+   run that retired it warns, later runs retry quietly, and ``--check`` lists it apart
+   from interrupted work, since ``OUT``'s targets are whole.
 
 Targets stay real folders rather than symbolic links to generations (``OUT/kubernetes ->
 .orion/kubernetes-<id>``, which a symlink rename would also swap atomically): users commit
@@ -50,6 +55,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -72,6 +78,8 @@ LOCK_WAIT_SECONDS = 30.0
 
 _TARGET_NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 _RUN_NAME = re.compile(r"run-[0-9a-f]{32}\Z")
+#: A run folder whose run is over (finished, failed or recovered): garbage to delete.
+_RETIRED_NAME = re.compile(r"retired-[0-9a-f]{32}\Z")
 
 #: How a target's built tree was put in place, so that a failed swap can be undone.
 _Placed = Literal["exchanged", "renamed", "moved-aside"]
@@ -107,10 +115,12 @@ class Check:
 
     drifts: Mapping[str, Drift]
     interrupted: tuple[str, ...]
+    #: Folders of trees a finished run no longer needed but could not delete: garbage, not drift.
+    retired: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
-        """Whether OUT is exactly what would be generated and no write was interrupted."""
+        """Whether OUT is exactly what would be generated and no write was interrupted (retired folders aside)."""
         return not self.interrupted and all(d.clean for d in self.drifts.values())
 
 
@@ -308,43 +318,70 @@ def _roll_forward(root: Path, journal: _Journal) -> None:
     _fsync_folder(root)
 
 
+def _remove_tree(folder: str) -> None:
+    """``shutil.rmtree`` (which never follows a link), its first failure naming the full path that would not go."""
+
+    def name_it(_: object, path: str, exc: BaseException) -> None:
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, path) from exc
+        raise exc
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=name_it)
+    else:
+        shutil.rmtree(folder, onerror=lambda func, path, info: name_it(func, path, info[1]))
+
+
 def _remove_run(run: Path) -> None:
     """Delete one of orion's run folders: its marker last, so a kill midway leaves it recognisable."""
     with os.scandir(run) as entries:
         for entry in entries:
             if entry.name != MARKER:
                 if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
+                    _remove_tree(entry.path)
                 else:
                     os.unlink(entry.path)
     Path(run, MARKER).unlink(missing_ok=True)
     os.rmdir(run)
 
 
-def _orions_runs(work: Path) -> list[Path]:
-    """Run folders in orion's folder that orion made: named run-<id> and marked (or empty)."""
+def _orions_runs(work: Path, name: re.Pattern[str]) -> list[Path]:
+    """Folders in orion's folder that orion made: named run-<id> (or retired-<id>, as ``name`` says) and marked (or empty)."""
     if not _is_folder(work):
         return []
     return [
         Path(e.path)
         for e in sorted(os.scandir(work), key=lambda e: e.name)
-        if _RUN_NAME.match(e.name) and e.is_dir(follow_symlinks=False) and (os.path.isfile(Path(e.path, MARKER)) or not os.listdir(e.path))
+        if name.match(e.name) and e.is_dir(follow_symlinks=False) and (os.path.isfile(Path(e.path, MARKER)) or not os.listdir(e.path))
     ]
 
 
-def _tidy(work: Path) -> None:
-    """Remove the journal, orion's run folders (as far as possible) and orion's folder if that leaves it empty."""
+#: Told of a folder orion retired but could not delete, and why.
+Undeleted = Callable[[Path, OSError], None]
+
+
+def _tidy(work: Path, undeleted: Undeleted) -> None:
+    """Remove the journal, retire orion's run folders, delete retired ones (as far as possible), then orion's folder if empty.
+
+    ``undeleted`` hears of each folder this call retired and could not delete; folders
+    retired earlier are retried quietly (their run already said so).
+    """
     Path(work, JOURNAL).unlink(missing_ok=True)
-    for run in _orions_runs(work):
+    for run in _orions_runs(work, _RUN_NAME):
+        retired = work / f"retired-{run.name.removeprefix('run-')}"
         try:
-            _remove_run(run)
-        except OSError:
-            continue  # left for the next run; --check reports it
-    with contextlib.suppress(OSError):  # not empty: something of the user's, or a run folder that could not go
+            os.rename(run, retired)
+            _remove_run(retired)
+        except OSError as exc:
+            undeleted(retired if os.path.lexists(retired) else run, exc)
+    for retired in _orions_runs(work, _RETIRED_NAME):
+        with contextlib.suppress(OSError):  # still there: check lists it; the next run retries
+            _remove_run(retired)
+    with contextlib.suppress(OSError):  # not empty: something of the user's, or a folder that could not go
         os.rmdir(work)
 
 
-def _recover(root: Path) -> None:
+def _recover(root: Path, undeleted: Undeleted) -> None:
     """Finish (or drop) whatever a killed run left in ``OUT/.orion``; a no-op if it left nothing."""
     work = root / WORK
     if not os.path.lexists(work):
@@ -356,7 +393,7 @@ def _recover(root: Path) -> None:
             _roll_forward(root, journal)
         except OSError as exc:
             raise OutputError(f"cannot finish the write a stopped run left in {work}: {_reason(exc)}; fix that and run again") from exc
-    _tidy(work)
+    _tidy(work, undeleted)
 
 
 def _reason(exc: OSError) -> str:
@@ -376,7 +413,7 @@ def _start_run(work: Path) -> Path:
     return run
 
 
-def _replace(root: Path, targets: Mapping[str, Mapping[str, str]], changes: Mapping[str, Drift]) -> None:
+def _replace(root: Path, targets: Mapping[str, Mapping[str, str]], changes: Mapping[str, Drift], undeleted: Undeleted) -> None:
     """Build every target, commit, swap each in; on failure before the commit nothing has changed."""
     work = root / WORK
     for target in targets:
@@ -387,7 +424,7 @@ def _replace(root: Path, targets: Mapping[str, Mapping[str, str]], changes: Mapp
         _fsync_folder(run)
         journal.save(work)
     except OSError as exc:
-        _tidy(work)
+        _tidy(work, undeleted)
         raise OutputError(f"{_reason(exc)}; nothing written") from exc
     placed: list[tuple[str, _Placed]] = []
     try:
@@ -401,10 +438,10 @@ def _replace(root: Path, targets: Mapping[str, Mapping[str, str]], changes: Mapp
         except OSError as undo:
             raise OutputError(f"{reason}; {root} is partly written and could not be put back ({_reason(undo)}): run the compile again to finish it") from exc
         _fsync_folder(root)
-        _tidy(work)
+        _tidy(work, undeleted)
         raise OutputError(f"{reason}; nothing written") from exc
     _fsync_folder(root)
-    _tidy(work)
+    _tidy(work, undeleted)
 
 
 def _make_folder(out: Path) -> list[Path]:
@@ -421,8 +458,18 @@ def _make_folder(out: Path) -> list[Path]:
     return made
 
 
+def _warn_on_stderr(message: str) -> None:
+    """The default for ``write_targets``' warnings: the user sees them, as the CLI's own are seen."""
+    print(f"orion: {message}", file=sys.stderr)
+
+
 def write_targets(
-    out: Path, targets: Mapping[str, Mapping[str, str]], *, wait: float = LOCK_WAIT_SECONDS, on_wait: Callable[[], None] = lambda: None
+    out: Path,
+    targets: Mapping[str, Mapping[str, str]],
+    *,
+    wait: float = LOCK_WAIT_SECONDS,
+    on_wait: Callable[[], None] = lambda: None,
+    on_warning: Callable[[str], None] = _warn_on_stderr,
 ) -> dict[str, Drift]:
     """Make each ``out/<target>`` hold exactly its files (paths relative to it); returns what changed.
 
@@ -430,16 +477,23 @@ def write_targets(
     (it does not, unless putting back a failed swap failed too). ``UnsafePath`` (a
     backend's bug) is raised before anything is written. ``on_wait`` is called once if
     another writer holds ``out`` and this one starts to wait (at most ``wait`` seconds).
+    ``on_warning`` is told of each folder of old trees that could not be deleted: the
+    write still stands (it is garbage in ``out/.orion``, retried by the next write).
     """
     _check_paths(targets)
     made = _make_folder(out)
     try:
         with locked(out, shared=False, wait=wait, on_wait=on_wait) as root:
-            _recover(root)
+
+            def undeleted(folder: Path, exc: OSError) -> None:
+                where = out / folder.relative_to(root)
+                on_warning(f"could not delete {where}, which holds trees orion no longer needs: {_reason(exc)}; the next compile tries again")
+
+            _recover(root, undeleted)
             changes = {target: drift(root / target, files) for target, files in targets.items()}
             pending = {t: files for t, files in targets.items() if not (changes[t].clean and _is_folder(root / t))}
             if pending:
-                _replace(root, pending, changes)
+                _replace(root, pending, changes, undeleted)
             return changes
     except FolderBusy as exc:
         failure: OutputError = OutputError(f"{exc} (waited {wait:g} s): try again when it has finished; nothing written")
@@ -465,8 +519,12 @@ def check_targets(
         with locked(out, shared=True, wait=wait) as root:
             work = root / WORK
             leftovers = [work / JOURNAL] if os.path.lexists(work / JOURNAL) else []
-            leftovers += _orions_runs(work)
-            return Check({t: drift(root / t, files, ignored) for t, files in targets.items()}, tuple(p.relative_to(root).as_posix() for p in leftovers))
+            leftovers += _orions_runs(work, _RUN_NAME)
+            return Check(
+                {t: drift(root / t, files, ignored) for t, files in targets.items()},
+                tuple(p.relative_to(root).as_posix() for p in leftovers),
+                tuple(p.relative_to(root).as_posix() for p in _orions_runs(work, _RETIRED_NAME)),
+            )
     except FolderBusy as exc:
         raise OutputError(f"{exc} (waited {wait:g} s): try again when it has finished") from exc
     except OSError as exc:

@@ -137,7 +137,7 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def orion_left_work(out: Path) -> bool:
-    """Whether OUT/.orion holds a journal or a run folder."""
+    """Whether OUT/.orion holds a journal or a run folder (a retired one is garbage, not work)."""
     work = out / WORK
     return work.is_dir() and any(p.name == JOURNAL or p.name.startswith("run-") for p in work.iterdir())
 
@@ -147,11 +147,13 @@ def test_a_kill_at_any_step_leaves_every_target_old_or_new_and_the_next_run_fini
     seed(scratch / "count")
     steps = write_in_child(scratch / "count", NEW, exchange_works=exchange_works).steps
     assert steps > 30
+    killed_while_deleting_the_old_trees = 0
     for kill_at in range(1, steps + 1):
         out = scratch / str(kill_at)
         seed(out)
         assert write_in_child(out, NEW, kill_at, exchange_works).killed_by == signal.SIGKILL
         journal = (out / WORK / JOURNAL).exists()
+        killed_while_deleting_the_old_trees += bool(retired_folders(out))
         for target in NEW:
             now = tree(out / target)
             missing_between_renames = not exchange_works and now is None and journal
@@ -163,6 +165,7 @@ def test_a_kill_at_any_step_leaves_every_target_old_or_new_and_the_next_run_fini
         write_targets(out, NEW)
         assert_exactly(out, NEW)
         assert check_targets(out, NEW).clean
+    assert killed_while_deleting_the_old_trees > 0
 
 
 def test_a_run_killed_while_finishing_a_killed_swap_still_leaves_old_or_new(scratch: Path) -> None:
@@ -413,6 +416,7 @@ def test_the_users_things_in_out_survive_failed_and_successful_writes(tmp_path: 
     theirs = tmp_path / WORK / f"run-{'0' * 32}"
     theirs.mkdir(parents=True)
     (theirs / "keep").write_text("mine")
+
     def fail(a: Path, b: Path) -> bool:
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(a))
 
@@ -532,3 +536,61 @@ def test_finishing_a_killed_swap_never_puts_an_old_tree_back(tmp_path: Path, mon
     write_targets(out, {"b": NEW["b"]})
     assert tree(out / "a") == {"by-hand.yaml": "mine"}
     assert_exactly(out, {"b": NEW["b"], "c": NEW["c"]}, others=("a",))
+
+
+def retired_folders(out: Path) -> list[str]:
+    """The retired run folders orion left in OUT/.orion, relative to OUT."""
+    work = out / WORK
+    return sorted(f"{WORK}/{p.name}" for p in work.iterdir() if p.name.startswith("retired-")) if work.is_dir() else []
+
+
+def test_an_old_tree_that_cannot_be_deleted_is_garbage_not_an_interrupted_write(tmp_path: Path) -> None:
+    seed(tmp_path)
+    stuck = tmp_path / "a" / "change.yaml"
+    if subprocess.run(["chattr", "+i", str(stuck)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    warnings: list[str] = []
+    try:
+        write_targets(tmp_path, NEW, on_warning=warnings.append)
+        [retired] = retired_folders(tmp_path)
+        stuck = tmp_path / retired / "a" / "change.yaml"
+        assert warnings == [
+            f"could not delete {tmp_path / retired}, which holds trees orion no longer needs: Operation not permitted: {stuck}; the next compile tries again"
+        ]
+        assert {t: tree(tmp_path / t) for t in NEW} == NEW
+        report = check_targets(tmp_path, NEW)
+        assert report.clean and report.interrupted == () and report.retired == (retired,)
+        write_targets(tmp_path, OLD, on_warning=warnings.append)
+        assert len(warnings) == 1 and retired_folders(tmp_path) == [retired]
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=True)
+    write_targets(tmp_path, NEW, on_warning=warnings.append)
+    assert len(warnings) == 1
+    assert_exactly(tmp_path, NEW)
+
+
+def test_compile_that_cannot_delete_the_old_tree_warns_exits_0_and_check_stays_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_cli import MINIMAL, run
+
+    spec = tmp_path / "shop.orion"
+    spec.write_text(MINIMAL)
+    out = tmp_path / "out"
+    run("compile", str(spec), "-o", str(out), "-t", "kubernetes")
+    spec.write_text(MINIMAL.replace("8080", "8081"))
+    real_unlink = os.unlink
+
+    def refuse_yaml(path: Any, *args: Any, **kwargs: Any) -> None:
+        """Only the old tree's deletion unlinks YAML files: it fails as on an immutable file."""
+        if str(path).endswith(".yaml"):
+            raise OSError(errno.EPERM, os.strerror(errno.EPERM), path)
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refuse_yaml)
+    code, _, err = run("compile", str(spec), "-o", str(out), "-t", "kubernetes")
+    monkeypatch.undo()
+    [retired] = retired_folders(out)
+    assert code == 0 and f"orion: could not delete {out / retired}, which holds trees orion no longer needs: Operation not permitted" in err
+    code, _, err = run("compile", str(spec), "-o", str(out), "-t", "kubernetes", "--check")
+    assert code == 0 and "interrupted" not in err
+    assert run("compile", str(spec), "-o", str(out), "-t", "kubernetes")[0] == 0
+    assert sorted(os.listdir(out)) == ["kubernetes"]
