@@ -203,6 +203,8 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
                     click.echo(f"{label}: {out / name / p}", err=True)
         for leftover in report.interrupted:
             click.echo(f"interrupted: {out / leftover} (a compile was stopped while writing; the next compile finishes its work)", err=True)
+        for leftover in report.retired:
+            click.echo(f"note: orion could not delete {out / leftover} (trees it no longer needs); the next compile tries again", err=True)
         images = sum(len(d.not_compared) for d in report.drifts.values())
         if images:
             click.echo(f"{images} rendered images not compared: they depend on the local Graphviz (their .dot files are compared)", err=True)
