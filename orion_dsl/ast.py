@@ -37,7 +37,7 @@ class CheckDecl(Decl):
     """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``."""
 
     kind: L[str] | None = positional("kind", v.enum(*PROBE_KINDS))
-    target: tuple[L[object], ...] = positional("target", v.any_of(v.TEXT, v.NAME, v.PORT), many=True)
+    target: tuple[L[object], ...] = positional("target", v.any_of(v.FIELD_TEXT, v.NAME, v.PORT), many=True)
     on: L[object] | None = option("on", PORT_OR_NAME)
 
 
@@ -149,7 +149,7 @@ class RetriesDecl(Decl):
 
     attempts: L[int] | None = positional("attempts", v.INT)
     per_try: L[v.Duration] | None = option("per_try", v.DURATION)
-    on: L[str] | None = option("on", v.TEXT)
+    on: L[str] | None = option("on", v.FIELD_TEXT)
 
 
 @attrs.frozen
@@ -190,7 +190,7 @@ class BackupDecl(Decl):
     at: L[v.TimeOfDay] | None = option("at", v.TIME)
     continuous: L[bool] | None = option("continuous", v.SWITCH, flag=True)
     to: L[str] | None = option("to", v.NAME, required=True)
-    image: L[str] | None = option("image", v.TEXT)
+    image: L[str] | None = option("image", v.FIELD_TEXT)
 
 
 @attrs.frozen
@@ -198,7 +198,7 @@ class PoolerDecl(Decl):
     """``pooler pgbouncer { image "..."; replicas 2; mode transaction }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    image: L[str] | None = option("image", v.TEXT, required=True)
+    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
     replicas: L[int] | None = option("replicas", v.INT)
     mode: L[str] | None = option("mode", v.enum("session", "transaction", "statement"))
 
@@ -226,10 +226,10 @@ class SidecarDecl(Decl):
     """A second container in the pod: ``sidecar exporter { image "..."; port metrics 9090 }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    image: L[str] | None = option("image", v.TEXT, required=True)
+    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
     resources: ResourcesDecl | None = child("resources", ResourcesDecl)
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
-    command: tuple[L[str], ...] = option("command", v.TEXT, listed=True)
+    command: tuple[L[str], ...] = option("command", v.FIELD_TEXT, listed=True)
 
 
 @attrs.frozen
@@ -246,7 +246,7 @@ class WorkloadDecl(Decl):
 
     name: L[str] | None = positional("name", v.NAME)
     description: L[str] | None = option("description", v.TEXT)
-    image: L[str] | None = option("image", v.TEXT)
+    image: L[str] | None = option("image", v.FIELD_TEXT)
     replicas: L[int] | None = option("replicas", v.INT)
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
     resources: ResourcesDecl | None = child("resources", ResourcesDecl)
@@ -394,8 +394,8 @@ class RateDecl(Decl):
 class CorsDecl(Decl):
     """``cors { origins "https://*.x.com"; methods "GET", "POST" }``."""
 
-    origins: tuple[L[str], ...] = option("origins", v.TEXT, listed=True)
-    methods: tuple[L[str], ...] = option("methods", v.TEXT, listed=True)
+    origins: tuple[L[str], ...] = option("origins", v.FIELD_TEXT, listed=True)
+    methods: tuple[L[str], ...] = option("methods", v.FIELD_TEXT, listed=True)
 
 
 @attrs.frozen

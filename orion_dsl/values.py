@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
@@ -243,23 +244,47 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def _text(arg: Arg) -> str:
+def field_text_problem(text: str) -> str | None:
+    """Why a string cannot become a Kubernetes field that is parsed (an image, a path, a URL, a
+    command, an annotation), or None: besides :func:`text_problem`, an invisible format
+    character (Unicode category Cf, such as the right-to-left override U+202E) makes the value
+    read differently from what it is."""
+    problem = text_problem(text)
+    if problem is not None:
+        return problem
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            return f"it holds the invisible format character \\u{ord(ch):04x}"
+    return None
+
+
+def _checked(arg: Arg, problem_of: Callable[[str], str | None]) -> str:
     if arg.kind is ArgKind.STRING:
-        problem = text_problem(arg.text)
+        problem = problem_of(arg.text)
         if problem is not None:
             raise BadValue(f"{problem}; remove it or write the character it stands for")
     return arg.text
 
 
+def _text(arg: Arg) -> str:
+    return _checked(arg, text_problem)
+
+
+def _field_text(arg: Arg) -> str:
+    return _checked(arg, field_text_problem)
+
+
 def _filled(arg: Arg) -> str:
     if not arg.text.strip():
         raise BadValue("the string is empty; Kubernetes needs a value here")
-    return _text(arg)
+    return _field_text(arg)
 
 
 NAME: ValueType[str] = ValueType("a name", _kinds(ArgKind.WORD), _text)
 TEXT: ValueType[str] = ValueType("a string in double quotes", _kinds(ArgKind.STRING), _text)
-#: A string that becomes a field Kubernetes (or a custom resource) requires: an image, a path, a host.
+#: A string that becomes a field Kubernetes parses (an image, a command, a CORS list): no format characters.
+FIELD_TEXT: ValueType[str] = ValueType("a string in double quotes", _kinds(ArgKind.STRING), _field_text)
+#: A string that becomes a field Kubernetes (or a custom resource) requires: a path, a host, a URL; no format characters.
 FILLED: ValueType[str] = ValueType("a non-empty string in double quotes", _kinds(ArgKind.STRING), _filled)
 VERSION: ValueType[str] = ValueType('a version such as "1.28" or 1.3', _kinds(ArgKind.STRING, ArgKind.NUMBER), _text)
 INT: ValueType[int] = ValueType("a whole number", _kinds(ArgKind.NUMBER), _int)

@@ -1,5 +1,5 @@
-"""Services: a ClusterIP Service per workload, a headless one per StatefulSet, and the
-read/write Services of a replicated database.
+"""Services: a ClusterIP Service per workload with a port, a headless one per StatefulSet (a
+headless Service may have no port), and the read/write Services of a replicated database.
 
 For a workload with ``database`` and a pooler:
 
@@ -79,7 +79,8 @@ def services(topology: Topology) -> list[dict[str, Any]]:
             sel = L.selector(w)
             if w.blue_green is not None:
                 sel[L.VERSION] = label_value(w.blue_green.active_version)
-            out.append(_service(topology, w, w.name, sel, w.ports, scrape=scrape, affinity=affinity))
+            if w.ports:  # a ClusterIP Service must have a port; a workload without one gets none
+                out.append(_service(topology, w, w.name, sel, w.ports, scrape=scrape, affinity=affinity))
         if w.kind == "statefulset" or pooler is not None:
             out.append(_service(topology, w, w.derived_name("headless"), L.selector(w), w.ports, headless=True, scrape=scrape and pooler is not None))
     return out

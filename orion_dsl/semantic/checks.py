@@ -14,7 +14,7 @@ from orion_dsl import ast
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, error, warning
 from orion_dsl.model import Topology, Workload
-from orion_dsl.semantic import paths, plain_secrets
+from orion_dsl.semantic import owned, paths, plain_secrets
 from orion_dsl.source import Span
 
 
@@ -161,17 +161,17 @@ def quota_holds_max_replicas(ctx: Context) -> list[Diagnostic]:
             cpu += per_pod_cpu * copies
             memory += per_pod_mem * copies
             pods += copies
-        for what, need, have, shown in (
-            ("CPU", cpu, quota.cpu.amount if quota.cpu else None, f"{cpu / 1000:g} cores"),
-            ("memory", memory, quota.memory.amount if quota.memory else None, f"{memory / 2**30:g}Gi"),
-            ("pods", pods, quota.pods, f"{pods} pods"),
+        for need, have, shown in (
+            (cpu, quota.cpu.amount if quota.cpu else None, f"{cpu / 1000:g} cores of CPU"),
+            (memory, quota.memory.amount if quota.memory else None, f"{memory / 2**30:g}Gi of memory"),
+            (pods, quota.pods, f"{pods} pods"),
         ):
             if have is not None and need > have:
                 out.append(
                     warning(
                         "W0303",
                         ns.span,
-                        f'namespace "{ns.name}" needs {shown} of {what} at maximum scale, more than its quota allows',
+                        f'namespace "{ns.name}" needs {shown} at maximum scale, more than its quota allows',
                         "raise the quota, or lower limits or maximum replicas",
                     )
                 )
@@ -250,6 +250,8 @@ def ingress_controller_name_is_free(ctx: Context) -> list[Diagnostic]:
 
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
+    owned.namespaces_are_not_owned,
+    owned.injection_label_is_not_overwritten,
     derived_names_are_free,
     ingress_controller_name_is_free,
     subnets_do_not_overlap,

@@ -6,8 +6,10 @@ check`` reports it with its position instead of ``kubectl apply`` refusing the o
 ============================  ======================================  ===========================
 spec value                    Kubernetes field                        rule (code)
 ============================  ======================================  ===========================
-``image``                     ``containers[].image``                  not empty, no whitespace (E0216)
+``image``                     ``containers[].image``                  an image reference (E0216)
+``exec`` check, ``command``   ``exec.command``, ``command``           a program first (E0216)
 ``at`` of volume, storage     ``volumeMounts[].mountPath``            an absolute path (E0216)
+``route``                     gateway route path                      a URL path: ``/``, no spaces (E0216)
 storage size                  PVC ``resources.requests.storage``      more than zero (E0216)
 storage ``class``             ``storageClassName``                    DNS-1123 subdomain (E0204)
 ``security { user }``         ``runAsUser`` with ``runAsNonRoot``     not 0, root (E0216)
@@ -16,17 +18,21 @@ autoscaling metric target     HPA ``averageValue`` / ``value``        at least 1
 ingress and external hosts    Ingress ``rules[].host``, ServiceEntry  DNS-1123 subdomain, ``*.`` prefix
                               ``hosts``                               allowed, not an IP (E0216)
 ``egress_gateway namespace``  ``metadata.namespace``                  DNS-1123 label (E0204)
-``blue_green`` versions       ``app.kubernetes.io/version`` selector  distinct as label values (E0216)
+``blue_green`` versions       ``app.kubernetes.io/version`` selector  not empty, distinct as label values (E0216)
 ``resilience`` durations      Istio timeouts, outlier detection       at least 1ms (E0216)
 ``retries on``                Istio ``retryOn``                       known conditions or status codes (E0216)
 ``jwt { jwks }``              RequestAuthentication ``jwksUri``       an http(s) URL (E0216)
 issuer ``renew_before``       Certificate ``renewBefore``             5m or more, under 90d (E0216)
+issuer ``email``              ClusterIssuer ``acme.email``            one address (E0216)
+ingress ``cors``              nginx CORS annotations (lists)          origins, method tokens (E0216)
 hosts via the egress gateway  ``egress-<host>`` VirtualService        one name per host, not a workload's (E0203)
 ============================  ======================================  ===========================
 
 Rules checked elsewhere: names (:meth:`ResolverBase.check_name`), counts and amounts in
 range (:mod:`orion_dsl.values`: int32 counts, int64 quantities, int32 seconds), strings
-without surrogates or control characters and required strings not empty (``FILLED``),
+without surrogates or control characters, strings Kubernetes parses without format
+characters (``FIELD_TEXT``) and required strings not empty (``FILLED``), mount paths
+(:mod:`~orion_dsl.semantic.mounts`), namespaces Kubernetes owns (:mod:`~orion_dsl.semantic.owned`),
 probe timing and thresholds, backup intervals, rollouts and budgets, read replicas (at most
 100: each gets a Service) (:mod:`~orion_dsl.semantic.workloads`); names objects ORION makes
 for a workload or the ingress controller take (:mod:`~orion_dsl.semantic.checks`). Label
@@ -78,6 +84,34 @@ RETRY_CONDITIONS = frozenset(
 #: How long cert-manager's certificates last (its default, 2160h): renewal starts before that.
 CERTIFICATE_MILLIS = 90 * 86_400_000
 _URL = re.compile(r"^https?://[^/\s]+")
+#: An ACME account address: one "@" between parts without whitespace.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: A route of the gateway: a URL path.
+_ROUTE_PATH = re.compile(r"^/\S*$")
+_CORS_ORIGIN = re.compile(r"^(\*|[a-z][a-z0-9+.-]*://[^\s,/]+)$")
+_HTTP_METHOD = re.compile(r"^([A-Z]+|\*)$")
+#: An image reference (the OCI distribution grammar): ``[host[:port]/]path[:tag][@digest]``.
+_IMAGE_HOST = r"[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?"
+_IMAGE_PATH_PART = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*"
+_IMAGE = re.compile(
+    rf"^(?P<name>({_IMAGE_HOST}/)?{_IMAGE_PATH_PART}(/{_IMAGE_PATH_PART})*)"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+_IMAGE_NAME_LIMIT = 255
+
+
+def image_reference(text: str) -> bool:
+    """Whether the text is an image reference a container runtime pulls (ASCII, name at most 255 characters)."""
+    match = _IMAGE.match(text) if text.isascii() else None
+    return match is not None and len(match.group("name")) <= _IMAGE_NAME_LIMIT
+
+
+def _checks(probes: ast.ProbesDecl | None) -> list[ast.CheckDecl]:
+    """The health checks of a probes block, as written."""
+    if probes is None:
+        return []
+    return [c for c in (probes.liveness, probes.readiness, probes.startup) if c is not None]
 
 
 def _status_code(text: str) -> bool:
@@ -111,6 +145,12 @@ class FieldResolver(ResolverBase):
                 self._host(host, "external host")
         for issuer in self.spec.certificates.issuers if self.spec.certificates else ():
             self._renew_before(issuer.renew_before)
+            email = issuer.email
+            if email is not None and email.value and not _EMAIL.match(email.value):
+                self.report("E0216", email.span, f'the ACME email "{email.value}" is not an email address', 'write one address such as "ops@example.com"')
+        cors = self.spec.ingress.cors if self.spec.ingress is not None else None
+        if cors is not None:
+            self._cors(cors)
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
@@ -124,9 +164,17 @@ class FieldResolver(ResolverBase):
         if w.database is not None and w.database.pooler is not None:
             images.append(w.database.pooler.image)
         for image in images:
-            if image is not None and (not image.value or any(ch.isspace() for ch in image.value)):
-                problem = f'the image "{image.value}" has whitespace in it' if image.value else "the image is empty"
-                self.report("E0216", image.span, problem, 'write an image reference without spaces, e.g. "registry/name:tag"')
+            if image is not None and not image_reference(image.value):
+                problem = f'the image "{image.value}" is not an image reference' if image.value else "the image is empty"
+                help = 'write an image reference: a lower-case name, an optional tag and digest, e.g. "registry.example.com/team/name:1.0"'
+                self.report("E0216", image.span, problem, help)
+        for r in w.routes:
+            self._route_path(r.path)
+        programs = [(c.target[0].value, c.target[0].span) for c in _checks(w.probes) if _v(c.kind) == "exec" and c.target]
+        programs += [(s.command[0].value, s.command[0].span) for s in w.sidecars if s.command]
+        for program, span in programs:
+            if isinstance(program, str) and not program.strip():
+                self.report("E0216", span, "the command is empty: the container has no program to run", 'name the program first, e.g. "pg_isready"')
         for path in [*(v.at for v in w.volumes), *(s.at for s in w.storage)]:
             if path is not None and path.value.strip() and not path.value.startswith("/"):
                 self.report("E0216", path.span, f'the mount path "{path.value}" is not absolute', f'start it with "/", e.g. "/{path.value.lstrip("./")}"')
@@ -135,6 +183,9 @@ class FieldResolver(ResolverBase):
                 self.report("E0216", s.size.span, f'storage "{s.name.value if s.name else ""}" claims no space', "give a size above zero, e.g. 1Gi")
             self.check_name(s.storage_class, "storage class", _DNS_1123_SUBDOMAIN, 253)
         bg = w.blue_green
+        for version in (bg.blue, bg.green) if bg is not None else ():
+            if version is not None and not version.value.strip():
+                self.report("E0216", version.span, "the version is empty: both colours would run one image", 'write the version the colour runs, e.g. "1.1"')
         if bg is not None and bg.blue is not None and bg.green is not None and label_value(bg.blue.value) == label_value(bg.green.value):
             shown = label_value(bg.blue.value)
             self.report(
@@ -157,6 +208,22 @@ class FieldResolver(ResolverBase):
                 self.at_least(m.target, 1, "a metric target")
             for m in w.autoscale.object:
                 self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
+
+    def _route_path(self, path: L[str] | None) -> None:
+        """A gateway route is a URL path: it starts with "/" and holds no whitespace."""
+        if path is not None and path.value.strip() and not _ROUTE_PATH.match(path.value):
+            self.report("E0216", path.span, f'the route "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
+
+    def _cors(self, cors: ast.CorsDecl) -> None:
+        """The CORS annotations are comma-separated lists: origins are URLs (or "*"), methods HTTP tokens."""
+        for origin in cors.origins:
+            if not _CORS_ORIGIN.match(origin.value):
+                self.report(
+                    "E0216", origin.span, f'the CORS origin "{origin.value}" is not an origin', 'write "*" or a scheme and host such as "https://*.example.com"'
+                )
+        for method in cors.methods:
+            if not _HTTP_METHOD.match(method.value):
+                self.report("E0216", method.span, f'the CORS method "{method.value}" is not an HTTP method', 'write upper-case names such as "GET", or "*"')
 
     def _egress_names(self, namespace: str) -> None:
         """The egress gateway's objects are named after its Service and each routed host: two hosts

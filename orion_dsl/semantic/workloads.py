@@ -10,6 +10,7 @@ from orion_dsl import ast, model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import as_type, merge
+from orion_dsl.semantic.mounts import mount_path_problems
 from orion_dsl.semantic.names import ResolverBase, _v
 from orion_dsl.values import Duration, PortRef
 
@@ -45,6 +46,8 @@ class WorkloadResolver(ResolverBase):
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
         self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
+        # a mount written in defaults is checked once per workload: report it once
+        self.diags.extend(p for p in mount_path_problems(d, lambda path: _fill(path, {"{service}": name})) if p not in self.diags)
         self.unique([(d.name, d), *((s.name, s) for s in d.sidecars)], f'container of "{name}"')
         self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
         self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
@@ -264,7 +267,13 @@ class WorkloadResolver(ResolverBase):
             help = f"write at most {MAX_READ_REPLICAS}: each read replica gets its own Service"
             self.report("E0216", replicas.count.span, f"{count} read replicas are more than {MAX_READ_REPLICAS}", help)
             count = 0  # not a count the model can hold: one name per replica
+        if d.primary is not None and d.primary.value == 0:
+            self.report("E0216", d.primary.span, "a database needs its primary: with none, nothing takes writes", "write `primary 1`")
         weights = tuple(w.value for w in replicas.weights) if replicas else ()
+        for weight in replicas.weights if replicas else ():
+            if weight.value == 0:
+                help = "give each read replica a share above 0%, or declare one replica fewer"
+                self.report("E0214", weight.span, "a read weight of 0% would still send the replica reads", help)
         if replicas and weights and len(weights) != count:
             self.report("E0214", replicas.span, f"{count} read replicas but {len(weights)} read weights", "give one weight per read replica")
         elif weights and sum(weights) != 100:
@@ -367,6 +376,10 @@ class WorkloadResolver(ResolverBase):
             target = str(ref.value)
             if target not in self.ports:
                 self.report("E0201", ref.span, f'call target "{target}" is not a workload or external service', did_you_mean(target, self.targets))
+                continue
+            if not self.ports[target] and target in self.namespace_of:
+                help = f'add a `port NAME NUMBER` to "{target}", or remove the call'
+                self.report("E0202", ref.span, f'"{target}" has no port, so it has no Service to call', help)
                 continue
             calls.extend(model.Call(target, p, span=ref.span) for p in self.ports[target])
         routes = [model.Route(r.path.value, *to, span=r.span) for r in d.routes if r.path is not None and (to := self.workload_port(r.target, "route target"))]

@@ -139,8 +139,9 @@ def timing(probes: Probes) -> str:
 
 
 def service_kind(w: Workload) -> str:
-    """The Service a workload gets: ``ClusterIP``, or ``headless + ClusterIP`` for a StatefulSet."""
-    return "headless + ClusterIP" if w.kind == "statefulset" else "ClusterIP"
+    """The Service a workload gets: ``ClusterIP`` if it has a port, and ``headless`` for a StatefulSet."""
+    kinds = [*(["headless"] if w.kind == "statefulset" else []), *(["ClusterIP"] if w.ports else [])]
+    return " + ".join(kinds) or NONE
 
 
 def replica_text(w: Workload) -> str:
