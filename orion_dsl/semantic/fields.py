@@ -93,9 +93,12 @@ _HTTP_METHOD = re.compile(r"^([A-Z]+|\*)$")
 #: An image reference (the OCI distribution grammar): ``[host[:port]/]path[:tag][@digest]``.
 _IMAGE_HOST = r"[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?"
 _IMAGE_PATH_PART = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+#: A blue-green version: it replaces the tag of the workload's image.
+_IMAGE_TAG = re.compile(rf"^{_TAG}$")
 _IMAGE = re.compile(
     rf"^(?P<name>({_IMAGE_HOST}/)?{_IMAGE_PATH_PART}(/{_IMAGE_PATH_PART})*)"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    rf"(:{_TAG})?"
     r"(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
 )
 _IMAGE_NAME_LIMIT = 255
@@ -184,8 +187,13 @@ class FieldResolver(ResolverBase):
             self.check_name(s.storage_class, "storage class", _DNS_1123_SUBDOMAIN, 253)
         bg = w.blue_green
         for version in (bg.blue, bg.green) if bg is not None else ():
-            if version is not None and not version.value.strip():
+            if version is None:
+                continue
+            if not version.value.strip():
                 self.report("E0216", version.span, "the version is empty: both colours would run one image", 'write the version the colour runs, e.g. "1.1"')
+            elif not _IMAGE_TAG.match(version.value):
+                help = "write at most 128 letters, digits, '_', '.' or '-', not starting with '.' or '-', e.g. \"1.1-rc1\""
+                self.report("E0216", version.span, f'the version "{version.value}" becomes the image tag, and is not one', help)
         if bg is not None and bg.blue is not None and bg.green is not None and label_value(bg.blue.value) == label_value(bg.green.value):
             shown = label_value(bg.blue.value)
             self.report(

@@ -36,12 +36,16 @@ def _quoted(text: str) -> str:
 
 _UNICODE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\\'), max_size=24)
 _VERSION = st.sampled_from(["1", "0.0.0", "1.0.0+build.5", "v2-rc.1", "2024.01.01", "x" * 80, "ß"])
+#: A blue-green version replaces the image's tag, so it is one (up to 128 characters).
+_TAG_VERSION = st.sampled_from(["1", "0.0.0", "1.0.0_build.5", "v2-rc.1", "2024.01.01", "x" * 128, "V_"])
+#: A program to run: not blank, no format characters (a command is parsed, unlike a description).
+_PROGRAM = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf"), blacklist_characters='"\\'), min_size=1, max_size=24).filter(str.strip)
 _IMAGE = st.sampled_from(
     [
         "x:1",
         "registry.example.com:5000/team/app:1.0-rc.1",
         "app@sha256:" + "0123456789abcdef" * 4,
-        "app:1.0+build",
+        "app:1.0_build",
         "app",
         "postgres:16.2",
     ]
@@ -84,7 +88,7 @@ def _workload(draw: st.DrawFn, name: str, index: int) -> str:
     options = {
         "replicas": (f"replicas {draw(st.integers(0, INT32))}",),
         "autoscale": (f"autoscale {low}..{high} {{}}",),
-        "probes": ("probes {}", f"probes {{ liveness exec {_quoted(draw(_UNICODE))}; interval 2147483647s; initial_delay 0s }}"),
+        "probes": ("probes {}", f"probes {{ liveness exec {_quoted(draw(_PROGRAM))}; interval 2147483647s; initial_delay 0s }}"),
         "resources": ("resources {}", f"resources {{ cpu 1m..{INT32}; memory 1..8Pi }}"),
         "security": ("security {}",),
         "resilience": ("resilience {}", "resilience { timeout 1ms; retries 0 {}; circuit_breaker { max_ejected 0%; max_connections 0 } }"),
@@ -100,7 +104,7 @@ def _workload(draw: st.DrawFn, name: str, index: int) -> str:
             pooler = f'pooler p{index} {{ image "pgbouncer:1" }}' if draw(st.booleans()) else ""
             lines.append(f"database {{ {pooler}; read_replicas {draw(st.integers(0, 100))} }}")
     elif draw(st.booleans()):
-        lines.append(f'blue_green {{ blue {_quoted(draw(_VERSION))}; green "{index}.0+green"; active green }}')
+        lines.append(f'blue_green {{ blue {_quoted(draw(_TAG_VERSION))}; green "{index}.0-green"; active green }}')
     if draw(st.booleans()):
         backups = ["backup full every 1m to vault", "backup snapshot every 20000d at 23:59 to vault", "backup wal continuous to vault"]
         lines.append(draw(st.sampled_from(backups)))
@@ -112,7 +116,7 @@ def _workload(draw: st.DrawFn, name: str, index: int) -> str:
 @st.composite
 def unusual_specs(draw: st.DrawFn) -> str:
     """A whole spec: topology, some optional blocks (often empty), namespaces, workloads."""
-    ns_names = draw(st.lists(_names(63) | st.sampled_from(["default", "istio-system"]), max_size=3, unique=True))
+    ns_names = draw(st.lists(_names(63) | st.sampled_from(["kube", "istio", "system"]), max_size=3, unique=True))
     workload_names = draw(st.lists(_names(50) | _CLOSE_NAMES, max_size=4, unique=True).filter(lambda ws: not set(ws) & set(ns_names)))
     parts = [f"topology {draw(_names(40))} {{ version {_quoted(draw(_VERSION))}; description {_quoted(draw(_UNICODE))} }}"]
     for keyword in draw(st.lists(st.sampled_from(sorted(_OPTIONAL_BLOCKS)), unique=True)):
