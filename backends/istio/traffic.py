@@ -154,10 +154,12 @@ def virtual_service(topology: Topology, workload: Workload, host: str) -> Obj | 
 
 
 def traffic(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every meshed workload's DestinationRule and (when needed) VirtualService."""
+    """Every meshed workload's DestinationRule and (when needed) VirtualService; none for a workload without ports."""
     objects: list[Obj] = []
     diagnostics: list[Diagnostic] = []
     for w in meshed(topology):
+        if not w.ports:
+            continue  # a workload without ports has no Service: there is no host to route or balance
         host = host_of(topology, w)
         if host is None:
             diagnostics.append(
