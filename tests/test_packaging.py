@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import tarfile
 import zipfile
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
