@@ -9,7 +9,7 @@ the internet-deny rule as nodes.
 from __future__ import annotations
 
 from orion_dsl.model import External, Ingress, Topology
-from orion_dsl.views.common import INTERNET_ID, external_id, ingress_id, part_id, port_text, rate_text, workload_tier
+from orion_dsl.views.common import INTERNET_ID, external_id, ingress_id, kind_name, part_id, port_text, rate_text, workload_tier
 from orion_dsl.views.graph import Builder, Graph
 
 
@@ -85,8 +85,10 @@ def _service_nodes(b: Builder, topology: Topology, key: str, title: str, names: 
         return
     with b.cluster(key, title, "service"):
         for w in nodes:
+            # a workload without a port has no Service: its box is the workload itself
             port = f" :{w.container.ports[0].number}" if w.container.ports else ""
-            b.node(part_id("svc", w.name), f"{w.name} Service{port}", cls=workload_tier(topology, w), group=f"Namespace {w.namespace}", counts="Service")
+            label = f"{w.name} Service{port}" if w.ports else f"{w.name} {kind_name(w)}"
+            b.node(part_id("svc", w.name), label, cls=workload_tier(topology, w), group=f"Namespace {w.namespace}", counts="Service" if w.ports else "workload")
 
 
 def _routes(b: Builder, topology: Topology) -> None:

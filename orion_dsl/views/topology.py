@@ -24,9 +24,16 @@ def _workload(b: Builder, topology: Topology, w: Workload) -> None:
     about = (w.description,) if w.description else ()
     group = _group(w)
     b.node(workload_id(w.name), f"{w.name} {kind_name(w)}", *about, f"Replicas: {w.replicas}", cls=tier, group=group, counts="workload")
-    b.node(part_id("svc", w.name), *_service_lines(w), cls=tier, group=group, counts="Service")
+    if w.ports:  # a workload without a port has no ClusterIP Service
+        b.node(part_id("svc", w.name), *_service_lines(w), cls=tier, group=group, counts="Service")
     if w.autoscale is not None:
         b.node(part_id("hpa", w.name), f"{w.name} HPA", f"Min: {w.autoscale.min}, Max: {w.autoscale.max}", cls="hpa", group=group, counts="HPA")
+
+
+def _entry(topology: Topology, name: str) -> str:
+    """The box traffic to a workload arrives at: its Service, or the workload when it has none."""
+    w = topology.workload(name)
+    return part_id("svc", name) if w is None or w.ports else workload_id(name)
 
 
 def _group(w: Workload) -> str:
@@ -91,11 +98,12 @@ def _links(b: Builder, topology: Topology, entry: str) -> None:
         for host in ingress.hosts:
             targets.setdefault(host.target, []).append(host.host)
         for target, hosts in targets.items():
-            b.link(ingress_id(ingress.name), part_id("svc", target), ", ".join(hosts))
+            b.link(ingress_id(ingress.name), _entry(topology, target), ", ".join(hosts))
         if topology.issuers:
             b.link("certmgr", ingress_id(ingress.name), "TLS certs", style="dotted")
     for w in topology.workloads:
-        b.link(part_id("svc", w.name), workload_id(w.name))
+        if w.ports:
+            b.link(part_id("svc", w.name), workload_id(w.name))
         if w.autoscale is not None:
             b.link(part_id("hpa", w.name), workload_id(w.name), "scales", style="dotted")
     seen: set[tuple[str, str]] = set()
@@ -103,7 +111,7 @@ def _links(b: Builder, topology: Topology, entry: str) -> None:
         pair = (e.source.name, e.target.name)
         if e.rule in _REACH_RULES and e.source.name != e.target.name and pair not in seen:
             seen.add(pair)
-            b.link(peer_id(e.source), part_id("svc", e.target.name))
+            b.link(peer_id(e.source), _entry(topology, e.target.name))
     for w in topology.workloads:
         for s in w.storage:
             b.link(workload_id(w.name), part_id("pvc", f"{w.name}-{s.name}"))
