@@ -103,9 +103,13 @@ def to_yaml(obj: Mapping[str, Any]) -> str:
     return yaml.dump(_ordered(obj), Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
 
 
-def to_yaml_stream(objects: Iterable[Mapping[str, Any]]) -> str:
-    """Several objects as one multi-document stream, for ``kubectl apply -f -``."""
-    return "".join(f"---\n{to_yaml(o)}" for o in objects)
+def yaml_stream(documents: Iterable[str]) -> str:
+    """YAML documents made by :func:`to_yaml` as one multi-document stream, for ``kubectl apply -f -``.
+
+    It takes the documents' text, not the objects, so that a backend dumps each object once
+    for its file and its place in the stream alike.
+    """
+    return "".join(f"---\n{text}" for text in documents)
 
 
 def by_path(artifacts: Sequence[Artifact]) -> dict[str, str]:

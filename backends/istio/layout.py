@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from orion_dsl.artifacts import Artifact, to_yaml, to_yaml_stream
+from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
 from orion_dsl.backends.istio.names import Obj
 
 TARGET = "istio"
@@ -61,5 +61,6 @@ def layout(objects: Sequence[Obj]) -> tuple[tuple[Artifact, ...], str]:
     """(files, stream): one file per object plus the kustomization; the stream holds every object in apply order."""
     objs = ordered(objects)
     files = [Artifact(path(o), to_yaml(o)) for o in objs]
+    stream = yaml_stream(f.text for f in files)
     files.append(Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization([f.path for f in files]))))
-    return tuple(files), to_yaml_stream(objs)
+    return tuple(files), stream

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.artifacts import Artifact, to_yaml, to_yaml_stream
+from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
 
 TARGET = "kubernetes"
 CLUSTER = "_cluster"
@@ -62,5 +62,6 @@ def layout(objects: list[dict[str, Any]]) -> tuple[tuple[Artifact, ...], str]:
         dupes = sorted({p for p in paths if paths.count(p) > 1})
         raise AssertionError(f"two objects share a file: {dupes}")  # a backend bug, never user input
     artifacts = [Artifact(p, to_yaml(o)) for p, o in zip(paths, ordered, strict=True)]
+    stream = yaml_stream(a.text for a in artifacts)
     artifacts.append(Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization(paths))))
-    return tuple(artifacts), to_yaml_stream(ordered)
+    return tuple(artifacts), stream
