@@ -13,14 +13,21 @@ How a write goes, and why:
    (rolled forward). Run folders without a journal are unfinished builds: deleted.
 3. **Build.** Each target's new tree is built in ``OUT/.orion/run-<random id>/<target>``
    (same file system as ``OUT``, so it can be renamed into place). Unchanged files are
-   hard-linked from the old tree, so they are not rewritten; new files are written and
-   fsynced, then their folders. A run folder holds a marker file from the moment it
-   exists, and orion deletes a run folder only if it holds that marker (or is empty).
-   Any failure here (a full disk, a read-only folder) deletes the run folder: ``OUT`` is
-   exactly as it was.
-4. **Commit.** The journal ``OUT/.orion/journal`` (the run's id and the inode of each
-   built tree) is written, fsynced and renamed into place: from here on the new
-   generation wins, even after a kill.
+   hard-linked from the old tree, so they are not rewritten; new files are written, none
+   of them fsynced on its own. A run folder holds a marker file (fsynced) from the
+   moment it exists, and orion deletes a run folder only if it holds that marker (or is
+   empty). Any failure here (a full disk, a read-only folder) deletes the run folder:
+   ``OUT`` is exactly as it was.
+4. **Commit.** First every built file and folder must be on disk, or a power loss after
+   the commit would roll forward to empty or missing files: one ``syncfs`` of the run
+   folder's file system (``disk_flush``; ``os.sync`` where there is none) does that for
+   the whole build. It replaces an fsync per file and per folder (13,549 calls, over a
+   third of the time, for 1,000 services), at the price of also flushing whatever else
+   is waiting to be written on that file system. Its descriptor is opened before the
+   build, so a disk error during the build is reported and fails the write. Then the
+   journal ``OUT/.orion/journal`` (the run's id and the inode of each built tree) is
+   written, fsynced, renamed into place and its folder fsynced, so it is on disk before
+   the first swap: from here on the new generation wins, even after a kill.
 5. **Swap.** Each target's folder is exchanged with its built tree in one step
    (``renameat2(RENAME_EXCHANGE)``): there is no moment at which ``OUT/<target>`` is
    missing or a mix. Where the file system cannot exchange, two renames are used and the
@@ -63,7 +70,7 @@ from typing import Literal
 
 import attrs
 
-from orion_dsl import renames
+from orion_dsl import disk_flush, renames
 from orion_dsl.folder_lock import FolderBusy, locked
 
 #: orion's own folder in OUT: journal and run folders, only while a write is under way.
@@ -208,14 +215,19 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_new_file(path: Path, data: bytes) -> None:
-    """Create ``path`` (never through a link, never over a file) holding ``data``, on disk."""
+def _write_new_file(path: Path, data: bytes, *, on_disk: bool) -> None:
+    """Create ``path`` (never through a link, never over a file) holding ``data``.
+
+    ``on_disk``: fsynced before this returns; else the caller flushes the file system
+    later, once for every file it wrote (``disk_flush``), as the build step does.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        if on_disk:
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -230,7 +242,11 @@ def _reuse(source: Path, dest: Path) -> bool:
 
 
 def _build(staged: Path, folder: Path, files: Mapping[str, str], change: Drift) -> int:
-    """Build a target's new tree at ``staged``, durably; returns its inode (the journal's record of it)."""
+    """Build a target's new tree at ``staged``; returns its inode (the journal's record of it).
+
+    Nothing here is fsynced: the caller flushes the whole file system once, after every
+    target is built and before the journal is written (``disk_flush``).
+    """
     old = _existing(folder)
     os.mkdir(staged)
     for rel, text in sorted(files.items()):
@@ -238,9 +254,7 @@ def _build(staged: Path, folder: Path, files: Mapping[str, str], change: Drift) 
         os.makedirs(dest.parent, exist_ok=True)
         unchanged = rel in old and rel not in change.changed
         if not (unchanged and _reuse(old[rel], dest)):
-            _write_new_file(dest, text.encode("utf-8"))
-    for below, _, _ in os.walk(staged, topdown=False):
-        _fsync_folder(Path(below))
+            _write_new_file(dest, text.encode("utf-8"), on_disk=False)
     return os.lstat(staged).st_ino
 
 
@@ -289,7 +303,7 @@ class _Journal:
     def save(self, work: Path) -> None:
         """Write the journal durably and atomically (a temporary in the run folder, then a rename)."""
         scratch = work / f"run-{self.run}" / _JOURNAL_SCRATCH
-        _write_new_file(scratch, json.dumps({"run": self.run, "built": dict(self.built)}).encode("utf-8"))
+        _write_new_file(scratch, json.dumps({"run": self.run, "built": dict(self.built)}).encode("utf-8"), on_disk=True)
         os.rename(scratch, work / JOURNAL)
         _fsync_folder(work)
 
@@ -408,7 +422,7 @@ def _start_run(work: Path) -> Path:
     run_id = uuid.uuid4().hex
     run = work / f"run-{run_id}"
     os.mkdir(run)
-    _write_new_file(run / MARKER, run_id.encode("ascii"))
+    _write_new_file(run / MARKER, run_id.encode("ascii"), on_disk=True)
     _fsync_folder(work)
     return run
 
@@ -420,8 +434,9 @@ def _replace(root: Path, targets: Mapping[str, Mapping[str, str]], changes: Mapp
         _refuse_non_folder(root / target)
     try:
         run = _start_run(work)
-        journal = _Journal(run.name.removeprefix("run-"), {t: _build(run / t, root / t, files, changes[t]) for t, files in targets.items()})
-        _fsync_folder(run)
+        with disk_flush.watching(run) as disk:
+            journal = _Journal(run.name.removeprefix("run-"), {t: _build(run / t, root / t, files, changes[t]) for t, files in targets.items()})
+            disk_flush.flush(disk)
         journal.save(work)
     except OSError as exc:
         _tidy(work, undeleted)

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 import pytest
 
-from orion_dsl import output, renames
+from orion_dsl import disk_flush, output, renames
 from orion_dsl.output import JOURNAL, WORK, OutputError, UnsafePath, check_targets, write_targets
 
 Targets = Mapping[str, Mapping[str, str]]
@@ -71,6 +71,8 @@ class ChildRun:
     killed_by: int | None
     steps: int = 0
     first_exchange: int = 0
+    #: The step that flushed the built trees to disk (``disk_flush.flush``); 0 if none did.
+    flush: int = 0
 
 
 def write_in_child(out: Path, targets: Targets, kill_at: int = 0, exchange_works: bool = True) -> ChildRun:
@@ -84,6 +86,7 @@ def write_in_child(out: Path, targets: Targets, kill_at: int = 0, exchange_works
             real_write = os.write
             taken = 0
             exchanges: list[int] = []
+            flushes: list[int] = []
 
             def step(real: Callable[..., Any]) -> Callable[..., Any]:
                 def counted(*args: Any, **kwargs: Any) -> Any:
@@ -99,12 +102,17 @@ def write_in_child(out: Path, targets: Targets, kill_at: int = 0, exchange_works
                 exchanges.append(taken)
                 return real_exchange(a, b) if exchange_works else False
 
+            def flush(fd: int) -> None:
+                flushes.append(taken)
+                real_flush(fd)
+
             for name in STEPS:
                 setattr(os, name, step(getattr(os, name)))
-            real_exchange = renames.exchange
+            real_exchange, real_flush = renames.exchange, disk_flush.flush
             renames.exchange = step(exchange)  # type: ignore[assignment]
+            disk_flush.flush = step(flush)  # type: ignore[assignment]
             write_targets(out, targets)
-            real_write(writer, json.dumps([taken, exchanges[0] + 1 if exchanges else 0]).encode())
+            real_write(writer, json.dumps([taken, exchanges[0] + 1 if exchanges else 0, flushes[0] if flushes else 0]).encode())
             code = 0
         finally:
             os._exit(code)
@@ -115,17 +123,18 @@ def write_in_child(out: Path, targets: Targets, kill_at: int = 0, exchange_works
     if os.WIFSIGNALED(status):
         return ChildRun(os.WTERMSIG(status))
     assert os.WEXITSTATUS(status) == 0, "the writing child failed"
-    steps, first_exchange = json.loads(said)
-    return ChildRun(None, steps, first_exchange)
+    steps, first_exchange, flush = json.loads(said)
+    return ChildRun(None, steps, first_exchange, flush)
 
 
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A folder for hundreds of small writes: in memory where /dev/shm exists, with fsync skipped.
+    """A folder for hundreds of small writes: in memory where /dev/shm exists, with fsync and syncfs skipped.
 
-    fsync is for power loss, not for kills; skipped, it is still a step a kill can land on.
+    fsync and syncfs are for power loss, not for kills; skipped, each is still a step a kill can land on.
     """
     monkeypatch.setattr(os, "fsync", lambda fd: None)
+    monkeypatch.setattr(disk_flush, "flush", lambda fd: None)
     if not os.access("/dev/shm", os.W_OK):
         yield tmp_path
         return
@@ -145,8 +154,9 @@ def orion_left_work(out: Path) -> bool:
 @pytest.mark.parametrize("exchange_works", [True, False], ids=["exchange", "two-renames"])
 def test_a_kill_at_any_step_leaves_every_target_old_or_new_and_the_next_run_finishes(scratch: Path, exchange_works: bool) -> None:
     seed(scratch / "count")
-    steps = write_in_child(scratch / "count", NEW, exchange_works=exchange_works).steps
-    assert steps > 30
+    counted = write_in_child(scratch / "count", NEW, exchange_works=exchange_works)
+    steps = counted.steps
+    assert steps > 30 and 0 < counted.flush < steps
     killed_while_deleting_the_old_trees = 0
     for kill_at in range(1, steps + 1):
         out = scratch / str(kill_at)
@@ -154,6 +164,8 @@ def test_a_kill_at_any_step_leaves_every_target_old_or_new_and_the_next_run_fini
         assert write_in_child(out, NEW, kill_at, exchange_works).killed_by == signal.SIGKILL
         journal = (out / WORK / JOURNAL).exists()
         killed_while_deleting_the_old_trees += bool(retired_folders(out))
+        if kill_at <= counted.flush:  # killed before the built trees were flushed: nothing committed
+            assert not journal and {t: tree(out / t) for t in NEW} == {t: OLD.get(t) for t in NEW}, f"killed at step {kill_at}"
         for target in NEW:
             now = tree(out / target)
             missing_between_renames = not exchange_works and now is None and journal
