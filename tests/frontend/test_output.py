@@ -124,3 +124,17 @@ def test_the_file_system_is_flushed_once_after_every_built_file_and_before_the_j
     assert [kind for kind, _ in events].count("flush") == 1
     assert {name for _, name in events[:flush]} >= built and not {name for _, name in events[flush:]} & built
     assert ("create", ".journal") in events[flush:]
+
+
+def test_a_disk_error_when_flushing_the_built_trees_leaves_every_target_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_targets(tmp_path, {"a": {"f": "old a"}})
+
+    def fail(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(disk_flush, "flush", fail)
+    with pytest.raises(OutputError, match="Input/output error; nothing written"):
+        write_targets(tmp_path, {"a": {"f": "new a"}, "b": {"f": "new b"}})
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+    assert (tmp_path / "a" / "f").read_text() == "old a"
