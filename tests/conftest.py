@@ -12,6 +12,22 @@ from orion_dsl.pipeline import analyze_file
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SPEC = ROOT / "specs" / "orion.orion"
 EXAMPLES = sorted((ROOT / "examples").glob("*.orion"))
+#: A namespace with a service and a statefulset without ports, and one service with a port.
+PORTLESS_SPEC = """
+topology t { version "1" }
+network {
+  default deny
+  dns allow
+  internet deny
+  subnet apps 10.0.1.0/24
+}
+namespace a {
+  subnet apps
+  service w { image "x:1" }
+  statefulset s { image "x:1" }
+  service api { image "x:1"; port http 8080 }
+}
+"""
 
 
 def load_topology(path: Path) -> Topology:

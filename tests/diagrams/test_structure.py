@@ -12,6 +12,7 @@ from orion_dsl.pipeline import analyze_text
 from orion_dsl.views import build_view
 from orion_dsl.views.common import part_id, peer_id, port_text, workload_id
 from orion_dsl.views.policies import ANY_POD
+from tests.conftest import PORTLESS_SPEC
 from tests.diagrams.dotdata import cluster_text, edges, expanded_edges
 from tests.support.renderers import dot_nodes
 
@@ -105,22 +106,9 @@ def test_mermaid_ids_are_plain_identifiers(seed_files: dict[str, str]) -> None:
 
 
 def test_a_workload_without_ports_has_no_service_box() -> None:
-    spec = """topology t { version "1" }
-network {
-  default deny
-  dns allow
-  internet deny
-  subnet apps 10.0.1.0/24
-}
-namespace a {
-  subnet apps
-  service worker { image "example.com/worker:1" }
-  service web { image "example.com/web:1"; port http 8080 }
-}
-"""
-    analysis = analyze_text(spec)
+    analysis = analyze_text(PORTLESS_SPEC)
     assert analysis.topology is not None, analysis.diagnostics
     graph = build_view(analysis.topology, "topology")
     ids = {n.id for n in graph.nodes()}
-    assert part_id("svc", "web") in ids and part_id("svc", "worker") not in ids
-    assert workload_id("worker") in ids
+    assert part_id("svc", "api") in ids and part_id("svc", "w") not in ids
+    assert workload_id("w") in ids

@@ -4,25 +4,10 @@ ports); a StatefulSet keeps its headless Service, which may have none."""
 from __future__ import annotations
 
 from orion_dsl.pipeline import analyze_text
+from tests.conftest import PORTLESS_SPEC as SPEC
 from tests.support.schemas import NEWEST_K8S, validate_core
 
 from .helpers import objects, of_kind
-
-SPEC = """
-topology t { version "1" }
-network {
-  default deny
-  dns allow
-  internet deny
-  subnet apps 10.0.1.0/24
-}
-namespace a {
-  subnet apps
-  service w { image "x:1" }
-  statefulset s { image "x:1" }
-  service api { image "x:1"; port http 8080 }
-}
-"""
 
 
 def _services() -> dict[str, dict[str, object]]:
