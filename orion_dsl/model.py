@@ -148,6 +148,11 @@ class BlueGreen:
         """The version traffic goes to."""
         return self.blue if self.active == "blue" else self.green
 
+    def version_label(self, colour: str) -> str:
+        """A colour's version as the label value its pods carry, so that every selector (the
+        Service's, Istio's subsets) matches them without deriving the value again."""
+        return label_value(self.blue if colour == "blue" else self.green)
+
 
 @attrs.frozen
 class Budget:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from orion_dsl.backends.istio.names import NAME_LABEL, NETWORKING, VERSION_LABEL, Obj, duration, meshed, obj, service_host, slug
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Resilience, Route, Topology, Workload, label_value
+from orion_dsl.model import Resilience, Route, Topology, Workload
 
 _SIMPLE_LB = {"least-connection": "LEAST_REQUEST", "round-robin": "ROUND_ROBIN", "random": "RANDOM"}
 
@@ -67,8 +67,8 @@ def subsets(workload: Workload) -> list[Obj]:
     if bg is None:
         return []
     return [
-        {"name": "blue", "labels": {NAME_LABEL: workload.name, VERSION_LABEL: label_value(bg.blue)}},
-        {"name": "green", "labels": {NAME_LABEL: workload.name, VERSION_LABEL: label_value(bg.green)}},
+        {"name": "blue", "labels": {NAME_LABEL: workload.name, VERSION_LABEL: bg.version_label("blue")}},
+        {"name": "green", "labels": {NAME_LABEL: workload.name, VERSION_LABEL: bg.version_label("green")}},
     ]
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.model import Port, Topology, Workload, label_value
+from orion_dsl.model import Port, Topology, Workload
 
 from . import labels as L
 from .config import primary_service, replica_services
@@ -78,7 +78,7 @@ def services(topology: Topology) -> list[dict[str, Any]]:
         else:
             sel = L.selector(w)
             if w.blue_green is not None:
-                sel[L.VERSION] = label_value(w.blue_green.active_version)
+                sel[L.VERSION] = w.blue_green.version_label(w.blue_green.active)
             if w.ports:  # a ClusterIP Service must have a port; a workload without one gets none
                 out.append(_service(topology, w, w.name, sel, w.ports, scrape=scrape, affinity=affinity))
         if w.kind == "statefulset" or pooler is not None:

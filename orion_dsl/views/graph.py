@@ -50,6 +50,10 @@ class Cluster:
     items: tuple[Node | Cluster, ...]
     cls: str | None = None
 
+    def nodes(self) -> tuple[Node, ...]:
+        """Every node inside, nested clusters included, in drawing order."""
+        return tuple(_walk_nodes(self.items))
+
 
 @attrs.frozen
 class Link:
@@ -98,7 +102,7 @@ class Graph:
         """Every node inside a cluster (nested clusters included); KeyError for an unknown id."""
         for cluster in self.clusters():
             if cluster.id == cluster_id:
-                return tuple(_walk_nodes(cluster.items))
+                return cluster.nodes()
         raise KeyError(cluster_id)
 
     def classes(self) -> tuple[str, ...]:

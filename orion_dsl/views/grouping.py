@@ -72,7 +72,7 @@ class _Collapse:
                 elif item.group not in self.placed:
                     out.append(self._box(item.group, item.group, item.cls))
                 continue
-            inside = _nodes(item)
+            inside = item.nodes()
             groups = {n.group for n in inside}
             only = next(iter(groups)) if len(groups) == 1 else ""
             if only and only not in self.placed:
@@ -86,12 +86,6 @@ class _Collapse:
                 self.replaced[item.id] = self.ids[only]
         return tuple(out)
 
-
-def _nodes(cluster: Cluster) -> list[Node]:
-    out: list[Node] = []
-    for item in cluster.items:
-        out.extend([item] if isinstance(item, Node) else _nodes(item))
-    return out
 
 
 def _label(links: list[Link]) -> str:
@@ -150,13 +144,13 @@ def _contents(items: tuple[Node | Cluster, ...]) -> dict[str, set[str]]:
             continue
         inner = _contents(item.items)
         out.update(inner)
-        out[item.id] = {n.id for n in _nodes(item)}
+        out[item.id] = {n.id for n in item.nodes()}
     return out
 
 
 def _rows(items: tuple[Node | Cluster, ...]) -> tuple[Link, ...]:
     """Invisible links that stack the items of one cluster (boxes, or clusters by their first box) in rows of :data:`ROW`."""
-    anchors = [item.id if isinstance(item, Node) else _nodes(item)[0].id for item in items]
+    anchors = [item.id if isinstance(item, Node) else item.nodes()[0].id for item in items]
     out = [Link(anchors[i], anchors[i + ROW], style="invisible") for i in range(len(anchors) - ROW)]
     for item in items:
         if isinstance(item, Cluster):
