@@ -49,15 +49,14 @@ from orion_dsl import ast
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Related
 from orion_dsl.model import EgressGateway, label_value
-from orion_dsl.semantic.names import ResolverBase, _v
+from orion_dsl.semantic.names import DNS_1123_SUBDOMAIN, ResolverBase, _v
 from orion_dsl.source import Span
 from orion_dsl.values import Duration
 
 #: A host Kubernetes and Istio accept: DNS-1123 labels joined by dots, optionally after ``*.``.
-_HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_HOST = re.compile(r"^(\*\.)?" + DNS_1123_SUBDOMAIN.pattern.removeprefix("^"))
 #: DNS-1035 label: a Service name (starts with a letter).
 _DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 #: The conditions Istio's validation accepts in ``retryOn`` (besides HTTP status codes).
@@ -184,7 +183,7 @@ class FieldResolver(ResolverBase):
         for s in w.storage:
             if s.size is not None and s.size.value.amount == 0:
                 self.report("E0216", s.size.span, f'storage "{s.name.value if s.name else ""}" claims no space', "give a size above zero, e.g. 1Gi")
-            self.check_name(s.storage_class, "storage class", _DNS_1123_SUBDOMAIN, 253)
+            self.check_name(s.storage_class, "storage class", DNS_1123_SUBDOMAIN, 253)
         bg = w.blue_green
         for version in (bg.blue, bg.green) if bg is not None else ():
             if version is None:

@@ -18,6 +18,8 @@ from orion_dsl.source import Span
 from orion_dsl.values import Duration, PortRef, Quantity, Range
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: A DNS-1123 subdomain (dotted labels): ConfigMap and storage class names, hosts.
+DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 #: IANA service names, as Kubernetes checks port names: at least one letter, no "--".
 PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 

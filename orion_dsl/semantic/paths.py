@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 from orion_dsl import ast
 from orion_dsl.diagnostics import Diagnostic, error
 from orion_dsl.model import Workload
+from orion_dsl.semantic.names import DNS_1123_SUBDOMAIN
 from orion_dsl.source import Span
 
 if TYPE_CHECKING:
     from orion_dsl.semantic.checks import Context
 
-#: A DNS-1123 subdomain: dot-separated labels of lower-case letters, digits and '-'.
-DNS_1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 #: ``configmap-<name>.yaml`` within the 255 bytes a file name may have.
 SOURCE_LIMIT = 255 - len("configmap-.yaml")
 #: What stands for the workload's name in a source written in ``defaults``.

@@ -46,8 +46,8 @@ class WorkloadResolver(ResolverBase):
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
         self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
-        # a mount written in defaults is checked once per workload: report it once
-        self.diags.extend(p for p in mount_path_problems(d, lambda path: _fill(path, {"{service}": name})) if p not in self.diags)
+        # a mount written in defaults is found once per workload; the pipeline reports each diagnostic once
+        self.diags.extend(mount_path_problems(d, lambda path: _fill(path, {"{service}": name})))
         self.unique([(d.name, d), *((s.name, s) for s in d.sidecars)], f'container of "{name}"')
         self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
         self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
