@@ -18,27 +18,15 @@ import contextlib
 import ctypes
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+
+from orion_dsl import libc
 
 #: What syncfs answers where the kernel has no such call (the C library has the wrapper).
 _UNSUPPORTED = frozenset({errno.ENOSYS})
 
-_Syncfs = Callable[[int], int]
-
-
-def _load_syncfs() -> _Syncfs | None:
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError, TypeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    found: _Syncfs = function
-    return found
-
-
-_SYNCFS = _load_syncfs()
+_SYNCFS = libc.function("syncfs", [ctypes.c_int])
 
 
 @contextlib.contextmanager
@@ -62,7 +50,7 @@ def flush(fd: int) -> None:
     if _SYNCFS is not None:
         if _SYNCFS(fd) == 0:
             return
-        code = ctypes.get_errno()
-        if code not in _UNSUPPORTED:
-            raise OSError(code, os.strerror(code))
+        error = libc.last_error()
+        if error.errno not in _UNSUPPORTED:
+            raise error
     os.sync()

@@ -10,29 +10,16 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-from collections.abc import Callable
 from pathlib import Path
+
+from orion_dsl import libc
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 #: What renameat2 answers where the kernel, C library or file system cannot exchange.
 _UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP})
 
-_Renameat2 = Callable[[int, bytes, int, bytes, int], int]
-
-
-def _load_renameat2() -> _Renameat2 | None:
-    try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError, TypeError):
-        return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    function.restype = ctypes.c_int
-    found: _Renameat2 = function
-    return found
-
-
-_RENAMEAT2 = _load_renameat2()
+_RENAMEAT2 = libc.function("renameat2", [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint])
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -45,7 +32,7 @@ def exchange(a: Path, b: Path) -> bool:
         return False
     if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
-    code = ctypes.get_errno()
-    if code in _UNSUPPORTED:
+    error = libc.last_error(str(a), str(b))
+    if error.errno in _UNSUPPORTED:
         return False
-    raise OSError(code, os.strerror(code), str(a), None, str(b))
+    raise error
