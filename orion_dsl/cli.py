@@ -195,29 +195,34 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
         try:
             report = check_targets(out, files, ignored=renderer_dependent)
         except OutputError as exc:
-            click.echo(f"orion: cannot read {out}: {exc}", err=True)
+            console.say(f"orion: cannot read {out}: {exc}")
             sys.exit(EXIT_USAGE)
         for name, d in report.drifts.items():
             for label, paths in (("missing", d.added), ("stale", d.removed), ("differs", d.changed)):
                 for p in paths:
-                    click.echo(f"{label}: {out / name / p}", err=True)
+                    console.say(f"{label}: {out / name / p}")
         for leftover in report.interrupted:
-            click.echo(f"interrupted: {out / leftover} (a compile was stopped while writing; the next compile finishes its work)", err=True)
+            console.say(f"interrupted: {out / leftover} (a compile was stopped while writing; the next compile finishes its work)")
         for leftover in report.retired:
-            click.echo(f"note: orion could not delete {out / leftover} (trees it no longer needs); the next compile tries again", err=True)
+            console.say(f"note: orion could not delete {out / leftover} (trees it no longer needs); the next compile tries again")
         images = sum(len(d.not_compared) for d in report.drifts.values())
         if images:
-            click.echo(f"{images} rendered images not compared: they depend on the local Graphviz (their .dot files are compared)", err=True)
-        click.echo(f"{out}: {'up to date' if report.clean else 'out of date'}", err=True)
+            console.say(f"{images} rendered images not compared: they depend on the local Graphviz (their .dot files are compared)")
+        console.say(f"{out}: {'up to date' if report.clean else 'out of date'}")
         sys.exit(EXIT_OK if report.clean else EXIT_SPEC_ERROR)
     try:
-        changes = write_targets(out, files, on_wait=lambda: click.echo(f"orion: waiting for another orion writing {out}", err=True))
+        changes = write_targets(
+            out,
+            files,
+            on_wait=lambda: console.say(f"orion: waiting for another orion writing {out}"),
+            on_warning=lambda message: console.say(f"orion: {message}"),
+        )
     except OutputError as exc:
-        click.echo(f"orion: cannot write {out}: {exc}", err=True)
+        console.say(f"orion: cannot write {out}: {exc}")
         sys.exit(EXIT_USAGE)
     for name, change in changes.items():
         summary = f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
-        click.echo(f"{out / name}: {len(files[name])} files ({summary})", err=True)
+        console.say(f"{out / name}: {len(files[name])} files ({summary})")
 
 
 @cli.command()
@@ -259,12 +264,11 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
     try:
         data = render_view(analysis.topology, view, fmt, warned.append)
     except DotMissing as exc:
-        console.done()
-        click.echo(f"orion: cannot draw {fmt}: {exc}; --format mermaid and --format dot need no Graphviz", err=True)
+        console.say(f"orion: cannot draw {fmt}: {exc}; --format mermaid and --format dot need no Graphviz")
         sys.exit(EXIT_USAGE)
     console.done()
     for text in warned:
-        click.echo(f"orion: warning: {text}", err=True)
+        console.say(f"orion: warning: {text}")
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output == "-":
         write_stdout(raw)
@@ -272,7 +276,7 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
     try:
         Path(output).write_bytes(raw)
     except OSError as exc:
-        click.echo(f"orion: cannot write {output}: {exc.strerror or exc}", err=True)
+        console.say(f"orion: cannot write {output}: {exc.strerror or exc}")
         sys.exit(EXIT_USAGE)
 
 

@@ -473,18 +473,13 @@ def _make_folder(out: Path) -> list[Path]:
     return made
 
 
-def _warn_on_stderr(message: str) -> None:
-    """The default for ``write_targets``' warnings: the user sees them, as the CLI's own are seen."""
-    print(f"orion: {message}", file=sys.stderr)
-
-
 def write_targets(
     out: Path,
     targets: Mapping[str, Mapping[str, str]],
     *,
     wait: float = LOCK_WAIT_SECONDS,
     on_wait: Callable[[], None] = lambda: None,
-    on_warning: Callable[[str], None] = _warn_on_stderr,
+    on_warning: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Drift]:
     """Make each ``out/<target>`` hold exactly its files (paths relative to it); returns what changed.
 
