@@ -278,8 +278,7 @@ class FieldResolver(ResolverBase):
             (breaker.interval if breaker else None, "an ejection interval"),
             (breaker.ejection if breaker else None, "an ejection time"),
         ):
-            if node is not None and node.value.millis < 1:
-                self.report("E0216", node.span, f"{what} must be at least 1ms", "write 1ms or more")
+            self.at_least(node, 1, what)
         on = r.retries.on if r.retries else None
         if on is None:
             return

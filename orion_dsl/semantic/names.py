@@ -104,7 +104,7 @@ class ResolverBase:
             if not isinstance(node.value, Duration):
                 shown = str(least)
             else:
-                shown = f"{least // 60_000}m" if least % 60_000 == 0 else f"{least // 1000}s"
+                shown = f"{least // 60_000}m" if least % 60_000 == 0 else f"{least // 1000}s" if least % 1000 == 0 else f"{least}ms"
             self.report("E0216", node.span, f"{what} must be at least {shown}", f"write {shown} or more")
 
     def unknown(self, ref: L[str], what: str, candidates: Iterable[str]) -> None:
