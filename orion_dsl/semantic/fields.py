@@ -156,7 +156,7 @@ class FieldResolver(ResolverBase):
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
-            self._egress_names(_v(mesh.egress_gateway.namespace, "istio-system"))
+            self._egress_names()
         jwks = mesh.jwt.jwks if mesh is not None and mesh.jwt is not None else None
         if jwks is not None and jwks.value and not _URL.match(jwks.value):
             self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
@@ -232,9 +232,9 @@ class FieldResolver(ResolverBase):
             if not _HTTP_METHOD.match(method.value):
                 self.report("E0216", method.span, f'the CORS method "{method.value}" is not an HTTP method', 'write upper-case names such as "GET", or "*"')
 
-    def _egress_names(self, namespace: str) -> None:
-        """The egress gateway's objects are named after its Service and each routed host: two hosts
-        may not make one name, nor may a workload of the gateway's namespace take one."""
+    def _egress_names(self) -> None:
+        """The egress gateway's routes are named after each routed host: two hosts may not make one
+        name (a workload taking one is :func:`~orion_dsl.semantic.checks.reserved_names_are_free`'s)."""
         taken: dict[str, Span] = {}
         for e in self.spec.externals:
             if _v(e.via) != "egress_gateway":
@@ -249,18 +249,6 @@ class FieldResolver(ResolverBase):
                         f'host "{host.value}" makes the egress gateway object "{name}", as another host does',
                         "route each host through the egress gateway once, with hosts that differ in more than '.', '-' and '*'",
                         (Related(first, "that host is here"),),
-                    )
-        reserved = {EgressGateway.SERVICE, *taken}
-        for ns in self.spec.namespaces:
-            if _v(ns.name) != namespace:
-                continue
-            for w in (*ns.services, *ns.statefulsets):
-                if w.name is not None and w.name.value in reserved:
-                    self.report(
-                        "E0203",
-                        w.name.span,
-                        f'workload "{w.name.value}" takes a name of the egress gateway\'s objects in namespace "{namespace}"',
-                        f"rename it, or move the egress gateway: {', '.join(sorted(reserved))} are kept for it",
                     )
 
     def _renew_before(self, node: L[Duration] | None) -> None:
