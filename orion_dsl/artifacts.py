@@ -64,10 +64,13 @@ def _represent_dict(dumper: _Dumper, data: dict[Any, Any]) -> yaml.Node:
 #: ``0b101``; YAML 1.2's ``0o17``, ``1e3``, ``.inf``; Go's (``sigs.k8s.io/yaml``, kustomize)
 #: ``strconv`` forms (``0x1p4``, ``+1``). Conservative: anything shaped like a number (a sign,
 #: digits and dots or colons, then digits with the letters and signs of number syntax), every
-#: case of a boolean or null word, and ``.inf``/``.nan`` with any sign and case.
+#: case of a boolean or null word, ``.inf``/``.nan`` with any sign and case, and dates
+#: (YAML 1.1 timestamps; Go also reads ``2026-1-2`` as one).
 _NOT_PLAIN = re.compile(
-    r"[-+]?[0-9._:]*[0-9][0-9a-fopx_.:+-]*|[-+]?\.(inf|nan)|y|n|yes|no|on|off|true|false|null|~",
-    re.IGNORECASE,
+    r"[-+]?[0-9._:]*[0-9][0-9a-fopx_.:+-]*|[-+]?\.(inf|nan)|y|n|yes|no|on|off|true|false|null|~"
+    # a date, with short fields as Go's reader takes them (2026-1-2), perhaps followed by a time
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?",
+    re.IGNORECASE | re.DOTALL,
 )
 
 #: Characters some reader breaks a line at, or drops, inside a plain or block scalar (NEL,
