@@ -1,6 +1,7 @@
 """The registry of backends: target name -> render function, imported lazily.
 
-A backend is a pure function ``render(topology) -> Rendered`` of the validated model.
+A backend is a pure function ``render(plan) -> Rendered`` of the lowering plan (which holds the
+validated model as ``plan.topology``).
 Backends never parse, never write files and never import each other.
 """
 
@@ -13,9 +14,9 @@ import attrs
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import did_you_mean
-from orion_dsl.model import Topology
+from orion_dsl.lowering import Plan
 
-Render = Callable[[Topology], Rendered]
+Render = Callable[[Plan], Rendered]
 
 #: Every target name and the module that renders it, in the order `orion compile` runs them.
 BACKENDS: dict[str, str] = {

@@ -174,16 +174,16 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
         raise click.BadParameter(f"{output} is not a folder", param_hint="-o/--output")
     console = Console.for_stderr(max_errors, color)
     analysis = _analyze(spec, console)
-    topology = analysis.topology
+    plan = analysis.plan
     warned = strict and any(d.severity is Severity.WARNING for d in analysis.diagnostics)
-    if topology is None or warned:
+    if plan is None or warned:
         console.diagnostics(analysis.diagnostics, analysis.source)
         console.summary(f"{analysis.source.name}: {_summary(analysis.diagnostics)}; nothing written")
         sys.exit(EXIT_SPEC_ERROR)
     rendered = {}
     for number, name in enumerate(targets, 1):
         console.step(f"rendering {name} ({number}/{len(targets)})")
-        rendered[name] = lookup(name)(topology)
+        rendered[name] = lookup(name)(plan)
     console.done()
     console.diagnostics([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], analysis.source, verbose)
     if output == "-":

@@ -1,6 +1,6 @@
 """Statements -> declarations: what each keyword means where it stands.
 
-Declaration classes (:mod:`orion_dsl.ast`) describe their own vocabulary through
+Declaration classes (:mod:`orion_dsl.declarations`) describe their own vocabulary through
 field metadata (:func:`positional`, :func:`option`, :func:`child`); :func:`decode`
 reads a statement into one, reporting every unknown keyword (with did-you-mean),
 missing or surplus argument and value of the wrong kind, and keeping what it could read.

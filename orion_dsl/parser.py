@@ -12,7 +12,7 @@ from lark.lexer import Token
 from orion_dsl.diagnostics import Diagnostic, error, sort_key
 from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
-from orion_dsl.transformer import MAX_DEPTH, SyntaxBuilder, TooDeep
+from orion_dsl.syntax_builder import MAX_DEPTH, SyntaxBuilder, TooDeep
 
 _PACKAGED = Path(__file__).parent / "grammar" / "orion.lark"
 _IN_REPO = Path(__file__).resolve().parent.parent / "grammar" / "orion.lark"

@@ -1,7 +1,7 @@
-"""parse -> transform -> decode -> resolve -> check -> allow-graph, each callable on its own.
+"""parse -> build syntax -> decode -> resolve -> check -> allow-graph -> lower, each callable on its own.
 
-User errors are collected, never raised: :func:`analyze_source` returns the topology
-(``None`` when any error was found) with every diagnostic, in source order.
+User errors are collected, never raised: :func:`analyze_source` returns the topology and its
+lowering plan (``None`` when any error was found) with every diagnostic, in source order.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Literal
 
 import attrs
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.analysis.allow_graph import build_allow_graph
 from orion_dsl.decode import decode_file
 from orion_dsl.diagnostics import Diagnostic, error, sort_key
+from orion_dsl.lowering import Plan, lower
 from orion_dsl.model import Topology
 from orion_dsl.parser import parse
 from orion_dsl.semantic.checks import Context, run_checks
@@ -25,21 +26,26 @@ from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
 
 #: The stages of the front end, in order, as :func:`analyze_source` announces them.
-Stage = Literal["parsing", "decoding", "resolving"]
+Stage = Literal["parsing", "decoding", "resolving", "planning"]
 
 
 @attrs.frozen
 class Analysis:
-    """The outcome of analysing one spec: the topology if it is sound, and every diagnostic."""
+    """The outcome of analysing one spec: the topology and its plan if it is sound, and every diagnostic."""
 
     source: SourceFile
-    topology: Topology | None
+    plan: Plan | None
     diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def topology(self) -> Topology | None:
+        """The resolved topology (None when an error was found)."""
+        return self.plan.topology if self.plan is not None else None
 
     @property
     def ok(self) -> bool:
         """Whether no error was found (warnings allowed)."""
-        return self.topology is not None
+        return self.plan is not None
 
 
 def parse_statements(source: SourceFile) -> tuple[tuple[Statement, ...], list[Diagnostic]]:
@@ -47,14 +53,14 @@ def parse_statements(source: SourceFile) -> tuple[tuple[Statement, ...], list[Di
     return parse(source)
 
 
-def decode_spec(source: SourceFile, statements: tuple[Statement, ...]) -> tuple[ast.SpecDecl, list[Diagnostic]]:
+def decode_spec(source: SourceFile, statements: tuple[Statement, ...]) -> tuple[decl.SpecDecl, list[Diagnostic]]:
     """Syntax tree -> declarations, with unknown keywords and bad values reported."""
     diags: list[Diagnostic] = []
     span = statements[0].span if statements else Span(source.name, 1, 1, 1, 1)
-    return decode_file(ast.SpecDecl, statements, span, diags), diags
+    return decode_file(decl.SpecDecl, statements, span, diags), diags
 
 
-def analyze_decls(spec: ast.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
+def analyze_decls(spec: decl.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
     """Declarations -> resolved, checked topology with its allow-graph, and every finding."""
     topology, spans, diags = resolve(spec)
     graph, graph_diags = build_allow_graph(topology)
@@ -100,9 +106,15 @@ def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
     on_stage("resolving")
     topology, semantic = analyze_decls(spec)
     # A fault in shared defaults is found once per workload that inherits it: report it once.
-    everything = sorted(dict.fromkeys([*decode_diags, *semantic]), key=sort_key)
+    found = [*decode_diags, *semantic]
+    plan = None
+    if not any(d.is_error for d in found):
+        on_stage("planning")
+        plan, planning = lower(topology)
+        found += planning
+    everything = sorted(dict.fromkeys(found), key=sort_key)
     failed = any(d.is_error for d in everything)
-    return Analysis(source, None if failed else topology, tuple(everything))
+    return Analysis(source, None if failed else plan, tuple(everything))
 
 
 def analyze_text(text: str, name: str = "<string>") -> Analysis:

@@ -33,5 +33,5 @@ def test_every_backend_renders_every_sound_mutant(which: int, edits: list[tuple[
     if analysis.topology is None:
         return
     for name in BACKENDS:
-        paths = [artifact.path for artifact in lookup(name)(analysis.topology).artifacts]
+        paths = [artifact.path for artifact in lookup(name)(analysis.plan).artifacts]
         assert len(set(paths)) == len(paths), f"{name}: two artifacts share a file"

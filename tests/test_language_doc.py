@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from orion_dsl import ast, parser
+from orion_dsl import declarations as decl
+from orion_dsl import parser
 from orion_dsl.decode import Decl, specs
 from orion_dsl.source import SourceFile
 
@@ -27,7 +28,7 @@ BLOCKS = _blocks()
 
 
 def _declaration_classes() -> list[type]:
-    return [c for _, c in inspect.getmembers(ast, inspect.isclass) if issubclass(c, Decl) and c is not Decl and c.__module__ == ast.__name__]
+    return [c for _, c in inspect.getmembers(decl, inspect.isclass) if issubclass(c, Decl) and c is not Decl and c.__module__ == decl.__name__]
 
 
 def _keywords() -> dict[str, set[str]]:

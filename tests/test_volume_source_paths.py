@@ -13,6 +13,7 @@ from orion_dsl.backends import istio, kubernetes
 from orion_dsl.pipeline import analyze_text
 from orion_dsl.semantic.paths import SOURCE_LIMIT
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
+from tests.support.plans import planned
 
 SPEC = """
 topology shop {{ version "1.0"; kubernetes "1.28" }}
@@ -75,5 +76,5 @@ _SAFE_PATH = re.compile(r"(kubernetes|istio)(/(_cluster|[a-z0-9]([-a-z0-9]*[a-z0
 @pytest.mark.parametrize("spec", [SEED_SPEC, *EXAMPLES], ids=[p.stem for p in [SEED_SPEC, *EXAMPLES]])
 def test_every_manifest_path_is_made_of_checked_names(spec: Path) -> None:
     topology = load_topology(spec)
-    paths = [a.path for backend in (kubernetes, istio) for a in backend.render(topology).artifacts]
+    paths = [a.path for backend in (kubernetes, istio) for a in backend.render(planned(topology)).artifacts]
     assert [p for p in paths if not _SAFE_PATH.fullmatch(p) or len(p.rsplit("/", 1)[-1].encode()) > 255] == []

@@ -21,6 +21,7 @@ import attrs
 from orion_dsl.artifacts import Artifact, Rendered
 from orion_dsl.backends.diagrams import dot
 from orion_dsl.diagnostics import Diagnostic, warning
+from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
 from orion_dsl.views import VIEWS, build_view, mermaid
 
@@ -96,13 +97,13 @@ def _problems(drawn: list[_Drawn]) -> list[Diagnostic]:
     return out
 
 
-def render(topology: Topology) -> Rendered:
+def render(plan: Plan) -> Rendered:
     """Every view as ``diagrams/<view>.mmd``, ``.dot`` and ``.svg``; the stream is all the Mermaid.
 
     A view Graphviz cannot draw (missing, failing) has no ``.svg`` and a warning says so:
     a renderer's trouble never stops the other files.
     """
-    graphs = [build_view(topology, view) for view in VIEWS]
+    graphs = [build_view(plan.topology, view) for view in VIEWS]
     texts = [(mermaid.emit(g), dot.emit(g)) for g in graphs]
     with ThreadPoolExecutor(max_workers=_PARALLEL_LAYOUTS) as pool:
         drawn = list(pool.map(_draw, [f"diagrams/{v}.svg" for v in VIEWS], [d for _, d in texts]))

@@ -20,6 +20,7 @@ from orion_dsl.artifacts import Artifact, Rendered
 from orion_dsl.backends.docs import context
 from orion_dsl.backends.docs.context.text import Table
 from orion_dsl.backends.docs.markdown import Md, cell, code, fence, md, text
+from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
 
 PATH = "docs/architecture.md"
@@ -140,8 +141,9 @@ def document(topology: Topology, diagrams: dict[str, str]) -> str:
     return _tidy(page)
 
 
-def render(topology: Topology) -> Rendered:
+def render(plan: Plan) -> Rendered:
     """The docs target: ``docs/architecture.md``; the stream is the document itself."""
+    topology = plan.topology
     diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
     text = document(topology, diagrams)
     return Rendered((Artifact(PATH, text),), text)

@@ -17,6 +17,7 @@ from orion_dsl.backends.istio.sidecar import sidecars
 from orion_dsl.backends.istio.telemetry import telemetry, unsupported
 from orion_dsl.backends.istio.traffic import traffic
 from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
 
 __all__ = ["objects", "render"]
@@ -36,8 +37,8 @@ def objects(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
     return found, diagnostics + unsupported(mesh)
 
 
-def render(topology: Topology) -> Rendered:
+def render(plan: Plan) -> Rendered:
     """The ``istio/`` folder, the apply-ordered stream and the info diagnostics."""
-    found, diagnostics = objects(topology)
+    found, diagnostics = objects(plan.topology)
     artifacts, stream = layout(found)
     return Rendered(artifacts, stream, tuple(diagnostics))

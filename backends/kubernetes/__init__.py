@@ -24,6 +24,7 @@ from typing import Any
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
+from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
 
 from . import autoscaling, backups, config, ingress, monitoring, namespaces, notes, policies, rbac, services, workloads
@@ -68,8 +69,8 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]
     return out, diags
 
 
-def render(topology: Topology) -> Rendered:
+def render(plan: Plan) -> Rendered:
     """The manifests of a topology."""
-    objs, diags = objects(topology)
+    objs, diags = objects(plan.topology)
     artifacts, stream = layout(objs)
     return Rendered(artifacts, stream, tuple(diags))

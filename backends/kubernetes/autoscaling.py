@@ -89,7 +89,7 @@ def vpa(topology: Topology, w: Workload) -> tuple[dict[str, Any] | None, list[Di
                 info(
                     "I1021",
                     w.span,
-                    f"S25: the VPA of {w.name} only recommends (updateMode Off): its HPA already scales on CPU and memory",
+                    f"the VPA of {w.name} only recommends (updateMode Off): its HPA already scales on CPU and memory",
                     "scale the HPA on custom metrics only to let the VPA size CPU and memory",
                 )
             )
@@ -130,7 +130,7 @@ def pdbs(topology: Topology, w: Workload) -> tuple[list[dict[str, Any]], list[Di
         info(
             "I1022",
             w.span,
-            f"S29: the disruption budget of {w.name} ({', '.join(f'{k} {v}' for k, v in limit.items())}) allows no eviction at {_lowest(w)} replicas",
+            f"the disruption budget of {w.name} ({', '.join(f'{k} {v}' for k, v in limit.items())}) allows no eviction at {_lowest(w)} replicas",
             "node drains and cluster autoscaler scale-down wait forever: keep min_available below the lowest replica count, or max_unavailable at 1 or more",
         )
     ]

@@ -200,7 +200,7 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
             info(
                 "I1051",
                 b.span,
-                f"S57/S58: cron cannot say `every {b.every.text}` exactly for {w.name}; scheduled as `{schedule}`",
+                f"cron cannot say `every {b.every.text}` exactly for {w.name}; scheduled as `{schedule}`",
                 "use an interval that divides an hour or a day",
             )
         )
@@ -223,7 +223,7 @@ def cron_job(topology: Topology, w: Workload, b: Backup) -> tuple[dict[str, Any]
                 info(
                     "I1052",
                     b.span,
-                    f"S57/S58: no built-in command backs up `{b.kind}` of {w.container.image}; the CronJob {name} fails until the backup names an `image`",
+                    f"no built-in command backs up `{b.kind}` of {w.container.image}; the CronJob {name} fails until the backup names an `image`",
                     "give the backup an image that reads the BACKUP_* variables",
                 )
             )
@@ -406,7 +406,7 @@ def _continuous(topology: Topology, w: Workload, b: Backup) -> tuple[list[dict[s
             info(
                 "I1050",
                 b.span,
-                f"S57: ORION has no built-in continuous `{b.kind}` backup for {w.container.image}; nothing is generated for it",
+                f"ORION has no built-in continuous `{b.kind}` backup for {w.container.image}; nothing is generated for it",
                 "give the backup an image that streams the data and reads the BACKUP_* variables",
             )
         ]
@@ -416,7 +416,7 @@ def _continuous(topology: Topology, w: Workload, b: Backup) -> tuple[list[dict[s
             info(
                 "I1055",
                 b.span,
-                f"S57: {archiver_name(w, b)} streams {w.name}'s WAL through the replication slot {_slot(w)}, "
+                f"{archiver_name(w, b)} streams {w.name}'s WAL through the replication slot {_slot(w)}, "
                 f"uploading finished segments to {b.target} every {WAL_UPLOAD_SECONDS} s; while it is down the primary keeps the WAL it has not received",
                 "set max_slot_wal_keep_size in postgresql.conf so a stopped archiver cannot fill the primary's disk",
             )
@@ -433,7 +433,7 @@ def _meshed_target(topology: Topology, w: Workload) -> list[Diagnostic]:
         info(
             "I1056",
             w.span,
-            f"S57/S58: the backup pods of {w.name} run without an Istio sidecar and {w.name} is in the mesh, "
+            f"the backup pods of {w.name} run without an Istio sidecar and {w.name} is in the mesh, "
             "so its AuthorizationPolicy (and mTLS) will refuse them",
             f"keep {w.name} in a namespace with `mesh off`, as databases usually are, or give its backups an image that joins the mesh",
         )
@@ -464,7 +464,7 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[dict[str, An
                         info(
                             "I1053",
                             b.span,
-                            f"S57: incremental backups of {w.name} use pg_basebackup --incremental, which needs PostgreSQL 17 (image {w.container.image})",
+                            f"incremental backups of {w.name} use pg_basebackup --incremental, which needs PostgreSQL 17 (image {w.container.image})",
                             "upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups",
                         )
                     )
@@ -479,7 +479,7 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[dict[str, An
             info(
                 "I1054",
                 None,
-                f"S58: the Velero Schedule writes to the BackupStorageLocation `{cb.target}`, which Velero's installation must define",
+                f"the Velero Schedule writes to the BackupStorageLocation `{cb.target}`, which Velero's installation must define",
                 "create the BackupStorageLocation (bucket, region, credentials) when installing Velero in namespace velero",
             )
         )

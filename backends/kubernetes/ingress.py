@@ -154,7 +154,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1040",
                 None,
-                f"S40: TLS {ing.tls_minimum} minimum has no per-Ingress annotation in ingress-nginx",
+                f"TLS {ing.tls_minimum} minimum has no per-Ingress annotation in ingress-nginx",
                 f'set `ssl-protocols: "{protocols}"` in the {controller}',
             )
         )
@@ -163,7 +163,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1041",
                 None,
-                "S39: compression has no per-Ingress annotation in ingress-nginx",
+                "compression has no per-Ingress annotation in ingress-nginx",
                 f'set `use-gzip: "true"` (or `enable-brotli`) in the {controller}',
             )
         )
@@ -176,7 +176,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
         info(
             "I1042",
             None,
-            f"S31/S39: the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its {', '.join(notes)} are not written here",
+            f"the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its {', '.join(notes)} are not written here",
             "set controller.replicaCount and the LoadBalancer address in its values; run "
             "it with a restricted securityContext (its namespace enforces restricted)",
         )
@@ -189,7 +189,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 info(
                     "I1043",
                     None,
-                    f"S40/S41: ACME issues wildcard certificates ({', '.join(wildcards)}) only through DNS-01; the ClusterIssuer solves HTTP-01",
+                    f"ACME issues wildcard certificates ({', '.join(wildcards)}) only through DNS-01; the ClusterIssuer solves HTTP-01",
                     f"add `dns01 cloudflare` to issuer {issuer.name} (the provider that serves the domain)",
                 )
             )
@@ -198,7 +198,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 info(
                     "I1044",
                     None,
-                    "S40: HTTP-01 challenges arrive on port 80, but the ingress controller listens on " + ", ".join(str(p.number) for p in ing.listen),
+                    "HTTP-01 challenges arrive on port 80, but the ingress controller listens on " + ", ".join(str(p.number) for p in ing.listen),
                     "add `listen 80` to the ingress (ssl-redirect keeps other traffic on HTTPS)",
                 )
             )

@@ -16,7 +16,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if topology.edge:
         names = ", ".join(f"{d.kind} {d.name}" for d in topology.edge)
-        out.append(info("I1060", None, f"S38: the edge ({names}) lives outside the cluster: no Kubernetes object", ELSEWHERE))
+        out.append(info("I1060", None, f"the edge ({names}) lives outside the cluster: no Kubernetes object", ELSEWHERE))
     cluster = topology.scaling.cluster
     if cluster is not None:
         below = f", scale down below {cluster.scale_down_below}%" if cluster.scale_down_below is not None else ""
@@ -24,7 +24,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1061",
                 None,
-                f"S26: the cluster autoscaler ({cluster.min_nodes}..{cluster.max_nodes} nodes{below}) is a cluster setting, not a manifest",
+                f"the cluster autoscaler ({cluster.min_nodes}..{cluster.max_nodes} nodes{below}) is a cluster setting, not a manifest",
                 f"set --nodes and --scale-down-utilization-threshold on the cluster autoscaler; {ELSEWHERE}",
             )
         )
@@ -32,7 +32,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
     if rec is not None:
         if rec.objectives:
             objs = "; ".join(f"{o.name}: RTO {o.rto.text}, RPO {o.rpo.text}" for o in rec.objectives)
-            out.append(info("I1062", None, f"S60: recovery objectives ({objs}) are checked by orion, not written as objects", ELSEWHERE))
+            out.append(info("I1062", None, f"recovery objectives ({objs}) are checked by orion, not written as objects", ELSEWHERE))
         parts = [f"{t.name} ({t.kind} {t.bucket}{', ' + t.region if t.region else ''})" for t in rec.targets]
         extra = [f"replication {a} -> {b}" for a, b in rec.replications]
         if rec.archive is not None:
@@ -42,21 +42,21 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 info(
                     "I1063",
                     None,
-                    f"S59: backup storage {', '.join(parts + extra)} is configured on the object store, not in the cluster",
+                    f"backup storage {', '.join(parts + extra)} is configured on the object store, not in the cluster",
                     f"backup jobs only name the bucket; {ELSEWHERE}",
                 )
             )
         if rec.config_in_git:
-            out.append(info("I1064", None, f"S58: configuration in git ({rec.config_in_git}) is a process, not an object", ELSEWHERE))
+            out.append(info("I1064", None, f"configuration in git ({rec.config_in_git}) is a process, not an object", ELSEWHERE))
     app = [layer for layer in topology.security_layers if layer.name == "application"]
     if app:
-        out.append(info("I1065", None, f"S53: application-layer measures ({'; '.join(app[0].measures)}) live in the services' code", ELSEWHERE))
+        out.append(info("I1065", None, f"application-layer measures ({'; '.join(app[0].measures)}) live in the services' code", ELSEWHERE))
     if topology.subnets:
         out.append(
             info(
                 "I1066",
                 None,
-                f"S30: subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) "
+                f"subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) "
                 "would be Calico IPPools; pods name theirs in cni.projectcalico.org/ipv4pools",
                 f"create an IPPool per subnet with the same name (no IPPool schema is available here to generate it); {ELSEWHERE}",
             )
@@ -67,7 +67,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1067",
                 None,
-                "S31: fixed pod address ranges ("
+                "fixed pod address ranges ("
                 + ", ".join(f"{w.name} {w.addresses[0]}-{w.addresses[1]}" for w in ranged if w.addresses)
                 + ") are validated, not pinned",
                 f"Calico can pin them with per-workload IPPools; {ELSEWHERE}",
@@ -79,7 +79,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1068",
                 None,
-                f"S11: a liveness probe's successThreshold must be 1; it is 1 for {', '.join(probed)} (readiness keeps the stated threshold)",
+                f"a liveness probe's successThreshold must be 1; it is 1 for {', '.join(probed)} (readiness keeps the stated threshold)",
                 "the stated success threshold applies to readiness probes",
             )
         )
@@ -89,7 +89,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1071",
                 None,
-                f"S11: no health checks stated for {', '.join(unprobed)}: TCP liveness and readiness checks on the first port are used",
+                f"no health checks stated for {', '.join(unprobed)}: TCP liveness and readiness checks on the first port are used",
                 "state `probes` for HTTP or command checks",
             )
         )
@@ -99,7 +99,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1069",
                 None,
-                f"S17: {', '.join(shared_rwo)} share one ReadWriteOnce claim across replicas: all replicas must run on one node",
+                f"{', '.join(shared_rwo)} share one ReadWriteOnce claim across replicas: all replicas must run on one node",
                 "make it a statefulset for a claim per replica",
             )
         )
@@ -108,7 +108,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             info(
                 "I1070",
                 None,
-                "S46/S56: meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
+                "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
                 "install Istio with the CNI node agent (istio-cni) so injected pods stay restricted",
             )
         )

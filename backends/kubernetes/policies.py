@@ -173,7 +173,7 @@ def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list
             info(
                 "I1030",
                 None,
-                f"S37/S44: NetworkPolicy cannot match host names: egress to {len(externals)} "
+                f"NetworkPolicy cannot match host names: egress to {len(externals)} "
                 "external services is opened to public addresses on their ports only",
                 f"the host allow-list ({hosts}) is enforced by the Istio ServiceEntry and Sidecar resources (see the istio target)",
             )
@@ -183,7 +183,7 @@ def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list
             info(
                 "I1032",
                 None,
-                f"S33/S39: the ingress controller in {topology.ingress.namespace} is not generated; "
+                f"the ingress controller in {topology.ingress.namespace} is not generated; "
                 "its pods must carry app.kubernetes.io/name=ingress-nginx for these NetworkPolicies",
                 "its egress to the Kubernetes API server (and cert-manager's to the API server and the ACME "
                 "server) is not in the allow-graph: add a NetworkPolicy with your API server's address",

@@ -68,7 +68,7 @@ def shared_access(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagno
                     info(
                         "I1003",
                         None,
-                        f"S52: Role {ns.name}/{name} lets {', '.join(tokenless)} read {shared.name}, but their pods mount no API token",
+                        f"Role {ns.name}/{name} lets {', '.join(tokenless)} read {shared.name}, but their pods mount no API token",
                         "set `security { service_account_token true }` on the readers that call the Kubernetes API themselves",
                     )
                 )

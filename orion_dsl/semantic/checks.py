@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, error, warning
 from orion_dsl.model import EgressGateway, Topology, Workload
@@ -24,7 +24,7 @@ class Context:
 
     topology: Topology
     spans: dict[tuple[str, str], Span]
-    spec: ast.SpecDecl
+    spec: decl.SpecDecl
 
     def span(self, fact: str, owner: str, fallback: Span | None = None) -> Span | None:
         """Where a fact of an owner was written, else the fallback."""

@@ -45,11 +45,11 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Related
 from orion_dsl.model import EgressGateway, label_value
-from orion_dsl.semantic.names import DNS_1123_SUBDOMAIN, ResolverBase, _v
+from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase, _v
 from orion_dsl.source import Span
 from orion_dsl.values import Duration
 
@@ -109,7 +109,7 @@ def image_reference(text: str) -> bool:
     return match is not None and len(match.group("name")) <= _IMAGE_NAME_LIMIT
 
 
-def _checks(probes: ast.ProbesDecl | None) -> list[ast.CheckDecl]:
+def _checks(probes: decl.ProbesDecl | None) -> list[decl.CheckDecl]:
     """The health checks of a probes block, as written."""
     if probes is None:
         return []
@@ -121,7 +121,7 @@ def _status_code(text: str) -> bool:
     return text.isascii() and text.isdigit() and 100 <= int(text) <= 599
 
 
-def _workload_decls(spec: ast.SpecDecl) -> Iterator[ast.WorkloadDecl]:
+def _workload_decls(spec: decl.SpecDecl) -> Iterator[decl.WorkloadDecl]:
     """Every block that holds workload settings, as written: defaults, then each workload."""
     if spec.defaults is not None:
         yield spec.defaults
@@ -161,7 +161,7 @@ class FieldResolver(ResolverBase):
         if jwks is not None and jwks.value and not _URL.match(jwks.value):
             self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
 
-    def _workload_fields(self, w: ast.WorkloadDecl) -> None:
+    def _workload_fields(self, w: decl.WorkloadDecl) -> None:
         images = [w.image, *(s.image for s in w.sidecars), *(b.image for b in w.backups)]
         if w.database is not None and w.database.pooler is not None:
             images.append(w.database.pooler.image)
@@ -221,7 +221,7 @@ class FieldResolver(ResolverBase):
         if path is not None and path.value.strip() and not _ROUTE_PATH.match(path.value):
             self.report("E0216", path.span, f'the route "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
 
-    def _cors(self, cors: ast.CorsDecl) -> None:
+    def _cors(self, cors: decl.CorsDecl) -> None:
         """The CORS annotations are comma-separated lists: origins are URLs (or "*"), methods HTTP tokens."""
         for origin in cors.origins:
             if not _CORS_ORIGIN.match(origin.value):
@@ -257,7 +257,7 @@ class FieldResolver(ResolverBase):
         if node is not None and node.value.millis >= CERTIFICATE_MILLIS:
             self.report("E0216", node.span, "renew_before must be shorter than the certificates' 90 days", "write less than 90d, e.g. 720h (30 days)")
 
-    def _resilience_fields(self, r: ast.ResilienceDecl) -> None:
+    def _resilience_fields(self, r: decl.ResilienceDecl) -> None:
         """Istio refuses durations under 1ms and retry conditions Envoy does not know."""
         breaker = r.circuit_breaker
         for node, what in (

@@ -9,13 +9,13 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Diagnostic, Related, error
 from orion_dsl.source import Span
 
 
-def mount_path_problems(d: ast.WorkloadDecl, fill: Callable[[str], str]) -> list[Diagnostic]:
+def mount_path_problems(d: decl.WorkloadDecl, fill: Callable[[str], str]) -> list[Diagnostic]:
     """Every mount of the merged workload on a path taken by an earlier one, or on the root;
     ``fill`` turns a path as written into the path mounted (``{service}`` replaced)."""
     mounts: list[tuple[str, L[str]]] = [

@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.diagnostics import Diagnostic, error
 from orion_dsl.model import Workload
-from orion_dsl.semantic.names import DNS_1123_SUBDOMAIN
+from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN
 from orion_dsl.source import Span
 
 if TYPE_CHECKING:
@@ -28,20 +28,20 @@ SOURCE_LIMIT = 255 - len("configmap-.yaml")
 SERVICE = "{service}"
 
 
-def _written(spec: ast.SpecDecl, w: Workload) -> Iterator[ast.VolumeDecl]:
+def _written(spec: decl.SpecDecl, w: Workload) -> Iterator[decl.VolumeDecl]:
     """The volume declarations a workload's volumes come from: its own, then its namespace's and the top-level defaults."""
     ns = next((n for n in spec.namespaces if n.name is not None and n.name.value == w.namespace), None)
     own = next((d for d in (*ns.services, *ns.statefulsets) if d.name is not None and d.name.value == w.name), None) if ns else None
-    for decl in (own, ns.defaults if ns else None, spec.defaults):
-        if decl is not None:
-            yield from decl.volumes
+    for found in (own, ns.defaults if ns else None, spec.defaults):
+        if found is not None:
+            yield from found.volumes
 
 
-def _written_source(spec: ast.SpecDecl, w: Workload, source: str) -> tuple[str, Span]:
+def _written_source(spec: decl.SpecDecl, w: Workload, source: str) -> tuple[str, Span]:
     """The source as written (``{service}`` standing for the workload's name) and where; else as used, at the workload."""
-    for decl in _written(spec, w):
-        if decl.source is not None and decl.source.value.replace(SERVICE, w.name) == source:
-            return decl.source.value, decl.source.span
+    for found in _written(spec, w):
+        if found.source is not None and found.source.value.replace(SERVICE, w.name) == source:
+            return found.source.value, found.source.span
     return source, w.span
 
 

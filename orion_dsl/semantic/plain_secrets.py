@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Diagnostic, warning
 from orion_dsl.secrets import literal_secret, secret_shape
@@ -31,11 +31,11 @@ def _env_help(name: str, owner: str | None) -> str:
     )
 
 
-def _literal_secrets(spec: ast.SpecDecl) -> Iterator[tuple[L[str], L[str], str | None]]:
+def _literal_secrets(spec: decl.SpecDecl) -> Iterator[tuple[L[str], L[str], str | None]]:
     """(name, value, owner) of every ``env`` whose value is a literal secret."""
-    for decl, owner in declarations(spec):
-        if isinstance(decl, ast.EnvDecl) and decl.name is not None and decl.value is not None and literal_secret(decl.name.value, decl.value.value):
-            yield decl.name, decl.value, owner
+    for found, owner in declarations(spec):
+        if isinstance(found, decl.EnvDecl) and found.name is not None and found.value is not None and literal_secret(found.name.value, found.value.value):
+            yield found.name, found.value, owner
 
 
 def env_secrets_are_not_literal(ctx: Context) -> list[Diagnostic]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 
-from orion_dsl import ast, model
+from orion_dsl import declarations as decl
+from orion_dsl import model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import merge
-from orion_dsl.semantic.names import ResolverBase, _v, declared
+from orion_dsl.semantic.resolver_base import ResolverBase, _v, declared
 from orion_dsl.values import PortRef
 
 _LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
@@ -27,7 +28,7 @@ def _valid_label(key: str, value: str) -> bool:
 class PlatformResolver(ResolverBase):
     """Builds everything of the topology that is not a workload."""
 
-    def namespace(self, d: ast.NamespaceDecl, names: set[str]) -> model.Namespace:
+    def namespace(self, d: decl.NamespaceDecl, names: set[str]) -> model.Namespace:
         """A namespace with its quota (defaults merged), shared objects and labels."""
         quota_decl = merge(self.spec.defaults.quota if self.spec.defaults else None, d.defaults.quota if d.defaults else None)
         quota = model.Quota(_v(quota_decl.cpu), _v(quota_decl.memory), _v(quota_decl.pods), _v(quota_decl.volume_claims)) if quota_decl else None
@@ -58,7 +59,7 @@ class PlatformResolver(ResolverBase):
             span=d.span,
         )
 
-    def external(self, d: ast.ExternalDecl) -> model.External:
+    def external(self, d: decl.ExternalDecl) -> model.External:
         """An allow-listed external service; it needs a host and a port."""
         if not d.hosts:
             self.report("E0115", d.keyword_span, f'external "{_v(d.name)}" needs "host"', 'add `host "api.example.com"`')
@@ -75,7 +76,7 @@ class PlatformResolver(ResolverBase):
             return model.Network(True, (), ())
         scopes = names | set(self.namespaces) | set(self.externals)
 
-        def rule(r: ast.PolicyRuleDecl) -> model.PolicyRule | None:
+        def rule(r: decl.PolicyRuleDecl) -> model.PolicyRule | None:
             """One allow/deny rule with its scopes resolved (workload, namespace or external)."""
             if r.source is None or r.target is None:
                 return None
@@ -255,7 +256,7 @@ class PlatformResolver(ResolverBase):
             objectives=tuple(objectives),
         )
 
-    def unique_names(self, spec: ast.SpecDecl) -> None:
+    def unique_names(self, spec: decl.SpecDecl) -> None:
         """Names that become object names or headings must be unique in their kind."""
         if spec.recovery is not None:
             self.unique(((o.name, o) for o in spec.recovery.objectives), "objective")

@@ -2,16 +2,17 @@
 
 Unknown names get a did-you-mean; duplicates point at the first definition. The work is
 split by subject (:mod:`~orion_dsl.semantic.workloads`, :mod:`~orion_dsl.semantic.platform`)
-over shared state and reporting (:mod:`~orion_dsl.semantic.names`).
+over shared state and reporting (:mod:`~orion_dsl.semantic.resolver_base`).
 """
 
 from __future__ import annotations
 
-from orion_dsl import ast, model
+from orion_dsl import declarations as decl
+from orion_dsl import model
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.semantic.fields import FieldResolver
-from orion_dsl.semantic.names import _v
 from orion_dsl.semantic.platform import PlatformResolver
+from orion_dsl.semantic.resolver_base import _v
 from orion_dsl.semantic.workloads import MAX_READ_REPLICAS, WorkloadResolver
 from orion_dsl.source import Span
 
@@ -21,24 +22,24 @@ _LONGEST_SERVICE_SUFFIX = len("-headless")
 _CRONJOB_LIMIT = 52
 
 
-def _name_limit(decl: object, kind: str) -> int:
+def _name_limit(written: object, kind: str) -> int:
     """How long a workload's name may be so that every object named after it is valid."""
-    if not isinstance(decl, ast.WorkloadDecl) or kind == "pooler":
+    if not isinstance(written, decl.WorkloadDecl) or kind == "pooler":
         return 63 - _LONGEST_SERVICE_SUFFIX
     limits = [63 - _LONGEST_SERVICE_SUFFIX]
     if kind == "statefulset":
         limits.append(_CRONJOB_LIMIT)
-    replicas = decl.database.read_replicas if decl.database is not None else None
+    replicas = written.database.read_replicas if written.database is not None else None
     if replicas is not None and replicas.count is not None and replicas.count.value > 0:  # a Service <name>-replica-<i> per read replica
         limits.append(63 - len(f"-replica-{min(replicas.count.value, MAX_READ_REPLICAS)}"))
-    for b in decl.backups:  # a CronJob <name>-backup-<kind>, or an archiver Deployment <name>-<kind>-archive
+    for b in written.backups:  # a CronJob <name>-backup-<kind>, or an archiver Deployment <name>-<kind>-archive
         kind_ = _v(b.kind, "")
         limits.append(63 - len(f"-{kind_}-archive") if _v(b.continuous, False) else _CRONJOB_LIMIT - len(f"-backup-{kind_}"))
     return min(limits)
 
 
 class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
-    """Builds the :class:`~orion_dsl.model.Topology` from a :class:`~orion_dsl.ast.SpecDecl`."""
+    """Builds the :class:`~orion_dsl.model.Topology` from a :class:`~orion_dsl.decl.SpecDecl`."""
 
     def resolve(self) -> model.Topology:
         """Build the whole topology: names first, then workloads, then everything around them."""
@@ -61,11 +62,11 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
         ]
         ingress = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
         named = self.unique([*decls, *poolers, *((e.name, (e, "", "external")) for e in spec.externals), *ingress], "workload, external or ingress")
-        for name, (decl, _, kind) in named.items():
-            own = decl.database.pooler.name if kind == "pooler" else decl.name
-            self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind), limit=_name_limit(decl, kind))
+        for name, (found, _, kind) in named.items():
+            own = found.database.pooler.name if kind == "pooler" else found.name
+            self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind), limit=_name_limit(found, kind))
             if kind == "external":
-                self.externals[name] = decl
+                self.externals[name] = found
         if top is not None:
             self.check_name(top.name, "topology", limit=40)
         network = spec.network
@@ -75,11 +76,11 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
         externals = tuple(self.external(e) for e in self.externals.values())
         ext_ports = {e.name: e.ports for e in externals}
         workloads: list[model.Workload] = []
-        pending: list[tuple[ast.WorkloadDecl, model.Workload]] = []
-        for name, (decl, ns_name, kind) in named.items():
+        pending: list[tuple[decl.WorkloadDecl, model.Workload]] = []
+        for name, (found, ns_name, kind) in named.items():
             if kind in ("deployment", "statefulset"):
                 ns_decl = self.namespaces.get(ns_name)
-                merged = self.merged(decl, ns_decl)
+                merged = self.merged(found, ns_decl)
                 w = self.workload(merged, ns_name, kind, ns_decl)
                 self.ports[name] = w.ports
                 pending.append((merged, w))
@@ -121,7 +122,7 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
         )
 
 
-def resolve(spec: ast.SpecDecl) -> tuple[model.Topology, dict[tuple[str, str], Span], list[Diagnostic]]:
+def resolve(spec: decl.SpecDecl) -> tuple[model.Topology, dict[tuple[str, str], Span], list[Diagnostic]]:
     """Resolve a decoded spec into a topology, where its facts were written, and every problem found."""
     resolver = Resolver(spec)
     topology = resolver.resolve()

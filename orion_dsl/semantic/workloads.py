@@ -6,12 +6,13 @@ from typing import Any
 
 import attrs
 
-from orion_dsl import ast, model
+from orion_dsl import declarations as decl
+from orion_dsl import model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.semantic.names import ResolverBase, _v
+from orion_dsl.semantic.resolver_base import ResolverBase, _v
 from orion_dsl.values import Duration, PortRef
 
 _DEFAULT_INTERVAL = Duration(10_000, "10s")
@@ -24,20 +25,20 @@ MAX_READ_REPLICAS = 100
 class WorkloadResolver(ResolverBase):
     """Builds :class:`~orion_dsl.model.Workload` s from merged declarations."""
 
-    def merged(self, decl: ast.WorkloadDecl, ns: ast.NamespaceDecl | None) -> ast.WorkloadDecl:
+    def merged(self, written: decl.WorkloadDecl, ns: decl.NamespaceDecl | None) -> decl.WorkloadDecl:
         """The workload's declaration with the top-level and namespace defaults under it."""
         defaults = merge(self.spec.defaults, ns.defaults if ns else None)
-        base = as_type(ast.WorkloadDecl, defaults)
-        result = merge(base, decl)
+        base = as_type(decl.WorkloadDecl, defaults)
+        result = merge(base, written)
         assert result is not None
         if base is not None and result.sidecars:
             sidecar_ports = {_v(p.name) for s in result.sidecars for p in s.ports}
-            own = {_v(p.name) for p in decl.ports}
+            own = {_v(p.name) for p in written.ports}
             ports = tuple(p for p in result.ports if _v(p.name) in own or _v(p.name) not in sidecar_ports)
             result = attrs.evolve(result, ports=ports)
         return result
 
-    def workload(self, d: ast.WorkloadDecl, namespace: str, kind: str, ns: ast.NamespaceDecl | None) -> model.Workload:
+    def workload(self, d: decl.WorkloadDecl, namespace: str, kind: str, ns: decl.NamespaceDecl | None) -> model.Workload:
         """A workload from its merged declaration (calls and routes are linked later)."""
         name = _v(d.name, "")
         if d.image is None:
@@ -148,7 +149,7 @@ class WorkloadResolver(ResolverBase):
             span=d.span,
         )
 
-    def volume(self, d: ast.VolumeDecl, subst: dict[str, str]) -> model.Volume:
+    def volume(self, d: decl.VolumeDecl, subst: dict[str, str]) -> model.Volume:
         """A pod volume; ``{service}`` in names and paths becomes the workload's name."""
         kind = _v(d.kind)
         source = _fill(_v(d.source, ""), subst)
@@ -157,7 +158,7 @@ class WorkloadResolver(ResolverBase):
         self.check_name(d.name, "volume")
         return model.Volume(_v(d.name), kind, source, _fill(_v(d.at), subst), _v(d.read_only, kind != "empty-dir"))
 
-    def probes(self, d: ast.ProbesDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Probes | None:
+    def probes(self, d: decl.ProbesDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Probes | None:
         """Liveness, readiness and startup checks with their shared timing."""
         if d is None:
             return None
@@ -179,7 +180,7 @@ class WorkloadResolver(ResolverBase):
             success_threshold=_v(d.success_threshold, 1),
         )
 
-    def check(self, d: ast.CheckDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Check | None:
+    def check(self, d: decl.CheckDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Check | None:
         """One health check, its port resolved against the pod's ports."""
         if d is None or d.kind is None:
             return None
@@ -221,7 +222,7 @@ class WorkloadResolver(ResolverBase):
             self.report("E0213", d.keyword_span, f'the {kind} check of "{owner}" needs a port, and "{owner}" has none', "add a `port NAME NUMBER`")
         return model.Check(kind, port=port, path=path)
 
-    def autoscale(self, d: ast.AutoscaleDecl | None) -> model.Autoscale | None:
+    def autoscale(self, d: decl.AutoscaleDecl | None) -> model.Autoscale | None:
         """Horizontal autoscaling bounds, targets and custom metrics."""
         if d is None or d.replicas is None:
             return None
@@ -242,7 +243,7 @@ class WorkloadResolver(ResolverBase):
         )
         return model.Autoscale(rng.low, rng.high, _v(d.cpu), _v(d.memory), metrics)
 
-    def resilience(self, d: ast.ResilienceDecl | None) -> model.Resilience | None:
+    def resilience(self, d: decl.ResilienceDecl | None) -> model.Resilience | None:
         """Timeout, retries and circuit breaking for calls to the workload."""
         if d is None:
             return None
@@ -257,7 +258,7 @@ class WorkloadResolver(ResolverBase):
             else None,
         )
 
-    def database(self, d: ast.DatabaseDecl | None) -> model.Database | None:
+    def database(self, d: decl.DatabaseDecl | None) -> model.Database | None:
         """Pooler, primary, read replicas and weights (one weight per replica, 100% in all)."""
         if d is None:
             return None
@@ -288,7 +289,7 @@ class WorkloadResolver(ResolverBase):
             replication=_v(d.replication, "asynchronous"),
         )
 
-    def pooler(self, d: ast.WorkloadDecl, db: model.Workload) -> model.Workload:
+    def pooler(self, d: decl.WorkloadDecl, db: model.Workload) -> model.Workload:
         """The connection pooler of a database as a workload of its own, calling the database."""
         assert d.database is not None and d.database.pooler is not None
         p = d.database.pooler
@@ -299,7 +300,7 @@ class WorkloadResolver(ResolverBase):
             help = "add the database's port, e.g. `port sql 5432`"
             self.report("E0112", p.keyword_span, f'the pooler of "{db.name}" needs a port of the database to pool', help)
             port = model.Port("sql", 5432)
-        defaults = as_type(ast.WorkloadDecl, merge(self.spec.defaults, self.namespaces[db.namespace].defaults if db.namespace in self.namespaces else None))
+        defaults = as_type(decl.WorkloadDecl, merge(self.spec.defaults, self.namespaces[db.namespace].defaults if db.namespace in self.namespaces else None))
         container = model.Container(name, _v(p.image, ""), (port,), self.resources(defaults.resources if defaults else None))
         probes = db.probes
         tcp = model.Check("tcp", port=port)
@@ -341,14 +342,14 @@ class WorkloadResolver(ResolverBase):
             span=p.span,
         )
 
-    def backup(self, d: ast.BackupDecl) -> model.Backup:
+    def backup(self, d: decl.BackupDecl) -> model.Backup:
         """One backup of the workload; it needs a schedule or ``continuous``."""
         if d.every is None and d.continuous is None:
             self.report("E0112", d.keyword_span, f"the {_v(d.kind)} backup needs a schedule", "write `every 6h` (optionally `at 02:00`) or `continuous`")
         self.at_least(d.every, 60_000, "a backup interval (schedules run by the minute)")
         return model.Backup(_v(d.kind), _v(d.every), _v(d.at), _v(d.continuous, False), _v(d.to), _v(d.image), span=d.span)
 
-    def mark_scraped(self, workloads: list[model.Workload], decls: dict[str, ast.WorkloadDecl]) -> list[model.Workload]:
+    def mark_scraped(self, workloads: list[model.Workload], decls: dict[str, decl.WorkloadDecl]) -> list[model.Workload]:
         """Mark the workloads monitoring scrapes (a port of the monitored name, not the scraper)."""
         mon = self.spec.monitoring
         if mon is None:
@@ -362,7 +363,7 @@ class WorkloadResolver(ResolverBase):
             result.append(attrs.evolve(w, scraped=bool(wanted and w.port(port) and w.name != _v(mon.scraper))))
         return result
 
-    def with_links(self, w: model.Workload, d: ast.WorkloadDecl | None) -> model.Workload:
+    def with_links(self, w: model.Workload, d: decl.WorkloadDecl | None) -> model.Workload:
         """The workload with its calls and routes resolved, now that every port is known."""
         if d is None:
             return w

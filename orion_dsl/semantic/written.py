@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orion_dsl import ast
+from orion_dsl import declarations as decl
 from orion_dsl.decode import Decl, specs
 from orion_dsl.source import Span
 
@@ -22,9 +22,9 @@ def declarations(node: Decl, owner: str | None = None) -> Iterator[tuple[Decl, s
 
     The owner is the workload's name, :data:`EVERY_WORKLOAD` inside ``defaults``, else None.
     """
-    if isinstance(node, ast.DefaultsDecl):
+    if isinstance(node, decl.DefaultsDecl):
         owner = EVERY_WORKLOAD
-    elif isinstance(node, ast.WorkloadDecl) and node.name is not None:
+    elif isinstance(node, decl.WorkloadDecl) and node.name is not None:
         owner = node.name.value
     yield node, owner
     for name, field in specs(type(node)):
@@ -35,13 +35,13 @@ def declarations(node: Decl, owner: str | None = None) -> Iterator[tuple[Decl, s
                     yield from declarations(child, owner)
 
 
-def strings(spec: ast.SpecDecl) -> Iterator[tuple[str, Span]]:
+def strings(spec: decl.SpecDecl) -> Iterator[tuple[str, Span]]:
     """Every string written in the spec (names, texts, both sides of a label) with where it was written."""
-    for decl, _ in declarations(spec):
-        for name, field in specs(type(decl)):
+    for found, _ in declarations(spec):
+        for name, field in specs(type(found)):
             if field.role == "child":
                 continue
-            value = getattr(decl, name)
+            value = getattr(found, name)
             for item in value if isinstance(value, tuple) else (value,):
                 if item is None:
                     continue

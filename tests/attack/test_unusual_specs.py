@@ -147,7 +147,7 @@ def test_every_unusual_spec_check_accepts_compiles_to_objects_kubernetes_accepts
     if analysis.topology is None:
         return
     for target in ("kubernetes", "istio", "docs"):
-        rendered = lookup(target)(analysis.topology)
+        rendered = lookup(target)(analysis.plan)
         paths = [artifact.path for artifact in rendered.artifacts]
         assert len(set(paths)) == len(paths), text
         for artifact in rendered.artifacts:

@@ -13,6 +13,7 @@ from orion_dsl.pipeline import analyze_text
 from orion_dsl.views import mermaid
 from orion_dsl.views.graph import Builder, Graph
 from tests.conftest import EXAMPLES, load_topology
+from tests.support.plans import planned
 from tests.support.renderers import mermaid_render
 
 #: Text with every character special to Mermaid, DOT or HTML, and non-ASCII.
@@ -99,7 +100,7 @@ def nasty() -> Topology:
 @pytest.fixture(scope="session")
 def seed_out(seed: Topology) -> Rendered:
     """The diagrams backend's output for the seed."""
-    return render(seed)
+    return render(planned(seed))
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +112,7 @@ def seed_files(seed_out: Rendered) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def nasty_files(nasty: Topology) -> dict[str, str]:
     """The hostile topology's artifacts by path."""
-    return by_path(render(nasty).artifacts)
+    return by_path(render(planned(nasty)).artifacts)
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +141,7 @@ def mermaid_svgs(tmp_path_factory: pytest.TempPathFactory, mmd_paths: dict[str, 
 @pytest.fixture(scope="session")
 def example_files(example: Topology) -> dict[str, str]:
     """An example's artifacts by path."""
-    return by_path(render(example).artifacts)
+    return by_path(render(planned(example)).artifacts)
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +150,7 @@ def example_mmd_paths(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("example-mmd")
     paths: list[Path] = []
     for spec in EXAMPLES:
-        for artifact in render(load_topology(spec)).artifacts:
+        for artifact in render(planned(load_topology(spec))).artifacts:
             if artifact.path.endswith(".mmd"):
                 path = folder / f"{spec.stem}-{artifact.path.split('/')[-1]}"
                 path.write_text(artifact.text, encoding="utf-8")

@@ -11,6 +11,7 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.diagrams import VIEWS, dot, render, render_view, renderer_dependent
 from orion_dsl.diagnostics import Severity
 from orion_dsl.model import Topology
+from tests.support.plans import planned
 
 EXPECTED_VIEWS = ("topology", "namespaces", "network", "policies", "mesh", "ingress-egress", "scaling", "disaster-recovery")
 
@@ -29,7 +30,7 @@ def test_seed_renders_without_diagnostics(seed_out: Rendered) -> None:
 
 
 def test_render_is_deterministic(seed: Topology, seed_out: Rendered) -> None:
-    assert render(seed) == seed_out
+    assert render(planned(seed)) == seed_out
 
 
 def test_svg_carries_no_graphviz_version(seed_files: dict[str, str]) -> None:
@@ -69,13 +70,13 @@ def _no_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_without_graphviz_svgs_are_skipped_and_the_rest_written(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
     _no_graphviz(monkeypatch)
-    paths = [a.path for a in render(seed).artifacts]
+    paths = [a.path for a in render(planned(seed)).artifacts]
     assert paths == [f"diagrams/{v}.{ext}" for v in VIEWS for ext in ("mmd", "dot")]
 
 
 def test_without_graphviz_one_warning_names_every_skipped_svg_and_the_install(seed: Topology, monkeypatch: pytest.MonkeyPatch) -> None:
     _no_graphviz(monkeypatch)
-    (diagnostic,) = render(seed).diagnostics
+    (diagnostic,) = render(planned(seed)).diagnostics
     assert (diagnostic.code, diagnostic.severity) == ("R0601", Severity.WARNING)
     assert all(f"diagrams/{v}.svg" in diagnostic.summary for v in VIEWS)
     assert "apt-get install graphviz" in diagnostic.help
@@ -97,14 +98,14 @@ def _fake_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str) -> N
 
 def test_a_graphviz_warning_keeps_the_svg_and_becomes_a_warning(seed: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _fake_dot(monkeypatch, tmp_path, "echo '<svg/>'; echo 'Warning: something odd' >&2")
-    out = render(seed)
+    out = render(planned(seed))
     assert len([a for a in out.artifacts if a.path.endswith(".svg")]) == len(VIEWS)
     assert {d.code for d in out.diagnostics} == {"R0603"} and all("something odd" in d.summary for d in out.diagnostics)
 
 
 def test_a_graphviz_failure_skips_that_svg_with_a_warning(seed: Topology, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _fake_dot(monkeypatch, tmp_path, "echo 'Error: trouble in init_rank' >&2; exit 1")
-    out = render(seed)
+    out = render(planned(seed))
     assert not [a for a in out.artifacts if a.path.endswith(".svg")]
     assert [d.code for d in out.diagnostics] == ["R0602"] * len(VIEWS)
     assert all(d.severity is Severity.WARNING and "trouble in init_rank" in d.summary for d in out.diagnostics)

@@ -108,7 +108,7 @@ def test_no_view_prints_credentials_of_a_git_url() -> None:
     assert secret != spec
     analysis = analyze_text(secret)
     assert analysis.topology is not None
-    rendered = render(analysis.topology)
+    rendered = render(analysis.plan)
     texts = {a.path: a.text for a in rendered.artifacts if a.path.endswith((".mmd", ".dot"))}
     assert any("git.example.com/shop/config" in text for text in texts.values())
     assert not [path for path, text in texts.items() if "s3cret" in text]

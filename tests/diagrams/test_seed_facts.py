@@ -10,6 +10,7 @@ from orion_dsl.backends.docs import render as render_docs
 from orion_dsl.model import Topology
 from orion_dsl.views.common import peer_id, workload_id
 from tests.diagrams.dotdata import all_text, cluster_members, cluster_text, edges, node_text
+from tests.support.plans import planned
 
 
 def _dot(files: dict[str, str], view: str) -> str:
@@ -241,7 +242,7 @@ def test_s60_recovery_objectives(seed_files: dict[str, str]) -> None:
 
 
 def test_s57_s60_diagram_and_document_word_schedules_and_objectives_alike(seed: Topology, seed_files: dict[str, str]) -> None:
-    doc = render_docs(seed).artifacts[0].text
+    doc = render_docs(planned(seed)).artifacts[0].text
     shown = node_text(_dot(seed_files, "disaster-recovery"))
     for line in ("daily at 02:00", "every 6h", "hourly", "daily at 03:00"):
         assert line in "\n".join(shown.values()) and f"| {line} |" in doc

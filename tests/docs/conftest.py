@@ -7,6 +7,7 @@ import pytest
 from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.docs import render
 from orion_dsl.model import Topology
+from tests.support.plans import planned
 
 from .markdown import Document
 
@@ -14,7 +15,7 @@ from .markdown import Document
 @pytest.fixture(scope="session")
 def seed_rendered(seed: Topology) -> Rendered:
     """The docs target's output for specs/orion.orion."""
-    return render(seed)
+    return render(planned(seed))
 
 
 @pytest.fixture(scope="session")

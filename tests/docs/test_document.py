@@ -14,6 +14,7 @@ from orion_dsl.backends import lookup
 from orion_dsl.backends.docs import PATH, VIEWS, render
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
+from tests.support.plans import planned
 from tests.support.renderers import mermaid_render
 from tests.support.snapshots import MarkdownSnapshot
 
@@ -99,7 +100,7 @@ def test_seed_snapshot(seed_text: str, snapshot: SnapshotAssertion) -> None:
 
 
 def test_two_renders_are_identical(seed: Topology, seed_text: str) -> None:
-    assert render(seed).stream == seed_text
+    assert render(planned(seed)).stream == seed_text
 
 
 def test_version_section_has_no_timestamp(doc: Document) -> None:
@@ -128,27 +129,27 @@ def bare() -> Topology:
 
 
 def test_bare_topology_renders_sound_markdown(bare: Topology) -> None:
-    text = render(bare).stream
+    text = render(planned(bare)).stream
     _tables_intact(text)
     _links_resolve(text)
 
 
 def test_bare_topology_says_what_is_absent(bare: Topology) -> None:
-    doc = Document(render(bare).stream)
+    doc = Document(render(planned(bare)).stream)
     assert doc.section("Service mesh").text == "No service mesh is declared."
 
 
 def test_bare_topology_embeds_only_applicable_views(bare: Topology) -> None:
-    assert len(Document(render(bare).stream).mermaid()) == 4
+    assert len(Document(render(planned(bare)).stream).mermaid()) == 4
 
 
 def test_example_tables_are_intact(example: Topology) -> None:
-    _tables_intact(render(example).stream)
+    _tables_intact(render(planned(example)).stream)
 
 
 def test_example_internal_links_resolve(example: Topology) -> None:
-    _links_resolve(render(example).stream)
+    _links_resolve(render(planned(example)).stream)
 
 
 def test_example_renders_deterministically(example: Topology) -> None:
-    assert render(example).stream == render(example).stream
+    assert render(planned(example)).stream == render(planned(example)).stream

@@ -218,7 +218,7 @@ def _escaped(value: str) -> str:
 def _document(values: list[str]) -> str:
     analysis = analyze_text(SPEC.format(*(_escaped(v) for v in values)))
     assert analysis.topology is not None, [d.summary for d in analysis.diagnostics if d.is_error]
-    return render(analysis.topology).stream
+    return render(analysis.plan).stream
 
 
 _PRINTABLE = [v for v in ADVERSARIAL if v and not _CONTROLS.search(v) and "\x85" not in v and "\r" not in v and "\v" not in v and "\f" not in v]

@@ -9,7 +9,7 @@ import pytest
 from orion_dsl.parser import parse
 from orion_dsl.pipeline import analyze_text
 from orion_dsl.source import SourceFile
-from orion_dsl.transformer import MAX_STRING_CHARS, MAX_TOKEN_CHARS, unescape
+from orion_dsl.syntax_builder import MAX_STRING_CHARS, MAX_TOKEN_CHARS, unescape
 
 
 def _peak_bytes_of_parsing(text: str) -> int:

@@ -10,6 +10,7 @@ import yaml
 from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.istio import render
 from orion_dsl.model import Topology
+from tests.support.plans import planned
 
 
 def documents(rendered: Rendered) -> list[dict[str, Any]]:
@@ -32,7 +33,7 @@ def of_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def seed_rendered(seed: Topology) -> Rendered:
     """The Istio backend's output for the seed spec."""
-    return render(seed)
+    return render(planned(seed))
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from orion_dsl.backends.istio.names import NAME_LABEL
 from orion_dsl.model import Peer, Topology, Workload
 from tests.istio.conftest import documents
 from tests.support.authz import Request, decide
+from tests.support.plans import planned
 
 PRINCIPAL = re.compile(r"^cluster\.local/ns/([^/]+)/sa/([^/]+)$")
 
@@ -62,7 +63,7 @@ def _request(topology: Topology, caller: Peer, target: Workload, port: int, **ex
 
 def allowed_pairs(topology: Topology) -> tuple[set[tuple[str, str, int]], set[tuple[str, str, int]]]:
     """(allowed by the policies, expected from the allow-graph) as (caller, target, port) triples."""
-    policies = documents(render(topology))
+    policies = documents(render(planned(topology)))
     allowed: set[tuple[str, str, int]] = set()
     for target in (w for w in topology.workloads if w.meshed):
         for caller in _callers(topology):
@@ -146,10 +147,10 @@ def _blind(seed: Topology) -> Topology:
 
 
 def test_unidentifiable_outside_caller_is_reported(seed: Topology) -> None:
-    reported = {d.summary for d in render(_blind(seed)).diagnostics if d.code == "I0702"}
+    reported = {d.summary for d in render(planned(_blind(seed))).diagnostics if d.code == "I0702"}
     assert "prometheus -> auth:9090 is not allowed by Istio: the caller is outside the mesh" in reported
 
 
 def test_unidentifiable_outside_caller_gets_no_plaintext_port(seed: Topology) -> None:
-    policies = documents(render(_blind(seed)))
+    policies = documents(render(planned(_blind(seed))))
     assert not any(o["kind"] == "PeerAuthentication" and "9090" in o["spec"].get("portLevelMtls", {}) for o in policies)

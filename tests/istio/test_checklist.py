@@ -10,6 +10,7 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.istio import render
 from orion_dsl.model import Topology
 from tests.istio.conftest import documents, find, of_kind
+from tests.support.plans import planned
 
 Objects = list[dict[str, Any]]
 
@@ -151,7 +152,7 @@ def test_s43_every_gateway_server_host_has_both_legs(seed_objects: Objects) -> N
 def test_s43_passthrough_routes_through_plain_subsets_and_is_reported(seed: Topology) -> None:
     assert seed.mesh is not None and seed.mesh.egress_gateway is not None
     plain = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, egress_gateway=attrs.evolve(seed.mesh.egress_gateway, tls_origination=False)))
-    rendered = render(plain)
+    rendered = render(planned(plain))
     subsets = find(documents(rendered), "DestinationRule", "istio-system", "istio-egressgateway")["spec"]["subsets"]
     assert all(set(s) == {"name"} for s in subsets) and "I0712" in {d.code for d in rendered.diagnostics}
 
@@ -181,7 +182,7 @@ def test_s37_shared_opaque_port_is_reported(seed_rendered: Rendered) -> None:
 
 def test_s37_smtp_587_of_one_host_is_resolved_by_dns(seed: Topology) -> None:
     alone = attrs.evolve(seed, externals=tuple(e for e in seed.externals if e.name != "mailgun"))
-    entry = find(documents(render(alone)), "ServiceEntry", "istio-system", "sendgrid")["spec"]
+    entry = find(documents(render(planned(alone))), "ServiceEntry", "istio-system", "sendgrid")["spec"]
     assert entry["resolution"] == "DNS"
 
 
@@ -189,7 +190,7 @@ def test_s44_a_wildcard_external_host_is_not_resolved_by_dns(seed: Topology) -> 
     """Istio resolves only whole names by DNS: a ServiceEntry with ``*.`` and resolution DNS is refused."""
     stripe = next(e for e in seed.externals if e.name == "stripe")
     wild = attrs.evolve(seed, externals=tuple(attrs.evolve(e, hosts=("*.stripe.com",)) if e is stripe else e for e in seed.externals))
-    entry = find(documents(render(wild)), "ServiceEntry", "istio-system", "stripe")["spec"]
+    entry = find(documents(render(planned(wild))), "ServiceEntry", "istio-system", "stripe")["spec"]
     assert entry["resolution"] == "NONE"
 
 

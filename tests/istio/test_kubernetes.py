@@ -20,6 +20,7 @@ from orion_dsl.backends.istio import render
 from orion_dsl.model import Topology
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 from tests.istio.conftest import documents, of_kind
+from tests.support.plans import planned
 
 Objects = list[dict[str, Any]]
 SPECS = [SEED_SPEC, *EXAMPLES]
@@ -30,7 +31,7 @@ EGRESS_LABELS = {"istio": "egressgateway"}
 @functools.cache
 def _both(index: int) -> tuple[Topology, tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
     topology = load_topology(SPECS[index])
-    return topology, tuple(documents(render(topology))), tuple(documents(orion_dsl.backends.kubernetes.render(topology)))
+    return topology, tuple(documents(render(planned(topology)))), tuple(documents(orion_dsl.backends.kubernetes.render(planned(topology))))
 
 
 @pytest.fixture(params=range(len(SPECS)), ids=[p.stem for p in SPECS])

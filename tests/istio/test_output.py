@@ -18,6 +18,7 @@ from orion_dsl.backends.istio import render
 from orion_dsl.backends.istio.layout import KIND_ORDER
 from orion_dsl.model import Topology
 from tests.istio.conftest import documents
+from tests.support.plans import planned
 from tests.support.schemas import crd_schema_path, is_dns1123_subdomain, validate_crd
 from tests.support.snapshots import YamlSnapshot
 
@@ -30,7 +31,7 @@ def test_s01_every_seed_object_is_schema_valid(seed_objects: list[dict[str, Any]
 
 
 def test_every_example_object_is_schema_valid(example: Topology) -> None:
-    errors = [e for o in documents(render(example)) for e in validate_crd(o)]
+    errors = [e for o in documents(render(planned(example))) for e in validate_crd(o)]
     assert errors == []
 
 
@@ -82,7 +83,7 @@ def test_port_exceptions_apply_before_mesh_wide_strict(seed_objects: list[dict[s
 def _run(seed: str) -> bytes:
     code = (
         "import sys; from pathlib import Path; from orion_dsl.pipeline import analyze_file; from orion_dsl.backends.istio import render; "
-        "r = render(analyze_file(Path('specs/orion.orion')).topology); "
+        "r = render(analyze_file(Path('specs/orion.orion')).plan); "
         "sys.stdout.write(r.stream + ''.join(a.path + a.text for a in r.artifacts) + repr(r.diagnostics))"
     )
     env = {**os.environ, "PYTHONHASHSEED": seed}
@@ -98,12 +99,12 @@ def test_seed_stream_snapshot(seed_rendered: Rendered, snapshot: SnapshotAsserti
 
 
 def test_example_stream_snapshot(example: Topology, snapshot: SnapshotAssertion) -> None:
-    assert render(example).stream == snapshot.use_extension(YamlSnapshot)
+    assert render(planned(example)).stream == snapshot.use_extension(YamlSnapshot)
 
 
 @pytest.mark.parametrize("field", ["stream", "artifacts", "diagnostics"])
 def test_render_is_a_pure_function(seed: Topology, seed_rendered: Rendered, field: str) -> None:
-    assert getattr(render(seed), field) == getattr(seed_rendered, field)
+    assert getattr(render(planned(seed)), field) == getattr(seed_rendered, field)
 
 
 def _variant(seed: Topology, name: str) -> Topology:
@@ -119,5 +120,5 @@ def _variant(seed: Topology, name: str) -> Topology:
 
 @pytest.mark.parametrize("name", ["permissive", "passthrough", "bare"])
 def test_variant_objects_are_schema_valid(seed: Topology, name: str) -> None:
-    errors = [e for o in documents(render(_variant(seed, name))) for e in validate_crd(o)]
+    errors = [e for o in documents(render(planned(_variant(seed, name)))) for e in validate_crd(o)]
     assert errors == []

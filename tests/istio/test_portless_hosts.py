@@ -21,5 +21,5 @@ namespace a {
 def test_no_traffic_object_routes_to_a_workload_without_ports() -> None:
     analysis = analyze_text(SPEC)
     assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
-    traffic = [o for o in documents(render(analysis.topology)) if o["kind"] in ("DestinationRule", "VirtualService")]
+    traffic = [o for o in documents(render(analysis.plan)) if o["kind"] in ("DestinationRule", "VirtualService")]
     assert {(o["kind"], o["metadata"]["name"]) for o in traffic} == {("DestinationRule", "api")}

@@ -12,6 +12,7 @@ from orion_dsl.backends.istio.names import duration, port_protocol
 from orion_dsl.backends.istio.traffic import load_balancer, uri_match
 from orion_dsl.model import Port, Topology
 from tests.istio.conftest import documents
+from tests.support.plans import planned
 
 
 @pytest.mark.parametrize(
@@ -48,7 +49,7 @@ def test_external_port_protocol(port: Port, protocol: str) -> None:
 def test_permissive_mesh_sets_each_meshed_namespace(seed: Topology) -> None:
     assert seed.mesh is not None
     permissive = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, mtls="permissive"))
-    peer = [o for o in documents(render(permissive)) if o["kind"] == "PeerAuthentication"]
+    peer = [o for o in documents(render(planned(permissive))) if o["kind"] == "PeerAuthentication"]
     assert {(o["metadata"]["namespace"], o["spec"]["mtls"]["mode"]) for o in peer} == {
         (ns, "PERMISSIVE") for ns in ("orion-auth", "orion-gateway", "orion-notification", "orion-user")
     }
@@ -57,17 +58,17 @@ def test_permissive_mesh_sets_each_meshed_namespace(seed: Topology) -> None:
 def test_passthrough_without_tls_origination(seed: Topology) -> None:
     assert seed.mesh is not None and seed.mesh.egress_gateway is not None
     plain = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, egress_gateway=attrs.evolve(seed.mesh.egress_gateway, tls_origination=False)))
-    gateway = next(o for o in documents(render(plain)) if o["kind"] == "Gateway")
+    gateway = next(o for o in documents(render(planned(plain))) if o["kind"] == "Gateway")
     assert {s["tls"]["mode"] for s in gateway["spec"]["servers"]} == {"PASSTHROUGH"}
 
 
 def test_no_mesh_renders_only_an_empty_kustomization(seed: Topology) -> None:
-    rendered = render(attrs.evolve(seed, mesh=None))
+    rendered = render(planned(attrs.evolve(seed, mesh=None)))
     assert ([a.path for a in rendered.artifacts], rendered.stream) == (["istio/kustomization.yaml"], "")
 
 
 def test_no_mesh_is_reported(seed: Topology) -> None:
-    assert [d.code for d in render(attrs.evolve(seed, mesh=None)).diagnostics] == ["I0701"]
+    assert [d.code for d in render(planned(attrs.evolve(seed, mesh=None))).diagnostics] == ["I0701"]
 
 
 def test_udp_external_is_reported(seed_rendered: Any) -> None:

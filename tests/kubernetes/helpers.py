@@ -12,6 +12,7 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.kubernetes import render
 from orion_dsl.model import Topology
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
+from tests.support.plans import planned
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The seed and every example: tests over "every spec" are parametrized with these.
@@ -30,7 +31,7 @@ ALLOWLIST = REPO_ROOT / "checkov-allowlist.txt"
 @functools.cache
 def rendered(topology: Topology) -> Rendered:
     """The backend's result, once per topology (topologies are frozen and hashable)."""
-    return render(topology)
+    return render(planned(topology))
 
 
 @functools.cache

@@ -12,6 +12,7 @@ from orion_dsl.backends.kubernetes import render
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import EXAMPLES
+from tests.support.plans import planned
 
 from .helpers import find, load, objects, of_kind
 
@@ -48,7 +49,7 @@ def _archivers(objs: list[dict[str, Any]]) -> list[str]:
 def test_continuous_backup_without_a_builtin_receiver_generates_nothing_and_says_so() -> None:
     topology = _topology()
     assert _archivers(objects(topology)) == ["postgres-wal-archive"]  # redis has none
-    notes = [d for d in render(topology).diagnostics if d.code == "I1050"]
+    notes = [d for d in render(planned(topology)).diagnostics if d.code == "I1050"]
     assert len(notes) == 1 and "redis:7.2-alpine" in notes[0].summary and notes[0].span is not None
 
 
@@ -67,7 +68,7 @@ def test_continuous_backup_with_an_image_runs_that_image_alone() -> None:
     (archive,) = pod["containers"]
     assert archive["image"] == "ghcr.io/wal-g/wal-g:v3.0.0" and "command" not in archive
     assert {e["name"] for e in archive["env"]} >= {"BACKUP_BUCKET", "BACKUP_PREFIX", "BACKUP_HOST", "BACKUP_PORT"}
-    assert "I1055" not in {d.code for d in render(topology).diagnostics}  # no slot of ORION's
+    assert "I1055" not in {d.code for d in render(planned(topology)).diagnostics}  # no slot of ORION's
 
 
 def test_disaster_recovery_example_archives_wal_on_its_ssd_class() -> None:
@@ -132,12 +133,12 @@ def test_backups_of_a_meshed_workload_are_reported_as_refused_by_the_mesh() -> N
     meshed = SPEC.replace("namespace data {", "mesh istio { mtls strict }\nnamespace data {\n  mesh on") % ""
     analysis = analyze_text(meshed, "meshed.orion")
     assert analysis.topology is not None, analysis.diagnostics
-    notes = [d for d in render(analysis.topology).diagnostics if d.code == "I1056"]
-    assert [n.summary.split(" run ")[0] for n in notes] == ["S57/S58: the backup pods of postgres"]  # redis has no built-in step
+    notes = [d for d in render(analysis.plan).diagnostics if d.code == "I1056"]
+    assert [n.summary.split(" run ")[0] for n in notes] == ["the backup pods of postgres"]  # redis has no built-in step
 
 
 def test_backups_outside_the_mesh_are_not_reported(seed: Topology) -> None:
-    assert "I1056" not in {d.code for d in render(seed).diagnostics}
+    assert "I1056" not in {d.code for d in render(planned(seed)).diagnostics}
 
 
 def _with_name(name: str) -> str:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from orion_dsl import ast, model
+from orion_dsl import declarations as decl
+from orion_dsl import model
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Diagnostic, Related, Suggestions, did_you_mean, error
 from orion_dsl.source import Span
@@ -39,13 +40,13 @@ def declared(decls: Iterable[Any]) -> set[str]:
 class ResolverBase:
     """State and helpers shared by the workload and platform steps of resolution."""
 
-    def __init__(self, spec: ast.SpecDecl) -> None:
+    def __init__(self, spec: decl.SpecDecl) -> None:
         self.spec = spec
         self.diags: list[Diagnostic] = []
         self.namespace_of: dict[str, str] = {}
-        self.externals: dict[str, ast.ExternalDecl] = {}
-        self.namespaces: dict[str, ast.NamespaceDecl] = {}
-        self.subnets: dict[str, ast.SubnetDecl] = {}
+        self.externals: dict[str, decl.ExternalDecl] = {}
+        self.namespaces: dict[str, decl.NamespaceDecl] = {}
+        self.subnets: dict[str, decl.SubnetDecl] = {}
         self.ports: dict[str, tuple[model.Port, ...]] = {}
         #: Where facts were written, for checks that run on the model: (fact, owner) -> span.
         self.spans: dict[tuple[str, str], Span] = {}
@@ -159,11 +160,11 @@ class ResolverBase:
             return None
         return ref.value
 
-    def resources(self, decl: ast.ResourcesDecl | None) -> model.Resources:
+    def resources(self, written: decl.ResourcesDecl | None) -> model.Resources:
         """Requests and limits from a ``resources`` block (defaults where unset); request above limit is an error."""
-        cpu = _v(decl.cpu, _DEFAULT_CPU) if decl else _DEFAULT_CPU
-        memory = _v(decl.memory, _DEFAULT_MEMORY) if decl else _DEFAULT_MEMORY
-        for what, rng, field in (("CPU", cpu, decl.cpu if decl else None), ("memory", memory, decl.memory if decl else None)):
+        cpu = _v(written.cpu, _DEFAULT_CPU) if written else _DEFAULT_CPU
+        memory = _v(written.memory, _DEFAULT_MEMORY) if written else _DEFAULT_MEMORY
+        for what, rng, field in (("CPU", cpu, written.cpu if written else None), ("memory", memory, written.memory if written else None)):
             if rng.low.amount > rng.high.amount and field is not None:
                 self.report(
                     "E0205",
@@ -173,7 +174,7 @@ class ResolverBase:
                 )
         return model.Resources(cpu.low, cpu.high, memory.low, memory.high)
 
-    def port_list(self, decls: Iterable[ast.PortDecl], owner: str) -> tuple[model.Port, ...]:
+    def port_list(self, decls: Iterable[decl.PortDecl], owner: str) -> tuple[model.Port, ...]:
         """The ports of a container or external; a name or number declared twice is an error."""
         ports: list[model.Port] = []
         seen: dict[Any, Span] = {}

@@ -1,0 +1,251 @@
+"""The lowering plan: every object ORION will emit, its identity, where it comes from and what it names.
+
+The plan is made once from the validated topology (:func:`orion_dsl.lowering.lower`) and read by
+every backend. An entry fixes the object's identity (target, apiVersion, kind, namespace, name),
+its :class:`Role` (which builder turns it into an object), the model fact it is made for, the
+spans of the spec lines that made it, the pods it selects and the objects it names. A backend
+never makes a name: it builds the body of each entry of its target, and
+:func:`orion_dsl.lowering.envelope` puts the identity on it.
+
+An entry is a name ORION *keeps*: a backend may find it has nothing to say for it (an
+AuthorizationPolicy with no caller, a VirtualService without routes) and emit nothing, but never
+emits an object without an entry, so identities are checked for collisions before any backend
+runs (E0203).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from typing import Literal, TypeVar
+
+import attrs
+
+from orion_dsl.model import Topology
+from orion_dsl.source import Span
+
+#: The targets whose objects the plan holds (diagrams and docs read the model and the plan).
+Target = Literal["kubernetes", "istio"]
+
+T = TypeVar("T")
+
+#: Pod labels as a sorted tuple of pairs, so selectors compare and hash.
+Labels = tuple[tuple[str, str], ...]
+
+
+def labels_of(mapping: Mapping[str, str]) -> Labels:
+    """Pod labels in the plan's (sorted, hashable) form."""
+    return tuple(sorted(mapping.items()))
+
+
+class Role(enum.Enum):
+    """Why an object exists: one value per way ORION makes an object, and one builder each."""
+
+    # kubernetes: namespaces and access
+    NAMESPACE = "namespace"
+    QUOTA = "quota"
+    LIMIT_RANGE = "limit-range"
+    SERVICE_ACCOUNT = "service-account"
+    READER_ROLE = "reader-role"
+    READER_BINDING = "reader-binding"
+    # kubernetes: configuration and storage
+    VOLUME_CONFIG = "volume-config"
+    SHARED_CONFIG = "shared-config"
+    CLAIM = "claim"
+    # kubernetes: Services
+    SERVICE = "service"
+    HEADLESS_SERVICE = "headless-service"
+    PRIMARY_SERVICE = "primary-service"
+    REPLICA_SERVICE = "replica-service"
+    # kubernetes: pods and their scaling
+    DEPLOYMENT = "deployment"
+    STATEFULSET = "statefulset"
+    HPA = "hpa"
+    VPA = "vpa"
+    PDB = "pdb"
+    # kubernetes: NetworkPolicies
+    DEFAULT_DENY = "default-deny"
+    CONTROL_PLANE_POLICY = "control-plane-policy"
+    INGRESS_POLICY = "ingress-policy"
+    EGRESS_POLICY = "egress-policy"
+    ACME_SOLVER_POLICY = "acme-solver-policy"
+    BACKUP_EGRESS_POLICY = "backup-egress-policy"
+    FROM_BACKUP_POLICY = "from-backup-policy"
+    # kubernetes: the edge
+    CLUSTER_ISSUER = "cluster-issuer"
+    CERTIFICATE = "certificate"
+    INGRESS = "ingress"
+    # kubernetes: monitoring
+    SERVICE_MONITOR = "service-monitor"
+    ALERT_RULES = "alert-rules"
+    # kubernetes: backups
+    BACKUP_JOB = "backup-job"
+    ARCHIVER = "archiver"
+    ARCHIVER_CLAIM = "archiver-claim"
+    CLUSTER_BACKUP = "cluster-backup"
+    # istio: security
+    MESH_MTLS = "mesh-mtls"
+    NAMESPACE_MTLS = "namespace-mtls"
+    WORKLOAD_MTLS = "workload-mtls"
+    ALLOW_NOTHING = "allow-nothing"
+    ALLOW_CALLERS = "allow-callers"
+    JWT_AUTHENTICATION = "jwt-authentication"
+    REQUIRE_JWT = "require-jwt"
+    # istio: traffic and scope
+    TELEMETRY = "telemetry"
+    SIDECAR = "sidecar"
+    DESTINATION_RULE = "destination-rule"
+    VIRTUAL_SERVICE = "virtual-service"
+    # istio: egress
+    SERVICE_ENTRY = "service-entry"
+    EGRESS_GATEWAY = "egress-gateway"
+    EGRESS_SUBSETS = "egress-subsets"
+    EGRESS_ROUTE = "egress-route"
+    EGRESS_ACCESS = "egress-access"
+
+
+@attrs.frozen
+class ObjectId:
+    """Who an object is: target, apiVersion, kind, namespace (None when cluster-scoped) and name."""
+
+    target: Target
+    api_version: str
+    kind: str
+    namespace: str | None
+    name: str
+
+    @property
+    def group(self) -> str:
+        """The API group (empty for the core group): identities compare by group, not version."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What the API server tells objects apart by: group, kind, namespace and name."""
+        return (self.group, self.kind, self.namespace or "", self.name)
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+@attrs.frozen
+class Ref:
+    """An object an entry names by (kind, namespace, name): a claim, ConfigMap, Secret, Service,
+    ServiceAccount, Role, ClusterIssuer or scale target; ``Host`` and ``Principal`` name a Service's
+    DNS name and a ServiceAccount's mTLS identity."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+@attrs.frozen
+class Selects:
+    """Pods an entry selects: labels in a namespace."""
+
+    namespace: str
+    labels: Labels
+
+    @property
+    def match_labels(self) -> dict[str, str]:
+        """The selector as a ``matchLabels`` mapping."""
+        return dict(self.labels)
+
+
+@attrs.frozen
+class Planned:
+    """One object ORION will emit (or keeps the name of): identity, purpose, origin and relations."""
+
+    id: ObjectId
+    role: Role
+    #: The model fact the object is made for (a Workload, Namespace, External, ...).
+    subject: object
+    #: The variant of the subject, when it makes several objects of one role (a colour, a
+    #: replica index, a Backup, a host, a graph peer).
+    part: object = None
+    #: The spec lines that made the object.
+    sources: tuple[Span, ...] = ()
+    #: Labels of the pods this object runs (Deployments, StatefulSets, CronJobs).
+    pods: Labels | None = None
+    #: The pods this object selects.
+    selects: Selects | None = None
+    #: The objects this object names.
+    refs: tuple[Ref, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The object's name."""
+        return self.id.name
+
+    @property
+    def namespace(self) -> str:
+        """The object's namespace (namespaced objects only)."""
+        assert self.id.namespace is not None, f"{self.id} is cluster-scoped"
+        return self.id.namespace
+
+    def of(self, cls: type[T]) -> T:
+        """The subject, as the type its role guarantees."""
+        assert isinstance(self.subject, cls), (self.role, type(self.subject))
+        return self.subject
+
+    def part_of(self, cls: type[T]) -> T:
+        """The part, as the type its role guarantees."""
+        assert isinstance(self.part, cls), (self.role, type(self.part))
+        return self.part
+
+    @property
+    def selector(self) -> dict[str, str]:
+        """The ``matchLabels`` of the pods this entry selects."""
+        assert self.selects is not None, f"{self.id} selects no pods"
+        return self.selects.match_labels
+
+
+@attrs.frozen
+class Plan:
+    """Every planned object of a topology, in the order they were planned, with lookups."""
+
+    topology: Topology
+    entries: tuple[Planned, ...]
+    _by_role: Mapping[Role, tuple[Planned, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _by_subject: Mapping[tuple[Role, int, object], Planned] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_role: dict[Role, list[Planned]] = {}
+        by_subject: dict[tuple[Role, int, object], Planned] = {}
+        for entry in self.entries:
+            by_role.setdefault(entry.role, []).append(entry)
+            by_subject.setdefault((entry.role, id(entry.subject), _part_key(entry.part)), entry)
+        object.__setattr__(self, "_by_role", {role: tuple(found) for role, found in by_role.items()})
+        object.__setattr__(self, "_by_subject", by_subject)
+
+    def of_role(self, role: Role) -> tuple[Planned, ...]:
+        """Every entry of one role, in plan order."""
+        return self._by_role.get(role, ())
+
+    def for_target(self, target: Target) -> Iterator[Planned]:
+        """Every entry of one target, in plan order."""
+        return (e for e in self.entries if e.id.target == target)
+
+    def find(self, role: Role, subject: object, part: object = None) -> Planned | None:
+        """The entry of a role made for a subject (and part), if planned."""
+        return self._by_subject.get((role, id(subject), _part_key(part)))
+
+    def get(self, role: Role, subject: object, part: object = None) -> Planned:
+        """The entry of a role made for a subject (and part); it must be planned."""
+        found = self.find(role, subject, part)
+        assert found is not None, (role, subject, part)
+        return found
+
+
+def _part_key(part: object) -> object:
+    """Parts are looked up by value when hashable (colours, indexes, hosts), else by identity."""
+    try:
+        hash(part)
+    except TypeError:
+        return id(part)
+    return part
