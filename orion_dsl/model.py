@@ -364,6 +364,7 @@ class Shared:
     name: str
     kind: str  # "config" | "secret"
     readers: tuple[str, ...]
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -400,6 +401,7 @@ class External:
     ports: tuple[Port, ...]
     via_egress_gateway: bool
     description: str
+    span: Span = span_field()
 
     def port(self, ref: str | int) -> Port | None:
         """A port by name or number."""
@@ -467,6 +469,7 @@ class Ingress:
     tls_minimum: str | None
     tls_issuer: str | None
     hosts: tuple[Host, ...]
+    span: Span = span_field()
 
     @property
     def controller_name(self) -> str:
@@ -483,6 +486,7 @@ class Issuer:
     email: str
     renew_before: Duration | None
     dns01: str | None = None
+    span: Span = span_field()
 
 
 @attrs.frozen

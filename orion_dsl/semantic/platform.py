@@ -37,7 +37,7 @@ class PlatformResolver(ResolverBase):
             for s in group:
                 self.check_name(s.name, f"shared {kind}")
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
-                shared.append(model.Shared(_v(s.name), kind, readers))
+                shared.append(model.Shared(_v(s.name), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
         for label in d.labels:
             if not _valid_label(*label.value):
@@ -66,7 +66,8 @@ class PlatformResolver(ResolverBase):
         if not d.ports:
             self.report("E0115", d.keyword_span, f'external "{_v(d.name)}" needs "port"', "add `port https 443`")
         return model.External(
-            _v(d.name), tuple(h.value for h in d.hosts), self.port_list(d.ports, _v(d.name, "")), _v(d.via) == "egress_gateway", _v(d.description, "")
+            _v(d.name), tuple(h.value for h in d.hosts), self.port_list(d.ports, _v(d.name, "")), _v(d.via) == "egress_gateway", _v(d.description, ""),
+            span=d.span,
         )
 
     def network(self, names: set[str]) -> model.Network:
@@ -162,6 +163,7 @@ class PlatformResolver(ResolverBase):
             tls_minimum=_v(d.tls.minimum) if d.tls else None,
             tls_issuer=_v(issuer),
             hosts=tuple(hosts),
+            span=d.span,
         )
 
     def issuers(self) -> tuple[model.Issuer, ...]:
@@ -169,7 +171,7 @@ class PlatformResolver(ResolverBase):
         c = self.spec.certificates
         for i in c.issuers if c else ():
             self.check_name(i.name, "issuer")
-        return tuple(model.Issuer(_v(i.name), _v(i.acme, ""), _v(i.email, ""), _v(i.renew_before), _v(i.dns01)) for i in (c.issuers if c else ()))
+        return tuple(model.Issuer(_v(i.name), _v(i.acme, ""), _v(i.email, ""), _v(i.renew_before), _v(i.dns01), span=i.span) for i in (c.issuers if c else ()))
 
     def mesh(self, names: set[str]) -> model.Mesh | None:
         """The mesh settings, the JWT workload resolved."""
