@@ -1,4 +1,4 @@
-"""The backend's public surface: views, render_view, artifacts, stream, determinism."""
+"""The backend's public surface: views, render_view, artifacts, stream (determinism: tests/test_determinism.py)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ def test_artifacts_are_mmd_dot_svg_per_view(seed_out: Rendered) -> None:
 
 def test_seed_renders_without_diagnostics(seed_out: Rendered) -> None:
     assert seed_out.diagnostics == ()
-
-
-def test_render_is_deterministic(seed: Topology, seed_out: Rendered) -> None:
-    assert render(planned(seed)) == seed_out
 
 
 def test_svg_carries_no_graphviz_version(seed_files: dict[str, str]) -> None:
