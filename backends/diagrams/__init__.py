@@ -1,7 +1,8 @@
 """The diagrams backend: eight views of the topology as Mermaid, Graphviz DOT and SVG.
 
 Each view is built once as a neutral graph (:mod:`orion_dsl.views`, shared with the docs)
-and written by two emitters, so the Mermaid and DOT files of a view say the same thing.
+and written by two emitters, Mermaid (:mod:`orion_dsl.backends.formats.mermaid`, shared with
+the docs) and DOT (:mod:`.dot`), so the Mermaid and DOT files of a view say the same thing.
 SVG (and PNG on request) come from Graphviz laying out the DOT text.
 
 The ``.svg`` files depend on the local Graphviz (2.43 and 12.x place the same graph
@@ -20,10 +21,11 @@ import attrs
 
 from orion_dsl.artifacts import Artifact, Rendered
 from orion_dsl.backends.diagrams import dot
+from orion_dsl.backends.formats import mermaid
 from orion_dsl.diagnostics import Diagnostic, warning
 from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
-from orion_dsl.views import VIEWS, build_view, mermaid
+from orion_dsl.views import VIEWS, build_view
 
 #: The formats :func:`render_view` writes.
 FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")

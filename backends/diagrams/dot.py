@@ -16,8 +16,8 @@ import subprocess
 
 import attrs
 
+from orion_dsl.backends.formats.style import CLASSES, FAINT_LINK, FONT, LINK
 from orion_dsl.views.graph import Cluster, Graph, Link, Node
-from orion_dsl.views.style import CLASSES, FAINT_LINK, FONT, LINK
 
 _INDENT = "    "
 _SHAPES = {"box": ("box", "filled,rounded"), "round": ("box", "filled,rounded"), "cylinder": ("cylinder", "filled"), "note": ("note", "filled")}

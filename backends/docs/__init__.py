@@ -20,6 +20,7 @@ from orion_dsl.artifacts import Artifact, Rendered
 from orion_dsl.backends.docs import context
 from orion_dsl.backends.docs.context.text import Table
 from orion_dsl.backends.docs.markdown import Md, cell, code, fence, md, text
+from orion_dsl.backends.formats import mermaid
 from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
 
@@ -60,7 +61,7 @@ def diagram(values: jinja2.runtime.Context, view: str) -> Md:
     return fence("mermaid", diagrams[view]) if view in diagrams else Md("")
 
 
-def slug(text: str) -> str:
+def heading_anchor(text: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
     text = unicodedata.normalize("NFC", text).strip().lower()
     kept = "".join(ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
@@ -91,7 +92,7 @@ def anchors(items: Iterable[tuple[int, str]]) -> list[tuple[int, str, str]]:
     seen: dict[str, int] = {}
     out = []
     for level, heading in items:
-        base = slug(heading)
+        base = heading_anchor(heading)
         anchor = base
         if base in seen:
             seen[base] += 1
@@ -121,7 +122,7 @@ def _applicable(topology: Topology) -> tuple[str, ...]:
 
 def _mermaid(topology: Topology, view: str) -> str:
     """A view's Mermaid text (its labels are already masked by the view builder)."""
-    return views.mermaid_view(topology, view).strip("\n")
+    return mermaid.emit(views.build_view(topology, view)).strip("\n")
 
 
 def _tidy(text: str) -> str:

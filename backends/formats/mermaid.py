@@ -7,8 +7,8 @@ shown as written.
 
 from __future__ import annotations
 
+from orion_dsl.backends.formats.style import CLASSES, FAINT_LINK
 from orion_dsl.views.graph import Cluster, Graph, Link, Node
-from orion_dsl.views.style import CLASSES, FAINT_LINK
 
 #: Characters written as Mermaid entities (``#code;``) inside a quoted label.
 _ENTITIES = {

@@ -1,12 +1,16 @@
-"""Colours and style classes: the seed figures' palette, one class per tier or role.
+"""The colours of the style classes: the seed figures' palette, one colour set per tier or role.
 
 Node classes use the seed's strong colours (fill, stroke, text); clusters use a pale tint
 of the same hue with the strong stroke, so a namespace reads as its tier at a glance.
+The classes themselves are the graph's (:data:`~orion_dsl.views.graph.StyleClass`); how
+they look is the formats' (Mermaid ``classDef``, DOT fill and stroke).
 """
 
 from __future__ import annotations
 
 import attrs
+
+from orion_dsl.views.graph import StyleClass
 
 
 @attrs.frozen
@@ -28,8 +32,8 @@ GREY = Colours("#868e96", "#495057", "#ffffff", "#f1f3f5")
 NOTE = Colours("#fff9db", "#f59f00", "#000000", "#fffdf0")
 CLUSTER = Colours("#ffffff", "#adb5bd", "#000000", "#f8f9fa")
 
-#: Every style class a view may use, by name (names are Mermaid classDef names).
-CLASSES: dict[str, Colours] = {
+#: The colours of every style class a view may use (names are Mermaid classDef names).
+CLASSES: dict[StyleClass, Colours] = {
     "external": RED,
     "ingress": YELLOW,
     "service": BLUE,

@@ -1,7 +1,9 @@
 """Diagram views: each a neutral graph built once from the model, shared by every output.
 
 The diagrams backend writes them as Mermaid, DOT and SVG; the docs backend embeds their
-Mermaid text. Building them here (not in a backend) keeps backends from calling each other.
+Mermaid text (both through :mod:`orion_dsl.backends.formats.mermaid`). Building them here
+(not in a backend) keeps backends from calling each other; how a format writes them is not
+this package's business.
 A topology of more than :data:`~orion_dsl.views.grouping.DETAIL_LIMIT` workloads is drawn
 one zoom level out, a box per namespace or subnet (:mod:`orion_dsl.views.grouping`).
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from orion_dsl.model import Topology
-from orion_dsl.views import grouping, ingress_egress, mermaid, mesh, namespaces, network, policies, recovery, scaling, topology
+from orion_dsl.views import grouping, ingress_egress, mesh, namespaces, network, policies, recovery, scaling, topology
 from orion_dsl.views.graph import Graph
 
 BUILDERS: dict[str, Callable[[Topology], Graph]] = {
@@ -46,8 +48,3 @@ def _grouping_note(topology: Topology) -> tuple[str, ...]:
         "an arrow's x N counts the connections it stands for",
         "docs/architecture.md lists every workload",
     )
-
-
-def mermaid_view(topology: Topology, view: str) -> str:
-    """One view as a Mermaid flowchart."""
-    return mermaid.emit(build_view(topology, view))

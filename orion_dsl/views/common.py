@@ -7,34 +7,34 @@ from collections.abc import Iterable
 
 from orion_dsl.model import Backup, Peer, Port, Topology, Workload
 from orion_dsl.values import Duration, TimeOfDay
-from orion_dsl.views.graph import slug
+from orion_dsl.views.graph import StyleClass, node_id_part
 
 _PEER_PREFIX = {"workload": "wl", "external": "ext", "internet": "net", "dns": "dns", "ingress": "ing"}
 
 
 def peer_id(peer: Peer) -> str:
     """The node id of an allow-graph peer (the same in every view and both formats)."""
-    return f"{_PEER_PREFIX[peer.kind]}_{slug(peer.name)}"
+    return f"{_PEER_PREFIX[peer.kind]}_{node_id_part(peer.name)}"
 
 
 def workload_id(name: str) -> str:
     """The node id of a workload's pods."""
-    return f"wl_{slug(name)}"
+    return f"wl_{node_id_part(name)}"
 
 
 def external_id(name: str) -> str:
     """The node id of an allow-listed external service."""
-    return f"ext_{slug(name)}"
+    return f"ext_{node_id_part(name)}"
 
 
 def ingress_id(name: str) -> str:
     """The node id of the ingress controller."""
-    return f"ing_{slug(name)}"
+    return f"ing_{node_id_part(name)}"
 
 
 def part_id(prefix: str, name: str) -> str:
     """The node id of one part of a named thing (``svc_gateway``, ``hpa_gateway``)."""
-    return f"{prefix}_{slug(name)}"
+    return f"{prefix}_{node_id_part(name)}"
 
 
 INTERNET_ID = "net_internet"
@@ -48,7 +48,7 @@ def monitoring_roles(topology: Topology) -> set[str]:
     return {n for n in (m.scraper, m.logging, m.alerting, m.dashboards) if n}
 
 
-def workload_tier(topology: Topology, workload: Workload) -> str:
+def workload_tier(topology: Topology, workload: Workload) -> StyleClass:
     """The style class of a workload: monitoring, data, service or system."""
     if workload.name in monitoring_roles(topology):
         return "monitoring"
@@ -60,14 +60,14 @@ def workload_tier(topology: Topology, workload: Workload) -> str:
     return "system"
 
 
-def namespace_tier(topology: Topology, namespace: str) -> str:
+def namespace_tier(topology: Topology, namespace: str) -> StyleClass:
     """The style class of a namespace: ``ingress`` for the controller's, else its workloads' commonest tier."""
     if topology.ingress is not None and topology.ingress.namespace == namespace:
         return "ingress"
     tiers = Counter(workload_tier(topology, w) for w in topology.workloads_in(namespace))
     if not tiers:
         return "system"
-    order = ("service", "data", "monitoring", "system")
+    order: tuple[StyleClass, ...] = ("service", "data", "monitoring", "system")
     return max(order, key=lambda t: (tiers[t], -order.index(t)))
 
 
@@ -80,11 +80,6 @@ def port_text(port: Port) -> str:
     """``http 3001``; non-TCP ports carry their protocol (``ntp 123/udp``)."""
     suffix = "" if port.protocol == "TCP" else f"/{port.protocol.lower()}"
     return f"{port.name} {port.number}{suffix}"
-
-
-def ports_text(ports: Iterable[Port]) -> str:
-    """Several ports, in the given order, without repeats."""
-    return ", ".join(dict.fromkeys(port_text(p) for p in ports))
 
 
 def address_text(workload: Workload) -> str:

@@ -1,9 +1,10 @@
-"""The neutral diagram structure every view builds once and both emitters (Mermaid, DOT) read.
+"""The neutral diagram structure every view builds once and every output format reads.
 
 A :class:`Graph` is a tree of :class:`Cluster` and :class:`Node` items plus a flat list of
 :class:`Link` between node ids. Views build one through :class:`Builder`, which checks
 the structure (unique ids, links between known nodes, known style classes) so an emitter
-never has to.
+(Mermaid in ``backends/formats``, DOT in the diagrams backend) never has to. A node's style
+class says what it is (a tier or a role); its colours are the formats' business.
 """
 
 from __future__ import annotations
@@ -11,12 +12,39 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Literal, get_args
 
 import attrs
 
 from orion_dsl.secrets import redact
-from orion_dsl.views.style import CLASSES
+
+#: What a node or cluster is drawn as: a tier (``service``, ``data``...) or a role (``hpa``, ``backup``...).
+StyleClass = Literal[
+    "external",
+    "ingress",
+    "service",
+    "data",
+    "monitoring",
+    "storage",
+    "system",
+    "edge",
+    "control",
+    "feature",
+    "policy",
+    "egress",
+    "hpa",
+    "vpa",
+    "autoscaler",
+    "metrics",
+    "rollout",
+    "source",
+    "backup",
+    "target",
+    "objective",
+    "note",
+    "plain",
+]
+STYLE_CLASSES: frozenset[str] = frozenset(get_args(StyleClass))
 
 Shape = Literal["box", "round", "cylinder", "note"]
 LinkStyle = Literal["solid", "dotted", "invisible"]
@@ -35,7 +63,7 @@ class Node:
 
     id: str
     lines: tuple[str, ...]
-    cls: str
+    cls: StyleClass
     shape: Shape = "box"
     group: str = ""
     counts: str = ""
@@ -48,7 +76,7 @@ class Cluster:
     id: str
     title: str
     items: tuple[Node | Cluster, ...]
-    cls: str | None = None
+    cls: StyleClass | None = None
 
     def nodes(self) -> tuple[Node, ...]:
         """Every node inside, nested clusters included, in drawing order."""
@@ -105,7 +133,7 @@ class Graph:
                 return cluster.nodes()
         raise KeyError(cluster_id)
 
-    def classes(self) -> tuple[str, ...]:
+    def classes(self) -> tuple[StyleClass, ...]:
         """The style classes the nodes use, in first-use order."""
         return tuple(dict.fromkeys(n.cls for n in self.nodes()))
 
@@ -125,8 +153,8 @@ def _walk_clusters(items: tuple[Node | Cluster, ...]) -> Iterator[Cluster]:
             yield from _walk_clusters(item.items)
 
 
-def slug(name: str) -> str:
-    """A name as an id fragment of ``[A-Za-z0-9_]``, distinct for distinct names.
+def node_id_part(name: str) -> str:
+    """A name as the part of a node id after its prefix (``wl_``...): ``[A-Za-z0-9_]``, distinct for distinct names.
 
     Names of the form ``word-word`` (letters and digits joined by single dashes) map to
     ``word_word``; any other name is mangled the same way and gets its CRC-32 appended,
@@ -158,7 +186,7 @@ class Builder:
         self._view = view
         self._title = title
         self._direction = direction
-        self._stack: list[tuple[str, str, str | None, list[Node | Cluster]]] = [("", "", None, [])]
+        self._stack: list[tuple[str, str, StyleClass | None, list[Node | Cluster]]] = [("", "", None, [])]
         self._links: list[Link] = []
         self._ids: set[str] = set()
 
@@ -166,13 +194,13 @@ class Builder:
         """Whether a node with this id was added."""
         return node_id in self._ids
 
-    def node(self, node_id: str, *lines: str, cls: str, shape: Shape = "box", group: str = "", counts: str = "") -> str:
+    def node(self, node_id: str, *lines: str, cls: StyleClass, shape: Shape = "box", group: str = "", counts: str = "") -> str:
         """Add a node to the innermost open cluster; returns its id (``group``, ``counts``: see :class:`Node`)."""
         if node_id in self._ids:
             raise ValueError(f"{self._view}: duplicate node id {node_id!r}")
         if node_id.startswith("sg_") or not node_id.replace("_", "").isalnum() or not node_id.isascii():
             raise ValueError(f"{self._view}: bad node id {node_id!r}")
-        if cls not in CLASSES:
+        if cls not in STYLE_CLASSES:
             raise ValueError(f"{self._view}: unknown style class {cls!r}")
         if not lines:
             raise ValueError(f"{self._view}: node {node_id!r} has no label")
@@ -181,9 +209,9 @@ class Builder:
         return node_id
 
     @contextmanager
-    def cluster(self, key: str, title: str, cls: str | None = None) -> Iterator[None]:
+    def cluster(self, key: str, title: str, cls: StyleClass | None = None) -> Iterator[None]:
         """Open a cluster; nodes added inside the ``with`` block belong to it (one left empty is dropped)."""
-        if cls is not None and cls not in CLASSES:
+        if cls is not None and cls not in STYLE_CLASSES:
             raise ValueError(f"{self._view}: unknown style class {cls!r}")
         cluster_id = f"sg_{key}"
         if cluster_id in self._ids:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from orion_dsl.model import Topology
-from orion_dsl.views.graph import Cluster, Graph, Link, LinkStyle, Node
+from orion_dsl.views.graph import Cluster, Graph, Link, LinkStyle, Node, StyleClass
 
 #: The most workloads a view draws one by one; above it, views draw groups.
 DETAIL_LIMIT = 40
@@ -59,7 +59,7 @@ class _Collapse:
         #: Cluster id -> the group box that replaced it (the cluster held that group only).
         self.replaced: dict[str, str] = {}
 
-    def _box(self, group: str, title: str, cls: str) -> Node:
+    def _box(self, group: str, title: str, cls: StyleClass) -> Node:
         self.placed.add(group)
         return Node(self.ids[group], (title, _summary(self.members[group])), cls)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from orion_dsl.model import Edge, Peer, Topology
 from orion_dsl.views.common import external_id, namespace_tier, part_id, peer_id, port_text, workload_tier, wrap
-from orion_dsl.views.graph import Builder, Graph, slug
+from orion_dsl.views.graph import Builder, Graph, node_id_part
 
 #: Id prefix of the node that stands for every other pod of a same-namespace namespace.
 ANY_POD = "anypod_"
@@ -75,7 +75,7 @@ def _peers(b: Builder, topology: Topology, peers: list[Peer], any_pod: set[str])
             for w in members:
                 b.node(peer_id(Peer("workload", w.name, w.namespace)), w.name, cls=workload_tier(topology, w), group=title, counts="workload")
             if ns.name in any_pod:
-                b.node(f"{ANY_POD}{slug(ns.name)}", "any other pod", f"in {ns.name}", cls="plain", shape="round", group=title)
+                b.node(f"{ANY_POD}{node_id_part(ns.name)}", "any other pod", f"in {ns.name}", cls="plain", shape="round", group=title)
     for p in peers:
         if p.kind == "ingress" and not b.has(peer_id(p)):
             b.node(peer_id(p), f"{p.name} Ingress Controller", cls="ingress")
@@ -148,7 +148,7 @@ def _any_pod_links(b: Builder, topology: Topology, grouped: dict[Pair, list[Edge
         for target in targets:
             sources = [(m, target) for m in members if m != target]
             scrape_only = all(e.rule == "scrape" for p in sources for e in grouped[p])
-            b.link(f"{ANY_POD}{slug(ns)}", peer_id(target), _label(grouped[sources[0]]), style="dotted" if scrape_only else "solid")
+            b.link(f"{ANY_POD}{node_id_part(ns)}", peer_id(target), _label(grouped[sources[0]]), style="dotted" if scrape_only else "solid")
             covered |= set(sources)
     return covered
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orion_dsl.backends.diagrams import VIEWS, dot, render
+from orion_dsl.backends.formats import mermaid
 from orion_dsl.pipeline import analyze_text
-from orion_dsl.views import mermaid
 from tests.conftest import ROOT
 from tests.diagrams.conftest import HOSTILE, NASTY, hostile_graph
 from tests.diagrams.dotdata import all_text, cluster_text, edge_text, node_text

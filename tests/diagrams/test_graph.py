@@ -7,21 +7,22 @@ import re
 import pytest
 
 from orion_dsl.backends.diagrams import dot
-from orion_dsl.views.graph import Builder, slug
+from orion_dsl.backends.formats.style import CLASSES
+from orion_dsl.views.graph import STYLE_CLASSES, Builder, node_id_part
 
 
-def test_slug_keeps_dashed_names_readable() -> None:
-    assert slug("orion-gateway") == "orion_gateway"
+def test_node_id_part_keeps_dashed_names_readable() -> None:
+    assert node_id_part("orion-gateway") == "orion_gateway"
 
 
 @pytest.mark.parametrize("names", [("a-b", "a_b"), ("x.y", "x-y"), ("*.orion.com", "orion-com")])
-def test_slug_keeps_distinct_names_distinct(names: tuple[str, str]) -> None:
-    assert slug(names[0]) != slug(names[1])
+def test_node_id_part_keeps_distinct_names_distinct(names: tuple[str, str]) -> None:
+    assert node_id_part(names[0]) != node_id_part(names[1])
 
 
 @pytest.mark.parametrize("name", ["*.orion.com", "é字", "a b", "", "--"])
-def test_slug_is_a_mermaid_identifier(name: str) -> None:
-    assert re.fullmatch(r"[A-Za-z0-9_]+", slug(name))
+def test_node_id_part_is_a_mermaid_identifier(name: str) -> None:
+    assert re.fullmatch(r"[A-Za-z0-9_]+", node_id_part(name))
 
 
 def test_builder_rejects_duplicate_node_ids() -> None:
@@ -79,3 +80,7 @@ def test_dot_draws_a_link_leaving_a_cluster_as_a_compound_edge() -> None:
     b.node("n_c", "C", cls="service")
     b.link("sg_ns", "n_c")
     assert '"n_a" -> "n_c" [ltail="cluster_sg_ns"];' in dot.emit(b.build())
+
+
+def test_the_palette_colours_every_style_class() -> None:
+    assert set(CLASSES) == STYLE_CLASSES

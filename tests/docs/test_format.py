@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orion_dsl.backends.docs import anchors, cell, headings, slug
+from orion_dsl.backends.docs import anchors, cell, heading_anchor, headings
 from orion_dsl.backends.docs.context import Table, code, count, pct, span, text
 from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.common import schedule_text as schedule
@@ -64,9 +64,9 @@ def test_text_escapes_markup() -> None:
     assert _reads(text(written)) == written
 
 
-def test_slug_matches_githubs_rules() -> None:
+def test_heading_anchor_matches_githubs_rules() -> None:
     titles = ["Layer 3: Identity", "Ingress and egress", "postgres replication", "Blue-green", "Source ↓ / destination →"]
-    assert [slug(t) for t in titles] == [github_slug(t) for t in titles]
+    assert [heading_anchor(t) for t in titles] == [github_slug(t) for t in titles]
 
 
 def test_repeated_headings_get_numbered_anchors() -> None:
