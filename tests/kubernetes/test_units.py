@@ -1,28 +1,17 @@
-"""Value conversions and the doctests of the kubernetes backend."""
+"""Value conversions of the kubernetes backend (its doctests run in tests/test_doctests.py)."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
-import pkgutil
 import re
 
 import pytest
 
-import orion_dsl.backends.kubernetes
 from orion_dsl.backends.kubernetes.units import cron, go_duration, prom_duration
 from orion_dsl.model import Workload, label_value
 from orion_dsl.pipeline import analyze_text
 from orion_dsl.values import Duration, TimeOfDay
 
 HOUR = 3_600_000
-
-
-@pytest.mark.parametrize("module", sorted(m.name for m in pkgutil.iter_modules(orion_dsl.backends.kubernetes.__path__)))
-def test_doctests(module: str) -> None:
-    mod = importlib.import_module(f"orion_dsl.backends.kubernetes.{module}")
-    result = doctest.testmod(mod)
-    assert result.failed == 0
 
 
 @pytest.mark.parametrize(
