@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from orion_dsl import __version__
+from orion_dsl.codes import Code
 from orion_dsl.diagnostics import Diagnostic, Severity, render_json
 from orion_dsl.pipeline import Analysis, analyze_source
 from orion_dsl.source import SourceFile, UnreadableSpec
@@ -278,6 +279,52 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
     except OSError as exc:
         console.say(f"orion: cannot write {output}: {exc.strerror or exc}")
         sys.exit(EXIT_USAGE)
+
+
+@cli.command()
+@click.argument("subject", required=False, metavar="CODE")
+@click.option("--list", "list_codes", is_flag=True, help="List every diagnostic code with what it means, and exit.")
+def explain(subject: str | None, list_codes: bool) -> None:
+    """Explain a diagnostic code: what it means, how to fix it, where to read more.
+
+    A CODE is a letter (E, W, R or I) and four digits, in any case.
+
+    \b
+    Examples:
+      orion explain E0201
+      orion explain --list
+    """
+    from orion_dsl.codes import CODE_PATTERN, CODES, REGISTRY
+    from orion_dsl.diagnostics import did_you_mean
+
+    if list_codes:
+        if subject is not None:
+            raise click.UsageError("give a CODE or --list, not both")
+        width = max(len(c.severity.value) for c in CODES)
+        write_stdout("".join(f"{c.name}  {c.severity.value:<{width}}  {c.meaning}\n" for c in CODES))
+        return
+    if subject is None:
+        raise click.UsageError("give a diagnostic CODE such as E0201 (or --list)")
+    name = subject.strip().upper()
+    if not CODE_PATTERN.fullmatch(name):
+        accepted = "a diagnostic code: E, W, R or I and four digits, such as E0201 (orion explain --list shows them all)"
+        raise click.BadParameter(f'"{subject}" is not a diagnostic code; orion explain takes {accepted}', param_hint="CODE")
+    code = REGISTRY.get(name)
+    if code is None:
+        hint = did_you_mean(name, [known for known in REGISTRY if known[0] == name[0]])
+        raise click.BadParameter(f'no diagnostic has the code "{name}"; {hint} (orion explain --list shows them all)', param_hint="CODE")
+    write_stdout(_explanation(code))
+
+
+def _explanation(code: Code) -> str:
+    """What ``orion explain CODE`` prints: the code, its severity and family, its meaning, why, the fix, where to read more."""
+    lines = [f"{code.name} ({code.severity.value}): {code.family.title}", "", code.meaning]
+    if code.explanation:
+        lines += ["", code.explanation]
+    if code.fix:
+        lines += ["", f"How to fix: {code.fix}"]
+    lines += ["", "Read more:", *(f"  {place}" for place in code.family.read_more)]
+    return "\n".join(lines) + "\n"
 
 
 def _issues_url() -> str:

@@ -1,12 +1,12 @@
 """Diagnostics are data: a code, a severity, a span, a summary and a remedy.
 
-They are collected by every stage and rendered in one place (:func:`render_text`).
+They are collected by every stage and rendered in one place (:func:`render_text`). Their
+codes are registered in :mod:`orion_dsl.codes`: a diagnostic cannot be built with any other.
 """
 
 from __future__ import annotations
 
 import difflib
-import enum
 import functools
 import json
 from collections.abc import Iterable, Sequence
@@ -14,15 +14,9 @@ from typing import Literal
 
 import attrs
 
+from orion_dsl.codes import Severity as Severity
+from orion_dsl.codes import registered
 from orion_dsl.source import SourceFile, Span
-
-
-class Severity(enum.Enum):
-    """How bad a diagnostic is; errors stop a compile, warnings do so only with --strict."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
 
 
 @attrs.frozen
@@ -43,6 +37,9 @@ class Diagnostic:
     summary: str
     help: str = ""
     related: tuple[Related, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        registered(self.code, self.severity)
 
     @property
     def is_error(self) -> bool:

@@ -13,8 +13,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _at(line: int, severity: Severity = Severity.ERROR) -> Diagnostic:
-    make = error if severity is Severity.ERROR else warning
-    return make("E0110", Span("x.orion", line, 1, line, 5), f"problem on line {line}")
+    if severity is Severity.ERROR:
+        return error("E0110", Span("x.orion", line, 1, line, 5), f"problem on line {line}")
+    return warning("W0302", Span("x.orion", line, 1, line, 5), f"problem on line {line}")
 
 
 def test_max_errors_shows_the_first_errors_and_counts_the_rest() -> None:
@@ -31,7 +32,7 @@ def test_max_errors_zero_shows_every_error() -> None:
 def test_warnings_left_out_are_counted_beside_the_errors() -> None:
     diagnostics = [_at(1), _at(2), _at(3, Severity.WARNING), _at(4), _at(5, Severity.WARNING)]
     text = render_text(diagnostics, SOURCES, max_errors=2)
-    assert text.count("error[E0110]") == 2 and text.count("warning[E0110]") == 1
+    assert text.count("error[E0110]") == 2 and text.count("warning[W0302]") == 1
     assert text.endswith("... and 1 more error and 1 more warning (use --max-errors 0 to see all)\n")
 
 
@@ -54,7 +55,7 @@ def test_colour_paints_the_severity_and_only_when_asked() -> None:
     plain = render_text([_at(1), _at(2, Severity.WARNING)], SOURCES)
     painted = render_text([_at(1), _at(2, Severity.WARNING)], SOURCES, color=True)
     assert "\x1b[" not in plain
-    assert "\x1b[1;31merror[E0110]\x1b[0m" in painted and "\x1b[1;33mwarning[E0110]\x1b[0m" in painted
+    assert "\x1b[1;31merror[E0110]\x1b[0m" in painted and "\x1b[1;33mwarning[W0302]\x1b[0m" in painted
     assert ANSI.sub("", painted) == plain
 
 

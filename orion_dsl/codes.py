@@ -1,0 +1,422 @@
+"""Every diagnostic code ORION reports, in one registry: its severity and what it means.
+
+A code is the stable name of one kind of finding (``E0201``): users search for it, tests find
+diagnostics by it, ``orion explain CODE`` prints its entry. Building a diagnostic with a code
+that is not registered here, or with another severity than the one registered, is a bug in
+orion (see :func:`registered`). The families (the first letter and digits) say where a code
+comes from; docs/LANGUAGE.md section 6 lists every code for readers of the language.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import attrs
+
+
+class Severity(enum.Enum):
+    """How bad a diagnostic is; errors stop a compile, warnings do so only with --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+#: What a diagnostic code looks like: its family's letter and four digits.
+CODE_PATTERN = re.compile(r"[EWRI][0-9]{4}")
+
+#: Where every code is listed for readers of the language.
+CODE_TABLE = "docs/LANGUAGE.md, section 6 (Diagnostics)"
+
+
+@attrs.frozen
+class Family:
+    """A group of codes sharing a prefix: where they come from and where to read more."""
+
+    prefix: str
+    severity: Severity
+    title: str
+    read_more: tuple[str, ...]
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("E01", Severity.ERROR, "syntax or vocabulary error", (CODE_TABLE, "docs/LANGUAGE.md, sections 1 (Lexical elements) and 2 (Statements)")),
+    Family("E02", Severity.ERROR, "semantic error", (CODE_TABLE, "docs/LANGUAGE.md, section 3 (Constructs)")),
+    Family("W03", Severity.WARNING, "warning about the spec; an error with --strict", (CODE_TABLE,)),
+    Family("R06", Severity.WARNING, "warning from a renderer orion compile runs; never stops a compile", (CODE_TABLE, "README.md, Usage (Without Graphviz)")),
+    Family("I07", Severity.INFO, "information from the istio target, shown by orion compile -v", (CODE_TABLE, "README.md, Usage (-v)")),
+    Family("I1", Severity.INFO, "information from the kubernetes target, shown by orion compile -v", (CODE_TABLE, "README.md, Usage (-v)")),
+)
+
+
+@attrs.frozen
+class Code:
+    """One diagnostic code: its severity, what it means in one line, and where useful why it
+    matters (``explanation``) and how to fix it (``fix``)."""
+
+    name: str
+    severity: Severity
+    meaning: str
+    explanation: str = ""
+    fix: str = ""
+
+    @property
+    def family(self) -> Family:
+        """The family the code belongs to (by its prefix)."""
+        return next(f for f in FAMILIES if self.name.startswith(f.prefix))
+
+
+def _e(name: str, meaning: str, explanation: str = "", fix: str = "") -> Code:
+    return Code(name, Severity.ERROR, meaning, explanation, fix)
+
+
+def _w(name: str, meaning: str, explanation: str = "", fix: str = "") -> Code:
+    return Code(name, Severity.WARNING, meaning, explanation, fix)
+
+
+def _i(name: str, meaning: str, explanation: str = "", fix: str = "") -> Code:
+    return Code(name, Severity.INFO, meaning, explanation, fix)
+
+
+_SYNTAX_ALONE = "Syntax errors are reported alone (one per line, at most 20): the other checks need a file that parses."
+_NOT_IN_MANIFESTS = "The fact is in the spec, the diagrams and the document; no Kubernetes object can hold it."
+
+CODES: tuple[Code, ...] = (
+    # E01xx: syntax and vocabulary
+    _e(
+        "E0100",
+        "unexpected token: the text does not fit the grammar here",
+        f"Usual causes: a stray `}}`, a `{{` on a line of its own instead of the line of its keyword, a missing value. {_SYNTAX_ALONE}",
+        "Follow the help line, which says what the grammar expected at that place.",
+    ),
+    _e(
+        "E0101",
+        "unexpected character: one no token starts with (`$`, `@`, ...)",
+        _SYNTAX_ALONE,
+        "Names use letters, digits, `_` and `-`; put text (and versions with dots) in double quotes; comments start with `#`.",
+    ),
+    _e("E0102", 'unterminated string: a `"` not closed on the same line', _SYNTAX_ALONE, 'Close the string with `"` on the line it starts on.'),
+    _e(
+        "E0103",
+        "unexpected end of file",
+        "The file ended inside a block or statement; usually a `}` is missing.",
+        "Add the missing `}` (the help line says what was expected).",
+    ),
+    _e("E0104", "blocks nested more than 32 deep", "No ORION construct nests that deep; usually a `}` is missing.", "Close the blocks that were meant to end."),
+    _e(
+        "E0105",
+        "the file is not a UTF-8 text spec: it contains NUL bytes, or bytes that are not UTF-8",
+        "The diagnostic points at the first such byte.",
+        "Give orion a UTF-8 text file: convert it (e.g. `iconv -f latin1 -t utf-8`) or write the character as an escape such as `\\u00e9`.",
+    ),
+    _e(
+        "E0106",
+        "a token too long to read: a string of more than 65,536 characters, or a name or number of more than 1,024",
+        "A token that long is a mistake (often a missing separator or quote), not a value.",
+        "Split the text, or add the missing separator.",
+    ),
+    _e(
+        "E0110",
+        "unknown keyword where it stands",
+        "The keyword is not one the enclosing block (or the top level) takes.",
+        "Use the keyword the did-you-mean suggests, or move the statement to the block it belongs to.",
+    ),
+    _e(
+        "E0111",
+        'a value of the wrong kind (a name where a number is expected, ...), or a `labels` entry not written `key "value"`',
+        fix="Write the kind of value the message names.",
+    ),
+    _e(
+        "E0112",
+        "a missing argument or value",
+        "A positional, `->`, an option's value, an exec command, an http path, a volume's source, a backup's schedule or a pooler's port is missing.",
+        "Add what the message names; the help line shows how it is written.",
+    ),
+    _e("E0113", "an unexpected extra argument, or one value too many", fix="Remove the extra value, or put an option on its own line."),
+    _e("E0114", "a keyword that may be written once is set twice", "The note points at the first one.", "Keep one of them."),
+    _e(
+        "E0115",
+        "a required keyword is missing (`topology`, `image`, `at`, `to`, an external's `host` or `port`, ...)",
+        fix="Add the statement the message names.",
+    ),
+    _e("E0116", "a block given to a statement that takes none", fix="Remove the `{ ... }` block, or write the value on one line."),
+    _e(
+        "E0120",
+        "a bad value of the right kind",
+        "A wrong unit, a percentage above 100%, a port outside 1-65535, a bad protocol, time, CIDR or address, a name not in the "
+        "allowed list, a switch that is not on/off, a number Kubernetes cannot hold, a string with a control or invisible format "
+        "character, or an empty string where Kubernetes needs one.",
+        "Write a value of the form the help line describes.",
+    ),
+    # E02xx: semantic
+    _e(
+        "E0201",
+        "an unknown name: a call, route, host or rule target, subnet, namespace, workload, backup target or certificate issuer",
+        "Also: a host or route sending traffic to an external service, or a rule starting at one (externals are only reached).",
+        "Use the name the did-you-mean suggests, or declare what the name refers to.",
+    ),
+    _e(
+        "E0202",
+        "a reference to a port the target does not expose",
+        "Also: a rule `ns:port` where no workload of the namespace has the port, and a call to a workload without ports (it gets no Service).",
+        "Name one of the ports the help line lists, or add the port to the target.",
+    ),
+    _e(
+        "E0203",
+        "a name defined twice, or two facts that would make one Kubernetes object",
+        "Names must be unique where ORION turns them into objects: workloads, namespaces, subnets, volumes, backups and the rest. "
+        "A workload may not take a name ORION makes for another object of its namespace (`<name>-headless`, `-primary`, "
+        "`-replica-<i>`, `-blue`, `-green`, `-backup`, the ingress controller's and the egress gateway's objects), two hosts routed "
+        "through the egress gateway may not make one name, and two volumes may not be mounted at one path.",
+        "Rename one of them; the note points at the other.",
+    ),
+    _e(
+        "E0204",
+        "a name or label that cannot become a Kubernetes name, or a namespace Kubernetes or the platform own",
+        "Names become DNS-1123 labels (ports: at most 15 characters); a volume's ConfigMap or Secret name becomes a file name too. "
+        "`default`, `kube-*` and `istio-system` belong to the cluster, and a `mesh on` namespace keeps `istio-injection: enabled`.",
+        "Use the name the help line suggests: lower-case letters, digits and `-`.",
+    ),
+    _e("E0205", "a resource request above its limit", fix="Write `request..limit` with the request first."),
+    _e(
+        "E0206",
+        "a range whose minimum is above its maximum (autoscaling, nodes, addresses), or autoscaling below 1 replica",
+        fix="Swap the bounds, or start the range at 1.",
+    ),
+    _e("E0207", "`replicas` outside the autoscaling range", fix="Make `replicas` a value inside the range, or leave it out."),
+    _e("E0208", "two subnets overlap", fix="Give each subnet its own address block."),
+    _e("E0209", "addresses without a subnet, or outside it", fix="Add `subnet NAME` to the workload or its namespace, or use addresses inside the subnet."),
+    _e("E0210", "two workloads' address ranges overlap, or one includes the ingress address", fix="Give each workload (and the ingress) its own addresses."),
+    _e(
+        "E0211",
+        "an address range smaller than the workload's maximum replicas",
+        "Each replica needs an address of its own.",
+        "Widen the range to at least the maximum replicas.",
+    ),
+    _e(
+        "E0212",
+        "a port name or number declared twice in one pod (main container and sidecars together)",
+        fix="Give every port of a pod its own name and number.",
+    ),
+    _e("E0213", "a health check on a port the containers do not expose, or with no port at all", fix="Check a port the workload declares, or add the port."),
+    _e(
+        "E0214",
+        "read weights that do not match the read replicas, do not add up to 100%, or give a replica 0%",
+        "A replica with 0% would still be read from through the shared read Service.",
+        "Give one weight above 0% per read replica, adding up to 100%.",
+    ),
+    _e("E0215", "a `statefulset` with `blue_green` or `rollout recreate`", "Stateful sets replace their pods one by one.", "Use a `service` for this rollout."),
+    _e(
+        "E0216",
+        "a value Kubernetes (or Istio) does not accept",
+        "ORION checks what the cluster would refuse when applying: durations and thresholds under their minimum, an image that is "
+        "not an image reference, an empty command, a relative mount path or one at `/`, storage of size 0, user 0 (root), a host "
+        "that is not a DNS name, a URL path, CORS origin or method, JWKS address, ACME e-mail or `retries on` condition of the wrong "
+        "form, blue and green versions that make one label, more than 100 read replicas, `primary 0` and the like.",
+        "Write a value the help line describes.",
+    ),
+    _e(
+        "E0220",
+        "a covered workload's backups do not meet its recovery point objective",
+        "A recovery objective promises at most its RPO of lost data: a workload it covers needs a backup at least that often.",
+        "Back up at least every RPO, or relax the objective.",
+    ),
+    # W03xx: warnings about the spec
+    _w(
+        "W0301",
+        "a deny rule blocks a declared call, route, ingress host or allow rule",
+        "The call is declared, but no policy lets it through.",
+        "Remove the call, or narrow the deny rule.",
+    ),
+    _w(
+        "W0302",
+        "an allow rule opens a path nothing calls",
+        "An opening nothing uses widens what an attacker can reach.",
+        "Remove the rule, or declare the call with `calls`.",
+    ),
+    _w(
+        "W0303",
+        "a namespace quota is smaller than its workloads need at maximum scale",
+        "Pods past the quota are refused when the workloads scale up.",
+        "Raise the quota, or lower limits or maximum replicas.",
+    ),
+    _w(
+        "W0304",
+        "a secret in plain text in the spec",
+        "A literal value for an `env` named like a secret (`PASSWORD`, `TOKEN`, `API_KEY`...), credentials in a URL, a well-known token "
+        "or a private key ends up in the manifests and the document (which masks it).",
+        'Keep it in a Secret created out of band and mount it with a `secret` volume (`volume NAME secret "SECRET" at "/path"`).',
+    ),
+    # R06xx: renderer warnings
+    _w(
+        "R0601",
+        "Graphviz `dot` is not installed: the SVG diagrams are skipped",
+        "The `.mmd` and `.dot` files are written; the message names the SVG files left out.",
+        "Install Graphviz (Debian/Ubuntu: `apt-get install graphviz`), then compile again.",
+    ),
+    _w(
+        "R0602",
+        "Graphviz could not draw one view: that SVG is skipped",
+        "The `.dot` file is written. This is a bug in orion's drawing.",
+        "Please report it with the spec.",
+    ),
+    _w("R0603", "Graphviz warned while drawing one view: the SVG is written", "The picture may be drawn imperfectly.", "Please report it with the spec."),
+    # I07xx: istio target
+    _i("I0701", "the spec has no mesh, so there are no Istio resources", fix="Add a `mesh istio { ... }` block for them."),
+    _i(
+        "I0702",
+        "a call to a meshed workload is not allowed by Istio: the caller is outside the mesh",
+        "Its AuthorizationPolicy admits identified callers only.",
+        "Give the caller `addresses` or a subnet, or put it in a meshed namespace.",
+    ),
+    _i("I0703", "JWT validation needs an Envoy sidecar, and the workload has none", fix="Put the workload in a meshed namespace."),
+    _i("I0704", "an external is routed via an egress gateway, but the mesh has none", "It goes out directly.", "Add `egress_gateway` to the mesh."),
+    _i("I0705", "an external's port is not TLS, so the egress gateway cannot route it by SNI", "That port goes out directly."),
+    _i("I0706", "an external's UDP port bypasses the sidecar: Istio proxies TCP only", "The NetworkPolicy egress rule still enforces it."),
+    _i(
+        "I0707",
+        "TLS origination: sidecars originate mutual TLS to the egress gateway; the application's TLS is passed on",
+        "Externals are declared on their TLS port, so the application already encrypts; Istio does not encrypt twice.",
+    ),
+    _i("I0708", "an egress rate limit has no Istio resource", fix="Configure an EnvoyFilter or an external rate-limit service at the egress gateway."),
+    _i("I0709", "egress cost tracking has no Istio resource", "The egress gateway's access log (Telemetry) records every outbound request."),
+    _i(
+        "I0710",
+        "no DestinationRule or VirtualService for a database with a pooler: its Service belongs to the pooler",
+        fix="Set load balancing and resilience on the pooler.",
+    ),
+    _i(
+        "I0711",
+        "several external hosts share one opaque TCP port: their ServiceEntries resolve NONE",
+        "Istio tells such hosts apart by port only: connections go to the address the application resolved and the host is not checked by the sidecar.",
+    ),
+    _i(
+        "I0712",
+        "without TLS origination the egress gateway passes TLS through and admits any caller",
+        "It cannot see which workload calls; the NetworkPolicies still limit who reaches it.",
+        "Turn `tls_origination` on for access control at the gateway.",
+    ),
+    # I1xxx: kubernetes target
+    _i(
+        "I1003",
+        "a Role lets workloads read shared config, but their pods mount no API token",
+        fix="Set `security { service_account_token true }` on the readers that call the Kubernetes API themselves.",
+    ),
+    _i(
+        "I1010",
+        "no Secret values are written: the cluster must provide the Secrets the message lists",
+        "Pods wait until the Secrets exist.",
+        "Create them out of band (External Secrets Operator, Vault, sealed-secrets or `kubectl create secret`).",
+    ),
+    _i(
+        "I1021",
+        "a VPA only recommends (updateMode Off) because its HPA already scales on CPU and memory",
+        fix="Scale the HPA on custom metrics only to let the VPA size CPU and memory.",
+    ),
+    _i(
+        "I1022",
+        "a disruption budget allows no eviction at the workload's lowest replica count",
+        "Node drains and cluster autoscaler scale-down wait forever.",
+        "Keep `min_available` below the lowest replica count, or `max_unavailable` at 1 or more.",
+    ),
+    _i(
+        "I1030",
+        "NetworkPolicy cannot match host names: egress to external services is opened to public addresses on their ports only",
+        "The host allow-list is enforced by the Istio ServiceEntry and Sidecar resources (the istio target).",
+    ),
+    _i(
+        "I1032",
+        "the ingress controller is not generated; its pods must carry app.kubernetes.io/name=ingress-nginx for the NetworkPolicies",
+        "Its egress to the Kubernetes API server (and cert-manager's) is not in the allow-graph.",
+        "Add a NetworkPolicy with your API server's address.",
+    ),
+    _i("I1040", "a TLS minimum has no per-Ingress annotation in ingress-nginx", fix="Set `ssl-protocols` in the ingress controller's configuration."),
+    _i(
+        "I1041",
+        "compression has no per-Ingress annotation in ingress-nginx",
+        fix='Set `use-gzip: "true"` (or `enable-brotli`) in the ingress controller\'s configuration.',
+    ),
+    _i(
+        "I1042",
+        "the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its replicas and address are not written",
+        fix="Set controller.replicaCount and the LoadBalancer address in its values; run it with a restricted securityContext.",
+    ),
+    _i("I1043", "ACME issues wildcard certificates only through DNS-01, and the ClusterIssuer solves HTTP-01", fix="Add `dns01 PROVIDER` to the issuer."),
+    _i(
+        "I1044",
+        "HTTP-01 challenges arrive on port 80, but the ingress controller does not listen on it",
+        fix="Add `listen 80` to the ingress (ssl-redirect keeps other traffic on HTTPS).",
+    ),
+    _i(
+        "I1050",
+        "no built-in continuous backup for the workload's image: nothing is generated for it",
+        fix="Give the backup an `image` that streams the data and reads the BACKUP_* variables.",
+    ),
+    _i("I1051", "cron cannot express the backup interval exactly: the message says the schedule used", fix="Use an interval that divides an hour or a day."),
+    _i(
+        "I1052",
+        "no built-in command backs up this kind for the workload's image: the CronJob fails until the backup names an `image`",
+        fix="Give the backup an image that reads the BACKUP_* variables.",
+    ),
+    _i(
+        "I1053",
+        "incremental PostgreSQL backups use pg_basebackup --incremental, which needs PostgreSQL 17",
+        fix="Upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups.",
+    ),
+    _i(
+        "I1054",
+        "the Velero Schedule writes to a BackupStorageLocation that Velero's installation must define",
+        fix="Create the BackupStorageLocation (bucket, region, credentials) when installing Velero.",
+    ),
+    _i(
+        "I1055",
+        "the WAL archiver streams through a replication slot: while it is down the primary keeps the WAL it has not received",
+        fix="Set max_slot_wal_keep_size in postgresql.conf so a stopped archiver cannot fill the primary's disk.",
+    ),
+    _i(
+        "I1056",
+        "a meshed workload's backup pods run without a sidecar, so its AuthorizationPolicy (and mTLS) will refuse them",
+        fix="Keep the workload in a namespace with `mesh off`, or give its backups an image that joins the mesh.",
+    ),
+    _i("I1060", "the edge (CDN, WAF, DNS...) lives outside the cluster: no Kubernetes object", _NOT_IN_MANIFESTS),
+    _i(
+        "I1061",
+        "the cluster autoscaler is a cluster setting, not a manifest",
+        fix="Set --nodes and --scale-down-utilization-threshold on the cluster autoscaler.",
+    ),
+    _i("I1062", "recovery objectives are checked by orion, not written as objects", _NOT_IN_MANIFESTS),
+    _i("I1063", "backup storage is configured on the object store, not in the cluster", "Backup jobs only name the bucket."),
+    _i("I1064", "configuration in git is a process, not an object", _NOT_IN_MANIFESTS),
+    _i("I1065", "application-layer security measures live in the services' code", _NOT_IN_MANIFESTS),
+    _i("I1066", "subnets would be Calico IPPools, which are not generated", fix="Create an IPPool per subnet with the same name."),
+    _i("I1067", "fixed pod address ranges are validated, not pinned", fix="Calico can pin them with per-workload IPPools."),
+    _i("I1068", "a liveness probe's successThreshold must be 1: the stated threshold applies to readiness probes"),
+    _i("I1069", "replicas share one ReadWriteOnce claim: they must all run on one node", fix="Make the workload a statefulset for a claim per replica."),
+    _i(
+        "I1070",
+        "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
+        fix="Install Istio with the CNI node agent (istio-cni) so injected pods stay restricted.",
+    ),
+    _i(
+        "I1071",
+        "workloads without stated health checks get TCP liveness and readiness checks on their first port",
+        fix="State `probes` for HTTP or command checks.",
+    ),
+)
+
+#: The codes by name.
+REGISTRY: dict[str, Code] = {c.name: c for c in CODES}
+
+
+def registered(name: str, severity: Severity) -> None:
+    """Refuse (AssertionError: a bug in orion) a code that is not registered, or of another severity.
+
+    Every diagnostic is built through here, so a code cannot be reported that users cannot
+    look up with ``orion explain``.
+    """
+    code = REGISTRY.get(name)
+    if code is None:
+        raise AssertionError(f"diagnostic code {name!r} is not registered in orion_dsl/codes.py")
+    if code.severity is not severity:
+        raise AssertionError(f"diagnostic code {name} is registered as {code.severity.value}, not {severity.value}")
