@@ -14,14 +14,18 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.model import Topology
 
+from . import istio, kubernetes
+from .identities import collisions, lengths
 from .plan import ObjectId, Plan, Planned, Ref, Role, Selects, Target
 
 __all__ = ["ObjectId", "Plan", "Planned", "Ref", "Role", "Selects", "Target", "envelope", "lower"]
 
 
 def lower(topology: Topology) -> tuple[Plan, list[Diagnostic]]:
-    """The plan of every object of every target, and the identities two facts would share (E0203)."""
-    return Plan(topology, ()), []
+    """The plan of every object of every target, the identities two facts would share (E0203) and
+    the names too long for their kind (E0204)."""
+    entries = (*kubernetes.plan(topology), *istio.plan(topology))
+    return Plan(topology, entries), [*collisions(entries), *lengths(entries)]
 
 
 def envelope(entry: Planned, metadata: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,10 @@ class Role(enum.Enum):
     EGRESS_SUBSETS = "egress-subsets"
     EGRESS_ROUTE = "egress-route"
     EGRESS_ACCESS = "egress-access"
+    # objects ORION names but the cluster provides (never emitted)
+    PROVIDED_SECRET = "provided-secret"
+    PROVIDED_STORAGE_LOCATION = "provided-storage-location"
+    PROVIDED_SERVICE = "provided-service"
 
 
 @attrs.frozen
@@ -176,6 +180,8 @@ class Planned:
     selects: Selects | None = None
     #: The objects this object names.
     refs: tuple[Ref, ...] = ()
+    #: False for an object ORION names but the cluster provides (a Secret, Istio's egress gateway).
+    emitted: bool = True
 
     @property
     def name(self) -> str:
@@ -228,8 +234,12 @@ class Plan:
         return self._by_role.get(role, ())
 
     def for_target(self, target: Target) -> Iterator[Planned]:
-        """Every entry of one target, in plan order."""
-        return (e for e in self.entries if e.id.target == target)
+        """Every entry of one target that ORION emits, in plan order."""
+        return (e for e in self.entries if e.id.target == target and e.emitted)
+
+    def provided(self) -> Iterator[Planned]:
+        """Every object the plan names that the cluster must provide."""
+        return (e for e in self.entries if not e.emitted)
 
     def find(self, role: Role, subject: object, part: object = None) -> Planned | None:
         """The entry of a role made for a subject (and part), if planned."""

@@ -1,0 +1,158 @@
+"""Checks on the plan's identities: no two objects share one (E0203), every name and selector fits (E0204).
+
+Both are reported at the spec lines that made the objects, so ``orion check`` catches what a
+writer (two files with one path) or the API server (a 64-character Service name) would refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from orion_dsl.diagnostics import Diagnostic, Related, error
+from orion_dsl.model import External, Ingress, Issuer, Namespace, Peer, Shared, Workload
+
+from .plan import Planned, Role
+
+#: What each role's object is, for messages ("the egress policy of workload "db"").
+ROLE_NAMES: dict[Role, str] = {
+    Role.NAMESPACE: "the namespace",
+    Role.QUOTA: "the resource quota",
+    Role.LIMIT_RANGE: "the limit range",
+    Role.SERVICE_ACCOUNT: "the service account",
+    Role.READER_ROLE: "the reader Role",
+    Role.READER_BINDING: "the reader RoleBinding",
+    Role.VOLUME_CONFIG: "the ConfigMap mounted",
+    Role.SHARED_CONFIG: "the shared ConfigMap",
+    Role.CLAIM: "a storage claim",
+    Role.SERVICE: "the Service",
+    Role.HEADLESS_SERVICE: "the headless Service",
+    Role.PRIMARY_SERVICE: "the primary's Service",
+    Role.REPLICA_SERVICE: "a read replica's Service",
+    Role.DEPLOYMENT: "the Deployment",
+    Role.STATEFULSET: "the StatefulSet",
+    Role.HPA: "the HorizontalPodAutoscaler",
+    Role.VPA: "the VerticalPodAutoscaler",
+    Role.PDB: "the PodDisruptionBudget",
+    Role.DEFAULT_DENY: "the default-deny policy",
+    Role.CONTROL_PLANE_POLICY: "the control-plane policy",
+    Role.INGRESS_POLICY: "the ingress NetworkPolicy",
+    Role.EGRESS_POLICY: "the egress NetworkPolicy",
+    Role.ACME_SOLVER_POLICY: "the ACME solver policy",
+    Role.BACKUP_EGRESS_POLICY: "the backup pods' egress NetworkPolicy",
+    Role.FROM_BACKUP_POLICY: "the NetworkPolicy admitting the backup pods",
+    Role.CLUSTER_ISSUER: "the ClusterIssuer",
+    Role.CERTIFICATE: "a Certificate",
+    Role.INGRESS: "an Ingress",
+    Role.SERVICE_MONITOR: "the ServiceMonitor",
+    Role.ALERT_RULES: "the alert rules",
+    Role.BACKUP_JOB: "a backup CronJob",
+    Role.ARCHIVER: "a continuous backup's Deployment",
+    Role.ARCHIVER_CLAIM: "a continuous backup's spool claim",
+    Role.CLUSTER_BACKUP: "the Velero Schedule",
+    Role.MESH_MTLS: "the mesh-wide PeerAuthentication",
+    Role.NAMESPACE_MTLS: "the namespace's PeerAuthentication",
+    Role.WORKLOAD_MTLS: "the PeerAuthentication",
+    Role.ALLOW_NOTHING: "the allow-nothing policy",
+    Role.ALLOW_CALLERS: "the AuthorizationPolicy",
+    Role.JWT_AUTHENTICATION: "the RequestAuthentication",
+    Role.REQUIRE_JWT: "the token-requiring AuthorizationPolicy",
+    Role.TELEMETRY: "the mesh Telemetry",
+    Role.SIDECAR: "the Sidecar",
+    Role.DESTINATION_RULE: "the DestinationRule",
+    Role.VIRTUAL_SERVICE: "the VirtualService",
+    Role.SERVICE_ENTRY: "the ServiceEntry",
+    Role.EGRESS_GATEWAY: "the egress Gateway",
+    Role.EGRESS_SUBSETS: "the egress gateway's DestinationRule",
+    Role.EGRESS_ROUTE: "the egress gateway's VirtualService",
+    Role.EGRESS_ACCESS: "the egress gateway's AuthorizationPolicy",
+    Role.PROVIDED_SECRET: "a Secret the cluster provides",
+    Role.PROVIDED_STORAGE_LOCATION: "the BackupStorageLocation Velero provides",
+    Role.PROVIDED_SERVICE: "the egress gateway's Service (installed with Istio)",
+}
+
+#: Longest name of a kind where it is shorter than a DNS subdomain's 253: Services are DNS labels;
+#: a CronJob's Jobs and a StatefulSet's pods get labels made of the name and an 11-character suffix.
+NAME_LIMITS = {"Service": 63, "CronJob": 52, "StatefulSet": 52, "Namespace": 63}
+SUBDOMAIN_LIMIT = 253
+#: A file name holds at most 255 bytes, and each object is written as ``<kind>-<name>.yaml``.
+FILE_NAME_LIMIT = 255
+LABEL_VALUE_LIMIT = 63
+
+
+_WHAT: dict[type, str] = {Workload: "workload", External: "external", Shared: "shared object", Issuer: "issuer", Ingress: "ingress", Namespace: "namespace"}
+
+
+def owner(entry: Planned) -> str:
+    """The spec fact an entry is made for, as a message names it."""
+    subject = entry.subject
+    if isinstance(subject, (Workload, External, Shared, Issuer, Ingress, Namespace)):
+        return f'{_WHAT[type(subject)]} "{subject.name}"'
+    if isinstance(subject, Peer):
+        return f'workload "{subject.name}"' if subject.kind == "workload" else "the ingress controller"
+    if isinstance(subject, str):
+        return f'namespace "{subject}"'
+    return "the spec"
+
+
+def describe(entry: Planned) -> str:
+    """``the egress NetworkPolicy of workload "db-backup"``."""
+    return f"{ROLE_NAMES[entry.role]} of {owner(entry)}"
+
+
+def name_limit(kind: str) -> int:
+    """The longest name an object of a kind may have (its API limit, and its file name's)."""
+    return min(NAME_LIMITS.get(kind, SUBDOMAIN_LIMIT), FILE_NAME_LIMIT - len(f"{kind.lower()}-.yaml"))
+
+
+def collisions(entries: Iterable[Planned]) -> list[Diagnostic]:
+    """E0203 for every identity two facts would give to two objects, at the later one with the first related."""
+    first: dict[tuple[str, str, str, str], Planned] = {}
+    out: list[Diagnostic] = []
+    for entry in entries:
+        taken = first.setdefault(entry.id.key, entry)
+        if taken is entry:
+            continue
+        here = entry.sources[0] if entry.sources else (taken.sources[0] if taken.sources else None)
+        related = (Related(taken.sources[0], f"{describe(taken)} comes from here"),) if taken.sources and taken.sources[0] is not here else ()
+        out.append(
+            error(
+                "E0203",
+                here,
+                f"{describe(entry)} and {describe(taken)} would be one object: {entry.id}",
+                "rename one of them: ORION names these objects after the workload, host or namespace they are made for",
+                related,
+            )
+        )
+    return out
+
+
+def lengths(entries: Iterable[Planned]) -> list[Diagnostic]:
+    """E0204 for every emitted name longer than its kind allows, and every selector label value over 63 characters."""
+    out: list[Diagnostic] = []
+    for entry in entries:
+        if not entry.emitted:
+            continue
+        span = entry.sources[0] if entry.sources else None
+        limit = name_limit(entry.id.kind)
+        if len(entry.name) > limit:
+            out.append(
+                error(
+                    "E0204",
+                    span,
+                    f'{describe(entry)} would be named "{entry.name}" ({len(entry.name)} characters); a {entry.id.kind} name has at most {limit}',
+                    f"shorten the name by {len(entry.name) - limit} characters",
+                )
+            )
+        selected = entry.selects.labels if entry.selects is not None else ()
+        for key, value in (*selected, *(entry.pods or ())):
+            if len(value) > LABEL_VALUE_LIMIT:
+                out.append(
+                    error(
+                        "E0204",
+                        span,
+                        f'{describe(entry)} would select pods by {key}: "{value}" ({len(value)} characters); a label value has at most 63',
+                        f"shorten the name by {len(value) - LABEL_VALUE_LIMIT} characters",
+                    )
+                )
+                break
+    return out

@@ -1,0 +1,143 @@
+"""The Istio objects of a topology: which exist, what they are called and which pods they select.
+
+Workload-level objects (a per-workload PeerAuthentication, the ALLOW policy, the VirtualService)
+are names kept for every meshed workload; the Istio backend emits them when it has something to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orion_dsl.model import External, Mesh, Topology, Workload
+from orion_dsl.source import Span
+
+from . import names
+from .plan import ObjectId, Planned, Ref, Role, Selects, Target, labels_of
+
+TARGET: Target = "istio"
+
+NETWORKING = "networking.istio.io/v1"
+SECURITY = "security.istio.io/v1"
+TELEMETRY = "telemetry.istio.io/v1"
+
+#: apiVersion of each kind the Istio target writes.
+API_VERSIONS = {
+    "PeerAuthentication": SECURITY,
+    "AuthorizationPolicy": SECURITY,
+    "RequestAuthentication": SECURITY,
+    "Telemetry": TELEMETRY,
+    "Sidecar": NETWORKING,
+    "DestinationRule": NETWORKING,
+    "VirtualService": NETWORKING,
+    "ServiceEntry": NETWORKING,
+    "Gateway": NETWORKING,
+    "Service": "v1",
+}
+
+
+def entry(
+    role: Role,
+    kind: str,
+    namespace: str,
+    name: str,
+    subject: object,
+    *,
+    part: object = None,
+    sources: tuple[Span | None, ...] = (),
+    selects: dict[str, str] | None = None,
+    refs: tuple[Ref, ...] = (),
+    emitted: bool = True,
+) -> Planned:
+    """An Istio plan entry; its selector is read in ``namespace``."""
+    selected = Selects(namespace, labels_of(selects)) if selects is not None else None
+    sources_ = tuple(s for s in sources if s is not None)
+    return Planned(ObjectId(TARGET, API_VERSIONS[kind], kind, namespace, name), role, subject, part, sources_, None, selected, refs, emitted)
+
+
+def meshed(topology: Topology) -> tuple[Workload, ...]:
+    """Workloads with an Envoy sidecar, in spec order."""
+    return tuple(w for w in topology.workloads if w.meshed)
+
+
+def meshed_namespaces(topology: Topology) -> tuple[str, ...]:
+    """Namespaces that hold at least one meshed workload, sorted."""
+    return tuple(sorted({w.namespace for w in meshed(topology)}))
+
+
+def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
+    """(external, host) the egress gateway routes by SNI: hosts of externals sent ``via egress_gateway`` with a TLS port."""
+    if topology.mesh is None or topology.mesh.egress_gateway is None:
+        return ()
+    return tuple((e, h) for e in topology.externals if e.via_egress_gateway and any(p.tls for p in e.ports) for h in e.hosts)
+
+
+def plan(topology: Topology) -> Iterator[Planned]:
+    """Every Istio object of the topology (none without a mesh)."""
+    mesh = topology.mesh
+    if mesh is None:
+        return
+    yield from _mtls(topology, mesh)
+    yield entry(Role.TELEMETRY, "Telemetry", names.ISTIO_ROOT_NAMESPACE, names.TELEMETRY, mesh)
+    for namespace in meshed_namespaces(topology):
+        ns = topology.namespace(namespace)
+        sources = (ns.span if ns else None,)
+        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources)
+        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects={})
+    for w in meshed(topology):
+        yield from _workload(topology, w)
+    yield from _jwt(topology, mesh)
+    for e in topology.externals:
+        yield entry(Role.SERVICE_ENTRY, "ServiceEntry", names.ISTIO_ROOT_NAMESPACE, e.name, e, sources=(e.span,))
+    yield from _egress_gateway(topology, mesh)
+
+
+def _mtls(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
+    if mesh.mtls == "strict":
+        yield entry(Role.MESH_MTLS, "PeerAuthentication", names.ISTIO_ROOT_NAMESPACE, names.MESH_DEFAULT, mesh)
+        return
+    for namespace in meshed_namespaces(topology):
+        ns = topology.namespace(namespace)
+        yield entry(Role.NAMESPACE_MTLS, "PeerAuthentication", namespace, names.MESH_DEFAULT, namespace, sources=(ns.span if ns else None,))
+
+
+def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
+    pods = names.pod_selector(w)
+    if topology.mesh is not None and topology.mesh.mtls == "strict":
+        yield entry(Role.WORKLOAD_MTLS, "PeerAuthentication", w.namespace, names.service(w), w, sources=(w.span,), selects=pods)
+    yield entry(Role.ALLOW_CALLERS, "AuthorizationPolicy", w.namespace, names.allow_callers(w), w, sources=(w.span,), selects=pods)
+    if not w.ports or topology.pooler_of(w) is not None:
+        return  # no Service of its own (none without ports; a pooled database's belongs to its pooler)
+    service = (Ref("Service", w.namespace, names.service(w)),)
+    yield entry(Role.DESTINATION_RULE, "DestinationRule", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
+    yield entry(Role.VIRTUAL_SERVICE, "VirtualService", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
+
+
+def _jwt(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
+    w = topology.workload(mesh.jwt.workload) if mesh.jwt is not None else None
+    if w is None or not w.meshed:
+        return
+    pods = names.pod_selector(w)
+    yield entry(Role.JWT_AUTHENTICATION, "RequestAuthentication", w.namespace, names.jwt_authentication(w), w, sources=(w.span,), selects=pods)
+    yield entry(Role.REQUIRE_JWT, "AuthorizationPolicy", w.namespace, names.require_jwt(w), w, sources=(w.span,), selects=pods)
+
+
+def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
+    gateway = mesh.egress_gateway
+    routed = routed_hosts(topology)
+    if gateway is None:
+        return
+    home = gateway.namespace
+    service = Ref("Service", home, names.EGRESS_GATEWAY_SERVICE)
+    yield entry(Role.PROVIDED_SERVICE, "Service", home, names.EGRESS_GATEWAY_SERVICE, gateway, emitted=False)
+    if not routed:
+        return
+    yield entry(Role.EGRESS_GATEWAY, "Gateway", home, names.EGRESS_GATEWAY_SERVICE, gateway, selects=dict(EGRESS_GATEWAY_PODS))
+    yield entry(Role.EGRESS_SUBSETS, "DestinationRule", home, names.EGRESS_GATEWAY_SERVICE, gateway, refs=(service,))
+    for external, host in dict.fromkeys(routed):
+        yield entry(Role.EGRESS_ROUTE, "VirtualService", home, names.egress_route(host), external, part=host, sources=(external.span,), refs=(service,))
+    if gateway.tls_origination:
+        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, selects=dict(EGRESS_GATEWAY_PODS))
+
+
+#: The egress gateway's pods (installed with Istio).
+EGRESS_GATEWAY_PODS = {"istio": "egressgateway"}

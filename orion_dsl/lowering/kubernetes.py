@@ -1,0 +1,398 @@
+"""The Kubernetes objects of a topology: which exist, what they are called, what they select and name.
+
+Objects are planned in the order the Kubernetes backend's files list them; the backend decides
+their bodies (and may find nothing to say for a reserved name, e.g. a backup policy when ORION runs
+no backup step of its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orion_dsl.model import Host, Ingress, Peer, Topology, Workload
+from orion_dsl.source import Span
+
+from . import names
+from .plan import Labels, ObjectId, Planned, Ref, Role, Selects, Target, labels_of
+
+TARGET: Target = "kubernetes"
+
+#: apiVersion of each kind the Kubernetes target writes.
+API_VERSIONS = {
+    "Namespace": "v1",
+    "ResourceQuota": "v1",
+    "LimitRange": "v1",
+    "ServiceAccount": "v1",
+    "ConfigMap": "v1",
+    "Secret": "v1",
+    "PersistentVolumeClaim": "v1",
+    "Service": "v1",
+    "Role": "rbac.authorization.k8s.io/v1",
+    "RoleBinding": "rbac.authorization.k8s.io/v1",
+    "Deployment": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2",
+    "VerticalPodAutoscaler": "autoscaling.k8s.io/v1",
+    "PodDisruptionBudget": "policy/v1",
+    "NetworkPolicy": "networking.k8s.io/v1",
+    "Ingress": "networking.k8s.io/v1",
+    "ClusterIssuer": "cert-manager.io/v1",
+    "Certificate": "cert-manager.io/v1",
+    "ServiceMonitor": "monitoring.coreos.com/v1",
+    "PrometheusRule": "monitoring.coreos.com/v1",
+    "CronJob": "batch/v1",
+    "Schedule": "velero.io/v1",
+    "BackupStorageLocation": "velero.io/v1",
+}
+
+
+def entry(
+    role: Role,
+    kind: str,
+    namespace: str | None,
+    name: str,
+    subject: object,
+    *,
+    part: object = None,
+    sources: tuple[Span | None, ...] = (),
+    pods: dict[str, str] | None = None,
+    selects: dict[str, str] | None = None,
+    refs: tuple[Ref, ...] = (),
+    emitted: bool = True,
+) -> Planned:
+    """A Kubernetes plan entry; pods and selectors are read in ``namespace``."""
+    selected = Selects(namespace or "", labels_of(selects)) if selects is not None else None
+    pod_labels: Labels | None = labels_of(pods) if pods is not None else None
+    return Planned(
+        ObjectId(TARGET, API_VERSIONS[kind], kind, namespace, name),
+        role,
+        subject,
+        part,
+        tuple(s for s in sources if s is not None),
+        pod_labels,
+        selected,
+        refs,
+        emitted,
+    )
+
+
+def plan(topology: Topology) -> Iterator[Planned]:
+    """Every Kubernetes object of the topology, then the objects it names that the cluster provides."""
+    yield from _namespaces(topology)
+    yield from _issuers(topology)
+    for w in topology.workloads:
+        yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
+    yield from _shared_access(topology)
+    yield from _config_maps(topology)
+    for w in topology.workloads:
+        yield from _claims(w)
+    for w in topology.workloads:
+        yield from _services(topology, w)
+    for w in topology.workloads:
+        yield from _pods(w)
+    for w in topology.workloads:
+        yield from _scaling(topology, w)
+    yield from _network_policies(topology)
+    yield from _edge(topology)
+    yield from _monitoring(topology)
+    for w in topology.workloads:
+        yield from _backups(topology, w)
+    yield from _cluster_backup(topology)
+    yield from _provided(topology)
+
+
+def _namespaces(topology: Topology) -> Iterator[Planned]:
+    for ns in topology.namespaces:
+        yield entry(Role.NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,))
+        if ns.quota is not None:
+            yield entry(Role.QUOTA, "ResourceQuota", ns.name, names.QUOTA, ns, sources=(ns.span,))
+        yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
+
+
+def _issuers(topology: Topology) -> Iterator[Planned]:
+    for issuer in topology.issuers:
+        refs = (Ref("Secret", names.CERT_MANAGER_NAMESPACE, names.dns01_token(issuer)),) if issuer.dns01 is not None else ()
+        yield entry(Role.CLUSTER_ISSUER, "ClusterIssuer", None, issuer.name, issuer, sources=(issuer.span,), refs=refs)
+
+
+def _shared_access(topology: Topology) -> Iterator[Planned]:
+    for ns in topology.namespaces:
+        for shared in ns.shared:
+            kind = "ConfigMap" if shared.kind == "config" else "Secret"
+            name = names.reader(shared)
+            yield entry(Role.READER_ROLE, "Role", ns.name, name, shared, part=ns, sources=(shared.span,), refs=(Ref(kind, ns.name, shared.name),))
+            readers = tuple(w for w in map(topology.workload, shared.readers) if w is not None)
+            refs = (Ref("Role", ns.name, name), *(Ref("ServiceAccount", w.namespace, names.service(w)) for w in readers))
+            yield entry(Role.READER_BINDING, "RoleBinding", ns.name, name, shared, part=ns, sources=(shared.span,), refs=refs)
+
+
+def _config_maps(topology: Topology) -> Iterator[Planned]:
+    """One ConfigMap per distinct config-map volume source in a namespace, then the shared configs no volume made."""
+    seen: set[tuple[str, str]] = set()
+    for w in topology.workloads:
+        for v in w.volumes:
+            if v.kind == "config-map" and (w.namespace, v.source) not in seen:
+                seen.add((w.namespace, v.source))
+                yield entry(Role.VOLUME_CONFIG, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
+    for ns in topology.namespaces:
+        for shared in ns.shared:
+            if shared.kind == "config" and (ns.name, shared.name) not in seen:
+                seen.add((ns.name, shared.name))
+                yield entry(Role.SHARED_CONFIG, "ConfigMap", ns.name, shared.name, shared, part=ns, sources=(shared.span,))
+
+
+def _claims(w: Workload) -> Iterator[Planned]:
+    if w.kind == "deployment":
+        for s in w.storage:
+            yield entry(Role.CLAIM, "PersistentVolumeClaim", w.namespace, names.claim(w, s), w, part=s.name, sources=(w.span,))
+
+
+def _services(topology: Topology, w: Workload) -> Iterator[Planned]:
+    pooler = topology.pooler_of(w)
+    own = names.pod_selector(w)
+    if pooler is not None:
+        yield entry(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span, pooler.span), selects=names.pod_selector(pooler))
+        yield entry(Role.PRIMARY_SERVICE, "Service", w.namespace, names.primary_service(w), w, sources=(w.span,), selects={**own, names.POD_INDEX_LABEL: "0"})
+        assert w.database is not None
+        first = max(1, w.database.primary)
+        for number in range(1, w.database.read_replicas + 1):
+            index = str(first + number - 1)
+            yield entry(
+                Role.REPLICA_SERVICE,
+                "Service",
+                w.namespace,
+                names.replica_service(w, number),
+                w,
+                part=number,
+                sources=(w.span,),
+                selects={**own, names.POD_INDEX_LABEL: index},
+            )
+    elif w.ports:  # a ClusterIP Service must have a port: a workload without one gets none
+        selector = dict(own)
+        if w.blue_green is not None:
+            selector[names.VERSION_LABEL] = w.blue_green.version_label(w.blue_green.active)
+        yield entry(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span,), selects=selector)
+    if w.kind == "statefulset" or pooler is not None:
+        yield entry(Role.HEADLESS_SERVICE, "Service", w.namespace, names.headless_service(w), w, sources=(w.span,), selects=own)
+
+
+def _volume_refs(w: Workload) -> tuple[Ref, ...]:
+    """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use."""
+    refs = [Ref("ServiceAccount", w.namespace, names.service(w))]
+    for v in w.volumes:
+        if v.kind == "config-map":
+            refs.append(Ref("ConfigMap", w.namespace, v.source))
+        elif v.kind == "secret":
+            refs.append(Ref("Secret", w.namespace, v.source))
+    if w.kind == "deployment":
+        refs += [Ref("PersistentVolumeClaim", w.namespace, names.claim(w, s)) for s in w.storage]
+    else:
+        refs.append(Ref("Service", w.namespace, names.headless_service(w)))
+    return tuple(refs)
+
+
+def _pods(w: Workload) -> Iterator[Planned]:
+    refs = _volume_refs(w)
+    if w.kind == "statefulset":
+        yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        return
+    if w.blue_green is None:
+        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        return
+    for colour in names.COLOURS:
+        pods = {**names.pod_selector(w, colour), names.VERSION_LABEL: w.blue_green.version_label(colour)}
+        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.colour_deployment(w, colour), w, part=colour, sources=(w.span,), pods=pods, refs=refs)
+
+
+def scale_target(w: Workload) -> Ref:
+    """The object an autoscaler scales: the StatefulSet, the Deployment, or a blue-green pair's active colour."""
+    if w.kind == "statefulset":
+        return Ref("StatefulSet", w.namespace, names.service(w))
+    if w.blue_green is not None:
+        return Ref("Deployment", w.namespace, names.colour_deployment(w, w.blue_green.active))
+    return Ref("Deployment", w.namespace, names.service(w))
+
+
+def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
+    target = (scale_target(w),)
+    if w.autoscale is not None:
+        yield entry(Role.HPA, "HorizontalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target)
+    if topology.scaling.vertical is not None:
+        yield entry(Role.VPA, "VerticalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target)
+    if w.max_replicas <= 1:
+        return
+    if w.blue_green is None:
+        yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, names.service(w), w, sources=(w.span,), selects=names.pod_selector(w))
+        return
+    for colour in names.COLOURS:
+        name = names.colour_deployment(w, colour)
+        yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, name, w, part=colour, sources=(w.span,), selects=names.pod_selector(w, colour))
+
+
+def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | None:
+    """(name, pod labels) of an in-cluster allow-graph peer that gets NetworkPolicies: a workload, or the ingress controller."""
+    if peer.kind == "workload":
+        w = topology.workload(peer.name)
+        return (peer.name, names.pod_selector(w)) if w is not None else None
+    if peer.kind == "ingress" and topology.ingress is not None:
+        return names.ingress_controller(topology.ingress), dict(INGRESS_CONTROLLER_PODS)
+    return None
+
+
+#: The ingress controller's pods (installed separately).
+INGRESS_CONTROLLER_PODS = {names.NAME_LABEL: "ingress-nginx"}
+
+
+def _peer_sources(topology: Topology, peer: Peer) -> tuple[Span | None, ...]:
+    w = topology.workload(peer.name) if peer.kind == "workload" else None
+    if w is not None:
+        return (w.span,)
+    return (topology.ingress.span,) if topology.ingress is not None else ()
+
+
+def _network_policies(topology: Topology) -> Iterator[Planned]:
+    for ns in topology.namespaces:
+        yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects={})
+        if ns.mesh:
+            yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects={})
+    incoming: set[Peer] = set()
+    outgoing: set[Peer] = set()
+    order: list[Peer] = []
+    for edge in topology.allow_graph.edges:
+        for peer, ends in ((edge.target, incoming), (edge.source, outgoing)):
+            if peer_pods(topology, peer) is not None:
+                ends.add(peer)
+                if peer not in order:
+                    order.append(peer)
+    for peer in order:
+        found = peer_pods(topology, peer)
+        assert found is not None and peer.namespace is not None
+        name, pods = found
+        sources = _peer_sources(topology, peer)
+        if peer in incoming:
+            yield entry(Role.INGRESS_POLICY, "NetworkPolicy", peer.namespace, names.ingress_policy(name), peer, sources=sources, selects=pods)
+        if peer in outgoing:
+            yield entry(Role.EGRESS_POLICY, "NetworkPolicy", peer.namespace, names.egress_policy(name), peer, sources=sources, selects=pods)
+    if topology.ingress is not None:
+        for namespace in certificate_namespaces(topology):
+            home = topology.namespace(namespace)
+            yield entry(
+                Role.ACME_SOLVER_POLICY,
+                "NetworkPolicy",
+                namespace,
+                names.ACME_SOLVER_POLICY,
+                topology.ingress,
+                part=namespace,
+                sources=(topology.ingress.span, home.span if home else None),
+                selects={"acme.cert-manager.io/http01-solver": "true"},
+            )
+
+
+def host_groups(ingress: Ingress, topology: Topology) -> dict[str, list[Host]]:
+    """Ingress hosts grouped by their target's namespace, in spec order (an Ingress lives beside its Services)."""
+    groups: dict[str, list[Host]] = {}
+    for host in ingress.hosts:
+        w = topology.workload(host.target)
+        if w is not None:
+            groups.setdefault(w.namespace, []).append(host)
+    return groups
+
+
+def certificate_namespaces(topology: Topology) -> list[str]:
+    """Namespaces that get HTTP-01 solver pods: those with a Certificate from an HTTP-01 issuer."""
+    ing = topology.ingress
+    issuer = next((i for i in topology.issuers if ing is not None and i.name == ing.tls_issuer), None)
+    if ing is None or issuer is None or issuer.dns01 is not None:
+        return []
+    return list(host_groups(ing, topology))
+
+
+def _edge(topology: Topology) -> Iterator[Planned]:
+    ing = topology.ingress
+    if ing is None:
+        return
+    for namespace, hosts in host_groups(ing, topology).items():
+        sources = (ing.span, *(h.span for h in hosts))
+        services = tuple(dict.fromkeys(Ref("Service", namespace, h.target) for h in hosts))
+        if ing.tls_issuer is not None:
+            issuer = (Ref("ClusterIssuer", None, ing.tls_issuer),)
+            yield entry(Role.CERTIFICATE, "Certificate", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=sources, refs=issuer)
+            services += (Ref("Certificate", namespace, names.certificate(ing, namespace)),)
+        yield entry(Role.INGRESS, "Ingress", namespace, names.ingress(ing, namespace), ing, part=namespace, sources=sources, refs=services)
+
+
+def scraped_service(topology: Topology, w: Workload) -> str:
+    """The Service a ServiceMonitor scrapes for a workload: its own, or a pooled database's headless one
+    (its own Service points at the pooler)."""
+    return names.headless_service(w) if topology.pooler_of(w) is not None else names.service(w)
+
+
+def _monitoring(topology: Topology) -> Iterator[Planned]:
+    mon = topology.monitoring
+    if mon is None:
+        return
+    for w in topology.workloads:
+        if w.scraped and w.port(mon.port) is not None:
+            refs = (Ref("Service", w.namespace, scraped_service(topology, w)),)
+            yield entry(Role.SERVICE_MONITOR, "ServiceMonitor", w.namespace, names.service(w), w, sources=(w.span,), refs=refs)
+    if mon.alerts:
+        scraper = topology.workload(mon.scraper)
+        namespace = scraper.namespace if scraper else topology.namespaces[0].name
+        yield entry(Role.ALERT_RULES, "PrometheusRule", namespace, names.alert_rules(topology), mon, sources=(scraper.span if scraper else None,))
+
+
+def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
+    """Every backup's CronJob or archiver (with its spool claim), and the backup pods' policies."""
+    for b in w.backups:
+        credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target))
+        secrets = tuple(Ref("Secret", w.namespace, v.source) for v in w.volumes if v.kind == "secret")
+        account = Ref("ServiceAccount", w.namespace, names.service(w))
+        pods = {names.NAME_LABEL: names.backup_pods(w)}
+        if b.continuous:
+            name = names.archiver(w, b)
+            yield entry(Role.ARCHIVER_CLAIM, "PersistentVolumeClaim", w.namespace, name, w, part=b, sources=(b.span,))
+            refs = (account, credentials, *secrets, Ref("PersistentVolumeClaim", w.namespace, name))
+            yield entry(Role.ARCHIVER, "Deployment", w.namespace, name, w, part=b, sources=(b.span,), pods={**pods, names.INSTANCE_LABEL: name}, refs=refs)
+        elif b.every is not None:
+            refs = (account, credentials, *secrets)
+            yield entry(Role.BACKUP_JOB, "CronJob", w.namespace, names.backup_job(w, b), w, part=b, sources=(b.span,), pods=pods, refs=refs)
+    if w.backups:
+        sources = tuple(b.span for b in w.backups)
+        pods = {names.NAME_LABEL: names.backup_pods(w)}
+        yield entry(Role.BACKUP_EGRESS_POLICY, "NetworkPolicy", w.namespace, names.backup_egress_policy(w), w, sources=sources, selects=pods)
+        yield entry(Role.FROM_BACKUP_POLICY, "NetworkPolicy", w.namespace, names.from_backup_policy(w), w, sources=sources, selects=names.pod_selector(w))
+
+
+def _cluster_backup(topology: Topology) -> Iterator[Planned]:
+    rec = topology.recovery
+    if rec is None or rec.cluster_backup is None:
+        return
+    cb = rec.cluster_backup
+    refs = (Ref("BackupStorageLocation", names.VELERO_NAMESPACE, cb.target),)
+    yield entry(Role.CLUSTER_BACKUP, "Schedule", names.VELERO_NAMESPACE, names.cluster_backup(topology), cb, refs=refs)
+
+
+def _provided(topology: Topology) -> Iterator[Planned]:
+    """Objects the manifests name that the cluster must provide: Secrets (never written) and the
+    BackupStorageLocation of the cluster backup; each once, at the first fact that names it."""
+    found: dict[tuple[str, str, str], tuple[Role, object, tuple[Span | None, ...]]] = {}
+    for w in topology.workloads:
+        for v in w.volumes:
+            if v.kind == "secret":
+                found.setdefault(("Secret", w.namespace, v.source), (Role.PROVIDED_SECRET, w, (w.span,)))
+        for b in w.backups:
+            if b.continuous or b.every is not None:
+                found.setdefault(("Secret", w.namespace, names.backup_credentials(b.target)), (Role.PROVIDED_SECRET, w, (b.span,)))
+    for ns in topology.namespaces:
+        for shared in ns.shared:
+            if shared.kind == "secret":
+                found.setdefault(("Secret", ns.name, shared.name), (Role.PROVIDED_SECRET, shared, (shared.span,)))
+    for issuer in topology.issuers:
+        if issuer.dns01 is not None:
+            found.setdefault(("Secret", names.CERT_MANAGER_NAMESPACE, names.dns01_token(issuer)), (Role.PROVIDED_SECRET, issuer, (issuer.span,)))
+    rec = topology.recovery
+    if rec is not None and rec.cluster_backup is not None:
+        key = ("BackupStorageLocation", names.VELERO_NAMESPACE, rec.cluster_backup.target)
+        found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, rec.cluster_backup, ()))
+    for (kind, namespace, name), (role, subject, sources) in found.items():
+        yield entry(role, kind, namespace, name, subject, sources=sources, emitted=False)

@@ -1,0 +1,218 @@
+"""Every name, host, selector label and identity ORION gives the objects it makes: one function each.
+
+The planners (:mod:`.kubernetes`, :mod:`.istio`) call these to fix each object's identity once,
+and the backends read the identities and relations from the plan; nothing else spells a name.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Workload, dns_label
+
+#: The colours of a blue-green pair.
+Colour = Literal["blue", "green"]
+COLOURS: tuple[Colour, ...] = ("blue", "green")
+
+# Pod labels that selectors use (stable across image versions).
+NAME_LABEL = "app.kubernetes.io/name"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+VERSION_LABEL = "app.kubernetes.io/version"
+COLOUR_LABEL = "orion.dev/colour"
+#: Set by the StatefulSet controller on each pod (Kubernetes 1.28+).
+POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+#: Istio's root namespace and trust domain.
+ISTIO_ROOT_NAMESPACE = "istio-system"
+TRUST_DOMAIN = "cluster.local"
+#: The egress gateway installed with Istio: its Service name (its Gateway and DestinationRule take it too).
+EGRESS_GATEWAY_SERVICE = "istio-egressgateway"
+#: Where Velero runs, and where cert-manager reads the Secrets of ClusterIssuers.
+VELERO_NAMESPACE = "velero"
+CERT_MANAGER_NAMESPACE = "cert-manager"
+
+# Names of per-namespace objects.
+QUOTA = "quota"
+LIMIT_RANGE = "defaults"
+DEFAULT_DENY = "default-deny"
+CONTROL_PLANE_POLICY = "istio-control-plane"
+ACME_SOLVER_POLICY = "acme-http01-solver"
+MESH_DEFAULT = "default"
+ALLOW_NOTHING = "allow-nothing"
+TELEMETRY = "mesh-default"
+EGRESS_ACCESS = "egress-access-control"
+
+
+def _derived(w: Workload, part: str) -> str:
+    """An object made for a workload besides its own: ``<workload>-<part>``."""
+    return f"{w.name}-{part}"
+
+
+def service(w: Workload) -> str:
+    """The Service clients call (a pooled database's selects its pooler), its ServiceAccount,
+    Deployment or StatefulSet, autoscalers and mesh objects: the workload's own name."""
+    return w.name
+
+
+def headless_service(w: Workload) -> str:
+    """The headless Service that gives a StatefulSet's pods stable DNS names."""
+    return _derived(w, "headless")
+
+
+def primary_service(db: Workload) -> str:
+    """The Service of a replicated database's primary (pod index 0)."""
+    return _derived(db, "primary")
+
+
+def replica_service(db: Workload, number: int) -> str:
+    """The Service of a database's read replica ``number`` (1-based)."""
+    return _derived(db, f"replica-{number}")
+
+
+def colour_deployment(w: Workload, colour: Colour) -> str:
+    """One colour of a blue-green pair: its Deployment and disruption budget."""
+    return _derived(w, colour)
+
+
+def claim(w: Workload, storage: Storage) -> str:
+    """The PersistentVolumeClaim of a Deployment's storage."""
+    return _derived(w, storage.name)
+
+
+def reader(shared: Shared) -> str:
+    """The Role (and RoleBinding) that lets a shared ConfigMap's or Secret's readers get it."""
+    return f"{shared.name}-reader"
+
+
+def ingress_policy(peer: str) -> str:
+    """The NetworkPolicy admitting a peer's incoming edges."""
+    return f"{peer}-ingress"
+
+
+def egress_policy(peer: str) -> str:
+    """The NetworkPolicy allowing a peer's outgoing edges."""
+    return f"{peer}-egress"
+
+
+def ingress_controller(ingress: Ingress) -> str:
+    """What the ingress controller's pods are called in their namespace (their NetworkPolicies take it)."""
+    return f"{ingress.name}-controller"
+
+
+def ingress(ing: Ingress, namespace: str) -> str:
+    """The Ingress of the hosts that route into one namespace."""
+    return f"{ing.name}-{namespace}"
+
+
+def certificate(ing: Ingress, namespace: str) -> str:
+    """The Certificate (and its TLS Secret) of one namespace's Ingress."""
+    return f"{ingress(ing, namespace)}-tls"
+
+
+def account_key(issuer: Issuer) -> str:
+    """The Secret cert-manager keeps an ACME account's private key in (it creates it)."""
+    return f"{issuer.name}-account-key"
+
+
+def dns01_token(issuer: Issuer) -> str:
+    """The Secret holding the DNS provider's API token of a DNS-01 issuer (provided by the cluster)."""
+    return f"{issuer.name}-{issuer.dns01}-api-token"
+
+
+def alert_rules(topology: Topology) -> str:
+    """The PrometheusRule holding every alert."""
+    return f"{topology.name}-alerts"
+
+
+def backup_pods(w: Workload) -> str:
+    """The ``app.kubernetes.io/name`` of a workload's backup pods (their NetworkPolicies select it)."""
+    return _derived(w, "backup")
+
+
+def backup_job(w: Workload, b: Backup) -> str:
+    """The CronJob of a scheduled backup."""
+    return f"{w.name}-backup-{b.kind}"
+
+
+def archiver(w: Workload, b: Backup) -> str:
+    """The Deployment (and spool claim) of a continuous backup."""
+    return _derived(w, f"{b.kind}-archive")
+
+
+def backup_egress_policy(w: Workload) -> str:
+    """The NetworkPolicy letting a workload's backup pods reach it, DNS and the object store."""
+    return f"{backup_pods(w)}-egress"
+
+
+def from_backup_policy(w: Workload) -> str:
+    """The NetworkPolicy letting a workload accept its backup pods."""
+    return f"{w.name}-from-backup"
+
+
+def backup_credentials(target: str) -> str:
+    """The Secret holding a backup target's credentials (provided by the cluster)."""
+    return f"{target}-credentials"
+
+
+def cluster_backup(topology: Topology) -> str:
+    """The Velero Schedule of the whole cluster."""
+    return f"{topology.name}-cluster"
+
+
+def allow_callers(w: Workload) -> str:
+    """The AuthorizationPolicy admitting a meshed workload's callers."""
+    return _derived(w, "allow")
+
+
+def jwt_authentication(w: Workload) -> str:
+    """The RequestAuthentication validating tokens at a workload."""
+    return _derived(w, "jwt")
+
+
+def require_jwt(w: Workload) -> str:
+    """The AuthorizationPolicy refusing requests without a valid token."""
+    return _derived(w, "require-jwt")
+
+
+def egress_route(host: str) -> str:
+    """The VirtualService that routes one external host through the egress gateway."""
+    return f"egress-{dns_label(host)}"
+
+
+def egress_subset(host: str, port: int) -> str:
+    """The egress gateway's DestinationRule subset (and Gateway server) for one host and port."""
+    return f"{dns_label(host)}-{port}"
+
+
+def egress_server_port(host: str, port: int) -> str:
+    """The name of the egress gateway's listener port for one host."""
+    return f"tls-{egress_subset(host, port)}"
+
+
+def route_name(caller: str, path: str) -> str:
+    """The name of a VirtualService http route made for a gateway's path route."""
+    return f"{caller}-{dns_label(path.rstrip('*')) or 'root'}"
+
+
+def service_host(name: str, namespace: str) -> str:
+    """The cluster-local DNS name of a Service."""
+    return f"{name}.{namespace}.svc.cluster.local"
+
+
+def pod_host(w: Workload, index: int) -> str:
+    """The DNS name (relative to the namespace) of one pod of a StatefulSet, through its headless Service."""
+    return f"{w.name}-{index}.{headless_service(w)}"
+
+
+def principal(service_account: str, namespace: str) -> str:
+    """The SPIFFE-style identity Istio gives a ServiceAccount."""
+    return f"{TRUST_DOMAIN}/ns/{namespace}/sa/{service_account}"
+
+
+def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
+    """The stable selector of a workload's pods (one colour of a blue-green pair if given)."""
+    found = {NAME_LABEL: w.name}
+    if colour is not None:
+        found[COLOUR_LABEL] = colour
+    return found
