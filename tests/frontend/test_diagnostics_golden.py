@@ -1,7 +1,10 @@
-"""Every diagnostic code has a spec in tests/diagnostics/ and the exact text orion prints for it.
+"""Every diagnostic code a spec can get has a spec in tests/diagnostics/ and the exact text orion prints for it.
 
-Regenerate after a deliberate wording change with ``ORION_UPDATE_GOLDENS=1 pytest tests/frontend``
-and review the diff like code.
+``<CODE>.orion`` is the code's first golden; a code whose messages differ in shape has one more
+golden per message, ``<CODE>-<what>.orion`` (``E0216-rollout.orion``). Each golden's ``.expected``
+is what orion prints for it. Regenerate after a deliberate wording change with
+``ORION_UPDATE_GOLDENS=1 pytest tests/frontend/test_diagnostics_golden.py`` (``-k`` for the goldens
+concerned) and review the diff like code.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ def _code(spec: Path) -> str:
 
 
 def _render(path: Path) -> str:
-    source = SourceFile(path.name, path.read_bytes().decode("utf-8", errors="replace"))
+    """What orion prints for a golden spec, read from its bytes as orion reads a file (E0105 for bytes that are not UTF-8)."""
+    source = SourceFile.decode(path.read_bytes(), path.name)
     analysis = analyze_source(source)
     return render_text(analysis.diagnostics, {source.name: source})
 

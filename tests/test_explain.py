@@ -1,0 +1,73 @@
+"""orion explain: what a diagnostic code means, how to fix it and where to read more; --list shows them all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from orion_dsl.cli import EXIT_OK, EXIT_USAGE, cli
+from orion_dsl.codes import CODES, REGISTRY, Code
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Invoke the CLI in-process; returns (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(cli, ["explain", *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("code", CODES, ids=[c.name for c in CODES])
+def test_explain_prints_the_code_its_severity_and_meaning(code: Code) -> None:
+    status, out, _ = run(code.name)
+    assert status == EXIT_OK
+    assert out.startswith(f"{code.name} ({code.severity.value}): {code.family.title}\n")
+    assert f"\n{code.meaning}\n" in out
+
+
+def test_explain_prints_the_explanation_the_fix_and_where_to_read_more() -> None:
+    entry = REGISTRY["E0203"]
+    _, out, _ = run("E0203")
+    assert entry.explanation in out and f"How to fix: {entry.fix}" in out
+    assert "docs/LANGUAGE.md, section 6 (Diagnostics)" in out
+
+
+def test_a_code_is_read_in_any_case() -> None:
+    assert run("e0201") == run("E0201")
+
+
+def test_an_unknown_code_is_a_usage_error_with_a_did_you_mean() -> None:
+    status, _, err = run("E0299")
+    assert status == EXIT_USAGE
+    assert 'no diagnostic has the code "E0299"' in err and 'did you mean "E0209"?' in err
+
+
+@pytest.mark.parametrize("subject", ["E201", "X0201", "kubernetes/orion-app/networkpolicy-db-egress.yaml", ""])
+def test_what_is_not_a_code_is_a_usage_error_saying_what_is_accepted(subject: str) -> None:
+    status, _, err = run(subject)
+    assert status == EXIT_USAGE
+    assert "is not a diagnostic code" in err and "E, W, R or I and four digits" in err
+
+
+def test_explain_without_a_code_is_a_usage_error() -> None:
+    status, _, err = run()
+    assert status == EXIT_USAGE and "give a diagnostic CODE" in err
+
+
+def test_list_shows_every_code_with_its_meaning_one_a_line() -> None:
+    status, out, _ = run("--list")
+    lines = out.splitlines()
+    assert status == EXIT_OK and len(lines) == len(CODES)
+    for line, code in zip(lines, CODES, strict=True):
+        assert line.startswith(code.name) and line.endswith(code.meaning) and f" {code.severity.value} " in line
+
+
+def test_list_with_a_code_is_a_usage_error() -> None:
+    status, _, err = run("--list", "E0201")
+    assert status == EXIT_USAGE and "not both" in err
+
+
+def test_python_m_orion_dsl_explains_a_code() -> None:
+    done = subprocess.run([sys.executable, "-m", "orion_dsl", "explain", "w0304"], capture_output=True, text=True, check=False)
+    assert done.returncode == EXIT_OK and done.stdout.startswith("W0304 (warning)")
