@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from orion_dsl.model import Backup, Peer, Port, Topology, Workload
 from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.graph import StyleClass, node_id_part
+from orion_dsl.views.numbers import value_range
 
 _PEER_PREFIX = {"workload": "wl", "external": "ext", "internet": "net", "dns": "dns", "ingress": "ing"}
 
@@ -83,16 +84,10 @@ def port_text(port: Port) -> str:
 
 
 def address_text(workload: Workload) -> str:
-    """A workload's pod addresses: ``10.0.10.10-20``, a single address, or ``any free address``."""
+    """A workload's pod addresses: ``10.0.10.10..10.0.10.20``, a single address, or ``any free address``."""
     if workload.addresses is None:
         return "any free address"
-    low, high = workload.addresses
-    if low == high:
-        return str(low)
-    lo, hi = str(low).split("."), str(high).split(".")
-    if lo[:3] == hi[:3]:
-        return f"{low}-{hi[3]}"
-    return f"{low}-{high}"
+    return value_range(*workload.addresses)
 
 
 def time_text(at: TimeOfDay) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from orion_dsl.model import Mesh, Topology, Workload
 from orion_dsl.views.common import external_id, part_id, rate_text
 from orion_dsl.views.graph import Builder, Graph
+from orion_dsl.views.numbers import percent, value_range
 
 
 def _pod_lines(w: Workload) -> list[str]:
@@ -43,7 +44,8 @@ def _pod_lines(w: Workload) -> list[str]:
 def _istiod(b: Builder, topology: Topology, mesh: Mesh) -> None:
     lines = [f"istiod (Istio {topology.istio})", "traffic management: routes, retries, LB"]
     lines += [f"certificates: mTLS {mesh.mtls.upper()}", "config validation webhook"]
-    telemetry = [*([f"tracing {mesh.tracing_sampling}% sampled"] if mesh.tracing_sampling is not None else []), *(["access log on"] if mesh.access_log else [])]
+    tracing = [f"tracing {percent(mesh.tracing_sampling)} sampled"] if mesh.tracing_sampling is not None else []
+    telemetry = [*tracing, *(["access log on"] if mesh.access_log else [])]
     if telemetry:
         lines.append("telemetry: " + ", ".join(telemetry))
     with b.cluster("control", "Control plane", "control"):
@@ -53,7 +55,7 @@ def _istiod(b: Builder, topology: Topology, mesh: Mesh) -> None:
 def _sidecar_lines(mesh: Mesh) -> tuple[str, ...]:
     """What every sidecar is, said once in the legend instead of in every pod."""
     res = mesh.sidecar_resources
-    sizes = () if res is None else (f"  CPU {res.cpu_request.text}-{res.cpu_limit.text}, memory {res.memory_request.text}-{res.memory_limit.text}",)
+    sizes = () if res is None else (f"  CPU {value_range(res.cpu_request, res.cpu_limit)}, memory {value_range(res.memory_request, res.memory_limit)}",)
     return ("every meshed pod: app + Envoy sidecar", "  (istio/proxyv2)", *sizes)
 
 

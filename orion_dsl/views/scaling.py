@@ -11,6 +11,7 @@ from orion_dsl.model import Metric, Topology, Workload
 from orion_dsl.views.common import part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
 from orion_dsl.views.grouping import is_grouped
+from orion_dsl.views.numbers import percent, value_range
 
 
 def _metric_text(m: Metric) -> str:
@@ -22,11 +23,11 @@ def _hpa_lines(w: Workload) -> list[str]:
     a = w.autoscale
     if a is None:
         return []
-    lines = [f"{w.name} HPA", f"replicas {a.min}..{a.max}"]
+    lines = [f"{w.name} HPA", f"replicas {value_range(a.min, a.max)}"]
     if a.cpu is not None:
-        lines.append(f"CPU {a.cpu}%")
+        lines.append(f"CPU {percent(a.cpu)}")
     if a.memory is not None:
-        lines.append(f"memory {a.memory}%")
+        lines.append(f"memory {percent(a.memory)}")
     lines += [_metric_text(m) for m in a.metrics]
     return lines
 
@@ -85,9 +86,9 @@ def build(topology: Topology) -> Graph:
     ca = topology.scaling.cluster
     if ca is not None:
         with b.cluster("ca", "Cluster Autoscaling", "autoscaler"):
-            lines = ["Cluster Autoscaler", f"nodes {ca.min_nodes}..{ca.max_nodes}", "scale up: pending pods"]
+            lines = ["Cluster Autoscaler", f"nodes {value_range(ca.min_nodes, ca.max_nodes)}", "scale up: pending pods"]
             if ca.scale_down_below is not None:
-                lines.append(f"scale down: utilisation < {ca.scale_down_below}%")
+                lines.append(f"scale down: utilisation < {percent(ca.scale_down_below)}")
             b.node("cluster_autoscaler", *lines, cls="autoscaler")
     _rollouts(b, topology)
     for w in scaled:

@@ -92,9 +92,9 @@ def test_s31_address_labels(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "network"))
     expected = {
         "ing_nginx": "10.0.1.10",
-        "wl_gateway": "10.0.10.10-20",
-        "wl_notification": "10.0.10.70-80",
-        "wl_postgres": "10.0.20.10-12",
+        "wl_gateway": "10.0.10.10..10.0.10.20",
+        "wl_notification": "10.0.10.70..10.0.10.80",
+        "wl_postgres": "10.0.20.10..10.0.20.12",
         "wl_prometheus": "10.0.30.10",
         "wl_dashboard": "10.0.40.20",
     }

@@ -5,23 +5,24 @@ from __future__ import annotations
 import pytest
 
 from orion_dsl.backends.docs import anchors, cell, heading_anchor, headings
-from orion_dsl.backends.docs.context import Table, code, count, pct, span, text
-from orion_dsl.values import Duration, TimeOfDay
+from orion_dsl.backends.docs.context import Table, code, count, pct, text
+from orion_dsl.values import Duration, Quantity, TimeOfDay
 from orion_dsl.views.common import schedule_text as schedule
+from orion_dsl.views.numbers import value_range
 
 from .markdown import Document, github_slug
 
 
-def test_span_joins_different_ends_with_an_en_dash() -> None:
-    assert span("512Mi", "1Gi") == "512Mi–1Gi"
+def test_value_range_joins_different_ends_as_the_spec_does() -> None:
+    assert value_range(Quantity(512 * 2**20, "512Mi"), Quantity(2**30, "1Gi")) == "512Mi..1Gi"
 
 
-def test_span_of_equal_ends_is_one_value() -> None:
-    assert span("100m", "100m") == "100m"
+def test_value_range_of_equal_ends_is_one_value() -> None:
+    assert value_range(Quantity(100, "100m"), Quantity(100, "100m")) == "100m"
 
 
-def test_percentage_has_a_space() -> None:
-    assert pct(70) == "70 %"
+def test_percentage_is_written_as_in_the_spec() -> None:
+    assert pct(70) == "70%"
 
 
 def test_count_is_singular_for_one() -> None:

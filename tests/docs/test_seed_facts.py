@@ -132,7 +132,7 @@ def test_s09_analytics_admin_ui_and_dashboard(doc: Document) -> None:
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_s10_app_container_resources(doc: Document, name: str) -> None:
     main = containers(doc, name)[f"{name} (main)"]
-    assert (main["CPU"], main["Memory"]) == ("500m–1000m", "512Mi–1Gi")
+    assert (main["CPU"], main["Memory"]) == ("500m..1000m", "512Mi..1Gi")
 
 
 @pytest.mark.parametrize(("name", "port", "path"), [("gateway", "http 3000", "/health"), ("auth", "http 3001", "/api/auth/health")])
@@ -154,7 +154,7 @@ def test_s12_pod_volumes(doc: Document, name: str) -> None:
 def test_s13_istio_sidecar(doc: Document, name: str) -> None:
     proxy = containers(doc, name)["istio-proxy (injected)"]
     assert proxy["Image"].startswith("istio/proxyv2")
-    assert (proxy["CPU"], proxy["Memory"]) == ("100m–200m", "128Mi–256Mi")
+    assert (proxy["CPU"], proxy["Memory"]) == ("100m..200m", "128Mi..256Mi")
 
 
 def test_s14_postgres_statefulset(doc: Document) -> None:
@@ -166,7 +166,7 @@ def test_s14_postgres_statefulset(doc: Document) -> None:
         "headless + ClusterIP",
     )
     main = containers(doc, "postgres")["postgres (main)"]
-    assert (main["Ports"], main["CPU"], main["Memory"]) == ("sql 5432", "1000m–2000m", "2Gi–4Gi")
+    assert (main["Ports"], main["CPU"], main["Memory"]) == ("sql 5432", "1000m..2000m", "2Gi..4Gi")
     probes = section_table(doc, "postgres", "Probe").keyed()
     assert probes["Liveness"]["Check"] == probes["Readiness"]["Check"] == "exec pg_isready -U orion"
 
@@ -218,25 +218,25 @@ def test_s20_prometheus_scrapes_every_service_and_store(doc: Document) -> None:
 
 def test_s21_gateway_hpa(doc: Document) -> None:
     row = hpa(doc)["gateway"]
-    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3–10", "70 %", "80 %")
+    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3..10", "70%", "80%")
     assert row["Custom metrics"].startswith("http_requests_per_second per pod")
 
 
 def test_s22_auth_hpa(doc: Document) -> None:
     row = hpa(doc)["auth"]
-    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3–8", "75 %", "80 %")
+    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3..8", "75%", "80%")
     assert row["Custom metrics"].startswith("logins_per_second")
 
 
 def test_s23_user_hpa(doc: Document) -> None:
     row = hpa(doc)["user"]
-    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3–10", "70 %", "80 %")
+    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3..10", "70%", "80%")
     assert row["Custom metrics"].startswith("api_requests_per_second")
 
 
 def test_s24_notification_hpa(doc: Document) -> None:
     row = hpa(doc)["notification"]
-    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("2–6", "70 %", "75 %")
+    assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("2..6", "70%", "75%")
     assert row["Custom metrics"].startswith("rabbitmq_queue_depth external")
 
 
@@ -246,7 +246,7 @@ def test_s25_vpa_mode_auto(doc: Document) -> None:
 
 def test_s26_cluster_autoscaler(doc: Document) -> None:
     table = doc.table("Cluster autoscaler").keyed()
-    assert (table["Nodes"]["Value"], table["Scale down below"]["Value"]) == ("3–20", "50 %")
+    assert (table["Nodes"]["Value"], table["Scale down below"]["Value"]) == ("3..20", "50%")
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -286,13 +286,13 @@ def test_s30_subnets(doc: Document) -> None:
     ("workload", "addresses", "pool", "max_replicas"),
     [
         ("nginx (ingress controller)", "10.0.1.10 (load-balancer address)", "—", "3"),
-        ("gateway", "10.0.10.10–10.0.10.20", "11", "10"),
-        ("auth", "10.0.10.30–10.0.10.40", "11", "8"),
-        ("user", "10.0.10.50–10.0.10.60", "11", "10"),
-        ("notification", "10.0.10.70–10.0.10.80", "11", "6"),
-        ("postgres", "10.0.20.10–10.0.20.12", "3", "3"),
-        ("redis", "10.0.20.20–10.0.20.22", "3", "3"),
-        ("rabbitmq", "10.0.20.30–10.0.20.32", "3", "3"),
+        ("gateway", "10.0.10.10..10.0.10.20", "11", "10"),
+        ("auth", "10.0.10.30..10.0.10.40", "11", "8"),
+        ("user", "10.0.10.50..10.0.10.60", "11", "10"),
+        ("notification", "10.0.10.70..10.0.10.80", "11", "6"),
+        ("postgres", "10.0.20.10..10.0.20.12", "3", "3"),
+        ("redis", "10.0.20.20..10.0.20.22", "3", "3"),
+        ("rabbitmq", "10.0.20.30..10.0.20.32", "3", "3"),
         ("prometheus", "10.0.30.10", "1", "1"),
         ("grafana", "10.0.30.20", "1", "1"),
         ("loki", "10.0.30.30", "1", "1"),
@@ -491,14 +491,14 @@ def test_s49_resilience_and_tracing(doc: Document) -> None:
     row = doc.table("Traffic policy per service").row(Service="gateway")
     assert (row["Timeout"], row["Retries"]) == ("15s", "3 attempts, 5s per try, on 5xx,reset,connect-failure")
     assert row["Circuit breaking"] == "eject after 5 consecutive errors, for 30s, max 1000 connections"
-    assert "Distributed tracing: 10 % of requests sampled." in bullets(doc, "Service mesh")
+    assert "Distributed tracing: 10% of requests sampled." in bullets(doc, "Service mesh")
 
 
 def test_s50_pgbouncer_and_replication(doc: Document) -> None:
     table = {k: v["Value"] for k, v in doc.table("postgres replication").keyed().items()}
     assert table["Connection pooler"].startswith("pgbouncer (")
     assert (table["Pool mode"], table["Primary"], table["Read replicas"]) == ("transaction", "1 (takes every write)", "2")
-    assert (table["Read weights"], table["Replication"]) == ("replica 1: 50 %, replica 2: 50 %", "synchronous")
+    assert (table["Read weights"], table["Replication"]) == ("replica 1: 50%, replica 2: 50%", "synchronous")
 
 
 # ------------------------------------------------------------------ security layers

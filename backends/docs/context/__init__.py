@@ -13,11 +13,11 @@ from typing import Any
 
 import orion_dsl
 from orion_dsl.backends.docs.context import cluster, platform, traffic, workloads
-from orion_dsl.backends.docs.context.text import Table, count, pct, span
+from orion_dsl.backends.docs.context.text import Table, count, pct
 from orion_dsl.backends.docs.markdown import code, text
 from orion_dsl.model import Topology
 
-__all__ = ["Table", "build", "code", "count", "pct", "span", "text"]
+__all__ = ["Table", "build", "code", "count", "pct", "text"]
 
 
 def build(topology: Topology, diagrams: dict[str, str]) -> dict[str, Any]:

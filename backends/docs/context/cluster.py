@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.backends.docs.context.text import NONE, cores, count, onoff, ports, replica_text, service_kind, span, table
+from orion_dsl.backends.docs.context.text import NONE, cores, count, onoff, ports, replica_text, service_kind, table
 from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Topology
 from orion_dsl.views.common import kind_name
+from orion_dsl.views.numbers import value_range
 
 
 def topology(t: Topology) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def network(t: Topology) -> dict[str, Any]:
             else:
                 low, high = w.addresses
                 size = int(high) - int(low) + 1
-                rows.append((subnet.name, str(subnet.cidr), w.name, span(low, high), str(size), str(w.max_replicas)))
+                rows.append((subnet.name, str(subnet.cidr), w.name, value_range(low, high), str(size), str(w.max_replicas)))
         if members == 0:
             rows.append((subnet.name, str(subnet.cidr), NONE, NONE, NONE, NONE))
     subnets = [(s.name, str(s.cidr), str(s.cidr.num_addresses), text(s.description) or NONE) for s in t.subnets]

@@ -1,7 +1,8 @@
 """Formatting for people: every number, range, port and check of the document in one style.
 
-Ranges with an en dash (``3–10``, ``512Mi–1Gi``; one value when both ends are equal),
-percentages with a space (``70 %``), durations as written in the spec (``30s``, ``6h``),
+Ranges and percentages as the spec writes them, the same as in the diagrams
+(:mod:`orion_dsl.views.numbers`: ``3..10``, ``512Mi..1Gi``, one value when both ends are
+equal; ``70%``), durations as written in the spec (``30s``, ``6h``),
 backup periods in words as the diagrams write them (``hourly``, ``daily at 02:00``),
 times of day on a 24-hour clock (``02:00``), TCP ports as bare numbers and other protocols
 with a suffix (``123/UDP``), switches as ``on``/``off``.
@@ -16,9 +17,7 @@ import attrs
 from orion_dsl.backends.docs.markdown import code, md
 from orion_dsl.model import Check, Port, Probes, Resources, Workload
 from orion_dsl.values import Duration, Quantity
-
-DASH = "–"
-
+from orion_dsl.views.numbers import percent, value_range
 
 NONE = "—"
 
@@ -51,14 +50,9 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
     return Table(tuple(header), tuple(tuple(r) for r in rows))
 
 
-def span(low: object, high: object) -> str:
-    """``low–high``, or one value when both ends are the same."""
-    return str(low) if str(low) == str(high) else f"{low}{DASH}{high}"
-
-
 def pct(value: int | None) -> str:
-    """A percentage, ``70 %``; a dash when unset."""
-    return NONE if value is None else f"{value} %"
+    """A percentage, ``70%``; a dash when unset."""
+    return NONE if value is None else percent(value)
 
 
 def onoff(value: bool) -> str:
@@ -100,13 +94,13 @@ def cores(value: Quantity) -> str:
 
 
 def cpu(resources: Resources) -> str:
-    """CPU request–limit."""
-    return span(resources.cpu_request.text, resources.cpu_limit.text)
+    """CPU ``request..limit``."""
+    return value_range(resources.cpu_request, resources.cpu_limit)
 
 
 def memory(resources: Resources) -> str:
-    """Memory request–limit."""
-    return span(resources.memory_request.text, resources.memory_limit.text)
+    """Memory ``request..limit``."""
+    return value_range(resources.memory_request, resources.memory_limit)
 
 
 def algorithm(name: str | None) -> str:
@@ -145,9 +139,9 @@ def service_kind(w: Workload) -> str:
 
 
 def replica_text(w: Workload) -> str:
-    """Replicas for a table cell: ``3 (autoscaled 3–10)`` or ``2``."""
+    """Replicas for a table cell: ``3 (autoscaled 3..10)`` or ``2``."""
     if w.autoscale is not None:
-        return f"{w.replicas} (autoscaled {span(w.autoscale.min, w.autoscale.max)})"
+        return f"{w.replicas} (autoscaled {value_range(w.autoscale.min, w.autoscale.max)})"
     return str(w.replicas)
 
 
@@ -157,8 +151,8 @@ def count(n: int, noun: str) -> str:
 
 
 def replica_words(w: Workload) -> str:
-    """Replicas for a sentence: ``3 replicas, autoscaled 3–10``."""
+    """Replicas for a sentence: ``3 replicas, autoscaled 3..10``."""
     words = count(w.replicas, "replica")
     if w.autoscale is not None:
-        words += f", autoscaled {span(w.autoscale.min, w.autoscale.max)}"
+        words += f", autoscaled {value_range(w.autoscale.min, w.autoscale.max)}"
     return words

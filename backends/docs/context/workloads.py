@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.backends.docs.context.text import NONE, check, cpu, memory, pct, ports, replica_words, span, table, timing
+from orion_dsl.backends.docs.context.text import NONE, check, cpu, memory, pct, ports, replica_words, table, timing
 from orion_dsl.backends.docs.markdown import code, join, md
 from orion_dsl.model import Metric, Topology, Workload
 from orion_dsl.secrets import shown_env
 from orion_dsl.views.common import kind_name
+from orion_dsl.views.numbers import value_range
 
 RESTRICTED = ("runs as non-root", "no privilege escalation", "all capabilities dropped", "seccomp RuntimeDefault")
 
@@ -98,7 +99,7 @@ def scaling(t: Topology) -> dict[str, Any]:
     rows = [
         (
             w.name,
-            span(w.autoscale.min, w.autoscale.max),
+            value_range(w.autoscale.min, w.autoscale.max),
             pct(w.autoscale.cpu),
             pct(w.autoscale.memory),
             join("; ", (_metric(m) for m in w.autoscale.metrics)) or NONE,
@@ -113,7 +114,7 @@ def scaling(t: Topology) -> dict[str, Any]:
         "cluster": table(
             ("Setting", "Value"),
             [
-                ("Nodes", span(cluster.min_nodes, cluster.max_nodes)),
+                ("Nodes", value_range(cluster.min_nodes, cluster.max_nodes)),
                 ("Scale down below", pct(cluster.scale_down_below)),
                 ("Scale up", "when pods are pending"),
             ],
