@@ -258,7 +258,7 @@ CODES: tuple[Code, ...] = (
     _w(
         "R0602",
         "Graphviz could not draw one view: that SVG is skipped",
-        "The `.dot` file is written. This is a bug in orion's drawing.",
+        "The `.dot` file is written; Graphviz failing on a `.dot` file ORION wrote should not happen.",
         "Please report it with the spec.",
     ),
     _w("R0603", "Graphviz warned while drawing one view: the SVG is written", "The picture may be drawn imperfectly.", "Please report it with the spec."),
