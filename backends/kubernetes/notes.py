@@ -1,115 +1,182 @@
 """Info diagnostics for facts that have no Kubernetes object, or only part of one.
 
-Each names the checklist row and where the fact does appear (docs, diagrams, another target).
+Each says where the fact does appear (docs, diagrams, another target) or what to do about
+it. One function per fact: it returns its diagnostic, or None when the spec does not state
+the fact; :data:`NOTES` lists them in the order they are reported.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.model import Topology
 
 ELSEWHERE = "it appears in the architecture document and the diagrams"
 
+#: A fact's note: its diagnostic, or None when the topology does not have the fact.
+Note = Callable[[Topology], Diagnostic | None]
+
+
+def edge(topology: Topology) -> Diagnostic | None:
+    """I1060: the CDN, load balancers, GeoDNS and regions in front of the cluster."""
+    if not topology.edge:
+        return None
+    names = ", ".join(f"{d.kind} {d.name}" for d in topology.edge)
+    return info("I1060", None, f"the edge ({names}) lives outside the cluster: no Kubernetes object", ELSEWHERE)
+
+
+def cluster_autoscaler(topology: Topology) -> Diagnostic | None:
+    """I1061: the cluster autoscaler's node range and scale-down threshold are flags of the autoscaler."""
+    cluster = topology.scaling.cluster
+    if cluster is None:
+        return None
+    below = f", scale down below {cluster.scale_down_below}%" if cluster.scale_down_below is not None else ""
+    return info(
+        "I1061",
+        None,
+        f"the cluster autoscaler ({cluster.min_nodes}..{cluster.max_nodes} nodes{below}) is a cluster setting, not a manifest",
+        f"set --nodes and --scale-down-utilization-threshold on the cluster autoscaler; {ELSEWHERE}",
+    )
+
+
+def recovery_objectives(topology: Topology) -> Diagnostic | None:
+    """I1062: RTO and RPO objectives are checked at compile time, not written."""
+    rec = topology.recovery
+    if rec is None or not rec.objectives:
+        return None
+    objs = "; ".join(f"{o.name}: RTO {o.rto.text}, RPO {o.rpo.text}" for o in rec.objectives)
+    return info("I1062", None, f"recovery objectives ({objs}) are checked by orion, not written as objects", ELSEWHERE)
+
+
+def backup_storage(topology: Topology) -> Diagnostic | None:
+    """I1063: backup targets, their replication and archiving are the object store's configuration."""
+    rec = topology.recovery
+    if rec is None:
+        return None
+    parts = [f"{t.name} ({t.kind} {t.bucket}{', ' + t.region if t.region else ''})" for t in rec.targets]
+    extra = [f"replication {a} -> {b}" for a, b in rec.replications]
+    if rec.archive is not None:
+        extra.append(f"archive to {rec.archive[0]} after {rec.archive[1].text}")
+    if not (parts or extra):
+        return None
+    return info(
+        "I1063",
+        None,
+        f"backup storage {', '.join(parts + extra)} is configured on the object store, not in the cluster",
+        f"backup jobs only name the bucket; {ELSEWHERE}",
+    )
+
+
+def config_in_git(topology: Topology) -> Diagnostic | None:
+    """I1064: keeping the configuration in git is a process."""
+    rec = topology.recovery
+    if rec is None or not rec.config_in_git:
+        return None
+    return info("I1064", None, f"configuration in git ({rec.config_in_git}) is a process, not an object", ELSEWHERE)
+
+
+def application_layer(topology: Topology) -> Diagnostic | None:
+    """I1065: the application security layer's measures are the services' own code."""
+    app = [layer for layer in topology.security_layers if layer.name == "application"]
+    if not app:
+        return None
+    return info("I1065", None, f"application-layer measures ({'; '.join(app[0].measures)}) live in the services' code", ELSEWHERE)
+
+
+def subnets(topology: Topology) -> Diagnostic | None:
+    """I1066: subnets would be Calico IPPools, which have no schema here."""
+    if not topology.subnets:
+        return None
+    return info(
+        "I1066",
+        None,
+        f"subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) would be Calico IPPools; pods name theirs in cni.projectcalico.org/ipv4pools",
+        f"create an IPPool per subnet with the same name (no IPPool schema is available here to generate it); {ELSEWHERE}",
+    )
+
+
+def address_ranges(topology: Topology) -> Diagnostic | None:
+    """I1067: fixed pod address ranges are checked against their subnet, not pinned."""
+    ranged = [f"{w.name} {w.addresses[0]}-{w.addresses[1]}" for w in topology.workloads if w.addresses is not None]
+    if not ranged:
+        return None
+    return info(
+        "I1067",
+        None,
+        f"fixed pod address ranges ({', '.join(ranged)}) are validated, not pinned",
+        f"Calico can pin them with per-workload IPPools; {ELSEWHERE}",
+    )
+
+
+def liveness_success_threshold(topology: Topology) -> Diagnostic | None:
+    """I1068: Kubernetes requires a liveness probe's successThreshold to be 1."""
+    probed = [w.name for w in topology.workloads if w.probes is not None and w.probes.liveness is not None and w.probes.success_threshold != 1]
+    if not probed:
+        return None
+    return info(
+        "I1068",
+        None,
+        f"a liveness probe's successThreshold must be 1; it is 1 for {', '.join(probed)} (readiness keeps the stated threshold)",
+        "the stated success threshold applies to readiness probes",
+    )
+
+
+def default_probes(topology: Topology) -> Diagnostic | None:
+    """I1071: workloads with ports and no stated probes get TCP checks on their first port."""
+    unprobed = [f"{w.name} (port {w.container.ports[0].name})" for w in topology.workloads if w.probes is None and w.container.ports]
+    if not unprobed:
+        return None
+    return info(
+        "I1071",
+        None,
+        f"no health checks stated for {', '.join(unprobed)}: TCP liveness and readiness checks on the first port are used",
+        "state `probes` for HTTP or command checks",
+    )
+
+
+def shared_read_write_once(topology: Topology) -> Diagnostic | None:
+    """I1069: a Deployment's replicas share one ReadWriteOnce claim, so they must share a node."""
+    shared = [w.name for w in topology.workloads if w.kind == "deployment" and w.replicas > 1 and any(s.access == "read-write-once" for s in w.storage)]
+    if not shared:
+        return None
+    return info(
+        "I1069",
+        None,
+        f"{', '.join(shared)} share one ReadWriteOnce claim across replicas: all replicas must run on one node",
+        "make it a statefulset for a claim per replica",
+    )
+
+
+def meshed_pod_security(topology: Topology) -> Diagnostic | None:
+    """I1070: restricted Pod Security refuses istio-init, so meshed namespaces need istio-cni."""
+    if not any(ns.mesh for ns in topology.namespaces):
+        return None
+    return info(
+        "I1070",
+        None,
+        "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
+        "install Istio with the CNI node agent (istio-cni) so injected pods stay restricted",
+    )
+
+
+#: Every note, in the order the kubernetes target reports them.
+NOTES: tuple[Note, ...] = (
+    edge,
+    cluster_autoscaler,
+    recovery_objectives,
+    backup_storage,
+    config_in_git,
+    application_layer,
+    subnets,
+    address_ranges,
+    liveness_success_threshold,
+    default_probes,
+    shared_read_write_once,
+    meshed_pod_security,
+)
+
 
 def diagnostics(topology: Topology) -> list[Diagnostic]:
-    """Every fact the kubernetes target cannot express."""
-    out: list[Diagnostic] = []
-    if topology.edge:
-        names = ", ".join(f"{d.kind} {d.name}" for d in topology.edge)
-        out.append(info("I1060", None, f"the edge ({names}) lives outside the cluster: no Kubernetes object", ELSEWHERE))
-    cluster = topology.scaling.cluster
-    if cluster is not None:
-        below = f", scale down below {cluster.scale_down_below}%" if cluster.scale_down_below is not None else ""
-        out.append(
-            info(
-                "I1061",
-                None,
-                f"the cluster autoscaler ({cluster.min_nodes}..{cluster.max_nodes} nodes{below}) is a cluster setting, not a manifest",
-                f"set --nodes and --scale-down-utilization-threshold on the cluster autoscaler; {ELSEWHERE}",
-            )
-        )
-    rec = topology.recovery
-    if rec is not None:
-        if rec.objectives:
-            objs = "; ".join(f"{o.name}: RTO {o.rto.text}, RPO {o.rpo.text}" for o in rec.objectives)
-            out.append(info("I1062", None, f"recovery objectives ({objs}) are checked by orion, not written as objects", ELSEWHERE))
-        parts = [f"{t.name} ({t.kind} {t.bucket}{', ' + t.region if t.region else ''})" for t in rec.targets]
-        extra = [f"replication {a} -> {b}" for a, b in rec.replications]
-        if rec.archive is not None:
-            extra.append(f"archive to {rec.archive[0]} after {rec.archive[1].text}")
-        if parts or extra:
-            out.append(
-                info(
-                    "I1063",
-                    None,
-                    f"backup storage {', '.join(parts + extra)} is configured on the object store, not in the cluster",
-                    f"backup jobs only name the bucket; {ELSEWHERE}",
-                )
-            )
-        if rec.config_in_git:
-            out.append(info("I1064", None, f"configuration in git ({rec.config_in_git}) is a process, not an object", ELSEWHERE))
-    app = [layer for layer in topology.security_layers if layer.name == "application"]
-    if app:
-        out.append(info("I1065", None, f"application-layer measures ({'; '.join(app[0].measures)}) live in the services' code", ELSEWHERE))
-    if topology.subnets:
-        out.append(
-            info(
-                "I1066",
-                None,
-                f"subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) "
-                "would be Calico IPPools; pods name theirs in cni.projectcalico.org/ipv4pools",
-                f"create an IPPool per subnet with the same name (no IPPool schema is available here to generate it); {ELSEWHERE}",
-            )
-        )
-    ranged = [w for w in topology.workloads if w.addresses is not None]
-    if ranged:
-        out.append(
-            info(
-                "I1067",
-                None,
-                "fixed pod address ranges ("
-                + ", ".join(f"{w.name} {w.addresses[0]}-{w.addresses[1]}" for w in ranged if w.addresses)
-                + ") are validated, not pinned",
-                f"Calico can pin them with per-workload IPPools; {ELSEWHERE}",
-            )
-        )
-    probed = [w.name for w in topology.workloads if w.probes is not None and w.probes.liveness is not None and w.probes.success_threshold != 1]
-    if probed:
-        out.append(
-            info(
-                "I1068",
-                None,
-                f"a liveness probe's successThreshold must be 1; it is 1 for {', '.join(probed)} (readiness keeps the stated threshold)",
-                "the stated success threshold applies to readiness probes",
-            )
-        )
-    unprobed = [f"{w.name} (port {w.container.ports[0].name})" for w in topology.workloads if w.probes is None and w.container.ports]
-    if unprobed:
-        out.append(
-            info(
-                "I1071",
-                None,
-                f"no health checks stated for {', '.join(unprobed)}: TCP liveness and readiness checks on the first port are used",
-                "state `probes` for HTTP or command checks",
-            )
-        )
-    shared_rwo = [w.name for w in topology.workloads if w.kind == "deployment" and w.replicas > 1 and any(s.access == "read-write-once" for s in w.storage)]
-    if shared_rwo:
-        out.append(
-            info(
-                "I1069",
-                None,
-                f"{', '.join(shared_rwo)} share one ReadWriteOnce claim across replicas: all replicas must run on one node",
-                "make it a statefulset for a claim per replica",
-            )
-        )
-    if any(ns.mesh for ns in topology.namespaces):
-        out.append(
-            info(
-                "I1070",
-                None,
-                "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
-                "install Istio with the CNI node agent (istio-cni) so injected pods stay restricted",
-            )
-        )
-    return out
+    """Every fact the kubernetes target cannot express (or only partly), one diagnostic each, in :data:`NOTES` order."""
+    return [note for fact in NOTES if (note := fact(topology)) is not None]
