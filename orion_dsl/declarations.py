@@ -1,7 +1,8 @@
 """Declarations: the spec as written, one class per construct, names unresolved.
 
 Each class is also the vocabulary of its block: its fields say which keywords may
-stand there, with which values (see :mod:`orion_dsl.decode`). docs/LANGUAGE.md
+stand there, with which values and, once, which default (see :mod:`orion_dsl.decode`);
+the words of closed sets come from :mod:`orion_dsl.choices`. docs/LANGUAGE.md
 describes the same constructs for users.
 """
 
@@ -11,16 +12,12 @@ import ipaddress
 
 import attrs
 
+from orion_dsl import choices as c
 from orion_dsl import values as v
 from orion_dsl.decode import Decl, L, child, mapping, option, positional
 
 # ------------------------------------------------------------------ shared pieces
 
-PROBE_KINDS = ("http", "tcp", "exec")
-VOLUME_KINDS = ("config-map", "secret", "empty-dir")
-ACCESS_MODES = ("read-write-once", "read-only-many", "read-write-many", "read-write-once-pod")
-LB_ALGORITHMS = ("round-robin", "least-connection", "ip-hash", "random")
-BACKUP_KINDS = ("full", "incremental", "wal", "snapshot", "definitions")
 PORT_OR_NAME = v.any_of(v.NAME, v.PORT)
 
 
@@ -28,15 +25,17 @@ PORT_OR_NAME = v.any_of(v.NAME, v.PORT)
 class ResourcesDecl(Decl):
     """``resources { cpu 500m..1000m; memory 512Mi..1Gi }`` — request..limit."""
 
-    cpu: L[v.Range[v.Quantity]] | None = option("cpu", v.range_of(v.CPU))
-    memory: L[v.Range[v.Quantity]] | None = option("memory", v.range_of(v.BYTES))
+    cpu: L[v.Range[v.Quantity]] | None = option("cpu", v.range_of(v.CPU), default=v.Range(v.Quantity(100, "100m"), v.Quantity(500, "500m")))
+    memory: L[v.Range[v.Quantity]] | None = option(
+        "memory", v.range_of(v.BYTES), default=v.Range(v.Quantity(128 * 2**20, "128Mi"), v.Quantity(512 * 2**20, "512Mi"))
+    )
 
 
 @attrs.frozen
 class CheckDecl(Decl):
     """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``."""
 
-    kind: L[str] | None = positional("kind", v.enum(*PROBE_KINDS))
+    kind: L[c.CheckKind] | None = positional("kind", v.enum(*c.CHECK_KINDS))
     target: tuple[L[object], ...] = positional("target", v.any_of(v.FIELD_TEXT, v.NAME, v.PORT), many=True)
     on: L[object] | None = option("on", PORT_OR_NAME)
 
@@ -48,11 +47,11 @@ class ProbesDecl(Decl):
     liveness: CheckDecl | None = child("liveness", CheckDecl)
     readiness: CheckDecl | None = child("readiness", CheckDecl)
     startup: CheckDecl | None = child("startup", CheckDecl)
-    interval: L[v.Duration] | None = option("interval", v.DURATION)
-    timeout: L[v.Duration] | None = option("timeout", v.DURATION)
+    interval: L[v.Duration] | None = option("interval", v.DURATION, default=v.Duration(10_000, "10s"))
+    timeout: L[v.Duration] | None = option("timeout", v.DURATION, default=v.Duration(1_000, "1s"))
     initial_delay: L[v.Duration] | None = option("initial_delay", v.DURATION)
-    failure_threshold: L[int] | None = option("failure_threshold", v.INT)
-    success_threshold: L[int] | None = option("success_threshold", v.INT)
+    failure_threshold: L[int] | None = option("failure_threshold", v.INT, default=3)
+    success_threshold: L[int] | None = option("success_threshold", v.INT, default=1)
 
 
 @attrs.frozen
@@ -68,7 +67,7 @@ class VolumeDecl(Decl):
     """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    kind: L[str] | None = positional("kind", v.enum(*VOLUME_KINDS))
+    kind: L[c.VolumeKind] | None = positional("kind", v.enum(*c.VOLUME_KINDS))
     source: L[str] | None = positional("source", v.TEXT, optional=True)
     at: L[str] | None = option("at", v.FILLED, required=True)
     read_only: L[bool] | None = option("read_only", v.SWITCH)
@@ -81,7 +80,7 @@ class StorageDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     size: L[v.Quantity] | None = positional("size", v.BYTES)
     storage_class: L[str] | None = option("class", v.NAME)
-    access: L[str] | None = option("access", v.enum(*ACCESS_MODES))
+    access: L[c.AccessMode] | None = option("access", v.enum(*c.ACCESS_MODES), default="read-write-once")
     at: L[str] | None = option("at", v.FILLED, required=True)
 
 
@@ -89,10 +88,10 @@ class StorageDecl(Decl):
 class RolloutDecl(Decl):
     """``rollout rolling { surge 1; unavailable 0; grace 30s }``."""
 
-    strategy: L[str] | None = positional("strategy", v.enum("rolling", "recreate"))
-    surge: L[int] | None = option("surge", v.INT)
-    unavailable: L[int] | None = option("unavailable", v.INT)
-    grace: L[v.Duration] | None = option("grace", v.DURATION)
+    strategy: L[c.RolloutStrategy] | None = positional("strategy", v.enum(*c.ROLLOUT_STRATEGIES), default="rolling")
+    surge: L[int] | None = option("surge", v.INT, default=1)
+    unavailable: L[int] | None = option("unavailable", v.INT, default=0)
+    grace: L[v.Duration] | None = option("grace", v.DURATION, default=v.Duration(30_000, "30s"))
 
 
 @attrs.frozen
@@ -101,7 +100,7 @@ class BlueGreenDecl(Decl):
 
     blue: L[str] | None = option("blue", v.VERSION, required=True)
     green: L[str] | None = option("green", v.VERSION, required=True)
-    active: L[str] | None = option("active", v.enum("blue", "green"), required=True)
+    active: L[c.Colour] | None = option("active", v.enum(*c.COLOURS), required=True)
 
 
 @attrs.frozen
@@ -116,10 +115,10 @@ class BudgetDecl(Decl):
 class SecurityContextDecl(Decl):
     """``security { user 10001; read_only_root true }`` — the restricted profile is always on."""
 
-    user: L[int] | None = option("user", v.INT)
+    user: L[int] | None = option("user", v.INT, default=10001)
     group: L[int] | None = option("group", v.INT)
-    read_only_root: L[bool] | None = option("read_only_root", v.SWITCH)
-    service_account_token: L[bool] | None = option("service_account_token", v.SWITCH)
+    read_only_root: L[bool] | None = option("read_only_root", v.SWITCH, default=True)
+    service_account_token: L[bool] | None = option("service_account_token", v.SWITCH, default=False)
 
 
 @attrs.frozen
@@ -156,7 +155,7 @@ class RetriesDecl(Decl):
 class CircuitBreakerDecl(Decl):
     """``circuit_breaker { consecutive_errors 5; ejection 30s; max_connections 1000 }``."""
 
-    consecutive_errors: L[int] | None = option("consecutive_errors", v.INT)
+    consecutive_errors: L[int] | None = option("consecutive_errors", v.INT, default=5)
     interval: L[v.Duration] | None = option("interval", v.DURATION)
     ejection: L[v.Duration] | None = option("ejection", v.DURATION)
     max_ejected: L[int] | None = option("max_ejected", v.PERCENT)
@@ -185,10 +184,10 @@ class RouteDecl(Decl):
 class BackupDecl(Decl):
     """``backup full every 24h at 02:00 to s3-primary`` or ``backup wal continuous to s3``."""
 
-    kind: L[str] | None = positional("kind", v.enum(*BACKUP_KINDS))
+    kind: L[c.BackupKind] | None = positional("kind", v.enum(*c.BACKUP_KINDS))
     every: L[v.Duration] | None = option("every", v.DURATION)
     at: L[v.TimeOfDay] | None = option("at", v.TIME)
-    continuous: L[bool] | None = option("continuous", v.SWITCH, flag=True)
+    continuous: L[bool] | None = option("continuous", v.SWITCH, flag=True, default=False)
     to: L[str] | None = option("to", v.NAME, required=True)
     image: L[str] | None = option("image", v.FIELD_TEXT)
 
@@ -199,8 +198,8 @@ class PoolerDecl(Decl):
 
     name: L[str] | None = positional("name", v.NAME)
     image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
-    replicas: L[int] | None = option("replicas", v.INT)
-    mode: L[str] | None = option("mode", v.enum("session", "transaction", "statement"))
+    replicas: L[int] | None = option("replicas", v.INT, default=2)
+    mode: L[c.PoolMode] | None = option("mode", v.enum(*c.POOL_MODES), default="transaction")
 
 
 @attrs.frozen
@@ -216,9 +215,9 @@ class DatabaseDecl(Decl):
     """The data tier's roles: pooler, one primary, read replicas, replication."""
 
     pooler: PoolerDecl | None = child("pooler", PoolerDecl)
-    primary: L[int] | None = option("primary", v.INT)
+    primary: L[int] | None = option("primary", v.INT, default=1)
     read_replicas: ReadReplicasDecl | None = child("read_replicas", ReadReplicasDecl)
-    replication: L[str] | None = option("replication", v.enum("synchronous", "asynchronous"))
+    replication: L[c.Replication] | None = option("replication", v.enum(*c.REPLICATIONS), default="asynchronous")
 
 
 @attrs.frozen
@@ -245,9 +244,9 @@ class WorkloadDecl(Decl):
     """``service NAME { ... }`` (a Deployment) or ``statefulset NAME { ... }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    description: L[str] | None = option("description", v.TEXT)
+    description: L[str] | None = option("description", v.TEXT, default="")
     image: L[str] | None = option("image", v.FIELD_TEXT)
-    replicas: L[int] | None = option("replicas", v.INT)
+    replicas: L[int] | None = option("replicas", v.INT, default=1)  # without autoscaling
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
     resources: ResourcesDecl | None = child("resources", ResourcesDecl)
     probes: ProbesDecl | None = child("probes", ProbesDecl)
@@ -264,10 +263,10 @@ class WorkloadDecl(Decl):
     calls: tuple[L[object], ...] = option("calls", v.any_of(v.PORT_REF, v.NAME), many=True, listed=True)
     routes: tuple[RouteDecl, ...] = child("route", RouteDecl, many=True)
     autoscale: AutoscaleDecl | None = child("autoscale", AutoscaleDecl)
-    load_balancing: L[str] | None = option("load_balancing", v.enum(*LB_ALGORITHMS))
+    load_balancing: L[c.LbAlgorithm] | None = option("load_balancing", v.enum(*c.LB_ALGORITHMS))
     resilience: ResilienceDecl | None = child("resilience", ResilienceDecl)
     database: DatabaseDecl | None = child("database", DatabaseDecl)
-    encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH)
+    encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH, default=False)
     backups: tuple[BackupDecl, ...] = child("backup", BackupDecl, many=True)
     scrape: L[bool] | None = option("scrape", v.SWITCH)
 
@@ -304,11 +303,11 @@ class NamespaceDecl(Decl):
     """``namespace NAME { mesh on; subnet x; service ... }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    description: L[str] | None = option("description", v.TEXT)
-    mesh: L[bool] | None = option("mesh", v.SWITCH)
+    description: L[str] | None = option("description", v.TEXT, default="")
+    mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
     subnet: L[str] | None = option("subnet", v.NAME)
     labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
-    allow: tuple[L[str], ...] = option("allow", v.enum("same-namespace"), many=True)
+    allow: tuple[L[c.NamespaceAllowance], ...] = option("allow", v.enum(*c.NAMESPACE_ALLOWANCES), many=True)
     defaults: DefaultsDecl | None = child("defaults", DefaultsDecl)
     services: tuple[WorkloadDecl, ...] = child("service", WorkloadDecl, many=True)
     statefulsets: tuple[WorkloadDecl, ...] = child("statefulset", WorkloadDecl, many=True)
@@ -321,11 +320,11 @@ class TopologyDecl(Decl):
     """``topology NAME { version ...; kubernetes ...; istio ...; domain ... }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    version: L[str] | None = option("version", v.VERSION)
-    description: L[str] | None = option("description", v.TEXT)
-    kubernetes: L[str] | None = option("kubernetes", v.VERSION)
-    istio: L[str] | None = option("istio", v.VERSION)
-    domain: L[str] | None = option("domain", v.TEXT)
+    version: L[str] | None = option("version", v.VERSION, default="0.0.0")
+    description: L[str] | None = option("description", v.TEXT, default="")
+    kubernetes: L[str] | None = option("kubernetes", v.VERSION, default="1.28")
+    istio: L[str] | None = option("istio", v.VERSION, default="1.20")
+    domain: L[str] | None = option("domain", v.TEXT, default="")
 
 
 @attrs.frozen
@@ -334,7 +333,7 @@ class SubnetDecl(Decl):
 
     name: L[str] | None = positional("name", v.NAME)
     cidr: L[ipaddress.IPv4Network] | None = positional("cidr", v.CIDR)
-    description: L[str] | None = option("description", v.TEXT)
+    description: L[str] | None = option("description", v.TEXT, default="")
 
 
 @attrs.frozen
@@ -353,9 +352,9 @@ class NetworkDecl(Decl):
     ``internet deny`` state that intent in the spec. ``dns`` is allowed unless ``dns deny``.
     """
 
-    default: L[str] | None = option("default", v.enum("deny"))
-    dns: L[str] | None = option("dns", v.enum("allow", "deny"))
-    internet: L[str] | None = option("internet", v.enum("deny"))
+    default: L[c.Deny] | None = option("default", v.enum(*c.DENY))
+    dns: L[c.AllowOrDeny] | None = option("dns", v.enum(*c.ALLOW_OR_DENY), default="allow")
+    internet: L[c.Deny] | None = option("internet", v.enum(*c.DENY))
     subnets: tuple[SubnetDecl, ...] = child("subnet", SubnetDecl, many=True)
     allows: tuple[PolicyRuleDecl, ...] = child("allow", PolicyRuleDecl, many=True)
     denies: tuple[PolicyRuleDecl, ...] = child("deny", PolicyRuleDecl, many=True)
@@ -366,10 +365,10 @@ class DescribedDecl(Decl):
     """A described-only piece: ``cdn cloudflare { provides "DDoS", "WAF" }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    description: L[str] | None = option("description", v.TEXT)
+    description: L[str] | None = option("description", v.TEXT, default="")
     provides: tuple[L[str], ...] = option("provides", v.TEXT, many=True, listed=True)
     regions: tuple[L[str], ...] = option("regions", v.NAME, many=True, listed=True)
-    load_balancer: L[str] | None = option("load_balancer", v.TEXT)
+    load_balancer: L[str] | None = option("load_balancer", v.TEXT, default="")
 
 
 @attrs.frozen
@@ -387,7 +386,7 @@ class RateDecl(Decl):
     """``100 per second``."""
 
     amount: L[int] | None = positional("amount", v.INT)
-    per: L[str] | None = option("per", v.enum("second", "minute"))
+    per: L[c.RatePer] | None = option("per", v.enum(*c.RATE_UNITS), default="second")
 
 
 @attrs.frozen
@@ -422,14 +421,14 @@ class IngressDecl(Decl):
     namespace: L[str] | None = option("namespace", v.NAME, required=True)
     subnet: L[str] | None = option("subnet", v.NAME)
     address: L[ipaddress.IPv4Address] | None = option("address", v.ADDRESS)
-    replicas: L[int] | None = option("replicas", v.INT)
-    balance: L[str] | None = option("balance", v.enum(*LB_ALGORITHMS))
+    replicas: L[int] | None = option("replicas", v.INT, default=1)
+    balance: L[c.LbAlgorithm] | None = option("balance", v.enum(*c.LB_ALGORITHMS), default="round-robin")
     listen: tuple[L[v.PortNumber], ...] = option("listen", v.PORT, listed=True)
     rate_limit: RateDecl | None = child("rate_limit", RateDecl)
-    request_buffering: L[bool] | None = option("request_buffering", v.SWITCH)
-    compression: L[bool] | None = option("compression", v.SWITCH)
+    request_buffering: L[bool] | None = option("request_buffering", v.SWITCH, default=False)
+    compression: L[bool] | None = option("compression", v.SWITCH, default=False)
     cors: CorsDecl | None = child("cors", CorsDecl)
-    waf: L[str] | None = option("waf", v.enum("modsecurity"))
+    waf: L[c.Waf] | None = option("waf", v.enum(*c.WAFS))
     tls: TlsDecl | None = child("tls", TlsDecl)
     hosts: tuple[HostDecl, ...] = child("host", HostDecl, many=True)
 
@@ -446,7 +445,7 @@ class IssuerDecl(Decl):
     acme: L[str] | None = option("acme", v.FILLED, required=True)
     email: L[str] | None = option("email", v.FILLED, required=True)
     renew_before: L[v.Duration] | None = option("renew_before", v.DURATION)
-    dns01: L[str] | None = option("dns01", v.enum("cloudflare"))
+    dns01: L[c.DnsProvider] | None = option("dns01", v.enum(*c.DNS_PROVIDERS))
 
 
 @attrs.frozen
@@ -477,24 +476,24 @@ class JwtDecl(Decl):
 class EgressGatewayDecl(Decl):
     """``egress_gateway { namespace istio-system; tls_origination on; sni_routing on }``."""
 
-    namespace: L[str] | None = option("namespace", v.NAME)
-    tls_origination: L[bool] | None = option("tls_origination", v.SWITCH)
-    sni_routing: L[bool] | None = option("sni_routing", v.SWITCH)
+    namespace: L[str] | None = option("namespace", v.NAME, default="istio-system")
+    tls_origination: L[bool] | None = option("tls_origination", v.SWITCH, default=False)
+    sni_routing: L[bool] | None = option("sni_routing", v.SWITCH, default=False)
 
 
 @attrs.frozen
 class MeshDecl(Decl):
     """``mesh istio { mtls strict; ... }``."""
 
-    name: L[str] | None = positional("name", v.enum("istio"))
-    mtls: L[str] | None = option("mtls", v.enum("strict", "permissive"))
+    name: L[c.MeshKind] | None = positional("name", v.enum(*c.MESH_KINDS))
+    mtls: L[c.MtlsMode] | None = option("mtls", v.enum(*c.MTLS_MODES), default="strict")
     sidecar_resources: ResourcesDecl | None = child("sidecar_resources", ResourcesDecl)
     tracing: TracingDecl | None = child("tracing", TracingDecl)
-    access_log: L[bool] | None = option("access_log", v.SWITCH)
+    access_log: L[bool] | None = option("access_log", v.SWITCH, default=False)
     jwt: JwtDecl | None = child("jwt", JwtDecl)
     egress_gateway: EgressGatewayDecl | None = child("egress_gateway", EgressGatewayDecl)
     egress_rate_limit: RateDecl | None = child("egress_rate_limit", RateDecl)
-    cost_tracking: L[bool] | None = option("cost_tracking", v.SWITCH)
+    cost_tracking: L[bool] | None = option("cost_tracking", v.SWITCH, default=False)
 
 
 @attrs.frozen
@@ -504,8 +503,8 @@ class ExternalDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     hosts: tuple[L[str], ...] = option("host", v.FILLED, many=True, listed=True)
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
-    via: L[str] | None = option("via", v.enum("egress_gateway"))
-    description: L[str] | None = option("description", v.TEXT)
+    via: L[c.ExternalRoute] | None = option("via", v.enum(*c.EXTERNAL_ROUTES))
+    description: L[str] | None = option("description", v.TEXT, default="")
 
 
 @attrs.frozen
@@ -520,7 +519,7 @@ class ClusterScalingDecl(Decl):
 class ScalingDecl(Decl):
     """Scaling that is not one workload's: vertical autoscaling mode, the cluster autoscaler."""
 
-    vertical: L[str] | None = option("vertical", v.enum("off", "initial", "recreate", "auto"))
+    vertical: L[c.VpaMode] | None = option("vertical", v.enum(*c.VPA_MODES))
     cluster: ClusterScalingDecl | None = child("cluster", ClusterScalingDecl)
 
 
@@ -531,8 +530,8 @@ class AlertDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     expr: L[str] | None = option("expr", v.FILLED, required=True)
     for_: L[v.Duration] | None = option("for", v.DURATION)
-    severity: L[str] | None = option("severity", v.enum("critical", "warning", "info"))
-    summary: L[str] | None = option("summary", v.TEXT)
+    severity: L[c.Severity] | None = option("severity", v.enum(*c.SEVERITIES), default="warning")
+    summary: L[str] | None = option("summary", v.TEXT, default="")
 
 
 @attrs.frozen
@@ -540,10 +539,10 @@ class MonitoringDecl(Decl):
     """Who scrapes what, alert rules, and the logging/alerting/dashboard workloads."""
 
     scraper: L[str] | None = option("scraper", v.NAME, required=True)
-    port: L[str] | None = option("port", v.NAME)
-    path: L[str] | None = option("path", v.FILLED)
+    port: L[str] | None = option("port", v.NAME, default="metrics")
+    path: L[str] | None = option("path", v.FILLED, default="/metrics")
     interval: L[v.Duration] | None = option("interval", v.DURATION)
-    scrape: L[str] | None = option("scrape", v.enum("all", "annotated"))
+    scrape: L[c.ScrapeMode] | None = option("scrape", v.enum(*c.SCRAPE_MODES), default="all")
     alerts: tuple[AlertDecl, ...] = child("alert", AlertDecl, many=True)
     logging: L[str] | None = option("logging", v.NAME)
     alerting: L[str] | None = option("alerting", v.NAME)
@@ -570,10 +569,10 @@ class TargetDecl(Decl):
     """``target s3-primary { kind s3; region us-east; bucket "..."; encrypted on }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    kind: L[str] | None = option("kind", v.enum("s3", "gcs", "azure"))
+    kind: L[c.StoreKind] | None = option("kind", v.enum(*c.STORE_KINDS), default="s3")
     region: L[str] | None = option("region", v.NAME)
     bucket: L[str] | None = option("bucket", v.FILLED, required=True)
-    encrypted: L[bool] | None = option("encrypted", v.SWITCH)
+    encrypted: L[bool] | None = option("encrypted", v.SWITCH, default=False)
 
 
 @attrs.frozen
@@ -596,7 +595,7 @@ class ArchiveDecl(Decl):
 class ClusterBackupDecl(Decl):
     """``cluster_backup velero every 24h at 01:00 to s3-primary``."""
 
-    tool: L[str] | None = positional("tool", v.enum("velero"))
+    tool: L[c.ClusterBackupTool] | None = positional("tool", v.enum(*c.CLUSTER_BACKUP_TOOLS))
     every: L[v.Duration] | None = option("every", v.DURATION, required=True)
     at: L[v.TimeOfDay] | None = option("at", v.TIME)
     to: L[str] | None = option("to", v.NAME, required=True)

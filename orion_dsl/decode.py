@@ -4,11 +4,14 @@ Declaration classes (:mod:`orion_dsl.declarations`) describe their own vocabular
 field metadata (:func:`positional`, :func:`option`, :func:`child`); :func:`decode`
 reads a statement into one, reporting every unknown keyword (with did-you-mean),
 missing or surplus argument and value of the wrong kind, and keeping what it could read.
+
+The vocabulary also declares each keyword's default, once: :class:`Settings` reads a block
+with them, :func:`written` reads a value that has none.
 """
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import attrs
 
@@ -18,14 +21,19 @@ from orion_dsl.syntax import Arg, ArgKind, Statement
 from orion_dsl.values import BadValue, ValueType
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 _META = "orion"
+
+#: How a field of a declaration is written: a value after the keyword, a ``keyword value``
+#: statement, a nested block, or free-form ``key "value"`` pairs.
+Role = Literal["positional", "option", "child", "mapping"]
 
 
 @attrs.frozen
-class L(Generic[T]):
+class L(Generic[T_co]):
     """A value as written, with the span it was written at (not part of equality)."""
 
-    value: T
+    value: T_co
     span: Span = span_field()
 
 
@@ -33,7 +41,7 @@ class L(Generic[T]):
 class FieldSpec:
     """How one field of a declaration is written."""
 
-    role: str  # "positional" | "option" | "child" | "mapping"
+    role: Role
     keyword: str
     type: Any  # ValueType for positional/option values; a declaration class for child
     many: bool = False  # the statement may repeat (options, children) / take the rest (positional)
@@ -42,17 +50,20 @@ class FieldSpec:
     required: bool = False  # an option or child that must be written
     flag: bool = False  # an option written alone, meaning "on"
     arrow: bool = False  # a positional preceded by "->"
+    default: Any = None  # the value when left out (None: no value, or one that depends on others)
 
 
-def positional(name: str, type: ValueType[Any], *, optional: bool = False, many: bool = False, arrow: bool = False) -> Any:
-    """A value written right after the keyword, in order."""
-    spec = FieldSpec("positional", name, type, many=many, optional=optional, arrow=arrow)
+def positional(name: str, type: ValueType[T], *, optional: bool = False, many: bool = False, arrow: bool = False, default: T | None = None) -> Any:
+    """A value written right after the keyword, in order; ``default`` when it is left out."""
+    spec = FieldSpec("positional", name, type, many=many, optional=optional, arrow=arrow, default=default)
     return attrs.field(default=() if many else None, metadata={_META: spec}, kw_only=True)
 
 
-def option(keyword: str, type: ValueType[Any], *, many: bool = False, listed: bool = False, required: bool = False, flag: bool = False) -> Any:
-    """``keyword value`` — a child statement, or written inline after the positionals."""
-    spec = FieldSpec("option", keyword, type, many=many, listed=listed, required=required, flag=flag)
+def option(
+    keyword: str, type: ValueType[T], *, many: bool = False, listed: bool = False, required: bool = False, flag: bool = False, default: T | None = None
+) -> Any:
+    """``keyword value`` — a child statement, or written inline after the positionals; ``default`` when it is left out."""
+    spec = FieldSpec("option", keyword, type, many=many, listed=listed, required=required, flag=flag, default=default)
     return attrs.field(default=() if (many or listed) else None, metadata={_META: spec}, kw_only=True)
 
 
@@ -77,6 +88,11 @@ def specs(cls: type) -> Fields:
     return _vocabulary(cls)[0]
 
 
+def defaults(cls: type) -> dict[str, Any]:
+    """The defaults a declaration class declares, by attribute name (fields without one left out)."""
+    return {name: spec.default for name, spec in specs(cls) if spec.default is not None}
+
+
 _VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]]]] = {}
 
 
@@ -95,6 +111,43 @@ class Decl:
 
     span: Span = attrs.field(eq=False, repr=False, kw_only=True)
     keyword_span: Span = attrs.field(eq=False, repr=False, kw_only=True)
+
+
+@overload
+def written(node: L[T] | None) -> T | None: ...
+
+
+@overload
+def written(node: L[T] | None, fallback: T) -> T: ...
+
+
+def written(node: L[T] | None, fallback: T | None = None) -> T | None:
+    """The value as written, else ``fallback``.
+
+    For a value without a default: the fallback stands in for one left out only after it
+    was reported missing (a required name, image, ...). Defaults are the vocabulary's, read
+    with :class:`Settings`.
+    """
+    return fallback if node is None else node.value
+
+
+class Settings:
+    """A block's settings: each field's value as written, else the default its declaration
+    class declares (None where it declares none); for a block left out, every default.
+
+    ``Settings(ProbesDecl, probes).interval`` is the probe interval, written or not.
+    """
+
+    def __init__(self, cls: type[Decl], block: Decl | None) -> None:
+        self._defaults = defaults(cls)
+        self._block = block
+        self._fields = {name for name, _ in specs(cls)}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self._fields:
+            raise AttributeError(name)
+        node = getattr(self._block, name) if self._block is not None else None
+        return self._defaults.get(name) if node is None else node.value
 
 
 def decode(cls: type[Any], stmt: Statement, diags: list[Diagnostic]) -> Any:

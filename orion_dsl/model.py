@@ -8,14 +8,43 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import attrs
 
+from orion_dsl.choices import (
+    AccessMode,
+    BackupKind,
+    CheckKind,
+    ClusterBackupTool,
+    Colour,
+    DescribedKind,
+    DnsProvider,
+    LbAlgorithm,
+    MetricSource,
+    MtlsMode,
+    PoolMode,
+    RatePer,
+    Replication,
+    RolloutStrategy,
+    Severity,
+    SharedKind,
+    StoreKind,
+    VolumeKind,
+    VpaMode,
+    Waf,
+)
 from orion_dsl.source import Span, span_field
-from orion_dsl.values import Duration, Quantity, TimeOfDay
+from orion_dsl.values import Duration, Protocol, Quantity, TimeOfDay
 
 IPv4 = ipaddress.IPv4Address
+
+#: What a workload becomes: a Deployment (``service``) or a StatefulSet (``statefulset``).
+WorkloadKind = Literal["deployment", "statefulset"]
+#: What one end of an allowed connection is.
+PeerKind = Literal["workload", "external", "internet", "dns", "ingress"]
+#: Why a connection is allowed (see :class:`Edge`).
+EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "allow"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -47,7 +76,7 @@ class Port:
 
     name: str
     number: int
-    protocol: str = "TCP"
+    protocol: Protocol = "TCP"
 
     @property
     def tls(self) -> bool:
@@ -72,7 +101,7 @@ class Resources:
 class Check:
     """One health check: an HTTP GET of ``path`` on ``port``, a TCP connect, or a command."""
 
-    kind: str  # "http" | "tcp" | "exec"
+    kind: CheckKind
     port: Port | None = None
     path: str | None = None
     command: tuple[str, ...] = ()
@@ -97,7 +126,7 @@ class Volume:
     """A pod volume: a ConfigMap or Secret by name (``source``), or a scratch directory."""
 
     name: str
-    kind: str  # "config-map" | "secret" | "empty-dir"
+    kind: VolumeKind
     source: str
     mount_path: str
     read_only: bool
@@ -110,7 +139,7 @@ class Storage:
     name: str
     size: Quantity
     storage_class: str | None
-    access: str
+    access: AccessMode
     mount_path: str
 
 
@@ -129,7 +158,7 @@ class Container:
 class Rollout:
     """How new versions replace old ones."""
 
-    strategy: str  # "rolling" | "recreate"
+    strategy: RolloutStrategy
     surge: int
     unavailable: int
     grace: Duration
@@ -141,14 +170,14 @@ class BlueGreen:
 
     blue: str
     green: str
-    active: str  # "blue" | "green"
+    active: Colour
 
     @property
     def active_version(self) -> str:
         """The version traffic goes to."""
         return self.blue if self.active == "blue" else self.green
 
-    def version_label(self, colour: str) -> str:
+    def version_label(self, colour: Colour) -> str:
         """A colour's version as the label value its pods carry, so that every selector (the
         Service's, Istio's subsets) matches them without deriving the value again."""
         return label_value(self.blue if colour == "blue" else self.green)
@@ -176,7 +205,7 @@ class PodSecurity:
 class Metric:
     """A custom autoscaling metric: per pod, of an object, or external (such as queue depth)."""
 
-    source: str  # "pods" | "object" | "external"
+    source: MetricSource
     name: str
     target: int
     object: str | None = None
@@ -246,7 +275,7 @@ class Route:
 class Backup:
     """A scheduled (or continuous) backup of a workload's data to a destination."""
 
-    kind: str
+    kind: BackupKind
     every: Duration | None
     at: TimeOfDay | None
     continuous: bool
@@ -260,11 +289,11 @@ class Database:
     """A replicated database: pooler, one primary, read replicas with weights."""
 
     pooler: str | None
-    pool_mode: str | None
+    pool_mode: PoolMode | None
     primary: int
     read_replicas: int
     read_weights: tuple[int, ...]
-    replication: str
+    replication: Replication
 
 
 @attrs.frozen
@@ -273,7 +302,7 @@ class Workload:
 
     name: str
     namespace: str
-    kind: str  # "deployment" | "statefulset"
+    kind: WorkloadKind
     description: str
     replicas: int
     container: Container
@@ -291,7 +320,7 @@ class Workload:
     calls: tuple[Call, ...]
     routes: tuple[Route, ...]
     autoscale: Autoscale | None
-    load_balancing: str | None
+    load_balancing: LbAlgorithm | None
     resilience: Resilience | None
     database: Database | None
     encryption_at_rest: bool
@@ -362,7 +391,7 @@ class Shared:
     """A shared ConfigMap or Secret in a namespace and the workloads allowed to read it."""
 
     name: str
-    kind: str  # "config" | "secret"
+    kind: SharedKind
     readers: tuple[str, ...]
     span: Span = span_field()
 
@@ -431,7 +460,7 @@ class Network:
 class Described:
     """A piece the spec only describes (CDN, load balancer, GeoDNS, region)."""
 
-    kind: str
+    kind: DescribedKind
     name: str
     description: str
     provides: tuple[str, ...] = ()
@@ -458,14 +487,14 @@ class Ingress:
     subnet: str | None
     address: IPv4 | None
     replicas: int
-    balance: str
+    balance: LbAlgorithm
     listen: tuple[Port, ...]
-    rate_limit: tuple[int, str] | None
+    rate_limit: tuple[int, RatePer] | None
     request_buffering: bool
     compression: bool
     cors_origins: tuple[str, ...]
     cors_methods: tuple[str, ...]
-    waf: str | None
+    waf: Waf | None
     tls_minimum: str | None
     tls_issuer: str | None
     hosts: tuple[Host, ...]
@@ -485,7 +514,7 @@ class Issuer:
     acme: str
     email: str
     renew_before: Duration | None
-    dns01: str | None = None
+    dns01: DnsProvider | None = None
     span: Span = span_field()
 
 
@@ -520,13 +549,13 @@ class EgressGateway:
 class Mesh:
     """The service mesh (Istio 1.20+: one istiod)."""
 
-    mtls: str
+    mtls: MtlsMode
     sidecar_resources: Resources | None
     tracing_sampling: int | None
     access_log: bool
     jwt: Jwt | None
     egress_gateway: EgressGateway | None
-    egress_rate_limit: tuple[int, str] | None
+    egress_rate_limit: tuple[int, RatePer] | None
     cost_tracking: bool
 
 
@@ -543,7 +572,7 @@ class ClusterScaling:
 class Scaling:
     """Scaling beyond one workload."""
 
-    vertical: str | None
+    vertical: VpaMode | None
     cluster: ClusterScaling | None
 
 
@@ -554,7 +583,7 @@ class Alert:
     name: str
     expr: str
     for_: Duration | None
-    severity: str
+    severity: Severity
     summary: str
 
 
@@ -585,7 +614,7 @@ class BackupTarget:
     """Where backups go."""
 
     name: str
-    kind: str
+    kind: StoreKind
     region: str | None
     bucket: str
     encrypted: bool
@@ -595,7 +624,7 @@ class BackupTarget:
 class ClusterBackup:
     """A whole-cluster backup (Velero)."""
 
-    tool: str
+    tool: ClusterBackupTool
     every: Duration
     at: TimeOfDay | None
     target: str
@@ -688,7 +717,7 @@ class Topology:
 class Peer:
     """One end of an allowed connection: a workload, an external, the internet, DNS or the ingress controller."""
 
-    kind: str  # "workload" | "external" | "internet" | "dns" | "ingress"
+    kind: PeerKind
     name: str
     namespace: str | None = None
 
@@ -714,7 +743,7 @@ class Edge:
     source: Peer
     target: Peer
     port: Port
-    rule: str
+    rule: EdgeRule
     via: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -725,7 +754,7 @@ class AllowGraph:
 
     edges: tuple[Edge, ...]
 
-    def reach(self, source: str, target: str, port: int | str, protocol: str = "TCP") -> Edge | None:
+    def reach(self, source: str, target: str, port: int | str, protocol: Protocol = "TCP") -> Edge | None:
         """The edge that lets ``source`` reach ``target`` on ``port`` (name or number), if any."""
         for edge in self.edges:
             ends = (edge.source.name, edge.target.name, edge.port.protocol) == (source, target, protocol)

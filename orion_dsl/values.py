@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args
 
 import attrs
 
@@ -19,6 +19,11 @@ from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.syntax import Arg, ArgKind
 
 T = TypeVar("T")
+W = TypeVar("W", bound=str)
+
+#: The transport protocols of a port (TCP unless written ``53/udp`` or ``/sctp``).
+Protocol = Literal["TCP", "UDP", "SCTP"]
+PROTOCOLS: tuple[Protocol, ...] = get_args(Protocol)
 
 
 class BadValue(Exception):
@@ -51,7 +56,7 @@ class PortNumber:
     """A port with its protocol (TCP unless written ``53/udp``)."""
 
     number: int
-    protocol: str = "TCP"
+    protocol: Protocol = "TCP"
 
 
 @attrs.frozen
@@ -188,10 +193,10 @@ def _percent(arg: Arg) -> int:
 
 
 def _port(arg: Arg) -> PortNumber:
-    number_text, _, protocol = arg.text.partition("/")
-    protocol = protocol.upper() or "TCP"
-    if protocol not in ("TCP", "UDP", "SCTP"):
-        raise BadValue(f'"{protocol.lower()}" is not a protocol (use tcp, udp or sctp)')
+    number_text, _, written = arg.text.partition("/")
+    protocol = next((p for p in PROTOCOLS if p == (written.upper() or "TCP")), None)
+    if protocol is None:
+        raise BadValue(f'"{written.lower()}" is not a protocol (use tcp, udp or sctp)')
     return PortNumber(_whole(number_text, "port", 1, 65535), protocol)
 
 
@@ -300,14 +305,15 @@ PORT_REF: ValueType[PortRef] = ValueType("a target and port such as auth:http", 
 SWITCH: ValueType[bool] = ValueType("on or off", _kinds(ArgKind.WORD), _switch)
 
 
-def enum(*choices: str) -> ValueType[str]:
-    """A name from a fixed list."""
+def enum(*choices: W) -> ValueType[W]:
+    """A word of a closed set (see :mod:`orion_dsl.choices`), typed as the set."""
 
-    def convert(arg: Arg) -> str:
+    def convert(arg: Arg) -> W:
         """Read the argument or raise BadValue."""
-        if arg.text not in choices:
+        word = next((c for c in choices if c == arg.text), None)
+        if word is None:
             raise BadValue(f'"{arg.text}" is not allowed here; {did_you_mean(arg.text, choices)}')
-        return arg.text
+        return word
 
     return ValueType("one of " + ", ".join(choices), _kinds(ArgKind.WORD), convert)
 

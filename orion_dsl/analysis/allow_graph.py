@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from orion_dsl import model
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.model import CLUSTER_DNS, INTERNET, AllowGraph, Edge, Peer, Port, Topology
+from orion_dsl.model import CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, Port, Topology
 
 DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
 
@@ -43,7 +43,7 @@ def _declared(topology: Topology) -> Iterator[Edge]:
         for call in w.calls:
             if call.target == w.name:
                 continue
-            rule = "pooler" if w.pooler_of == call.target else "call"
+            rule: EdgeRule = "pooler" if w.pooler_of == call.target else "call"
             target, port, via = (call.target, call.port, None) if rule == "pooler" else _pooled(topology, call.target, call.port)
             yield Edge(src, _peer(topology, target), port, rule, via, span=call.span)
     ingress = topology.ingress

@@ -46,10 +46,10 @@ import re
 from collections.abc import Iterator
 
 from orion_dsl import declarations as decl
-from orion_dsl.decode import L
+from orion_dsl.decode import L, written
 from orion_dsl.diagnostics import Related
 from orion_dsl.model import EgressGateway, label_value
-from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase, _v
+from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase
 from orion_dsl.source import Span
 from orion_dsl.values import Duration
 
@@ -172,7 +172,7 @@ class FieldResolver(ResolverBase):
                 self.report("E0216", image.span, problem, help)
         for r in w.routes:
             self._route_path(r.path)
-        programs = [(c.target[0].value, c.target[0].span) for c in _checks(w.probes) if _v(c.kind) == "exec" and c.target]
+        programs = [(c.target[0].value, c.target[0].span) for c in _checks(w.probes) if written(c.kind) == "exec" and c.target]
         programs += [(s.command[0].value, s.command[0].span) for s in w.sidecars if s.command]
         for program, span in programs:
             if isinstance(program, str) and not program.strip():
@@ -237,7 +237,7 @@ class FieldResolver(ResolverBase):
         name (a workload taking one is :func:`~orion_dsl.semantic.checks.reserved_names_are_free`'s)."""
         taken: dict[str, Span] = {}
         for e in self.spec.externals:
-            if _v(e.via) != "egress_gateway":
+            if written(e.via) != "egress_gateway":
                 continue
             for host in e.hosts:
                 name = EgressGateway.virtual_service(host.value)

@@ -8,10 +8,11 @@ import re
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.decode import L
+from orion_dsl.choices import DescribedKind, RatePer, SharedKind
+from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import merge
-from orion_dsl.semantic.resolver_base import ResolverBase, _v, declared
+from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
 
 _LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
@@ -31,13 +32,16 @@ class PlatformResolver(ResolverBase):
     def namespace(self, d: decl.NamespaceDecl, names: set[str]) -> model.Namespace:
         """A namespace with its quota (defaults merged), shared objects and labels."""
         quota_decl = merge(self.spec.defaults.quota if self.spec.defaults else None, d.defaults.quota if d.defaults else None)
-        quota = model.Quota(_v(quota_decl.cpu), _v(quota_decl.memory), _v(quota_decl.pods), _v(quota_decl.volume_claims)) if quota_decl else None
+        quota = None
+        if quota_decl is not None:
+            quota = model.Quota(written(quota_decl.cpu), written(quota_decl.memory), written(quota_decl.pods), written(quota_decl.volume_claims))
         shared = []
-        for kind, group in (("config", d.shared_configs), ("secret", d.shared_secrets)):
+        groups: tuple[tuple[SharedKind, tuple[decl.SharedDecl, ...]], ...] = (("config", d.shared_configs), ("secret", d.shared_secrets))
+        for kind, group in groups:
             for s in group:
                 self.check_name(s.name, f"shared {kind}")
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
-                shared.append(model.Shared(_v(s.name), kind, readers, span=s.span))
+                shared.append(model.Shared(written(s.name, ""), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
         for label in d.labels:
             if not _valid_label(*label.value):
@@ -47,11 +51,12 @@ class PlatformResolver(ResolverBase):
                     f'label "{label.value[0]}" cannot become a Kubernetes label',
                     "keys and values: at most 63 letters, digits, '-', '_' or '.'",
                 )
+        settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
-            name=_v(d.name),
-            description=_v(d.description, ""),
-            mesh=_v(d.mesh, False),
-            subnet=_v(d.subnet),
+            name=written(d.name, ""),
+            description=settings.description,
+            mesh=settings.mesh,
+            subnet=written(d.subnet),
             labels=tuple(label.value for label in d.labels),
             same_namespace=any(a.value == "same-namespace" for a in d.allow),
             quota=quota,
@@ -62,13 +67,13 @@ class PlatformResolver(ResolverBase):
     def external(self, d: decl.ExternalDecl) -> model.External:
         """An allow-listed external service; it needs a host and a port."""
         if not d.hosts:
-            self.report("E0115", d.keyword_span, f'external "{_v(d.name)}" needs "host"', 'add `host "api.example.com"`')
+            self.report("E0115", d.keyword_span, f'external "{written(d.name)}" needs "host"', 'add `host "api.example.com"`')
         if not d.ports:
-            self.report("E0115", d.keyword_span, f'external "{_v(d.name)}" needs "port"', "add `port https 443`")
-        return model.External(
-            _v(d.name), tuple(h.value for h in d.hosts), self.port_list(d.ports, _v(d.name, "")), _v(d.via) == "egress_gateway", _v(d.description, ""),
-            span=d.span,
-        )
+            self.report("E0115", d.keyword_span, f'external "{written(d.name)}" needs "port"', "add `port https 443`")
+        name = written(d.name, "")
+        via_gateway = written(d.via) == "egress_gateway"
+        description = Settings(decl.ExternalDecl, d).description
+        return model.External(name, tuple(h.value for h in d.hosts), self.port_list(d.ports, name), via_gateway, description, span=d.span)
 
     def network(self, names: set[str]) -> model.Network:
         """The network posture and its explicit allow/deny rules, names resolved."""
@@ -106,15 +111,15 @@ class PlatformResolver(ResolverBase):
                         f'no workload of namespace "{value.target}" exposes port "{value.port}"',
                         did_you_mean(str(value.port), [str(p) for p in ports]),
                     )
-                return model.PolicyRule(_v(r.source), value.target, value.port, span=r.span)
+                return model.PolicyRule(r.source.value, value.target, value.port, span=r.span)
             if isinstance(value, PortRef):
                 self.port_of(L(value, span=r.target.span), "rule target")
-                return model.PolicyRule(_v(r.source), value.target, value.port, span=r.span)
+                return model.PolicyRule(r.source.value, value.target, value.port, span=r.span)
             self.workload_ref(L(str(value), span=r.target.span), scopes, "workload, namespace or external")
-            return model.PolicyRule(_v(r.source), str(value), None, span=r.span)
+            return model.PolicyRule(r.source.value, str(value), None, span=r.span)
 
         return model.Network(
-            dns=_v(d.dns, "allow") == "allow",
+            dns=Settings(decl.NetworkDecl, d).dns == "allow",
             allows=tuple(x for x in map(rule, d.allows) if x),
             denies=tuple(x for x in map(rule, d.denies) if x),
         )
@@ -124,13 +129,20 @@ class PlatformResolver(ResolverBase):
         e = self.spec.edge
         if e is None:
             return ()
-        return tuple(
-            model.Described(
-                kind, _v(x.name), _v(x.description, ""), tuple(p.value for p in x.provides), tuple(r.value for r in x.regions), _v(x.load_balancer, "")
-            )
-            for kind, group in (("cdn", e.cdn), ("load_balancer", e.load_balancers), ("geodns", e.geodns), ("region", e.regions))
-            for x in group
+        groups: tuple[tuple[DescribedKind, tuple[decl.DescribedDecl, ...]], ...] = (
+            ("cdn", e.cdn),
+            ("load_balancer", e.load_balancers),
+            ("geodns", e.geodns),
+            ("region", e.regions),
         )
+        return tuple(self.described(kind, x) for kind, group in groups for x in group)
+
+    @staticmethod
+    def described(kind: DescribedKind, d: decl.DescribedDecl) -> model.Described:
+        """One described-only piece of the edge."""
+        settings = Settings(decl.DescribedDecl, d)
+        provides = tuple(p.value for p in d.provides)
+        return model.Described(kind, written(d.name, ""), settings.description, provides, tuple(r.value for r in d.regions), settings.load_balancer)
 
     def ingress(self, names: set[str]) -> model.Ingress | None:
         """The ingress controller, its hosts resolved to workload ports."""
@@ -144,24 +156,24 @@ class PlatformResolver(ResolverBase):
         if issuer is not None and issuer.value not in issuers:
             self.unknown(issuer, "certificate issuer", issuers)
         self.subnet_ref(d.subnet)
-        rate = (_v(d.rate_limit.amount), _v(d.rate_limit.per, "second")) if d.rate_limit and d.rate_limit.amount else None
+        settings = Settings(decl.IngressDecl, d)
         return model.Ingress(
-            name=_v(d.name, "ingress"),
-            namespace=_v(d.namespace, ""),
-            subnet=_v(d.subnet),
-            address=_v(d.address),
-            replicas=_v(d.replicas, 1),
-            balance=_v(d.balance, "round-robin"),
+            name=written(d.name, "ingress"),  # a name left out is reported
+            namespace=written(d.namespace, ""),  # likewise
+            subnet=written(d.subnet),
+            address=written(d.address),
+            replicas=settings.replicas,
+            balance=settings.balance,
             listen=tuple(model.Port("https" if p.value.number == 443 else f"port-{p.value.number}", p.value.number, p.value.protocol) for p in d.listen)
             or (model.Port("https", 443),),
-            rate_limit=rate,
-            request_buffering=_v(d.request_buffering, False),
-            compression=_v(d.compression, False),
+            rate_limit=_rate(d.rate_limit),
+            request_buffering=settings.request_buffering,
+            compression=settings.compression,
             cors_origins=tuple(o.value for o in d.cors.origins) if d.cors else (),
             cors_methods=tuple(m.value for m in d.cors.methods) if d.cors else (),
-            waf=_v(d.waf),
-            tls_minimum=_v(d.tls.minimum) if d.tls else None,
-            tls_issuer=_v(issuer),
+            waf=written(d.waf),
+            tls_minimum=written(d.tls.minimum) if d.tls else None,
+            tls_issuer=written(issuer),
             hosts=tuple(hosts),
             span=d.span,
         )
@@ -171,7 +183,10 @@ class PlatformResolver(ResolverBase):
         c = self.spec.certificates
         for i in c.issuers if c else ():
             self.check_name(i.name, "issuer")
-        return tuple(model.Issuer(_v(i.name), _v(i.acme, ""), _v(i.email, ""), _v(i.renew_before), _v(i.dns01), span=i.span) for i in (c.issuers if c else ()))
+        return tuple(
+            model.Issuer(written(i.name, ""), written(i.acme, ""), written(i.email, ""), written(i.renew_before), written(i.dns01), span=i.span)
+            for i in (c.issuers if c else ())
+        )
 
     def mesh(self, names: set[str]) -> model.Mesh | None:
         """The mesh settings, the JWT workload resolved."""
@@ -181,19 +196,19 @@ class PlatformResolver(ResolverBase):
         jwt = None
         if d.jwt is not None:
             at = self.workload_ref(d.jwt.at, names)
-            jwt = model.Jwt(_v(d.jwt.issuer, ""), _v(d.jwt.jwks, ""), at or "", tuple(p.value for p in d.jwt.protect))
+            jwt = model.Jwt(written(d.jwt.issuer, ""), written(d.jwt.jwks, ""), at or "", tuple(p.value for p in d.jwt.protect))
         eg = d.egress_gateway
+        gateway = Settings(decl.EgressGatewayDecl, eg)
+        settings = Settings(decl.MeshDecl, d)
         return model.Mesh(
-            mtls=_v(d.mtls, "strict"),
+            mtls=settings.mtls,
             sidecar_resources=self.resources(d.sidecar_resources) if d.sidecar_resources else None,
-            tracing_sampling=_v(d.tracing.sampling) if d.tracing else None,
-            access_log=_v(d.access_log, False),
+            tracing_sampling=written(d.tracing.sampling) if d.tracing else None,
+            access_log=settings.access_log,
             jwt=jwt,
-            egress_gateway=model.EgressGateway(_v(eg.namespace, "istio-system"), _v(eg.tls_origination, False), _v(eg.sni_routing, False)) if eg else None,
-            egress_rate_limit=(_v(d.egress_rate_limit.amount), _v(d.egress_rate_limit.per, "second"))
-            if d.egress_rate_limit and d.egress_rate_limit.amount
-            else None,
-            cost_tracking=_v(d.cost_tracking, False),
+            egress_gateway=model.EgressGateway(gateway.namespace, gateway.tls_origination, gateway.sni_routing) if eg else None,
+            egress_rate_limit=_rate(d.egress_rate_limit),
+            cost_tracking=settings.cost_tracking,
         )
 
     def scaling(self) -> model.Scaling:
@@ -211,8 +226,8 @@ class PlatformResolver(ResolverBase):
                     f"the node range {nodes.low}..{nodes.high} has its minimum above its maximum",
                     f"write {nodes.high}..{nodes.low}",
                 )
-            cluster = model.ClusterScaling(nodes.low, nodes.high, _v(d.cluster.scale_down_below))
-        return model.Scaling(_v(d.vertical), cluster)
+            cluster = model.ClusterScaling(nodes.low, nodes.high, written(d.cluster.scale_down_below))
+        return model.Scaling(written(d.vertical), cluster)
 
     def monitoring(self, names: set[str]) -> model.Monitoring | None:
         """The scraper, alert rules and the logging/alerting/dashboard workloads."""
@@ -222,8 +237,17 @@ class PlatformResolver(ResolverBase):
         scraper = self.workload_ref(d.scraper, names) or ""
         for ref in (d.logging, d.alerting, d.dashboards):
             self.workload_ref(ref, names)
-        alerts = tuple(model.Alert(_v(a.name), _v(a.expr, ""), _v(a.for_), _v(a.severity, "warning"), _v(a.summary, "")) for a in d.alerts if a.name)
-        return model.Monitoring(scraper, _v(d.port, "metrics"), _v(d.path, "/metrics"), _v(d.interval), alerts, _v(d.logging), _v(d.alerting), _v(d.dashboards))
+        alerts = tuple(self.alert(a) for a in d.alerts if a.name)
+        settings = Settings(decl.MonitoringDecl, d)
+        return model.Monitoring(
+            scraper, settings.port, settings.path, written(d.interval), alerts, written(d.logging), written(d.alerting), written(d.dashboards)
+        )
+
+    @staticmethod
+    def alert(d: decl.AlertDecl) -> model.Alert:
+        """One alert rule (its expression left out is reported)."""
+        settings = Settings(decl.AlertDecl, d)
+        return model.Alert(written(d.name, ""), written(d.expr, ""), written(d.for_), settings.severity, settings.summary)
 
     def recovery(self, names: set[str]) -> model.Recovery | None:
         """Backup targets, replication, archive, cluster backup and objectives."""
@@ -245,18 +269,26 @@ class PlatformResolver(ResolverBase):
         objectives = []
         for o in d.objectives:
             covers = tuple(c for c in (self.workload_ref(ref, names) for ref in o.covers) if c)
-            if o.rpo:
-                self.spans[("rpo", _v(o.name))] = o.rpo.span
+            if o.rpo and o.name:
+                self.spans[("rpo", o.name.value)] = o.rpo.span
             if o.name and o.rto and o.rpo:
-                objectives.append(model.Objective(_v(o.name), o.rto.value, o.rpo.value, covers))
+                objectives.append(model.Objective(o.name.value, o.rto.value, o.rpo.value, covers))
         return model.Recovery(
-            targets=tuple(model.BackupTarget(name, _v(t.kind, "s3"), _v(t.region), _v(t.bucket, ""), _v(t.encrypted, False)) for name, t in targets.items()),
+            targets=tuple(self.backup_target(name, t) for name, t in targets.items()),
             replications=tuple(replications),
-            archive=(_v(d.archive.tier), d.archive.after.value) if d.archive and d.archive.after else None,
-            cluster_backup=model.ClusterBackup(_v(cb.tool), cb.every.value, _v(cb.at), _v(cb.to), _v(cb.retention)) if cb and cb.every and cb.to else None,
-            config_in_git=_v(d.config_in_git),
+            archive=(written(d.archive.tier, ""), d.archive.after.value) if d.archive and d.archive.after else None,  # a tier left out is reported
+            cluster_backup=model.ClusterBackup(written(cb.tool, "velero"), cb.every.value, written(cb.at), cb.to.value, written(cb.retention))
+            if cb and cb.every and cb.to
+            else None,
+            config_in_git=written(d.config_in_git),
             objectives=tuple(objectives),
         )
+
+    @staticmethod
+    def backup_target(name: str, d: decl.TargetDecl) -> model.BackupTarget:
+        """Where backups go (its bucket left out is reported)."""
+        settings = Settings(decl.TargetDecl, d)
+        return model.BackupTarget(name, settings.kind, written(d.region), written(d.bucket, ""), settings.encrypted)
 
     def unique_names(self, spec: decl.SpecDecl) -> None:
         """Names that become object names or headings must be unique in their kind."""
@@ -274,4 +306,12 @@ class PlatformResolver(ResolverBase):
         if spec.ingress is not None:
             self.unique(((h.host, h) for h in spec.ingress.hosts), "ingress host")
         for ns in spec.namespaces:
-            self.unique(((s.name, s) for s in (*ns.shared_configs, *ns.shared_secrets)), f'shared config or secret of "{_v(ns.name)}"')
+            self.unique(((s.name, s) for s in (*ns.shared_configs, *ns.shared_secrets)), f'shared config or secret of "{written(ns.name)}"')
+
+
+def _rate(d: decl.RateDecl | None) -> tuple[int, RatePer] | None:
+    """A rate limit written with its amount (``per`` defaulted), else None."""
+    if d is None or d.amount is None:
+        return None
+    per: RatePer = Settings(decl.RateDecl, d).per
+    return d.amount.value, per

@@ -7,12 +7,15 @@ over shared state and reporting (:mod:`~orion_dsl.semantic.resolver_base`).
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from orion_dsl import declarations as decl
 from orion_dsl import model
+from orion_dsl.decode import L, Settings, written
+from orion_dsl.decode import written as _v  # the name _name_limit reads values with
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.semantic.fields import FieldResolver
 from orion_dsl.semantic.platform import PlatformResolver
-from orion_dsl.semantic.resolver_base import _v
 from orion_dsl.semantic.workloads import MAX_READ_REPLICAS, WorkloadResolver
 from orion_dsl.source import Span
 
@@ -38,75 +41,99 @@ def _name_limit(written: object, kind: str) -> int:
     return min(limits)
 
 
+#: What a name of the spec's one namespace of workloads, externals and the ingress belongs to.
+NamedKind = Literal["deployment", "statefulset", "pooler", "ingress", "external"]
+#: A named declaration: what declares it, its namespace ("" outside one), and what it is.
+Named = tuple[Any, str, NamedKind]
+
+
 class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
     """Builds the :class:`~orion_dsl.model.Topology` from a :class:`~orion_dsl.decl.SpecDecl`."""
 
     def resolve(self) -> model.Topology:
         """Build the whole topology: names first, then workloads, then everything around them."""
+        named = self.declare_names()
+        self.check_fields()
+        externals = tuple(self.external(e) for e in self.externals.values())
+        return self.topology(self.workloads(named, externals), externals)
+
+    def declare_names(self) -> dict[str, Named]:
+        """Every name declarations take, checked: namespaces, subnets, and the one namespace of
+        workloads, poolers, externals and the ingress controller (by name)."""
         spec = self.spec
-        top = spec.topology
         self.namespaces = self.unique(((n.name, n) for n in spec.namespaces), "namespace")
         for ns in spec.namespaces:
             self.check_name(ns.name, "namespace")
-        decls = [
-            (w.name, (w, _v(ns.name, ""), kind))
-            for ns in spec.namespaces
-            for kind, group in (("deployment", ns.services), ("statefulset", ns.statefulsets))
-            for w in group
+        groups: tuple[tuple[NamedKind, str], ...] = (("deployment", "services"), ("statefulset", "statefulsets"))
+        decls: list[tuple[L[str] | None, Named]] = [
+            (w.name, (w, written(ns.name, ""), kind)) for ns in spec.namespaces for kind, group in groups for w in getattr(ns, group)
         ]
-        poolers = [
-            (w.database.pooler.name, (w, _v(ns.name, ""), "pooler"))
+        poolers: list[tuple[L[str] | None, Named]] = [
+            (w.database.pooler.name, (w, written(ns.name, ""), "pooler"))
             for ns in spec.namespaces
             for w in (*ns.services, *ns.statefulsets)
             if w.database is not None and w.database.pooler is not None and w.database.pooler.name is not None
         ]
-        ingress = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
-        named = self.unique([*decls, *poolers, *((e.name, (e, "", "external")) for e in spec.externals), *ingress], "workload, external or ingress")
+        ingress: list[tuple[L[str] | None, Named]] = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
+        externals: list[tuple[L[str] | None, Named]] = [(e.name, (e, "", "external")) for e in spec.externals]
+        named: dict[str, Named] = self.unique([*decls, *poolers, *externals, *ingress], "workload, external or ingress")
         for name, (found, _, kind) in named.items():
             own = found.database.pooler.name if kind == "pooler" else found.name
             self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind), limit=_name_limit(found, kind))
             if kind == "external":
                 self.externals[name] = found
-        if top is not None:
-            self.check_name(top.name, "topology", limit=40)
+        if spec.topology is not None:
+            self.check_name(spec.topology.name, "topology", limit=40)
         network = spec.network
         self.subnets = self.unique(((s.name, s) for s in (network.subnets if network else ())), "subnet")
         self.unique_names(spec)
-        self.check_fields()
-        externals = tuple(self.external(e) for e in self.externals.values())
-        ext_ports = {e.name: e.ports for e in externals}
-        workloads: list[model.Workload] = []
-        pending: list[tuple[decl.WorkloadDecl, model.Workload]] = []
-        for name, (found, ns_name, kind) in named.items():
-            if kind in ("deployment", "statefulset"):
-                ns_decl = self.namespaces.get(ns_name)
-                merged = self.merged(found, ns_decl)
-                w = self.workload(merged, ns_name, kind, ns_decl)
-                self.ports[name] = w.ports
-                pending.append((merged, w))
-                workloads.append(w)
+        return named
+
+    def workloads(self, named: dict[str, Named], externals: tuple[model.External, ...]) -> list[model.Workload]:
+        """The workloads (defaults merged) and their connection poolers, linked to what they call and marked if scraped."""
+        pending = self.declared_workloads(named)
+        workloads = [w for _, w in pending]
         self.namespace_of = {w.name: w.namespace for w in workloads}
-        for merged, w in list(pending):
+        for merged, w in pending:
             if merged.database is not None and merged.database.pooler is not None and merged.database.pooler.name is not None:
                 pooler = self.pooler(merged, w)
                 self.ports[pooler.name] = pooler.ports
                 self.namespace_of[pooler.name] = pooler.namespace
                 workloads.append(pooler)
-        self.ports.update(ext_ports)
+        self.ports.update({e.name: e.ports for e in externals})  # every port is known now: calls and routes can be linked
         decl_of = {id(w): m for m, w in pending}
-        workloads = [self.with_links(w, decl_of.get(id(w))) for w in workloads]
-        workloads = self.mark_scraped(workloads, {x.name: m for m, x in pending})
+        linked = [self.with_links(w, decl_of.get(id(w))) for w in workloads]
+        return self.mark_scraped(linked, {w.name: m for m, w in pending})
+
+    def declared_workloads(self, named: dict[str, Named]) -> list[tuple[decl.WorkloadDecl, model.Workload]]:
+        """Each service and stateful set: its declaration with the defaults merged under it, and the workload made of it."""
+        pending: list[tuple[decl.WorkloadDecl, model.Workload]] = []
+        for name, (found, ns_name, kind) in named.items():
+            if kind == "deployment" or kind == "statefulset":
+                ns_decl = self.namespaces.get(ns_name)
+                merged = self.merged(found, ns_decl)
+                w = self.workload(merged, ns_name, kind, ns_decl)
+                self.ports[name] = w.ports
+                pending.append((merged, w))
+        return pending
+
+    def topology(self, workloads: list[model.Workload], externals: tuple[model.External, ...]) -> model.Topology:
+        """The topology around the workloads: its settings, namespaces, network, edge, ingress, mesh and the rest."""
+        spec = self.spec
+        top = Settings(decl.TopologyDecl, spec.topology)
         names = {w.name for w in workloads}
         return model.Topology(
-            name=_v(top.name, "orion") if top else "orion",
-            version=_v(top.version, "0.0.0") if top else "0.0.0",
-            description=_v(top.description, "") if top else "",
-            kubernetes=_v(top.kubernetes, "1.28") if top else "1.28",
-            istio=_v(top.istio, "1.20") if top else "1.20",
-            domain=_v(top.domain, "") if top else "",
+            name=written(spec.topology.name, "orion") if spec.topology else "orion",  # a name left out is reported
+            version=top.version,
+            description=top.description,
+            kubernetes=top.kubernetes,
+            istio=top.istio,
+            domain=top.domain,
             namespaces=tuple(self.namespace(n, names) for n in self.namespaces.values()),
             workloads=tuple(workloads),
-            subnets=tuple(model.Subnet(_v(s.name), s.cidr.value, _v(s.description, ""), span=s.span) for s in self.subnets.values() if s.cidr),
+            subnets=tuple(
+                model.Subnet(written(s.name, ""), s.cidr.value, Settings(decl.SubnetDecl, s).description, span=s.span) for s in self.subnets.values() if s.cidr
+            ),
             externals=externals,
             network=self.network(names),
             edge=self.edge(),
@@ -116,7 +143,8 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
             scaling=self.scaling(),
             monitoring=self.monitoring(names),
             security_layers=tuple(
-                model.SecurityLayer(_v(layer.name, ""), tuple(m.value for m in layer.measures)) for layer in (spec.security.layers if spec.security else ())
+                model.SecurityLayer(written(layer.name, ""), tuple(m.value for m in layer.measures))
+                for layer in (spec.security.layers if spec.security else ())
             ),
             recovery=self.recovery(names),
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.decode import L
+from orion_dsl.decode import L, Settings
 from orion_dsl.diagnostics import Diagnostic, Related, Suggestions, did_you_mean, error
 from orion_dsl.source import Span
 from orion_dsl.values import Duration, PortRef, Quantity, Range
@@ -23,13 +23,6 @@ DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 #: IANA service names, as Kubernetes checks port names: at least one letter, no "--".
 PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-_DEFAULT_CPU = Range(Quantity(100, "100m"), Quantity(500, "500m"))
-_DEFAULT_MEMORY = Range(Quantity(128 * 2**20, "128Mi"), Quantity(512 * 2**20, "512Mi"))
-
-
-def _v(x: L[Any] | None, default: Any = None) -> Any:
-    return default if x is None else x.value
 
 
 def declared(decls: Iterable[Any]) -> set[str]:
@@ -162,8 +155,9 @@ class ResolverBase:
 
     def resources(self, written: decl.ResourcesDecl | None) -> model.Resources:
         """Requests and limits from a ``resources`` block (defaults where unset); request above limit is an error."""
-        cpu = _v(written.cpu, _DEFAULT_CPU) if written else _DEFAULT_CPU
-        memory = _v(written.memory, _DEFAULT_MEMORY) if written else _DEFAULT_MEMORY
+        settings = Settings(decl.ResourcesDecl, written)
+        cpu: Range[Quantity] = settings.cpu
+        memory: Range[Quantity] = settings.memory
         for what, rng, field in (("CPU", cpu, written.cpu if written else None), ("memory", memory, written.memory if written else None)):
             if rng.low.amount > rng.high.amount and field is not None:
                 self.report(

@@ -8,16 +8,14 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.decode import L
+from orion_dsl.choices import MetricSource
+from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.semantic.resolver_base import ResolverBase, _v
-from orion_dsl.values import Duration, PortRef
+from orion_dsl.semantic.resolver_base import ResolverBase
+from orion_dsl.values import PortRef
 
-_DEFAULT_INTERVAL = Duration(10_000, "10s")
-_DEFAULT_TIMEOUT = Duration(1_000, "1s")
-_DEFAULT_GRACE = Duration(30_000, "30s")
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
 MAX_READ_REPLICAS = 100
 
@@ -25,25 +23,65 @@ MAX_READ_REPLICAS = 100
 class WorkloadResolver(ResolverBase):
     """Builds :class:`~orion_dsl.model.Workload` s from merged declarations."""
 
-    def merged(self, written: decl.WorkloadDecl, ns: decl.NamespaceDecl | None) -> decl.WorkloadDecl:
+    def merged(self, declared: decl.WorkloadDecl, ns: decl.NamespaceDecl | None) -> decl.WorkloadDecl:
         """The workload's declaration with the top-level and namespace defaults under it."""
         defaults = merge(self.spec.defaults, ns.defaults if ns else None)
         base = as_type(decl.WorkloadDecl, defaults)
-        result = merge(base, written)
+        result = merge(base, declared)
         assert result is not None
         if base is not None and result.sidecars:
-            sidecar_ports = {_v(p.name) for s in result.sidecars for p in s.ports}
-            own = {_v(p.name) for p in written.ports}
-            ports = tuple(p for p in result.ports if _v(p.name) in own or _v(p.name) not in sidecar_ports)
+            sidecar_ports = {written(p.name) for s in result.sidecars for p in s.ports}
+            own = {written(p.name) for p in declared.ports}
+            ports = tuple(p for p in result.ports if written(p.name) in own or written(p.name) not in sidecar_ports)
             result = attrs.evolve(result, ports=ports)
         return result
 
-    def workload(self, d: decl.WorkloadDecl, namespace: str, kind: str, ns: decl.NamespaceDecl | None) -> model.Workload:
+    def workload(self, d: decl.WorkloadDecl, namespace: str, kind: model.WorkloadKind, ns: decl.NamespaceDecl | None) -> model.Workload:
         """A workload from its merged declaration (calls and routes are linked later)."""
-        name = _v(d.name, "")
+        name = written(d.name, "")
+        self.check_parts(d, name)
+        container, sidecars = self.containers(d, name)
+        subst = {"{service}": name}
+        self.check_rollout(d, kind)
+        autoscale = self.autoscale(d.autoscale)
+        subnet = d.subnet or (ns.subnet if ns else None)
+        self.record_spans(d, name, subnet)
+        settings = Settings(decl.WorkloadDecl, d)
+        return model.Workload(
+            name=name,
+            namespace=namespace,
+            kind=kind,
+            description=settings.description,
+            replicas=self.replicas(d, autoscale, name),
+            container=container,
+            sidecars=sidecars,
+            env=tuple((e.name.value, e.value.value) for e in d.env if e.name and e.value),
+            probes=self.probes(d.probes, container.ports + tuple(p for s in sidecars for p in s.ports), name),
+            volumes=tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.at),
+            storage=tuple(x for s in d.storage if (x := self.storage(s, subst)) is not None),
+            rollout=self.rollout(d.rollout),
+            blue_green=self.blue_green(d.blue_green),
+            budget=model.Budget(written(d.disruption_budget.max_unavailable), written(d.disruption_budget.min_available)) if d.disruption_budget else None,
+            security=self.security(d.security),
+            subnet=written(subnet),
+            addresses=(d.addresses.value.low, d.addresses.value.high) if d.addresses else None,
+            calls=(),
+            routes=(),
+            autoscale=autoscale,
+            load_balancing=written(d.load_balancing),
+            resilience=self.resilience(d.resilience),
+            database=self.database(d.database),
+            encryption_at_rest=settings.encryption_at_rest,
+            backups=tuple(self.backup(b) for b in d.backups if b.kind and b.to),
+            meshed=Settings(decl.NamespaceDecl, ns).mesh,
+            scraped=False,
+            span=d.span,
+        )
+
+    def check_parts(self, d: decl.WorkloadDecl, name: str) -> None:
+        """Report an image left out, and parts of the pod that are badly named, named twice or mounted on one path."""
         if d.image is None:
             self.report("E0115", d.keyword_span, f'"{name}" needs "image"', 'add `image "registry/name:tag"`')
-        ports = self.port_list(d.ports, name)
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
         self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
@@ -52,111 +90,102 @@ class WorkloadResolver(ResolverBase):
         self.unique([(d.name, d), *((s.name, s) for s in d.sidecars)], f'container of "{name}"')
         self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
         self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
+
+    def containers(self, d: decl.WorkloadDecl, name: str) -> tuple[model.Container, tuple[model.Container, ...]]:
+        """The main container and the sidecars; port names and numbers are unique per pod."""
+        ports = self.port_list(d.ports, name)
         sidecars = tuple(
             model.Container(
-                _v(s.name, "sidecar"),
-                _v(s.image, ""),
-                self.port_list(s.ports, f"{name}/{_v(s.name)}"),
+                written(s.name, "sidecar"),
+                written(s.image, ""),
+                self.port_list(s.ports, f"{name}/{written(s.name)}"),
                 self.resources(s.resources),
                 tuple(c.value for c in s.command),
             )
             for s in d.sidecars
         )
-        container = model.Container(name, _v(d.image, ""), ports, self.resources(d.resources))
-        all_ports = ports + tuple(p for s in sidecars for p in s.ports)
         if sidecars:
-            self.port_list((*d.ports, *(p for s in d.sidecars for p in s.ports)), name)  # names and numbers are per pod
-        subst = {"{service}": name}
-        volumes = tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.at)
-        storage = tuple(
-            model.Storage(_v(s.name), s.size.value, _v(s.storage_class), _v(s.access, "read-write-once"), _fill(_v(s.at), subst))
-            for s in d.storage
-            if s.name and s.size and s.at
-        )
+            self.port_list((*d.ports, *(p for s in d.sidecars for p in s.ports)), name)
+        return model.Container(name, written(d.image, ""), ports, self.resources(d.resources)), sidecars
+
+    def storage(self, d: decl.StorageDecl, subst: dict[str, str]) -> model.Storage | None:
+        """A persistent volume; ``{service}`` in its path becomes the workload's name."""
+        if not (d.name and d.size and d.at):
+            return None
+        return model.Storage(d.name.value, d.size.value, written(d.storage_class), Settings(decl.StorageDecl, d).access, _fill(d.at.value, subst))
+
+    def check_rollout(self, d: decl.WorkloadDecl, kind: model.WorkloadKind) -> None:
+        """Report rollouts a stateful set cannot make, a budget with both options, and a rolling update that cannot progress."""
         rollout = d.rollout
-        blue_green = d.blue_green
         if kind == "statefulset":
-            recreate = rollout if rollout is not None and _v(rollout.strategy) == "recreate" else None
-            for part, what in ((blue_green, "blue_green"), (recreate, "rollout recreate")):
+            recreate = rollout if rollout is not None and written(rollout.strategy) == "recreate" else None
+            for part, what in ((d.blue_green, "blue_green"), (recreate, "rollout recreate")):
                 if part is not None:
                     help = "stateful sets replace pods one by one; use a `service` for this rollout"
                     self.report("E0215", part.keyword_span, f"a statefulset cannot use {what}", help)
         budget = d.disruption_budget
         if budget is not None and budget.max_unavailable is not None and budget.min_available is not None:
             self.report("E0216", budget.keyword_span, "a disruption budget takes max_unavailable or min_available, not both", "keep one of them")
-        if rollout is not None and _v(rollout.surge, 1) == 0 and _v(rollout.unavailable, 0) == 0:
+        settings = Settings(decl.RolloutDecl, rollout)
+        if rollout is not None and settings.surge == 0 and settings.unavailable == 0:
             self.report(
                 "E0216", rollout.keyword_span, "a rolling update with surge 0 and unavailable 0 can never progress", "allow a surge of 1 (or one unavailable)"
             )
-        security = d.security
-        autoscale = self.autoscale(d.autoscale)
-        replicas = _v(d.replicas, autoscale.min if autoscale else 1)
-        if autoscale and d.replicas is not None and not autoscale.min <= replicas <= autoscale.max:
+
+    def replicas(self, d: decl.WorkloadDecl, autoscale: model.Autoscale | None, name: str) -> int:
+        """The replicas written, else the autoscaling minimum, else the default; written ones lie in the autoscaling range."""
+        if autoscale is None:
+            replicas: int = Settings(decl.WorkloadDecl, d).replicas
+            return replicas
+        replicas = written(d.replicas, autoscale.min)
+        if d.replicas is not None and not autoscale.min <= replicas <= autoscale.max:
             self.report(
                 "E0207",
                 d.replicas.span,
                 f'"{name}" runs {replicas} replicas, outside its autoscaling range {autoscale.min}..{autoscale.max}',
                 "make replicas a value inside the autoscaling range",
             )
-        subnet = d.subnet or (ns.subnet if ns else None)
+        return replicas
+
+    def record_spans(self, d: decl.WorkloadDecl, name: str, subnet: L[str] | None) -> None:
+        """Where the facts later checks judge were written: addresses, replicas, subnet, name, autoscaling, backups."""
         for fact, node in (("addresses", d.addresses), ("replicas", d.replicas), ("subnet", subnet), ("name", d.name)):
             if node is not None:
                 self.spans[(fact, name)] = node.span
         if d.autoscale is not None and d.autoscale.replicas is not None:
             self.spans[("autoscale", name)] = d.autoscale.replicas.span
         for b in d.backups:
-            self.spans[(f"backup:{_v(b.kind)}", name)] = b.span
-        return model.Workload(
-            name=name,
-            namespace=namespace,
-            kind=kind,
-            description=_v(d.description, ""),
-            replicas=replicas,
-            container=container,
-            sidecars=sidecars,
-            env=tuple((_v(e.name), _v(e.value)) for e in d.env if e.name and e.value),
-            probes=self.probes(d.probes, all_ports, name),
-            volumes=volumes,
-            storage=storage,
-            rollout=model.Rollout(
-                _v(rollout.strategy, "rolling") if rollout else "rolling",
-                _v(rollout.surge, 1) if rollout else 1,
-                _v(rollout.unavailable, 0) if rollout else 0,
-                _v(rollout.grace, _DEFAULT_GRACE) if rollout else _DEFAULT_GRACE,
-            ),
-            blue_green=model.BlueGreen(_v(blue_green.blue), _v(blue_green.green), _v(blue_green.active))
-            if blue_green and blue_green.blue and blue_green.green and blue_green.active
-            else None,
-            budget=model.Budget(_v(budget.max_unavailable), _v(budget.min_available)) if budget else None,
-            security=model.PodSecurity(
-                _v(security.user, 10001) if security else 10001,
-                _v(security.group, _v(security.user, 10001)) if security else 10001,
-                _v(security.read_only_root, True) if security else True,
-                _v(security.service_account_token, False) if security else False,
-            ),
-            subnet=_v(subnet),
-            addresses=(d.addresses.value.low, d.addresses.value.high) if d.addresses else None,
-            calls=(),
-            routes=(),
-            autoscale=autoscale,
-            load_balancing=_v(d.load_balancing),
-            resilience=self.resilience(d.resilience),
-            database=self.database(d.database),
-            encryption_at_rest=_v(d.encryption_at_rest, False),
-            backups=tuple(self.backup(b) for b in d.backups if b.kind and b.to),
-            meshed=_v(ns.mesh, False) if ns else False,
-            scraped=False,
-            span=d.span,
-        )
+            self.spans[(f"backup:{written(b.kind)}", name)] = b.span
+
+    @staticmethod
+    def rollout(d: decl.RolloutDecl | None) -> model.Rollout:
+        """How new versions replace old ones, defaults where unset."""
+        settings = Settings(decl.RolloutDecl, d)
+        return model.Rollout(settings.strategy, settings.surge, settings.unavailable, settings.grace)
+
+    @staticmethod
+    def blue_green(d: decl.BlueGreenDecl | None) -> model.BlueGreen | None:
+        """Both versions and the active colour, if all three are written (else already reported)."""
+        if d is None or d.blue is None or d.green is None or d.active is None:
+            return None
+        return model.BlueGreen(d.blue.value, d.green.value, d.active.value)
+
+    @staticmethod
+    def security(d: decl.SecurityContextDecl | None) -> model.PodSecurity:
+        """The pod's user, group (the user's unless written), root file system and token settings."""
+        settings = Settings(decl.SecurityContextDecl, d)
+        group = written(d.group, settings.user) if d else settings.user
+        return model.PodSecurity(settings.user, group, settings.read_only_root, settings.service_account_token)
 
     def volume(self, d: decl.VolumeDecl, subst: dict[str, str]) -> model.Volume:
         """A pod volume; ``{service}`` in names and paths becomes the workload's name."""
-        kind = _v(d.kind)
-        source = _fill(_v(d.source, ""), subst)
+        assert d.name is not None and d.kind is not None and d.at is not None
+        name, kind = d.name.value, d.kind.value
+        source = _fill(written(d.source, ""), subst)  # a source left out is reported here
         if kind != "empty-dir" and not source:
-            self.report("E0112", d.keyword_span, f'volume "{_v(d.name)}" needs the name of its {kind}', f'write `volume {_v(d.name)} {kind} "name" at "/path"`')
+            self.report("E0112", d.keyword_span, f'volume "{name}" needs the name of its {kind}', f'write `volume {name} {kind} "name" at "/path"`')
         self.check_name(d.name, "volume")
-        return model.Volume(_v(d.name), kind, source, _fill(_v(d.at), subst), _v(d.read_only, kind != "empty-dir"))
+        return model.Volume(name, kind, source, _fill(d.at.value, subst), written(d.read_only, kind != "empty-dir"))
 
     def probes(self, d: decl.ProbesDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Probes | None:
         """Liveness, readiness and startup checks with their shared timing."""
@@ -169,15 +198,16 @@ class WorkloadResolver(ResolverBase):
             (d.success_threshold, 1, "success_threshold"),
         ):
             self.at_least(node, least, what)
+        settings = Settings(decl.ProbesDecl, d)
         return model.Probes(
             liveness=self.check(d.liveness, ports, owner),
             readiness=self.check(d.readiness, ports, owner),
             startup=self.check(d.startup, ports, owner),
-            interval=_v(d.interval, _DEFAULT_INTERVAL),
-            timeout=_v(d.timeout, _DEFAULT_TIMEOUT),
-            initial_delay=_v(d.initial_delay),
-            failure_threshold=_v(d.failure_threshold, 3),
-            success_threshold=_v(d.success_threshold, 1),
+            interval=settings.interval,
+            timeout=settings.timeout,
+            initial_delay=written(d.initial_delay),
+            failure_threshold=settings.failure_threshold,
+            success_threshold=settings.success_threshold,
         )
 
     def check(self, d: decl.CheckDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Check | None:
@@ -235,13 +265,14 @@ class WorkloadResolver(ResolverBase):
             self.report("E0206", d.replicas.span, "autoscaling needs at least 1 replica", "start the range at 1 or more")
         self.at_least(d.cpu, 1, "a CPU target")
         self.at_least(d.memory, 1, "a memory target")
+        groups: tuple[tuple[MetricSource, tuple[decl.MetricDecl, ...]], ...] = (("pods", d.pods), ("object", d.object), ("external", d.external))
         metrics = tuple(
-            model.Metric(source, _v(m.name), _v(m.target), _v(m.object))
-            for source, group in (("pods", d.pods), ("object", d.object), ("external", d.external))
+            model.Metric(source, m.name.value, m.target.value, written(m.object))
+            for source, group in groups
             for m in group
             if m.name and m.target
         )
-        return model.Autoscale(rng.low, rng.high, _v(d.cpu), _v(d.memory), metrics)
+        return model.Autoscale(rng.low, rng.high, written(d.cpu), written(d.memory), metrics)
 
     def resilience(self, d: decl.ResilienceDecl | None) -> model.Resilience | None:
         """Timeout, retries and circuit breaking for calls to the workload."""
@@ -249,10 +280,15 @@ class WorkloadResolver(ResolverBase):
             return None
         r, cb = d.retries, d.circuit_breaker
         return model.Resilience(
-            timeout=_v(d.timeout),
-            retries=model.Retries(_v(r.attempts, 1), _v(r.per_try), _v(r.on)) if r else None,
+            timeout=written(d.timeout),
+            retries=model.Retries(written(r.attempts, 1), written(r.per_try), written(r.on)) if r else None,  # attempts left out: reported
             circuit_breaker=model.CircuitBreaker(
-                _v(cb.consecutive_errors, 5), _v(cb.interval), _v(cb.ejection), _v(cb.max_ejected), _v(cb.max_connections), _v(cb.max_pending)
+                Settings(decl.CircuitBreakerDecl, cb).consecutive_errors,
+                written(cb.interval),
+                written(cb.ejection),
+                written(cb.max_ejected),
+                written(cb.max_connections),
+                written(cb.max_pending),
             )
             if cb
             else None,
@@ -263,7 +299,7 @@ class WorkloadResolver(ResolverBase):
         if d is None:
             return None
         replicas = d.read_replicas
-        count = _v(replicas.count, 0) if replicas else 0
+        count = written(replicas.count, 0) if replicas else 0  # a count left out is reported
         if replicas is not None and replicas.count is not None and count > MAX_READ_REPLICAS:
             help = f"write at most {MAX_READ_REPLICAS}: each read replica gets its own Service"
             self.report("E0216", replicas.count.span, f"{count} read replicas are more than {MAX_READ_REPLICAS}", help)
@@ -280,42 +316,46 @@ class WorkloadResolver(ResolverBase):
         elif weights and sum(weights) != 100:
             assert replicas is not None
             self.report("E0214", replicas.span, f"read weights add up to {sum(weights)}%, not 100%", "make the weights add up to 100%")
+        settings = Settings(decl.DatabaseDecl, d)
         return model.Database(
-            pooler=_v(d.pooler.name) if d.pooler else None,
-            pool_mode=_v(d.pooler.mode, "transaction") if d.pooler else None,
-            primary=_v(d.primary, 1),
+            pooler=written(d.pooler.name) if d.pooler else None,
+            pool_mode=Settings(decl.PoolerDecl, d.pooler).mode if d.pooler else None,
+            primary=settings.primary,
             read_replicas=count,
             read_weights=weights,
-            replication=_v(d.replication, "asynchronous"),
+            replication=settings.replication,
         )
 
     def pooler(self, d: decl.WorkloadDecl, db: model.Workload) -> model.Workload:
         """The connection pooler of a database as a workload of its own, calling the database."""
         assert d.database is not None and d.database.pooler is not None
         p = d.database.pooler
-        name = _v(p.name)
-        monitoring = _v(self.spec.monitoring.port, "metrics") if self.spec.monitoring else "metrics"
+        assert p.name is not None
+        name = p.name.value
+        pooler = Settings(decl.PoolerDecl, p)
+        monitoring = Settings(decl.MonitoringDecl, self.spec.monitoring).port
         port = next((q for q in db.container.ports if q.name != monitoring), None)
         if port is None:
             help = "add the database's port, e.g. `port sql 5432`"
             self.report("E0112", p.keyword_span, f'the pooler of "{db.name}" needs a port of the database to pool', help)
             port = model.Port("sql", 5432)
         defaults = as_type(decl.WorkloadDecl, merge(self.spec.defaults, self.namespaces[db.namespace].defaults if db.namespace in self.namespaces else None))
-        container = model.Container(name, _v(p.image, ""), (port,), self.resources(defaults.resources if defaults else None))
+        container = model.Container(name, written(p.image, ""), (port,), self.resources(defaults.resources if defaults else None))
         probes = db.probes
+        timing = Settings(decl.ProbesDecl, None)
         tcp = model.Check("tcp", port=port)
         return model.Workload(
             name=name,
             namespace=db.namespace,
             kind="deployment",
-            description=f"{_v(p.mode, 'transaction')}-pooling connection pooler in front of {db.name}",
-            replicas=_v(p.replicas, 2),
+            description=f"{pooler.mode}-pooling connection pooler in front of {db.name}",
+            replicas=pooler.replicas,
             container=container,
             sidecars=(),
             env=(),
             probes=model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
             if probes
-            else model.Probes(tcp, tcp, None, _DEFAULT_INTERVAL, _DEFAULT_TIMEOUT, None, 3, 1),
+            else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold),
             volumes=(
                 model.Volume("config", "config-map", f"{name}-config", "/etc/pgbouncer", True),
                 model.Volume("secrets", "secret", f"{name}-secrets", "/etc/pgbouncer/secrets", True),  # userlist.txt
@@ -345,22 +385,25 @@ class WorkloadResolver(ResolverBase):
     def backup(self, d: decl.BackupDecl) -> model.Backup:
         """One backup of the workload; it needs a schedule or ``continuous``."""
         if d.every is None and d.continuous is None:
-            self.report("E0112", d.keyword_span, f"the {_v(d.kind)} backup needs a schedule", "write `every 6h` (optionally `at 02:00`) or `continuous`")
+            self.report("E0112", d.keyword_span, f"the {written(d.kind)} backup needs a schedule", "write `every 6h` (optionally `at 02:00`) or `continuous`")
         self.at_least(d.every, 60_000, "a backup interval (schedules run by the minute)")
-        return model.Backup(_v(d.kind), _v(d.every), _v(d.at), _v(d.continuous, False), _v(d.to), _v(d.image), span=d.span)
+        assert d.kind is not None and d.to is not None
+        continuous = Settings(decl.BackupDecl, d).continuous
+        return model.Backup(d.kind.value, written(d.every), written(d.at), continuous, d.to.value, written(d.image), span=d.span)
 
     def mark_scraped(self, workloads: list[model.Workload], decls: dict[str, decl.WorkloadDecl]) -> list[model.Workload]:
         """Mark the workloads monitoring scrapes (a port of the monitored name, not the scraper)."""
         mon = self.spec.monitoring
         if mon is None:
             return workloads
-        port = _v(mon.port, "metrics")
-        scrape_all = _v(mon.scrape, "all") == "all"
+        settings = Settings(decl.MonitoringDecl, mon)
+        port = settings.port
+        scrape_all = settings.scrape == "all"
         result = []
         for w in workloads:
             d = decls.get(w.name)
-            wanted = _v(d.scrape, scrape_all) if d else scrape_all
-            result.append(attrs.evolve(w, scraped=bool(wanted and w.port(port) and w.name != _v(mon.scraper))))
+            wanted = written(d.scrape, scrape_all) if d else scrape_all
+            result.append(attrs.evolve(w, scraped=bool(wanted and w.port(port) and w.name != written(mon.scraper))))
         return result
 
     def with_links(self, w: model.Workload, d: decl.WorkloadDecl | None) -> model.Workload:

@@ -182,6 +182,7 @@ def recovery(t: Topology) -> dict[str, Any] | None:
         x = targets.get(name)
         return f"{name} ({x.kind}, {x.region})" if x and x.region else name
 
+    backups: list[tuple[str, str, str, str]]  # a backup's kind, or the cluster backup's tool
     backups = [(w.name, b.kind, schedule_text(b.every, b.at, b.continuous), where(b.target)) for w in t.workloads for b in w.backups]
     cb = r.cluster_backup
     if cb is not None:

@@ -1,0 +1,112 @@
+"""The closed sets of words the language's keywords choose from, each declared once.
+
+Each set is a ``Literal`` type, which the declarations and the model are typed with (so mypy
+refuses a comparison with a word outside the set), and the tuple of its words, which the
+vocabulary (:mod:`orion_dsl.declarations`) accepts: the tuple is read from the type
+(:func:`typing.get_args`), so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: A health check: an HTTP GET, a TCP connect, or a command.
+CheckKind = Literal["http", "tcp", "exec"]
+CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
+
+#: What a pod volume holds: a ConfigMap, a Secret, or a scratch directory.
+VolumeKind = Literal["config-map", "secret", "empty-dir"]
+VOLUME_KINDS: tuple[VolumeKind, ...] = get_args(VolumeKind)
+
+#: How a persistent volume may be mounted.
+AccessMode = Literal["read-write-once", "read-only-many", "read-write-many", "read-write-once-pod"]
+ACCESS_MODES: tuple[AccessMode, ...] = get_args(AccessMode)
+
+#: How calls are spread over a workload's pods (``load_balancing``), or the ingress's (``balance``).
+LbAlgorithm = Literal["round-robin", "least-connection", "ip-hash", "random"]
+LB_ALGORITHMS: tuple[LbAlgorithm, ...] = get_args(LbAlgorithm)
+
+#: What a workload's backup copies.
+BackupKind = Literal["full", "incremental", "wal", "snapshot", "definitions"]
+BACKUP_KINDS: tuple[BackupKind, ...] = get_args(BackupKind)
+
+#: How new pods replace old ones.
+RolloutStrategy = Literal["rolling", "recreate"]
+ROLLOUT_STRATEGIES: tuple[RolloutStrategy, ...] = get_args(RolloutStrategy)
+
+#: The two versions of a blue-green workload.
+Colour = Literal["blue", "green"]
+COLOURS: tuple[Colour, ...] = get_args(Colour)
+
+#: When a connection pooler hands a server connection back.
+PoolMode = Literal["session", "transaction", "statement"]
+POOL_MODES: tuple[PoolMode, ...] = get_args(PoolMode)
+
+#: How a database's replicas follow its primary.
+Replication = Literal["synchronous", "asynchronous"]
+REPLICATIONS: tuple[Replication, ...] = get_args(Replication)
+
+#: What a namespace may allow of itself (``allow same-namespace``).
+NamespaceAllowance = Literal["same-namespace"]
+NAMESPACE_ALLOWANCES: tuple[NamespaceAllowance, ...] = get_args(NamespaceAllowance)
+
+#: The only posture of the network's default and of internet egress.
+Deny = Literal["deny"]
+DENY: tuple[Deny, ...] = get_args(Deny)
+
+#: Whether DNS egress is open.
+AllowOrDeny = Literal["allow", "deny"]
+ALLOW_OR_DENY: tuple[AllowOrDeny, ...] = get_args(AllowOrDeny)
+
+#: The time unit of a rate limit.
+RatePer = Literal["second", "minute"]
+RATE_UNITS: tuple[RatePer, ...] = get_args(RatePer)
+
+#: The web application firewalls the ingress runs.
+Waf = Literal["modsecurity"]
+WAFS: tuple[Waf, ...] = get_args(Waf)
+
+#: The DNS providers that answer ACME DNS-01 challenges.
+DnsProvider = Literal["cloudflare"]
+DNS_PROVIDERS: tuple[DnsProvider, ...] = get_args(DnsProvider)
+
+#: The service meshes ORION configures.
+MeshKind = Literal["istio"]
+MESH_KINDS: tuple[MeshKind, ...] = get_args(MeshKind)
+
+#: Mutual TLS between meshed workloads.
+MtlsMode = Literal["strict", "permissive"]
+MTLS_MODES: tuple[MtlsMode, ...] = get_args(MtlsMode)
+
+#: How an external service is reached other than directly.
+ExternalRoute = Literal["egress_gateway"]
+EXTERNAL_ROUTES: tuple[ExternalRoute, ...] = get_args(ExternalRoute)
+
+#: The VerticalPodAutoscaler's update modes.
+VpaMode = Literal["off", "initial", "recreate", "auto"]
+VPA_MODES: tuple[VpaMode, ...] = get_args(VpaMode)
+
+#: An alert's severity.
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+
+#: Which workloads monitoring scrapes: every one with the port, or those with ``scrape on``.
+ScrapeMode = Literal["all", "annotated"]
+SCRAPE_MODES: tuple[ScrapeMode, ...] = get_args(ScrapeMode)
+
+#: The object stores backups go to.
+StoreKind = Literal["s3", "gcs", "azure"]
+STORE_KINDS: tuple[StoreKind, ...] = get_args(StoreKind)
+
+#: The tools that back up a whole cluster.
+ClusterBackupTool = Literal["velero"]
+CLUSTER_BACKUP_TOOLS: tuple[ClusterBackupTool, ...] = get_args(ClusterBackupTool)
+
+#: Where a custom autoscaling metric comes from: each is a keyword of ``autoscale``.
+MetricSource = Literal["pods", "object", "external"]
+
+#: What a namespace shares with its readers: ``shared_config`` or ``shared_secret``.
+SharedKind = Literal["config", "secret"]
+
+#: The described-only pieces of the edge: each is a keyword of ``edge``.
+DescribedKind = Literal["cdn", "load_balancer", "geodns", "region"]
