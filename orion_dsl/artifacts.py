@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -113,8 +113,3 @@ def yaml_stream(documents: Iterable[str]) -> str:
     for its file and its place in the stream alike.
     """
     return "".join(f"---\n{text}" for text in documents)
-
-
-def by_path(artifacts: Sequence[Artifact]) -> dict[str, str]:
-    """Artifacts as a path -> text mapping."""
-    return {a.path: a.text for a in artifacts}

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from orion_dsl.artifacts import Rendered, by_path
+from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.diagrams import VIEWS, render
 from orion_dsl.backends.formats import mermaid
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from orion_dsl.views.graph import Builder, Graph
 from tests.conftest import EXAMPLES, load_topology
+from tests.support.artifacts import by_path
 from tests.support.plans import planned
 from tests.support.renderers import mermaid_render
 

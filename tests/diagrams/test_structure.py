@@ -14,6 +14,7 @@ from orion_dsl.views.common import part_id, peer_id, port_text, workload_id
 from orion_dsl.views.policies import ANY_POD
 from tests.conftest import PORTLESS_SPEC
 from tests.diagrams.dotdata import cluster_text, edges, expanded_edges
+from tests.support.artifacts import by_path
 from tests.support.plans import planned
 from tests.support.renderers import dot_nodes
 
@@ -68,7 +69,7 @@ def test_policies_edges_of_the_hostile_topology(nasty: Topology, nasty_files: di
 
 
 def test_example_policies_are_the_allow_graph(example: Topology) -> None:
-    files = {a.path: a.text for a in render(planned(example)).artifacts}
+    files = by_path(render(planned(example)).artifacts)
     assert _drawn_allow_graph(files["diagrams/policies.dot"]) == _allow_graph(example)
 
 

@@ -13,11 +13,12 @@ import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from orion_dsl.artifacts import Rendered, by_path
+from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.istio import render
 from orion_dsl.backends.istio.layout import KIND_ORDER
 from orion_dsl.model import Topology
 from tests.istio.conftest import documents
+from tests.support.artifacts import by_path
 from tests.support.plans import planned
 from tests.support.schemas import crd_schema_path, is_dns1123_subdomain, validate_crd
 from tests.support.snapshots import YamlSnapshot
