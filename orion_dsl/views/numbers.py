@@ -1,9 +1,9 @@
 """How the diagrams and the document write ranges and percentages: one way, the spec's own.
 
 A range is written ``low..high`` (``3..10``, ``512Mi..1Gi``, ``10.0.10.10..10.0.10.20``) and
-a percentage ``70%``, exactly as the spec writes them, and so do the diagnostics: a value a
-reader sees in a diagram, a table or a message can be looked up, and copied back, in the
-spec as it stands. Both ends equal is one value (``500m``), as the spec reads a single value
+a percentage ``70%``, exactly as the spec writes them (and as the cluster autoscaler's
+note, I1061, does): a value a reader sees in a diagram or a table can be looked up, and
+copied back, in the spec as it stands. Both ends equal is one value (``500m``), as the spec reads a single value
 where a range is expected. Durations and quantities are already shown as written.
 """
 
