@@ -37,15 +37,6 @@ class UnknownTarget(Exception):
         return self.message
 
 
-def available(name: str) -> bool:
-    """Whether a registered target's backend can be imported."""
-    try:
-        importlib.import_module(BACKENDS[name])
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
 def lookup(name: str) -> Render:
     """The render function of a target; an unknown name gets a did-you-mean."""
     if name not in BACKENDS:
