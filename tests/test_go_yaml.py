@@ -28,6 +28,7 @@ from orion_dsl.backends.istio.layout import layout as istio_layout
 from orion_dsl.backends.kubernetes.layout import layout as kubernetes_layout
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 from tests.support.go_decoder import go_read
+from tests.support.plans import planned
 from tests.support.renderers import require_tool
 
 SPECS = [SEED_SPEC, *EXAMPLES]
@@ -123,7 +124,7 @@ def _ambiguous(value: str) -> bool:
 @pytest.mark.parametrize("target", ["kubernetes", "istio"])
 def test_every_output_file_reads_in_go_as_orion_meant(spec: Path, target: str, tmp_path: Path) -> None:
     topology = load_topology(spec)
-    objects, _ = kubernetes.objects(topology) if target == "kubernetes" else istio.objects(topology)
+    objects, _ = kubernetes.objects(topology) if target == "kubernetes" else istio.objects(planned(topology))
     if not objects:
         pytest.skip(f"{spec.name} has no {target} objects")
     artifacts, _ = kubernetes_layout(objects) if target == "kubernetes" else istio_layout(objects)

@@ -26,40 +26,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from orion_dsl.backends.istio.names import (
-    EGRESS_SELECTOR,
-    EGRESS_SERVICE,
-    NETWORKING,
-    ROOT_NAMESPACE,
-    SECURITY,
-    Obj,
-    egress_host,
-    obj,
-    port_protocol,
-    principal,
-    slug,
-)
+from orion_dsl.backends.istio.names import Obj, host, obj, port_protocol, principal
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import EgressGateway, External, Port, Topology
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering.istio import routed_hosts
+from orion_dsl.lowering.names import egress_server_port, egress_subset
+from orion_dsl.model import EgressGateway, External, Port, Topology, Workload
 
 #: A port the egress gateway routes: (external, host, port).
 Routed = tuple[External, str, Port]
 
 
-def callers(topology: Topology, external: External) -> list[tuple[str, str]]:
-    """(workload, namespace) of every meshed workload the allow-graph lets call the external, sorted."""
-    found = set()
+def callers(topology: Topology, external: External) -> list[Workload]:
+    """Every meshed workload the allow-graph lets call the external, by name and namespace."""
+    found: dict[tuple[str, str], Workload] = {}
     for edge in topology.allow_graph.incoming(external.name):
         source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
         if edge.target.kind == "external" and source is not None and source.meshed:
-            found.add((source.name, source.namespace))
-    return sorted(found)
+            found[(source.name, source.namespace)] = source
+    return [found[key] for key in sorted(found)]
 
 
 def export_to(topology: Topology, external: External, home: str) -> list[str]:
     """Where an external's configuration (kept in ``home``) is visible: there, its callers' namespaces and the egress gateway's."""
     gateway = topology.mesh.egress_gateway if topology.mesh else None
-    seen = {ns for _, ns in callers(topology, external)}
+    seen = {w.namespace for w in callers(topology, external)}
     if external.via_egress_gateway and gateway is not None:
         seen.add(gateway.namespace)
     return [".", *sorted(seen - {home})]
@@ -75,9 +66,11 @@ def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
     return {number: sorted(found) for number, found in sorted(hosts.items()) if len(found) > 1}
 
 
-def service_entry(topology: Topology, external: External, shared: dict[int, list[str]]) -> Obj:
+def service_entry(entry: Planned, plan: Plan) -> Obj:
     """The allow-listed external service: hosts, ports with Istio protocols, resolution (none for a
     wildcard host or a TCP port other externals share), outside the mesh."""
+    external = entry.of(External)
+    shared = shared_opaque_ports(plan.topology)
     ports = [{"number": p.number, "name": p.name, "protocol": port_protocol(p)} for p in external.ports]
     ambiguous = any(port_protocol(p) == "TCP" and p.number in shared for p in external.ports)
     wildcard = any(h.startswith("*") for h in external.hosts)  # Istio resolves only whole names by DNS
@@ -86,24 +79,95 @@ def service_entry(topology: Topology, external: External, shared: dict[int, list
         "ports": ports,
         "resolution": "NONE" if ambiguous or wildcard else "DNS",
         "location": "MESH_EXTERNAL",
-        "exportTo": export_to(topology, external, ROOT_NAMESPACE),
+        "exportTo": export_to(plan.topology, external, entry.namespace),
     }
-    return obj(NETWORKING, "ServiceEntry", external.name, ROOT_NAMESPACE, spec)
+    return obj(entry, spec)
 
 
-def service_entries(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every external's ServiceEntry; UDP ports and opaque ports shared by several hosts are reported."""
-    shared = shared_opaque_ports(topology)
-    diagnostics = [
+def routed_ports(external: External) -> tuple[Port, ...]:
+    """The ports of an external that the egress gateway can route by SNI."""
+    return tuple(p for p in external.ports if p.tls)
+
+
+def routed(topology: Topology) -> list[Routed]:
+    """Every host and port the egress gateway routes, in spec order."""
+    return [(e, h, p) for e, h in routed_hosts(topology) for p in routed_ports(e)]
+
+
+def egress_gateway(entry: Planned, plan: Plan) -> Obj:
+    """The egress gateway's listeners: one server per routed host and port."""
+    mode = "ISTIO_MUTUAL" if entry.of(EgressGateway).tls_origination else "PASSTHROUGH"
+    servers = [
+        {"port": {"number": p.number, "name": egress_server_port(h, p.number), "protocol": "TLS"}, "hosts": [h], "tls": {"mode": mode}}
+        for _, h, p in routed(plan.topology)
+    ]
+    return obj(entry, {"selector": entry.selector, "servers": servers})
+
+
+def egress_virtual_service(entry: Planned, plan: Plan) -> Obj:
+    """Sidecar -> egress gateway (SNI match in the mesh) and egress gateway -> external, for one host."""
+    external = entry.of(External)
+    routed_host = entry.part_of(str)
+    mesh = plan.topology.mesh
+    gateway = mesh.egress_gateway if mesh else None
+    assert gateway is not None, "egress routes are planned only with an egress gateway"
+    gateway_host = host(plan.get(Role.PROVIDED_SERVICE, gateway))
+    listener = plan.get(Role.EGRESS_GATEWAY, gateway).name
+    tls: list[Obj] = []
+    tcp: list[Obj] = []
+    for p in routed_ports(external):
+        to_gateway = {"host": gateway_host, "port": {"number": p.number}, "subset": egress_subset(routed_host, p.number)}
+        tls.append({"match": [{"gateways": ["mesh"], "port": p.number, "sniHosts": [routed_host]}], "route": [{"destination": to_gateway, "weight": 100}]})
+        onward = [{"destination": {"host": routed_host, "port": {"number": p.number}}, "weight": 100}]
+        if gateway.tls_origination:
+            tcp.append({"match": [{"gateways": [listener], "port": p.number}], "route": onward})
+        else:
+            tls.append({"match": [{"gateways": [listener], "port": p.number, "sniHosts": [routed_host]}], "route": onward})
+    spec: Obj = {
+        "hosts": [routed_host],
+        "gateways": ["mesh", listener],
+        "exportTo": export_to(plan.topology, external, entry.namespace),
+        "tls": tls,
+    }
+    if tcp:
+        spec["tcp"] = tcp
+    return obj(entry, spec)
+
+
+def egress_destination_rule(entry: Planned, plan: Plan) -> Obj:
+    """Subsets of the egress gateway, one per host and port; with TLS origination the sidecar originates ISTIO_MUTUAL with the host as SNI."""
+    gateway = entry.of(EgressGateway)
+    found: list[Obj] = []
+    for _, h, p in routed(plan.topology):
+        subset: Obj = {"name": egress_subset(h, p.number)}
+        if gateway.tls_origination:
+            subset["trafficPolicy"] = {"portLevelSettings": [{"port": {"number": p.number}, "tls": {"mode": "ISTIO_MUTUAL", "sni": h}}]}
+        found.append(subset)
+    return obj(entry, {"host": host(plan.get(Role.PROVIDED_SERVICE, gateway)), "subsets": found})
+
+
+def egress_access_control(entry: Planned, plan: Plan) -> Obj:
+    """The egress gateway admits, per SNI host, only the allow-graph's meshed callers of that external."""
+    rules = []
+    for external, h in dict.fromkeys((e, h) for e, h, _ in routed(plan.topology)):
+        principals = sorted(principal(plan, w) for w in callers(plan.topology, external))
+        if principals:
+            rules.append({"from": [{"source": {"principals": principals}}], "when": [{"key": "connection.sni", "values": [h]}]})
+    return obj(entry, {"selector": {"matchLabels": entry.selector}, "action": "ALLOW", "rules": rules})
+
+
+def _service_entry_diagnostics(topology: Topology) -> list[Diagnostic]:
+    """Opaque ports shared by several hosts (I0711) and UDP ports, which bypass the sidecar (I0706)."""
+    found = [
         info(
             "I0711",
             None,
             f"port {number} is opaque TCP for {', '.join(hosts)}: Istio tells them apart by port only, so their ServiceEntries resolve NONE",
             "connections on this port go to the address the application resolved; the host is not checked by the sidecar",
         )
-        for number, hosts in shared.items()
+        for number, hosts in shared_opaque_ports(topology).items()
     ]
-    diagnostics += [
+    found += [
         info(
             "I0706",
             None,
@@ -114,106 +178,34 @@ def service_entries(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
         for p in e.ports
         if p.protocol == "UDP"
     ]
-    return [service_entry(topology, e, shared) for e in topology.externals], diagnostics
+    return found
 
 
-def routed_ports(external: External) -> tuple[Port, ...]:
-    """The ports of an external that the egress gateway can route by SNI."""
-    return tuple(p for p in external.ports if p.tls)
-
-
-def egress_gateway(gateway: EgressGateway, routed: list[Routed]) -> Obj:
-    """The egress gateway's listeners: one server per routed host and port."""
-    mode = "ISTIO_MUTUAL" if gateway.tls_origination else "PASSTHROUGH"
-    servers = [
-        {"port": {"number": p.number, "name": f"tls-{slug(host)}-{p.number}", "protocol": "TLS"}, "hosts": [host], "tls": {"mode": mode}}
-        for _, host, p in routed
-    ]
-    return obj(NETWORKING, "Gateway", EGRESS_SERVICE, gateway.namespace, {"selector": dict(EGRESS_SELECTOR), "servers": servers})
-
-
-def _subset(host: str, port: Port) -> str:
-    return f"{slug(host)}-{port.number}"
-
-
-def egress_virtual_service(topology: Topology, gateway: EgressGateway, external: External, host: str, ports: tuple[Port, ...]) -> Obj:
-    """Sidecar -> egress gateway (SNI match in the mesh) and egress gateway -> external, for one host."""
-    tls: list[Obj] = []
-    tcp: list[Obj] = []
-    for p in ports:
-        to_gateway = {"host": egress_host(gateway.namespace), "port": {"number": p.number}, "subset": _subset(host, p)}
-        tls.append({"match": [{"gateways": ["mesh"], "port": p.number, "sniHosts": [host]}], "route": [{"destination": to_gateway, "weight": 100}]})
-        onward = [{"destination": {"host": host, "port": {"number": p.number}}, "weight": 100}]
-        if gateway.tls_origination:
-            tcp.append({"match": [{"gateways": [EGRESS_SERVICE], "port": p.number}], "route": onward})
-        else:
-            tls.append({"match": [{"gateways": [EGRESS_SERVICE], "port": p.number, "sniHosts": [host]}], "route": onward})
-    spec: Obj = {
-        "hosts": [host],
-        "gateways": ["mesh", EGRESS_SERVICE],
-        "exportTo": export_to(topology, external, gateway.namespace),
-        "tls": tls,
-    }
-    if tcp:
-        spec["tcp"] = tcp
-    return obj(NETWORKING, "VirtualService", gateway.virtual_service(host), gateway.namespace, spec)
-
-
-def egress_destination_rule(gateway: EgressGateway, routed: list[Routed]) -> Obj:
-    """Subsets of the egress gateway, one per host and port; with TLS origination the sidecar originates ISTIO_MUTUAL with the host as SNI."""
-    found: list[Obj] = []
-    for _, host, p in routed:
-        subset: Obj = {"name": _subset(host, p)}
-        if gateway.tls_origination:
-            subset["trafficPolicy"] = {"portLevelSettings": [{"port": {"number": p.number}, "tls": {"mode": "ISTIO_MUTUAL", "sni": host}}]}
-        found.append(subset)
-    return obj(NETWORKING, "DestinationRule", EGRESS_SERVICE, gateway.namespace, {"host": egress_host(gateway.namespace), "subsets": found})
-
-
-def egress_access_control(topology: Topology, gateway: EgressGateway, routed: list[Routed]) -> Obj:
-    """The egress gateway admits, per SNI host, only the allow-graph's meshed callers of that external."""
-    rules = []
-    for external, host in dict.fromkeys((e, h) for e, h, _ in routed):
-        principals = sorted(principal(name, ns) for name, ns in callers(topology, external))
-        if principals:
-            rules.append({"from": [{"source": {"principals": principals}}], "when": [{"key": "connection.sni", "values": [host]}]})
-    spec = {"selector": {"matchLabels": dict(EGRESS_SELECTOR)}, "action": "ALLOW", "rules": rules}
-    return obj(SECURITY, "AuthorizationPolicy", "egress-access-control", gateway.namespace, spec)
-
-
-def _routed(topology: Topology, gateway: EgressGateway | None) -> tuple[list[Routed], list[Diagnostic]]:
-    """What the egress gateway routes, and the externals sent to it that it cannot route."""
-    routed: list[Routed] = []
-    diagnostics: list[Diagnostic] = []
+def _unroutable(topology: Topology, gateway: EgressGateway | None) -> list[Diagnostic]:
+    """Externals sent to the egress gateway that it cannot route: there is none (I0704), or a port is not TLS (I0705)."""
+    found: list[Diagnostic] = []
     for e in (e for e in topology.externals if e.via_egress_gateway):
         if gateway is None:
-            diagnostics.append(info("I0704", None, f"{e.name} is routed via an egress gateway, but the mesh has none", "add `egress_gateway` to the mesh"))
+            found.append(info("I0704", None, f"{e.name} is routed via an egress gateway, but the mesh has none", "add `egress_gateway` to the mesh"))
             continue
-        diagnostics += [
+        found += [
             info("I0705", None, f"{e.name}:{p.number} is not TLS, so the egress gateway cannot route it by SNI", "it goes out directly")
             for p in e.ports
             if not p.tls
         ]
-        routed += [(e, host, p) for host in e.hosts for p in routed_ports(e)]
-    return routed, diagnostics
+    return found
 
 
-def egress(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
-    """ServiceEntries for every external and the egress gateway's Gateway, VirtualServices, DestinationRule and policy."""
+def diagnostics(topology: Topology) -> list[Diagnostic]:
+    """What egress cannot express: shared opaque and UDP ports, unroutable externals, and what the gateway checks (I0707 or I0712)."""
     mesh = topology.mesh
     assert mesh is not None
     gateway = mesh.egress_gateway
-    objects, diagnostics = service_entries(topology)
-    routed, reported = _routed(topology, gateway)
-    diagnostics += reported
-    if gateway is None or not routed:
-        return objects, diagnostics
-    objects += [egress_gateway(gateway, routed), egress_destination_rule(gateway, routed)]
-    for external, host in dict.fromkeys((e, h) for e, h, _ in routed):
-        objects.append(egress_virtual_service(topology, gateway, external, host, routed_ports(external)))
+    found = _service_entry_diagnostics(topology) + _unroutable(topology, gateway)
+    if gateway is None or not routed(topology):
+        return found
     if gateway.tls_origination:
-        objects.append(egress_access_control(topology, gateway, routed))
-        diagnostics.append(
+        found.append(
             info(
                 "I0707",
                 None,
@@ -222,7 +214,7 @@ def egress(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
             )
         )
     else:
-        diagnostics.append(
+        found.append(
             info(
                 "I0712",
                 None,
@@ -230,4 +222,4 @@ def egress(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
                 "turn `tls_origination` on for access control at the gateway; the NetworkPolicies still limit who reaches it",
             )
         )
-    return objects, diagnostics
+    return found

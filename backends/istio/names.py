@@ -1,81 +1,43 @@
-"""Names, hosts and identities shared by every Istio module, agreed by convention with the Kubernetes backend.
+"""Istio-specific helpers shared by the backend's modules: the object envelope, value conversions, address blocks.
 
-Conventions (never imported from the Kubernetes backend, only agreed):
-
-* every workload ``w`` runs as ServiceAccount ``w.name`` in ``w.namespace``; its mTLS
-  principal is ``cluster.local/ns/<namespace>/sa/<name>``;
-* its pods carry ``app.kubernetes.io/name: <name>`` (blue-green colours add
-  ``app.kubernetes.io/version: <version>``);
-* its Service is ``<name>`` in its namespace, host ``<name>.<namespace>.svc.cluster.local``;
-  a call to a pooled database is addressed to the database's Service (``edge.via``).
+Every name, host, principal and pod selector comes from the plan (:mod:`orion_dsl.lowering`)
+and :mod:`orion_dsl.lowering.names`; this module only writes them the way Istio reads them.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
 from typing import Any
 
-from orion_dsl.model import EgressGateway, Port, Topology, Workload, dns_label
+from orion_dsl.lowering import Plan, Planned, Role, envelope
+from orion_dsl.lowering import names as lowering_names
+from orion_dsl.model import Port, Topology, Workload
 
 #: A Kubernetes/Istio object as plain data.
 Obj = dict[str, Any]
 
-NETWORKING = "networking.istio.io/v1"
-SECURITY = "security.istio.io/v1"
-TELEMETRY = "telemetry.istio.io/v1"
-
-#: Istio's root namespace: mesh-wide policies and the shared ServiceEntries live here.
-ROOT_NAMESPACE = "istio-system"
-TRUST_DOMAIN = "cluster.local"
-
-NAME_LABEL = "app.kubernetes.io/name"
-VERSION_LABEL = "app.kubernetes.io/version"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "orion"}
 
-#: The egress gateway installed with Istio: its Service name and pod label.
-EGRESS_SERVICE = EgressGateway.SERVICE
-EGRESS_SELECTOR = {"istio": "egressgateway"}
+
+def obj(entry: Planned, spec: Obj) -> Obj:
+    """The object of a plan entry: its identity, ORION's managed-by label and the spec."""
+    return envelope(entry, {"labels": dict(MANAGED_BY)}, {"spec": spec})
 
 
-def obj(api_version: str, kind: str, name: str, namespace: str, spec: Mapping[str, Any]) -> Obj:
-    """The envelope every Istio object shares: apiVersion, kind, metadata (name, namespace, labels), spec."""
-    return {
-        "apiVersion": api_version,
-        "kind": kind,
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(MANAGED_BY)},
-        "spec": dict(spec),
-    }
+def host(service: Planned) -> str:
+    """The cluster-local DNS name of a planned Service."""
+    return lowering_names.service_host(service.name, service.namespace)
 
 
-def service_host(name: str, namespace: str) -> str:
-    """The cluster-local DNS name of a Service."""
-    return f"{name}.{namespace}.svc.cluster.local"
+def principal(plan: Plan, workload: Workload) -> str:
+    """The mTLS identity of a workload's pods: the principal of its planned ServiceAccount."""
+    account = plan.get(Role.SERVICE_ACCOUNT, workload)
+    return lowering_names.principal(account.name, account.namespace)
 
 
-def egress_host(namespace: str) -> str:
-    """The host of the egress gateway's Service."""
-    return service_host(EGRESS_SERVICE, namespace)
-
-
-def principal(name: str, namespace: str) -> str:
-    """The SPIFFE-style identity Istio gives a workload's ServiceAccount."""
-    return f"{TRUST_DOMAIN}/ns/{namespace}/sa/{name}"
-
-
-def selector(workload: Workload) -> Obj:
-    """A workloadSelector/selector that picks exactly the workload's pods."""
-    return {"matchLabels": {NAME_LABEL: workload.name}}
-
-
-def meshed(topology: Topology) -> tuple[Workload, ...]:
-    """Workloads with an Envoy sidecar, in spec order."""
-    return tuple(w for w in topology.workloads if w.meshed)
-
-
-def meshed_namespaces(topology: Topology) -> tuple[str, ...]:
-    """Namespaces that hold at least one meshed workload, sorted."""
-    return tuple(sorted({w.namespace for w in meshed(topology)}))
+def sidecar_import(namespace: str, hosts: str) -> str:
+    """A Sidecar egress entry importing ``hosts`` (a host, or ``*``) from a namespace: ``<namespace>/<hosts>``."""
+    return f"{namespace}/{hosts}"
 
 
 def duration(millis: int) -> str:
@@ -86,11 +48,6 @@ def duration(millis: int) -> str:
     """
     seconds, rest = divmod(millis, 1000)
     return f"{seconds}s" if rest == 0 else f"{seconds}.{rest:03d}s"
-
-
-#: A DNS-1123 label made from a host name (``api.stripe.com`` -> ``api-stripe-com``); the model
-#: owns it because the front end checks that the egress objects named with it do not collide.
-slug = dns_label
 
 
 def port_protocol(port: Port) -> str:

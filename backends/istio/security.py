@@ -21,24 +21,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from orion_dsl.backends.istio.names import (
-    ROOT_NAMESPACE,
-    SECURITY,
-    Obj,
-    ip_blocks,
-    meshed,
-    meshed_namespaces,
-    obj,
-    principal,
-    selector,
-)
+from orion_dsl.backends.istio.names import Obj, ip_blocks, obj, principal
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Edge, Topology, Workload
+from orion_dsl.lowering import Plan, Planned
+from orion_dsl.lowering.istio import meshed
+from orion_dsl.model import Edge, Jwt, Topology, Workload
 
 
-def _meshed_source(topology: Topology, edge: Edge) -> bool:
+def _meshed_caller(topology: Topology, edge: Edge) -> Workload | None:
+    """The edge's source when it is a meshed workload (it presents an mTLS identity)."""
     source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
-    return source is not None and source.meshed
+    return source if source is not None and source.meshed else None
 
 
 def incoming(topology: Topology, workload: Workload) -> tuple[Edge, ...]:
@@ -50,31 +43,43 @@ def incoming(topology: Topology, workload: Workload) -> tuple[Edge, ...]:
 def plaintext_ports(topology: Topology, workload: Workload) -> tuple[int, ...]:
     """Ports of a meshed workload that identifiable callers outside the mesh use."""
     return tuple(
-        sorted({e.port.number for e in incoming(topology, workload) if not _meshed_source(topology, e) and ip_blocks(topology, e.source.kind, e.source.name)})
+        sorted(
+            {e.port.number for e in incoming(topology, workload) if _meshed_caller(topology, e) is None and ip_blocks(topology, e.source.kind, e.source.name)}
+        )
     )
 
 
-def peer_authentications(topology: Topology) -> list[Obj]:
-    """STRICT mTLS mesh-wide (``strict``) or PERMISSIVE per meshed namespace, plus plaintext ports for outside callers."""
-    assert topology.mesh is not None
-    if topology.mesh.mtls != "strict":
-        return [obj(SECURITY, "PeerAuthentication", "default", ns, {"mtls": {"mode": "PERMISSIVE"}}) for ns in meshed_namespaces(topology)]
-    out = [obj(SECURITY, "PeerAuthentication", "default", ROOT_NAMESPACE, {"mtls": {"mode": "STRICT"}})]
-    for w in meshed(topology):
-        ports = plaintext_ports(topology, w)
-        if ports:
-            spec = {
-                "selector": selector(w),
-                "mtls": {"mode": "STRICT"},
-                "portLevelMtls": {str(p): {"mode": "PERMISSIVE"} for p in ports},
-            }
-            out.append(obj(SECURITY, "PeerAuthentication", w.name, w.namespace, spec))
-    return out
+def _selector(entry: Planned) -> Obj:
+    """The ``selector`` of a workload-level policy: the pods its plan entry selects."""
+    return {"matchLabels": entry.selector}
 
 
-def allow_nothing(namespace: str) -> Obj:
+def mesh_mtls(entry: Planned, plan: Plan) -> Obj:
+    """STRICT mutual TLS for the whole mesh (root namespace)."""
+    return obj(entry, {"mtls": {"mode": "STRICT"}})
+
+
+def namespace_mtls(entry: Planned, plan: Plan) -> Obj:
+    """PERMISSIVE mutual TLS in one meshed namespace (the mesh is not ``strict``)."""
+    return obj(entry, {"mtls": {"mode": "PERMISSIVE"}})
+
+
+def workload_mtls(entry: Planned, plan: Plan) -> Obj | None:
+    """The ports of a meshed workload opened to plaintext for identifiable callers outside the mesh; None when there are none."""
+    ports = plaintext_ports(plan.topology, entry.of(Workload))
+    if not ports:
+        return None
+    spec = {
+        "selector": _selector(entry),
+        "mtls": {"mode": "STRICT"},
+        "portLevelMtls": {str(p): {"mode": "PERMISSIVE"} for p in ports},
+    }
+    return obj(entry, spec)
+
+
+def allow_nothing(entry: Planned, plan: Plan) -> Obj:
     """The namespace's deny-by-default: an ALLOW policy without rules matches nothing."""
-    return obj(SECURITY, "AuthorizationPolicy", "allow-nothing", namespace, {})
+    return obj(entry, {})
 
 
 def _rule(port: int, principals: set[str], blocks: set[str]) -> Obj:
@@ -86,32 +91,36 @@ def _rule(port: int, principals: set[str], blocks: set[str]) -> Obj:
     return {"from": sources, "to": [{"operation": {"ports": [str(port)]}}]}
 
 
-def allow_policy(topology: Topology, workload: Workload) -> tuple[Obj | None, list[Diagnostic]]:
-    """The ALLOW policy of one meshed workload: one rule per port, from the allow-graph's callers on that port."""
+def allow_callers(entry: Planned, plan: Plan) -> Obj | None:
+    """The ALLOW policy of one meshed workload: one rule per port, from the allow-graph's callers on that port; None without callers."""
+    topology = plan.topology
     principals: dict[int, set[str]] = defaultdict(set)
     blocks: dict[int, set[str]] = defaultdict(set)
-    diagnostics: list[Diagnostic] = []
-    for edge in incoming(topology, workload):
-        if _meshed_source(topology, edge):
-            principals[edge.port.number].add(principal(edge.source.name, edge.source.namespace or ""))
-            continue
-        found = ip_blocks(topology, edge.source.kind, edge.source.name)
-        if found:
+    for edge in incoming(topology, entry.of(Workload)):
+        caller = _meshed_caller(topology, edge)
+        found = ip_blocks(topology, edge.source.kind, edge.source.name) if caller is None else ()
+        if caller is not None:
+            principals[edge.port.number].add(principal(plan, caller))
+        elif found:
             blocks[edge.port.number].update(found)
-        else:
-            diagnostics.append(
-                info(
-                    "I0702",
-                    edge.span or workload.span,
-                    f"{edge.source.name} -> {workload.name}:{edge.port.number} is not allowed by Istio: the caller is outside the mesh",
-                    f"give {edge.source.name} `addresses` or a subnet, or put it in a meshed namespace, so its traffic can be identified",
-                ),
-            )
-    ports = sorted(set(principals) | set(blocks))
+    ports = sorted({*principals, *blocks})
     if not ports:
-        return None, diagnostics
-    spec = {"selector": selector(workload), "action": "ALLOW", "rules": [_rule(p, principals[p], blocks[p]) for p in ports]}
-    return obj(SECURITY, "AuthorizationPolicy", f"{workload.name}-allow", workload.namespace, spec), diagnostics
+        return None
+    return obj(entry, {"selector": _selector(entry), "action": "ALLOW", "rules": [_rule(p, principals[p], blocks[p]) for p in ports]})
+
+
+def unidentified_callers(topology: Topology, workload: Workload) -> list[Diagnostic]:
+    """I0702 for each caller outside the mesh with neither addresses nor a subnet: Istio cannot tell its traffic apart, so it is refused."""
+    return [
+        info(
+            "I0702",
+            edge.span or workload.span,
+            f"{edge.source.name} -> {workload.name}:{edge.port.number} is not allowed by Istio: the caller is outside the mesh",
+            f"give {edge.source.name} `addresses` or a subnet, or put it in a meshed namespace, so its traffic can be identified",
+        )
+        for edge in incoming(topology, workload)
+        if _meshed_caller(topology, edge) is None and not ip_blocks(topology, edge.source.kind, edge.source.name)
+    ]
 
 
 def health_paths(workload: Workload) -> tuple[str, ...]:
@@ -121,53 +130,54 @@ def health_paths(workload: Workload) -> tuple[str, ...]:
     return tuple(sorted({c.path for c in checks if c is not None and c.kind == "http" and c.path}))
 
 
-def jwt_policies(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
-    """RequestAuthentication at the JWT workload and a DENY policy for requests without a valid token on protected paths.
+def _jwt(plan: Plan) -> Jwt:
+    mesh = plan.topology.mesh
+    assert mesh is not None and mesh.jwt is not None, "JWT entries are planned only for a mesh with jwt"
+    return mesh.jwt
+
+
+def jwt_authentication(entry: Planned, plan: Plan) -> Obj:
+    """RequestAuthentication at the JWT workload; ``forwardOriginalToken`` keeps the token for the workload, which passes the user's identity on."""
+    jwt = _jwt(plan)
+    rule = {"issuer": jwt.issuer, "jwksUri": jwt.jwks, "forwardOriginalToken": True}
+    return obj(entry, {"selector": _selector(entry), "jwtRules": [rule]})
+
+
+def require_jwt(entry: Planned, plan: Plan) -> Obj:
+    """A DENY policy for requests without a valid token on protected paths.
 
     ALLOW policies add up, so "a token is required" must be a DENY rule
     (``notRequestPrincipals: ["*"]``); it is limited to the ports API callers use (not the
-    scrape port) and leaves the probe paths through. ``forwardOriginalToken`` keeps the
-    token for the workload, which passes the user's identity on.
+    scrape port) and leaves the probe paths through.
     """
-    mesh = topology.mesh
-    jwt = mesh.jwt if mesh else None
-    if jwt is None:
-        return [], []
-    workload = topology.workload(jwt.workload)
-    if workload is None or not workload.meshed:
-        return [], [
-            info(
-                "I0703",
-                workload.span if workload else None,
-                f"JWT validation at {jwt.workload} needs an Envoy sidecar",
-                "put it in a meshed namespace",
-            )
-        ]
-    rule = {"issuer": jwt.issuer, "jwksUri": jwt.jwks, "forwardOriginalToken": True}
-    request_auth = obj(SECURITY, "RequestAuthentication", f"{workload.name}-jwt", workload.namespace, {"selector": selector(workload), "jwtRules": [rule]})
-    ports = sorted({e.port.number for e in incoming(topology, workload) if e.rule != "scrape"})
-    operation: Obj = {"paths": list(jwt.protect)}
+    workload = entry.of(Workload)
+    ports = sorted({e.port.number for e in incoming(plan.topology, workload) if e.rule != "scrape"})
+    operation: Obj = {"paths": list(_jwt(plan).protect)}
     if ports:
         operation["ports"] = [str(p) for p in ports]
     health = health_paths(workload)
     if health:
         operation["notPaths"] = list(health)
     spec = {
-        "selector": selector(workload),
+        "selector": _selector(entry),
         "action": "DENY",
         "rules": [{"from": [{"source": {"notRequestPrincipals": ["*"]}}], "to": [{"operation": operation}]}],
     }
-    return [request_auth, obj(SECURITY, "AuthorizationPolicy", f"{workload.name}-require-jwt", workload.namespace, spec)], []
+    return obj(entry, spec)
 
 
-def authorization(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every AuthorizationPolicy and RequestAuthentication of the mesh's workloads."""
-    objects = [allow_nothing(ns) for ns in meshed_namespaces(topology)]
-    diagnostics: list[Diagnostic] = []
-    for w in meshed(topology):
-        policy, found = allow_policy(topology, w)
-        diagnostics += found
-        if policy is not None:
-            objects.append(policy)
-    jwt_objects, jwt_diagnostics = jwt_policies(topology)
-    return objects + jwt_objects, diagnostics + jwt_diagnostics
+def diagnostics(topology: Topology) -> list[Diagnostic]:
+    """What the policies cannot express: callers outside the mesh that cannot be identified (I0702), JWT validation without a sidecar (I0703)."""
+    found = [d for w in meshed(topology) for d in unidentified_callers(topology, w)]
+    jwt = topology.mesh.jwt if topology.mesh else None
+    workload = topology.workload(jwt.workload) if jwt is not None else None
+    if jwt is not None and (workload is None or not workload.meshed):
+        found.append(
+            info(
+                "I0703",
+                workload.span if workload else None,
+                f"JWT validation at {jwt.workload} needs an Envoy sidecar",
+                "put it in a meshed namespace",
+            )
+        )
+    return found

@@ -12,46 +12,46 @@ With ``REGISTRY_ONLY`` any other host is unknown to the sidecar and refused.
 
 from __future__ import annotations
 
-from orion_dsl.backends.istio.names import NETWORKING, ROOT_NAMESPACE, Obj, egress_host, meshed_namespaces, obj, service_host
-from orion_dsl.model import Edge, Topology
+from orion_dsl.backends.istio.names import Obj, host, obj, sidecar_import
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering.names import ISTIO_ROOT_NAMESPACE, service_host
+from orion_dsl.model import Edge
 
 
-def _hosts_of(topology: Topology, edge: Edge) -> set[str]:
+def _hosts_of(plan: Plan, edge: Edge) -> set[str]:
     """``<namespace>/<host>`` entries one allow-graph edge needs in its caller's Sidecar."""
+    topology = plan.topology
     target = edge.target
-    if target.kind == "workload":
-        return {f"{target.namespace}/{service_host(edge.via or target.name, target.namespace or '')}"}
+    called = topology.workload(edge.via or target.name) if target.kind == "workload" else None
+    if called is not None:
+        service = plan.get(Role.SERVICE, called)
+        return {sidecar_import(service.namespace, host(service))}
     if target.kind == "dns":
-        return {f"{target.namespace}/{service_host(target.name, target.namespace or '')}"}
+        namespace = target.namespace or ""
+        return {sidecar_import(namespace, service_host(target.name, namespace))}
     external = topology.external(target.name) if target.kind == "external" else None
     if external is None:
         return set()
-    hosts = {f"{ROOT_NAMESPACE}/{h}" for h in external.hosts}
+    entry = plan.get(Role.SERVICE_ENTRY, external)
+    hosts = {sidecar_import(entry.namespace, h) for h in external.hosts}
     gateway = topology.mesh.egress_gateway if topology.mesh else None
     if external.via_egress_gateway and gateway is not None:
-        hosts.update(f"{gateway.namespace}/{h}" for h in external.hosts)
-        hosts.add(f"{gateway.namespace}/{egress_host(gateway.namespace)}")
+        service = plan.get(Role.PROVIDED_SERVICE, gateway)
+        hosts.update(sidecar_import(service.namespace, h) for h in external.hosts)
+        hosts.add(sidecar_import(service.namespace, host(service)))
     return hosts
 
 
-def sidecar_hosts(topology: Topology, namespace: str) -> list[str]:
+def sidecar_hosts(plan: Plan, namespace: str) -> list[str]:
     """Everything the allow-graph lets the namespace's workloads reach, plus the root namespace, sorted."""
-    hosts = {f"{ROOT_NAMESPACE}/*"}
-    for edge in topology.allow_graph.edges:
+    hosts = {sidecar_import(ISTIO_ROOT_NAMESPACE, "*")}
+    for edge in plan.topology.allow_graph.edges:
         if edge.source.kind == "workload" and edge.source.namespace == namespace:
-            hosts |= _hosts_of(topology, edge)
+            hosts |= _hosts_of(plan, edge)
     return sorted(hosts)
 
 
-def sidecars(topology: Topology) -> list[Obj]:
-    """One Sidecar per meshed namespace with ``outboundTrafficPolicy: REGISTRY_ONLY``."""
-    return [
-        obj(
-            NETWORKING,
-            "Sidecar",
-            "default",
-            ns,
-            {"egress": [{"hosts": sidecar_hosts(topology, ns)}], "outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}},
-        )
-        for ns in meshed_namespaces(topology)
-    ]
+def sidecar(entry: Planned, plan: Plan) -> Obj:
+    """A meshed namespace's Sidecar with ``outboundTrafficPolicy: REGISTRY_ONLY``."""
+    hosts = sidecar_hosts(plan, entry.of(str))
+    return obj(entry, {"egress": [{"hosts": hosts}], "outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}})

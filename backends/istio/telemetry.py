@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from orion_dsl.backends.istio.names import ROOT_NAMESPACE, TELEMETRY, Obj, obj
+from orion_dsl.backends.istio.names import Obj, obj
 from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan, Planned
 from orion_dsl.model import Mesh
 
 #: Istio's built-in access log provider (Envoy's stdout log).
 ACCESS_LOG_PROVIDER = "envoy"
 
 
-def telemetry(mesh: Mesh) -> list[Obj]:
-    """Tracing sample rate and access logging for the whole mesh (root namespace), when the spec asks for either."""
+def telemetry(entry: Planned, plan: Plan) -> Obj | None:
+    """Tracing sample rate and access logging for the whole mesh (root namespace); None when the spec asks for neither."""
+    mesh = entry.of(Mesh)
     spec: Obj = {}
     if mesh.tracing_sampling is not None:
         spec["tracing"] = [{"randomSamplingPercentage": mesh.tracing_sampling}]
     if mesh.access_log:
         spec["accessLogging"] = [{"providers": [{"name": ACCESS_LOG_PROVIDER}]}]
-    return [obj(TELEMETRY, "Telemetry", "mesh-default", ROOT_NAMESPACE, spec)] if spec else []
+    return obj(entry, spec) if spec else None
 
 
 def unsupported(mesh: Mesh) -> list[Diagnostic]:

@@ -14,20 +14,20 @@ Service ports are the container ports (convention with the Kubernetes backend).
 
 from __future__ import annotations
 
-from orion_dsl.backends.istio.names import NAME_LABEL, NETWORKING, VERSION_LABEL, Obj, duration, meshed, obj, service_host, slug
+from orion_dsl.backends.istio.names import Obj, duration, host, obj
 from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering.istio import meshed
+from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, pod_selector, route_name
 from orion_dsl.model import Resilience, Route, Topology, Workload
 
 _SIMPLE_LB = {"least-connection": "LEAST_REQUEST", "round-robin": "ROUND_ROBIN", "random": "RANDOM"}
 
 
-def host_of(topology: Topology, workload: Workload) -> str | None:
-    """The Service host clients use for a workload: a pooler answers for its database; a pooled database has none of its own."""
-    if workload.pooler_of is not None:
-        return service_host(workload.pooler_of, workload.namespace)
-    if topology.pooler_of(workload) is not None:
-        return None
-    return service_host(workload.name, workload.namespace)
+def called_host(plan: Plan, workload: Workload) -> str:
+    """The host clients call a workload by: its Service's, or for a connection pooler its database's Service (which selects the pooler)."""
+    database = plan.topology.workload(workload.pooler_of) if workload.pooler_of is not None else None
+    return host(plan.get(Role.SERVICE, database or workload))
 
 
 def load_balancer(algorithm: str) -> Obj:
@@ -66,23 +66,21 @@ def subsets(workload: Workload) -> list[Obj]:
     bg = workload.blue_green
     if bg is None:
         return []
-    return [
-        {"name": "blue", "labels": {NAME_LABEL: workload.name, VERSION_LABEL: bg.version_label("blue")}},
-        {"name": "green", "labels": {NAME_LABEL: workload.name, VERSION_LABEL: bg.version_label("green")}},
-    ]
+    return [{"name": colour, "labels": {**pod_selector(workload), VERSION_LABEL: bg.version_label(colour)}} for colour in COLOURS]
 
 
-def destination_rule(workload: Workload, host: str) -> Obj:
+def destination_rule(entry: Planned, plan: Plan) -> Obj:
     """Load balancing, circuit breaking, ISTIO_MUTUAL and subsets for calls to a meshed workload."""
+    workload = entry.of(Workload)
     policy: Obj = {"tls": {"mode": "ISTIO_MUTUAL"}}
     if workload.load_balancing is not None:
         policy["loadBalancer"] = load_balancer(workload.load_balancing)
     policy.update(circuit_breaking(workload.resilience))
-    spec: Obj = {"host": host, "trafficPolicy": policy}
+    spec: Obj = {"host": called_host(plan, workload), "trafficPolicy": policy}
     found = subsets(workload)
     if found:
         spec["subsets"] = found
-    return obj(NETWORKING, "DestinationRule", workload.name, workload.namespace, spec)
+    return obj(entry, spec)
 
 
 def destinations(workload: Workload, host: str) -> list[Obj]:
@@ -90,7 +88,7 @@ def destinations(workload: Workload, host: str) -> list[Obj]:
     bg = workload.blue_green
     if bg is None:
         return [{"destination": {"host": host}}]
-    return [{"destination": {"host": host, "subset": colour}, "weight": 100 if bg.active == colour else 0} for colour in ("blue", "green")]
+    return [{"destination": {"host": host, "subset": colour}, "weight": 100 if bg.active == colour else 0} for colour in COLOURS]
 
 
 def _resilience(resilience: Resilience | None) -> Obj:
@@ -119,60 +117,43 @@ def uri_match(path: str) -> Obj:
     return {"prefix": path[:-1]} if path.endswith("*") else {"exact": path}
 
 
-def routes_into(topology: Topology, workload: Workload) -> list[tuple[str, Route]]:
+def routes_into(topology: Topology, workload: Workload) -> list[tuple[Workload, Route]]:
     """(caller, route) for every allow-graph ``route`` edge into the workload, with the path the caller declared."""
-    found: list[tuple[str, Route]] = []
+    found: list[tuple[Workload, Route]] = []
     for edge in topology.allow_graph.incoming(workload.name):
         caller = topology.workload(edge.source.name) if edge.rule == "route" else None
         if caller is None:
             continue
         addressed = edge.via or edge.target.name
-        found += [(caller.name, r) for r in caller.routes if r.target == addressed and r.port.name == edge.port.name]
-    return sorted(found, key=lambda item: (item[0], item[1].path))
+        found += [(caller, r) for r in caller.routes if r.target == addressed and r.port.name == edge.port.name]
+    return sorted(found, key=lambda item: (item[0].name, item[1].path))
 
 
-def virtual_service(topology: Topology, workload: Workload, host: str) -> Obj | None:
+def virtual_service(entry: Planned, plan: Plan) -> Obj | None:
     """Timeout, retries, blue-green weights and the gateway's path routes; None when there is nothing to say."""
-    routes = routes_into(topology, workload)
+    workload = entry.of(Workload)
+    routes = routes_into(plan.topology, workload)
     if workload.resilience is None and workload.blue_green is None and not routes:
         return None
+    target = called_host(plan, workload)
     policy = _resilience(workload.resilience)
     http: list[Obj] = []
     for caller, route in routes:
-        match = {"uri": uri_match(route.path), "port": route.port.number, "sourceLabels": {NAME_LABEL: caller}}
-        http.append(
-            {
-                "name": f"{caller}-{slug(route.path.rstrip('*')) or 'root'}",
-                "match": [match],
-                "route": destinations(workload, host),
-                **policy,
-            }
+        match = {"uri": uri_match(route.path), "port": route.port.number, "sourceLabels": pod_selector(caller)}
+        http.append({"name": route_name(caller.name, route.path), "match": [match], "route": destinations(workload, target), **policy})
+    http.append({"name": "default", "route": destinations(workload, target), **policy})
+    return obj(entry, {"hosts": [target], "http": http})
+
+
+def diagnostics(topology: Topology) -> list[Diagnostic]:
+    """I0710 for each meshed pooled database: its Service belongs to its pooler, so its traffic settings go there."""
+    return [
+        info(
+            "I0710",
+            w.span,
+            f"no DestinationRule or VirtualService for {w.name}: its Service belongs to its connection pooler",
+            "set load balancing and resilience on the pooler",
         )
-    http.append({"name": "default", "route": destinations(workload, host), **policy})
-    spec = {"hosts": [host], "http": http}
-    return obj(NETWORKING, "VirtualService", workload.name, workload.namespace, spec)
-
-
-def traffic(topology: Topology) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every meshed workload's DestinationRule and (when needed) VirtualService; none for a workload without ports."""
-    objects: list[Obj] = []
-    diagnostics: list[Diagnostic] = []
-    for w in meshed(topology):
-        if not w.ports:
-            continue  # a workload without ports has no Service: there is no host to route or balance
-        host = host_of(topology, w)
-        if host is None:
-            diagnostics.append(
-                info(
-                    "I0710",
-                    w.span,
-                    f"no DestinationRule or VirtualService for {w.name}: its Service belongs to its connection pooler",
-                    "set load balancing and resilience on the pooler",
-                )
-            )
-            continue
-        objects.append(destination_rule(w, host))
-        vs = virtual_service(topology, w, host)
-        if vs is not None:
-            objects.append(vs)
-    return objects, diagnostics
+        for w in meshed(topology)
+        if w.ports and topology.pooler_of(w) is not None
+    ]

@@ -18,10 +18,10 @@ def documents(rendered: Rendered) -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(rendered.stream) if d is not None]
 
 
-def find(objects: list[dict[str, Any]], kind: str, namespace: str, name: str) -> dict[str, Any]:
-    """The one object of a kind, namespace and name (fails the test when absent)."""
-    found = [o for o in objects if o["kind"] == kind and o["metadata"]["namespace"] == namespace and o["metadata"]["name"] == name]
-    assert len(found) == 1, f"expected one {kind} {namespace}/{name}, found {len(found)}"
+def find(objects: list[dict[str, Any]], kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+    """The one object of a kind and name (and namespace; the argument order of the Kubernetes tests' ``find``)."""
+    found = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name and (namespace is None or o["metadata"]["namespace"] == namespace)]
+    assert len(found) == 1, f"expected one {kind} {namespace or '*'}/{name}, found {len(found)}"
     return found[0]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from orion_dsl.backends.istio import render
-from orion_dsl.backends.istio.names import NAME_LABEL
+from orion_dsl.lowering.names import NAME_LABEL
 from orion_dsl.model import Peer, Topology, Workload
 from tests.istio.conftest import documents
 from tests.support.authz import Request, decide

@@ -16,7 +16,7 @@ Objects = list[dict[str, Any]]
 
 
 def test_s35_services_reach_data_stores_through_sidecar_scope(seed_objects: Objects) -> None:
-    hosts = find(seed_objects, "Sidecar", "orion-auth", "default")["spec"]["egress"][0]["hosts"]
+    hosts = find(seed_objects, "Sidecar", "default", "orion-auth")["spec"]["egress"][0]["hosts"]
     data = sorted(h for h in hosts if h.startswith("orion-data/"))
     assert data == ["orion-data/postgres.orion-data.svc.cluster.local", "orion-data/redis.orion-data.svc.cluster.local"]
 
@@ -27,13 +27,13 @@ def test_s37_sidecars_block_unregistered_hosts(seed_objects: Objects) -> None:
 
 
 def test_s37_sidecar_external_hosts_are_the_namespace_allow_list(seed_objects: Objects) -> None:
-    hosts = find(seed_objects, "Sidecar", "orion-notification", "default")["spec"]["egress"][0]["hosts"]
+    hosts = find(seed_objects, "Sidecar", "default", "orion-notification")["spec"]["egress"][0]["hosts"]
     external = sorted(h.split("/", 1)[1] for h in hosts if h.startswith("istio-system/") and not h.endswith(("*", ".svc.cluster.local")))
     assert external == ["api.twilio.com", "pool.ntp.org", "sentry.io", "smtp.mailgun.org", "smtp.sendgrid.net"]
 
 
 def test_s37_smtp_ports_587_and_465(seed_objects: Objects) -> None:
-    ports = find(seed_objects, "ServiceEntry", "istio-system", "sendgrid")["spec"]["ports"]
+    ports = find(seed_objects, "ServiceEntry", "sendgrid", "istio-system")["spec"]["ports"]
     assert [(p["number"], p["protocol"]) for p in ports] == [(587, "TCP"), (465, "TLS")]
 
 
@@ -68,11 +68,11 @@ def test_s37_every_allowed_external_is_exported_to_its_callers(seed_objects: Obj
 
 
 def test_s37_external_visible_only_to_calling_namespaces(seed_objects: Objects) -> None:
-    assert find(seed_objects, "ServiceEntry", "istio-system", "stripe")["spec"]["exportTo"] == [".", "orion-user"]
+    assert find(seed_objects, "ServiceEntry", "stripe", "istio-system")["spec"]["exportTo"] == [".", "orion-user"]
 
 
 def test_s41_ingress_hosts_reach_the_meshed_gateway_in_plaintext(seed_objects: Objects) -> None:
-    exceptions = find(seed_objects, "PeerAuthentication", "orion-gateway", "gateway")["spec"]["portLevelMtls"]
+    exceptions = find(seed_objects, "PeerAuthentication", "gateway", "orion-gateway")["spec"]["portLevelMtls"]
     assert exceptions["3000"] == {"mode": "PERMISSIVE"}
 
 
@@ -97,7 +97,7 @@ def test_s42_gateway_paths_route_by_prefix(seed_objects: Objects) -> None:
 
 
 def test_s43_egress_gateway_listens_with_istio_mutual_tls(seed_objects: Objects) -> None:
-    gateway = find(seed_objects, "Gateway", "istio-system", "istio-egressgateway")["spec"]
+    gateway = find(seed_objects, "Gateway", "istio-egressgateway", "istio-system")["spec"]
     assert gateway["selector"] == {"istio": "egressgateway"}
     assert {s["hosts"][0]: s["tls"]["mode"] for s in gateway["servers"]} == dict.fromkeys(
         ["api.twilio.com", "oauth2.googleapis.com", "accounts.google.com", "github.com", "api.stripe.com"], "ISTIO_MUTUAL"
@@ -105,24 +105,24 @@ def test_s43_egress_gateway_listens_with_istio_mutual_tls(seed_objects: Objects)
 
 
 def test_s43_sidecar_leg_routes_by_sni_to_the_egress_gateway(seed_objects: Objects) -> None:
-    tls = find(seed_objects, "VirtualService", "istio-system", "egress-api-stripe-com")["spec"]["tls"][0]
+    tls = find(seed_objects, "VirtualService", "egress-api-stripe-com", "istio-system")["spec"]["tls"][0]
     assert tls["match"] == [{"gateways": ["mesh"], "port": 443, "sniHosts": ["api.stripe.com"]}]
     assert tls["route"][0]["destination"]["host"] == "istio-egressgateway.istio-system.svc.cluster.local"
 
 
 def test_s43_gateway_leg_goes_to_the_external(seed_objects: Objects) -> None:
-    tcp = find(seed_objects, "VirtualService", "istio-system", "egress-api-stripe-com")["spec"]["tcp"][0]
+    tcp = find(seed_objects, "VirtualService", "egress-api-stripe-com", "istio-system")["spec"]["tcp"][0]
     assert tcp["route"][0]["destination"] == {"host": "api.stripe.com", "port": {"number": 443}}
 
 
 def test_s43_sidecar_originates_mutual_tls_with_sni(seed_objects: Objects) -> None:
-    subsets = find(seed_objects, "DestinationRule", "istio-system", "istio-egressgateway")["spec"]["subsets"]
+    subsets = find(seed_objects, "DestinationRule", "istio-egressgateway", "istio-system")["spec"]["subsets"]
     stripe = next(s for s in subsets if s["name"] == "api-stripe-com-443")
     assert stripe["trafficPolicy"]["portLevelSettings"][0]["tls"] == {"mode": "ISTIO_MUTUAL", "sni": "api.stripe.com"}
 
 
 def test_s43_egress_access_control_admits_only_callers(seed_objects: Objects, seed: Topology) -> None:
-    rules = find(seed_objects, "AuthorizationPolicy", "istio-system", "egress-access-control")["spec"]["rules"]
+    rules = find(seed_objects, "AuthorizationPolicy", "egress-access-control", "istio-system")["spec"]["rules"]
     admitted = {r["when"][0]["values"][0]: r["from"][0]["source"]["principals"] for r in rules}
     expected: dict[str, list[str]] = {}
     for e in (e for e in seed.externals if e.via_egress_gateway):
@@ -133,12 +133,12 @@ def test_s43_egress_access_control_admits_only_callers(seed_objects: Objects, se
 
 def test_s43_egress_access_control_does_not_match_service_ports(seed_objects: Objects) -> None:
     """At a gateway, ``ports`` are the pod's (8443 behind the Service's 443): a rule on 443 would never match."""
-    rules = find(seed_objects, "AuthorizationPolicy", "istio-system", "egress-access-control")["spec"]["rules"]
+    rules = find(seed_objects, "AuthorizationPolicy", "egress-access-control", "istio-system")["spec"]["rules"]
     assert rules and all(set(r) == {"from", "when"} and r["when"][0]["key"] == "connection.sni" for r in rules)
 
 
 def test_s43_every_gateway_server_host_has_both_legs(seed_objects: Objects) -> None:
-    servers = find(seed_objects, "Gateway", "istio-system", "istio-egressgateway")["spec"]["servers"]
+    servers = find(seed_objects, "Gateway", "istio-egressgateway", "istio-system")["spec"]["servers"]
     legs = {}
     for vs in of_kind(seed_objects, "VirtualService"):
         spec = vs["spec"]
@@ -153,7 +153,7 @@ def test_s43_passthrough_routes_through_plain_subsets_and_is_reported(seed: Topo
     assert seed.mesh is not None and seed.mesh.egress_gateway is not None
     plain = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, egress_gateway=attrs.evolve(seed.mesh.egress_gateway, tls_origination=False)))
     rendered = render(planned(plain))
-    subsets = find(documents(rendered), "DestinationRule", "istio-system", "istio-egressgateway")["spec"]["subsets"]
+    subsets = find(documents(rendered), "DestinationRule", "istio-egressgateway", "istio-system")["spec"]["subsets"]
     assert all(set(s) == {"name"} for s in subsets) and "I0712" in {d.code for d in rendered.diagnostics}
 
 
@@ -182,7 +182,7 @@ def test_s37_shared_opaque_port_is_reported(seed_rendered: Rendered) -> None:
 
 def test_s37_smtp_587_of_one_host_is_resolved_by_dns(seed: Topology) -> None:
     alone = attrs.evolve(seed, externals=tuple(e for e in seed.externals if e.name != "mailgun"))
-    entry = find(documents(render(planned(alone))), "ServiceEntry", "istio-system", "sendgrid")["spec"]
+    entry = find(documents(render(planned(alone))), "ServiceEntry", "sendgrid", "istio-system")["spec"]
     assert entry["resolution"] == "DNS"
 
 
@@ -190,12 +190,12 @@ def test_s44_a_wildcard_external_host_is_not_resolved_by_dns(seed: Topology) -> 
     """Istio resolves only whole names by DNS: a ServiceEntry with ``*.`` and resolution DNS is refused."""
     stripe = next(e for e in seed.externals if e.name == "stripe")
     wild = attrs.evolve(seed, externals=tuple(attrs.evolve(e, hosts=("*.stripe.com",)) if e is stripe else e for e in seed.externals))
-    entry = find(documents(render(planned(wild))), "ServiceEntry", "istio-system", "stripe")["spec"]
+    entry = find(documents(render(planned(wild))), "ServiceEntry", "stripe", "istio-system")["spec"]
     assert entry["resolution"] == "NONE"
 
 
 def test_s45_access_logging_mesh_wide(seed_objects: Objects) -> None:
-    spec = find(seed_objects, "Telemetry", "istio-system", "mesh-default")["spec"]
+    spec = find(seed_objects, "Telemetry", "mesh-default", "istio-system")["spec"]
     assert spec["accessLogging"] == [{"providers": [{"name": "envoy"}]}]
 
 
@@ -209,7 +209,7 @@ def test_s46_mesh_scope_only_in_injected_namespaces(seed_objects: Objects) -> No
 
 
 def test_s47_strict_mtls_mesh_wide(seed_objects: Objects) -> None:
-    assert find(seed_objects, "PeerAuthentication", "istio-system", "default")["spec"] == {"mtls": {"mode": "STRICT"}}
+    assert find(seed_objects, "PeerAuthentication", "default", "istio-system")["spec"] == {"mtls": {"mode": "STRICT"}}
 
 
 def test_s47_plaintext_only_on_ports_outside_callers_use(seed_objects: Objects) -> None:
@@ -244,13 +244,13 @@ def test_s48_calls_between_meshed_services_use_istio_mutual_tls(seed_objects: Ob
 
 
 def test_s49_circuit_breaking(seed_objects: Objects) -> None:
-    policy = find(seed_objects, "DestinationRule", "orion-gateway", "gateway")["spec"]["trafficPolicy"]
+    policy = find(seed_objects, "DestinationRule", "gateway", "orion-gateway")["spec"]["trafficPolicy"]
     assert policy["outlierDetection"] == {"consecutive5xxErrors": 5, "baseEjectionTime": "30s"}
     assert policy["connectionPool"] == {"tcp": {"maxConnections": 1000}}
 
 
 def test_s49_retries_and_timeout(seed_objects: Objects) -> None:
-    default = find(seed_objects, "VirtualService", "orion-gateway", "gateway")["spec"]["http"][-1]
+    default = find(seed_objects, "VirtualService", "gateway", "orion-gateway")["spec"]["http"][-1]
     assert (default["timeout"], default["retries"]) == (
         "15s",
         {"attempts": 3, "perTryTimeout": "5s", "retryOn": "5xx,reset,connect-failure"},
@@ -258,20 +258,20 @@ def test_s49_retries_and_timeout(seed_objects: Objects) -> None:
 
 
 def test_s49_tracing_sample_rate(seed_objects: Objects) -> None:
-    spec = find(seed_objects, "Telemetry", "istio-system", "mesh-default")["spec"]
+    spec = find(seed_objects, "Telemetry", "mesh-default", "istio-system")["spec"]
     assert spec["tracing"] == [{"randomSamplingPercentage": 10}]
 
 
 def test_s28_blue_green_by_subset_weight(seed_objects: Objects) -> None:
-    route = find(seed_objects, "VirtualService", "orion-gateway", "gateway")["spec"]["http"][-1]["route"]
+    route = find(seed_objects, "VirtualService", "gateway", "orion-gateway")["spec"]["http"][-1]["route"]
     assert [(r["destination"]["subset"], r["weight"]) for r in route] == [("blue", 100), ("green", 0)]
 
 
 def test_s28_colour_subsets_select_version_labels(seed_objects: Objects) -> None:
-    subsets = find(seed_objects, "DestinationRule", "orion-gateway", "gateway")["spec"]["subsets"]
+    subsets = find(seed_objects, "DestinationRule", "gateway", "orion-gateway")["spec"]["subsets"]
     assert {s["name"]: s["labels"]["app.kubernetes.io/version"] for s in subsets} == {"blue": "1.0", "green": "1.1"}
 
 
 def test_s51_request_authentication_at_the_gateway(seed_objects: Objects) -> None:
-    spec = find(seed_objects, "RequestAuthentication", "orion-gateway", "gateway-jwt")["spec"]
+    spec = find(seed_objects, "RequestAuthentication", "gateway-jwt", "orion-gateway")["spec"]
     assert spec["jwtRules"] == [{"issuer": "https://auth.orion.com", "jwksUri": "https://auth.orion.com/.well-known/jwks.json", "forwardOriginalToken": True}]
