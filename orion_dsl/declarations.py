@@ -423,7 +423,7 @@ class IngressDecl(Decl):
     address: L[ipaddress.IPv4Address] | None = option("address", v.ADDRESS)
     replicas: L[int] | None = option("replicas", v.INT, default=1)
     balance: L[c.LbAlgorithm] | None = option("balance", v.enum(*c.LB_ALGORITHMS), default="round-robin")
-    listen: tuple[L[v.PortNumber], ...] = option("listen", v.PORT, listed=True)
+    listen: tuple[L[v.PortNumber], ...] = option("listen", v.PORT, listed=True, default=(v.PortNumber(443),))
     rate_limit: RateDecl | None = child("rate_limit", RateDecl)
     request_buffering: L[bool] | None = option("request_buffering", v.SWITCH, default=False)
     compression: L[bool] | None = option("compression", v.SWITCH, default=False)

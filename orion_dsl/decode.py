@@ -50,7 +50,7 @@ class FieldSpec:
     required: bool = False  # an option or child that must be written
     flag: bool = False  # an option written alone, meaning "on"
     arrow: bool = False  # a positional preceded by "->"
-    default: Any = None  # the value when left out (None: no value, or one that depends on others)
+    default: Any = None  # the value (of a list: the values) when left out; None: no value, or one that depends on others
 
 
 def positional(name: str, type: ValueType[T], *, optional: bool = False, many: bool = False, arrow: bool = False, default: T | None = None) -> Any:
@@ -60,9 +60,17 @@ def positional(name: str, type: ValueType[T], *, optional: bool = False, many: b
 
 
 def option(
-    keyword: str, type: ValueType[T], *, many: bool = False, listed: bool = False, required: bool = False, flag: bool = False, default: T | None = None
+    keyword: str,
+    type: ValueType[T],
+    *,
+    many: bool = False,
+    listed: bool = False,
+    required: bool = False,
+    flag: bool = False,
+    default: T | tuple[T, ...] | None = None,
 ) -> Any:
-    """``keyword value`` — a child statement, or written inline after the positionals; ``default`` when it is left out."""
+    """``keyword value`` — a child statement, or written inline after the positionals; ``default`` when it is left out
+    (for a ``listed`` option, the values when none is written)."""
     spec = FieldSpec("option", keyword, type, many=many, listed=listed, required=required, flag=flag, default=default)
     return attrs.field(default=() if (many or listed) else None, metadata={_META: spec}, kw_only=True)
 
@@ -147,6 +155,8 @@ class Settings:
         if name.startswith("_") or name not in self._fields:
             raise AttributeError(name)
         node = getattr(self._block, name) if self._block is not None else None
+        if isinstance(node, tuple):  # a list: the values written, else the default list
+            return tuple(n.value for n in node) or self._defaults.get(name, ())
         return self._defaults.get(name) if node is None else node.value
 
 

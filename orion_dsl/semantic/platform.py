@@ -164,8 +164,7 @@ class PlatformResolver(ResolverBase):
             address=written(d.address),
             replicas=settings.replicas,
             balance=settings.balance,
-            listen=tuple(model.Port("https" if p.value.number == 443 else f"port-{p.value.number}", p.value.number, p.value.protocol) for p in d.listen)
-            or (model.Port("https", 443),),
+            listen=tuple(model.Port("https" if p.number == 443 else f"port-{p.number}", p.number, p.protocol) for p in settings.listen),
             rate_limit=_rate(d.rate_limit),
             request_buffering=settings.request_buffering,
             compression=settings.compression,

@@ -266,12 +266,7 @@ class WorkloadResolver(ResolverBase):
         self.at_least(d.cpu, 1, "a CPU target")
         self.at_least(d.memory, 1, "a memory target")
         groups: tuple[tuple[MetricSource, tuple[decl.MetricDecl, ...]], ...] = (("pods", d.pods), ("object", d.object), ("external", d.external))
-        metrics = tuple(
-            model.Metric(source, m.name.value, m.target.value, written(m.object))
-            for source, group in groups
-            for m in group
-            if m.name and m.target
-        )
+        metrics = tuple(model.Metric(source, m.name.value, m.target.value, written(m.object)) for source, group in groups for m in group if m.name and m.target)
         return model.Autoscale(rng.low, rng.high, written(d.cpu), written(d.memory), metrics)
 
     def resilience(self, d: decl.ResilienceDecl | None) -> model.Resilience | None:
