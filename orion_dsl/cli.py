@@ -7,6 +7,7 @@ Exit codes: 0 ok; 1 spec errors (or warnings with --strict) or drift with --chec
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
@@ -316,13 +317,16 @@ def explain(subject: str | None, list_codes: bool) -> None:
     write_stdout(_explanation(code))
 
 
+#: ``orion explain`` wraps its paragraphs to this many columns.
+EXPLAIN_WIDTH = 100
+
+
 def _explanation(code: Code) -> str:
     """What ``orion explain CODE`` prints: the code, its severity and family, its meaning, why, the fix, where to read more."""
-    lines = [f"{code.name} ({code.severity.value}): {code.family.title}", "", code.meaning]
-    if code.explanation:
-        lines += ["", code.explanation]
-    if code.fix:
-        lines += ["", f"How to fix: {code.fix}"]
+    paragraphs = [code.meaning, code.explanation, f"How to fix: {code.fix}" if code.fix else ""]
+    lines = [f"{code.name} ({code.severity.value}): {code.family.title}"]
+    for paragraph in filter(None, paragraphs):
+        lines += ["", textwrap.fill(paragraph, EXPLAIN_WIDTH, break_long_words=False, break_on_hyphens=False)]
     lines += ["", "Read more:", *(f"  {place}" for place in code.family.read_more)]
     return "\n".join(lines) + "\n"
 

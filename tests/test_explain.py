@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from orion_dsl.cli import EXIT_OK, EXIT_USAGE, cli
+from orion_dsl.cli import EXIT_OK, EXIT_USAGE, EXPLAIN_WIDTH, cli
 from orion_dsl.codes import CODES, REGISTRY, Code
 
 
@@ -18,19 +18,29 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def _words(text: str) -> str:
+    """Text with its line breaks and runs of spaces as single spaces (explain wraps its paragraphs)."""
+    return " ".join(text.split())
+
+
 @pytest.mark.parametrize("code", CODES, ids=[c.name for c in CODES])
 def test_explain_prints_the_code_its_severity_and_meaning(code: Code) -> None:
     status, out, _ = run(code.name)
     assert status == EXIT_OK
     assert out.startswith(f"{code.name} ({code.severity.value}): {code.family.title}\n")
-    assert f"\n{code.meaning}\n" in out
+    assert _words(code.meaning) in _words(out)
 
 
 def test_explain_prints_the_explanation_the_fix_and_where_to_read_more() -> None:
     entry = REGISTRY["E0203"]
     _, out, _ = run("E0203")
-    assert entry.explanation in out and f"How to fix: {entry.fix}" in out
-    assert "docs/LANGUAGE.md, section 6 (Diagnostics)" in out
+    assert _words(entry.explanation) in _words(out) and _words(f"How to fix: {entry.fix}") in _words(out)
+    assert "\n  docs/LANGUAGE.md, section 6 (Diagnostics)\n" in out
+
+
+def test_explain_wraps_its_paragraphs() -> None:
+    _, out, _ = run("E0216")
+    assert max(len(line) for line in out.splitlines()) <= EXPLAIN_WIDTH
 
 
 def test_a_code_is_read_in_any_case() -> None:
