@@ -1,6 +1,8 @@
 """The Kubernetes target: plain manifests for ``kubectl apply -k`` / ``kubectl kustomize``.
 
-``render(topology)`` returns one file per object under ``kubernetes/<namespace>/`` (cluster-
+``render(plan)`` builds one object per entry of the plan's Kubernetes target (one builder per
+:class:`~orion_dsl.lowering.Role`, in the sibling modules; the identity is the entry's) and
+returns one file per object under ``kubernetes/<namespace>/`` (cluster-
 scoped objects under ``kubernetes/_cluster/``), a ``kubernetes/kustomization.yaml`` listing
 them in apply order, the same objects as one stream, and info diagnostics for every fact
 Kubernetes cannot express.
@@ -15,55 +17,48 @@ Choices worth knowing (each module's docstring has the details):
 * **NetworkPolicies** (:mod:`.policies`) come only from ``topology.allow_graph``.
 * **Blue-green** (:mod:`.workloads`): two Deployments; the Service and HPA follow the active colour,
   and each colour has its own PodDisruptionBudget (:mod:`.autoscaling`).
-* **Backups** (:mod:`.backups`): a CronJob per scheduled backup, a Velero Schedule for the cluster.
+* **Backups** (:mod:`.backups`): a CronJob per scheduled backup, an archiver per continuous one,
+  a Velero Schedule for the cluster.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
-from orion_dsl.lowering import Plan
-from orion_dsl.model import Topology
+from orion_dsl.lowering import Plan, Role
 
 from . import autoscaling, backups, config, ingress, monitoring, namespaces, notes, policies, rbac, services, workloads
 from .layout import layout
+from .meta import Builder, Obj
 
-__all__ = ["objects", "render"]
+__all__ = ["BUILDERS", "objects", "render"]
+
+#: The builder of every role the Kubernetes target emits.
+BUILDERS: dict[Role, Builder] = {
+    **namespaces.BUILDERS,
+    **rbac.BUILDERS,
+    **config.BUILDERS,
+    **workloads.BUILDERS,
+    **services.BUILDERS,
+    **autoscaling.BUILDERS,
+    **policies.BUILDERS,
+    **ingress.BUILDERS,
+    **monitoring.BUILDERS,
+    **backups.BUILDERS,
+}
 
 
-def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
-    """Every Kubernetes object (unordered) and the diagnostics."""
-    pols, policy_diags = policies.objects(topology, ingress.certificate_namespaces(topology))
-    jobs, job_policies, backup_diags = backups.objects(topology)
-    access, access_diags = rbac.shared_access(topology)
-    scaling, scaling_diags = autoscaling.objects(topology)
-    out: list[dict[str, Any]] = [
-        *namespaces.objects(topology),
-        *ingress.cluster_issuers(topology),
-        *rbac.service_accounts(topology),
-        *access,
-        *config.config_maps(topology),
-        *workloads.claims(topology),
-        *services.services(topology),
-        *workloads.objects(topology),
-        *scaling,
-        *pols,
-        *(job_policies if pols else []),
-        *ingress.certificates(topology),
-        *ingress.ingresses(topology),
-        *monitoring.service_monitors(topology),
-        *monitoring.prometheus_rules(topology),
-        *jobs,
-    ]
+def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
+    """Every Kubernetes object (in plan order), one per plan entry that has something to say, and the diagnostics."""
+    out = [built for entry in plan.for_target("kubernetes") if (built := BUILDERS[entry.role](entry, plan)) is not None]
+    topology = plan.topology
     diags = [
-        *access_diags,
-        *config.secrets_diagnostic(topology),
-        *scaling_diags,
-        *policy_diags,
+        *rbac.diagnostics(plan),
+        *config.secrets_diagnostic(plan),
+        *autoscaling.diagnostics(plan),
+        *policies.diagnostics(topology),
         *ingress.diagnostics(topology),
-        *backup_diags,
+        *backups.diagnostics(plan),
         *notes.diagnostics(topology),
     ]
     return out, diags
@@ -71,6 +66,6 @@ def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]
 
 def render(plan: Plan) -> Rendered:
     """The manifests of a topology."""
-    objs, diags = objects(plan.topology)
+    objs, diags = objects(plan)
     artifacts, stream = layout(objs)
     return Rendered(artifacts, stream, tuple(diags))

@@ -25,10 +25,12 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Budget, Metric, Topology, Workload
+from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.model import Budget, Metric, Workload
 
-from . import labels as L
-from .workloads import deployment_names, scale_target
+from . import meta
+from .meta import Builder, Obj
+from .workloads import colour_version
 
 
 def _metric(m: Metric) -> dict[str, Any]:
@@ -46,63 +48,57 @@ def _metric(m: Metric) -> dict[str, Any]:
     return {"type": "External", "external": {"metric": {"name": m.name}, "target": {"type": "AverageValue", "averageValue": str(m.target)}}}
 
 
-def hpa(topology: Topology, w: Workload) -> dict[str, Any] | None:
-    """The workload's HPA, if it autoscales."""
+def _target(entry: Planned) -> dict[str, str]:
+    """The scaleTargetRef/targetRef of an autoscaler: the object its plan entry names."""
+    (ref,) = entry.refs
+    return {"apiVersion": "apps/v1", "kind": ref.kind, "name": ref.name}
+
+
+def hpa(entry: Planned, plan: Plan) -> Obj:
+    """The workload's HPA."""
+    w = entry.of(Workload)
     a = w.autoscale
-    if a is None:
-        return None
+    assert a is not None
     metrics: list[dict[str, Any]] = []
     for resource, value in (("cpu", a.cpu), ("memory", a.memory)):
         if value is not None:
             metrics.append({"type": "Resource", "resource": {"name": resource, "target": {"type": "Utilization", "averageUtilization": value}}})
     metrics += [_metric(m) for m in a.metrics]
-    kind, name = scale_target(w)
-    spec: dict[str, Any] = {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": name},
-        "minReplicas": a.min,
-        "maxReplicas": a.max,
-    }
+    spec: dict[str, Any] = {"scaleTargetRef": _target(entry), "minReplicas": a.min, "maxReplicas": a.max}
     if metrics:
         spec["metrics"] = metrics
-    return L.obj("autoscaling/v2", "HorizontalPodAutoscaler", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec)
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
 _MODES = {"off": "Off", "initial": "Initial", "recreate": "Recreate", "auto": "Auto"}
 
 
-def vpa(topology: Topology, w: Workload) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    """The workload's VPA, if ``scaling.vertical`` is set."""
-    mode_name = topology.scaling.vertical
-    if mode_name is None:
-        return None, []
+def _vertical(plan: Plan, w: Workload) -> tuple[str, list[str]]:
+    """(updateMode, controlled resources) of a workload's VPA: never a resource its HPA scales on;
+    recommend-only when the HPA takes both."""
+    mode_name = plan.topology.scaling.vertical
+    assert mode_name is not None
     mode = _MODES[mode_name]
     controlled = ["cpu", "memory"]
-    diags: list[Diagnostic] = []
     if w.autoscale is not None:
         taken = [r for r, v in (("cpu", w.autoscale.cpu), ("memory", w.autoscale.memory)) if v is not None]
         left = [r for r in controlled if r not in taken]
         if left:
             controlled = left
-        elif mode != "Off":
+        else:
             mode = "Off"
-            diags.append(
-                info(
-                    "I1021",
-                    w.span,
-                    f"the VPA of {w.name} only recommends (updateMode Off): its HPA already scales on CPU and memory",
-                    "scale the HPA on custom metrics only to let the VPA size CPU and memory",
-                )
-            )
-    kind, name = scale_target(w)
+    return mode, controlled
+
+
+def vpa(entry: Planned, plan: Plan) -> Obj:
+    """The workload's VPA (``scaling.vertical``)."""
+    w = entry.of(Workload)
+    mode, controlled = _vertical(plan, w)
     policies: list[dict[str, Any]] = [{"containerName": "*", "controlledResources": controlled}]
     if w.meshed:
         policies.insert(0, {"containerName": "istio-proxy", "mode": "Off"})
-    spec = {
-        "targetRef": {"apiVersion": "apps/v1", "kind": kind, "name": name},
-        "updatePolicy": {"updateMode": mode},
-        "resourcePolicy": {"containerPolicies": policies},
-    }
-    return L.obj("autoscaling.k8s.io/v1", "VerticalPodAutoscaler", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec), diags
+    spec = {"targetRef": _target(entry), "updatePolicy": {"updateMode": mode}, "resourcePolicy": {"containerPolicies": policies}}
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
 def _lowest(w: Workload) -> int:
@@ -110,23 +106,48 @@ def _lowest(w: Workload) -> int:
     return w.autoscale.min if w.autoscale is not None else w.replicas
 
 
-def pdbs(topology: Topology, w: Workload) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
-    """The workload's PodDisruptionBudgets (one per blue-green colour), if it may run more than one replica."""
-    if w.max_replicas <= 1:
-        return [], []
+def _limit(w: Workload) -> dict[str, int]:
+    """minAvailable or maxUnavailable from the budget (``maxUnavailable: 1`` when none is stated)."""
     budget = w.budget or Budget(max_unavailable=1, min_available=None)
     if budget.min_available is not None:
-        limit = {"minAvailable": budget.min_available}
-    else:
-        limit = {"maxUnavailable": budget.max_unavailable if budget.max_unavailable is not None else 1}
-    out = []
-    for name, version, colour in deployment_names(w):
-        spec = {"selector": {"matchLabels": L.selector(w, colour)}, **limit}
-        out.append(L.obj("policy/v1", "PodDisruptionBudget", L.meta(name, w.namespace, L.workload_labels(topology, w, version, colour)), spec=spec))
-    blocked = limit.get("maxUnavailable") == 0 or limit.get("minAvailable", 0) >= _lowest(w)
-    if not blocked:
-        return out, []
-    return out, [
+        return {"minAvailable": budget.min_available}
+    return {"maxUnavailable": budget.max_unavailable if budget.max_unavailable is not None else 1}
+
+
+def pdb(entry: Planned, plan: Plan) -> Obj:
+    """A PodDisruptionBudget of the workload (one per blue-green colour)."""
+    w = entry.of(Workload)
+    colour = names.colour_of(entry.part)
+    spec = {"selector": {"matchLabels": entry.selector}, **_limit(w)}
+    return meta.build(entry, meta.workload_labels(plan.topology, w, colour_version(w, colour), colour), spec=spec)
+
+
+def diagnostics(plan: Plan) -> list[Diagnostic]:
+    """I1021 (a VPA that only recommends) and I1022 (a budget that blocks every eviction), per workload."""
+    out: list[Diagnostic] = []
+    vertical = plan.topology.scaling.vertical
+    for w in plan.topology.workloads:
+        if vertical is not None and vertical != "off" and _vertical(plan, w)[0] == "Off":
+            out.append(
+                info(
+                    "I1021",
+                    w.span,
+                    f"the VPA of {w.name} only recommends (updateMode Off): its HPA already scales on CPU and memory",
+                    "scale the HPA on custom metrics only to let the VPA size CPU and memory",
+                )
+            )
+        out += budget_diagnostics(w)
+    return out
+
+
+def budget_diagnostics(w: Workload) -> list[Diagnostic]:
+    """I1022: a budget that allows no eviction at the workload's lowest replica count."""
+    if w.max_replicas <= 1:
+        return []
+    limit = _limit(w)
+    if not (limit.get("maxUnavailable") == 0 or limit.get("minAvailable", 0) >= _lowest(w)):
+        return []
+    return [
         info(
             "I1022",
             w.span,
@@ -136,19 +157,4 @@ def pdbs(topology: Topology, w: Workload) -> tuple[list[dict[str, Any]], list[Di
     ]
 
 
-def objects(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
-    """HPAs, VPAs and PDBs."""
-    out: list[dict[str, Any]] = []
-    diags: list[Diagnostic] = []
-    for w in topology.workloads:
-        h = hpa(topology, w)
-        if h is not None:
-            out.append(h)
-        v, d = vpa(topology, w)
-        diags += d
-        if v is not None:
-            out.append(v)
-        p, d = pdbs(topology, w)
-        out += p
-        diags += d
-    return out, diags
+BUILDERS: dict[Role, Builder] = {Role.HPA: hpa, Role.VPA: vpa, Role.PDB: pdb}

@@ -15,30 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Host, Issuer, Topology
+from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.lowering.kubernetes import host_groups
+from orion_dsl.model import Ingress, Issuer, Topology
 
-from . import labels as L
+from . import meta
+from .meta import Builder, Obj
 from .units import go_duration
 
 P = "nginx.ingress.kubernetes.io/"
-
-
-def _groups(topology: Topology) -> dict[str, list[Host]]:
-    """Hosts grouped by their target's namespace, in spec order."""
-    groups: dict[str, list[Host]] = {}
-    for host in topology.ingress.hosts if topology.ingress else ():
-        w = topology.workload(host.target)
-        if w is not None:
-            groups.setdefault(w.namespace, []).append(host)
-    return groups
-
-
-def certificate_namespaces(topology: Topology) -> list[str]:
-    """Namespaces that get HTTP-01 solver pods: those with a Certificate from an HTTP-01 issuer."""
-    issuer = _tls_issuer(topology)
-    if issuer is None or issuer.dns01 is not None:
-        return []
-    return list(_groups(topology))
 
 
 def _annotations(topology: Topology) -> dict[str, str]:
@@ -67,35 +52,25 @@ def _annotations(topology: Topology) -> dict[str, str]:
     return ann
 
 
-def ingresses(topology: Topology) -> list[dict[str, Any]]:
-    """One Ingress per target namespace."""
-    ing = topology.ingress
-    if ing is None:
-        return []
-    out = []
-    for namespace, hosts in _groups(topology).items():
-        name = f"{ing.name}-{namespace}"
-        rules = []
-        for h in hosts:
-            backend = {"service": {"name": h.target, "port": {"number": h.port.number}}}
-            rules.append({"host": h.host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
-        spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
-        if ing.tls_issuer:
-            spec["tls"] = [{"hosts": [h.host for h in hosts], "secretName": f"{name}-tls"}]
-        out.append(
-            L.obj("networking.k8s.io/v1", "Ingress", L.meta(name, namespace, L.recommended(topology, name, "ingress"), _annotations(topology)), spec=spec)
-        )
-    return out
-
-
-def dns01_secret(issuer: Issuer) -> str:
-    """The Secret (in cert-manager's namespace) holding the DNS provider's API token; never written."""
-    return f"{issuer.name}-{issuer.dns01}-api-token"
+def ingress(entry: Planned, plan: Plan) -> Obj:
+    """The Ingress of the hosts that route into one namespace, TLS from its Certificate."""
+    ing = entry.of(Ingress)
+    namespace = entry.namespace
+    hosts = host_groups(ing, plan.topology)[namespace]
+    rules = []
+    for h in hosts:
+        backend = {"service": {"name": h.target, "port": {"number": h.port.number}}}
+        rules.append({"host": h.host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
+    spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
+    certificate = plan.find(Role.CERTIFICATE, ing, namespace)
+    if certificate is not None:
+        spec["tls"] = [{"hosts": [h.host for h in hosts], "secretName": certificate.name}]
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), _annotations(plan.topology), spec=spec)
 
 
 def _solver(issuer: Issuer) -> dict[str, Any]:
     if issuer.dns01 == "cloudflare":
-        return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": dns01_secret(issuer), "key": "api-token"}}}}
+        return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": names.dns01_token(issuer), "key": "api-token"}}}}
     return {"http01": {"ingress": {"ingressClassName": "nginx"}}}
 
 
@@ -104,41 +79,32 @@ def _tls_issuer(topology: Topology) -> Issuer | None:
     return next((i for i in topology.issuers if ing is not None and i.name == ing.tls_issuer), None)
 
 
-def cluster_issuers(topology: Topology) -> list[dict[str, Any]]:
-    """A cert-manager ACME ClusterIssuer per issuer: DNS-01 through its provider, else HTTP-01 through nginx."""
-    out = []
-    for issuer in topology.issuers:
-        acme = {
-            "server": issuer.acme,
-            "email": issuer.email,
-            "privateKeySecretRef": {"name": f"{issuer.name}-account-key"},
-            "solvers": [_solver(issuer)],
-        }
-        out.append(
-            L.obj("cert-manager.io/v1", "ClusterIssuer", L.meta(issuer.name, None, L.recommended(topology, issuer.name, "certificates")), spec={"acme": acme})
-        )
-    return out
+def cluster_issuer(entry: Planned, plan: Plan) -> Obj:
+    """A cert-manager ACME ClusterIssuer: DNS-01 through its provider, else HTTP-01 through nginx."""
+    issuer = entry.of(Issuer)
+    acme = {
+        "server": issuer.acme,
+        "email": issuer.email,
+        "privateKeySecretRef": {"name": names.account_key(issuer)},
+        "solvers": [_solver(issuer)],
+    }
+    return meta.build(entry, meta.recommended(plan.topology, issuer.name, "certificates"), spec={"acme": acme})
 
 
-def certificates(topology: Topology) -> list[dict[str, Any]]:
-    """A Certificate per host group (= per Ingress)."""
-    ing = topology.ingress
-    if ing is None or ing.tls_issuer is None:
-        return []
-    issuer = next((i for i in topology.issuers if i.name == ing.tls_issuer), None)
-    out = []
-    for namespace, hosts in _groups(topology).items():
-        name = f"{ing.name}-{namespace}-tls"
-        spec: dict[str, Any] = {
-            "secretName": name,
-            "dnsNames": [h.host for h in hosts],
-            "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": ing.tls_issuer},
-            "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
-        }
-        if issuer is not None and issuer.renew_before is not None:
-            spec["renewBefore"] = go_duration(issuer.renew_before)
-        out.append(L.obj("cert-manager.io/v1", "Certificate", L.meta(name, namespace, L.recommended(topology, name, "certificates")), spec=spec))
-    return out
+def certificate(entry: Planned, plan: Plan) -> Obj:
+    """The Certificate of one namespace's Ingress hosts; its Secret takes its name."""
+    ing = entry.of(Ingress)
+    hosts = host_groups(ing, plan.topology)[entry.namespace]
+    issuer = next((i for i in plan.topology.issuers if i.name == ing.tls_issuer), None)
+    spec: dict[str, Any] = {
+        "secretName": entry.name,
+        "dnsNames": [h.host for h in hosts],
+        "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": ing.tls_issuer},
+        "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+    }
+    if issuer is not None and issuer.renew_before is not None:
+        spec["renewBefore"] = go_duration(issuer.renew_before)
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "certificates"), spec=spec)
 
 
 def diagnostics(topology: Topology) -> list[Diagnostic]:
@@ -203,3 +169,6 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+BUILDERS: dict[Role, Builder] = {Role.CLUSTER_ISSUER: cluster_issuer, Role.CERTIFICATE: certificate, Role.INGRESS: ingress}

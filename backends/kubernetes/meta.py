@@ -1,26 +1,29 @@
-"""Labels, selectors and names shared by every Kubernetes object ORION writes.
+"""Labels, selectors and the envelope of every Kubernetes object ORION writes.
 
 Pods carry the recommended ``app.kubernetes.io/*`` labels; selectors use only the stable
-``app.kubernetes.io/name`` (plus ``orion.dev/colour`` for a blue-green colour), so a new image
-version never changes which pods a Service, PodDisruptionBudget or NetworkPolicy selects.
+``app.kubernetes.io/name`` (plus ``orion.dev/colour`` for a blue-green colour), made by
+:func:`orion_dsl.lowering.names.pod_selector`, so a new image version never changes which pods a
+Service, PodDisruptionBudget or NetworkPolicy selects. Identities come from the plan entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from orion_dsl.lowering import Plan, Planned, envelope, names
 from orion_dsl.model import Topology, Workload, label_value
 
-NAME = "app.kubernetes.io/name"
-INSTANCE = "app.kubernetes.io/instance"
-VERSION = "app.kubernetes.io/version"
+NAME = names.NAME_LABEL
+INSTANCE = names.INSTANCE_LABEL
+VERSION = names.VERSION_LABEL
 COMPONENT = "app.kubernetes.io/component"
 PART_OF = "app.kubernetes.io/part-of"
 MANAGED_BY = "app.kubernetes.io/managed-by"
-COLOUR = "orion.dev/colour"
+COLOUR = names.COLOUR_LABEL
 SCRAPE = "orion.dev/scrape"
-POD_INDEX = "apps.kubernetes.io/pod-index"
-NAMESPACE_NAME = "kubernetes.io/metadata.name"
+POD_INDEX = names.POD_INDEX_LABEL
+NAMESPACE_NAME = names.NAMESPACE_NAME_LABEL
 
 #: The ingress controller's pods (installed separately, e.g. the ingress-nginx Helm chart).
 INGRESS_CONTROLLER = {NAME: "ingress-nginx"}
@@ -28,10 +31,14 @@ INGRESS_CONTROLLER = {NAME: "ingress-nginx"}
 KUBE_DNS_NAMESPACE = "kube-system"
 KUBE_DNS = {"k8s-app": "kube-dns"}
 #: istiod (sidecars fetch configuration and certificates from it on 15012).
-ISTIO_NAMESPACE = "istio-system"
+ISTIO_NAMESPACE = names.ISTIO_ROOT_NAMESPACE
 ISTIOD = {"app": "istiod"}
 ISTIOD_PORT = 15012
 EGRESS_GATEWAY = {"istio": "egressgateway"}
+
+#: A builder turns one plan entry into its object (None when it has nothing to say for it).
+Obj = dict[str, Any]
+Builder = Callable[[Planned, Plan], Obj | None]
 
 
 def component(w: Workload) -> str:
@@ -57,34 +64,18 @@ def recommended(topology: Topology, name: str, component_: str, version: str | N
     return {key: label_value(value) for key, value in labels.items()}
 
 
-def workload_labels(topology: Topology, w: Workload, version: str | None = None, colour: str | None = None) -> dict[str, str]:
+def workload_labels(topology: Topology, w: Workload, version: str | None = None, colour: names.Colour | None = None) -> dict[str, str]:
     """Labels of a workload's pods and objects (a blue-green colour adds its version and colour,
-    and makes the instance ``<name>-<colour>``)."""
-    labels = recommended(topology, w.name, component(w), version or w.version, w.derived_name(colour) if colour else None)
+    and makes the instance its Deployment's name)."""
+    labels = recommended(topology, w.name, component(w), version or w.version, names.colour_deployment(w, colour) if colour else None)
     if colour is not None:
         labels[COLOUR] = colour
     return labels
 
 
-def selector(w: Workload, colour: str | None = None) -> dict[str, str]:
-    """The stable selector of a workload's pods (one colour of a blue-green pair if given)."""
-    sel = {NAME: w.name}
-    if colour is not None:
-        sel[COLOUR] = colour
-    return sel
-
-
-def meta(name: str, namespace: str | None, labels: dict[str, str], annotations: dict[str, str] | None = None) -> dict[str, Any]:
-    """ObjectMeta."""
-    out: dict[str, Any] = {"name": name}
-    if namespace is not None:
-        out["namespace"] = namespace
-    out["labels"] = dict(labels)
+def build(entry: Planned, labels: dict[str, str], annotations: dict[str, str] | None = None, **body: Any) -> Obj:
+    """The object of a plan entry: the entry's identity, these labels (and annotations), then the body."""
+    metadata: dict[str, Any] = {"labels": dict(labels)}
     if annotations:
-        out["annotations"] = dict(annotations)
-    return out
-
-
-def obj(api_version: str, kind: str, metadata: dict[str, Any], **body: Any) -> dict[str, Any]:
-    """A Kubernetes object."""
-    return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
+        metadata["annotations"] = dict(annotations)
+    return envelope(entry, metadata, body)

@@ -10,40 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.model import Topology
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.model import Monitoring, Workload
 
-from . import labels as L
+from . import meta
+from .meta import Builder, Obj
 from .units import prom_duration
 
 
-def service_monitors(topology: Topology) -> list[dict[str, Any]]:
-    """One ServiceMonitor per scraped workload that has the monitoring port."""
-    mon = topology.monitoring
-    if mon is None:
-        return []
-    out = []
-    for w in topology.workloads:
-        if not w.scraped or w.port(mon.port) is None:
-            continue
-        endpoint: dict[str, Any] = {"port": mon.port, "path": mon.path, "scheme": "http"}
-        if mon.interval is not None:
-            endpoint["interval"] = prom_duration(mon.interval)
-        spec = {
-            "selector": {"matchLabels": {L.SCRAPE: w.name}},
-            "namespaceSelector": {"matchNames": [w.namespace]},
-            "endpoints": [endpoint],
-        }
-        out.append(L.obj("monitoring.coreos.com/v1", "ServiceMonitor", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec))
-    return out
+def service_monitor(entry: Planned, plan: Plan) -> Obj:
+    """Scrape the monitoring port of the one Service labelled for the workload."""
+    w = entry.of(Workload)
+    mon = plan.topology.monitoring
+    assert mon is not None
+    endpoint: dict[str, Any] = {"port": mon.port, "path": mon.path, "scheme": "http"}
+    if mon.interval is not None:
+        endpoint["interval"] = prom_duration(mon.interval)
+    spec = {
+        "selector": {"matchLabels": {meta.SCRAPE: w.name}},
+        "namespaceSelector": {"matchNames": [w.namespace]},
+        "endpoints": [endpoint],
+    }
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
-def prometheus_rules(topology: Topology) -> list[dict[str, Any]]:
+def alert_rules(entry: Planned, plan: Plan) -> Obj:
     """One PrometheusRule holding every alert, beside the scraper."""
-    mon = topology.monitoring
-    if mon is None or not mon.alerts:
-        return []
-    scraper = topology.workload(mon.scraper)
-    namespace = scraper.namespace if scraper else topology.namespaces[0].name
+    mon = entry.of(Monitoring)
     rules = []
     for a in mon.alerts:
         rule: dict[str, Any] = {"alert": a.name, "expr": a.expr, "labels": {"severity": a.severity}}
@@ -51,6 +44,8 @@ def prometheus_rules(topology: Topology) -> list[dict[str, Any]]:
             rule["for"] = prom_duration(a.for_)
         rule["annotations"] = {"summary": a.summary or a.name}
         rules.append(rule)
-    name = f"{topology.name}-alerts"
-    spec = {"groups": [{"name": topology.name, "rules": rules}]}
-    return [L.obj("monitoring.coreos.com/v1", "PrometheusRule", L.meta(name, namespace, L.recommended(topology, name, "monitoring")), spec=spec)]
+    spec = {"groups": [{"name": plan.topology.name, "rules": rules}]}
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "monitoring"), spec=spec)
+
+
+BUILDERS: dict[Role, Builder] = {Role.SERVICE_MONITOR: service_monitor, Role.ALERT_RULES: alert_rules}

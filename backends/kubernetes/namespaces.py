@@ -8,16 +8,17 @@ modest defaults so the quota never rejects them for lacking resources.
 
 from __future__ import annotations
 
-from typing import Any
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.model import Namespace
 
-from orion_dsl.model import Namespace, Topology
+from . import meta
+from .meta import Builder, Obj
 
-from . import labels as L
 
-
-def namespace(topology: Topology, ns: Namespace) -> dict[str, Any]:
+def namespace(entry: Planned, plan: Plan) -> Obj:
     """The Namespace object."""
-    lab = L.recommended(topology, ns.name, "namespace")
+    ns = entry.of(Namespace)
+    lab = meta.recommended(plan.topology, ns.name, "namespace")
     lab.update(dict(ns.labels))
     lab["pod-security.kubernetes.io/enforce"] = "restricted"
     lab["pod-security.kubernetes.io/audit"] = "restricted"
@@ -27,12 +28,12 @@ def namespace(topology: Topology, ns: Namespace) -> dict[str, Any]:
     annotations = {"orion.dev/subnet": ns.subnet} if ns.subnet else None
     if ns.description:
         annotations = {**(annotations or {}), "orion.dev/description": ns.description}
-    return L.obj("v1", "Namespace", L.meta(ns.name, None, lab, annotations))
+    return meta.build(entry, lab, annotations)
 
 
-def resource_quota(topology: Topology, ns: Namespace) -> dict[str, Any] | None:
-    """The namespace's ResourceQuota, if the model sets one."""
-    q = ns.quota
+def resource_quota(entry: Planned, plan: Plan) -> Obj | None:
+    """The namespace's ResourceQuota, if the model sets a figure."""
+    q = entry.of(Namespace).quota
     if q is None:
         return None
     hard: dict[str, str] = {}
@@ -46,10 +47,10 @@ def resource_quota(topology: Topology, ns: Namespace) -> dict[str, Any] | None:
         hard["persistentvolumeclaims"] = str(q.volume_claims)
     if not hard:
         return None
-    return L.obj("v1", "ResourceQuota", L.meta("quota", ns.name, L.recommended(topology, "quota", "namespace")), spec={"hard": hard})
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "namespace"), spec={"hard": hard})
 
 
-def limit_range(topology: Topology, ns: Namespace) -> dict[str, Any]:
+def limit_range(entry: Planned, plan: Plan) -> Obj:
     """Defaults for containers that state no resources."""
     spec = {
         "limits": [
@@ -60,16 +61,7 @@ def limit_range(topology: Topology, ns: Namespace) -> dict[str, Any]:
             }
         ]
     }
-    return L.obj("v1", "LimitRange", L.meta("defaults", ns.name, L.recommended(topology, "defaults", "namespace")), spec=spec)
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "namespace"), spec=spec)
 
 
-def objects(topology: Topology) -> list[dict[str, Any]]:
-    """Namespaces, quotas and limit ranges."""
-    out: list[dict[str, Any]] = []
-    for ns in topology.namespaces:
-        out.append(namespace(topology, ns))
-        quota = resource_quota(topology, ns)
-        if quota is not None:
-            out.append(quota)
-        out.append(limit_range(topology, ns))
-    return out
+BUILDERS: dict[Role, Builder] = {Role.NAMESPACE: namespace, Role.QUOTA: resource_quota, Role.LIMIT_RANGE: limit_range}

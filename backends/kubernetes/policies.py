@@ -26,9 +26,12 @@ from collections import defaultdict
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering.kubernetes import peer_pods
 from orion_dsl.model import Edge, Peer, Port, Topology
 
-from . import labels as L
+from . import meta
+from .meta import Builder, Obj
 
 PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
 PUBLIC = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}
@@ -41,7 +44,7 @@ EGRESS_GATEWAY_POD_PORTS = {80: 8080, 443: 8443}
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
     """A peer: pods with these labels in one namespace."""
-    return {"namespaceSelector": {"matchLabels": {L.NAMESPACE_NAME: namespace}}, "podSelector": {"matchLabels": dict(pods)}}
+    return {"namespaceSelector": {"matchLabels": {meta.NAMESPACE_NAME: namespace}}, "podSelector": {"matchLabels": dict(pods)}}
 
 
 def _ports(ports: set[tuple[int, str]]) -> list[dict[str, Any]]:
@@ -59,11 +62,11 @@ class _Peers:
     def select(self, peer: Peer) -> dict[str, Any]:
         """The NetworkPolicy peer that selects a graph peer's pods (or addresses)."""
         if peer.kind == "workload":
-            return in_namespace(peer.namespace or "", {L.NAME: peer.name})
+            return in_namespace(peer.namespace or "", {meta.NAME: peer.name})
         if peer.kind == "ingress":
-            return in_namespace(peer.namespace or "", L.INGRESS_CONTROLLER)
+            return in_namespace(peer.namespace or "", meta.INGRESS_CONTROLLER)
         if peer.kind == "dns":
-            return in_namespace(peer.namespace or L.KUBE_DNS_NAMESPACE, L.KUBE_DNS)
+            return in_namespace(peer.namespace or meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)
         if peer.kind == "internet":
             return ANYWHERE
         return PUBLIC
@@ -80,7 +83,7 @@ class _Peers:
             src = self.topology.workload(edge.source.name)
             if ext is not None and ext.via_egress_gateway and src is not None and src.meshed:
                 pod_port = EGRESS_GATEWAY_POD_PORTS.get(edge.port.number, edge.port.number)
-                return in_namespace(self.egress_gateway, L.EGRESS_GATEWAY), Port(edge.port.name, pod_port, edge.port.protocol)
+                return in_namespace(self.egress_gateway, meta.EGRESS_GATEWAY), Port(edge.port.name, pod_port, edge.port.protocol)
         return self.select(edge.target), edge.port
 
 
@@ -92,80 +95,64 @@ def _rules(pairs: list[tuple[dict[str, Any], Port]], key: str) -> list[dict[str,
     return [{key: [peer], "ports": _ports(ports)} for peer, ports in grouped.values()]
 
 
-def _policy(topology: Topology, name: str, namespace: str, pods: dict[str, str], direction: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    spec: dict[str, Any] = {"podSelector": {"matchLabels": dict(pods)} if pods else {}, "policyTypes": [direction], direction.lower(): rules}
-    return L.obj("networking.k8s.io/v1", "NetworkPolicy", L.meta(name, namespace, L.recommended(topology, name, "network-policy")), spec=spec)
+def _policy(entry: Planned, plan: Plan, direction: str, rules: list[dict[str, Any]]) -> Obj:
+    """A NetworkPolicy of one direction for the pods its plan entry selects."""
+    pods = entry.selector
+    spec: dict[str, Any] = {"podSelector": {"matchLabels": pods} if pods else {}, "policyTypes": [direction], direction.lower(): rules}
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "network-policy"), spec=spec)
 
 
-def _peer_pods(peer: Peer) -> dict[str, str] | None:
-    if peer.kind == "workload":
-        return {L.NAME: peer.name}
-    if peer.kind == "ingress":
-        return dict(L.INGRESS_CONTROLLER)
-    return None
+#: (incoming, outgoing) rules of each in-cluster peer: (the other end as a NetworkPolicy peer, port).
+PeerRules = dict[Peer, tuple[list[tuple[dict[str, Any], Port]], list[tuple[dict[str, Any], Port]]]]
 
 
-def _peer_name(topology: Topology, peer: Peer) -> str:
-    return topology.ingress.controller_name if peer.kind == "ingress" and topology.ingress is not None else peer.name
-
-
-def from_graph(topology: Topology) -> list[dict[str, Any]]:
-    """The ingress and egress policy of every in-cluster peer, from the allow-graph."""
+def peer_rules(plan: Plan) -> PeerRules:
+    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan."""
+    topology = plan.topology
     peers = _Peers(topology)
-    incoming: dict[Peer, list[tuple[dict[str, Any], Port]]] = defaultdict(list)
-    outgoing: dict[Peer, list[tuple[dict[str, Any], Port]]] = defaultdict(list)
-    order: list[Peer] = []
+    found: PeerRules = defaultdict(lambda: ([], []))
     for edge in topology.allow_graph.edges:
-        for p in (edge.source, edge.target):
-            if _peer_pods(p) is not None and p not in order:
-                order.append(p)
-        if _peer_pods(edge.target) is not None:
-            incoming[edge.target].append((peers.select(edge.source), edge.port))
-        if _peer_pods(edge.source) is not None:
-            outgoing[edge.source].append(peers.egress_target(edge))
-    out = []
-    for peer in order:
-        pods = _peer_pods(peer)
-        assert pods is not None and peer.namespace is not None
-        name = _peer_name(topology, peer)
-        if incoming[peer]:
-            out.append(_policy(topology, f"{name}-ingress", peer.namespace, pods, "Ingress", _rules(incoming[peer], "from")))
-        if outgoing[peer]:
-            out.append(_policy(topology, f"{name}-egress", peer.namespace, pods, "Egress", _rules(outgoing[peer], "to")))
-    return out
+        if peer_pods(topology, edge.target) is not None:
+            found[edge.target][0].append((peers.select(edge.source), edge.port))
+        if peer_pods(topology, edge.source) is not None:
+            found[edge.source][1].append(peers.egress_target(edge))
+    return found
 
 
-def default_deny(topology: Topology, namespace: str) -> dict[str, Any]:
+def ingress_policy(entry: Planned, plan: Plan) -> Obj:
+    """What may reach a peer's pods: its incoming allow-graph edges."""
+    incoming = plan.index(peer_rules)[entry.of(Peer)][0]
+    return _policy(entry, plan, "Ingress", _rules(incoming, "from"))
+
+
+def egress_policy(entry: Planned, plan: Plan) -> Obj:
+    """Where a peer's pods may go: its outgoing allow-graph edges."""
+    outgoing = plan.index(peer_rules)[entry.of(Peer)][1]
+    return _policy(entry, plan, "Egress", _rules(outgoing, "to"))
+
+
+def default_deny(entry: Planned, plan: Plan) -> Obj:
     """Deny all ingress and egress of every pod in a namespace."""
     spec = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-    return L.obj(
-        "networking.k8s.io/v1", "NetworkPolicy", L.meta("default-deny", namespace, L.recommended(topology, "default-deny", "network-policy")), spec=spec
-    )
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "network-policy"), spec=spec)
 
 
-def istio_control_plane(topology: Topology, namespace: str) -> dict[str, Any]:
+def istio_control_plane(entry: Planned, plan: Plan) -> Obj:
     """Sidecars of a meshed namespace fetch configuration and certificates from istiod."""
-    rules = [{"to": [in_namespace(L.ISTIO_NAMESPACE, L.ISTIOD)], "ports": [{"port": L.ISTIOD_PORT, "protocol": "TCP"}]}]
-    return _policy(topology, "istio-control-plane", namespace, {}, "Egress", rules)
+    rules = [{"to": [in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD)], "ports": [{"port": meta.ISTIOD_PORT, "protocol": "TCP"}]}]
+    return _policy(entry, plan, "Egress", rules)
 
 
-def acme_solver(topology: Topology, namespace: str, ingress_namespace: str) -> dict[str, Any]:
+def acme_solver(entry: Planned, plan: Plan) -> Obj:
     """cert-manager's HTTP-01 solver pods accept the ingress controller."""
-    rules = [{"from": [in_namespace(ingress_namespace, L.INGRESS_CONTROLLER)], "ports": [{"port": ACME_SOLVER_PORT, "protocol": "TCP"}]}]
-    return _policy(topology, "acme-http01-solver", namespace, {"acme.cert-manager.io/http01-solver": "true"}, "Ingress", rules)
+    assert plan.topology.ingress is not None
+    rules = [{"from": [in_namespace(plan.topology.ingress.namespace, meta.INGRESS_CONTROLLER)], "ports": [{"port": ACME_SOLVER_PORT, "protocol": "TCP"}]}]
+    return _policy(entry, plan, "Ingress", rules)
 
 
-def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
-    """Every NetworkPolicy, and what they cannot express."""
+def diagnostics(topology: Topology) -> list[Diagnostic]:
+    """What the NetworkPolicies cannot express."""
     diags: list[Diagnostic] = []
-    out: list[dict[str, Any]] = []
-    for ns in topology.namespaces:
-        out.append(default_deny(topology, ns.name))
-        if ns.mesh:
-            out.append(istio_control_plane(topology, ns.name))
-    out += from_graph(topology)
-    if topology.ingress is not None:
-        out += [acme_solver(topology, ns, topology.ingress.namespace) for ns in certificate_namespaces]
     externals = sorted({e.target.name for e in topology.allow_graph.edges if e.target.kind == "external"})
     if externals:
         hosts = ", ".join(h for name in externals for ext in [topology.external(name)] if ext for h in ext.hosts)
@@ -189,4 +176,13 @@ def objects(topology: Topology, certificate_namespaces: list[str]) -> tuple[list
                 "server) is not in the allow-graph: add a NetworkPolicy with your API server's address",
             )
         )
-    return out, diags
+    return diags
+
+
+BUILDERS: dict[Role, Builder] = {
+    Role.DEFAULT_DENY: default_deny,
+    Role.CONTROL_PLANE_POLICY: istio_control_plane,
+    Role.INGRESS_POLICY: ingress_policy,
+    Role.EGRESS_POLICY: egress_policy,
+    Role.ACME_SOLVER_POLICY: acme_solver,
+}

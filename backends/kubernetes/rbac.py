@@ -7,69 +7,62 @@ reader's own namespace.
 
 from __future__ import annotations
 
-from typing import Any
-
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.model import Topology
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.model import Namespace, Shared, Workload
 
-from . import labels as L
-
-
-def service_accounts(topology: Topology) -> list[dict[str, Any]]:
-    """One ServiceAccount per workload; the API token is mounted only when the model asks."""
-    return [
-        L.obj(
-            "v1",
-            "ServiceAccount",
-            L.meta(w.name, w.namespace, L.workload_labels(topology, w)),
-            automountServiceAccountToken=w.security.service_account_token,
-        )
-        for w in topology.workloads
-    ]
+from . import meta
+from .meta import Builder, Obj
 
 
-def shared_access(topology: Topology) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
-    """Role + RoleBinding per shared ConfigMap/Secret."""
-    out: list[dict[str, Any]] = []
-    diags: list[Diagnostic] = []
-    for ns in topology.namespaces:
-        for shared in ns.shared:
-            resource = "configmaps" if shared.kind == "config" else "secrets"
-            name = f"{shared.name}-reader"
-            labels = L.recommended(topology, name, "rbac")
+def service_account(entry: Planned, plan: Plan) -> Obj:
+    """A workload's ServiceAccount; the API token is mounted only when the model asks."""
+    w = entry.of(Workload)
+    return meta.build(entry, meta.workload_labels(plan.topology, w), automountServiceAccountToken=w.security.service_account_token)
+
+
+def reader_role(entry: Planned, plan: Plan) -> Obj:
+    """``get`` and ``watch`` on one shared ConfigMap or Secret."""
+    shared = entry.of(Shared)
+    resource = "configmaps" if shared.kind == "config" else "secrets"
+    rules = [{"apiGroups": [""], "resources": [resource], "resourceNames": [shared.name], "verbs": ["get", "watch"]}]
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "rbac"), rules=rules)
+
+
+def _readers(plan: Plan, shared: Shared) -> list[Workload]:
+    return [w for w in map(plan.topology.workload, shared.readers) if w is not None]
+
+
+def reader_binding(entry: Planned, plan: Plan) -> Obj:
+    """The reader Role bound to each reader's ServiceAccount."""
+    shared = entry.of(Shared)
+    role = plan.get(Role.READER_ROLE, shared, entry.part)
+    accounts = [plan.get(Role.SERVICE_ACCOUNT, w) for w in _readers(plan, shared)]
+    subjects = [{"kind": "ServiceAccount", "name": a.name, "namespace": a.namespace} for a in accounts]
+    return meta.build(
+        entry,
+        meta.recommended(plan.topology, entry.name, "rbac"),
+        roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role.name},
+        subjects=subjects,
+    )
+
+
+def diagnostics(plan: Plan) -> list[Diagnostic]:
+    """I1003: readers of a shared object whose pods mount no API token."""
+    out = []
+    for entry in plan.of_role(Role.READER_ROLE):
+        shared = entry.of(Shared)
+        tokenless = [w.name for w in _readers(plan, shared) if not w.security.service_account_token]
+        if tokenless:
             out.append(
-                L.obj(
-                    "rbac.authorization.k8s.io/v1",
-                    "Role",
-                    L.meta(name, ns.name, labels),
-                    rules=[{"apiGroups": [""], "resources": [resource], "resourceNames": [shared.name], "verbs": ["get", "watch"]}],
+                info(
+                    "I1003",
+                    None,
+                    f"Role {entry.part_of(Namespace).name}/{entry.name} lets {', '.join(tokenless)} read {shared.name}, but their pods mount no API token",
+                    "set `security { service_account_token true }` on the readers that call the Kubernetes API themselves",
                 )
             )
-            subjects = []
-            tokenless = []
-            for reader in shared.readers:
-                w = topology.workload(reader)
-                if w is None:
-                    continue
-                subjects.append({"kind": "ServiceAccount", "name": w.name, "namespace": w.namespace})
-                if not w.security.service_account_token:
-                    tokenless.append(w.name)
-            out.append(
-                L.obj(
-                    "rbac.authorization.k8s.io/v1",
-                    "RoleBinding",
-                    L.meta(name, ns.name, labels),
-                    roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                    subjects=subjects,
-                )
-            )
-            if tokenless:
-                diags.append(
-                    info(
-                        "I1003",
-                        None,
-                        f"Role {ns.name}/{name} lets {', '.join(tokenless)} read {shared.name}, but their pods mount no API token",
-                        "set `security { service_account_token true }` on the readers that call the Kubernetes API themselves",
-                    )
-                )
-    return out, diags
+    return out
+
+
+BUILDERS: dict[Role, Builder] = {Role.SERVICE_ACCOUNT: service_account, Role.READER_ROLE: reader_role, Role.READER_BINDING: reader_binding}

@@ -19,68 +19,55 @@ A blue-green workload's Service selects the active version (``app.kubernetes.io/
 
 from __future__ import annotations
 
-from typing import Any
+from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.model import Port, Workload
 
-from orion_dsl.model import Port, Topology, Workload
-
-from . import labels as L
-from .config import primary_service, replica_services
+from . import meta
+from .meta import Builder, Obj
 
 
-def _ports(ports: tuple[Port, ...]) -> list[dict[str, Any]]:
+def _ports(ports: tuple[Port, ...]) -> list[dict[str, object]]:
     return [{"name": p.name, "port": p.number, "targetPort": p.name, "protocol": p.protocol} for p in ports]
 
 
-def _service(
-    topology: Topology,
-    w: Workload,
-    name: str,
-    selector: dict[str, str],
-    ports: tuple[Port, ...],
-    *,
-    headless: bool = False,
-    scrape: bool = False,
-    affinity: bool = False,
-) -> dict[str, Any]:
-    labels = L.workload_labels(topology, w)
+def _service(entry: Planned, plan: Plan, ports: tuple[Port, ...], *, headless: bool = False, scrape: bool = False, affinity: bool = False) -> Obj:
+    w = entry.of(Workload)
+    labels = meta.workload_labels(plan.topology, w)
     if scrape:
-        labels[L.SCRAPE] = w.name
-    spec: dict[str, Any] = {"type": "ClusterIP", "selector": selector, "ports": _ports(ports)}
+        labels[meta.SCRAPE] = w.name
+    spec: dict[str, object] = {"type": "ClusterIP", "selector": entry.selector, "ports": _ports(ports)}
     if headless:
         spec["clusterIP"] = "None"
         spec["publishNotReadyAddresses"] = True
     if affinity:
         spec["sessionAffinity"] = "ClientIP"
-    return L.obj("v1", "Service", L.meta(name, w.namespace, labels), spec=spec)
+    return meta.build(entry, labels, spec=spec)
 
 
-def scrape_service(topology: Topology, w: Workload) -> str:
-    """The name of the Service a ServiceMonitor scrapes for this workload."""
-    if topology.pooler_of(w):
-        return w.derived_name("headless")
-    return w.name
+def service(entry: Planned, plan: Plan) -> Obj:
+    """The Service clients call: the workload's pods, or a pooled database's pooler on its ports of the same name."""
+    w = entry.of(Workload)
+    affinity = w.load_balancing == "ip-hash"
+    pooler = plan.topology.pooler_of(w)
+    if pooler is not None:
+        return _service(entry, plan, tuple(pooler.port(p.name) or p for p in w.container.ports), affinity=affinity)
+    return _service(entry, plan, w.ports, scrape=w.scraped, affinity=affinity)
 
 
-def services(topology: Topology) -> list[dict[str, Any]]:
-    """Every Service."""
-    out: list[dict[str, Any]] = []
-    for w in topology.workloads:
-        affinity = w.load_balancing == "ip-hash"
-        pooler = topology.pooler_of(w)
-        scrape = w.scraped
-        if pooler is not None:
-            # the name clients call goes to the pooler, on the pooler's ports of the same name
-            ports = tuple(pooler.port(p.name) or p for p in w.container.ports)
-            out.append(_service(topology, w, w.name, L.selector(pooler), ports, affinity=affinity))
-            out.append(_service(topology, w, primary_service(w), {**L.selector(w), L.POD_INDEX: "0"}, w.container.ports))
-            for svc, index in replica_services(w):
-                out.append(_service(topology, w, svc, {**L.selector(w), L.POD_INDEX: str(index)}, w.container.ports))
-        else:
-            sel = L.selector(w)
-            if w.blue_green is not None:
-                sel[L.VERSION] = w.blue_green.version_label(w.blue_green.active)
-            if w.ports:  # a ClusterIP Service must have a port; a workload without one gets none
-                out.append(_service(topology, w, w.name, sel, w.ports, scrape=scrape, affinity=affinity))
-        if w.kind == "statefulset" or pooler is not None:
-            out.append(_service(topology, w, w.derived_name("headless"), L.selector(w), w.ports, headless=True, scrape=scrape and pooler is not None))
-    return out
+def database_service(entry: Planned, plan: Plan) -> Obj:
+    """The primary's or one read replica's Service (pod index selectors)."""
+    return _service(entry, plan, entry.of(Workload).container.ports)
+
+
+def headless_service(entry: Planned, plan: Plan) -> Obj:
+    """Stable pod DNS names (not-ready pods included); a pooled database's also carries the metrics port for scraping."""
+    w = entry.of(Workload)
+    return _service(entry, plan, w.ports, headless=True, scrape=w.scraped and plan.topology.pooler_of(w) is not None)
+
+
+BUILDERS: dict[Role, Builder] = {
+    Role.SERVICE: service,
+    Role.PRIMARY_SERVICE: database_service,
+    Role.REPLICA_SERVICE: database_service,
+    Role.HEADLESS_SERVICE: headless_service,
+}

@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Check, Container, Storage, Topology, Workload
 
-from . import labels as L
+from . import meta
+from .meta import Builder, Obj
 from .units import ACCESS_MODES
 
 TMP = "tmp"
@@ -155,7 +157,7 @@ def _container(w: Workload, c: Container, image: str, main: bool) -> dict[str, A
     return out
 
 
-def _volumes(w: Workload) -> list[dict[str, Any]]:
+def _volumes(plan: Plan, w: Workload) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for v in w.volumes:
         if v.kind == "config-map":
@@ -165,15 +167,10 @@ def _volumes(w: Workload) -> list[dict[str, Any]]:
         else:
             out.append({"name": v.name, "emptyDir": {}})
     if w.kind == "deployment":
-        out += [{"name": s.name, "persistentVolumeClaim": {"claimName": pvc_name(w, s.name)}} for s in w.storage]
+        out += [{"name": s.name, "persistentVolumeClaim": {"claimName": plan.get(Role.CLAIM, w, s.name).name}} for s in w.storage]
     if _needs_tmp(w):
         out.append({"name": TMP, "emptyDir": {}})
     return out
-
-
-def pvc_name(w: Workload, storage: str) -> str:
-    """The claim of a Deployment's storage."""
-    return f"{w.name}-{storage}"
 
 
 def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
@@ -198,40 +195,31 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
     return ann
 
 
-def pod_template(topology: Topology, w: Workload, version: str | None = None, colour: str | None = None) -> dict[str, Any]:
+def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: names.Colour | None = None) -> dict[str, Any]:
     """The pod template of a workload (one colour of a blue-green pair if given)."""
+    topology = plan.topology
     image = image_with_tag(w.container.image, version) if version else w.container.image
     containers = [_container(w, w.container, image, True)] + [_container(w, s, s.image, False) for s in w.sidecars]
     spec: dict[str, Any] = {
-        "serviceAccountName": w.name,
+        "serviceAccountName": plan.get(Role.SERVICE_ACCOUNT, w).name,
         "automountServiceAccountToken": w.security.service_account_token,
         "securityContext": pod_security(w),
         "terminationGracePeriodSeconds": w.rollout.grace.seconds,
         "containers": containers,
-        "volumes": _volumes(w),
+        "volumes": _volumes(plan, w),
     }
-    metadata: dict[str, Any] = {"labels": L.workload_labels(topology, w, version, colour)}
+    metadata: dict[str, Any] = {"labels": meta.workload_labels(topology, w, version, colour)}
     ann = pod_annotations(topology, w)
     if ann:
         metadata["annotations"] = ann
     return {"metadata": metadata, "spec": spec}
 
 
-def deployment_names(w: Workload) -> list[tuple[str, str | None, str | None]]:
-    """``(Deployment name, version, colour)`` for each Deployment of a workload."""
-    bg = w.blue_green
-    if bg is None:
-        return [(w.name, None, None)]
-    return [(w.derived_name("blue"), bg.blue, "blue"), (w.derived_name("green"), bg.green, "green")]
-
-
-def scale_target(w: Workload) -> tuple[str, str]:
-    """``(kind, name)`` of the object an autoscaler scales: the active colour of a blue-green pair."""
-    if w.kind == "statefulset":
-        return "StatefulSet", w.name
-    if w.blue_green is not None:
-        return "Deployment", w.derived_name(w.blue_green.active)
-    return "Deployment", w.name
+def colour_version(w: Workload, colour: names.Colour | None) -> str | None:
+    """The version one colour of a blue-green pair runs (None for a workload without colours)."""
+    if colour is None or w.blue_green is None:
+        return None
+    return w.blue_green.blue if colour == "blue" else w.blue_green.green
 
 
 def replicas(w: Workload) -> dict[str, int]:
@@ -241,26 +229,26 @@ def replicas(w: Workload) -> dict[str, int]:
     return {"replicas": w.replicas}
 
 
-def deployments(topology: Topology, w: Workload) -> list[dict[str, Any]]:
-    """One Deployment, or two for blue-green."""
-    out = []
+def deployment(entry: Planned, plan: Plan) -> Obj:
+    """A workload's Deployment, or one colour of a blue-green pair."""
+    w = entry.of(Workload)
+    colour = names.colour_of(entry.part)
+    version = colour_version(w, colour)
     r = w.rollout
     if r.strategy == "recreate":
         strategy: dict[str, Any] = {"type": "Recreate"}
     else:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
-    for name, version, colour in deployment_names(w):
-        labels = L.workload_labels(topology, w, version, colour)
-        ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
-        spec = {
-            **replicas(w),
-            "revisionHistoryLimit": 10,
-            "selector": {"matchLabels": L.selector(w, colour)},
-            "strategy": strategy,
-            "template": pod_template(topology, w, version, colour),
-        }
-        out.append(L.obj("apps/v1", "Deployment", L.meta(name, w.namespace, labels, ann), spec=spec))
-    return out
+    labels = meta.workload_labels(plan.topology, w, version, colour)
+    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
+    spec = {
+        **replicas(w),
+        "revisionHistoryLimit": 10,
+        "selector": {"matchLabels": names.pod_selector(w, colour)},
+        "strategy": strategy,
+        "template": pod_template(plan, w, version, colour),
+    }
+    return meta.build(entry, labels, ann, spec=spec)
 
 
 def _claim_spec(s: Storage) -> dict[str, Any]:
@@ -270,40 +258,30 @@ def _claim_spec(s: Storage) -> dict[str, Any]:
     return spec
 
 
-def statefulset(topology: Topology, w: Workload) -> dict[str, Any]:
+def statefulset(entry: Planned, plan: Plan) -> Obj:
     """A StatefulSet with a claim template per storage."""
-    templates = [{"metadata": {"name": s.name, "labels": L.workload_labels(topology, w)}, "spec": _claim_spec(s)} for s in w.storage]
+    w = entry.of(Workload)
+    topology = plan.topology
+    templates = [{"metadata": {"name": s.name, "labels": meta.workload_labels(topology, w)}, "spec": _claim_spec(s)} for s in w.storage]
     spec: dict[str, Any] = {
         **replicas(w),
-        "serviceName": w.derived_name("headless"),
+        "serviceName": plan.get(Role.HEADLESS_SERVICE, w).name,
         "podManagementPolicy": "OrderedReady",
         "revisionHistoryLimit": 10,
-        "selector": {"matchLabels": L.selector(w)},
+        "selector": {"matchLabels": names.pod_selector(w)},
         "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
-        "template": pod_template(topology, w),
+        "template": pod_template(plan, w),
     }
     if templates:
         spec["volumeClaimTemplates"] = templates
-    return L.obj("apps/v1", "StatefulSet", L.meta(w.name, w.namespace, L.workload_labels(topology, w)), spec=spec)
+    return meta.build(entry, meta.workload_labels(topology, w), spec=spec)
 
 
-def claims(topology: Topology) -> list[dict[str, Any]]:
-    """PersistentVolumeClaims for the storage of Deployments."""
-    out = []
-    for w in topology.workloads:
-        if w.kind != "deployment":
-            continue
-        for s in w.storage:
-            out.append(L.obj("v1", "PersistentVolumeClaim", L.meta(pvc_name(w, s.name), w.namespace, L.workload_labels(topology, w)), spec=_claim_spec(s)))
-    return out
+def claim(entry: Planned, plan: Plan) -> Obj:
+    """The PersistentVolumeClaim of a Deployment's storage."""
+    w = entry.of(Workload)
+    storage = next(s for s in w.storage if s.name == entry.part)
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=_claim_spec(storage))
 
 
-def objects(topology: Topology) -> list[dict[str, Any]]:
-    """Every Deployment and StatefulSet."""
-    out: list[dict[str, Any]] = []
-    for w in topology.workloads:
-        if w.kind == "statefulset":
-            out.append(statefulset(topology, w))
-        else:
-            out += deployments(topology, w)
-    return out
+BUILDERS: dict[Role, Builder] = {Role.DEPLOYMENT: deployment, Role.STATEFULSET: statefulset, Role.CLAIM: claim}

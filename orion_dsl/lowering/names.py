@@ -216,3 +216,26 @@ def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
     if colour is not None:
         found[COLOUR_LABEL] = colour
     return found
+
+
+def pooler_config(pooler: str) -> str:
+    """The ConfigMap holding a connection pooler's ``pgbouncer.ini``."""
+    return f"{pooler}-config"
+
+
+def pooler_secrets(pooler: str) -> str:
+    """The Secret holding a connection pooler's ``userlist.txt`` (provided by the cluster)."""
+    return f"{pooler}-secrets"
+
+
+def colour_of(part: object) -> Colour | None:
+    """The blue-green colour a plan entry's part names, if it names one."""
+    return next((c for c in COLOURS if c == part), None)
+
+
+def replication_slot(w: Workload) -> str:
+    """The PostgreSQL replication slot a workload's WAL archiver holds (letters, digits and ``_`` only)."""
+    return "".join(c if c in _SLOT_CHARACTERS else "_" for c in f"{w.name}_wal_archive")
+
+
+_SLOT_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")

@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from orion_dsl.backends.kubernetes import autoscaling
+from orion_dsl.lowering import Role
 from orion_dsl.model import Budget, Topology
+from tests.support.plans import planned
 from tests.support.schemas import is_core, validate_core
 
 from .helpers import SPECS, containers, find, load, main_container, objects, of_kind, rendered
@@ -322,13 +324,13 @@ def test_s29_blue_green_budget_per_colour() -> None:
 def test_s29_budget_blocking_every_eviction_is_reported(seed: Topology) -> None:
     auth = next(w for w in seed.workloads if w.name == "auth")
     blocking = attrs.evolve(auth, budget=Budget(max_unavailable=None, min_available=3))
-    pdbs, diags = autoscaling.pdbs(seed, blocking)
-    assert pdbs[0]["spec"]["minAvailable"] == 3
+    plan = planned(attrs.evolve(seed, workloads=tuple(blocking if w is auth else w for w in seed.workloads)))
+    (entry,) = [e for e in plan.of_role(Role.PDB) if e.name == "auth"]
+    assert autoscaling.pdb(entry, plan)["spec"]["minAvailable"] == 3
+    diags = autoscaling.budget_diagnostics(blocking)
     assert [d.code for d in diags] == ["I1022"] and "allows no eviction" in diags[0].summary
-    _, diags = autoscaling.pdbs(seed, attrs.evolve(auth, budget=Budget(max_unavailable=0, min_available=None)))
-    assert [d.code for d in diags] == ["I1022"]
-    _, diags = autoscaling.pdbs(seed, attrs.evolve(auth, budget=Budget(max_unavailable=None, min_available=2)))
-    assert diags == []
+    assert [d.code for d in autoscaling.budget_diagnostics(attrs.evolve(auth, budget=Budget(max_unavailable=0, min_available=None)))] == ["I1022"]
+    assert autoscaling.budget_diagnostics(attrs.evolve(auth, budget=Budget(max_unavailable=None, min_available=2))) == []
 
 
 def test_s30_subnets_as_ip_pool_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:

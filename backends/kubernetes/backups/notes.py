@@ -1,0 +1,115 @@
+"""What the backup objects cannot do, or do in a way worth knowing (I1050–I1056)."""
+
+from __future__ import annotations
+
+from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan, Role, names
+from orion_dsl.model import Backup, Topology, Workload
+
+from ..units import cron
+from .archivers import WAL_UPLOAD_SECONDS
+from .steps import archived, builtin_port, dump, family
+
+
+def continuous(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
+    """I1050 when ORION runs nothing for a continuous backup; I1055 for its own WAL archiver."""
+    if not archived(w, b):
+        return [
+            info(
+                "I1050",
+                b.span,
+                f"ORION has no built-in continuous `{b.kind}` backup for {w.container.image}; nothing is generated for it",
+                "give the backup an image that streams the data and reads the BACKUP_* variables",
+            )
+        ]
+    if b.image is not None:
+        return []
+    return [
+        info(
+            "I1055",
+            b.span,
+            f"{plan.get(Role.ARCHIVER, w, b).name} streams {w.name}'s WAL through the replication slot {names.replication_slot(w)}, "
+            f"uploading finished segments to {b.target} every {WAL_UPLOAD_SECONDS} s; while it is down the primary keeps the WAL it has not received",
+            "set max_slot_wal_keep_size in postgresql.conf so a stopped archiver cannot fill the primary's disk",
+        )
+    ]
+
+
+def scheduled(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
+    """I1051 (cron cannot say the interval), I1052 (no built-in step), I1053 (incremental needs PostgreSQL 17)."""
+    assert b.every is not None
+    out = []
+    schedule, exact = cron(b.every, b.at)
+    if not exact:
+        out.append(
+            info(
+                "I1051",
+                b.span,
+                f"cron cannot say `every {b.every.text}` exactly for {w.name}; scheduled as `{schedule}`",
+                "use an interval that divides an hour or a day",
+            )
+        )
+    if b.image is None and dump(w, b) is None:
+        job = plan.get(Role.BACKUP_JOB, w, b).name
+        out.append(
+            info(
+                "I1052",
+                b.span,
+                f"no built-in command backs up `{b.kind}` of {w.container.image}; the CronJob {job} fails until the backup names an `image`",
+                "give the backup an image that reads the BACKUP_* variables",
+            )
+        )
+    if b.kind == "incremental" and family(w) == "postgres":
+        tag = w.version.split("-", 1)[0].split(".", 1)[0]
+        if tag.isdigit() and int(tag) < 17:
+            out.append(
+                info(
+                    "I1053",
+                    b.span,
+                    f"incremental backups of {w.name} use pg_basebackup --incremental, which needs PostgreSQL 17 (image {w.container.image})",
+                    "upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups",
+                )
+            )
+    return out
+
+
+def meshed_target(topology: Topology, w: Workload) -> list[Diagnostic]:
+    """I1056: backup pods run without a sidecar (a Job's sidecar would never exit), so a meshed
+    workload's AuthorizationPolicy and mTLS refuse them."""
+    if not w.meshed or topology.mesh is None or not any(builtin_port(w, b) for b in w.backups):
+        return []
+    return [
+        info(
+            "I1056",
+            w.span,
+            f"the backup pods of {w.name} run without an Istio sidecar and {w.name} is in the mesh, "
+            "so its AuthorizationPolicy (and mTLS) will refuse them",
+            f"keep {w.name} in a namespace with `mesh off`, as databases usually are, or give its backups an image that joins the mesh",
+        )
+    ]
+
+
+def storage_location(plan: Plan) -> list[Diagnostic]:
+    """I1054: the Velero Schedule's BackupStorageLocation is Velero's installation's to define."""
+    return [
+        info(
+            "I1054",
+            None,
+            f"the Velero Schedule writes to the BackupStorageLocation `{e.name}`, which Velero's installation must define",
+            f"create the BackupStorageLocation (bucket, region, credentials) when installing Velero in namespace {e.namespace}",
+        )
+        for e in plan.of_role(Role.PROVIDED_STORAGE_LOCATION)
+    ]
+
+
+def diagnostics(plan: Plan) -> list[Diagnostic]:
+    """Every backup note, workload by workload, then the cluster backup's."""
+    out: list[Diagnostic] = []
+    for w in plan.topology.workloads:
+        for b in w.backups:
+            if b.continuous:
+                out += continuous(plan, w, b)
+            elif b.every is not None:
+                out += scheduled(plan, w, b)
+        out += meshed_target(plan.topology, w)
+    return out + storage_location(plan)

@@ -1,0 +1,117 @@
+"""What every backup pod shares: the workload's ServiceAccount without its token, restricted
+security, no sidecar, the ``BACKUP_*`` environment, a scratch volume, /tmp and the target's credentials.
+
+Credentials come from the Secret the plan names for the backup target (key ``credentials``, an
+AWS shared credentials file), mounted as a file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orion_dsl.lowering import Plan, Role, names
+from orion_dsl.model import Backup, BackupTarget, Topology, Workload
+
+from ..workloads import container_security, pod_security
+from .steps import OUT
+
+UPLOAD_IMAGE = "amazon/aws-cli:2.17.0"
+CREDENTIALS_DIR = "/var/run/secrets/backup"
+
+
+def pod_template(
+    plan: Plan, w: Workload, labels: dict[str, str], containers: list[dict[str, Any]], volumes: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    """A backup pod: the workload's service account without its token, restricted security, no sidecar."""
+    pod = {
+        "serviceAccountName": plan.get(Role.SERVICE_ACCOUNT, w).name,
+        "automountServiceAccountToken": False,
+        **extra,
+        "securityContext": pod_security(w),
+        "containers": containers,
+        "volumes": volumes,
+    }
+    return {"metadata": {"labels": labels, "annotations": {"sidecar.istio.io/inject": "false"}}, "spec": pod}
+
+
+def backup_host(plan: Plan, w: Workload, port: int) -> str:
+    """The DNS name (relative to ``<namespace>.svc.cluster.local``) a backup step connects to.
+
+    The primary's Service for a database; the workload's Service when it exposes ``port``;
+    otherwise (RabbitMQ's management port 15672 is no Service port) pod 0 of a StatefulSet
+    through its headless Service, whose pod records need no port.
+    """
+    if w.database is not None:
+        return plan.get(Role.PRIMARY_SERVICE, w).name
+    if w.port(port) is None and w.kind == "statefulset":
+        return names.pod_host(w, 0)
+    return names.service(w)
+
+
+def target(topology: Topology, b: Backup) -> BackupTarget | None:
+    """The recovery target a backup writes to, if the spec declares it."""
+    return next((t for t in (topology.recovery.targets if topology.recovery else ()) if t.name == b.target), None)
+
+
+def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
+    """The ``BACKUP_*`` (and AWS) variables every step of a backup reads."""
+    found = target(plan.topology, b)
+    values = {
+        "BACKUP_KIND": b.kind,
+        "BACKUP_TARGET": b.target,
+        "BACKUP_BUCKET": found.bucket if found else b.target,
+        "BACKUP_PREFIX": f"{w.namespace}/{w.name}/{b.kind}",
+        "BACKUP_HOST": names.service_host(backup_host(plan, w, port), w.namespace),
+        "BACKUP_PORT": str(port),
+        "BACKUP_USER": plan.topology.name,
+        "BACKUP_ENCRYPTED": str(bool(found and found.encrypted)).lower(),
+        "HOME": "/tmp",
+    }
+    if found and found.region:
+        values["AWS_REGION"] = found.region
+    values["AWS_SHARED_CREDENTIALS_FILE"] = f"{CREDENTIALS_DIR}/credentials"
+    return [{"name": k, "value": v} for k, v in values.items()]
+
+
+def resources(cpu: tuple[str, str], memory: tuple[str, str]) -> dict[str, Any]:
+    """Requests and limits from (request, limit) pairs."""
+    return {"requests": {"cpu": cpu[0], "memory": memory[0]}, "limits": {"cpu": cpu[1], "memory": memory[1]}}
+
+
+SMALL = resources(("100m", "500m"), ("128Mi", "512Mi"))
+
+
+def step(
+    w: Workload, name: str, image: str, script: str | None, env_: list[dict[str, str]], mounts: list[dict[str, Any]], res: dict[str, Any]
+) -> dict[str, Any]:
+    """One container of a backup pod, with the workload's restricted security context."""
+    c: dict[str, Any] = {"name": name, "image": image, "imagePullPolicy": "Always"}
+    if script is not None:
+        c["command"] = ["/bin/sh", "-ec", script]
+    c.update({"env": env_, "resources": res, "securityContext": container_security(w), "volumeMounts": mounts})
+    return c
+
+
+def volumes(b: Backup, scratch_source: dict[str, Any]) -> tuple[list[dict[str, Any]], tuple[dict[str, Any], ...]]:
+    """A backup pod's volumes (the scratch space from ``scratch_source``, /tmp, the target's
+    credentials) and their mounts (scratch, tmp, credentials)."""
+    found = [
+        {"name": "backup", **scratch_source},
+        {"name": "tmp", "emptyDir": {}},
+        {"name": "credentials", "secret": {"secretName": names.backup_credentials(b.target), "optional": False}},
+    ]
+    mounts = (
+        {"name": "backup", "mountPath": OUT},
+        {"name": "tmp", "mountPath": "/tmp"},
+        {"name": "credentials", "mountPath": CREDENTIALS_DIR, "readOnly": True},
+    )
+    return found, mounts
+
+
+def workload_secret(w: Workload, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the workload's secret volume (its database password) to ``found``; return its mount."""
+    secret = next((v for v in w.volumes if v.kind == "secret"), None)
+    if secret is None:
+        return []
+    found.append({"name": secret.name, "secret": {"secretName": secret.source, "optional": False}})
+    return [{"name": secret.name, "mountPath": secret.mount_path, "readOnly": True}]

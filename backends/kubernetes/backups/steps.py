@@ -1,0 +1,97 @@
+"""The built-in commands of a backup, per database image: dump (scheduled) and receive (continuous).
+
+ORION knows three images by name: ``postgres`` (``pg_basebackup``, full or incremental against
+the last manifest, which needs PostgreSQL 17; ``pg_receivewal`` for continuous WAL), ``redis``
+(``redis-cli --rdb``) and ``rabbitmq`` (``rabbitmqadmin export`` of the definitions through the
+management port 15672). Passwords are read from the workload's secret volume (key ``password``,
+and ``username`` for RabbitMQ), never put in the manifest.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from orion_dsl.lowering import names
+from orion_dsl.model import Backup, Workload
+
+#: Where a backup pod keeps what it dumps or receives.
+OUT = "/backup"
+RABBITMQ_MANAGEMENT = 15672
+
+#: The images ORION has built-in backup commands for.
+Family = Literal["postgres", "redis", "rabbitmq"]
+FAMILIES: tuple[Family, ...] = ("postgres", "redis", "rabbitmq")
+
+
+def family(w: Workload) -> Family | None:
+    """Which known database image the workload runs, if any (by the image's base name)."""
+    base = w.container.image.rsplit("/", 1)[-1].split(":", 1)[0]
+    return next((f for f in FAMILIES if base.startswith(f)), None)
+
+
+def main_port(w: Workload) -> int:
+    """The workload's first port (0 if it has none): where a backup connects unless its step says otherwise."""
+    return w.container.ports[0].number if w.container.ports else 0
+
+
+def secret_dir(w: Workload) -> str | None:
+    """Where the workload mounts its secret volume (its database password)."""
+    return next((v.mount_path for v in w.volumes if v.kind == "secret"), None)
+
+
+def dump(w: Workload, b: Backup) -> tuple[str, int] | None:
+    """The shell script of the dump step and the port it connects to, for known (image, kind)."""
+    found = family(w)
+    secrets = secret_dir(w) or "/etc/secrets"
+    port = main_port(w)
+    if found == "postgres" and b.kind in ("full", "incremental"):
+        inc = f" --incremental={OUT}/previous/backup_manifest" if b.kind == "incremental" else ""
+        script = (
+            f'export PGPASSWORD="$(cat {secrets}/password)"; pg_basebackup -h "$BACKUP_HOST" -p '
+            f'"$BACKUP_PORT" -U "$BACKUP_USER" -D {OUT}/out -Ft -z -Xs --checkpoint=fast{inc}'
+        )
+        return script, port
+    if found == "redis" and b.kind in ("snapshot", "full"):
+        return (
+            f'export REDISCLI_AUTH="$(cat {secrets}/password)"; mkdir -p {OUT}/out && redis-cli -h "$BACKUP_HOST" -p "$BACKUP_PORT" --rdb {OUT}/out/dump.rdb',
+            port,
+        )
+    if found == "rabbitmq" and b.kind == "definitions":
+        return (
+            f'mkdir -p {OUT}/out && rabbitmqadmin -H "$BACKUP_HOST" -P "$BACKUP_PORT" -u "$(cat '
+            f'{secrets}/username)" -p "$(cat {secrets}/password)" export {OUT}/out/definitions.json',
+            RABBITMQ_MANAGEMENT,
+        )
+    return None
+
+
+def receive(w: Workload, b: Backup) -> tuple[str, int] | None:
+    """The receiving step of a continuous backup and the port it connects to, for known (image, kind)."""
+    if family(w) != "postgres" or b.kind != "wal":
+        return None
+    secrets = secret_dir(w) or "/etc/secrets"
+    slot = names.replication_slot(w)
+    # TCP keepalives: a silently dropped connection is noticed in about a minute and retried.
+    conn = "host=$BACKUP_HOST port=$BACKUP_PORT user=$BACKUP_USER keepalives_idle=30 keepalives_interval=10 keepalives_count=3"
+    script = (
+        f'export PGPASSWORD="$(cat {secrets}/password)"; mkdir -p {OUT}/wal; '
+        f'pg_receivewal -d "{conn}" --slot={slot} --create-slot --if-not-exists; '
+        f'exec pg_receivewal -d "{conn}" -D {OUT}/wal --slot={slot} --status-interval=10'
+    )
+    return script, main_port(w)
+
+
+def builtin_port(w: Workload, b: Backup) -> int:
+    """The workload port a backup's built-in step connects to; 0 when ORION runs no step of its own
+    (the backup names an image, or it is continuous and ORION has no receiver for it)."""
+    if b.image is not None:
+        return 0
+    step = receive(w, b) if b.continuous else dump(w, b)
+    if step is None and b.continuous:
+        return 0
+    return step[1] if step else main_port(w)
+
+
+def archived(w: Workload, b: Backup) -> bool:
+    """Whether ORION runs a continuous backup: it names an image, or ORION has a receiver for it."""
+    return b.image is not None or receive(w, b) is not None
