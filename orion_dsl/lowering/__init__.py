@@ -14,11 +14,11 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.model import Topology
 
-from . import istio, kubernetes
+from . import istio, kubernetes, names
 from .identities import collisions, lengths
 from .plan import ObjectId, Plan, Planned, Ref, Role, Selects, Target
 
-__all__ = ["ObjectId", "Plan", "Planned", "Ref", "Role", "Selects", "Target", "envelope", "lower"]
+__all__ = ["ObjectId", "Plan", "Planned", "Ref", "Role", "Selects", "Target", "envelope", "lower", "names"]
 
 
 def lower(topology: Topology) -> tuple[Plan, list[Diagnostic]]:

@@ -16,8 +16,8 @@ runs (E0203).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
-from typing import Literal, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -211,14 +211,18 @@ class Planned:
         return self.selects.match_labels
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Plan:
-    """Every planned object of a topology, in the order they were planned, with lookups."""
+    """Every planned object of a topology, in the order they were planned, with lookups.
+
+    Plans compare by identity: a backend's derived tables are kept per plan (:meth:`index`).
+    """
 
     topology: Topology
     entries: tuple[Planned, ...]
-    _by_role: Mapping[Role, tuple[Planned, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _by_subject: Mapping[tuple[Role, int, object], Planned] = attrs.field(init=False, eq=False, repr=False)
+    _by_role: Mapping[Role, tuple[Planned, ...]] = attrs.field(init=False, repr=False)
+    _by_subject: Mapping[tuple[Role, int, object], Planned] = attrs.field(init=False, repr=False)
+    _indexes: dict[Callable[[Plan], Any], Any] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         by_role: dict[Role, list[Planned]] = {}
@@ -228,6 +232,13 @@ class Plan:
             by_subject.setdefault((entry.role, id(entry.subject), _part_key(entry.part)), entry)
         object.__setattr__(self, "_by_role", {role: tuple(found) for role, found in by_role.items()})
         object.__setattr__(self, "_by_subject", by_subject)
+
+    def index(self, build: Callable[[Plan], T]) -> T:
+        """``build(plan)``, made once per plan: a table every builder of a backend reads (edges by peer)."""
+        if build not in self._indexes:
+            self._indexes[build] = build(self)
+        found: T = self._indexes[build]
+        return found
 
     def of_role(self, role: Role) -> tuple[Planned, ...]:
         """Every entry of one role, in plan order."""
