@@ -116,7 +116,8 @@ def test_mapping_entries_are_read_as_key_value_pairs() -> None:
 def test_an_unknown_keyword_is_E0110_with_a_did_you_mean() -> None:
     _, diags = only_box("box a { sise 3 }\n")
     assert codes(diags) == ["E0110"]
-    assert (diags[0].span.line, diags[0].span.column) == (2, 9)
+    span = diags[0].span
+    assert span is not None and (span.line, span.column) == (2, 9)
     assert 'did you mean "size"' in diags[0].help
 
 
@@ -148,7 +149,8 @@ def test_a_misspelt_choice_is_E0120_with_a_did_you_mean() -> None:
 def test_an_option_written_twice_is_E0114_pointing_at_the_first_and_keeping_it() -> None:
     box, diags = only_box("box a {\n  size 1\n  size 2\n}\n")
     assert codes(diags) == ["E0114"]
-    assert diags[0].span.line == 4 and [r.span.line for r in diags[0].related] == [3]
+    span = diags[0].span
+    assert span is not None and span.line == 4 and [r.span.line for r in diags[0].related] == [3]
     assert box.size is not None and box.size.value == 1
 
 

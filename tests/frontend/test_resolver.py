@@ -184,7 +184,8 @@ namespace a { service api { image "api:1"; port http 8080 } }
 namespace b { service api { image "api:2"; port http 8080 } }
 """)
     assert codes(diags) == ["E0203"]
-    assert diags[0].span.line == 5 and [r.span.line for r in diags[0].related] == [4]
+    span = diags[0].span
+    assert span is not None and span.line == 5 and [r.span.line for r in diags[0].related] == [4]
 
 
 def test_a_pooler_named_like_a_workload_is_E0203() -> None:
