@@ -132,9 +132,10 @@ def written(node: L[T] | None, fallback: T) -> T: ...
 def written(node: L[T] | None, fallback: T | None = None) -> T | None:
     """The value as written, else ``fallback``.
 
-    For a value without a default: the fallback stands in for one left out only after it
-    was reported missing (a required name, image, ...). Defaults are the vocabulary's, read
-    with :class:`Settings`.
+    For a value without a declared default: the fallback is a default that depends on other
+    values (the autoscaling minimum, the user's group), which the vocabulary cannot declare,
+    or stands in for a required value left out, which is reported. Declared defaults are
+    read with :class:`Settings`.
     """
     return fallback if node is None else node.value
 

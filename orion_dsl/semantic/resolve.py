@@ -43,7 +43,8 @@ def _name_limit(written: object, kind: str) -> int:
 
 #: What a name of the spec's one namespace of workloads, externals and the ingress belongs to.
 NamedKind = Literal["deployment", "statefulset", "pooler", "ingress", "external"]
-#: A named declaration: what declares it, its namespace ("" outside one), and what it is.
+#: A named declaration: the declaration (a workload's, whose pooler it may be; an external's;
+#: the ingress's), its namespace ("" outside one), and what it is.
 Named = tuple[Any, str, NamedKind]
 
 
@@ -64,19 +65,7 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
         self.namespaces = self.unique(((n.name, n) for n in spec.namespaces), "namespace")
         for ns in spec.namespaces:
             self.check_name(ns.name, "namespace")
-        groups: tuple[tuple[NamedKind, str], ...] = (("deployment", "services"), ("statefulset", "statefulsets"))
-        decls: list[tuple[L[str] | None, Named]] = [
-            (w.name, (w, written(ns.name, ""), kind)) for ns in spec.namespaces for kind, group in groups for w in getattr(ns, group)
-        ]
-        poolers: list[tuple[L[str] | None, Named]] = [
-            (w.database.pooler.name, (w, written(ns.name, ""), "pooler"))
-            for ns in spec.namespaces
-            for w in (*ns.services, *ns.statefulsets)
-            if w.database is not None and w.database.pooler is not None and w.database.pooler.name is not None
-        ]
-        ingress: list[tuple[L[str] | None, Named]] = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
-        externals: list[tuple[L[str] | None, Named]] = [(e.name, (e, "", "external")) for e in spec.externals]
-        named: dict[str, Named] = self.unique([*decls, *poolers, *externals, *ingress], "workload, external or ingress")
+        named: dict[str, Named] = self.unique(_named_declarations(spec), "workload, external or ingress")
         for name, (found, _, kind) in named.items():
             own = found.database.pooler.name if kind == "pooler" else found.name
             self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind), limit=_name_limit(found, kind))
@@ -148,6 +137,23 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
             ),
             recovery=self.recovery(names),
         )
+
+
+def _named_declarations(spec: decl.SpecDecl) -> list[tuple[L[str] | None, Named]]:
+    """Every declaration whose name is one of the workloads, externals and the ingress controller, in spec order by kind."""
+    workloads: list[tuple[L[str] | None, Named]] = []
+    poolers: list[tuple[L[str] | None, Named]] = []
+    for ns in spec.namespaces:
+        namespace = written(ns.name, "")
+        workloads += [(w.name, (w, namespace, "deployment")) for w in ns.services]
+        workloads += [(w.name, (w, namespace, "statefulset")) for w in ns.statefulsets]
+    for ns in spec.namespaces:
+        for w in (*ns.services, *ns.statefulsets):
+            if w.database is not None and w.database.pooler is not None and w.database.pooler.name is not None:
+                poolers.append((w.database.pooler.name, (w, written(ns.name, ""), "pooler")))
+    externals: list[tuple[L[str] | None, Named]] = [(e.name, (e, "", "external")) for e in spec.externals]
+    ingress: list[tuple[L[str] | None, Named]] = [(spec.ingress.name, (spec.ingress, "", "ingress"))] if spec.ingress is not None else []
+    return [*workloads, *poolers, *externals, *ingress]
 
 
 def resolve(spec: decl.SpecDecl) -> tuple[model.Topology, dict[tuple[str, str], Span], list[Diagnostic]]:
