@@ -35,6 +35,16 @@ API_VERSIONS = {
 }
 
 
+#: Every role the Istio planner gives an emitted object (its backend has one builder each).
+ROLES = frozenset(
+    {
+        Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.WORKLOAD_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.JWT_AUTHENTICATION,
+        Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.SERVICE_ENTRY,
+        Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS,
+    }
+)  # fmt: skip
+
+
 def entry(
     role: Role,
     kind: str,
@@ -49,6 +59,7 @@ def entry(
     emitted: bool = True,
 ) -> Planned:
     """An Istio plan entry; its selector is read in ``namespace``."""
+    assert role in ROLES or not emitted, role
     selected = Selects(namespace, labels_of(selects)) if selects is not None else None
     sources_ = tuple(s for s in sources if s is not None)
     return Planned(ObjectId(TARGET, API_VERSIONS[kind], kind, namespace, name), role, subject, part, sources_, None, selected, refs, emitted)
@@ -107,7 +118,8 @@ def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
     yield entry(Role.ALLOW_CALLERS, "AuthorizationPolicy", w.namespace, names.allow_callers(w), w, sources=(w.span,), selects=pods)
     if not w.ports or topology.pooler_of(w) is not None:
         return  # no Service of its own (none without ports; a pooled database's belongs to its pooler)
-    service = (Ref("Service", w.namespace, names.service(w)),)
+    called = topology.workload(w.pooler_of) if w.pooler_of is not None else w  # a pooler answers for its database
+    service = (Ref("Service", w.namespace, names.service(called or w)),)
     yield entry(Role.DESTINATION_RULE, "DestinationRule", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
     yield entry(Role.VIRTUAL_SERVICE, "VirtualService", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
 

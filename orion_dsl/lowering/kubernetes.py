@@ -46,6 +46,18 @@ API_VERSIONS = {
 }
 
 
+#: Every role the Kubernetes planner gives an emitted object (its backend has one builder each).
+ROLES = frozenset(
+    {
+        Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
+        Role.VOLUME_CONFIG, Role.SHARED_CONFIG, Role.CLAIM, Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
+        Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.VPA, Role.PDB, Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
+        Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
+        Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
+    }
+)  # fmt: skip
+
+
 def entry(
     role: Role,
     kind: str,
@@ -61,6 +73,7 @@ def entry(
     emitted: bool = True,
 ) -> Planned:
     """A Kubernetes plan entry; pods and selectors are read in ``namespace``."""
+    assert role in ROLES or not emitted, role
     selected = Selects(namespace or "", labels_of(selects)) if selects is not None else None
     pod_labels: Labels | None = labels_of(pods) if pods is not None else None
     return Planned(
