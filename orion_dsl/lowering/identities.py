@@ -95,8 +95,13 @@ def owner(entry: Planned) -> str:
 
 
 def describe(entry: Planned) -> str:
-    """``the egress NetworkPolicy of workload "db-backup"``."""
-    return f"{ROLE_NAMES[entry.role]} of {owner(entry)}"
+    """``the egress NetworkPolicy of workload "db-backup"``, ``the blue Deployment of workload "api"``."""
+    what = ROLE_NAMES[entry.role]
+    if entry.part in ("blue", "green"):
+        what = what.replace("the ", f"the {entry.part} ", 1)
+    elif isinstance(entry.part, int):
+        what = f"read replica {entry.part}'s Service"
+    return f"{what} of {owner(entry)}"
 
 
 def name_limit(kind: str) -> int:
@@ -119,7 +124,7 @@ def collisions(entries: Iterable[Planned]) -> list[Diagnostic]:
                 "E0203",
                 here,
                 f"{describe(entry)} and {describe(taken)} would be one object: {entry.id}",
-                "rename one of them: ORION names these objects after the workload, host or namespace they are made for",
+                f"rename {owner(entry)} or {owner(taken)}: ORION names these objects after the workload, host or namespace they are made for",
                 related,
             )
         )

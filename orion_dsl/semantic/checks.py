@@ -13,7 +13,7 @@ import attrs
 from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, error, warning
-from orion_dsl.model import EgressGateway, Topology, Workload
+from orion_dsl.model import Topology, Workload
 from orion_dsl.semantic import owned, paths, plain_secrets
 from orion_dsl.source import Span
 
@@ -208,65 +208,10 @@ def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     return out
 
 
-@attrs.frozen
-class _Reserved:
-    """A name ORION gives to objects it makes in a namespace: whose they are, and the fix to offer."""
-
-    summary: str  # completes 'workload "<name>" takes ...'
-    hint: str
-    owner: Workload | None = None
-
-
-def _reserved_names(topology: Topology) -> dict[tuple[str, str], _Reserved]:
-    """Every (namespace, name) ORION keeps for objects it makes: a workload's derived objects
-    (``gateway-blue``), the ingress controller's pods, the egress gateway's Service and routes."""
-    reserved = {
-        (w.namespace, name): _Reserved(
-            f'a name ORION gives to an object of "{w.name}"',
-            f"rename it: {', '.join(w.derived_names)} are kept for objects ORION makes for {w.name}",
-            w,
-        )
-        for w in topology.workloads
-        for name in w.derived_names
-    }
-    ingress = topology.ingress
-    if ingress is not None:
-        reserved[(ingress.namespace, ingress.controller_name)] = _Reserved(
-            f'the name of the pods of ingress controller "{ingress.name}"',
-            f'rename it: "{ingress.controller_name}" is kept for the ingress controller in namespace "{ingress.namespace}"',
-        )
-    gateway = topology.mesh.egress_gateway if topology.mesh is not None else None
-    if gateway is not None:
-        names = {EgressGateway.SERVICE, *(EgressGateway.virtual_service(h) for e in topology.externals if e.via_egress_gateway for h in e.hosts)}
-        kept = _Reserved(
-            f"a name of the egress gateway's objects in namespace \"{gateway.namespace}\"",
-            f"rename it, or move the egress gateway: {', '.join(sorted(names))} are kept for it",
-        )
-        reserved.update(((gateway.namespace, name), kept) for name in names)
-    return reserved
-
-
-def reserved_names_are_free(ctx: Context) -> list[Diagnostic]:
-    """A workload may not take a name ORION gives to objects it makes in its namespace: the two
-    would be one object (``gateway-blue`` beside a blue-green ``gateway``, ``<ingress>-controller``
-    in the ingress namespace, ``istio-egressgateway`` in the egress gateway's)."""
-    reserved = _reserved_names(ctx.topology)
-    out = []
-    for w in ctx.topology.workloads:
-        kept = reserved.get((w.namespace, w.name))
-        if kept is None:
-            continue
-        first = ctx.span("name", kept.owner.name, kept.owner.span) if kept.owner is not None else None
-        related = (Related(first, f'"{kept.owner.name}" defined here'),) if first and kept.owner is not None else ()
-        out.append(error("E0203", ctx.span("name", w.name, w.span), f'workload "{w.name}" takes {kept.summary}', kept.hint, related))
-    return out
-
-
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
     owned.injection_label_is_not_overwritten,
-    reserved_names_are_free,
     subnets_do_not_overlap,
     addresses_fit_their_subnet,
     address_ranges_do_not_overlap,

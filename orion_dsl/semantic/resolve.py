@@ -12,34 +12,11 @@ from typing import Any, Literal
 from orion_dsl import declarations as decl
 from orion_dsl import model
 from orion_dsl.decode import L, Settings, written
-from orion_dsl.decode import written as _v  # the name _name_limit reads values with
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.semantic.fields import FieldResolver
 from orion_dsl.semantic.platform import PlatformResolver
-from orion_dsl.semantic.workloads import MAX_READ_REPLICAS, WorkloadResolver
+from orion_dsl.semantic.workloads import WorkloadResolver
 from orion_dsl.source import Span
-
-#: Kubernetes limits names to 63 characters (52 for CronJobs and StatefulSets, whose pods get
-#: a hash suffix); the backends add suffixes such as ``-headless``, ``-backup-<kind>`` and ``-<kind>-archive``.
-_LONGEST_SERVICE_SUFFIX = len("-headless")
-_CRONJOB_LIMIT = 52
-
-
-def _name_limit(written: object, kind: str) -> int:
-    """How long a workload's name may be so that every object named after it is valid."""
-    if not isinstance(written, decl.WorkloadDecl) or kind == "pooler":
-        return 63 - _LONGEST_SERVICE_SUFFIX
-    limits = [63 - _LONGEST_SERVICE_SUFFIX]
-    if kind == "statefulset":
-        limits.append(_CRONJOB_LIMIT)
-    replicas = written.database.read_replicas if written.database is not None else None
-    if replicas is not None and replicas.count is not None and replicas.count.value > 0:  # a Service <name>-replica-<i> per read replica
-        limits.append(63 - len(f"-replica-{min(replicas.count.value, MAX_READ_REPLICAS)}"))
-    for b in written.backups:  # a CronJob <name>-backup-<kind>, or an archiver Deployment <name>-<kind>-archive
-        kind_ = _v(b.kind, "")
-        limits.append(63 - len(f"-{kind_}-archive") if _v(b.continuous, False) else _CRONJOB_LIMIT - len(f"-backup-{kind_}"))
-    return min(limits)
-
 
 #: What a name of the spec's one namespace of workloads, externals and the ingress belongs to.
 NamedKind = Literal["deployment", "statefulset", "pooler", "ingress", "external"]
@@ -68,7 +45,8 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
         named: dict[str, Named] = self.unique(_named_declarations(spec), "workload, external or ingress")
         for name, (found, _, kind) in named.items():
             own = found.database.pooler.name if kind == "pooler" else found.name
-            self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind), limit=_name_limit(found, kind))
+            # the names of the objects made for it are checked on the plan (E0204)
+            self.check_name(own, {"deployment": "service", "ingress": "ingress controller"}.get(kind, kind))
             if kind == "external":
                 self.externals[name] = found
         if spec.topology is not None:

@@ -37,13 +37,14 @@ def pod_template(
 def backup_host(plan: Plan, w: Workload, port: int) -> str:
     """The DNS name (relative to ``<namespace>.svc.cluster.local``) a backup step connects to.
 
-    The primary's Service for a database; the workload's Service when it exposes ``port``;
-    otherwise (RabbitMQ's management port 15672 is no Service port) pod 0 of a StatefulSet
-    through its headless Service, whose pod records need no port.
+    The primary's Service for a pooled database; otherwise pod 0 of a StatefulSet through its
+    headless Service (whose pod records need no port) for a database (pod 0 is its primary) or a
+    port that is no Service port (RabbitMQ's management port 15672); else the workload's Service.
     """
-    if w.database is not None:
-        return plan.get(Role.PRIMARY_SERVICE, w).name
-    if w.port(port) is None and w.kind == "statefulset":
+    primary = plan.find(Role.PRIMARY_SERVICE, w)
+    if primary is not None:
+        return primary.name
+    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None):
         return names.pod_host(w, 0)
     return names.service(w)
 

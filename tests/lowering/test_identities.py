@@ -1,0 +1,146 @@
+"""Two facts never make one object, and no name is too long for its kind: both found by ``check``, at the spec lines."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orion_dsl.backends import istio, kubernetes
+from orion_dsl.diagnostics import Diagnostic
+from orion_dsl.pipeline import analyze_text
+
+NETWORK = """
+topology t { version "1" }
+network {
+  default deny
+  dns allow
+  internet deny
+  subnet apps 10.0.1.0/24
+}
+"""
+
+
+def errors(text: str) -> list[Diagnostic]:
+    return [d for d in analyze_text(NETWORK + text, "spec.orion").diagnostics if d.is_error]
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line of the spec (the network preamble included) where ``needle`` is written."""
+    return (NETWORK + text).splitlines().index(next(line for line in (NETWORK + text).splitlines() if needle in line)) + 1
+
+
+def test_a_backup_policy_and_a_workload_named_after_it_are_one_object() -> None:
+    spec = """
+namespace data {
+  subnet apps
+  statefulset db {
+    image "postgres:16"
+    port pg 5432
+    backup full every 24h to s3
+  }
+  service db-backup { image "x:1"; port http 8080 }
+}
+recovery { target s3 { kind s3; bucket "b" } }
+"""
+    (found,) = errors(spec)
+    assert found.code == "E0203" and "NetworkPolicy data/db-backup-egress" in found.summary
+    assert found.span is not None and found.related
+    assert {found.span.line, found.related[0].span.line} == {line_of(spec, "backup full"), line_of(spec, "service db-backup")}
+
+
+def test_two_hosts_that_make_one_egress_route_are_one_object() -> None:
+    (found,) = errors(
+        """
+mesh istio { mtls strict; egress_gateway { namespace istio-system } }
+external a { host "a-b.example.com"; port https 443; via egress_gateway }
+external b { host "a.b-example.com"; port https 443; via egress_gateway }
+namespace web { subnet apps; mesh on; service w { image "x:1"; port http 8080; calls a, b } }
+"""
+    )
+    assert found.code == "E0203" and "VirtualService istio-system/egress-a-b-example-com" in found.summary
+    assert 'external "b"' in found.summary and 'external "a"' in found.summary
+
+
+def test_a_workload_named_like_the_egress_gateway_service_is_refused() -> None:
+    (found,) = errors(
+        """
+mesh istio { mtls strict; egress_gateway { namespace gw } }
+namespace gw { subnet apps; service istio-egressgateway { image "x:1"; port http 8080 } }
+"""
+    )
+    assert found.code == "E0203" and "installed with Istio" in found.summary
+
+
+def test_a_blue_green_colour_and_a_workload_of_its_name_are_one_deployment() -> None:
+    (found,) = errors(
+        """
+namespace web {
+  subnet apps
+  service gateway { image "x:1"; port http 8080; blue_green { blue "1.0"; green "1.1"; active blue } }
+  service gateway-blue { image "x:1"; port http 8080 }
+}
+"""
+    )
+    assert found.code == "E0203" and "Deployment web/gateway-blue" in found.summary
+
+
+def test_a_statefulset_name_longer_than_52_is_too_long() -> None:
+    name = "s" * 53
+    found = errors(f'namespace data {{ subnet apps; statefulset {name} {{ image "x:1"; port db 5432 }} }}')
+    assert [d.code for d in found] == ["E0204"] and "StatefulSet name has at most 52" in found[0].summary
+
+
+def test_a_deployment_name_of_63_fits() -> None:
+    assert errors(f'namespace web {{ subnet apps; service {"d" * 63} {{ image "x:1"; port http 8080 }} }}') == []
+
+
+def test_a_backup_job_name_longer_than_52_is_too_long_at_the_backup() -> None:
+    name = "p" * 45
+    spec = f"""
+namespace data {{
+  subnet apps
+  statefulset {name} {{
+    image "postgres:16"
+    port pg 5432
+    backup full every 24h to s3
+  }}
+}}
+recovery {{ target s3 {{ kind s3; bucket "b" }} }}
+"""
+    found = errors(spec)
+    job = next(d for d in found if "CronJob" in d.summary)
+    assert job.code == "E0204" and job.span is not None and job.span.line == line_of(spec, "backup full")
+
+
+_NAME = st.text(string.ascii_lowercase, min_size=1, max_size=3)
+_SUFFIX = st.sampled_from(["", "-headless", "-backup", "-backup-egress", "-from-backup", "-blue", "-green", "-primary", "-replica-1", "-allow", "-jwt"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=_NAME, suffixes=st.lists(_SUFFIX, min_size=2, max_size=4), hosts=st.lists(st.sampled_from(["a.b-c.io", "a-b.c.io", "a.b.c-io", "*.b-c.io"]), min_size=1, max_size=3))
+def test_colliding_names_are_reported_or_compile(base: str, suffixes: list[str], hosts: list[str]) -> None:
+    workloads = []
+    for i, suffix in enumerate(dict.fromkeys(suffixes)):
+        kind = "statefulset" if i % 2 else "service"
+        extra = "backup full every 24h to s3" if i == 0 else ""
+        colours = 'blue_green { blue "1.0"; green "1.1"; active blue }' if i == 1 and kind == "service" else ""
+        workloads.append(f'{kind} {base}{suffix} {{ image "postgres:16"; port pg 5432; {extra}; {colours} }}')
+    externals = [f'external e{i} {{ host "{h}"; port https 443; via egress_gateway }}' for i, h in enumerate(hosts)]
+    spec = "\n".join(
+        [
+            NETWORK,
+            "mesh istio { mtls strict; egress_gateway { namespace data } }",
+            *externals,
+            "namespace data { subnet apps; mesh on; " + " ".join(workloads) + " }",
+            'recovery { target s3 { kind s3; bucket "b" } }',
+        ]
+    )
+    analysis = analyze_text(spec, "spec.orion")
+    if analysis.plan is None:
+        assert any(d.is_error for d in analysis.diagnostics)
+        return
+    for backend in (kubernetes, istio):
+        artifacts = backend.render(analysis.plan).artifacts  # a shared file path would raise here
+        assert len({a.path for a in artifacts}) == len(artifacts)
