@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from orion_dsl import model
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.model import CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, Port, Topology
+from orion_dsl.model import CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
 DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
 
@@ -111,28 +111,39 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
     edges: dict[tuple[Peer, Peer, int, str], Edge] = {}
     declared = list(_declared(topology))
     for edge in [*declared, *_implied(topology)]:
-        denial = next(
-            (
-                d
-                for d in topology.network.denies
-                if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and d.port in (None, edge.port.name, edge.port.number)
-            ),
-            None,
-        )
-        if denial is not None:
-            if edge.rule in ("call", "route", "ingress", "allow"):
-                diags.append(
-                    warning(
-                        "W0301",
-                        edge.span,
-                        f"{edge.source} calls {edge.via or edge.target}:{edge.port.name}, but no policy allows it: "
-                        f"`deny {denial.source} -> {denial.target}` blocks it",
-                        "remove the call, or narrow the deny rule",
-                    )
+        denial = _denial(topology, edge)
+        if denial is None:
+            edges.setdefault((edge.source, edge.target, edge.port.number, edge.port.protocol), edge)
+        elif edge.rule in ("call", "route", "ingress", "allow"):
+            diags.append(
+                warning(
+                    "W0301",
+                    edge.span,
+                    f"{edge.source} calls {edge.via or edge.target}:{edge.port.name}, but no policy allows it: "
+                    f"`deny {denial.source} -> {denial.target}` blocks it",
+                    "remove the call, or narrow the deny rule",
                 )
-            continue
-        edges.setdefault((edge.source, edge.target, edge.port.number, edge.port.protocol), edge)
+            )
+    diags += _unused_allows(topology, declared)
+    return AllowGraph(tuple(sorted(edges.values(), key=_drawing_order))), diags
+
+
+def _denial(topology: Topology, edge: Edge) -> PolicyRule | None:
+    """The first deny rule that removes the edge, if any."""
+    return next(
+        (
+            d
+            for d in topology.network.denies
+            if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and d.port in (None, edge.port.name, edge.port.number)
+        ),
+        None,
+    )
+
+
+def _unused_allows(topology: Topology, declared: list[Edge]) -> list[Diagnostic]:
+    """W0302 for each allow rule that opens no path a call, route or ingress host declares."""
     callers = {(e.source.name, e.via or e.target.name, e.port.number) for e in declared}
+    diags = []
     for rule in topology.network.allows:
         pairs = [(s.name, d.name) for s in _members(topology, rule.source) for d in _members(topology, rule.target)]
         used = any((s, d, p.number) in callers for s, d in pairs for p in _ports(topology, d) if rule.port in (None, p.name, p.number))
@@ -145,19 +156,20 @@ def build_allow_graph(topology: Topology) -> tuple[AllowGraph, list[Diagnostic]]
                     "remove the rule, or declare the call with `calls`",
                 )
             )
-    ordered = sorted(
-        edges.values(),
-        key=lambda e: (
-            e.source.kind != "internet",
-            e.source.namespace or "",
-            e.source.name,
-            e.target.namespace or "",
-            e.target.name,
-            e.port.number,
-            e.port.protocol,
-        ),
+    return diags
+
+
+def _drawing_order(e: Edge) -> tuple[bool, str, str, str, str, int, str]:
+    """Edges from the internet first, then by source, target and port."""
+    return (
+        e.source.kind != "internet",
+        e.source.namespace or "",
+        e.source.name,
+        e.target.namespace or "",
+        e.target.name,
+        e.port.number,
+        e.port.protocol,
     )
-    return AllowGraph(tuple(ordered)), diags
 
 
 def _ports(topology: Topology, name: str) -> tuple[model.Port, ...]:

@@ -162,45 +162,14 @@ class FieldResolver(ResolverBase):
             self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
 
     def _workload_fields(self, w: decl.WorkloadDecl) -> None:
-        images = [w.image, *(s.image for s in w.sidecars), *(b.image for b in w.backups)]
-        if w.database is not None and w.database.pooler is not None:
-            images.append(w.database.pooler.image)
-        for image in images:
-            if image is not None and not image_reference(image.value):
-                problem = f'the image "{image.value}" is not an image reference' if image.value else "the image is empty"
-                help = 'write an image reference: a lower-case name, an optional tag and digest, e.g. "registry.example.com/team/name:1.0"'
-                self.report("E0216", image.span, problem, help)
+        """Every value of one workload's settings (or of a defaults block) Kubernetes takes as it is."""
+        self._images(w)
         for r in w.routes:
             self._route_path(r.path)
-        programs = [(c.target[0].value, c.target[0].span) for c in _checks(w.probes) if written(c.kind) == "exec" and c.target]
-        programs += [(s.command[0].value, s.command[0].span) for s in w.sidecars if s.command]
-        for program, span in programs:
-            if isinstance(program, str) and not program.strip():
-                self.report("E0216", span, "the command is empty: the container has no program to run", 'name the program first, e.g. "pg_isready"')
-        for path in [*(v.at for v in w.volumes), *(s.at for s in w.storage)]:
-            if path is not None and path.value.strip() and not path.value.startswith("/"):
-                self.report("E0216", path.span, f'the mount path "{path.value}" is not absolute', f'start it with "/", e.g. "/{path.value.lstrip("./")}"')
-        for s in w.storage:
-            if s.size is not None and s.size.value.amount == 0:
-                self.report("E0216", s.size.span, f'storage "{s.name.value if s.name else ""}" claims no space', "give a size above zero, e.g. 1Gi")
-            self.check_name(s.storage_class, "storage class", DNS_1123_SUBDOMAIN, 253)
-        bg = w.blue_green
-        for version in (bg.blue, bg.green) if bg is not None else ():
-            if version is None:
-                continue
-            if not version.value.strip():
-                self.report("E0216", version.span, "the version is empty: both colours would run one image", 'write the version the colour runs, e.g. "1.1"')
-            elif not _IMAGE_TAG.match(version.value):
-                help = "write at most 128 letters, digits, '_', '.' or '-', not starting with '.' or '-', e.g. \"1.1-rc1\""
-                self.report("E0216", version.span, f'the version "{version.value}" becomes the image tag, and is not one', help)
-        if bg is not None and bg.blue is not None and bg.green is not None and label_value(bg.blue.value) == label_value(bg.green.value):
-            shown = label_value(bg.blue.value)
-            self.report(
-                "E0216",
-                bg.green.span,
-                f'blue and green both become the version label "{shown}", so one Service would select both colours',
-                "give the two colours versions that differ in letters, digits, '.', '-' or '_'",
-            )
+        self._commands(w)
+        self._mounts(w)
+        if w.blue_green is not None:
+            self._versions(w.blue_green)
         if w.security is not None and w.security.user is not None and w.security.user.value == 0:
             self.report(
                 "E0216",
@@ -215,6 +184,54 @@ class FieldResolver(ResolverBase):
                 self.at_least(m.target, 1, "a metric target")
             for m in w.autoscale.object:
                 self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
+
+    def _images(self, w: decl.WorkloadDecl) -> None:
+        """The images of the main container, the sidecars, the backup jobs and the pooler are image references."""
+        images = [w.image, *(s.image for s in w.sidecars), *(b.image for b in w.backups)]
+        if w.database is not None and w.database.pooler is not None:
+            images.append(w.database.pooler.image)
+        for image in images:
+            if image is not None and not image_reference(image.value):
+                problem = f'the image "{image.value}" is not an image reference' if image.value else "the image is empty"
+                help = 'write an image reference: a lower-case name, an optional tag and digest, e.g. "registry.example.com/team/name:1.0"'
+                self.report("E0216", image.span, problem, help)
+
+    def _commands(self, w: decl.WorkloadDecl) -> None:
+        """An exec check's or a sidecar's command names a program first."""
+        programs = [(c.target[0].value, c.target[0].span) for c in _checks(w.probes) if written(c.kind) == "exec" and c.target]
+        programs += [(s.command[0].value, s.command[0].span) for s in w.sidecars if s.command]
+        for program, span in programs:
+            if isinstance(program, str) and not program.strip():
+                self.report("E0216", span, "the command is empty: the container has no program to run", 'name the program first, e.g. "pg_isready"')
+
+    def _mounts(self, w: decl.WorkloadDecl) -> None:
+        """Volumes and storage mount at absolute paths; storage claims space, of a storage class Kubernetes can name."""
+        for path in [*(v.at for v in w.volumes), *(s.at for s in w.storage)]:
+            if path is not None and path.value.strip() and not path.value.startswith("/"):
+                self.report("E0216", path.span, f'the mount path "{path.value}" is not absolute', f'start it with "/", e.g. "/{path.value.lstrip("./")}"')
+        for s in w.storage:
+            if s.size is not None and s.size.value.amount == 0:
+                self.report("E0216", s.size.span, f'storage "{s.name.value if s.name else ""}" claims no space', "give a size above zero, e.g. 1Gi")
+            self.check_name(s.storage_class, "storage class", DNS_1123_SUBDOMAIN, 253)
+
+    def _versions(self, bg: decl.BlueGreenDecl) -> None:
+        """Each blue-green version becomes the image tag and a label value: a tag, and the two labels differ."""
+        for version in (bg.blue, bg.green):
+            if version is None:
+                continue
+            if not version.value.strip():
+                self.report("E0216", version.span, "the version is empty: both colours would run one image", 'write the version the colour runs, e.g. "1.1"')
+            elif not _IMAGE_TAG.match(version.value):
+                help = "write at most 128 letters, digits, '_', '.' or '-', not starting with '.' or '-', e.g. \"1.1-rc1\""
+                self.report("E0216", version.span, f'the version "{version.value}" becomes the image tag, and is not one', help)
+        if bg.blue is not None and bg.green is not None and label_value(bg.blue.value) == label_value(bg.green.value):
+            shown = label_value(bg.blue.value)
+            self.report(
+                "E0216",
+                bg.green.span,
+                f'blue and green both become the version label "{shown}", so one Service would select both colours',
+                "give the two colours versions that differ in letters, digits, '.', '-' or '_'",
+            )
 
     def _route_path(self, path: L[str] | None) -> None:
         """A gateway route is a URL path: it starts with "/" and holds no whitespace."""

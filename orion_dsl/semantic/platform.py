@@ -78,51 +78,55 @@ class PlatformResolver(ResolverBase):
     def network(self, names: set[str]) -> model.Network:
         """The network posture and its explicit allow/deny rules, names resolved."""
         d = self.spec.network
+        dns = Settings(decl.NetworkDecl, d).dns == "allow"
         if d is None:
-            return model.Network(True, (), ())
+            return model.Network(dns, (), ())
         scopes = names | set(self.namespaces) | set(self.externals)
-
-        def rule(r: decl.PolicyRuleDecl) -> model.PolicyRule | None:
-            """One allow/deny rule with its scopes resolved (workload, namespace or external)."""
-            if r.source is None or r.target is None:
-                return None
-            target_name = r.target.value.target if isinstance(r.target.value, PortRef) else str(r.target.value)
-            for scope, span in ((r.source.value, r.source.span), (target_name, r.target.span)):
-                if scope in self.namespaces and (scope in self.namespace_of or scope in self.externals):
-                    self.report("E0203", span, f'"{scope}" names both a namespace and a workload; the rule cannot tell which', "rename one of them")
-                    return None
-            if r.source.value in self.externals:
-                self.report(
-                    "E0201",
-                    r.source.span,
-                    f'"{r.source.value}" is an external service: a rule starts at a workload or a namespace',
-                    "externals are only reached (egress); traffic from outside enters through the ingress",
-                )
-            else:
-                self.workload_ref(r.source, scopes - set(self.externals), "workload or namespace")
-            value = r.target.value
-            if isinstance(value, PortRef) and value.target in self.namespaces:
-                exposed = [p for w, ns in self.namespace_of.items() if ns == value.target for p in self.ports.get(w, ())]
-                ports: set[str | int] = {p.name for p in exposed} | {p.number for p in exposed}
-                if value.port not in ports:
-                    self.report(
-                        "E0202",
-                        r.target.span,
-                        f'no workload of namespace "{value.target}" exposes port "{value.port}"',
-                        did_you_mean(str(value.port), [str(p) for p in ports]),
-                    )
-                return model.PolicyRule(r.source.value, value.target, value.port, span=r.span)
-            if isinstance(value, PortRef):
-                self.port_of(L(value, span=r.target.span), "rule target")
-                return model.PolicyRule(r.source.value, value.target, value.port, span=r.span)
-            self.workload_ref(L(str(value), span=r.target.span), scopes, "workload, namespace or external")
-            return model.PolicyRule(r.source.value, str(value), None, span=r.span)
-
         return model.Network(
-            dns=Settings(decl.NetworkDecl, d).dns == "allow",
-            allows=tuple(x for x in map(rule, d.allows) if x),
-            denies=tuple(x for x in map(rule, d.denies) if x),
+            dns=dns,
+            allows=tuple(x for r in d.allows if (x := self.policy_rule(r, scopes))),
+            denies=tuple(x for r in d.denies if (x := self.policy_rule(r, scopes))),
         )
+
+    def policy_rule(self, r: decl.PolicyRuleDecl, scopes: set[str]) -> model.PolicyRule | None:
+        """One allow/deny rule with its scopes resolved (workload, namespace or external), or None if it cannot be."""
+        if r.source is None or r.target is None:
+            return None
+        target_name = r.target.value.target if isinstance(r.target.value, PortRef) else str(r.target.value)
+        for scope, span in ((r.source.value, r.source.span), (target_name, r.target.span)):
+            if scope in self.namespaces and (scope in self.namespace_of or scope in self.externals):
+                self.report("E0203", span, f'"{scope}" names both a namespace and a workload; the rule cannot tell which', "rename one of them")
+                return None
+        if r.source.value in self.externals:
+            self.report(
+                "E0201",
+                r.source.span,
+                f'"{r.source.value}" is an external service: a rule starts at a workload or a namespace',
+                "externals are only reached (egress); traffic from outside enters through the ingress",
+            )
+        else:
+            self.workload_ref(r.source, scopes - set(self.externals), "workload or namespace")
+        value = r.target.value
+        if isinstance(value, PortRef):
+            if value.target in self.namespaces:
+                self.namespace_port(L(value, span=r.target.span))
+            else:
+                self.port_of(L(value, span=r.target.span), "rule target")
+            return model.PolicyRule(r.source.value, value.target, value.port, span=r.span)
+        self.workload_ref(L(str(value), span=r.target.span), scopes, "workload, namespace or external")
+        return model.PolicyRule(r.source.value, str(value), None, span=r.span)
+
+    def namespace_port(self, ref: L[PortRef]) -> None:
+        """Report a rule's ``namespace:port`` that no workload of the namespace exposes."""
+        exposed = [p for w, ns in self.namespace_of.items() if ns == ref.value.target for p in self.ports.get(w, ())]
+        ports: set[str | int] = {p.name for p in exposed} | {p.number for p in exposed}
+        if ref.value.port not in ports:
+            self.report(
+                "E0202",
+                ref.span,
+                f'no workload of namespace "{ref.value.target}" exposes port "{ref.value.port}"',
+                did_you_mean(str(ref.value.port), [str(p) for p in ports]),
+            )
 
     def edge(self) -> tuple[model.Described, ...]:
         """The described-only pieces in front of the cluster."""
