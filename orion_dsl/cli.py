@@ -283,17 +283,22 @@ def diagram(spec: Path | None, view: str, fmt: str, output: str, list_views: boo
 
 
 @cli.command()
-@click.argument("subject", required=False, metavar="CODE")
+@click.argument("subject", required=False, metavar="CODE|OBJECT")
+@click.argument("spec", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--list", "list_codes", is_flag=True, help="List every diagnostic code with what it means, and exit.")
-def explain(subject: str | None, list_codes: bool) -> None:
-    """Explain a diagnostic code: what it means, how to fix it, where to read more.
+@_console_options
+def explain(subject: str | None, spec: Path | None, list_codes: bool, max_errors: int, color: ColorMode) -> None:
+    """Explain a diagnostic code, or which spec lines made a generated object.
 
-    A CODE is a letter (E, W, R or I) and four digits, in any case.
+    A CODE is a letter (E, W, R or I) and four digits, in any case. An OBJECT is a generated
+    file (kubernetes/orion-data/service-postgres.yaml) or Kind/namespace/name, read from SPEC.
 
     \b
     Examples:
       orion explain E0201
       orion explain --list
+      orion explain kubernetes/orion-data/networkpolicy-postgres-egress.yaml specs/orion.orion
+      orion explain Service/orion-data/postgres-primary specs/orion.orion
     """
     from orion_dsl.codes import CODE_PATTERN, CODES, REGISTRY
     from orion_dsl.diagnostics import did_you_mean
@@ -305,16 +310,42 @@ def explain(subject: str | None, list_codes: bool) -> None:
         write_stdout("".join(f"{c.name}  {c.severity.value:<{width}}  {c.meaning}\n" for c in CODES))
         return
     if subject is None:
-        raise click.UsageError("give a diagnostic CODE such as E0201 (or --list)")
+        raise click.UsageError("give a diagnostic CODE such as E0201 (or --list), or a generated OBJECT and its SPEC")
     name = subject.strip().upper()
     if not CODE_PATTERN.fullmatch(name):
-        accepted = "a diagnostic code: E, W, R or I and four digits, such as E0201 (orion explain --list shows them all)"
-        raise click.BadParameter(f'"{subject}" is not a diagnostic code; orion explain takes {accepted}', param_hint="CODE")
+        if spec is None:
+            accepted = "a diagnostic code: E, W, R or I and four digits, such as E0201 (orion explain --list shows them all)"
+            raise click.BadParameter(
+                f'"{subject}" is not a diagnostic code; orion explain takes {accepted}, or a generated object and the spec that makes it',
+                param_hint="CODE|OBJECT",
+            )
+        _explain_object(subject, spec, Console.for_stderr(max_errors, color))
+        return
+    if spec is not None:
+        raise click.UsageError("a diagnostic CODE takes no SPEC")
     code = REGISTRY.get(name)
     if code is None:
         hint = did_you_mean(name, [known for known in REGISTRY if known[0] == name[0]])
         raise click.BadParameter(f'no diagnostic has the code "{name}"; {hint} (orion explain --list shows them all)', param_hint="CODE")
     write_stdout(_explanation(code))
+
+
+def _explain_object(subject: str, spec: Path, console: Console) -> None:
+    """Print which spec lines made a generated object (exit 1 when the spec has errors, 2 for an unknown object)."""
+    from orion_dsl import provenance
+    from orion_dsl.diagnostics import did_you_mean
+
+    analysis = _analyze(spec, console)
+    console.done()
+    if analysis.plan is None:
+        console.diagnostics(analysis.diagnostics, analysis.source)
+        console.summary(f"{analysis.source.name}: {_summary(analysis.diagnostics)}")
+        sys.exit(EXIT_SPEC_ERROR)
+    entry = provenance.find(analysis.plan, subject)
+    if entry is None:
+        hint = did_you_mean(subject.strip(), provenance.known(analysis.plan))
+        raise click.BadParameter(f'{analysis.source.name} makes no object "{subject}"; {hint}', param_hint="OBJECT")
+    write_stdout(provenance.explanation(entry, analysis.source))
 
 
 #: ``orion explain`` wraps its paragraphs to this many columns.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from orion_dsl.cli import EXIT_OK, EXIT_USAGE, EXPLAIN_WIDTH, cli
 from orion_dsl.codes import CODES, REGISTRY, Code
+from tests.conftest import SEED_SPEC
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -81,3 +83,35 @@ def test_list_with_a_code_is_a_usage_error() -> None:
 def test_python_m_orion_dsl_explains_a_code() -> None:
     done = subprocess.run([sys.executable, "-m", "orion_dsl", "explain", "w0304"], capture_output=True, text=True, check=False)
     assert done.returncode == EXIT_OK and done.stdout.startswith("W0304 (warning)")
+
+
+def test_explain_object_names_the_spec_lines_that_made_it() -> None:
+    result = CliRunner().invoke(cli, ["explain", "kubernetes/orion-data/networkpolicy-postgres-backup-egress.yaml", str(SEED_SPEC)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].strip() == "NetworkPolicy orion-data/postgres-backup-egress (networking.k8s.io/v1)"
+    made = [line for line in lines if "backup" in line and "orion.orion:" in line]
+    assert [line.split()[1:3] for line in made] == [["backup", "full"], ["backup", "incremental"], ["backup", "wal"]]
+
+
+def test_explain_object_by_kind_namespace_and_name_says_what_it_selects() -> None:
+    result = CliRunner().invoke(cli, ["explain", "service/orion-data/postgres-primary", str(SEED_SPEC)])
+    assert result.exit_code == 0, result.output
+    assert "selects: app.kubernetes.io/name=postgres, apps.kubernetes.io/pod-index=0 in orion-data" in result.output
+
+
+def test_explain_a_secret_the_cluster_provides_says_orion_does_not_write_it() -> None:
+    result = CliRunner().invoke(cli, ["explain", "secret/orion-data/s3-primary-credentials", str(SEED_SPEC)])
+    assert result.exit_code == 0 and "not written by orion" in result.output and "the cluster must provide it" in result.output
+
+
+def test_explain_an_unknown_object_exits_2_with_did_you_mean() -> None:
+    result = CliRunner().invoke(cli, ["explain", "kubernetes/orion-data/service-postgress.yaml", str(SEED_SPEC)])
+    assert result.exit_code == 2 and 'did you mean "kubernetes/orion-data/service-postgres.yaml"?' in result.output
+
+
+def test_explain_an_object_of_a_spec_with_errors_exits_1(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.orion"
+    spec.write_text("topology t { version 1 }\nnamespace a { service b { image 3 } }\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["explain", "service/a/b", str(spec)])
+    assert result.exit_code == 1

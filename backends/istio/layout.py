@@ -7,6 +7,7 @@ from typing import Any
 
 from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
 from orion_dsl.backends.istio.names import Obj
+from orion_dsl.lowering.plan import file_path
 
 TARGET = "istio"
 
@@ -48,7 +49,7 @@ def ordered(objects: Sequence[Obj]) -> list[Obj]:
 def path(o: Obj) -> str:
     """``istio/<namespace>/<kind>-<name>.yaml``, lower case."""
     meta = o["metadata"]
-    return f"{TARGET}/{meta['namespace']}/{o['kind'].lower()}-{meta['name']}.yaml"
+    return file_path(TARGET, o["kind"], meta["namespace"], meta["name"])
 
 
 def kustomization(paths: Sequence[str]) -> Obj:

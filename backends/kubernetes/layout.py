@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
+from orion_dsl.lowering.plan import file_path
 
 TARGET = "kubernetes"
-CLUSTER = "_cluster"
 
 #: Apply order: kinds within a group keep this order too.
 ORDER: tuple[tuple[str, ...], ...] = (
@@ -41,8 +41,7 @@ def sort_key(o: dict[str, Any]) -> tuple[int, int, str, str]:
 
 def path(o: dict[str, Any]) -> str:
     """The file of one object, relative to the output folder."""
-    folder = o["metadata"].get("namespace", CLUSTER)
-    return f"{TARGET}/{folder}/{o['kind'].lower()}-{o['metadata']['name']}.yaml"
+    return file_path(TARGET, o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
 
 
 def kustomization(paths: list[str]) -> dict[str, Any]:

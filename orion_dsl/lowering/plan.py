@@ -108,6 +108,16 @@ class Role(enum.Enum):
     PROVIDED_SERVICE = "provided-service"
 
 
+#: The folder of cluster-scoped objects in a target's output.
+CLUSTER_FOLDER = "_cluster"
+
+
+def file_path(target: str, kind: str, namespace: str | None, name: str) -> str:
+    """Where a target writes an object: ``<target>/<namespace>/<kind>-<name>.yaml``, lower-case kind,
+    cluster-scoped objects in ``<target>/_cluster/``. Every target's layout and ``orion explain`` use it."""
+    return f"{target}/{namespace or CLUSTER_FOLDER}/{kind.lower()}-{name}.yaml"
+
+
 @attrs.frozen
 class ObjectId:
     """Who an object is: target, apiVersion, kind, namespace (None when cluster-scoped) and name."""
@@ -127,6 +137,11 @@ class ObjectId:
     def key(self) -> tuple[str, str, str, str]:
         """What the API server tells objects apart by: group, kind, namespace and name."""
         return (self.group, self.kind, self.namespace or "", self.name)
+
+    @property
+    def path(self) -> str:
+        """The file the object is written to, relative to the output folder."""
+        return file_path(self.target, self.kind, self.namespace, self.name)
 
     def __str__(self) -> str:
         where = f"{self.namespace}/" if self.namespace else ""
