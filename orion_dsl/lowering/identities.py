@@ -101,6 +101,8 @@ def describe(entry: Planned) -> str:
         what = what.replace("the ", f"the {entry.part} ", 1)
     elif isinstance(entry.part, int):
         what = f"read replica {entry.part}'s Service"
+    elif entry.role is Role.EGRESS_ROUTE:
+        what = f'{what} for host "{entry.part}"'
     return f"{what} of {owner(entry)}"
 
 
@@ -124,11 +126,18 @@ def collisions(entries: Iterable[Planned]) -> list[Diagnostic]:
                 "E0203",
                 here,
                 f"{describe(entry)} and {describe(taken)} would be one object: {entry.id}",
-                f"rename {owner(entry)} or {owner(taken)}: ORION names these objects after the workload, host or namespace they are made for",
+                _hint(entry, taken),
                 related,
             )
         )
     return out
+
+
+def _hint(entry: Planned, taken: Planned) -> str:
+    """How to make two colliding identities two: rename a fact (an egress host cannot be renamed)."""
+    if entry.role is Role.EGRESS_ROUTE and taken.role is Role.EGRESS_ROUTE:
+        return "route each host through the egress gateway once, with hosts that differ in more than '.', '-' and '*'"
+    return f"rename {owner(entry)} or {owner(taken)}: ORION names these objects after the workload, host or namespace they are made for"
 
 
 def lengths(entries: Iterable[Planned]) -> list[Diagnostic]:

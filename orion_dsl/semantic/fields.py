@@ -47,10 +47,8 @@ from collections.abc import Iterator
 
 from orion_dsl import declarations as decl
 from orion_dsl.decode import L, written
-from orion_dsl.diagnostics import Related
-from orion_dsl.model import EgressGateway, label_value
+from orion_dsl.model import label_value
 from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase
-from orion_dsl.source import Span
 from orion_dsl.values import Duration
 
 #: A host Kubernetes and Istio accept: DNS-1123 labels joined by dots, optionally after ``*.``.
@@ -156,7 +154,6 @@ class FieldResolver(ResolverBase):
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
-            self._egress_names()
         jwks = mesh.jwt.jwks if mesh is not None and mesh.jwt is not None else None
         if jwks is not None and jwks.value and not _URL.match(jwks.value):
             self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
@@ -248,25 +245,6 @@ class FieldResolver(ResolverBase):
         for method in cors.methods:
             if not _HTTP_METHOD.match(method.value):
                 self.report("E0216", method.span, f'the CORS method "{method.value}" is not an HTTP method', 'write upper-case names such as "GET", or "*"')
-
-    def _egress_names(self) -> None:
-        """The egress gateway's routes are named after each routed host: two hosts may not make one
-        name (a workload taking one is :func:`~orion_dsl.semantic.checks.reserved_names_are_free`'s)."""
-        taken: dict[str, Span] = {}
-        for e in self.spec.externals:
-            if written(e.via) != "egress_gateway":
-                continue
-            for host in e.hosts:
-                name = EgressGateway.virtual_service(host.value)
-                first = taken.setdefault(name, host.span)
-                if first is not host.span:
-                    self.report(
-                        "E0203",
-                        host.span,
-                        f'host "{host.value}" makes the egress gateway object "{name}", as another host does',
-                        "route each host through the egress gateway once, with hosts that differ in more than '.', '-' and '*'",
-                        (Related(first, "that host is here"),),
-                    )
 
     def _renew_before(self, node: L[Duration] | None) -> None:
         """cert-manager renews at least 5 minutes, and less than the certificate's 90 days, before expiry."""
