@@ -101,15 +101,16 @@ def defaults(cls: type) -> dict[str, Any]:
     return {name: spec.default for name, spec in specs(cls) if spec.default is not None}
 
 
-_VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]]]] = {}
+_VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec]]] = {}
 
 
-def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]]]:
-    """A class's fields, and the keywords it takes as statements or inline options; read once per class."""
+def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec]]:
+    """A class's fields, the keywords it takes as statements or inline options, and its fields by
+    attribute name; read once per class."""
     found = _VOCABULARIES.get(cls)
     if found is None:
         fields = tuple((f.name, f.metadata[_META]) for f in attrs.fields(cls) if _META in f.metadata)
-        found = _VOCABULARIES[cls] = (fields, {s.keyword: (n, s) for n, s in fields if s.role != "positional"})
+        found = _VOCABULARIES[cls] = (fields, {s.keyword: (n, s) for n, s in fields if s.role != "positional"}, dict(fields))
     return found
 
 
@@ -148,17 +149,17 @@ class Settings:
     """
 
     def __init__(self, cls: type[Decl], block: Decl | None) -> None:
-        self._defaults = defaults(cls)
+        self._specs = _vocabulary(cls)[2]
         self._block = block
-        self._fields = {name for name, _ in specs(cls)}
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name not in self._fields:
+        spec = None if name.startswith("_") else self._specs.get(name)
+        if spec is None:
             raise AttributeError(name)
         node = getattr(self._block, name) if self._block is not None else None
         if isinstance(node, tuple):  # a list: the values written, else the default list
-            return tuple(n.value for n in node) or self._defaults.get(name, ())
-        return self._defaults.get(name) if node is None else node.value
+            return tuple(n.value for n in node) or (spec.default or ())
+        return spec.default if node is None else node.value
 
 
 def decode(cls: type[Any], stmt: Statement, diags: list[Diagnostic]) -> Any:
@@ -193,7 +194,7 @@ class _Decoder:
 
     def decl(self, cls: type[Any], stmt: Statement) -> Any:
         """Read a statement (positionals, inline options, block) as a declaration of ``cls``."""
-        fields, options = _vocabulary(cls)
+        fields, options, _ = _vocabulary(cls)
         values: dict[str, Any] = {}
         seen: dict[str, Span] = {}
         args = list(stmt.args)
