@@ -1,0 +1,88 @@
+"""The Istio builders, each fed a topology of the few model facts its behaviour depends on (tests/support/models.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orion_dsl.backends import kubernetes
+from orion_dsl.backends.istio import objects
+from orion_dsl.model import Topology
+from tests.support.models import blue_green, call, edge, egress_gateway, external, mesh, port, topology, workload
+from tests.support.plans import planned
+
+Obj = dict[str, Any]
+
+HTTP = port("http", 8080)
+HTTPS = port("https", 443)
+
+
+def _built(t: Topology) -> list[Obj]:
+    return objects(planned(t))[0]
+
+
+def _named(objs: list[Obj], kind: str, name: str) -> Obj:
+    (found,) = [o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name]
+    return found
+
+
+def _names(objs: list[Obj], kind: str) -> list[str]:
+    return sorted(o["metadata"]["name"] for o in objs if o["kind"] == kind)
+
+
+def test_a_meshed_workload_without_ports_gets_no_destination_rule() -> None:
+    t = topology(workloads=[workload("worker", meshed=True), workload("api", ports=[HTTP], meshed=True)], mesh=mesh())
+    assert _names(_built(t), "DestinationRule") == ["api"]
+
+
+def test_the_authorization_policy_of_a_workload_admits_exactly_its_meshed_callers_principal_on_the_called_port() -> None:
+    web = workload("web", namespace="front", ports=[HTTP], meshed=True, calls=[call("api", HTTP)])
+    idle = workload("idle", namespace="front", ports=[HTTP], meshed=True)
+    api = workload("api", namespace="back", ports=[HTTP, port("admin", 7000)], meshed=True)
+    policy = _named(_built(topology(workloads=[web, idle, api], mesh=mesh())), "AuthorizationPolicy", "api-allow")
+    assert policy["metadata"]["namespace"] == "back"
+    assert policy["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name": "api"}}
+    assert policy["spec"]["rules"] == [{"from": [{"source": {"principals": ["cluster.local/ns/front/sa/web"]}}], "to": [{"operation": {"ports": ["8080"]}}]}]
+
+
+def test_a_meshed_workload_nobody_calls_gets_no_authorization_policy_of_its_own() -> None:
+    t = topology(workloads=[workload("api", ports=[HTTP], meshed=True)], mesh=mesh())
+    assert _names(_built(t), "AuthorizationPolicy") == ["allow-nothing"]
+
+
+def test_an_unmeshed_caller_without_addresses_is_not_admitted_and_is_reported() -> None:
+    legacy = workload("legacy", namespace="old", ports=[HTTP])
+    api = workload("api", namespace="back", ports=[HTTP], meshed=True)
+    built, diagnostics = objects(planned(topology(workloads=[legacy, api], edges=[edge(legacy, api, HTTP)], mesh=mesh())))
+    assert "api-allow" not in _names(built, "AuthorizationPolicy")
+    assert [d.code for d in diagnostics if d.code == "I0702"] == ["I0702"]
+
+
+def _payments(gateway: bool) -> Topology:
+    """stripe is called by a meshed workload in ``pay`` and an unmeshed one in ``old``; ``store``'s meshed workload does not call it."""
+    stripe = external("stripe", ["api.stripe.com"], [HTTPS], via_egress_gateway=gateway)
+    payer = workload("payer", namespace="pay", ports=[HTTP], meshed=True, calls=[call("stripe", HTTPS)])
+    legacy = workload("legacy", namespace="old", ports=[HTTP], calls=[call("stripe", HTTPS)])
+    shop = workload("shop", namespace="store", ports=[HTTP], meshed=True)
+    egress = egress_gateway("istio-egress") if gateway else None
+    return topology(workloads=[payer, legacy, shop], externals=[stripe], mesh=mesh(egress_gateway=egress))
+
+
+def test_a_service_entry_is_exported_only_to_the_namespaces_of_its_meshed_callers() -> None:
+    entry = _named(_built(_payments(gateway=False)), "ServiceEntry", "stripe")
+    assert entry["spec"]["exportTo"] == [".", "pay"]
+
+
+def test_a_service_entry_reached_through_the_egress_gateway_is_exported_to_the_gateways_namespace_too() -> None:
+    entry = _named(_built(_payments(gateway=True)), "ServiceEntry", "stripe")
+    assert entry["spec"]["exportTo"] == [".", "istio-egress", "pay"]
+
+
+def test_each_blue_green_subset_selects_exactly_the_pods_of_its_colours_deployment() -> None:
+    plan = planned(topology(workloads=[workload("api", ports=[HTTP], meshed=True, blue_green=blue_green())], mesh=mesh()))
+    rule = _named(objects(plan)[0], "DestinationRule", "api")
+    deployments = [o for o in kubernetes.objects(plan)[0] if o["kind"] == "Deployment"]
+    pods = [d["spec"]["template"]["metadata"]["labels"] for d in deployments]
+    assert len(rule["spec"]["subsets"]) == 2
+    for subset in rule["spec"]["subsets"]:
+        picked = [labels["orion.dev/colour"] for labels in pods if subset["labels"].items() <= labels.items()]
+        assert picked == [subset["name"]]
