@@ -11,6 +11,7 @@ from orion_dsl import model
 from orion_dsl.choices import MetricSource
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
+from orion_dsl.lowering import names
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
 from orion_dsl.semantic.resolver_base import ResolverBase
@@ -352,12 +353,12 @@ class WorkloadResolver(ResolverBase):
             if probes
             else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold),
             volumes=(
-                model.Volume("config", "config-map", f"{name}-config", "/etc/pgbouncer", True),
-                model.Volume("secrets", "secret", f"{name}-secrets", "/etc/pgbouncer/secrets", True),  # userlist.txt
+                model.Volume("config", "config-map", names.pooler_config(name), "/etc/pgbouncer", True),
+                model.Volume("secrets", "secret", names.pooler_secrets(name), "/etc/pgbouncer/secrets", True),  # userlist.txt
                 model.Volume("tmp", "empty-dir", "", "/tmp", False),
             ),
             storage=(),
-            rollout=db.rollout if db.kind == "deployment" else model.Rollout("rolling", 1, 0, db.rollout.grace),
+            rollout=db.rollout if db.kind == "deployment" else attrs.evolve(self.rollout(None), grace=db.rollout.grace),
             blue_green=None,
             budget=db.budget,
             security=db.security,
