@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import ClassVar, Literal
+from typing import Literal
 
 import attrs
 
@@ -47,17 +47,6 @@ PeerKind = Literal["workload", "external", "internet", "dns", "ingress"]
 EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "allow"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def dns_label(text: str) -> str:
-    """A DNS-1123 label made from a host name or path, for names of objects made per host
-    (``api.stripe.com`` -> ``api-stripe-com``, ``*.Example.com`` -> ``wildcard-example-com``).
-
-    >>> dns_label("*.Example.com")
-    'wildcard-example-com'
-    """
-    text = text.lower().replace("*", "wildcard").replace(".", "-")
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-")[:63].rstrip("-")
 
 
 def label_value(text: str) -> str:
@@ -358,23 +347,6 @@ class Workload:
         """The main container, then the sidecars."""
         return (self.container, *self.sidecars)
 
-    def derived_name(self, part: str) -> str:
-        """The name of an object made for this workload besides its own: ``<name>-<part>``."""
-        return f"{self.name}-{part}"
-
-    @property
-    def derived_names(self) -> tuple[str, ...]:
-        """Every name objects made for this workload may take (headless and database Services,
-        blue-green colours, the backup pods and their archivers): taken by this workload in its namespace."""
-        parts = ["headless"]
-        if self.database is not None:
-            parts += ["primary", *(f"replica-{i}" for i in range(1, self.database.read_replicas + 1))]
-        if self.blue_green is not None:
-            parts += ["blue", "green"]
-        if self.backups:
-            parts += ["backup", *(f"{b.kind}-archive" for b in self.backups if b.continuous)]
-        return tuple(self.derived_name(p) for p in parts)
-
 
 @attrs.frozen
 class Quota:
@@ -500,11 +472,6 @@ class Ingress:
     hosts: tuple[Host, ...]
     span: Span = span_field()
 
-    @property
-    def controller_name(self) -> str:
-        """What the controller's pods are called in its namespace (its network policies are named after it)."""
-        return f"{self.name}-controller"
-
 
 @attrs.frozen
 class Issuer:
@@ -532,17 +499,9 @@ class Jwt:
 class EgressGateway:
     """The mesh's egress gateway."""
 
-    #: The name Istio installs the gateway's Service under; its Gateway and DestinationRule take it too.
-    SERVICE: ClassVar[str] = "istio-egressgateway"
-
     namespace: str
     tls_origination: bool
     sni_routing: bool
-
-    @staticmethod
-    def virtual_service(host: str) -> str:
-        """The name of the VirtualService that routes one external host through the gateway."""
-        return f"egress-{dns_label(host)}"
 
 
 @attrs.frozen

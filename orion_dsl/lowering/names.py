@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Workload, dns_label
+from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Workload
 
 #: The colours of a blue-green pair.
 Colour = Literal["blue", "green"]
@@ -42,6 +42,17 @@ MESH_DEFAULT = "default"
 ALLOW_NOTHING = "allow-nothing"
 TELEMETRY = "mesh-default"
 EGRESS_ACCESS = "egress-access-control"
+
+
+def dns_label(text: str) -> str:
+    """A DNS-1123 label made from a host name or path, for names of objects made per host
+    (``api.stripe.com`` -> ``api-stripe-com``, ``*.Example.com`` -> ``wildcard-example-com``).
+
+    >>> dns_label("*.Example.com")
+    'wildcard-example-com'
+    """
+    text = text.lower().replace("*", "wildcard").replace(".", "-")
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-")[:63].rstrip("-")
 
 
 def _derived(w: Workload, part: str) -> str:

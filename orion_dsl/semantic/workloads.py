@@ -8,7 +8,7 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.choices import MetricSource
+from orion_dsl.choices import CheckKind, MetricSource
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.lowering import names
@@ -216,6 +216,19 @@ class WorkloadResolver(ResolverBase):
         if d is None or d.kind is None:
             return None
         kind = d.kind.value
+        self.check_arguments(d, kind)
+        if kind == "exec":
+            command = tuple(str(t.value) for t in d.target)
+            if not command:
+                self.report("E0112", d.keyword_span, "an exec check needs a command", 'write `exec "cmd", "arg"`')
+            return model.Check("exec", command=command)
+        path = next((str(t.value) for t in d.target if isinstance(t.value, str) and t.value.startswith("/")), None) if kind == "http" else None
+        if kind == "http" and path is None:
+            self.report("E0112", d.keyword_span, "an http check needs a path", 'write `http "/health"`')
+        return model.Check(kind, port=self.check_port(d, kind, ports, owner), path=path)
+
+    def check_arguments(self, d: decl.CheckDecl, kind: CheckKind) -> None:
+        """Report arguments a check does not take: a second path or port, a port of an exec check."""
         allowed = {"exec": len(d.target), "http": 1, "tcp": 0 if d.on else 1}[kind]
         if len(d.target) > allowed:
             extra = d.target[allowed]
@@ -227,31 +240,26 @@ class WorkloadResolver(ResolverBase):
             )
         if kind == "exec" and d.on is not None:
             self.report("E0113", d.on.span, "an exec check runs a command: it has no port", "remove `on ...`")
-        if kind == "exec":
-            command = tuple(str(t.value) for t in d.target)
-            if not command:
-                self.report("E0112", d.keyword_span, "an exec check needs a command", 'write `exec "cmd", "arg"`')
-            return model.Check("exec", command=command)
-        path = next((str(t.value) for t in d.target if isinstance(t.value, str) and t.value.startswith("/")), None) if kind == "http" else None
-        if kind == "http" and path is None:
-            self.report("E0112", d.keyword_span, "an http check needs a path", 'write `http "/health"`')
+
+    def check_port(self, d: decl.CheckDecl, kind: CheckKind, ports: tuple[model.Port, ...], owner: str) -> model.Port | None:
+        """The port an http or tcp check goes to: the one named (by ``on``, or a tcp check's target), else the pod's first."""
         ref: L[Any] | None = d.on
         if kind == "tcp" and ref is None:
             ref = next((t for t in d.target), None)
-        port = ports[0] if ports else None
-        if ref is not None:
-            key = ref.value.number if hasattr(ref.value, "number") else ref.value
-            port = next((p for p in ports if key in (p.name, p.number)), None)
-            if port is None:
-                self.report(
-                    "E0213",
-                    ref.span,
-                    f'the {kind} check of "{owner}" uses port "{key}", which its containers do not expose',
-                    did_you_mean(str(key), [p.name for p in ports]) or "add the port to the workload",
-                )
-        elif port is None:
-            self.report("E0213", d.keyword_span, f'the {kind} check of "{owner}" needs a port, and "{owner}" has none', "add a `port NAME NUMBER`")
-        return model.Check(kind, port=port, path=path)
+        if ref is None:
+            if not ports:
+                self.report("E0213", d.keyword_span, f'the {kind} check of "{owner}" needs a port, and "{owner}" has none', "add a `port NAME NUMBER`")
+            return ports[0] if ports else None
+        key = ref.value.number if hasattr(ref.value, "number") else ref.value
+        port = next((p for p in ports if key in (p.name, p.number)), None)
+        if port is None:
+            self.report(
+                "E0213",
+                ref.span,
+                f'the {kind} check of "{owner}" uses port "{key}", which its containers do not expose',
+                did_you_mean(str(key), [p.name for p in ports]) or "add the port to the workload",
+            )
+        return port
 
     def autoscale(self, d: decl.AutoscaleDecl | None) -> model.Autoscale | None:
         """Horizontal autoscaling bounds, targets and custom metrics."""
