@@ -1,0 +1,102 @@
+"""Every naming function of the lowering (orion_dsl/lowering/names.py) on model fixtures, and why names are checked for collisions."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from orion_dsl.lowering import lower, names
+from tests.support.models import (
+    backup,
+    database,
+    egress_gateway,
+    external,
+    ingress,
+    issuer,
+    mesh,
+    port,
+    shared,
+    storage,
+    topology,
+    workload,
+)
+
+API = workload("api", namespace="web", ports=[port("http", 8080)])
+DB = workload("orders-db", namespace="data", kind="statefulset", ports=[port("sql", 5432)], database=database(read_replicas=2))
+FULL = backup("store", "full")
+WAL = backup("store", "wal", continuous=True)
+EDGE = ingress("edge")
+ISSUER = issuer("letsencrypt", dns01="cloudflare")
+SHOP = topology(workloads=[API, DB], name="shop")
+
+#: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
+CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
+    (names.service, (API,), "api"),
+    (names.headless_service, (DB,), "orders-db-headless"),
+    (names.primary_service, (DB,), "orders-db-primary"),
+    (names.replica_service, (DB, 2), "orders-db-replica-2"),
+    (names.colour_deployment, (API, "green"), "api-green"),
+    (names.claim, (API, storage("data")), "api-data"),
+    (names.reader, (shared("settings"),), "settings-reader"),
+    (names.ingress_policy, ("api",), "api-ingress"),
+    (names.egress_policy, ("api",), "api-egress"),
+    (names.ingress_controller, (EDGE,), "edge-controller"),
+    (names.ingress, (EDGE, "web"), "edge-web"),
+    (names.certificate, (EDGE, "web"), "edge-web-tls"),
+    (names.account_key, (ISSUER,), "letsencrypt-account-key"),
+    (names.dns01_token, (ISSUER,), "letsencrypt-cloudflare-api-token"),
+    (names.alert_rules, (SHOP,), "shop-alerts"),
+    (names.backup_pods, (DB,), "orders-db-backup"),
+    (names.backup_job, (DB, FULL), "orders-db-backup-full"),
+    (names.archiver, (DB, WAL), "orders-db-wal-archive"),
+    (names.backup_egress_policy, (DB,), "orders-db-backup-egress"),
+    (names.from_backup_policy, (DB,), "orders-db-from-backup"),
+    (names.backup_credentials, ("store",), "store-credentials"),
+    (names.cluster_backup, (SHOP,), "shop-cluster"),
+    (names.allow_callers, (API,), "api-allow"),
+    (names.jwt_authentication, (API,), "api-jwt"),
+    (names.require_jwt, (API,), "api-require-jwt"),
+    (names.dns_label, ("*.Example.com",), "wildcard-example-com"),
+    (names.dns_label, ("/api/orders/",), "api-orders"),
+    (names.egress_route, ("*.Example.com",), "egress-wildcard-example-com"),
+    (names.egress_subset, ("api.stripe.com", 443), "api-stripe-com-443"),
+    (names.egress_server_port, ("api.stripe.com", 443), "tls-api-stripe-com-443"),
+    (names.route_name, ("gateway", "/api/orders/*"), "gateway-api-orders"),
+    (names.route_name, ("gateway", "/*"), "gateway-root"),
+    (names.service_host, ("api", "web"), "api.web.svc.cluster.local"),
+    (names.pod_host, (DB, 1), "orders-db-1.orders-db-headless"),
+    (names.principal, ("api", "web"), "cluster.local/ns/web/sa/api"),
+    (names.pod_selector, (API,), {"app.kubernetes.io/name": "api"}),
+    (names.pod_selector, (API, "blue"), {"app.kubernetes.io/name": "api", "orion.dev/colour": "blue"}),
+    (names.pooler_config, ("pgbouncer",), "pgbouncer-config"),
+    (names.pooler_secrets, ("pgbouncer",), "pgbouncer-secrets"),
+    (names.colour_of, ("green",), "green"),
+    (names.colour_of, (2,), None),
+    (names.replication_slot, (DB,), "orders_db_wal_archive"),
+]
+
+
+@pytest.mark.parametrize(("function", "args", "expected"), CASES, ids=[f"{f.__name__}{args!r}" for f, args, _ in CASES])
+def test_each_naming_function_gives_its_documented_name(function: Callable[..., Any], args: tuple[Any, ...], expected: object) -> None:
+    assert function(*args) == expected
+
+
+def test_every_public_naming_function_has_a_case() -> None:
+    public = {n for n, f in inspect.getmembers(names, inspect.isfunction) if f.__module__ == names.__name__ and not n.startswith("_")}
+    assert public <= {f.__name__ for f, _, _ in CASES}
+
+
+def test_egress_routes_of_hosts_differing_only_in_dot_or_dash_share_one_name() -> None:
+    assert names.egress_route("api.example.com") == names.egress_route("api-example.com")
+
+
+def test_the_plan_reports_two_egress_hosts_that_would_share_one_route_name() -> None:
+    dotted = external("dotted", ["api.example.com"], [port("https", 443)], via_egress_gateway=True)
+    dashed = external("dashed", ["api-example.com"], [port("https", 443)], via_egress_gateway=True)
+    caller = workload("app", ports=[port("http", 8080)], meshed=True)
+    _, diagnostics = lower(topology(workloads=[caller], externals=[dotted, dashed], mesh=mesh(egress_gateway=egress_gateway())))
+    (found,) = [d for d in diagnostics if d.code == "E0203"]
+    assert "VirtualService istio-system/egress-api-example-com" in found.summary
