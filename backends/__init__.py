@@ -29,7 +29,7 @@ BACKENDS: dict[str, str] = {
 
 @attrs.frozen
 class UnknownTarget(Exception):
-    """A target name that is not registered, or whose backend is not available yet."""
+    """A target name that is not registered."""
 
     message: str
 
@@ -41,12 +41,5 @@ def lookup(name: str) -> Render:
     """The render function of a target; an unknown name gets a did-you-mean."""
     if name not in BACKENDS:
         raise UnknownTarget(f'unknown target "{name}"; {did_you_mean(name, BACKENDS)}')
-    module_name = BACKENDS[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and module_name.startswith(exc.name):
-            raise UnknownTarget(f'target "{name}" is not available yet in this version of orion') from exc
-        raise
-    render: Render = module.render
+    render: Render = importlib.import_module(BACKENDS[name]).render
     return render
