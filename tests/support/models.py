@@ -409,11 +409,14 @@ def edge(source: Workload | External | Peer, target: Workload | External | Peer,
     return Edge(peer(source), peer(target), port, rule, span=SPAN)
 
 
-def namespaces_of(workloads: Iterable[Workload]) -> tuple[Namespace, ...]:
-    """One namespace per namespace the workloads name, in order of first use; meshed when one of its workloads is."""
+def namespaces_of(workloads: Iterable[Workload], ingress: Ingress | None = None) -> tuple[Namespace, ...]:
+    """One namespace per namespace the workloads (then the ingress controller) name, in order of first use;
+    meshed when one of its workloads is."""
     found: dict[str, bool] = {}
     for w in workloads:
         found[w.namespace] = found.get(w.namespace, False) or w.meshed
+    if ingress is not None:
+        found.setdefault(ingress.namespace, False)
     return tuple(namespace(name, mesh=meshed) for name, meshed in found.items())
 
 
@@ -432,7 +435,7 @@ def topology(
     name: str = "shop",
     version: str = "1.0.0",
 ) -> Topology:
-    """A topology of these facts; its namespaces are the workloads' (:func:`namespaces_of`) unless given.
+    """A topology of these facts; its namespaces are the workloads' and the ingress controller's (:func:`namespaces_of`) unless given.
 
     Without ``edges`` the allow-graph is built from the model as the compiler builds it (its
     warnings are dropped: a fixture states facts, not a spec to check); with ``edges`` it is
@@ -446,7 +449,7 @@ def topology(
         kubernetes="1.28",
         istio="1.20",
         domain="",
-        namespaces=tuple(namespaces) if namespaces is not None else namespaces_of(found),
+        namespaces=tuple(namespaces) if namespaces is not None else namespaces_of(found, ingress),
         workloads=found,
         subnets=tuple(subnets),
         externals=tuple(externals),
