@@ -79,7 +79,13 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
 ]
 
 
-@pytest.mark.parametrize(("function", "args", "expected"), CASES, ids=[f"{f.__name__}{args!r}" for f, args, _ in CASES])
+def _case_id(function: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """``replica_service(Workload,2)``: the function and its arguments, fixtures by their type."""
+    shown = (repr(a) if isinstance(a, (str, int)) else type(a).__name__ for a in args)
+    return f"{function.__name__}({','.join(shown)})"
+
+
+@pytest.mark.parametrize(("function", "args", "expected"), CASES, ids=[_case_id(f, args) for f, args, _ in CASES])
 def test_each_naming_function_gives_its_documented_name(function: Callable[..., Any], args: tuple[Any, ...], expected: object) -> None:
     assert function(*args) == expected
 
