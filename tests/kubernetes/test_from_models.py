@@ -9,8 +9,8 @@ import pytest
 from orion_dsl.backends.kubernetes import objects
 from orion_dsl.choices import Colour
 from orion_dsl.lowering import Role
-from orion_dsl.model import Topology
-from tests.support.models import autoscale, blue_green, edge, port, topology, workload
+from orion_dsl.model import Topology, Workload
+from tests.support.models import autoscale, blue_green, edge, port, storage, topology, workload
 from tests.support.plans import planned
 
 Obj = dict[str, Any]
@@ -140,3 +140,22 @@ def test_a_udp_edge_is_admitted_on_udp_only() -> None:
     policy = _named(_built(topology(workloads=[app, collector], edges=[edge(app, collector, syslog)])), "NetworkPolicy", "collector-ingress")
     (rule,) = policy["spec"]["ingress"]
     assert rule["ports"] == [{"port": 514, "protocol": "UDP"}]
+
+
+def _claim_notes(w: Workload) -> list[str]:
+    """The I1069 notes (replicas sharing one ReadWriteOnce claim) of a topology of one workload."""
+    return [d.code for d in objects(planned(topology(workloads=[w])))[1] if d.code == "I1069"]
+
+
+def test_a_deployments_replicas_sharing_a_read_write_once_claim_are_reported() -> None:
+    assert _claim_notes(workload("api", ports=[HTTP], replicas=2, storage=[storage()])) == ["I1069"]
+
+
+@pytest.mark.xfail(strict=True, reason="product bug: I1069 reads `replicas`, not `max_replicas`: an HPA may run several pods on the one claim")
+def test_an_autoscaled_deployments_pods_sharing_a_read_write_once_claim_are_reported() -> None:
+    assert _claim_notes(workload("api", ports=[HTTP], autoscale=autoscale(min=1, max=3), storage=[storage()])) == ["I1069"]
+
+
+@pytest.mark.xfail(strict=True, reason="product bug: I1069 ignores blue-green: both colours' Deployments mount the one claim")
+def test_a_blue_green_pair_sharing_a_read_write_once_claim_is_reported() -> None:
+    assert _claim_notes(workload("api", ports=[HTTP], blue_green=blue_green(), storage=[storage()])) == ["I1069"]
