@@ -96,11 +96,6 @@ def specs(cls: type) -> Fields:
     return _vocabulary(cls)[0]
 
 
-def defaults(cls: type) -> dict[str, Any]:
-    """The defaults a declaration class declares, by attribute name (fields without one left out)."""
-    return {name: spec.default for name, spec in specs(cls) if spec.default is not None}
-
-
 _VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec]]] = {}
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from orion_dsl import declarations as decl
 from orion_dsl import values as v
-from orion_dsl.decode import Decl, FieldSpec, defaults, specs
+from orion_dsl.decode import Decl, FieldSpec, specs
 from orion_dsl.syntax import ArgKind
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "LANGUAGE.md"
@@ -71,6 +71,11 @@ def _tables() -> dict[str, list[dict[str, str]]]:
 
 
 TABLES = _tables()
+
+
+def defaults(cls: type[Decl]) -> dict[str, Any]:
+    """The defaults a declaration class declares, by attribute name (fields without one left out)."""
+    return {name: spec.default for name, spec in specs(cls) if spec.default is not None}
 
 
 def _classes_with_defaults() -> list[type[Decl]]:
