@@ -124,7 +124,7 @@ def _ambiguous(value: str) -> bool:
 @pytest.mark.parametrize("target", ["kubernetes", "istio"])
 def test_every_output_file_reads_in_go_as_orion_meant(spec: Path, target: str, tmp_path: Path) -> None:
     topology = load_topology(spec)
-    objects, _ = kubernetes.objects(topology) if target == "kubernetes" else istio.objects(planned(topology))
+    objects, _ = (kubernetes if target == "kubernetes" else istio).objects(planned(topology))
     if not objects:
         pytest.skip(f"{spec.name} has no {target} objects")
     artifacts, _ = kubernetes_layout(objects) if target == "kubernetes" else istio_layout(objects)

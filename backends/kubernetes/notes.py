@@ -136,8 +136,13 @@ def default_probes(topology: Topology) -> Diagnostic | None:
 
 
 def shared_read_write_once(topology: Topology) -> Diagnostic | None:
-    """I1069: a Deployment's replicas share one ReadWriteOnce claim, so they must share a node."""
-    shared = [w.name for w in topology.workloads if w.kind == "deployment" and w.replicas > 1 and any(s.access == "read-write-once" for s in w.storage)]
+    """I1069: a Deployment's replicas (as many as its autoscaler may run, and both blue-green
+    colours) share one ReadWriteOnce claim, so they must share a node."""
+    shared = [
+        w.name
+        for w in topology.workloads
+        if w.kind == "deployment" and (w.max_replicas > 1 or w.blue_green is not None) and any(s.access == "read-write-once" for s in w.storage)
+    ]
     if not shared:
         return None
     return info(

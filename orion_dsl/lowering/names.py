@@ -6,13 +6,9 @@ and the backends read the identities and relations from the plan; nothing else s
 
 from __future__ import annotations
 
-from typing import Literal
-
+from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
+from orion_dsl.choices import Colour as Colour
 from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Workload
-
-#: The colours of a blue-green pair.
-Colour = Literal["blue", "green"]
-COLOURS: tuple[Colour, ...] = ("blue", "green")
 
 # Pod labels that selectors use (stable across image versions).
 NAME_LABEL = "app.kubernetes.io/name"

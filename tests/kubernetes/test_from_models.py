@@ -151,11 +151,9 @@ def test_a_deployments_replicas_sharing_a_read_write_once_claim_are_reported() -
     assert _claim_notes(workload("api", ports=[HTTP], replicas=2, storage=[storage()])) == ["I1069"]
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: I1069 reads `replicas`, not `max_replicas`: an HPA may run several pods on the one claim")
 def test_an_autoscaled_deployments_pods_sharing_a_read_write_once_claim_are_reported() -> None:
     assert _claim_notes(workload("api", ports=[HTTP], autoscale=autoscale(min=1, max=3), storage=[storage()])) == ["I1069"]
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: I1069 ignores blue-green: both colours' Deployments mount the one claim")
 def test_a_blue_green_pair_sharing_a_read_write_once_claim_is_reported() -> None:
     assert _claim_notes(workload("api", ports=[HTTP], blue_green=blue_green(), storage=[storage()])) == ["I1069"]

@@ -15,7 +15,10 @@ SOURCES = sorted(p for p in (*_CORE, *(ROOT / "backends").rglob("*.py")) if p !=
 #: Fields of Kubernetes and Istio objects that hold another object's name.
 NAME_FIELDS = {"name", "secretName", "claimName", "serviceName", "configMap", "host", "hosts", "principals"}
 #: The suffixes ORION's derived names end with (see lowering/names.py).
-SUFFIXES = ("-headless", "-primary", "-replica-", "-backup", "-egress", "-ingress", "-allow", "-jwt", "-archive", "-reader", "-tls", "-credentials", "-config", "-secrets", "-alerts", "-cluster", "-account-key", "-api-token", "-controller", "-blue", "-green")  # fmt: skip
+SUFFIXES = (
+    *("-headless", "-primary", "-replica-", "-backup", "-egress", "-ingress", "-allow", "-jwt", "-archive", "-reader", "-tls"),
+    *("-credentials", "-config", "-secrets", "-alerts", "-cluster", "-account-key", "-api-token", "-controller", "-blue", "-green"),
+)
 
 
 def _fstrings_naming_objects(tree: ast.AST) -> list[int]:
