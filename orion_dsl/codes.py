@@ -166,17 +166,20 @@ CODES: tuple[Code, ...] = (
         "E0203",
         "a name defined twice, or two facts that would make one Kubernetes object",
         "Names must be unique where ORION turns them into objects: workloads, namespaces, subnets, volumes, backups and the rest. "
-        "A workload may not take a name ORION makes for another object of its namespace (`<name>-headless`, `-primary`, "
-        "`-replica-<i>`, `-blue`, `-green`, `-backup`, the ingress controller's and the egress gateway's objects), two hosts routed "
-        "through the egress gateway may not make one name, and two volumes may not be mounted at one path.",
+        "Every object ORION writes is planned once with the facts that make it; two facts that would make one object (a workload "
+        "named like another's derived object such as `<name>-headless`, `-blue` or `-backup-egress`, a workload named like Istio's "
+        "egress gateway Service, two egress hosts that differ only in `.`, `-` or `*`) are reported at both, as are two volumes "
+        "mounted at one path.",
         "Rename one of them; the note points at the other.",
     ),
     _e(
         "E0204",
         "a name or label that cannot become a Kubernetes name, or a namespace Kubernetes or the platform own",
         "Names become DNS-1123 labels (ports: at most 15 characters); a volume's ConfigMap or Secret name becomes a file name too. "
-        "`default`, `kube-*` and `istio-system` belong to the cluster, and a `mesh on` namespace keeps `istio-injection: enabled`.",
-        "Use the name the help line suggests: lower-case letters, digits and `-`.",
+        "The names ORION makes from them must fit their kind too (a Service 63 characters, a StatefulSet or CronJob 52, a label "
+        "value 63), checked at the fact that makes them. `default`, `kube-*` and `istio-system` belong to the cluster, and a "
+        "`mesh on` namespace keeps `istio-injection: enabled`.",
+        "Use the name the help line suggests (lower-case letters, digits and `-`), or shorten it by as much as it says.",
     ),
     _e("E0205", "a resource request above its limit", fix="Write `request..limit` with the request first."),
     _e(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from orion_dsl import codes
-from orion_dsl.codes import CODE_PATTERN, CODES, FAMILIES, REGISTRY, Severity
+from orion_dsl.codes import CODE_PATTERN, CODES, FAMILIES, REGISTRY
 from orion_dsl.diagnostics import Diagnostic, error, info, warning
 from orion_dsl.source import Span
 
@@ -76,16 +76,7 @@ def test_every_family_has_codes() -> None:
     assert all(any(c.family is family for c in CODES) for family in FAMILIES)
 
 
-def _in_the_table(code: codes.Code) -> pytest.MarkDecorator | tuple[()]:
-    """The I codes are not yet in LANGUAGE.md: their rows are listed in the report of issue 11."""
-    if code.severity is Severity.INFO:
-        return pytest.mark.xfail(
-            strict=True, reason="issue 11: the I07xx/I1xxx rows are not yet in docs/LANGUAGE.md section 6 (the docs helper owns it); remove this mark then"
-        )
-    return ()
-
-
-@pytest.mark.parametrize("code", [pytest.param(c, marks=_in_the_table(c), id=c.name) for c in CODES])
+@pytest.mark.parametrize("code", CODES, ids=[c.name for c in CODES])
 def test_every_registered_code_is_in_the_language_reference_with_its_severity(code: codes.Code) -> None:
     assert _documented().get(code.name) == code.severity.value
 
