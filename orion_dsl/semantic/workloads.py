@@ -46,7 +46,7 @@ class WorkloadResolver(ResolverBase):
         self.check_rollout(d, kind)
         autoscale = self.autoscale(d.autoscale)
         subnet = d.subnet or (ns.subnet if ns else None)
-        self.record_spans(d, name, subnet)
+        self.record_spans(d, name)
         settings = Settings(decl.WorkloadDecl, d)
         return model.Workload(
             name=name,
@@ -148,15 +148,10 @@ class WorkloadResolver(ResolverBase):
             )
         return replicas
 
-    def record_spans(self, d: decl.WorkloadDecl, name: str, subnet: L[str] | None) -> None:
-        """Where the facts later checks judge were written: addresses, replicas, subnet, name, autoscaling, backups."""
-        for fact, node in (("addresses", d.addresses), ("replicas", d.replicas), ("subnet", subnet), ("name", d.name)):
-            if node is not None:
-                self.spans[(fact, name)] = node.span
-        if d.autoscale is not None and d.autoscale.replicas is not None:
-            self.spans[("autoscale", name)] = d.autoscale.replicas.span
-        for b in d.backups:
-            self.spans[(f"backup:{written(b.kind)}", name)] = b.span
+    def record_spans(self, d: decl.WorkloadDecl, name: str) -> None:
+        """Where the facts later checks judge were written: a workload's addresses (the address checks point there)."""
+        if d.addresses is not None:
+            self.spans[("addresses", name)] = d.addresses.span
 
     @staticmethod
     def rollout(d: decl.RolloutDecl | None) -> model.Rollout:
