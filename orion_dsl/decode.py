@@ -111,10 +111,16 @@ def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]], di
 
 @attrs.frozen
 class Decl:
-    """Base of every declaration: the statement's span and its keyword's span."""
+    """Base of every declaration: the statement's span, its keyword's span, and the keywords written
+    in it (a value written but refused is reported once, not again as missing)."""
 
     span: Span = attrs.field(eq=False, repr=False, kw_only=True)
     keyword_span: Span = attrs.field(eq=False, repr=False, kw_only=True)
+    keywords: frozenset[str] = attrs.field(eq=False, repr=False, kw_only=True, factory=frozenset)
+
+    def wrote(self, keyword: str) -> bool:
+        """Whether ``keyword`` was written in this declaration (even with a value that was refused)."""
+        return keyword in self.keywords
 
 
 @overload
@@ -201,7 +207,7 @@ class _Decoder:
             if spec.required and spec.keyword not in seen:
                 owner = f'"{stmt.keyword}"' if stmt.keyword else "the spec"
                 self.report("E0115", stmt.keyword_span, f'{owner} needs a "{spec.keyword}" statement', f"add `{spec.keyword} ...`")
-        return cls(span=stmt.span, keyword_span=stmt.keyword_span, **values)
+        return cls(span=stmt.span, keyword_span=stmt.keyword_span, keywords=frozenset(seen), **values)
 
     def _positionals(self, stmt: Statement, fields: Fields, options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> None:
         for name, spec in fields:

@@ -151,7 +151,8 @@ def _scaled(arg: Arg, units: dict[str, int], what: str, example: str, most: int,
         raise BadValue(f'"{unit}" is not a unit of {what} (use {shown}; e.g. {example})')
     value = number * units[unit]
     if value != value.to_integral_value():
-        raise BadValue(f'"{arg.text}" is finer than the smallest unit of {what}')
+        one = next((u for u, size in units.items() if size == 1), "")
+        raise BadValue(f'"{arg.text}" is finer than the smallest unit of {what} (1{one or " byte"})')
     if value > most:
         raise BadValue(f'"{arg.text}" is more {what} than Kubernetes can express (at most {most_text})')
     return int(value)
@@ -312,10 +313,11 @@ def enum(*choices: W) -> ValueType[W]:
         """Read the argument or raise BadValue."""
         word = next((c for c in choices if c == arg.text), None)
         if word is None:
-            raise BadValue(f'"{arg.text}" is not allowed here; {did_you_mean(arg.text, choices)}')
+            allowed = f'only "{choices[0]}" is' if len(choices) == 1 else did_you_mean(arg.text, choices)
+            raise BadValue(f'"{arg.text}" is not allowed here; {allowed}' + (" allowed" if len(choices) == 1 else ""))
         return word
 
-    return ValueType("one of " + ", ".join(choices), _kinds(ArgKind.WORD), convert)
+    return ValueType(choices[0] if len(choices) == 1 else "one of " + ", ".join(choices), _kinds(ArgKind.WORD), convert)
 
 
 def range_of(inner: ValueType[T]) -> ValueType[Range[T]]:

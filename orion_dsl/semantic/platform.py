@@ -18,12 +18,12 @@ from orion_dsl.values import PortRef
 _LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
 
 
-def _valid_label(key: str, value: str) -> bool:
-    """Kubernetes label rules: key and value at most 63 characters of [-_.a-zA-Z0-9], alphanumeric at both ends.
+def _label_part(text: str, empty_allowed: bool) -> bool:
+    """Kubernetes label rules: at most 63 characters of [-_.a-zA-Z0-9], alphanumeric at both ends (a value may be empty).
 
     (A key is a spec keyword, so it never has a ``prefix/``.)
     """
-    return len(key) <= 63 and bool(_LABEL.match(key)) and (value == "" or (len(value) <= 63 and bool(_LABEL.match(value))))
+    return (empty_allowed and text == "") or (len(text) <= 63 and bool(_LABEL.match(text)))
 
 
 class PlatformResolver(ResolverBase):
@@ -43,14 +43,13 @@ class PlatformResolver(ResolverBase):
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
                 shared.append(model.Shared(written(s.name, ""), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
+        rule = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         for label in d.labels:
-            if not _valid_label(*label.value):
-                self.report(
-                    "E0204",
-                    label.span,
-                    f'label "{label.value[0]}" cannot become a Kubernetes label',
-                    "keys and values: at most 63 letters, digits, '-', '_' or '.'",
-                )
+            key, value = label.value
+            if not _label_part(key, empty_allowed=False):
+                self.report("E0204", label.span, f'the label key "{key}" cannot become a Kubernetes label key', f"write the key with {rule}")
+            elif not _label_part(value, empty_allowed=True):
+                self.report("E0204", label.span, f'the value "{value}" of label "{key}" cannot become a Kubernetes label value', f"write the value with {rule}")
         settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
             name=written(d.name, ""),
@@ -66,9 +65,9 @@ class PlatformResolver(ResolverBase):
 
     def external(self, d: decl.ExternalDecl) -> model.External:
         """An allow-listed external service; it needs a host and a port."""
-        if not d.hosts:
+        if not d.hosts and not d.wrote("host"):
             self.report("E0115", d.keyword_span, f'external "{written(d.name)}" needs "host"', 'add `host "api.example.com"`')
-        if not d.ports:
+        if not d.ports and not d.wrote("port"):
             self.report("E0115", d.keyword_span, f'external "{written(d.name)}" needs "port"', "add `port https 443`")
         name = written(d.name, "")
         via_gateway = written(d.via) == "egress_gateway"

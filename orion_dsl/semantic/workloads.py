@@ -81,7 +81,7 @@ class WorkloadResolver(ResolverBase):
 
     def check_parts(self, d: decl.WorkloadDecl, name: str) -> None:
         """Report an image left out, and parts of the pod that are badly named, named twice or mounted on one path."""
-        if d.image is None:
+        if d.image is None and not d.wrote("image"):
             self.report("E0115", d.keyword_span, f'"{name}" needs "image"', 'add `image "registry/name:tag"`')
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
