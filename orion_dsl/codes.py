@@ -216,7 +216,7 @@ CODES: tuple[Code, ...] = (
         "ORION checks what the cluster would refuse when applying: durations and thresholds under their minimum, an image that is "
         "not an image reference, an empty command, a relative mount path or one at `/`, storage of size 0, user 0 (root), a host "
         "that is not a DNS name, a URL path, CORS origin or method, JWKS address, ACME e-mail or `retries on` condition of the wrong "
-        "form, blue and green versions that make one label, more than 100 read replicas, `primary 0` and the like.",
+        "form, blue and green versions that make one label, more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
         "Write a value the help line describes.",
     ),
     _e(

@@ -94,18 +94,25 @@ def _placeholder(what: str) -> dict[str, str]:
 
 
 def volume_config(entry: Planned, plan: Plan) -> Obj:
-    """The ConfigMap of a config-map volume: a pooler's pgbouncer.ini, a gateway's routes, else a placeholder."""
+    """The ConfigMap of a config-map volume whose content the model does not know: a placeholder."""
     w = entry.of(Workload)
-    v = entry.part_of(Volume)
-    topology = plan.topology
-    data = _placeholder(f"mounted at {v.mount_path} in {w.name}")
-    if w.pooler_of is not None and v.source == names.pooler_config(w.name):
-        db = topology.workload(w.pooler_of)
-        if db is not None and db.database is not None:
-            data = {"pgbouncer.ini": pgbouncer_ini(plan, w, db)}
-    elif w.routes and v is next(x for x in w.volumes if x.kind == "config-map"):
-        data = {"routes.yaml": routes_yaml(topology, w)}
-    return meta.build(entry, meta.workload_labels(topology, w), data=data)
+    data = _placeholder(f"mounted at {entry.part_of(Volume).mount_path} in {w.name}")
+    return meta.build(entry, meta.workload_labels(plan.topology, w), data=data)
+
+
+def pooler_config(entry: Planned, plan: Plan) -> Obj:
+    """A connection pooler's ConfigMap: its pgbouncer.ini (a placeholder if its database has no replication settings)."""
+    w = entry.of(Workload)
+    db = plan.topology.workload(w.pooler_of) if w.pooler_of is not None else None
+    if db is None or db.database is None:
+        return volume_config(entry, plan)
+    return meta.build(entry, meta.workload_labels(plan.topology, w), data={"pgbouncer.ini": pgbouncer_ini(plan, w, db)})
+
+
+def routes_config(entry: Planned, plan: Plan) -> Obj:
+    """An API gateway's first ConfigMap: its route table."""
+    w = entry.of(Workload)
+    return meta.build(entry, meta.workload_labels(plan.topology, w), data={"routes.yaml": routes_yaml(plan.topology, w)})
 
 
 def shared_config(entry: Planned, plan: Plan) -> Obj:
@@ -130,4 +137,9 @@ def secrets_diagnostic(plan: Plan) -> list[Diagnostic]:
     ]
 
 
-BUILDERS: dict[Role, Builder] = {Role.VOLUME_CONFIG: volume_config, Role.SHARED_CONFIG: shared_config}
+BUILDERS: dict[Role, Builder] = {
+    Role.VOLUME_CONFIG: volume_config,
+    Role.POOLER_CONFIG: pooler_config,
+    Role.ROUTES_CONFIG: routes_config,
+    Role.SHARED_CONFIG: shared_config,
+}

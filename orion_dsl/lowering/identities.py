@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from orion_dsl.diagnostics import Diagnostic, Related, error
 from orion_dsl.model import External, Ingress, Issuer, Namespace, Peer, Shared, Workload
 
+from .names import NAME_LABEL
 from .plan import Planned, Role
 
 #: What each role's object is, for messages ("the egress policy of workload "db"").
@@ -21,7 +22,9 @@ ROLE_NAMES: dict[Role, str] = {
     Role.SERVICE_ACCOUNT: "the service account",
     Role.READER_ROLE: "the reader Role",
     Role.READER_BINDING: "the reader RoleBinding",
-    Role.VOLUME_CONFIG: "the ConfigMap mounted",
+    Role.VOLUME_CONFIG: "a ConfigMap mounted by",
+    Role.POOLER_CONFIG: "the pgbouncer.ini ConfigMap",
+    Role.ROUTES_CONFIG: "the route table ConfigMap",
     Role.SHARED_CONFIG: "the shared ConfigMap",
     Role.CLAIM: "a storage claim",
     Role.SERVICE: "the Service",
@@ -68,6 +71,9 @@ ROLE_NAMES: dict[Role, str] = {
     Role.PROVIDED_SECRET: "a Secret the cluster provides",
     Role.PROVIDED_STORAGE_LOCATION: "the BackupStorageLocation Velero provides",
     Role.PROVIDED_SERVICE: "the egress gateway's Service (installed with Istio)",
+    Role.PROVIDED_PODS: "the pods of the ingress controller (installed separately)",
+    Role.MANAGED_SECRET: "a Secret cert-manager makes",
+    Role.TEMPLATE_CLAIM: "a claim the StatefulSet controller makes for a pod",
 }
 
 #: Longest name of a kind where it is shorter than a DNS subdomain's 253: Services are DNS labels;
@@ -130,6 +136,36 @@ def collisions(entries: Iterable[Planned]) -> list[Diagnostic]:
                 related,
             )
         )
+    return out
+
+
+def shared_pods(entries: Iterable[Planned]) -> list[Diagnostic]:
+    """E0203 when the pods of two facts would carry one ``app.kubernetes.io/name`` in a namespace: every
+    Service, budget and policy of one would select the other's pods too (a workload ``db-backup``
+    beside ``db``'s backup pods, a workload ``ingress-nginx`` beside the ingress controller)."""
+    first: dict[tuple[str, str], Planned] = {}
+    out: list[Diagnostic] = []
+    for entry in entries:
+        value = dict(entry.pods or ()).get(NAME_LABEL)
+        if value is None:
+            continue
+        key = (entry.id.namespace or "", value)
+        taken = first.setdefault(key, entry)
+        if taken.subject is entry.subject:
+            continue
+        here = entry.sources[0] if entry.sources else None
+        related = (Related(taken.sources[0], f"{describe(taken)} comes from here"),) if taken.sources else ()
+        out.append(
+            error(
+                "E0203",
+                here,
+                f"the pods of {describe(entry)} and of {describe(taken)} would both be {NAME_LABEL}={value} in {key[0]}: "
+                "each one's Services, budgets and policies would select the other's pods",
+                _hint(entry, taken),
+                related,
+            )
+        )
+        first[key] = entry  # report each further fact once
     return out
 
 

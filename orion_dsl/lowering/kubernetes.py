@@ -42,6 +42,7 @@ API_VERSIONS = {
     "PrometheusRule": "monitoring.coreos.com/v1",
     "CronJob": "batch/v1",
     "Schedule": "velero.io/v1",
+    "Pod": "v1",
     "BackupStorageLocation": "velero.io/v1",
 }
 
@@ -50,7 +51,7 @@ API_VERSIONS = {
 ROLES = frozenset(
     {
         Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
-        Role.VOLUME_CONFIG, Role.SHARED_CONFIG, Role.CLAIM, Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
+        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.CLAIM, Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.VPA, Role.PDB, Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
@@ -111,7 +112,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
     for w in topology.workloads:
         yield from _backups(topology, w)
     yield from _cluster_backup(topology)
-    yield from _provided(topology)
+    managed = tuple(_managed(topology))
+    yield from managed
+    yield from _provided(topology, {e.id.key for e in managed})
 
 
 def _namespaces(topology: Topology) -> Iterator[Planned]:
@@ -140,17 +143,26 @@ def _shared_access(topology: Topology) -> Iterator[Planned]:
 
 
 def _config_maps(topology: Topology) -> Iterator[Planned]:
-    """One ConfigMap per distinct config-map volume source in a namespace, then the shared configs no volume made."""
-    seen: set[tuple[str, str]] = set()
+    """A connection pooler's pgbouncer.ini and an API gateway's route table (content ORION writes), one
+    placeholder per other config-map volume source in a namespace, then the shared configs no volume made.
+    A placeholder never stands in for a written one: two of those with one name are one object (E0203)."""
+    placeholders: set[tuple[str, str]] = set()
     for w in topology.workloads:
+        first = next((v for v in w.volumes if v.kind == "config-map"), None)
         for v in w.volumes:
-            if v.kind == "config-map" and (w.namespace, v.source) not in seen:
-                seen.add((w.namespace, v.source))
+            if v.kind != "config-map":
+                continue
+            if w.pooler_of is not None and v.source == names.pooler_config(w.name):
+                yield entry(Role.POOLER_CONFIG, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
+            elif w.routes and v is first:
+                yield entry(Role.ROUTES_CONFIG, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
+            elif (w.namespace, v.source) not in placeholders:
+                placeholders.add((w.namespace, v.source))
                 yield entry(Role.VOLUME_CONFIG, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
     for ns in topology.namespaces:
         for shared in ns.shared:
-            if shared.kind == "config" and (ns.name, shared.name) not in seen:
-                seen.add((ns.name, shared.name))
+            if shared.kind == "config" and (ns.name, shared.name) not in placeholders:
+                placeholders.add((ns.name, shared.name))
                 yield entry(Role.SHARED_CONFIG, "ConfigMap", ns.name, shared.name, shared, part=ns, sources=(shared.span,))
 
 
@@ -208,6 +220,10 @@ def _pods(w: Workload) -> Iterator[Planned]:
     refs = _volume_refs(w)
     if w.kind == "statefulset":
         yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        for s in w.storage:
+            for index in range(w.max_replicas):
+                name = names.template_claim(w, s, index)
+                yield entry(Role.TEMPLATE_CLAIM, "PersistentVolumeClaim", w.namespace, name, w, part=(s.name, index), sources=(w.span,), emitted=False)
         return
     if w.blue_green is None:
         yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
@@ -385,7 +401,20 @@ def _cluster_backup(topology: Topology) -> Iterator[Planned]:
     yield entry(Role.CLUSTER_BACKUP, "Schedule", names.VELERO_NAMESPACE, names.cluster_backup(topology), cb, refs=refs)
 
 
-def _provided(topology: Topology) -> Iterator[Planned]:
+def _managed(topology: Topology) -> Iterator[Planned]:
+    """Secrets cert-manager makes from ORION's objects: each Certificate's TLS Secret and each ACME
+    account's key (in cert-manager's namespace); a workload may mount them, but not make another."""
+    for issuer in topology.issuers:
+        yield entry(Role.MANAGED_SECRET, "Secret", names.CERT_MANAGER_NAMESPACE, names.account_key(issuer), issuer, sources=(issuer.span,), emitted=False)
+    ing = topology.ingress
+    if ing is not None and ing.tls_issuer is not None:
+        for namespace in host_groups(ing, topology):
+            yield entry(Role.MANAGED_SECRET, "Secret", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=(ing.span,), emitted=False)
+    if ing is not None:
+        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, names.ingress_controller(ing), ing, sources=(ing.span,), pods=INGRESS_CONTROLLER_PODS, emitted=False)
+
+
+def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:
     """Objects the manifests name that the cluster must provide: Secrets (never written) and the
     BackupStorageLocation of the cluster backup; each once, at the first fact that names it."""
     found: dict[tuple[str, str, str], tuple[Role, object, tuple[Span | None, ...]]] = {}
@@ -408,4 +437,6 @@ def _provided(topology: Topology) -> Iterator[Planned]:
         key = ("BackupStorageLocation", names.VELERO_NAMESPACE, rec.cluster_backup.target)
         found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, rec.cluster_backup, ()))
     for (kind, namespace, name), (role, subject, sources) in found.items():
-        yield entry(role, kind, namespace, name, subject, sources=sources, emitted=False)
+        planned = entry(role, kind, namespace, name, subject, sources=sources, emitted=False)
+        if planned.id.key not in managed:  # a workload may mount the TLS Secret cert-manager makes
+            yield planned

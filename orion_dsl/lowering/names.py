@@ -6,6 +6,8 @@ and the backends read the identities and relations from the plan; nothing else s
 
 from __future__ import annotations
 
+import hashlib
+
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
 from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Workload
@@ -40,15 +42,37 @@ TELEMETRY = "mesh-default"
 EGRESS_ACCESS = "egress-access-control"
 
 
-def dns_label(text: str) -> str:
+#: The longest DNS-1123 label (Service names, subset names, label values).
+LABEL_LIMIT = 63
+
+
+def bounded(label: str, limit: int = LABEL_LIMIT) -> str:
+    """A label cut to ``limit`` characters without losing what tells it apart: a longer one keeps its
+    start and ends with 8 hex digits of its SHA-256, so two long hosts never make one name.
+
+    >>> bounded("a" * 70) == "a" * 54 + "-" + bounded_digest("a" * 70)
+    True
+    """
+    if len(label) <= limit:
+        return label
+    return f"{label[: limit - 9].rstrip('-')}-{bounded_digest(label)}"
+
+
+def bounded_digest(label: str) -> str:
+    """The 8 hex digits :func:`bounded` ends a cut label with."""
+    return hashlib.sha256(label.encode("utf-8")).hexdigest()[:8]
+
+
+def dns_label(text: str, limit: int = LABEL_LIMIT) -> str:
     """A DNS-1123 label made from a host name or path, for names of objects made per host
-    (``api.stripe.com`` -> ``api-stripe-com``, ``*.Example.com`` -> ``wildcard-example-com``).
+    (``api.stripe.com`` -> ``api-stripe-com``, ``*.Example.com`` -> ``wildcard-example-com``),
+    at most ``limit`` characters (:func:`bounded`).
 
     >>> dns_label("*.Example.com")
     'wildcard-example-com'
     """
     text = text.lower().replace("*", "wildcard").replace(".", "-")
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-")[:63].rstrip("-")
+    return bounded("".join(c if c.isalnum() or c == "-" else "-" for c in text).strip("-"), limit)
 
 
 def _derived(w: Workload, part: str) -> str:
@@ -85,6 +109,11 @@ def colour_deployment(w: Workload, colour: Colour) -> str:
 def claim(w: Workload, storage: Storage) -> str:
     """The PersistentVolumeClaim of a Deployment's storage."""
     return _derived(w, storage.name)
+
+
+def template_claim(w: Workload, storage: Storage, index: int) -> str:
+    """The claim the StatefulSet controller makes for one pod from a claim template: ``<template>-<set>-<index>``."""
+    return f"{storage.name}-{w.name}-{index}"
 
 
 def reader(shared: Shared) -> str:
@@ -184,12 +213,12 @@ def require_jwt(w: Workload) -> str:
 
 def egress_route(host: str) -> str:
     """The VirtualService that routes one external host through the egress gateway."""
-    return f"egress-{dns_label(host)}"
+    return f"egress-{dns_label(host, LABEL_LIMIT - len('egress-'))}"
 
 
 def egress_subset(host: str, port: int) -> str:
-    """The egress gateway's DestinationRule subset (and Gateway server) for one host and port."""
-    return f"{dns_label(host)}-{port}"
+    """The egress gateway's DestinationRule subset (and Gateway server) for one host and port: a DNS label."""
+    return f"{dns_label(host, LABEL_LIMIT - len(f'-{port}'))}-{port}"
 
 
 def egress_server_port(host: str, port: int) -> str:

@@ -50,6 +50,8 @@ class Role(enum.Enum):
     READER_BINDING = "reader-binding"
     # kubernetes: configuration and storage
     VOLUME_CONFIG = "volume-config"
+    POOLER_CONFIG = "pooler-config"
+    ROUTES_CONFIG = "routes-config"
     SHARED_CONFIG = "shared-config"
     CLAIM = "claim"
     # kubernetes: Services
@@ -106,6 +108,10 @@ class Role(enum.Enum):
     PROVIDED_SECRET = "provided-secret"
     PROVIDED_STORAGE_LOCATION = "provided-storage-location"
     PROVIDED_SERVICE = "provided-service"
+    PROVIDED_PODS = "provided-pods"
+    # objects a controller makes from ORION's (never emitted by ORION)
+    MANAGED_SECRET = "managed-secret"
+    TEMPLATE_CLAIM = "template-claim"
 
 
 #: The folder of cluster-scoped objects in a target's output.

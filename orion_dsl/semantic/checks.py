@@ -178,6 +178,27 @@ def quota_holds_max_replicas(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def read_replicas_are_pods(ctx: Context) -> list[Diagnostic]:
+    """A database's read replicas are pods of its StatefulSet (indexes after the primary's): it must run them all."""
+    out = []
+    for w in ctx.topology.workloads:
+        db = w.database
+        if db is None or db.read_replicas == 0:
+            continue
+        lowest = w.autoscale.min if w.autoscale is not None else w.replicas
+        needed = max(1, db.primary) + db.read_replicas
+        if needed > lowest:
+            out.append(
+                error(
+                    "E0216",
+                    w.span,
+                    f'"{w.name}" has {db.read_replicas} read replicas after its primary, so it needs {needed} pods, but runs {lowest}',
+                    f"set `replicas {needed}` (or more), or fewer `read_replicas`",
+                )
+            )
+    return out
+
+
 def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     """The most frequent backup of a covered workload is at most its recovery point objective."""
     out: list[Diagnostic] = []
@@ -216,6 +237,7 @@ CHECKS: Sequence[Check] = (
     addresses_fit_their_subnet,
     address_ranges_do_not_overlap,
     quota_holds_max_replicas,
+    read_replicas_are_pods,
     backups_meet_rpo,
     paths.volume_sources_are_names,
     plain_secrets.env_secrets_are_not_literal,

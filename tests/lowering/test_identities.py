@@ -44,10 +44,74 @@ namespace data {
 }
 recovery { target s3 { kind s3; bucket "b" } }
 """
-    (found,) = errors(spec)
+    found = next(d for d in errors(spec) if "NetworkPolicy" in d.summary)
     assert found.code == "E0203" and "NetworkPolicy data/db-backup-egress" in found.summary
     assert found.span is not None and found.related
     assert {found.span.line, found.related[0].span.line} == {line_of(spec, "backup full"), line_of(spec, "service db-backup")}
+
+
+def test_a_workload_whose_pods_would_carry_the_backup_pods_name_is_refused() -> None:
+    found = errors(
+        """
+namespace data {
+  subnet apps
+  statefulset db { image "postgres:16"; port pg 5432; backup full every 24h to s3 }
+  service db-backup { image "x:1"; port http 8080 }
+}
+recovery { target s3 { kind s3; bucket "b" } }
+"""
+    )
+    assert any(d.code == "E0203" and "app.kubernetes.io/name=db-backup in data" in d.summary for d in found)
+
+
+def test_a_workload_named_like_the_ingress_controller_pods_is_refused() -> None:
+    found = errors(
+        """
+ingress nginx { namespace edge; subnet apps; listen 443; host "a.example.com" -> web:http }
+namespace edge { subnet apps; service ingress-nginx { image "x:1"; port http 8080 } }
+namespace app { subnet apps; service web { image "x:1"; port http 8080 } }
+"""
+    )
+    assert any(d.code == "E0203" and "ingress controller" in d.summary and "ingress-nginx" in d.summary for d in found)
+
+
+def test_a_volume_on_the_poolers_config_map_is_refused_not_hidden() -> None:
+    found = errors(
+        """
+namespace data {
+  subnet apps
+  service app { image "x:1"; port http 8080; volume c config-map "pgb-config" at "/etc/app"; calls db:sql }
+  statefulset db { image "postgres:16"; replicas 3; port sql 5432
+    database { pooler pgb { image "x:1"; replicas 2 }; primary 1; read_replicas 2 } }
+}
+"""
+    )
+    assert any(d.code == "E0203" and "ConfigMap data/pgb-config" in d.summary for d in found)
+
+
+def test_a_claim_named_like_a_statefulset_pods_claim_is_refused() -> None:
+    found = errors(
+        """
+namespace data {
+  subnet apps
+  statefulset db { image "x:1"; port pg 5432; storage data 10Gi at "/d" }
+  service data { image "x:1"; port http 8080; storage db-0 1Gi at "/e" }
+}
+"""
+    )
+    assert any(d.code == "E0203" and "PersistentVolumeClaim data/data-db-0" in d.summary for d in found)
+
+
+def test_two_long_egress_hosts_make_two_routes() -> None:
+    long = "a" * 62
+    assert not errors(
+        f"""
+mesh istio {{ mtls strict; egress_gateway {{ namespace istio-system }} }}
+external one {{ host "{long}.one.example.com"; port https 443; via egress_gateway }}
+external two {{ host "{long}.two.example.com"; port https 443; via egress_gateway }}
+namespace web {{ subnet apps; mesh on; service w {{ image "x:1"; port http 8080; calls one, two }} }}
+"""
+    )
 
 
 def test_two_hosts_that_make_one_egress_route_are_one_object() -> None:

@@ -11,6 +11,7 @@ from orion_dsl.backends import istio, kubernetes
 from orion_dsl.lowering import Plan, Planned, Role, lower
 from orion_dsl.lowering import istio as planned_istio
 from orion_dsl.lowering import kubernetes as planned_kubernetes
+from orion_dsl.lowering.identities import ROLE_NAMES
 from orion_dsl.lowering.names import POD_INDEX_LABEL
 from orion_dsl.model import Workload
 from orion_dsl.pipeline import analyze_file
@@ -18,8 +19,8 @@ from tests.conftest import EXAMPLES, SEED_SPEC
 
 SPECS = [SEED_SPEC, *EXAMPLES]
 
-#: Pods the cluster runs that ORION does not (installed with Istio, ingress-nginx, cert-manager, the cluster).
-PROVIDED_PODS = ({"app.kubernetes.io/name": "ingress-nginx"}, {"istio": "egressgateway"}, {"acme.cert-manager.io/http01-solver": "true"})
+#: Pods the cluster runs that the plan does not name (installed with Istio; made by cert-manager for a challenge).
+PROVIDED_PODS = ({"istio": "egressgateway"}, {"acme.cert-manager.io/http01-solver": "true"})
 
 
 def _plan(path: Path) -> Plan:
@@ -71,7 +72,7 @@ def test_every_reference_names_a_written_object_or_one_the_cluster_provides(path
 def test_every_selector_selects_pods_that_are_written_or_provided(path: Path) -> None:
     plan = _plan(path)
     emitted = _emitted(plan).values()
-    pods = [(e.id.namespace, dict(e.pods)) for e in emitted if e.pods is not None]
+    pods = [(e.id.namespace, dict(e.pods)) for e in (*emitted, *plan.provided()) if e.pods is not None]
     for entry in emitted:
         if entry.selects is None or not entry.selects.labels:
             continue  # an empty selector is every pod of its namespace
@@ -93,8 +94,12 @@ def test_every_istio_role_has_one_builder() -> None:
 
 
 def test_every_role_is_planned_for_one_target() -> None:
-    provided = {Role.PROVIDED_SECRET, Role.PROVIDED_SERVICE, Role.PROVIDED_STORAGE_LOCATION}
+    provided = {Role.PROVIDED_SECRET, Role.PROVIDED_SERVICE, Role.PROVIDED_STORAGE_LOCATION, Role.PROVIDED_PODS, Role.MANAGED_SECRET, Role.TEMPLATE_CLAIM}
     assert planned_kubernetes.ROLES.isdisjoint(planned_istio.ROLES) and planned_kubernetes.ROLES | planned_istio.ROLES | provided == set(Role)
+
+
+def test_every_role_is_described_for_messages() -> None:
+    assert set(ROLE_NAMES) == set(Role)
 
 
 def test_the_secrets_the_cluster_provides_are_planned_once_each(seed_plan: Plan) -> None:
