@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from orion_dsl.diagnostics import Diagnostic, Related, error
 from orion_dsl.model import External, Ingress, Issuer, Namespace, Peer, Shared, Workload
+from orion_dsl.source import Span
 
 from .names import NAME_LABEL
 from .plan import Planned, Role
@@ -177,32 +178,30 @@ def _hint(entry: Planned, taken: Planned) -> str:
 
 
 def lengths(entries: Iterable[Planned]) -> list[Diagnostic]:
-    """E0204 for every emitted name longer than its kind allows, and every selector label value over 63 characters."""
-    out: list[Diagnostic] = []
+    """E0204 for every emitted name longer than its kind allows, and every pod or selector label value
+    over 63 characters: one per fact, for the name that overflows most, saying how short the fact's name must be."""
+    worst: dict[tuple[int, Span | None], tuple[int, Planned, str, str]] = {}
     for entry in entries:
         if not entry.emitted:
             continue
         span = entry.sources[0] if entry.sources else None
         limit = name_limit(entry.id.kind)
-        if len(entry.name) > limit:
-            out.append(
-                error(
-                    "E0204",
-                    span,
-                    f'{describe(entry)} would be named "{entry.name}" ({len(entry.name)} characters); a {entry.id.kind} name has at most {limit}',
-                    f"shorten the name by {len(entry.name) - limit} characters",
-                )
-            )
-        selected = entry.selects.labels if entry.selects is not None else ()
-        for key, value in (*selected, *(entry.pods or ())):
-            if len(value) > LABEL_VALUE_LIMIT:
-                out.append(
-                    error(
-                        "E0204",
-                        span,
-                        f'{describe(entry)} would select pods by {key}: "{value}" ({len(value)} characters); a label value has at most 63',
-                        f"shorten the name by {len(value) - LABEL_VALUE_LIMIT} characters",
-                    )
-                )
-                break
-    return out
+        found = [(len(entry.name) - limit, f'would be named "{entry.name}"', f"a {entry.id.kind} name has at most {limit} characters")]
+        labels = (*(entry.selects.labels if entry.selects is not None else ()), *(entry.pods or ()))
+        found += [(len(v) - LABEL_VALUE_LIMIT, f'would label pods {k}: "{v}"', f"a label value has at most {LABEL_VALUE_LIMIT} characters") for k, v in labels]
+        over, what, rule = max(found, key=lambda f: f[0])
+        key = (id(entry.subject), span)
+        if over > 0 and (key not in worst or over > worst[key][0]):
+            worst[key] = (over, entry, what, rule)
+    return [
+        error("E0204", entry.sources[0] if entry.sources else None, f"{describe(entry)} {what}: {rule}", _shorten(entry, over))
+        for over, entry, what, rule in worst.values()
+    ]
+
+
+def _shorten(entry: Planned, over: int) -> str:
+    """How to fit: the fact's own name, shorter by what overflows."""
+    subject = entry.subject
+    if isinstance(subject, (Workload, External, Shared, Issuer, Ingress, Namespace)) and len(subject.name) > over:
+        return f"shorten {owner(entry)} to at most {len(subject.name) - over} characters"
+    return f"shorten the name by {over} character{'s' if over > 1 else ''}"

@@ -51,7 +51,8 @@ API_VERSIONS = {
 ROLES = frozenset(
     {
         Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
-        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.CLAIM, Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
+        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.CLAIM,
+        Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.VPA, Role.PDB, Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
@@ -411,7 +412,8 @@ def _managed(topology: Topology) -> Iterator[Planned]:
         for namespace in host_groups(ing, topology):
             yield entry(Role.MANAGED_SECRET, "Secret", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=(ing.span,), emitted=False)
     if ing is not None:
-        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, names.ingress_controller(ing), ing, sources=(ing.span,), pods=INGRESS_CONTROLLER_PODS, emitted=False)
+        controller = names.ingress_controller(ing)
+        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, controller, ing, sources=(ing.span,), pods=INGRESS_CONTROLLER_PODS, emitted=False)
 
 
 def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:

@@ -258,7 +258,7 @@ class PlatformResolver(ResolverBase):
             return None
         targets = self.unique(((t.name, t) for t in d.targets), "backup target")
         for t in d.targets:
-            self.check_name(t.name, "backup target", limit=63 - len("-credentials"))
+            self.check_name(t.name, "backup target")
         replications = []
         for r in d.replicate:
             self.target_ref(r.source)

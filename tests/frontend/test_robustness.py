@@ -133,7 +133,8 @@ def test_windows_line_endings_and_a_byte_order_mark_are_accepted(tmp_path: Path)
 
 
 def test_a_list_option_written_twice_inline_is_reported() -> None:
-    text = 'topology t { version "1" }\nnamespace a { statefulset db { image "p:1"; port sql 5432; replicas 3; database { read_replicas 2 weights 50% weights 50% } } }\n'
+    database = "replicas 3; database { read_replicas 2 weights 50% weights 50% }"
+    text = f'topology t {{ version "1" }}\nnamespace a {{ statefulset db {{ image "p:1"; port sql 5432; {database} }} }}\n'
     assert [d.code for d in analyze_text(text).diagnostics] == ["E0114"]
 
 
