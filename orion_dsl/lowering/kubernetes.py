@@ -343,12 +343,13 @@ def _edge(topology: Topology) -> Iterator[Planned]:
         return
     for namespace, hosts in host_groups(ing, topology).items():
         sources = (ing.span, *(h.span for h in hosts))
-        services = tuple(dict.fromkeys(Ref("Service", namespace, h.target) for h in hosts))
+        refs = tuple(dict.fromkeys(Ref("Service", namespace, h.target) for h in hosts))
         if ing.tls_issuer is not None:
+            certificate = names.certificate(ing, namespace)
             issuer = (Ref("ClusterIssuer", None, ing.tls_issuer),)
-            yield entry(Role.CERTIFICATE, "Certificate", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=sources, refs=issuer)
-            services += (Ref("Certificate", namespace, names.certificate(ing, namespace)),)
-        yield entry(Role.INGRESS, "Ingress", namespace, names.ingress(ing, namespace), ing, part=namespace, sources=sources, refs=services)
+            yield entry(Role.CERTIFICATE, "Certificate", namespace, certificate, ing, part=namespace, sources=sources, refs=issuer)
+            refs += (Ref("Certificate", namespace, certificate), Ref("Secret", namespace, certificate))  # the Secret cert-manager makes
+        yield entry(Role.INGRESS, "Ingress", namespace, names.ingress(ing, namespace), ing, part=namespace, sources=sources, refs=refs)
 
 
 def scraped_service(topology: Topology, w: Workload) -> str:

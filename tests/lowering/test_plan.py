@@ -115,3 +115,41 @@ def seed_plan() -> Plan:
 def test_lowering_twice_gives_the_same_identities(seed_plan: Plan) -> None:
     again, _ = lower(seed_plan.topology)
     assert [e.id for e in again.entries] == [e.id for e in seed_plan.entries]
+
+
+def _named_by(o: dict[str, Any]) -> set[tuple[str, str]]:
+    """(kind, name) of every object a written object names in its own namespace, read from the object itself."""
+    spec = o.get("spec", {})
+    found: set[tuple[str, str]] = set()
+    pod = spec.get("template", spec.get("jobTemplate", {}).get("spec", {}).get("template", {})).get("spec", {})
+    if pod.get("serviceAccountName"):
+        found.add(("ServiceAccount", pod["serviceAccountName"]))
+    for volume in pod.get("volumes", []):
+        if "configMap" in volume:
+            found.add(("ConfigMap", volume["configMap"]["name"]))
+        if "secret" in volume:
+            found.add(("Secret", volume["secret"]["secretName"]))
+        if "persistentVolumeClaim" in volume:
+            found.add(("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"]))
+    if o["kind"] == "StatefulSet":
+        found.add(("Service", spec["serviceName"]))
+    for key in ("scaleTargetRef", "targetRef"):
+        if key in spec:
+            found.add((spec[key]["kind"], spec[key]["name"]))
+    if o["kind"] == "Ingress":
+        found |= {("Service", p["backend"]["service"]["name"]) for rule in spec["rules"] for p in rule["http"]["paths"]}
+        found |= {("Secret", tls["secretName"]) for tls in spec.get("tls", [])}
+    if o["kind"] == "RoleBinding":
+        found.add(("Role", o["roleRef"]["name"]))
+        found |= {("ServiceAccount", s["name"]) for s in o["subjects"]}
+    return found
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_the_objects_a_written_object_names_are_the_references_its_entry_plans(path: Path) -> None:
+    plan = _plan(path)
+    emitted = _emitted(plan)
+    for o in _rendered(plan):
+        entry = emitted[_identity(o)]
+        planned = {(ref.kind, ref.name) for ref in entry.refs}
+        assert _named_by(o) <= planned, f"{entry.id} names {sorted(_named_by(o) - planned)} that its plan entry does not"
