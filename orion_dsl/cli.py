@@ -333,6 +333,7 @@ def explain(subject: str | None, spec: Path | None, list_codes: bool, max_errors
 def _explain_object(subject: str, spec: Path, console: Console) -> None:
     """Print which spec lines made a generated object (exit 1 when the spec has errors, 2 for an unknown object)."""
     from orion_dsl import provenance
+    from orion_dsl.backends import lookup
     from orion_dsl.diagnostics import did_you_mean
 
     analysis = _analyze(spec, console)
@@ -345,7 +346,8 @@ def _explain_object(subject: str, spec: Path, console: Console) -> None:
     if entry is None:
         hint = did_you_mean(subject.strip(), provenance.known(analysis.plan))
         raise click.BadParameter(f'{analysis.source.name} makes no object "{subject}"; {hint}', param_hint="OBJECT")
-    write_stdout(provenance.explanation(entry, analysis.source))
+    written = entry.emitted and any(a.path == entry.id.path for a in lookup(entry.id.target)(analysis.plan).artifacts)
+    write_stdout(provenance.explanation(entry, analysis.source, written))
 
 
 #: ``orion explain`` wraps its paragraphs to this many columns.

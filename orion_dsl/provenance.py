@@ -29,11 +29,14 @@ def known(plan: Plan) -> list[str]:
     return [e.id.path for e in plan.entries if e.emitted]
 
 
-def explanation(entry: Planned, source: SourceFile) -> str:
-    """What ``orion explain OBJECT`` prints: the object, why it exists, the spec lines that made it, what it selects and names."""
-    lines = [entry.id.path if entry.emitted else f"{entry.id} (not written by orion)", f"  {entry.id} ({entry.id.api_version})", f"  {describe(entry)}"]
+def explanation(entry: Planned, source: SourceFile, written: bool) -> str:
+    """What ``orion explain OBJECT`` prints: the object, why it exists, whether this spec writes it,
+    the spec lines that made it, what it selects and names."""
+    lines = [entry.id.path if written else f"{entry.id} (not written by orion)", f"  {entry.id} ({entry.id.api_version})", f"  {describe(entry)}"]
     if not entry.emitted:
-        lines.append("  the cluster must provide it: orion only names it")
+        lines.append("  the cluster (or a controller) must provide it: orion only names it")
+    elif not written:
+        lines.append("  orion keeps this name for it, and writes it when the spec gives it something to say")
     if entry.sources:
         lines += ["", "made by:"]
         for span in entry.sources:

@@ -102,7 +102,7 @@ def test_explain_object_by_kind_namespace_and_name_says_what_it_selects() -> Non
 
 def test_explain_a_secret_the_cluster_provides_says_orion_does_not_write_it() -> None:
     result = CliRunner().invoke(cli, ["explain", "secret/orion-data/s3-primary-credentials", str(SEED_SPEC)])
-    assert result.exit_code == 0 and "not written by orion" in result.output and "the cluster must provide it" in result.output
+    assert result.exit_code == 0 and "not written by orion" in result.output and "the cluster (or a controller) must provide it" in result.output
 
 
 def test_explain_an_unknown_object_exits_2_with_did_you_mean() -> None:
@@ -115,3 +115,10 @@ def test_explain_an_object_of_a_spec_with_errors_exits_1(tmp_path: Path) -> None
     spec.write_text("topology t { version 1 }\nnamespace a { service b { image 3 } }\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["explain", "service/a/b", str(spec)])
     assert result.exit_code == 1
+
+
+def test_explain_a_kept_name_that_is_not_written_says_so() -> None:
+    spec = SEED_SPEC.parent.parent / "examples" / "egress-allowlist.orion"
+    result = CliRunner().invoke(cli, ["explain", "AuthorizationPolicy/payments/billing-allow", str(spec)])
+    assert result.exit_code == 0 and result.output.startswith("AuthorizationPolicy payments/billing-allow (not written by orion)")
+    assert "orion keeps this name" in result.output
