@@ -99,8 +99,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
         yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
     yield from _shared_access(topology)
     yield from _config_maps(topology)
-    for w in topology.workloads:
-        yield from _claims(w)
+    claims = [c for w in topology.workloads for c in _claims(w)]
+    yield from claims
+    yield from _template_claims(topology, claims)
     for w in topology.workloads:
         yield from _services(topology, w)
     for w in topology.workloads:
@@ -173,6 +174,21 @@ def _claims(w: Workload) -> Iterator[Planned]:
             yield entry(Role.CLAIM, "PersistentVolumeClaim", w.namespace, names.claim(w, s), w, part=s.name, sources=(w.span,))
 
 
+def _template_claims(topology: Topology, claims: list[Planned]) -> Iterator[Planned]:
+    """The claims the StatefulSet controller makes from claim templates (``<template>-<set>-<index>``) that
+    another planned claim would take: only those, as a set may run up to 2^31 pods."""
+    taken = {(c.namespace, c.name) for c in claims}
+    for w in topology.workloads:
+        if w.kind != "statefulset":
+            continue
+        for s in w.storage:
+            prefix = names.template_claim(w, s, 0)[:-1]
+            for namespace, name in sorted(taken):
+                index = name.removeprefix(prefix)
+                if namespace == w.namespace and name.startswith(prefix) and index.isdigit() and str(int(index)) == index and int(index) < w.max_replicas:
+                    yield entry(Role.TEMPLATE_CLAIM, "PersistentVolumeClaim", w.namespace, name, w, part=(s.name, int(index)), sources=(w.span,), emitted=False)
+
+
 def _services(topology: Topology, w: Workload) -> Iterator[Planned]:
     pooler = topology.pooler_of(w)
     own = names.pod_selector(w)
@@ -221,10 +237,6 @@ def _pods(w: Workload) -> Iterator[Planned]:
     refs = _volume_refs(w)
     if w.kind == "statefulset":
         yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
-        for s in w.storage:
-            for index in range(w.max_replicas):
-                name = names.template_claim(w, s, index)
-                yield entry(Role.TEMPLATE_CLAIM, "PersistentVolumeClaim", w.namespace, name, w, part=(s.name, index), sources=(w.span,), emitted=False)
         return
     if w.blue_green is None:
         yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)

@@ -211,3 +211,8 @@ def test_colliding_names_are_reported_or_compile(base: str, suffixes: list[str],
     for backend in (kubernetes, istio):
         artifacts = backend.render(analysis.plan).artifacts  # a shared file path would raise here
         assert len({a.path for a in artifacts}) == len(artifacts)
+
+
+def test_a_statefulset_of_two_billion_pods_plans_a_bounded_number_of_objects() -> None:
+    analysis = analyze_text(NETWORK + 'namespace data { subnet apps; statefulset db { image "x:1"; replicas 2147483647; port pg 5432; storage data 1Gi at "/d" } }')
+    assert analysis.plan is not None and len(analysis.plan.entries) < 50
