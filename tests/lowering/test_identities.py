@@ -214,5 +214,6 @@ def test_colliding_names_are_reported_or_compile(base: str, suffixes: list[str],
 
 
 def test_a_statefulset_of_two_billion_pods_plans_a_bounded_number_of_objects() -> None:
-    analysis = analyze_text(NETWORK + 'namespace data { subnet apps; statefulset db { image "x:1"; replicas 2147483647; port pg 5432; storage data 1Gi at "/d" } }')
+    huge = 'statefulset db { image "x:1"; replicas 2147483647; port pg 5432; storage data 1Gi at "/d" }'
+    analysis = analyze_text(NETWORK + f"namespace data {{ subnet apps; {huge} }}")
     assert analysis.plan is not None and len(analysis.plan.entries) < 50
