@@ -24,9 +24,19 @@ def find(plan: Plan, subject: str) -> Planned | None:
     return next((e for e in sorted(plan.entries, key=lambda e: not e.emitted) if wanted in _names(e)), None)
 
 
-def known(plan: Plan) -> list[str]:
-    """The files of every written object, for did-you-mean."""
-    return [e.id.path for e in plan.entries if e.emitted]
+def known(plan: Plan, subject: str) -> list[str]:
+    """Every planned object, named the way ``subject`` names one (its file, or ``kind/namespace/name``, lower-case),
+    those in the same folder or of the same kind first, for did-you-mean."""
+    wanted = subject.strip().lower()
+    if wanted.endswith(".yaml"):
+        found = [e.id.path.lower() for e in plan.entries if e.emitted]
+    else:
+        found = [f"{e.id.kind}/{e.id.namespace}/{e.name}".lower() if e.id.namespace else f"{e.id.kind}/{e.name}".lower() for e in plan.entries]
+    for cut in (wanted.rpartition("/")[0], wanted.partition("/")[0]):  # the same folder, else the same kind (or target)
+        near = [k for k in found if cut and k.startswith(cut + "/")]
+        if near:
+            return near
+    return found
 
 
 def explanation(entry: Planned, source: SourceFile, written: bool) -> str:

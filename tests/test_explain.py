@@ -122,3 +122,8 @@ def test_explain_a_kept_name_that_is_not_written_says_so() -> None:
     result = CliRunner().invoke(cli, ["explain", "AuthorizationPolicy/payments/billing-allow", str(spec)])
     assert result.exit_code == 0 and result.output.startswith("AuthorizationPolicy payments/billing-allow (not written by orion)")
     assert "orion keeps this name" in result.output
+
+
+def test_explain_an_unknown_object_by_kind_suggests_one_of_its_folder() -> None:
+    result = CliRunner().invoke(cli, ["explain", "deployment/orion-gateway/gateway", str(SEED_SPEC)])
+    assert result.exit_code == 2 and 'did you mean "deployment/orion-gateway/gateway-blue"?' in result.output

@@ -25,8 +25,7 @@ SCRAPE = "orion.dev/scrape"
 POD_INDEX = names.POD_INDEX_LABEL
 NAMESPACE_NAME = names.NAMESPACE_NAME_LABEL
 
-#: The ingress controller's pods (installed separately, e.g. the ingress-nginx Helm chart).
-INGRESS_CONTROLLER = {NAME: "ingress-nginx"}
+INGRESS_CONTROLLER = names.INGRESS_CONTROLLER_PODS
 #: The cluster DNS pods.
 KUBE_DNS_NAMESPACE = "kube-system"
 KUBE_DNS = {"k8s-app": "kube-dns"}
@@ -34,7 +33,7 @@ KUBE_DNS = {"k8s-app": "kube-dns"}
 ISTIO_NAMESPACE = names.ISTIO_ROOT_NAMESPACE
 ISTIOD = {"app": "istiod"}
 ISTIOD_PORT = 15012
-EGRESS_GATEWAY = {"istio": "egressgateway"}
+EGRESS_GATEWAY = names.EGRESS_GATEWAY_PODS
 
 #: A builder turns one plan entry into its object (None when it has nothing to say for it).
 Obj = dict[str, Any]

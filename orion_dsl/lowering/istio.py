@@ -143,13 +143,10 @@ def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
     yield entry(Role.PROVIDED_SERVICE, "Service", home, names.EGRESS_GATEWAY_SERVICE, gateway, emitted=False)
     if not routed:
         return
-    yield entry(Role.EGRESS_GATEWAY, "Gateway", home, names.EGRESS_GATEWAY_SERVICE, gateway, selects=dict(EGRESS_GATEWAY_PODS))
+    yield entry(Role.EGRESS_GATEWAY, "Gateway", home, names.EGRESS_GATEWAY_SERVICE, gateway, selects=dict(names.EGRESS_GATEWAY_PODS))
     yield entry(Role.EGRESS_SUBSETS, "DestinationRule", home, names.EGRESS_GATEWAY_SERVICE, gateway, refs=(service,))
     for external, host in dict.fromkeys(routed):
         yield entry(Role.EGRESS_ROUTE, "VirtualService", home, names.egress_route(host), external, part=host, sources=(external.span,), refs=(service,))
     if gateway.tls_origination:
-        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, selects=dict(EGRESS_GATEWAY_PODS))
+        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, selects=dict(names.EGRESS_GATEWAY_PODS))
 
-
-#: The egress gateway's pods (installed with Istio).
-EGRESS_GATEWAY_PODS = {"istio": "egressgateway"}

@@ -277,12 +277,9 @@ def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | No
         w = topology.workload(peer.name)
         return (peer.name, names.pod_selector(w)) if w is not None else None
     if peer.kind == "ingress" and topology.ingress is not None:
-        return names.ingress_controller(topology.ingress), dict(INGRESS_CONTROLLER_PODS)
+        return names.ingress_controller(topology.ingress), dict(names.INGRESS_CONTROLLER_PODS)
     return None
 
-
-#: The ingress controller's pods (installed separately).
-INGRESS_CONTROLLER_PODS = {names.NAME_LABEL: "ingress-nginx"}
 
 
 def _peer_sources(topology: Topology, peer: Peer) -> tuple[Span | None, ...]:
@@ -426,7 +423,7 @@ def _managed(topology: Topology) -> Iterator[Planned]:
             yield entry(Role.MANAGED_SECRET, "Secret", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=(ing.span,), emitted=False)
     if ing is not None:
         controller = names.ingress_controller(ing)
-        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, controller, ing, sources=(ing.span,), pods=INGRESS_CONTROLLER_PODS, emitted=False)
+        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, controller, ing, sources=(ing.span,), pods=names.INGRESS_CONTROLLER_PODS, emitted=False)
 
 
 def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:

@@ -21,6 +21,11 @@ COLOUR_LABEL = "orion.dev/colour"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
+#: Pods ORION's objects select that the cluster runs: the ingress controller (installed separately,
+#: e.g. the ingress-nginx Helm chart) and Istio's egress gateway.
+INGRESS_CONTROLLER_PODS = {NAME_LABEL: "ingress-nginx"}
+EGRESS_GATEWAY_PODS = {"istio": "egressgateway"}
+
 #: Istio's root namespace and trust domain.
 ISTIO_ROOT_NAMESPACE = "istio-system"
 TRUST_DOMAIN = "cluster.local"
