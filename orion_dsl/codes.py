@@ -153,7 +153,9 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0201",
         "an unknown name: a call, route, host or rule target, subnet, namespace, workload, backup target or certificate issuer",
-        "Also: a host or route sending traffic to an external service, or a rule starting at one (externals are only reached).",
+        "Also: a host or route sending traffic to an external service, or a rule starting at one (externals are only reached); "
+        "and an object ORION would write naming one nothing makes, such as an autoscaler's `object` metric describing a Service "
+        "that is not in its namespace.",
         "Use the name the did-you-mean suggests, or declare what the name refers to.",
     ),
     _e(

@@ -49,8 +49,8 @@ def _metric(m: Metric) -> dict[str, Any]:
 
 
 def _target(entry: Planned) -> dict[str, str]:
-    """The scaleTargetRef/targetRef of an autoscaler: the object its plan entry names."""
-    (ref,) = entry.refs
+    """The scaleTargetRef/targetRef of an autoscaler: the first object its plan entry names."""
+    ref = entry.refs[0]
     return {"apiVersion": "apps/v1", "kind": ref.kind, "name": ref.name}
 
 

@@ -15,7 +15,7 @@ from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.model import Topology
 
 from . import istio, kubernetes, names
-from .identities import collisions, lengths, shared_pods
+from .identities import collisions, dangling, lengths, shared_pods
 from .plan import ObjectId, Plan, Planned, Ref, Role, Selects, Target
 
 __all__ = ["ObjectId", "Plan", "Planned", "Ref", "Role", "Selects", "Target", "envelope", "lower", "names"]
@@ -25,7 +25,7 @@ def lower(topology: Topology) -> tuple[Plan, list[Diagnostic]]:
     """The plan of every object of every target, the identities two facts would share (E0203) and
     the names too long for their kind (E0204)."""
     entries = (*kubernetes.plan(topology), *istio.plan(topology))
-    return Plan(topology, entries), [*collisions(entries), *shared_pods(entries), *lengths(entries)]
+    return Plan(topology, entries), [*collisions(entries), *shared_pods(entries), *lengths(entries), *dangling(entries)]
 
 
 def envelope(entry: Planned, metadata: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

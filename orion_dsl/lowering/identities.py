@@ -170,6 +170,24 @@ def shared_pods(entries: Iterable[Planned]) -> list[Diagnostic]:
     return out
 
 
+def dangling(entries: Iterable[Planned]) -> list[Diagnostic]:
+    """E0201 for an object that names one nothing in the spec makes and the cluster does not provide
+    (an HPA ``object`` metric describing a Service that is not there)."""
+    planned = {(e.id.kind, e.id.namespace or "", e.name) for e in entries}
+    return [
+        error(
+            "E0201",
+            entry.sources[0] if entry.sources else None,
+            f'{describe(entry)} names {ref}, which the spec does not make in namespace "{ref.namespace}"',
+            f"name a workload of namespace {ref.namespace} that has a port, or remove the reference",
+        )
+        for entry in entries
+        if entry.emitted
+        for ref in entry.refs
+        if (ref.kind, ref.namespace or "", ref.name) not in planned
+    ]
+
+
 def _hint(entry: Planned, taken: Planned) -> str:
     """How to make two colliding identities two: rename a fact (an egress host cannot be renamed)."""
     if entry.role is Role.EGRESS_ROUTE and taken.role is Role.EGRESS_ROUTE:

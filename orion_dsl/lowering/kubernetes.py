@@ -258,7 +258,8 @@ def scale_target(w: Workload) -> Ref:
 def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
     target = (scale_target(w),)
     if w.autoscale is not None:
-        yield entry(Role.HPA, "HorizontalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target)
+        described = tuple(Ref("Service", w.namespace, m.object or m.name) for m in w.autoscale.metrics if m.source == "object")
+        yield entry(Role.HPA, "HorizontalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target + described)
     if topology.scaling.vertical is not None:
         yield entry(Role.VPA, "VerticalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target)
     if w.max_replicas <= 1:
