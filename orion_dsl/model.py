@@ -502,6 +502,7 @@ class EgressGateway:
     namespace: str
     tls_origination: bool
     sni_routing: bool
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -516,6 +517,7 @@ class Mesh:
     egress_gateway: EgressGateway | None
     egress_rate_limit: tuple[int, RatePer] | None
     cost_tracking: bool
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -588,6 +590,7 @@ class ClusterBackup:
     at: TimeOfDay | None
     target: str
     retention: Duration | None
+    span: Span = span_field()
 
 
 @attrs.frozen

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from orion_dsl.diagnostics import Diagnostic, Related, error
-from orion_dsl.model import External, Ingress, Issuer, Namespace, Peer, Shared, Workload
+from orion_dsl.model import ClusterBackup, EgressGateway, External, Ingress, Issuer, Mesh, Monitoring, Namespace, Peer, Shared, Workload
 from orion_dsl.source import Span
 
 from .names import NAME_LABEL
@@ -71,7 +71,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.EGRESS_ACCESS: "the egress gateway's AuthorizationPolicy",
     Role.PROVIDED_SECRET: "a Secret the cluster provides",
     Role.PROVIDED_STORAGE_LOCATION: "the BackupStorageLocation Velero provides",
-    Role.PROVIDED_SERVICE: "the egress gateway's Service (installed with Istio)",
+    Role.PROVIDED_SERVICE: "the Service Istio installs",
     Role.PROVIDED_PODS: "the pods of the ingress controller (installed separately)",
     Role.MANAGED_SECRET: "a Secret cert-manager makes",
     Role.TEMPLATE_CLAIM: "a claim the StatefulSet controller makes for a pod",
@@ -89,6 +89,16 @@ LABEL_VALUE_LIMIT = 63
 _WHAT: dict[type, str] = {Workload: "workload", External: "external", Shared: "shared object", Issuer: "issuer", Ingress: "ingress", Namespace: "namespace"}
 
 
+#: Facts with a name the user may change; the others (the mesh, the egress gateway...) are named by ORION or Istio.
+_RENAMABLE = (Workload, External, Shared, Issuer, Ingress, Namespace, Peer)
+_BLOCKS: tuple[tuple[type, str], ...] = (
+    (EgressGateway, "the egress gateway"),
+    (Mesh, "the mesh"),
+    (ClusterBackup, "the cluster backup"),
+    (Monitoring, "monitoring"),
+)
+
+
 def owner(entry: Planned) -> str:
     """The spec fact an entry is made for, as a message names it."""
     subject = entry.subject
@@ -98,6 +108,9 @@ def owner(entry: Planned) -> str:
         return f'workload "{subject.name}"' if subject.kind == "workload" else "the ingress controller"
     if isinstance(subject, str):
         return f'namespace "{subject}"'
+    for cls, what in _BLOCKS:
+        if isinstance(subject, cls):
+            return what
     return "the spec"
 
 
@@ -192,7 +205,10 @@ def _hint(entry: Planned, taken: Planned) -> str:
     """How to make two colliding identities two: rename a fact (an egress host cannot be renamed)."""
     if entry.role is Role.EGRESS_ROUTE and taken.role is Role.EGRESS_ROUTE:
         return "route each host through the egress gateway once, with hosts that differ in more than '.', '-' and '*'"
-    return f"rename {owner(entry)} or {owner(taken)}: ORION names these objects after the workload, host or namespace they are made for"
+    renamable = [owner(e) for e in (entry, taken) if isinstance(e.subject, _RENAMABLE)]
+    if not renamable:
+        return "rename one of the facts that make them: ORION names these objects after the workload, host or namespace they are made for"
+    return f"rename {' or '.join(dict.fromkeys(renamable))}: ORION names these objects after the workload, host or namespace they are made for"
 
 
 def lengths(entries: Iterable[Planned]) -> list[Diagnostic]:

@@ -88,7 +88,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
     if mesh is None:
         return
     yield from _mtls(topology, mesh)
-    yield entry(Role.TELEMETRY, "Telemetry", names.ISTIO_ROOT_NAMESPACE, names.TELEMETRY, mesh)
+    yield entry(Role.TELEMETRY, "Telemetry", names.ISTIO_ROOT_NAMESPACE, names.TELEMETRY, mesh, sources=(mesh.span,))
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
         sources = (ns.span if ns else None,)
@@ -104,7 +104,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
 
 def _mtls(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
     if mesh.mtls == "strict":
-        yield entry(Role.MESH_MTLS, "PeerAuthentication", names.ISTIO_ROOT_NAMESPACE, names.MESH_DEFAULT, mesh)
+        yield entry(Role.MESH_MTLS, "PeerAuthentication", names.ISTIO_ROOT_NAMESPACE, names.MESH_DEFAULT, mesh, sources=(mesh.span,))
         return
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
@@ -140,13 +140,16 @@ def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         return
     home = gateway.namespace
     service = Ref("Service", home, names.EGRESS_GATEWAY_SERVICE)
-    yield entry(Role.PROVIDED_SERVICE, "Service", home, names.EGRESS_GATEWAY_SERVICE, gateway, emitted=False)
+    here = (gateway.span,)
+    yield entry(Role.PROVIDED_SERVICE, "Service", home, names.EGRESS_GATEWAY_SERVICE, gateway, sources=here, emitted=False)
     if not routed:
         return
-    yield entry(Role.EGRESS_GATEWAY, "Gateway", home, names.EGRESS_GATEWAY_SERVICE, gateway, selects=dict(names.EGRESS_GATEWAY_PODS))
-    yield entry(Role.EGRESS_SUBSETS, "DestinationRule", home, names.EGRESS_GATEWAY_SERVICE, gateway, refs=(service,))
+    pods = dict(names.EGRESS_GATEWAY_PODS)
+    yield entry(Role.EGRESS_GATEWAY, "Gateway", home, names.EGRESS_GATEWAY_SERVICE, gateway, sources=here, selects=pods)
+    yield entry(Role.EGRESS_SUBSETS, "DestinationRule", home, names.EGRESS_GATEWAY_SERVICE, gateway, sources=here, refs=(service,))
     for external, host in dict.fromkeys(routed):
-        yield entry(Role.EGRESS_ROUTE, "VirtualService", home, names.egress_route(host), external, part=host, sources=(external.span,), refs=(service,))
+        route = names.egress_route(host)
+        yield entry(Role.EGRESS_ROUTE, "VirtualService", home, route, external, part=host, sources=(external.span, gateway.span), refs=(service,))
     if gateway.tls_origination:
-        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, selects=dict(names.EGRESS_GATEWAY_PODS))
+        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, sources=here, selects=pods)
 

@@ -410,7 +410,7 @@ def _cluster_backup(topology: Topology) -> Iterator[Planned]:
         return
     cb = rec.cluster_backup
     refs = (Ref("BackupStorageLocation", names.VELERO_NAMESPACE, cb.target),)
-    yield entry(Role.CLUSTER_BACKUP, "Schedule", names.VELERO_NAMESPACE, names.cluster_backup(topology), cb, refs=refs)
+    yield entry(Role.CLUSTER_BACKUP, "Schedule", names.VELERO_NAMESPACE, names.cluster_backup(topology), cb, sources=(cb.span,), refs=refs)
 
 
 def _managed(topology: Topology) -> Iterator[Planned]:
@@ -448,7 +448,7 @@ def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> It
     rec = topology.recovery
     if rec is not None and rec.cluster_backup is not None:
         key = ("BackupStorageLocation", names.VELERO_NAMESPACE, rec.cluster_backup.target)
-        found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, rec.cluster_backup, ()))
+        found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, rec.cluster_backup, (rec.cluster_backup.span,)))
     for (kind, namespace, name), (role, subject, sources) in found.items():
         planned = entry(role, kind, namespace, name, subject, sources=sources, emitted=False)
         if planned.id.key not in managed:  # a workload may mount the TLS Secret cert-manager makes

@@ -242,15 +242,15 @@ class Plan:
     topology: Topology
     entries: tuple[Planned, ...]
     _by_role: Mapping[Role, tuple[Planned, ...]] = attrs.field(init=False, repr=False)
-    _by_subject: Mapping[tuple[Role, int, object], Planned] = attrs.field(init=False, repr=False)
+    _by_subject: Mapping[tuple[Role, object, object], Planned] = attrs.field(init=False, repr=False)
     _indexes: dict[Callable[[Plan], Any], Any] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         by_role: dict[Role, list[Planned]] = {}
-        by_subject: dict[tuple[Role, int, object], Planned] = {}
+        by_subject: dict[tuple[Role, object, object], Planned] = {}
         for entry in self.entries:
             by_role.setdefault(entry.role, []).append(entry)
-            by_subject.setdefault((entry.role, id(entry.subject), _part_key(entry.part)), entry)
+            by_subject.setdefault((entry.role, _subject_key(entry.subject), _part_key(entry.part)), entry)
         object.__setattr__(self, "_by_role", {role: tuple(found) for role, found in by_role.items()})
         object.__setattr__(self, "_by_subject", by_subject)
 
@@ -275,13 +275,19 @@ class Plan:
 
     def find(self, role: Role, subject: object, part: object = None) -> Planned | None:
         """The entry of a role made for a subject (and part), if planned."""
-        return self._by_subject.get((role, id(subject), _part_key(part)))
+        return self._by_subject.get((role, _subject_key(subject), _part_key(part)))
 
     def get(self, role: Role, subject: object, part: object = None) -> Planned:
         """The entry of a role made for a subject (and part); it must be planned."""
         found = self.find(role, subject, part)
         assert found is not None, (role, subject, part)
         return found
+
+
+def _subject_key(subject: object) -> object:
+    """Subjects are the model's own objects, found by identity (two equal workloads are two facts);
+    a namespace named by its name (a Sidecar's subject) is found by that name."""
+    return subject if isinstance(subject, str) else id(subject)
 
 
 def _part_key(part: object) -> object:

@@ -208,9 +208,10 @@ class PlatformResolver(ResolverBase):
             tracing_sampling=written(d.tracing.sampling) if d.tracing else None,
             access_log=settings.access_log,
             jwt=jwt,
-            egress_gateway=model.EgressGateway(gateway.namespace, gateway.tls_origination, gateway.sni_routing) if eg else None,
+            egress_gateway=model.EgressGateway(gateway.namespace, gateway.tls_origination, gateway.sni_routing, span=eg.span) if eg else None,
             egress_rate_limit=_rate(d.egress_rate_limit),
             cost_tracking=settings.cost_tracking,
+            span=d.span,
         )
 
     def scaling(self) -> model.Scaling:
@@ -279,7 +280,7 @@ class PlatformResolver(ResolverBase):
             targets=tuple(self.backup_target(name, t) for name, t in targets.items()),
             replications=tuple(replications),
             archive=(written(d.archive.tier, ""), d.archive.after.value) if d.archive and d.archive.after else None,  # a tier left out is reported
-            cluster_backup=model.ClusterBackup(written(cb.tool, "velero"), cb.every.value, written(cb.at), cb.to.value, written(cb.retention))
+            cluster_backup=model.ClusterBackup(written(cb.tool, "velero"), cb.every.value, written(cb.at), cb.to.value, written(cb.retention), span=cb.span)
             if cb and cb.every and cb.to
             else None,
             config_in_git=written(d.config_in_git),

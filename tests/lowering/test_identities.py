@@ -134,7 +134,7 @@ mesh istio { mtls strict; egress_gateway { namespace gw } }
 namespace gw { subnet apps; service istio-egressgateway { image "x:1"; port http 8080 } }
 """
     )
-    assert found.code == "E0203" and "installed with Istio" in found.summary
+    assert found.code == "E0203" and "the Service Istio installs of the egress gateway" in found.summary
 
 
 def test_a_blue_green_colour_and_a_workload_of_its_name_are_one_deployment() -> None:

@@ -336,12 +336,12 @@ def network(*, dns: bool = True, allows: Iterable[PolicyRule] = (), denies: Iter
 
 def egress_gateway(namespace: str = "istio-system", *, tls_origination: bool = False, sni_routing: bool = True) -> EgressGateway:
     """The mesh's egress gateway."""
-    return EgressGateway(namespace, tls_origination, sni_routing)
+    return EgressGateway(namespace, tls_origination, sni_routing, span=SPAN)
 
 
 def mesh(mtls: MtlsMode = "strict", *, egress_gateway: EgressGateway | None = None, jwt: Jwt | None = None) -> Mesh:
     """An Istio mesh (strict mTLS unless told)."""
-    return Mesh(mtls, None, None, False, jwt, egress_gateway, None, False)
+    return Mesh(mtls, None, None, False, jwt, egress_gateway, None, False, span=SPAN)
 
 
 def scaling(vertical: VpaMode | None = None) -> Scaling:
