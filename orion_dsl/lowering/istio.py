@@ -6,9 +6,9 @@ are names kept for every meshed workload; the Istio backend emits them when it h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from orion_dsl.model import External, Mesh, Topology, Workload
+from orion_dsl.model import Edge, External, Mesh, Topology, Workload
 from orion_dsl.source import Span
 
 from . import names
@@ -115,13 +115,20 @@ def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
     pods = names.pod_selector(w)
     if topology.mesh is not None and topology.mesh.mtls == "strict":
         yield entry(Role.WORKLOAD_MTLS, "PeerAuthentication", w.namespace, names.service(w), w, sources=(w.span,), selects=pods)
-    yield entry(Role.ALLOW_CALLERS, "AuthorizationPolicy", w.namespace, names.allow_callers(w), w, sources=(w.span,), selects=pods)
+    callers = _meshed_callers(topology, topology.allow_graph.incoming(w.name))
+    yield entry(Role.ALLOW_CALLERS, "AuthorizationPolicy", w.namespace, names.allow_callers(w), w, sources=(w.span,), selects=pods, refs=callers)
     if not w.ports or topology.pooler_of(w) is not None:
         return  # no Service of its own (none without ports; a pooled database's belongs to its pooler)
     called = topology.workload(w.pooler_of) if w.pooler_of is not None else w  # a pooler answers for its database
     service = (Ref("Service", w.namespace, names.service(called or w)),)
     yield entry(Role.DESTINATION_RULE, "DestinationRule", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
     yield entry(Role.VIRTUAL_SERVICE, "VirtualService", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
+
+
+def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:
+    """The ServiceAccounts (mTLS principals) of the meshed workloads that call along these allow-graph edges."""
+    sources = (topology.workload(e.source.name) for e in edges if e.source.kind == "workload")
+    return tuple(dict.fromkeys(Ref("ServiceAccount", s.namespace, names.service(s)) for s in sources if s is not None and s.meshed))
 
 
 def _jwt(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
@@ -151,5 +158,7 @@ def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         route = names.egress_route(host)
         yield entry(Role.EGRESS_ROUTE, "VirtualService", home, route, external, part=host, sources=(external.span, gateway.span), refs=(service,))
     if gateway.tls_origination:
-        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, sources=here, selects=pods)
+        edges = [e for external in dict.fromkeys(e for e, _ in routed) for e in topology.allow_graph.incoming(external.name)]
+        callers = _meshed_callers(topology, edges)
+        yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, sources=here, selects=pods, refs=callers)
 

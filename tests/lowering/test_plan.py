@@ -139,6 +139,9 @@ def _named_by(o: dict[str, Any]) -> set[tuple[str, str]]:
     if o["kind"] == "Ingress":
         found |= {("Service", p["backend"]["service"]["name"]) for rule in spec["rules"] for p in rule["http"]["paths"]}
         found |= {("Secret", tls["secretName"]) for tls in spec.get("tls", [])}
+    if o["kind"] == "AuthorizationPolicy":
+        principals = [p for rule in spec.get("rules", []) for f in rule.get("from", []) for p in f["source"].get("principals", [])]
+        found |= {("ServiceAccount", p.rpartition("/sa/")[2]) for p in principals}
     if o["kind"] == "RoleBinding":
         found.add(("Role", o["roleRef"]["name"]))
         found |= {("ServiceAccount", s["name"]) for s in o["subjects"]}
