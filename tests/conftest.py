@@ -21,8 +21,8 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SPEC = ROOT / "specs" / "orion.orion"
 EXAMPLES = sorted((ROOT / "examples").glob("*.orion"))
-#: A namespace with a service and a statefulset without ports, and one service with a port.
-PORTLESS_SPEC = """
+#: A topology header and a closed network with one subnet, ``apps``: the start of a small test spec.
+NETWORK = """
 topology t { version "1" }
 network {
   default deny
@@ -30,13 +30,18 @@ network {
   internet deny
   subnet apps 10.0.1.0/24
 }
-namespace a {
+"""
+#: A namespace with a service and a statefulset without ports, and one service with a port.
+PORTLESS_SPEC = (
+    NETWORK
+    + """namespace a {
   subnet apps
   service w { image "x:1" }
   statefulset s { image "x:1" }
   service api { image "x:1"; port http 8080 }
 }
 """
+)
 
 
 def load_topology(path: Path) -> Topology:

@@ -10,16 +10,7 @@ from hypothesis import strategies as st
 from orion_dsl.backends import istio, kubernetes
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.pipeline import analyze_text
-
-NETWORK = """
-topology t { version "1" }
-network {
-  default deny
-  dns allow
-  internet deny
-  subnet apps 10.0.1.0/24
-}
-"""
+from tests.conftest import NETWORK
 
 
 def errors(text: str) -> list[Diagnostic]:
