@@ -123,3 +123,12 @@ def _variant(seed: Topology, name: str) -> Topology:
 def test_variant_objects_are_schema_valid(seed: Topology, name: str) -> None:
     errors = [e for o in documents(render(planned(_variant(seed, name)))) for e in validate_crd(o)]
     assert errors == []
+
+
+def test_the_seed_writes_its_istio_objects_at_the_paths_the_readme_promises(seed_rendered: Rendered) -> None:
+    assert {
+        "istio/istio-system/peerauthentication-default.yaml",
+        "istio/istio-system/gateway-istio-egressgateway.yaml",
+        "istio/istio-system/authorizationpolicy-egress-access-control.yaml",
+        "istio/kustomization.yaml",
+    } <= {a.path for a in seed_rendered.artifacts}

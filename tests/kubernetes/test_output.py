@@ -151,3 +151,17 @@ def test_every_diagnostic_is_info_and_names_no_checklist_row(topology: Topology)
     for d in rendered(topology).diagnostics:
         assert d.severity.value == "info"
         assert not re.search(r"\bS\d\d\b", f"{d.summary} {d.help}"), d.summary  # the seed checklist is ours, not the user's
+
+
+def test_the_seed_writes_its_objects_at_the_paths_the_readme_promises(seed: Topology) -> None:
+    paths = {a.path for a in rendered(seed).artifacts}
+    assert {
+        "kubernetes/_cluster/namespace-orion-data.yaml",
+        "kubernetes/_cluster/clusterissuer-letsencrypt.yaml",
+        "kubernetes/orion-data/statefulset-postgres.yaml",
+        "kubernetes/orion-data/service-postgres-primary.yaml",
+        "kubernetes/orion-data/configmap-pgbouncer-config.yaml",
+        "kubernetes/orion-data/networkpolicy-postgres-backup-egress.yaml",
+        "kubernetes/velero/schedule-orion-cluster.yaml",
+        "kubernetes/kustomization.yaml",
+    } <= paths
