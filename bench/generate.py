@@ -56,7 +56,7 @@ def _header(n: int) -> list[str]:
         '  version "1.0.0"',
         f'  description "Synthetic platform of {n} services for the ORION benchmark"',
         '  kubernetes "1.28"',
-        '  istio "1.20"',
+        '  istio "1.22"',
         '  domain "bench.example.com"',
         "}",
         "",

@@ -215,7 +215,8 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0216",
         "a value Kubernetes (or Istio) does not accept",
-        "ORION checks what the cluster would refuse when applying: durations and thresholds under their minimum, an image that is "
+        "ORION checks what the cluster would refuse when applying: a Kubernetes or Istio version too old for the APIs it writes "
+        "(Kubernetes 1.28, Istio 1.22), durations and thresholds under their minimum, an image that is "
         "not an image reference, an empty command, a relative mount path or one at `/`, storage of size 0, user 0 (root), a host "
         "that is not a DNS name, a URL path, CORS origin or method, JWKS address, ACME e-mail or `retries on` condition of the wrong "
         "form, blue and green versions that make one label, more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",

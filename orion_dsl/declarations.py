@@ -323,7 +323,7 @@ class TopologyDecl(Decl):
     version: L[str] | None = option("version", v.VERSION, default="0.0.0")
     description: L[str] | None = option("description", v.TEXT, default="")
     kubernetes: L[str] | None = option("kubernetes", v.VERSION, default="1.28")
-    istio: L[str] | None = option("istio", v.VERSION, default="1.20")
+    istio: L[str] | None = option("istio", v.VERSION, default="1.22")
     domain: L[str] | None = option("domain", v.TEXT, default="")
 
 

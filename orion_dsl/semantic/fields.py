@@ -130,11 +130,29 @@ def _workload_decls(spec: decl.SpecDecl) -> Iterator[decl.WorkloadDecl]:
         yield from ns.statefulsets
 
 
+#: The oldest Kubernetes and Istio that serve every API ORION writes, and what needs them.
+PLATFORM_FLOORS: dict[str, tuple[tuple[int, int], str]] = {
+    "kubernetes": ((1, 28), "the database Services select pods by apps.kubernetes.io/pod-index, set from 1.28"),
+    "istio": ((1, 22), "networking.istio.io/v1, security.istio.io/v1 and telemetry.istio.io/v1 are served from 1.22"),
+}
+
+
+def _minor_version(text: str) -> tuple[int, int]:
+    """``1.28.3`` -> (1, 28); a version without a minor is read as ``.0``.
+
+    >>> _minor_version("1.22.1"), _minor_version("2")
+    ((1, 22), (2, 0))
+    """
+    parts = [int(p) if p.isdigit() else 0 for p in text.lstrip("v").split(".")[:2]]
+    return (parts[0], parts[1] if len(parts) > 1 else 0)
+
+
 class FieldResolver(ResolverBase):
     """Checks the values of the spec that Kubernetes takes as they are."""
 
     def check_fields(self) -> None:
         """Report every value the API server (or Istio's validation) would refuse."""
+        self._platform_versions()
         for w in _workload_decls(self.spec):
             self._workload_fields(w)
         if self.spec.ingress is not None:
@@ -234,6 +252,15 @@ class FieldResolver(ResolverBase):
         """A gateway route is a URL path: it starts with "/" and holds no whitespace."""
         if path is not None and path.value.strip() and not _ROUTE_PATH.match(path.value):
             self.report("E0216", path.span, f'the route "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
+
+    def _platform_versions(self) -> None:
+        """The Kubernetes and Istio versions a spec states must serve the APIs ORION writes (:data:`PLATFORM_FLOORS`)."""
+        top = self.spec.topology
+        for keyword, node in (("kubernetes", top.kubernetes if top else None), ("istio", top.istio if top else None)):
+            floor, needs = PLATFORM_FLOORS[keyword]
+            if node is not None and _minor_version(node.value) < floor:
+                shown = ".".join(map(str, floor))
+                self.report("E0216", node.span, f"{keyword} {node.value} is too old for what ORION writes: {needs}", f'write {keyword} "{shown}" or later')
 
     def _cors(self, cors: decl.CorsDecl) -> None:
         """The CORS annotations are comma-separated lists: origins are URLs (or "*"), methods HTTP tokens."""

@@ -65,7 +65,7 @@ topology nasty {{
   version "0.1.0"
   description "{_Q}"
   kubernetes "1.28"
-  istio "1.20"
+  istio "1.22"
   domain "example.com"
 }}
 network {{

@@ -25,7 +25,7 @@ MINIMAL = """
 topology bare {
   version "0.0.1"
   kubernetes "1.28"
-  istio "1.20"
+  istio "1.22"
   domain "bare.example"
 }
 namespace apps {

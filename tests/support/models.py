@@ -447,7 +447,7 @@ def topology(
         version=version,
         description="",
         kubernetes="1.28",
-        istio="1.20",
+        istio="1.22",
         domain="",
         namespaces=tuple(namespaces) if namespaces is not None else namespaces_of(found, ingress),
         workloads=found,

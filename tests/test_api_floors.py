@@ -1,0 +1,67 @@
+"""Every apiVersion ORION writes is served by the Kubernetes and Istio floors it states (PLATFORM_FLOORS).
+
+The table is written by hand from the projects' release notes: Kubernetes' API reference
+("available since") and Istio 1.22's promotion of networking, security and telemetry to v1.
+Resources of operators and controllers (cert-manager, prometheus-operator, Velero, the VPA) are
+served by those, named in the prerequisites, not by the platform floors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orion_dsl.backends import istio, kubernetes
+from orion_dsl.pipeline import analyze_file
+from orion_dsl.semantic.fields import PLATFORM_FLOORS
+from tests.conftest import EXAMPLES, SEED_SPEC
+
+#: (apiVersion, kind) -> the first Kubernetes ("k8s") or Istio release that serves it GA.
+SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
+    ("v1", "Namespace"): ("k8s", (1, 0)),
+    ("v1", "ResourceQuota"): ("k8s", (1, 0)),
+    ("v1", "LimitRange"): ("k8s", (1, 0)),
+    ("v1", "ServiceAccount"): ("k8s", (1, 0)),
+    ("v1", "ConfigMap"): ("k8s", (1, 2)),
+    ("v1", "PersistentVolumeClaim"): ("k8s", (1, 0)),
+    ("v1", "Service"): ("k8s", (1, 0)),
+    ("rbac.authorization.k8s.io/v1", "Role"): ("k8s", (1, 8)),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): ("k8s", (1, 8)),
+    ("apps/v1", "Deployment"): ("k8s", (1, 9)),
+    ("apps/v1", "StatefulSet"): ("k8s", (1, 9)),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): ("k8s", (1, 23)),
+    ("policy/v1", "PodDisruptionBudget"): ("k8s", (1, 21)),
+    ("networking.k8s.io/v1", "NetworkPolicy"): ("k8s", (1, 7)),
+    ("networking.k8s.io/v1", "Ingress"): ("k8s", (1, 19)),
+    ("batch/v1", "CronJob"): ("k8s", (1, 27)),  # spec.timeZone is GA in 1.27
+    ("networking.istio.io/v1", "DestinationRule"): ("istio", (1, 22)),
+    ("networking.istio.io/v1", "VirtualService"): ("istio", (1, 22)),
+    ("networking.istio.io/v1", "ServiceEntry"): ("istio", (1, 22)),
+    ("networking.istio.io/v1", "Gateway"): ("istio", (1, 22)),
+    ("networking.istio.io/v1", "Sidecar"): ("istio", (1, 22)),
+    ("security.istio.io/v1", "PeerAuthentication"): ("istio", (1, 22)),
+    ("security.istio.io/v1", "AuthorizationPolicy"): ("istio", (1, 22)),
+    ("security.istio.io/v1", "RequestAuthentication"): ("istio", (1, 22)),
+    ("telemetry.istio.io/v1", "Telemetry"): ("istio", (1, 22)),
+}
+#: Served by an operator or controller the prerequisites name, not by the platform.
+OPERATOR_GROUPS = {"cert-manager.io", "monitoring.coreos.com", "velero.io", "autoscaling.k8s.io"}
+
+SPECS = [SEED_SPEC, *EXAMPLES]
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_every_api_written_is_served_by_the_stated_floors(path: Path) -> None:
+    plan = analyze_file(path).plan
+    assert plan is not None
+    floors = {"k8s": PLATFORM_FLOORS["kubernetes"][0], "istio": PLATFORM_FLOORS["istio"][0]}
+    for o in (*kubernetes.objects(plan)[0], *istio.objects(plan)[0]):
+        if o["apiVersion"].partition("/")[0] in OPERATOR_GROUPS:
+            continue
+        platform, since = SERVED_SINCE[(o["apiVersion"], o["kind"])]
+        assert since <= floors[platform], f"{o['kind']} {o['apiVersion']} needs {platform} {since}, above the floor"
+
+
+def test_the_istio_floor_is_the_first_release_serving_v1() -> None:
+    assert PLATFORM_FLOORS["istio"][0] == (1, 22)
