@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from orion_dsl.model import Edge, External, Mesh, Topology, Workload
-from orion_dsl.source import Span
 
 from . import names
-from .plan import ObjectId, Planned, Ref, Role, Selects, Target, labels_of
+from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "istio"
 
@@ -45,24 +44,8 @@ ROLES = frozenset(
 )  # fmt: skip
 
 
-def entry(
-    role: Role,
-    kind: str,
-    namespace: str,
-    name: str,
-    subject: object,
-    *,
-    part: object = None,
-    sources: tuple[Span | None, ...] = (),
-    selects: dict[str, str] | None = None,
-    refs: tuple[Ref, ...] = (),
-    emitted: bool = True,
-) -> Planned:
-    """An Istio plan entry; its selector is read in ``namespace``."""
-    assert role in ROLES or not emitted, role
-    selected = Selects(namespace, labels_of(selects)) if selects is not None else None
-    sources_ = tuple(s for s in sources if s is not None)
-    return Planned(ObjectId(TARGET, API_VERSIONS[kind], kind, namespace, name), role, subject, part, sources_, None, selected, refs, emitted)
+#: Makes this target's plan entries (:class:`~orion_dsl.lowering.plan.Planner`).
+entry = Planner(TARGET, API_VERSIONS, ROLES).entry
 
 
 def meshed(topology: Topology) -> tuple[Workload, ...]:

@@ -13,7 +13,7 @@ from orion_dsl.model import Host, Ingress, Peer, Topology, Workload
 from orion_dsl.source import Span
 
 from . import names
-from .plan import Labels, ObjectId, Planned, Ref, Role, Selects, Target, labels_of
+from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "kubernetes"
 
@@ -60,35 +60,8 @@ ROLES = frozenset(
 )  # fmt: skip
 
 
-def entry(
-    role: Role,
-    kind: str,
-    namespace: str | None,
-    name: str,
-    subject: object,
-    *,
-    part: object = None,
-    sources: tuple[Span | None, ...] = (),
-    pods: dict[str, str] | None = None,
-    selects: dict[str, str] | None = None,
-    refs: tuple[Ref, ...] = (),
-    emitted: bool = True,
-) -> Planned:
-    """A Kubernetes plan entry; pods and selectors are read in ``namespace``."""
-    assert role in ROLES or not emitted, role
-    selected = Selects(namespace or "", labels_of(selects)) if selects is not None else None
-    pod_labels: Labels | None = labels_of(pods) if pods is not None else None
-    return Planned(
-        ObjectId(TARGET, API_VERSIONS[kind], kind, namespace, name),
-        role,
-        subject,
-        part,
-        tuple(s for s in sources if s is not None),
-        pod_labels,
-        selected,
-        refs,
-        emitted,
-    )
+#: Makes this target's plan entries (:class:`~orion_dsl.lowering.plan.Planner`).
+entry = Planner(TARGET, API_VERSIONS, ROLES).entry
 
 
 def plan(topology: Topology) -> Iterator[Planned]:

@@ -284,6 +284,44 @@ class Plan:
         return found
 
 
+@attrs.frozen
+class Planner:
+    """Makes one target's entries: its apiVersion per kind, and the roles it may give an emitted object."""
+
+    target: Target
+    api_versions: Mapping[str, str]
+    roles: frozenset[Role]
+
+    def entry(
+        self,
+        role: Role,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        subject: object,
+        *,
+        part: object = None,
+        sources: tuple[Span | None, ...] = (),
+        pods: Mapping[str, str] | None = None,
+        selects: Mapping[str, str] | None = None,
+        refs: tuple[Ref, ...] = (),
+        emitted: bool = True,
+    ) -> Planned:
+        """A plan entry of this target; its pods and selector are read in ``namespace``."""
+        assert role in self.roles or not emitted, role
+        return Planned(
+            ObjectId(self.target, self.api_versions[kind], kind, namespace, name),
+            role,
+            subject,
+            part,
+            tuple(s for s in sources if s is not None),
+            labels_of(pods) if pods is not None else None,
+            Selects(namespace or "", labels_of(selects)) if selects is not None else None,
+            refs,
+            emitted,
+        )
+
+
 def _subject_key(subject: object) -> object:
     """Subjects are the model's own objects, found by identity (two equal workloads are two facts);
     a namespace named by its name (a Sidecar's subject) is found by that name."""
