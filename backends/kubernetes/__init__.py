@@ -50,11 +50,12 @@ BUILDERS: dict[Role, Builder] = {
 
 def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
     """Every Kubernetes object (in plan order), one per plan entry that has something to say, and the diagnostics."""
-    out = [built for entry in plan.for_target("kubernetes") if (built := BUILDERS[entry.role](entry, plan)) is not None]
+    built = [(entry, obj) for entry in plan.for_target("kubernetes") if (obj := BUILDERS[entry.role](entry, plan)) is not None]
+    out = [obj for _, obj in built]
     topology = plan.topology
     diags = [
         *rbac.diagnostics(plan),
-        *config.secrets_diagnostic(plan),
+        *config.secrets_diagnostic(plan, (entry for entry, _ in built)),
         *autoscaling.diagnostics(plan),
         *policies.diagnostics(topology),
         *ingress.diagnostics(topology),

@@ -14,6 +14,7 @@ model knows the content: the connection pooler's ConfigMap gets a real
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import reduce
 
 from orion_dsl.diagnostics import Diagnostic, info
@@ -122,9 +123,12 @@ def shared_config(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.recommended(plan.topology, shared.name, "shared-config"), data=data)
 
 
-def secrets_diagnostic(plan: Plan) -> list[Diagnostic]:
-    """I1010: the Secrets the cluster must provide."""
-    found = sorted(f"{e.namespace}/{e.name}" for e in plan.of_role(Role.PROVIDED_SECRET))
+def secrets_diagnostic(plan: Plan, written: Iterable[Planned]) -> list[Diagnostic]:
+    """I1010: the Secrets the cluster must provide: those the written objects name (a backup ORION
+    writes nothing for asks for none)."""
+    provided = {(e.namespace, e.name) for e in plan.of_role(Role.PROVIDED_SECRET)}
+    named = {(ref.namespace or "", ref.name) for e in written for ref in e.refs if ref.kind == "Secret"}
+    found = sorted(f"{namespace}/{name}" for namespace, name in named & provided)
     if not found:
         return []
     return [

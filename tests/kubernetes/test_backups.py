@@ -157,3 +157,15 @@ def test_the_longest_name_a_wal_archive_allows_gives_valid_label_values() -> Non
 def test_a_name_one_longer_is_refused_for_its_wal_archive() -> None:
     name = "p" * (64 - len("-wal-archive"))
     assert [d.code for d in analyze_text(_with_name(name), "long.orion").diagnostics] == ["E0204"]
+
+
+def test_a_backup_orion_writes_nothing_for_asks_for_no_credentials() -> None:
+    spec = """
+topology t { version "1" }
+namespace data { statefulset cache { image "redis:7"; port redis 6379; backup snapshot continuous to s3 } }
+recovery { target s3 { kind s3; bucket "b" } }
+"""
+    analysis = analyze_text(spec, "cache.orion")
+    assert analysis.plan is not None, analysis.diagnostics
+    codes = {d.code: d.summary for d in render(analysis.plan).diagnostics}
+    assert "I1050" in codes and "s3-credentials" not in codes.get("I1010", "")
