@@ -46,6 +46,11 @@ POOL_MODES: tuple[PoolMode, ...] = get_args(PoolMode)
 Replication = Literal["synchronous", "asynchronous"]
 REPLICATIONS: tuple[Replication, ...] = get_args(Replication)
 
+#: Who runs a data store's pods: an operator ORION writes the resource of (``engine``); without one,
+#: ORION writes the StatefulSet or Deployment itself.
+Engine = Literal["cloudnative-pg", "rabbitmq-operator"]
+ENGINES: tuple[Engine, ...] = get_args(Engine)
+
 #: What a namespace may allow of itself (``allow same-namespace``).
 NamespaceAllowance = Literal["same-namespace"]
 NAMESPACE_ALLOWANCES: tuple[NamespaceAllowance, ...] = get_args(NamespaceAllowance)

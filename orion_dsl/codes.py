@@ -223,6 +223,14 @@ CODES: tuple[Code, ...] = (
         "Write a value the help line describes.",
     ),
     _e(
+        "E0217",
+        "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
+        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator): their "
+        "probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment are its, its "
+        "pods listen on its ports and mount the data volume where it says.",
+        "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
+    ),
+    _e(
         "E0220",
         "a covered workload's backups do not meet its recovery point objective",
         "A recovery objective promises at most its RPO of lost data: a workload it covers needs a backup at least that often.",
@@ -384,6 +392,13 @@ CODES: tuple[Code, ...] = (
         "I1056",
         "a meshed workload's backup pods run without a sidecar, so its AuthorizationPolicy (and mTLS) will refuse them",
         fix="Keep the workload in a namespace with `mesh off`, or give its backups an image that joins the mesh.",
+    ),
+    _i(
+        "I1057",
+        "a CloudNativePG database's incremental backup is a volume snapshot, not an object-store copy",
+        "CloudNativePG's object-store backups (Barman Cloud) are always full base backups plus WAL (plugin-barman-cloud#403); "
+        "ORION schedules the incremental backup as a `volumeSnapshot` ScheduledBackup, which needs a CSI driver that takes snapshots.",
+        "Install a VolumeSnapshotClass named after the data storage's class, or drop the incremental backup (WAL archiving already bounds the RPO).",
     ),
     _i("I1060", "the edge (CDN, WAF, DNS...) lives outside the cluster: no Kubernetes object", _NOT_IN_MANIFESTS),
     _i(

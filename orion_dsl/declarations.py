@@ -197,7 +197,7 @@ class PoolerDecl(Decl):
     """``pooler pgbouncer { image "..."; replicas 2; mode transaction }``."""
 
     name: L[str] | None = positional("name", v.NAME)
-    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
+    image: L[str] | None = option("image", v.FIELD_TEXT)  # required unless the database's engine brings one
     replicas: L[int] | None = option("replicas", v.INT, default=2)
     mode: L[c.PoolMode] | None = option("mode", v.enum(*c.POOL_MODES), default="transaction")
 
@@ -246,6 +246,7 @@ class WorkloadDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     description: L[str] | None = option("description", v.TEXT, default="")
     image: L[str] | None = option("image", v.FIELD_TEXT)
+    engine: L[c.Engine] | None = option("engine", v.enum(*c.ENGINES))
     replicas: L[int] | None = option("replicas", v.INT, default=1)  # without autoscaling
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
     resources: ResourcesDecl | None = child("resources", ResourcesDecl)

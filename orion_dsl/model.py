@@ -20,6 +20,7 @@ from orion_dsl.choices import (
     Colour,
     DescribedKind,
     DnsProvider,
+    Engine,
     LbAlgorithm,
     MetricSource,
     MtlsMode,
@@ -42,9 +43,9 @@ IPv4 = ipaddress.IPv4Address
 #: What a workload becomes: a Deployment (``service``) or a StatefulSet (``statefulset``).
 WorkloadKind = Literal["deployment", "statefulset"]
 #: What one end of an allowed connection is.
-PeerKind = Literal["workload", "external", "internet", "dns", "ingress"]
+PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operator", "api-server", "object-store"]
 #: Why a connection is allowed (see :class:`Edge`).
-EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "allow"]
+EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -317,6 +318,8 @@ class Workload:
     meshed: bool
     scraped: bool
     pooler_of: str | None = None
+    #: The operator that runs the pods (``engine``); None when ORION writes the pods itself.
+    engine: Engine | None = None
     span: Span = span_field()
 
     @property
@@ -689,6 +692,8 @@ class Peer:
 
 INTERNET = Peer("internet", "internet")
 CLUSTER_DNS = Peer("dns", "kube-dns", "kube-system")
+#: The Kubernetes API server, which operator-made pods talk to (CloudNativePG's instance manager, its poolers).
+API_SERVER = Peer("api-server", "kubernetes-api")
 
 
 @attrs.frozen
@@ -698,8 +703,9 @@ class Edge:
     Rules: ``call`` and ``route`` (declared by the caller), ``ingress`` (a host sends to
     it), ``internet`` (to the ingress controller), ``scrape`` (monitoring), ``dns``,
     ``same-namespace``, ``pooler`` (a connection pooler to its database), ``peer`` (the
-    replicas of a stateful set reach each other: replication, clustering) and ``allow``
-    (an explicit rule). ``via`` names the workload a pooled call was addressed to.
+    replicas of a stateful set reach each other: replication, clustering), ``operator`` (an
+    operator reaches the pods it runs, and they reach the API server or their object store) and
+    ``allow`` (an explicit rule). ``via`` names the workload a pooled call was addressed to.
     """
 
     source: Peer

@@ -2,7 +2,8 @@
 
 The table is written by hand from the projects' release notes: Kubernetes' API reference
 ("available since") and Istio 1.22's promotion of networking, security and telemetry to v1.
-Resources of operators and controllers (cert-manager, prometheus-operator, Velero, the VPA) are
+Resources of operators and controllers (cert-manager, prometheus-operator, Velero, the VPA,
+CloudNativePG and its Barman Cloud plugin, the RabbitMQ Cluster Operator) are
 served by those, named in the prerequisites, not by the platform floors.
 """
 
@@ -46,7 +47,7 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("telemetry.istio.io/v1", "Telemetry"): ("istio", (1, 22)),
 }
 #: Served by an operator or controller the prerequisites name, not by the platform.
-OPERATOR_GROUPS = {"cert-manager.io", "monitoring.coreos.com", "velero.io", "autoscaling.k8s.io"}
+OPERATOR_GROUPS = {"cert-manager.io", "monitoring.coreos.com", "velero.io", "autoscaling.k8s.io", "postgresql.cnpg.io", "barmancloud.cnpg.io", "rabbitmq.com"}
 
 SPECS = [SEED_SPEC, *EXAMPLES]
 

@@ -20,14 +20,14 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("ClusterIssuer",),
     ("ServiceAccount", "Role", "RoleBinding"),
     ("ConfigMap", "Secret"),
-    ("PersistentVolumeClaim",),
+    ("PersistentVolumeClaim", "ObjectStore"),
     ("Service",),
-    ("Deployment", "StatefulSet"),
+    ("Deployment", "StatefulSet", "Cluster", "Pooler", "RabbitmqCluster"),
     ("HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget"),
     ("NetworkPolicy",),
     ("Certificate", "Ingress"),
-    ("ServiceMonitor", "PrometheusRule"),
-    ("CronJob", "Schedule"),
+    ("ServiceMonitor", "PodMonitor", "PrometheusRule"),
+    ("CronJob", "ScheduledBackup", "BackupStorageLocation", "VolumeSnapshotLocation", "Schedule"),
 )
 _RANK = {kind: (group, index) for group, kinds in enumerate(ORDER) for index, kind in enumerate(kinds)}
 

@@ -123,8 +123,8 @@ def liveness_success_threshold(topology: Topology) -> Diagnostic | None:
 
 
 def default_probes(topology: Topology) -> Diagnostic | None:
-    """I1071: workloads with ports and no stated probes get TCP checks on their first port."""
-    unprobed = [f"{w.name} (port {w.container.ports[0].name})" for w in topology.workloads if w.probes is None and w.container.ports]
+    """I1071: workloads with ports and no stated probes get TCP checks on their first port (an operator probes the pods it makes)."""
+    unprobed = [f"{w.name} (port {w.container.ports[0].name})" for w in topology.workloads if w.probes is None and w.container.ports and w.engine is None]
     if not unprobed:
         return None
     return info(

@@ -26,7 +26,8 @@ from collections import defaultdict
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.engines import run_by
+from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import peer_pods
 from orion_dsl.model import Edge, Peer, Port, Topology
 
@@ -62,12 +63,16 @@ class _Peers:
     def select(self, peer: Peer) -> dict[str, Any]:
         """The NetworkPolicy peer that selects a graph peer's pods (or addresses)."""
         if peer.kind == "workload":
-            return in_namespace(peer.namespace or "", {meta.NAME: peer.name})
+            w = self.topology.workload(peer.name)
+            return in_namespace(peer.namespace or "", names.pod_selector(w) if w is not None else {meta.NAME: peer.name})
         if peer.kind == "ingress":
             return in_namespace(peer.namespace or "", meta.INGRESS_CONTROLLER)
         if peer.kind == "dns":
             return in_namespace(peer.namespace or meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)
-        if peer.kind == "internet":
+        if peer.kind == "operator":
+            operator = run_by(peer.name)
+            return in_namespace(operator.operator_namespace, dict(operator.operator_pods))
+        if peer.kind in ("internet", "api-server"):  # the API server's endpoints have no labels
             return ANYWHERE
         return PUBLIC
 

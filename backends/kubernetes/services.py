@@ -19,6 +19,7 @@ A blue-green workload's Service selects the active version (``app.kubernetes.io/
 
 from __future__ import annotations
 
+from orion_dsl.engines import facts
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.model import Port, Workload
 
@@ -26,8 +27,9 @@ from . import meta
 from .meta import Builder, Obj
 
 
-def _ports(ports: tuple[Port, ...]) -> list[dict[str, object]]:
-    return [{"name": p.name, "port": p.number, "targetPort": p.name, "protocol": p.protocol} for p in ports]
+def _ports(ports: tuple[Port, ...], by_number: bool = False) -> list[dict[str, object]]:
+    """Service ports; pods an operator makes name their ports its way, so those are targeted by number."""
+    return [{"name": p.name, "port": p.number, "targetPort": p.number if by_number else p.name, "protocol": p.protocol} for p in ports]
 
 
 def _service(entry: Planned, plan: Plan, ports: tuple[Port, ...], *, headless: bool = False, scrape: bool = False, affinity: bool = False) -> Obj:
@@ -35,7 +37,7 @@ def _service(entry: Planned, plan: Plan, ports: tuple[Port, ...], *, headless: b
     labels = meta.workload_labels(plan.topology, w)
     if scrape:
         labels[meta.SCRAPE] = w.name
-    spec: dict[str, object] = {"type": "ClusterIP", "selector": entry.selector, "ports": _ports(ports)}
+    spec: dict[str, object] = {"type": "ClusterIP", "selector": entry.selector, "ports": _ports(ports, by_number=w.engine is not None)}
     if headless:
         spec["clusterIP"] = "None"
         spec["publishNotReadyAddresses"] = True
@@ -49,6 +51,8 @@ def service(entry: Planned, plan: Plan) -> Obj:
     w = entry.of(Workload)
     affinity = w.load_balancing == "ip-hash"
     pooler = plan.topology.pooler_of(w)
+    if w.engine is not None:
+        return _service(entry, plan, _client_ports(w), affinity=affinity)
     if pooler is not None:
         return _service(entry, plan, tuple(pooler.port(p.name) or p for p in w.container.ports), affinity=affinity)
     return _service(entry, plan, w.ports, scrape=w.scraped, affinity=affinity)
@@ -57,6 +61,18 @@ def service(entry: Planned, plan: Plan) -> Obj:
 def database_service(entry: Planned, plan: Plan) -> Obj:
     """The primary's or one read replica's Service (pod index selectors)."""
     return _service(entry, plan, entry.of(Workload).container.ports)
+
+
+def _client_ports(w: Workload) -> tuple[Port, ...]:
+    """The ports clients call on a database an operator runs: its PostgreSQL port (the poolers listen on the same)."""
+    assert w.engine is not None
+    client = facts(w.engine).ports[0].number
+    return tuple(p for p in w.container.ports if p.number == client)
+
+
+def read_service(entry: Planned, plan: Plan) -> Obj:
+    """The read replicas' Service of a database an operator runs (its read-only pooler, or its replicas)."""
+    return _service(entry, plan, _client_ports(entry.of(Workload)))
 
 
 def headless_service(entry: Planned, plan: Plan) -> Obj:
@@ -70,4 +86,5 @@ BUILDERS: dict[Role, Builder] = {
     Role.PRIMARY_SERVICE: database_service,
     Role.REPLICA_SERVICE: database_service,
     Role.HEADLESS_SERVICE: headless_service,
+    Role.READ_SERVICE: read_service,
 }

@@ -10,9 +10,13 @@ from collections.abc import Iterator
 
 from orion_dsl import model
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.model import CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
+from orion_dsl.engines import facts
+from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
 DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
+#: The API server listens on 443 (managed clusters) or 6443 (kubeadm); NetworkPolicies see the endpoint's port.
+API_SERVER_PORTS = (Port("https", 443), Port("api", 6443))
+HTTPS = Port("https", 443)
 
 
 def _peer(topology: Topology, name: str) -> Peer:
@@ -55,8 +59,30 @@ def _declared(topology: Topology) -> Iterator[Edge]:
             yield Edge(controller, _peer(topology, host.target), host.port, "ingress", span=host.span)
 
 
+def _operated(topology: Topology) -> Iterator[Edge]:
+    """Edges an operator needs: it reaches the pods it runs on its ports; CloudNativePG's pods reach the
+    API server (the instance manager and the poolers watch their resources) and, with WAL archiving,
+    the object store (the Barman Cloud sidecar uploads over HTTPS)."""
+    for w in topology.workloads:
+        if w.engine is None:
+            continue
+        found = facts(w.engine)
+        me = Peer("workload", w.name, w.namespace)
+        operator = Peer("operator", found.operator, found.operator_namespace)
+        if w.pooler_of is None:
+            for port in w.ports:
+                if port.number in found.operator_ports:
+                    yield Edge(operator, me, port, "operator")
+        if w.engine == "cloudnative-pg":
+            for port in API_SERVER_PORTS:
+                yield Edge(me, API_SERVER, port, "operator")
+            for target in dict.fromkeys(b.target for b in w.backups if b.continuous or b.every is not None):
+                yield Edge(me, Peer("object-store", target), HTTPS, "operator")
+
+
 def _implied(topology: Topology) -> Iterator[Edge]:
     """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows."""
+    yield from _operated(topology)
     for w in topology.workloads:
         if w.kind == "statefulset" and w.max_replicas > 1:
             me = Peer("workload", w.name, w.namespace)

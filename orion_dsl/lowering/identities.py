@@ -53,6 +53,8 @@ ROLE_NAMES: dict[Role, str] = {
     Role.ARCHIVER: "a continuous backup's Deployment",
     Role.ARCHIVER_CLAIM: "a continuous backup's spool claim",
     Role.CLUSTER_BACKUP: "the Velero Schedule",
+    Role.BACKUP_STORAGE_LOCATION: "the Velero BackupStorageLocation",
+    Role.VOLUME_SNAPSHOT_LOCATION: "the Velero VolumeSnapshotLocation",
     Role.MESH_MTLS: "the mesh-wide PeerAuthentication",
     Role.NAMESPACE_MTLS: "the namespace's PeerAuthentication",
     Role.WORKLOAD_MTLS: "the PeerAuthentication",
@@ -75,6 +77,14 @@ ROLE_NAMES: dict[Role, str] = {
     Role.PROVIDED_PODS: "the pods of the ingress controller (installed separately)",
     Role.MANAGED_SECRET: "a Secret cert-manager makes",
     Role.TEMPLATE_CLAIM: "a claim the StatefulSet controller makes for a pod",
+    Role.OPERATOR_MADE: "an object its operator makes",
+    Role.DATABASE_CLUSTER: "the CloudNativePG Cluster",
+    Role.DATABASE_POOLER: "the CloudNativePG Pooler",
+    Role.READ_SERVICE: "the read replicas' Service",
+    Role.OBJECT_STORE: "the Barman Cloud ObjectStore",
+    Role.SCHEDULED_BACKUP: "the CloudNativePG ScheduledBackup",
+    Role.MESSAGE_BROKER: "the RabbitmqCluster",
+    Role.POD_MONITOR: "the PodMonitor",
 }
 
 #: Longest name of a kind where it is shorter than a DNS subdomain's 253: Services are DNS labels;

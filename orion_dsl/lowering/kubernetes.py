@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from orion_dsl.model import Host, Ingress, Peer, Topology, Workload
 from orion_dsl.source import Span
 
-from . import names
+from . import names, operated
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "kubernetes"
@@ -43,7 +43,14 @@ API_VERSIONS = {
     "CronJob": "batch/v1",
     "Schedule": "velero.io/v1",
     "Pod": "v1",
+    "Cluster": "postgresql.cnpg.io/v1",
+    "Pooler": "postgresql.cnpg.io/v1",
+    "ScheduledBackup": "postgresql.cnpg.io/v1",
+    "ObjectStore": "barmancloud.cnpg.io/v1",
+    "RabbitmqCluster": "rabbitmq.com/v1beta1",
+    "PodMonitor": "monitoring.coreos.com/v1",
     "BackupStorageLocation": "velero.io/v1",
+    "VolumeSnapshotLocation": "velero.io/v1",
 }
 
 
@@ -55,7 +62,9 @@ ROLES = frozenset(
         Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.VPA, Role.PDB, Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
+        Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
+        Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION,
     }
 )  # fmt: skip
 
@@ -69,23 +78,25 @@ def plan(topology: Topology) -> Iterator[Planned]:
     yield from _namespaces(topology)
     yield from _issuers(topology)
     for w in topology.workloads:
-        yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
+        if ("ServiceAccount", names.service(w)) not in names.operator_made(w):
+            yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
     yield from _shared_access(topology)
     yield from _config_maps(topology)
     claims = [c for w in topology.workloads for c in _claims(w)]
     yield from claims
     yield from _template_claims(topology, claims)
     for w in topology.workloads:
-        yield from _services(topology, w)
+        yield from _services(topology, w) if w.engine is None else operated.services(entry, topology, w)
     for w in topology.workloads:
-        yield from _pods(w)
+        yield from _pods(w) if w.engine is None else operated.pods(entry, topology, w)
     for w in topology.workloads:
-        yield from _scaling(topology, w)
+        if w.engine is None:
+            yield from _scaling(topology, w)
     yield from _network_policies(topology)
     yield from _edge(topology)
     yield from _monitoring(topology)
     for w in topology.workloads:
-        yield from _backups(topology, w)
+        yield from _backups(topology, w) if w.engine != "cloudnative-pg" else operated.backups(entry, topology, w)
     yield from _cluster_backup(topology)
     managed = tuple(_managed(topology))
     yield from managed
@@ -152,7 +163,7 @@ def _template_claims(topology: Topology, claims: list[Planned]) -> Iterator[Plan
     another planned claim would take: only those, as a set may run up to 2^31 pods."""
     taken = {(c.namespace, c.name) for c in claims}
     for w in topology.workloads:
-        if w.kind != "statefulset":
+        if w.kind != "statefulset" or w.engine is not None:
             continue
         for s in w.storage:
             prefix = names.template_claim(w, s, 0)[:-1]
@@ -346,7 +357,9 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
     if mon is None:
         return
     for w in topology.workloads:
-        if w.scraped and w.port(mon.port) is not None:
+        if w.scraped and w.port(mon.port) is not None and w.engine is not None:
+            yield entry(Role.POD_MONITOR, "PodMonitor", w.namespace, names.service(w), w, sources=(w.span,), selects=names.pod_selector(w))
+        elif w.scraped and w.port(mon.port) is not None:
             refs = (Ref("Service", w.namespace, scraped_service(topology, w)),)
             yield entry(Role.SERVICE_MONITOR, "ServiceMonitor", w.namespace, names.service(w), w, sources=(w.span,), refs=refs)
     if mon.alerts:
@@ -359,7 +372,7 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
     """Every backup's CronJob or archiver (with its spool claim), and the backup pods' policies."""
     for b in w.backups:
         credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target))
-        secrets = tuple(Ref("Secret", w.namespace, v.source) for v in w.volumes if v.kind == "secret")
+        secrets = tuple(Ref("Secret", w.namespace, v.source) for v in (names.credentials_volume(w),) if v is not None)
         account = Ref("ServiceAccount", w.namespace, names.service(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         if b.continuous:
@@ -378,11 +391,24 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
 
 
 def _cluster_backup(topology: Topology) -> Iterator[Planned]:
+    """The Velero Schedule and, for an S3 target, the storage location it writes to and (with a region)
+    the snapshot location of its volumes, both reading the target's credentials Secret. Another kind of
+    target's location stays Velero's installation's to define (:func:`_provided`)."""
     rec = topology.recovery
     if rec is None or rec.cluster_backup is None:
         return
     cb = rec.cluster_backup
-    refs = (Ref("BackupStorageLocation", names.VELERO_NAMESPACE, cb.target),)
+    target = next((t for t in rec.targets if t.name == cb.target and t.kind == "s3"), None)
+    location = names.backup_storage_location(cb.target)
+    refs: tuple[Ref, ...] = (Ref("BackupStorageLocation", names.VELERO_NAMESPACE, location),)
+    if target is not None:
+        velero, here = names.VELERO_NAMESPACE, (cb.span,)
+        credentials = (Ref("Secret", velero, names.backup_credentials(target.name)),)
+        yield entry(Role.BACKUP_STORAGE_LOCATION, "BackupStorageLocation", velero, location, target, sources=here, refs=credentials)
+        if target.region is not None:  # the AWS plugin requires a snapshot location's region
+            name = names.volume_snapshot_location(target.name)
+            yield entry(Role.VOLUME_SNAPSHOT_LOCATION, "VolumeSnapshotLocation", velero, name, target, sources=here, refs=credentials)
+            refs = (*refs, Ref("VolumeSnapshotLocation", velero, name))
     yield entry(Role.CLUSTER_BACKUP, "Schedule", names.VELERO_NAMESPACE, names.cluster_backup(topology), cb, sources=(cb.span,), refs=refs)
 
 
@@ -401,8 +427,9 @@ def _managed(topology: Topology) -> Iterator[Planned]:
 
 
 def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:
-    """Objects the manifests name that the cluster must provide: Secrets (never written) and the
-    BackupStorageLocation of the cluster backup; each once, at the first fact that names it."""
+    """Objects the manifests name that the cluster must provide: Secrets (never written, among them the
+    credentials of the cluster backup's S3 target) and the BackupStorageLocation of a cluster backup to
+    another kind of target; each once, at the first fact that names it."""
     found: dict[tuple[str, str, str], tuple[Role, object, tuple[Span | None, ...]]] = {}
     for w in topology.workloads:
         for v in w.volumes:
@@ -420,8 +447,12 @@ def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> It
             found.setdefault(("Secret", names.CERT_MANAGER_NAMESPACE, names.dns01_token(issuer)), (Role.PROVIDED_SECRET, issuer, (issuer.span,)))
     rec = topology.recovery
     if rec is not None and rec.cluster_backup is not None:
-        key = ("BackupStorageLocation", names.VELERO_NAMESPACE, rec.cluster_backup.target)
-        found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, rec.cluster_backup, (rec.cluster_backup.span,)))
+        cb = rec.cluster_backup
+        if any(t.name == cb.target and t.kind == "s3" for t in rec.targets):
+            found.setdefault(("Secret", names.VELERO_NAMESPACE, names.backup_credentials(cb.target)), (Role.PROVIDED_SECRET, cb, (cb.span,)))
+        else:
+            key = ("BackupStorageLocation", names.VELERO_NAMESPACE, names.backup_storage_location(cb.target))
+            found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, cb, (cb.span,)))
     for (kind, namespace, name), (role, subject, sources) in found.items():
         planned = entry(role, kind, namespace, name, subject, sources=sources, emitted=False)
         if planned.id.key not in managed:  # a workload may mount the TLS Secret cert-manager makes

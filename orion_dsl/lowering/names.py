@@ -10,7 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
-from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Workload
+from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
 NAME_LABEL = "app.kubernetes.io/name"
@@ -19,6 +19,11 @@ VERSION_LABEL = "app.kubernetes.io/version"
 COLOUR_LABEL = "orion.dev/colour"
 #: Set by the StatefulSet controller on each pod (Kubernetes 1.28+).
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
+#: Labels CloudNativePG puts on the pods it makes (pkg/specs/pods.go, pkg/specs/pgbouncer/deployments.go).
+CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
+CNPG_ROLE_LABEL = "cnpg.io/podRole"
+CNPG_INSTANCE_ROLE_LABEL = "cnpg.io/instanceRole"
+CNPG_POOLER_LABEL = "cnpg.io/poolerName"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 #: Pods ORION's objects select that the cluster runs: the ingress controller (installed separately,
@@ -201,6 +206,16 @@ def cluster_backup(topology: Topology) -> str:
     return f"{topology.name}-cluster"
 
 
+def backup_storage_location(target: str) -> str:
+    """The Velero BackupStorageLocation of a recovery target: the target's name."""
+    return target
+
+
+def volume_snapshot_location(target: str) -> str:
+    """The Velero VolumeSnapshotLocation of a recovery target's region: the target's name (another kind)."""
+    return target
+
+
 def allow_callers(w: Workload) -> str:
     """The AuthorizationPolicy admitting a meshed workload's callers."""
     return _derived(w, "allow")
@@ -252,7 +267,12 @@ def principal(service_account: str, namespace: str) -> str:
 
 
 def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
-    """The stable selector of a workload's pods (one colour of a blue-green pair if given)."""
+    """The stable selector of a workload's pods (one colour of a blue-green pair if given); for pods
+    an operator makes, the labels it puts on them."""
+    if w.engine == "cloudnative-pg":
+        return {CNPG_CLUSTER_LABEL: w.pooler_of or w.name, CNPG_ROLE_LABEL: "pooler" if w.pooler_of else "instance"}
+    if w.engine == "rabbitmq-operator":
+        return {NAME_LABEL: w.name, "app.kubernetes.io/component": "rabbitmq"}
     found = {NAME_LABEL: w.name}
     if colour is not None:
         found[COLOUR_LABEL] = colour
@@ -280,3 +300,55 @@ def replication_slot(w: Workload) -> str:
 
 
 _SLOT_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def database_cluster(db: Workload) -> str:
+    """A CloudNativePG Cluster: the database's name (its pods are ``<name>-1``, ``<name>-2``, ...)."""
+    return db.name
+
+
+def database_pooler(pooler: Workload, kind: str) -> str:
+    """A CloudNativePG Pooler: the pooler's name for the primary, ``<pooler>-read`` for the replicas
+    (a Pooler may not share its Cluster's name)."""
+    return pooler.name if kind == "rw" else _derived(pooler, "read")
+
+
+def read_service(db: Workload) -> str:
+    """The Service of a database's read replicas (through the read-only pooler when there is one)."""
+    return _derived(db, "read")
+
+
+def object_store(target: str) -> str:
+    """The Barman Cloud ObjectStore of a recovery target, in each database's namespace."""
+    return target
+
+
+def scheduled_backup(w: Workload, b: Backup) -> str:
+    """A CloudNativePG ScheduledBackup: named like the CronJob it replaces."""
+    return backup_job(w, b)
+
+
+def operator_made(w: Workload) -> tuple[tuple[str, str], ...]:
+    """(kind, name) of the objects an operator makes for a workload, which ORION must not write (besides
+    the Service clients call, which the plan names as the workload's Service)."""
+    if w.engine == "cloudnative-pg" and w.pooler_of is None:
+        services = tuple(("Service", f"{w.name}-{suffix}") for suffix in ("rw", "ro", "r"))
+        secrets = tuple(("Secret", f"{w.name}-{suffix}") for suffix in ("app", "ca", "server", "replication"))
+        return (*services, *secrets, ("ServiceAccount", w.name), ("PodDisruptionBudget", w.name), ("PodDisruptionBudget", f"{w.name}-primary"))
+    if w.engine == "cloudnative-pg":  # its Services are the pooler's (planned as Services clients call)
+        kinds = ("ServiceAccount", "Deployment", "Secret")
+        return tuple((kind, database_pooler(w, part)) for part in ("rw", "ro") for kind in kinds)
+    if w.engine == "rabbitmq-operator":
+        secrets = (("Secret", f"{w.name}-default-user"), ("Secret", f"{w.name}-erlang-cookie"))
+        return (("Service", _derived(w, "nodes")), *secrets, ("ServiceAccount", _derived(w, "server")))
+    return ()
+
+
+def credentials_volume(w: Workload) -> Volume | None:
+    """The Secret volume holding a workload's credentials (``username``/``password``) for its backups:
+    its own secret volume, or the Secret its operator makes (CloudNativePG ``<db>-app``, RabbitMQ
+    ``<name>-default-user``: both hold those keys)."""
+    if w.engine is not None:
+        suffix = "app" if w.engine == "cloudnative-pg" else "default-user"
+        return Volume("credentials", "secret", _derived(w, suffix), f"/etc/{w.name}/credentials", True)
+    return next((v for v in w.volumes if v.kind == "secret"), None)

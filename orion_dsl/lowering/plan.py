@@ -85,6 +85,16 @@ class Role(enum.Enum):
     ARCHIVER = "archiver"
     ARCHIVER_CLAIM = "archiver-claim"
     CLUSTER_BACKUP = "cluster-backup"
+    BACKUP_STORAGE_LOCATION = "backup-storage-location"
+    VOLUME_SNAPSHOT_LOCATION = "volume-snapshot-location"
+    # kubernetes: data stores an operator runs (``engine``)
+    DATABASE_CLUSTER = "database-cluster"
+    DATABASE_POOLER = "database-pooler"
+    READ_SERVICE = "read-service"
+    OBJECT_STORE = "object-store"
+    SCHEDULED_BACKUP = "scheduled-backup"
+    MESSAGE_BROKER = "message-broker"
+    POD_MONITOR = "pod-monitor"
     # istio: security
     MESH_MTLS = "mesh-mtls"
     NAMESPACE_MTLS = "namespace-mtls"
@@ -112,6 +122,7 @@ class Role(enum.Enum):
     # objects a controller makes from ORION's (never emitted by ORION)
     MANAGED_SECRET = "managed-secret"
     TEMPLATE_CLAIM = "template-claim"
+    OPERATOR_MADE = "operator-made"
 
 
 #: The folder of cluster-scoped objects in a target's output.

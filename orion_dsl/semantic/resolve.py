@@ -78,7 +78,7 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
         for name, (found, ns_name, kind) in named.items():
             if kind == "deployment" or kind == "statefulset":
                 ns_decl = self.namespaces.get(ns_name)
-                merged = self.merged(found, ns_decl)
+                merged = self.merged(found, ns_decl, kind)
                 w = self.workload(merged, ns_name, kind, ns_decl)
                 self.ports[name] = w.ports
                 pending.append((merged, w))

@@ -11,23 +11,27 @@ from orion_dsl import model
 from orion_dsl.choices import CheckKind, MetricSource
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
+from orion_dsl.engines import facts
 from orion_dsl.lowering import names
+from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.semantic.resolver_base import ResolverBase
 from orion_dsl.values import PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
 MAX_READ_REPLICAS = 100
 
 
-class WorkloadResolver(ResolverBase):
+class WorkloadResolver(EngineResolver):
     """Builds :class:`~orion_dsl.model.Workload` s from merged declarations."""
 
-    def merged(self, declared: decl.WorkloadDecl, ns: decl.NamespaceDecl | None) -> decl.WorkloadDecl:
-        """The workload's declaration with the top-level and namespace defaults under it."""
+    def merged(self, declared: decl.WorkloadDecl, ns: decl.NamespaceDecl | None, kind: model.WorkloadKind) -> decl.WorkloadDecl:
+        """The workload's declaration with the top-level and namespace defaults under it (for one an
+        operator runs, only the defaults that apply to its pods)."""
         defaults = merge(self.spec.defaults, ns.defaults if ns else None)
         base = as_type(decl.WorkloadDecl, defaults)
+        if declared.engine is not None:
+            base, declared = self.operator_defaults(base), self.check_engine(declared, kind)
         result = merge(base, declared)
         assert result is not None
         if base is not None and result.sidecars:
@@ -42,6 +46,8 @@ class WorkloadResolver(ResolverBase):
         name = written(d.name, "")
         self.check_parts(d, name)
         container, sidecars = self.containers(d, name)
+        if d.engine is not None:
+            container = attrs.evolve(container, ports=self.engine_ports(d.engine, container.ports, name))
         subst = {"{service}": name}
         self.check_rollout(d, kind)
         autoscale = self.autoscale(d.autoscale)
@@ -76,6 +82,7 @@ class WorkloadResolver(ResolverBase):
             backups=tuple(self.backup(b) for b in d.backups if b.kind and b.to),
             meshed=Settings(decl.NamespaceDecl, ns).mesh,
             scraped=False,
+            engine=written(d.engine),
             span=d.span,
         )
 
@@ -339,10 +346,27 @@ class WorkloadResolver(ResolverBase):
             self.report("E0112", p.keyword_span, f'the pooler of "{db.name}" needs a port of the database to pool', help)
             port = model.Port("sql", 5432)
         defaults = as_type(decl.WorkloadDecl, merge(self.spec.defaults, self.namespaces[db.namespace].defaults if db.namespace in self.namespaces else None))
-        container = model.Container(name, written(p.image, ""), (port,), self.resources(defaults.resources if defaults else None))
+        if p.image is None and db.engine is None:
+            self.report("E0115", p.keyword_span, f'the pooler "{name}" needs "image"', 'add `image "registry/name:tag"`, or run the database on an `engine`')
+        ports: tuple[model.Port, ...] = (port,)
+        volumes: tuple[model.Volume, ...] = (
+            model.Volume("config", "config-map", names.pooler_config(name), "/etc/pgbouncer", True),
+            model.Volume("secrets", "secret", names.pooler_secrets(name), "/etc/pgbouncer/secrets", True),  # userlist.txt
+            model.Volume("tmp", "empty-dir", "", "/tmp", False),
+        )
+        if db.engine is not None:  # the operator's pooler: its image unless one is written, its own configuration
+            engine = facts(db.engine)
+            ports = tuple(attrs.evolve(q, name=port.name if q.number == port.number else self.monitoring_port()) for q in engine.pooler_ports)
+            volumes = ()
+        container = model.Container(name, written(p.image, ""), ports, self.resources(defaults.resources if defaults else None))
         probes = db.probes
         timing = Settings(decl.ProbesDecl, None)
         tcp = model.Check("tcp", port=port)
+        checks = None if db.engine is not None else (
+            model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
+            if probes
+            else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold)
+        )
         return model.Workload(
             name=name,
             namespace=db.namespace,
@@ -352,14 +376,8 @@ class WorkloadResolver(ResolverBase):
             container=container,
             sidecars=(),
             env=(),
-            probes=model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
-            if probes
-            else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold),
-            volumes=(
-                model.Volume("config", "config-map", names.pooler_config(name), "/etc/pgbouncer", True),
-                model.Volume("secrets", "secret", names.pooler_secrets(name), "/etc/pgbouncer/secrets", True),  # userlist.txt
-                model.Volume("tmp", "empty-dir", "", "/tmp", False),
-            ),
+            probes=checks,
+            volumes=volumes,
             storage=(),
             rollout=db.rollout if db.kind == "deployment" else attrs.evolve(self.rollout(None), grace=db.rollout.grace),
             blue_green=None,
@@ -378,6 +396,7 @@ class WorkloadResolver(ResolverBase):
             meshed=db.meshed,
             scraped=False,
             pooler_of=db.name,
+            engine=db.engine,
             span=p.span,
         )
 

@@ -10,7 +10,16 @@ from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.graph import StyleClass, node_id_part
 from orion_dsl.views.numbers import value_range
 
-_PEER_PREFIX = {"workload": "wl", "external": "ext", "internet": "net", "dns": "dns", "ingress": "ing"}
+_PEER_PREFIX = {
+    "workload": "wl",
+    "external": "ext",
+    "internet": "net",
+    "dns": "dns",
+    "ingress": "ing",
+    "operator": "op",
+    "api-server": "api",
+    "object-store": "obj",
+}
 
 
 def peer_id(peer: Peer) -> str:

@@ -83,6 +83,14 @@ def _peers(b: Builder, topology: Topology, peers: list[Peer], any_pod: set[str])
         if p.kind == "dns":
             with b.cluster(part_id("dnsns", p.namespace or p.name), f"Namespace {p.namespace}" if p.namespace else "Cluster DNS", "system"):
                 b.node(peer_id(p), p.name, "cluster DNS", cls="system")
+    for p in peers:
+        if p.kind == "operator":
+            with b.cluster(part_id("opns", p.namespace or p.name), f"Namespace {p.namespace}", "system"):
+                b.node(peer_id(p), p.name, "operator", cls="system")
+        elif p.kind == "api-server":
+            b.node(peer_id(p), "Kubernetes API server", cls="system")
+        elif p.kind == "object-store":
+            b.node(peer_id(p), p.name, "object store", cls="external")
     externals = [p for p in peers if p.kind == "external"]
     if externals:
         with b.cluster("externals", "Allow-listed external services", "external"):

@@ -230,7 +230,7 @@ def test_s58_redis_rabbitmq_velero_and_git(seed_files: dict[str, str]) -> None:
 
 def test_s59_destinations_replication_and_archive(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "disaster-recovery"))
-    assert "s3 us-east" in shown["target_s3_primary"] and "s3 eu-west" in shown["target_s3_dr"]
+    assert "s3 us-east-1" in shown["target_s3_primary"] and "s3 eu-west-1" in shown["target_s3_dr"]
     assert _labels(seed_files, "disaster-recovery", "target_s3_primary", "target_s3_dr") == ["replicate"]
     assert _labels(seed_files, "disaster-recovery", "target_s3_primary", "archive_glacier") == ["archive after 90d"]
 

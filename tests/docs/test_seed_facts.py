@@ -572,7 +572,7 @@ def test_s58_redis_rabbitmq_cluster_and_git(doc: Document) -> None:
 
 def test_s59_storage_locations(doc: Document) -> None:
     regions = {r["Target"]: r["Region"] for r in doc.table("Backup targets").records()}
-    assert regions == {"s3-primary": "us-east", "s3-dr": "eu-west"}
+    assert regions == {"s3-primary": "us-east-1", "s3-dr": "eu-west-1"}
     lines = bullets(doc, "Backup targets")
     assert "Replication: s3-primary → s3-dr." in lines
     assert "Archive: glacier after 90d." in lines

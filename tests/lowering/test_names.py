@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 
 from orion_dsl.lowering import lower, names
@@ -31,6 +32,9 @@ WAL = backup("store", "wal", continuous=True)
 EDGE = ingress("edge")
 ISSUER = issuer("letsencrypt", dns01="cloudflare")
 SHOP = topology(workloads=[API, DB], name="shop")
+PG = attrs.evolve(DB, engine="cloudnative-pg")
+BOUNCER = attrs.evolve(workload("bouncer", namespace="data"), pooler_of="orders-db", engine="cloudnative-pg")
+BROKER = attrs.evolve(workload("queue", namespace="data", kind="statefulset"), engine="rabbitmq-operator")
 
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
@@ -57,6 +61,8 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.from_backup_policy, (DB,), "orders-db-from-backup"),
     (names.backup_credentials, ("store",), "store-credentials"),
     (names.cluster_backup, (SHOP,), "shop-cluster"),
+    (names.backup_storage_location, ("store",), "store"),
+    (names.volume_snapshot_location, ("store",), "store"),
     (names.allow_callers, (API,), "api-allow"),
     (names.jwt_authentication, (API,), "api-jwt"),
     (names.require_jwt, (API,), "api-require-jwt"),
@@ -80,6 +86,22 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.colour_of, ("green",), "green"),
     (names.colour_of, (2,), None),
     (names.replication_slot, (DB,), "orders_db_wal_archive"),
+    (names.pod_selector, (PG,), {"cnpg.io/cluster": "orders-db", "cnpg.io/podRole": "instance"}),
+    (names.pod_selector, (BOUNCER,), {"cnpg.io/cluster": "orders-db", "cnpg.io/podRole": "pooler"}),
+    (names.pod_selector, (BROKER,), {"app.kubernetes.io/name": "queue", "app.kubernetes.io/component": "rabbitmq"}),
+    (names.database_cluster, (PG,), "orders-db"),
+    (names.database_pooler, (BOUNCER, "rw"), "bouncer"),
+    (names.database_pooler, (BOUNCER, "ro"), "bouncer-read"),
+    (names.read_service, (PG,), "orders-db-read"),
+    (names.object_store, ("store",), "store"),
+    (names.scheduled_backup, (PG, FULL), "orders-db-backup-full"),
+    (
+        names.operator_made,
+        (BROKER,),
+        (("Service", "queue-nodes"), ("Secret", "queue-default-user"), ("Secret", "queue-erlang-cookie"), ("ServiceAccount", "queue-server")),
+    ),
+    (names.operator_made, (API,), ()),
+    (names.credentials_volume, (API,), None),
 ]
 
 

@@ -25,10 +25,18 @@ from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Edge, External, Peer, Topology, Workload
 from orion_dsl.values import Duration
 
+_PLATFORM_KINDS = ("operator", "api-server", "object-store")
+
 
 def _peer_label(edge_end: Peer) -> str:
     if edge_end.kind == "ingress":
         return f"{edge_end.name} (ingress controller)"
+    if edge_end.kind == "operator":
+        return f"{edge_end.name} operator"
+    if edge_end.kind == "api-server":
+        return "Kubernetes API server"
+    if edge_end.kind == "object-store":
+        return f"{edge_end.name} (object store)"
     return str(edge_end.name)
 
 
@@ -59,14 +67,17 @@ _RULE_WORDS = {
     "scrape": "metrics scrape",
     "same-namespace": "same-namespace allowance",
     "pooler": "connection pooler",
+    "operator": "operator",
     "allow": "explicit allow rule",
 }
 
 
 def _peer_order(t: Topology) -> list[str]:
-    """Peers in reading order: the internet, the ingress controller, workloads, then externals."""
+    """Peers in reading order: the internet, the ingress controller, workloads, externals, then the
+    operators, the API server and object stores."""
     order = ["internet"] + ([t.ingress.name] if t.ingress is not None else [])
-    return order + [w.name for w in t.workloads] + [x.name for x in t.externals]
+    platform = [p.name for e in t.allow_graph.edges for p in (e.source, e.target) if p.kind in _PLATFORM_KINDS]
+    return order + [w.name for w in t.workloads] + [x.name for x in t.externals] + list(dict.fromkeys(platform))
 
 
 def _by_source(t: Topology) -> list[dict[str, Any]]:

@@ -102,10 +102,29 @@ def storage_location(plan: Plan) -> list[Diagnostic]:
     ]
 
 
+def operated(w: Workload) -> list[Diagnostic]:
+    """I1057: CloudNativePG's object-store backups are always full, so an incremental one is a volume snapshot."""
+    data = w.storage[0].storage_class if w.storage else None
+    return [
+        info(
+            "I1057",
+            b.span,
+            f"the incremental backup of {w.name} is a CSI volume snapshot (incremental where the storage driver makes it so), "
+            f"kept by the storage provider, not in {b.target}: CloudNativePG's object-store backups are always full",
+            f"install a VolumeSnapshotClass named {data!r} for the snapshots" if data else "give the data storage a `class` whose driver takes snapshots",
+        )
+        for b in w.backups
+        if b.kind == "incremental"
+    ]
+
+
 def diagnostics(plan: Plan) -> list[Diagnostic]:
     """Every backup note, workload by workload, then the cluster backup's."""
     out: list[Diagnostic] = []
     for w in plan.topology.workloads:
+        if w.engine == "cloudnative-pg":
+            out += operated(w)
+            continue
         for b in w.backups:
             if b.continuous:
                 out += continuous(plan, w, b)

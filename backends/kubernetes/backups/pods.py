@@ -111,7 +111,7 @@ def volumes(b: Backup, scratch_source: dict[str, Any]) -> tuple[list[dict[str, A
 
 def workload_secret(w: Workload, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add the workload's secret volume (its database password) to ``found``; return its mount."""
-    secret = next((v for v in w.volumes if v.kind == "secret"), None)
+    secret = names.credentials_volume(w)
     if secret is None:
         return []
     found.append({"name": secret.name, "secret": {"secretName": secret.source, "optional": False}})

@@ -35,8 +35,9 @@ def main_port(w: Workload) -> int:
 
 
 def secret_dir(w: Workload) -> str | None:
-    """Where the workload mounts its secret volume (its database password)."""
-    return next((v.mount_path for v in w.volumes if v.kind == "secret"), None)
+    """Where the workload's backups mount its credentials (its database password)."""
+    found = names.credentials_volume(w)
+    return found.mount_path if found is not None else None
 
 
 def dump(w: Workload, b: Backup) -> tuple[str, int] | None:

@@ -1,4 +1,4 @@
-"""The cluster backup as a Velero Schedule, in Velero's namespace, writing to the storage location the plan names."""
+"""The cluster backup as a Velero Schedule, in Velero's namespace, writing to the storage (and snapshot) locations the plan names."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ def schedule(entry: Planned, plan: Plan) -> Obj:
     """Every namespace of the topology, volumes snapshotted, kept for the retention."""
     cb = entry.of(ClusterBackup)
     when, _ = cron(cb.every, cb.at)
-    (location,) = entry.refs
+    location, *snapshots = entry.refs
     template: dict[str, Any] = {"includedNamespaces": [ns.name for ns in plan.topology.namespaces], "storageLocation": location.name, "snapshotVolumes": True}
+    if snapshots:
+        template["volumeSnapshotLocations"] = [s.name for s in snapshots]
     if cb.retention is not None:
         template["ttl"] = go_duration(cb.retention)
     return meta.build(

@@ -1,0 +1,183 @@
+"""The resources of data stores an operator runs (``engine``): CloudNativePG's Cluster, Pooler,
+ScheduledBackup and the Barman Cloud plugin's ObjectStore; the RabbitMQ Cluster Operator's
+RabbitmqCluster; a PodMonitor for each one's pods.
+
+Field names and values follow the operators' API references (orion_dsl/engines.py cites them):
+
+* CloudNativePG 1.30 — ``Cluster.spec.postgresql.synchronous`` (``method any``, ``number``,
+  ``dataDurability required``) for synchronous replication; the operator makes the pods, their
+  PodDisruptionBudgets, the ``<cluster>-rw/-ro/-r`` Services and the ``<cluster>-app`` Secret.
+  ``enablePodMonitor`` is deprecated, so ORION writes the PodMonitor itself.
+* plugin-barman-cloud 0.14 — WAL archiving and base backups through ``spec.plugins`` naming an
+  ObjectStore; ScheduledBackup ``method: plugin``; schedules are six-field cron (seconds first).
+  Object-store backups are always full: an ``incremental`` backup is a volume snapshot.
+* RabbitMQ Cluster Operator 2.22 — management, Prometheus and Kubernetes peer discovery plugins are
+  always on; the Service ``<name>`` (5672, 15672, 15692), ``<name>-nodes`` and the Secret
+  ``<name>-default-user`` are the operator's.
+
+Their pods stay outside the mesh (``sidecar.istio.io/inject: "false"``): CloudNativePG documents
+sidecars breaking its bootstrap jobs (troubleshooting.md) and the Barman Cloud plugin fails in an
+injected namespace (plugin-barman-cloud#517); PostgreSQL's own TLS protects its connections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orion_dsl.engines import facts
+from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.model import Backup, BackupTarget, Workload
+
+from . import meta
+from .meta import Builder, Obj
+from .units import cron
+from .workloads import resources
+
+#: The Barman Cloud plugin's name, as the Cluster and ScheduledBackups name it.
+BARMAN_CLOUD = "barman-cloud.cloudnative-pg.io"
+#: Keeps the mesh's sidecar out of operator-made pods.
+NO_SIDECAR = {"sidecar.istio.io/inject": "false"}
+
+
+def _storage(w: Workload) -> dict[str, Any]:
+    (data,) = w.storage[:1] or (None,)
+    if data is None:
+        return {"size": "1Gi"}
+    found: dict[str, Any] = {"size": data.size.text}
+    if data.storage_class is not None:
+        found["storageClass"] = data.storage_class
+    return found
+
+
+def database_cluster(entry: Planned, plan: Plan) -> Obj:
+    """A CloudNativePG Cluster: instances, replication, storage, resources, WAL archiving."""
+    w = entry.of(Workload)
+    spec: dict[str, Any] = {
+        "instances": w.replicas,
+        "imageName": w.container.image,
+        "primaryUpdateStrategy": "unsupervised",
+        "primaryUpdateMethod": "switchover",  # a replica takes over before the old primary restarts
+        "storage": _storage(w),
+        "resources": resources(w.container),
+        "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": "preferred"},
+        "inheritedMetadata": {"labels": {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}},
+    }
+    if w.database is not None and w.database.replication == "synchronous" and w.replicas > 1:
+        spec["postgresql"] = {"synchronous": {"method": "any", "number": 1, "dataDurability": "required"}}
+    store = next((r for r in entry.refs if r.kind == "ObjectStore"), None)
+    if store is not None:
+        spec["plugins"] = [{"name": BARMAN_CLOUD, "isWALArchiver": True, "parameters": {"barmanObjectName": store.name}}]
+    if any(b.kind == "incremental" for b in w.backups) and w.storage and w.storage[0].storage_class is not None:
+        spec["backup"] = {"volumeSnapshot": {"className": w.storage[0].storage_class, "online": True}}
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+def database_pooler(entry: Planned, plan: Plan) -> Obj:
+    """A CloudNativePG Pooler (PgBouncer) for the primary (``rw``) or the replicas (``ro``)."""
+    pooler = entry.of(Workload)
+    kind = entry.part
+    assert kind in ("rw", "ro") and pooler.pooler_of is not None
+    db = plan.topology.workload(pooler.pooler_of)
+    assert db is not None and db.database is not None
+    template: dict[str, Any] = {
+        "metadata": {"labels": {**meta.workload_labels(plan.topology, pooler), **NO_SIDECAR}},
+        "spec": {
+            "containers": [{"name": "pgbouncer", "image": pooler.container.image, "resources": resources(pooler.container)}]
+            if pooler.container.image
+            else [],
+            "affinity": _spread({"cnpg.io/poolerName": entry.name}),
+        },
+    }
+    spec = {
+        "cluster": {"name": names.database_cluster(db)},
+        "instances": pooler.replicas,
+        "type": kind,
+        "pgbouncer": {"poolMode": db.database.pool_mode or "transaction"},
+        "template": template,
+    }
+    return meta.build(entry, meta.workload_labels(plan.topology, pooler), spec=spec)
+
+
+def _spread(pods: dict[str, str]) -> dict[str, Any]:
+    """Prefer one pod per node (CloudNativePG spreads instances itself, not poolers)."""
+    term = {"labelSelector": {"matchLabels": pods}, "topologyKey": "kubernetes.io/hostname"}
+    return {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]}}
+
+
+def object_store(entry: Planned, plan: Plan) -> Obj:
+    """Where the Barman Cloud plugin puts base backups and WAL: the recovery target's bucket."""
+    target = entry.of(BackupTarget)
+    (credentials,) = (r for r in entry.refs if r.kind == "Secret")
+    s3: dict[str, Any] = {
+        "accessKeyId": {"name": credentials.name, "key": "ACCESS_KEY_ID"},
+        "secretAccessKey": {"name": credentials.name, "key": "ACCESS_SECRET_KEY"},
+    }
+    configuration: dict[str, Any] = {
+        "destinationPath": f"s3://{target.bucket}/{entry.namespace}",
+        "s3Credentials": s3,
+        "wal": {"compression": "gzip"},
+        "data": {"compression": "gzip"},
+    }
+    if target.region is not None:
+        configuration["endpointURL"] = f"https://s3.{target.region}.amazonaws.com"
+    if target.encrypted:
+        configuration["wal"]["encryption"] = configuration["data"]["encryption"] = "AES256"
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "backup"), spec={"configuration": configuration})
+
+
+def scheduled_backup(entry: Planned, plan: Plan) -> Obj:
+    """A backup on the backup's schedule: a base backup through the plugin, or (incremental) a volume snapshot."""
+    w, b = entry.of(Workload), entry.part
+    assert isinstance(b, Backup) and b.every is not None
+    when, _ = cron(b.every, b.at)
+    spec: dict[str, Any] = {"schedule": f"0 {when}", "cluster": {"name": names.database_cluster(w)}, "backupOwnerReference": "self", "immediate": False}
+    if b.kind == "incremental":
+        spec["method"] = "volumeSnapshot"
+    else:
+        spec["method"] = "plugin"
+        spec["pluginConfiguration"] = {"name": BARMAN_CLOUD}
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+def message_broker(entry: Planned, plan: Plan) -> Obj:
+    """A RabbitmqCluster: replicas, image, persistence, resources (management and metrics are always on)."""
+    w = entry.of(Workload)
+    data = w.storage[0] if w.storage else None
+    persistence: dict[str, Any] = {"storage": data.size.text if data else "10Gi"}
+    if data is not None and data.storage_class is not None:
+        persistence["storageClassName"] = data.storage_class
+    spec: dict[str, Any] = {
+        "replicas": w.replicas,
+        "image": w.container.image,
+        "resources": resources(w.container),
+        "persistence": persistence,
+        "override": {"statefulSet": {"spec": {"template": {"metadata": {"labels": NO_SIDECAR}}}}},
+    }
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+def pod_monitor(entry: Planned, plan: Plan) -> Obj:
+    """Scrape an operator's pods on their metrics port (by the operator's port name)."""
+    w = entry.of(Workload)
+    mon = plan.topology.monitoring
+    assert mon is not None and w.engine is not None
+    found = facts(w.engine)
+    ports = found.pooler_ports if w.pooler_of is not None else found.ports
+    metrics = found.pooler_metrics if w.pooler_of is not None else found.metrics
+    port = next(p.name for p in ports if p.number == metrics)
+    spec = {
+        "selector": {"matchLabels": dict(entry.selector)},
+        "namespaceSelector": {"matchNames": [w.namespace]},
+        "podMetricsEndpoints": [{"port": port, "path": "/metrics"}],
+    }
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+BUILDERS: dict[Role, Builder] = {
+    Role.DATABASE_CLUSTER: database_cluster,
+    Role.DATABASE_POOLER: database_pooler,
+    Role.OBJECT_STORE: object_store,
+    Role.SCHEDULED_BACKUP: scheduled_backup,
+    Role.MESSAGE_BROKER: message_broker,
+    Role.POD_MONITOR: pod_monitor,
+}

@@ -1,0 +1,107 @@
+"""The operators a data store can run on (``engine NAME``): the ports their pods listen on and what
+they decide themselves.
+
+An engine's operator makes the pods, their configuration, probes, security context, disruption
+budgets and credentials; ORION writes the operator's resource and the objects around it (policies,
+monitoring, backups). These are facts about the operators' released code, each with its source;
+``tests/engines/`` holds the output to them.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from orion_dsl.choices import Engine
+from orion_dsl.model import Port, WorkloadKind
+
+
+@attrs.frozen
+class EngineFacts:
+    """What one operator runs and how: its pods' ports, and the statements it decides itself."""
+
+    engine: Engine
+    operator: str
+    runs: str
+    kind: WorkloadKind
+    #: The ports of the pods the operator makes, by the names ORION gives them; a workload's own
+    #: ports must be among these numbers (it may name them as it likes).
+    ports: tuple[Port, ...]
+    #: The port its pods serve Prometheus metrics on (one of ``ports``).
+    metrics: int
+    #: The ports the operator itself connects to on every pod (status, PostgreSQL, management API).
+    operator_ports: tuple[int, ...]
+    #: Where the operator runs (the namespace its install manifests use) and its pods' labels.
+    operator_namespace: str
+    operator_pods: tuple[tuple[str, str], ...]
+    #: Where the operator mounts the data volume in its pods.
+    data_path: str
+    #: The versions of the operator ORION's output is written for.
+    version: str
+    #: Where these facts come from.
+    source: str
+    #: Ports of the connection pooler's pods, when the operator runs one (CloudNativePG's Pooler).
+    pooler_ports: tuple[Port, ...] = ()
+    pooler_metrics: int | None = None
+
+
+#: Statements of a workload (by their declaration's field) the operator decides itself; a workload with an engine may not write them.
+DECIDED_BY_OPERATOR: tuple[str, ...] = (
+    "probes",
+    "volumes",
+    "sidecars",
+    "security",
+    "rollout",
+    "blue_green",
+    "disruption_budget",
+    "autoscale",
+    "env",
+)
+
+#: Settings of ``defaults`` that apply to a workload with an engine (the rest are the operator's).
+DEFAULTS_KEPT: tuple[str, ...] = ("resources", "subnet", "scrape")
+
+FACTS: dict[Engine, EngineFacts] = {
+    "cloudnative-pg": EngineFacts(
+        engine="cloudnative-pg",
+        operator="CloudNativePG",
+        runs="PostgreSQL",
+        kind="statefulset",
+        # pkg/specs/pods.go (postgres 5432, the instance manager's status 8000, metrics 9187)
+        ports=(Port("postgresql", 5432), Port("metrics", 9187), Port("status", 8000)),
+        metrics=9187,
+        operator_ports=(8000, 5432),  # docs/src/networking.md
+        operator_namespace="cnpg-system",
+        operator_pods=(("app.kubernetes.io/name", "cloudnative-pg"),),
+        data_path="/var/lib/postgresql/data",
+        version="1.27",
+        source="github.com/cloudnative-pg/cloudnative-pg pkg/specs/pods.go, docs/src/networking.md",
+        # pkg/specs/pgbouncer/deployments.go (pgbouncer 5432, metrics 9127)
+        pooler_ports=(Port("pgbouncer", 5432), Port("metrics", 9127)),
+        pooler_metrics=9127,
+    ),
+    "rabbitmq-operator": EngineFacts(
+        engine="rabbitmq-operator",
+        operator="RabbitMQ Cluster Operator",
+        runs="RabbitMQ",
+        kind="statefulset",
+        # internal/resource/service.go and headless_service.go
+        ports=(Port("amqp", 5672), Port("management", 15672), Port("prometheus", 15692), Port("epmd", 4369), Port("cluster-rpc", 25672)),
+        metrics=15692,
+        operator_ports=(15672,),  # docs/examples/network-policies/allow-operator-traffic
+        operator_namespace="rabbitmq-system",
+        operator_pods=(("app.kubernetes.io/component", "rabbitmq-operator"),),
+        data_path="/var/lib/rabbitmq/mnesia",
+        version="2.22",
+        source="github.com/rabbitmq/cluster-operator internal/resource/service.go, headless_service.go, docs/examples/network-policies",
+    ),
+}
+
+
+def facts(engine: Engine) -> EngineFacts:
+    """The facts of one engine (every engine the language accepts has them)."""
+    return FACTS[engine]
+
+
+def run_by(operator: str) -> EngineFacts:
+    """The facts of the engine an operator (by its name, as the allow-graph names it) is."""
+    return next(f for f in FACTS.values() if f.operator == operator)
