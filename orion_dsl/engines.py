@@ -42,6 +42,8 @@ class EngineFacts:
     #: Ports of the connection pooler's pods, when the operator runs one (CloudNativePG's Pooler).
     pooler_ports: tuple[Port, ...] = ()
     pooler_metrics: int | None = None
+    #: Whether its resource needs a data volume (CloudNativePG has no default size; RabbitMQ's is 10Gi).
+    needs_storage: bool = False
 
 
 #: Statements of a workload (by their declaration's field) the operator decides itself; a workload with an engine may not write them.
@@ -78,6 +80,7 @@ FACTS: dict[Engine, EngineFacts] = {
         # pkg/specs/pgbouncer/deployments.go (pgbouncer 5432, metrics 9127)
         pooler_ports=(Port("pgbouncer", 5432), Port("metrics", 9127)),
         pooler_metrics=9127,
+        needs_storage=True,
     ),
     "rabbitmq-operator": EngineFacts(
         engine="rabbitmq-operator",

@@ -40,13 +40,19 @@ NO_SIDECAR = {"sidecar.istio.io/inject": "false"}
 
 
 def _storage(w: Workload) -> dict[str, Any]:
-    (data,) = w.storage[:1] or (None,)
-    if data is None:
-        return {"size": "1Gi"}
+    """The data volume (a CloudNativePG workload has exactly one: E0217 otherwise)."""
+    data = w.storage[0]
     found: dict[str, Any] = {"size": data.size.text}
     if data.storage_class is not None:
         found["storageClass"] = data.storage_class
     return found
+
+
+def _pod_labels(plan: Plan) -> dict[str, str]:
+    """Labels ORION adds to an operator's pods: out of the mesh, and part of the topology. The
+    ``app.kubernetes.io/name`` and ``instance`` labels are the operator's own (CloudNativePG sets
+    ``postgresql``), so ORION does not fight them."""
+    return {meta.PART_OF: plan.topology.name, **NO_SIDECAR}
 
 
 def database_cluster(entry: Planned, plan: Plan) -> Obj:
@@ -60,7 +66,7 @@ def database_cluster(entry: Planned, plan: Plan) -> Obj:
         "storage": _storage(w),
         "resources": resources(w.container),
         "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": "preferred"},
-        "inheritedMetadata": {"labels": {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}},
+        "inheritedMetadata": {"labels": _pod_labels(plan)},
     }
     if w.database is not None and w.database.replication == "synchronous" and w.replicas > 1:
         spec["postgresql"] = {"synchronous": {"method": "any", "number": 1, "dataDurability": "required"}}
@@ -80,7 +86,7 @@ def database_pooler(entry: Planned, plan: Plan) -> Obj:
     db = plan.topology.workload(pooler.pooler_of)
     assert db is not None and db.database is not None
     template: dict[str, Any] = {
-        "metadata": {"labels": {**meta.workload_labels(plan.topology, pooler), **NO_SIDECAR}},
+        "metadata": {"labels": _pod_labels(plan)},
         "spec": {
             "containers": [{"name": "pgbouncer", "image": pooler.container.image, "resources": resources(pooler.container)}]
             if pooler.container.image

@@ -58,6 +58,9 @@ class EngineResolver(ResolverBase):
                 self.report("E0217", s.at.span, f"{engine.operator} mounts the data volume at {engine.data_path!r}", f'write `at "{engine.data_path}"`')
         if d.database is not None and not engine.pooler_ports:
             self.report("E0217", d.database.keyword_span, f"{engine.operator} runs no database roles or pooler", "remove the `database` block")
+        if engine.needs_storage and not d.storage:
+            help = f'add `storage data 10Gi at "{engine.data_path}"` (and a `class`)'
+            self.report("E0217", d.engine.span, f"{engine.operator} needs the size of the data volume of {name!r}", help)
         if len(d.storage) > 1:
             self.report("E0217", d.storage[1].span, f"{engine.operator} takes one data volume", "keep one `storage`")
         return _cleared(d, tuple(n for n, _ in specs(decl.WorkloadDecl) if n not in DECIDED_BY_OPERATOR))

@@ -80,7 +80,7 @@ class WorkloadResolver(EngineResolver):
             database=self.database(d.database),
             encryption_at_rest=settings.encryption_at_rest,
             backups=tuple(self.backup(b) for b in d.backups if b.kind and b.to),
-            meshed=Settings(decl.NamespaceDecl, ns).mesh,
+            meshed=Settings(decl.NamespaceDecl, ns).mesh and d.engine is None,  # operator-made pods stay outside the mesh
             scraped=False,
             engine=written(d.engine),
             span=d.span,
