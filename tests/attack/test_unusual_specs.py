@@ -162,10 +162,11 @@ def test_every_unusual_spec_check_accepts_compiles_to_objects_kubernetes_accepts
 
 
 def test_the_generator_writes_specs_check_accepts() -> None:
-    """Most generated specs are sound: otherwise the property above tests nothing."""
+    """Most generated specs are sound: otherwise the property above tests nothing. The examples are
+    derandomized: about 2% of random draws of 20 fell under half accepted, which made CI flaky."""
     accepted = 0
 
-    @settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(max_examples=20, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     @given(unusual_specs())
     def count(text: str) -> None:
         nonlocal accepted
