@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 
 from orion_dsl.choices import Engine
-from orion_dsl.model import Port, WorkloadKind
+from orion_dsl.model import Port, Workload, WorkloadKind
 
 
 @attrs.frozen
@@ -39,7 +39,12 @@ class EngineFacts:
     version: str
     #: Where these facts come from.
     source: str
-    #: Ports of the connection pooler's pods, when the operator runs one (CloudNativePG's Pooler).
+    #: The operator's resource that runs the pods (what the docs and diagrams call the workload).
+    resource: str = ""
+    #: Whether the operator also makes a headless Service for its pods.
+    headless_service: bool = False
+    #: The resource of the connection pooler and its pods' ports, when the operator runs one (CloudNativePG's Pooler).
+    pooler_resource: str | None = None
     pooler_ports: tuple[Port, ...] = ()
     pooler_metrics: int | None = None
     #: Whether its resource needs a data volume (CloudNativePG has no default size; RabbitMQ's is 10Gi).
@@ -77,6 +82,8 @@ FACTS: dict[Engine, EngineFacts] = {
         data_path="/var/lib/postgresql/data",
         version="1.27",
         source="github.com/cloudnative-pg/cloudnative-pg pkg/specs/pods.go, docs/src/networking.md",
+        resource="Cluster",
+        pooler_resource="Pooler",
         # pkg/specs/pgbouncer/deployments.go (pgbouncer 5432, metrics 9127)
         pooler_ports=(Port("pgbouncer", 5432), Port("metrics", 9127)),
         pooler_metrics=9127,
@@ -96,6 +103,8 @@ FACTS: dict[Engine, EngineFacts] = {
         data_path="/var/lib/rabbitmq/mnesia",
         version="2.22",
         source="github.com/rabbitmq/cluster-operator internal/resource/service.go, headless_service.go, docs/examples/network-policies",
+        resource="RabbitmqCluster",
+        headless_service=True,
     ),
 }
 
@@ -103,6 +112,15 @@ FACTS: dict[Engine, EngineFacts] = {
 def facts(engine: Engine) -> EngineFacts:
     """The facts of one engine (every engine the language accepts has them)."""
     return FACTS[engine]
+
+
+def resource(w: Workload) -> str | None:
+    """The operator's resource that runs a workload (``Cluster``, ``Pooler``, ``RabbitmqCluster``),
+    or None when ORION writes its pods itself."""
+    if w.engine is None:
+        return None
+    found = facts(w.engine)
+    return found.pooler_resource if w.pooler_of is not None else found.resource
 
 
 def run_by(operator: str) -> EngineFacts:

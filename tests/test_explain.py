@@ -86,18 +86,19 @@ def test_python_m_orion_dsl_explains_a_code() -> None:
 
 
 def test_explain_object_names_the_spec_lines_that_made_it() -> None:
-    result = CliRunner().invoke(cli, ["explain", "kubernetes/orion-data/networkpolicy-postgres-backup-egress.yaml", str(SEED_SPEC)])
+    result = CliRunner().invoke(cli, ["explain", "kubernetes/orion-data/scheduledbackup-postgres-backup-full.yaml", str(SEED_SPEC)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[1].strip() == "NetworkPolicy orion-data/postgres-backup-egress (networking.k8s.io/v1)"
-    made = [line for line in lines if "backup" in line and "orion.orion:" in line]
-    assert [line.split()[1:3] for line in made] == [["backup", "full"], ["backup", "incremental"], ["backup", "wal"]]
+    assert lines[1].strip() == "ScheduledBackup orion-data/postgres-backup-full (postgresql.cnpg.io/v1)"
+    made = [line for line in lines if "orion.orion:" in line]
+    assert [line.split()[1:4] for line in made] == [["backup", "full", "every"]]
+    assert lines[-1].strip() == "Cluster orion-data/postgres"  # what it names
 
 
 def test_explain_object_by_kind_namespace_and_name_says_what_it_selects() -> None:
-    result = CliRunner().invoke(cli, ["explain", "service/orion-data/postgres-primary", str(SEED_SPEC)])
+    result = CliRunner().invoke(cli, ["explain", "service/orion-data/postgres-read", str(SEED_SPEC)])
     assert result.exit_code == 0, result.output
-    assert "selects: app.kubernetes.io/name=postgres, apps.kubernetes.io/pod-index=0 in orion-data" in result.output
+    assert "selects: cnpg.io/poolerName=pgbouncer-read in orion-data" in result.output
 
 
 def test_explain_a_secret_the_cluster_provides_says_orion_does_not_write_it() -> None:

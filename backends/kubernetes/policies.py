@@ -37,6 +37,9 @@ from .meta import Builder, Obj
 PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
 PUBLIC = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}
 ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
+#: The Kubernetes API server: its endpoints carry no labels and its address differs per cluster
+#: (private or public), so any address but link-local, where the cloud metadata service is.
+API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
 ACME_SOLVER_PORT = 8089
 
 #: Service port -> pod port of Istio's default egress gateway (NetworkPolicies match pod ports).
@@ -72,8 +75,10 @@ class _Peers:
         if peer.kind == "operator":
             operator = run_by(peer.name)
             return in_namespace(operator.operator_namespace, dict(operator.operator_pods))
-        if peer.kind in ("internet", "api-server"):  # the API server's endpoints have no labels
+        if peer.kind == "internet":
             return ANYWHERE
+        if peer.kind == "api-server":
+            return API_SERVER
         return PUBLIC
 
     def egress_target(self, edge: Edge) -> tuple[dict[str, Any], Port]:

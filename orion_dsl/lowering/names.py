@@ -350,5 +350,5 @@ def credentials_volume(w: Workload) -> Volume | None:
     ``<name>-default-user``: both hold those keys)."""
     if w.engine is not None:
         suffix = "app" if w.engine == "cloudnative-pg" else "default-user"
-        return Volume("credentials", "secret", _derived(w, suffix), f"/etc/{w.name}/credentials", True)
+        return Volume("store-credentials", "secret", _derived(w, suffix), f"/etc/{w.name}/credentials", True)
     return next((v for v in w.volumes if v.kind == "secret"), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from orion_dsl import engines
 from orion_dsl.model import Backup, Peer, Port, Topology, Workload
 from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.graph import StyleClass, node_id_part
@@ -82,8 +83,9 @@ def namespace_tier(topology: Topology, namespace: str) -> StyleClass:
 
 
 def kind_name(workload: Workload) -> str:
-    """``Deployment`` or ``StatefulSet``."""
-    return "StatefulSet" if workload.kind == "statefulset" else "Deployment"
+    """What runs a workload: ``Deployment`` or ``StatefulSet``, or its operator's resource
+    (``Cluster``, ``Pooler``, ``RabbitmqCluster``) for a workload with an ``engine``."""
+    return engines.resource(workload) or ("StatefulSet" if workload.kind == "statefulset" else "Deployment")
 
 
 def port_text(port: Port) -> str:

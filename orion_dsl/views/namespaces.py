@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from orion_dsl.model import Namespace, Topology
-from orion_dsl.views.common import namespace_tier, part_id, wrap
+from orion_dsl.views.common import kind_name, namespace_tier, part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
 from orion_dsl.views.grouping import is_grouped
 
@@ -29,13 +29,11 @@ def _names(values: list[str]) -> list[str]:
 def _holdings(topology: Topology, ns: Namespace) -> list[str]:
     workloads = topology.workloads_in(ns.name)
     lines: list[str] = []
-    for kind, title in (("deployment", "Deployments"), ("statefulset", "StatefulSets")):
-        names = [w.name for w in workloads if w.kind == kind]
-        if names:
-            lines += wrap(f"- {title}: ", names)
+    for kind in dict.fromkeys(kind_name(w) for w in workloads):  # Deployment, StatefulSet, an operator's resource
+        lines += wrap(f"- {kind}s: ", [w.name for w in workloads if kind_name(w) == kind])
     if workloads:
         lines += wrap("- Services: ", [w.name for w in workloads])
-        lines.append("- ServiceAccount per workload")
+        lines.append("- ServiceAccount per workload" if all(w.engine is None for w in workloads) else "- ServiceAccount per workload (the operators' own)")
     hpas = [w.name for w in workloads if w.autoscale is not None]
     if hpas:
         lines += wrap("- HPAs: ", hpas)

@@ -157,31 +157,28 @@ def test_s13_istio_sidecar(doc: Document, name: str) -> None:
     assert (proxy["CPU"], proxy["Memory"]) == ("100m..200m", "128Mi..256Mi")
 
 
-def test_s14_postgres_statefulset(doc: Document) -> None:
+def test_s14_postgres_cluster(doc: Document) -> None:
     row = workloads(doc)["postgres"]
     assert (row["Kind"], row["Replicas"], row["Image"], row["Service"]) == (
-        "StatefulSet",
+        "Cluster",
         "3",
-        "postgres:16-alpine",
-        "headless + ClusterIP",
+        "ghcr.io/cloudnative-pg/postgresql:16-standard-trixie",
+        "ClusterIP",
     )
     main = containers(doc, "postgres")["postgres (main)"]
-    assert (main["Ports"], main["CPU"], main["Memory"]) == ("sql 5432", "1000m..2000m", "2Gi..4Gi")
-    probes = section_table(doc, "postgres", "Probe").keyed()
-    assert probes["Liveness"]["Check"] == probes["Readiness"]["Check"] == "exec pg_isready -U orion"
+    assert (main["Ports"], main["CPU"], main["Memory"]) == ("sql 5432, metrics 9187, status 8000", "1000m..2000m", "2Gi..4Gi")
+    assert "CloudNativePG makes these pods: their probes" in doc.section("postgres", level=3).text
 
 
-def test_s15_postgres_exporter_sidecar(doc: Document) -> None:
-    exporter = containers(doc, "postgres")["exporter (sidecar)"]
-    assert (exporter["CPU"], exporter["Memory"]) == ("100m", "128Mi")
+def test_s15_postgres_metrics_port(doc: Document) -> None:
+    """CloudNativePG's instance manager serves the exporter's metrics in the postgres container."""
+    assert "metrics 9187" in containers(doc, "postgres")["postgres (main)"]["Ports"].split(", ")
+    assert matrix(doc)["prometheus"]["postgres"] == "9187"
 
 
-def test_s16_postgres_volumes(doc: Document) -> None:
+def test_s16_postgres_storage(doc: Document) -> None:
     claim = section_table(doc, "postgres", "Claim").row(Claim="data")
     assert (claim["Size"], claim["Storage class"], claim["Access"]) == ("100Gi", "ssd", "read-write-once")
-    volumes = section_table(doc, "postgres", "Volume")
-    assert volumes.row(Source="postgresql-conf")["Kind"] == "ConfigMap"
-    assert volumes.row(Source="postgres-init-scripts")["Kind"] == "ConfigMap"
 
 
 def test_s17_redis(doc: Document) -> None:
@@ -193,7 +190,7 @@ def test_s17_redis(doc: Document) -> None:
 
 def test_s18_rabbitmq(doc: Document) -> None:
     row = workloads(doc)["rabbitmq"]
-    assert (row["Kind"], row["Replicas"]) == ("StatefulSet", "3")
+    assert (row["Kind"], row["Replicas"], row["Service"]) == ("RabbitmqCluster", "3", "headless + ClusterIP")
     assert "amqp 5672" in row["Ports"].split(", ")
     assert section_table(doc, "rabbitmq", "Claim").column("Claim") == ["data"]
 
@@ -264,7 +261,8 @@ def test_s28_blue_green(doc: Document) -> None:
 
 def test_s29_disruption_budget_for_replicated_services(doc: Document) -> None:
     rows = doc.table("Rolling updates").keyed()
-    assert {rows[n]["Disruption budget"] for n in (*APP_SERVICES, *DATA_STORES)} == {"max 1 unavailable"}
+    assert {rows[n]["Disruption budget"] for n in (*APP_SERVICES, "redis")} == {"max 1 unavailable"}
+    assert (rows["postgres"]["Disruption budget"], rows["rabbitmq"]["Disruption budget"]) == ("CloudNativePG's", "RabbitMQ Cluster Operator's")
 
 
 # ------------------------------------------------------------------ network
@@ -337,7 +335,16 @@ def test_s35_services_to_data_stores(doc: Document, source: str, rabbitmq: str) 
     row = matrix(doc)[source]
     assert (row["pgbouncer"], row["postgres"], row["redis"], row["rabbitmq"]) == ("5432 (for postgres)", "—", "6379", rabbitmq)
     by_source = doc.section("Allowed connections by source").text
-    assert "postgres: sql 5432 (connection pooler); metrics 9090 (same-namespace allowance)" in by_source
+    assert "postgres: sql 5432 (connection pooler); status 8000, metrics 9187 (same-namespace allowance)" in by_source
+
+
+def _peer_name(label: str) -> str:
+    """The allow-graph name of a peer from its label in the document."""
+    if label == "Kubernetes API server":
+        return "kubernetes-api"
+    for suffix in (" (ingress controller)", " (external)", " (object store)", " operator"):
+        label = label.removesuffix(suffix)
+    return label
 
 
 def test_s32_s37_by_source_list_names_every_in_cluster_and_external_destination(doc: Document, seed: Topology) -> None:
@@ -348,9 +355,9 @@ def test_s32_s37_by_source_list_names_every_in_cluster_and_external_destination(
     source = ""
     for line in lines:
         if ": " not in line:
-            source = line.removesuffix(" (ingress controller)")
+            source = _peer_name(line)
             continue
-        target = line.split(": ", 1)[0].removesuffix(" (ingress controller)").removesuffix(" (external)")
+        target = _peer_name(line.split(": ", 1)[0])
         assert (source, target) not in found
         found.add((source, target))
     assert found == pairs
@@ -547,9 +554,13 @@ def test_s55_observability(doc: Document) -> None:
 
 
 def test_s56_hardened_pods(doc: Document) -> None:
-    names = list(workloads(doc))
+    operated = {"postgres": "CloudNativePG", "pgbouncer": "CloudNativePG", "rabbitmq": "RabbitMQ Cluster Operator"}
+    names = [n for n in workloads(doc) if n not in operated]
     contexts = {n: doc.section(n, level=3).text.splitlines()[-1] for n in names}
     assert [n for n, text in contexts.items() if not all(f in text for f in RESTRICTED)] == []
+    # the operators set their pods' security context: the document says so instead of ORION's
+    for name, operator in operated.items():
+        assert f"{operator} makes these pods: their probes, configuration files, security context" in doc.section(name, level=3).text
 
 
 # ------------------------------------------------------------------ disaster recovery

@@ -45,7 +45,8 @@ def test_s33_only_the_ingress_controller_is_reachable_from_the_internet(seed: To
 
 
 def test_s50_replicas_of_a_stateful_set_reach_each_other_on_every_port(seed: Topology) -> None:
-    for name, ports in (("postgres", {5432, 9090}), ("rabbitmq", {5672, 4369, 25672, 9090})):
+    # the operators' pods: CloudNativePG streams on 5432 and reads status on 8000; RabbitMQ clusters over epmd and 25672
+    for name, ports in (("postgres", {5432, 8000, 9187}), ("rabbitmq", {5672, 15672, 15692, 4369, 25672})):
         peer = {e.port.number for e in seed.allow_graph.outgoing(name) if e.target.name == name}
         assert peer == ports and all(e.rule == "peer" for e in seed.allow_graph.outgoing(name) if e.target.name == name)
     assert not [e for e in seed.allow_graph.outgoing("redis") if e.target.name == "redis"]  # a Deployment

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 import json
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,10 @@ import pytest
 import yaml
 
 from orion_dsl.backends.kubernetes import autoscaling
+from orion_dsl.choices import Engine
+from orion_dsl.engines import facts
 from orion_dsl.lowering import Role
-from orion_dsl.model import Budget, Topology
+from orion_dsl.model import Budget, Topology, Workload
 from tests.support.plans import planned
 from tests.support.schemas import is_core, validate_core
 
@@ -56,6 +57,9 @@ def test_s02_namespaces_labelled_and_meshed(objs: list[dict[str, Any]]) -> None:
 
 def test_s03_service_accounts_and_rbac(objs: list[dict[str, Any]], seed: Topology) -> None:
     for w in seed.workloads:
+        if w.engine == "cloudnative-pg":  # CloudNativePG makes the ServiceAccount <cluster> itself
+            assert not [o for o in of_kind(objs, "ServiceAccount") if o["metadata"]["name"] == w.name]
+            continue
         sa = find(objs, "ServiceAccount", w.name, w.namespace)
         assert sa["automountServiceAccountToken"] is False
     role = find(objs, "Role", "orion-shared-config-reader", "orion-system")
@@ -143,35 +147,34 @@ def test_s13_sidecar_resource_annotations(objs: list[dict[str, Any]]) -> None:
     ann = find(objs, "Deployment", "auth")["spec"]["template"]["metadata"]["annotations"]
     assert ann["sidecar.istio.io/proxyCPU"] == "100m" and ann["sidecar.istio.io/proxyCPULimit"] == "200m"
     assert ann["sidecar.istio.io/proxyMemory"] == "128Mi" and ann["sidecar.istio.io/proxyMemoryLimit"] == "256Mi"
-    assert "sidecar.istio.io/proxyCPU" not in find(objs, "StatefulSet", "postgres")["spec"]["template"]["metadata"].get("annotations", {})
+    # the operator-made data pods stay outside the mesh: no sidecar, so no sidecar resources
+    inherited = find(objs, "Cluster", "postgres", "orion-data")["spec"]["inheritedMetadata"]
+    assert inherited == {"labels": {"app.kubernetes.io/part-of": "orion", "sidecar.istio.io/inject": "false"}}
 
 
-def test_s14_postgres_statefulset(objs: list[dict[str, Any]]) -> None:
-    sts = find(objs, "StatefulSet", "postgres", "orion-data")
-    assert sts["spec"]["replicas"] == 3 and sts["spec"]["serviceName"] == "postgres-headless"
-    c = main_container(sts)
-    assert c["image"] == "postgres:16-alpine" and c["ports"][0]["containerPort"] == 5432
-    assert c["resources"] == {"requests": {"cpu": "1000m", "memory": "2Gi"}, "limits": {"cpu": "2000m", "memory": "4Gi"}}
-    assert c["livenessProbe"]["exec"]["command"][0] == "pg_isready"
-    assert find(objs, "Service", "postgres-headless", "orion-data")["spec"]["clusterIP"] == "None"
-    find(objs, "Service", "postgres", "orion-data")
+def test_s14_postgres_cluster(objs: list[dict[str, Any]]) -> None:
+    cluster = find(objs, "Cluster", "postgres", "orion-data")["spec"]
+    assert cluster["instances"] == 3 and cluster["imageName"] == "ghcr.io/cloudnative-pg/postgresql:16-standard-trixie"
+    assert cluster["resources"] == {"requests": {"cpu": "1000m", "memory": "2Gi"}, "limits": {"cpu": "2000m", "memory": "4Gi"}}
+    assert "probes" not in cluster  # the instance manager's own startup, liveness and readiness probes
+    assert find(objs, "Service", "postgres", "orion-data")["spec"]["ports"] == [{"name": "sql", "port": 5432, "protocol": "TCP", "targetPort": 5432}]
+    assert not of_kind(objs, "StatefulSet") or not [o for o in of_kind(objs, "StatefulSet") if o["metadata"]["name"] == "postgres"]
 
 
-def test_s15_postgres_exporter_sidecar(objs: list[dict[str, Any]]) -> None:
-    exporter = containers(find(objs, "StatefulSet", "postgres"))[1]
-    assert exporter["name"] == "exporter"
-    assert exporter["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi"}
-    assert exporter["ports"][0]["containerPort"] == 9090
+def test_s15_postgres_metrics_from_the_instance_manager(objs: list[dict[str, Any]]) -> None:
+    """CloudNativePG's instance manager is the exporter: metrics on 9187 (port ``metrics``) in the
+    postgres container, scraped through a PodMonitor and allowed from Prometheus."""
+    monitor = find(objs, "PodMonitor", "postgres", "orion-data")["spec"]
+    assert monitor["selector"]["matchLabels"] == {"cnpg.io/cluster": "postgres", "cnpg.io/podRole": "instance"}
+    assert monitor["podMetricsEndpoints"] == [{"path": "/metrics", "port": "metrics"}]
+    ingress = find(objs, "NetworkPolicy", "postgres-ingress", "orion-data")["spec"]["ingress"]
+    assert {"from": [PROMETHEUS], "ports": [{"port": 9187, "protocol": "TCP"}]} in ingress
 
 
-def test_s16_postgres_volumes(objs: list[dict[str, Any]]) -> None:
-    sts = find(objs, "StatefulSet", "postgres")
-    (claim,) = sts["spec"]["volumeClaimTemplates"]
-    assert claim["spec"] == {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "100Gi"}}, "storageClassName": "ssd"}
-    vols = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
-    assert vols["config"]["configMap"]["name"] == "postgresql-conf" and vols["init"]["configMap"]["name"] == "postgres-init-scripts"
-    find(objs, "ConfigMap", "postgresql-conf", "orion-data")
-    find(objs, "ConfigMap", "postgres-init-scripts", "orion-data")
+def test_s16_postgres_storage_is_a_claim_per_instance(objs: list[dict[str, Any]]) -> None:
+    assert find(objs, "Cluster", "postgres")["spec"]["storage"] == {"size": "100Gi", "storageClass": "ssd"}
+    # postgresql.conf and the bootstrap are the operator's: ORION writes no ConfigMap for them
+    assert not [c for c in of_kind(objs, "ConfigMap") if c["metadata"].get("namespace") == "orion-data" and "postgres" in c["metadata"]["name"]]
 
 
 def test_s17_redis_deployment_with_claim(objs: list[dict[str, Any]]) -> None:
@@ -184,10 +187,14 @@ def test_s17_redis_deployment_with_claim(objs: list[dict[str, Any]]) -> None:
     assert _service_port(objs, "redis", "orion-data")["redis"]["port"] == 6379
 
 
-def test_s18_rabbitmq_statefulset(objs: list[dict[str, Any]]) -> None:
-    sts = find(objs, "StatefulSet", "rabbitmq", "orion-data")
-    assert sts["spec"]["replicas"] == 3 and sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "20Gi"
-    assert _service_port(objs, "rabbitmq", "orion-data")["amqp"]["port"] == 5672
+def test_s18_rabbitmq_cluster(objs: list[dict[str, Any]], seed: Topology) -> None:
+    cluster = find(objs, "RabbitmqCluster", "rabbitmq", "orion-data")["spec"]
+    assert cluster["replicas"] == 3 and cluster["image"] == "rabbitmq:4.2-management"
+    assert cluster["persistence"] == {"storage": "20Gi", "storageClassName": "ssd"}
+    # the operator makes the Service clients call (amqp 5672): ORION plans it and writes none
+    service = planned(seed).get(Role.SERVICE, seed.workload("rabbitmq"))
+    assert not service.emitted and (service.namespace, service.name) == ("orion-data", "rabbitmq")
+    assert not [o for o in of_kind(objs, "Service") if o["metadata"]["name"] == "rabbitmq"]
 
 
 def test_s19_monitoring_workloads(objs: list[dict[str, Any]]) -> None:
@@ -200,7 +207,7 @@ def test_s19_monitoring_workloads(objs: list[dict[str, Any]]) -> None:
 
 
 def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> None:
-    scraped = [w for w in seed.workloads if w.scraped and w.port("metrics")]
+    scraped = [w for w in seed.workloads if w.scraped and w.port("metrics") and w.engine is None]
     assert {o["metadata"]["name"] for o in of_kind(objs, "ServiceMonitor")} == {w.name for w in scraped}
     for w in scraped:
         sm = find(objs, "ServiceMonitor", w.name, w.namespace)
@@ -212,7 +219,8 @@ def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> Non
             and all(s["metadata"]["labels"].get(k) == v for k, v in sm["spec"]["selector"]["matchLabels"].items())
         ]
         assert len(selected) == 1 and any(p["name"] == "metrics" for p in selected[0]["spec"]["ports"])
-    assert find(objs, "ServiceMonitor", "postgres")["spec"]["selector"]["matchLabels"] == {"orion.dev/scrape": "postgres"}
+    # the operators' pods are scraped where they are, through PodMonitors
+    assert {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")} == {"postgres", "pgbouncer", "rabbitmq"}
 
 
 def _hpa(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -253,8 +261,9 @@ def test_s24_notification_hpa_on_queue_depth(objs: list[dict[str, Any]]) -> None
 
 def test_s25_vpa_auto_without_fighting_the_hpa(objs: list[dict[str, Any]], seed: Topology) -> None:
     vpas = of_kind(objs, "VerticalPodAutoscaler")
-    assert {v["metadata"]["name"] for v in vpas} == {w.name for w in seed.workloads}
-    assert find(objs, "VerticalPodAutoscaler", "postgres")["spec"]["updatePolicy"]["updateMode"] == "Auto"
+    # the operators size their own pods: no VPA for them
+    assert {v["metadata"]["name"] for v in vpas} == {w.name for w in seed.workloads if w.engine is None}
+    assert find(objs, "VerticalPodAutoscaler", "admin-ui")["spec"]["updatePolicy"]["updateMode"] == "Auto"
     for w in seed.workloads:
         if w.autoscale is None:
             continue
@@ -270,7 +279,9 @@ def test_s27_rolling_update_and_grace(objs: list[dict[str, Any]]) -> None:
     assert d["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
     assert d["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 30
     assert "readinessProbe" in main_container(d)
-    assert find(objs, "StatefulSet", "postgres")["spec"]["updateStrategy"]["type"] == "RollingUpdate"
+    # CloudNativePG updates the replicas first, then switches the primary over
+    cluster = find(objs, "Cluster", "postgres")["spec"]
+    assert (cluster["primaryUpdateStrategy"], cluster["primaryUpdateMethod"]) == ("unsupervised", "switchover")
 
 
 def test_s28_blue_green(objs: list[dict[str, Any]]) -> None:
@@ -287,11 +298,35 @@ def test_s28_blue_green(objs: list[dict[str, Any]]) -> None:
 
 def test_s29_disruption_budgets(objs: list[dict[str, Any]], seed: Topology) -> None:
     for w in seed.workloads:
-        if w.max_replicas > 1 and w.blue_green is None:
+        if w.engine is not None:  # the operators write their own budgets
+            assert not [p for p in of_kind(objs, "PodDisruptionBudget") if p["metadata"]["name"] == w.name]
+        elif w.max_replicas > 1 and w.blue_green is None:
             pdb = find(objs, "PodDisruptionBudget", w.name, w.namespace)
             assert pdb["spec"] == {"selector": {"matchLabels": {"app.kubernetes.io/name": w.name}}, "maxUnavailable": 1}
     assert [p for p in of_kind(objs, "PodDisruptionBudget") if p["metadata"]["name"] == "grafana"] == []
     assert not codes(seed, "I1022")  # no budget of the seed blocks evictions
+
+
+#: Prometheus as a NetworkPolicy peer.
+PROMETHEUS = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-monitoring"}},
+    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+}
+
+
+def _peer(peer: dict[str, Any]) -> str:
+    """The seed workload a NetworkPolicy peer selects: by its name label, or by the labels
+    CloudNativePG puts on its instances (``postgres``) and poolers (``pgbouncer``)."""
+    labels = peer.get("podSelector", {}).get("matchLabels", {})
+    role = labels.get("cnpg.io/podRole")
+    if role is not None:
+        return "pgbouncer" if role == "pooler" else str(labels["cnpg.io/cluster"])
+    return str(labels.get("app.kubernetes.io/name", ""))
+
+
+def _sources(policy: dict[str, Any]) -> set[str]:
+    """The workloads an ingress NetworkPolicy admits."""
+    return {_peer(p) for rule in policy["spec"]["ingress"] for p in rule["from"]}
 
 
 def _selects(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
@@ -335,7 +370,7 @@ def test_s29_budget_blocking_every_eviction_is_reported(seed: Topology) -> None:
 
 def test_s30_subnets_as_ip_pool_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
     for w in seed.workloads:
-        if w.subnet:
+        if w.subnet and w.engine is None:
             o = next(x for x in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet") if x["metadata"]["labels"]["app.kubernetes.io/name"] == w.name)
             assert json.loads(o["spec"]["template"]["metadata"]["annotations"]["cni.projectcalico.org/ipv4pools"]) == [w.subnet]
     assert any("10.0.20.0/24" in s for s in codes(seed, "I1066"))
@@ -351,8 +386,7 @@ def test_s32_default_deny_and_same_namespace(objs: list[dict[str, Any]], seed: T
     for ns in seed.namespaces:
         assert find(objs, "NetworkPolicy", "default-deny", ns.name)["spec"]["policyTypes"] == ["Ingress", "Egress"]
     redis_in = find(objs, "NetworkPolicy", "redis-ingress", "orion-data")
-    sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for rule in redis_in["spec"]["ingress"] for peer in rule["from"]]
-    assert {"postgres", "rabbitmq", "pgbouncer"} <= set(sources)
+    assert {"postgres", "rabbitmq", "pgbouncer"} <= _sources(redis_in)
 
 
 def test_s33_ingress_controller_policy(objs: list[dict[str, Any]]) -> None:
@@ -381,8 +415,7 @@ def test_s34_gateway_egress_to_services(objs: list[dict[str, Any]]) -> None:
 
 def test_s35_data_tier_ingress(objs: list[dict[str, Any]]) -> None:
     def sources(name: str) -> set[str]:
-        pol = find(objs, "NetworkPolicy", f"{name}-ingress", "orion-data")
-        return {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for r in pol["spec"]["ingress"] for p in r["from"]}
+        return _sources(find(objs, "NetworkPolicy", f"{name}-ingress", "orion-data"))
 
     assert {"auth", "user", "notification", "analytics"} <= sources("pgbouncer")
     assert {"auth", "user", "notification"} <= sources("redis")
@@ -392,8 +425,10 @@ def test_s35_data_tier_ingress(objs: list[dict[str, Any]]) -> None:
 
 def test_s36_prometheus_egress(objs: list[dict[str, Any]]) -> None:
     egress = find(objs, "NetworkPolicy", "prometheus-egress", "orion-monitoring")["spec"]["egress"]
-    scraped = {r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name") for r in egress if r["ports"] == [{"port": 9090, "protocol": "TCP"}]}
-    assert {"gateway", "auth", "user", "notification", "postgres", "redis", "rabbitmq"} <= scraped
+    scraped = {(_peer(r["to"][0]), p["port"]) for r in egress for p in r["ports"]}
+    assert {("gateway", 9090), ("auth", 9090), ("user", 9090), ("notification", 9090)} <= scraped
+    # the operators' pods where they serve metrics: CloudNativePG 9187, PgBouncer 9127, RabbitMQ 15692
+    assert {("postgres", 9187), ("pgbouncer", 9127), ("rabbitmq", 15692)} <= scraped
 
 
 def test_s37_dns_and_external_egress(objs: list[dict[str, Any]], seed: Topology) -> None:
@@ -462,17 +497,18 @@ def test_s42_gateway_route_table(objs: list[dict[str, Any]]) -> None:
 
 
 def test_s50_pooler_and_read_write_services(objs: list[dict[str, Any]]) -> None:
-    assert find(objs, "Service", "postgres")["spec"]["selector"] == {"app.kubernetes.io/name": "pgbouncer"}
-    assert find(objs, "Service", "postgres-primary")["spec"]["selector"] == {"app.kubernetes.io/name": "postgres", "apps.kubernetes.io/pod-index": "0"}
-    assert find(objs, "Service", "postgres-replica-1")["spec"]["selector"]["apps.kubernetes.io/pod-index"] == "1"
-    assert find(objs, "Service", "postgres-replica-2")["spec"]["selector"]["apps.kubernetes.io/pod-index"] == "2"
-    find(objs, "Deployment", "pgbouncer", "orion-data")
-    ini = configparser.ConfigParser(delimiters=("=",), comment_prefixes=(";",), inline_comment_prefixes=None, interpolation=None)
-    ini.read_string(find(objs, "ConfigMap", "pgbouncer-config", "orion-data")["data"]["pgbouncer.ini"])
-    assert ini["pgbouncer"]["pool_mode"] == "transaction"
-    assert "host=postgres-primary.orion-data.svc.cluster.local" in ini["databases"]["orion"]
-    ro = ini["databases"]["orion_ro"]
-    assert ro.count("postgres-replica-1.") == ro.count("postgres-replica-2.") == 1  # 50/50
+    # clients call postgres:sql, the read-write pooler; postgres-read is the read-only pooler
+    assert find(objs, "Service", "postgres")["spec"]["selector"] == {"cnpg.io/poolerName": "pgbouncer"}
+    assert find(objs, "Service", "postgres-read")["spec"]["selector"] == {"cnpg.io/poolerName": "pgbouncer-read"}
+    rw, ro = find(objs, "Pooler", "pgbouncer", "orion-data")["spec"], find(objs, "Pooler", "pgbouncer-read", "orion-data")["spec"]
+    assert (rw["type"], ro["type"]) == ("rw", "ro") and rw["cluster"] == ro["cluster"] == {"name": "postgres"}
+    assert rw["instances"] == ro["instances"] == 2
+    assert rw["pgbouncer"] == ro["pgbouncer"] == {"poolMode": "transaction"}
+    # one primary takes the writes; the two replicas behind the read-only pooler share the reads
+    # evenly (the seed's 50/50); synchronous replication to at least one of them
+    cluster = find(objs, "Cluster", "postgres")["spec"]
+    assert cluster["instances"] == 3
+    assert cluster["postgresql"]["synchronous"] == {"method": "any", "number": 1, "dataDurability": "required"}
 
 
 def test_s52_rbac_for_shared_objects(objs: list[dict[str, Any]]) -> None:
@@ -521,31 +557,23 @@ def test_s56_hardened_pods(objs: list[dict[str, Any]]) -> None:
 
 
 def test_s57_postgres_backups(objs: list[dict[str, Any]], seed: Topology) -> None:
-    full = find(objs, "CronJob", "postgres-backup-full", "orion-data")
-    assert full["spec"]["schedule"] == "0 2 * * *" and full["spec"]["timeZone"] == "Etc/UTC"
-    assert find(objs, "CronJob", "postgres-backup-incremental")["spec"]["schedule"] == "0 */6 * * *"
-    pod = full["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    assert env(pod["containers"][0])["BACKUP_BUCKET"] == "orion-backups"
-    assert pod["initContainers"][0]["image"] == "postgres:16-alpine"
-    assert [o for o in of_kind(objs, "CronJob") if "wal" in o["metadata"]["name"]] == []  # continuous: not a schedule
+    full = find(objs, "ScheduledBackup", "postgres-backup-full", "orion-data")["spec"]
+    assert full["schedule"] == "0 0 2 * * *" and full["cluster"] == {"name": "postgres"}  # CloudNativePG's cron has seconds first
+    assert (full["method"], full["pluginConfiguration"]) == ("plugin", {"name": "barman-cloud.cloudnative-pg.io"})
+    incremental = find(objs, "ScheduledBackup", "postgres-backup-incremental")["spec"]
+    assert incremental["schedule"] == "0 0 */6 * * *" and incremental["method"] == "volumeSnapshot"
+    assert find(objs, "Cluster", "postgres")["spec"]["backup"] == {"volumeSnapshot": {"className": "ssd", "online": True}}
+    assert any("incremental backup of postgres" in s for s in codes(seed, "I1057"))
+    assert not [o for o in of_kind(objs, "CronJob") if o["metadata"]["name"].startswith("postgres-")]
 
 
-def test_s57_wal_is_archived_continuously(objs: list[dict[str, Any]], seed: Topology) -> None:
-    archive = find(objs, "Deployment", "postgres-wal-archive", "orion-data")["spec"]
-    assert archive["replicas"] == 1 and archive["strategy"] == {"type": "Recreate"}  # one writer of the slot and spool
-    pod = archive["template"]["spec"]
-    receive, upload = pod["containers"]
-    assert receive["image"] == "postgres:16-alpine"
-    script = receive["command"][-1]
-    assert "--create-slot --if-not-exists" in script and "exec pg_receivewal" in script
-    assert "--slot=postgres_wal_archive" in script and "-D /backup/wal" in script
-    assert 'aws s3 sync --sse AES256 --exclude "*.partial" /backup/wal "s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"' in upload["command"][-1]
-    assert env(upload)["BACKUP_BUCKET"] == "orion-backups" and env(upload)["BACKUP_PREFIX"] == "orion-data/postgres/wal"
-    spool = next(v for v in pod["volumes"] if v["name"] == "backup")
-    claim = find(objs, "PersistentVolumeClaim", spool["persistentVolumeClaim"]["claimName"], "orion-data")
-    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
-    assert {"backup", "secrets"} <= {m["name"] for m in receive["volumeMounts"]}
-    assert any("replication slot postgres_wal_archive" in s for s in codes(seed, "I1055"))
+def test_s57_wal_is_archived_continuously(objs: list[dict[str, Any]]) -> None:
+    plugins = find(objs, "Cluster", "postgres", "orion-data")["spec"]["plugins"]
+    assert plugins == [{"name": "barman-cloud.cloudnative-pg.io", "isWALArchiver": True, "parameters": {"barmanObjectName": "s3-primary"}}]
+    store = find(objs, "ObjectStore", "s3-primary", "orion-data")["spec"]["configuration"]
+    assert store["destinationPath"] == "s3://orion-backups/orion-data" and store["endpointURL"] == "https://s3.us-east-1.amazonaws.com"
+    assert store["wal"]["encryption"] == store["data"]["encryption"] == "AES256"  # S59 encrypted on
+    assert not [o for o in of_kind(objs, "Deployment") if "wal" in o["metadata"]["name"]]
 
 
 def test_s58_redis_rabbitmq_and_velero(objs: list[dict[str, Any]]) -> None:
@@ -569,13 +597,31 @@ def test_s57_s58_backup_jobs_connect_to_an_address_that_serves_their_port(spec: 
             sts = find(objs, "StatefulSet", first.rsplit("-", 1)[0], ns)
             assert sts["spec"]["serviceName"] == rest and find(objs, "Service", rest, ns)["spec"]["clusterIP"] == "None"
         else:
-            assert port in [p["port"] for p in find(objs, "Service", name, ns)["spec"]["ports"]], (job["metadata"]["name"], name, port)
+            assert port in _service_ports(spec, name, ns), (job["metadata"]["name"], name, port)
 
 
-def test_s58_rabbitmq_definitions_backup_uses_the_management_port_of_pod_0(objs: list[dict[str, Any]]) -> None:
+def _service_ports(spec: Path, name: str, namespace: str) -> list[int]:
+    """The ports of a Service ORION writes, or of one an operator makes (its pods' ports)."""
+    plan = planned(load(spec))
+    service = next(e for e in plan.entries if e.id.kind == "Service" and (e.namespace, e.name) == (namespace, name))
+    if service.emitted:
+        return [p["port"] for p in find(objects(load(spec)), "Service", name, namespace)["spec"]["ports"]]
+    return [p.number for p in facts(_engine(service.of(Workload))).ports]
+
+
+def _engine(w: Workload) -> Engine:
+    assert w.engine is not None, w.name
+    return w.engine
+
+
+def test_s58_rabbitmq_definitions_backup_uses_the_management_api_with_the_default_user(objs: list[dict[str, Any]]) -> None:
     pod = find(objs, "CronJob", "rabbitmq-backup-definitions", "orion-data")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     e = env(pod["containers"][0])
-    assert (e["BACKUP_HOST"], e["BACKUP_PORT"]) == ("rabbitmq-0.rabbitmq-headless.orion-data.svc.cluster.local", "15672")
+    assert (e["BACKUP_HOST"], e["BACKUP_PORT"]) == ("rabbitmq.orion-data.svc.cluster.local", "15672")  # the operator's Service
+    (dump,) = pod["initContainers"]
+    assert "rabbitmqadmin -H \"$BACKUP_HOST\" -P \"$BACKUP_PORT\" definitions export --file /backup/out/definitions.json" in dump["command"][-1]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["store-credentials"]["secret"]["secretName"] == "rabbitmq-default-user"  # keys username, password
     velero = find(objs, "Schedule", "orion-cluster", "velero")["spec"]
     assert velero["schedule"] == "0 1 * * *" and velero["template"]["storageLocation"] == "s3-primary"
     assert "orion-data" in velero["template"]["includedNamespaces"]
@@ -613,7 +659,7 @@ def test_s50_replicas_of_a_stateful_set_reach_each_other(objs: list[dict[str, An
     peers = [f for rule in policy["spec"]["ingress"] for f in rule["from"]]
     itself = {
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-data"}},
-        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "postgres"}},
+        "podSelector": {"matchLabels": {"cnpg.io/cluster": "postgres", "cnpg.io/podRole": "instance"}},
     }
     assert itself in peers
 

@@ -13,11 +13,18 @@ from typing import Any
 
 import pytest
 
-from orion_dsl.model import Topology
+from orion_dsl.engines import facts
+from orion_dsl.lowering import Role
+from orion_dsl.model import Topology, Workload
 from tests.support.netpol import Cluster, External, Pod, allowed_pairs
+from tests.support.plans import planned
 
 from .helpers import SPECS, load, objects, of_kind
 
+#: Peers outside the cluster's pods: they are checked against outside addresses.
+OUTSIDE = ("internet", "external", "object-store", "api-server")
+#: The plan's roles of the operators' resources that make pods.
+OPERATED = (Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.MESSAGE_BROKER)
 INTERNET_IP = "203.0.113.10"  # TEST-NET-3: a public address
 PRIVATE_IP = "10.200.0.7"
 METADATA_IP = "169.254.169.254"
@@ -48,6 +55,7 @@ class World:
                 pod = Pod(o["metadata"]["namespace"], o["metadata"]["name"] + suffix, tpl["metadata"]["labels"], ports)
                 self.pods.append(pod)
                 self.owner[pod.key] = tpl["metadata"]["labels"]["app.kubernetes.io/name"]
+        self._operated(topology, objs)
         ing = topology.ingress
         if ing is not None:
             pod = Pod(ing.namespace, "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, {p.name: (p.number, p.protocol) for p in ing.listen})
@@ -56,8 +64,38 @@ class World:
         dns = Pod("kube-system", "kube-dns", {"k8s-app": "kube-dns"}, {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")})
         self.pods.append(dns)
         self.owner[dns.key] = "kube-dns"
-        self.candidates = {port for pod in self.pods for port in pod.ports.values()} | {(443, "TCP"), (80, "TCP"), (22, "TCP"), (53, "UDP")}
+        self.candidates = {port for pod in self.pods for port in pod.ports.values()} | {(443, "TCP"), (6443, "TCP"), (80, "TCP"), (22, "TCP"), (53, "UDP")}
         self.candidates |= {(p.number, p.protocol) for e in topology.externals for p in e.ports}
+
+    def _operated(self, topology: Topology, objs: list[dict[str, Any]]) -> None:
+        """The pods the operators make from ORION's resources, with the labels the operators put
+        on them (shared/NOTES.md "Operator-made pods"; CloudNativePG pkg/specs, pkg/specs/pgbouncer;
+        RabbitMQ cluster-operator internal/metadata) and their ports; and each operator's own pod."""
+        plan = planned(topology)
+        owners = {(e.id.kind, e.namespace, e.name): e.of(Workload) for e in plan.entries if e.role in OPERATED}
+        for o in objs:
+            w = owners.get((o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            if w is None or w.engine is None:
+                continue
+            found, name, ns = facts(w.engine), o["metadata"]["name"], o["metadata"]["namespace"]
+            if o["kind"] == "Cluster":
+                labels, ports = {"cnpg.io/cluster": name, "cnpg.io/podRole": "instance"}, found.ports
+            elif o["kind"] == "Pooler":
+                labels = {"cnpg.io/poolerName": name, "cnpg.io/cluster": o["spec"]["cluster"]["name"], "cnpg.io/podRole": "pooler"}
+                ports = found.pooler_ports
+            else:  # RabbitmqCluster
+                labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq"}
+                labels["app.kubernetes.io/part-of"] = "rabbitmq"
+                ports = found.ports
+            for suffix in ("-1", "-2"):
+                pod = Pod(ns, name + suffix, labels, {p.name: (p.number, p.protocol) for p in ports})
+                self.pods.append(pod)
+                self.owner[pod.key] = w.name
+            operator = Pod(found.operator_namespace, found.operator, dict(found.operator_pods), {})
+            if operator.key not in self.owner:
+                self.pods.append(operator)
+                self.owner[operator.key] = found.operator
+                self.namespaces.setdefault(found.operator_namespace, {})
 
     def pods_of(self, name: str) -> list[str]:
         return sorted(k for k, v in self.owner.items() if v == name)
@@ -68,7 +106,7 @@ class World:
         for e in self.topology.allow_graph.edges:
             if e.source.kind == "dns":
                 continue
-            if e.source.kind in ("internet", "external") or e.target.kind in ("internet", "external"):
+            if e.source.kind in OUTSIDE or e.target.kind in OUTSIDE:
                 continue
             for src in self.pods_of(e.source.name):
                 for dst in self.pods_of(e.target.name):
@@ -77,10 +115,20 @@ class World:
         return out
 
     def allowed(self, externals: tuple[External, ...] = ()) -> set[tuple[str, str, int, str]]:
-        """Allowed connections, leaving out what kube-system (not ORION's: no policies there) lets in
-        or out by itself: its pods as sources, and outside addresses reaching them."""
+        """Allowed connections, leaving out what the namespaces ORION does not manage (kube-system,
+        the operators': no policies of ORION's there) let in or out by themselves: their pods as
+        sources, and outside addresses reaching them."""
         pairs = allowed_pairs(self.pods, self.namespaces, self.policies, self.candidates, list(externals))
-        return {p for p in pairs if not p[0].startswith("kube-system/") and not ("/" not in p[0] and p[1].startswith("kube-system/"))}
+        managed = {ns.name for ns in self.topology.namespaces}
+
+        def unmanaged(key: str) -> bool:
+            return "/" in key and key.split("/", 1)[0] not in managed
+
+        def inside(key: str) -> bool:
+            return "/" in key and not unmanaged(key)
+
+        # ORION's ingress policies admit an operator's pod; what is left has no end in ORION's namespaces
+        return {p for p in pairs if inside(p[0]) or inside(p[1])}
 
     def via_gateway(self, source: str, external: str) -> bool:
         ext = self.topology.external(external)
@@ -127,6 +175,11 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
         if e.target.kind == "external" and not w.via_gateway(e.source.name, e.target.name):
             for src in w.pods_of(e.source.name):
                 expected.add((src, INTERNET_IP, e.port.number, e.port.protocol))
+        if e.target.kind in ("object-store", "api-server"):
+            # an object store is public; the API server's address is any but link-local (its
+            # endpoints carry no labels, so the policy names no pods)
+            reachable = (INTERNET_IP,) if e.target.kind == "object-store" else (INTERNET_IP, PRIVATE_IP)
+            expected |= {(src, ip, e.port.number, e.port.protocol) for src in w.pods_of(e.source.name) for ip in reachable}
     assert got == expected
 
 
@@ -144,7 +197,7 @@ def test_meshed_pods_reach_istiod_and_egress_gateway(seed_world: World) -> None:
     namespaces = {**seed_world.namespaces, "istio-system": {}}
     cluster = Cluster([*seed_world.pods, istiod, egw], namespaces, seed_world.policies)
     notification = next(p for p in seed_world.pods if p.name == "notification")
-    postgres = next(p for p in seed_world.pods if p.name == "postgres")
+    postgres = next(p for p in seed_world.pods if seed_world.owner[p.key] == "postgres")
     assert cluster.allowed(notification, istiod, 15012, "TCP")
     assert not cluster.allowed(postgres, istiod, 15012, "TCP")  # orion-data is not meshed
     assert cluster.allowed(notification, egw, 8443, "TCP")  # twilio goes through the egress gateway
@@ -152,22 +205,20 @@ def test_meshed_pods_reach_istiod_and_egress_gateway(seed_world: World) -> None:
     assert not cluster.allowed(notification, External(INTERNET_IP), 443, "TCP") or seed_world.topology.allow_graph.reach("notification", "sentry", 443)
 
 
-@pytest.mark.parametrize("labels", [{"app.kubernetes.io/name": "postgres-backup"}, "postgres-wal-archive"], ids=["backup-job", "wal-archiver"])
-def test_backup_pods_reach_their_database_dns_and_https_only(seed_world: World, labels: dict[str, str] | str) -> None:
-    if isinstance(labels, str):  # the generated Deployment's own pod labels
-        backup = next(p for p in seed_world.helpers if p.name == labels)
-    else:  # a CronJob's pod
-        backup = Pod("orion-data", "postgres-backup", labels, {})
+def test_backup_pods_reach_their_store_dns_and_https_only(seed_world: World) -> None:
+    """The definitions backup of RabbitMQ (a CronJob's pod): its management API, DNS and the object
+    store; nothing else, and nothing else reaches the management API because of it."""
+    backup = Pod("orion-data", "rabbitmq-backup", {"app.kubernetes.io/name": "rabbitmq-backup"}, {})
     cluster = Cluster([*seed_world.pods, backup], seed_world.namespaces, seed_world.policies)
-    pods = {p.name: p for p in seed_world.pods}
-    assert cluster.allowed(backup, pods["postgres"], 5432, "TCP")
+    pods = {seed_world.owner[p.key]: p for p in seed_world.pods}
+    assert cluster.allowed(backup, pods["rabbitmq"], 15672, "TCP")
     assert cluster.allowed(backup, pods["kube-dns"], 53, "UDP")
     assert cluster.allowed(backup, External(INTERNET_IP), 443, "TCP")
+    assert not cluster.allowed(backup, pods["rabbitmq"], 5672, "TCP")
     assert not cluster.allowed(backup, pods["redis"], 6379, "TCP")
-    assert not cluster.allowed(backup, pods["pgbouncer"], 5432, "TCP")
+    assert not cluster.allowed(backup, pods["postgres"], 5432, "TCP")
     assert not cluster.allowed(backup, pods["user"], 3002, "TCP")
-    # and nothing else reaches postgres because of the backup rule
-    assert not cluster.allowed(pods["auth"], pods["postgres"], 5432, "TCP")
+    assert not cluster.allowed(pods["auth"], pods["rabbitmq"], 15672, "TCP")
 
 
 # ---------------------------------------------------------------- seed-specific facts
@@ -189,7 +240,7 @@ def test_s35_auth_reaches_postgres_through_pgbouncer_and_redis_not_rabbitmq(seed
     assert reach(seed_world, "auth", "redis", 6379)
     assert not reach(seed_world, "auth", "rabbitmq", 5672)
     svc = next(o for o in objects(seed) if o["kind"] == "Service" and o["metadata"]["name"] == "postgres")
-    assert svc["spec"]["selector"] == {"app.kubernetes.io/name": "pgbouncer"}
+    assert svc["spec"]["selector"] == {"cnpg.io/poolerName": "pgbouncer"}  # the read-write Pooler's pods
 
 
 def test_s35_gateway_cannot_reach_the_data_tier(seed_world: World) -> None:
@@ -224,7 +275,10 @@ def test_s33_ingress_controller_reaches_gateway_on_3000(seed_world: World) -> No
 
 def test_s37_no_private_or_metadata_egress(seed_world: World) -> None:
     pairs = seed_world.allowed((External(PRIVATE_IP), External(METADATA_IP)))
-    assert not [p for p in pairs if p[1] in (PRIVATE_IP, METADATA_IP)]
+    assert not [p for p in pairs if p[1] == METADATA_IP]
+    # only CloudNativePG's pods reach a private address: the API server's, on its ports
+    private = {(seed_world.owner[src], port) for src, dst, port, _ in pairs if dst == PRIVATE_IP}
+    assert private == {(name, port) for name in ("postgres", "pgbouncer") for port in (443, 6443)}
 
 
 def test_s37_smtp_egress_only_for_notification(seed_world: World) -> None:

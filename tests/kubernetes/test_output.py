@@ -166,10 +166,11 @@ def test_the_seed_writes_its_objects_at_the_paths_the_readme_promises(seed: Topo
     assert {
         "kubernetes/_cluster/namespace-orion-data.yaml",
         "kubernetes/_cluster/clusterissuer-letsencrypt.yaml",
-        "kubernetes/orion-data/statefulset-postgres.yaml",
-        "kubernetes/orion-data/service-postgres-primary.yaml",
-        "kubernetes/orion-data/configmap-pgbouncer-config.yaml",
-        "kubernetes/orion-data/networkpolicy-postgres-backup-egress.yaml",
+        "kubernetes/orion-data/cluster-postgres.yaml",
+        "kubernetes/orion-data/pooler-pgbouncer.yaml",
+        "kubernetes/orion-data/service-postgres-read.yaml",
+        "kubernetes/orion-data/scheduledbackup-postgres-backup-full.yaml",
+        "kubernetes/orion-data/rabbitmqcluster-rabbitmq.yaml",
         "kubernetes/velero/schedule-orion-cluster.yaml",
         "kubernetes/kustomization.yaml",
     } <= paths

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.backends.docs.context.text import NONE, cores, count, onoff, ports, replica_text, service_kind, table
+from orion_dsl.backends.docs.context.text import NONE, cores, count, image_text, onoff, ports, replica_text, service_kind, table
 from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Topology
 from orion_dsl.views.common import kind_name
@@ -14,7 +14,7 @@ from orion_dsl.views.numbers import value_range
 def topology(t: Topology) -> dict[str, Any]:
     """The document's title, description and version facts."""
     rows = [
-        (w.name, kind_name(w), w.namespace, replica_text(w), code(w.container.image), ports(w.ports), service_kind(w), text(w.description) or NONE)
+        (w.name, kind_name(w), w.namespace, replica_text(w), image_text(w), ports(w.ports), service_kind(w), text(w.description) or NONE)
         for w in t.workloads
     ]
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.analysis.recovery import rpo_checks
-from orion_dsl.backends.docs.context.text import NONE, algorithm, count, cpu, dur, memory, onoff, pct, port_named, ports, table
+from orion_dsl.backends.docs.context.text import NONE, algorithm, count, cpu, dur, image_text, memory, onoff, pct, port_named, ports, table
 from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.model import Objective, Topology
 from orion_dsl.views.common import kind_name, objective_text, schedule_text
@@ -109,7 +109,7 @@ def data(t: Topology) -> dict[str, Any]:
                     [
                         (
                             "Connection pooler",
-                            md("{} ({}, {})", pooler.name, code(pooler.container.image), count(pooler.replicas, "replica"))
+                            md("{} ({}, {})", pooler.name, image_text(pooler), count(pooler.replicas, "replica"))
                             if pooler
                             else (db.pooler or "none"),
                         ),
@@ -211,3 +211,4 @@ def recovery(t: Topology) -> dict[str, Any] | None:
         "config_in_git": code(r.config_in_git) if r.config_in_git else None,
         "objectives": table(("Objective", "Covers", "RTO", "RPO", "Check (most frequent backup ≤ RPO)"), objectives),
     }
+

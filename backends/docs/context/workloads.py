@@ -6,6 +6,7 @@ from typing import Any
 
 from orion_dsl.backends.docs.context.text import NONE, check, cpu, memory, pct, ports, replica_words, table, timing
 from orion_dsl.backends.docs.markdown import code, join, md
+from orion_dsl.engines import facts
 from orion_dsl.model import Metric, Topology, Workload
 from orion_dsl.secrets import shown_env
 from orion_dsl.views.common import kind_name
@@ -83,6 +84,7 @@ def containers(t: Topology) -> list[dict[str, Any]]:
                 "volumes": table(("Volume", "Kind", "Source", "Mount", "Read-only"), volumes),
                 "storage": table(("Claim", "Size", "Storage class", "Access", "Mount"), storage),
                 "security": _security_context(w),
+                "operator": facts(w.engine).operator if w.engine is not None else None,
                 "env": table(("Variable", "Value"), [(k, code(shown_env(k, v))) for k, v in w.env]),
             }
         )
@@ -133,9 +135,17 @@ def _budget(w: Workload) -> str:
     return f"min {b.min_available} available"
 
 
+def _rolling(w: Workload) -> tuple[str, ...]:
+    """A workload's row of the rolling-update table; an operator updates its own pods."""
+    if w.engine is not None:
+        theirs = f"{facts(w.engine).operator}'s"
+        return (w.name, theirs, NONE, NONE, NONE, theirs)
+    return (w.name, w.rollout.strategy, str(w.rollout.surge), str(w.rollout.unavailable), w.rollout.grace.text, _budget(w))
+
+
 def strategies(t: Topology) -> dict[str, Any]:
     """Rolling updates and blue-green deployments."""
-    rows = [(w.name, w.rollout.strategy, str(w.rollout.surge), str(w.rollout.unavailable), w.rollout.grace.text, _budget(w)) for w in t.workloads]
+    rows = [_rolling(w) for w in t.workloads]
     blue_green = [
         (w.name, w.blue_green.blue, w.blue_green.green, f"{w.blue_green.active} ({w.blue_green.active_version})")
         for w in t.workloads

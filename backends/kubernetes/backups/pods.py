@@ -109,10 +109,15 @@ def volumes(b: Backup, scratch_source: dict[str, Any]) -> tuple[list[dict[str, A
     return found, mounts
 
 
+#: The backup pod's name for the volume of the store's own credentials: never the name of the
+#: target's ``credentials`` volume (the workload may call its secret volume anything).
+STORE_CREDENTIALS = "store-credentials"
+
+
 def workload_secret(w: Workload, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add the workload's secret volume (its database password) to ``found``; return its mount."""
     secret = names.credentials_volume(w)
     if secret is None:
         return []
-    found.append({"name": secret.name, "secret": {"secretName": secret.source, "optional": False}})
-    return [{"name": secret.name, "mountPath": secret.mount_path, "readOnly": True}]
+    found.append({"name": STORE_CREDENTIALS, "secret": {"secretName": secret.source, "optional": False}})
+    return [{"name": STORE_CREDENTIALS, "mountPath": secret.mount_path, "readOnly": True}]

@@ -2,7 +2,7 @@
 
 ORION knows three images by name: ``postgres`` (``pg_basebackup``, full or incremental against
 the last manifest, which needs PostgreSQL 17; ``pg_receivewal`` for continuous WAL), ``redis``
-(``redis-cli --rdb``) and ``rabbitmq`` (``rabbitmqadmin export`` of the definitions through the
+(``redis-cli --rdb``) and ``rabbitmq`` (``rabbitmqadmin definitions export`` of the definitions through the
 management port 15672). Passwords are read from the workload's secret volume (key ``password``,
 and ``username`` for RabbitMQ), never put in the manifest.
 """
@@ -58,9 +58,13 @@ def dump(w: Workload, b: Backup) -> tuple[str, int] | None:
             port,
         )
     if found == "rabbitmq" and b.kind == "definitions":
+        # rabbitmqadmin 2 (rabbitmqadmin-ng), which every maintained rabbitmq:*-management image
+        # ships (docker-library/rabbitmq@9193c1de 4.*/ubuntu/management/Dockerfile): credentials
+        # from its RABBITMQADMIN_* environment, never on the command line
+        # (rabbitmq/rabbitmqadmin-ng@6f67c49d src/cli/mod.rs, README "Export Definitions").
         return (
-            f'mkdir -p {OUT}/out && rabbitmqadmin -H "$BACKUP_HOST" -P "$BACKUP_PORT" -u "$(cat '
-            f'{secrets}/username)" -p "$(cat {secrets}/password)" export {OUT}/out/definitions.json',
+            f'export RABBITMQADMIN_USERNAME="$(cat {secrets}/username)" RABBITMQADMIN_PASSWORD="$(cat {secrets}/password)"; '
+            f'mkdir -p {OUT}/out && rabbitmqadmin -H "$BACKUP_HOST" -P "$BACKUP_PORT" definitions export --file {OUT}/out/definitions.json',
             RABBITMQ_MANAGEMENT,
         )
     return None
