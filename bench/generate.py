@@ -219,8 +219,8 @@ def _recovery() -> list[str]:
     covered = ", ".join(f"postgres-{d}" for d in range(1, _DATA_STORES + 1))
     return [
         "recovery {",
-        '  target s3-primary { kind s3; region us-east; bucket "bench-backups"; encrypted on }',
-        '  target s3-dr { kind s3; region eu-west; bucket "bench-backups-dr"; encrypted on }',
+        '  target s3-primary { kind s3; region us-east-1; bucket "bench-backups"; encrypted on }',
+        '  target s3-dr { kind s3; region eu-west-1; bucket "bench-backups-dr"; encrypted on }',
         "  replicate s3-primary -> s3-dr",
         "  archive glacier after 90d",
         f"  objective database {{ rto 1h; rpo 6h; covers {covered}, redis }}",

@@ -231,6 +231,14 @@ CODES: tuple[Code, ...] = (
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
     ),
     _e(
+        "E0218",
+        "an unknown AWS region: a `kind s3` target's `region` that is not a region of any AWS partition",
+        "Velero's AWS plugin reaches the bucket in the region it is given: a region AWS does not have (`us-east`) fails "
+        "every backup, not the compile. The regions are those of botocore's endpoint data, opt-in, China, GovCloud and "
+        "isolated regions included; `gcs` and `azure` targets' regions are not checked.",
+        "Write the region code the did-you-mean suggests (`us-east-1`, not `us-east`).",
+    ),
+    _e(
         "E0220",
         "a covered workload's backups do not meet its recovery point objective",
         "A recovery objective promises at most its RPO of lost data: a workload it covers needs a backup at least that often.",

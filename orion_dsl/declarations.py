@@ -567,7 +567,7 @@ class SecurityDecl(Decl):
 
 @attrs.frozen
 class TargetDecl(Decl):
-    """``target s3-primary { kind s3; region us-east; bucket "..."; encrypted on }``."""
+    """``target s3-primary { kind s3; region us-east-1; bucket "..."; encrypted on }``."""
 
     name: L[str] | None = positional("name", v.NAME)
     kind: L[c.StoreKind] | None = option("kind", v.enum(*c.STORE_KINDS), default="s3")

@@ -87,7 +87,8 @@ def _suggestions(candidates: tuple[str, ...]) -> Suggestions:
 class Suggestions:
     """Did-you-mean hints for names misspelt against one collection of candidates, prepared once.
 
-    A small collection is searched whole with difflib (closest by its ratio, at least 0.6).
+    A small collection is searched whole with difflib (closest by its ratio, at least 0.6; of
+    equally close candidates the first in order).
     A large one is searched through an index of each candidate's one-character deletions:
     two spellings one edit apart (a letter added, dropped or changed, or two neighbours
     swapped) share an entry, so a name finds its near candidates without a scan, and
@@ -115,14 +116,31 @@ class Suggestions:
             pool = sorted({option for key in _deletions(name) for option in self.near.get(key, ())})
         else:
             pool = self.options
-        close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-        if close:
-            return f'did you mean "{close[0]}"?'
+        close = _closest(name, pool)
+        if close is not None:
+            return f'did you mean "{close}"?'
         if not self.options:
             return ""
         shown = ", ".join(f'"{o}"' for o in self.options[:12])
         more = ", ..." if len(self.options) > 12 else ""
         return f"expected one of {shown}{more}"
+
+
+def _closest(name: str, pool: Sequence[str]) -> str | None:
+    """The candidate closest to a name by difflib's ratio (at least 0.6), the first in order of equally close ones.
+
+    For ``us-east`` that is "us-east-1", where ``difflib.get_close_matches`` would pick
+    "us-east-2" (it breaks ties by the greater string).
+    """
+    matcher = difflib.SequenceMatcher(b=name)
+
+    def ratio(option: str) -> float:
+        matcher.set_seq1(option)
+        return matcher.ratio()
+
+    scored = [(ratio(option), option) for option in pool]
+    best = max((score for score, _ in scored), default=0.0)
+    return next(option for score, option in scored if score == best) if best >= 0.6 else None
 
 
 #: Names longer than this are not misspellings anyone makes (Kubernetes names stop at 63):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from orion_dsl import aws_regions, model
 from orion_dsl import declarations as decl
-from orion_dsl import model
 from orion_dsl.choices import DescribedKind, RatePer, SharedKind
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
@@ -260,6 +260,7 @@ class PlatformResolver(ResolverBase):
         targets = self.unique(((t.name, t) for t in d.targets), "backup target")
         for t in d.targets:
             self.check_name(t.name, "backup target")
+            self.check_region(t)
         replications = []
         for r in d.replicate:
             self.target_ref(r.source)
@@ -285,6 +286,21 @@ class PlatformResolver(ResolverBase):
             else None,
             config_in_git=written(d.config_in_git),
             objectives=tuple(objectives),
+        )
+
+    def check_region(self, d: decl.TargetDecl) -> None:
+        """Report an s3 target's region that AWS does not have (E0218): Velero would fail every backup, not the compile.
+
+        Only ``kind s3`` is AWS; a ``gcs`` or ``azure`` target's region is its cloud's, not checked.
+        """
+        region = d.region
+        if region is None or Settings(decl.TargetDecl, d).kind != "s3" or region.value in aws_regions.REGIONS:
+            return
+        self.report(
+            "E0218",
+            region.span,
+            f'target "{written(d.name)}" names "{region.value}", which is not an AWS region',
+            f"write the code of the AWS region the bucket is in; {did_you_mean(region.value, aws_regions.REGIONS)}",
         )
 
     @staticmethod

@@ -203,7 +203,7 @@ monitoring {{
   alert Broken {{ expr "up == 0"; for 5m; severity warning; summary "{11}" }}
 }}
 recovery {{
-  target s3 {{ kind s3; region us-east; bucket "b"; encrypted on }}
+  target s3 {{ kind s3; region us-east-1; bucket "b"; encrypted on }}
   config_in_git "{12}"
 }}
 """

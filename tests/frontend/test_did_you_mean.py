@@ -32,6 +32,11 @@ def test_few_candidates_are_compared_whole() -> None:
     assert did_you_mean("imag", ["image", "replicas", "port"]) == 'did you mean "image"?'
 
 
+def test_of_equally_close_candidates_the_first_in_order_is_suggested() -> None:
+    # "us-east" is as close to "us-east-1" as to "us-east-2"; difflib alone would pick the greater.
+    assert did_you_mean("us-east", ["us-east-2", "us-east-1", "us-west-1"]) == 'did you mean "us-east-1"?'
+
+
 def test_no_candidates_give_no_hint() -> None:
     assert did_you_mean("x", []) == ""
 

@@ -32,7 +32,7 @@ namespace data {
     backup snapshot continuous to primary
   }
 }
-recovery { target primary { kind s3; region us-east; bucket "b"; encrypted on } }
+recovery { target primary { kind s3; region us-east-1; bucket "b"; encrypted on } }
 """
 
 
