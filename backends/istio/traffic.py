@@ -1,13 +1,20 @@
 """DestinationRule and VirtualService per meshed workload (S28, S42, S48, S49).
 
-A DestinationRule sets load balancing, circuit breaking (connection pool, outlier detection),
-mutual TLS and the blue/green subsets. A VirtualService sets timeout and retries, switches
+A DestinationRule sets load balancing, circuit breaking (connection pool, outlier detection
+with an explicit interval and ejection cap), mutual TLS and the blue/green subsets. A
+VirtualService sets timeout and retries, switches
 blue-green traffic by subset weight (active 100, idle 0) and carries the API gateway's
 path routes: on the *target's* VirtualService, each route is an ``http`` entry matching the
 gateway's pods (``sourceLabels``), the Service port and the path, so the routing stays the
 gateway's own call (its principal is what the target's AuthorizationPolicy admits) rather than
 Istio sending other callers around the gateway. Routes a gateway makes to itself
 (``/health``, ``/metrics``) need no mesh routing.
+
+Retries are split by safety: a request whose method is idempotent (RFC 9110 section 9.2.2: GET,
+HEAD, OPTIONS, TRACE, PUT, DELETE) is retried on every condition the spec names; any other
+request (POST, PATCH: a retry may repeat its effect) only on the conditions where it never
+reached the workload (``connect-failure``, ``refused-stream``, ``reset-before-request``), and not at all if the spec names
+none of those.
 
 Service ports are the container ports (convention with the Kubernetes backend).
 """
@@ -22,6 +29,19 @@ from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, pod_selector, route
 from orion_dsl.model import Resilience, Route, Topology, Workload
 
 _SIMPLE_LB = {"least-connection": "LEAST_REQUEST", "round-robin": "ROUND_ROBIN", "random": "RANDOM"}
+
+#: Methods a server may receive twice with the effect of once (RFC 9110 section 9.2.2).
+IDEMPOTENT_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE")
+#: Retry conditions under which the request never reached the workload (Envoy router filter,
+#: x-envoy-retry-on): safe for any method.
+BEFORE_REQUEST = ("connect-failure", "refused-stream", "reset-before-request")
+#: What Istio retries on when ``retryOn`` is not set (istio.io networking API, HTTPRetry.retry_on).
+DEFAULT_RETRY_ON = ("connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes")
+#: Istio's outlier-detection interval when the spec names none, written out so the output says it.
+OUTLIER_INTERVAL_MS = 10_000
+#: At most this share of a service's pods is ejected at once (Envoy's default of 10% would eject
+#: one pod of three, but always at least one); half keeps capacity while failing pods are out.
+MAX_EJECTION_PERCENT = 50
 
 
 def called_host(plan: Plan, workload: Workload) -> str:
@@ -50,13 +70,13 @@ def circuit_breaking(resilience: Resilience | None) -> Obj:
         pool["http"] = {"http1MaxPendingRequests": breaker.max_pending}
     if pool:
         out["connectionPool"] = pool
-    outlier: Obj = {"consecutive5xxErrors": breaker.consecutive_errors}
-    if breaker.interval is not None:
-        outlier["interval"] = duration(breaker.interval.millis)
+    outlier: Obj = {
+        "consecutive5xxErrors": breaker.consecutive_errors,
+        "interval": duration(breaker.interval.millis if breaker.interval is not None else OUTLIER_INTERVAL_MS),
+    }
     if breaker.ejection is not None:
         outlier["baseEjectionTime"] = duration(breaker.ejection.millis)
-    if breaker.max_ejected is not None:
-        outlier["maxEjectionPercent"] = breaker.max_ejected
+    outlier["maxEjectionPercent"] = breaker.max_ejected if breaker.max_ejected is not None else MAX_EJECTION_PERCENT
     out["outlierDetection"] = outlier
     return out
 
@@ -91,21 +111,49 @@ def destinations(workload: Workload, host: str) -> list[Obj]:
     return [{"destination": {"host": host, "subset": colour}, "weight": 100 if bg.active == colour else 0} for colour in COLOURS]
 
 
-def _resilience(resilience: Resilience | None) -> Obj:
+def _resilience(resilience: Resilience | None, safe_only: bool = False) -> Obj:
+    """Timeout and retries of a route; with ``safe_only``, for requests that are not idempotent:
+    retried only on the spec's conditions where the request never reached the workload."""
     if resilience is None:
         return {}
     out: Obj = {}
     if resilience.timeout is not None:
         out["timeout"] = duration(resilience.timeout.millis)
     retries = resilience.retries
-    if retries is not None:
-        policy: Obj = {"attempts": retries.attempts}
-        if retries.per_try is not None:
-            policy["perTryTimeout"] = duration(retries.per_try.millis)
-        if retries.on:
-            policy["retryOn"] = retries.on
-        out["retries"] = policy
-    return out
+    if retries is None:
+        return out
+    conditions = retries.on.split(",") if retries.on else list(DEFAULT_RETRY_ON)
+    if safe_only:
+        conditions = [c for c in conditions if c in BEFORE_REQUEST]
+        if not conditions:
+            return {**out, "retries": {"attempts": 0}}
+    policy: Obj = {"attempts": retries.attempts}
+    if retries.per_try is not None:
+        policy["perTryTimeout"] = duration(retries.per_try.millis)
+    if retries.on or safe_only:
+        policy["retryOn"] = ",".join(conditions)
+    return {**out, "retries": policy}
+
+
+def _unsafe_retries(resilience: Resilience | None) -> bool:
+    """Whether the spec's retries include a condition a non-idempotent request must not be retried on."""
+    retries = resilience.retries if resilience else None
+    conditions = (retries.on.split(",") if retries.on else DEFAULT_RETRY_ON) if retries else ()
+    return any(c not in BEFORE_REQUEST for c in conditions)
+
+
+def _http(name: str, match: Obj | None, route: list[Obj], resilience: Resilience | None) -> list[Obj]:
+    """The ``http`` entries of one route: idempotent methods with the spec's retries, then the
+    rest with safe retries only (one entry when every retry condition is safe anyway)."""
+    base: Obj = dict(match or {})
+    if not _unsafe_retries(resilience):
+        entry: Obj = {"name": name, **({"match": [base]} if base else {}), "route": route, **_resilience(resilience)}
+        return [entry]
+    methods = {"regex": "|".join(IDEMPOTENT_METHODS)}
+    return [
+        {"name": f"{name}-idempotent", "match": [{**base, "method": methods}], "route": route, **_resilience(resilience)},
+        {"name": name, **({"match": [base]} if base else {}), "route": route, **_resilience(resilience, safe_only=True)},
+    ]
 
 
 def uri_match(path: str) -> Obj:
@@ -136,12 +184,11 @@ def virtual_service(entry: Planned, plan: Plan) -> Obj | None:
     if workload.resilience is None and workload.blue_green is None and not routes:
         return None
     target = called_host(plan, workload)
-    policy = _resilience(workload.resilience)
     http: list[Obj] = []
     for caller, route in routes:
         match = {"uri": uri_match(route.path), "port": route.port.number, "sourceLabels": pod_selector(caller)}
-        http.append({"name": route_name(caller.name, route.path), "match": [match], "route": destinations(workload, target), **policy})
-    http.append({"name": "default", "route": destinations(workload, target), **policy})
+        http += _http(route_name(caller.name, route.path), match, destinations(workload, target), workload.resilience)
+    http += _http("default", None, destinations(workload, target), workload.resilience)
     return obj(entry, {"hosts": [target], "http": http})
 
 

@@ -245,16 +245,23 @@ def test_s48_calls_between_meshed_services_use_istio_mutual_tls(seed_objects: Ob
 
 def test_s49_circuit_breaking(seed_objects: Objects) -> None:
     policy = find(seed_objects, "DestinationRule", "gateway", "orion-gateway")["spec"]["trafficPolicy"]
-    assert policy["outlierDetection"] == {"consecutive5xxErrors": 5, "baseEjectionTime": "30s"}
+    # the interval and the ejection cap are written out: Istio's 10s, and at most half the pods
+    assert policy["outlierDetection"] == {"consecutive5xxErrors": 5, "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": 50}
     assert policy["connectionPool"] == {"tcp": {"maxConnections": 1000}}
 
 
 def test_s49_retries_and_timeout(seed_objects: Objects) -> None:
-    default = find(seed_objects, "VirtualService", "gateway", "orion-gateway")["spec"]["http"][-1]
-    assert (default["timeout"], default["retries"]) == (
-        "15s",
-        {"attempts": 3, "perTryTimeout": "5s", "retryOn": "5xx,reset,connect-failure"},
-    )
+    idempotent, rest = find(seed_objects, "VirtualService", "gateway", "orion-gateway")["spec"]["http"][-2:]
+    assert idempotent["match"] == [{"method": {"regex": "GET|HEAD|OPTIONS|TRACE|PUT|DELETE"}}]
+    assert (idempotent["timeout"], idempotent["retries"]) == ("15s", {"attempts": 3, "perTryTimeout": "5s", "retryOn": "5xx,reset,connect-failure"})
+    # a POST or PATCH is retried only where it never reached the workload
+    assert "match" not in rest
+    assert (rest["timeout"], rest["retries"]) == ("15s", {"attempts": 3, "perTryTimeout": "5s", "retryOn": "connect-failure"})
+
+
+def test_requests_that_are_not_idempotent_are_not_retried_after_they_reached_the_workload(seed_objects: Objects) -> None:
+    rest = find(seed_objects, "VirtualService", "notification", "orion-notification")["spec"]["http"][-1]
+    assert rest["name"] == "default" and rest["retries"] == {"attempts": 0}  # 5xx,reset: both after the request arrived
 
 
 def test_s49_tracing_sample_rate(seed_objects: Objects) -> None:
