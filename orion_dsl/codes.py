@@ -432,6 +432,13 @@ CODES: tuple[Code, ...] = (
         "workloads without stated health checks get TCP liveness and readiness checks on their first port",
         fix="State `probes` for HTTP or command checks.",
     ),
+    _i(
+        "I1080",
+        "a StatefulSet's VPA sizes pods only when they are created (updateMode Initial), never by evicting them",
+        "A VPA in Auto or Recreate mode evicts pods to resize them; for a StatefulSet that is a database or queue member "
+        "(a primary, a quorum member) restarting at the autoscaler's moment.",
+        "Roll the StatefulSet at a time you choose to apply the recommendations.",
+    ),
 )
 
 #: The codes by name.

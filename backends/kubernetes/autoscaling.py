@@ -8,8 +8,10 @@ the active colour.
 **VPA** (autoscaling.k8s.io/v1, ``updateMode`` from ``scaling.vertical``), one per workload.
 So it never fights the HPA, a VPA leaves alone every resource its workload's HPA scales on:
 with an HPA on CPU only, the VPA controls memory only; with an HPA on CPU *and* memory the
-VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). The Istio sidecar
-(``istio-proxy``) is sized by annotations, so the VPA leaves it alone.
+VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). A StatefulSet's VPA
+never evicts (``Auto``/``Recreate`` become ``Initial``: pods are sized when created, I1080): its
+pods are database and queue members, which must not restart at the autoscaler's moment. The
+Istio sidecar (``istio-proxy``) is sized by annotations, so the VPA leaves it alone.
 
 **PDB** (policy/v1) for every workload that can run more than one replica, from ``budget``
 (``maxUnavailable: 1`` when the spec states none: S29 asks for disruption safety of every
@@ -71,6 +73,8 @@ def hpa(entry: Planned, plan: Plan) -> Obj:
 
 
 _MODES = {"off": "Off", "initial": "Initial", "recreate": "Recreate", "auto": "Auto"}
+#: The update modes in which the VPA evicts running pods to resize them.
+_EVICTING = ("Recreate", "Auto")
 
 
 def _vertical(plan: Plan, w: Workload) -> tuple[str, list[str]]:
@@ -79,6 +83,8 @@ def _vertical(plan: Plan, w: Workload) -> tuple[str, list[str]]:
     mode_name = plan.topology.scaling.vertical
     assert mode_name is not None
     mode = _MODES[mode_name]
+    if w.kind == "statefulset" and mode in _EVICTING:
+        mode = "Initial"
     controlled = ["cpu", "memory"]
     if w.autoscale is not None:
         taken = [r for r, v in (("cpu", w.autoscale.cpu), ("memory", w.autoscale.memory)) if v is not None]
@@ -127,6 +133,15 @@ def diagnostics(plan: Plan) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     vertical = plan.topology.scaling.vertical
     for w in plan.topology.workloads:
+        if vertical is not None and plan.find(Role.VPA, w) is not None and _MODES[vertical] in _EVICTING and _vertical(plan, w)[0] == "Initial":
+            out.append(
+                info(
+                    "I1080",
+                    w.span,
+                    f"the VPA of {w.name} sizes its pods only when they are created (updateMode Initial): a StatefulSet's pods are not evicted to resize them",
+                    f"roll {w.name} at a time you choose to apply the VPA's recommendations",
+                )
+            )
         if vertical is not None and vertical != "off" and _vertical(plan, w)[0] == "Off":
             out.append(
                 info(

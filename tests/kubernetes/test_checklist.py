@@ -274,6 +274,16 @@ def test_s25_vpa_auto_without_fighting_the_hpa(objs: list[dict[str, Any]], seed:
     assert codes(seed, "I1021")
 
 
+def test_s25_a_stateful_sets_vpa_never_evicts(objs: list[dict[str, Any]], seed: Topology) -> None:
+    """``vertical auto`` would evict database and queue members at the autoscaler's moment: a
+    StatefulSet's VPA sizes pods when they are created, and ORION says so."""
+    stateful = [w for w in seed.workloads if w.kind == "statefulset" and w.engine is None]
+    assert stateful
+    for w in stateful:
+        assert find(objs, "VerticalPodAutoscaler", w.name, w.namespace)["spec"]["updatePolicy"]["updateMode"] == "Initial"
+        assert any(s.startswith(f"the VPA of {w.name} sizes its pods only when they are created") for s in codes(seed, "I1080"))
+
+
 def test_s27_rolling_update_and_grace(objs: list[dict[str, Any]]) -> None:
     d = find(objs, "Deployment", "auth")
     assert d["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
