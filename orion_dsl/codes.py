@@ -433,7 +433,7 @@ CODES: tuple[Code, ...] = (
         fix="State `probes` for HTTP or command checks.",
     ),
     _i(
-        "I1080",
+        "I1081",
         "a StatefulSet's VPA sizes pods only when they are created (updateMode Initial), never by evicting them",
         "A VPA in Auto or Recreate mode evicts pods to resize them; for a StatefulSet that is a database or queue member "
         "(a primary, a quorum member) restarting at the autoscaler's moment.",

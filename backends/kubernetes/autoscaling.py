@@ -9,7 +9,7 @@ the active colour.
 So it never fights the HPA, a VPA leaves alone every resource its workload's HPA scales on:
 with an HPA on CPU only, the VPA controls memory only; with an HPA on CPU *and* memory the
 VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). A StatefulSet's VPA
-never evicts (``Auto``/``Recreate`` become ``Initial``: pods are sized when created, I1080): its
+never evicts (``Auto``/``Recreate`` become ``Initial``: pods are sized when created, I1081): its
 pods are database and queue members, which must not restart at the autoscaler's moment. The
 Istio sidecar (``istio-proxy``) is sized by annotations, so the VPA leaves it alone.
 
@@ -136,7 +136,7 @@ def diagnostics(plan: Plan) -> list[Diagnostic]:
         if vertical is not None and plan.find(Role.VPA, w) is not None and _MODES[vertical] in _EVICTING and _vertical(plan, w)[0] == "Initial":
             out.append(
                 info(
-                    "I1080",
+                    "I1081",
                     w.span,
                     f"the VPA of {w.name} sizes its pods only when they are created (updateMode Initial): a StatefulSet's pods are not evicted to resize them",
                     f"roll {w.name} at a time you choose to apply the VPA's recommendations",

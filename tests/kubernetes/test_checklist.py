@@ -281,7 +281,7 @@ def test_s25_a_stateful_sets_vpa_never_evicts(objs: list[dict[str, Any]], seed: 
     assert stateful
     for w in stateful:
         assert find(objs, "VerticalPodAutoscaler", w.name, w.namespace)["spec"]["updatePolicy"]["updateMode"] == "Initial"
-        assert any(s.startswith(f"the VPA of {w.name} sizes its pods only when they are created") for s in codes(seed, "I1080"))
+        assert any(s.startswith(f"the VPA of {w.name} sizes its pods only when they are created") for s in codes(seed, "I1081"))
 
 
 def test_s27_rolling_update_and_grace(objs: list[dict[str, Any]]) -> None:
