@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from orion_dsl import model
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.engines import facts
+from orion_dsl import engines
 from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
 DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
@@ -62,20 +62,22 @@ def _declared(topology: Topology) -> Iterator[Edge]:
 def _operated(topology: Topology) -> Iterator[Edge]:
     """Edges an operator needs: it reaches the pods it runs on its ports; CloudNativePG's pods reach the
     API server (the instance manager and the poolers watch their resources) and, with WAL archiving,
-    the object store (the Barman Cloud sidecar uploads over HTTPS)."""
+    the object store (the Barman Cloud sidecar uploads over HTTPS); a Prometheus reaches the API server
+    to discover its targets."""
     for w in topology.workloads:
         if w.engine is None:
             continue
-        found = facts(w.engine)
+        found = engines.of(w, topology.monitoring)
         me = Peer("workload", w.name, w.namespace)
         operator = Peer("operator", found.operator, found.operator_namespace)
         if w.pooler_of is None:
             for port in w.ports:
                 if port.number in found.operator_ports:
                     yield Edge(operator, me, port, "operator")
-        if w.engine == "cloudnative-pg":
+        if found.api_server:
             for port in API_SERVER_PORTS:
                 yield Edge(me, API_SERVER, port, "operator")
+        if w.engine == "cloudnative-pg":
             for target in dict.fromkeys(b.target for b in w.backups if b.continuous or b.every is not None):
                 yield Edge(me, Peer("object-store", target), HTTPS, "operator")
 
@@ -97,6 +99,10 @@ def _implied(topology: Topology) -> Iterator[Edge]:
                 for port in w.ports:
                     if port.name == mon.port:
                         yield Edge(src, Peer("workload", w.name, w.namespace), port, "scrape")
+        alerting = topology.workload(mon.alerting) if mon.alerting else None
+        for port in alerting.ports if alerting is not None else ():
+            if port.number == engines.ALERTMANAGER.metrics:  # Prometheus sends alerts to Alertmanager's web port
+                yield Edge(src, Peer("workload", alerting.name, alerting.namespace), port, "alerting")
     for ns in topology.namespaces:
         if ns.same_namespace:
             members = topology.workloads_in(ns.name)
