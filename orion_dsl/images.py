@@ -10,7 +10,7 @@ import attrs
 
 @attrs.frozen
 class ImageFacts:
-    """Where an image reads its configuration, where it writes, and as whom it runs."""
+    """Where an image reads its configuration and where it writes."""
 
     runs: str
     #: The directory ORION's ConfigMap is mounted at, and the file in it the image reads.
@@ -18,20 +18,18 @@ class ImageFacts:
     config_file: str
     #: The directory the process writes its data to (a volume: the root stays read-only).
     data_dir: str
-    #: The user (and group) the image runs as.
-    user: int
     source: str
 
 
 #: grafana.com/docs/grafana/latest/setup-grafana/configure-docker (default paths: GF_PATHS_DATA
 #: /var/lib/grafana, GF_PATHS_LOGS /var/log/grafana, GF_PATHS_PROVISIONING /etc/grafana/provisioning;
-#: ``GF_<SECTION>_<KEY>__FILE`` reads a setting from a file; the ``grafana`` user is 472).
+#: ``GF_<SECTION>_<KEY>__FILE`` reads a setting from a file). The image's user is 472, but it runs
+#: as any user that can write its data and log directories (volumes here).
 GRAFANA = ImageFacts(
     runs="Grafana",
     config_dir="/etc/grafana/provisioning/datasources",
     config_file="datasources.yaml",
     data_dir="/var/lib/grafana",
-    user=472,
     source="grafana.com/docs/grafana/latest/setup-grafana/configure-docker",
 )
 
@@ -47,7 +45,6 @@ LOKI = ImageFacts(
     config_dir="/etc/loki",
     config_file="local-config.yaml",
     data_dir="/loki",
-    user=10001,
     source="github.com/grafana/loki cmd/loki/Dockerfile",
 )
 #: Loki's HTTP port (its API, /ready and /metrics).

@@ -24,6 +24,7 @@ Facts from github.com/prometheus-operator/prometheus-operator@6adcebc5076c34f4f5
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, names
@@ -33,7 +34,7 @@ from . import meta
 from .meta import Builder, Obj
 from .operators import NO_SIDECAR
 from .units import ACCESS_MODES, prom_duration
-from .workloads import resources
+from .workloads import CALICO_POOLS, resources
 
 #: The user the prom/prometheus and prom/alertmanager images run as (``nobody``).
 NOBODY = 65534
@@ -74,6 +75,8 @@ def _common(plan: Plan, w: Workload) -> dict[str, Any]:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["podMetadata"] = {"labels": {meta.PART_OF: plan.topology.name, **NO_SIDECAR}}
+    if w.subnet:  # the Calico IP pool, as ORION's own pods name it
+        spec["podMetadata"]["annotations"] = {CALICO_POOLS: json.dumps([w.subnet])}
     return spec
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orion_dsl import model
+from orion_dsl import engines, model
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl import engines
 from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
 DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
@@ -100,9 +99,10 @@ def _implied(topology: Topology) -> Iterator[Edge]:
                     if port.name == mon.port:
                         yield Edge(src, Peer("workload", w.name, w.namespace), port, "scrape")
         alerting = topology.workload(mon.alerting) if mon.alerting else None
-        for port in alerting.ports if alerting is not None else ():
-            if port.number == engines.ALERTMANAGER.metrics:  # Prometheus sends alerts to Alertmanager's web port
-                yield Edge(src, Peer("workload", alerting.name, alerting.namespace), port, "alerting")
+        if alerting is not None:
+            for port in alerting.ports:
+                if port.number == engines.ALERTMANAGER.metrics:  # Prometheus sends alerts to Alertmanager's web port
+                    yield Edge(src, Peer("workload", alerting.name, alerting.namespace), port, "alerting")
     for ns in topology.namespaces:
         if ns.same_namespace:
             members = topology.workloads_in(ns.name)

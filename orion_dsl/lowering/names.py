@@ -348,9 +348,9 @@ def operator_made(w: Workload, alerting: bool = False) -> tuple[tuple[str, str],
         return (("Service", _derived(w, "nodes")), *secrets, ("ServiceAccount", _derived(w, "server")))
     if w.engine == "prometheus-operator":  # pkg/prometheus/common.go PrefixedName, pkg/alertmanager/statefulset.go
         prefixed = f"{'alertmanager' if alerting else 'prometheus'}-{w.name}"
-        secrets = ("generated", "web-config", "tls-assets-0") if alerting else ("web-config", "tls-assets-0")
-        own = (("Secret", f"{prefixed}-{suffix}") for suffix in secrets)
-        config = () if alerting else (("Secret", prefixed), ("ConfigMap", f"{prefixed}-rulefiles-0"))
+        suffixes = ("generated", "web-config", "tls-assets-0") if alerting else ("web-config", "tls-assets-0")
+        own = tuple(("Secret", f"{prefixed}-{suffix}") for suffix in suffixes)
+        config: tuple[tuple[str, str], ...] = () if alerting else (("Secret", prefixed), ("ConfigMap", f"{prefixed}-rulefiles-0"))
         return (("StatefulSet", prefixed), ("Service", operated_service(alerting)), *own, *config)
     return ()
 

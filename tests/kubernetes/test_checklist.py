@@ -191,16 +191,16 @@ def test_s18_rabbitmq_statefulset(objs: list[dict[str, Any]]) -> None:
 
 
 def test_s19_monitoring_workloads(objs: list[dict[str, Any]]) -> None:
-    assert find(objs, "StatefulSet", "prometheus", "orion-monitoring")["spec"]["volumeClaimTemplates"]
+    assert find(objs, "Prometheus", "prometheus", "orion-monitoring")["spec"]["storage"]["volumeClaimTemplate"]
     assert main_container(find(objs, "Deployment", "grafana", "orion-monitoring"))["ports"][0]["containerPort"] == 3000
-    find(objs, "Deployment", "alertmanager", "orion-monitoring")
+    assert find(objs, "Alertmanager", "alertmanager", "orion-monitoring")["spec"]["storage"]["volumeClaimTemplate"]
     find(objs, "StatefulSet", "loki", "orion-monitoring")
     for name in ("prometheus", "grafana", "alertmanager", "loki"):
         find(objs, "Service", name, "orion-monitoring")
 
 
 def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> None:
-    scraped = [w for w in seed.workloads if w.scraped and w.port("metrics")]
+    scraped = [w for w in seed.workloads if w.scraped and w.port("metrics") and w.engine is None]  # an operator's pods get a PodMonitor
     assert {o["metadata"]["name"] for o in of_kind(objs, "ServiceMonitor")} == {w.name for w in scraped}
     for w in scraped:
         sm = find(objs, "ServiceMonitor", w.name, w.namespace)
@@ -253,7 +253,7 @@ def test_s24_notification_hpa_on_queue_depth(objs: list[dict[str, Any]]) -> None
 
 def test_s25_vpa_auto_without_fighting_the_hpa(objs: list[dict[str, Any]], seed: Topology) -> None:
     vpas = of_kind(objs, "VerticalPodAutoscaler")
-    assert {v["metadata"]["name"] for v in vpas} == {w.name for w in seed.workloads}
+    assert {v["metadata"]["name"] for v in vpas} == {w.name for w in seed.workloads if w.engine is None}  # an operator sizes its own pods
     assert find(objs, "VerticalPodAutoscaler", "postgres")["spec"]["updatePolicy"]["updateMode"] == "Auto"
     for w in seed.workloads:
         if w.autoscale is None:
@@ -335,7 +335,10 @@ def test_s29_budget_blocking_every_eviction_is_reported(seed: Topology) -> None:
 
 def test_s30_subnets_as_ip_pool_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
     for w in seed.workloads:
-        if w.subnet:
+        if w.subnet and w.engine == "prometheus-operator":
+            o = next(x for x in of_kind(objs, "Prometheus") + of_kind(objs, "Alertmanager") if x["metadata"]["name"] == w.name)
+            assert json.loads(o["spec"]["podMetadata"]["annotations"]["cni.projectcalico.org/ipv4pools"]) == [w.subnet]
+        elif w.subnet and w.engine is None:
             o = next(x for x in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet") if x["metadata"]["labels"]["app.kubernetes.io/name"] == w.name)
             assert json.loads(o["spec"]["template"]["metadata"]["annotations"]["cni.projectcalico.org/ipv4pools"]) == [w.subnet]
     assert any("10.0.20.0/24" in s for s in codes(seed, "I1066"))
@@ -347,11 +350,17 @@ def test_s31_addresses_reported(seed: Topology) -> None:
     assert any("10.0.1.10" in s for s in codes(seed, "I1042", "I1067"))
 
 
+def _pods_name(peer: dict[str, Any]) -> str:
+    """The workload a policy peer selects: its name label, or (the Prometheus Operator's pods) its instance label."""
+    labels = peer["podSelector"]["matchLabels"]
+    return str(labels.get("app.kubernetes.io/name") or labels["app.kubernetes.io/instance"])
+
+
 def test_s32_default_deny_and_same_namespace(objs: list[dict[str, Any]], seed: Topology) -> None:
     for ns in seed.namespaces:
         assert find(objs, "NetworkPolicy", "default-deny", ns.name)["spec"]["policyTypes"] == ["Ingress", "Egress"]
     redis_in = find(objs, "NetworkPolicy", "redis-ingress", "orion-data")
-    sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for rule in redis_in["spec"]["ingress"] for peer in rule["from"]]
+    sources = [_pods_name(peer) for rule in redis_in["spec"]["ingress"] for peer in rule["from"]]
     assert {"postgres", "rabbitmq", "pgbouncer"} <= set(sources)
 
 
@@ -382,7 +391,7 @@ def test_s34_gateway_egress_to_services(objs: list[dict[str, Any]]) -> None:
 def test_s35_data_tier_ingress(objs: list[dict[str, Any]]) -> None:
     def sources(name: str) -> set[str]:
         pol = find(objs, "NetworkPolicy", f"{name}-ingress", "orion-data")
-        return {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for r in pol["spec"]["ingress"] for p in r["from"]}
+        return {_pods_name(p) for r in pol["spec"]["ingress"] for p in r["from"]}
 
     assert {"auth", "user", "notification", "analytics"} <= sources("pgbouncer")
     assert {"auth", "user", "notification"} <= sources("redis")
