@@ -64,6 +64,7 @@ def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
         *ingress.diagnostics(topology),
         *backups.diagnostics(plan),
         *notes.diagnostics(topology),
+        *prometheus.prerequisites(topology),
     ]
     return out, diags
 

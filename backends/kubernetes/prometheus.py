@@ -27,8 +27,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from orion_dsl import engines
+from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Storage, Workload
+from orion_dsl.model import Storage, Topology, Workload
 
 from . import meta
 from .meta import Builder, Obj
@@ -148,6 +150,31 @@ def discovery_binding(entry: Planned, plan: Plan) -> Obj:
         roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role.name},
         subjects=[{"kind": "ServiceAccount", "name": account.name, "namespace": account.namespace}],
     )
+
+
+def prerequisites(topology: Topology) -> list[Diagnostic]:
+    """I1080: what the monitoring block's stack needs that ORION does not write (the operator, the
+    exporter of ``kube_*`` metrics its alerts read, a log shipper, alert receivers)."""
+    mon = topology.monitoring
+    if mon is None:
+        return []
+    needs = []
+    run = ", ".join(w.name for w in topology.workloads if w.engine == "prometheus-operator")
+    if run:
+        needs.append(f"the Prometheus Operator {engines.facts('prometheus-operator').version} and its monitoring.coreos.com CRDs (for {run})")
+    kube = [a.name for a in mon.alerts if "kube_" in a.expr]
+    if kube:
+        needs.append(f"kube-state-metrics, whose kube_* metrics {', '.join(kube)} read{'s' if len(kube) == 1 else ''}")
+    if mon.logging is not None:
+        needs.append(f"a log shipper sending the pods' logs to {mon.logging} (it needs node access: its own namespace at Pod Security privileged)")
+    alerting = topology.workload(mon.alerting) if mon.alerting else None
+    if alerting is not None and alerting.engine == "prometheus-operator":
+        secret = f"{alerting.namespace}/{names.alertmanager_config(alerting)}"
+        needs.append(f"receivers for {alerting.name}: the Secret {secret} with key alertmanager.yaml (until then alerts go to a null receiver)")
+    if not needs:
+        return []
+    summary = "the monitoring stack needs from the cluster: " + "; ".join(needs)
+    return [info("I1080", None, summary, "install them beside the manifests (docs/LANGUAGE.md, monitoring)")]
 
 
 BUILDERS: dict[Role, Builder] = {

@@ -361,6 +361,12 @@ def operated_service(alerting: bool) -> str:
     return "alertmanager-operated" if alerting else "prometheus-operated"
 
 
+def alertmanager_config(w: Workload) -> str:
+    """The Secret an Alertmanager reads ``alertmanager.yaml`` from, which the cluster provides: the
+    operator's default name (pkg/alertmanager/statefulset.go ``defaultConfigSecretName``)."""
+    return f"alertmanager-{w.name}"
+
+
 def discovery_role(topology: Topology, w: Workload) -> str:
     """The ClusterRole (and its binding) that lets a Prometheus discover and scrape targets in every namespace."""
     return f"{topology.name}-{w.name}-discovery"

@@ -21,7 +21,7 @@ from tests.conftest import SEED_SPEC
 from tests.support.netpol import Cluster, Pod
 from tests.support.schemas import validate_crd
 
-from .helpers import REPO_ROOT, find, load, main_container, objects, of_kind
+from .helpers import REPO_ROOT, find, load, main_container, objects, of_kind, rendered
 
 EXAMPLE = REPO_ROOT / "examples" / "monitoring.orion"
 SPECS = [SEED_SPEC, EXAMPLE]
@@ -228,3 +228,17 @@ def test_without_an_alertmanager_prometheus_sends_alerts_nowhere() -> None:
     assert topology is not None, analysis.diagnostics
     (prometheus,) = of_kind(objects(topology), "Prometheus")
     assert "alerting" not in prometheus["spec"]
+
+
+def test_the_seed_states_what_its_monitoring_needs_from_the_cluster(seed: Topology) -> None:
+    (summary,) = [d.summary for d in rendered(seed).diagnostics if d.code == "I1080"]
+    assert "Prometheus Operator 0.93" in summary
+    assert "kube-state-metrics, whose kube_* metrics PodCrashLooping reads" in summary
+    assert "log shipper sending the pods' logs to loki" in summary
+    assert "orion-monitoring/alertmanager-alertmanager with key alertmanager.yaml" in summary
+
+
+def test_a_topology_without_monitoring_needs_nothing_for_it() -> None:
+    analysis = analyze_text('topology t { version "1.0.0" }\nnamespace a { service api { image "a/b:1"; port http 8080 } }\n', "t.orion")
+    assert analysis.topology is not None
+    assert [d for d in rendered(analysis.topology).diagnostics if d.code == "I1080"] == []

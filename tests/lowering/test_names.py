@@ -130,6 +130,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.operated_service, (True,), "alertmanager-operated"),
     (names.operated_service, (False,), "prometheus-operated"),
     (names.discovery_role, (SHOP, SCRAPER), "shop-prom-discovery"),
+    (names.alertmanager_config, (SCRAPER,), "alertmanager-prom"),
     (names.credentials_volume, (API,), None),
 ]
 
