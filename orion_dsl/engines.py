@@ -46,6 +46,8 @@ class EngineFacts:
     needs_storage: bool = False
     #: Whether its pods talk to the API server (CloudNativePG's instance manager; Prometheus's discovery).
     api_server: bool = False
+    #: Whether its replicas talk to each other (replication, clustering, gossip); Prometheus's do not.
+    peers: bool = True
 
 
 #: Statements of a workload (by their declaration's field) the operator decides itself; a workload with an engine may not write them.
@@ -121,6 +123,7 @@ FACTS: dict[Engine, EngineFacts] = {
         source="github.com/prometheus-operator/prometheus-operator pkg/prometheus/common.go, pkg/prometheus/server/operator.go",
         needs_storage=True,
         api_server=True,  # kubernetes_sd for ServiceMonitors and PodMonitors
+        peers=False,  # each replica scrapes on its own
     ),
 }
 
@@ -134,6 +137,7 @@ ALERTMANAGER = attrs.evolve(
     data_path="/alertmanager",
     source="github.com/prometheus-operator/prometheus-operator pkg/alertmanager/statefulset.go, pkg/alertmanager/operator.go",
     api_server=False,
+    peers=True,  # cluster.peer on 9094 (pkg/alertmanager/statefulset.go)
 )
 
 

@@ -85,7 +85,7 @@ def _implied(topology: Topology) -> Iterator[Edge]:
     """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows."""
     yield from _operated(topology)
     for w in topology.workloads:
-        if w.kind == "statefulset" and w.max_replicas > 1:
+        if w.kind == "statefulset" and w.max_replicas > 1 and (w.engine is None or engines.of(w, topology.monitoring).peers):
             me = Peer("workload", w.name, w.namespace)
             for port in w.ports:
                 yield Edge(me, me, port, "peer")

@@ -242,3 +242,10 @@ def test_a_topology_without_monitoring_needs_nothing_for_it() -> None:
     analysis = analyze_text('topology t { version "1.0.0" }\nnamespace a { service api { image "a/b:1"; port http 8080 } }\n', "t.orion")
     assert analysis.topology is not None
     assert [d for d in rendered(analysis.topology).diagnostics if d.code == "I1080"] == []
+
+
+def test_alertmanager_replicas_gossip_and_prometheus_replicas_do_not_talk() -> None:
+    edges = {(e.source.name, e.target.name, e.port.number, e.port.protocol) for e in load(EXAMPLE).allow_graph.edges if e.rule == "peer"}
+    # pkg/alertmanager/statefulset.go: cluster.peer on 9094, TCP and UDP
+    assert {("alertmanager", "alertmanager", 9094, "TCP"), ("alertmanager", "alertmanager", 9094, "UDP")} <= edges
+    assert not any(source == "prometheus" for source, *_ in edges)
