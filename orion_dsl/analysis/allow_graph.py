@@ -93,16 +93,16 @@ def _implied(topology: Topology) -> Iterator[Edge]:
     scraper = topology.workload(mon.scraper) if mon else None
     if mon is not None and scraper is not None:
         src = Peer("workload", scraper.name, scraper.namespace)
+        alerting = topology.workload(mon.alerting) if mon.alerting else None
+        if alerting is not None:
+            for port in alerting.ports:
+                if port.number == engines.ALERTMANAGER.metrics:  # alerts to Alertmanager's web port (first: the same port is scraped too)
+                    yield Edge(src, Peer("workload", alerting.name, alerting.namespace), port, "alerting")
         for w in topology.workloads:
             if w.scraped and w.name != scraper.name:
                 for port in w.ports:
                     if port.name == mon.port:
                         yield Edge(src, Peer("workload", w.name, w.namespace), port, "scrape")
-        alerting = topology.workload(mon.alerting) if mon.alerting else None
-        if alerting is not None:
-            for port in alerting.ports:
-                if port.number == engines.ALERTMANAGER.metrics:  # Prometheus sends alerts to Alertmanager's web port
-                    yield Edge(src, Peer("workload", alerting.name, alerting.namespace), port, "alerting")
     for ns in topology.namespaces:
         if ns.same_namespace:
             members = topology.workloads_in(ns.name)

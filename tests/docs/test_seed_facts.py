@@ -201,8 +201,8 @@ def test_s18_rabbitmq(doc: Document) -> None:
 def test_s19_monitoring_workloads(doc: Document) -> None:
     table = workloads(doc)
     kinds = {n: table[n]["Kind"] for n in ("prometheus", "grafana", "alertmanager", "loki")}
-    assert kinds == {"prometheus": "StatefulSet", "grafana": "Deployment", "alertmanager": "Deployment", "loki": "StatefulSet"}
-    assert "http 3000" in table["grafana"]["Ports"].split(", ")
+    assert kinds == {"prometheus": "StatefulSet", "grafana": "Deployment", "alertmanager": "StatefulSet", "loki": "StatefulSet"}
+    assert "metrics 3000" in table["grafana"]["Ports"].split(", ")
     assert section_table(doc, "prometheus", "Claim").column("Claim") == ["data"]
 
 
@@ -343,7 +343,8 @@ def test_s35_services_to_data_stores(doc: Document, source: str, rabbitmq: str) 
 def test_s32_s37_by_source_list_names_every_in_cluster_and_external_destination(doc: Document, seed: Topology) -> None:
     """Every non-DNS peer pair of the allow-graph appears once, under its source, in matrix order."""
     lines = doc.section("Allowed connections by source").text.splitlines()[1:]  # after the intro sentence
-    pairs = {(e.source.name, e.target.name) for e in seed.allow_graph.edges if e.target.kind != "dns"}
+    label = {"api-server": "Kubernetes API server"}
+    pairs = {(e.source.name, label.get(e.target.kind, e.target.name)) for e in seed.allow_graph.edges if e.target.kind != "dns"}
     found: set[tuple[str, str]] = set()
     source = ""
     for line in lines:

@@ -249,3 +249,8 @@ def test_alertmanager_replicas_gossip_and_prometheus_replicas_do_not_talk() -> N
     # pkg/alertmanager/statefulset.go: cluster.peer on 9094, TCP and UDP
     assert {("alertmanager", "alertmanager", 9094, "TCP"), ("alertmanager", "alertmanager", 9094, "UDP")} <= edges
     assert not any(source == "prometheus" for source, *_ in edges)
+
+
+def test_the_allow_graph_says_prometheus_reaches_alertmanager_to_send_alerts() -> None:
+    (edge,) = [e for e in load(EXAMPLE).allow_graph.edges if (e.source.name, e.target.name) == ("prometheus", "alertmanager")]
+    assert (edge.port.number, edge.rule) == (9093, "alerting")
