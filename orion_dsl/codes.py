@@ -225,9 +225,10 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0217",
         "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
-        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator): their "
-        "probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment are its, its "
-        "pods listen on its ports and mount the data volume where it says.",
+        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the Prometheus "
+        "Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment "
+        "are its, its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
+        "monitoring block's scraper (a Prometheus) and alerting workload (an Alertmanager).",
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
     ),
     _e(

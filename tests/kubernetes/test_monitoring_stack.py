@@ -113,16 +113,30 @@ def test_operator_pods_run_as_the_images_user_with_their_claims(objs: list[dict[
         assert claim["storageClassName"] == "ssd" and claim["resources"]["requests"]["storage"]
 
 
-def _cluster(objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
-    """The monitoring pods as the operator and ORION label them."""
+def _operator_pods(objs: list[dict[str, Any]]) -> dict[str, Pod]:
+    """The Prometheus's and the Alertmanager's pods as the operator labels them, with their ports."""
     pods: dict[str, Pod] = {}
     for kind, ports in (("Prometheus", {"web": (9090, "TCP")}), ("Alertmanager", {"web": (9093, "TCP"), "mesh-tcp": (9094, "TCP"), "mesh-udp": (9094, "UDP")})):
         (cr,) = of_kind(objs, kind)
         name = cr["metadata"]["name"]
         pods[kind] = Pod(cr["metadata"]["namespace"], f"{kind.lower()}-{name}-0", _operator_pod_labels(kind.lower(), name, cr), ports)
+    return pods
+
+
+def _cluster_of_operator_pods(objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
+    pods = _operator_pods(objs)
+    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}
+    return Cluster(pods.values(), namespaces, of_kind(objs, "NetworkPolicy")), pods
+
+
+def _cluster(objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
+    """The monitoring pods as the operator and ORION label them."""
+    pods = _operator_pods(objs)
     grafana = find(objs, "Deployment", "grafana")
     template = grafana["spec"]["template"]
     pods["Grafana"] = Pod(grafana["metadata"]["namespace"], "grafana-0", template["metadata"]["labels"], {"metrics": (3000, "TCP")})
+    loki = find(objs, "StatefulSet", "loki")
+    pods["Loki"] = Pod(loki["metadata"]["namespace"], "loki-0", loki["spec"]["template"]["metadata"]["labels"], {"metrics": (3100, "TCP")})
     namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}
     return Cluster(pods.values(), namespaces, of_kind(objs, "NetworkPolicy")), pods
 
@@ -134,10 +148,12 @@ def test_prometheus_reaches_alertmanager_on_its_web_port_only(objs: list[dict[st
     assert not cluster.allowed(pods["Alertmanager"], pods["Prometheus"], 9090)
 
 
-def test_grafana_reaches_prometheus_and_prometheus_scrapes_grafana(objs: list[dict[str, Any]]) -> None:
+def test_grafana_reaches_its_data_sources_and_prometheus_scrapes_both(objs: list[dict[str, Any]]) -> None:
     cluster, pods = _cluster(objs)
     assert cluster.allowed(pods["Grafana"], pods["Prometheus"], 9090)
+    assert cluster.allowed(pods["Grafana"], pods["Loki"], 3100)
     assert cluster.allowed(pods["Prometheus"], pods["Grafana"], 3000)
+    assert cluster.allowed(pods["Prometheus"], pods["Loki"], 3100)
 
 
 def test_the_services_clients_call_select_the_operators_pods(objs: list[dict[str, Any]]) -> None:
@@ -174,8 +190,8 @@ def test_grafana_provisions_prometheus_and_loki_at_their_service_urls(objs: list
     assert provisioned["apiVersion"] == 1
     urls = {d["type"]: d["url"] for d in provisioned["datasources"]}
     assert urls == {"prometheus": f"http://prometheus.{namespace}.svc.cluster.local:9090", "loki": f"http://loki.{namespace}.svc.cluster.local:3100"}
-    for service in ("prometheus", "loki"):
-        assert find(objs, "Service", service, namespace)
+    for service, port in (("prometheus", 9090), ("loki", 3100)):
+        assert port in [p["port"] for p in find(objs, "Service", service, namespace)["spec"]["ports"]]
 
 
 def test_grafana_writes_only_to_volumes(objs: list[dict[str, Any]], spec: Path) -> None:
@@ -254,3 +270,17 @@ def test_alertmanager_replicas_gossip_and_prometheus_replicas_do_not_talk() -> N
 def test_the_allow_graph_says_prometheus_reaches_alertmanager_to_send_alerts() -> None:
     (edge,) = [e for e in load(EXAMPLE).allow_graph.edges if (e.source.name, e.target.name) == ("prometheus", "alertmanager")]
     assert (edge.port.number, edge.rule) == (9093, "alerting")
+
+
+def test_prometheus_reaches_an_alertmanager_it_does_not_scrape() -> None:
+    spec = ALONE.replace(
+        "}\nmonitoring { scraper prometheus }",
+        '  statefulset am { engine prometheus-operator; image "quay.io/prometheus/alertmanager:v0.28.1"; scrape off; storage data 1Gi at "/alertmanager" }\n'
+        "}\nmonitoring { scraper prometheus; alerting am }",
+    )
+    analysis = analyze_text(spec, "t.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    objs = objects(analysis.topology)
+    assert of_kind(objs, "PodMonitor") == []
+    cluster, pods = _cluster_of_operator_pods(objs)
+    assert cluster.allowed(pods["Prometheus"], pods["Alertmanager"], 9093)
