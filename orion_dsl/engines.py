@@ -107,7 +107,9 @@ FACTS: dict[Engine, EngineFacts] = {
     # github.com/prometheus-operator/prometheus-operator@6adcebc5076c34f4f55f8f5f7b1e528929373ac7 (v0.93.0):
     # pkg/prometheus/common.go MakeContainerPorts (web 9090), StorageDir /prometheus; the operator talks
     # to the API server only (the config-reloader sidecar reloads Prometheus on localhost:
-    # pkg/operator/config_reloader.go), so it reaches none of the pods.
+    # pkg/operator/config_reloader.go), so it reaches none of the pods. It is tested with Prometheus
+    # up to v3.13.2 (the v3.13 long-term support release) and defaults to Alertmanager v0.33.1
+    # (pkg/operator/defaults.go), the images the seed and examples/monitoring.orion name.
     "prometheus-operator": EngineFacts(
         engine="prometheus-operator",
         operator="Prometheus Operator",

@@ -232,7 +232,7 @@ def test_loki_configuration_keys_are_loki_3s() -> None:
 ALONE = """
 topology t { version "1.0.0" }
 namespace monitoring {
-  statefulset prometheus { engine prometheus-operator; image "quay.io/prometheus/prometheus:v3.5.0"; storage data 1Gi at "/prometheus" }
+  statefulset prometheus { engine prometheus-operator; image "quay.io/prometheus/prometheus:v3.13.2"; storage data 1Gi at "/prometheus" }
 }
 monitoring { scraper prometheus }
 """
@@ -275,7 +275,7 @@ def test_the_allow_graph_says_prometheus_reaches_alertmanager_to_send_alerts() -
 def test_prometheus_reaches_an_alertmanager_it_does_not_scrape() -> None:
     spec = ALONE.replace(
         "}\nmonitoring { scraper prometheus }",
-        '  statefulset am { engine prometheus-operator; image "quay.io/prometheus/alertmanager:v0.28.1"; scrape off; storage data 1Gi at "/alertmanager" }\n'
+        '  statefulset am { engine prometheus-operator; image "quay.io/prometheus/alertmanager:v0.33.1"; scrape off; storage data 1Gi at "/alertmanager" }\n'
         "}\nmonitoring { scraper prometheus; alerting am }",
     )
     analysis = analyze_text(spec, "t.orion")
