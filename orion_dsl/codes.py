@@ -225,9 +225,10 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0217",
         "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
-        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator): their "
-        "probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment are its, its "
-        "pods listen on its ports and mount the data volume where it says.",
+        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the Prometheus "
+        "Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment "
+        "are its, its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
+        "monitoring block's scraper (a Prometheus) and alerting workload (an Alertmanager).",
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
     ),
     _e(
@@ -431,6 +432,14 @@ CODES: tuple[Code, ...] = (
         "I1071",
         "workloads without stated health checks get TCP liveness and readiness checks on their first port",
         fix="State `probes` for HTTP or command checks.",
+    ),
+    _i(
+        "I1080",
+        "the monitoring stack needs what the cluster provides: the Prometheus Operator, kube-state-metrics, a log shipper, alert receivers",
+        "ORION writes the operator's resources, Grafana and Loki; the operator and its CRDs, the exporters of the cluster's own "
+        "metrics, the agent that ships logs to Loki and the Alertmanager's receivers (a Secret) are installed around them.",
+        "Install the Prometheus Operator (its bundle.yaml), kube-state-metrics, a log shipper (Grafana Alloy as a DaemonSet in its own "
+        "namespace at Pod Security `privileged`: it mounts /var/log/pods) and the Secret `alertmanager-<name>` with `alertmanager.yaml`.",
     ),
     _i(
         "I1081",

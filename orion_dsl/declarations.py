@@ -548,6 +548,7 @@ class MonitoringDecl(Decl):
     logging: L[str] | None = option("logging", v.NAME)
     alerting: L[str] | None = option("alerting", v.NAME)
     dashboards: L[str] | None = option("dashboards", v.NAME)
+    retention: L[v.Duration] | None = option("retention", v.DURATION)
 
 
 @attrs.frozen

@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 
 from orion_dsl.choices import Engine
-from orion_dsl.model import Port, Workload, WorkloadKind
+from orion_dsl.model import Monitoring, Port, Workload, WorkloadKind
 
 
 @attrs.frozen
@@ -49,6 +49,10 @@ class EngineFacts:
     pooler_metrics: int | None = None
     #: Whether its resource needs a data volume (CloudNativePG has no default size; RabbitMQ's is 10Gi).
     needs_storage: bool = False
+    #: Whether its pods talk to the API server (CloudNativePG's instance manager; Prometheus's discovery).
+    api_server: bool = False
+    #: Whether its replicas talk to each other (replication, clustering, gossip); Prometheus's do not.
+    peers: bool = True
 
 
 #: Statements of a workload (by their declaration's field) the operator decides itself; a workload with an engine may not write them.
@@ -88,6 +92,7 @@ FACTS: dict[Engine, EngineFacts] = {
         pooler_ports=(Port("pgbouncer", 5432), Port("metrics", 9127)),
         pooler_metrics=9127,
         needs_storage=True,
+        api_server=True,
     ),
     "rabbitmq-operator": EngineFacts(
         engine="rabbitmq-operator",
@@ -106,20 +111,69 @@ FACTS: dict[Engine, EngineFacts] = {
         resource="RabbitmqCluster",
         headless_service=True,
     ),
+    # The Prometheus Operator runs the monitoring block's scraper (a Prometheus) and its alerting
+    # workload (an Alertmanager, :data:`ALERTMANAGER`). Facts from
+    # github.com/prometheus-operator/prometheus-operator@6adcebc5076c34f4f55f8f5f7b1e528929373ac7 (v0.93.0):
+    # pkg/prometheus/common.go MakeContainerPorts (web 9090), StorageDir /prometheus; the operator talks
+    # to the API server only (the config-reloader sidecar reloads Prometheus on localhost:
+    # pkg/operator/config_reloader.go), so it reaches none of the pods. It is tested with Prometheus
+    # up to v3.13.2 (the v3.13 long-term support release) and defaults to Alertmanager v0.33.1
+    # (pkg/operator/defaults.go), the images the seed and examples/monitoring.orion name.
+    "prometheus-operator": EngineFacts(
+        engine="prometheus-operator",
+        operator="Prometheus Operator",
+        runs="Prometheus",
+        kind="statefulset",
+        ports=(Port("web", 9090),),
+        metrics=9090,
+        operator_ports=(),
+        operator_namespace="default",  # example/rbac/prometheus-operator/prometheus-operator-deployment.yaml
+        operator_pods=(("app.kubernetes.io/name", "prometheus-operator"),),
+        data_path="/prometheus",
+        version="0.93",
+        source="github.com/prometheus-operator/prometheus-operator pkg/prometheus/common.go, pkg/prometheus/server/operator.go",
+        resource="Prometheus",
+        headless_service=True,  # prometheus-operated
+        needs_storage=True,
+        api_server=True,  # kubernetes_sd for ServiceMonitors and PodMonitors
+        peers=False,  # each replica scrapes on its own
+    ),
 }
 
+#: The Prometheus Operator's Alertmanager (pkg/alertmanager/statefulset.go: web 9093, mesh-tcp and
+#: mesh-udp 9094, storage /alertmanager).
+ALERTMANAGER = attrs.evolve(
+    FACTS["prometheus-operator"],
+    runs="Alertmanager",
+    ports=(Port("web", 9093), Port("mesh-tcp", 9094), Port("mesh-udp", 9094, "UDP")),
+    metrics=9093,
+    data_path="/alertmanager",
+    source="github.com/prometheus-operator/prometheus-operator pkg/alertmanager/statefulset.go, pkg/alertmanager/operator.go",
+    resource="Alertmanager",
+    api_server=False,
+    peers=True,  # cluster.peer on 9094 (pkg/alertmanager/statefulset.go)
+)
 
-def facts(engine: Engine) -> EngineFacts:
-    """The facts of one engine (every engine the language accepts has them)."""
-    return FACTS[engine]
+
+def facts(engine: Engine, alerting: bool = False) -> EngineFacts:
+    """The facts of one engine (every engine the language accepts has them); ``alerting`` picks the
+    Prometheus Operator's Alertmanager over its Prometheus."""
+    return ALERTMANAGER if engine == "prometheus-operator" and alerting else FACTS[engine]
 
 
-def resource(w: Workload) -> str | None:
-    """The operator's resource that runs a workload (``Cluster``, ``Pooler``, ``RabbitmqCluster``),
-    or None when ORION writes its pods itself."""
+def of(w: Workload, monitoring: Monitoring | None) -> EngineFacts:
+    """The facts of the engine a workload runs on (it has one): the Prometheus Operator runs the
+    monitoring block's ``alerting`` workload as an Alertmanager, its scraper as a Prometheus."""
+    assert w.engine is not None
+    return facts(w.engine, alerting=monitoring is not None and monitoring.alerting == w.name)
+
+
+def resource(w: Workload, monitoring: Monitoring | None) -> str | None:
+    """The operator's resource that runs a workload (``Cluster``, ``Pooler``, ``RabbitmqCluster``,
+    ``Prometheus``, ``Alertmanager``), or None when ORION writes its pods itself."""
     if w.engine is None:
         return None
-    found = facts(w.engine)
+    found = of(w, monitoring)
     return found.pooler_resource if w.pooler_of is not None else found.resource
 
 

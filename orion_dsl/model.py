@@ -45,7 +45,7 @@ WorkloadKind = Literal["deployment", "statefulset"]
 #: What one end of an allowed connection is.
 PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operator", "api-server", "object-store"]
 #: Why a connection is allowed (see :class:`Edge`).
-EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow"]
+EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow", "alerting"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -563,6 +563,8 @@ class Monitoring:
     logging: str | None
     alerting: str | None
     dashboards: str | None
+    #: How long the scraper keeps samples (``retention``); None: its operator's default.
+    retention: Duration | None = None
 
 
 @attrs.frozen
@@ -705,7 +707,8 @@ class Edge:
     ``same-namespace``, ``pooler`` (a connection pooler to its database), ``peer`` (the
     replicas of a stateful set reach each other: replication, clustering), ``operator`` (an
     operator reaches the pods it runs, and they reach the API server or their object store) and
-    ``allow`` (an explicit rule). ``via`` names the workload a pooled call was addressed to.
+    ``allow`` (an explicit rule), ``alerting`` (the scraper sends alerts to the monitoring block's
+    alerting workload). ``via`` names the workload a pooled call was addressed to.
     """
 
     source: Peer

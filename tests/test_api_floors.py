@@ -29,6 +29,8 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("v1", "Service"): ("k8s", (1, 0)),
     ("rbac.authorization.k8s.io/v1", "Role"): ("k8s", (1, 8)),
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): ("k8s", (1, 8)),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): ("k8s", (1, 8)),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): ("k8s", (1, 8)),
     ("apps/v1", "Deployment"): ("k8s", (1, 9)),
     ("apps/v1", "StatefulSet"): ("k8s", (1, 9)),
     ("autoscaling/v2", "HorizontalPodAutoscaler"): ("k8s", (1, 23)),

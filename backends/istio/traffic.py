@@ -25,7 +25,7 @@ from orion_dsl.backends.istio.names import Obj, duration, host, obj
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.lowering.istio import meshed
-from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, pod_selector, route_name
+from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, idempotent_route_name, pod_selector, route_name
 from orion_dsl.model import Resilience, Route, Topology, Workload
 
 _SIMPLE_LB = {"least-connection": "LEAST_REQUEST", "round-robin": "ROUND_ROBIN", "random": "RANDOM"}
@@ -151,7 +151,7 @@ def _http(name: str, match: Obj | None, route: list[Obj], resilience: Resilience
         return [entry]
     methods = {"regex": "|".join(IDEMPOTENT_METHODS)}
     return [
-        {"name": f"{name}-idempotent", "match": [{**base, "method": methods}], "route": route, **_resilience(resilience)},
+        {"name": idempotent_route_name(name), "match": [{**base, "method": methods}], "route": route, **_resilience(resilience)},
         {"name": name, **({"match": [base]} if base else {}), "route": route, **_resilience(resilience, safe_only=True)},
     ]
 

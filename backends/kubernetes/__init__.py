@@ -27,7 +27,7 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.lowering import Plan, Role
 
-from . import autoscaling, backups, config, ingress, monitoring, namespaces, notes, operators, policies, rbac, services, workloads
+from . import autoscaling, backups, config, grafana, ingress, monitoring, namespaces, notes, operators, policies, prometheus, rbac, services, workloads
 from .layout import layout
 from .meta import Builder, Obj
 
@@ -46,6 +46,8 @@ BUILDERS: dict[Role, Builder] = {
     **monitoring.BUILDERS,
     **backups.BUILDERS,
     **operators.BUILDERS,
+    **prometheus.BUILDERS,
+    **grafana.BUILDERS,
 }
 
 
@@ -62,6 +64,7 @@ def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
         *ingress.diagnostics(topology),
         *backups.diagnostics(plan),
         *notes.diagnostics(topology),
+        *prometheus.prerequisites(topology),
     ]
     return out, diags
 

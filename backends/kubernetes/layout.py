@@ -18,11 +18,11 @@ TARGET = "kubernetes"
 ORDER: tuple[tuple[str, ...], ...] = (
     ("Namespace", "ResourceQuota", "LimitRange"),
     ("ClusterIssuer",),
-    ("ServiceAccount", "Role", "RoleBinding"),
+    ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"),
     ("ConfigMap", "Secret"),
     ("PersistentVolumeClaim", "ObjectStore"),
     ("Service",),
-    ("Deployment", "StatefulSet", "Cluster", "Pooler", "RabbitmqCluster"),
+    ("Deployment", "StatefulSet", "Cluster", "Pooler", "RabbitmqCluster", "Alertmanager", "Prometheus"),
     ("HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget"),
     ("NetworkPolicy",),
     ("Certificate", "Ingress"),

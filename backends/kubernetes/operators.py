@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.engines import facts
+from orion_dsl import engines
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Backup, BackupTarget, Workload
 
@@ -167,7 +167,7 @@ def pod_monitor(entry: Planned, plan: Plan) -> Obj:
     w = entry.of(Workload)
     mon = plan.topology.monitoring
     assert mon is not None and w.engine is not None
-    found = facts(w.engine)
+    found = engines.of(w, mon)
     ports = found.pooler_ports if w.pooler_of is not None else found.ports
     metrics = found.pooler_metrics if w.pooler_of is not None else found.metrics
     port = next(p.name for p in ports if p.number == metrics)

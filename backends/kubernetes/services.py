@@ -19,7 +19,7 @@ A blue-green workload's Service selects the active version (``app.kubernetes.io/
 
 from __future__ import annotations
 
-from orion_dsl.engines import facts
+from orion_dsl import engines
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.model import Port, Workload
 
@@ -52,7 +52,7 @@ def service(entry: Planned, plan: Plan) -> Obj:
     affinity = w.load_balancing == "ip-hash"
     pooler = plan.topology.pooler_of(w)
     if w.engine is not None:
-        return _service(entry, plan, _client_ports(w), affinity=affinity)
+        return _service(entry, plan, _client_ports(w, plan), affinity=affinity)
     if pooler is not None:
         return _service(entry, plan, tuple(pooler.port(p.name) or p for p in w.container.ports), affinity=affinity)
     return _service(entry, plan, w.ports, scrape=w.scraped, affinity=affinity)
@@ -63,16 +63,16 @@ def database_service(entry: Planned, plan: Plan) -> Obj:
     return _service(entry, plan, entry.of(Workload).container.ports)
 
 
-def _client_ports(w: Workload) -> tuple[Port, ...]:
-    """The ports clients call on a database an operator runs: its PostgreSQL port (the poolers listen on the same)."""
-    assert w.engine is not None
-    client = facts(w.engine).ports[0].number
+def _client_ports(w: Workload, plan: Plan) -> tuple[Port, ...]:
+    """The ports clients call on a workload an operator runs: its first (PostgreSQL's, which the poolers
+    listen on too; Prometheus's or Alertmanager's web port)."""
+    client = engines.of(w, plan.topology.monitoring).ports[0].number
     return tuple(p for p in w.container.ports if p.number == client)
 
 
 def read_service(entry: Planned, plan: Plan) -> Obj:
     """The read replicas' Service of a database an operator runs (its read-only pooler, or its replicas)."""
-    return _service(entry, plan, _client_ports(entry.of(Workload)))
+    return _service(entry, plan, _client_ports(entry.of(Workload), plan))
 
 
 def headless_service(entry: Planned, plan: Plan) -> Obj:

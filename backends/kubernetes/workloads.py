@@ -173,6 +173,10 @@ def _volumes(plan: Plan, w: Workload) -> list[dict[str, Any]]:
     return out
 
 
+#: The pod annotation naming the Calico IP pools a pod takes its address from.
+CALICO_POOLS = "cni.projectcalico.org/ipv4pools"
+
+
 def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
     """Istio sidecar resources, Calico IP pool and scrape hints."""
     ann: dict[str, str] = {}
@@ -184,7 +188,7 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
         ann["sidecar.istio.io/proxyMemory"] = r.memory_request.text
         ann["sidecar.istio.io/proxyMemoryLimit"] = r.memory_limit.text
     if w.subnet:
-        ann["cni.projectcalico.org/ipv4pools"] = json.dumps([w.subnet])
+        ann[CALICO_POOLS] = json.dumps([w.subnet])
     mon = topology.monitoring
     if w.scraped and mon is not None:
         port = w.port(mon.port)

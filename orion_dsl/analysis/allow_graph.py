@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orion_dsl import model
+from orion_dsl import engines, model
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.engines import facts
 from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
 DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
@@ -62,20 +61,22 @@ def _declared(topology: Topology) -> Iterator[Edge]:
 def _operated(topology: Topology) -> Iterator[Edge]:
     """Edges an operator needs: it reaches the pods it runs on its ports; CloudNativePG's pods reach the
     API server (the instance manager and the poolers watch their resources) and, with WAL archiving,
-    the object store (the Barman Cloud sidecar uploads over HTTPS)."""
+    the object store (the Barman Cloud sidecar uploads over HTTPS); a Prometheus reaches the API server
+    to discover its targets."""
     for w in topology.workloads:
         if w.engine is None:
             continue
-        found = facts(w.engine)
+        found = engines.of(w, topology.monitoring)
         me = Peer("workload", w.name, w.namespace)
         operator = Peer("operator", found.operator, found.operator_namespace)
         if w.pooler_of is None:
             for port in w.ports:
                 if port.number in found.operator_ports:
                     yield Edge(operator, me, port, "operator")
-        if w.engine == "cloudnative-pg":
+        if found.api_server:
             for port in API_SERVER_PORTS:
                 yield Edge(me, API_SERVER, port, "operator")
+        if w.engine == "cloudnative-pg":
             for target in dict.fromkeys(b.target for b in w.backups if b.continuous or b.every is not None):
                 yield Edge(me, Peer("object-store", target), HTTPS, "operator")
 
@@ -84,7 +85,7 @@ def _implied(topology: Topology) -> Iterator[Edge]:
     """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows."""
     yield from _operated(topology)
     for w in topology.workloads:
-        if w.kind == "statefulset" and w.max_replicas > 1:
+        if w.kind == "statefulset" and w.max_replicas > 1 and (w.engine is None or engines.of(w, topology.monitoring).peers):
             me = Peer("workload", w.name, w.namespace)
             for port in w.ports:
                 yield Edge(me, me, port, "peer")
@@ -92,6 +93,11 @@ def _implied(topology: Topology) -> Iterator[Edge]:
     scraper = topology.workload(mon.scraper) if mon else None
     if mon is not None and scraper is not None:
         src = Peer("workload", scraper.name, scraper.namespace)
+        alerting = topology.workload(mon.alerting) if mon.alerting else None
+        if alerting is not None:
+            for port in alerting.ports:
+                if port.number == engines.ALERTMANAGER.metrics:  # alerts to Alertmanager's web port (first: the same port is scraped too)
+                    yield Edge(src, Peer("workload", alerting.name, alerting.namespace), port, "alerting")
         for w in topology.workloads:
             if w.scraped and w.name != scraper.name:
                 for port in w.ports:

@@ -85,6 +85,12 @@ ROLE_NAMES: dict[Role, str] = {
     Role.SCHEDULED_BACKUP: "the CloudNativePG ScheduledBackup",
     Role.MESSAGE_BROKER: "the RabbitmqCluster",
     Role.POD_MONITOR: "the PodMonitor",
+    Role.PROMETHEUS: "the Prometheus",
+    Role.ALERTMANAGER: "the Alertmanager",
+    Role.DISCOVERY_ROLE: "the ClusterRole of Prometheus's service discovery",
+    Role.DISCOVERY_BINDING: "the ClusterRoleBinding of Prometheus's service discovery",
+    Role.DATASOURCES_CONFIG: "Grafana's data sources ConfigMap",
+    Role.LOKI_CONFIG: "Loki's configuration ConfigMap",
 }
 
 #: Longest name of a kind where it is shorter than a DNS subdomain's 253: Services are DNS labels;

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orion_dsl.model import Host, Ingress, Peer, Topology, Workload
+from orion_dsl import images
+from orion_dsl.model import Host, Ingress, Peer, Topology, Volume, Workload
 from orion_dsl.source import Span
 
 from . import names, operated
@@ -48,6 +49,10 @@ API_VERSIONS = {
     "ScheduledBackup": "postgresql.cnpg.io/v1",
     "ObjectStore": "barmancloud.cnpg.io/v1",
     "RabbitmqCluster": "rabbitmq.com/v1beta1",
+    "Prometheus": "monitoring.coreos.com/v1",
+    "Alertmanager": "monitoring.coreos.com/v1",
+    "ClusterRole": "rbac.authorization.k8s.io/v1",
+    "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     "PodMonitor": "monitoring.coreos.com/v1",
     "BackupStorageLocation": "velero.io/v1",
     "VolumeSnapshotLocation": "velero.io/v1",
@@ -65,6 +70,7 @@ ROLES = frozenset(
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
         Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION,
+        Role.PROMETHEUS, Role.ALERTMANAGER, Role.DISCOVERY_ROLE, Role.DISCOVERY_BINDING, Role.DATASOURCES_CONFIG, Role.LOKI_CONFIG,
     }
 )  # fmt: skip
 
@@ -140,6 +146,8 @@ def _config_maps(topology: Topology) -> Iterator[Planned]:
                 continue
             if w.pooler_of is not None and v.source == names.pooler_config(w.name):
                 yield entry(Role.POOLER_CONFIG, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
+            elif (role := _monitoring_config(topology, w, v)) is not None:
+                yield entry(role, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
             elif w.routes and v is first:
                 yield entry(Role.ROUTES_CONFIG, "ConfigMap", w.namespace, v.source, w, part=v, sources=(w.span,))
             elif (w.namespace, v.source) not in placeholders:
@@ -150,6 +158,19 @@ def _config_maps(topology: Topology) -> Iterator[Planned]:
             if shared.kind == "config" and (ns.name, shared.name) not in placeholders:
                 placeholders.add((ns.name, shared.name))
                 yield entry(Role.SHARED_CONFIG, "ConfigMap", ns.name, shared.name, shared, part=ns, sources=(shared.span,))
+
+
+def _monitoring_config(topology: Topology, w: Workload, v: Volume) -> Role | None:
+    """The role of a ConfigMap whose content ORION writes for the monitoring block: Grafana's data
+    sources (``dashboards``) and Loki's configuration (``logging``), where their images read them."""
+    mon = topology.monitoring
+    if mon is None:
+        return None
+    if w.name == mon.dashboards and v.mount_path == images.GRAFANA.config_dir:
+        return Role.DATASOURCES_CONFIG
+    if w.name == mon.logging and v.mount_path == images.LOKI.config_dir:
+        return Role.LOKI_CONFIG
+    return None
 
 
 def _claims(w: Workload) -> Iterator[Planned]:

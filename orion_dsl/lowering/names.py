@@ -15,6 +15,8 @@ from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, 
 # Pod labels that selectors use (stable across image versions).
 NAME_LABEL = "app.kubernetes.io/name"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+#: Names who made a pod: the Prometheus Operator's pods carry ``prometheus-operator`` (pkg/operator/kubernetes.go).
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 VERSION_LABEL = "app.kubernetes.io/version"
 COLOUR_LABEL = "orion.dev/colour"
 #: Set by the StatefulSet controller on each pod (Kubernetes 1.28+).
@@ -251,6 +253,11 @@ def route_name(caller: str, path: str) -> str:
     return f"{caller}-{dns_label(path.rstrip('*')) or 'root'}"
 
 
+def idempotent_route_name(route: str) -> str:
+    """The name of the part of a VirtualService http route that matches the idempotent methods."""
+    return f"{route}-idempotent"
+
+
 def service_host(name: str, namespace: str) -> str:
     """The cluster-local DNS name of a Service."""
     return f"{name}.{namespace}.svc.cluster.local"
@@ -273,6 +280,8 @@ def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
         return {CNPG_CLUSTER_LABEL: w.pooler_of or w.name, CNPG_ROLE_LABEL: "pooler" if w.pooler_of else "instance"}
     if w.engine == "rabbitmq-operator":
         return {NAME_LABEL: w.name, "app.kubernetes.io/component": "rabbitmq"}
+    if w.engine == "prometheus-operator":  # a Prometheus's and an Alertmanager's pods both carry these (makeSelectorLabels)
+        return {MANAGED_BY_LABEL: "prometheus-operator", INSTANCE_LABEL: w.name}
     found = {NAME_LABEL: w.name}
     if colour is not None:
         found[COLOUR_LABEL] = colour
@@ -328,9 +337,10 @@ def scheduled_backup(w: Workload, b: Backup) -> str:
     return backup_job(w, b)
 
 
-def operator_made(w: Workload) -> tuple[tuple[str, str], ...]:
+def operator_made(w: Workload, alerting: bool = False) -> tuple[tuple[str, str], ...]:
     """(kind, name) of the objects an operator makes for a workload, which ORION must not write (besides
-    the Service clients call, which the plan names as the workload's Service)."""
+    the Service clients call, which the plan names as the workload's Service); ``alerting``: the
+    Prometheus Operator runs it as an Alertmanager, not a Prometheus."""
     if w.engine == "cloudnative-pg" and w.pooler_of is None:
         services = tuple(("Service", f"{w.name}-{suffix}") for suffix in ("rw", "ro", "r"))
         secrets = tuple(("Secret", f"{w.name}-{suffix}") for suffix in ("app", "ca", "server", "replication"))
@@ -341,7 +351,30 @@ def operator_made(w: Workload) -> tuple[tuple[str, str], ...]:
     if w.engine == "rabbitmq-operator":
         secrets = (("Secret", f"{w.name}-default-user"), ("Secret", f"{w.name}-erlang-cookie"))
         return (("Service", _derived(w, "nodes")), *secrets, ("ServiceAccount", _derived(w, "server")))
+    if w.engine == "prometheus-operator":  # pkg/prometheus/common.go PrefixedName, pkg/alertmanager/statefulset.go
+        prefixed = f"{'alertmanager' if alerting else 'prometheus'}-{w.name}"
+        suffixes = ("generated", "web-config", "tls-assets-0") if alerting else ("web-config", "tls-assets-0")
+        own = tuple(("Secret", f"{prefixed}-{suffix}") for suffix in suffixes)
+        config: tuple[tuple[str, str], ...] = () if alerting else (("Secret", prefixed), ("ConfigMap", f"{prefixed}-rulefiles-0"))
+        return (("StatefulSet", prefixed), ("Service", operated_service(alerting)), *own, *config)
     return ()
+
+
+def operated_service(alerting: bool) -> str:
+    """The headless Service the Prometheus Operator makes for every Prometheus (or Alertmanager) of a
+    namespace (pkg/prometheus/server/statefulset.go, pkg/alertmanager/statefulset.go)."""
+    return "alertmanager-operated" if alerting else "prometheus-operated"
+
+
+def alertmanager_config(w: Workload) -> str:
+    """The Secret an Alertmanager reads ``alertmanager.yaml`` from, which the cluster provides: the
+    operator's default name (pkg/alertmanager/statefulset.go ``defaultConfigSecretName``)."""
+    return f"alertmanager-{w.name}"
+
+
+def discovery_role(topology: Topology, w: Workload) -> str:
+    """The ClusterRole (and its binding) that lets a Prometheus discover and scrape targets in every namespace."""
+    return f"{topology.name}-{w.name}-discovery"
 
 
 def credentials_volume(w: Workload) -> Volume | None:

@@ -23,14 +23,22 @@ from .plan import Planned, Ref, Role
 EntryMaker = Callable[..., Planned]
 
 
-def _made(make: EntryMaker, w: Workload) -> Iterator[Planned]:
-    for kind, name in names.operator_made(w):
+def _alerting(topology: Topology, w: Workload) -> bool:
+    """Whether the Prometheus Operator runs the workload as an Alertmanager (the monitoring block's ``alerting``)."""
+    return topology.monitoring is not None and topology.monitoring.alerting == w.name
+
+
+def _made(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
+    for kind, name in names.operator_made(w, _alerting(topology, w)):
         yield make(Role.OPERATOR_MADE, kind, w.namespace, name, w, part=(kind, name), sources=(w.span,), emitted=False)
 
 
 def services(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
     """The Services clients call, and the operator's own objects."""
-    yield from _made(make, w)
+    yield from _made(make, topology, w)
+    if w.engine == "prometheus-operator":  # the operator makes only a headless Service: clients call this one
+        yield make(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span,), selects=names.pod_selector(w))
+        return
     if w.engine == "rabbitmq-operator":
         yield make(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span,), selects=names.pod_selector(w), emitted=False)
         return
@@ -58,6 +66,9 @@ def services(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Plan
 
 def pods(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
     """The operator's resource that makes the pods."""
+    if w.engine == "prometheus-operator":
+        yield from _monitoring(make, topology, w)
+        return
     if w.engine == "rabbitmq-operator":
         yield make(Role.MESSAGE_BROKER, "RabbitmqCluster", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w))
         return
@@ -88,3 +99,19 @@ def backups(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Plann
     for b in w.backups:
         if b.every is not None:
             yield make(Role.SCHEDULED_BACKUP, "ScheduledBackup", w.namespace, names.scheduled_backup(w, b), w, part=b, sources=(b.span,), refs=cluster)
+
+
+def _monitoring(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
+    """An Alertmanager, or a Prometheus with the ClusterRole and binding its discovery needs (it finds
+    the Alertmanager through the operator's ``alertmanager-operated`` Service)."""
+    account = Ref("ServiceAccount", w.namespace, names.service(w))
+    if _alerting(topology, w):
+        yield make(Role.ALERTMANAGER, "Alertmanager", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=(account,))
+        return
+    role = names.discovery_role(topology, w)
+    yield make(Role.DISCOVERY_ROLE, "ClusterRole", None, role, w, sources=(w.span,))
+    yield make(Role.DISCOVERY_BINDING, "ClusterRoleBinding", None, role, w, sources=(w.span,), refs=(Ref("ClusterRole", None, role), account))
+    mon = topology.monitoring
+    alerting = topology.workload(mon.alerting) if mon is not None and mon.alerting else None
+    found = (Ref("Alertmanager", alerting.namespace, alerting.name),) if alerting is not None and alerting.engine == "prometheus-operator" else ()
+    yield make(Role.PROMETHEUS, "Prometheus", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=(account, *found))

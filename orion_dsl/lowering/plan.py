@@ -95,6 +95,13 @@ class Role(enum.Enum):
     SCHEDULED_BACKUP = "scheduled-backup"
     MESSAGE_BROKER = "message-broker"
     POD_MONITOR = "pod-monitor"
+    # kubernetes: monitoring the Prometheus Operator runs, and its Grafana and Loki
+    PROMETHEUS = "prometheus"
+    ALERTMANAGER = "alertmanager"
+    DISCOVERY_ROLE = "discovery-role"
+    DISCOVERY_BINDING = "discovery-binding"
+    DATASOURCES_CONFIG = "datasources-config"
+    LOKI_CONFIG = "loki-config"
     # istio: security
     MESH_MTLS = "mesh-mtls"
     NAMESPACE_MTLS = "namespace-mtls"

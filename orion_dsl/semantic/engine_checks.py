@@ -35,8 +35,11 @@ class EngineResolver(ResolverBase):
     def check_engine(self, d: decl.WorkloadDecl, kind: model.WorkloadKind) -> decl.WorkloadDecl:
         """Report what a workload with an engine may not state; the declaration without it."""
         assert d.engine is not None
-        engine = facts(d.engine.value)
         name = written(d.name, "")
+        engine = facts(d.engine.value, alerting=self.alerting() == name)
+        if d.engine.value == "prometheus-operator" and name not in (self.alerting(), self.scraper()):
+            help = f"name it in `monitoring`: `scraper {name}` (a Prometheus) or `alerting {name}` (an Alertmanager)"
+            self.report("E0217", d.engine.span, f"{engine.operator} runs the monitoring block's scraper or alerting workload, and {name!r} is neither", help)
         if kind != engine.kind:
             keyword = "statefulset" if engine.kind == "statefulset" else "service"
             help = f"declare it as `{keyword} {name} {{ engine {engine.engine} ... }}`"
@@ -68,7 +71,7 @@ class EngineResolver(ResolverBase):
     def engine_ports(self, engine: L[Engine], own: tuple[model.Port, ...], owner: str) -> tuple[model.Port, ...]:
         """The pod's ports: the workload's own (by its names), then the operator's others; the metrics
         port takes the name monitoring scrapes."""
-        found = facts(engine.value)
+        found = facts(engine.value, alerting=self.alerting() == owner)
         numbers = {p.number for p in own}
         named = {p.name: p for p in own}
         extra = []
@@ -82,6 +85,16 @@ class EngineResolver(ResolverBase):
                 continue
             extra.append(port)
         return own + tuple(extra)
+
+    def alerting(self) -> str | None:
+        """The monitoring block's ``alerting`` workload (the Prometheus Operator runs it as an Alertmanager)."""
+        found: str | None = Settings(decl.MonitoringDecl, self.spec.monitoring).alerting if self.spec.monitoring else None
+        return found
+
+    def scraper(self) -> str | None:
+        """The monitoring block's scraper (the Prometheus Operator runs it as a Prometheus)."""
+        found: str | None = Settings(decl.MonitoringDecl, self.spec.monitoring).scraper if self.spec.monitoring else None
+        return found
 
     def monitoring_port(self) -> str:
         """The name of the port monitoring scrapes (``port`` of ``monitoring``)."""

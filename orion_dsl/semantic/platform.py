@@ -243,7 +243,15 @@ class PlatformResolver(ResolverBase):
         alerts = tuple(self.alert(a) for a in d.alerts if a.name)
         settings = Settings(decl.MonitoringDecl, d)
         return model.Monitoring(
-            scraper, settings.port, settings.path, written(d.interval), alerts, written(d.logging), written(d.alerting), written(d.dashboards)
+            scraper,
+            settings.port,
+            settings.path,
+            written(d.interval),
+            alerts,
+            written(d.logging),
+            written(d.alerting),
+            written(d.dashboards),
+            written(d.retention),
         )
 
     @staticmethod

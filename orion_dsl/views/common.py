@@ -82,10 +82,10 @@ def namespace_tier(topology: Topology, namespace: str) -> StyleClass:
     return max(order, key=lambda t: (tiers[t], -order.index(t)))
 
 
-def kind_name(workload: Workload) -> str:
+def kind_name(topology: Topology, workload: Workload) -> str:
     """What runs a workload: ``Deployment`` or ``StatefulSet``, or its operator's resource
-    (``Cluster``, ``Pooler``, ``RabbitmqCluster``) for a workload with an ``engine``."""
-    return engines.resource(workload) or ("StatefulSet" if workload.kind == "statefulset" else "Deployment")
+    (``Cluster``, ``Pooler``, ``RabbitmqCluster``, ``Prometheus``, ``Alertmanager``) for a workload with an ``engine``."""
+    return engines.resource(workload, topology.monitoring) or ("StatefulSet" if workload.kind == "statefulset" else "Deployment")
 
 
 def port_text(port: Port) -> str:

@@ -87,7 +87,7 @@ def _service_nodes(b: Builder, topology: Topology, key: str, title: str, names: 
         for w in nodes:
             # a workload without a port has no Service: its box is the workload itself
             port = f" :{w.container.ports[0].number}" if w.container.ports else ""
-            label = f"{w.name} Service{port}" if w.ports else f"{w.name} {kind_name(w)}"
+            label = f"{w.name} Service{port}" if w.ports else f"{w.name} {kind_name(topology, w)}"
             b.node(part_id("svc", w.name), label, cls=workload_tier(topology, w), group=f"Namespace {w.namespace}", counts="Service" if w.ports else "workload")
 
 

@@ -29,8 +29,8 @@ def _names(values: list[str]) -> list[str]:
 def _holdings(topology: Topology, ns: Namespace) -> list[str]:
     workloads = topology.workloads_in(ns.name)
     lines: list[str] = []
-    for kind in dict.fromkeys(kind_name(w) for w in workloads):  # Deployment, StatefulSet, an operator's resource
-        lines += wrap(f"- {kind}s: ", [w.name for w in workloads if kind_name(w) == kind])
+    for kind in dict.fromkeys(kind_name(topology, w) for w in workloads):  # Deployment, StatefulSet, an operator's resource
+        lines += wrap(f"- {kind}s: ", [w.name for w in workloads if kind_name(topology, w) == kind])
     if workloads:
         lines += wrap("- Services: ", [w.name for w in workloads])
         lines.append("- ServiceAccount per workload" if all(w.engine is None for w in workloads) else "- ServiceAccount per workload (the operators' own)")

@@ -31,7 +31,8 @@ def _sources(b: Builder, topology: Topology, recovery: Recovery) -> None:
         many = sum(bool(w.backups) for w in topology.workloads) > DETAIL_LIMIT
         for w in topology.workloads:
             if w.backups:
-                b.node(part_id("src", w.name), w.name, kind_name(w), cls="source", group=f"Namespace {w.namespace}" if many else "", counts="workload")
+                group = f"Namespace {w.namespace}" if many else ""
+                b.node(part_id("src", w.name), w.name, kind_name(topology, w), cls="source", group=group, counts="workload")
         if recovery.cluster_backup is not None:
             b.node("src_cluster", "Cluster state", "objects and persistent volumes", cls="source")
         if recovery.config_in_git:

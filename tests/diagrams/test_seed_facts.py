@@ -38,11 +38,13 @@ def test_s03_system_namespace_shows_rbac_accounts_and_shared_objects(seed_files:
 def test_s05_s18_workloads_show_kind_and_replicas(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "topology"))
     assert shown["wl_gateway"] == "gateway Deployment\nReplicas: 3"
-    assert shown["wl_postgres"] == "postgres StatefulSet\nReplicas: 3"
+    assert shown["wl_postgres"] == "postgres Cluster\nReplicas: 3"  # CloudNativePG's resource
+    assert shown["wl_rabbitmq"] == "rabbitmq RabbitmqCluster\nReplicas: 3"
 
 
-def test_s14_postgres_service_is_headless_and_cluster_ip(seed_files: dict[str, str]) -> None:
-    assert "Headless + ClusterIP :5432" in node_text(_dot(seed_files, "topology"))["svc_postgres"]
+def test_s14_postgres_service_is_the_cluster_ip_clients_call(seed_files: dict[str, str]) -> None:
+    # CloudNativePG makes no headless Service: ORION's postgres Service selects the read-write pooler
+    assert node_text(_dot(seed_files, "topology"))["svc_postgres"] == "postgres Service\nClusterIP :5432"
 
 
 def test_s16_s17_storage_claims_are_drawn_with_sizes(seed_files: dict[str, str]) -> None:

@@ -198,8 +198,8 @@ def test_s18_rabbitmq(doc: Document) -> None:
 def test_s19_monitoring_workloads(doc: Document) -> None:
     table = workloads(doc)
     kinds = {n: table[n]["Kind"] for n in ("prometheus", "grafana", "alertmanager", "loki")}
-    assert kinds == {"prometheus": "StatefulSet", "grafana": "Deployment", "alertmanager": "Deployment", "loki": "StatefulSet"}
-    assert "http 3000" in table["grafana"]["Ports"].split(", ")
+    assert kinds == {"prometheus": "Prometheus", "grafana": "Deployment", "alertmanager": "Alertmanager", "loki": "StatefulSet"}
+    assert "metrics 3000" in table["grafana"]["Ports"].split(", ")
     assert section_table(doc, "prometheus", "Claim").column("Claim") == ["data"]
 
 
@@ -555,6 +555,7 @@ def test_s55_observability(doc: Document) -> None:
 
 def test_s56_hardened_pods(doc: Document) -> None:
     operated = {"postgres": "CloudNativePG", "pgbouncer": "CloudNativePG", "rabbitmq": "RabbitMQ Cluster Operator"}
+    operated |= {"prometheus": "Prometheus Operator", "alertmanager": "Prometheus Operator"}
     names = [n for n in workloads(doc) if n not in operated]
     contexts = {n: doc.section(n, level=3).text.splitlines()[-1] for n in names}
     assert [n for n, text in contexts.items() if not all(f in text for f in RESTRICTED)] == []

@@ -27,7 +27,7 @@ def test_s35_gateway_cannot_reach_the_data_tier(seed: Topology) -> None:
 
 
 def test_s36_prometheus_scrapes_every_metrics_port(seed: Topology) -> None:
-    scraped = {e.target.name for e in seed.allow_graph.outgoing("prometheus") if e.rule == "scrape"}
+    scraped = {e.target.name for e in seed.allow_graph.outgoing("prometheus") if e.rule in ("scrape", "alerting")}  # Alertmanager's one port is both
     expected = {w.name for w in seed.workloads if w.port("metrics") and w.name != "prometheus"}
     assert scraped == expected and "postgres" in scraped
 

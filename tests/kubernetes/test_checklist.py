@@ -198,9 +198,9 @@ def test_s18_rabbitmq_cluster(objs: list[dict[str, Any]], seed: Topology) -> Non
 
 
 def test_s19_monitoring_workloads(objs: list[dict[str, Any]]) -> None:
-    assert find(objs, "StatefulSet", "prometheus", "orion-monitoring")["spec"]["volumeClaimTemplates"]
+    assert find(objs, "Prometheus", "prometheus", "orion-monitoring")["spec"]["storage"]["volumeClaimTemplate"]
     assert main_container(find(objs, "Deployment", "grafana", "orion-monitoring"))["ports"][0]["containerPort"] == 3000
-    find(objs, "Deployment", "alertmanager", "orion-monitoring")
+    assert find(objs, "Alertmanager", "alertmanager", "orion-monitoring")["spec"]["storage"]["volumeClaimTemplate"]
     find(objs, "StatefulSet", "loki", "orion-monitoring")
     for name in ("prometheus", "grafana", "alertmanager", "loki"):
         find(objs, "Service", name, "orion-monitoring")
@@ -220,7 +220,7 @@ def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> Non
         ]
         assert len(selected) == 1 and any(p["name"] == "metrics" for p in selected[0]["spec"]["ports"])
     # the operators' pods are scraped where they are, through PodMonitors
-    assert {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")} == {"postgres", "pgbouncer", "rabbitmq"}
+    assert {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")} == {"postgres", "pgbouncer", "rabbitmq", "alertmanager"}
 
 
 def _hpa(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -320,7 +320,7 @@ def test_s29_disruption_budgets(objs: list[dict[str, Any]], seed: Topology) -> N
 #: Prometheus as a NetworkPolicy peer.
 PROMETHEUS = {
     "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "orion-monitoring"}},
-    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+    "podSelector": {"matchLabels": {"app.kubernetes.io/instance": "prometheus", "app.kubernetes.io/managed-by": "prometheus-operator"}},
 }
 
 
@@ -331,7 +331,8 @@ def _peer(peer: dict[str, Any]) -> str:
     role = labels.get("cnpg.io/podRole")
     if role is not None:
         return "pgbouncer" if role == "pooler" else str(labels["cnpg.io/cluster"])
-    return str(labels.get("app.kubernetes.io/name", ""))
+    # the Prometheus Operator's pods: by their instance label
+    return str(labels.get("app.kubernetes.io/name") or labels.get("app.kubernetes.io/instance", ""))
 
 
 def _sources(policy: dict[str, Any]) -> set[str]:
@@ -380,7 +381,10 @@ def test_s29_budget_blocking_every_eviction_is_reported(seed: Topology) -> None:
 
 def test_s30_subnets_as_ip_pool_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
     for w in seed.workloads:
-        if w.subnet and w.engine is None:
+        if w.subnet and w.engine == "prometheus-operator":
+            o = next(x for x in of_kind(objs, "Prometheus") + of_kind(objs, "Alertmanager") if x["metadata"]["name"] == w.name)
+            assert json.loads(o["spec"]["podMetadata"]["annotations"]["cni.projectcalico.org/ipv4pools"]) == [w.subnet]
+        elif w.subnet and w.engine is None:
             o = next(x for x in of_kind(objs, "Deployment") + of_kind(objs, "StatefulSet") if x["metadata"]["labels"]["app.kubernetes.io/name"] == w.name)
             assert json.loads(o["spec"]["template"]["metadata"]["annotations"]["cni.projectcalico.org/ipv4pools"]) == [w.subnet]
     assert any("10.0.20.0/24" in s for s in codes(seed, "I1066"))

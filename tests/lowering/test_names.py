@@ -35,6 +35,7 @@ SHOP = topology(workloads=[API, DB], name="shop")
 PG = attrs.evolve(DB, engine="cloudnative-pg")
 BOUNCER = attrs.evolve(workload("bouncer", namespace="data"), pooler_of="orders-db", engine="cloudnative-pg")
 BROKER = attrs.evolve(workload("queue", namespace="data", kind="statefulset"), engine="rabbitmq-operator")
+SCRAPER = attrs.evolve(workload("prom", namespace="monitoring", kind="statefulset"), engine="prometheus-operator")
 
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
@@ -76,6 +77,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.egress_server_port, ("api.stripe.com", 443), "tls-api-stripe-com-443"),
     (names.route_name, ("gateway", "/api/orders/*"), "gateway-api-orders"),
     (names.route_name, ("gateway", "/*"), "gateway-root"),
+    (names.idempotent_route_name, ("gateway-api-orders",), "gateway-api-orders-idempotent"),
     (names.service_host, ("api", "web"), "api.web.svc.cluster.local"),
     (names.pod_host, (DB, 1), "orders-db-1.orders-db-headless"),
     (names.principal, ("api", "web"), "cluster.local/ns/web/sa/api"),
@@ -101,6 +103,35 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
         (("Service", "queue-nodes"), ("Secret", "queue-default-user"), ("Secret", "queue-erlang-cookie"), ("ServiceAccount", "queue-server")),
     ),
     (names.operator_made, (API,), ()),
+    # github.com/prometheus-operator/prometheus-operator@6adcebc pkg/prometheus/common.go, pkg/alertmanager/statefulset.go
+    (names.pod_selector, (SCRAPER,), {"app.kubernetes.io/managed-by": "prometheus-operator", "app.kubernetes.io/instance": "prom"}),
+    (
+        names.operator_made,
+        (SCRAPER,),
+        (
+            ("StatefulSet", "prometheus-prom"),
+            ("Service", "prometheus-operated"),
+            ("Secret", "prometheus-prom-web-config"),
+            ("Secret", "prometheus-prom-tls-assets-0"),
+            ("Secret", "prometheus-prom"),
+            ("ConfigMap", "prometheus-prom-rulefiles-0"),
+        ),
+    ),
+    (
+        names.operator_made,
+        (SCRAPER, True),
+        (
+            ("StatefulSet", "alertmanager-prom"),
+            ("Service", "alertmanager-operated"),
+            ("Secret", "alertmanager-prom-generated"),
+            ("Secret", "alertmanager-prom-web-config"),
+            ("Secret", "alertmanager-prom-tls-assets-0"),
+        ),
+    ),
+    (names.operated_service, (True,), "alertmanager-operated"),
+    (names.operated_service, (False,), "prometheus-operated"),
+    (names.discovery_role, (SHOP, SCRAPER), "shop-prom-discovery"),
+    (names.alertmanager_config, (SCRAPER,), "alertmanager-prom"),
     (names.credentials_volume, (API,), None),
 ]
 

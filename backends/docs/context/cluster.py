@@ -14,7 +14,7 @@ from orion_dsl.views.numbers import value_range
 def topology(t: Topology) -> dict[str, Any]:
     """The document's title, description and version facts."""
     rows = [
-        (w.name, kind_name(w), w.namespace, replica_text(w), image_text(w), ports(w.ports), service_kind(w), text(w.description) or NONE)
+        (w.name, kind_name(t, w), w.namespace, replica_text(w), image_text(w), ports(w.ports), service_kind(w), text(w.description) or NONE)
         for w in t.workloads
     ]
     return {

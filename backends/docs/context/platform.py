@@ -85,7 +85,7 @@ def data(t: Topology) -> dict[str, Any]:
     stores = [
         (
             w.name,
-            kind_name(w),
+            kind_name(t, w),
             str(w.replicas),
             ports(w.ports),
             ", ".join(f"{s.size.text} {s.storage_class or ''}".strip() for s in w.storage) or NONE,

@@ -65,6 +65,7 @@ _RULE_WORDS = {
     "ingress": "ingress host",
     "internet": "public listener",
     "scrape": "metrics scrape",
+    "alerting": "alert delivery",
     "same-namespace": "same-namespace allowance",
     "pooler": "connection pooler",
     "operator": "operator",

@@ -78,7 +78,7 @@ def containers(t: Topology) -> list[dict[str, Any]]:
         out.append(
             {
                 "name": w.name,
-                "summary": f"{kind_name(w)} in {w.namespace}, {replica_words(w)}" + (f", {w.subnet} subnet" if w.subnet else "") + ".",
+                "summary": f"{kind_name(t, w)} in {w.namespace}, {replica_words(w)}" + (f", {w.subnet} subnet" if w.subnet else "") + ".",
                 "containers": table(("Container", "Image", "Ports", "CPU", "Memory"), _container_rows(t, w)),
                 "probes": probes,
                 "volumes": table(("Volume", "Kind", "Source", "Mount", "Read-only"), volumes),
