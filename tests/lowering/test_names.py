@@ -102,6 +102,8 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     ),
     (names.operator_made, (API,), ()),
     (names.credentials_volume, (API,), None),
+    (names.volume_snapshot_class, (attrs.evolve(PG, storage=(storage(storage_class="fast"),), backups=(backup("store", "incremental"),)),), "fast"),
+    (names.volume_snapshot_class, (attrs.evolve(PG, storage=(storage(storage_class="fast"),), backups=(FULL,)),), None),
 ]
 
 

@@ -20,14 +20,13 @@ from ..meta import Obj
 #: The AWS plugin's provider, as its README installs it (``velero install --provider aws``);
 #: Velero reads a provider name without a ``/`` as ``velero.io/<name>``.
 PROVIDER = "aws"
-#: The key of the target's credentials Secret: an AWS shared credentials file, as the backup pods read it (:mod:`.pods`).
-CREDENTIALS_KEY = "credentials"
 
 
 def _credential(entry: Planned) -> dict[str, str]:
     """The credentials Secret the plan names for the location (``{name, key}``, in Velero's namespace)."""
     (secret,) = entry.refs
-    return {"name": secret.name, "key": CREDENTIALS_KEY}
+    (key,) = secret.keys  # an AWS shared credentials file, as the backup pods read it (:mod:`.pods`)
+    return {"name": secret.name, "key": key}
 
 
 def _config(target: BackupTarget) -> dict[str, dict[str, str]]:
