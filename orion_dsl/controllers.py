@@ -70,6 +70,13 @@ BY_GROUP: dict[str, Controller] = {
 }
 
 
+#: The provider of the Velero locations ORION writes for an S3 target, and the plugin that serves it
+#: (github.com/vmware-tanzu/velero-plugin-for-aws README: ``velero install --provider aws --plugins
+#: velero/velero-plugin-for-aws``); Velero reads a provider name without a ``/`` as ``velero.io/<name>``.
+VELERO_PROVIDER = "aws"
+VELERO_PLUGIN = "velero-plugin-for-aws"
+
+
 def is_built_in(group: str) -> bool:
     """Whether Kubernetes serves an API group itself (no CRD to install)."""
     return group in BUILT_IN_GROUPS

@@ -288,6 +288,10 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
         if e.role is Role.CLUSTER_BACKUP and not any(r.kind == "VolumeSnapshotLocation" for r in e.refs):
             why = f"{e.id} snapshots volumes with no VolumeSnapshotLocation: CSI snapshots (Velero's CSI support) or its node agent"
             out.append(Feature("volume snapshots for Velero", why))
+    locations = [str(e.id) for e in written if e.role in (Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION)]
+    if locations:
+        why = f"{' and '.join(locations)} use provider {controllers.VELERO_PROVIDER} (S3 and EBS snapshots)"
+        out.append(Feature(f"Velero's {controllers.VELERO_PLUGIN}", why))
     hpa = [a for e in written if e.role is Role.HPA and (a := e.of(Workload).autoscale) is not None]
     users = [
         *(["HorizontalPodAutoscalers scale on CPU or memory"] if any(a.cpu is not None or a.memory is not None or not a.metrics for a in hpa) else []),

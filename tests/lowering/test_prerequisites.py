@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from orion_dsl import controllers
 from orion_dsl.backends import istio, kubernetes
 from orion_dsl.engines import FACTS
 from orion_dsl.lowering import Plan, Role
@@ -161,3 +162,11 @@ def test_the_summary_counts_what_the_lists_hold() -> None:
         "prerequisites: the cluster must provide 0 operators and controllers; 0 CRDs; 2 Secrets; "
         "StorageClasses: the cluster default (listed in docs/PREREQUISITES.md)"
     )
+
+
+def test_the_velero_locations_written_need_the_plugin_of_their_provider() -> None:
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    providers = {str(o["spec"]["provider"]) for o in kubernetes.objects(plan)[0] if o["kind"] in ("BackupStorageLocation", "VolumeSnapshotLocation")}
+    assert providers == {controllers.VELERO_PROVIDER}
+    assert f"Velero's {controllers.VELERO_PLUGIN}" in [f.name for f in prerequisites(plan).features]
