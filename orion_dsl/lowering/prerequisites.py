@@ -7,6 +7,11 @@ Security admission). :func:`prerequisites` gathers them from the plan's emitted 
 they name (:class:`~orion_dsl.lowering.plan.Ref`, with the Secret keys ORION knows), so the
 document the docs target writes (:data:`DOCUMENT`) and ``orion compile -v``'s summary say the same.
 
+Read from the plan, the lists count an object a backend plans but then finds nothing to write for:
+today only a continuous backup ORION has no receiver for (I1050), whose credentials and spool class
+are still listed (I1010, read from the written objects, leaves them out). The tests hold the CRDs and
+Secrets listed to the seed's and the examples' actual output.
+
 Not prerequisites: Secrets cert-manager makes (TLS, ACME account keys) and those an operator makes
 (CloudNativePG ``<db>-app``, RabbitMQ ``<name>-default-user``): the plan names them as made, not
 provided.
