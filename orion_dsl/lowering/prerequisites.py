@@ -163,18 +163,18 @@ def _count(n: int, one: str, many: str) -> str:
 
 def prerequisites(plan: Plan) -> Prerequisites:
     """What the cluster must provide for the objects of the plan ORION emits."""
-    written = [e for e in plan.entries if e.emitted]
+    emitted = [e for e in plan.entries if e.emitted]
     topology = plan.topology
-    crds = _crds(written)
+    crds = _crds(emitted)
     return Prerequisites(
         platform=_platform(topology),
         operators=_operators(topology, crds),
         crds=crds,
-        secrets=_secrets(plan, written),
+        secrets=_secrets(plan, emitted),
         storage_classes=_storage_classes(plan),
         snapshot_classes=_snapshot_classes(topology),
         provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, describe(e)) for e in plan.provided() if e.role not in _NOT_LISTED),
-        features=_features(topology, written),
+        features=_features(topology, emitted),
         pod_security=tuple((ns.name, pod_security(ns)) for ns in topology.namespaces),
     )
 
