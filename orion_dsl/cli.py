@@ -163,6 +163,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     """
     from orion_dsl.backends import lookup
     from orion_dsl.backends.diagrams import renderer_dependent
+    from orion_dsl.lowering.prerequisites import prerequisites
     from orion_dsl.output import OutputError, check_targets, write_targets
 
     targets = _targets(target)
@@ -188,6 +189,8 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
         rendered[name] = lookup(name)(plan)
     console.done()
     console.diagnostics([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], analysis.source, verbose)
+    if verbose:
+        console.say(prerequisites(plan).summary())
     if output == "-":
         write_stdout(next(iter(rendered.values())).stream)
         return

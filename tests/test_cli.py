@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from orion_dsl import __version__
 from orion_dsl.cli import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, cli, main
+from orion_dsl.lowering.prerequisites import prerequisites
+from orion_dsl.pipeline import analyze_file
 from orion_dsl.source import MAX_SPEC_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +172,17 @@ def test_unknown_target_gets_did_you_mean(spec: Path) -> None:
 def test_verbose_compile_prints_what_a_target_cannot_express(tmp_path: Path) -> None:
     code, _, err = run("compile", str(SEED), "-o", str(tmp_path / "out"), "--target", "kubernetes", "-v")
     assert code == EXIT_OK and "info[" in err and "info[I1060]" in err
+
+
+def test_verbose_compile_prints_the_prerequisites_summary(tmp_path: Path) -> None:
+    code, _, err = run("compile", str(SEED), "-o", str(tmp_path / "out"), "--target", "kubernetes", "-v")
+    plan = analyze_file(SEED).plan
+    assert plan is not None and code == EXIT_OK
+    assert prerequisites(plan).summary() in err.splitlines()
+
+
+def test_compile_without_verbose_prints_no_prerequisites(tmp_path: Path) -> None:
+    assert "prerequisites:" not in run("compile", str(SEED), "-o", str(tmp_path / "out"), "--target", "kubernetes")[2]
 
 
 def test_internal_error_is_one_line_and_exit_70(spec: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

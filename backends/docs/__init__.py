@@ -1,10 +1,11 @@
-"""The docs backend: one Markdown architecture document, ``docs/architecture.md``.
+"""The docs backend: the Markdown architecture document, ``docs/architecture.md``, and the
+prerequisites of the output, ``docs/PREREQUISITES.md`` (:mod:`.prerequisites`).
 
 The document is the kind the seed architecture is (topology, namespaces, network,
 security, policies, load balancing, ingress and egress, containers, scaling, rollout,
 mesh, data, monitoring, edge, disaster recovery), always true to the spec: every table is
 built from the model and every diagram is the shared Mermaid view of that section. A pure
-function of the topology: no clock, no file system.
+function of the plan: no clock, no file system.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 import jinja2
 
 from orion_dsl import views
 from orion_dsl.artifacts import Artifact, Rendered
-from orion_dsl.backends.docs import context
+from orion_dsl.backends.docs import context, prerequisites
 from orion_dsl.backends.docs.context.text import Table
 from orion_dsl.backends.docs.markdown import Md, cell, code, fence, md, text
 from orion_dsl.backends.formats import mermaid
 from orion_dsl.lowering import Plan
+from orion_dsl.lowering.prerequisites import DOCUMENT, Prerequisites
+from orion_dsl.lowering.prerequisites import prerequisites as prerequisites_of
 from orion_dsl.model import Topology
 
 PATH = "docs/architecture.md"
@@ -130,9 +134,9 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def document(topology: Topology, diagrams: dict[str, str]) -> str:
-    """The architecture document, from the topology and the Mermaid text of each view."""
-    values = context.build(topology, diagrams)
+def document(topology: Topology, diagrams: dict[str, str], needs: Prerequisites) -> str:
+    """The architecture document, from the topology, the Mermaid text of each view and the prerequisites it links to."""
+    values = {**context.build(topology, diagrams), "prerequisites": "; ".join(needs.counts()), "prerequisites_file": PurePosixPath(DOCUMENT).name}
     body = _environment.get_template("body.md.j2").render(values)
     title = f"{topology.name} deployment architecture"
     contents_title = "Contents"
@@ -142,12 +146,20 @@ def document(topology: Topology, diagrams: dict[str, str]) -> str:
     return _tidy(page)
 
 
+def prerequisites_document(topology: Topology, needs: Prerequisites) -> str:
+    """The prerequisites document: what the cluster must provide for the output."""
+    values = prerequisites.context(needs)
+    page = _environment.get_template("prerequisites.md.j2").render(values, title=f"{topology.name} prerequisites", name=topology.name, version=topology.version)
+    return _tidy(page)
+
+
 def render(plan: Plan) -> Rendered:
-    """The docs target: ``docs/architecture.md``; the stream is the document itself."""
+    """The docs target: ``docs/architecture.md`` and ``docs/PREREQUISITES.md``; the stream is the architecture document."""
     topology = plan.topology
     diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
-    text = document(topology, diagrams)
-    return Rendered((Artifact(PATH, text),), text)
+    needs = prerequisites_of(plan)
+    text = document(topology, diagrams, needs)
+    return Rendered((Artifact(PATH, text), Artifact(DOCUMENT, prerequisites_document(topology, needs))), text)
 
 
 _environment.filters["cell"] = cell

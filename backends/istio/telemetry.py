@@ -11,15 +11,15 @@ from orion_dsl.model import Mesh
 ACCESS_LOG_PROVIDER = "envoy"
 
 
-def telemetry(entry: Planned, plan: Plan) -> Obj | None:
-    """Tracing sample rate and access logging for the whole mesh (root namespace); None when the spec asks for neither."""
+def telemetry(entry: Planned, plan: Plan) -> Obj:
+    """Tracing sample rate and access logging for the whole mesh (root namespace); planned only when the spec asks for either."""
     mesh = entry.of(Mesh)
     spec: Obj = {}
     if mesh.tracing_sampling is not None:
         spec["tracing"] = [{"randomSamplingPercentage": mesh.tracing_sampling}]
     if mesh.access_log:
         spec["accessLogging"] = [{"providers": [{"name": ACCESS_LOG_PROVIDER}]}]
-    return obj(entry, spec) if spec else None
+    return obj(entry, spec)
 
 
 def unsupported(mesh: Mesh) -> list[Diagnostic]:

@@ -70,7 +70,7 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
 
 def _solver(issuer: Issuer) -> dict[str, Any]:
     if issuer.dns01 == "cloudflare":
-        return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": names.dns01_token(issuer), "key": "api-token"}}}}
+        return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": names.dns01_token(issuer), "key": names.DNS01_TOKEN_KEY}}}}
     return {"http01": {"ingress": {"ingressClassName": "nginx"}}}
 
 

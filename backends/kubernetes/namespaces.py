@@ -9,6 +9,7 @@ modest defaults so the quota never rejects them for lacking resources.
 from __future__ import annotations
 
 from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering.prerequisites import pod_security
 from orion_dsl.model import Namespace
 
 from . import meta
@@ -20,9 +21,9 @@ def namespace(entry: Planned, plan: Plan) -> Obj:
     ns = entry.of(Namespace)
     lab = meta.recommended(plan.topology, ns.name, "namespace")
     lab.update(dict(ns.labels))
-    lab["pod-security.kubernetes.io/enforce"] = "restricted"
-    lab["pod-security.kubernetes.io/audit"] = "restricted"
-    lab["pod-security.kubernetes.io/warn"] = "restricted"
+    level = pod_security(ns)
+    for mode in ("enforce", "audit", "warn"):
+        lab[f"pod-security.kubernetes.io/{mode}"] = level
     if ns.mesh:
         lab["istio-injection"] = "enabled"
     annotations = {"orion.dev/subnet": ns.subnet} if ns.subnet else None

@@ -73,8 +73,9 @@ def database_cluster(entry: Planned, plan: Plan) -> Obj:
     store = next((r for r in entry.refs if r.kind == "ObjectStore"), None)
     if store is not None:
         spec["plugins"] = [{"name": BARMAN_CLOUD, "isWALArchiver": True, "parameters": {"barmanObjectName": store.name}}]
-    if any(b.kind == "incremental" for b in w.backups) and w.storage and w.storage[0].storage_class is not None:
-        spec["backup"] = {"volumeSnapshot": {"className": w.storage[0].storage_class, "online": True}}
+    snapshots = names.volume_snapshot_class(w)
+    if snapshots is not None:
+        spec["backup"] = {"volumeSnapshot": {"className": snapshots, "online": True}}
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
@@ -114,9 +115,10 @@ def object_store(entry: Planned, plan: Plan) -> Obj:
     """Where the Barman Cloud plugin puts base backups and WAL: the recovery target's bucket."""
     target = entry.of(BackupTarget)
     (credentials,) = (r for r in entry.refs if r.kind == "Secret")
+    access_key, secret_key = credentials.keys
     s3: dict[str, Any] = {
-        "accessKeyId": {"name": credentials.name, "key": "ACCESS_KEY_ID"},
-        "secretAccessKey": {"name": credentials.name, "key": "ACCESS_SECRET_KEY"},
+        "accessKeyId": {"name": credentials.name, "key": access_key},
+        "secretAccessKey": {"name": credentials.name, "key": secret_key},
     }
     configuration: dict[str, Any] = {
         "destinationPath": f"s3://{target.bucket}/{entry.namespace}",

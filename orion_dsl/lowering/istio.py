@@ -71,7 +71,8 @@ def plan(topology: Topology) -> Iterator[Planned]:
     if mesh is None:
         return
     yield from _mtls(topology, mesh)
-    yield entry(Role.TELEMETRY, "Telemetry", names.ISTIO_ROOT_NAMESPACE, names.TELEMETRY, mesh, sources=(mesh.span,))
+    if mesh.tracing_sampling is not None or mesh.access_log:  # a Telemetry with neither would say nothing
+        yield entry(Role.TELEMETRY, "Telemetry", names.ISTIO_ROOT_NAMESPACE, names.TELEMETRY, mesh, sources=(mesh.span,))
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
         sources = (ns.span if ns else None,)

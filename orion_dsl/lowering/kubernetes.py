@@ -119,7 +119,8 @@ def _namespaces(topology: Topology) -> Iterator[Planned]:
 
 def _issuers(topology: Topology) -> Iterator[Planned]:
     for issuer in topology.issuers:
-        refs = (Ref("Secret", names.CERT_MANAGER_NAMESPACE, names.dns01_token(issuer)),) if issuer.dns01 is not None else ()
+        token = Ref("Secret", names.CERT_MANAGER_NAMESPACE, names.dns01_token(issuer), (names.DNS01_TOKEN_KEY,))
+        refs = (token,) if issuer.dns01 is not None else ()
         yield entry(Role.CLUSTER_ISSUER, "ClusterIssuer", None, issuer.name, issuer, sources=(issuer.span,), refs=refs)
 
 
@@ -392,7 +393,7 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
 def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
     """Every backup's CronJob or archiver (with its spool claim), and the backup pods' policies."""
     for b in w.backups:
-        credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target))
+        credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target), (names.BACKUP_CREDENTIALS_KEY,))
         secrets = tuple(Ref("Secret", w.namespace, v.source) for v in (names.credentials_volume(w),) if v is not None)
         account = Ref("ServiceAccount", w.namespace, names.service(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
@@ -424,7 +425,7 @@ def _cluster_backup(topology: Topology) -> Iterator[Planned]:
     refs: tuple[Ref, ...] = (Ref("BackupStorageLocation", names.VELERO_NAMESPACE, location),)
     if target is not None:
         velero, here = names.VELERO_NAMESPACE, (cb.span,)
-        credentials = (Ref("Secret", velero, names.backup_credentials(target.name)),)
+        credentials = (Ref("Secret", velero, names.backup_credentials(target.name), (names.BACKUP_CREDENTIALS_KEY,)),)
         yield entry(Role.BACKUP_STORAGE_LOCATION, "BackupStorageLocation", velero, location, target, sources=here, refs=credentials)
         if target.region is not None:  # the AWS plugin requires a snapshot location's region
             name = names.volume_snapshot_location(target.name)

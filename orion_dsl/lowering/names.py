@@ -42,6 +42,13 @@ EGRESS_GATEWAY_SERVICE = "istio-egressgateway"
 VELERO_NAMESPACE = "velero"
 CERT_MANAGER_NAMESPACE = "cert-manager"
 
+#: The keys ORION's objects read from the Secrets the cluster provides: a backup target's credentials
+#: as backup pods and Velero read them (an AWS shared credentials file), the same Secret as the Barman
+#: Cloud plugin's ObjectStore reads it (an access key pair), and a DNS-01 issuer's API token.
+BACKUP_CREDENTIALS_KEY = "credentials"
+OBJECT_STORE_KEYS = ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY")
+DNS01_TOKEN_KEY = "api-token"
+
 # Names of per-namespace objects.
 QUOTA = "quota"
 LIMIT_RANGE = "defaults"
@@ -330,6 +337,14 @@ def read_service(db: Workload) -> str:
 def object_store(target: str) -> str:
     """The Barman Cloud ObjectStore of a recovery target, in each database's namespace."""
     return target
+
+
+def volume_snapshot_class(w: Workload) -> str | None:
+    """The VolumeSnapshotClass a CloudNativePG database's incremental backups (volume snapshots) use:
+    named after its data storage class (None when it takes no snapshots, or its data has no class)."""
+    if w.engine != "cloudnative-pg" or not any(b.kind == "incremental" for b in w.backups) or not w.storage:
+        return None
+    return w.storage[0].storage_class
 
 
 def scheduled_backup(w: Workload, b: Backup) -> str:

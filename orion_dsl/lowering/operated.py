@@ -93,7 +93,7 @@ def backups(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Plann
         if found is None:
             continue
         sources = tuple(b.span for b in w.backups if b.target == target)
-        credentials = (Ref("Secret", w.namespace, names.backup_credentials(target)),)
+        credentials = (Ref("Secret", w.namespace, names.backup_credentials(target), names.OBJECT_STORE_KEYS),)
         yield make(Role.OBJECT_STORE, "ObjectStore", w.namespace, names.object_store(target), found, part=w.namespace, sources=sources, refs=credentials)
     cluster = (Ref("Cluster", w.namespace, names.database_cluster(w)),)
     for b in w.backups:

@@ -12,6 +12,7 @@ import orion_dsl
 from orion_dsl.artifacts import Rendered
 from orion_dsl.backends import lookup
 from orion_dsl.backends.docs import PATH, VIEWS, render
+from orion_dsl.lowering.prerequisites import DOCUMENT
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.support.plans import planned
@@ -58,8 +59,8 @@ def test_render_is_the_docs_target() -> None:
     assert lookup("docs") is render
 
 
-def test_one_artifact_at_docs_architecture_md(seed_rendered: Rendered) -> None:
-    assert [a.path for a in seed_rendered.artifacts] == [PATH] == ["docs/architecture.md"]
+def test_two_artifacts_the_architecture_and_the_prerequisites(seed_rendered: Rendered) -> None:
+    assert [a.path for a in seed_rendered.artifacts] == [PATH, DOCUMENT] == ["docs/architecture.md", "docs/PREREQUISITES.md"]
 
 
 def test_stream_is_the_document(seed_rendered: Rendered) -> None:

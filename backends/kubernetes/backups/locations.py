@@ -3,31 +3,28 @@
 Fields follow the AWS plugin's samples (github.com/vmware-tanzu/velero-plugin-for-aws,
 backupstoragelocation.md and volumesnapshotlocation.md) and the vendored CRD schemas
 (tests/schemas/crds/velero.io/{backupstoragelocation,volumesnapshotlocation}_v1.json):
-``objectStorage.bucket`` and ``provider`` are required; ``config.region`` is the bucket's region
-(optional, queried from S3 when left out) and the volumes' region (required for snapshots).
+``objectStorage.bucket`` and ``provider`` (the AWS plugin's, :data:`orion_dsl.controllers.VELERO_PROVIDER`)
+are required; ``config.region`` is the bucket's region (optional, queried from S3 when left out) and the
+volumes' region (required for snapshots).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from orion_dsl.controllers import VELERO_PROVIDER
 from orion_dsl.lowering import Plan, Planned
 from orion_dsl.model import BackupTarget
 
 from .. import meta
 from ..meta import Obj
 
-#: The AWS plugin's provider, as its README installs it (``velero install --provider aws``);
-#: Velero reads a provider name without a ``/`` as ``velero.io/<name>``.
-PROVIDER = "aws"
-#: The key of the target's credentials Secret: an AWS shared credentials file, as the backup pods read it (:mod:`.pods`).
-CREDENTIALS_KEY = "credentials"
-
 
 def _credential(entry: Planned) -> dict[str, str]:
     """The credentials Secret the plan names for the location (``{name, key}``, in Velero's namespace)."""
     (secret,) = entry.refs
-    return {"name": secret.name, "key": CREDENTIALS_KEY}
+    (key,) = secret.keys  # an AWS shared credentials file, as the backup pods read it (:mod:`.pods`)
+    return {"name": secret.name, "key": key}
 
 
 def _config(target: BackupTarget) -> dict[str, dict[str, str]]:
@@ -38,12 +35,12 @@ def _config(target: BackupTarget) -> dict[str, dict[str, str]]:
 def storage_location(entry: Planned, plan: Plan) -> Obj:
     """The target's bucket as Velero's object store, read with the target's credentials."""
     target = entry.of(BackupTarget)
-    spec: dict[str, Any] = {"provider": PROVIDER, "objectStorage": {"bucket": target.bucket}, **_config(target), "credential": _credential(entry)}
+    spec: dict[str, Any] = {"provider": VELERO_PROVIDER, "objectStorage": {"bucket": target.bucket}, **_config(target), "credential": _credential(entry)}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "backup"), spec=spec)
 
 
 def snapshot_location(entry: Planned, plan: Plan) -> Obj:
     """Where the volumes' EBS snapshots are taken: the target's region, with its credentials."""
     target = entry.of(BackupTarget)
-    spec: dict[str, Any] = {"provider": PROVIDER, **_config(target), "credential": _credential(entry)}
+    spec: dict[str, Any] = {"provider": VELERO_PROVIDER, **_config(target), "credential": _credential(entry)}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "backup"), spec=spec)

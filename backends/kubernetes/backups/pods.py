@@ -70,7 +70,7 @@ def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
     }
     if found and found.region:
         values["AWS_REGION"] = found.region
-    values["AWS_SHARED_CREDENTIALS_FILE"] = f"{CREDENTIALS_DIR}/credentials"
+    values["AWS_SHARED_CREDENTIALS_FILE"] = f"{CREDENTIALS_DIR}/{names.BACKUP_CREDENTIALS_KEY}"
     return [{"name": k, "value": v} for k, v in values.items()]
 
 

@@ -1,0 +1,87 @@
+"""The controllers that serve the API groups ORION writes outside core Kubernetes, and the releases
+ORION's output is written for.
+
+A manifest of a non-core group is only read by the controller that installs its CRD; the
+prerequisites document (:mod:`orion_dsl.lowering.prerequisites`) names, for every such group
+written, the controller from this table. Engines (``engine cloudnative-pg``) name their operator's
+version in :data:`orion_dsl.engines.FACTS`; this table holds the rest. A version is the first
+release that serves the apiVersion ORION writes, where its project states one (source next to it);
+``None`` where ORION states no floor beyond "serves this apiVersion".
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from orion_dsl.semantic.fields import PLATFORM_FLOORS
+
+
+@attrs.frozen
+class Controller:
+    """A controller or operator: its name, the release ORION writes for and where it runs."""
+
+    name: str
+    #: The first release serving what ORION writes (None: any release serving the apiVersion).
+    version: str | None
+    #: The namespace its installation uses (None when ORION assumes none).
+    namespace: str | None = None
+    #: What it needs in turn, as its project states it.
+    requires: tuple[str, ...] = ()
+
+
+#: API groups Kubernetes serves itself: no CRD, no controller to install.
+BUILT_IN_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "autoscaling",
+        "batch",
+        "policy",
+        "networking.k8s.io",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "snapshot.storage.k8s.io",
+    }
+)
+
+ISTIO = Controller("Istio", ".".join(map(str, PLATFORM_FLOORS["istio"][0])), "istio-system")
+
+#: The controller serving each non-core API group ORION may write.
+BY_GROUP: dict[str, Controller] = {
+    # cert-manager.io/v1 is served from cert-manager 1.0 (cert-manager.io/docs/release-notes/release-notes-1.0;
+    # the pre-v1 versions were removed in 1.7: cert-manager.io/docs/releases/upgrading/upgrading-1.6-1.7).
+    "cert-manager.io": Controller("cert-manager", "1.0", "cert-manager"),
+    "monitoring.coreos.com": Controller("Prometheus Operator", None),  # the name engines.FACTS gives it
+    "velero.io": Controller("Velero", None, "velero"),
+    "autoscaling.k8s.io": Controller("Vertical Pod Autoscaler", None, "kube-system"),
+    # The plugin needs CloudNativePG 1.26 or later
+    # (github.com/cloudnative-pg/plugin-barman-cloud web/docs/intro.md, "Requirements").
+    "barmancloud.cnpg.io": Controller(
+        "Barman Cloud plugin for CloudNativePG",
+        None,
+        "cnpg-system",
+        ("CloudNativePG 1.26 or later", "cert-manager (the recommended way to secure the plugin's TLS to the operator)"),
+    ),
+    "keda.sh": Controller("KEDA", None, "keda"),
+    # Istio serves networking, security and telemetry v1 from 1.22 (PLATFORM_FLOORS).
+    "networking.istio.io": ISTIO,
+    "security.istio.io": ISTIO,
+    "telemetry.istio.io": ISTIO,
+}
+
+
+#: The provider of the Velero locations ORION writes for an S3 target, and the plugin that serves it
+#: (github.com/vmware-tanzu/velero-plugin-for-aws README: ``velero install --provider aws --plugins
+#: velero/velero-plugin-for-aws``); Velero reads a provider name without a ``/`` as ``velero.io/<name>``.
+VELERO_PROVIDER = "aws"
+VELERO_PLUGIN = "velero-plugin-for-aws"
+
+
+def is_built_in(group: str) -> bool:
+    """Whether Kubernetes serves an API group itself (no CRD to install)."""
+    return group in BUILT_IN_GROUPS
+
+
+def for_group(group: str) -> Controller | None:
+    """The controller serving a non-core API group, if ORION knows it (an engine's is in FACTS)."""
+    return BY_GROUP.get(group)

@@ -1,0 +1,319 @@
+"""What the cluster must provide before ``kubectl apply -k``: read from the plan, never per spec.
+
+ORION writes objects that other software reads: operators and controllers (and the CRDs they
+install), StorageClasses and VolumeSnapshotClasses its claims and snapshots name, the Secrets its
+objects read, and cluster features (a CNI that enforces NetworkPolicy, Istio with istio-cni, Pod
+Security admission). :func:`prerequisites` gathers them from the plan's emitted entries and what
+they name (:class:`~orion_dsl.lowering.plan.Ref`, with the Secret keys ORION knows), so the
+document the docs target writes (:data:`DOCUMENT`) and ``orion compile -v``'s summary say the same.
+
+Read from the plan, the lists count an object a backend plans but then finds nothing to write for:
+today only a continuous backup ORION has no receiver for (I1050), whose credentials and spool class
+are still listed (I1010, read from the written objects, leaves them out). The tests hold the CRDs and
+Secrets listed to the seed's and the examples' actual output.
+
+Not prerequisites: Secrets cert-manager makes (TLS, ACME account keys) and those an operator makes
+(CloudNativePG ``<db>-app``, RabbitMQ ``<name>-default-user``): the plan names them as made, not
+provided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import attrs
+
+from orion_dsl import controllers
+from orion_dsl.engines import facts
+from orion_dsl.model import Namespace, Topology, Workload
+from orion_dsl.semantic.fields import PLATFORM_FLOORS
+
+from . import names
+from .identities import describe
+from .plan import Plan, Planned, Role
+
+#: The file of the docs target that lists the prerequisites.
+DOCUMENT = "docs/PREREQUISITES.md"
+
+#: The Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
+PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+
+
+def pod_security(namespace: Namespace) -> PodSecurityLevel:
+    """The Pod Security level a namespace enforces (audits and warns at): ``restricted`` for every
+    namespace ORION writes, so every pod it writes must meet it."""
+    return "restricted"
+
+
+@attrs.frozen
+class Operator:
+    """An operator or controller to install: the release ORION writes for, where it runs, and why."""
+
+    name: str
+    version: str | None
+    namespace: str | None
+    #: What it needs in turn (another operator's release).
+    requires: tuple[str, ...]
+    #: The engines of the spec it runs (``cloudnative-pg``), with their workloads.
+    engines: tuple[str, ...]
+    #: The API versions of the objects written that it serves (``cert-manager.io/v1``).
+    serves: tuple[str, ...]
+
+
+@attrs.frozen
+class Crd:
+    """A custom resource kind the output writes, the version written, and the controller serving it."""
+
+    group: str
+    kind: str
+    version: str
+    controller: str | None
+
+
+@attrs.frozen
+class Reader:
+    """An object that reads a Secret, and the keys it reads (empty: the files its application reads)."""
+
+    object: str
+    keys: tuple[str, ...]
+
+
+@attrs.frozen
+class SecretNeed:
+    """A Secret the cluster must provide: where, the keys read and who reads them."""
+
+    namespace: str
+    name: str
+    readers: tuple[Reader, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every key a reader names, in the order first named."""
+        return tuple(dict.fromkeys(k for r in self.readers for k in r.keys))
+
+    @property
+    def any_file(self) -> bool:
+        """Whether a reader mounts the whole Secret, so its keys are the files the application reads."""
+        return any(not r.keys for r in self.readers)
+
+
+@attrs.frozen
+class ClassNeed:
+    """A StorageClass (None: the cluster's default) or VolumeSnapshotClass, and what uses it."""
+
+    name: str | None
+    users: tuple[str, ...]
+
+
+@attrs.frozen
+class Provided:
+    """Another object the output names that the cluster provides (a Service Istio installs, pods of the
+    ingress controller, a BackupStorageLocation of Velero's installation)."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    what: str
+
+
+@attrs.frozen
+class Feature:
+    """A cluster feature the output relies on, and why."""
+
+    name: str
+    why: str
+
+
+@attrs.frozen
+class Prerequisites:
+    """Everything the cluster must provide for one plan's output."""
+
+    platform: tuple[Feature, ...]
+    operators: tuple[Operator, ...]
+    crds: tuple[Crd, ...]
+    secrets: tuple[SecretNeed, ...]
+    storage_classes: tuple[ClassNeed, ...]
+    snapshot_classes: tuple[ClassNeed, ...]
+    provided: tuple[Provided, ...]
+    features: tuple[Feature, ...]
+    pod_security: tuple[tuple[str, PodSecurityLevel], ...]
+
+    def counts(self) -> tuple[str, ...]:
+        """The counts, and the StorageClasses and VolumeSnapshotClasses by name."""
+        classes = ", ".join(c.name or "the cluster default" for c in self.storage_classes) or "none"
+        parts = [
+            _count(len(self.operators), "operator or controller", "operators and controllers"),
+            _count(len(self.crds), "CRD", "CRDs"),
+            _count(len(self.secrets), "Secret", "Secrets"),
+            f"StorageClasses: {classes}",
+        ]
+        if self.snapshot_classes:
+            parts.append(f"VolumeSnapshotClasses: {', '.join(c.name or '' for c in self.snapshot_classes)}")
+        return tuple(parts)
+
+    def summary(self) -> str:
+        """One line for ``orion compile -v``: :meth:`counts`, and where the list is."""
+        return f"prerequisites: the cluster must provide {'; '.join(self.counts())} (listed in {DOCUMENT})"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def prerequisites(plan: Plan) -> Prerequisites:
+    """What the cluster must provide for the objects of the plan ORION emits."""
+    emitted = [e for e in plan.entries if e.emitted]
+    topology = plan.topology
+    crds = _crds(emitted)
+    return Prerequisites(
+        platform=_platform(topology),
+        operators=_operators(topology, crds),
+        crds=crds,
+        secrets=_secrets(plan, emitted),
+        storage_classes=_storage_classes(plan),
+        snapshot_classes=_snapshot_classes(topology),
+        provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, describe(e)) for e in plan.provided() if _listed(e)),
+        features=_features(topology, emitted),
+        pod_security=tuple((ns.name, pod_security(ns)) for ns in topology.namespaces),
+    )
+
+
+#: Provided entries listed elsewhere (Secrets) or not needed from the cluster (a controller makes them).
+_NOT_LISTED = frozenset({Role.PROVIDED_SECRET, Role.MANAGED_SECRET, Role.TEMPLATE_CLAIM, Role.OPERATOR_MADE})
+
+
+def _listed(entry: Planned) -> bool:
+    """Whether an object ORION does not write is the cluster's to provide: not one ORION only
+    reserves a name for, nor one an engine's operator makes (the Services clients call, made from
+    ORION's resource)."""
+    return entry.role not in _NOT_LISTED and _engine_of(entry) is None
+
+
+def _engine_of(entry: Planned) -> str | None:
+    """The operator of the engine an entry's object is written for, if any."""
+    subject = entry.subject
+    return facts(subject.engine).operator if isinstance(subject, Workload) and subject.engine is not None else None
+
+
+def _crds(written: Iterable[Planned]) -> tuple[Crd, ...]:
+    """Every non-core (group, kind, version) written, with the controller serving it."""
+    found: dict[tuple[str, str, str], str | None] = {}
+    for e in written:
+        group, _, version = e.id.api_version.rpartition("/")
+        if controllers.is_built_in(group):
+            continue
+        known = controllers.for_group(group)
+        controller = known.name if known is not None else _engine_of(e)
+        key = (group, e.id.kind, version)
+        found[key] = found.get(key) or controller
+    return tuple(Crd(g, k, v, c) for (g, k, v), c in sorted(found.items()))
+
+
+def _operators(topology: Topology, crds: tuple[Crd, ...]) -> tuple[Operator, ...]:
+    """The engines' operators (with the version ORION writes for), then the controllers of the other
+    groups written, each with the API versions it serves."""
+    found: dict[str, tuple[str | None, str | None, tuple[str, ...], list[str]]] = {}
+    engines: dict[str, dict[str, list[str]]] = {}
+    for w in topology.workloads:
+        if w.engine is not None:
+            f = facts(w.engine)
+            found.setdefault(f.operator, (f.version, f.operator_namespace, (), []))
+            engines.setdefault(f.operator, {}).setdefault(w.engine, []).append(f"{w.namespace}/{w.name}")
+    for crd in crds:
+        known = controllers.for_group(crd.group)
+        name = known.name if known is not None else crd.controller
+        if name is None:
+            continue
+        serves = found.setdefault(name, (known.version, known.namespace, known.requires, []) if known else (None, None, (), []))[3]
+        served = f"{crd.group}/{crd.version}"
+        if served not in serves:
+            serves.append(served)
+    return tuple(
+        Operator(name, v, ns, requires, tuple(f"{e} ({', '.join(ws)})" for e, ws in engines.get(name, {}).items()), tuple(serves))
+        for name, (v, ns, requires, serves) in found.items()
+    )
+
+
+def _secrets(plan: Plan, written: Iterable[Planned]) -> tuple[SecretNeed, ...]:
+    """The Secrets the cluster provides that a written object names, with each reader and its keys
+    (cert-manager's and the operators' Secrets are made, not provided)."""
+    provided = {(e.namespace, e.name) for e in plan.of_role(Role.PROVIDED_SECRET)}
+    readers: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    for e in written:
+        for ref in e.refs:
+            key = (ref.namespace or "", ref.name)
+            if ref.kind == "Secret" and key in provided:
+                keys = readers.setdefault(key, {})
+                keys[str(e.id)] = tuple(dict.fromkeys((*keys.get(str(e.id), ()), *ref.keys)))
+    return tuple(SecretNeed(ns, name, tuple(Reader(o, k) for o, k in found.items())) for (ns, name), found in sorted(readers.items()))
+
+
+def _storage_classes(plan: Plan) -> tuple[ClassNeed, ...]:
+    """The StorageClass of every storage declaration (None: the cluster default), and a continuous
+    backup's spool (its workload's class)."""
+    users: dict[str | None, list[str]] = {}
+    for w in plan.topology.workloads:
+        for s in w.storage:
+            users.setdefault(s.storage_class, []).append(f"storage {s.name} of {w.namespace}/{w.name}")
+    for e in plan.of_role(Role.ARCHIVER_CLAIM):
+        w = e.of(Workload)
+        found = next((s.storage_class for s in w.storage if s.storage_class), None)
+        users.setdefault(found, []).append(f"the WAL spool {e.namespace}/{e.name}")
+    ordered = sorted(users.items(), key=lambda item: (item[0] is None, item[0] or ""))
+    return tuple(ClassNeed(name, tuple(found)) for name, found in ordered)
+
+
+def _snapshot_classes(topology: Topology) -> tuple[ClassNeed, ...]:
+    """The VolumeSnapshotClass of each CloudNativePG database with incremental backups (volume snapshots)."""
+    users: dict[str, list[str]] = {}
+    for w in topology.workloads:
+        found = names.volume_snapshot_class(w)
+        if found is not None:
+            users.setdefault(found, []).append(f"the volume snapshots of {w.namespace}/{w.name}")
+    return tuple(ClassNeed(name, tuple(found)) for name, found in sorted(users.items()))
+
+
+def _platform(topology: Topology) -> tuple[Feature, ...]:
+    """Kubernetes (and Istio, with a mesh) at the floors the output is written for."""
+    out = []
+    for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
+        if platform == "istio" and not any(ns.mesh for ns in topology.namespaces):
+            continue
+        floor, needs = PLATFORM_FLOORS[platform]
+        shown = ".".join(map(str, floor))
+        out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
+    return tuple(out)
+
+
+def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]:
+    """The cluster features the written objects rely on."""
+    out = []
+    kinds = {e.id.kind for e in written}
+    if "NetworkPolicy" in kinds:
+        out.append(Feature("a CNI that enforces NetworkPolicy", "every namespace denies by default; without enforcement the policies are ignored"))
+    if any(ns.mesh for ns in topology.namespaces):
+        out.append(Feature("Istio's CNI node agent (istio-cni)", "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container"))
+    if _snapshot_classes(topology):
+        out.append(Feature("CSI volume snapshots", "the snapshot CRDs (snapshot.storage.k8s.io) and controller, and a CSI driver that takes snapshots"))
+    for e in written:
+        if e.role is Role.CLUSTER_BACKUP and not any(r.kind == "VolumeSnapshotLocation" for r in e.refs):
+            why = f"{e.id} snapshots volumes with no VolumeSnapshotLocation: CSI snapshots (Velero's CSI support) or its node agent"
+            out.append(Feature("volume snapshots for Velero", why))
+    locations = [str(e.id) for e in written if e.role in (Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION)]
+    if locations:
+        why = f"{' and '.join(locations)} use provider {controllers.VELERO_PROVIDER} (S3 and EBS snapshots)"
+        out.append(Feature(f"Velero's {controllers.VELERO_PLUGIN}", why))
+    hpa = [a for e in written if e.role is Role.HPA and (a := e.of(Workload).autoscale) is not None]
+    users = [
+        *(["HorizontalPodAutoscalers scale on CPU or memory"] if any(a.cpu is not None or a.memory is not None or not a.metrics for a in hpa) else []),
+        *(["the Vertical Pod Autoscaler recommends from it"] if "VerticalPodAutoscaler" in kinds else []),
+    ]
+    if users:
+        out.append(Feature("the resource metrics API (metrics-server)", "; ".join(users)))
+    if any(m.source in ("pods", "object") for a in hpa for m in a.metrics):
+        out.append(Feature("the custom metrics API (an adapter such as prometheus-adapter)", "HorizontalPodAutoscalers scale on pod or object metrics"))
+    if any(m.source == "external" for a in hpa for m in a.metrics):
+        out.append(Feature("the external metrics API (an adapter such as KEDA's)", "HorizontalPodAutoscalers scale on external metrics"))
+    out.append(Feature("Pod Security admission", "each namespace enforces the level listed below (built in since Kubernetes 1.25)"))
+    return tuple(out)

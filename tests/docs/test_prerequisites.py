@@ -1,0 +1,62 @@
+"""docs/PREREQUISITES.md: the plan's prerequisites as tables, escaped like the architecture document."""
+
+from __future__ import annotations
+
+import attrs
+from syrupy.assertion import SnapshotAssertion
+
+from orion_dsl.artifacts import Rendered
+from orion_dsl.backends.docs import render
+from orion_dsl.engines import FACTS
+from orion_dsl.lowering.prerequisites import DOCUMENT
+from orion_dsl.model import Topology
+from tests.conftest import ROOT, load_topology
+from tests.support.plans import planned
+from tests.support.snapshots import MarkdownSnapshot
+
+from .markdown import Document, parser
+
+HOSTILE = "fast<script>|x*y*"
+
+
+def _text(rendered: Rendered) -> str:
+    return next(a.text for a in rendered.artifacts if a.path == DOCUMENT)
+
+
+def test_seed_prerequisites_snapshot(seed_rendered: Rendered, snapshot: SnapshotAssertion) -> None:
+    assert _text(seed_rendered) == snapshot(extension_class=MarkdownSnapshot)
+
+
+def test_seed_lists_each_secret_with_its_keys_and_readers(seed_rendered: Rendered) -> None:
+    rows = Document(_text(seed_rendered)).table("Secrets").records()
+    velero = next(r for r in rows if r["Namespace"] == "velero")
+    assert (velero["Secret"], velero["Keys"]) == ("s3-primary-credentials", "credentials")
+    assert velero["Read by"] == "BackupStorageLocation velero/s3-primary; VolumeSnapshotLocation velero/s3-primary"
+
+
+def test_an_engine_operator_is_listed_with_its_version() -> None:
+    operated = load_topology(ROOT / "examples" / "operators.orion")
+    rows = {r["Operator or controller"]: r for r in Document(_text(render(planned(operated)))).table("Operators and controllers").records()}
+    engines = dict.fromkeys(w.engine for w in operated.workloads if w.engine is not None)
+    assert engines and all(rows[FACTS[e].operator]["Version"] == f"{FACTS[e].version} or later" for e in engines)
+
+
+def test_the_architecture_document_links_to_the_prerequisites(seed_rendered: Rendered) -> None:
+    section = Document(seed_rendered.stream).section("Prerequisites")
+    secrets = Document(_text(seed_rendered)).table("Secrets").records()
+    assert "PREREQUISITES.md" in section.text and f"{len(secrets)} Secrets" in section.text
+
+
+def _with_storage_class(seed: Topology, name: str) -> str:
+    workloads = tuple(attrs.evolve(w, storage=tuple(attrs.evolve(s, storage_class=name) for s in w.storage)) for w in seed.workloads)
+    return _text(render(planned(attrs.evolve(seed, workloads=workloads))))
+
+
+def _token_types(text: str) -> list[str]:
+    return [t.type for tok in parser().parse(text) for t in (tok, *(tok.children or []))]
+
+
+def test_a_spec_string_adds_no_markup_and_reads_as_written(seed: Topology) -> None:
+    hostile = _with_storage_class(seed, HOSTILE)
+    assert _token_types(hostile) == _token_types(_with_storage_class(seed, "fast"))
+    assert [r["Name"] for r in Document(hostile).table("StorageClasses").records()] == [HOSTILE]

@@ -1,0 +1,172 @@
+"""What the cluster must provide, read from the plan: operators, CRDs, Secrets with keys and readers, storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orion_dsl import controllers
+from orion_dsl.backends import istio, kubernetes
+from orion_dsl.engines import FACTS
+from orion_dsl.lowering import Plan, Role
+from orion_dsl.lowering.prerequisites import prerequisites
+from orion_dsl.pipeline import analyze_file, analyze_text
+from tests.conftest import EXAMPLES, SEED_SPEC
+from tests.test_api_floors import SERVED_SINCE
+
+SPECS = [SEED_SPEC, *EXAMPLES]
+
+OPERATED = """
+topology t { version "1" }
+namespace data {
+  statefulset postgres {
+    engine cloudnative-pg
+    image "ghcr.io/cloudnative-pg/postgresql:17-standard-trixie"
+    replicas 2
+    port sql 5432
+    storage data 10Gi class fast at "/var/lib/postgresql/data"
+    backup wal continuous to s3
+    backup incremental every 24h at 02:00 to s3
+  }
+}
+recovery { target s3 { kind s3; region eu-central-1; bucket "b" } }
+"""
+
+BACKED_UP = """
+topology t { version "1" }
+namespace data {
+  statefulset db {
+    image "postgres:17"
+    port sql 5432
+    volume secrets secret "db-secrets" at "/etc/db"
+    storage data 10Gi at "/var/lib/postgresql/data"
+    backup full every 24h at 02:00 to s3
+  }
+}
+recovery { target s3 { kind s3; region eu-central-1; bucket "b" } }
+"""
+
+
+def _plan(text: str) -> Plan:
+    analysis = analyze_text(text, "spec.orion")
+    assert analysis.plan is not None, analysis.diagnostics
+    return analysis.plan
+
+
+def _written(path: Path) -> list[dict[str, object]]:
+    plan = analyze_file(path).plan
+    assert plan is not None
+    return [*kubernetes.objects(plan)[0], *istio.objects(plan)[0]]
+
+
+def test_an_engine_lists_its_operator_with_the_version_orion_writes_for() -> None:
+    found = {o.name: o for o in prerequisites(_plan(OPERATED)).operators}
+    cnpg = FACTS["cloudnative-pg"]
+    assert (found[cnpg.operator].version, found[cnpg.operator].namespace) == (cnpg.version, cnpg.operator_namespace)
+    assert found[cnpg.operator].engines == ("cloudnative-pg (data/postgres)",)
+
+
+def test_the_barman_cloud_object_store_is_served_by_the_plugin_which_needs_cloudnative_pg() -> None:
+    found = {o.name: o for o in prerequisites(_plan(OPERATED)).operators}
+    plugin = next(o for o in found.values() if "barmancloud.cnpg.io/v1" in o.serves)
+    assert any(r.startswith("CloudNativePG 1.26") for r in plugin.requires)
+
+
+def test_a_backup_target_lists_its_credentials_secret_with_its_key_and_readers() -> None:
+    found = {(s.namespace, s.name): s for s in prerequisites(_plan(BACKED_UP)).secrets}
+    credentials = found[("data", "s3-credentials")]
+    assert credentials.keys == ("credentials",)
+    assert [r.object for r in credentials.readers] == ["CronJob data/db-backup-full"]
+
+
+def test_the_object_store_reads_the_access_key_pair_of_the_same_secret() -> None:
+    found = {(s.namespace, s.name): s for s in prerequisites(_plan(OPERATED)).secrets}
+    assert found[("data", "s3-credentials")].keys == ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY")
+
+
+def test_a_mounted_secret_has_no_known_keys_and_names_every_reader() -> None:
+    found = {(s.namespace, s.name): s for s in prerequisites(_plan(BACKED_UP)).secrets}
+    secrets = found[("data", "db-secrets")]
+    assert secrets.any_file and [r.object for r in secrets.readers] == ["StatefulSet data/db", "CronJob data/db-backup-full"]
+
+
+def test_a_secret_an_operator_makes_is_not_listed() -> None:
+    plan = _plan(OPERATED)
+    made = {(e.namespace, e.name) for e in plan.of_role(Role.OPERATOR_MADE) if e.id.kind == "Secret"}
+    assert ("data", "postgres-app") in made
+    assert made.isdisjoint({(s.namespace, s.name) for s in prerequisites(plan).secrets})
+
+
+def test_a_secret_cert_manager_makes_is_not_listed() -> None:
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    made = {(e.namespace, e.name) for e in plan.of_role(Role.MANAGED_SECRET)}
+    assert made and made.isdisjoint({(s.namespace, s.name) for s in prerequisites(plan).secrets})
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_the_crds_listed_are_the_kinds_written_that_kubernetes_does_not_serve(path: Path) -> None:
+    built_in = {api_kind for api_kind, (platform, _) in SERVED_SINCE.items() if platform == "k8s"}
+    apis = {(str(o["apiVersion"]), str(o["kind"])) for o in _written(path)}
+    written = {(api.rpartition("/")[0], kind, api.rpartition("/")[2]) for api, kind in apis - built_in}
+    plan = analyze_file(path).plan
+    assert plan is not None
+    assert [(c.group, c.kind, c.version) for c in prerequisites(plan).crds] == sorted(written)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_every_crd_listed_names_the_controller_that_serves_it(path: Path) -> None:
+    plan = analyze_file(path).plan
+    assert plan is not None
+    assert [c for c in prerequisites(plan).crds if c.controller is None] == []
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_the_secrets_listed_are_those_i1010_asks_for(path: Path) -> None:
+    plan = analyze_file(path).plan
+    assert plan is not None
+    info = next((d.summary for d in kubernetes.render(plan).diagnostics if d.code == "I1010"), "")
+    asked = sorted(info.rpartition(": ")[2].split(", ")) if info else []
+    assert [f"{s.namespace}/{s.name}" for s in prerequisites(plan).secrets] == asked
+
+
+def test_a_storage_declaration_without_a_class_needs_the_cluster_default() -> None:
+    classes = prerequisites(_plan(BACKED_UP)).storage_classes
+    assert [(c.name, c.users) for c in classes] == [(None, ("storage data of data/db",))]
+
+
+def test_incremental_backups_of_cloudnative_pg_need_a_snapshot_class_named_after_the_storage_class() -> None:
+    found = prerequisites(_plan(OPERATED))
+    assert [c.name for c in found.snapshot_classes] == ["fast"]
+    assert "CSI volume snapshots" in [f.name for f in found.features]
+
+
+def test_the_mesh_needs_istio_at_its_floor_and_istio_cni() -> None:
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    found = prerequisites(plan)
+    assert "Istio 1.22 or later" in [f.name for f in found.platform]
+    assert any("istio-cni" in f.name for f in found.features)
+
+
+def test_a_spec_without_a_mesh_needs_no_istio() -> None:
+    found = prerequisites(_plan(BACKED_UP))
+    assert not any("Istio" in f.name for f in (*found.platform, *found.features))
+    assert not any(o.name == "Istio" for o in found.operators)
+
+
+def test_the_summary_counts_what_the_lists_hold() -> None:
+    found = prerequisites(_plan(BACKED_UP))
+    assert found.summary() == (
+        "prerequisites: the cluster must provide 0 operators and controllers; 0 CRDs; 2 Secrets; "
+        "StorageClasses: the cluster default (listed in docs/PREREQUISITES.md)"
+    )
+
+
+def test_the_velero_locations_written_need_the_plugin_of_their_provider() -> None:
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    providers = {str(o["spec"]["provider"]) for o in kubernetes.objects(plan)[0] if o["kind"] in ("BackupStorageLocation", "VolumeSnapshotLocation")}
+    assert providers == {controllers.VELERO_PROVIDER}
+    assert f"Velero's {controllers.VELERO_PLUGIN}" in [f.name for f in prerequisites(plan).features]
