@@ -24,6 +24,11 @@ CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
 CNPG_ROLE_LABEL = "cnpg.io/podRole"
 CNPG_INSTANCE_ROLE_LABEL = "cnpg.io/instanceRole"
 CNPG_POOLER_LABEL = "cnpg.io/poolerName"
+#: Labels the OT redis-operator puts on the Redis pods it makes (OT-CONTAINER-KIT/redis-operator@5dd04e17
+#: internal/controller/common/labels.go: ``app`` is the RedisReplication's name; constants.go and
+#: common/redis/heal.go: ``redis-role`` is ``master`` or ``slave``, set from each pod's INFO replication).
+REDIS_APP_LABEL = "app"
+REDIS_ROLE_LABEL = "redis-role"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 #: Pods ORION's objects select that the cluster runs: the ingress controller (installed separately,
@@ -273,6 +278,7 @@ def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
         return {CNPG_CLUSTER_LABEL: w.pooler_of or w.name, CNPG_ROLE_LABEL: "pooler" if w.pooler_of else "instance"}
     if w.engine == "rabbitmq-operator":
         return {NAME_LABEL: w.name, "app.kubernetes.io/component": "rabbitmq"}
+    # redis-operator: the Redis and Sentinel pods both carry the labels of their resource (ORION's)
     found = {NAME_LABEL: w.name}
     if colour is not None:
         found[COLOUR_LABEL] = colour
@@ -341,14 +347,39 @@ def operator_made(w: Workload) -> tuple[tuple[str, str], ...]:
     if w.engine == "rabbitmq-operator":
         secrets = (("Secret", f"{w.name}-default-user"), ("Secret", f"{w.name}-erlang-cookie"))
         return (("Service", _derived(w, "nodes")), *secrets, ("ServiceAccount", _derived(w, "server")))
+    if w.engine == "redis-operator":  # internal/k8sutils/redis-replication.go and redis-sentinel.go
+        made: list[tuple[str, str]] = []
+        replication = (redis_replication(w), ("headless", "additional", "master", "replica", "metrics"))
+        for pods, suffixes in (replication, (redis_sentinel_pods(w), ("headless", "additional"))):
+            made += [("StatefulSet", pods), ("Service", pods), *(("Service", f"{pods}-{suffix}") for suffix in suffixes)]
+        return tuple(made)
     return ()
+
+
+def redis_replication(w: Workload) -> str:
+    """The OT redis-operator's RedisReplication (its StatefulSet and pods ``<name>-replication-0..n``): not
+    the workload's name, because the operator gives its own Service that name and it selects every pod,
+    replicas included; the workload's Service selects the primary."""
+    return _derived(w, "replication")
+
+
+def redis_sentinel_pods(w: Workload) -> str:
+    """The StatefulSet and Service the operator makes for the workload's RedisSentinel (``<name>``):
+    ``<name>-sentinel`` (api/redissentinel/v1beta2 GetStatefulSetName)."""
+    return _derived(w, "sentinel")
+
+
+def redis_password(w: Workload) -> str:
+    """The Secret (key ``password``) the Redis and Sentinel pods of a redis-operator workload require
+    clients to authenticate with; the cluster provides it."""
+    return _derived(w, "auth")
 
 
 def credentials_volume(w: Workload) -> Volume | None:
     """The Secret volume holding a workload's credentials (``username``/``password``) for its backups:
     its own secret volume, or the Secret its operator makes (CloudNativePG ``<db>-app``, RabbitMQ
-    ``<name>-default-user``: both hold those keys)."""
+    ``<name>-default-user``: both hold those keys), or a redis-operator workload's password Secret."""
     if w.engine is not None:
-        suffix = "app" if w.engine == "cloudnative-pg" else "default-user"
-        return Volume("credentials", "secret", _derived(w, suffix), f"/etc/{w.name}/credentials", True)
+        secret = {"cloudnative-pg": _derived(w, "app"), "rabbitmq-operator": _derived(w, "default-user")}.get(w.engine, redis_password(w))
+        return Volume("credentials", "secret", secret, f"/etc/{w.name}/credentials", True)
     return next((v for v in w.volumes if v.kind == "secret"), None)

@@ -94,6 +94,8 @@ class Role(enum.Enum):
     OBJECT_STORE = "object-store"
     SCHEDULED_BACKUP = "scheduled-backup"
     MESSAGE_BROKER = "message-broker"
+    CACHE_REPLICATION = "cache-replication"
+    CACHE_SENTINEL = "cache-sentinel"
     POD_MONITOR = "pod-monitor"
     # istio: security
     MESH_MTLS = "mesh-mtls"

@@ -34,6 +34,8 @@ KINDS_IN_ORDER = [
     "Cluster",
     "Pooler",
     "RabbitmqCluster",
+    "RedisReplication",
+    "RedisSentinel",
     "HorizontalPodAutoscaler",
     "VerticalPodAutoscaler",
     "PodDisruptionBudget",

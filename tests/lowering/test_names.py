@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from orion_dsl.lowering import lower, names
+from orion_dsl.model import Volume
 from tests.support.models import (
     backup,
     database,
@@ -35,6 +36,7 @@ SHOP = topology(workloads=[API, DB], name="shop")
 PG = attrs.evolve(DB, engine="cloudnative-pg")
 BOUNCER = attrs.evolve(workload("bouncer", namespace="data"), pooler_of="orders-db", engine="cloudnative-pg")
 BROKER = attrs.evolve(workload("queue", namespace="data", kind="statefulset"), engine="rabbitmq-operator")
+CACHE = attrs.evolve(workload("cache", namespace="data", kind="statefulset"), engine="redis-operator")
 
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
@@ -100,6 +102,21 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
         (BROKER,),
         (("Service", "queue-nodes"), ("Secret", "queue-default-user"), ("Secret", "queue-erlang-cookie"), ("ServiceAccount", "queue-server")),
     ),
+    (names.pod_selector, (CACHE,), {"app.kubernetes.io/name": "cache"}),
+    (names.redis_replication, (CACHE,), "cache-replication"),
+    (names.redis_sentinel_pods, (CACHE,), "cache-sentinel"),
+    (names.redis_password, (CACHE,), "cache-auth"),
+    (
+        names.operator_made,
+        (CACHE,),
+        (
+            ("StatefulSet", "cache-replication"),
+            *(("Service", f"cache-replication{s}") for s in ("", "-headless", "-additional", "-master", "-replica", "-metrics")),
+            ("StatefulSet", "cache-sentinel"),
+            *(("Service", f"cache-sentinel{s}") for s in ("", "-headless", "-additional")),
+        ),
+    ),
+    (names.credentials_volume, (CACHE,), Volume("credentials", "secret", "cache-auth", "/etc/cache/credentials", True)),
     (names.operator_made, (API,), ()),
     (names.credentials_volume, (API,), None),
 ]
