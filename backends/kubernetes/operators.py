@@ -30,7 +30,7 @@ from orion_dsl.model import Backup, BackupTarget, Workload
 
 from . import meta
 from .meta import Builder, Obj
-from .units import cron
+from .units import ACCESS_MODES, cron
 from .workloads import resources
 
 #: The Barman Cloud plugin's name, as the Cluster and ScheduledBackups name it.
@@ -167,6 +167,10 @@ REDIS_OPERATOR_USER = 1000
 SMALL = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}
 
 
+#: The redis-operator's PodDisruptionBudget (``pdb``, internal/k8sutils/poddisruption.go): one pod evicted at a time.
+ONE_AT_A_TIME = {"enabled": True, "maxUnavailable": 1}
+
+
 def _redis_security() -> tuple[dict[str, Any], dict[str, Any]]:
     """The pod and container security contexts of the operator's Redis and Sentinel pods: restricted, but
     with a writable root, because the image's entrypoint appends the password, persistence and mode to
@@ -201,9 +205,11 @@ def cache_replication(entry: Planned, plan: Plan) -> Obj:
         "podSecurityContext": pod,
         "securityContext": container,
     }
+    if w.replicas > 1:
+        spec["pdb"] = ONE_AT_A_TIME
     if w.storage:
         data = w.storage[0]
-        claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": data.size.text}}}
+        claim: dict[str, Any] = {"accessModes": [ACCESS_MODES[data.access]], "resources": {"requests": {"storage": data.size.text}}}
         if data.storage_class is not None:
             claim["storageClassName"] = data.storage_class
         spec["storage"] = {"volumeClaimTemplate": {"spec": claim}}
@@ -231,6 +237,7 @@ def cache_sentinel(entry: Planned, plan: Plan) -> Obj:
         "redisSentinelConfig": config,
         "podSecurityContext": pod,
         "securityContext": container,
+        "pdb": ONE_AT_A_TIME,
     }
     return meta.build(entry, {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}, spec=spec)
 

@@ -352,6 +352,8 @@ def operator_made(w: Workload) -> tuple[tuple[str, str], ...]:
         replication = (redis_replication(w), ("headless", "additional", "master", "replica", "metrics"))
         for pods, suffixes in (replication, (redis_sentinel_pods(w), ("headless", "additional"))):
             made += [("StatefulSet", pods), ("Service", pods), *(("Service", f"{pods}-{suffix}") for suffix in suffixes)]
+        # internal/k8sutils/poddisruption.go: ``<replication>-replication`` and ``<sentinel>-sentinel``
+        made += [("PodDisruptionBudget", f"{redis_replication(w)}-replication"), ("PodDisruptionBudget", redis_sentinel_pods(w))]
         return tuple(made)
     return ()
 

@@ -23,6 +23,22 @@ PRIVATE_IP = "10.200.0.7"
 METADATA_IP = "169.254.169.254"
 
 
+def _operator_made_pods(o: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, tuple[int, str]]] | None:
+    """The pods the OT redis-operator makes from ORION's RedisReplication and RedisSentinel: named after
+    their StatefulSets, labelled ``app``/``redis_setup_type``/``role`` over the resource's own labels
+    (OT-CONTAINER-KIT/redis-operator@5dd04e17 internal/controller/common/labels.go), the primary
+    ``redis-role: master`` (common/redis/heal.go); their ports (common/constants.go) under the names of
+    the operator's Service ports (internal/k8sutils/services.go; the Redis container names none)."""
+    name, labels = o["metadata"]["name"], o["metadata"]["labels"]
+    if o["kind"] == "RedisReplication":
+        stable = {"app": name, "redis_setup_type": "replication", "role": "replication", "redis-role": "master"}
+        return name, {**stable, **labels}, {"redis-client": (6379, "TCP"), "redis-exporter": (9121, "TCP")}
+    if o["kind"] == "RedisSentinel":
+        sentinel = f"{name}-sentinel"
+        return sentinel, {"app": sentinel, "redis_setup_type": "sentinel", "role": "sentinel", **labels}, {"sentinel-client": (26379, "TCP")}
+    return None
+
+
 class World:
     """Pods, namespaces and policies of one topology, and the expected connections."""
 
@@ -36,6 +52,13 @@ class World:
         self.owner: dict[str, str] = {}  # pod key -> peer name in the graph
         self.helpers: list[Pod] = []  # ORION's own backup pods: no allow-graph peers, tested on their own
         for o in objs:
+            made = _operator_made_pods(o)
+            if made is not None:
+                pod_name, labels, ports = made
+                for suffix in ("", "-1"):
+                    pod = Pod(o["metadata"]["namespace"], pod_name + suffix, labels, ports)
+                    self.pods.append(pod)
+                    self.owner[pod.key] = labels["app.kubernetes.io/name"]
             if o["kind"] not in ("Deployment", "StatefulSet"):
                 continue
             tpl = o["spec"]["template"]
@@ -163,7 +186,7 @@ def test_backup_pods_reach_their_database_dns_and_https_only(seed_world: World, 
     assert cluster.allowed(backup, pods["postgres"], 5432, "TCP")
     assert cluster.allowed(backup, pods["kube-dns"], 53, "UDP")
     assert cluster.allowed(backup, External(INTERNET_IP), 443, "TCP")
-    assert not cluster.allowed(backup, pods["redis"], 6379, "TCP")
+    assert not cluster.allowed(backup, pods["redis-replication"], 6379, "TCP")
     assert not cluster.allowed(backup, pods["pgbouncer"], 5432, "TCP")
     assert not cluster.allowed(backup, pods["user"], 3002, "TCP")
     # and nothing else reaches postgres because of the backup rule

@@ -114,6 +114,8 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
             *(("Service", f"cache-replication{s}") for s in ("", "-headless", "-additional", "-master", "-replica", "-metrics")),
             ("StatefulSet", "cache-sentinel"),
             *(("Service", f"cache-sentinel{s}") for s in ("", "-headless", "-additional")),
+            ("PodDisruptionBudget", "cache-replication-replication"),
+            ("PodDisruptionBudget", "cache-sentinel"),
         ),
     ),
     (names.credentials_volume, (CACHE,), Volume("credentials", "secret", "cache-auth", "/etc/cache/credentials", True)),
