@@ -161,7 +161,8 @@ class WorkloadResolver(EngineResolver):
         if d.addresses is not None:
             self.spans[("addresses", name)] = d.addresses.span
         for st in d.storage:
-            self.spans[(f"storage {st.name.value}", name)] = st.span
+            if st.name is not None:
+                self.spans[(f"storage {st.name.value}", name)] = st.span
 
     @staticmethod
     def rollout(d: decl.RolloutDecl | None) -> model.Rollout:
