@@ -172,7 +172,7 @@ def _data() -> list[str]:
             lines.append("    backup wal continuous to s3-primary")
         lines += ["  }", ""]
     lines += [
-        "  service redis {",
+        "  statefulset redis {",
         '    image "redis:7.2-alpine"',
         "    replicas 3",
         "    port redis 6379",

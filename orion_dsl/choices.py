@@ -48,7 +48,7 @@ REPLICATIONS: tuple[Replication, ...] = get_args(Replication)
 
 #: Who runs a data store's pods: an operator ORION writes the resource of (``engine``); without one,
 #: ORION writes the StatefulSet or Deployment itself.
-Engine = Literal["cloudnative-pg", "rabbitmq-operator", "prometheus-operator"]
+Engine = Literal["cloudnative-pg", "rabbitmq-operator", "prometheus-operator", "redis-operator"]
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 
 #: What a namespace may allow of itself (``allow same-namespace``).

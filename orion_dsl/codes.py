@@ -225,8 +225,8 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0217",
         "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
-        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the Prometheus "
-        "Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment "
+        "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the OT "
+        "redis-operator, the Prometheus Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment "
         "are its, its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
         "monitoring block's scraper (a Prometheus) and alerting workload (an Alertmanager).",
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
@@ -238,6 +238,15 @@ CODES: tuple[Code, ...] = (
         "every backup, not the compile. The regions are those of botocore's endpoint data, opt-in, China, GovCloud and "
         "isolated regions included; `gcs` and `azure` targets' regions are not checked.",
         "Write the region code the did-you-mean suggests (`us-east-1`, not `us-east`).",
+    ),
+    _e(
+        "E0219",
+        "the replicas of a Deployment would share one read-write-once claim",
+        "A `service` is a Deployment: its pods share its claims. A claim that attaches to one node (`read-write-once`, "
+        "`read-write-once-pod`) cannot serve more than one replica: the others wait on Multi-Attach errors, or several "
+        "processes write one data directory.",
+        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use "
+        "`access read-write-many` storage.",
     ),
     _e(
         "E0220",

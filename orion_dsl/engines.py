@@ -53,6 +53,10 @@ class EngineFacts:
     api_server: bool = False
     #: Whether its replicas talk to each other (replication, clustering, gossip); Prometheus's do not.
     peers: bool = True
+    #: Images of the companion pods and containers ORION names in the resource (redis-operator: its
+    #: Sentinel and its exporter), as the operator's own charts pin them.
+    sentinel_image: str | None = None
+    exporter_image: str | None = None
 
 
 #: Statements of a workload (by their declaration's field) the operator decides itself; a workload with an engine may not write them.
@@ -137,6 +141,33 @@ FACTS: dict[Engine, EngineFacts] = {
         needs_storage=True,
         api_server=True,  # kubernetes_sd for ServiceMonitors and PodMonitors
         peers=False,  # each replica scrapes on its own
+    ),
+    # OT-CONTAINER-KIT/redis-operator@5dd04e17 (v0.26.0 is ef33adb7, 2026-07-12):
+    # internal/controller/common/constants.go — redis 6379, sentinel 26379, exporter 9121 named
+    # "redis-exporter"; internal/k8sutils/statefulset.go — the exporter container's port, the data
+    # claim mounted at /data; internal/controller/common/redis/heal.go — the operator connects to every
+    # Redis pod on 6379 (to label its role) and to every Sentinel on 26379; install docs
+    # (docs/content/en/docs/Installation/Installation/_index.md: `helm install ... --namespace
+    # ot-operators`) and charts/redis-operator/templates/_helpers.tpl (pods `name: redis-operator`).
+    "redis-operator": EngineFacts(
+        engine="redis-operator",
+        operator="OT redis-operator",
+        runs="Redis",
+        kind="statefulset",
+        ports=(Port("redis", 6379), Port("sentinel", 26379), Port("redis-exporter", 9121)),
+        metrics=9121,
+        operator_ports=(6379, 26379),
+        operator_namespace="ot-operators",
+        operator_pods=(("name", "redis-operator"),),
+        data_path="/data",
+        version="0.26",
+        source="github.com/OT-CONTAINER-KIT/redis-operator internal/controller/common/constants.go, internal/k8sutils/statefulset.go, "
+        "internal/controller/common/redis/heal.go",
+        # charts/redis-sentinel/values.yaml and charts/redis-replication/values.yaml
+        resource="RedisReplication",
+        headless_service=True,  # <name>-replication-headless
+        sentinel_image="quay.io/opstree/redis-sentinel:v7.0.15",
+        exporter_image="quay.io/opstree/redis-exporter:v1.44.0",
     ),
 }
 

@@ -49,7 +49,10 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("telemetry.istio.io/v1", "Telemetry"): ("istio", (1, 22)),
 }
 #: Served by an operator or controller the prerequisites name, not by the platform.
-OPERATOR_GROUPS = {"cert-manager.io", "monitoring.coreos.com", "velero.io", "autoscaling.k8s.io", "postgresql.cnpg.io", "barmancloud.cnpg.io", "rabbitmq.com"}
+OPERATOR_GROUPS = {
+    *("cert-manager.io", "monitoring.coreos.com", "velero.io", "autoscaling.k8s.io"),
+    *("postgresql.cnpg.io", "barmancloud.cnpg.io", "rabbitmq.com", "redis.redis.opstreelabs.in"),
+}
 
 SPECS = [SEED_SPEC, *EXAMPLES]
 

@@ -1,6 +1,6 @@
 """The resources of data stores an operator runs (``engine``): CloudNativePG's Cluster, Pooler,
 ScheduledBackup and the Barman Cloud plugin's ObjectStore; the RabbitMQ Cluster Operator's
-RabbitmqCluster; a PodMonitor for each one's pods.
+RabbitmqCluster; the OT redis-operator's RedisReplication and RedisSentinel; a PodMonitor for each one's pods.
 
 Field names and values follow the operators' API references (orion_dsl/engines.py cites them):
 
@@ -30,7 +30,7 @@ from orion_dsl.model import Backup, BackupTarget, Workload
 
 from . import meta
 from .meta import Builder, Obj
-from .units import cron
+from .units import ACCESS_MODES, cron
 from .workloads import resources
 
 #: The Barman Cloud plugin's name, as the Cluster and ScheduledBackups name it.
@@ -89,9 +89,7 @@ def database_pooler(entry: Planned, plan: Plan) -> Obj:
     template: dict[str, Any] = {
         "metadata": {"labels": _pod_labels(plan)},
         "spec": {
-            "containers": [{"name": "pgbouncer", "image": pooler.container.image, "resources": resources(pooler.container)}]
-            if pooler.container.image
-            else [],
+            "containers": [{"name": "pgbouncer", "image": pooler.container.image, "resources": resources(pooler.container)}] if pooler.container.image else [],
             "affinity": _spread({"cnpg.io/poolerName": entry.name}),
         },
     }
@@ -164,6 +162,88 @@ def message_broker(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
+#: The user and group of the operator's Redis images (OT-CONTAINER-KIT/redis@02ac488e Dockerfile: ``USER
+#: 1000``, group 1000; the operator's examples set the same podSecurityContext).
+REDIS_OPERATOR_USER = 1000
+#: The Sentinel's and the exporter's requests and limits (the chart's examples: 100m, 128Mi).
+SMALL = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}
+
+
+#: The redis-operator's PodDisruptionBudget (``pdb``, internal/k8sutils/poddisruption.go): one pod evicted at a time.
+ONE_AT_A_TIME = {"enabled": True, "maxUnavailable": 1}
+
+
+def _redis_security() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pod and container security contexts of the operator's Redis and Sentinel pods: restricted, but
+    with a writable root, because the image's entrypoint appends the password, persistence and mode to
+    /etc/redis/redis.conf at start (OT-CONTAINER-KIT/redis@19453bbd entrypoint.sh)."""
+    pod = {"runAsNonRoot": True, "runAsUser": REDIS_OPERATOR_USER, "runAsGroup": REDIS_OPERATOR_USER, "fsGroup": REDIS_OPERATOR_USER}
+    container = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    return {**pod, "seccompProfile": {"type": "RuntimeDefault"}}, container
+
+
+def _password(entry: Planned) -> dict[str, str]:
+    """The password Secret of a Redis (key ``password``), as ``redisSecret`` and ``secretKeyRef`` name it."""
+    (secret,) = (r for r in entry.refs if r.kind == "Secret")
+    return {"name": secret.name, "key": "password"}
+
+
+def _kubernetes_config(image: str | None, resources: dict[str, Any], entry: Planned) -> dict[str, Any]:
+    """The pods' image and resources, and the password Secret they require of every client."""
+    return {"image": image, "imagePullPolicy": "IfNotPresent", "resources": resources, "redisSecret": _password(entry)}
+
+
+def cache_replication(entry: Planned, plan: Plan) -> Obj:
+    """A RedisReplication: one primary and ``replicas - 1`` replicas, each pod with its own claim, the
+    password from the Secret, the exporter on 9121."""
+    w = entry.of(Workload)
+    assert w.engine is not None
+    found = engines.facts(w.engine)
+    pod, container = _redis_security()
+    spec: dict[str, Any] = {
+        "clusterSize": w.replicas,
+        "kubernetesConfig": _kubernetes_config(w.container.image, resources(w.container), entry),
+        "redisExporter": {"enabled": True, "image": found.exporter_image, "port": found.metrics, "resources": SMALL, "securityContext": container},
+        "podSecurityContext": pod,
+        "securityContext": container,
+    }
+    if w.replicas > 1:
+        spec["pdb"] = ONE_AT_A_TIME
+    if w.storage:
+        data = w.storage[0]
+        claim: dict[str, Any] = {"accessModes": [ACCESS_MODES[data.access]], "resources": {"requests": {"storage": data.size.text}}}
+        if data.storage_class is not None:
+            claim["storageClassName"] = data.storage_class
+        spec["storage"] = {"volumeClaimTemplate": {"spec": claim}}
+    return meta.build(entry, {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}, spec=spec)
+
+
+def cache_sentinel(entry: Planned, plan: Plan) -> Obj:
+    """A RedisSentinel watching the RedisReplication: a majority of its Sentinels (at least three, an odd
+    number) must agree that the primary is down before one promotes a replica."""
+    w = entry.of(Workload)
+    assert w.engine is not None
+    found = engines.facts(w.engine)
+    (replication,) = (r for r in entry.refs if r.kind == "RedisReplication")
+    size = max(3, w.replicas | 1)
+    pod, container = _redis_security()
+    config = {
+        "redisReplicationName": replication.name,
+        "masterGroupName": w.name,
+        "quorum": str(size // 2 + 1),
+        "redisReplicationPassword": {"secretKeyRef": _password(entry)},
+    }
+    spec: dict[str, Any] = {
+        "clusterSize": size,
+        "kubernetesConfig": _kubernetes_config(found.sentinel_image, SMALL, entry),
+        "redisSentinelConfig": config,
+        "podSecurityContext": pod,
+        "securityContext": container,
+        "pdb": ONE_AT_A_TIME,
+    }
+    return meta.build(entry, {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}, spec=spec)
+
+
 def pod_monitor(entry: Planned, plan: Plan) -> Obj:
     """Scrape an operator's pods on their metrics port (by the operator's port name)."""
     w = entry.of(Workload)
@@ -187,5 +267,7 @@ BUILDERS: dict[Role, Builder] = {
     Role.OBJECT_STORE: object_store,
     Role.SCHEDULED_BACKUP: scheduled_backup,
     Role.MESSAGE_BROKER: message_broker,
+    Role.CACHE_REPLICATION: cache_replication,
+    Role.CACHE_SENTINEL: cache_sentinel,
     Role.POD_MONITOR: pod_monitor,
 }

@@ -84,6 +84,8 @@ ROLE_NAMES: dict[Role, str] = {
     Role.OBJECT_STORE: "the Barman Cloud ObjectStore",
     Role.SCHEDULED_BACKUP: "the CloudNativePG ScheduledBackup",
     Role.MESSAGE_BROKER: "the RabbitmqCluster",
+    Role.CACHE_REPLICATION: "the RedisReplication",
+    Role.CACHE_SENTINEL: "the RedisSentinel",
     Role.POD_MONITOR: "the PodMonitor",
     Role.PROMETHEUS: "the Prometheus",
     Role.ALERTMANAGER: "the Alertmanager",

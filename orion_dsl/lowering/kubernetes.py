@@ -53,6 +53,8 @@ API_VERSIONS = {
     "Alertmanager": "monitoring.coreos.com/v1",
     "ClusterRole": "rbac.authorization.k8s.io/v1",
     "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
+    "RedisReplication": "redis.redis.opstreelabs.in/v1beta2",
+    "RedisSentinel": "redis.redis.opstreelabs.in/v1beta2",
     "PodMonitor": "monitoring.coreos.com/v1",
     "BackupStorageLocation": "velero.io/v1",
     "VolumeSnapshotLocation": "velero.io/v1",
@@ -68,6 +70,7 @@ ROLES = frozenset(
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.VPA, Role.PDB, Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
+        Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
         Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION,
         Role.PROMETHEUS, Role.ALERTMANAGER, Role.DISCOVERY_ROLE, Role.DISCOVERY_BINDING, Role.DATASOURCES_CONFIG, Role.LOKI_CONFIG,
@@ -288,7 +291,6 @@ def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | No
     return None
 
 
-
 def _peer_sources(topology: Topology, peer: Peer) -> tuple[Span | None, ...]:
     w = topology.workload(peer.name) if peer.kind == "workload" else None
     if w is not None:
@@ -457,6 +459,8 @@ def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> It
         for v in w.volumes:
             if v.kind == "secret":
                 found.setdefault(("Secret", w.namespace, v.source), (Role.PROVIDED_SECRET, w, (w.span,)))
+        if w.engine == "redis-operator":
+            found.setdefault(("Secret", w.namespace, names.redis_password(w)), (Role.PROVIDED_SECRET, w, (w.span,)))
         for b in w.backups:
             if b.continuous or b.every is not None:
                 found.setdefault(("Secret", w.namespace, names.backup_credentials(b.target)), (Role.PROVIDED_SECRET, w, (b.span,)))

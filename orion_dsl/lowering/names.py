@@ -26,6 +26,11 @@ CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
 CNPG_ROLE_LABEL = "cnpg.io/podRole"
 CNPG_INSTANCE_ROLE_LABEL = "cnpg.io/instanceRole"
 CNPG_POOLER_LABEL = "cnpg.io/poolerName"
+#: Labels the OT redis-operator puts on the Redis pods it makes (OT-CONTAINER-KIT/redis-operator@5dd04e17
+#: internal/controller/common/labels.go: ``app`` is the RedisReplication's name; constants.go and
+#: common/redis/heal.go: ``redis-role`` is ``master`` or ``slave``, set from each pod's INFO replication).
+REDIS_APP_LABEL = "app"
+REDIS_ROLE_LABEL = "redis-role"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 #: Pods ORION's objects select that the cluster runs: the ingress controller (installed separately,
@@ -289,6 +294,7 @@ def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
         return {NAME_LABEL: w.name, "app.kubernetes.io/component": "rabbitmq"}
     if w.engine == "prometheus-operator":  # a Prometheus's and an Alertmanager's pods both carry these (makeSelectorLabels)
         return {MANAGED_BY_LABEL: "prometheus-operator", INSTANCE_LABEL: w.name}
+    # redis-operator: the Redis and Sentinel pods both carry the labels of their resource (ORION's)
     found = {NAME_LABEL: w.name}
     if colour is not None:
         found[COLOUR_LABEL] = colour
@@ -372,6 +378,17 @@ def operator_made(w: Workload, alerting: bool = False) -> tuple[tuple[str, str],
         own = tuple(("Secret", f"{prefixed}-{suffix}") for suffix in suffixes)
         config: tuple[tuple[str, str], ...] = () if alerting else (("Secret", prefixed), ("ConfigMap", f"{prefixed}-rulefiles-0"))
         return (("StatefulSet", prefixed), ("Service", operated_service(alerting)), *own, *config)
+    if w.engine == "redis-operator":  # internal/k8sutils/redis-replication.go and redis-sentinel.go
+        made: list[tuple[str, str]] = []
+        made_services: tuple[tuple[str, tuple[str, ...]], ...] = (
+            (redis_replication(w), ("headless", "additional", "master", "replica", "metrics")),
+            (redis_sentinel_pods(w), ("headless", "additional")),
+        )
+        for pods, endings in made_services:
+            made += [("StatefulSet", pods), ("Service", pods), *(("Service", f"{pods}-{ending}") for ending in endings)]
+        # internal/k8sutils/poddisruption.go: ``<replication>-replication`` and ``<sentinel>-sentinel``
+        made += [("PodDisruptionBudget", f"{redis_replication(w)}-replication"), ("PodDisruptionBudget", redis_sentinel_pods(w))]
+        return tuple(made)
     return ()
 
 
@@ -392,11 +409,30 @@ def discovery_role(topology: Topology, w: Workload) -> str:
     return f"{topology.name}-{w.name}-discovery"
 
 
+def redis_replication(w: Workload) -> str:
+    """The OT redis-operator's RedisReplication (its StatefulSet and pods ``<name>-replication-0..n``): not
+    the workload's name, because the operator gives its own Service that name and it selects every pod,
+    replicas included; the workload's Service selects the primary."""
+    return _derived(w, "replication")
+
+
+def redis_sentinel_pods(w: Workload) -> str:
+    """The StatefulSet and Service the operator makes for the workload's RedisSentinel (``<name>``):
+    ``<name>-sentinel`` (api/redissentinel/v1beta2 GetStatefulSetName)."""
+    return _derived(w, "sentinel")
+
+
+def redis_password(w: Workload) -> str:
+    """The Secret (key ``password``) the Redis and Sentinel pods of a redis-operator workload require
+    clients to authenticate with; the cluster provides it."""
+    return _derived(w, "auth")
+
+
 def credentials_volume(w: Workload) -> Volume | None:
     """The Secret volume holding a workload's credentials (``username``/``password``) for its backups:
     its own secret volume, or the Secret its operator makes (CloudNativePG ``<db>-app``, RabbitMQ
-    ``<name>-default-user``: both hold those keys)."""
+    ``<name>-default-user``: both hold those keys), or a redis-operator workload's password Secret."""
     if w.engine is not None:
-        suffix = "app" if w.engine == "cloudnative-pg" else "default-user"
-        return Volume("store-credentials", "secret", _derived(w, suffix), f"/etc/{w.name}/credentials", True)
+        secret = {"cloudnative-pg": _derived(w, "app"), "rabbitmq-operator": _derived(w, "default-user"), "redis-operator": redis_password(w)}.get(w.engine)
+        return Volume("store-credentials", "secret", secret, f"/etc/{w.name}/credentials", True) if secret is not None else None
     return next((v for v in w.volumes if v.kind == "secret"), None)

@@ -7,7 +7,10 @@ primary (``rw``, the pooler's name) and one for the replicas (``ro``, ``<pooler>
 database keeps the Service name clients call: ``<db>`` selects the read-write pooler's pods (or the
 primary), ``<db>-read`` the read-only pooler's (or the replicas). Backups go to Barman Cloud
 ``ObjectStore`` s through ``ScheduledBackup`` s. RabbitMQ: a ``RabbitmqCluster``, whose Service
-``<name>`` the operator makes.
+``<name>`` the operator makes. Redis (OT redis-operator): a ``RedisReplication``
+(``<name>-replication``) and, with replicas, a ``RedisSentinel`` (``<name>``, pods
+``<name>-sentinel-0..n``); ORION writes the Service ``<name>``, selecting the pod the operator labels
+``redis-role: master``, and the cluster provides the password Secret ``<name>-auth``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ def services(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Plan
     if w.engine == "rabbitmq-operator":
         yield make(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span,), selects=names.pod_selector(w), emitted=False)
         return
+    if w.engine == "redis-operator":
+        primary = {names.REDIS_APP_LABEL: names.redis_replication(w), names.REDIS_ROLE_LABEL: "master"}
+        yield make(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span,), selects=primary)
+        return
     if w.pooler_of is not None:
         db = topology.workload(w.pooler_of)
         read = db is not None and db.database is not None and db.database.read_replicas > 0
@@ -71,6 +78,18 @@ def pods(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]
         return
     if w.engine == "rabbitmq-operator":
         yield make(Role.MESSAGE_BROKER, "RabbitmqCluster", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w))
+        return
+    if w.engine == "redis-operator":
+        password = (Ref("Secret", w.namespace, names.redis_password(w)),)
+        replication = names.redis_replication(w)
+        # The labels the operator puts on its pods (its own and the resource's); of the Redis pods, the
+        # primary carries ``redis-role: master`` (the replicas ``slave``), the one the Service selects.
+        pods = {**names.pod_selector(w), names.REDIS_APP_LABEL: replication, names.REDIS_ROLE_LABEL: "master"}
+        yield make(Role.CACHE_REPLICATION, "RedisReplication", w.namespace, replication, w, sources=(w.span,), pods=pods, refs=password)
+        if w.replicas > 1:
+            refs = (*password, Ref("RedisReplication", w.namespace, replication))
+            sentinels = {**names.pod_selector(w), names.REDIS_APP_LABEL: names.redis_sentinel_pods(w)}
+            yield make(Role.CACHE_SENTINEL, "RedisSentinel", w.namespace, names.service(w), w, sources=(w.span,), pods=sentinels, refs=refs)
         return
     if w.pooler_of is None:
         stores = tuple(dict.fromkeys(Ref("ObjectStore", w.namespace, names.object_store(b.target)) for b in w.backups if b.continuous))

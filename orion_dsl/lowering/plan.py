@@ -94,6 +94,8 @@ class Role(enum.Enum):
     OBJECT_STORE = "object-store"
     SCHEDULED_BACKUP = "scheduled-backup"
     MESSAGE_BROKER = "message-broker"
+    CACHE_REPLICATION = "cache-replication"
+    CACHE_SENTINEL = "cache-sentinel"
     POD_MONITOR = "pod-monitor"
     # kubernetes: monitoring the Prometheus Operator runs, and its Grafana and Loki
     PROMETHEUS = "prometheus"

@@ -199,6 +199,32 @@ def read_replicas_are_pods(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+#: Access modes a volume attaches with to one node only (``read-write-once-pod``: to one pod).
+SINGLE_NODE_ACCESS = ("read-write-once", "read-write-once-pod")
+
+
+def claims_are_not_shared_across_replicas(ctx: Context) -> list[Diagnostic]:
+    """A Deployment's pods share its one claim: with more than one replica, a claim that attaches to one
+    node only leaves the others stuck on Multi-Attach (or, on one node, several processes writing one data
+    directory). A StatefulSet has a claim per pod; an operator (``engine``) makes its own."""
+    out = []
+    for w in ctx.topology.workloads:
+        if w.kind != "deployment" or w.max_replicas < 2:
+            continue
+        for st in w.storage:
+            if st.access in SINGLE_NODE_ACCESS:
+                out.append(
+                    error(
+                        "E0219",
+                        ctx.span(f"storage {st.name}", w.name, w.span),
+                        f'the {w.max_replicas} replicas of "{w.name}" would share its one {st.access} claim "{st.name}"',
+                        f"declare it as `statefulset {w.name}` (a claim per pod), run it on an `engine` that replicates, "
+                        "or use `access read-write-many` storage",
+                    )
+                )
+    return out
+
+
 def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     """The most frequent backup of a covered workload is at most its recovery point objective."""
     out: list[Diagnostic] = []
@@ -238,6 +264,7 @@ CHECKS: Sequence[Check] = (
     address_ranges_do_not_overlap,
     quota_holds_max_replicas,
     read_replicas_are_pods,
+    claims_are_not_shared_across_replicas,
     backups_meet_rpo,
     paths.volume_sources_are_names,
     plain_secrets.env_secrets_are_not_literal,

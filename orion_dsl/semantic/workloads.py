@@ -156,9 +156,13 @@ class WorkloadResolver(EngineResolver):
         return replicas
 
     def record_spans(self, d: decl.WorkloadDecl, name: str) -> None:
-        """Where the facts later checks judge were written: a workload's addresses (the address checks point there)."""
+        """Where the facts later checks judge were written: a workload's addresses (the address checks point
+        there) and each storage (the shared-claim check)."""
         if d.addresses is not None:
             self.spans[("addresses", name)] = d.addresses.span
+        for st in d.storage:
+            if st.name is not None:
+                self.spans[(f"storage {st.name.value}", name)] = st.span
 
     @staticmethod
     def rollout(d: decl.RolloutDecl | None) -> model.Rollout:

@@ -183,7 +183,7 @@ def test_s16_postgres_storage(doc: Document) -> None:
 
 def test_s17_redis(doc: Document) -> None:
     row = workloads(doc)["redis"]
-    assert (row["Kind"], row["Replicas"]) == ("Deployment", "3")
+    assert (row["Kind"], row["Replicas"]) == ("RedisReplication", "3")  # on the redis-operator: a claim per pod
     assert "redis 6379" in row["Ports"].split(", ")
     assert section_table(doc, "redis", "Claim").column("Claim") == ["data"]
 
@@ -259,9 +259,10 @@ def test_s28_blue_green(doc: Document) -> None:
     assert "switching back" in doc.section("Blue-green").text
 
 
-def test_s29_disruption_budget_for_replicated_services(doc: Document) -> None:
+def test_s29_disruption_budget_for_replicated_services(doc: Document, seed: Topology) -> None:
     rows = doc.table("Rolling updates").keyed()
-    assert {rows[n]["Disruption budget"] for n in (*APP_SERVICES, "redis")} == {"max 1 unavailable"}
+    own = [n for n in (*APP_SERVICES, *DATA_STORES) if getattr(seed.workload(n), "engine", None) is None]  # an operator budgets its own pods
+    assert {rows[n]["Disruption budget"] for n in own} == {"max 1 unavailable"}
     assert (rows["postgres"]["Disruption budget"], rows["rabbitmq"]["Disruption budget"]) == ("CloudNativePG's", "RabbitMQ Cluster Operator's")
 
 
@@ -313,7 +314,7 @@ def test_s32_default_deny_and_same_namespace_in_data(doc: Document) -> None:
     text = doc.section("Network policy matrix").text
     assert "Default deny: every pod's ingress and egress is denied unless a rule below allows it." in text
     assert "Same-namespace traffic is allowed in: orion-data." in text
-    assert matrix(doc)["postgres"]["redis"] == "6379, 9090"
+    assert matrix(doc)["postgres"]["redis"] == "6379, 9121, 26379"
 
 
 def test_s33_internet_to_ingress_to_gateway(doc: Document) -> None:
@@ -555,7 +556,7 @@ def test_s55_observability(doc: Document) -> None:
 
 def test_s56_hardened_pods(doc: Document) -> None:
     operated = {"postgres": "CloudNativePG", "pgbouncer": "CloudNativePG", "rabbitmq": "RabbitMQ Cluster Operator"}
-    operated |= {"prometheus": "Prometheus Operator", "alertmanager": "Prometheus Operator"}
+    operated |= {"prometheus": "Prometheus Operator", "alertmanager": "Prometheus Operator", "redis": "OT redis-operator"}
     names = [n for n in workloads(doc) if n not in operated]
     contexts = {n: doc.section(n, level=3).text.splitlines()[-1] for n in names}
     assert [n for n, text in contexts.items() if not all(f in text for f in RESTRICTED)] == []

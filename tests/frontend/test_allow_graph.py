@@ -49,7 +49,8 @@ def test_s50_replicas_of_a_stateful_set_reach_each_other_on_every_port(seed: Top
     for name, ports in (("postgres", {5432, 8000, 9187}), ("rabbitmq", {5672, 15672, 15692, 4369, 25672})):
         peer = {e.port.number for e in seed.allow_graph.outgoing(name) if e.target.name == name}
         assert peer == ports and all(e.rule == "peer" for e in seed.allow_graph.outgoing(name) if e.target.name == name)
-    assert not [e for e in seed.allow_graph.outgoing("redis") if e.target.name == "redis"]  # a Deployment
+    redis = [e for e in seed.allow_graph.outgoing("redis") if e.target.name == "redis"]  # replicas to the primary, Sentinels to both
+    assert {e.port.number for e in redis} == {6379, 26379, 9121} and all(e.rule == "peer" for e in redis)
 
 
 def test_same_namespace_allowance_opens_every_port_between_members(seed: Topology) -> None:

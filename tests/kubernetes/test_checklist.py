@@ -177,13 +177,11 @@ def test_s16_postgres_storage_is_a_claim_per_instance(objs: list[dict[str, Any]]
     assert not [c for c in of_kind(objs, "ConfigMap") if c["metadata"].get("namespace") == "orion-data" and "postgres" in c["metadata"]["name"]]
 
 
-def test_s17_redis_deployment_with_claim(objs: list[dict[str, Any]]) -> None:
-    d = find(objs, "Deployment", "redis", "orion-data")
-    assert d["spec"]["replicas"] == 3 and main_container(d)["ports"][0]["containerPort"] == 6379
-    pvc = find(objs, "PersistentVolumeClaim", "redis-data", "orion-data")
-    assert pvc["spec"]["resources"]["requests"]["storage"] == "10Gi"
-    vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
-    assert vols["data"]["persistentVolumeClaim"]["claimName"] == "redis-data"
+def test_s17_redis_replicates_with_a_claim_per_pod(objs: list[dict[str, Any]]) -> None:
+    spec = find(objs, "RedisReplication", "redis-replication", "orion-data")["spec"]
+    assert spec["clusterSize"] == 3
+    assert spec["storage"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"] == "10Gi"
+    assert find(objs, "RedisSentinel", "redis", "orion-data")["spec"]["redisSentinelConfig"]["redisReplicationName"] == "redis-replication"
     assert _service_port(objs, "redis", "orion-data")["redis"]["port"] == 6379
 
 
@@ -220,7 +218,7 @@ def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> Non
         ]
         assert len(selected) == 1 and any(p["name"] == "metrics" for p in selected[0]["spec"]["ports"])
     # the operators' pods are scraped where they are, through PodMonitors
-    assert {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")} == {"postgres", "pgbouncer", "rabbitmq", "alertmanager"}
+    assert {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")} == {"postgres", "pgbouncer", "rabbitmq", "alertmanager", "redis"}
 
 
 def _hpa(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -441,8 +439,8 @@ def test_s36_prometheus_egress(objs: list[dict[str, Any]]) -> None:
     egress = find(objs, "NetworkPolicy", "prometheus-egress", "orion-monitoring")["spec"]["egress"]
     scraped = {(_peer(r["to"][0]), p["port"]) for r in egress for p in r["ports"]}
     assert {("gateway", 9090), ("auth", 9090), ("user", 9090), ("notification", 9090)} <= scraped
-    # the operators' pods where they serve metrics: CloudNativePG 9187, PgBouncer 9127, RabbitMQ 15692
-    assert {("postgres", 9187), ("pgbouncer", 9127), ("rabbitmq", 15692)} <= scraped
+    # the operators' pods where they serve metrics: CloudNativePG 9187, PgBouncer 9127, RabbitMQ 15692, the Redis exporter 9121
+    assert {("postgres", 9187), ("pgbouncer", 9127), ("rabbitmq", 15692), ("redis", 9121)} <= scraped
 
 
 def test_s37_dns_and_external_egress(objs: list[dict[str, Any]], seed: Topology) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from orion_dsl.engines import facts
+from orion_dsl.engines import EngineFacts, facts
 from orion_dsl.lowering import Role
 from orion_dsl.model import Topology, Workload
 from tests.support.netpol import Cluster, External, Pod, allowed_pairs
@@ -24,10 +24,41 @@ from .helpers import SPECS, load, objects, of_kind
 #: Peers outside the cluster's pods: they are checked against outside addresses.
 OUTSIDE = ("internet", "external", "object-store", "api-server")
 #: The plan's roles of the operators' resources that make pods.
-OPERATED = (Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.MESSAGE_BROKER)
+OPERATED = (Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.MESSAGE_BROKER, Role.CACHE_REPLICATION, Role.CACHE_SENTINEL)
 INTERNET_IP = "203.0.113.10"  # TEST-NET-3: a public address
 PRIVATE_IP = "10.200.0.7"
 METADATA_IP = "169.254.169.254"
+
+
+def _operator_made(o: dict[str, Any], found: EngineFacts) -> list[Pod]:
+    """Two pods an operator makes from one of ORION's resources, with the labels the operator puts on
+    them and their ports:
+
+    * CloudNativePG instances and poolers, RabbitMQ nodes (shared/NOTES.md "Operator-made pods";
+      cloudnative-pg pkg/specs, pkg/specs/pgbouncer; rabbitmq/cluster-operator internal/metadata);
+    * the OT redis-operator's Redis and Sentinel pods: named after their StatefulSets, labelled
+      ``app``/``redis_setup_type``/``role`` over the resource's own labels
+      (OT-CONTAINER-KIT/redis-operator@5dd04e17 internal/controller/common/labels.go), the primary
+      ``redis-role: master`` (common/redis/heal.go); their ports (common/constants.go) under the names
+      of the operator's Service ports (internal/k8sutils/services.go).
+    """
+    name, ns, own = o["metadata"]["name"], o["metadata"]["namespace"], o["metadata"]["labels"]
+    ports: dict[str, tuple[int, str]] = {p.name: (p.number, p.protocol) for p in found.ports}
+    if o["kind"] == "Cluster":
+        labels = {"cnpg.io/cluster": name, "cnpg.io/podRole": "instance"}
+    elif o["kind"] == "Pooler":
+        labels = {"cnpg.io/poolerName": name, "cnpg.io/cluster": o["spec"]["cluster"]["name"], "cnpg.io/podRole": "pooler"}
+        ports = {p.name: (p.number, p.protocol) for p in found.pooler_ports}
+    elif o["kind"] == "RabbitmqCluster":
+        labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq", "app.kubernetes.io/part-of": "rabbitmq"}
+    elif o["kind"] == "RedisReplication":
+        labels = {"app": name, "redis_setup_type": "replication", "role": "replication", "redis-role": "master", **own}
+        ports = {"redis-client": (6379, "TCP"), "redis-exporter": (9121, "TCP")}
+    else:  # RedisSentinel
+        name = f"{name}-sentinel"
+        labels = {"app": name, "redis_setup_type": "sentinel", "role": "sentinel", **own}
+        ports = {"sentinel-client": (26379, "TCP")}
+    return [Pod(ns, name + suffix, labels, ports) for suffix in ("-1", "-2")]
 
 
 class World:
@@ -77,18 +108,8 @@ class World:
             w = owners.get((o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]))
             if w is None or w.engine is None:
                 continue
-            found, name, ns = facts(w.engine), o["metadata"]["name"], o["metadata"]["namespace"]
-            if o["kind"] == "Cluster":
-                labels, ports = {"cnpg.io/cluster": name, "cnpg.io/podRole": "instance"}, found.ports
-            elif o["kind"] == "Pooler":
-                labels = {"cnpg.io/poolerName": name, "cnpg.io/cluster": o["spec"]["cluster"]["name"], "cnpg.io/podRole": "pooler"}
-                ports = found.pooler_ports
-            else:  # RabbitmqCluster
-                labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq"}
-                labels["app.kubernetes.io/part-of"] = "rabbitmq"
-                ports = found.ports
-            for suffix in ("-1", "-2"):
-                pod = Pod(ns, name + suffix, labels, {p.name: (p.number, p.protocol) for p in ports})
+            found = facts(w.engine)
+            for pod in _operator_made(o, found):
                 self.pods.append(pod)
                 self.owner[pod.key] = w.name
             operator = Pod(found.operator_namespace, found.operator, dict(found.operator_pods), {})

@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from orion_dsl.lowering import lower, names
+from orion_dsl.model import Volume
 from tests.support.models import (
     backup,
     database,
@@ -36,6 +37,7 @@ PG = attrs.evolve(DB, engine="cloudnative-pg")
 BOUNCER = attrs.evolve(workload("bouncer", namespace="data"), pooler_of="orders-db", engine="cloudnative-pg")
 BROKER = attrs.evolve(workload("queue", namespace="data", kind="statefulset"), engine="rabbitmq-operator")
 SCRAPER = attrs.evolve(workload("prom", namespace="monitoring", kind="statefulset"), engine="prometheus-operator")
+CACHE = attrs.evolve(workload("cache", namespace="data", kind="statefulset"), engine="redis-operator")
 
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
@@ -102,6 +104,23 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
         (BROKER,),
         (("Service", "queue-nodes"), ("Secret", "queue-default-user"), ("Secret", "queue-erlang-cookie"), ("ServiceAccount", "queue-server")),
     ),
+    (names.pod_selector, (CACHE,), {"app.kubernetes.io/name": "cache"}),
+    (names.redis_replication, (CACHE,), "cache-replication"),
+    (names.redis_sentinel_pods, (CACHE,), "cache-sentinel"),
+    (names.redis_password, (CACHE,), "cache-auth"),
+    (
+        names.operator_made,
+        (CACHE,),
+        (
+            ("StatefulSet", "cache-replication"),
+            *(("Service", f"cache-replication{s}") for s in ("", "-headless", "-additional", "-master", "-replica", "-metrics")),
+            ("StatefulSet", "cache-sentinel"),
+            *(("Service", f"cache-sentinel{s}") for s in ("", "-headless", "-additional")),
+            ("PodDisruptionBudget", "cache-replication-replication"),
+            ("PodDisruptionBudget", "cache-sentinel"),
+        ),
+    ),
+    (names.credentials_volume, (CACHE,), Volume("store-credentials", "secret", "cache-auth", "/etc/cache/credentials", True)),
     (names.operator_made, (API,), ()),
     # github.com/prometheus-operator/prometheus-operator@6adcebc pkg/prometheus/common.go, pkg/alertmanager/statefulset.go
     (names.pod_selector, (SCRAPER,), {"app.kubernetes.io/managed-by": "prometheus-operator", "app.kubernetes.io/instance": "prom"}),

@@ -31,8 +31,8 @@ _PLATFORM_KINDS = ("operator", "api-server", "object-store")
 def _peer_label(edge_end: Peer) -> str:
     if edge_end.kind == "ingress":
         return f"{edge_end.name} (ingress controller)"
-    if edge_end.kind == "operator":  # "CloudNativePG operator", "RabbitMQ Cluster Operator"
-        return edge_end.name if edge_end.name.endswith("Operator") else f"{edge_end.name} operator"
+    if edge_end.kind == "operator":  # "CloudNativePG operator", but not "RabbitMQ Cluster Operator operator"
+        return edge_end.name if edge_end.name.lower().endswith("operator") else f"{edge_end.name} operator"
     if edge_end.kind == "api-server":
         return "Kubernetes API server"
     if edge_end.kind == "object-store":
