@@ -457,6 +457,13 @@ CODES: tuple[Code, ...] = (
         "(a primary, a quorum member) restarting at the autoscaler's moment.",
         "Roll the StatefulSet at a time you choose to apply the recommendations.",
     ),
+    _i(
+        "I1082",
+        "a backup's retention that nothing in the output enforces: the backups are kept until someone deletes them",
+        "Only the Barman Cloud plugin deletes old backups (the ObjectStore's `retentionPolicy`, for CloudNativePG's base "
+        "backups and WAL). ORION's own backup jobs upload and never delete; CloudNativePG keeps every volume snapshot.",
+        "Add a lifecycle rule to the bucket for the backup's prefix, or prune volume snapshots with the storage provider's policy.",
+    ),
 )
 
 #: The codes by name.

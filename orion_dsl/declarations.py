@@ -190,6 +190,7 @@ class BackupDecl(Decl):
     continuous: L[bool] | None = option("continuous", v.SWITCH, flag=True, default=False)
     to: L[str] | None = option("to", v.NAME, required=True)
     image: L[str] | None = option("image", v.FIELD_TEXT)
+    retention: L[v.Duration] | None = option("retention", v.DURATION)
 
 
 @attrs.frozen

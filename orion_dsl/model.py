@@ -271,6 +271,8 @@ class Backup:
     continuous: bool
     target: str
     image: str | None
+    #: How long the backups are kept (None: the store keeps them until someone deletes them).
+    retention: Duration | None = None
     span: Span = span_field()
 
 

@@ -51,6 +51,16 @@ class Duration:
         return -(-self.millis // 1000)
 
 
+def duration_text(millis: int) -> str:
+    """A duration in its largest whole unit: ``1d``, ``5m``, ``1500ms``.
+
+    >>> duration_text(86_400_000), duration_text(60_000), duration_text(1500)
+    ('1d', '1m', '1500ms')
+    """
+    unit = next(u for u in ("d", "h", "m", "s", "ms") if millis % _DURATION_UNITS[u] == 0)
+    return f"{millis // _DURATION_UNITS[unit]}{unit}"
+
+
 @attrs.frozen
 class PortNumber:
     """A port with its protocol (TCP unless written ``53/udp``)."""
@@ -115,6 +125,8 @@ _BYTE_UNITS = {
     "Pi": 2**50,
 }
 _DURATION_UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+#: One day in milliseconds (the unit of backup retention).
+DAY_MS = _DURATION_UNITS["d"]
 _SPLIT = re.compile(r"^(\d+(?:\.\d+)?)([A-Za-z]*)$")
 
 #: The largest count Kubernetes takes: its counts (replicas, ports, thresholds, limits) are int32.

@@ -27,6 +27,7 @@ from typing import Any
 from orion_dsl import engines
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Backup, BackupTarget, Workload
+from orion_dsl.values import DAY_MS
 
 from . import meta
 from .meta import Builder, Obj
@@ -128,7 +129,26 @@ def object_store(entry: Planned, plan: Plan) -> Obj:
         configuration["endpointURL"] = f"https://s3.{target.region}.amazonaws.com"
     if target.encrypted:
         configuration["wal"]["encryption"] = configuration["data"]["encryption"] = "AES256"
-    return meta.build(entry, meta.recommended(plan.topology, entry.name, "backup"), spec={"configuration": configuration})
+    spec: dict[str, Any] = {"configuration": configuration}
+    kept = retention_days(plan, entry.namespace, target.name)
+    if kept is not None:
+        spec["retentionPolicy"] = f"{kept}d"
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "backup"), spec=spec)
+
+
+def retention_days(plan: Plan, namespace: str, target: str) -> int | None:
+    """The store's retention in whole days (rounded up): the longest ``retention`` of the
+    CloudNativePG backups of the namespace to the target. The plugin applies one policy to every
+    base backup and WAL file of the store (plugin-barman-cloud api/v1 ObjectStoreSpec.RetentionPolicy,
+    ``^[1-9][0-9]*[dwm]$``); without a retention it deletes nothing."""
+    kept = [
+        b.retention.millis
+        for w in plan.topology.workloads_in(namespace)
+        if w.engine == "cloudnative-pg"
+        for b in w.backups
+        if b.target == target and b.retention is not None and b.kind in ("full", "wal")
+    ]
+    return -(-max(kept) // DAY_MS) if kept else None
 
 
 def scheduled_backup(entry: Planned, plan: Plan) -> Obj:

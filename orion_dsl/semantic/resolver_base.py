@@ -16,7 +16,7 @@ from orion_dsl import model
 from orion_dsl.decode import L, Settings
 from orion_dsl.diagnostics import Diagnostic, Related, Suggestions, did_you_mean, error
 from orion_dsl.source import Span
-from orion_dsl.values import Duration, PortRef, Quantity, Range
+from orion_dsl.values import Duration, PortRef, Quantity, Range, duration_text
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: A DNS-1123 subdomain (dotted labels): ConfigMap and storage class names, hosts.
@@ -98,7 +98,7 @@ class ResolverBase:
             if not isinstance(node.value, Duration):
                 shown = str(least)
             else:
-                shown = f"{least // 60_000}m" if least % 60_000 == 0 else f"{least // 1000}s" if least % 1000 == 0 else f"{least}ms"
+                shown = duration_text(least)
             self.report("E0216", node.span, f"{what} must be at least {shown}", f"write {shown} or more")
 
     def unknown(self, ref: L[str], what: str, candidates: Iterable[str]) -> None:

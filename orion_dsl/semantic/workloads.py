@@ -16,7 +16,7 @@ from orion_dsl.lowering import names
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.values import PortRef
+from orion_dsl.values import DAY_MS, PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
 MAX_READ_REPLICAS = 100
@@ -409,9 +409,10 @@ class WorkloadResolver(EngineResolver):
         if d.every is None and d.continuous is None:
             self.report("E0112", d.keyword_span, f"the {written(d.kind)} backup needs a schedule", "write `every 6h` (optionally `at 02:00`) or `continuous`")
         self.at_least(d.every, 60_000, "a backup interval (schedules run by the minute)")
+        self.at_least(d.retention, DAY_MS, "a backup retention (kept in whole days)")
         assert d.kind is not None and d.to is not None
         continuous = Settings(decl.BackupDecl, d).continuous
-        return model.Backup(d.kind.value, written(d.every), written(d.at), continuous, d.to.value, written(d.image), span=d.span)
+        return model.Backup(d.kind.value, written(d.every), written(d.at), continuous, d.to.value, written(d.image), written(d.retention), span=d.span)
 
     def mark_scraped(self, workloads: list[model.Workload], decls: dict[str, decl.WorkloadDecl]) -> list[model.Workload]:
         """Mark the workloads monitoring scrapes (a port of the monitored name, not the scraper)."""

@@ -118,10 +118,30 @@ def operated(w: Workload) -> list[Diagnostic]:
     ]
 
 
+def unenforced_retention(w: Workload) -> list[Diagnostic]:
+    """I1082: a backup's ``retention`` that nothing in the output enforces. Only the Barman Cloud
+    plugin deletes old backups (a CloudNativePG base backup or WAL, the ObjectStore's
+    ``retentionPolicy``); ORION's own jobs upload and never delete, and CloudNativePG keeps every
+    volume snapshot."""
+    return [
+        info(
+            "I1082",
+            b.span,
+            f"the {b.kind} backups of {w.name} are kept until someone deletes them: nothing in the output enforces `retention {b.retention.text}`",
+            f"add a lifecycle rule expiring {w.namespace}/{w.name}/{b.kind}/ in {b.target}'s bucket after {b.retention.text}"
+            if b.kind != "incremental"
+            else "prune the volume snapshots with the storage provider's snapshot policy",
+        )
+        for b in w.backups
+        if b.retention is not None and not (w.engine == "cloudnative-pg" and b.kind in ("full", "wal"))
+    ]
+
+
 def diagnostics(plan: Plan) -> list[Diagnostic]:
     """Every backup note, workload by workload, then the cluster backup's."""
     out: list[Diagnostic] = []
     for w in plan.topology.workloads:
+        out += unenforced_retention(w)
         if w.engine == "cloudnative-pg":
             out += operated(w)
             continue
