@@ -472,6 +472,8 @@ class JwtDecl(Decl):
     jwks: L[str] | None = option("jwks", v.FILLED, required=True)
     at: L[str] | None = option("at", v.NAME, required=True)
     protect: tuple[L[str], ...] = option("protect", v.FILLED, many=True, listed=True)
+    audiences: tuple[L[str], ...] = option("audiences", v.FILLED, many=True, listed=True)
+    public: tuple[L[str], ...] = option("public", v.FILLED, many=True, listed=True)
 
 
 @attrs.frozen

@@ -498,6 +498,10 @@ class Jwt:
     jwks: str
     workload: str
     protect: tuple[str, ...]
+    #: The ``aud`` values a token must carry one of (empty: any audience of the issuer).
+    audiences: tuple[str, ...] = ()
+    #: Paths inside ``protect`` that stay open without a token (login, registration, OAuth callbacks).
+    public: tuple[str, ...] = ()
 
 
 @attrs.frozen

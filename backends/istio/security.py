@@ -139,7 +139,9 @@ def _jwt(plan: Plan) -> Jwt:
 def jwt_authentication(entry: Planned, plan: Plan) -> Obj:
     """RequestAuthentication at the JWT workload; ``forwardOriginalToken`` keeps the token for the workload, which passes the user's identity on."""
     jwt = _jwt(plan)
-    rule = {"issuer": jwt.issuer, "jwksUri": jwt.jwks, "forwardOriginalToken": True}
+    rule: Obj = {"issuer": jwt.issuer, "jwksUri": jwt.jwks, "forwardOriginalToken": True}
+    if jwt.audiences:  # else any token the issuer signs passes, whoever it was minted for
+        rule["audiences"] = list(jwt.audiences)
     return obj(entry, {"selector": _selector(entry), "jwtRules": [rule]})
 
 
@@ -148,16 +150,17 @@ def require_jwt(entry: Planned, plan: Plan) -> Obj:
 
     ALLOW policies add up, so "a token is required" must be a DENY rule
     (``notRequestPrincipals: ["*"]``); it is limited to the ports API callers use (not the
-    scrape port) and leaves the probe paths through.
+    scrape port) and leaves the probe paths and the spec's ``public`` paths (login, registration,
+    OAuth callbacks: where a token is obtained) through.
     """
     workload = entry.of(Workload)
     ports = sorted({e.port.number for e in incoming(plan.topology, workload) if e.rule != "scrape"})
     operation: Obj = {"paths": list(_jwt(plan).protect)}
     if ports:
         operation["ports"] = [str(p) for p in ports]
-    health = health_paths(workload)
-    if health:
-        operation["notPaths"] = list(health)
+    open_paths = sorted({*health_paths(workload), *_jwt(plan).public})
+    if open_paths:
+        operation["notPaths"] = open_paths
     spec = {
         "selector": _selector(entry),
         "action": "DENY",

@@ -27,7 +27,7 @@ import attrs
 from orion_dsl import controllers
 from orion_dsl.engines import facts
 from orion_dsl.model import Namespace, Topology, Workload
-from orion_dsl.semantic.fields import PLATFORM_FLOORS
+from orion_dsl.semantic.fields import BARMAN_PLUGIN_FLOOR, PLATFORM_FLOORS
 
 from . import names
 from .identities import describe
@@ -280,7 +280,8 @@ def _platform(topology: Topology) -> tuple[Feature, ...]:
     for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
         if platform == "istio" and not any(ns.mesh for ns in topology.namespaces):
             continue
-        floor, needs = PLATFORM_FLOORS[platform]
+        plugin = any(w.engine == "cloudnative-pg" and any(b.kind in ("full", "wal") for b in w.backups) for w in topology.workloads)
+        floor, needs = BARMAN_PLUGIN_FLOOR if platform == "kubernetes" and plugin else PLATFORM_FLOORS[platform]
         shown = ".".join(map(str, floor))
         out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
     return tuple(out)

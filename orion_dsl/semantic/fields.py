@@ -135,6 +135,23 @@ PLATFORM_FLOORS: dict[str, tuple[tuple[int, int], str]] = {
     "kubernetes": ((1, 28), "the database Services select pods by apps.kubernetes.io/pod-index, set from 1.28"),
     "istio": ((1, 22), "networking.istio.io/v1, security.istio.io/v1 and telemetry.istio.io/v1 are served from 1.22"),
 }
+#: The Kubernetes release the Barman Cloud plugin needs (a CloudNativePG database's `full` or `wal`
+#: backups): it adds its sidecar to the instances as a native sidecar, an init container with
+#: ``restartPolicy: Always`` (plugin-barman-cloud@9967e2ca internal/cnpgi/operator/lifecycle.go),
+#: which Kubernetes runs by default from 1.29 (SidecarContainers beta).
+BARMAN_PLUGIN_FLOOR: tuple[tuple[int, int], str] = (
+    (1, 29),
+    "the Barman Cloud plugin adds its sidecar to CloudNativePG's pods as a native sidecar (an init container with restartPolicy Always), run from 1.29",
+)
+
+
+def uses_barman_plugin(spec: decl.SpecDecl) -> bool:
+    """Whether a CloudNativePG database of the spec backs up through the Barman Cloud plugin."""
+    return any(
+        w.engine is not None and w.engine.value == "cloudnative-pg" and any(b.kind is not None and b.kind.value in ("full", "wal") for b in w.backups)
+        for ns in spec.namespaces
+        for w in ns.statefulsets
+    )
 
 
 def _minor_version(text: str) -> tuple[int, int]:
@@ -172,9 +189,12 @@ class FieldResolver(ResolverBase):
         mesh = self.spec.mesh
         if mesh is not None and mesh.egress_gateway is not None:
             self.check_name(mesh.egress_gateway.namespace, "egress gateway namespace")
-        jwks = mesh.jwt.jwks if mesh is not None and mesh.jwt is not None else None
+        jwt = mesh.jwt if mesh is not None else None
+        jwks = jwt.jwks if jwt is not None else None
         if jwks is not None and jwks.value and not _URL.match(jwks.value):
             self.report("E0216", jwks.span, f'the JWKS address "{jwks.value}" is not an http or https URL', 'write it as "https://host/path"')
+        for path in (*jwt.protect, *jwt.public) if jwt is not None else ():
+            self._route_path(path, "JWT path")
 
     def _workload_fields(self, w: decl.WorkloadDecl) -> None:
         """Every value of one workload's settings (or of a defaults block) Kubernetes takes as it is."""
@@ -248,16 +268,16 @@ class FieldResolver(ResolverBase):
                 "give the two colours versions that differ in letters, digits, '.', '-' or '_'",
             )
 
-    def _route_path(self, path: L[str] | None) -> None:
-        """A gateway route is a URL path: it starts with "/" and holds no whitespace."""
+    def _route_path(self, path: L[str] | None, what: str = "route") -> None:
+        """A gateway route (or a JWT ``protect``/``public`` path) is a URL path: it starts with "/" and holds no whitespace."""
         if path is not None and path.value.strip() and not _ROUTE_PATH.match(path.value):
-            self.report("E0216", path.span, f'the route "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
+            self.report("E0216", path.span, f'the {what} "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
 
     def _platform_versions(self) -> None:
         """The Kubernetes and Istio versions a spec states must serve the APIs ORION writes (:data:`PLATFORM_FLOORS`)."""
         top = self.spec.topology
         for keyword, node in (("kubernetes", top.kubernetes if top else None), ("istio", top.istio if top else None)):
-            floor, needs = PLATFORM_FLOORS[keyword]
+            floor, needs = BARMAN_PLUGIN_FLOOR if keyword == "kubernetes" and uses_barman_plugin(self.spec) else PLATFORM_FLOORS[keyword]
             if node is not None and _minor_version(node.value) < floor:
                 shown = ".".join(map(str, floor))
                 self.report("E0216", node.span, f"{keyword} {node.value} is too old for what ORION writes: {needs}", f'write {keyword} "{shown}" or later')

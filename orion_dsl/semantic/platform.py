@@ -198,7 +198,15 @@ class PlatformResolver(ResolverBase):
         jwt = None
         if d.jwt is not None:
             at = self.workload_ref(d.jwt.at, names)
-            jwt = model.Jwt(written(d.jwt.issuer, ""), written(d.jwt.jwks, ""), at or "", tuple(p.value for p in d.jwt.protect))
+            j = d.jwt
+            jwt = model.Jwt(
+                written(j.issuer, ""),
+                written(j.jwks, ""),
+                at or "",
+                tuple(p.value for p in j.protect),
+                audiences=tuple(a.value for a in j.audiences),
+                public=tuple(p.value for p in j.public),
+            )
         eg = d.egress_gateway
         gateway = Settings(decl.EgressGatewayDecl, eg)
         settings = Settings(decl.MeshDecl, d)

@@ -281,4 +281,19 @@ def test_s28_colour_subsets_select_version_labels(seed_objects: Objects) -> None
 
 def test_s51_request_authentication_at_the_gateway(seed_objects: Objects) -> None:
     spec = find(seed_objects, "RequestAuthentication", "gateway-jwt", "orion-gateway")["spec"]
-    assert spec["jwtRules"] == [{"issuer": "https://auth.orion.com", "jwksUri": "https://auth.orion.com/.well-known/jwks.json", "forwardOriginalToken": True}]
+    assert spec["jwtRules"] == [
+        {
+            "issuer": "https://auth.orion.com",
+            "jwksUri": "https://auth.orion.com/.well-known/jwks.json",
+            "forwardOriginalToken": True,
+            "audiences": ["api.orion.com"],  # a token the issuer minted for another audience is refused
+        }
+    ]
+
+
+def test_s51_login_and_oauth_callbacks_stay_open_without_a_token(seed_objects: Objects) -> None:
+    """The DENY rule for requests without a token covers /api/*, but not where a token is obtained."""
+    (rule,) = find(seed_objects, "AuthorizationPolicy", "gateway-require-jwt", "orion-gateway")["spec"]["rules"]
+    operation = rule["to"][0]["operation"]
+    assert operation["paths"] == ["/api/*"]
+    assert operation["notPaths"] == ["/api/auth/login", "/api/auth/oauth/*", "/api/auth/register", "/health"]

@@ -33,7 +33,8 @@ def test_the_cluster_backup_writes_to_a_storage_location_orion_defines() -> None
     assert location["apiVersion"] == "velero.io/v1"
     assert location["spec"] == {
         "provider": "aws",
-        "objectStorage": {"bucket": "t-backups"},
+        # its own folder: the bucket's root also holds the other backups' <namespace>/ folders
+        "objectStorage": {"bucket": "t-backups", "prefix": "velero"},
         "config": {"region": "eu-west-1"},
         "credential": {"name": "primary-credentials", "key": "credentials"},
     }

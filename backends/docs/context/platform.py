@@ -65,6 +65,8 @@ def mesh(t: Topology) -> dict[str, Any] | None:
                 ("JWKS", code(m.jwt.jwks)),
                 ("Validated at", m.jwt.workload),
                 ("Protected paths", join(", ", (code(p) for p in m.jwt.protect)) or "every path"),
+                ("Open without a token", join(", ", (code(p) for p in m.jwt.public)) or NONE),
+                ("Audiences", join(", ", (code(a) for a in m.jwt.audiences)) or "any audience of the issuer"),
             ],
         )
     sidecar = f"CPU {cpu(m.sidecar_resources)}, memory {memory(m.sidecar_resources)}" if m.sidecar_resources else "Istio defaults"

@@ -32,10 +32,18 @@ def _config(target: BackupTarget) -> dict[str, dict[str, str]]:
     return {"config": {"region": target.region}} if target.region is not None else {}
 
 
+#: The folder of the bucket Velero owns. The bucket also holds the other backups (``<namespace>/``
+#: prefixes), and Velero marks a location whose root holds folders it does not know Unavailable
+#: (vmware-tanzu/velero pkg/persistence/object_store.go, ``IsValid``: "Backup store contains invalid
+#: top-level directories"), so Velero keeps to a prefix of its own.
+VELERO_PREFIX = "velero"
+
+
 def storage_location(entry: Planned, plan: Plan) -> Obj:
-    """The target's bucket as Velero's object store, read with the target's credentials."""
+    """The target's bucket (under :data:`VELERO_PREFIX`) as Velero's object store, read with the target's credentials."""
     target = entry.of(BackupTarget)
-    spec: dict[str, Any] = {"provider": VELERO_PROVIDER, "objectStorage": {"bucket": target.bucket}, **_config(target), "credential": _credential(entry)}
+    store = {"bucket": target.bucket, "prefix": VELERO_PREFIX}
+    spec: dict[str, Any] = {"provider": VELERO_PROVIDER, "objectStorage": store, **_config(target), "credential": _credential(entry)}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "backup"), spec=spec)
 
 
