@@ -12,10 +12,21 @@ from typing import Any
 
 from orion_dsl.backends.docs.context.text import NONE, Table, table
 from orion_dsl.backends.docs.markdown import Md, code, join, md
+from orion_dsl.lowering import names
 from orion_dsl.lowering.prerequisites import ClassNeed, Operator, Prerequisites, SecretNeed
 
 #: What a Secret's keys are when a reader mounts it whole: ORION does not know the files.
 ANY_FILE = "the files the application reads"
+
+#: What the value of each key ORION's objects read must be.
+KEY_FORMATS: dict[str, str] = {
+    names.BACKUP_CREDENTIALS_KEY: "an AWS shared credentials file (a default profile with aws_access_key_id and "
+    "aws_secret_access_key), as the AWS CLI in the backup pods and Velero's AWS plugin read it",
+    names.OBJECT_STORE_KEYS[0]: "the access key id, as a plain value (the Barman Cloud plugin's ObjectStore)",
+    names.OBJECT_STORE_KEYS[1]: "the secret access key, as a plain value (the Barman Cloud plugin's ObjectStore)",
+    names.DNS01_TOKEN_KEY: "the DNS provider's API token cert-manager's DNS-01 solver uses",
+    names.REDIS_PASSWORD_KEY: "the Redis password every client, replica and Sentinel authenticates with",
+}
 
 
 def _version(o: Operator) -> str:
@@ -53,6 +64,12 @@ def _secrets(found: Prerequisites) -> Table:
     return table(("Namespace", "Secret", "Keys", "Read by"), rows)
 
 
+def _key_formats(found: Prerequisites) -> Table:
+    """What the value of each key the listed Secrets must hold is."""
+    keys = sorted({k for s in found.secrets for k in s.keys})
+    return table(("Key", "Value"), ((code(k), md("{}", KEY_FORMATS[k])) for k in keys if k in KEY_FORMATS))
+
+
 def context(found: Prerequisites) -> dict[str, Any]:
     """The template context of the prerequisites document (besides the spec's name and version)."""
     return {
@@ -62,6 +79,7 @@ def context(found: Prerequisites) -> dict[str, Any]:
         "storage_classes": _classes(found.storage_classes, "the cluster's default StorageClass"),
         "snapshot_classes": _classes(found.snapshot_classes, NONE),
         "secrets": _secrets(found),
+        "key_formats": _key_formats(found),
         "provided": table(("Kind", "Namespace", "Name", "What"), ((p.kind, p.namespace or NONE, code(p.name), p.what) for p in found.provided)),
         "features": table(("Feature", "Why"), ((f.name, f.why) for f in found.features)),
         "pod_security": table(("Namespace", "Enforced level"), ((ns, level) for ns, level in found.pod_security)),

@@ -205,7 +205,8 @@ def _redis_security() -> tuple[dict[str, Any], dict[str, Any]]:
 def _password(entry: Planned) -> dict[str, str]:
     """The password Secret of a Redis (key ``password``), as ``redisSecret`` and ``secretKeyRef`` name it."""
     (secret,) = (r for r in entry.refs if r.kind == "Secret")
-    return {"name": secret.name, "key": "password"}
+    (key,) = secret.keys
+    return {"name": secret.name, "key": key}
 
 
 def _kubernetes_config(image: str | None, resources: dict[str, Any], entry: Planned) -> dict[str, Any]:

@@ -53,6 +53,8 @@ CERT_MANAGER_NAMESPACE = "cert-manager"
 BACKUP_CREDENTIALS_KEY = "credentials"
 OBJECT_STORE_KEYS = ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY")
 DNS01_TOKEN_KEY = "api-token"
+#: The key of a redis-operator workload's password Secret (its ``redisSecret``).
+REDIS_PASSWORD_KEY = "password"
 
 # Names of per-namespace objects.
 QUOTA = "quota"

@@ -80,7 +80,7 @@ def pods(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]
         yield make(Role.MESSAGE_BROKER, "RabbitmqCluster", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w))
         return
     if w.engine == "redis-operator":
-        password = (Ref("Secret", w.namespace, names.redis_password(w)),)
+        password = (Ref("Secret", w.namespace, names.redis_password(w), (names.REDIS_PASSWORD_KEY,)),)
         replication = names.redis_replication(w)
         # The labels the operator puts on its pods (its own and the resource's); of the Redis pods, the
         # primary carries ``redis-role: master`` (the replicas ``slave``), the one the Service selects.

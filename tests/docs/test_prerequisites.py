@@ -7,6 +7,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.docs import render
+from orion_dsl.backends.docs.prerequisites import ANY_FILE
 from orion_dsl.engines import FACTS
 from orion_dsl.lowering.prerequisites import DOCUMENT
 from orion_dsl.model import Topology
@@ -60,3 +61,9 @@ def test_a_spec_string_adds_no_markup_and_reads_as_written(seed: Topology) -> No
     hostile = _with_storage_class(seed, HOSTILE)
     assert _token_types(hostile) == _token_types(_with_storage_class(seed, "fast"))
     assert [r["Name"] for r in Document(hostile).table("StorageClasses").records()] == [HOSTILE]
+
+
+def test_every_key_the_output_reads_says_what_it_holds(seed_rendered: Rendered) -> None:
+    secrets, formats = Document(_text(seed_rendered)).section("Secrets").tables
+    keys = {k for r in secrets.records() if r["Keys"] != ANY_FILE for k in r["Keys"].split(" and ")[0].split(", ")}
+    assert keys and {r["Key"] for r in formats.records()} == keys
