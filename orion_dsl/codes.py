@@ -464,6 +464,13 @@ CODES: tuple[Code, ...] = (
         "backups and WAL). ORION's own backup jobs upload and never delete; CloudNativePG keeps every volume snapshot.",
         "Add a lifecycle rule to the bucket for the backup's prefix, or prune volume snapshots with the storage provider's policy.",
     ),
+    _i(
+        "I1083",
+        "a database ORION writes itself runs independent servers: nothing sets up its replication",
+        "Without an `engine`, the `database` block names roles (the primary's and the replicas' Services, the pooler) but the "
+        "pods are independent servers of the image: no replica follows the primary unless the image sets that up itself.",
+        "Run a PostgreSQL database on `engine cloudnative-pg`.",
+    ),
 )
 
 #: The codes by name.

@@ -165,6 +165,21 @@ def meshed_pod_security(topology: Topology) -> Diagnostic | None:
     )
 
 
+def unreplicated_databases(topology: Topology) -> Diagnostic | None:
+    """I1083: a database ORION writes itself (no ``engine``) runs independent servers: its
+    StatefulSet gives each pod its own claim, and nothing in the output makes the replicas follow the
+    primary (the images do not replicate on their own)."""
+    found = [w.name for w in topology.workloads if w.engine is None and w.database is not None and (w.database.read_replicas or w.replicas > 1)]
+    if not found:
+        return None
+    return info(
+        "I1083",
+        None,
+        f"{', '.join(found)}: the pods ORION writes run independent servers; nothing sets up the replication or the read replicas' streaming",
+        "run a PostgreSQL database on `engine cloudnative-pg`, or use an image that sets up its own replication",
+    )
+
+
 #: Every note, in the order the kubernetes target reports them.
 NOTES: tuple[Note, ...] = (
     edge,
@@ -179,6 +194,7 @@ NOTES: tuple[Note, ...] = (
     default_probes,
     shared_read_write_once,
     meshed_pod_security,
+    unreplicated_databases,
 )
 
 

@@ -61,6 +61,11 @@ class EngineResolver(ResolverBase):
                 self.report("E0217", s.at.span, f"{engine.operator} mounts the data volume at {engine.data_path!r}", f'write `at "{engine.data_path}"`')
         if d.database is not None and not engine.pooler_ports:
             self.report("E0217", d.database.keyword_span, f"{engine.operator} runs no database roles or pooler", "remove the `database` block")
+        replicas = d.database.read_replicas if d.database is not None else None
+        if engine.pooler_ports and replicas is not None and len({w.value for w in replicas.weights}) > 1:
+            # the read-only Pooler connects through the Cluster's -ro Service (pkg/specs/pgbouncer), which kube-proxy spreads evenly
+            help = "remove the `weights`, or make them equal"
+            self.report("E0217", replicas.weights[0].span, f"{engine.operator} spreads the reads of {name!r} evenly over its replicas", help)
         if engine.needs_storage and not d.storage:
             help = f'add `storage data 10Gi at "{engine.data_path}"` (and a `class`)'
             self.report("E0217", d.engine.span, f"{engine.operator} needs the size of the data volume of {name!r}", help)
