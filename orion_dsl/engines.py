@@ -43,6 +43,8 @@ class EngineFacts:
     resource: str = ""
     #: Whether the operator also makes a headless Service for its pods.
     headless_service: bool = False
+    #: How the operator must be installed for the output to work (empty: any documented way).
+    install: str = ""
     #: The resource of the connection pooler and its pods' ports, when the operator runs one (CloudNativePG's Pooler).
     pooler_resource: str | None = None
     pooler_ports: tuple[Port, ...] = ()
@@ -165,6 +167,9 @@ FACTS: dict[Engine, EngineFacts] = {
         "internal/controller/common/redis/heal.go",
         # charts/redis-sentinel/values.yaml and charts/redis-replication/values.yaml
         resource="RedisReplication",
+        # charts/redis-operator/templates/_helpers.tpl labels the pods `name: <redisOperator.name>`; the
+        # kustomize manifests (config/manager/manager.yaml) label them `control-plane: redis-operator`
+        install="installed with its Helm chart and redisOperator.name=redis-operator: the NetworkPolicies admit its pods by the label name=redis-operator",
         headless_service=True,  # <name>-replication-headless
         sentinel_image="quay.io/opstree/redis-sentinel:v7.0.15",
         exporter_image="quay.io/opstree/redis-exporter:v1.44.0",

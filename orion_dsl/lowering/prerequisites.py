@@ -218,7 +218,7 @@ def _operators(topology: Topology, crds: tuple[Crd, ...]) -> tuple[Operator, ...
     for w in topology.workloads:
         if w.engine is not None:
             f = facts(w.engine)
-            found.setdefault(f.operator, (f.version, f.operator_namespace, (), []))
+            found.setdefault(f.operator, (f.version, f.operator_namespace, (f.install,) if f.install else (), []))
             engines.setdefault(f.operator, {}).setdefault(w.engine, []).append(f"{w.namespace}/{w.name}")
     for crd in crds:
         known = controllers.for_group(crd.group)

@@ -67,3 +67,8 @@ def test_every_key_the_output_reads_says_what_it_holds(seed_rendered: Rendered) 
     secrets, formats = Document(_text(seed_rendered)).section("Secrets").tables
     keys = {k for r in secrets.records() if r["Keys"] != ANY_FILE for k in r["Keys"].split(" and ")[0].split(", ")}
     assert keys and {r["Key"] for r in formats.records()} == keys
+
+
+def test_an_operator_that_must_be_installed_one_way_says_so(seed_rendered: Rendered) -> None:
+    rows = {r["Operator or controller"]: r for r in Document(_text(seed_rendered)).table("Operators and controllers").records()}
+    assert rows["OT redis-operator"]["Requires"].startswith("installed with its Helm chart and redisOperator.name=redis-operator")
