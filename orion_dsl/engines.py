@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 
 from orion_dsl.choices import Engine
-from orion_dsl.model import Monitoring, Port, Workload, WorkloadKind
+from orion_dsl.model import Backup, Monitoring, Port, Workload, WorkloadKind
 
 
 @attrs.frozen
@@ -211,6 +211,12 @@ def resource(w: Workload, monitoring: Monitoring | None) -> str | None:
         return None
     found = of(w, monitoring)
     return found.pooler_resource if w.pooler_of is not None else found.resource
+
+
+def is_volume_snapshot(w: Workload, b: Backup) -> bool:
+    """Whether a backup is a CSI volume snapshot, kept by the storage provider rather than in its
+    target: a CloudNativePG database's incremental backup (its object-store backups are always full, I1057)."""
+    return w.engine == "cloudnative-pg" and b.kind == "incremental"
 
 
 def run_by(operator: str) -> EngineFacts:

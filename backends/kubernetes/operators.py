@@ -157,7 +157,7 @@ def scheduled_backup(entry: Planned, plan: Plan) -> Obj:
     assert isinstance(b, Backup) and b.every is not None
     when, _ = cron(b.every, b.at)
     spec: dict[str, Any] = {"schedule": f"0 {when}", "cluster": {"name": names.database_cluster(w)}, "backupOwnerReference": "self", "immediate": False}
-    if b.kind == "incremental":
+    if engines.is_volume_snapshot(w, b):
         spec["method"] = "volumeSnapshot"
     else:
         spec["method"] = "plugin"

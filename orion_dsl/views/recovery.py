@@ -7,14 +7,24 @@ their region; RTO/RPO objectives point (dotted) at the sources they cover.
 
 from __future__ import annotations
 
+from orion_dsl.engines import is_volume_snapshot
 from orion_dsl.model import Recovery, Topology
 from orion_dsl.views.common import backup_schedule, kind_name, objective_text, part_id, schedule_text
 from orion_dsl.views.graph import Builder, Graph
 from orion_dsl.views.grouping import DETAIL_LIMIT
 
+#: The node of the volume snapshots some backups are (kept by the storage provider, not in a target).
+SNAPSHOTS = part_id("target", "volume-snapshots")
 
-def _targets(b: Builder, recovery: Recovery) -> None:
+
+def _snapshots(topology: Topology) -> bool:
+    return any(is_volume_snapshot(w, bk) for w in topology.workloads for bk in w.backups)
+
+
+def _targets(b: Builder, topology: Topology, recovery: Recovery) -> None:
     with b.cluster("targets", "Storage locations", "target"):
+        if _snapshots(topology):
+            b.node(SNAPSHOTS, "CSI volume snapshots", "kept by the storage provider", cls="target", shape="cylinder")
         for t in recovery.targets:
             region = f"{t.kind} {t.region}" if t.region else t.kind
             lines = [t.name, region, f"bucket {t.bucket}"] + (["encrypted"] if t.encrypted else [])
@@ -63,7 +73,7 @@ def build(topology: Topology) -> Graph:
         b.node("norecovery", "No recovery section in this topology", cls="note", shape="note")
         return b.build()
     _sources(b, topology, recovery)
-    _targets(b, recovery)
+    _targets(b, topology, recovery)
     if recovery.objectives:
         with b.cluster("objectives", "Recovery objectives", "objective"):
             for o in recovery.objectives:
@@ -73,7 +83,9 @@ def build(topology: Topology) -> Graph:
         for i, bk in enumerate(w.backups, 1):
             job = part_id("job", f"{w.name}-{i}")
             b.link(part_id("src", w.name), job)
-            if bk.target in targets:
+            if is_volume_snapshot(w, bk):
+                b.link(job, SNAPSHOTS)
+            elif bk.target in targets:
                 b.link(job, part_id("target", bk.target))
     cb = recovery.cluster_backup
     if cb is not None:

@@ -222,6 +222,13 @@ def test_s57_postgres_backup_schedules(seed_files: dict[str, str]) -> None:
     assert jobs == ["full backup\ndaily at 02:00", "incremental backup\nevery 6h", "wal backup\ncontinuous"]
 
 
+def test_s57_the_incremental_backup_is_drawn_as_a_volume_snapshot_not_into_the_bucket(seed_files: dict[str, str]) -> None:
+    """CloudNativePG's incremental backup is a CSI volume snapshot (I1057): the arrow goes to the snapshots, not to s3-primary."""
+    links = edges(_dot(seed_files, "disaster-recovery"))
+    assert ("job_postgres_2", "target_volume_snapshots") in links and ("job_postgres_2", "target_s3_primary") not in links
+    assert {("job_postgres_1", "target_s3_primary"), ("job_postgres_3", "target_s3_primary")} <= set(links)
+
+
 def test_s58_redis_rabbitmq_velero_and_git(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "disaster-recovery"))
     assert shown["job_redis_1"] == "snapshot backup\nhourly"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.engines import is_volume_snapshot
 from orion_dsl.lowering import Plan, Role, names
 from orion_dsl.model import Backup, Topology, Workload
 
@@ -114,7 +115,7 @@ def operated(w: Workload) -> list[Diagnostic]:
             f"install a VolumeSnapshotClass named {data!r} for the snapshots" if data else "give the data storage a `class` whose driver takes snapshots",
         )
         for b in w.backups
-        if b.kind == "incremental"
+        if is_volume_snapshot(w, b)
     ]
 
 
