@@ -219,6 +219,18 @@ def is_volume_snapshot(w: Workload, b: Backup) -> bool:
     return w.engine == "cloudnative-pg" and b.kind == "incremental"
 
 
+def through_barman_plugin(w: Workload, b: Backup) -> bool:
+    """Whether a backup goes through the Barman Cloud plugin: a CloudNativePG database's base
+    backup (``full``) or WAL archiving, into its target's ObjectStore."""
+    return w.engine == "cloudnative-pg" and b.kind in ("full", "wal")
+
+
+def has_headless_service(w: Workload) -> bool:
+    """Whether a workload's pods get a headless Service: a StatefulSet ORION writes, or the pods of
+    an operator that makes one."""
+    return facts(w.engine).headless_service if w.engine is not None else w.kind == "statefulset"
+
+
 def run_by(operator: str) -> EngineFacts:
     """The facts of the engine an operator (by its name, as the allow-graph names it) is."""
     return next(f for f in FACTS.values() if f.operator == operator)

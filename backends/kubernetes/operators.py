@@ -144,9 +144,8 @@ def retention_days(plan: Plan, namespace: str, target: str) -> int | None:
     kept = [
         b.retention.millis
         for w in plan.topology.workloads_in(namespace)
-        if w.engine == "cloudnative-pg"
         for b in w.backups
-        if b.target == target and b.retention is not None and b.kind in ("full", "wal")
+        if b.target == target and b.retention is not None and engines.through_barman_plugin(w, b)
     ]
     return -(-max(kept) // DAY_MS) if kept else None
 

@@ -25,7 +25,7 @@ from typing import Literal
 import attrs
 
 from orion_dsl import controllers
-from orion_dsl.engines import facts
+from orion_dsl.engines import facts, through_barman_plugin
 from orion_dsl.model import Namespace, Topology, Workload
 from orion_dsl.semantic.fields import BARMAN_PLUGIN_FLOOR, PLATFORM_FLOORS
 
@@ -280,7 +280,7 @@ def _platform(topology: Topology) -> tuple[Feature, ...]:
     for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
         if platform == "istio" and not any(ns.mesh for ns in topology.namespaces):
             continue
-        plugin = any(w.engine == "cloudnative-pg" and any(b.kind in ("full", "wal") for b in w.backups) for w in topology.workloads)
+        plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
         floor, needs = BARMAN_PLUGIN_FLOOR if platform == "kubernetes" and plugin else PLATFORM_FLOORS[platform]
         shown = ".".join(map(str, floor))
         out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))

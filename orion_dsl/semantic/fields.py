@@ -146,7 +146,8 @@ BARMAN_PLUGIN_FLOOR: tuple[tuple[int, int], str] = (
 
 
 def uses_barman_plugin(spec: decl.SpecDecl) -> bool:
-    """Whether a CloudNativePG database of the spec backs up through the Barman Cloud plugin."""
+    """Whether a CloudNativePG database of the spec backs up through the Barman Cloud plugin (the
+    declarations' form of :func:`orion_dsl.engines.through_barman_plugin`: this check runs before the model exists)."""
     return any(
         w.engine is not None and w.engine.value == "cloudnative-pg" and any(b.kind is not None and b.kind.value in ("full", "wal") for b in w.backups)
         for ns in spec.namespaces

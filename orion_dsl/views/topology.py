@@ -7,7 +7,7 @@ Service it reaches; cert-manager's certificates as a dotted arrow to the control
 
 from __future__ import annotations
 
-from orion_dsl.engines import facts
+from orion_dsl.engines import has_headless_service
 from orion_dsl.model import Topology, Workload
 from orion_dsl.views.common import INTERNET_ID, ingress_id, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
 from orion_dsl.views.graph import Builder, Graph
@@ -16,8 +16,7 @@ _REACH_RULES = ("call", "route", "pooler", "allow")
 
 
 def _service_lines(w: Workload) -> tuple[str, ...]:
-    headless = facts(w.engine).headless_service if w.engine is not None else w.kind == "statefulset"
-    kind = "Headless + ClusterIP" if headless else "ClusterIP"
+    kind = "Headless + ClusterIP" if has_headless_service(w) else "ClusterIP"
     return (f"{w.name} Service", f"{kind} :{w.container.ports[0].number}" if w.container.ports else kind)
 
 

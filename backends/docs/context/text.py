@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from orion_dsl.backends.docs.markdown import code, md
-from orion_dsl.engines import facts
+from orion_dsl.engines import facts, has_headless_service
 from orion_dsl.model import Check, Port, Probes, Resources, Workload
 from orion_dsl.values import Duration, Quantity
 from orion_dsl.views.numbers import percent, value_range
@@ -136,8 +136,7 @@ def timing(probes: Probes) -> str:
 def service_kind(w: Workload) -> str:
     """The Service a workload gets: ``ClusterIP`` if it has a port, and ``headless`` for a StatefulSet
     (for a workload with an engine, if its operator makes one)."""
-    headless = facts(w.engine).headless_service if w.engine is not None else w.kind == "statefulset"
-    kinds = [*(["headless"] if headless else []), *(["ClusterIP"] if w.ports else [])]
+    kinds = [*(["headless"] if has_headless_service(w) else []), *(["ClusterIP"] if w.ports else [])]
     return " + ".join(kinds) or NONE
 
 

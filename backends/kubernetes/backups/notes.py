@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.engines import is_volume_snapshot
+from orion_dsl.engines import is_volume_snapshot, through_barman_plugin
 from orion_dsl.lowering import Plan, Role, names
 from orion_dsl.model import Backup, Topology, Workload
 
@@ -134,7 +134,7 @@ def unenforced_retention(w: Workload) -> list[Diagnostic]:
             else "prune the volume snapshots with the storage provider's snapshot policy",
         )
         for b in w.backups
-        if b.retention is not None and not (w.engine == "cloudnative-pg" and b.kind in ("full", "wal"))
+        if b.retention is not None and not through_barman_plugin(w, b)
     ]
 
 
