@@ -8,7 +8,7 @@ VENV       := .venv
 BIN        := $(VENV)/bin
 SPEC       ?= specs/orion.orion
 OUT        ?= out
-APT_PKGS   := graphviz chromium fonts-dejavu-core prometheus prometheus-alertmanager
+APT_PKGS   := graphviz chromium fonts-dejavu-core prometheus prometheus-alertmanager redis-server redis-sentinel
 CHECKOV    := 3.3.30
 export PUPPETEER_SKIP_DOWNLOAD := 1
 

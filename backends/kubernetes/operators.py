@@ -188,6 +188,22 @@ REDIS_OPERATOR_USER = 1000
 SMALL = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}
 
 
+#: How fast the Sentinels fail over, written out rather than left to the CRD's defaults, which changed under
+#: the same field names: OT-CONTAINER-KIT/redis-operator@653320ad (v0.23.0) moved them from 30000/180000 to
+#: 5000/10000 (api/common/v1beta2/common_types.go ``SentinelConfig``), and the API server applies the
+#: defaults of whichever CRD is installed. ORION writes the values of the version it targets (v0.26.0,
+#: ef33adb7): a primary that has not answered for 5 s is down (``down-after-milliseconds``; Redis's own
+#: 30 s leaves writes failing half a minute), a failover that has not finished in 10 s is retried after
+#: twice that (``failover-timeout``), and one replica at a time resynchronises with the new primary while
+#: the others keep serving reads (``parallel-syncs``). The operator passes them to the Sentinel pods as
+#: DOWN_AFTER_MILLISECONDS, FAILOVER_TIMEOUT and PARALLEL_SYNCS (internal/k8sutils/redis-sentinel.go
+#: getSentinelEnvVariable), its agent writes them as ``sentinel down-after-milliseconds <group> <ms>`` etc.
+#: (internal/agent/bootstrap/sentinel/config.go; the image's entrypoint-sentinel.sh, OT-CONTAINER-KIT/redis@066d6228,
+#: does the same) and its controller sets them again with ``SENTINEL SET`` (internal/controller/common/redis/heal.go
+#: SentinelSet). tests/kubernetes/test_redis_failover.py runs redis-sentinel with them.
+SENTINEL_TIMINGS = {"downAfterMilliseconds": "5000", "failoverTimeout": "10000", "parallelSyncs": "1"}
+
+
 #: The redis-operator's PodDisruptionBudget (``pdb``, internal/k8sutils/poddisruption.go): one pod evicted at a time.
 ONE_AT_A_TIME = {"enabled": True, "maxUnavailable": 1}
 
@@ -240,7 +256,8 @@ def cache_replication(entry: Planned, plan: Plan) -> Obj:
 
 def cache_sentinel(entry: Planned, plan: Plan) -> Obj:
     """A RedisSentinel watching the RedisReplication: a majority of its Sentinels (at least three, an odd
-    number) must agree that the primary is down before one promotes a replica."""
+    number) must agree that the primary is down before one promotes a replica, on the timings of
+    SENTINEL_TIMINGS."""
     w = entry.of(Workload)
     assert w.engine is not None
     found = engines.facts(w.engine)
@@ -252,6 +269,7 @@ def cache_sentinel(entry: Planned, plan: Plan) -> Obj:
         "masterGroupName": w.name,
         "quorum": str(size // 2 + 1),
         "redisReplicationPassword": {"secretKeyRef": _password(entry)},
+        **SENTINEL_TIMINGS,
     }
     spec: dict[str, Any] = {
         "clusterSize": size,

@@ -86,6 +86,13 @@ def test_a_majority_of_an_odd_number_of_sentinels_decides_a_failover(replicas: i
     assert spec["redisSentinelConfig"]["redisReplicationName"] == "cache-replication"
 
 
+def test_the_sentinels_fail_over_on_the_targeted_operators_timings_not_the_installed_crds_defaults(objs: list[dict[str, Any]]) -> None:
+    """v0.26.0's defaults (common_types.go SentinelConfig, 653320ad on): 5 s down, 10 s failover, one resync at a time."""
+    config = find(objs, "RedisSentinel", "cache", "data")["spec"]["redisSentinelConfig"]
+    timings = {k: config[k] for k in ("downAfterMilliseconds", "failoverTimeout", "parallelSyncs")}
+    assert timings == {"downAfterMilliseconds": "5000", "failoverTimeout": "10000", "parallelSyncs": "1"}
+
+
 def test_a_single_redis_has_no_sentinel_and_no_budget() -> None:
     objs = _objects(1)
     assert not [o for o in objs if o["kind"] == "RedisSentinel"]
