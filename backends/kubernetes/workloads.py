@@ -16,9 +16,13 @@ warm for an instant switch back) and the Service selects the active version.
 
 A Deployment or StatefulSet scaled by an HPA leaves ``spec.replicas`` out (as the Kubernetes
 HPA documentation advises): otherwise every ``kubectl apply`` resets the HPA's count to the
-spec's. The HPA's ``minReplicas`` holds the spec's floor. A blue-green pair keeps
-``replicas`` on both colours, so the idle colour stays warm and a switch never starts the new
-active colour from one pod.
+spec's. The HPA's ``minReplicas`` holds the spec's floor. Of a blue-green pair the HPA scales
+the active colour, which therefore leaves ``replicas`` out too; the idle colour keeps
+``replicas`` (the spec's count), so it stays warm for a switch. A switch moves the field: the
+new active colour's ``replicas`` is handed to the HPA (kubernetes.io "Migrating Deployments and
+StatefulSets to horizontal autoscaling": with client-side apply, first remove
+``spec.replicas`` from its last-applied configuration, or the apply drops the count to 1
+until the HPA restores its floor).
 """
 
 from __future__ import annotations
@@ -226,9 +230,10 @@ def colour_version(w: Workload, colour: names.Colour | None) -> str | None:
     return w.blue_green.blue if colour == "blue" else w.blue_green.green
 
 
-def replicas(w: Workload) -> dict[str, int]:
-    """``{"replicas": n}``, or nothing when an HPA owns the count (see the module docstring)."""
-    if w.autoscale is not None and w.blue_green is None:
+def replicas(w: Workload, colour: names.Colour | None = None) -> dict[str, int]:
+    """``{"replicas": n}``, or nothing when an HPA owns the count: a workload without colours,
+    or the active colour of a blue-green pair (see the module docstring)."""
+    if w.autoscale is not None and (w.blue_green is None or colour == w.blue_green.active):
         return {}
     return {"replicas": w.replicas}
 
@@ -246,7 +251,7 @@ def deployment(entry: Planned, plan: Plan) -> Obj:
     labels = meta.workload_labels(plan.topology, w, version, colour)
     ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
     spec = {
-        **replicas(w),
+        **replicas(w, colour),
         "revisionHistoryLimit": 10,
         "selector": {"matchLabels": names.pod_selector(w, colour)},
         "strategy": strategy,

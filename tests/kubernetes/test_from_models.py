@@ -87,6 +87,14 @@ def test_the_autoscaler_of_a_blue_green_workload_scales_the_active_colours_deplo
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": target["metadata"]["name"]}
 
 
+@pytest.mark.parametrize("active", ["blue", "green"])
+def test_the_hpa_owns_the_active_colours_replicas_and_the_idle_colour_keeps_its_count(active: Colour) -> None:
+    t = topology(workloads=[workload("api", ports=[HTTP], replicas=3, blue_green=blue_green(active=active), autoscale=autoscale(min=3))])
+    counts = {d["metadata"]["labels"]["orion.dev/colour"]: d["spec"].get("replicas") for d in _of_kind(_built(t), "Deployment")}
+    idle = "green" if active == "blue" else "blue"
+    assert counts == {active: None, idle: 3}
+
+
 def test_a_statefulset_is_served_by_the_headless_service_its_plan_names() -> None:
     db = workload("db", kind="statefulset", ports=[port("sql", 5432)])
     plan = planned(topology(workloads=[db]))
