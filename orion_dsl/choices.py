@@ -26,6 +26,10 @@ ACCESS_MODES: tuple[AccessMode, ...] = get_args(AccessMode)
 LbAlgorithm = Literal["round-robin", "least-connection", "ip-hash", "random"]
 LB_ALGORITHMS: tuple[LbAlgorithm, ...] = get_args(LbAlgorithm)
 
+#: What pins a client's calls to one pod (``session_affinity``): a cookie or a request header.
+AffinityKey = Literal["cookie", "header"]
+AFFINITY_KEYS: tuple[AffinityKey, ...] = get_args(AffinityKey)
+
 #: What a workload's backup copies.
 BackupKind = Literal["full", "incremental", "wal", "snapshot", "definitions"]
 BACKUP_KINDS: tuple[BackupKind, ...] = get_args(BackupKind)

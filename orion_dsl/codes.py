@@ -254,6 +254,13 @@ CODES: tuple[Code, ...] = (
         "A recovery objective promises at most its RPO of lost data: a workload it covers needs a backup at least that often.",
         "Back up at least every RPO, or relax the objective.",
     ),
+    _e(
+        "E0221",
+        "a statement that needs another, or two that exclude each other",
+        "`session_affinity` needs the mesh (the callers' sidecars hash on the cookie or header) and replaces "
+        "`load_balancing`; only a cookie affinity has a `ttl`.",
+        "Add what the statement needs, or keep one of the two (the help line says which).",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
@@ -279,6 +286,13 @@ CODES: tuple[Code, ...] = (
         "A literal value for an `env` named like a secret (`PASSWORD`, `TOKEN`, `API_KEY`...), credentials in a URL, a well-known token "
         "or a private key ends up in the manifests and the document (which masks it).",
         'Keep it in a Secret created out of band and mount it with a `secret` volume (`volume NAME secret "SECRET" at "/path"`).',
+    ),
+    _w(
+        "W0305",
+        "`load_balancing ip-hash` on a workload a gateway or the ingress forwards to",
+        "The hash is of the caller pod's address: every client of one gateway pod has that pod's address, so all of them go to "
+        "one pod, and a client moves when the gateway pod that forwards it changes.",
+        'Pin clients by what they send: `session_affinity cookie "NAME"` (the sidecar sets the cookie) or `session_affinity header "NAME"`.',
     ),
     # R06xx: renderer warnings
     _w(

@@ -173,6 +173,15 @@ class ResilienceDecl(Decl):
 
 
 @attrs.frozen
+class SessionAffinityDecl(Decl):
+    """``session_affinity cookie "orion-session" ttl 1h`` or ``session_affinity header "x-user-id"``."""
+
+    key: L[c.AffinityKey] | None = positional("key", v.enum(*c.AFFINITY_KEYS))
+    name: L[str] | None = positional("name", v.FILLED)
+    ttl: L[v.Duration] | None = option("ttl", v.DURATION)
+
+
+@attrs.frozen
 class RouteDecl(Decl):
     """``route "/api/auth/*" -> auth:http`` — a path the API gateway forwards."""
 
@@ -266,6 +275,7 @@ class WorkloadDecl(Decl):
     routes: tuple[RouteDecl, ...] = child("route", RouteDecl, many=True)
     autoscale: AutoscaleDecl | None = child("autoscale", AutoscaleDecl)
     load_balancing: L[c.LbAlgorithm] | None = option("load_balancing", v.enum(*c.LB_ALGORITHMS))
+    session_affinity: SessionAffinityDecl | None = child("session_affinity", SessionAffinityDecl)
     resilience: ResilienceDecl | None = child("resilience", ResilienceDecl)
     database: DatabaseDecl | None = child("database", DatabaseDecl)
     encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH, default=False)

@@ -26,7 +26,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.lowering.istio import meshed
 from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, idempotent_route_name, pod_selector, route_name
-from orion_dsl.model import Resilience, Route, Topology, Workload
+from orion_dsl.model import Resilience, Route, SessionAffinity, Topology, Workload
 
 _SIMPLE_LB = {"least-connection": "LEAST_REQUEST", "round-robin": "ROUND_ROBIN", "random": "RANDOM"}
 
@@ -55,6 +55,16 @@ def load_balancer(algorithm: str) -> Obj:
     if algorithm == "ip-hash":
         return {"consistentHash": {"useSourceIp": True}}
     return {"simple": _SIMPLE_LB[algorithm]}
+
+
+def sticky(affinity: SessionAffinity) -> Obj:
+    """A consistent hash on the affinity's cookie or header. Istio's HTTPCookie: with a ttl the sidecar
+    generates the cookie when a request has none (a ttl of 0s makes it a session cookie), so the
+    first call of a client picks its pod and the cookie keeps it there
+    (istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB-HTTPCookie)."""
+    if affinity.key == "header":
+        return {"consistentHash": {"httpHeaderName": affinity.name}}
+    return {"consistentHash": {"httpCookie": {"name": affinity.name, "path": "/", "ttl": duration(affinity.ttl.millis)}}}
 
 
 def circuit_breaking(resilience: Resilience | None) -> Obj:
@@ -93,7 +103,9 @@ def destination_rule(entry: Planned, plan: Plan) -> Obj:
     """Load balancing, circuit breaking, ISTIO_MUTUAL and subsets for calls to a meshed workload."""
     workload = entry.of(Workload)
     policy: Obj = {"tls": {"mode": "ISTIO_MUTUAL"}}
-    if workload.load_balancing is not None:
+    if workload.session_affinity is not None:
+        policy["loadBalancer"] = sticky(workload.session_affinity)
+    elif workload.load_balancing is not None:
         policy["loadBalancer"] = load_balancer(workload.load_balancing)
     policy.update(circuit_breaking(workload.resilience))
     spec: Obj = {"host": called_host(plan, workload), "trafficPolicy": policy}

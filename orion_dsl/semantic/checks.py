@@ -255,6 +255,29 @@ def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def source_ip_affinity_is_not_behind_a_proxy(ctx: Context) -> list[Diagnostic]:
+    """``load_balancing ip-hash`` hashes on the caller pod's address. Behind a gateway (a workload that
+    routes to it, or the ingress) every client of one proxy pod has that pod's address, so all of them
+    land on one pod and there is no per-client stickiness (warning)."""
+    t = ctx.topology
+    proxies: dict[str, str] = {r.target: w.name for w in t.workloads for r in w.routes if r.target != w.name}
+    if t.ingress is not None:
+        proxies.update({h.target: t.ingress.name for h in t.ingress.hosts})
+    out = []
+    for w in t.workloads:
+        proxy = proxies.get(w.name)
+        if w.load_balancing == "ip-hash" and proxy is not None:
+            out.append(
+                warning(
+                    "W0305",
+                    ctx.span("load_balancing", w.name, w.span),
+                    f"ip-hash on {w.name} hashes the address of the {proxy} pod that forwards each call, not the client's",
+                    f'pin clients by what they send: `session_affinity cookie "{w.name}-affinity"` (or `session_affinity header "NAME"`)',
+                )
+            )
+    return out
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -266,6 +289,7 @@ CHECKS: Sequence[Check] = (
     read_replicas_are_pods,
     claims_are_not_shared_across_replicas,
     backups_meet_rpo,
+    source_ip_affinity_is_not_behind_a_proxy,
     paths.volume_sources_are_names,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,

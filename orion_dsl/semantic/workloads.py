@@ -8,7 +8,7 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.choices import CheckKind, MetricSource
+from orion_dsl.choices import CheckKind, LbAlgorithm, MetricSource
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.engines import facts
@@ -16,7 +16,7 @@ from orion_dsl.lowering import names
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.values import DAY_MS, PortRef
+from orion_dsl.values import DAY_MS, Duration, PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
 MAX_READ_REPLICAS = 100
@@ -54,6 +54,7 @@ class WorkloadResolver(EngineResolver):
         subnet = d.subnet or (ns.subnet if ns else None)
         self.record_spans(d, name)
         settings = Settings(decl.WorkloadDecl, d)
+        meshed = Settings(decl.NamespaceDecl, ns).mesh and d.engine is None  # operator-made pods stay outside the mesh
         return model.Workload(
             name=name,
             namespace=namespace,
@@ -76,11 +77,12 @@ class WorkloadResolver(EngineResolver):
             routes=(),
             autoscale=autoscale,
             load_balancing=written(d.load_balancing),
+            session_affinity=self.session_affinity(d.session_affinity, d.load_balancing, meshed),
             resilience=self.resilience(d.resilience),
             database=self.database(d.database),
             encryption_at_rest=settings.encryption_at_rest,
             backups=tuple(self.backup(b) for b in d.backups if b.kind and b.to),
-            meshed=Settings(decl.NamespaceDecl, ns).mesh and d.engine is None,  # operator-made pods stay outside the mesh
+            meshed=meshed,
             scraped=False,
             engine=written(d.engine),
             span=d.span,
@@ -157,9 +159,11 @@ class WorkloadResolver(EngineResolver):
 
     def record_spans(self, d: decl.WorkloadDecl, name: str) -> None:
         """Where the facts later checks judge were written: a workload's addresses (the address checks point
-        there) and each storage (the shared-claim check)."""
+        there), its load-balancing algorithm (the affinity check) and each storage (the shared-claim check)."""
         if d.addresses is not None:
             self.spans[("addresses", name)] = d.addresses.span
+        if d.load_balancing is not None:
+            self.spans[("load_balancing", name)] = d.load_balancing.span
         for st in d.storage:
             if st.name is not None:
                 self.spans[(f"storage {st.name.value}", name)] = st.span
@@ -284,6 +288,29 @@ class WorkloadResolver(EngineResolver):
         metrics = tuple(model.Metric(source, m.name.value, m.target.value, written(m.object)) for source, group in groups for m in group if m.name and m.target)
         return model.Autoscale(rng.low, rng.high, written(d.cpu), written(d.memory), metrics)
 
+    def session_affinity(self, d: decl.SessionAffinityDecl | None, balancing: L[LbAlgorithm] | None, meshed: bool) -> model.SessionAffinity | None:
+        """The cookie or header that pins a client to one pod. The callers' sidecars hash on it, so it needs the
+        mesh; it replaces the load-balancing algorithm, so the two together are an error."""
+        if d is None or d.key is None or d.name is None:
+            return None
+        if not meshed:
+            self.report(
+                "E0221",
+                d.keyword_span,
+                "session_affinity needs the mesh: the callers' sidecars hash on the cookie or header",
+                "turn `mesh on` in the workload's namespace, or remove session_affinity",
+            )
+        if balancing is not None:
+            self.report(
+                "E0221",
+                balancing.span,
+                f"load_balancing {balancing.value} and session_affinity both choose the pod a call goes to",
+                "keep session_affinity: it hashes every call of one client to the same pod",
+            )
+        if d.key.value == "header" and d.ttl is not None:
+            self.report("E0221", d.ttl.span, "a header affinity has no ttl: only a cookie is generated with a lifetime", "remove the ttl")
+        return model.SessionAffinity(d.key.value, d.name.value, written(d.ttl, Duration(0, "0s")))
+
     def resilience(self, d: decl.ResilienceDecl | None) -> model.Resilience | None:
         """Timeout, retries and circuit breaking for calls to the workload."""
         if d is None:
@@ -393,6 +420,7 @@ class WorkloadResolver(EngineResolver):
             routes=(),
             autoscale=None,
             load_balancing=None,
+            session_affinity=None,
             resilience=None,
             database=None,
             encryption_at_rest=False,

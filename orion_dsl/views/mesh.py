@@ -20,7 +20,8 @@ from orion_dsl.views.numbers import percent, value_range
 def _pod_lines(w: Workload) -> list[str]:
     ports = ", ".join(f":{p.number}" for p in w.container.ports)
     lines = [f"{w.name} pod", f"app {ports} + Envoy sidecar" if ports else "app + Envoy sidecar"]
-    lines.append(f"LB: {w.load_balancing or 'default (round-robin)'}")
+    sticky = w.session_affinity
+    lines.append(f"LB: {f'hash on {sticky.text}' if sticky else w.load_balancing or 'default (round-robin)'}")
     r = w.resilience
     if r is not None:
         if r.timeout is not None:

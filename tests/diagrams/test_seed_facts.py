@@ -195,7 +195,12 @@ def test_s47_mtls_strict_between_sidecars(seed_files: dict[str, str]) -> None:
 def test_s48_lb_algorithms_in_mesh_view(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "mesh"))
     got = {w: shown[f"envoy_{w}"].split("\n")[2] for w in ("gateway", "auth", "user", "notification")}
-    assert got == {"gateway": "LB: least-connection", "auth": "LB: round-robin", "user": "LB: least-connection", "notification": "LB: ip-hash"}
+    assert got == {
+        "gateway": "LB: least-connection",
+        "auth": "LB: round-robin",
+        "user": "LB: least-connection",
+        "notification": "LB: hash on cookie orion-notification (1h)",
+    }
 
 
 def test_s49_retries_timeouts_circuit_breaking(seed_files: dict[str, str]) -> None:

@@ -481,7 +481,7 @@ def test_s47_strict_mtls(doc: Document) -> None:
         ("gateway", "Least connection", "none"),
         ("auth", "Round robin", "none"),
         ("user", "Least connection", "none"),
-        ("notification", "IP hash", "client IP (sticky sessions)"),
+        ("notification", "Consistent hash", "cookie orion-notification (1h) (sticky sessions)"),
     ],
 )
 def test_s48_load_balancing(doc: Document, name: str, algorithm: str, affinity: str) -> None:

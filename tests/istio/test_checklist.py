@@ -234,7 +234,9 @@ def test_s48_load_balancing(seed_objects: Objects) -> None:
         "auth": {"simple": "ROUND_ROBIN"},
         "user": {"simple": "LEAST_REQUEST"},
         "analytics": {"simple": "ROUND_ROBIN"},
-        "notification": {"consistentHash": {"useSourceIp": True}},
+        # the seed's "IP hash" pins a WebSocket client; behind the gateway the source IP is a gateway pod's (W0305),
+        # so the sidecar pins by a cookie it sets on the first response
+        "notification": {"consistentHash": {"httpCookie": {"name": "orion-notification", "path": "/", "ttl": "3600s"}}},
     }
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from orion_dsl.backends.istio import render
 from orion_dsl.backends.istio.names import duration, port_protocol
-from orion_dsl.backends.istio.traffic import load_balancer, uri_match
-from orion_dsl.model import Port, Topology
+from orion_dsl.backends.istio.traffic import load_balancer, sticky, uri_match
+from orion_dsl.model import Port, SessionAffinity, Topology
+from orion_dsl.values import Duration
 from tests.istio.conftest import documents
 from tests.support.plans import planned
 
@@ -73,3 +74,15 @@ def test_no_mesh_is_reported(seed: Topology) -> None:
 
 def test_udp_external_is_reported(seed_rendered: Any) -> None:
     assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0706"] == ["ntp:123/udp bypasses the sidecar: Istio proxies TCP only"]
+
+
+@pytest.mark.parametrize(
+    ("affinity", "expected"),
+    [
+        (SessionAffinity("cookie", "sid", Duration(3_600_000, "1h")), {"httpCookie": {"name": "sid", "path": "/", "ttl": "3600s"}}),
+        (SessionAffinity("cookie", "sid", Duration(0, "0s")), {"httpCookie": {"name": "sid", "path": "/", "ttl": "0s"}}),
+        (SessionAffinity("header", "x-user-id", Duration(0, "0s")), {"httpHeaderName": "x-user-id"}),
+    ],
+)
+def test_session_affinity_hashes_on_the_cookie_or_header(affinity: SessionAffinity, expected: dict[str, Any]) -> None:
+    assert sticky(affinity) == {"consistentHash": expected}

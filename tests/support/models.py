@@ -284,6 +284,7 @@ def workload(
         routes=tuple(routes),
         autoscale=autoscale,
         load_balancing=None,
+        session_affinity=None,
         resilience=None,
         database=database,
         encryption_at_rest=False,

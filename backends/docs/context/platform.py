@@ -28,7 +28,7 @@ def mesh(t: Topology) -> dict[str, Any] | None:
     meshed = [w.name for w in t.workloads if w.meshed]
     rows = []
     for w in t.workloads:
-        if not (w.meshed or w.resilience or w.load_balancing):
+        if not (w.meshed or w.resilience or w.load_balancing or w.session_affinity):
             continue
         r = w.resilience
         retries = cb = timeout = NONE
@@ -55,7 +55,8 @@ def mesh(t: Topology) -> dict[str, Any] | None:
                 if c.max_pending is not None:
                     parts.append(f"max {c.max_pending} pending requests")
                 cb = ", ".join(parts)
-        rows.append((w.name, "yes" if w.meshed else "no", algorithm(w.load_balancing), timeout, retries, cb))
+        balancing = "Consistent hash" if w.session_affinity else algorithm(w.load_balancing)
+        rows.append((w.name, "yes" if w.meshed else "no", balancing, timeout, retries, cb))
     jwt = None
     if m.jwt is not None:
         jwt = table(

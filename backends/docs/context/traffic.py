@@ -159,6 +159,9 @@ def load_balancing(t: Topology) -> dict[str, Any]:
     if t.ingress is not None:
         rows.append((f"{t.ingress.name} (ingress controller)", algorithm(t.ingress.balance), "none", count(t.ingress.replicas, "replica"), NONE))
     for w in t.workloads:
+        if w.session_affinity is not None:
+            rows.append((w.name, "Consistent hash", f"{w.session_affinity.text} (sticky sessions)", replica_words(w), _health(w)))
+            continue
         if w.load_balancing is None:
             continue
         affinity = "client IP (sticky sessions)" if w.load_balancing == "ip-hash" else "none"
