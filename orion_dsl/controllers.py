@@ -27,6 +27,8 @@ class Controller:
     namespace: str | None = None
     #: What it needs in turn, as its project states it.
     requires: tuple[str, ...] = ()
+    #: The labels of its pods, where ORION's NetworkPolicies admit them.
+    pods: tuple[tuple[str, str], ...] = ()
 
 
 #: API groups Kubernetes serves itself: no CRD, no controller to install.
@@ -43,6 +45,11 @@ BUILT_IN_GROUPS = frozenset(
         "snapshot.storage.k8s.io",
     }
 )
+
+#: KEDA: 2.18 is the first release whose RabbitMQ scaler documents the ``username``/``password``
+#: parameters of a TriggerAuthentication (kedacore/keda-docs@0352aa6 content/docs/2.18/scalers/rabbitmq-queue.md);
+#: its operator pods are ``app: keda-operator`` (kedacore/keda@12476ee config/manager/manager.yaml) and read the queues.
+KEDA = Controller("KEDA", "2.18", "keda", pods=(("app", "keda-operator"),))
 
 ISTIO = Controller("Istio", ".".join(map(str, PLATFORM_FLOORS["istio"][0])), "istio-system")
 
@@ -62,7 +69,7 @@ BY_GROUP: dict[str, Controller] = {
         "cnpg-system",
         ("CloudNativePG 1.26 or later", "cert-manager (the recommended way to secure the plugin's TLS to the operator)"),
     ),
-    "keda.sh": Controller("KEDA", None, "keda"),
+    "keda.sh": KEDA,
     # Istio serves networking, security and telemetry v1 from 1.22 (PLATFORM_FLOORS).
     "networking.istio.io": ISTIO,
     "security.istio.io": ISTIO,

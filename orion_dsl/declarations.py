@@ -131,6 +131,15 @@ class MetricDecl(Decl):
 
 
 @attrs.frozen
+class QueueDecl(Decl):
+    """``queue "notifications" 100 on rabbitmq`` — scale on a RabbitMQ queue's depth (KEDA)."""
+
+    name: L[str] | None = positional("name", v.FILLED)
+    target: L[int] | None = positional("target", v.INT)
+    on: L[str] | None = option("on", v.NAME, required=True)
+
+
+@attrs.frozen
 class AutoscaleDecl(Decl):
     """``autoscale 3..10 { cpu 70%; memory 80%; pods requests 100; external queue 30 }``."""
 
@@ -140,6 +149,7 @@ class AutoscaleDecl(Decl):
     pods: tuple[MetricDecl, ...] = child("pods", MetricDecl, many=True)
     object: tuple[MetricDecl, ...] = child("object", MetricDecl, many=True)
     external: tuple[MetricDecl, ...] = child("external", MetricDecl, many=True)
+    queue: tuple[QueueDecl, ...] = child("queue", QueueDecl, many=True)
 
 
 @attrs.frozen

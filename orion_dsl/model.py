@@ -203,14 +203,32 @@ class Metric:
 
 
 @attrs.frozen
+class QueueDepth:
+    """Scaling on the depth of a RabbitMQ queue: ``depth`` ready messages per replica, read by KEDA
+    from the ``broker`` workload (an ``engine rabbitmq-operator`` cluster)."""
+
+    queue: str
+    depth: int
+    broker: str
+    span: Span = span_field()
+
+    @property
+    def text(self) -> str:
+        """In words, for the document and the diagrams: ``queue notifications on rabbitmq: 100 per replica``."""
+        return f"queue {self.queue} on {self.broker}: {self.depth} per replica"
+
+
+@attrs.frozen
 class Autoscale:
-    """Horizontal autoscaling bounds and targets."""
+    """Horizontal autoscaling bounds and targets. With queue depths KEDA scales the workload (a
+    ScaledObject, whose HPA KEDA makes): ORION writes no HPA of its own then."""
 
     min: int
     max: int
     cpu: int | None
     memory: int | None
     metrics: tuple[Metric, ...]
+    queues: tuple[QueueDepth, ...] = ()
 
 
 @attrs.frozen

@@ -25,7 +25,9 @@ KEY_FORMATS: dict[str, str] = {
     names.OBJECT_STORE_KEYS[0]: "the access key id, as a plain value (the Barman Cloud plugin's ObjectStore)",
     names.OBJECT_STORE_KEYS[1]: "the secret access key, as a plain value (the Barman Cloud plugin's ObjectStore)",
     names.DNS01_TOKEN_KEY: "the DNS provider's API token cert-manager's DNS-01 solver uses",
-    names.REDIS_PASSWORD_KEY: "the Redis password every client, replica and Sentinel authenticates with",
+    names.REDIS_PASSWORD_KEY: "a password: of Redis (every client, replica and Sentinel authenticates with it), or of the RabbitMQ "
+    "default user (in another namespace than the broker's, a copy of the operator's <broker>-default-user)",
+    names.BROKER_USER_KEYS[0]: "the RabbitMQ default user's name, with which KEDA reads queue depths (a copy of the operator's <broker>-default-user)",
 }
 
 

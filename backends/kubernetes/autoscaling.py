@@ -2,8 +2,16 @@
 
 **HPA** (autoscaling/v2): CPU and memory as ``Utilization`` of requests; ``pods`` metrics as a
 per-pod ``AverageValue``; ``object`` metrics as a ``Value`` of the named workload's Service;
-``external`` metrics (queue depth) as an ``AverageValue`` per replica. A blue-green HPA scales
-the active colour.
+``external`` metrics as an ``AverageValue`` per replica (they need an external metrics adapter,
+a stated prerequisite). A blue-green HPA scales the active colour.
+
+**KEDA** (keda.sh/v1alpha1) for a workload with ``queue`` depths: a ScaledObject instead of the
+HPA (KEDA makes the HPA, ``keda-hpa-<name>``, and serves its external metrics itself), with
+``cpu``/``memory`` triggers (``metricType: Utilization``) and one ``rabbitmq`` trigger per queue
+(``protocol: amqp``, ``mode: QueueLength``, ``value`` ready messages per replica), and per broker a
+TriggerAuthentication giving the trigger the broker's default user (``username``/``password``).
+The host in the trigger names no credentials: the parameters of the TriggerAuthentication
+override them (kedacore/keda-docs@0352aa6 content/docs/2.18/scalers/rabbitmq-queue.md).
 
 **VPA** (autoscaling.k8s.io/v1, ``updateMode`` from ``scaling.vertical``), one per workload.
 So it never fights the HPA, a VPA leaves alone every resource its workload's HPA scales on:
@@ -48,6 +56,41 @@ def _metric(m: Metric) -> dict[str, Any]:
             },
         }
     return {"type": "External", "external": {"metric": {"name": m.name}, "target": {"type": "AverageValue", "averageValue": str(m.target)}}}
+
+
+def queue_host(plan: Plan, broker: Workload) -> str:
+    """The AMQP address KEDA reads a broker's queues at: its Service on its ``amqp`` port, default vhost
+    (the trailing ``/`` the scaler needs when the address names no vhost)."""
+    port = next(p.number for p in broker.ports if p.name == "amqp")
+    return f"amqp://{names.service_host(plan.get(Role.SERVICE, broker).name, broker.namespace)}:{port}/"
+
+
+def scaled_object(entry: Planned, plan: Plan) -> Obj:
+    """The workload's KEDA ScaledObject: its CPU and memory targets and its queues."""
+    w = entry.of(Workload)
+    a = w.autoscale
+    assert a is not None
+    triggers: list[dict[str, Any]] = [
+        {"type": resource, "metricType": "Utilization", "metadata": {"value": str(value)}}
+        for resource, value in (("cpu", a.cpu), ("memory", a.memory))
+        if value is not None
+    ]
+    for q in a.queues:
+        broker = plan.topology.workload(q.broker)
+        assert broker is not None
+        metadata = {"protocol": "amqp", "host": queue_host(plan, broker), "queueName": q.queue, "mode": "QueueLength", "value": str(q.depth)}
+        auth = names.queue_authentication(w, q.broker)
+        triggers.append({"type": "rabbitmq", "metadata": metadata, "authenticationRef": {"name": auth}})
+    spec = {"scaleTargetRef": _target(entry), "minReplicaCount": a.min, "maxReplicaCount": a.max, "triggers": triggers}
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+def trigger_authentication(entry: Planned, plan: Plan) -> Obj:
+    """The broker's default user for the workload's rabbitmq triggers, from the Secret the entry names."""
+    w = entry.of(Workload)
+    secret = entry.refs[0]
+    params = [{"parameter": key, "name": secret.name, "key": key} for key in secret.keys]
+    return meta.build(entry, meta.workload_labels(plan.topology, w), spec={"secretTargetRef": params})
 
 
 def _target(entry: Planned) -> dict[str, str]:
@@ -172,4 +215,10 @@ def budget_diagnostics(w: Workload) -> list[Diagnostic]:
     ]
 
 
-BUILDERS: dict[Role, Builder] = {Role.HPA: hpa, Role.VPA: vpa, Role.PDB: pdb}
+BUILDERS: dict[Role, Builder] = {
+    Role.HPA: hpa,
+    Role.QUEUE_SCALER: scaled_object,
+    Role.QUEUE_AUTHENTICATION: trigger_authentication,
+    Role.VPA: vpa,
+    Role.PDB: pdb,
+}

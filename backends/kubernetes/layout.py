@@ -23,7 +23,7 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("PersistentVolumeClaim", "ObjectStore"),
     ("Service",),
     ("Deployment", "StatefulSet", "Cluster", "Pooler", "RabbitmqCluster", "RedisReplication", "RedisSentinel", "Alertmanager", "Prometheus"),
-    ("HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget"),
+    ("HorizontalPodAutoscaler", "TriggerAuthentication", "ScaledObject", "VerticalPodAutoscaler", "PodDisruptionBudget"),
     ("NetworkPolicy",),
     ("Certificate", "Ingress"),
     ("ServiceMonitor", "PodMonitor", "PrometheusRule"),

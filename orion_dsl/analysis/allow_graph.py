@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orion_dsl import engines, model
+from orion_dsl.controllers import KEDA
 from orion_dsl.diagnostics import Diagnostic, warning
 from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
@@ -81,9 +82,22 @@ def _operated(topology: Topology) -> Iterator[Edge]:
                 yield Edge(me, Peer("object-store", target), HTTPS, "operator")
 
 
+def _queue_readers(topology: Topology) -> Iterator[Edge]:
+    """KEDA's operator reads the depth of every queue a workload scales on, from its broker's AMQP port."""
+    keda = Peer("operator", KEDA.name, KEDA.namespace)
+    for w in topology.workloads:
+        for q in w.autoscale.queues if w.autoscale is not None else ():
+            broker = topology.workload(q.broker)
+            if broker is not None:
+                for port in broker.ports:
+                    if port.name == "amqp":
+                        yield Edge(keda, Peer("workload", broker.name, broker.namespace), port, "operator", span=q.span)
+
+
 def _implied(topology: Topology) -> Iterator[Edge]:
     """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows."""
     yield from _operated(topology)
+    yield from _queue_readers(topology)
     for w in topology.workloads:
         if w.kind == "statefulset" and w.max_replicas > 1 and (w.engine is None or engines.of(w, topology.monitoring).peers):
             me = Peer("workload", w.name, w.namespace)

@@ -37,6 +37,8 @@ ROLE_NAMES: dict[Role, str] = {
     Role.HPA: "the HorizontalPodAutoscaler",
     Role.VPA: "the VerticalPodAutoscaler",
     Role.PDB: "the PodDisruptionBudget",
+    Role.QUEUE_SCALER: "the KEDA ScaledObject",
+    Role.QUEUE_AUTHENTICATION: "the KEDA TriggerAuthentication for a broker",
     Role.DEFAULT_DENY: "the default-deny policy",
     Role.CONTROL_PLANE_POLICY: "the control-plane policy",
     Role.INGRESS_POLICY: "the ingress NetworkPolicy",

@@ -35,6 +35,8 @@ API_VERSIONS = {
     "HorizontalPodAutoscaler": "autoscaling/v2",
     "VerticalPodAutoscaler": "autoscaling.k8s.io/v1",
     "PodDisruptionBudget": "policy/v1",
+    "ScaledObject": "keda.sh/v1alpha1",
+    "TriggerAuthentication": "keda.sh/v1alpha1",
     "NetworkPolicy": "networking.k8s.io/v1",
     "Ingress": "networking.k8s.io/v1",
     "ClusterIssuer": "cert-manager.io/v1",
@@ -67,7 +69,8 @@ ROLES = frozenset(
         Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
         Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.CLAIM,
         Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
-        Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.VPA, Role.PDB, Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
+        Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.QUEUE_SCALER, Role.QUEUE_AUTHENTICATION, Role.VPA, Role.PDB,
+        Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
@@ -266,7 +269,9 @@ def scale_target(w: Workload) -> Ref:
 
 def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
     target = (scale_target(w),)
-    if w.autoscale is not None:
+    if w.autoscale is not None and w.autoscale.queues:
+        yield from _queue_scaling(w, target)
+    elif w.autoscale is not None:
         described = tuple(Ref("Service", w.namespace, m.object or m.name) for m in w.autoscale.metrics if m.source == "object")
         yield entry(Role.HPA, "HorizontalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target + described)
     if topology.scaling.vertical is not None:
@@ -279,6 +284,19 @@ def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
     for colour in names.COLOURS:
         name = names.colour_deployment(w, colour)
         yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, name, w, part=colour, sources=(w.span,), selects=names.pod_selector(w, colour))
+
+
+def _queue_scaling(w: Workload, target: tuple[Ref, ...]) -> Iterator[Planned]:
+    """KEDA scales a workload with queue depths: a ScaledObject (KEDA makes its HPA, ``keda-hpa-<name>``)
+    and, per broker, a TriggerAuthentication reading the broker's default user from a Secret of the
+    workload's namespace."""
+    assert w.autoscale is not None
+    brokers = tuple(dict.fromkeys(q.broker for q in w.autoscale.queues))
+    auths = tuple(Ref("TriggerAuthentication", w.namespace, names.queue_authentication(w, b)) for b in brokers)
+    yield entry(Role.QUEUE_SCALER, "ScaledObject", w.namespace, names.service(w), w, sources=(w.span,), refs=target + auths)
+    for broker, auth in zip(brokers, auths, strict=True):
+        secret = Ref("Secret", w.namespace, names.broker_credentials(broker), names.BROKER_USER_KEYS)
+        yield entry(Role.QUEUE_AUTHENTICATION, "TriggerAuthentication", w.namespace, auth.name, w, part=broker, sources=(w.span,), refs=(secret,))
 
 
 def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | None:
@@ -461,6 +479,10 @@ def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> It
                 found.setdefault(("Secret", w.namespace, v.source), (Role.PROVIDED_SECRET, w, (w.span,)))
         if w.engine == "redis-operator":
             found.setdefault(("Secret", w.namespace, names.redis_password(w)), (Role.PROVIDED_SECRET, w, (w.span,)))
+        for q in w.autoscale.queues if w.autoscale is not None else ():
+            broker = topology.workload(q.broker)
+            if broker is not None and broker.namespace != w.namespace:  # in its own namespace, the operator's Secret
+                found.setdefault(("Secret", w.namespace, names.broker_credentials(q.broker)), (Role.PROVIDED_SECRET, w, (q.span,)))
         for b in w.backups:
             if b.continuous or b.every is not None:
                 found.setdefault(("Secret", w.namespace, names.backup_credentials(b.target)), (Role.PROVIDED_SECRET, w, (b.span,)))

@@ -55,6 +55,8 @@ OBJECT_STORE_KEYS = ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY")
 DNS01_TOKEN_KEY = "api-token"
 #: The key of a redis-operator workload's password Secret (its ``redisSecret``).
 REDIS_PASSWORD_KEY = "password"
+#: The keys of a RabbitMQ Cluster Operator's default-user Secret that KEDA's RabbitMQ scaler reads.
+BROKER_USER_KEYS = ("username", "password")
 
 # Names of per-namespace objects.
 QUOTA = "quota"
@@ -409,6 +411,18 @@ def alertmanager_config(w: Workload) -> str:
 def discovery_role(topology: Topology, w: Workload) -> str:
     """The ClusterRole (and its binding) that lets a Prometheus discover and scrape targets in every namespace."""
     return f"{topology.name}-{w.name}-discovery"
+
+
+def queue_authentication(w: Workload, broker: str) -> str:
+    """The TriggerAuthentication with which KEDA reads a broker's queues for a workload: ``<workload>-<broker>``."""
+    return _derived(w, broker)
+
+
+def broker_credentials(broker: str) -> str:
+    """The Secret (keys ``username``, ``password``) with the RabbitMQ Cluster Operator's default user of a
+    broker: the operator's own in the broker's namespace (``<broker>-default-user``), a copy of the same
+    name that the cluster provides in another namespace (a TriggerAuthentication reads its own namespace's Secrets)."""
+    return f"{broker}-default-user"
 
 
 def redis_replication(w: Workload) -> str:

@@ -65,6 +65,8 @@ class Role(enum.Enum):
     HPA = "hpa"
     VPA = "vpa"
     PDB = "pdb"
+    QUEUE_SCALER = "queue-scaler"
+    QUEUE_AUTHENTICATION = "queue-authentication"
     # kubernetes: NetworkPolicies
     DEFAULT_DENY = "default-deny"
     CONTROL_PLANE_POLICY = "control-plane-policy"

@@ -12,7 +12,7 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
-from orion_dsl.diagnostics import Diagnostic, Related, error, warning
+from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from orion_dsl.model import Topology, Workload
 from orion_dsl.semantic import owned, paths, plain_secrets
 from orion_dsl.source import Span
@@ -278,6 +278,42 @@ def source_ip_affinity_is_not_behind_a_proxy(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
+    """A ``queue`` metric names the broker KEDA reads the queue's depth from: a workload run by the RabbitMQ
+    Cluster Operator (ORION knows its Service, port and credentials). KEDA's ScaledObject takes over the
+    workload's HPA, so its other custom metrics (which need a metrics adapter) cannot stand beside it."""
+    t = ctx.topology
+    brokers = [w.name for w in t.workloads if w.engine == "rabbitmq-operator"]
+    out = []
+    for w in t.workloads:
+        a = w.autoscale
+        if a is None or not a.queues:
+            continue
+        for q in a.queues:
+            broker = t.workload(q.broker)
+            if broker is None:
+                out.append(error("E0201", q.span, f'unknown broker "{q.broker}"', did_you_mean(q.broker, brokers)))
+            elif broker.engine != "rabbitmq-operator":
+                out.append(
+                    error(
+                        "E0221",
+                        q.span,
+                        f'"{q.broker}" is not a RabbitMQ cluster: KEDA reads queue depths from an `engine rabbitmq-operator` workload',
+                        f"give {q.broker} `engine rabbitmq-operator`" + (f", or name one of: {', '.join(brokers)}" if brokers else ""),
+                    )
+                )
+        if a.metrics:
+            out.append(
+                error(
+                    "E0221",
+                    a.queues[0].span,
+                    f"KEDA scales {w.name} on its queue, so its {a.metrics[0].source} metric {a.metrics[0].name} has no HPA to go in",
+                    "scale on cpu, memory and queues only, or drop the queue and serve the metric through an adapter",
+                )
+            )
+    return out
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -290,6 +326,7 @@ CHECKS: Sequence[Check] = (
     claims_are_not_shared_across_replicas,
     backups_meet_rpo,
     source_ip_affinity_is_not_behind_a_proxy,
+    queues_are_on_rabbitmq_brokers,
     paths.volume_sources_are_names,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,

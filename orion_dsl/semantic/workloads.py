@@ -286,7 +286,10 @@ class WorkloadResolver(EngineResolver):
         self.at_least(d.memory, 1, "a memory target")
         groups: tuple[tuple[MetricSource, tuple[decl.MetricDecl, ...]], ...] = (("pods", d.pods), ("object", d.object), ("external", d.external))
         metrics = tuple(model.Metric(source, m.name.value, m.target.value, written(m.object)) for source, group in groups for m in group if m.name and m.target)
-        return model.Autoscale(rng.low, rng.high, written(d.cpu), written(d.memory), metrics)
+        queues = tuple(model.QueueDepth(q.name.value, q.target.value, q.on.value, span=q.span) for q in d.queue if q.name and q.target and q.on)
+        for q in d.queue:
+            self.at_least(q.target, 1, "a queue depth")
+        return model.Autoscale(rng.low, rng.high, written(d.cpu), written(d.memory), metrics, queues)
 
     def session_affinity(self, d: decl.SessionAffinityDecl | None, balancing: L[LbAlgorithm] | None, meshed: bool) -> model.SessionAffinity | None:
         """The cookie or header that pins a client to one pod. The callers' sidecars hash on it, so it needs the

@@ -1,7 +1,7 @@
 """View ``scaling``: HPAs with bounds and targets, VPA, the cluster autoscaler, rollouts.
 
 Metric sources feed the HPAs (Metrics Server for CPU and memory, Prometheus for custom
-metrics); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout
+metrics, KEDA for queue depths: it makes the HPA of a workload scaling on a queue); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout
 strategies are grouped: one node per distinct rolling setting, one per blue-green service.
 """
 
@@ -23,12 +23,13 @@ def _hpa_lines(w: Workload) -> list[str]:
     a = w.autoscale
     if a is None:
         return []
-    lines = [f"{w.name} HPA", f"replicas {value_range(a.min, a.max)}"]
+    lines = [f"{w.name} HPA" + (" (KEDA)" if a.queues else ""), f"replicas {value_range(a.min, a.max)}"]
     if a.cpu is not None:
         lines.append(f"CPU {percent(a.cpu)}")
     if a.memory is not None:
         lines.append(f"memory {percent(a.memory)}")
     lines += [_metric_text(m) for m in a.metrics]
+    lines += [q.text for q in a.queues]
     return lines
 
 
@@ -70,10 +71,13 @@ def build(topology: Topology) -> Graph:
     scaled = [w for w in topology.workloads if w.autoscale is not None]
     prometheus = topology.monitoring.scraper if topology.monitoring else None
     custom = [w for w in scaled if w.autoscale is not None and w.autoscale.metrics]
+    queued = [w.autoscale for w in scaled if w.autoscale is not None and w.autoscale.queues]
     with b.cluster("sources", "Metrics sources", "metrics"):
         b.node("metrics_server", "Metrics Server", "CPU and memory usage", cls="metrics")
         if prometheus and custom:
             b.node("metrics_custom", f"{prometheus} (custom metrics)", "application and queue metrics", cls="metrics")
+        if queued:
+            b.node("metrics_queues", "KEDA", "queue depths from " + ", ".join(dict.fromkeys(q.broker for a in queued for q in a.queues)), cls="metrics")
     if scaled:
         with b.cluster("hpa", "Horizontal Pod Autoscaling", "hpa"):
             for w in scaled:
@@ -95,6 +99,8 @@ def build(topology: Topology) -> Graph:
         b.link("metrics_server", part_id("hpa", w.name))
         if w in custom and b.has("metrics_custom"):
             b.link("metrics_custom", part_id("hpa", w.name), style="dotted")
+        if w.autoscale is not None and w.autoscale.queues:
+            b.link("metrics_queues", part_id("hpa", w.name), style="dotted")
         if ca is not None:
             b.link(part_id("hpa", w.name), "cluster_autoscaler")
     return b.build()

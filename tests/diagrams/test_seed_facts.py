@@ -68,7 +68,8 @@ def test_s21_s24_hpa_bounds_and_targets_in_scaling_view(seed_files: dict[str, st
     shown = node_text(_dot(seed_files, "scaling"))
     assert shown["hpa_gateway"].split("\n")[1:4] == ["replicas 3..10", "CPU 70%", "memory 80%"]
     assert "replicas 3..8" in shown["hpa_auth"] and "CPU 75%" in shown["hpa_auth"]
-    assert "external rabbitmq_queue_depth: 100" in shown["hpa_notification"]
+    assert "queue notifications on rabbitmq: 100 per replica" in shown["hpa_notification"]
+    assert shown["metrics_queues"] == "KEDA\nqueue depths from rabbitmq"
 
 
 def test_s21_topology_view_shows_hpa_min_max(seed_files: dict[str, str]) -> None:

@@ -234,7 +234,7 @@ def test_s23_user_hpa(doc: Document) -> None:
 def test_s24_notification_hpa(doc: Document) -> None:
     row = hpa(doc)["notification"]
     assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("2..6", "70%", "75%")
-    assert row["Custom metrics"].startswith("rabbitmq_queue_depth external")
+    assert row["Custom metrics"] == "queue notifications on rabbitmq: 100 per replica (KEDA)"
 
 
 def test_s25_vpa_mode_auto(doc: Document) -> None:

@@ -100,7 +100,9 @@ def test_s06_s07_s08_service_deployments(objs: list[dict[str, Any]], name: str, 
     d = find(objs, "Deployment", name, namespace)
     # the HPA owns the count: its floor is the stated replicas, and the Deployment leaves it out
     assert "replicas" not in d["spec"]
-    assert find(objs, "HorizontalPodAutoscaler", name, namespace)["spec"]["minReplicas"] == replicas
+    scaler = "ScaledObject" if name == "notification" else "HorizontalPodAutoscaler"  # KEDA scales notification on its queue
+    spec = find(objs, scaler, name, namespace)["spec"]
+    assert spec.get("minReplicas", spec.get("minReplicaCount")) == replicas
     assert main_container(d)["image"] == f"orion/{name}:1.0"
     assert main_container(d)["ports"][0]["containerPort"] == port
     assert _service_port(objs, name, namespace)["http"]["port"] == port
@@ -252,11 +254,45 @@ def test_s23_user_hpa(objs: list[dict[str, Any]]) -> None:
     assert m["Pods"]["pods"]["metric"]["name"] == "api_requests_per_second"
 
 
-def test_s24_notification_hpa_on_queue_depth(objs: list[dict[str, Any]]) -> None:
-    spec, m = _hpa(objs, "notification")
-    assert (spec["minReplicas"], spec["maxReplicas"]) == (2, 6)
-    assert m["memory"]["resource"]["target"]["averageUtilization"] == 75
-    assert m["External"]["external"] == {"metric": {"name": "rabbitmq_queue_depth"}, "target": {"type": "AverageValue", "averageValue": "100"}}
+def test_s24_notification_scales_on_queue_depth_through_keda(objs: list[dict[str, Any]]) -> None:
+    # KEDA makes the HPA (keda-hpa-notification) and serves the queue's depth as its external metric:
+    # no adapter to install, and the metric names its queue (kedacore/keda-docs 2.18 scalers/rabbitmq-queue.md)
+    assert not [o for o in of_kind(objs, "HorizontalPodAutoscaler") if o["metadata"]["name"] == "notification"]
+    spec = find(objs, "ScaledObject", "notification", "orion-notification")["spec"]
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (2, 6)
+    assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "notification"}
+    cpu, memory, queue = spec["triggers"]
+    assert (cpu, memory) == (
+        {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "70"}},
+        {"type": "memory", "metricType": "Utilization", "metadata": {"value": "75"}},
+    )
+    assert queue == {
+        "type": "rabbitmq",
+        "metadata": {
+            "protocol": "amqp",
+            "host": "amqp://rabbitmq.orion-data.svc.cluster.local:5672/",
+            "queueName": "notifications",
+            "mode": "QueueLength",
+            "value": "100",
+        },
+        "authenticationRef": {"name": "notification-rabbitmq"},
+    }
+
+
+def test_s24_keda_reads_the_brokers_default_user_from_a_secret(objs: list[dict[str, Any]]) -> None:
+    auth = find(objs, "TriggerAuthentication", "notification-rabbitmq", "orion-notification")["spec"]
+    assert auth == {
+        "secretTargetRef": [
+            {"parameter": "username", "name": "rabbitmq-default-user", "key": "username"},
+            {"parameter": "password", "name": "rabbitmq-default-user", "key": "password"},
+        ]
+    }
+
+
+def test_s24_the_broker_admits_the_keda_operator_on_amqp(objs: list[dict[str, Any]]) -> None:
+    rules = find(objs, "NetworkPolicy", "rabbitmq-ingress", "orion-data")["spec"]["ingress"]
+    keda = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}, "podSelector": {"matchLabels": {"app": "keda-operator"}}}
+    assert {"from": [keda], "ports": [{"port": 5672, "protocol": "TCP"}]} in rules
 
 
 def test_s25_vpa_auto_without_fighting_the_hpa(objs: list[dict[str, Any]], seed: Topology) -> None:

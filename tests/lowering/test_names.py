@@ -152,6 +152,8 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.discovery_role, (SHOP, SCRAPER), "shop-prom-discovery"),
     (names.alertmanager_config, (SCRAPER,), "alertmanager-prom"),
     (names.credentials_volume, (API,), None),
+    (names.queue_authentication, (API, "rabbitmq"), "api-rabbitmq"),
+    (names.broker_credentials, ("rabbitmq",), "rabbitmq-default-user"),
     (names.volume_snapshot_class, (attrs.evolve(PG, storage=(storage(storage_class="fast"),), backups=(backup("store", "incremental"),)),), "fast"),
     (names.volume_snapshot_class, (attrs.evolve(PG, storage=(storage(storage_class="fast"),), backups=(FULL,)),), None),
 ]

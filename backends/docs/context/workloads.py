@@ -104,7 +104,7 @@ def scaling(t: Topology) -> dict[str, Any]:
             value_range(w.autoscale.min, w.autoscale.max),
             pct(w.autoscale.cpu),
             pct(w.autoscale.memory),
-            join("; ", (_metric(m) for m in w.autoscale.metrics)) or NONE,
+            join("; ", [*(_metric(m) for m in w.autoscale.metrics), *(md("{} (KEDA)", q.text) for q in w.autoscale.queues)]) or NONE,
         )
         for w in t.workloads
         if w.autoscale is not None
