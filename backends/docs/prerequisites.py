@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orion_dsl import controllers
 from orion_dsl.backends.docs.context.text import NONE, Table, table
 from orion_dsl.backends.docs.markdown import Md, code, join, md
 from orion_dsl.lowering import names
@@ -85,4 +86,5 @@ def context(found: Prerequisites) -> dict[str, Any]:
         "provided": table(("Kind", "Namespace", "Name", "What"), ((p.kind, p.namespace or NONE, code(p.name), p.what) for p in found.provided)),
         "features": table(("Feature", "Why"), ((f.name, f.why) for f in found.features)),
         "pod_security": table(("Namespace", "Enforced level"), ((ns, level) for ns, level in found.pod_security)),
+        "istio": any(o.name == controllers.ISTIO.name for o in found.operators),
     }

@@ -72,3 +72,13 @@ def test_every_key_the_output_reads_says_what_it_holds(seed_rendered: Rendered) 
 def test_an_operator_that_must_be_installed_one_way_says_so(seed_rendered: Rendered) -> None:
     rows = {r["Operator or controller"]: r for r in Document(_text(seed_rendered)).table("Operators and controllers").records()}
     assert rows["OT redis-operator"]["Requires"].startswith("installed with its Helm chart and redisOperator.name=redis-operator")
+
+
+def test_the_apply_order_puts_prerequisites_then_kubernetes_then_istio(seed_rendered: Rendered) -> None:
+    steps = Document(_text(seed_rendered)).section("Apply order").text
+    assert steps.index("Everything this document lists") < steps.index("kubectl apply -k kubernetes/") < steps.index("kubectl apply -k istio/")
+
+
+def test_the_apply_order_has_no_istio_step_without_a_mesh() -> None:
+    plain = load_topology(ROOT / "examples" / "minimal.orion")
+    assert "kubectl apply -k istio/" not in Document(_text(render(planned(plain)))).section("Apply order").text
