@@ -295,6 +295,13 @@ CODES: tuple[Code, ...] = (
         "one pod, and a client moves when the gateway pod that forwards it changes.",
         'Pin clients by what they send: `session_affinity cookie "NAME"` (the sidecar sets the cookie) or `session_affinity header "NAME"`.',
     ),
+    _w(
+        "W0306",
+        "an `external` autoscaling metric that selects no series",
+        "An external metric is not an object's: without labels the external metrics API returns every series of "
+        "that name (every queue, every tenant), and the HPA scales on their sum.",
+        'Name the series with `{ select { LABEL "VALUE" } }`, or scale on a RabbitMQ queue with `queue "NAME" DEPTH on BROKER`.',
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",

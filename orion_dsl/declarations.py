@@ -123,11 +123,12 @@ class SecurityContextDecl(Decl):
 
 @attrs.frozen
 class MetricDecl(Decl):
-    """A custom autoscaling metric: ``pods http_requests_per_second 100``."""
+    """A custom autoscaling metric: ``pods http_requests_per_second 100``, ``external queue_depth 30 { select { queue "jobs" } }``."""
 
     name: L[str] | None = positional("name", v.NAME)
     target: L[int] | None = positional("target", v.INT)
     object: L[str] | None = option("object", v.NAME)
+    select: tuple[L[tuple[str, str]], ...] = mapping("select")
 
 
 @attrs.frozen

@@ -200,6 +200,9 @@ class Metric:
     name: str
     target: int
     object: str | None = None
+    #: The labels the metric's series must have (``metric.selector.matchLabels``).
+    selector: tuple[tuple[str, str], ...] = ()
+    span: Span = span_field()
 
 
 @attrs.frozen

@@ -44,18 +44,21 @@ from .workloads import colour_version
 
 
 def _metric(m: Metric) -> dict[str, Any]:
+    identifier: dict[str, Any] = {"name": m.name}
+    if m.selector:
+        identifier["selector"] = {"matchLabels": dict(m.selector)}
     if m.source == "pods":
-        return {"type": "Pods", "pods": {"metric": {"name": m.name}, "target": {"type": "AverageValue", "averageValue": str(m.target)}}}
+        return {"type": "Pods", "pods": {"metric": identifier, "target": {"type": "AverageValue", "averageValue": str(m.target)}}}
     if m.source == "object":
         return {
             "type": "Object",
             "object": {
                 "describedObject": {"apiVersion": "v1", "kind": "Service", "name": m.object or m.name},
-                "metric": {"name": m.name},
+                "metric": identifier,
                 "target": {"type": "Value", "value": str(m.target)},
             },
         }
-    return {"type": "External", "external": {"metric": {"name": m.name}, "target": {"type": "AverageValue", "averageValue": str(m.target)}}}
+    return {"type": "External", "external": {"metric": identifier, "target": {"type": "AverageValue", "averageValue": str(m.target)}}}
 
 
 def queue_host(plan: Plan, broker: Workload) -> str:

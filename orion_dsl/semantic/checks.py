@@ -314,6 +314,25 @@ def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def external_metrics_select_their_series(ctx: Context) -> list[Diagnostic]:
+    """An ``external`` metric names a series outside the cluster's objects: without labels the HPA reads
+    every series of that name (every queue, every tenant) and scales on their sum (warning)."""
+    out = []
+    for w in ctx.topology.workloads:
+        for m in w.autoscale.metrics if w.autoscale is not None else ():
+            if m.source == "external" and not m.selector:
+                out.append(
+                    warning(
+                        "W0306",
+                        m.span,
+                        f"the external metric {m.name} of {w.name} selects no series: the HPA scales on every series of that name",
+                        f'name the series: `external {m.name} {m.target} {{ select {{ queue "NAME" }} }}` '
+                        f'(for a RabbitMQ queue, `queue "NAME" {m.target} on BROKER`)',
+                    )
+                )
+    return out
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -327,6 +346,7 @@ CHECKS: Sequence[Check] = (
     backups_meet_rpo,
     source_ip_affinity_is_not_behind_a_proxy,
     queues_are_on_rabbitmq_brokers,
+    external_metrics_select_their_series,
     paths.volume_sources_are_names,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,

@@ -4,8 +4,6 @@ monitoring and recovery.
 
 from __future__ import annotations
 
-import re
-
 from orion_dsl import aws_regions, model
 from orion_dsl import declarations as decl
 from orion_dsl.choices import DescribedKind, RatePer, SharedKind
@@ -14,16 +12,6 @@ from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
-
-_LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
-
-
-def _label_part(text: str, empty_allowed: bool) -> bool:
-    """Kubernetes label rules: at most 63 characters of [-_.a-zA-Z0-9], alphanumeric at both ends (a value may be empty).
-
-    (A key is a spec keyword, so it never has a ``prefix/``.)
-    """
-    return (empty_allowed and text == "") or (len(text) <= 63 and bool(_LABEL.match(text)))
 
 
 class PlatformResolver(ResolverBase):
@@ -43,13 +31,7 @@ class PlatformResolver(ResolverBase):
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
                 shared.append(model.Shared(written(s.name, ""), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
-        rule = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-        for label in d.labels:
-            key, value = label.value
-            if not _label_part(key, empty_allowed=False):
-                self.report("E0204", label.span, f'the label key "{key}" cannot become a Kubernetes label key', f"write the key with {rule}")
-            elif not _label_part(value, empty_allowed=True):
-                self.report("E0204", label.span, f'the value "{value}" of label "{key}" cannot become a Kubernetes label value', f"write the value with {rule}")
+        self.check_labels(d.labels)
         settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
             name=written(d.name, ""),

@@ -21,6 +21,8 @@ from orion_dsl.values import Duration, PortRef, Quantity, Range, duration_text
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: A DNS-1123 subdomain (dotted labels): ConfigMap and storage class names, hosts.
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+#: A Kubernetes label key (without a prefix: a key is a spec keyword) or value.
+LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
 #: IANA service names, as Kubernetes checks port names: at least one letter, no "--".
 PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -88,6 +90,17 @@ class ResolverBase:
         """Report a subnet name that no subnet has."""
         if ref is not None and ref.value not in self.subnets:
             self.unknown(ref, "subnet", self.subnets)
+
+    def check_labels(self, labels: Iterable[L[tuple[str, str]]]) -> None:
+        """Report label keys and values Kubernetes refuses: at most 63 characters of [-_.a-zA-Z0-9],
+        alphanumeric at both ends (a value may be empty)."""
+        rule = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+        for label in labels:
+            key, value = label.value
+            if len(key) > 63 or not LABEL.match(key):
+                self.report("E0204", label.span, f'the label key "{key}" cannot become a Kubernetes label key', f"write the key with {rule}")
+            elif value and (len(value) > 63 or not LABEL.match(value)):
+                self.report("E0204", label.span, f'the value "{value}" of label "{key}" cannot become a Kubernetes label value', f"write the value with {rule}")
 
     def at_least(self, node: L[Any] | None, least: int, what: str) -> None:
         """Report a count or duration below what Kubernetes accepts (durations compare in milliseconds)."""

@@ -285,7 +285,15 @@ class WorkloadResolver(EngineResolver):
         self.at_least(d.cpu, 1, "a CPU target")
         self.at_least(d.memory, 1, "a memory target")
         groups: tuple[tuple[MetricSource, tuple[decl.MetricDecl, ...]], ...] = (("pods", d.pods), ("object", d.object), ("external", d.external))
-        metrics = tuple(model.Metric(source, m.name.value, m.target.value, written(m.object)) for source, group in groups for m in group if m.name and m.target)
+        for _, group in groups:
+            for m in group:
+                self.check_labels(m.select)
+        metrics = tuple(
+            model.Metric(source, m.name.value, m.target.value, written(m.object), tuple(label.value for label in m.select), span=m.span)
+            for source, group in groups
+            for m in group
+            if m.name and m.target
+        )
         queues = tuple(model.QueueDepth(q.name.value, q.target.value, q.on.value, span=q.span) for q in d.queue if q.name and q.target and q.on)
         for q in d.queue:
             self.at_least(q.target, 1, "a queue depth")

@@ -16,7 +16,8 @@ from orion_dsl.views.numbers import percent, value_range
 
 def _metric_text(m: Metric) -> str:
     where = f" of {m.object}" if m.object else ""
-    return f"{m.source} {m.name}{where}: {m.target}"
+    labels = f" ({', '.join(f'{k}={v}' for k, v in m.selector)})" if m.selector else ""
+    return f"{m.source} {m.name}{where}{labels}: {m.target}"
 
 
 def _hpa_lines(w: Workload) -> list[str]:

@@ -93,6 +93,8 @@ def containers(t: Topology) -> list[dict[str, Any]]:
 
 def _metric(m: Metric) -> str:
     kind = {"pods": "per pod", "object": f"of {m.object}", "external": "external"}.get(m.source, m.source)
+    if m.selector:
+        return md("{} {} ({}), target {}", code(m.name), kind, ", ".join(f"{k}={v}" for k, v in m.selector), m.target)
     return md("{} {}, target {}", code(m.name), kind, m.target)
 
 
