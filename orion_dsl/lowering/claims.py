@@ -21,7 +21,7 @@ CloudNativePG replaces an instance whose claim is lost or unusable by a new inst
 serial and new claims (``<cluster>-4`` beside ``-1..3``: cloudnative-pg/cloudnative-pg discussions
 #4403, issue #3680), and a StatefulSet's claims outlive a pod deleted with its claim pending. The
 quota ORION writes (:func:`quota_claims`) is the stated figure, raised to the claims plus headroom
-when the figure would refuse them (I1060 says so at the quota).
+when the figure would refuse them (I1084 says so at the quota).
 """
 
 from __future__ import annotations
