@@ -493,6 +493,15 @@ CODES: tuple[Code, ...] = (
         "pods are independent servers of the image: no replica follows the primary unless the image sets that up itself.",
         "Run a PostgreSQL database on `engine cloudnative-pg`.",
     ),
+    _i(
+        "I1084",
+        "a namespace's quota admits fewer PersistentVolumeClaims than its objects make: the ResourceQuota admits them, with headroom",
+        "ORION counts the claims of the namespace from the plan: its own claims and claim templates (up to the autoscaler's "
+        "maximum) and the claims the operators make per pod (CloudNativePG instances, RabbitMQ and Redis replicas, Prometheus "
+        "and Alertmanager replicas with storage), plus one pod's claims per claiming set (CloudNativePG replaces a lost "
+        "instance with a new one and new claims). A stated figure below that would refuse them, so the quota is raised.",
+        "State `volume_claims` at least the figure the diagnostic gives, in the namespace's quota.",
+    ),
 )
 
 #: The codes by name.

@@ -28,6 +28,10 @@ class EngineFacts:
     ports: tuple[Port, ...]
     #: The port its pods serve Prometheus metrics on (one of ``ports``).
     metrics: int
+    #: The ports its clients connect to (the pooler's too); the others (replication status,
+    #: clustering, Sentinel, metrics, management) are for its own pods, its operator, Prometheus and
+    #: ORION's backup pods, so ``allow same-namespace`` opens only these to the namespace's other workloads.
+    client_ports: tuple[int, ...]
     #: The ports the operator itself connects to on every pod (status, PostgreSQL, management API).
     operator_ports: tuple[int, ...]
     #: Where the operator runs (the namespace its install manifests use) and its pods' labels.
@@ -86,6 +90,9 @@ FACTS: dict[Engine, EngineFacts] = {
         # pkg/specs/pods.go (postgres 5432, the instance manager's status 8000, metrics 9187)
         ports=(Port("postgresql", 5432), Port("metrics", 9187), Port("status", 8000)),
         metrics=9187,
+        # PostgreSQL's port (the pooler's too); replication runs on it as well, but CloudNativePG's pg_hba
+        # admits replication only to streaming_replica with its TLS client certificate (docs/src/security.md)
+        client_ports=(5432,),
         operator_ports=(8000, 5432),  # docs/src/networking.md
         operator_namespace="cnpg-system",
         operator_pods=(("app.kubernetes.io/name", "cloudnative-pg"),),
@@ -108,6 +115,7 @@ FACTS: dict[Engine, EngineFacts] = {
         # internal/resource/service.go and headless_service.go
         ports=(Port("amqp", 5672), Port("management", 15672), Port("prometheus", 15692), Port("epmd", 4369), Port("cluster-rpc", 25672)),
         metrics=15692,
+        client_ports=(5672,),  # AMQP; epmd 4369 and 25672 are Erlang distribution between the nodes
         operator_ports=(15672,),  # docs/examples/network-policies/allow-operator-traffic
         operator_namespace="rabbitmq-system",
         operator_pods=(("app.kubernetes.io/component", "rabbitmq-operator"),),
@@ -132,6 +140,7 @@ FACTS: dict[Engine, EngineFacts] = {
         kind="statefulset",
         ports=(Port("web", 9090),),
         metrics=9090,
+        client_ports=(9090,),  # the query API Grafana reads
         operator_ports=(),
         operator_namespace="default",  # example/rbac/prometheus-operator/prometheus-operator-deployment.yaml
         operator_pods=(("app.kubernetes.io/name", "prometheus-operator"),),
@@ -158,6 +167,7 @@ FACTS: dict[Engine, EngineFacts] = {
         kind="statefulset",
         ports=(Port("redis", 6379), Port("sentinel", 26379), Port("redis-exporter", 9121)),
         metrics=9121,
+        client_ports=(6379,),  # the Service selects the primary's 6379; Sentinel 26379 is for its own pods and the operator
         operator_ports=(6379, 26379),
         operator_namespace="ot-operators",
         operator_pods=(("name", "redis-operator"),),
@@ -183,6 +193,7 @@ ALERTMANAGER = attrs.evolve(
     runs="Alertmanager",
     ports=(Port("web", 9093), Port("mesh-tcp", 9094), Port("mesh-udp", 9094, "UDP")),
     metrics=9093,
+    client_ports=(9093,),  # the API alerts are posted to; mesh 9094 is between the replicas
     data_path="/alertmanager",
     source="github.com/prometheus-operator/prometheus-operator pkg/alertmanager/statefulset.go, pkg/alertmanager/operator.go",
     resource="Alertmanager",
@@ -211,6 +222,12 @@ def resource(w: Workload, monitoring: Monitoring | None) -> str | None:
         return None
     found = of(w, monitoring)
     return found.pooler_resource if w.pooler_of is not None else found.resource
+
+
+def serves_clients(w: Workload, monitoring: Monitoring | None, port: Port) -> bool:
+    """Whether a port of a workload is one its clients connect to: every port of a workload ORION
+    writes (the spec declares them), the client ports of an operator's pods."""
+    return w.engine is None or port.number in of(w, monitoring).client_ports
 
 
 def is_volume_snapshot(w: Workload, b: Backup) -> bool:

@@ -57,6 +57,7 @@ def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
     out = [obj for _, obj in built]
     topology = plan.topology
     diags = [
+        *namespaces.diagnostics(plan),
         *rbac.diagnostics(plan),
         *config.secrets_diagnostic(plan, (entry for entry, _ in built)),
         *autoscaling.diagnostics(plan),

@@ -3,12 +3,15 @@
 Every namespace enforces the ``restricted`` Pod Security Standard; a meshed namespace also
 carries ``istio-injection: enabled``. The quota caps requests and limits alike (the model has
 one figure per resource); the LimitRange gives ad-hoc containers (``kubectl run``, debug pods)
-modest defaults so the quota never rejects them for lacking resources.
+modest defaults so the quota never rejects them for lacking resources. The quota's claims admit
+every claim the namespace's objects and operators make, with headroom
+(:mod:`orion_dsl.lowering.claims`): a stated figure below that is raised, and I1084 says so.
 """
 
 from __future__ import annotations
 
-from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan, Planned, Role, claims
 from orion_dsl.lowering.prerequisites import pod_security
 from orion_dsl.model import Namespace
 
@@ -45,7 +48,7 @@ def resource_quota(entry: Planned, plan: Plan) -> Obj | None:
     if q.pods is not None:
         hard["pods"] = str(q.pods)
     if q.volume_claims is not None:
-        hard["persistentvolumeclaims"] = str(q.volume_claims)
+        hard["persistentvolumeclaims"] = str(claims.quota_claims(plan, entry.namespace, q.volume_claims))
     if not hard:
         return None
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "namespace"), spec={"hard": hard})
@@ -63,6 +66,27 @@ def limit_range(entry: Planned, plan: Plan) -> Obj:
         ]
     }
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "namespace"), spec=spec)
+
+
+def diagnostics(plan: Plan) -> list[Diagnostic]:
+    """I1084 for each namespace whose stated claim quota is below the claims its objects make plus headroom."""
+    found = plan.index(claims.by_namespace)
+    out = []
+    for ns in plan.topology.namespaces:
+        stated = ns.quota.volume_claims if ns.quota is not None else None
+        made = found.get(ns.name)
+        if stated is None or made is None or stated >= made.needed:
+            continue
+        out.append(
+            info(
+                "I1084",
+                ns.span,
+                f"namespace {ns.name}'s quota states {stated} PersistentVolumeClaims, but its objects make {made.count} "
+                f"and may need {made.headroom} more: the ResourceQuota admits {made.needed}",
+                f"state `volume_claims {made.needed}` (or more) in the namespace's quota",
+            )
+        )
+    return out
 
 
 BUILDERS: dict[Role, Builder] = {Role.NAMESPACE: namespace, Role.QUOTA: resource_quota, Role.LIMIT_RANGE: limit_range}

@@ -95,7 +95,9 @@ def _queue_readers(topology: Topology) -> Iterator[Edge]:
 
 
 def _implied(topology: Topology) -> Iterator[Edge]:
-    """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows."""
+    """Edges that follow from settings: peers of a stateful set, scraping, DNS, same-namespace, explicit allows.
+    Same-namespace opens each workload's client ports to the others (an operator's pods keep their
+    replication, clustering and metrics ports to their own peers, their operator and Prometheus)."""
     yield from _operated(topology)
     yield from _queue_readers(topology)
     for w in topology.workloads:
@@ -123,7 +125,7 @@ def _implied(topology: Topology) -> Iterator[Edge]:
             for a in members:
                 for b in members:
                     if a is not b:
-                        for port in b.ports:
+                        for port in (p for p in b.ports if engines.serves_clients(b, topology.monitoring, p)):
                             yield Edge(Peer("workload", a.name, a.namespace), Peer("workload", b.name, b.namespace), port, "same-namespace")
     for rule in topology.network.allows:
         for src in _members(topology, rule.source):

@@ -14,11 +14,11 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.model import Topology
 
-from . import istio, kubernetes, names
+from . import claims, istio, kubernetes, names
 from .identities import collisions, dangling, lengths, shared_pods
 from .plan import ObjectId, Plan, Planned, Ref, Role, Selects, Target
 
-__all__ = ["ObjectId", "Plan", "Planned", "Ref", "Role", "Selects", "Target", "envelope", "lower", "names"]
+__all__ = ["ObjectId", "Plan", "Planned", "Ref", "Role", "Selects", "Target", "claims", "envelope", "lower", "names"]
 
 
 def lower(topology: Topology) -> tuple[Plan, list[Diagnostic]]:

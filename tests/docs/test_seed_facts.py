@@ -314,7 +314,7 @@ def test_s32_default_deny_and_same_namespace_in_data(doc: Document) -> None:
     text = doc.section("Network policy matrix").text
     assert "Default deny: every pod's ingress and egress is denied unless a rule below allows it." in text
     assert "Same-namespace traffic is allowed in: orion-data." in text
-    assert matrix(doc)["postgres"]["redis"] == "6379, 9121, 26379"
+    assert matrix(doc)["postgres"]["redis"] == "6379"  # an operator's pods open their client ports only
 
 
 def test_s33_internet_to_ingress_to_gateway(doc: Document) -> None:
@@ -336,7 +336,7 @@ def test_s35_services_to_data_stores(doc: Document, source: str, rabbitmq: str) 
     row = matrix(doc)[source]
     assert (row["pgbouncer"], row["postgres"], row["redis"], row["rabbitmq"]) == ("5432 (for postgres)", "—", "6379", rabbitmq)
     by_source = doc.section("Allowed connections by source").text
-    assert "postgres: sql 5432 (connection pooler); status 8000, metrics 9187 (same-namespace allowance)" in by_source
+    assert "pgbouncer\npostgres: sql 5432 (connection pooler)\nredis: redis 6379 (same-namespace allowance)\n" in by_source
 
 
 def _peer_name(label: str) -> str:

@@ -53,9 +53,20 @@ def test_s50_replicas_of_a_stateful_set_reach_each_other_on_every_port(seed: Top
     assert {e.port.number for e in redis} == {6379, 26379, 9121} and all(e.rule == "peer" for e in redis)
 
 
-def test_same_namespace_allowance_opens_every_port_between_members(seed: Topology) -> None:
-    edge = seed.allow_graph.reach("redis", "rabbitmq", 5672)
-    assert edge is not None and edge.rule == "same-namespace"
+def test_same_namespace_allowance_opens_each_operated_stores_client_ports_only(seed: Topology) -> None:
+    def opened(src: str, dst: str) -> set[int]:
+        return {e.port.number for e in seed.allow_graph.outgoing(src) if e.target.name == dst and e.rule == "same-namespace"}
+
+    assert opened("redis", "rabbitmq") == {5672}  # not epmd 4369, distribution 25672, management 15672, metrics 15692
+    assert opened("rabbitmq", "redis") == {6379}  # not Sentinel 26379, the exporter's 9121
+    assert opened("rabbitmq", "postgres") == {5432}  # not the instance manager's 8000, metrics 9187
+    assert opened("redis", "pgbouncer") == {5432}  # not the pooler's metrics 9127
+
+
+def test_same_namespace_allowance_opens_every_port_of_a_workload_orion_writes() -> None:
+    topology = analyze_text(SPEC.replace("namespace a { subnet apps", "namespace a { subnet apps; allow same-namespace") % "").topology
+    assert topology is not None
+    assert {e.port.number for e in topology.allow_graph.outgoing("web") if e.target.name == "api"} == {8080, 9000}
 
 
 SPEC = """

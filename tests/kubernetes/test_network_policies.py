@@ -246,8 +246,9 @@ def test_backup_pods_reach_their_store_dns_and_https_only(seed_world: World) -> 
 
 
 def reach(world_: World, src: str, dst: str, port: int, protocol: str = "TCP") -> bool:
+    """Whether every pod of ``src`` reaches every other pod of ``dst`` on the port."""
     pairs = world_.allowed()
-    return all((s, d, port, protocol) in pairs for s in world_.pods_of(src) for d in world_.pods_of(dst))
+    return all((s, d, port, protocol) in pairs for s in world_.pods_of(src) for d in world_.pods_of(dst) if s != d)
 
 
 def test_s34_gateway_reaches_auth_user_notification(seed_world: World) -> None:
@@ -310,3 +311,18 @@ def test_s37_smtp_egress_only_for_notification(seed_world: World) -> None:
 
 def _policy(objs: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return next(o for o in objs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == name)
+
+
+def test_same_namespace_opens_an_operated_stores_client_port_to_other_engines_not_its_internal_ports(seed_world: World) -> None:
+    # allow same-namespace (S32) lets orion-data's pods be each other's clients: PostgreSQL 5432 (replication
+    # on it is refused by CloudNativePG's pg_hba to all but streaming_replica's TLS certificate), AMQP 5672,
+    # Redis 6379; every engine's internal ports stay among its own pods (the allow-graph's peer edges).
+    assert reach(seed_world, "rabbitmq", "postgres", 5432)
+    assert not reach(seed_world, "rabbitmq", "postgres", 8000)  # the instance manager's status
+    assert not reach(seed_world, "rabbitmq", "postgres", 9187)
+    assert reach(seed_world, "redis", "rabbitmq", 5672)
+    for internal in (4369, 25672, 15672, 15692):  # epmd, Erlang distribution, management, metrics
+        assert not reach(seed_world, "redis", "rabbitmq", internal)
+    assert not reach(seed_world, "postgres", "redis", 26379)  # Sentinel
+    assert reach(seed_world, "rabbitmq", "rabbitmq", 25672)  # the nodes cluster among themselves
+    assert reach(seed_world, "redis", "redis", 26379)  # Sentinels reach each other

@@ -170,3 +170,59 @@ def test_the_velero_locations_written_need_the_plugin_of_their_provider() -> Non
     providers = {str(o["spec"]["provider"]) for o in kubernetes.objects(plan)[0] if o["kind"] in ("BackupStorageLocation", "VolumeSnapshotLocation")}
     assert providers == {controllers.VELERO_PROVIDER}
     assert f"Velero's {controllers.VELERO_PLUGIN}" in [f.name for f in prerequisites(plan).features]
+
+
+#: Fields of the written objects that name a Secret and one of its keys: a container's env
+#: (``secretKeyRef``), the Barman Cloud ObjectStore's ``s3Credentials`` (plugin-barman-cloud
+#: api/v1 ObjectStore, barman-cloud S3Credentials), Velero's BackupStorageLocation and
+#: VolumeSnapshotLocation ``credential`` (velero pkg/apis/velero/v1 BackupStorageLocationSpec.Credential).
+_KEY_REFERENCES = ("secretKeyRef", "credential", "accessKeyId", "secretAccessKey", "sessionToken", "region")
+
+
+def _keys_read(node: object, namespace: str, parent: str = "") -> set[tuple[str, str, str]]:
+    """(namespace, Secret, key) of every key reference under one object."""
+    found: set[tuple[str, str, str]] = set()
+    if isinstance(node, dict):
+        if parent in _KEY_REFERENCES and isinstance(node.get("name"), str) and isinstance(node.get("key"), str):
+            found.add((namespace, node["name"], node["key"]))
+        for key, value in node.items():
+            found |= _keys_read(value, namespace, str(key))
+    elif isinstance(node, list):
+        for value in node:
+            found |= _keys_read(value, namespace, parent)
+    return found
+
+
+def _credentials_files(o: dict[str, object]) -> set[tuple[str, str, str]]:
+    """(namespace, Secret, file) of each ``AWS_SHARED_CREDENTIALS_FILE`` a container of a written
+    pod template reads: the file of the Secret volume mounted at its folder."""
+    found: set[tuple[str, str, str]] = set()
+    pod = o.get("spec", {})
+    for step in ("jobTemplate", "spec", "template", "spec"):  # CronJob; a Deployment/StatefulSet has no jobTemplate
+        pod = pod.get(step, pod) if isinstance(pod, dict) else pod
+    if not isinstance(pod, dict):
+        return found
+    secrets = {v["name"]: v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v}
+    for c in [*pod.get("initContainers", []), *pod.get("containers", [])]:
+        for env in c.get("env", []):
+            if env.get("name") == "AWS_SHARED_CREDENTIALS_FILE":
+                folder, _, file = env["value"].rpartition("/")
+                mount = next((m for m in c.get("volumeMounts", []) if m["mountPath"] == folder), None)
+                if mount is not None:  # a step that mounts no credentials reads none (the dump of a snapshot)
+                    found.add((str(o["metadata"]["namespace"]), secrets[mount["name"]], file))  # type: ignore[index]
+    return found
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_every_secret_key_a_written_object_reads_is_listed_with_its_secret(path: Path) -> None:
+    plan = analyze_file(path).plan
+    assert plan is not None
+    listed = {(s.namespace, s.name): set(s.keys) for s in prerequisites(plan).secrets}
+    read: set[tuple[str, str, str]] = set()
+    for o in _written(path):
+        namespace = str(o["metadata"].get("namespace", ""))  # type: ignore[attr-defined]
+        read |= _keys_read(o.get("spec"), namespace) | _credentials_files(o)
+    made = {(e.namespace, e.name) for e in plan.of_role(Role.OPERATOR_MADE) if e.id.kind == "Secret"}
+    made |= {(e.namespace, e.name) for e in plan.of_role(Role.MANAGED_SECRET)}
+    missing = [(ns, name, key) for ns, name, key in sorted(read) if (ns, name) not in made and key not in listed.get((ns, name), set())]
+    assert missing == []
