@@ -326,12 +326,21 @@ CODES: tuple[Code, ...] = (
     ),
     _i("I0703", "JWT validation needs an Envoy sidecar, and the workload has none", fix="Put the workload in a meshed namespace."),
     _i("I0704", "an external is routed via an egress gateway, but the mesh has none", "It goes out directly.", "Add `egress_gateway` to the mesh."),
-    _i("I0705", "an external's port is not TLS, so the egress gateway cannot route it by SNI", "That port goes out directly."),
-    _i("I0706", "an external's UDP port bypasses the sidecar: Istio proxies TCP only", "The NetworkPolicy egress rule still enforces it."),
+    _i(
+        "I0705",
+        "the egress gateway routes ports its Service does not have",
+        "Istio's chart gives the istio-egressgateway Service 80, 443 and 15443 only: sidecars cannot reach the gateway on another port.",
+        "Add the ports to the Service (port and targetPort alike).",
+    ),
+    _i(
+        "I0706",
+        "an external's UDP port bypasses the sidecar and the egress gateway: Istio proxies TCP only",
+        "The NetworkPolicy opens the port to every public address: the host is not checked.",
+    ),
     _i(
         "I0707",
-        "TLS origination: sidecars originate mutual TLS to the egress gateway; the application's TLS is passed on",
-        "Externals are declared on their TLS port, so the application already encrypts; Istio does not encrypt twice.",
+        "sidecars reach the egress gateway over Istio mutual TLS; the gateway forwards the application's own TLS: nothing originates TLS to the external",
+        "Externals are declared on their TLS port, so the application already encrypts; `tls_origination` secures the sidecar-to-gateway hop.",
     ),
     _i("I0708", "an egress rate limit has no Istio resource", fix="Configure an EnvoyFilter or an external rate-limit service at the egress gateway."),
     _i("I0709", "egress cost tracking has no Istio resource", "The egress gateway's access log (Telemetry) records every outbound request."),
@@ -342,8 +351,10 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I0711",
-        "several external hosts share one opaque TCP port: their ServiceEntries resolve NONE",
-        "Istio tells such hosts apart by port only: connections go to the address the application resolved and the host is not checked by the sidecar.",
+        "an external host shares an opaque TCP port with other hosts: on that port any host is reachable",
+        "Without `addresses` Istio tells opaque TCP apart by port only and STARTTLS sends no SNI: the ServiceEntries resolve NONE, "
+        "the connection goes out directly to the address the application resolved, and neither the sidecar nor the egress gateway checks the host.",
+        "Call the host on its implicit-TLS port (SMTP 465), routed by SNI, or give each host its own port.",
     ),
     _i(
         "I0712",

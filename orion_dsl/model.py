@@ -44,7 +44,7 @@ IPv4 = ipaddress.IPv4Address
 #: What a workload becomes: a Deployment (``service``) or a StatefulSet (``statefulset``).
 WorkloadKind = Literal["deployment", "statefulset"]
 #: What one end of an allowed connection is.
-PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operator", "api-server", "object-store"]
+PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operator", "api-server", "object-store", "egress-gateway"]
 #: Why a connection is allowed (see :class:`Edge`).
 EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow", "alerting"]
 

@@ -7,29 +7,35 @@
   HTTP, e.g. SMTP 587 with STARTTLS) that another allow-listed host also uses: without
   ``addresses`` Istio tells such traffic apart by port alone (istioctl IST0134), so with DNS
   every connection on that port would go to one of the hosts. Those entries use ``NONE`` (the
-  connection goes to the address the application resolved); I0711 says the port is then
-  limited by port, not host.
-* An external ``via egress_gateway`` is routed sidecar -> egress gateway -> external, per host
-  and TLS port, by SNI, as in Istio's egress-gateway tasks. With ``tls_origination`` the
-  sidecar originates Istio mutual TLS to the gateway (DestinationRule subset with
-  ``ISTIO_MUTUAL`` and the host as ``sni``; Gateway server ``ISTIO_MUTUAL``), the gateway
-  forwards the application's own TLS to the external (``tcp`` route), and an
-  AuthorizationPolicy on the gateway admits only the allow-graph's callers of each host
-  (``connection.sni``; no ``ports``: at a gateway they are the pod's ports, 8443 for the
-  Service's 443). Without it the gateway passes TLS through (``PASSTHROUGH``, routing on SNI)
-  and sees no caller identity (I0712).
-  Externals are declared on their TLS port (443), so the application already speaks TLS:
-  originating TLS *to the external* would encrypt twice; I0707 says so.
+  connection goes to the address the application resolved); I0711 reports each such host: on
+  that port any host is reachable. UDP (NTP) is not proxied at all (I0706).
+* With an egress gateway, every host is routed sidecar -> egress gateway -> external on the
+  ports :mod:`orion_dsl.lowering.egress` says the gateway carries (TLS ports by SNI, unshared
+  opaque TCP ports by port), as in Istio's "Egress Gateways" task
+  (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/): the
+  ServiceEntry, a Gateway server per host and port, a VirtualService per host with the ``mesh``
+  hop (to the gateway's subset) and the gateway hop (to the host), and the gateway's
+  DestinationRule. The Kubernetes target locks the pods to the gateway with NetworkPolicies
+  (that task's "Apply Kubernetes network policies"). With ``tls_origination`` the sidecar
+  originates Istio mutual TLS to the gateway (DestinationRule subset with ``ISTIO_MUTUAL`` and
+  the host as ``sni``; Gateway server ``ISTIO_MUTUAL``), the gateway forwards the application's
+  own bytes (its TLS, or SMTP) to the external (``tcp`` route), and an AuthorizationPolicy on the
+  gateway admits only the allow-graph's callers of each host (``connection.sni``; no ``ports``:
+  at a gateway they are the pod's ports, 8443 for the Service's 443). Without it the gateway
+  passes TLS through (``PASSTHROUGH``, routing on SNI; opaque TCP by port) and sees no caller
+  identity (I0712). Ports other than 80 and 443 must be added to the gateway's Service (I0705).
+* Nothing originates TLS *to the external*: externals are declared on their TLS port, so the
+  application already speaks TLS and originating it again would encrypt twice (Istio's "Egress
+  Gateways with TLS Origination" expects plain HTTP from the application). ``tls_origination``
+  is the sidecar-to-gateway mutual TLS; I0707 says so.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from orion_dsl.backends.istio.names import Obj, host, obj, port_protocol, principal
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
-from orion_dsl.lowering.istio import routed_hosts
+from orion_dsl.lowering.egress import GATEWAY_SERVICE_PORTS, gateway, gateway_ports, routed_hosts, shared_opaque_ports
 from orion_dsl.lowering.names import egress_server_port, egress_subset
 from orion_dsl.model import EgressGateway, External, Port, Topology, Workload
 
@@ -49,21 +55,11 @@ def callers(topology: Topology, external: External) -> list[Workload]:
 
 def export_to(topology: Topology, external: External, home: str) -> list[str]:
     """Where an external's configuration (kept in ``home``) is visible: there, its callers' namespaces and the egress gateway's."""
-    gateway = topology.mesh.egress_gateway if topology.mesh else None
+    found = gateway(topology)
     seen = {w.namespace for w in callers(topology, external)}
-    if external.via_egress_gateway and gateway is not None:
-        seen.add(gateway.namespace)
+    if found is not None and gateway_ports(topology, external):
+        seen.add(found.namespace)
     return [".", *sorted(seen - {home})]
-
-
-def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
-    """Opaque TCP port numbers that more than one external host uses, with those hosts (sorted)."""
-    hosts: dict[int, set[str]] = defaultdict(set)
-    for e in topology.externals:
-        for p in e.ports:
-            if port_protocol(p) == "TCP":
-                hosts[p.number].update(e.hosts)
-    return {number: sorted(found) for number, found in sorted(hosts.items()) if len(found) > 1}
 
 
 def service_entry(entry: Planned, plan: Plan) -> Obj:
@@ -84,28 +80,34 @@ def service_entry(entry: Planned, plan: Plan) -> Obj:
     return obj(entry, spec)
 
 
-def routed_ports(external: External) -> tuple[Port, ...]:
-    """The ports of an external that the egress gateway can route by SNI."""
-    return tuple(p for p in external.ports if p.tls)
-
-
 def routed(topology: Topology) -> list[Routed]:
     """Every host and port the egress gateway routes, in spec order."""
-    return [(e, h, p) for e, h in routed_hosts(topology) for p in routed_ports(e)]
+    return [(e, h, p) for e, h in routed_hosts(topology) for p in gateway_ports(topology, e)]
+
+
+def _server(host_name: str, port: Port, tls_origination: bool) -> Obj:
+    """The gateway's listener for one host and port: Istio mutual TLS from the sidecars (the host as
+    SNI), else the application's TLS passed through by SNI, or opaque TCP by port."""
+    server: Obj = {"port": {"number": port.number, "name": egress_server_port(host_name, port.number), "protocol": "TLS"}, "hosts": [host_name]}
+    if tls_origination:
+        server["tls"] = {"mode": "ISTIO_MUTUAL"}
+    elif port.tls:
+        server["tls"] = {"mode": "PASSTHROUGH"}
+    else:
+        server["port"]["protocol"] = "TCP"
+    return server
 
 
 def egress_gateway(entry: Planned, plan: Plan) -> Obj:
     """The egress gateway's listeners: one server per routed host and port."""
-    mode = "ISTIO_MUTUAL" if entry.of(EgressGateway).tls_origination else "PASSTHROUGH"
-    servers = [
-        {"port": {"number": p.number, "name": egress_server_port(h, p.number), "protocol": "TLS"}, "hosts": [h], "tls": {"mode": mode}}
-        for _, h, p in routed(plan.topology)
-    ]
+    tls_origination = entry.of(EgressGateway).tls_origination
+    servers = [_server(h, p, tls_origination) for _, h, p in routed(plan.topology)]
     return obj(entry, {"selector": entry.selector, "servers": servers})
 
 
 def egress_virtual_service(entry: Planned, plan: Plan) -> Obj:
-    """Sidecar -> egress gateway (SNI match in the mesh) and egress gateway -> external, for one host."""
+    """Sidecar -> egress gateway (in the mesh: by SNI on a TLS port, by port on an opaque one) and
+    egress gateway -> external, for one host."""
     external = entry.of(External)
     routed_host = entry.part_of(str)
     mesh = plan.topology.mesh
@@ -115,20 +117,20 @@ def egress_virtual_service(entry: Planned, plan: Plan) -> Obj:
     listener = plan.get(Role.EGRESS_GATEWAY, gateway).name
     tls: list[Obj] = []
     tcp: list[Obj] = []
-    for p in routed_ports(external):
-        to_gateway = {"host": gateway_host, "port": {"number": p.number}, "subset": egress_subset(routed_host, p.number)}
-        tls.append({"match": [{"gateways": ["mesh"], "port": p.number, "sniHosts": [routed_host]}], "route": [{"destination": to_gateway, "weight": 100}]})
+    for p in gateway_ports(plan.topology, external):
+        to_gateway = [{"destination": {"host": gateway_host, "port": {"number": p.number}, "subset": egress_subset(routed_host, p.number)}, "weight": 100}]
         onward = [{"destination": {"host": routed_host, "port": {"number": p.number}}, "weight": 100}]
-        if gateway.tls_origination:
+        if p.tls:
+            tls.append({"match": [{"gateways": ["mesh"], "port": p.number, "sniHosts": [routed_host]}], "route": to_gateway})
+        else:
+            tcp.append({"match": [{"gateways": ["mesh"], "port": p.number}], "route": to_gateway})
+        if gateway.tls_origination or not p.tls:
             tcp.append({"match": [{"gateways": [listener], "port": p.number}], "route": onward})
         else:
             tls.append({"match": [{"gateways": [listener], "port": p.number, "sniHosts": [routed_host]}], "route": onward})
-    spec: Obj = {
-        "hosts": [routed_host],
-        "gateways": ["mesh", listener],
-        "exportTo": export_to(plan.topology, external, entry.namespace),
-        "tls": tls,
-    }
+    spec: Obj = {"hosts": [routed_host], "gateways": ["mesh", listener], "exportTo": export_to(plan.topology, external, entry.namespace)}
+    if tls:
+        spec["tls"] = tls
     if tcp:
         spec["tcp"] = tcp
     return obj(entry, spec)
@@ -156,23 +158,30 @@ def egress_access_control(entry: Planned, plan: Plan) -> Obj:
     return obj(entry, {"selector": {"matchLabels": entry.selector}, "action": "ALLOW", "rules": rules})
 
 
-def _service_entry_diagnostics(topology: Topology) -> list[Diagnostic]:
-    """Opaque ports shared by several hosts (I0711) and UDP ports, which bypass the sidecar (I0706)."""
+def _unenforced(topology: Topology) -> list[Diagnostic]:
+    """What no generated object holds to the allow-list: each host on an opaque TCP port other hosts
+    share (I0711), and each UDP port (I0706): the NetworkPolicy opens them to every public address."""
+    shared = shared_opaque_ports(topology)
     found = [
         info(
             "I0711",
-            None,
-            f"port {number} is opaque TCP for {', '.join(hosts)}: Istio tells them apart by port only, so their ServiceEntries resolve NONE",
-            "connections on this port go to the address the application resolved; the host is not checked by the sidecar",
+            e.span,
+            f"{h}:{p.number} is opaque TCP, and {', '.join(x for x in shared[p.number] if x != h)} uses port {p.number} too: "
+            f"neither the sidecar nor the egress gateway can tell them apart, so any host on {p.number} is reachable",
+            "without `addresses` Istio matches opaque TCP by port alone, and STARTTLS sends no SNI; "
+            "call the host on its implicit-TLS port (SMTP 465), which is routed by SNI, or give each host its own port",
         )
-        for number, hosts in shared_opaque_ports(topology).items()
+        for e in topology.externals
+        for p in e.ports
+        if port_protocol(p) == "TCP" and p.number in shared
+        for h in e.hosts
     ]
     found += [
         info(
             "I0706",
-            None,
-            f"{e.name}:{p.number}/udp bypasses the sidecar: Istio proxies TCP only",
-            "the NetworkPolicy egress rule enforces it",
+            e.span,
+            f"{e.name}:{p.number}/udp bypasses the sidecar and the egress gateway: Istio proxies TCP only",
+            f"the NetworkPolicy opens {p.number}/udp to every public address; {', '.join(e.hosts)} is not checked",
         )
         for e in topology.externals
         for p in e.ports
@@ -181,44 +190,54 @@ def _service_entry_diagnostics(topology: Topology) -> list[Diagnostic]:
     return found
 
 
-def _unroutable(topology: Topology, gateway: EgressGateway | None) -> list[Diagnostic]:
-    """Externals sent to the egress gateway that it cannot route: there is none (I0704), or a port is not TLS (I0705)."""
-    found: list[Diagnostic] = []
-    for e in (e for e in topology.externals if e.via_egress_gateway):
-        if gateway is None:
-            found.append(info("I0704", None, f"{e.name} is routed via an egress gateway, but the mesh has none", "add `egress_gateway` to the mesh"))
-            continue
-        found += [
-            info("I0705", None, f"{e.name}:{p.number} is not TLS, so the egress gateway cannot route it by SNI", "it goes out directly")
-            for p in e.ports
-            if not p.tls
-        ]
-    return found
+def _gateway_service(topology: Topology) -> list[Diagnostic]:
+    """The routed ports Istio's egress gateway Service does not have (I0705): they must be added to it."""
+    missing = sorted({p.number for _, _, p in routed(topology)} - set(GATEWAY_SERVICE_PORTS))
+    found = gateway(topology)
+    if not missing or found is None:
+        return []
+    ports = ", ".join(str(n) for n in missing)
+    return [
+        info(
+            "I0705",
+            found.span,
+            f"the egress gateway routes port{'s' if len(missing) > 1 else ''} {ports}, "
+            "which the istio-egressgateway Service of Istio's chart does not have (80, 443, 15443)",
+            f"add {ports} to the Service in {found.namespace} (port and targetPort alike, TCP)",
+        )
+    ]
 
 
 def diagnostics(topology: Topology) -> list[Diagnostic]:
-    """What egress cannot express: shared opaque and UDP ports, unroutable externals, and what the gateway checks (I0707 or I0712)."""
-    mesh = topology.mesh
-    assert mesh is not None
-    gateway = mesh.egress_gateway
-    found = _service_entry_diagnostics(topology) + _unroutable(topology, gateway)
-    if gateway is None or not routed(topology):
+    """What egress cannot enforce (I0711, I0706), an external sent to a gateway the mesh lacks (I0704),
+    the ports the gateway's Service needs (I0705), and what the gateway checks (I0707 or I0712)."""
+    found_gateway = gateway(topology)
+    found = _unenforced(topology)
+    if found_gateway is None:
+        found += [
+            info("I0704", e.span, f"{e.name} is routed via an egress gateway, but the mesh has none", "add `egress_gateway` to the mesh")
+            for e in topology.externals
+            if e.via_egress_gateway
+        ]
+    if found_gateway is None or not routed(topology):
         return found
-    if gateway.tls_origination:
+    found += _gateway_service(topology)
+    if found_gateway.tls_origination:
         found.append(
             info(
                 "I0707",
-                None,
-                "TLS origination: sidecars originate mutual TLS to the egress gateway; the application's TLS to the external is passed on",
-                "externals are declared on their TLS port, so the application already encrypts; Istio does not encrypt twice",
+                found_gateway.span,
+                "sidecars reach the egress gateway over Istio mutual TLS naming the host as SNI; the gateway forwards "
+                "the application's own TLS (or TCP) unchanged: nothing originates TLS to the external",
+                "externals are declared on their TLS port, so the application already encrypts; `tls_origination` secures the sidecar-to-gateway hop",
             )
         )
     else:
         found.append(
             info(
                 "I0712",
-                None,
-                "without TLS origination the egress gateway passes TLS through and cannot see which workload calls: it admits any caller",
+                found_gateway.span,
+                "without `tls_origination` the egress gateway passes TLS through and cannot see which workload calls: it admits any caller",
                 "turn `tls_origination` on for access control at the gateway; the NetworkPolicies still limit who reaches it",
             )
         )

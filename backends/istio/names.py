@@ -11,12 +11,15 @@ from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, envelope
 from orion_dsl.lowering import names as lowering_names
-from orion_dsl.model import Port, Topology, Workload
+from orion_dsl.lowering.egress import port_protocol
+from orion_dsl.model import Topology, Workload
 
 #: A Kubernetes/Istio object as plain data.
 Obj = dict[str, Any]
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "orion"}
+
+__all__ = ["MANAGED_BY", "Obj", "duration", "host", "ip_blocks", "obj", "port_protocol", "principal", "sidecar_import"]
 
 
 def obj(entry: Planned, spec: Obj) -> Obj:
@@ -48,17 +51,6 @@ def duration(millis: int) -> str:
     """
     seconds, rest = divmod(millis, 1000)
     return f"{seconds}s" if rest == 0 else f"{seconds}.{rest:03d}s"
-
-
-def port_protocol(port: Port) -> str:
-    """The Istio protocol of an external port: HTTPS for 443, TLS for other TLS ports, UDP as is, else TCP."""
-    if port.protocol == "UDP":
-        return "UDP"
-    if port.number == 443 or port.name == "https":
-        return "HTTPS"
-    if port.tls:
-        return "TLS"
-    return "TCP"
 
 
 def ip_blocks(topology: Topology, kind: str, name: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ With ``REGISTRY_ONLY`` any other host is unknown to the sidecar and refused.
 from __future__ import annotations
 
 from orion_dsl.backends.istio.names import Obj, host, obj, sidecar_import
-from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering import Plan, Planned, Role, egress
 from orion_dsl.lowering.names import ISTIO_ROOT_NAMESPACE, service_host
 from orion_dsl.model import Edge
 
@@ -34,8 +34,8 @@ def _hosts_of(plan: Plan, edge: Edge) -> set[str]:
         return set()
     entry = plan.get(Role.SERVICE_ENTRY, external)
     hosts = {sidecar_import(entry.namespace, h) for h in external.hosts}
-    gateway = topology.mesh.egress_gateway if topology.mesh else None
-    if external.via_egress_gateway and gateway is not None:
+    gateway = egress.gateway(topology)
+    if gateway is not None and egress.gateway_ports(topology, external):
         service = plan.get(Role.PROVIDED_SERVICE, gateway)
         hosts.update(sidecar_import(service.namespace, h) for h in external.hosts)
         hosts.add(sidecar_import(service.namespace, host(service)))

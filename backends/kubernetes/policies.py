@@ -9,8 +9,13 @@
 * external services: NetworkPolicy cannot match host names, so an external edge opens its
   ports to ``0.0.0.0/0`` minus private, shared and link-local ranges (the cloud metadata
   address included); the host allow-list is enforced by Istio's ServiceEntry and Sidecar
-  (I1030). A meshed caller of an external marked ``via egress_gateway`` is allowed to the
-  egress gateway pods instead (its sidecar sends the traffic there);
+  (I1030). With an egress gateway, an edge it carries (:mod:`orion_dsl.lowering.egress`: a
+  meshed caller, a TLS port or an unshared opaque TCP port) goes to the gateway's pods on their
+  pod port instead, and only the gateway's own policies (``istio-egressgateway-ingress`` and
+  ``-egress`` in its namespace) open the external ports to public addresses, as Istio's
+  "Egress Gateways" task asks (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/,
+  "Apply Kubernetes network policies"); the gateway also reaches kube-dns and istiod. What the
+  gateway cannot carry (UDP, an opaque port several hosts share) still opens to public addresses;
 * the internet reaches the ingress controller (``app.kubernetes.io/name: ingress-nginx`` in
   the ingress namespace) on its listen ports.
 
@@ -25,10 +30,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from orion_dsl.analysis.allow_graph import DNS_PORTS
 from orion_dsl.controllers import KEDA
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
-from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.lowering import Plan, Planned, Role, egress, names
 from orion_dsl.lowering.kubernetes import peer_pods
 from orion_dsl.model import Edge, Peer, Port, Topology
 
@@ -42,9 +48,6 @@ ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 #: (private or public), so any address but link-local, where the cloud metadata service is.
 API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
 ACME_SOLVER_PORT = 8089
-
-#: Service port -> pod port of Istio's default egress gateway (NetworkPolicies match pod ports).
-EGRESS_GATEWAY_POD_PORTS = {80: 8080, 443: 8443}
 
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
@@ -61,8 +64,8 @@ class _Peers:
 
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
-        mesh = topology.mesh
-        self.egress_gateway = mesh.egress_gateway.namespace if mesh and mesh.egress_gateway else None
+        gateway = egress.gateway(topology)
+        self.egress_gateway = gateway.namespace if gateway is not None else None
 
     def select(self, peer: Peer) -> dict[str, Any]:
         """The NetworkPolicy peer that selects a graph peer's pods (or addresses)."""
@@ -85,18 +88,11 @@ class _Peers:
         return PUBLIC
 
     def egress_target(self, edge: Edge) -> tuple[dict[str, Any], Port]:
-        """Where an egress edge really goes, and on which pod port.
-
-        A meshed caller's TLS traffic to an external marked ``via egress_gateway`` goes to the
-        egress gateway pods, which listen on the pod port behind the gateway Service's port
-        (Istio's default gateway maps 443 to 8443 and 80 to 8080).
-        """
-        if edge.target.kind == "external" and self.egress_gateway and edge.port.tls:
-            ext = self.topology.external(edge.target.name)
-            src = self.topology.workload(edge.source.name)
-            if ext is not None and ext.via_egress_gateway and src is not None and src.meshed:
-                pod_port = EGRESS_GATEWAY_POD_PORTS.get(edge.port.number, edge.port.number)
-                return in_namespace(self.egress_gateway, meta.EGRESS_GATEWAY), Port(edge.port.name, pod_port, edge.port.protocol)
+        """Where an egress edge really goes, and on which pod port: an edge through the egress
+        gateway (:mod:`orion_dsl.lowering.egress`) goes to the gateway's pods, on the pod port
+        behind the gateway Service's port (Istio's chart maps 443 to 8443 and 80 to 8080)."""
+        if egress.through_gateway(self.topology, edge):
+            return in_namespace(self.egress_gateway or "", meta.EGRESS_GATEWAY), egress.gateway_pod_port(edge.port)
         return self.select(edge.target), edge.port
 
 
@@ -120,16 +116,34 @@ PeerRules = dict[Peer, tuple[list[tuple[dict[str, Any], Port]], list[tuple[dict[
 
 
 def peer_rules(plan: Plan) -> PeerRules:
-    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan."""
+    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan.
+
+    An edge through the egress gateway leaves its source for the gateway's pods, enters them from
+    the source, and leaves them for public addresses on the external's port.
+    """
     topology = plan.topology
     peers = _Peers(topology)
     found: PeerRules = defaultdict(lambda: ([], []))
+    gateway = egress.gateway(topology)
     for edge in topology.allow_graph.edges:
         if peer_pods(topology, edge.target) is not None:
             found[edge.target][0].append((peers.select(edge.source), edge.port))
         if peer_pods(topology, edge.source) is not None:
             found[edge.source][1].append(peers.egress_target(edge))
+        if gateway is not None and egress.through_gateway(topology, edge):
+            rules = found[egress.gateway_peer(gateway)]
+            rules[0].append((peers.select(edge.source), egress.gateway_pod_port(edge.port)))
+            rules[1].append((PUBLIC, edge.port))
+    if gateway is not None and egress.gateway_peer(gateway) in found:
+        found[egress.gateway_peer(gateway)][1].extend(_gateway_platform())
     return found
+
+
+def _gateway_platform() -> list[tuple[dict[str, Any], Port]]:
+    """What the egress gateway's pods need besides the externals: kube-dns (the gateway resolves the
+    ServiceEntry hosts, resolution DNS) and istiod (its proxy's configuration and certificates)."""
+    dns = [(in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS), port) for port in DNS_PORTS]
+    return [*dns, (in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD), Port("grpc-xds", meta.ISTIOD_PORT))]
 
 
 def ingress_policy(entry: Planned, plan: Plan) -> Obj:
@@ -169,12 +183,14 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
     externals = sorted({e.target.name for e in topology.allow_graph.edges if e.target.kind == "external"})
     if externals:
         hosts = ", ".join(h for name in externals for ext in [topology.external(name)] if ext for h in ext.hosts)
+        gateway = egress.gateway(topology)
+        where = "the callers' pods" if gateway is None else f"the egress gateway's pods in {gateway.namespace} (callers reach the gateway)"
         diags.append(
             info(
                 "I1030",
                 None,
                 f"NetworkPolicy cannot match host names: egress to {len(externals)} "
-                "external services is opened to public addresses on their ports only",
+                f"external services is opened from {where} to public addresses on their ports only",
                 f"the host allow-list ({hosts}) is enforced by the Istio ServiceEntry and Sidecar resources (see the istio target)",
             )
         )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from orion_dsl.model import Edge, External, Mesh, Topology, Workload
+from orion_dsl.model import Edge, Mesh, Topology, Workload
 
 from . import names
+from .egress import routed_hosts
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "istio"
@@ -56,13 +57,6 @@ def meshed(topology: Topology) -> tuple[Workload, ...]:
 def meshed_namespaces(topology: Topology) -> tuple[str, ...]:
     """Namespaces that hold at least one meshed workload, sorted."""
     return tuple(sorted({w.namespace for w in meshed(topology)}))
-
-
-def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
-    """(external, host) the egress gateway routes by SNI: hosts of externals sent ``via egress_gateway`` with a TLS port."""
-    if topology.mesh is None or topology.mesh.egress_gateway is None:
-        return ()
-    return tuple((e, h) for e in topology.externals if e.via_egress_gateway and any(p.tls for p in e.ports) for h in e.hosts)
 
 
 def plan(topology: Topology) -> Iterator[Planned]:

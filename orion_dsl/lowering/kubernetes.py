@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orion_dsl import images
-from orion_dsl.model import Host, Ingress, Peer, Topology, Volume, Workload
+from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Volume, Workload
 from orion_dsl.source import Span
 
-from . import names, operated
+from . import egress, names, operated
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "kubernetes"
@@ -300,7 +300,9 @@ def _queue_scaling(w: Workload, target: tuple[Ref, ...]) -> Iterator[Planned]:
 
 
 def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | None:
-    """(name, pod labels) of an in-cluster allow-graph peer that gets NetworkPolicies: a workload, or the ingress controller."""
+    """(name, pod labels) of an in-cluster peer that gets NetworkPolicies: a workload, the ingress controller, or the egress gateway."""
+    if peer.kind == "egress-gateway":
+        return peer.name, dict(names.EGRESS_GATEWAY_PODS)
     if peer.kind == "workload":
         w = topology.workload(peer.name)
         return (peer.name, names.pod_selector(w)) if w is not None else None
@@ -310,10 +312,22 @@ def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | No
 
 
 def _peer_sources(topology: Topology, peer: Peer) -> tuple[Span | None, ...]:
+    found = egress.gateway(topology)
+    if peer.kind == "egress-gateway" and found is not None:
+        return (found.span,)
     w = topology.workload(peer.name) if peer.kind == "workload" else None
     if w is not None:
         return (w.span,)
     return (topology.ingress.span,) if topology.ingress is not None else ()
+
+
+def _gateway_ends(topology: Topology, edge: Edge, incoming: set[Peer], outgoing: set[Peer]) -> tuple[tuple[Peer, set[Peer]], ...]:
+    """An edge through the egress gateway also enters the gateway's pods and leaves them (see :mod:`.egress`)."""
+    found = egress.gateway(topology)
+    if found is None or not egress.through_gateway(topology, edge):
+        return ()
+    peer = egress.gateway_peer(found)
+    return ((peer, incoming), (peer, outgoing))
 
 
 def _network_policies(topology: Topology) -> Iterator[Planned]:
@@ -325,7 +339,7 @@ def _network_policies(topology: Topology) -> Iterator[Planned]:
     outgoing: set[Peer] = set()
     order: list[Peer] = []
     for edge in topology.allow_graph.edges:
-        for peer, ends in ((edge.target, incoming), (edge.source, outgoing)):
+        for peer, ends in ((edge.target, incoming), (edge.source, outgoing), *_gateway_ends(topology, edge, incoming, outgoing)):
             if peer_pods(topology, peer) is not None:
                 ends.add(peer)
                 if peer not in order:

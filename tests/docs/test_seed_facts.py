@@ -436,8 +436,16 @@ def test_s42_paths(doc: Document) -> None:
 
 def test_s43_egress_gateway(doc: Document) -> None:
     table = doc.table("Egress gateway").keyed()
-    assert (table["TLS origination"]["Value"], table["SNI routing"]["Value"]) == ("on", "on")
-    assert table["Access control"]["Value"].startswith("only the allow-listed hosts")
+    assert table["Sidecar to gateway"]["Value"].startswith("Istio mutual TLS") and table["SNI routing"]["Value"] == "on"
+    assert "nothing originates TLS to the external" in table["Gateway to external"]["Value"]
+    assert table["Access control"]["Value"].startswith("only the allow-listed hosts below, each for its callers only")
+
+
+def test_s44_the_route_of_each_external_is_the_egress_gateway_but_for_shared_smtp_587_and_udp_ntp(doc: Document) -> None:
+    routes = {r["External service"]: r["Route"] for r in doc.table("Allow-listed external services").records()}
+    assert routes.pop("sendgrid") == routes.pop("mailgun") == "egress gateway (465); direct (587)"
+    assert routes.pop("ntp") == "direct"
+    assert set(routes.values()) == {"egress gateway"}
 
 
 def test_s44_allow_listed_externals(doc: Document) -> None:

@@ -8,6 +8,7 @@ import attrs
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.istio import render
+from orion_dsl.lowering import egress
 from orion_dsl.model import Topology
 from tests.istio.conftest import documents, find, of_kind
 from tests.support.plans import planned
@@ -47,7 +48,7 @@ def _expected_sidecar_hosts(seed: Topology, namespace: str) -> set[str]:
         external = seed.external(target.name) if target.kind == "external" else None
         if external is not None:
             found.update(f"istio-system/{h}" for h in external.hosts)
-            if external.via_egress_gateway:
+            if egress.through_gateway(seed, edge):
                 found.add("istio-system/istio-egressgateway.istio-system.svc.cluster.local")
     return found
 
@@ -96,12 +97,13 @@ def test_s42_gateway_paths_route_by_prefix(seed_objects: Objects) -> None:
     }
 
 
-def test_s43_egress_gateway_listens_with_istio_mutual_tls(seed_objects: Objects) -> None:
+def test_s43_egress_gateway_listens_with_istio_mutual_tls_for_every_tls_port_of_every_external(seed_objects: Objects, seed: Topology) -> None:
+    """Every allow-listed external goes through the gateway, ``via egress_gateway`` or not; SMTP 587 is opaque and shared (I0711), NTP is UDP (I0706)."""
     gateway = find(seed_objects, "Gateway", "istio-egressgateway", "istio-system")["spec"]
     assert gateway["selector"] == {"istio": "egressgateway"}
-    assert {s["hosts"][0]: s["tls"]["mode"] for s in gateway["servers"]} == dict.fromkeys(
-        ["api.twilio.com", "oauth2.googleapis.com", "accounts.google.com", "github.com", "api.stripe.com"], "ISTIO_MUTUAL"
-    )
+    listened = {(s["hosts"][0], s["port"]["number"]): s["tls"]["mode"] for s in gateway["servers"]}
+    assert listened == {(h, p.number): "ISTIO_MUTUAL" for e in seed.externals for h in e.hosts for p in e.ports if p.tls}
+    assert ("smtp.sendgrid.net", 465) in listened and ("smtp.sendgrid.net", 587) not in listened
 
 
 def test_s43_sidecar_leg_routes_by_sni_to_the_egress_gateway(seed_objects: Objects) -> None:
@@ -125,7 +127,7 @@ def test_s43_egress_access_control_admits_only_callers(seed_objects: Objects, se
     rules = find(seed_objects, "AuthorizationPolicy", "egress-access-control", "istio-system")["spec"]["rules"]
     admitted = {r["when"][0]["values"][0]: r["from"][0]["source"]["principals"] for r in rules}
     expected: dict[str, list[str]] = {}
-    for e in (e for e in seed.externals if e.via_egress_gateway):
+    for e in (e for e in seed.externals if egress.gateway_ports(seed, e)):
         sources = {edge.source for edge in seed.allow_graph.incoming(e.name) if edge.source.kind == "workload"}
         expected.update(dict.fromkeys(e.hosts, sorted(f"cluster.local/ns/{s.namespace}/sa/{s.name}" for s in sources)))
     assert admitted == expected and admitted["api.stripe.com"] == ["cluster.local/ns/orion-user/sa/user"]
@@ -174,9 +176,12 @@ def test_s37_smtp_587_shared_by_two_hosts_keeps_the_resolved_address(seed_object
     assert (modes["sendgrid"], modes["mailgun"]) == ("NONE", "NONE")
 
 
-def test_s37_shared_opaque_port_is_reported(seed_rendered: Rendered) -> None:
+def test_s37_each_host_on_a_shared_opaque_port_is_reported_as_unenforced(seed_rendered: Rendered) -> None:
     assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0711"] == [
-        "port 587 is opaque TCP for smtp.mailgun.org, smtp.sendgrid.net: Istio tells them apart by port only, so their ServiceEntries resolve NONE"
+        "smtp.sendgrid.net:587 is opaque TCP, and smtp.mailgun.org uses port 587 too: neither the sidecar nor the egress gateway "
+        "can tell them apart, so any host on 587 is reachable",
+        "smtp.mailgun.org:587 is opaque TCP, and smtp.sendgrid.net uses port 587 too: neither the sidecar nor the egress gateway "
+        "can tell them apart, so any host on 587 is reachable",
     ]
 
 

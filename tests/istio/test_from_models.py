@@ -106,3 +106,52 @@ def test_only_the_ports_callers_outside_the_mesh_use_accept_plaintext() -> None:
     authentication = _named(_built(_behind_ingress()), "PeerAuthentication", "api")
     assert authentication["spec"]["mtls"] == {"mode": "STRICT"}
     assert authentication["spec"]["portLevelMtls"] == {"8080": {"mode": "PERMISSIVE"}}
+
+
+def _mail(*providers: str, gateway: bool = True) -> Topology:
+    """A meshed mailer calls each provider's SMTP 587 (opaque TCP, STARTTLS) and SMTPS 465; none says ``via egress_gateway``."""
+    externals = [external(name, [f"smtp.{name}.example"], [port("smtp", 587), port("smtps", 465)]) for name in providers]
+    mailer = workload("mailer", namespace="mail", ports=[HTTP], meshed=True, calls=[call(e.name, p) for e in externals for p in e.ports])
+    return topology(workloads=[mailer], externals=externals, mesh=mesh(egress_gateway=egress_gateway() if gateway else None))
+
+
+def test_with_an_egress_gateway_an_external_not_marked_via_it_is_routed_through_it() -> None:
+    built = _built(_mail("sendgrid"))
+    legs = _named(built, "VirtualService", "egress-smtp-sendgrid-example")["spec"]
+    assert legs["gateways"] == ["mesh", "istio-egressgateway"]
+    mesh_legs = [t["match"][0] for t in legs["tls"] if t["match"][0]["gateways"] == ["mesh"]]
+    assert mesh_legs == [{"gateways": ["mesh"], "port": 465, "sniHosts": ["smtp.sendgrid.example"]}]
+
+
+def test_an_opaque_tcp_port_no_other_host_uses_goes_to_the_egress_gateway_by_port_and_on_to_its_one_host() -> None:
+    built = _built(_mail("sendgrid"))
+    tcp = _named(built, "VirtualService", "egress-smtp-sendgrid-example")["spec"]["tcp"]
+    assert [(t["match"][0], t["route"][0]["destination"]["host"]) for t in tcp] == [
+        ({"gateways": ["mesh"], "port": 587}, "istio-egressgateway.istio-system.svc.cluster.local"),
+        ({"gateways": ["istio-egressgateway"], "port": 587}, "smtp.sendgrid.example"),
+    ]
+    servers = _named(built, "Gateway", "istio-egressgateway")["spec"]["servers"]
+    assert {s["port"]["number"]: (s["port"]["protocol"], s.get("tls")) for s in servers} == {587: ("TCP", None), 465: ("TLS", {"mode": "PASSTHROUGH"})}
+    assert _named(built, "ServiceEntry", "sendgrid")["spec"]["resolution"] == "DNS"
+
+
+def test_an_opaque_tcp_port_two_hosts_share_stays_off_the_egress_gateway_and_each_host_is_reported() -> None:
+    built, diagnostics = objects(planned(_mail("sendgrid", "mailgun")))
+    servers = _named(built, "Gateway", "istio-egressgateway")["spec"]["servers"]
+    assert {(s["hosts"][0], s["port"]["number"]) for s in servers} == {("smtp.sendgrid.example", 465), ("smtp.mailgun.example", 465)}
+    assert "tcp" not in _named(built, "VirtualService", "egress-smtp-sendgrid-example")["spec"]
+    assert sorted(d.summary.split(" ", 1)[0] for d in diagnostics if d.code == "I0711") == ["smtp.mailgun.example:587", "smtp.sendgrid.example:587"]
+
+
+def test_ports_the_egress_gateways_service_lacks_are_reported_once() -> None:
+    diagnostics = objects(planned(_mail("sendgrid")))[1]
+    assert [d.summary for d in diagnostics if d.code == "I0705"] == [
+        "the egress gateway routes ports 465, 587, which the istio-egressgateway Service of Istio's chart does not have (80, 443, 15443)"
+    ]
+
+
+def test_via_egress_gateway_without_a_gateway_is_reported() -> None:
+    stripe = external("stripe", ["api.stripe.com"], [HTTPS], via_egress_gateway=True)
+    payer = workload("payer", namespace="pay", ports=[HTTP], meshed=True, calls=[call("stripe", HTTPS)])
+    diagnostics = objects(planned(topology(workloads=[payer], externals=[stripe], mesh=mesh())))[1]
+    assert [d.code for d in diagnostics if d.code == "I0704"] == ["I0704"]

@@ -73,7 +73,8 @@ def test_no_mesh_is_reported(seed: Topology) -> None:
 
 
 def test_udp_external_is_reported(seed_rendered: Any) -> None:
-    assert [d.summary for d in seed_rendered.diagnostics if d.code == "I0706"] == ["ntp:123/udp bypasses the sidecar: Istio proxies TCP only"]
+    summaries = [d.summary for d in seed_rendered.diagnostics if d.code == "I0706"]
+    assert summaries == ["ntp:123/udp bypasses the sidecar and the egress gateway: Istio proxies TCP only"]
 
 
 @pytest.mark.parametrize(

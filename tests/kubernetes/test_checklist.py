@@ -484,14 +484,15 @@ def test_s36_prometheus_egress(objs: list[dict[str, Any]]) -> None:
     assert {("postgres", 9187), ("pgbouncer", 9127), ("rabbitmq", 15692), ("redis", 9121)} <= scraped
 
 
-def test_s37_dns_and_external_egress(objs: list[dict[str, Any]], seed: Topology) -> None:
+def test_s37_notification_reaches_dns_and_opens_only_what_the_egress_gateway_cannot_carry(objs: list[dict[str, Any]], seed: Topology) -> None:
+    """443 and 465 go to the egress gateway; SMTP 587 (opaque, shared by two providers: I0711) and NTP (UDP: I0706) go out directly."""
     egress = find(objs, "NetworkPolicy", "notification-egress", "orion-notification")["spec"]["egress"]
     dns = next(r for r in egress if r["to"][0].get("podSelector", {}).get("matchLabels") == {"k8s-app": "kube-dns"})
     assert dns["to"][0]["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}
     assert dns["ports"] == [{"port": 53, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}]
     public = next(r for r in egress if "ipBlock" in r["to"][0])
     assert public["to"][0]["ipBlock"]["cidr"] == "0.0.0.0/0" and "10.0.0.0/8" in public["to"][0]["ipBlock"]["except"]
-    assert {(p["port"], p["protocol"]) for p in public["ports"]} == {(123, "UDP"), (443, "TCP"), (465, "TCP"), (587, "TCP")}
+    assert {(p["port"], p["protocol"]) for p in public["ports"]} == {(123, "UDP"), (587, "TCP")}
     assert codes(seed, "I1030")
 
 

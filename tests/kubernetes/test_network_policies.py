@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from orion_dsl.engines import EngineFacts, facts
-from orion_dsl.lowering import Role
+from orion_dsl.lowering import Role, egress
 from orion_dsl.model import Topology, Workload
+from tests.support import models as m
 from tests.support.netpol import Cluster, External, Pod, allowed_pairs
 from tests.support.plans import planned
 
@@ -92,11 +93,25 @@ class World:
             pod = Pod(ing.namespace, "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, {p.name: (p.number, p.protocol) for p in ing.listen})
             self.pods.append(pod)
             self.owner[pod.key] = ing.name
+        self._egress_gateway(topology)
         dns = Pod("kube-system", "kube-dns", {"k8s-app": "kube-dns"}, {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")})
         self.pods.append(dns)
         self.owner[dns.key] = "kube-dns"
         self.candidates = {port for pod in self.pods for port in pod.ports.values()} | {(443, "TCP"), (6443, "TCP"), (80, "TCP"), (22, "TCP"), (53, "UDP")}
         self.candidates |= {(p.number, p.protocol) for e in topology.externals for p in e.ports}
+
+    def _egress_gateway(self, topology: Topology) -> None:
+        """Istio's egress gateway pod, with the labels and pod ports of Istio's chart (443 -> 8443;
+        istio/istio@00466c1d manifests/charts/gateways/istio-egress/values.yaml), when the mesh has one."""
+        found = egress.gateway(topology)
+        if found is None:
+            self.gateway = None
+            return
+        ports = {f"p{p.number}": (p.number, p.protocol) for e in topology.externals for p in map(egress.gateway_pod_port, egress.gateway_ports(topology, e))}
+        self.gateway = Pod(found.namespace, "istio-egressgateway", {"istio": "egressgateway"}, ports)
+        self.pods.append(self.gateway)
+        self.owner[self.gateway.key] = "istio-egressgateway"
+        self.namespaces.setdefault(found.namespace, {})
 
     def _operated(self, topology: Topology, objs: list[dict[str, Any]]) -> None:
         """The pods the operators make from ORION's resources, with the labels the operators put
@@ -122,11 +137,17 @@ class World:
         return sorted(k for k, v in self.owner.items() if v == name)
 
     def expected(self) -> set[tuple[str, str, int, str]]:
-        """Allow-graph edges between in-cluster peers, per pod."""
+        """Allow-graph edges between in-cluster peers, per pod; an edge through the egress gateway goes to
+        the gateway's pods on their pod port, and the gateway resolves DNS."""
         out = set()
+        gateway = [] if self.gateway is None else [self.gateway.key]
         for e in self.topology.allow_graph.edges:
             if e.source.kind == "dns":
                 continue
+            if egress.through_gateway(self.topology, e):
+                pod_port = egress.gateway_pod_port(e.port)
+                out |= {(src, dst, pod_port.number, pod_port.protocol) for src in self.pods_of(e.source.name) for dst in gateway}
+                out |= {(dst, "kube-system/kube-dns", 53, protocol) for dst in gateway for protocol in ("UDP", "TCP")}
             if e.source.kind in OUTSIDE or e.target.kind in OUTSIDE:
                 continue
             for src in self.pods_of(e.source.name):
@@ -140,7 +161,7 @@ class World:
         the operators': no policies of ORION's there) let in or out by themselves: their pods as
         sources, and outside addresses reaching them."""
         pairs = allowed_pairs(self.pods, self.namespaces, self.policies, self.candidates, list(externals))
-        managed = {ns.name for ns in self.topology.namespaces}
+        managed = {ns.name for ns in self.topology.namespaces} | ({self.gateway.namespace} if self.gateway else set())
 
         def unmanaged(key: str) -> bool:
             return "/" in key and key.split("/", 1)[0] not in managed
@@ -150,12 +171,6 @@ class World:
 
         # ORION's ingress policies admit an operator's pod; what is left has no end in ORION's namespaces
         return {p for p in pairs if inside(p[0]) or inside(p[1])}
-
-    def via_gateway(self, source: str, external: str) -> bool:
-        ext = self.topology.external(external)
-        src = self.topology.workload(source)
-        mesh = self.topology.mesh
-        return bool(ext and ext.via_egress_gateway and src and src.meshed and mesh and mesh.egress_gateway)
 
 
 _worlds: dict[Path, World] = {}
@@ -193,9 +208,10 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
             # 0.0.0.0/0: behind a load balancer, clients may arrive from node (private) addresses
             for dst in w.pods_of(e.target.name):
                 expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in outside}
-        if e.target.kind == "external" and not w.via_gateway(e.source.name, e.target.name):
-            for src in w.pods_of(e.source.name):
-                expected.add((src, INTERNET_IP, e.port.number, e.port.protocol))
+        if e.target.kind == "external":
+            # through the egress gateway, the gateway's pods go out; else the caller's
+            sources = w.pods_of("istio-egressgateway") if egress.through_gateway(w.topology, e) else w.pods_of(e.source.name)
+            expected |= {(src, INTERNET_IP, e.port.number, e.port.protocol) for src in sources}
         if e.target.kind in ("object-store", "api-server"):
             # an object store is public; the API server's address is any but link-local (its
             # endpoints carry no labels, so the policy names no pods)
@@ -211,19 +227,62 @@ def test_every_namespace_denies_by_default(w: World) -> None:
         assert deny[0]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
 
-def test_meshed_pods_reach_istiod_and_egress_gateway(seed_world: World) -> None:
+def test_meshed_pods_reach_istiod_and_the_egress_gateway_on_its_pod_ports(seed_world: World) -> None:
     istiod = Pod("istio-system", "istiod", {"app": "istiod"}, {"grpc-xds": (15012, "TCP")})
-    # Istio's default egress gateway Service maps 443 to the pods' 8443; policies match pod ports.
-    egw = Pod("istio-system", "istio-egressgateway", {"istio": "egressgateway"}, {"https": (8443, "TCP")})
-    namespaces = {**seed_world.namespaces, "istio-system": {}}
-    cluster = Cluster([*seed_world.pods, istiod, egw], namespaces, seed_world.policies)
+    cluster = Cluster([*seed_world.pods, istiod], seed_world.namespaces, seed_world.policies)
     notification = next(p for p in seed_world.pods if p.name == "notification")
     postgres = next(p for p in seed_world.pods if seed_world.owner[p.key] == "postgres")
+    assert seed_world.gateway is not None
     assert cluster.allowed(notification, istiod, 15012, "TCP")
     assert not cluster.allowed(postgres, istiod, 15012, "TCP")  # orion-data is not meshed
-    assert cluster.allowed(notification, egw, 8443, "TCP")  # twilio goes through the egress gateway
-    assert not cluster.allowed(notification, egw, 443, "TCP")
-    assert not cluster.allowed(notification, External(INTERNET_IP), 443, "TCP") or seed_world.topology.allow_graph.reach("notification", "sentry", 443)
+    # Istio's egress gateway Service maps 443 to the pods' 8443 (465 is the same on both); policies match pod ports.
+    assert cluster.allowed(notification, seed_world.gateway, 8443, "TCP")
+    assert cluster.allowed(notification, seed_world.gateway, 465, "TCP")
+    assert not cluster.allowed(notification, seed_world.gateway, 443, "TCP")
+    assert cluster.allowed(seed_world.gateway, istiod, 15012, "TCP")
+    assert not cluster.allowed(postgres, seed_world.gateway, 8443, "TCP")
+
+
+def _to_the_internet(w: World) -> set[tuple[str, int, str]]:
+    """(peer, port, protocol) of every pod the policies let reach a public address."""
+    return {(w.owner[src], port, protocol) for src, dst, port, protocol in w.allowed((External(INTERNET_IP),)) if dst == INTERNET_IP}
+
+
+def _mail_and_payments(gateway: bool = True) -> World:
+    """mailer calls sendgrid on SMTP 587 (opaque TCP no other host uses) and 465, payer calls stripe on 443; none says ``via egress_gateway``."""
+    sendgrid = m.external("sendgrid", ["smtp.sendgrid.net"], [m.port("smtp", 587), m.port("smtps", 465)])
+    stripe = m.external("stripe", ["api.stripe.com"], [m.port("https", 443)])
+    mailer = m.workload("mailer", namespace="mail", ports=[m.port("http", 8080)], meshed=True, calls=[m.call("sendgrid", p) for p in sendgrid.ports])
+    payer = m.workload("payer", namespace="pay", ports=[m.port("http", 8080)], meshed=True, calls=[m.call("stripe", stripe.ports[0])])
+    return World(m.topology(workloads=[mailer, payer], externals=[sendgrid, stripe], mesh=m.mesh(egress_gateway=m.egress_gateway() if gateway else None)))
+
+
+def test_an_app_pod_cannot_reach_the_internet_except_through_the_egress_gateway() -> None:
+    w = _mail_and_payments()
+    assert w.gateway is not None
+    assert _to_the_internet(w) == {("istio-egressgateway", n, "TCP") for n in (443, 465, 587)}
+    reached = {(w.owner[src], w.owner[dst], port) for src, dst, port, _ in w.allowed((External(INTERNET_IP),)) if w.owner.get(src) in ("mailer", "payer")}
+    # the gateway's Service maps 443 to its pods' 8443; 465 and 587 are the same on both
+    gateway = {("mailer", "istio-egressgateway", 465), ("mailer", "istio-egressgateway", 587), ("payer", "istio-egressgateway", 8443)}
+    assert reached == gateway | {(app, "kube-dns", 53) for app in ("mailer", "payer")}
+
+
+def test_without_an_egress_gateway_app_pods_reach_their_externals_ports_directly() -> None:
+    direct = _mail_and_payments(gateway=False)
+    assert direct.gateway is None
+    assert _to_the_internet(direct) == {("mailer", 587, "TCP"), ("mailer", 465, "TCP"), ("payer", 443, "TCP")}
+
+
+def test_the_seeds_meshed_pods_reach_the_internet_only_where_the_gateway_cannot_tell_hosts_apart(seed_world: World) -> None:
+    """SMTP 587 is opaque and shared by sendgrid and mailgun (I0711), NTP is UDP (I0706): every other external is reached
+    through the gateway. (The unmeshed CloudNativePG pods reach the API server at any address: no external.)"""
+    meshed = {w.name for w in seed_world.topology.workloads if w.meshed}
+    opened = {(n, protocol) for peer, n, protocol in _to_the_internet(seed_world) if peer in meshed}
+    assert opened == {(587, "TCP"), (123, "UDP")}
+
+
+def test_the_seeds_egress_gateway_reaches_the_internet_on_the_tls_ports_it_carries(seed_world: World) -> None:
+    assert {(n, protocol) for peer, n, protocol in _to_the_internet(seed_world) if peer == "istio-egressgateway"} == {(443, "TCP"), (465, "TCP")}
 
 
 def test_backup_pods_reach_their_store_dns_and_https_only(seed_world: World) -> None:
@@ -303,10 +362,10 @@ def test_s37_no_private_or_metadata_egress(seed_world: World) -> None:
     assert private == {(name, port) for name in ("postgres", "pgbouncer") for port in (443, 6443)}
 
 
-def test_s37_smtp_egress_only_for_notification(seed_world: World) -> None:
-    pairs = seed_world.allowed((External(INTERNET_IP),))
-    smtp = {(seed_world.owner[s], port) for s, d, port, _ in pairs if d == INTERNET_IP and port in (587, 465)}
-    assert smtp == {("notification", 587), ("notification", 465)}
+def test_s37_smtp_leaves_from_notification_on_587_and_from_the_egress_gateway_on_465(seed_world: World) -> None:
+    """587 (STARTTLS, opaque, shared by two providers) cannot go through the gateway; 465 (implicit TLS) is routed by SNI."""
+    smtp = {(peer, n) for peer, n, _ in _to_the_internet(seed_world) if n in (587, 465)}
+    assert smtp == {("notification", 587), ("istio-egressgateway", 465)}
 
 
 def _policy(objs: list[dict[str, Any]], name: str) -> dict[str, Any]:

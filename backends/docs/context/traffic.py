@@ -22,6 +22,7 @@ from orion_dsl.backends.docs.context.text import (
     timing,
 )
 from orion_dsl.backends.docs.markdown import code, join, md, text
+from orion_dsl.lowering import egress as egress_routes
 from orion_dsl.model import Edge, External, Peer, Topology, Workload
 from orion_dsl.values import Duration
 
@@ -108,16 +109,26 @@ def _by_source(t: Topology) -> list[dict[str, Any]]:
     return out
 
 
+def _route(through: Sequence[str], direct: Sequence[str]) -> str:
+    """How ports reach an external: all through the egress gateway, all direct, or which go which way."""
+    if not direct:
+        return "egress gateway"
+    if not through:
+        return "direct"
+    return f"egress gateway ({', '.join(through)}); direct ({', '.join(direct)})"
+
+
 def _egress_rows(t: Topology, edges: Sequence[Edge]) -> list[tuple[str, ...]]:
-    grouped: dict[tuple[str, str], list[str]] = {}
+    grouped: dict[tuple[str, str], list[Edge]] = {}
     for e in edges:
-        grouped.setdefault((e.source.name, e.target.name), []).append(port_number(e.port))
+        grouped.setdefault((e.source.name, e.target.name), []).append(e)
     rows: list[tuple[str, ...]] = []
-    for (source, target), numbers in grouped.items():
+    for (source, target), found in grouped.items():
         ext = t.external(target)
         hosts = ", ".join(ext.hosts) if ext else NONE
-        gateway = "egress gateway" if ext is not None and ext.via_egress_gateway else "direct"
-        rows.append((source, target, hosts, ", ".join(sorted(set(numbers), key=numbers.index)), gateway))
+        numbers = list(dict.fromkeys(port_number(e.port) for e in found))
+        through = list(dict.fromkeys(port_number(e.port) for e in found if egress_routes.through_gateway(t, e)))
+        rows.append((source, target, hosts, ", ".join(numbers), _route(through, [n for n in numbers if n not in through])))
     return rows
 
 
@@ -231,7 +242,10 @@ def egress(t: Topology) -> dict[str, Any]:
             ext.name,
             join(", ", (code(h) for h in ext.hosts)),
             ports(ext.ports),
-            "egress gateway" if ext.via_egress_gateway else "direct",
+            _route(
+                [port_number(p) for p in egress_routes.gateway_ports(t, ext)],
+                [port_number(p) for p in ext.ports if p not in egress_routes.gateway_ports(t, ext)],
+            ),
             _callers(t, ext),
             text(ext.description) or NONE,
         )
@@ -247,9 +261,10 @@ def egress(t: Topology) -> dict[str, Any]:
                 ("Setting", "Value"),
                 [
                     ("Namespace", g.namespace),
-                    ("TLS origination", onoff(g.tls_origination)),
+                    ("Sidecar to gateway", _sidecar_hop(g.tls_origination)),
+                    ("Gateway to external", "the application's own TLS (or SMTP) bytes, forwarded unchanged: nothing originates TLS to the external"),
                     ("SNI routing", onoff(g.sni_routing)),
-                    ("Access control", "only the allow-listed hosts below; every other destination is refused"),
+                    ("Access control", _gateway_access(g.tls_origination)),
                 ],
             )
         monitoring = table(
@@ -265,6 +280,20 @@ def egress(t: Topology) -> dict[str, Any]:
         "gateway": gateway,
         "monitoring": monitoring,
     }
+
+
+def _sidecar_hop(tls_origination: bool) -> str:
+    """What ``tls_origination`` really makes of the sidecar-to-gateway hop (I0707, I0712)."""
+    if tls_origination:
+        return "Istio mutual TLS naming the external host as SNI (`tls_origination on`)"
+    return "the application's TLS, passed through by SNI (`tls_origination off`)"
+
+
+def _gateway_access(tls_origination: bool) -> str:
+    """Who the gateway admits: per host, only the allow-graph's callers, or (passthrough) any caller the NetworkPolicies let in."""
+    if tls_origination:
+        return "only the allow-listed hosts below, each for its callers only; every other destination is refused"
+    return "only the allow-listed hosts below, for any caller that reaches the gateway (no caller identity under passthrough)"
 
 
 def _renewal(before: Duration | None) -> str:

@@ -1,0 +1,100 @@
+"""Which traffic to allow-listed externals the egress gateway carries, for every target.
+
+Istio's "Egress Gateways" task (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/)
+sends a host through the gateway with a ServiceEntry, a Gateway, a VirtualService with a
+``mesh`` hop and a gateway hop, and a DestinationRule for the gateway; its section "Apply
+Kubernetes network policies" then locks the application pods to the gateway, since otherwise
+they can bypass it. ORION does both when the mesh declares an ``egress_gateway``: every
+allow-graph edge from a meshed workload to an external on a port the gateway can tell apart
+goes through the gateway, whether or not the external says ``via egress_gateway``:
+
+* a TLS port (443, 465, ...): the gateway routes by SNI, the host the application names;
+* an opaque TCP port (SMTP 587 with STARTTLS) that no other allow-listed host uses: the
+  gateway routes it by port to the one host it belongs to, resolved by the gateway itself, so
+  whatever address the application dialled it reaches only that host.
+
+What stays outside the gateway, and is reported: an opaque TCP port several hosts share
+(without ``addresses`` Istio tells them apart by port alone, and STARTTLS sends no SNI, so
+neither the sidecar nor the gateway can know which host was meant), and UDP (NTP), which
+Istio does not proxy at all. Those go out directly, opened by NetworkPolicy to public addresses
+on the port.
+
+The Kubernetes backend (NetworkPolicies) and the Istio backend (routing) both read this
+module, so the pods' policies and the mesh's routes cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from orion_dsl.model import Edge, EgressGateway, External, Peer, Port, Topology
+
+from . import names
+
+#: The Istio protocol of an external's port (ServiceEntry ``ports[].protocol``).
+IstioProtocol = Literal["HTTPS", "TLS", "TCP", "UDP"]
+
+#: Service port -> pod port of Istio's egress gateway: the chart's ``istio-egressgateway`` Service
+#: maps 80 to 8080 and 443 to 8443; other ports are the same on both
+#: (istio/istio@00466c1d208933adfca5682a6307f784e8a7f0b4 manifests/charts/gateways/istio-egress/values.yaml).
+GATEWAY_POD_PORTS = {80: 8080, 443: 8443}
+#: The ports that Service has: any other port the gateway routes must be added to it.
+GATEWAY_SERVICE_PORTS = (80, 443, 15443)
+
+
+def port_protocol(port: Port) -> IstioProtocol:
+    """The Istio protocol of an external port: HTTPS for 443, TLS for other TLS ports, UDP as is, else TCP."""
+    if port.protocol == "UDP":
+        return "UDP"
+    if port.number == 443 or port.name == "https":
+        return "HTTPS"
+    if port.tls:
+        return "TLS"
+    return "TCP"
+
+
+def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
+    """Opaque TCP port numbers that more than one external host uses, with those hosts (sorted)."""
+    hosts: dict[int, set[str]] = defaultdict(set)
+    for e in topology.externals:
+        for p in e.ports:
+            if port_protocol(p) == "TCP":
+                hosts[p.number].update(e.hosts)
+    return {number: sorted(found) for number, found in sorted(hosts.items()) if len(found) > 1}
+
+
+def gateway(topology: Topology) -> EgressGateway | None:
+    """The mesh's egress gateway, if one is declared."""
+    return topology.mesh.egress_gateway if topology.mesh is not None else None
+
+
+def gateway_ports(topology: Topology, external: External) -> tuple[Port, ...]:
+    """The ports of an external the egress gateway carries: none without a gateway; else its TLS
+    ports and its opaque TCP ports no other host shares."""
+    if gateway(topology) is None:
+        return ()
+    shared = shared_opaque_ports(topology)
+    return tuple(p for p in external.ports if p.tls or (port_protocol(p) == "TCP" and p.number not in shared))
+
+
+def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
+    """(external, host) the egress gateway routes: every host of an external with a port it carries."""
+    return tuple((e, h) for e in topology.externals if gateway_ports(topology, e) for h in e.hosts)
+
+
+def through_gateway(topology: Topology, edge: Edge) -> bool:
+    """Whether an allow-graph edge goes through the egress gateway: a meshed workload's to an external, on a port the gateway carries."""
+    external = topology.external(edge.target.name) if edge.target.kind == "external" else None
+    source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
+    return external is not None and source is not None and source.meshed and edge.port in gateway_ports(topology, external)
+
+
+def gateway_peer(found: EgressGateway) -> Peer:
+    """The egress gateway's pods as a NetworkPolicy subject (not an allow-graph peer: its edges are the routed ones)."""
+    return Peer("egress-gateway", names.EGRESS_GATEWAY_SERVICE, found.namespace)
+
+
+def gateway_pod_port(port: Port) -> Port:
+    """The port the egress gateway's pods listen on for a Service port (NetworkPolicies match pod ports)."""
+    return Port(port.name, GATEWAY_POD_PORTS.get(port.number, port.number), port.protocol)
