@@ -24,7 +24,7 @@ from tests.conftest import SEED_SPEC
 from tests.support.netpol import Cluster, Pod
 from tests.support.plans import planned
 
-from .helpers import REPO_ROOT, find, load, main_container, objects, of_kind, rendered
+from .helpers import REPO_ROOT, find, load, main_container, objects, of_kind
 
 EXAMPLE = REPO_ROOT / "examples" / "monitoring.orion"
 LOKI_NAMESPACE = {SEED_SPEC: "orion-monitoring", EXAMPLE: "monitoring"}
