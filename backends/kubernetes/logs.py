@@ -46,6 +46,13 @@ API_SERVER_PORTS = (443, 6443)
 NODE_NAME = "NODE_NAME"
 #: What one Alloy pod asks for and may use: a node's log tail is light.
 RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
+#: The checkov checks the DaemonSet fails by design, skipped on it alone (checkov's ``checkov.io/skip<n>``
+#: annotations): the kubelet's log files are root's, and pod discovery reads the API with the pod's token.
+CHECKOV_SKIPS = (
+    ("CKV_K8S_23", "reads the kubelet's root-owned log files under /var/log/pods"),
+    ("CKV_K8S_40", "runs as root to read /var/log/pods"),
+    ("CKV_K8S_38", "discovery.kubernetes reads pods from the API with the pod's token"),
+)
 #: What discovery.kubernetes reads (role pod, with its node and namespace metadata).
 DISCOVERY_RULES = ({"apiGroups": [""], "resources": ["pods", "nodes", "namespaces"], "verbs": ["get", "list", "watch"]},)
 
@@ -202,7 +209,8 @@ def daemon_set(entry: Planned, plan: Plan) -> Obj:
         ],
     }
     spec = {"selector": {"matchLabels": pods}, "template": {"metadata": {"labels": _labels(plan) | pods}, "spec": pod}}
-    return meta.build(entry, _labels(plan), spec=spec)
+    skips = {f"checkov.io/skip{n}": f"{check}={why}" for n, (check, why) in enumerate(CHECKOV_SKIPS, 1)}
+    return meta.build(entry, _labels(plan), skips, spec=spec)
 
 
 def policy(entry: Planned, plan: Plan) -> Obj:
