@@ -477,11 +477,10 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I1080",
-        "the monitoring stack needs what the cluster provides: the Prometheus Operator, kube-state-metrics, a log shipper, alert receivers",
-        "ORION writes the operator's resources, Grafana and Loki; the operator and its CRDs, the exporters of the cluster's own "
-        "metrics, the agent that ships logs to Loki and the Alertmanager's receivers (a Secret) are installed around them.",
-        "Install the Prometheus Operator (its bundle.yaml), kube-state-metrics, a log shipper (Grafana Alloy as a DaemonSet in its own "
-        "namespace at Pod Security `privileged`: it mounts /var/log/pods) and the Secret `alertmanager-<name>` with `alertmanager.yaml`.",
+        "the monitoring stack needs what the cluster provides: the Prometheus Operator, kube-state-metrics, alert receivers",
+        "ORION writes the operator's resources, Grafana, Loki and the log shipper feeding it (Grafana Alloy); the operator and its CRDs, "
+        "the exporters of the cluster's own metrics and the Alertmanager's receivers (a Secret) are installed around them.",
+        "Install the Prometheus Operator (its bundle.yaml), kube-state-metrics and the Secret `alertmanager-<name>` with `alertmanager.yaml`.",
     ),
     _i(
         "I1081",

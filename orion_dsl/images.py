@@ -49,3 +49,21 @@ LOKI = ImageFacts(
 )
 #: Loki's HTTP port (its API, /ready and /metrics).
 LOKI_HTTP = 3100
+
+#: github.com/grafana/alloy@ea30b1f7f5a1e46c647a5a62ee6a4579a8423b21 Dockerfile: ``ENTRYPOINT ["/bin/alloy"]``,
+#: ``CMD ["run", "/etc/alloy/config.alloy", "--storage.path=/var/lib/alloy/data"]``, runs as root (the
+#: ``alloy`` user 473 exists "but is not the default"). The HTTP server (UI, /metrics, /-/ready) listens on
+#: 127.0.0.1:12345 unless ``--server.http.listen-addr`` says otherwise (grafana.com/docs/alloy/latest/
+#: reference/cli/run). The tag is the latest release, v1.21.2 (2026-10-22, github.com/grafana/alloy/releases).
+ALLOY = ImageFacts(
+    runs="Grafana Alloy",
+    config_dir="/etc/alloy",
+    config_file="config.alloy",
+    data_dir="/var/lib/alloy/data",
+    source="github.com/grafana/alloy Dockerfile",
+)
+ALLOY_IMAGE = "grafana/alloy:v1.21.2"
+#: Alloy's HTTP port (its UI, /metrics and /-/ready).
+ALLOY_HTTP = 12345
+#: Where the kubelet writes every container's log (``<namespace>_<pod>_<uid>/<container>/<n>.log``).
+POD_LOGS = "/var/log/pods"

@@ -33,6 +33,7 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): ("k8s", (1, 8)),
     ("apps/v1", "Deployment"): ("k8s", (1, 9)),
     ("apps/v1", "StatefulSet"): ("k8s", (1, 9)),
+    ("apps/v1", "DaemonSet"): ("k8s", (1, 9)),
     ("autoscaling/v2", "HorizontalPodAutoscaler"): ("k8s", (1, 23)),
     ("policy/v1", "PodDisruptionBudget"): ("k8s", (1, 21)),
     ("networking.k8s.io/v1", "NetworkPolicy"): ("k8s", (1, 7)),

@@ -27,7 +27,7 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.lowering import Plan, Role
 
-from . import autoscaling, backups, config, grafana, ingress, monitoring, namespaces, notes, operators, policies, prometheus, rbac, services, workloads
+from . import autoscaling, backups, config, grafana, ingress, logs, monitoring, namespaces, notes, operators, policies, prometheus, rbac, services, workloads
 from .layout import layout
 from .meta import Builder, Obj
 
@@ -48,6 +48,7 @@ BUILDERS: dict[Role, Builder] = {
     **operators.BUILDERS,
     **prometheus.BUILDERS,
     **grafana.BUILDERS,
+    **logs.BUILDERS,
 }
 
 

@@ -22,7 +22,7 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("ConfigMap", "Secret"),
     ("PersistentVolumeClaim", "ObjectStore"),
     ("Service",),
-    ("Deployment", "StatefulSet", "Cluster", "Pooler", "RabbitmqCluster", "RedisReplication", "RedisSentinel", "Alertmanager", "Prometheus"),
+    ("Deployment", "StatefulSet", "DaemonSet", "Cluster", "Pooler", "RabbitmqCluster", "RedisReplication", "RedisSentinel", "Alertmanager", "Prometheus"),
     ("HorizontalPodAutoscaler", "TriggerAuthentication", "ScaledObject", "VerticalPodAutoscaler", "PodDisruptionBudget"),
     ("NetworkPolicy",),
     ("Certificate", "Ingress"),

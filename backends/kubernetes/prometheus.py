@@ -154,7 +154,7 @@ def discovery_binding(entry: Planned, plan: Plan) -> Obj:
 
 def prerequisites(topology: Topology) -> list[Diagnostic]:
     """I1080: what the monitoring block's stack needs that ORION does not write (the operator, the
-    exporter of ``kube_*`` metrics its alerts read, a log shipper, alert receivers)."""
+    exporter of ``kube_*`` metrics its alerts read, alert receivers); the log shipper is ORION's (:mod:`.logs`)."""
     mon = topology.monitoring
     if mon is None:
         return []
@@ -165,8 +165,6 @@ def prerequisites(topology: Topology) -> list[Diagnostic]:
     kube = [a.name for a in mon.alerts if "kube_" in a.expr]
     if kube:
         needs.append(f"kube-state-metrics, whose kube_* metrics {', '.join(kube)} read{'s' if len(kube) == 1 else ''}")
-    if mon.logging is not None:
-        needs.append(f"a log shipper sending the pods' logs to {mon.logging} (it needs node access: its own namespace at Pod Security privileged)")
     alerting = topology.workload(mon.alerting) if mon.alerting else None
     if alerting is not None and alerting.engine == "prometheus-operator":
         secret = f"{alerting.namespace}/{names.alertmanager_config(alerting)}"

@@ -95,6 +95,14 @@ ROLE_NAMES: dict[Role, str] = {
     Role.DISCOVERY_BINDING: "the ClusterRoleBinding of Prometheus's service discovery",
     Role.DATASOURCES_CONFIG: "Grafana's data sources ConfigMap",
     Role.LOKI_CONFIG: "Loki's configuration ConfigMap",
+    Role.LOG_SHIPPER_NAMESPACE: "the log shipper's namespace",
+    Role.LOG_SHIPPER_ACCOUNT: "the log shipper's service account",
+    Role.LOG_SHIPPER_ROLE: "the ClusterRole of the log shipper's pod discovery",
+    Role.LOG_SHIPPER_BINDING: "the ClusterRoleBinding of the log shipper's pod discovery",
+    Role.LOG_SHIPPER_CONFIG: "the log shipper's configuration ConfigMap",
+    Role.LOG_SHIPPER: "the log shipper's DaemonSet",
+    Role.LOG_SHIPPER_POLICY: "the log shipper's NetworkPolicy",
+    Role.FROM_LOG_SHIPPER_POLICY: "the NetworkPolicy admitting the log shipper",
 }
 
 #: Longest name of a kind where it is shorter than a DNS subdomain's 253: Services are DNS labels;

@@ -60,6 +60,7 @@ API_VERSIONS = {
     "PodMonitor": "monitoring.coreos.com/v1",
     "BackupStorageLocation": "velero.io/v1",
     "VolumeSnapshotLocation": "velero.io/v1",
+    "DaemonSet": "apps/v1",
 }
 
 
@@ -77,6 +78,8 @@ ROLES = frozenset(
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
         Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION,
         Role.PROMETHEUS, Role.ALERTMANAGER, Role.DISCOVERY_ROLE, Role.DISCOVERY_BINDING, Role.DATASOURCES_CONFIG, Role.LOKI_CONFIG,
+        Role.LOG_SHIPPER_NAMESPACE, Role.LOG_SHIPPER_ACCOUNT, Role.LOG_SHIPPER_ROLE, Role.LOG_SHIPPER_BINDING, Role.LOG_SHIPPER_CONFIG,
+        Role.LOG_SHIPPER, Role.LOG_SHIPPER_POLICY, Role.FROM_LOG_SHIPPER_POLICY,
     }
 )  # fmt: skip
 
@@ -107,6 +110,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
     yield from _network_policies(topology)
     yield from _edge(topology)
     yield from _monitoring(topology)
+    yield from _log_shipper(topology)
     for w in topology.workloads:
         yield from _backups(topology, w) if w.engine != "cloudnative-pg" else operated.backups(entry, topology, w)
     yield from _cluster_backup(topology)
@@ -422,6 +426,28 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
         scraper = topology.workload(mon.scraper)
         namespace = scraper.namespace if scraper else topology.namespaces[0].name
         yield entry(Role.ALERT_RULES, "PrometheusRule", namespace, names.alert_rules(topology), mon, sources=(scraper.span if scraper else None,))
+
+
+def _log_shipper(topology: Topology) -> Iterator[Planned]:
+    """With a ``logging`` workload (Loki): Grafana Alloy as a DaemonSet in its own namespace, reading
+    every node's /var/log/pods and pushing to Loki, with the ClusterRole its pod discovery needs, its
+    configuration, its NetworkPolicy, and the one in Loki's namespace that admits it."""
+    mon = topology.monitoring
+    loki = topology.workload(mon.logging) if mon is not None and mon.logging else None
+    if mon is None or loki is None:
+        return
+    ns, name, here = names.LOG_SHIPPER_NAMESPACE, names.LOG_SHIPPER, (loki.span,)
+    account = Ref("ServiceAccount", ns, name)
+    yield entry(Role.LOG_SHIPPER_NAMESPACE, "Namespace", None, ns, mon, sources=here)
+    yield entry(Role.LOG_SHIPPER_ACCOUNT, "ServiceAccount", ns, name, mon, sources=here)
+    yield entry(Role.LOG_SHIPPER_ROLE, "ClusterRole", None, name, mon, sources=here)
+    yield entry(Role.LOG_SHIPPER_BINDING, "ClusterRoleBinding", None, name, mon, sources=here, refs=(Ref("ClusterRole", None, name), account))
+    yield entry(Role.LOG_SHIPPER_CONFIG, "ConfigMap", ns, name, loki, sources=here, refs=(Ref("Service", loki.namespace, names.service(loki)),))
+    refs = (account, Ref("ConfigMap", ns, name))
+    yield entry(Role.LOG_SHIPPER, "DaemonSet", ns, name, loki, sources=here, pods=names.LOG_SHIPPER_PODS, refs=refs)
+    yield entry(Role.LOG_SHIPPER_POLICY, "NetworkPolicy", ns, name, loki, sources=here, selects=names.LOG_SHIPPER_PODS)
+    policy = names.from_log_shipper_policy(loki)
+    yield entry(Role.FROM_LOG_SHIPPER_POLICY, "NetworkPolicy", loki.namespace, policy, loki, sources=here, selects=names.pod_selector(loki))
 
 
 def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:

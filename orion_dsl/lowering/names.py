@@ -46,6 +46,10 @@ EGRESS_GATEWAY_SERVICE = "istio-egressgateway"
 #: Where Velero runs, and where cert-manager reads the Secrets of ClusterIssuers.
 VELERO_NAMESPACE = "velero"
 CERT_MANAGER_NAMESPACE = "cert-manager"
+#: The log shipper (Grafana Alloy): its namespace, and the name of its objects and pods.
+LOG_SHIPPER_NAMESPACE = "alloy"
+LOG_SHIPPER = "alloy"
+LOG_SHIPPER_PODS = {NAME_LABEL: LOG_SHIPPER}
 
 #: The keys ORION's objects read from the Secrets the cluster provides: a backup target's credentials
 #: as backup pods and Velero read them (an AWS shared credentials file), the same Secret as the Barman
@@ -212,6 +216,11 @@ def backup_egress_policy(w: Workload) -> str:
 def from_backup_policy(w: Workload) -> str:
     """The NetworkPolicy letting a workload accept its backup pods."""
     return f"{w.name}-from-backup"
+
+
+def from_log_shipper_policy(w: Workload) -> str:
+    """The NetworkPolicy letting the logging workload (Loki) accept the log shipper's pushes."""
+    return f"{w.name}-from-{LOG_SHIPPER}"
 
 
 def backup_credentials(target: str) -> str:

@@ -106,6 +106,15 @@ class Role(enum.Enum):
     DISCOVERY_BINDING = "discovery-binding"
     DATASOURCES_CONFIG = "datasources-config"
     LOKI_CONFIG = "loki-config"
+    # kubernetes: the log shipper feeding Loki (Grafana Alloy, in its own namespace)
+    LOG_SHIPPER_NAMESPACE = "log-shipper-namespace"
+    LOG_SHIPPER_ACCOUNT = "log-shipper-account"
+    LOG_SHIPPER_ROLE = "log-shipper-role"
+    LOG_SHIPPER_BINDING = "log-shipper-binding"
+    LOG_SHIPPER_CONFIG = "log-shipper-config"
+    LOG_SHIPPER = "log-shipper"
+    LOG_SHIPPER_POLICY = "log-shipper-policy"
+    FROM_LOG_SHIPPER_POLICY = "from-log-shipper-policy"
     # istio: security
     MESH_MTLS = "mesh-mtls"
     NAMESPACE_MTLS = "namespace-mtls"

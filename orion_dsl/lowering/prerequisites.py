@@ -38,6 +38,9 @@ DOCUMENT = "docs/PREREQUISITES.md"
 
 #: The Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
 PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+#: The level of the log shipper's own namespace: it mounts /var/log/pods from the node (a hostPath
+#: volume), which every level but ``privileged`` forbids.
+LOG_SHIPPER_POD_SECURITY: PodSecurityLevel = "privileged"
 
 
 def pod_security(namespace: Namespace) -> PodSecurityLevel:
@@ -175,7 +178,10 @@ def prerequisites(plan: Plan) -> Prerequisites:
         snapshot_classes=_snapshot_classes(topology),
         provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, describe(e)) for e in plan.provided() if _listed(e)),
         features=_features(topology, emitted),
-        pod_security=tuple((ns.name, pod_security(ns)) for ns in topology.namespaces),
+        pod_security=(
+            *((ns.name, pod_security(ns)) for ns in topology.namespaces),
+            *((e.name, LOG_SHIPPER_POD_SECURITY) for e in plan.of_role(Role.LOG_SHIPPER_NAMESPACE)),
+        ),
     )
 
 

@@ -62,6 +62,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.archiver, (DB, WAL), "orders-db-wal-archive"),
     (names.backup_egress_policy, (DB,), "orders-db-backup-egress"),
     (names.from_backup_policy, (DB,), "orders-db-from-backup"),
+    (names.from_log_shipper_policy, (DB,), "orders-db-from-alloy"),
     (names.backup_credentials, ("store",), "store-credentials"),
     (names.cluster_backup, (SHOP,), "shop-cluster"),
     (names.backup_storage_location, ("store",), "store"),
