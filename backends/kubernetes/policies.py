@@ -45,6 +45,13 @@ ACME_SOLVER_PORT = 8089
 #: Service port -> pod port of Istio's default egress gateway (NetworkPolicies match pod ports).
 EGRESS_GATEWAY_POD_PORTS = {80: 8080, 443: 8443}
 
+#: The port a meshed pod is scraped on: the Istio agent's status port, which serves the merged
+#: (application + Envoy) metrics at /stats/prometheus outside mTLS. The injector rewrites the pod's
+#: prometheus.io/port to it and keeps the application's endpoint in ISTIO_PROMETHEUS_ANNOTATIONS
+#: (istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge),
+#: and excludes it from inbound capture (same file, excludeInboundPort), so no sidecar policy applies.
+MERGED_METRICS = Port("http-merged-metrics", 15020, "TCP")
+
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
     """A peer: pods with these labels in one namespace."""
@@ -84,7 +91,8 @@ class _Peers:
     def egress_target(self, edge: Edge) -> tuple[dict[str, Any], Port]:
         """Where an egress edge really goes, and on which pod port.
 
-        A meshed caller's TLS traffic to an external marked ``via egress_gateway`` goes to the
+        A scrape of a meshed workload goes to its Istio agent (:data:`MERGED_METRICS`). A meshed
+        caller's TLS traffic to an external marked ``via egress_gateway`` goes to the
         egress gateway pods, which listen on the pod port behind the gateway Service's port
         (Istio's default gateway maps 443 to 8443 and 80 to 8080).
         """
@@ -92,9 +100,15 @@ class _Peers:
             ext = self.topology.external(edge.target.name)
             src = self.topology.workload(edge.source.name)
             if ext is not None and ext.via_egress_gateway and src is not None and src.meshed:
-                pod_port = EGRESS_GATEWAY_POD_PORTS.get(edge.port.number, edge.port.number)
-                return in_namespace(self.egress_gateway, meta.EGRESS_GATEWAY), Port(edge.port.name, pod_port, edge.port.protocol)
-        return self.select(edge.target), edge.port
+                number = EGRESS_GATEWAY_POD_PORTS.get(edge.port.number, edge.port.number)
+                return in_namespace(self.egress_gateway, meta.EGRESS_GATEWAY), Port(edge.port.name, number, edge.port.protocol)
+        return self.select(edge.target), pod_port(self.topology, edge)
+
+
+def pod_port(topology: Topology, edge: Edge) -> Port:
+    """The pod port an in-cluster edge reaches: the Istio agent's merged metrics for a scrape of a meshed workload, else the edge's port."""
+    target = topology.workload(edge.target.name) if edge.target.kind == "workload" else None
+    return MERGED_METRICS if edge.rule == "scrape" and target is not None and target.meshed else edge.port
 
 
 def _rules(pairs: list[tuple[dict[str, Any], Port]], key: str) -> list[dict[str, Any]]:
@@ -123,7 +137,7 @@ def peer_rules(plan: Plan) -> PeerRules:
     found: PeerRules = defaultdict(lambda: ([], []))
     for edge in topology.allow_graph.edges:
         if peer_pods(topology, edge.target) is not None:
-            found[edge.target][0].append((peers.select(edge.source), edge.port))
+            found[edge.target][0].append((peers.select(edge.source), pod_port(topology, edge)))
         if peer_pods(topology, edge.source) is not None:
             found[edge.source][1].append(peers.egress_target(edge))
     return found

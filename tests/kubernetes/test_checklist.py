@@ -209,7 +209,11 @@ def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> Non
     assert {o["metadata"]["name"] for o in of_kind(objs, "ServiceMonitor")} == {w.name for w in scraped}
     for w in scraped:
         sm = find(objs, "ServiceMonitor", w.name, w.namespace)
-        assert sm["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "scheme": "http"}]
+        endpoint = {"port": "metrics", "path": "/metrics", "scheme": "http"}
+        if w.meshed:  # Istio metrics merging: the agent's 15020 serves the app's metrics with Envoy's, outside mTLS
+            agent = {"sourceLabels": ["__address__"], "regex": r"(.+):\d+", "targetLabel": "__address__", "replacement": "$1:15020", "action": "replace"}
+            endpoint |= {"path": "/stats/prometheus", "relabelings": [agent]}
+        assert sm["spec"]["endpoints"] == [endpoint]
         selected = [
             s
             for s in of_kind(objs, "Service")
@@ -434,7 +438,8 @@ def test_s35_data_tier_ingress(objs: list[dict[str, Any]]) -> None:
 def test_s36_prometheus_egress(objs: list[dict[str, Any]]) -> None:
     egress = find(objs, "NetworkPolicy", "prometheus-egress", "orion-monitoring")["spec"]["egress"]
     scraped = {(_peer(r["to"][0]), p["port"]) for r in egress for p in r["ports"]}
-    assert {("gateway", 9090), ("auth", 9090), ("user", 9090), ("notification", 9090)} <= scraped
+    # meshed workloads at their Istio agent's merged metrics (15020), outside mTLS
+    assert {("gateway", 15020), ("auth", 15020), ("user", 15020), ("notification", 15020)} <= scraped
     # the operators' pods where they serve metrics: CloudNativePG 9187, PgBouncer 9127, RabbitMQ 15692, the Redis exporter 9121
     assert {("postgres", 9187), ("pgbouncer", 9127), ("rabbitmq", 15692), ("redis", 9121)} <= scraped
 
