@@ -461,8 +461,8 @@ CODES: tuple[Code, ...] = (
     _i("I1063", "backup storage is configured on the object store, not in the cluster", "Backup jobs only name the bucket."),
     _i("I1064", "configuration in git is a process, not an object", _NOT_IN_MANIFESTS),
     _i("I1065", "application-layer security measures live in the services' code", _NOT_IN_MANIFESTS),
-    _i("I1066", "subnets would be Calico IPPools, which are not generated", fix="Create an IPPool per subnet with the same name."),
-    _i("I1067", "fixed pod address ranges are validated, not pinned", fix="Calico can pin them with per-workload IPPools."),
+    _i("I1066", "subnets are the documented address plan: no pod is pinned to one", fix="To pin pods, define the CNI's IP pools and annotate the pods."),
+    _i("I1067", "fixed pod address ranges are validated, not pinned", fix="No NetworkPolicy relies on them; pinning takes per-workload IP pools of the CNI."),
     _i("I1068", "a liveness probe's successThreshold must be 1: the stated threshold applies to readiness probes"),
     _i("I1069", "replicas share one ReadWriteOnce claim: they must all run on one node", fix="Make the workload a statefulset for a claim per replica."),
     _i(

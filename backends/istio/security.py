@@ -2,6 +2,11 @@
 
 Who may call a meshed workload is read from the allow-graph's edges into it, never re-derived.
 
+Scrapes are not among them: Prometheus reads a meshed pod's merged metrics from the Istio agent's
+status port (15020), which the sidecar does not capture, so neither PeerAuthentication nor
+AuthorizationPolicy applies to it and no scrape port is opened to plaintext (the NetworkPolicy
+admits Prometheus on 15020, see ``backends/kubernetes/policies.py`` MERGED_METRICS).
+
 Callers outside the mesh (the ingress controller, Prometheus, an unmeshed admin UI) have
 no sidecar, so they cannot present an mTLS identity: under STRICT mTLS their connections
 would be refused, and ``principals``/``namespaces`` (both mTLS-derived) can never match them.
@@ -35,8 +40,8 @@ def _meshed_caller(topology: Topology, edge: Edge) -> Workload | None:
 
 
 def incoming(topology: Topology, workload: Workload) -> tuple[Edge, ...]:
-    """Allow-graph edges into a workload, in a stable order."""
-    edges = [e for e in topology.allow_graph.incoming(workload.name) if e.target.kind == "workload"]
+    """Allow-graph edges into a workload that its sidecar sees (scrapes go to the agent), in a stable order."""
+    edges = [e for e in topology.allow_graph.incoming(workload.name) if e.target.kind == "workload" and e.rule != "scrape"]
     return tuple(sorted(edges, key=lambda e: (e.port.number, e.port.protocol, e.source.kind, e.source.name)))
 
 
@@ -149,12 +154,12 @@ def require_jwt(entry: Planned, plan: Plan) -> Obj:
     """A DENY policy for requests without a valid token on protected paths.
 
     ALLOW policies add up, so "a token is required" must be a DENY rule
-    (``notRequestPrincipals: ["*"]``); it is limited to the ports API callers use (not the
-    scrape port) and leaves the probe paths and the spec's ``public`` paths (login, registration,
-    OAuth callbacks: where a token is obtained) through.
+    (``notRequestPrincipals: ["*"]``); it is limited to the ports API callers use (scrapes go to
+    the agent, which the sidecar never sees) and leaves the probe paths and the spec's ``public``
+    paths (login, registration, OAuth callbacks: where a token is obtained) through.
     """
     workload = entry.of(Workload)
-    ports = sorted({e.port.number for e in incoming(plan.topology, workload) if e.rule != "scrape"})
+    ports = sorted({e.port.number for e in incoming(plan.topology, workload)})
     operation: Obj = {"paths": list(_jwt(plan).protect)}
     if ports:
         operation["ports"] = [str(p) for p in ports]

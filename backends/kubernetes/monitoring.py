@@ -4,6 +4,15 @@ A ServiceMonitor selects the one Service labelled ``orion.dev/scrape: <workload>
 workload's Service, or ``<db>-headless`` for a pooled database whose ``<db>`` Service points at
 the pooler) and scrapes the monitoring port by name at the monitoring path. Pods also carry
 ``prometheus.io/*`` annotations for a Prometheus without the operator.
+
+A meshed workload is scraped at its Istio agent instead (Istio metrics merging): the target's
+address is relabelled to the agent's status port and the path to ``/stats/prometheus``, where the
+agent serves the application's metrics (read from the annotations' port and path, which the
+injector keeps in ISTIO_PROMETHEUS_ANNOTATIONS) merged with Envoy's, in plaintext outside mTLS
+(istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge).
+The agent's port is not a container port, so it cannot be named (``port``/``targetPort`` need one):
+relabelling ``__address__`` is how prometheus-operator's PodMonitor reference says to reach an
+undeclared port (monitoring.coreos.com/v1 ``portNumber``). No port is left PERMISSIVE for it.
 """
 
 from __future__ import annotations
@@ -15,7 +24,11 @@ from orion_dsl.model import Monitoring, Workload
 
 from . import meta
 from .meta import Builder, Obj
+from .policies import MERGED_METRICS
 from .units import prom_duration
+
+#: Where the Istio agent serves the merged metrics.
+MERGED_METRICS_PATH = "/stats/prometheus"
 
 
 def service_monitor(entry: Planned, plan: Plan) -> Obj:
@@ -24,6 +37,11 @@ def service_monitor(entry: Planned, plan: Plan) -> Obj:
     mon = plan.topology.monitoring
     assert mon is not None
     endpoint: dict[str, Any] = {"port": mon.port, "path": mon.path, "scheme": "http"}
+    if w.meshed:  # the agent's merged metrics, outside mTLS
+        endpoint["path"] = MERGED_METRICS_PATH
+        agent = f"$1:{MERGED_METRICS.number}"
+        to_agent = {"sourceLabels": ["__address__"], "regex": r"(.+):\d+", "targetLabel": "__address__", "replacement": agent, "action": "replace"}
+        endpoint["relabelings"] = [to_agent]
     if mon.interval is not None:
         endpoint["interval"] = prom_duration(mon.interval)
     spec = {

@@ -85,14 +85,16 @@ def application_layer(topology: Topology) -> Diagnostic | None:
 
 
 def subnets(topology: Topology) -> Diagnostic | None:
-    """I1066: subnets would be Calico IPPools, which have no schema here."""
+    """I1066: subnets describe the address plan; pods are not pinned to them."""
     if not topology.subnets:
         return None
     return info(
         "I1066",
         None,
-        f"subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) would be Calico IPPools; pods name theirs in cni.projectcalico.org/ipv4pools",
-        f"create an IPPool per subnet with the same name (no IPPool schema is available here to generate it); {ELSEWHERE}",
+        f"subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) are the documented address plan: "
+        "no pod is pinned to one (no IP pool is asked for), the CNI assigns pod addresses",
+        "NetworkPolicies select pods by labels, never by these addresses; "
+        f"to pin pods, define the CNI's IP pools and annotate the pods yourself; {ELSEWHERE}",
     )
 
 
@@ -105,7 +107,7 @@ def address_ranges(topology: Topology) -> Diagnostic | None:
         "I1067",
         None,
         f"fixed pod address ranges ({', '.join(ranged)}) are validated, not pinned",
-        f"Calico can pin them with per-workload IPPools; {ELSEWHERE}",
+        f"no NetworkPolicy relies on them; pinning them takes per-workload IP pools of the CNI; {ELSEWHERE}",
     )
 
 

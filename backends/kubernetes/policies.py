@@ -49,6 +49,13 @@ ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
 ACME_SOLVER_PORT = 8089
 
+#: The port a meshed pod is scraped on: the Istio agent's status port, which serves the merged
+#: (application + Envoy) metrics at /stats/prometheus outside mTLS. The injector rewrites the pod's
+#: prometheus.io/port to it and keeps the application's endpoint in ISTIO_PROMETHEUS_ANNOTATIONS
+#: (istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge),
+#: and excludes it from inbound capture (same file, excludeInboundPort), so no sidecar policy applies.
+MERGED_METRICS = Port("http-merged-metrics", 15020, "TCP")
+
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
     """A peer: pods with these labels in one namespace."""
@@ -93,7 +100,13 @@ class _Peers:
         behind the gateway Service's port (Istio's chart maps 443 to 8443 and 80 to 8080)."""
         if egress.through_gateway(self.topology, edge):
             return in_namespace(self.egress_gateway or "", meta.EGRESS_GATEWAY), egress.gateway_pod_port(edge.port)
-        return self.select(edge.target), edge.port
+        return self.select(edge.target), pod_port(self.topology, edge)
+
+
+def pod_port(topology: Topology, edge: Edge) -> Port:
+    """The pod port an in-cluster edge reaches: the Istio agent's merged metrics for a scrape of a meshed workload, else the edge's port."""
+    target = topology.workload(edge.target.name) if edge.target.kind == "workload" else None
+    return MERGED_METRICS if edge.rule == "scrape" and target is not None and target.meshed else edge.port
 
 
 def _rules(pairs: list[tuple[dict[str, Any], Port]], key: str) -> list[dict[str, Any]]:
@@ -127,7 +140,7 @@ def peer_rules(plan: Plan) -> PeerRules:
     gateway = egress.gateway(topology)
     for edge in topology.allow_graph.edges:
         if peer_pods(topology, edge.target) is not None:
-            found[edge.target][0].append((peers.select(edge.source), edge.port))
+            found[edge.target][0].append((peers.select(edge.source), pod_port(topology, edge)))
         if peer_pods(topology, edge.source) is not None:
             found[edge.source][1].append(peers.egress_target(edge))
         if gateway is not None and egress.through_gateway(topology, edge):

@@ -24,7 +24,6 @@ Facts from github.com/prometheus-operator/prometheus-operator@6adcebc5076c34f4f5
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from orion_dsl import engines
@@ -36,7 +35,7 @@ from . import meta
 from .meta import Builder, Obj
 from .operators import NO_SIDECAR
 from .units import ACCESS_MODES, prom_duration
-from .workloads import CALICO_POOLS, resources
+from .workloads import resources
 
 #: The user the prom/prometheus and prom/alertmanager images run as (``nobody``).
 NOBODY = 65534
@@ -77,8 +76,6 @@ def _common(plan: Plan, w: Workload) -> dict[str, Any]:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["podMetadata"] = {"labels": {meta.PART_OF: plan.topology.name, **NO_SIDECAR}}
-    if w.subnet:  # the Calico IP pool, as ORION's own pods name it
-        spec["podMetadata"]["annotations"] = {CALICO_POOLS: json.dumps([w.subnet])}
     return spec
 
 

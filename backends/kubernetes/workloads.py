@@ -27,7 +27,6 @@ until the HPA restores its floor).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, names
@@ -177,12 +176,8 @@ def _volumes(plan: Plan, w: Workload) -> list[dict[str, Any]]:
     return out
 
 
-#: The pod annotation naming the Calico IP pools a pod takes its address from.
-CALICO_POOLS = "cni.projectcalico.org/ipv4pools"
-
-
 def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
-    """Istio sidecar resources, Calico IP pool and scrape hints."""
+    """Istio sidecar resources and scrape hints (no address pinning: the CNI assigns pod addresses, see I1066)."""
     ann: dict[str, str] = {}
     mesh = topology.mesh
     if w.meshed and mesh is not None and mesh.sidecar_resources is not None:
@@ -191,8 +186,6 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
         ann["sidecar.istio.io/proxyCPULimit"] = r.cpu_limit.text
         ann["sidecar.istio.io/proxyMemory"] = r.memory_request.text
         ann["sidecar.istio.io/proxyMemoryLimit"] = r.memory_limit.text
-    if w.subnet:
-        ann[CALICO_POOLS] = json.dumps([w.subnet])
     mon = topology.monitoring
     if w.scraped and mon is not None:
         port = w.port(mon.port)

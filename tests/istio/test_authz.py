@@ -4,7 +4,9 @@ Candidates for every meshed target: every workload and the ingress controller as
 every port of the target. A meshed caller presents its ServiceAccount's mTLS principal; a
 caller outside the mesh sends plaintext from an address inside its declared range (its first
 ``addresses`` entry, else the first host of its subnet). Expected: exactly the allow-graph's
-edges, nothing else.
+edges, nothing else, but scrapes: Prometheus reads a meshed pod's metrics from the Istio agent's
+port 15020, which the sidecar does not capture, so no AuthorizationPolicy admits them (the
+NetworkPolicy tests hold Prometheus to 15020).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def allowed_pairs(topology: Topology) -> tuple[set[tuple[str, str, int]], set[tu
     expected = {
         (e.source.name, e.target.name, e.port.number)
         for e in topology.allow_graph.edges
-        if e.target.kind == "workload" and e.target.name in meshed and e.port.protocol == "TCP"
+        if e.target.kind == "workload" and e.target.name in meshed and e.port.protocol == "TCP" and e.rule != "scrape"
     }
     return allowed, expected
 
@@ -135,22 +137,24 @@ def test_s51_health_path_needs_no_token(seed: Topology, seed_objects: list[dict[
 
 
 def _blind(seed: Topology) -> Topology:
-    """The seed with Prometheus given neither addresses nor a subnet: nothing identifies its traffic."""
-    prometheus = seed.workload("prometheus")
-    monitoring = seed.namespace("orion-monitoring")
-    assert prometheus is not None and monitoring is not None
+    """The seed with the gateway's callers outside the mesh (the ingress controller, admin-ui) given
+    neither addresses nor a subnet: nothing identifies their traffic."""
+    ingress, admin = seed.ingress, seed.workload("admin-ui")
+    assert ingress is not None and admin is not None and not admin.meshed
+    unnamed = {ingress.namespace, admin.namespace}
     return attrs.evolve(
         seed,
-        workloads=tuple(attrs.evolve(w, addresses=None, subnet=None) if w is prometheus else w for w in seed.workloads),
-        namespaces=tuple(attrs.evolve(n, subnet=None) if n is monitoring else n for n in seed.namespaces),
+        ingress=attrs.evolve(ingress, subnet=None),
+        workloads=tuple(attrs.evolve(w, addresses=None, subnet=None) if w is admin else w for w in seed.workloads),
+        namespaces=tuple(attrs.evolve(n, subnet=None) if n.name in unnamed else n for n in seed.namespaces),
     )
 
 
 def test_unidentifiable_outside_caller_is_reported(seed: Topology) -> None:
     reported = {d.summary for d in render(planned(_blind(seed))).diagnostics if d.code == "I0702"}
-    assert "prometheus -> auth:9090 is not allowed by Istio: the caller is outside the mesh" in reported
+    assert "nginx -> gateway:3000 is not allowed by Istio: the caller is outside the mesh" in reported
 
 
 def test_unidentifiable_outside_caller_gets_no_plaintext_port(seed: Topology) -> None:
     policies = documents(render(planned(_blind(seed))))
-    assert not any(o["kind"] == "PeerAuthentication" and "9090" in o["spec"].get("portLevelMtls", {}) for o in policies)
+    assert not any(o["kind"] == "PeerAuthentication" and "3000" in o["spec"].get("portLevelMtls", {}) for o in policies)

@@ -27,6 +27,9 @@ OUTSIDE = ("internet", "external", "object-store", "api-server")
 #: The plan's roles of the operators' resources that make pods.
 OPERATED = (Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.MESSAGE_BROKER, Role.CACHE_REPLICATION, Role.CACHE_SENTINEL)
 INTERNET_IP = "203.0.113.10"  # TEST-NET-3: a public address
+#: The Istio agent's status port, where Prometheus scrapes a meshed pod's merged metrics
+#: (istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge).
+AGENT_PORT = 15020
 PRIVATE_IP = "10.200.0.7"
 METADATA_IP = "169.254.169.254"
 
@@ -99,6 +102,7 @@ class World:
         self.owner[dns.key] = "kube-dns"
         self.candidates = {port for pod in self.pods for port in pod.ports.values()} | {(443, "TCP"), (6443, "TCP"), (80, "TCP"), (22, "TCP"), (53, "UDP")}
         self.candidates |= {(p.number, p.protocol) for e in topology.externals for p in e.ports}
+        self.candidates.add((AGENT_PORT, "TCP"))
 
     def _egress_gateway(self, topology: Topology) -> None:
         """Istio's egress gateway pod, with the labels and pod ports of Istio's chart (443 -> 8443;
@@ -138,7 +142,8 @@ class World:
 
     def expected(self) -> set[tuple[str, str, int, str]]:
         """Allow-graph edges between in-cluster peers, per pod; an edge through the egress gateway goes to
-        the gateway's pods on their pod port, and the gateway resolves DNS."""
+        the gateway's pods on their pod port, and the gateway resolves DNS; a scrape of a meshed pod goes
+        to its Istio agent."""
         out = set()
         gateway = [] if self.gateway is None else [self.gateway.key]
         for e in self.topology.allow_graph.edges:
@@ -150,10 +155,12 @@ class World:
                 out |= {(dst, "kube-system/kube-dns", 53, protocol) for dst in gateway for protocol in ("UDP", "TCP")}
             if e.source.kind in OUTSIDE or e.target.kind in OUTSIDE:
                 continue
+            target = self.topology.workload(e.target.name) if e.target.kind == "workload" else None
+            port = AGENT_PORT if e.rule == "scrape" and target is not None and target.meshed else e.port.number
             for src in self.pods_of(e.source.name):
                 for dst in self.pods_of(e.target.name):
                     if src != dst:
-                        out.add((src, dst, e.port.number, e.port.protocol))
+                        out.add((src, dst, port, e.port.protocol))
         return out
 
     def allowed(self, externals: tuple[External, ...] = ()) -> set[tuple[str, str, int, str]]:
@@ -218,6 +225,17 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
             reachable = (INTERNET_IP,) if e.target.kind == "object-store" else (INTERNET_IP, PRIVATE_IP)
             expected |= {(src, ip, e.port.number, e.port.protocol) for src in w.pods_of(e.source.name) for ip in reachable}
     assert got == expected
+
+
+def test_prometheus_scrapes_every_meshed_workload_at_its_istio_agent(seed_world: World) -> None:
+    allowed = seed_world.allowed()
+    scraped = {e.target.name for e in seed_world.topology.allow_graph.edges if e.rule == "scrape" and e.source.name == "prometheus"}
+    meshed = [w for w in seed_world.topology.workloads if w.meshed and w.name in scraped]
+    assert {"gateway", "auth", "user", "notification"} <= {w.name for w in meshed}
+    for w in meshed:
+        for prometheus in seed_world.pods_of("prometheus"):
+            for pod in seed_world.pods_of(w.name):
+                assert (prometheus, pod, AGENT_PORT, "TCP") in allowed, (w.name, pod)
 
 
 def test_every_namespace_denies_by_default(w: World) -> None:
