@@ -37,12 +37,12 @@ def _web_port(topology: Topology, w: Workload) -> int:
     if w.engine is not None:
         return engines.of(w, topology.monitoring).ports[0].number
     assert topology.monitoring is not None
-    return (w.port(topology.monitoring.port) or w.ports[0]).number
+    return (w.port(topology.monitoring.port) or w.ports[0]).service_port
 
 
 def _loki_port(w: Workload) -> int:
-    """Loki's HTTP port, as the workload declares it."""
-    return next((p.number for p in w.ports if p.number == images.LOKI_HTTP), images.LOKI_HTTP)
+    """The Service port of Loki's HTTP port, as the workload declares it."""
+    return next((p.service_port for p in w.ports if p.number == images.LOKI_HTTP), images.LOKI_HTTP)
 
 
 def datasources_yaml(topology: Topology) -> str:
