@@ -56,10 +56,11 @@ class ProbesDecl(Decl):
 
 @attrs.frozen
 class PortDecl(Decl):
-    """``port http 3000`` or ``port dns 53/udp``."""
+    """``port http 3000``, ``port dns 53/udp``, or ``port http 80 -> 8080`` (Service port 80, container port 8080)."""
 
     name: L[str] | None = positional("name", v.NAME)
     number: L[v.PortNumber] | None = positional("number", v.PORT)
+    target: L[v.PortNumber] | None = positional("target", v.PORT, optional=True, arrow=True)
 
 
 @attrs.frozen

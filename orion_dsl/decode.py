@@ -216,7 +216,9 @@ class _Decoder:
             if spec.arrow:
                 if args and args[0].kind is ArgKind.ARROW:
                     args.pop(0)
-                elif not spec.optional:
+                elif spec.optional:  # no arrow: the optional target is left out
+                    continue
+                else:
                     where = args[0].span if args else stmt.keyword_span
                     self.report("E0112", where, f'"{stmt.keyword}" expects "->" before its {spec.keyword}', f"write `{stmt.keyword} ... -> {spec.keyword}`")
                     args.clear()

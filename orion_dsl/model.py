@@ -63,11 +63,32 @@ def label_value(text: str) -> str:
 
 @attrs.frozen
 class Port:
-    """A named port of a container or external service."""
+    """A named port of a container or external service.
+
+    ``number`` is the port the container listens on (pod to pod: NetworkPolicies, probes,
+    AuthorizationPolicies); ``service_port`` the port of the workload's Service, which callers
+    address through it (``port http 80 -> 8080``: Service port 80, container port 8080).
+    """
 
     name: str
     number: int
     protocol: Protocol = "TCP"
+    #: The Service's port when it is not the container port (``port http 80 -> 8080``); None: the same.
+    service_number: int | None = None
+
+    @property
+    def service_port(self) -> int:
+        """The port of the workload's Service that forwards to this one."""
+        return self.number if self.service_number is None else self.service_number
+
+    @property
+    def numbers(self) -> str:
+        """``8080``, or ``80 -> 8080`` (as written) for a Service port mapped to another container port."""
+        return str(self.number) if self.service_number is None else f"{self.service_number} -> {self.number}"
+
+    def known_as(self, ref: str | int) -> bool:
+        """Whether a reference (``auth:http``, ``auth:8080``, ``auth:80``) names this port: by name, container or Service port."""
+        return ref in (self.name, self.number, self.service_port)
 
     @property
     def tls(self) -> bool:
@@ -371,7 +392,7 @@ class Workload:
 
     def port(self, ref: str | int) -> Port | None:
         """A port of the pod by name or number."""
-        return next((p for p in self.ports if ref in (p.name, p.number)), None)
+        return next((p for p in self.ports if p.known_as(ref)), None)
 
     @property
     def version(self) -> str:
@@ -451,7 +472,7 @@ class External:
 
     def port(self, ref: str | int) -> Port | None:
         """A port by name or number."""
-        return next((p for p in self.ports if ref in (p.name, p.number)), None)
+        return next((p for p in self.ports if p.known_as(ref)), None)
 
 
 @attrs.frozen
@@ -775,7 +796,7 @@ class AllowGraph:
         """The edge that lets ``source`` reach ``target`` on ``port`` (name or number), if any."""
         for edge in self.edges:
             ends = (edge.source.name, edge.target.name, edge.port.protocol) == (source, target, protocol)
-            if ends and port in (edge.port.number, edge.port.name):
+            if ends and edge.port.known_as(port):
                 return edge
         return None
 

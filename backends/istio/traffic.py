@@ -16,7 +16,8 @@ request (POST, PATCH: a retry may repeat its effect) only on the conditions wher
 reached the workload (``connect-failure``, ``refused-stream``, ``reset-before-request``), and not at all if the spec names
 none of those.
 
-Service ports are the container ports (convention with the Kubernetes backend).
+A route's ``port`` match is the Service port the gateway addresses (``port http 80 -> 8080``: 80);
+AuthorizationPolicies (:mod:`.security`) name container ports, which the sidecar sees.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def virtual_service(entry: Planned, plan: Plan) -> Obj | None:
     target = called_host(plan, workload)
     http: list[Obj] = []
     for caller, route in routes:
-        match = {"uri": uri_match(route.path), "port": route.port.number, "sourceLabels": pod_selector(caller)}
+        match = {"uri": uri_match(route.path), "port": route.port.service_port, "sourceLabels": pod_selector(caller)}
         http += _http(route_name(caller.name, route.path), match, destinations(workload, target), workload.resilience)
     http += _http("default", None, destinations(workload, target), workload.resilience)
     return obj(entry, {"hosts": [target], "http": http})

@@ -30,7 +30,9 @@ def pgbouncer_ini(plan: Plan, pooler: Workload, db: Workload) -> str:
     assert db.database is not None
     topology = plan.topology
     port = next((p for p in pooler.ports if p.number), pooler.ports[0]) if pooler.ports else None
-    db_port = port.number if port else 5432  # the pooler listens on the database port it pools
+    # the pooler listens on the database's container port and reaches the primary's and replicas'
+    # Services on their Service port (``port sql 5433 -> 5432``: listens on 5432, connects to 5433)
+    db_port = port.service_port if port else 5432
     primary = names.service_host(plan.get(Role.PRIMARY_SERVICE, db).name, db.namespace)
     replicas = plan_replicas(plan, db)
     weights = list(db.database.read_weights) or [1] * len(replicas)
@@ -86,7 +88,7 @@ def routes_yaml(topology: Topology, w: Workload) -> str:
         ns = target.namespace if target else w.namespace
         lines.append(f'  - path: "{r.path}"')
         lines.append(f"    service: {r.target}")
-        lines.append(f'    url: "http://{names.service_host(r.target, ns)}:{r.port.number}"')
+        lines.append(f'    url: "http://{names.service_host(r.target, ns)}:{r.port.service_port}"')
     return "\n".join(lines) + "\n"
 
 

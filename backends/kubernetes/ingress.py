@@ -59,7 +59,7 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
     hosts = host_groups(ing, plan.topology)[namespace]
     rules = []
     for h in hosts:
-        backend = {"service": {"name": h.target, "port": {"number": h.port.number}}}
+        backend = {"service": {"name": h.target, "port": {"number": h.port.service_port}}}
         rules.append({"host": h.host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
     spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
     certificate = plan.find(Role.CERTIFICATE, ing, namespace)

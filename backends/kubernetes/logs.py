@@ -32,7 +32,7 @@ from orion_dsl.lowering.prerequisites import LOG_SHIPPER_POD_SECURITY
 from orion_dsl.model import Workload
 
 from . import meta
-from .grafana import loki_port
+from .grafana import loki_port, loki_service_port
 from .meta import Builder, Obj
 from .policies import API_SERVER, in_namespace
 
@@ -63,7 +63,7 @@ def _labels(plan: Plan) -> dict[str, str]:
 
 def push_url(loki: Workload) -> str:
     """Loki's push endpoint at its Service's cluster-local name and port."""
-    return f"http://{names.service_host(names.service(loki), loki.namespace)}:{loki_port(loki)}{PUSH_PATH}"
+    return f"http://{names.service_host(names.service(loki), loki.namespace)}:{loki_service_port(loki)}{PUSH_PATH}"
 
 
 def config_alloy(loki: Workload) -> str:

@@ -28,8 +28,9 @@ from .meta import Builder, Obj
 
 
 def _ports(ports: tuple[Port, ...], by_number: bool = False) -> list[dict[str, object]]:
-    """Service ports; pods an operator makes name their ports its way, so those are targeted by number."""
-    return [{"name": p.name, "port": p.number, "targetPort": p.number if by_number else p.name, "protocol": p.protocol} for p in ports]
+    """Service ports (``port http 80 -> 8080``: port 80, targetPort http); pods an operator makes name
+    their ports their way, so those are targeted by number."""
+    return [{"name": p.name, "port": p.service_port, "targetPort": p.number if by_number else p.name, "protocol": p.protocol} for p in ports]
 
 
 def _service(entry: Planned, plan: Plan, ports: tuple[Port, ...], *, headless: bool = False, scrape: bool = False, affinity: bool = False) -> Obj:

@@ -131,7 +131,7 @@ def _implied(topology: Topology) -> Iterator[Edge]:
         for src in _members(topology, rule.source):
             for dst in _members(topology, rule.target):
                 for port in _ports(topology, dst.name):
-                    if rule.port is None or rule.port in (port.name, port.number):
+                    if rule.port is None or port.known_as(rule.port):
                         yield Edge(src, dst, port, "allow", span=rule.span)
     if topology.network.dns:
         for w in topology.workloads:
@@ -182,7 +182,7 @@ def _denial(topology: Topology, edge: Edge) -> PolicyRule | None:
         (
             d
             for d in topology.network.denies
-            if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and d.port in (None, edge.port.name, edge.port.number)
+            if _in_scope(edge.source, d.source) and _in_scope(edge.target, d.target) and (d.port is None or edge.port.known_as(d.port))
         ),
         None,
     )
@@ -194,7 +194,7 @@ def _unused_allows(topology: Topology, declared: list[Edge]) -> list[Diagnostic]
     diags = []
     for rule in topology.network.allows:
         pairs = [(s.name, d.name) for s in _members(topology, rule.source) for d in _members(topology, rule.target)]
-        used = any((s, d, p.number) in callers for s, d in pairs for p in _ports(topology, d) if rule.port in (None, p.name, p.number))
+        used = any((s, d, p.number) in callers for s, d in pairs for p in _ports(topology, d) if rule.port is None or p.known_as(rule.port))
         if not used:
             diags.append(
                 warning(

@@ -53,7 +53,10 @@ class EngineResolver(ResolverBase):
                 self.report("E0217", span, f"{engine.operator} decides the {keywords[field]} of {name!r} itself", help)
         numbers = {p.number for p in engine.ports}
         for p in d.ports:
-            if p.number is not None and p.number.value.number not in numbers:
+            if p.target is not None:
+                help = f"write `port {written(p.name, 'NAME')} {p.target.value.number}`: {engine.operator}'s Services use its pods' ports"
+                self.report("E0217", p.target.span, f"{engine.operator} serves its pods' ports as they are: no Service port of its own", help)
+            elif p.number is not None and p.number.value.number not in numbers:
                 listening = ", ".join(f"{q.number} ({q.name})" for q in engine.ports)
                 self.report("E0217", p.span, f"{engine.operator}'s pods do not listen on {p.number.value.number}", f"use one of their ports: {listening}")
         for s in d.storage:

@@ -54,7 +54,7 @@ class PlatformResolver(ResolverBase):
         name = written(d.name, "")
         via_gateway = written(d.via) == "egress_gateway"
         description = Settings(decl.ExternalDecl, d).description
-        return model.External(name, tuple(h.value for h in d.hosts), self.port_list(d.ports, name), via_gateway, description, span=d.span)
+        return model.External(name, tuple(h.value for h in d.hosts), self.port_list(d.ports, name, service=False), via_gateway, description, span=d.span)
 
     def network(self, names: set[str]) -> model.Network:
         """The network posture and its explicit allow/deny rules, names resolved."""
@@ -100,13 +100,12 @@ class PlatformResolver(ResolverBase):
     def namespace_port(self, ref: L[PortRef]) -> None:
         """Report a rule's ``namespace:port`` that no workload of the namespace exposes."""
         exposed = [p for w, ns in self.namespace_of.items() if ns == ref.value.target for p in self.ports.get(w, ())]
-        ports: set[str | int] = {p.name for p in exposed} | {p.number for p in exposed}
-        if ref.value.port not in ports:
+        if not any(p.known_as(ref.value.port) for p in exposed):
             self.report(
                 "E0202",
                 ref.span,
                 f'no workload of namespace "{ref.value.target}" exposes port "{ref.value.port}"',
-                did_you_mean(str(ref.value.port), [str(p) for p in ports]),
+                did_you_mean(str(ref.value.port), sorted({str(n) for p in exposed for n in (p.name, p.number, p.service_port)})),
             )
 
     def edge(self) -> tuple[model.Described, ...]:

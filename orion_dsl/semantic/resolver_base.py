@@ -139,9 +139,9 @@ class ResolverBase:
         if ports is None:
             self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.targets))
             return None
-        port = next((p for p in ports if ref.value.port in (p.name, p.number)), None)
+        port = next((p for p in ports if p.known_as(ref.value.port)), None)
         if port is None:
-            exposed = ", ".join(f"{p.name} ({p.number})" for p in ports) or "none"
+            exposed = ", ".join(f"{p.name} ({p.numbers})" for p in ports) or "none"
             self.report(
                 "E0202",
                 ref.span,
@@ -181,18 +181,25 @@ class ResolverBase:
                 )
         return model.Resources(cpu.low, cpu.high, memory.low, memory.high)
 
-    def port_list(self, decls: Iterable[decl.PortDecl], owner: str) -> tuple[model.Port, ...]:
-        """The ports of a container or external; a name or number declared twice is an error."""
+    def port_list(self, decls: Iterable[decl.PortDecl], owner: str, *, service: bool = True) -> tuple[model.Port, ...]:
+        """The ports of a container or external; a name or number declared twice is an error.
+
+        ``port http 80 -> 8080`` is Service port 80 for container port 8080; each number a pod's
+        ports are known by (container and Service ports) names one port. An external has no Service
+        (``service=False``), so its ports take no ``->``.
+        """
         ports: list[model.Port] = []
         seen: dict[Any, Span] = {}
         for p in decls:
             if p.name is None or p.number is None:
                 continue
             self.check_name(p.name, "port", PORT_NAME, 15)
-            keys = (p.name.value, (p.number.value.number, p.number.value.protocol))
+            port = self.port_of_decl(p, owner, service)
+            numbers = {port.number, port.service_port}
+            keys = (p.name.value, *((n, port.protocol) for n in sorted(numbers)))
             first = next((seen[k] for k in keys if k in seen), None)
             if first is not None:
-                shown = f"{p.name.value} ({p.number.value.number}/{p.number.value.protocol.lower()})"
+                shown = f"{p.name.value} ({port.numbers}/{port.protocol.lower()})"
                 self.report(
                     "E0212",
                     p.span,
@@ -202,5 +209,32 @@ class ResolverBase:
                 )
             for k in keys:
                 seen.setdefault(k, p.span)
-            ports.append(model.Port(p.name.value, p.number.value.number, p.number.value.protocol))
+            ports.append(port)
         return tuple(ports)
+
+    def port_of_decl(self, p: decl.PortDecl, owner: str, service: bool) -> model.Port:
+        """One declared port: ``port NAME NUMBER`` or ``port NAME SERVICE_PORT -> CONTAINER_PORT``."""
+        assert p.name is not None and p.number is not None
+        first = p.number.value
+        if p.target is None:
+            return model.Port(p.name.value, first.number, first.protocol)
+        target = p.target.value
+        if not service:
+            self.report(
+                "E0113",
+                p.target.span,
+                f'port "{p.name.value}" of "{owner}" is an external\'s: it has no Service port to map',
+                f"write `port {p.name.value} {first.number}`: callers reach an external on the port it listens on",
+            )
+            return model.Port(p.name.value, first.number, first.protocol)
+        if first.protocol != target.protocol:
+            both = (target if target.protocol != "TCP" else first).protocol.lower()
+            self.report(
+                "E0120",
+                p.span,
+                f'Service port {first.number}/{first.protocol.lower()} and container port {target.number}/{target.protocol.lower()} of "{p.name.value}" '
+                "differ in protocol",
+                f"a Service port forwards one protocol: write `port {p.name.value} {first.number}/{both} -> {target.number}/{both}`",
+            )
+        service_number = None if first.number == target.number else first.number
+        return model.Port(p.name.value, target.number, target.protocol, service_number)

@@ -261,7 +261,7 @@ class WorkloadResolver(EngineResolver):
                 self.report("E0213", d.keyword_span, f'the {kind} check of "{owner}" needs a port, and "{owner}" has none', "add a `port NAME NUMBER`")
             return ports[0] if ports else None
         key = ref.value.number if hasattr(ref.value, "number") else ref.value
-        port = next((p for p in ports if key in (p.name, p.number)), None)
+        port = next((p for p in ports if p.known_as(key)), None)
         if port is None:
             self.report(
                 "E0213",

@@ -89,9 +89,9 @@ def kind_name(topology: Topology, workload: Workload) -> str:
 
 
 def port_text(port: Port) -> str:
-    """``http 3001``; non-TCP ports carry their protocol (``ntp 123/udp``)."""
+    """``http 3001`` (``http 80 -> 8080`` for a Service port mapped to another); non-TCP ports carry their protocol (``ntp 123/udp``)."""
     suffix = "" if port.protocol == "TCP" else f"/{port.protocol.lower()}"
-    return f"{port.name} {port.number}{suffix}"
+    return f"{port.name} {port.numbers}{suffix}"
 
 
 def address_text(workload: Workload) -> str:

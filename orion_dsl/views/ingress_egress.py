@@ -86,7 +86,7 @@ def _service_nodes(b: Builder, topology: Topology, key: str, title: str, names: 
     with b.cluster(key, title, "service"):
         for w in nodes:
             # a workload without a port has no Service: its box is the workload itself
-            port = f" :{w.container.ports[0].number}" if w.container.ports else ""
+            port = f" :{w.container.ports[0].service_port}" if w.container.ports else ""
             label = f"{w.name} Service{port}" if w.ports else f"{w.name} {kind_name(topology, w)}"
             b.node(part_id("svc", w.name), label, cls=workload_tier(topology, w), group=f"Namespace {w.namespace}", counts="Service" if w.ports else "workload")
 
@@ -98,13 +98,13 @@ def _routes(b: Builder, topology: Topology) -> None:
         title = f"Path-based routing at {w.name}"
         with b.cluster(part_id("routes", w.name), title, "service"):
             for i, r in enumerate(w.routes, 1):
-                target = f"{r.target} :{r.port.number}" + (" (itself)" if r.target == w.name else "")
+                target = f"{r.target} :{r.port.service_port}" + (" (itself)" if r.target == w.name else "")
                 b.node(part_id("route", f"{w.name}-{i}"), f"{r.path} -> {target}", cls="service", group=title, counts="route")
         for i, r in enumerate(w.routes, 1):
             rid = part_id("route", f"{w.name}-{i}")
             b.link(part_id("svc", w.name), rid)
             if r.target != w.name:
-                b.link(rid, part_id("svc", r.target), f":{r.port.number}")
+                b.link(rid, part_id("svc", r.target), f":{r.port.service_port}")
 
 
 def _port_group(x: External, gateway: bool) -> str:
@@ -166,7 +166,7 @@ def build(topology: Topology) -> Graph:
     _service_nodes(b, topology, "entry", "Entry services", entry)
     if ingress is not None:
         for i, host in enumerate(ingress.hosts, 1):
-            b.link(f"host_{i}", part_id("svc", host.target), f":{host.port.number}")
+            b.link(f"host_{i}", part_id("svc", host.target), f":{host.port.service_port}")
     _routes(b, topology)
     _service_nodes(b, topology, "backends", "Backend services", _backend_services(topology, entry))
     _outbound(b, topology)

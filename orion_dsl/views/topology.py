@@ -17,7 +17,7 @@ _REACH_RULES = ("call", "route", "pooler", "allow")
 
 def _service_lines(w: Workload) -> tuple[str, ...]:
     kind = "Headless + ClusterIP" if has_headless_service(w) else "ClusterIP"
-    return (f"{w.name} Service", f"{kind} :{w.container.ports[0].number}" if w.container.ports else kind)
+    return (f"{w.name} Service", f"{kind} :{w.container.ports[0].service_port}" if w.container.ports else kind)
 
 
 def _workload(b: Builder, topology: Topology, w: Workload) -> None:

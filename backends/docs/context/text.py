@@ -72,8 +72,9 @@ def rate(value: tuple[int, str] | None) -> str:
 
 
 def port_number(port: Port) -> str:
-    """A port number, with its protocol when it is not TCP (``123/UDP``)."""
-    return str(port.number) if port.protocol == "TCP" else f"{port.number}/{port.protocol}"
+    """A port number, with its protocol when it is not TCP (``123/UDP``); a Service port mapped to
+    another container port is ``80 -> 8080``."""
+    return port.numbers if port.protocol == "TCP" else f"{port.numbers}/{port.protocol}"
 
 
 def port_named(port: Port) -> str:

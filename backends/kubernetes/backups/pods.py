@@ -57,13 +57,16 @@ def target(topology: Topology, b: Backup) -> BackupTarget | None:
 def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
     """The ``BACKUP_*`` (and AWS) variables every step of a backup reads."""
     found = target(plan.topology, b)
+    host = backup_host(plan, w, port)
+    addressed = w.port(port)  # through a Service, the Service's port (``port sql 5433 -> 5432``); a pod's own name, the container's
+    service_port = addressed.service_port if addressed is not None and host != names.pod_host(w, 0) else port
     values = {
         "BACKUP_KIND": b.kind,
         "BACKUP_TARGET": b.target,
         "BACKUP_BUCKET": found.bucket if found else b.target,
         "BACKUP_PREFIX": f"{w.namespace}/{w.name}/{b.kind}",
-        "BACKUP_HOST": names.service_host(backup_host(plan, w, port), w.namespace),
-        "BACKUP_PORT": str(port),
+        "BACKUP_HOST": names.service_host(host, w.namespace),
+        "BACKUP_PORT": str(service_port),
         "BACKUP_USER": plan.topology.name,
         "BACKUP_ENCRYPTED": str(bool(found and found.encrypted)).lower(),
         "HOME": "/tmp",
