@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -28,13 +28,19 @@ class Rendered:
     """A backend's result.
 
     ``artifacts`` are the files of ``OUT/<target>/`` (paths start with the target name);
-    ``stream`` is what ``-o -`` prints (for manifests: every object in apply order);
+    ``spell_stream`` spells what ``-o -`` prints (for manifests: every object in apply order),
+    only when asked: a compile into a folder never needs it, and it is as large as the files;
     ``diagnostics`` name facts the target cannot express (info), never dropped silently.
     """
 
     artifacts: tuple[Artifact, ...]
-    stream: str
+    spell_stream: Callable[[], str] = attrs.field(repr=False)
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def stream(self) -> str:
+        """What ``-o -`` prints, spelled now (each call spells it again)."""
+        return self.spell_stream()
 
 
 class _Dumper(yaml.CSafeDumper):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 import attrs
@@ -791,6 +792,19 @@ class AllowGraph:
     """Who may reach whom, on which port and protocol, and why. Shared by every backend."""
 
     edges: tuple[Edge, ...]
+    #: Edges by source and by target name, in graph order: ``outgoing``/``incoming`` are asked
+    #: once per workload by several backends, and a scan each time is quadratic in services.
+    _by_source: Mapping[str, tuple[Edge, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _by_target: Mapping[str, tuple[Edge, ...]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_source: dict[str, list[Edge]] = {}
+        by_target: dict[str, list[Edge]] = {}
+        for edge in self.edges:
+            by_source.setdefault(edge.source.name, []).append(edge)
+            by_target.setdefault(edge.target.name, []).append(edge)
+        object.__setattr__(self, "_by_source", {name: tuple(edges) for name, edges in by_source.items()})
+        object.__setattr__(self, "_by_target", {name: tuple(edges) for name, edges in by_target.items()})
 
     def reach(self, source: str, target: str, port: int | str, protocol: Protocol = "TCP") -> Edge | None:
         """The edge that lets ``source`` reach ``target`` on ``port`` (name or number), if any."""
@@ -802,11 +816,11 @@ class AllowGraph:
 
     def outgoing(self, source: str) -> tuple[Edge, ...]:
         """Every edge from a peer."""
-        return tuple(e for e in self.edges if e.source.name == source)
+        return self._by_source.get(source, ())
 
     def incoming(self, target: str) -> tuple[Edge, ...]:
         """Every edge into a peer."""
-        return tuple(e for e in self.edges if e.target.name == target)
+        return self._by_target.get(target, ())
 
     def between_workloads(self) -> tuple[Edge, ...]:
         """Edges whose both ends are workloads of the topology."""

@@ -249,9 +249,15 @@ def _build(staged: Path, folder: Path, files: Mapping[str, str], change: Drift) 
     """
     old = _existing(folder)
     os.mkdir(staged)
+    made = {""}
     for rel, text in sorted(files.items()):
         dest = staged / rel
-        os.makedirs(dest.parent, exist_ok=True)
+        parent = rel.rpartition("/")[0]
+        if parent not in made:  # one mkdir per folder, not per file
+            os.makedirs(dest.parent, exist_ok=True)
+            while parent not in made:  # its ancestors were made with it
+                made.add(parent)
+                parent = parent.rpartition("/")[0]
         unchanged = rel in old and rel not in change.changed
         if not (unchanged and _reuse(old[rel], dest)):
             _write_new_file(dest, text.encode("utf-8"), on_disk=False)

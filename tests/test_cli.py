@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from orion_dsl import __version__
+from orion_dsl.artifacts import Rendered
 from orion_dsl.cli import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, cli, main
 from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.pipeline import analyze_file
@@ -92,6 +93,19 @@ def test_compile_writes_one_folder_per_target(spec: Path, tmp_path: Path) -> Non
     assert code == EXIT_OK
     assert sorted(p.name for p in out.iterdir()) == ["diagrams", "docs", "istio", "kubernetes"]
     assert (out / "kubernetes" / "kustomization.yaml").is_file()
+
+
+def test_compile_into_a_folder_never_spells_the_stdout_stream(spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spelled: list[Rendered] = []
+
+    def counted(rendered: Rendered) -> str:
+        spelled.append(rendered)
+        return rendered.spell_stream()
+
+    monkeypatch.setattr(Rendered, "stream", property(counted))
+    assert run("compile", str(spec), "-o", str(tmp_path / "out"))[0] == EXIT_OK
+    assert run("compile", str(spec), "-t", "kubernetes", "-o", "-")[0] == EXIT_OK
+    assert len(spelled) == 1
 
 
 def test_second_compile_rewrites_no_unchanged_file(spec: Path, tmp_path: Path) -> None:

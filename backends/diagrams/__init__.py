@@ -99,6 +99,11 @@ def _problems(drawn: list[_Drawn]) -> list[Diagnostic]:
     return out
 
 
+def _stream(mermaid_texts: list[str]) -> str:
+    """All the Mermaid, each view headed by its name: what ``-o -`` prints."""
+    return "\n".join(f"%% view: {view}\n{mmd}" for view, mmd in zip(VIEWS, mermaid_texts, strict=True))
+
+
 def render(plan: Plan) -> Rendered:
     """Every view as ``diagrams/<view>.mmd``, ``.dot`` and ``.svg``; the stream is all the Mermaid.
 
@@ -115,5 +120,5 @@ def render(plan: Plan) -> Rendered:
         artifacts.append(Artifact(f"diagrams/{view}.dot", dot_text))
         if svg.svg is not None:
             artifacts.append(Artifact(svg.path, svg.svg))
-    stream = "\n".join(f"%% view: {view}\n{mmd}" for view, (mmd, _) in zip(VIEWS, texts, strict=True))
-    return Rendered(tuple(artifacts), stream, tuple(_problems(drawn)))
+    mermaid_texts = [mmd for mmd, _ in texts]
+    return Rendered(tuple(artifacts), lambda: _stream(mermaid_texts), tuple(_problems(drawn)))

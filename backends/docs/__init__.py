@@ -159,7 +159,7 @@ def render(plan: Plan) -> Rendered:
     diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
     needs = prerequisites_of(plan)
     text = document(topology, diagrams, needs)
-    return Rendered((Artifact(PATH, text), Artifact(DOCUMENT, prerequisites_document(topology, needs))), text)
+    return Rendered((Artifact(PATH, text), Artifact(DOCUMENT, prerequisites_document(topology, needs))), lambda: text)
 
 
 _environment.filters["cell"] = cell

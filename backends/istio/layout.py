@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
@@ -58,10 +58,9 @@ def kustomization(paths: Sequence[str]) -> Obj:
     return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": [p.removeprefix(prefix) for p in paths]}
 
 
-def layout(objects: Sequence[Obj]) -> tuple[tuple[Artifact, ...], str]:
-    """(files, stream): one file per object plus the kustomization; the stream holds every object in apply order."""
+def layout(objects: Sequence[Obj]) -> tuple[tuple[Artifact, ...], Callable[[], str]]:
+    """(files, stream): one file per object plus the kustomization; the stream, spelled when asked, holds every object in apply order."""
     objs = ordered(objects)
-    files = [Artifact(path(o), to_yaml(o)) for o in objs]
-    stream = yaml_stream(f.text for f in files)
-    files.append(Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization([f.path for f in files]))))
-    return tuple(files), stream
+    documents = tuple(Artifact(path(o), to_yaml(o)) for o in objs)
+    listing = Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization([f.path for f in documents])))
+    return (*documents, listing), lambda: yaml_stream(f.text for f in documents)

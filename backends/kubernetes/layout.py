@@ -7,6 +7,7 @@ apply order, and the stream holds every object in that order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
@@ -53,14 +54,13 @@ def kustomization(paths: list[str]) -> dict[str, Any]:
     }
 
 
-def layout(objects: list[dict[str, Any]]) -> tuple[tuple[Artifact, ...], str]:
-    """Artifacts (one file per object plus the kustomization) and the stream."""
+def layout(objects: list[dict[str, Any]]) -> tuple[tuple[Artifact, ...], Callable[[], str]]:
+    """Artifacts (one file per object plus the kustomization) and the stream, spelled when asked."""
     ordered = sorted(objects, key=sort_key)
     paths = [path(o) for o in ordered]
     if len(set(paths)) != len(paths):
         dupes = sorted({p for p in paths if paths.count(p) > 1})
         raise AssertionError(f"two objects share a file: {dupes}")  # a backend bug, never user input
-    artifacts = [Artifact(p, to_yaml(o)) for p, o in zip(paths, ordered, strict=True)]
-    stream = yaml_stream(a.text for a in artifacts)
-    artifacts.append(Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization(paths))))
-    return tuple(artifacts), stream
+    documents = tuple(Artifact(p, to_yaml(o)) for p, o in zip(paths, ordered, strict=True))
+    listing = Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization(paths)))
+    return (*documents, listing), lambda: yaml_stream(a.text for a in documents)

@@ -341,17 +341,16 @@ def _network_policies(topology: Topology) -> Iterator[Planned]:
             yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects={})
     incoming: set[Peer] = set()
     outgoing: set[Peer] = set()
-    order: list[Peer] = []
+    order: dict[Peer, tuple[str, dict[str, str]]] = {}  # first seen first: a list's `in` made this quadratic
     for edge in topology.allow_graph.edges:
         for peer, ends in ((edge.target, incoming), (edge.source, outgoing), *_gateway_ends(topology, edge, incoming, outgoing)):
-            if peer_pods(topology, peer) is not None:
+            if peer in order:
                 ends.add(peer)
-                if peer not in order:
-                    order.append(peer)
-    for peer in order:
-        found = peer_pods(topology, peer)
-        assert found is not None and peer.namespace is not None
-        name, pods = found
+            elif (found := peer_pods(topology, peer)) is not None:
+                ends.add(peer)
+                order[peer] = found
+    for peer, (name, pods) in order.items():
+        assert peer.namespace is not None
         sources = _peer_sources(topology, peer)
         if peer in incoming:
             yield entry(Role.INGRESS_POLICY, "NetworkPolicy", peer.namespace, names.ingress_policy(name), peer, sources=sources, selects=pods)
