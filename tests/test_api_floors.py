@@ -3,7 +3,7 @@
 The table is written by hand from the projects' release notes: Kubernetes' API reference
 ("available since") and Istio 1.22's promotion of networking, security and telemetry to v1.
 Resources of operators and controllers (cert-manager, prometheus-operator, Velero, the VPA,
-CloudNativePG and its Barman Cloud plugin, the RabbitMQ Cluster Operator) are
+CloudNativePG and its Barman Cloud plugin, the RabbitMQ Cluster Operator, KEDA) are
 served by those, named in the prerequisites, not by the platform floors.
 """
 
@@ -52,7 +52,7 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
 #: Served by an operator or controller the prerequisites name, not by the platform.
 OPERATOR_GROUPS = {
     *("cert-manager.io", "monitoring.coreos.com", "velero.io", "autoscaling.k8s.io"),
-    *("postgresql.cnpg.io", "barmancloud.cnpg.io", "rabbitmq.com", "redis.redis.opstreelabs.in"),
+    *("postgresql.cnpg.io", "barmancloud.cnpg.io", "rabbitmq.com", "redis.redis.opstreelabs.in", "keda.sh"),
 }
 
 SPECS = [SEED_SPEC, *EXAMPLES]
