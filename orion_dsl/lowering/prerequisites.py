@@ -301,6 +301,9 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
         out.append(Feature("a CNI that enforces NetworkPolicy", "every namespace denies by default; without enforcement the policies are ignored"))
     if any(ns.mesh for ns in topology.namespaces):
         out.append(Feature("Istio's CNI node agent (istio-cni)", "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container"))
+    if any(w.meshed and w.scraped for w in topology.workloads):
+        why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
+        out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))
     if _snapshot_classes(topology):
         out.append(Feature("CSI volume snapshots", "the snapshot CRDs (snapshot.storage.k8s.io) and controller, and a CSI driver that takes snapshots"))
     for e in written:
@@ -311,7 +314,8 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     if locations:
         why = f"{' and '.join(locations)} use provider {controllers.VELERO_PROVIDER} (S3 and EBS snapshots)"
         out.append(Feature(f"Velero's {controllers.VELERO_PLUGIN}", why))
-    hpa = [a for e in written if e.role is Role.HPA and (a := e.of(Workload).autoscale) is not None]
+    # KEDA makes the HPA of a ScaledObject: its cpu and memory triggers read the resource metrics API too
+    hpa = [a for e in written if e.role in (Role.HPA, Role.QUEUE_SCALER) and (a := e.of(Workload).autoscale) is not None]
     users = [
         *(["HorizontalPodAutoscalers scale on CPU or memory"] if any(a.cpu is not None or a.memory is not None or not a.metrics for a in hpa) else []),
         *(["the Vertical Pod Autoscaler recommends from it"] if "VerticalPodAutoscaler" in kinds else []),

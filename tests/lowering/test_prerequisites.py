@@ -150,6 +150,34 @@ def test_the_mesh_needs_istio_at_its_floor_and_istio_cni() -> None:
     assert any("istio-cni" in f.name for f in found.features)
 
 
+QUEUE_SCALED = """
+topology t { version "1" }
+namespace work {
+  service worker {
+    image "shop/worker:1.0"
+    port http 8080
+    autoscale 1..5 { cpu 70%; queue "jobs" 20 on rabbitmq }
+  }
+  statefulset rabbitmq {
+    engine rabbitmq-operator
+    image "rabbitmq:4.2-management"
+  }
+}
+"""
+
+
+def test_scraping_meshed_pods_needs_istio_metrics_merging() -> None:
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    assert any("enablePrometheusMerge" in f.name for f in prerequisites(plan).features)
+
+
+def test_a_keda_cpu_trigger_needs_the_resource_metrics_api() -> None:
+    found = prerequisites(_plan(QUEUE_SCALED))
+    assert [f.why for f in found.features if "metrics-server" in f.name] == ["HorizontalPodAutoscalers scale on CPU or memory"]
+    assert not any("external metrics" in f.name for f in found.features)
+
+
 def test_a_spec_without_a_mesh_needs_no_istio() -> None:
     found = prerequisites(_plan(BACKED_UP))
     assert not any("Istio" in f.name for f in (*found.platform, *found.features))
