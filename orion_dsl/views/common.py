@@ -146,3 +146,8 @@ def wrap(prefix: str, items: Iterable[str], width: int = 44) -> list[str]:
 def rate_text(rate: tuple[int, str]) -> str:
     """``100/second``."""
     return f"{rate[0]}/{rate[1]}"
+
+
+#: What ``tls_origination`` makes of the hop from the sidecars to the egress gateway: Istio mutual TLS, the
+#: host as SNI; the gateway forwards the application's own TLS onward, nothing originates TLS to the external.
+SIDECAR_HOP = "mTLS from the sidecars"

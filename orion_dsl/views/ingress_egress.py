@@ -8,8 +8,9 @@ the internet-deny rule as nodes.
 
 from __future__ import annotations
 
+from orion_dsl.lowering import egress
 from orion_dsl.model import External, Ingress, Topology
-from orion_dsl.views.common import INTERNET_ID, external_id, ingress_id, kind_name, part_id, port_text, rate_text, workload_tier
+from orion_dsl.views.common import INTERNET_ID, SIDECAR_HOP, external_id, ingress_id, kind_name, part_id, port_text, rate_text, workload_tier
 from orion_dsl.views.graph import Builder, Graph
 
 
@@ -107,18 +108,23 @@ def _routes(b: Builder, topology: Topology) -> None:
                 b.link(rid, part_id("svc", r.target), f":{r.port.service_port}")
 
 
-def _port_group(x: External, gateway: bool) -> str:
-    ports = ", ".join(port_text(p) for p in x.ports) or "no ports"
-    return f"{ports} via egress gateway" if gateway and x.via_egress_gateway else ports
+def _port_group(topology: Topology, x: External) -> str:
+    """The external's ports, saying which the egress gateway carries (:mod:`orion_dsl.lowering.egress`) and which go direct."""
+    carried = egress.gateway_ports(topology, x)
+    direct = [p for p in x.ports if p not in carried]
+    if not carried:
+        return ", ".join(port_text(p) for p in x.ports) or "no ports"
+    through = f"{', '.join(port_text(p) for p in carried)} via egress gateway"
+    return f"{through}; {', '.join(port_text(p) for p in direct)} direct" if direct else through
 
 
 def _gateway_lines(topology: Topology) -> list[str]:
     mesh = topology.mesh
     gw = mesh.egress_gateway if mesh is not None else None
-    if mesh is None or gw is None or not any(x.via_egress_gateway for x in topology.externals):
+    if mesh is None or gw is None or not any(egress.gateway_ports(topology, x) for x in topology.externals):
         return []
     lines = ["Istio egress gateway", f"namespace {gw.namespace}"]
-    lines += [t for t, on in (("TLS origination", gw.tls_origination), ("SNI routing", gw.sni_routing)) if on]
+    lines += [t for t, on in ((SIDECAR_HOP, gw.tls_origination), ("SNI routing", gw.sni_routing)) if on]
     if mesh.egress_rate_limit is not None:
         lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)}")
     lines += [t for t, on in (("logs all outbound", mesh.access_log), ("cost tracking", mesh.cost_tracking)) if on]
@@ -145,7 +151,7 @@ def _outbound(b: Builder, topology: Topology) -> None:
             b.node("egressgw", *gateway, cls="egress")
         groups: dict[str, list[External]] = {}
         for x in topology.externals:
-            groups.setdefault(_port_group(x, bool(gateway)), []).append(x)
+            groups.setdefault(_port_group(topology, x), []).append(x)
         for key, members in groups.items():
             with b.cluster(part_id("ports", key), f"Allowed: {key}", "external"):
                 for x in members:
@@ -182,7 +188,7 @@ def _egress_links(b: Builder, topology: Topology) -> None:
         if e.source.kind != "workload" or e.target.kind != "external":
             continue
         x = topology.external(e.target.name)
-        if x is not None and x.via_egress_gateway and b.has("egressgw"):
+        if x is not None and b.has("egressgw") and egress.through_gateway(topology, e):
             via_gateway.append(e.source.name)
             routed.append(x.name)
         elif (e.source.name, e.target.name) not in seen:

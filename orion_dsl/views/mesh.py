@@ -11,8 +11,9 @@ hang off the pods they concern. Laid out top to bottom, so it grows down, not si
 
 from __future__ import annotations
 
+from orion_dsl.lowering import egress
 from orion_dsl.model import Mesh, Topology, Workload
-from orion_dsl.views.common import external_id, part_id, rate_text
+from orion_dsl.views.common import SIDECAR_HOP, external_id, part_id, rate_text
 from orion_dsl.views.graph import Builder, Graph
 from orion_dsl.views.numbers import percent, value_range
 
@@ -110,12 +111,12 @@ def build(topology: Topology) -> Graph:
 def _egress(b: Builder, topology: Topology, mesh: Mesh) -> list[str]:
     """The egress gateway and the externals routed through it; returns the calling workloads."""
     gw = mesh.egress_gateway
-    routed = [x for x in topology.externals if x.via_egress_gateway]
+    routed = [x for x in topology.externals if egress.gateway_ports(topology, x)]
     if gw is None or not routed:
         return []
     lines = ["Istio egress gateway", f"namespace {gw.namespace}"]
     if gw.tls_origination:
-        lines.append("TLS origination")
+        lines.append(SIDECAR_HOP)
     if gw.sni_routing:
         lines.append("SNI routing")
     if mesh.egress_rate_limit is not None:
@@ -125,7 +126,7 @@ def _egress(b: Builder, topology: Topology, mesh: Mesh) -> list[str]:
         for x in routed:
             b.node(external_id(x.name), x.name, *x.hosts, cls="external")
     for x in routed:
-        b.link("egressgw", external_id(x.name), ", ".join(f"{p.number}" for p in x.ports))
+        b.link("egressgw", external_id(x.name), ", ".join(f"{p.number}" for p in egress.gateway_ports(topology, x)))
     names = {x.name for x in routed}
     meshed = {w.name for w in topology.workloads if w.meshed}
     callers = [e.source.name for e in topology.allow_graph.edges if e.target.kind == "external" and e.target.name in names]

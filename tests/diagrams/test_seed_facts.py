@@ -167,7 +167,15 @@ def test_s42_path_routes(seed_files: dict[str, str]) -> None:
 
 def test_s43_egress_gateway_features(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "ingress-egress"))["egressgw"]
-    assert "TLS origination" in shown and "SNI routing" in shown
+    # the seed's "TLS origination" is the sidecars' mutual TLS to the gateway: nothing originates TLS to the external
+    assert "mTLS from the sidecars" in shown and "SNI routing" in shown and "TLS origination" not in shown
+
+
+def test_s43_the_diagrams_route_through_the_gateway_what_the_output_does(seed_files: dict[str, str]) -> None:
+    groups = [line for line in seed_files["diagrams/ingress-egress.dot"].splitlines() if "label=\"Allowed: " in line]
+    assert any("smtps 465 via egress gateway; smtp 587 direct" in g for g in groups)
+    mesh = seed_files["diagrams/mesh.dot"]
+    assert '"egressgw" -> "ext_sendgrid" [label="465"];' in mesh and '"egressgw" -> "ext_s3" [label="443"];' in mesh
 
 
 def test_s44_allow_listed_externals(seed: Topology, seed_files: dict[str, str]) -> None:
