@@ -15,8 +15,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from orion_dsl.lowering import names
 from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.pipeline import analyze_text
@@ -39,28 +37,17 @@ IMAGE_CONTRACT = (
 )
 
 
-@pytest.fixture(scope="module", params=[SEED_SPEC, EXAMPLE], ids=["seed", "monitoring"])
-def spec(request: pytest.FixtureRequest) -> Path:
-    path: Path = request.param
-    return path
-
-
-@pytest.fixture(scope="module")
-def objs(spec: Path) -> list[dict[str, Any]]:
-    return objects(load(spec))
-
-
-def _config(objs: list[dict[str, Any]]) -> str:
-    text: str = find(objs, "ConfigMap", "alloy", "alloy")["data"]["config.alloy"]
+def _config(monitoring_objs: list[dict[str, Any]]) -> str:
+    text: str = find(monitoring_objs, "ConfigMap", "alloy", "alloy")["data"]["config.alloy"]
     return text
 
 
-def test_alloy_pushes_to_the_port_of_the_service_that_selects_loki(objs: list[dict[str, Any]], spec: Path) -> None:
-    (url,) = re.findall(r'url = "([^"]+)"', _config(objs))
+def test_alloy_pushes_to_the_port_of_the_service_that_selects_loki(monitoring_objs: list[dict[str, Any]], monitoring_spec: Path) -> None:
+    (url,) = re.findall(r'url = "([^"]+)"', _config(monitoring_objs))
     host, port, path = re.fullmatch(r"http://([^:/]+):(\d+)(/.*)", url).groups()  # type: ignore[union-attr]
     service_name, namespace = host.split(".")[:2]
-    service = find(objs, "Service", service_name, namespace)
-    loki = find(objs, "StatefulSet", "loki", LOKI_NAMESPACE[spec])
+    service = find(monitoring_objs, "Service", service_name, namespace)
+    loki = find(monitoring_objs, "StatefulSet", "loki", LOKI_NAMESPACE[monitoring_spec])
     assert host == f"{service_name}.{namespace}.svc.cluster.local"
     assert service["spec"]["selector"].items() <= loki["spec"]["template"]["metadata"]["labels"].items()
     assert int(port) in {p["port"] for p in service["spec"]["ports"]}
@@ -68,18 +55,18 @@ def test_alloy_pushes_to_the_port_of_the_service_that_selects_loki(objs: list[di
     assert path == "/loki/api/v1/push"
 
 
-def test_alloy_discovers_this_nodes_pods_and_reads_their_log_files(objs: list[dict[str, Any]]) -> None:
-    config = _config(objs)
+def test_alloy_discovers_this_nodes_pods_and_reads_their_log_files(monitoring_objs: list[dict[str, Any]]) -> None:
+    config = _config(monitoring_objs)
     for block in ('discovery.kubernetes "pods"', 'discovery.relabel "pods"', 'local.file_match "pods"', 'loki.source.file "pods"', 'loki.write "loki"'):
         assert block in config
     assert 'field = "spec.nodeName=" + sys.env("NODE_NAME")' in config
     assert 'replacement   = "/var/log/pods/*$1/*.log"' in config
-    container = main_container(find(objs, "DaemonSet", "alloy", "alloy"))
+    container = main_container(find(monitoring_objs, "DaemonSet", "alloy", "alloy"))
     assert {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}} in container["env"]
 
 
-def test_alloy_runs_the_images_command_on_the_mounted_config_with_writable_storage(objs: list[dict[str, Any]]) -> None:
-    daemon_set = find(objs, "DaemonSet", "alloy", "alloy")
+def test_alloy_runs_the_images_command_on_the_mounted_config_with_writable_storage(monitoring_objs: list[dict[str, Any]]) -> None:
+    daemon_set = find(monitoring_objs, "DaemonSet", "alloy", "alloy")
     pod = daemon_set["spec"]["template"]["spec"]
     container = main_container(daemon_set)
     assert container["image"] == IMAGE_CONTRACT[0][0]
@@ -97,40 +84,40 @@ def test_alloy_runs_the_images_command_on_the_mounted_config_with_writable_stora
     assert container["resources"]["limits"] and container["resources"]["requests"]
 
 
-def test_only_alloys_own_namespace_is_privileged(objs: list[dict[str, Any]]) -> None:
-    levels = {o["metadata"]["name"]: o["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] for o in of_kind(objs, "Namespace")}
+def test_only_alloys_own_namespace_is_privileged(monitoring_objs: list[dict[str, Any]]) -> None:
+    levels = {o["metadata"]["name"]: o["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] for o in of_kind(monitoring_objs, "Namespace")}
     assert levels.pop("alloy") == "privileged"  # a hostPath volume: forbidden from baseline up
     assert set(levels.values()) == {"restricted"}
-    assert [o["metadata"]["namespace"] for o in objs if '"hostPath"' in json.dumps(o)] == ["alloy"]
+    assert [o["metadata"]["namespace"] for o in monitoring_objs if '"hostPath"' in json.dumps(o)] == ["alloy"]
 
 
-def test_the_prerequisites_state_alloys_pod_security_level(spec: Path) -> None:
-    found = dict(prerequisites(planned(load(spec))).pod_security)
+def test_the_prerequisites_state_alloys_pod_security_level(monitoring_spec: Path) -> None:
+    found = dict(prerequisites(planned(load(monitoring_spec))).pod_security)
     assert found["alloy"] == "privileged"
 
 
-def test_alloy_may_discover_pods_nodes_and_namespaces_through_its_binding(objs: list[dict[str, Any]]) -> None:
-    binding = find(objs, "ClusterRoleBinding", "alloy")
-    role = find(objs, "ClusterRole", binding["roleRef"]["name"])
+def test_alloy_may_discover_pods_nodes_and_namespaces_through_its_binding(monitoring_objs: list[dict[str, Any]]) -> None:
+    binding = find(monitoring_objs, "ClusterRoleBinding", "alloy")
+    role = find(monitoring_objs, "ClusterRole", binding["roleRef"]["name"])
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "alloy", "namespace": "alloy"}]
-    daemon_set = find(objs, "DaemonSet", "alloy", "alloy")
+    daemon_set = find(monitoring_objs, "DaemonSet", "alloy", "alloy")
     assert daemon_set["spec"]["template"]["spec"]["serviceAccountName"] == "alloy"
     assert role["rules"] == [{"apiGroups": [""], "resources": ["pods", "nodes", "namespaces"], "verbs": ["get", "list", "watch"]}]
 
 
-def _pods(objs: list[dict[str, Any]], spec: Path) -> tuple[Cluster, Pod, Pod, Pod]:
-    alloy = find(objs, "DaemonSet", "alloy", "alloy")
-    loki = find(objs, "StatefulSet", "loki", LOKI_NAMESPACE[spec])
-    grafana = find(objs, "Deployment", "grafana", LOKI_NAMESPACE[spec])
+def _pods(monitoring_objs: list[dict[str, Any]], monitoring_spec: Path) -> tuple[Cluster, Pod, Pod, Pod]:
+    alloy = find(monitoring_objs, "DaemonSet", "alloy", "alloy")
+    loki = find(monitoring_objs, "StatefulSet", "loki", LOKI_NAMESPACE[monitoring_spec])
+    grafana = find(monitoring_objs, "Deployment", "grafana", LOKI_NAMESPACE[monitoring_spec])
     shipper = Pod("alloy", "alloy-x", alloy["spec"]["template"]["metadata"]["labels"], {"http": (12345, "TCP")})
-    store = Pod(LOKI_NAMESPACE[spec], "loki-0", loki["spec"]["template"]["metadata"]["labels"], {"metrics": (3100, "TCP")})
-    ui = Pod(LOKI_NAMESPACE[spec], "grafana-0", grafana["spec"]["template"]["metadata"]["labels"], {"metrics": (3000, "TCP")})
-    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}
-    return Cluster((shipper, store, ui), namespaces, of_kind(objs, "NetworkPolicy")), shipper, store, ui
+    store = Pod(LOKI_NAMESPACE[monitoring_spec], "loki-0", loki["spec"]["template"]["metadata"]["labels"], {"metrics": (3100, "TCP")})
+    ui = Pod(LOKI_NAMESPACE[monitoring_spec], "grafana-0", grafana["spec"]["template"]["metadata"]["labels"], {"metrics": (3000, "TCP")})
+    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(monitoring_objs, "Namespace")}
+    return Cluster((shipper, store, ui), namespaces, of_kind(monitoring_objs, "NetworkPolicy")), shipper, store, ui
 
 
-def test_alloy_reaches_loki_on_its_port_only(objs: list[dict[str, Any]], spec: Path) -> None:
-    cluster, shipper, store, ui = _pods(objs, spec)
+def test_alloy_reaches_loki_on_its_port_only(monitoring_objs: list[dict[str, Any]], monitoring_spec: Path) -> None:
+    cluster, shipper, store, ui = _pods(monitoring_objs, monitoring_spec)
     assert cluster.allowed(shipper, store, 3100)
     assert not cluster.allowed(shipper, ui, 3000)
     assert not cluster.allowed(ui, shipper, 12345)

@@ -49,49 +49,40 @@ def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     return all(e["operator"] == "In" and labels.get(e["key"]) in e["values"] for e in selector.get("matchExpressions", []))
 
 
-@pytest.fixture(scope="module", params=SPECS, ids=["seed", "monitoring"])
-def spec(request: pytest.FixtureRequest) -> Path:
-    path: Path = request.param
-    return path
-
-
-@pytest.fixture(scope="module")
-def objs(spec: Path) -> list[dict[str, Any]]:
-    return objects(load(spec))
-
-
-def test_every_monitoring_custom_resource_validates(objs: list[dict[str, Any]]) -> None:
+def test_every_monitoring_custom_resource_validates(monitoring_objs: list[dict[str, Any]]) -> None:
     kinds = ("Prometheus", "Alertmanager", "ServiceMonitor", "PodMonitor", "PrometheusRule")
-    found = [o for o in objs if o["kind"] in kinds]
+    found = [o for o in monitoring_objs if o["kind"] in kinds]
     assert {o["kind"] for o in found} >= {"Prometheus", "Alertmanager", "PrometheusRule"}
     assert {o["metadata"]["name"]: validate_crd(o) for o in found} == {o["metadata"]["name"]: [] for o in found}
 
 
-def test_prometheus_selects_every_monitor_and_rule_orion_writes(objs: list[dict[str, Any]]) -> None:
-    (prometheus,) = of_kind(objs, "Prometheus")
-    spec = prometheus["spec"]
-    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] | {"kubernetes.io/metadata.name": o["metadata"]["name"]} for o in of_kind(objs, "Namespace")}
+def test_prometheus_selects_every_monitor_and_rule_orion_writes(monitoring_objs: list[dict[str, Any]]) -> None:
+    (prometheus,) = of_kind(monitoring_objs, "Prometheus")
+    monitoring_spec = prometheus["spec"]
+    namespaces = {
+        o["metadata"]["name"]: o["metadata"]["labels"] | {"kubernetes.io/metadata.name": o["metadata"]["name"]} for o in of_kind(monitoring_objs, "Namespace")
+    }
     for kind, field in (("ServiceMonitor", "serviceMonitor"), ("PodMonitor", "podMonitor"), ("PrometheusRule", "rule")):
-        for o in of_kind(objs, kind):
-            assert _selects(spec[f"{field}Selector"], o["metadata"]["labels"]), (kind, o["metadata"]["name"])
-            assert _selects(spec[f"{field}NamespaceSelector"], namespaces[o["metadata"]["namespace"]]), (kind, o["metadata"]["name"])
+        for o in of_kind(monitoring_objs, kind):
+            assert _selects(monitoring_spec[f"{field}Selector"], o["metadata"]["labels"]), (kind, o["metadata"]["name"])
+            assert _selects(monitoring_spec[f"{field}NamespaceSelector"], namespaces[o["metadata"]["namespace"]]), (kind, o["metadata"]["name"])
 
 
-def test_prometheus_sends_alerts_to_the_alertmanagers_operated_service(objs: list[dict[str, Any]]) -> None:
-    (prometheus,) = of_kind(objs, "Prometheus")
-    (alertmanager,) = of_kind(objs, "Alertmanager")
+def test_prometheus_sends_alerts_to_the_alertmanagers_operated_service(monitoring_objs: list[dict[str, Any]]) -> None:
+    (prometheus,) = of_kind(monitoring_objs, "Prometheus")
+    (alertmanager,) = of_kind(monitoring_objs, "Alertmanager")
     # pkg/alertmanager/statefulset.go: defaultOperatedServiceName, and the web port's default name
     namespace = alertmanager["metadata"]["namespace"]
     assert prometheus["spec"]["alerting"]["alertmanagers"] == [{"namespace": namespace, "name": "alertmanager-operated", "port": "web", "apiVersion": "v2"}]
 
 
-def test_prometheus_may_discover_targets_in_every_namespace(objs: list[dict[str, Any]]) -> None:
-    (prometheus,) = of_kind(objs, "Prometheus")
+def test_prometheus_may_discover_targets_in_every_namespace(monitoring_objs: list[dict[str, Any]]) -> None:
+    (prometheus,) = of_kind(monitoring_objs, "Prometheus")
     account = prometheus["spec"]["serviceAccountName"]
     subject = {"kind": "ServiceAccount", "name": account, "namespace": prometheus["metadata"]["namespace"]}
-    (binding,) = [b for b in of_kind(objs, "ClusterRoleBinding") if subject in b["subjects"]]
+    (binding,) = [b for b in of_kind(monitoring_objs, "ClusterRoleBinding") if subject in b["subjects"]]
     assert binding["subjects"] == [subject]
-    role = find(objs, "ClusterRole", binding["roleRef"]["name"])
+    role = find(monitoring_objs, "ClusterRole", binding["roleRef"]["name"])
     granted = {(g, r, v) for rule in role["rules"] for g in rule.get("apiGroups", [""]) for r in rule.get("resources", []) for v in rule["verbs"]}
     for group, resource in (("", "services"), ("", "endpoints"), ("", "pods"), ("", "nodes"), ("discovery.k8s.io", "endpointslices")):
         assert {(group, resource, verb) for verb in ("get", "list", "watch")} <= granted
@@ -99,9 +90,9 @@ def test_prometheus_may_discover_targets_in_every_namespace(objs: list[dict[str,
     assert prometheus["spec"]["automountServiceAccountToken"] is True
 
 
-def test_operator_pods_run_as_the_images_user_with_their_claims(objs: list[dict[str, Any]]) -> None:
+def test_operator_pods_run_as_the_images_user_with_their_claims(monitoring_objs: list[dict[str, Any]]) -> None:
     for kind in ("Prometheus", "Alertmanager"):
-        (cr,) = of_kind(objs, kind)
+        (cr,) = of_kind(monitoring_objs, kind)
         # Documentation/platform/storage.md: the images' nobody user owns the mounted claim
         assert cr["spec"]["securityContext"] | {"seccompProfile": None} == {
             "runAsNonRoot": True,
@@ -114,61 +105,61 @@ def test_operator_pods_run_as_the_images_user_with_their_claims(objs: list[dict[
         assert claim["storageClassName"] == "ssd" and claim["resources"]["requests"]["storage"]
 
 
-def _operator_pods(objs: list[dict[str, Any]]) -> dict[str, Pod]:
+def _operator_pods(monitoring_objs: list[dict[str, Any]]) -> dict[str, Pod]:
     """The Prometheus's and the Alertmanager's pods as the operator labels them, with their ports."""
     pods: dict[str, Pod] = {}
     for kind, ports in (("Prometheus", {"web": (9090, "TCP")}), ("Alertmanager", {"web": (9093, "TCP"), "mesh-tcp": (9094, "TCP"), "mesh-udp": (9094, "UDP")})):
-        (cr,) = of_kind(objs, kind)
+        (cr,) = of_kind(monitoring_objs, kind)
         name = cr["metadata"]["name"]
         pods[kind] = Pod(cr["metadata"]["namespace"], f"{kind.lower()}-{name}-0", _operator_pod_labels(kind.lower(), name, cr), ports)
     return pods
 
 
-def _cluster_of_operator_pods(objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
-    pods = _operator_pods(objs)
-    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}
-    return Cluster(pods.values(), namespaces, of_kind(objs, "NetworkPolicy")), pods
+def _cluster_of_operator_pods(monitoring_objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
+    pods = _operator_pods(monitoring_objs)
+    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(monitoring_objs, "Namespace")}
+    return Cluster(pods.values(), namespaces, of_kind(monitoring_objs, "NetworkPolicy")), pods
 
 
-def _cluster(objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
+def _cluster(monitoring_objs: list[dict[str, Any]]) -> tuple[Cluster, dict[str, Pod]]:
     """The monitoring pods as the operator and ORION label them."""
-    pods = _operator_pods(objs)
-    grafana = find(objs, "Deployment", "grafana")
+    pods = _operator_pods(monitoring_objs)
+    grafana = find(monitoring_objs, "Deployment", "grafana")
     template = grafana["spec"]["template"]
     pods["Grafana"] = Pod(grafana["metadata"]["namespace"], "grafana-0", template["metadata"]["labels"], {"metrics": (3000, "TCP")})
-    loki = find(objs, "StatefulSet", "loki")
+    loki = find(monitoring_objs, "StatefulSet", "loki")
     pods["Loki"] = Pod(loki["metadata"]["namespace"], "loki-0", loki["spec"]["template"]["metadata"]["labels"], {"metrics": (3100, "TCP")})
-    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}
-    return Cluster(pods.values(), namespaces, of_kind(objs, "NetworkPolicy")), pods
+    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(monitoring_objs, "Namespace")}
+    return Cluster(pods.values(), namespaces, of_kind(monitoring_objs, "NetworkPolicy")), pods
 
 
-def test_prometheus_reaches_alertmanager_on_its_web_port_only(objs: list[dict[str, Any]]) -> None:
-    cluster, pods = _cluster(objs)
+def test_prometheus_reaches_alertmanager_on_its_web_port_only(monitoring_objs: list[dict[str, Any]]) -> None:
+    cluster, pods = _cluster(monitoring_objs)
     assert cluster.allowed(pods["Prometheus"], pods["Alertmanager"], 9093)
     assert not cluster.allowed(pods["Prometheus"], pods["Alertmanager"], 9094)
     assert not cluster.allowed(pods["Alertmanager"], pods["Prometheus"], 9090)
 
 
-def test_grafana_reaches_its_data_sources_and_prometheus_scrapes_both(objs: list[dict[str, Any]]) -> None:
-    cluster, pods = _cluster(objs)
+def test_grafana_reaches_its_data_sources_and_prometheus_scrapes_both(monitoring_objs: list[dict[str, Any]]) -> None:
+    cluster, pods = _cluster(monitoring_objs)
     assert cluster.allowed(pods["Grafana"], pods["Prometheus"], 9090)
     assert cluster.allowed(pods["Grafana"], pods["Loki"], 3100)
     assert cluster.allowed(pods["Prometheus"], pods["Grafana"], 3000)
     assert cluster.allowed(pods["Prometheus"], pods["Loki"], 3100)
 
 
-def test_the_services_clients_call_select_the_operators_pods(objs: list[dict[str, Any]]) -> None:
+def test_the_services_clients_call_select_the_operators_pods(monitoring_objs: list[dict[str, Any]]) -> None:
     for kind, port in (("Prometheus", 9090), ("Alertmanager", 9093)):
-        (cr,) = of_kind(objs, kind)
+        (cr,) = of_kind(monitoring_objs, kind)
         name = cr["metadata"]["name"]
-        service = find(objs, "Service", name, cr["metadata"]["namespace"])
+        service = find(monitoring_objs, "Service", name, cr["metadata"]["namespace"])
         assert _selects({"matchLabels": service["spec"]["selector"]}, _operator_pod_labels(kind.lower(), name, cr))
         assert [p["port"] for p in service["spec"]["ports"]] == [port]
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
-def test_promtool_accepts_the_alert_rules(objs: list[dict[str, Any]], tmp_path: Path) -> None:
-    (rules,) = of_kind(objs, "PrometheusRule")
+def test_promtool_accepts_the_alert_rules(monitoring_objs: list[dict[str, Any]], tmp_path: Path) -> None:
+    (rules,) = of_kind(monitoring_objs, "PrometheusRule")
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(rules["spec"]), encoding="utf-8")
     result = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True, text=True, check=False)
@@ -182,21 +173,21 @@ def _mounted(workload: dict[str, Any], config_map: str) -> str:
     return next(m["mountPath"] for m in mounts if volumes[m["name"]].get("configMap", {}).get("name") == config_map)
 
 
-def test_grafana_provisions_prometheus_and_loki_at_their_service_urls(objs: list[dict[str, Any]], spec: Path) -> None:
-    namespace = MONITORING[spec]
-    grafana = find(objs, "Deployment", "grafana", namespace)
+def test_grafana_provisions_prometheus_and_loki_at_their_service_urls(monitoring_objs: list[dict[str, Any]], monitoring_spec: Path) -> None:
+    namespace = MONITORING[monitoring_spec]
+    grafana = find(monitoring_objs, "Deployment", "grafana", namespace)
     # grafana.com/docs/grafana/latest/setup-grafana/configure-docker: GF_PATHS_PROVISIONING=/etc/grafana/provisioning
     assert _mounted(grafana, "grafana-datasources") == "/etc/grafana/provisioning/datasources"
-    provisioned = yaml.safe_load(find(objs, "ConfigMap", "grafana-datasources", namespace)["data"]["datasources.yaml"])
+    provisioned = yaml.safe_load(find(monitoring_objs, "ConfigMap", "grafana-datasources", namespace)["data"]["datasources.yaml"])
     assert provisioned["apiVersion"] == 1
     urls = {d["type"]: d["url"] for d in provisioned["datasources"]}
     assert urls == {"prometheus": f"http://prometheus.{namespace}.svc.cluster.local:9090", "loki": f"http://loki.{namespace}.svc.cluster.local:3100"}
     for service, port in (("prometheus", 9090), ("loki", 3100)):
-        assert port in [p["port"] for p in find(objs, "Service", service, namespace)["spec"]["ports"]]
+        assert port in [p["port"] for p in find(monitoring_objs, "Service", service, namespace)["spec"]["ports"]]
 
 
-def test_grafana_writes_only_to_volumes(objs: list[dict[str, Any]], spec: Path) -> None:
-    grafana = find(objs, "Deployment", "grafana", MONITORING[spec])
+def test_grafana_writes_only_to_volumes(monitoring_objs: list[dict[str, Any]], monitoring_spec: Path) -> None:
+    grafana = find(monitoring_objs, "Deployment", "grafana", MONITORING[monitoring_spec])
     container = main_container(grafana)
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     writable = {m["mountPath"] for m in container["volumeMounts"] if not m.get("readOnly")}
@@ -207,13 +198,13 @@ def test_grafana_writes_only_to_volumes(objs: list[dict[str, Any]], spec: Path) 
     assert any(m["name"] in secrets and password.startswith(m["mountPath"] + "/") for m in container["volumeMounts"])
 
 
-def test_loki_reads_a_single_binary_configuration_on_its_claim(objs: list[dict[str, Any]], spec: Path) -> None:
-    namespace = MONITORING[spec]
-    loki = find(objs, "StatefulSet", "loki", namespace)
+def test_loki_reads_a_single_binary_configuration_on_its_claim(monitoring_objs: list[dict[str, Any]], monitoring_spec: Path) -> None:
+    namespace = MONITORING[monitoring_spec]
+    loki = find(monitoring_objs, "StatefulSet", "loki", namespace)
     # github.com/grafana/loki cmd/loki/Dockerfile: CMD -config.file=/etc/loki/local-config.yaml, USER 10001
     assert _mounted(loki, "loki-config") == "/etc/loki"
     assert main_container(loki)["securityContext"]["runAsUser"] == 10001
-    config = yaml.safe_load(find(objs, "ConfigMap", "loki-config", namespace)["data"]["local-config.yaml"])
+    config = yaml.safe_load(find(monitoring_objs, "ConfigMap", "loki-config", namespace)["data"]["local-config.yaml"])
     assert config["auth_enabled"] is False
     claim = next(m["mountPath"] for m in main_container(loki)["volumeMounts"] if m["name"] == loki["spec"]["volumeClaimTemplates"][0]["metadata"]["name"])
     assert config["common"]["path_prefix"] == claim
@@ -274,14 +265,14 @@ def test_the_allow_graph_says_prometheus_reaches_alertmanager_to_send_alerts() -
 
 
 def test_prometheus_reaches_an_alertmanager_it_does_not_scrape() -> None:
-    spec = ALONE.replace(
+    monitoring_spec = ALONE.replace(
         "}\nmonitoring { scraper prometheus }",
         '  statefulset am { engine prometheus-operator; image "quay.io/prometheus/alertmanager:v0.33.1"; scrape off; storage data 1Gi at "/alertmanager" }\n'
         "}\nmonitoring { scraper prometheus; alerting am }",
     )
-    analysis = analyze_text(spec, "t.orion")
+    analysis = analyze_text(monitoring_spec, "t.orion")
     assert analysis.topology is not None, analysis.diagnostics
-    objs = objects(analysis.topology)
-    assert of_kind(objs, "PodMonitor") == []
-    cluster, pods = _cluster_of_operator_pods(objs)
+    monitoring_objs = objects(analysis.topology)
+    assert of_kind(monitoring_objs, "PodMonitor") == []
+    cluster, pods = _cluster_of_operator_pods(monitoring_objs)
     assert cluster.allowed(pods["Prometheus"], pods["Alertmanager"], 9093)
