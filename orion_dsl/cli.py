@@ -18,7 +18,7 @@ import click
 from orion_dsl import __version__
 from orion_dsl.codes import Code
 from orion_dsl.diagnostics import Diagnostic, Severity, render_json
-from orion_dsl.pipeline import Analysis, analyze_source
+from orion_dsl.pipeline import Analysis, analyze_source, collector_paused
 from orion_dsl.source import SourceFile, UnreadableSpec
 from orion_dsl.terminal import COLOR_MODES, DEFAULT_MAX_ERRORS, ColorMode, Console, StdoutUnwritable, write_stdout
 
@@ -150,6 +150,7 @@ def _targets(value: str | None) -> list[str]:
 @click.option("-v", "--verbose", is_flag=True, help="Also print facts a target cannot express (info).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @_console_options
+@collector_paused()  # front end, back ends and writing: the collector would rescan the whole model many times
 def compile(spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool, max_errors: int, color: ColorMode) -> None:
     """Compile a spec into OUT/<target>/ for each target; nothing is written if anything fails.
 

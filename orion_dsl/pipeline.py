@@ -6,8 +6,9 @@ lowering plan (``None`` when any error was found) with every diagnostic, in sour
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -72,19 +73,33 @@ def _quiet(stage: Stage) -> None:
     """The default stage callback: say nothing."""
 
 
-def analyze_source(source: SourceFile, on_stage: Callable[[Stage], None] = _quiet) -> Analysis:
-    """Run the whole front end on one spec; ``on_stage`` hears each stage as it starts (a progress line).
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block (or a function it decorates), then restore it as it was.
 
-    The cyclic garbage collector is paused meanwhile: the front end builds many small
-    objects and no reference cycles, and collection passes made it superlinear.
+    The pipeline builds millions of small objects and no reference cycles that need the
+    collector: reference counting frees them. Each collection pass rescans the objects
+    still alive, so the passes grow with the model: they made the front end superlinear,
+    and cost a compile of 1,000 services about a tenth of its time in the back ends (see
+    docs/PERFORMANCE.md). Nesting is safe: the collector runs again only when the
+    outermost block ends, and only if it ran before.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(source, on_stage)
+        yield
     finally:
         if enabled:
             gc.enable()
+
+
+@collector_paused()
+def analyze_source(source: SourceFile, on_stage: Callable[[Stage], None] = _quiet) -> Analysis:
+    """Run the whole front end on one spec; ``on_stage`` hears each stage as it starts (a progress line).
+
+    The cyclic garbage collector is paused meanwhile (:func:`collector_paused`).
+    """
+    return _analyze(source, on_stage)
 
 
 def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:

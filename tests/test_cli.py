@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orion_dsl import __version__
+from orion_dsl import __version__, output
 from orion_dsl.artifacts import Rendered
 from orion_dsl.cli import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, cli, main
 from orion_dsl.lowering.prerequisites import prerequisites
@@ -495,3 +496,12 @@ def test_an_output_path_that_is_a_file_is_a_usage_error(spec: Path, tmp_path: Pa
     code, _, err = run("compile", str(spec), "-o", str(afile), *(["--check"] if check_only else []))
     assert code == EXIT_USAGE and "is not a folder" in err and "missing:" not in err
     assert afile.read_text() == "mine\n"
+
+
+def test_compile_pauses_the_cyclic_collector_while_it_writes_and_restores_it(spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    write = output.write_targets
+    monkeypatch.setattr(output, "write_targets", lambda *a, **k: (seen.append(gc.isenabled()), write(*a, **k))[1])
+    assert gc.isenabled()
+    assert run("compile", str(spec), "-o", str(tmp_path / "out"))[0] == EXIT_OK
+    assert (seen, gc.isenabled()) == ([False], True)

@@ -26,6 +26,7 @@ from orion_dsl.artifacts import to_yaml
 from orion_dsl.backends import istio, kubernetes
 from orion_dsl.backends.istio.layout import layout as istio_layout
 from orion_dsl.backends.kubernetes.layout import layout as kubernetes_layout
+from orion_dsl.yaml_text import reference_yaml
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 from tests.support.go_decoder import go_read
 from tests.support.plans import planned
@@ -159,6 +160,16 @@ def _reads_back(strings: list[str], folder: Path) -> None:
 
 def test_adversarial_strings_read_back_unchanged(tmp_path: Path) -> None:
     _reads_back(list(ADVERSARIAL), tmp_path)
+
+
+def test_strings_the_writer_spells_itself_read_back_unchanged_in_go(tmp_path: Path) -> None:
+    # The object above holds keys the writer hands to PyYAML (multi-line, over 128 characters):
+    # values only, short, so that orion_dsl.yaml_text writes this document itself.
+    values = [s for s in ADVERSARIAL if len(s) < 1000 and not s.endswith("\n\n") and s != "\n"]
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "values", "namespace": "strings"}, "data": {f"v{i}": s for i, s in enumerate(values)}}
+    text = to_yaml(obj)
+    assert text == reference_yaml(obj) and yaml.safe_load(text) == obj
+    assert _kubectl(_write(tmp_path, [("values.yaml", text)]), [obj], tmp_path / "cache") == _meant([obj])
 
 
 _TRICKY_CHARACTERS = "\t\n\r \x00\x07\x1b\x7f\x85\xa0\u2028\u2029\ufeff\ufffe:#-?,[]{}&*!|>'\"%@`~=<.+_0123456789eExXoObB"
