@@ -112,8 +112,9 @@ _Spelling = str | tuple[str, tuple[str, ...]]
 _SCALARS = (str, int, bool, type(None))
 #: Remembered spellings are forgotten past this many, so a long-lived process does not grow without bound.
 _MEMORY = 200_000
-_values: dict[tuple[type, Any], _Spelling] = {}
-_keys: dict[tuple[type, Any], str] = {}
+#: Spellings by the scalar itself (a string) or by its type and value (1, True and 1.0 are equal keys).
+_values: dict[Any, _Spelling] = {}
+_keys: dict[Any, str] = {}
 
 
 def _value_spelling(value: Any) -> _Spelling:
@@ -138,12 +139,12 @@ def _key_spelling(key: Any) -> str:
     return text[:-4]
 
 
-def _spelt(book: dict[tuple[type, Any], Any], value: Any, spell: Any) -> Any:
+def _spelt(book: dict[Any, Any], value: Any, spell: Any) -> Any:
     """``value``'s spelling from ``book``, asking ``spell`` (and remembering) the first time; ``_Unsupported`` for a type not in :data:`_SCALARS`."""
-    entry = (type(value), value)
+    entry = value if type(value) is str else (type(value), value)
     found = book.get(entry)
     if found is None:
-        if entry[0] not in _SCALARS:
+        if type(value) not in _SCALARS:
             raise _Unsupported
         if len(book) >= _MEMORY:
             book.clear()
@@ -151,17 +152,17 @@ def _spelt(book: dict[tuple[type, Any], Any], value: Any, spell: Any) -> Any:
     return found
 
 
-def _scalar(value: Any, lead: str, indent: int, out: list[str]) -> None:
-    """Write a scalar after ``lead`` (``key:`` or ``- ``) on its line; a block's lines at ``indent``."""
+def _scalar(value: Any, head: str, indent: int, out: list[str]) -> None:
+    """Write a scalar after ``head`` (``key:`` or ``-``) on its line; a block's lines at ``indent``."""
     spelling = _spelt(_values, value, _value_spelling)
-    if isinstance(spelling, str):
-        if len(lead) + len(spelling) > _SAFE_WIDTH:
+    if type(spelling) is str:
+        if len(head) + len(spelling) > _SAFE_WIDTH:
             raise _Unsupported
-        out.append(f"{lead} {spelling}\n")
+        out.append(f"{head} {spelling}\n")
         return
     header, body = spelling
     pad = " " * indent
-    out.append(f"{lead} {header}\n")
+    out.append(f"{head} {header}\n")
     out.extend(f"{pad}{line}\n" if line else "\n" for line in body)
 
 
@@ -173,40 +174,44 @@ def _mapping(data: Mapping[Any, Any], lead: str, indent: int, out: list[str]) ->
     first = [k for k in FIRST_KEYS if k in data]
     keys = (*first, *sorted(k for k in data if k not in FIRST_KEYS)) if first else sorted(data)
     for key in keys:
-        spelt = _spelt(_keys, key, _key_spelling)
-        head = f"{lead}{spelt}:"
+        _node(data[key], f"{lead}{_spelt(_keys, key, _key_spelling)}:", False, indent, out)
         lead = pad
-        _node(data[key], head, indent, indent, out)
 
 
 def _sequence(items: list[Any] | tuple[Any, ...], lead: str, indent: int, out: list[str]) -> None:
     """Write a non-empty block sequence whose dashes stand at column ``indent``; the first line starts with ``lead``."""
     pad = " " * indent
     for item in items:
-        _node(item, f"{lead}-", indent, indent + 2, out)
+        _node(item, f"{lead}-", True, indent, out)
         lead = pad
 
 
-def _node(value: Any, head: str, indent: int, inner: int, out: list[str]) -> None:
-    """Write ``value`` after ``head`` (``key:`` of a mapping at ``indent``, or ``-`` of a sequence item whose content is at ``inner``)."""
-    if isinstance(value, Mapping):
+def _node(value: Any, head: str, item: bool, indent: int, out: list[str]) -> None:
+    """Write ``value`` after ``head``: a sequence item's ``-`` at column ``indent``, or (not ``item``) the ``key:`` of a mapping at ``indent``.
+
+    What follows stands at ``indent + 2``, except a mapping's sequence: PyYAML writes it unindented.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        _scalar(value, head, indent + 2, out)
+    elif kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
         if not value:
             out.append(f"{head} {{}}\n")
-        elif head.endswith("-"):
-            _mapping(value, f"{head} ", inner, out)
+        elif item:
+            _mapping(value, f"{head} ", indent + 2, out)
         else:
             out.append(f"{head}\n")
             _mapping(value, " " * (indent + 2), indent + 2, out)
-    elif isinstance(value, (list, tuple)):
+    elif kind is list or kind is tuple:
         if not value:
             out.append(f"{head} []\n")
-        elif head.endswith("-"):
-            _sequence(value, f"{head} ", inner, out)
+        elif item:
+            _sequence(value, f"{head} ", indent + 2, out)
         else:
             out.append(f"{head}\n")
-            _sequence(value, " " * indent, indent, out)  # PyYAML writes a mapping's sequences unindented
+            _sequence(value, " " * indent, indent, out)
     else:
-        _scalar(value, head, indent + 2 if not head.endswith("-") else inner, out)
+        _scalar(value, head, indent + 2, out)  # a type the reference alone knows: _Unsupported
 
 
 def to_yaml(obj: Mapping[str, Any]) -> str:
