@@ -6,12 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_profile_lists_the_compile_by_cumulative_and_by_own_time() -> None:
+@pytest.mark.parametrize("clock", ["wall", "cpu"])
+def test_profile_lists_the_compile_by_cumulative_and_by_own_time(clock: str) -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "profile_compile.py"), "20", "-t", "kubernetes", "--top", "5"],
+        [sys.executable, str(ROOT / "bench" / "profile_compile.py"), "20", "-t", "kubernetes", "--top", "5", "--clock", clock],
         capture_output=True,
         text=True,
         check=False,
