@@ -479,8 +479,8 @@ CODES: tuple[Code, ...] = (
         "I1080",
         "the monitoring stack needs what the cluster provides: the Prometheus Operator, kube-state-metrics, alert receivers",
         "ORION writes the operator's resources, Grafana, Loki and the log shipper feeding it (Grafana Alloy); the operator and its CRDs, "
-        "the exporters of the cluster's own metrics and the Alertmanager's receivers (a Secret) are installed around them.",
-        "Install the Prometheus Operator (its bundle.yaml), kube-state-metrics and the Secret `alertmanager-<name>` with `alertmanager.yaml`.",
+        "the exporters of the cluster's own metrics and the Secret with the Alertmanager's webhook URL are installed around them.",
+        "Install the Prometheus Operator (its bundle.yaml), kube-state-metrics and the Secret `<alertmanager>-receiver` with key `url`.",
     ),
     _i(
         "I1081",

@@ -230,6 +230,18 @@ def serves_clients(w: Workload, monitoring: Monitoring | None, port: Port) -> bo
     return w.engine is None or port.number in of(w, monitoring).client_ports
 
 
+#: RabbitMQ's AMQP port on the pods and the Service the RabbitMQ Cluster Operator makes
+#: (internal/resource/service.go ``amqp``), whatever the spec names it.
+AMQP = 5672
+
+
+def amqp_port(broker: Workload) -> Port:
+    """The port KEDA reads a broker's queue depths on (the allow-graph's edge, the ScaledObject's
+    address): the spec's port numbered :data:`AMQP`, else that port by the operator's name (its
+    pods listen there whether the spec declares it or not)."""
+    return next((p for p in broker.ports if p.number == AMQP), Port("amqp", AMQP))
+
+
 def is_volume_snapshot(w: Workload, b: Backup) -> bool:
     """Whether a backup is a CSI volume snapshot, kept by the storage provider rather than in its
     target: a CloudNativePG database's incremental backup (its object-store backups are always full, I1057)."""

@@ -1,6 +1,7 @@
 """Facts about the images ORION writes configuration for without an operator: Grafana (the monitoring
-block's ``dashboards``) and Loki (its ``logging``). Each names its source; ``tests/kubernetes/
-test_monitoring_images.py`` holds the output to them.
+block's ``dashboards``) and Loki (its ``logging``), and the log shipper (Grafana Alloy). Each names
+its source; the image contract of ``tests/kubernetes/test_image_contract.py`` holds the output to
+the upstream facts.
 """
 
 from __future__ import annotations

@@ -134,9 +134,10 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def document(topology: Topology, diagrams: dict[str, str], needs: Prerequisites) -> str:
-    """The architecture document, from the topology, the Mermaid text of each view and the prerequisites it links to."""
-    values = {**context.build(topology, diagrams), "prerequisites": "; ".join(needs.counts()), "prerequisites_file": PurePosixPath(DOCUMENT).name}
+def document(plan: Plan, diagrams: dict[str, str], needs: Prerequisites) -> str:
+    """The architecture document, from the plan, the Mermaid text of each view and the prerequisites it links to."""
+    topology = plan.topology
+    values = {**context.build(plan, diagrams), "prerequisites": "; ".join(needs.counts()), "prerequisites_file": PurePosixPath(DOCUMENT).name}
     body = _environment.get_template("body.md.j2").render(values)
     title = f"{topology.name} deployment architecture"
     contents_title = "Contents"
@@ -158,7 +159,7 @@ def render(plan: Plan) -> Rendered:
     topology = plan.topology
     diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
     needs = prerequisites_of(plan)
-    text = document(topology, diagrams, needs)
+    text = document(plan, diagrams, needs)
     return Rendered((Artifact(PATH, text), Artifact(DOCUMENT, prerequisites_document(topology, needs))), lambda: text)
 
 

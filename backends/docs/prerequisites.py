@@ -28,6 +28,8 @@ KEY_FORMATS: dict[str, str] = {
     names.DNS01_TOKEN_KEY: "the DNS provider's API token cert-manager's DNS-01 solver uses",
     names.REDIS_PASSWORD_KEY: "a password: of Redis (every client, replica and Sentinel authenticates with it), or of the RabbitMQ "
     "default user (in another namespace than the broker's, a copy of the operator's <broker>-default-user)",
+    names.ALERT_RECEIVER_KEY: "the URL the Alertmanager posts alerts to (its webhook receiver; the Prometheus Operator reads it "
+    "into the configuration it makes)",
     names.BROKER_USER_KEYS[0]: "the RabbitMQ default user's name, with which KEDA reads queue depths (a copy of the operator's <broker>-default-user)",
 }
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orion_dsl import engines
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Budget, Metric, Workload
@@ -62,9 +63,10 @@ def _metric(m: Metric) -> dict[str, Any]:
 
 
 def queue_host(plan: Plan, broker: Workload) -> str:
-    """The AMQP address KEDA reads a broker's queues at: its Service on its ``amqp`` port, default vhost
-    (the trailing ``/`` the scaler needs when the address names no vhost)."""
-    port = next(p.number for p in broker.ports if p.name == "amqp")
+    """The AMQP address KEDA reads a broker's queues at: the Service the operator makes, on its AMQP
+    port (:func:`orion_dsl.engines.amqp_port`), default vhost (the trailing ``/`` the scaler needs
+    when the address names no vhost)."""
+    port = engines.amqp_port(broker).number
     return f"amqp://{names.service_host(plan.get(Role.SERVICE, broker).name, broker.namespace)}:{port}/"
 
 

@@ -20,7 +20,7 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("Namespace", "ResourceQuota", "LimitRange"),
     ("ClusterIssuer",),
     ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"),
-    ("ConfigMap", "Secret"),
+    ("ConfigMap", "Secret", "AlertmanagerConfig"),
     ("PersistentVolumeClaim", "ObjectStore"),
     ("Service",),
     ("Deployment", "StatefulSet", "DaemonSet", "Cluster", "Pooler", "RabbitmqCluster", "RedisReplication", "RedisSentinel", "Alertmanager", "Prometheus"),

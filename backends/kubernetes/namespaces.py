@@ -48,7 +48,7 @@ def resource_quota(entry: Planned, plan: Plan) -> Obj | None:
     if q.pods is not None:
         hard["pods"] = str(q.pods)
     if q.volume_claims is not None:
-        hard["persistentvolumeclaims"] = str(claims.quota_claims(plan, entry.namespace, q.volume_claims))
+        hard["persistentvolumeclaims"] = str(claims.quotas(plan)[entry.namespace])
     if not hard:
         return None
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "namespace"), spec={"hard": hard})

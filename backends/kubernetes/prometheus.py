@@ -17,9 +17,15 @@ Facts from github.com/prometheus-operator/prometheus-operator@6adcebc5076c34f4f5
 * The images run as ``nobody`` (65534) and the operator mounts the claim at /prometheus
   (/alertmanager): Documentation/platform/storage.md sets that user and ``fsGroup``. The operator
   makes every container's root read-only itself (pkg/prometheus/server/statefulset.go).
-* An Alertmanager reads ``alertmanager.yaml`` from the Secret ``alertmanager-<name>``; while that
-  Secret is absent the operator runs it with a default configuration whose one receiver is ``null``
-  (pkg/alertmanager/operator.go). ORION writes no Secret, so receivers are the cluster's to add.
+* An Alertmanager's configuration is the ``AlertmanagerConfig`` its ``spec.alertmanagerConfiguration``
+  names (Documentation/developer/alerting.md, "Using AlertmanagerConfig for global configuration"):
+  the operator makes ``alertmanager.yaml`` from it without the namespace matcher it puts on selected
+  AlertmanagerConfigs, so every alert the Prometheus sends reaches the receiver
+  (pkg/alertmanager/amcfg.go ``initializeFromAlertmanagerConfig``). Its one receiver is a webhook
+  whose URL the operator reads from the Secret key ``urlSecret`` names (the cluster provides the
+  Secret), so no URL or token is in ORION's output; the operator refuses the configuration while
+  the Secret is absent (``checkAlertmanagerConfigResource``). A raw ``alertmanager.yaml`` cannot
+  do this: Alertmanager v0.25 (Debian's amtool) has no ``url_file`` for webhooks.
 """
 
 from __future__ import annotations
@@ -116,11 +122,33 @@ def prometheus(entry: Planned, plan: Plan) -> Obj:
 
 
 def alertmanager(entry: Planned, plan: Plan) -> Obj:
-    """An Alertmanager (its configuration is the Secret ``alertmanager-<name>``, or the operator's default)."""
+    """An Alertmanager configured by the AlertmanagerConfig the plan names (:func:`alert_routing`)."""
     w = entry.of(Workload)
     spec = _common(plan, w)
     spec["automountServiceAccountToken"] = False  # Alertmanager never calls the API
+    (routing,) = (r for r in entry.refs if r.kind == "AlertmanagerConfig")
+    spec["alertmanagerConfiguration"] = {"name": routing.name}
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+#: The one receiver of an Alertmanager's route.
+RECEIVER = "default"
+#: How alerts are grouped and repeated (Alertmanager's defaults but for ``group_by`` and a shorter
+#: ``repeat_interval``): one notification per alert name and namespace, every 4 hours while firing.
+ROUTE_TIMING = {"groupWait": "30s", "groupInterval": "5m", "repeatInterval": "4h"}
+
+
+def alert_routing(entry: Planned, plan: Plan) -> Obj:
+    """The AlertmanagerConfig of an Alertmanager: every alert, grouped by name and namespace, to one
+    webhook whose URL is the key of the receiver Secret the plan names (resolved alerts too)."""
+    (secret,) = (r for r in entry.refs if r.kind == "Secret")
+    (key,) = secret.keys
+    webhook = {"urlSecret": {"name": secret.name, "key": key}, "sendResolved": True}
+    spec = {
+        "route": {"receiver": RECEIVER, "groupBy": ["alertname", "namespace"], **ROUTE_TIMING},
+        "receivers": [{"name": RECEIVER, "webhookConfigs": [webhook]}],
+    }
+    return meta.build(entry, meta.workload_labels(plan.topology, entry.of(Workload)), spec=spec)
 
 
 #: What Prometheus's Kubernetes service discovery reads (example/rbac/prometheus/prometheus-cluster-role.yaml).
@@ -164,8 +192,8 @@ def prerequisites(topology: Topology) -> list[Diagnostic]:
         needs.append(f"kube-state-metrics, whose kube_* metrics {', '.join(kube)} read{'s' if len(kube) == 1 else ''}")
     alerting = topology.workload(mon.alerting) if mon.alerting else None
     if alerting is not None and alerting.engine == "prometheus-operator":
-        secret = f"{alerting.namespace}/{names.alertmanager_config(alerting)}"
-        needs.append(f"receivers for {alerting.name}: the Secret {secret} with key alertmanager.yaml (until then alerts go to a null receiver)")
+        secret = f"{alerting.namespace}/{names.alert_receiver(alerting)}"
+        needs.append(f"the receiver of {alerting.name}: the Secret {secret} with key {names.ALERT_RECEIVER_KEY}, the webhook URL alerts are sent to")
     if not needs:
         return []
     summary = "the monitoring stack needs from the cluster: " + "; ".join(needs)
@@ -175,6 +203,7 @@ def prerequisites(topology: Topology) -> list[Diagnostic]:
 BUILDERS: dict[Role, Builder] = {
     Role.PROMETHEUS: prometheus,
     Role.ALERTMANAGER: alertmanager,
+    Role.ALERT_ROUTING: alert_routing,
     Role.DISCOVERY_ROLE: discovery_role,
     Role.DISCOVERY_BINDING: discovery_binding,
 }

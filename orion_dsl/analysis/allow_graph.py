@@ -89,9 +89,7 @@ def _queue_readers(topology: Topology) -> Iterator[Edge]:
         for q in w.autoscale.queues if w.autoscale is not None else ():
             broker = topology.workload(q.broker)
             if broker is not None:
-                for port in broker.ports:
-                    if port.name == "amqp":
-                        yield Edge(keda, Peer("workload", broker.name, broker.namespace), port, "operator", span=q.span)
+                yield Edge(keda, Peer("workload", broker.name, broker.namespace), engines.amqp_port(broker), "operator", span=q.span)
 
 
 def _implied(topology: Topology) -> Iterator[Edge]:

@@ -87,3 +87,24 @@ def quota_claims(plan: Plan, namespace: str, stated: int) -> int:
     namespace's claims plus headroom when that is more."""
     found = plan.index(by_namespace).get(namespace)
     return max(stated, found.needed) if found is not None else stated
+
+
+def quotas(plan: Plan) -> dict[str, int]:
+    """The ``persistentvolumeclaims`` of every namespace whose quota states claims, as its
+    ResourceQuota admits them (:func:`quota_claims`): the one figure the manifests, the documents
+    and the diagrams give (made once per plan)."""
+    return plan.index(_quotas)
+
+
+def _quotas(plan: Plan) -> dict[str, int]:
+    return {
+        ns.name: quota_claims(plan, ns.name, ns.quota.volume_claims)
+        for ns in plan.topology.namespaces
+        if ns.quota is not None and ns.quota.volume_claims is not None
+    }
+
+
+def made(plan: Plan, namespace: str) -> int:
+    """How many claims a namespace's objects make (without headroom)."""
+    found = plan.index(by_namespace).get(namespace)
+    return found.count if found is not None else 0

@@ -91,6 +91,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.POD_MONITOR: "the PodMonitor",
     Role.PROMETHEUS: "the Prometheus",
     Role.ALERTMANAGER: "the Alertmanager",
+    Role.ALERT_ROUTING: "the Alertmanager's AlertmanagerConfig (its route and receiver)",
     Role.DISCOVERY_ROLE: "the ClusterRole of Prometheus's service discovery",
     Role.DISCOVERY_BINDING: "the ClusterRoleBinding of Prometheus's service discovery",
     Role.DATASOURCES_CONFIG: "Grafana's data sources ConfigMap",

@@ -53,6 +53,7 @@ API_VERSIONS = {
     "RabbitmqCluster": "rabbitmq.com/v1beta1",
     "Prometheus": "monitoring.coreos.com/v1",
     "Alertmanager": "monitoring.coreos.com/v1",
+    "AlertmanagerConfig": "monitoring.coreos.com/v1alpha1",
     "ClusterRole": "rbac.authorization.k8s.io/v1",
     "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     "RedisReplication": "redis.redis.opstreelabs.in/v1beta2",
@@ -77,7 +78,7 @@ ROLES = frozenset(
         Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
         Role.BACKUP_STORAGE_LOCATION, Role.VOLUME_SNAPSHOT_LOCATION,
-        Role.PROMETHEUS, Role.ALERTMANAGER, Role.DISCOVERY_ROLE, Role.DISCOVERY_BINDING, Role.DATASOURCES_CONFIG, Role.LOKI_CONFIG,
+        Role.PROMETHEUS, Role.ALERTMANAGER, Role.ALERT_ROUTING, Role.DISCOVERY_ROLE, Role.DISCOVERY_BINDING, Role.DATASOURCES_CONFIG, Role.LOKI_CONFIG,
         Role.LOG_SHIPPER_NAMESPACE, Role.LOG_SHIPPER_ACCOUNT, Role.LOG_SHIPPER_ROLE, Role.LOG_SHIPPER_BINDING, Role.LOG_SHIPPER_CONFIG,
         Role.LOG_SHIPPER, Role.LOG_SHIPPER_POLICY, Role.FROM_LOG_SHIPPER_POLICY,
     }
@@ -518,6 +519,8 @@ def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> It
                 found.setdefault(("Secret", w.namespace, v.source), (Role.PROVIDED_SECRET, w, (w.span,)))
         if w.engine == "redis-operator":
             found.setdefault(("Secret", w.namespace, names.redis_password(w)), (Role.PROVIDED_SECRET, w, (w.span,)))
+        if w.engine == "prometheus-operator" and operated.alerting(topology, w):
+            found.setdefault(("Secret", w.namespace, names.alert_receiver(w)), (Role.PROVIDED_SECRET, w, (w.span,)))
         for q in w.autoscale.queues if w.autoscale is not None else ():
             broker = topology.workload(q.broker)
             if broker is not None and broker.namespace != w.namespace:  # in its own namespace, the operator's Secret

@@ -411,10 +411,20 @@ def operated_service(alerting: bool) -> str:
     return "alertmanager-operated" if alerting else "prometheus-operated"
 
 
-def alertmanager_config(w: Workload) -> str:
-    """The Secret an Alertmanager reads ``alertmanager.yaml`` from, which the cluster provides: the
-    operator's default name (pkg/alertmanager/statefulset.go ``defaultConfigSecretName``)."""
-    return f"alertmanager-{w.name}"
+#: The key of an Alertmanager's receiver Secret that holds the webhook URL alerts are sent to.
+ALERT_RECEIVER_KEY = "url"
+
+
+def alert_routing(w: Workload) -> str:
+    """The ``AlertmanagerConfig`` holding an Alertmanager's route and receiver, which its
+    ``spec.alertmanagerConfiguration`` names: the Alertmanager's own name."""
+    return w.name
+
+
+def alert_receiver(w: Workload) -> str:
+    """The Secret the cluster provides with the webhook URL an Alertmanager sends alerts to (key
+    :data:`ALERT_RECEIVER_KEY`): ``<name>-receiver``, clear of the operator's ``alertmanager-<name>*``."""
+    return f"{w.name}-receiver"
 
 
 def discovery_role(topology: Topology, w: Workload) -> str:

@@ -26,13 +26,13 @@ from .plan import Planned, Ref, Role
 EntryMaker = Callable[..., Planned]
 
 
-def _alerting(topology: Topology, w: Workload) -> bool:
+def alerting(topology: Topology, w: Workload) -> bool:
     """Whether the Prometheus Operator runs the workload as an Alertmanager (the monitoring block's ``alerting``)."""
     return topology.monitoring is not None and topology.monitoring.alerting == w.name
 
 
 def _made(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
-    for kind, name in names.operator_made(w, _alerting(topology, w)):
+    for kind, name in names.operator_made(w, alerting(topology, w)):
         yield make(Role.OPERATOR_MADE, kind, w.namespace, name, w, part=(kind, name), sources=(w.span,), emitted=False)
 
 
@@ -124,13 +124,17 @@ def _monitoring(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[P
     """An Alertmanager, or a Prometheus with the ClusterRole and binding its discovery needs (it finds
     the Alertmanager through the operator's ``alertmanager-operated`` Service)."""
     account = Ref("ServiceAccount", w.namespace, names.service(w))
-    if _alerting(topology, w):
-        yield make(Role.ALERTMANAGER, "Alertmanager", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=(account,))
+    if alerting(topology, w):
+        routing = names.alert_routing(w)
+        receiver = (Ref("Secret", w.namespace, names.alert_receiver(w), (names.ALERT_RECEIVER_KEY,)),)
+        refs = (account, Ref("AlertmanagerConfig", w.namespace, routing))
+        yield make(Role.ALERTMANAGER, "Alertmanager", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        yield make(Role.ALERT_ROUTING, "AlertmanagerConfig", w.namespace, routing, w, sources=(w.span,), refs=receiver)
         return
     role = names.discovery_role(topology, w)
     yield make(Role.DISCOVERY_ROLE, "ClusterRole", None, role, w, sources=(w.span,))
     yield make(Role.DISCOVERY_BINDING, "ClusterRoleBinding", None, role, w, sources=(w.span,), refs=(Ref("ClusterRole", None, role), account))
     mon = topology.monitoring
-    alerting = topology.workload(mon.alerting) if mon is not None and mon.alerting else None
-    found = (Ref("Alertmanager", alerting.namespace, alerting.name),) if alerting is not None and alerting.engine == "prometheus-operator" else ()
+    manager = topology.workload(mon.alerting) if mon is not None and mon.alerting else None
+    found = (Ref("Alertmanager", manager.namespace, manager.name),) if manager is not None and manager.engine == "prometheus-operator" else ()
     yield make(Role.PROMETHEUS, "Prometheus", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=(account, *found))

@@ -102,6 +102,7 @@ class Role(enum.Enum):
     # kubernetes: monitoring the Prometheus Operator runs, and its Grafana and Loki
     PROMETHEUS = "prometheus"
     ALERTMANAGER = "alertmanager"
+    ALERT_ROUTING = "alert-routing"
     DISCOVERY_ROLE = "discovery-role"
     DISCOVERY_BINDING = "discovery-binding"
     DATASOURCES_CONFIG = "datasources-config"

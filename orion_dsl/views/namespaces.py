@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from orion_dsl.lowering import Plan, claims, lower
 from orion_dsl.model import Namespace, Topology
 from orion_dsl.views.common import kind_name, namespace_tier, part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
@@ -26,7 +27,8 @@ def _names(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _holdings(topology: Topology, ns: Namespace) -> list[str]:
+def _holdings(plan: Plan, ns: Namespace) -> list[str]:
+    topology = plan.topology
     workloads = topology.workloads_in(ns.name)
     lines: list[str] = []
     for kind in dict.fromkeys(kind_name(topology, w) for w in workloads):  # Deployment, StatefulSet, an operator's resource
@@ -51,7 +53,7 @@ def _holdings(topology: Topology, ns: Namespace) -> list[str]:
     if claims:
         lines += wrap("- PVCs: ", claims)
     lines += _ingress_holdings(topology, ns)
-    lines += _policy_lines(topology, ns)
+    lines += _policy_lines(plan, ns)
     return lines
 
 
@@ -67,7 +69,7 @@ def _ingress_holdings(topology: Topology, ns: Namespace) -> list[str]:
     return lines
 
 
-def _policy_lines(topology: Topology, ns: Namespace) -> list[str]:
+def _policy_lines(plan: Plan, ns: Namespace) -> list[str]:
     policies = ["default deny", *(["same-namespace allowed"] if ns.same_namespace else [])]
     lines = ["- NetworkPolicies: " + ", ".join(policies)]
     if ns.mesh:
@@ -78,24 +80,27 @@ def _policy_lines(topology: Topology, ns: Namespace) -> list[str]:
             f"cpu {q.cpu.text}" if q.cpu else "",
             f"memory {q.memory.text}" if q.memory else "",
             f"pods {q.pods}" if q.pods is not None else "",
-            f"PVCs {q.volume_claims}" if q.volume_claims is not None else "",
+            f"PVCs {claims.quotas(plan)[ns.name]}" if q.volume_claims is not None else "",  # as the ResourceQuota says
         ]
         lines += wrap("- ResourceQuota: ", [p for p in parts if p])
     return lines
 
 
-def _compact(topology: Topology, ns: Namespace) -> tuple[str, ...]:
-    """A namespace in a grouped drawing: its name, what it is for, and how much it holds."""
+def _compact(plan: Plan, ns: Namespace) -> tuple[str, ...]:
+    """A namespace in a grouped drawing: its name, what it is for, and how much it holds (the claims
+    its objects make, counted from the plan as its quota counts them)."""
+    topology = plan.topology
     workloads = topology.workloads_in(ns.name)
     tier = namespace_tier(topology, ns.name)
     hpas = sum(w.autoscale is not None for w in workloads)
-    claims = sum(len(w.storage) for w in workloads)
-    counts = f"{len(workloads):,} workloads, {hpas:,} HPAs, {claims:,} PVCs"
+    counts = f"{len(workloads):,} workloads, {hpas:,} HPAs, {claims.made(plan, ns.name):,} PVCs"
     return (ns.name, ns.description or _TITLES[tier], counts)
 
 
 def build(topology: Topology) -> Graph:
-    """The namespace organisation view (one box per namespace; in a grouped drawing, without their lists)."""
+    """The namespace organisation view (one box per namespace; in a grouped drawing, without their
+    lists). Claim counts are the lowering plan's (:mod:`orion_dsl.lowering.claims`), as the manifests'."""
+    plan, _ = lower(topology)
     b = Builder("namespaces", f"{topology.name}: namespaces and what they hold")
     known = {ns.name for ns in topology.namespaces}
     grouped = is_grouped(topology)
@@ -103,11 +108,11 @@ def build(topology: Topology) -> Graph:
         for ns in topology.namespaces:
             tier = namespace_tier(topology, ns.name)
             if grouped:
-                b.node(part_id("ns", ns.name), *_compact(topology, ns), cls=tier)
+                b.node(part_id("ns", ns.name), *_compact(plan, ns), cls=tier)
                 continue
             with b.cluster(part_id("ns", ns.name), ns.name, tier):
                 title = ns.description or _TITLES[tier]
-                b.node(part_id("ns", ns.name), title, *_holdings(topology, ns), cls=tier)
+                b.node(part_id("ns", ns.name), title, *_holdings(plan, ns), cls=tier)
     reach: dict[tuple[str, str], Counter[str]] = {}
     for e in topology.allow_graph.edges:
         src, dst = e.source.namespace, e.target.namespace

@@ -23,18 +23,10 @@ from tests.support.netpol import Cluster, Pod
 from tests.support.plans import planned
 
 from .helpers import REPO_ROOT, find, load, main_container, objects, of_kind
+from .test_image_contract import BY_IMAGE, repository
 
 EXAMPLE = REPO_ROOT / "examples" / "monitoring.orion"
 LOKI_NAMESPACE = {SEED_SPEC: "orion-monitoring", EXAMPLE: "monitoring"}
-
-#: The image contract: (image, what ORION relies on, upstream source).
-IMAGE_CONTRACT = (
-    (
-        "grafana/alloy:v1.21.2",
-        "ENTRYPOINT /bin/alloy; CMD run /etc/alloy/config.alloy --storage.path=/var/lib/alloy/data; runs as root; HTTP /-/ready",
-        "github.com/grafana/alloy@ea30b1f7f5a1e46c647a5a62ee6a4579a8423b21 Dockerfile",
-    ),
-)
 
 
 def _config(monitoring_objs: list[dict[str, Any]]) -> str:
@@ -69,7 +61,7 @@ def test_alloy_runs_the_images_command_on_the_mounted_config_with_writable_stora
     daemon_set = find(monitoring_objs, "DaemonSet", "alloy", "alloy")
     pod = daemon_set["spec"]["template"]["spec"]
     container = main_container(daemon_set)
-    assert container["image"] == IMAGE_CONTRACT[0][0]
+    assert repository(container["image"]) == BY_IMAGE["grafana/alloy"].image  # its contract: test_image_contract.py
     assert "command" not in container  # the image's ENTRYPOINT /bin/alloy
     assert container["args"] == ["run", "/etc/alloy/config.alloy", "--storage.path=/var/lib/alloy/data", "--server.http.listen-addr=0.0.0.0:12345"]
     volumes = {v["name"]: v for v in pod["volumes"]}

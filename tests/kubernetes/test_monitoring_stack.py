@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
+from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import SEED_SPEC
 from tests.support.netpol import Cluster, Pod
+from tests.support.plans import planned
 from tests.support.schemas import validate_crd
 
 from .helpers import REPO_ROOT, find, load, main_container, objects, of_kind, rendered
@@ -50,9 +52,9 @@ def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 
 
 def test_every_monitoring_custom_resource_validates(monitoring_objs: list[dict[str, Any]]) -> None:
-    kinds = ("Prometheus", "Alertmanager", "ServiceMonitor", "PodMonitor", "PrometheusRule")
+    kinds = ("Prometheus", "Alertmanager", "AlertmanagerConfig", "ServiceMonitor", "PodMonitor", "PrometheusRule")
     found = [o for o in monitoring_objs if o["kind"] in kinds]
-    assert {o["kind"] for o in found} >= {"Prometheus", "Alertmanager", "PrometheusRule"}
+    assert {o["kind"] for o in found} >= {"Prometheus", "Alertmanager", "AlertmanagerConfig", "PrometheusRule"}
     assert {o["metadata"]["name"]: validate_crd(o) for o in found} == {o["metadata"]["name"]: [] for o in found}
 
 
@@ -74,6 +76,30 @@ def test_prometheus_sends_alerts_to_the_alertmanagers_operated_service(monitorin
     # pkg/alertmanager/statefulset.go: defaultOperatedServiceName, and the web port's default name
     namespace = alertmanager["metadata"]["namespace"]
     assert prometheus["spec"]["alerting"]["alertmanagers"] == [{"namespace": namespace, "name": "alertmanager-operated", "port": "web", "apiVersion": "v2"}]
+
+
+def test_the_alertmanager_is_configured_by_the_alertmanagerconfig_orion_writes_beside_it(monitoring_objs: list[dict[str, Any]]) -> None:
+    # Documentation/developer/alerting.md, "Using AlertmanagerConfig for global configuration": the
+    # AlertmanagerConfig spec.alertmanagerConfiguration names, in the Alertmanager's namespace.
+    (alertmanager,) = of_kind(monitoring_objs, "Alertmanager")
+    (config,) = of_kind(monitoring_objs, "AlertmanagerConfig")
+    assert alertmanager["spec"]["alertmanagerConfiguration"] == {"name": config["metadata"]["name"]}
+    assert config["metadata"]["namespace"] == alertmanager["metadata"]["namespace"]
+
+
+def test_the_alert_receivers_url_is_read_from_a_secret_not_written(monitoring_objs: list[dict[str, Any]]) -> None:
+    (config,) = of_kind(monitoring_objs, "AlertmanagerConfig")
+    (receiver,) = config["spec"]["receivers"]
+    (webhook,) = receiver["webhookConfigs"]
+    assert "url" not in webhook
+    assert webhook["urlSecret"] == {"name": f"{config['metadata']['name']}-receiver", "key": "url"}
+    assert of_kind(monitoring_objs, "Secret") == []
+
+
+def test_the_receiver_secret_is_a_listed_prerequisite(seed: Topology) -> None:
+    needs = prerequisites(planned(seed))
+    (secret,) = [s for s in needs.secrets if s.name == "alertmanager-receiver"]
+    assert (secret.namespace, secret.keys) == ("orion-monitoring", ("url",))
 
 
 def test_prometheus_may_discover_targets_in_every_namespace(monitoring_objs: list[dict[str, Any]]) -> None:
@@ -243,7 +269,7 @@ def test_the_seed_states_what_its_monitoring_needs_from_the_cluster(seed: Topolo
     assert "Prometheus Operator 0.93" in summary
     assert "kube-state-metrics, whose kube_* metrics PodCrashLooping reads" in summary
     assert "log shipper" not in summary  # ORION writes it (tests/kubernetes/test_log_shipper.py)
-    assert "orion-monitoring/alertmanager-alertmanager with key alertmanager.yaml" in summary
+    assert "the Secret orion-monitoring/alertmanager-receiver with key url" in summary
 
 
 def test_a_topology_without_monitoring_needs_nothing_for_it() -> None:

@@ -305,20 +305,42 @@ _SAFE_VERSION_RE: Final[re.Pattern[str]] = re.compile(r"^v[0-9]+[a-z0-9]*$")
 _MISPLACED_FLAGS_RE: Final[re.Pattern[str]] = re.compile(r"^\^\(\?([aiLmsux]+)\)(.*)$", re.DOTALL)
 
 
-def _fix_pattern(pattern: str) -> str:
-    """Move global inline flags to the front: ``^(?i)(a|b)$`` -> ``(?i)^(a|b)$``.
+_GROUP_FLAGS_RE: Final[re.Pattern[str]] = re.compile(r"\(\(\?([aiLmsux]+)\)")
 
-    Go's RE2 accepts flags anywhere; Python's ``re`` only at the start.  Only that
-    one rewrite is done, and only for patterns Python rejects.
+
+def _scope_group_flags(pattern: str) -> str:
+    """``((?i)a|b)`` -> ``((?i:a|b))``: in RE2 flags set inside a group last to its end, which is
+    what Python's scoped flags say."""
+    while (match := _GROUP_FLAGS_RE.search(pattern)) is not None:
+        depth, i = 1, match.end()
+        while depth:
+            if pattern[i] == "\\":
+                i += 1
+            elif pattern[i] == "(":
+                depth += 1
+            elif pattern[i] == ")":
+                depth -= 1
+            i += 1
+        close = i - 1  # the enclosing group's ``)``
+        pattern = f"{pattern[: match.start()]}((?{match.group(1)}:{pattern[match.end() : close]}){pattern[close:]}"
+    return pattern
+
+
+def _fix_pattern(pattern: str) -> str:
+    """Move global inline flags to the front: ``^(?i)(a|b)$`` -> ``(?i)^(a|b)$``; scope flags set at
+    the start of a group to it: ``^((?i)a|b)$`` -> ``^((?i:a|b))$``.
+
+    Go's RE2 accepts flags anywhere; Python's ``re`` only at the start.  Only those
+    two rewrites are done, and only for patterns Python rejects.
     """
     try:
         re.compile(pattern)
         return pattern
     except re.error:
         match = _MISPLACED_FLAGS_RE.match(pattern)
-        if match is None:
+        fixed = f"(?{match.group(1)})^{match.group(2)}" if match is not None else _scope_group_flags(pattern)
+        if fixed == pattern:
             raise
-        fixed = f"(?{match.group(1)})^{match.group(2)}"
         re.compile(fixed)
         return fixed
 

@@ -564,6 +564,18 @@ def test_invalid_nested_fields_in_other_crds_are_rejected() -> None:
     assert validate_crd(sm)
 
 
+def _alertmanagerconfig(months: str) -> dict[str, Any]:
+    interval = {"name": "quiet", "timeIntervals": [{"months": [months]}]}
+    spec = {"route": {"receiver": "r"}, "receivers": [{"name": "r"}], "muteTimeIntervals": [interval]}
+    return {"apiVersion": "monitoring.coreos.com/v1alpha1", "kind": "AlertmanagerConfig", "metadata": {"name": "a", "namespace": "n"}, "spec": spec}
+
+
+def test_alertmanagerconfig_group_flags_keep_their_scope_after_the_patch() -> None:
+    """``^((?i)january|...)`` is case-insensitive inside its group only, as in RE2."""
+    assert validate_crd(_alertmanagerconfig("JANUARY:march")) == []
+    assert validate_crd(_alertmanagerconfig("smarch")) != []
+
+
 def test_prometheusrule_pattern_is_patched_in_memory() -> None:
     """The raw file is broken for Python's re; after the in-memory patch it works."""
     raw = json.loads((CRD_DIR / "monitoring.coreos.com" / "prometheusrule_v1.json").read_text())

@@ -15,17 +15,18 @@ import orion_dsl
 from orion_dsl.backends.docs.context import cluster, platform, traffic, workloads
 from orion_dsl.backends.docs.context.text import Table, count, pct
 from orion_dsl.backends.docs.markdown import code, text
-from orion_dsl.model import Topology
+from orion_dsl.lowering import Plan, claims
 
 __all__ = ["Table", "build", "code", "count", "pct", "text"]
 
 
-def build(topology: Topology, diagrams: dict[str, str]) -> dict[str, Any]:
-    """The template context of the architecture document.
+def build(plan: Plan, diagrams: dict[str, str]) -> dict[str, Any]:
+    """The template context of the architecture document: the plan's topology, and the plan's
+    figures where the manifests have them (a quota's volume claims).
 
     ``diagrams`` maps a view name to its Mermaid text; a section embeds its view when present.
     """
-    t = topology
+    t = plan.topology
     return {
         "name": t.name,
         "version": t.version,
@@ -36,7 +37,7 @@ def build(topology: Topology, diagrams: dict[str, str]) -> dict[str, Any]:
         "generator": orion_dsl.__version__,
         "diagrams": diagrams,
         "topology": cluster.topology(t),
-        "namespaces": cluster.namespaces(t),
+        "namespaces": cluster.namespaces(t, claims.quotas(plan)),
         "network": cluster.network(t),
         "security": cluster.security(t),
         "policies": traffic.policies(t),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from orion_dsl.backends.docs.context.text import NONE, cores, count, image_text, onoff, ports, replica_text, service_kind, table
@@ -23,8 +24,9 @@ def topology(t: Topology) -> dict[str, Any]:
     }
 
 
-def namespaces(t: Topology) -> dict[str, Any]:
-    """Namespaces with what they hold, quotas and shared objects."""
+def namespaces(t: Topology, claims: Mapping[str, int]) -> dict[str, Any]:
+    """Namespaces with what they hold, quotas (``claims``: each quota's volume claims as its
+    ResourceQuota admits them) and shared objects."""
     rows = []
     for ns in t.namespaces:
         names = ", ".join(w.name for w in t.workloads_in(ns.name)) or NONE
@@ -52,7 +54,7 @@ def namespaces(t: Topology) -> dict[str, Any]:
                     cores(q.cpu) if q.cpu else NONE,
                     q.memory.text if q.memory else NONE,
                     str(q.pods) if q.pods is not None else NONE,
-                    str(q.volume_claims) if q.volume_claims is not None else NONE,
+                    str(claims[ns.name]) if q.volume_claims is not None else NONE,
                 )
             )
     shared = [(ns.name, s.name, "ConfigMap" if s.kind == "config" else "Secret", ", ".join(s.readers) or NONE) for ns in t.namespaces for s in ns.shared]

@@ -70,18 +70,19 @@ def archiver(entry: Planned, plan: Plan) -> Obj | None:
     target = pods.target(plan.topology, b)
     received = receive(w, b)
     env = pods.env(plan, w, b, received[1] if received else main_port(w))
+    store = [*env, *pods.store_env(plan, b)]  # for the steps that mount the target's credentials
     # Ready once a segment is streaming or an upload succeeded; restarted when that stops for minutes.
     streaming = f"ls {OUT}/wal/*.partial >/dev/null 2>&1"
     recent_upload = f"test -f {UPLOADED} && test $(( $(date +%s) - $(stat -c %Y {UPLOADED}) )) -lt 600"
     if b.image is not None:
-        containers = [pods.step(w, "archive", b.image, None, env, [spool, tmp, creds], pods.SMALL)]
+        containers = [pods.step(w, "archive", b.image, None, store, [spool, tmp, creds], pods.SMALL)]
     else:
         assert received is not None, "archived() holds: an image or a built-in receiver"
         receiver = pods.step(w, "receive", w.container.image, received[0], env, [spool, tmp, *pods.workload_secret(w, volumes)], pods.SMALL)
         receiver["readinessProbe"] = _probe(streaming, initial=10, period=10, failures=3)
         receiver["livenessProbe"] = _probe(streaming, initial=120, period=30, failures=10)
         sse = " --sse AES256" if target and target.encrypted else ""
-        uploader = pods.step(w, "upload", pods.UPLOAD_IMAGE, uploader_script(sse), env, [spool, tmp, creds], pods.SMALL)
+        uploader = pods.step(w, "upload", pods.UPLOAD_IMAGE, uploader_script(sse), store, [spool, tmp, creds], pods.SMALL)
         uploader["readinessProbe"] = _probe(f"test -f {UPLOADED}", initial=10, period=10, failures=3)
         uploader["livenessProbe"] = _probe(recent_upload, initial=600, period=60, failures=3)
         containers = [receiver, uploader]

@@ -39,15 +39,16 @@ def cron_job(entry: Planned, plan: Plan) -> Obj:
     found = dump(w, b)
     port = found[1] if found else main_port(w)
     env = pods.env(plan, w, b, port)
+    store = [*env, *pods.store_env(plan, b)]  # for the steps that mount the target's credentials
     init: list[dict[str, Any]] = []
     if b.image is not None:
-        containers = [pods.step(w, "backup", b.image, None, env, [scratch, tmp, creds], pods.SMALL)]
+        containers = [pods.step(w, "backup", b.image, None, store, [scratch, tmp, creds], pods.SMALL)]
     else:
         dump_mounts = [scratch, tmp, *pods.workload_secret(w, volumes)]
         script = found[0] if found else no_builtin_step(w, b)
         if b.kind == "incremental":
             fetch = f'mkdir -p {OUT}/previous && aws s3 cp "s3://$BACKUP_BUCKET/{w.namespace}/{w.name}/latest/backup_manifest" {OUT}/previous/backup_manifest'
-            init.append(pods.step(w, "fetch-manifest", pods.UPLOAD_IMAGE, fetch, env, [scratch, tmp, creds], pods.SMALL))
+            init.append(pods.step(w, "fetch-manifest", pods.UPLOAD_IMAGE, fetch, store, [scratch, tmp, creds], pods.SMALL))
         init.append(pods.step(w, "dump", w.container.image, script, env, dump_mounts, pods.resources(("250m", "1000m"), ("256Mi", "1Gi"))))
         sse = " --sse AES256" if target and target.encrypted else ""
         upload = (
@@ -55,7 +56,7 @@ def cron_job(entry: Planned, plan: Plan) -> Obj:
             f'aws s3 cp --recursive{sse} {OUT}/out "s3://$BACKUP_BUCKET/$BACKUP_PREFIX/$stamp/" && '
             f'aws s3 cp --recursive{sse} {OUT}/out "s3://$BACKUP_BUCKET/{w.namespace}/{w.name}/latest/"'
         )
-        containers = [pods.step(w, "upload", pods.UPLOAD_IMAGE, upload, env, [scratch, tmp, creds], pods.SMALL)]
+        containers = [pods.step(w, "upload", pods.UPLOAD_IMAGE, upload, store, [scratch, tmp, creds], pods.SMALL)]
     template = pods.pod_template(plan, w, labels, containers, volumes, restartPolicy="OnFailure", **({"initContainers": init} if init else {}))
     spec = {
         "schedule": schedule,

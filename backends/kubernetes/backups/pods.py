@@ -55,7 +55,7 @@ def target(topology: Topology, b: Backup) -> BackupTarget | None:
 
 
 def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
-    """The ``BACKUP_*`` (and AWS) variables every step of a backup reads."""
+    """The ``BACKUP_*`` variables every step of a backup reads."""
     found = target(plan.topology, b)
     host = backup_host(plan, w, port)
     addressed = w.port(port)  # through a Service, the Service's port (``port sql 5433 -> 5432``); a pod's own name, the container's
@@ -71,8 +71,14 @@ def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
         "BACKUP_ENCRYPTED": str(bool(found and found.encrypted)).lower(),
         "HOME": "/tmp",
     }
-    if found and found.region:
-        values["AWS_REGION"] = found.region
+    return [{"name": k, "value": v} for k, v in values.items()]
+
+
+def store_env(plan: Plan, b: Backup) -> list[dict[str, str]]:
+    """The AWS variables of a step that talks to the backup target: its region, and the credentials
+    file, which only the steps that mount the target's credentials (at :data:`CREDENTIALS_DIR`) get."""
+    found = target(plan.topology, b)
+    values = {"AWS_REGION": found.region} if found and found.region else {}
     values["AWS_SHARED_CREDENTIALS_FILE"] = f"{CREDENTIALS_DIR}/{names.BACKUP_CREDENTIALS_KEY}"
     return [{"name": k, "value": v} for k, v in values.items()]
 
