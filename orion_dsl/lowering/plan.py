@@ -136,6 +136,7 @@ class Role(enum.Enum):
     EGRESS_ACCESS = "egress-access"
     # objects ORION names but the cluster provides (never emitted)
     PROVIDED_SECRET = "provided-secret"
+    PROVIDED_CONFIG = "provided-config"
     PROVIDED_STORAGE_LOCATION = "provided-storage-location"
     PROVIDED_SERVICE = "provided-service"
     PROVIDED_PODS = "provided-pods"
