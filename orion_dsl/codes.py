@@ -262,7 +262,7 @@ CODES: tuple[Code, ...] = (
         "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
         "An `env` takes one value (a string, a Secret's or ConfigMap's `key`, or an `address`), and `key` only with a Secret or "
         "ConfigMap; a `node_port` needs `service_type node-port` or `load-balancer`; a `headless` Service is neither of those "
-        "and maps no Service port to another container port.",
+        "and maps no Service port to another container port; a pooled database's Service is its pooler's, of neither kind.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec

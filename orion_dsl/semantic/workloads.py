@@ -172,6 +172,11 @@ class WorkloadResolver(EngineResolver):
             if written_port.node_port is not None and service_type == "cluster-ip":
                 help = "add `service_type node-port` (or `load-balancer`), or remove `node_port`"
                 self.report("E0221", written_port.node_port.span, "a node port needs a node-port or load-balancer Service", help)
+        pooled = d.database is not None and d.database.pooler is not None
+        for node in (d.service_type if service_type != "cluster-ip" else None, d.headless if d.headless is not None and d.headless.value else None):
+            if pooled and node is not None:
+                help = "remove it: clients of a pooled database reach it through its pooler's ClusterIP Service"
+                self.report("E0221", node.span, "the Service of a database with a pooler selects the pooler, and keeps its type", help)
         if d.headless is None or not d.headless.value:
             return False
         if service_type != "cluster-ip":
