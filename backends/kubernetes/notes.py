@@ -93,7 +93,8 @@ def subnets(topology: Topology) -> Diagnostic | None:
         None,
         f"subnets ({', '.join(f'{s.name} {s.cidr}' for s in topology.subnets)}) are the documented address plan: "
         "no pod is pinned to one (no IP pool is asked for), the CNI assigns pod addresses",
-        f"NetworkPolicies select pods by labels, never by these addresses; to pin pods, define the CNI's IP pools and annotate the pods yourself; {ELSEWHERE}",
+        "NetworkPolicies select pods by labels, never by these addresses; "
+        f"to pin pods, define the CNI's IP pools and annotate the pods yourself; {ELSEWHERE}",
     )
 
 

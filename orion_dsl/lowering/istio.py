@@ -139,3 +139,4 @@ def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         edges = [e for external in dict.fromkeys(e for e, _ in routed) for e in topology.allow_graph.incoming(external.name)]
         callers = _meshed_callers(topology, edges)
         yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, sources=here, selects=pods, refs=callers)
+

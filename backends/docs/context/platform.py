@@ -112,7 +112,9 @@ def data(t: Topology) -> dict[str, Any]:
                     [
                         (
                             "Connection pooler",
-                            md("{} ({}, {})", pooler.name, image_text(pooler), count(pooler.replicas, "replica")) if pooler else (db.pooler or "none"),
+                            md("{} ({}, {})", pooler.name, image_text(pooler), count(pooler.replicas, "replica"))
+                            if pooler
+                            else (db.pooler or "none"),
                         ),
                         ("Pool mode", db.pool_mode or NONE),
                         ("Primary", f"{db.primary} (takes every write)"),
@@ -212,3 +214,4 @@ def recovery(t: Topology) -> dict[str, Any] | None:
         "config_in_git": code(r.config_in_git) if r.config_in_git else None,
         "objectives": table(("Objective", "Covers", "RTO", "RPO", "Check (most frequent backup ≤ RPO)"), objectives),
     }
+

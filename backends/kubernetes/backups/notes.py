@@ -83,7 +83,8 @@ def meshed_target(topology: Topology, w: Workload) -> list[Diagnostic]:
         info(
             "I1056",
             w.span,
-            f"the backup pods of {w.name} run without an Istio sidecar and {w.name} is in the mesh, so its AuthorizationPolicy (and mTLS) will refuse them",
+            f"the backup pods of {w.name} run without an Istio sidecar and {w.name} is in the mesh, "
+            "so its AuthorizationPolicy (and mTLS) will refuse them",
             f"keep {w.name} in a namespace with `mesh off`, as databases usually are, or give its backups an image that joins the mesh",
         )
     ]
