@@ -246,7 +246,8 @@ CODES: tuple[Code, ...] = (
         "A `service` is a Deployment: its pods share its claims. A claim that attaches to one node (`read-write-once`, "
         "`read-write-once-pod`) cannot serve more than one replica: the others wait on Multi-Attach errors, or several "
         "processes write one data directory.",
-        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use `access read-write-many` storage.",
+        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use "
+        "`access read-write-many` storage.",
     ),
     _e(
         "E0220",
