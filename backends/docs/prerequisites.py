@@ -16,8 +16,8 @@ from orion_dsl.backends.docs.markdown import Md, code, join, md
 from orion_dsl.lowering import names
 from orion_dsl.lowering.prerequisites import ClassNeed, Operator, Prerequisites, SecretNeed
 
-#: What a Secret's keys are when a reader mounts it whole: ORION does not know the files.
-ANY_FILE = "the files the application reads"
+#: What a Secret's keys are when a reader mounts it whole (or reads every key with ``env_from``): ORION does not know them.
+ANY_FILE = "the keys the application reads (as files, or as variables with env_from)"
 
 #: What the value of each key ORION's objects read must be.
 KEY_FORMATS: dict[str, str] = {

@@ -191,7 +191,7 @@ class Ref:
     """An object an entry names by (kind, namespace, name): a claim, ConfigMap, Secret, Service,
     ServiceAccount, Role, ClusterIssuer or scale target; ``Host`` and ``Principal`` name a Service's
     DNS name and a ServiceAccount's mTLS identity. ``keys`` are the keys of a Secret (or ConfigMap)
-    the object reads, where ORION knows them (empty: the files the application reads)."""
+    the object reads, where ORION knows them (empty: every key, the files or variables the application reads)."""
 
     kind: str
     namespace: str | None

@@ -97,7 +97,7 @@ class SecretNeed:
 
     @property
     def any_file(self) -> bool:
-        """Whether a reader mounts the whole Secret, so its keys are the files the application reads."""
+        """Whether a reader mounts the whole Secret (or reads every key, ``env_from``), so its keys are the ones the application reads."""
         return any(not r.keys for r in self.readers)
 
 
