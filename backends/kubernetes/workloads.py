@@ -10,6 +10,11 @@ as Kubernetes requires); a sidecar with a port gets TCP liveness and readiness c
 first port with the same timing (the model states no probes for sidecars). A workload without
 probes gets TCP liveness and readiness checks on its first port, and diagnostic I1071 says so.
 
+Init containers run with the main container's security context, resources and mounts. Variables come
+from strings, Secret and ConfigMap keys (never optional), ``env_from`` and Service addresses
+(:func:`~.services.service_address`); a workload whose spec reads a Secret into the environment
+carries checkov's skip annotation for CKV_K8S_35, with the reason (:func:`scanner_annotations`).
+
 A blue-green workload becomes two Deployments, ``<name>-blue`` and ``<name>-green``, each
 labelled with its version and ``orion.dev/colour``; both keep ``replicas`` (the idle colour is
 warm for an instant switch back) and the Service selects the active version.
@@ -38,6 +43,17 @@ from .services import service_address
 from .units import ACCESS_MODES, PULL_POLICIES
 
 TMP = "tmp"
+#: The checkov check a workload fails where the spec itself reads a Secret into the environment
+#: (``env NAME secret ...``, ``env_from secret ...``): skipped on that workload alone, with the reason
+#: (checkov's ``checkov.io/skip<n>`` annotation), so it still guards every other object.
+SECRET_ENV_SKIP = ("CKV_K8S_35", "the spec reads Secret keys as environment variables (env NAME secret, env_from secret)")
+
+
+def scanner_annotations(w: Workload) -> dict[str, str]:
+    """The security scanner's skip annotation for a workload whose spec reads a Secret into its environment."""
+    reads = any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from)
+    check, why = SECRET_ENV_SKIP
+    return {"checkov.io/skip1": f"{check}={why}"} if reads else {}
 
 
 def image_with_tag(image: str, tag: str) -> str:
@@ -292,7 +308,8 @@ def deployment(entry: Planned, plan: Plan) -> Obj:
     else:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
     labels = meta.workload_labels(plan.topology, w, version, colour)
-    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
+    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {}
+    ann |= scanner_annotations(w)
     spec = {
         **replicas(w, colour),
         "revisionHistoryLimit": 10,
@@ -326,7 +343,7 @@ def statefulset(entry: Planned, plan: Plan) -> Obj:
     }
     if templates:
         spec["volumeClaimTemplates"] = templates
-    return meta.build(entry, meta.workload_labels(topology, w), spec=spec)
+    return meta.build(entry, meta.workload_labels(topology, w), scanner_annotations(w), spec=spec)
 
 
 def claim(entry: Planned, plan: Plan) -> Obj:
