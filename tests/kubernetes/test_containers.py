@@ -162,3 +162,9 @@ def test_a_statefulset_keeps_its_governing_headless_service() -> None:
 )
 def test_the_objects_pass_the_api_servers_schema(kind: str, name: str) -> None:
     assert validate_core(find(_objects(), kind, name), NEWEST_K8S) == []
+
+
+def test_only_a_workload_that_reads_a_secret_into_its_environment_skips_the_scanners_secret_env_check() -> None:
+    skip = find(_objects(), "Deployment", "front")["metadata"]["annotations"]["checkov.io/skip1"]
+    assert skip.startswith("CKV_K8S_35=")
+    assert "annotations" not in find(_objects(), "Deployment", "catalog")["metadata"]
