@@ -68,8 +68,8 @@ def _secrets(found: Prerequisites) -> Table:
 
 
 def _key_formats(found: Prerequisites) -> Table:
-    """What the value of each key the listed Secrets must hold is."""
-    keys = sorted({k for s in found.secrets for k in s.keys})
+    """What the value of each key ORION's objects read must hold (the keys the spec names are the application's)."""
+    keys = sorted({k for s in found.secrets for k in s.known_keys})
     return table(("Key", "Value"), ((code(k), md("{}", KEY_FORMATS[k])) for k in keys if k in KEY_FORMATS))
 
 
