@@ -6,7 +6,7 @@ check`` reports it with its position instead of ``kubectl apply`` refusing the o
 ============================  ======================================  ===========================
 spec value                    Kubernetes field                        rule (code)
 ============================  ======================================  ===========================
-``image``                     ``containers[].image``                  an image reference (E0216)
+``image`` (also ``init``)     ``containers[].image``                  an image reference (E0216)
 ``exec`` check, ``command``   ``exec.command``, ``command``           a program first (E0216)
 ``at`` of volume, storage     ``volumeMounts[].mountPath``            an absolute path (E0216)
 ``route``                     gateway route path                      a URL path: ``/``, no spaces (E0216)
@@ -34,7 +34,9 @@ without surrogates or control characters, strings Kubernetes parses without form
 characters (``FIELD_TEXT``) and required strings not empty (``FILLED``), mount paths
 (:mod:`~orion_dsl.semantic.mounts`), namespaces Kubernetes owns (:mod:`~orion_dsl.semantic.owned`),
 probe timing and thresholds, backup intervals, rollouts and budgets, read replicas (at most
-100: each gets a Service) (:mod:`~orion_dsl.semantic.workloads`); names objects ORION makes
+100: each gets a Service), ``env`` sources and keys, ``headless`` and ``node_port`` against the
+Service type (:mod:`~orion_dsl.semantic.workloads`), node ports in the API server's default range
+(:meth:`ResolverBase.node_port`); names objects ORION makes
 for a workload or the ingress controller take (:mod:`~orion_dsl.semantic.checks`). Label
 values are derived valid instead (:func:`orion_dsl.model.label_value`).
 """
