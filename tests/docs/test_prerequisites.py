@@ -87,11 +87,14 @@ def test_the_apply_order_has_no_istio_step_without_a_mesh() -> None:
 
 def test_a_key_the_spec_names_is_listed_but_not_described_as_one_orion_reads() -> None:
     # "password" is also the key of ORION's Redis and RabbitMQ Secrets, which the document describes
-    spec = NETWORK + """namespace web {
+    spec = (
+        NETWORK
+        + """namespace web {
   subnet apps
   service api { image "shop/api:1.0"; port http 8080; env DB_PASSWORD secret "api-db" key "password" }
 }
 """
+    )
     analysis = analyze_text(spec)
     assert analysis.plan is not None, [d.summary for d in analysis.diagnostics]
     text = _text(render(analysis.plan))
