@@ -593,7 +593,7 @@ class WorkloadResolver(EngineResolver):
         sources = ((e.value, "a string"), (e.secret, "a Secret"), (e.config_map, "a ConfigMap"), (e.address, "an address"))
         given = [(n, kw) for n, kw in sources if n is not None]
         if not given:
-            if not any(e.wrote(k) for k in ("secret", "config-map", "address")):
+            if not any(e.wrote(k) for k in ("value", "secret", "config-map", "address")):
                 help = f'write `env {name} "value"`, `env {name} secret "NAME" key "KEY"`, `config-map "NAME" key "KEY"` or `address WORKLOAD:PORT`'
                 self.report("E0112", e.keyword_span, f'env "{name}" needs a value', help)
             return None
