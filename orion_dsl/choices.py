@@ -119,3 +119,15 @@ SharedKind = Literal["config", "secret"]
 
 #: The described-only pieces of the edge: each is a keyword of ``edge``.
 DescribedKind = Literal["cdn", "load_balancer", "geodns", "region"]
+
+#: When the kubelet pulls a container's image (``image_pull_policy``): every start, only when the node lacks it, or never.
+PullPolicy = Literal["always", "if-not-present", "never"]
+PULL_POLICIES: tuple[PullPolicy, ...] = get_args(PullPolicy)
+
+#: Where an environment variable's value (``env``) or a whole set of them (``env_from``) is read from.
+EnvSource = Literal["secret", "config-map"]
+ENV_SOURCES: tuple[EnvSource, ...] = get_args(EnvSource)
+
+#: How a workload's Service is reached (``service_type``): inside the cluster, on every node's port, or by a cloud load balancer.
+ServiceType = Literal["cluster-ip", "node-port", "load-balancer"]
+SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)

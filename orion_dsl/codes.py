@@ -226,8 +226,9 @@ CODES: tuple[Code, ...] = (
         "E0217",
         "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
         "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the OT "
-        "redis-operator, the Prometheus Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment "
-        "are its, its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
+        "redis-operator, the Prometheus Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling, environment, "
+        "containers (names, commands, arguments, image pull policy, init containers) and Service (type, headless) are its, "
+        "its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
         "monitoring block's scraper (a Prometheus) and alerting workload (an Alertmanager).",
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
     ),
@@ -259,7 +260,10 @@ CODES: tuple[Code, ...] = (
         "a statement that needs another, or two that exclude each other",
         "`session_affinity` needs the mesh (the callers' sidecars hash on the cookie or header) and replaces "
         "`load_balancing`; only a cookie affinity has a `ttl`. An autoscaling `queue` is read by KEDA from an `engine "
-        "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need.",
+        "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
+        "An `env` takes one value (a string, a Secret's or ConfigMap's `key`, or an `address`), and `key` only with a Secret or "
+        "ConfigMap; a `node_port` needs `service_type node-port` or `load-balancer`; a `headless` Service is neither of those "
+        "and maps no Service port to another container port; a pooled database's Service is its pooler's, of neither kind.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec
@@ -286,7 +290,8 @@ CODES: tuple[Code, ...] = (
         "a secret in plain text in the spec",
         "A literal value for an `env` named like a secret (`PASSWORD`, `TOKEN`, `API_KEY`...), credentials in a URL, a well-known token "
         "or a private key ends up in the manifests and the document (which masks it).",
-        'Keep it in a Secret created out of band and mount it with a `secret` volume (`volume NAME secret "SECRET" at "/path"`).',
+        'Keep it in a Secret created out of band and read one key as the variable (`env NAME secret "SECRET" key "KEY"`) or mount it '
+        'with a `secret` volume (`volume NAME secret "SECRET" at "/path"`).',
     ),
     _w(
         "W0305",

@@ -61,6 +61,7 @@ class PortDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     number: L[v.PortNumber] | None = positional("number", v.PORT)
     target: L[v.PortNumber] | None = positional("target", v.PORT, optional=True, arrow=True)
+    node_port: L[int] | None = option("node_port", v.INT)
 
 
 @attrs.frozen
@@ -251,14 +252,42 @@ class SidecarDecl(Decl):
     resources: ResourcesDecl | None = child("resources", ResourcesDecl)
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
     command: tuple[L[str], ...] = option("command", v.FIELD_TEXT, listed=True)
+    args: tuple[L[str], ...] = option("args", v.FIELD_TEXT, listed=True)
+    image_pull_policy: L[c.PullPolicy] | None = option("image_pull_policy", v.enum(*c.PULL_POLICIES))
 
 
 @attrs.frozen
 class EnvDecl(Decl):
-    """``env LOG_LEVEL "info"``."""
+    """``env LOG_LEVEL "info"``; ``env DB_PASSWORD secret "db" key "password"`` (or ``config-map``);
+    ``env CATALOG_ADDR address catalog:grpc`` (the Service's host and port, and a call to it)."""
 
     name: L[str] | None = positional("name", v.NAME)
-    value: L[str] | None = positional("value", v.TEXT)
+    value: L[str] | None = positional("value", v.TEXT, optional=True)
+    secret: L[str] | None = option("secret", v.FILLED)
+    config_map: L[str] | None = option("config-map", v.FILLED)
+    key: L[str] | None = option("key", v.FILLED)
+    address: L[v.PortRef] | None = option("address", v.PORT_REF)
+
+
+@attrs.frozen
+class EnvFromDecl(Decl):
+    """``env_from secret "db-credentials"`` / ``env_from config-map "settings"`` — every key as a variable."""
+
+    kind: L[c.EnvSource] | None = positional("kind", v.enum(*c.ENV_SOURCES))
+    source: L[str] | None = positional("source", v.FILLED)
+
+
+@attrs.frozen
+class InitDecl(Decl):
+    """``init migrate { image "..."; command "..."; args "..."; env ... }`` — runs to completion before the containers start."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
+    resources: ResourcesDecl | None = child("resources", ResourcesDecl)
+    command: tuple[L[str], ...] = option("command", v.FIELD_TEXT, listed=True)
+    args: tuple[L[str], ...] = option("args", v.FIELD_TEXT, listed=True)
+    image_pull_policy: L[c.PullPolicy] | None = option("image_pull_policy", v.enum(*c.PULL_POLICIES))
+    env: tuple[EnvDecl, ...] = child("env", EnvDecl, many=True)
 
 
 @attrs.frozen
@@ -268,15 +297,23 @@ class WorkloadDecl(Decl):
     name: L[str] | None = positional("name", v.NAME)
     description: L[str] | None = option("description", v.TEXT, default="")
     image: L[str] | None = option("image", v.FIELD_TEXT)
+    container: L[str] | None = option("container", v.NAME)
+    command: tuple[L[str], ...] = option("command", v.FIELD_TEXT, listed=True)
+    args: tuple[L[str], ...] = option("args", v.FIELD_TEXT, listed=True)
+    image_pull_policy: L[c.PullPolicy] | None = option("image_pull_policy", v.enum(*c.PULL_POLICIES))
     engine: L[c.Engine] | None = option("engine", v.enum(*c.ENGINES))
     replicas: L[int] | None = option("replicas", v.INT, default=1)  # without autoscaling
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
+    service_type: L[c.ServiceType] | None = option("service_type", v.enum(*c.SERVICE_TYPES), default="cluster-ip")
+    headless: L[bool] | None = option("headless", v.SWITCH, default=False)
     resources: ResourcesDecl | None = child("resources", ResourcesDecl)
     probes: ProbesDecl | None = child("probes", ProbesDecl)
     volumes: tuple[VolumeDecl, ...] = child("volume", VolumeDecl, many=True)
     storage: tuple[StorageDecl, ...] = child("storage", StorageDecl, many=True)
     sidecars: tuple[SidecarDecl, ...] = child("sidecar", SidecarDecl, many=True)
+    init: tuple[InitDecl, ...] = child("init", InitDecl, many=True)
     env: tuple[EnvDecl, ...] = child("env", EnvDecl, many=True)
+    env_from: tuple[EnvFromDecl, ...] = child("env_from", EnvFromDecl, many=True)
     rollout: RolloutDecl | None = child("rollout", RolloutDecl)
     blue_green: BlueGreenDecl | None = child("blue_green", BlueGreenDecl)
     disruption_budget: BudgetDecl | None = child("disruption_budget", BudgetDecl)

@@ -112,7 +112,8 @@ def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]], di
 @attrs.frozen
 class Decl:
     """Base of every declaration: the statement's span, its keyword's span, and the keywords written
-    in it (a value written but refused is reported once, not again as missing)."""
+    in it, with the names of positionals written with a refused value (a value written but refused
+    is reported once, not again as missing)."""
 
     span: Span = attrs.field(eq=False, repr=False, kw_only=True)
     keyword_span: Span = attrs.field(eq=False, repr=False, kw_only=True)
@@ -199,7 +200,7 @@ class _Decoder:
         values: dict[str, Any] = {}
         seen: dict[str, Span] = {}
         args = list(stmt.args)
-        self._positionals(stmt, fields, options, args, values)
+        refused = self._positionals(stmt, fields, options, args, values)
         self._inline_options(stmt, options, args, values, seen)
         self._body(cls, stmt, options, values, seen)
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
@@ -207,9 +208,12 @@ class _Decoder:
             if spec.required and spec.keyword not in seen:
                 owner = f'"{stmt.keyword}"' if stmt.keyword else "the spec"
                 self.report("E0115", stmt.keyword_span, f'{owner} needs a "{spec.keyword}" statement', f"add `{spec.keyword} ...`")
-        return cls(span=stmt.span, keyword_span=stmt.keyword_span, keywords=frozenset(seen), **values)
+        return cls(span=stmt.span, keyword_span=stmt.keyword_span, keywords=frozenset(seen) | refused, **values)
 
-    def _positionals(self, stmt: Statement, fields: Fields, options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> None:
+    def _positionals(self, stmt: Statement, fields: Fields, options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> frozenset[str]:
+        """Read the positional arguments into ``values``; the names of those written with a value that was refused
+        (reported once here, so not again as missing)."""
+        refused: set[str] = set()
         for name, spec in fields:
             if spec.role != "positional":
                 continue
@@ -242,6 +246,9 @@ class _Decoder:
                     )
                 continue
             values[name] = self.value(spec.type, args.pop(0), f'the {spec.keyword} of "{stmt.keyword}"')
+            if values[name] is None:
+                refused.add(spec.keyword)
+        return frozenset(refused)
 
     def _inline_options(self, stmt: Statement, options: dict[str, Any], args: list[Arg], values: dict[str, Any], seen: dict[str, Span]) -> None:
         while args:

@@ -76,6 +76,14 @@ DECIDED_BY_OPERATOR: tuple[str, ...] = (
     "disruption_budget",
     "autoscale",
     "env",
+    "env_from",
+    "container",
+    "command",
+    "args",
+    "image_pull_policy",
+    "init",
+    "service_type",
+    "headless",
 )
 
 #: Settings of ``defaults`` that apply to a workload with an engine (the rest are the operator's).

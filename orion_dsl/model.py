@@ -23,13 +23,16 @@ from orion_dsl.choices import (
     DescribedKind,
     DnsProvider,
     Engine,
+    EnvSource,
     LbAlgorithm,
     MetricSource,
     MtlsMode,
     PoolMode,
+    PullPolicy,
     RatePer,
     Replication,
     RolloutStrategy,
+    ServiceType,
     Severity,
     SharedKind,
     StoreKind,
@@ -76,6 +79,8 @@ class Port:
     protocol: Protocol = "TCP"
     #: The Service's port when it is not the container port (``port http 80 -> 8080``); None: the same.
     service_number: int | None = None
+    #: The port every node opens for it (``node_port``, a ``node-port`` or ``load-balancer`` Service); None: Kubernetes picks one.
+    node_port: int | None = None
 
     @property
     def service_port(self) -> int:
@@ -157,14 +162,61 @@ class Storage:
 
 
 @attrs.frozen
+class EnvVar:
+    """An environment variable: a literal ``value``, a key of a Secret or ConfigMap (``source`` of
+    ``source_kind``), or the Service address of a workload's port (``address``, ``host:port``)."""
+
+    name: str
+    value: str | None = None
+    source_kind: EnvSource | None = None
+    source: str | None = None
+    key: str | None = None
+    #: The workload and port whose Service address the value is (the backend spells the host).
+    address: tuple[str, Port] | None = None
+
+    @property
+    def text(self) -> str:
+        """Where the value comes from, as the spec says it (for the document): ``secret db key password``,
+        ``address catalog:grpc``; a literal value is the value."""
+        if self.address is not None:
+            return f"address {self.address[0]}:{self.address[1].name}"
+        if self.source_kind is not None:
+            return f"{self.source_kind} {self.source} key {self.key}"
+        return self.value or ""
+
+
+@attrs.frozen
+class EnvFrom:
+    """Every key of a Secret or ConfigMap as an environment variable (``env_from``)."""
+
+    kind: EnvSource
+    source: str
+
+
+def default_pull_policy(image: str) -> PullPolicy:
+    """``if-not-present`` for an image pinned by digest (the same bytes on every pull), else ``always``:
+    a tag may be moved to another image, and every start then runs the one the registry has now.
+
+    >>> default_pull_policy("nginx:1.27"), default_pull_policy("nginx@sha256:" + "0" * 64)
+    ('always', 'if-not-present')
+    """
+    return "if-not-present" if "@" in image else "always"
+
+
+@attrs.frozen
 class Container:
-    """A container of a pod: the main one or a sidecar."""
+    """A container of a pod: the main one, a sidecar or an init container (which runs to completion first)."""
 
     name: str
     image: str
     ports: tuple[Port, ...]
     resources: Resources
     command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    #: None: :func:`default_pull_policy` of the image.
+    pull_policy: PullPolicy | None = None
+    #: Variables of this container (the main container's are the workload's ``env``).
+    env: tuple[EnvVar, ...] = ()
 
 
 @attrs.frozen
@@ -360,7 +412,6 @@ class Workload:
     replicas: int
     container: Container
     sidecars: tuple[Container, ...]
-    env: tuple[tuple[str, str], ...]
     probes: Probes | None
     volumes: tuple[Volume, ...]
     storage: tuple[Storage, ...]
@@ -384,7 +435,18 @@ class Workload:
     pooler_of: str | None = None
     #: The operator that runs the pods (``engine``); None when ORION writes the pods itself.
     engine: Engine | None = None
+    #: Containers that run to completion, in order, before the main container and the sidecars start.
+    init_containers: tuple[Container, ...] = ()
+    env_from: tuple[EnvFrom, ...] = ()
+    service_type: ServiceType = "cluster-ip"
+    #: The Service has no cluster IP: its DNS name resolves to the ready pods' addresses.
+    headless: bool = False
     span: Span = span_field()
+
+    @property
+    def env(self) -> tuple[EnvVar, ...]:
+        """The main container's environment variables."""
+        return self.container.env
 
     @property
     def ports(self) -> tuple[Port, ...]:

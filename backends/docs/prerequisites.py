@@ -16,8 +16,8 @@ from orion_dsl.backends.docs.markdown import Md, code, join, md
 from orion_dsl.lowering import names
 from orion_dsl.lowering.prerequisites import ClassNeed, Operator, Prerequisites, SecretNeed
 
-#: What a Secret's keys are when a reader mounts it whole: ORION does not know the files.
-ANY_FILE = "the files the application reads"
+#: What a Secret's keys are when a reader mounts it whole (or reads every key with ``env_from``): ORION does not know them.
+ANY_FILE = "the keys the application reads (as files, or as variables with env_from)"
 
 #: What the value of each key ORION's objects read must be.
 KEY_FORMATS: dict[str, str] = {
@@ -70,8 +70,8 @@ def _secrets(found: Prerequisites) -> Table:
 
 
 def _key_formats(found: Prerequisites) -> Table:
-    """What the value of each key the listed Secrets must hold is."""
-    keys = sorted({k for s in found.secrets for k in s.keys})
+    """What the value of each key ORION's objects read must hold (the keys the spec names are the application's)."""
+    keys = sorted({k for s in found.secrets for k in s.known_keys})
     return table(("Key", "Value"), ((code(k), md("{}", KEY_FORMATS[k])) for k in keys if k in KEY_FORMATS))
 
 

@@ -29,12 +29,13 @@ from typing import Any
 from orion_dsl import images
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.prerequisites import LOG_SHIPPER_POD_SECURITY
-from orion_dsl.model import Workload
+from orion_dsl.model import Workload, default_pull_policy
 
 from . import meta
 from .grafana import loki_port, loki_service_port, service_url
 from .meta import Builder, Obj
 from .policies import API_SERVER, in_namespace
+from .units import PULL_POLICIES
 
 #: The component label of the log shipper's objects.
 COMPONENT = "log-shipper"
@@ -159,7 +160,7 @@ def _container() -> dict[str, Any]:
     return {
         "name": names.LOG_SHIPPER,
         "image": images.ALLOY_IMAGE,
-        "imagePullPolicy": "Always",
+        "imagePullPolicy": PULL_POLICIES[default_pull_policy(images.ALLOY_IMAGE)],
         "args": [
             "run",
             f"{images.ALLOY.config_dir}/{images.ALLOY.config_file}",

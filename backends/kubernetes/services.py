@@ -20,31 +20,56 @@ A blue-green workload's Service selects the active version (``app.kubernetes.io/
 from __future__ import annotations
 
 from orion_dsl import engines
-from orion_dsl.lowering import Plan, Planned, Role
+from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Port, Workload
 
 from . import meta
 from .meta import Builder, Obj
+from .units import SERVICE_TYPES
 
 
-def _ports(ports: tuple[Port, ...], by_number: bool = False) -> list[dict[str, object]]:
+def _ports(ports: tuple[Port, ...], by_number: bool = False, node_ports: bool = False) -> list[dict[str, object]]:
     """Service ports (``port http 80 -> 8080``: port 80, targetPort http); pods an operator makes name
-    their ports their way, so those are targeted by number."""
-    return [{"name": p.name, "port": p.service_port, "targetPort": p.number if by_number else p.name, "protocol": p.protocol} for p in ports]
+    their ports their way, so those are targeted by number. A node-port or load-balancer Service
+    carries the node ports the spec asks for (Kubernetes picks the others)."""
+    out: list[dict[str, object]] = []
+    for p in ports:
+        port: dict[str, object] = {"name": p.name, "port": p.service_port, "targetPort": p.number if by_number else p.name, "protocol": p.protocol}
+        if node_ports and p.node_port is not None:
+            port["nodePort"] = p.node_port
+        out.append(port)
+    return out
 
 
-def _service(entry: Planned, plan: Plan, ports: tuple[Port, ...], *, headless: bool = False, scrape: bool = False, affinity: bool = False) -> Obj:
+def _service(
+    entry: Planned, plan: Plan, ports: tuple[Port, ...], *, headless: bool = False, scrape: bool = False, affinity: bool = False, own: bool = False
+) -> Obj:
+    """A Service of the entry's pods; ``own``: the workload's own Service, of its ``service_type`` (a
+    headless one with ``headless on``, which lists only ready pods, as a ClusterIP Service does)."""
     w = entry.of(Workload)
     labels = meta.workload_labels(plan.topology, w)
     if scrape:
         labels[meta.SCRAPE] = w.name
-    spec: dict[str, object] = {"type": "ClusterIP", "selector": entry.selector, "ports": _ports(ports, by_number=w.engine is not None)}
-    if headless:
+    kind = SERVICE_TYPES[w.service_type] if own else "ClusterIP"
+    spec: dict[str, object] = {"type": kind, "selector": entry.selector, "ports": _ports(ports, by_number=w.engine is not None, node_ports=kind != "ClusterIP")}
+    if headless or (own and w.headless):
         spec["clusterIP"] = "None"
+    if headless:
         spec["publishNotReadyAddresses"] = True
     if affinity:
         spec["sessionAffinity"] = "ClientIP"
     return meta.build(entry, labels, spec=spec)
+
+
+def service_address(plan: Plan, target: str, port: Port) -> str:
+    """``host:port`` of a workload's port through its Service (``env NAME address target:port``): the
+    Service's cluster DNS name and its port (a pooled database's Service is its pooler's, on the pooler's port)."""
+    w = plan.topology.workload(target)
+    assert w is not None, target
+    pooler = plan.topology.pooler_of(w)
+    served = (pooler.port(port.name) if pooler is not None else None) or port
+    service = plan.get(Role.SERVICE, w)
+    return f"{names.service_host(service.name, service.namespace)}:{served.service_port}"
 
 
 def service(entry: Planned, plan: Plan) -> Obj:
@@ -56,7 +81,7 @@ def service(entry: Planned, plan: Plan) -> Obj:
         return _service(entry, plan, _client_ports(w, plan), affinity=affinity)
     if pooler is not None:
         return _service(entry, plan, tuple(pooler.port(p.name) or p for p in w.container.ports), affinity=affinity)
-    return _service(entry, plan, w.ports, scrape=w.scraped, affinity=affinity)
+    return _service(entry, plan, w.ports, scrape=w.scraped, affinity=affinity, own=True)
 
 
 def database_service(entry: Planned, plan: Plan) -> Obj:

@@ -11,6 +11,11 @@ ACCESS_MODES = {
     "read-write-once-pod": "ReadWriteOncePod",
 }
 
+#: ``imagePullPolicy`` of each ``image_pull_policy``.
+PULL_POLICIES = {"always": "Always", "if-not-present": "IfNotPresent", "never": "Never"}
+#: The ``type`` of a Service of each ``service_type``.
+SERVICE_TYPES = {"cluster-ip": "ClusterIP", "node-port": "NodePort", "load-balancer": "LoadBalancer"}
+
 
 def go_duration(d: Duration) -> str:
     """A Go duration string (``720h``, ``1h30m``, ``45s``) as cert-manager and Velero read it.

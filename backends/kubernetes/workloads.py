@@ -10,6 +10,11 @@ as Kubernetes requires); a sidecar with a port gets TCP liveness and readiness c
 first port with the same timing (the model states no probes for sidecars). A workload without
 probes gets TCP liveness and readiness checks on its first port, and diagnostic I1071 says so.
 
+Init containers run with the main container's security context, resources and mounts. Variables come
+from strings, Secret and ConfigMap keys (never optional), ``env_from`` and Service addresses
+(:func:`~.services.service_address`); a workload whose spec reads a Secret into the environment
+carries checkov's skip annotation for CKV_K8S_35, with the reason (:func:`scanner_annotations`).
+
 A blue-green workload becomes two Deployments, ``<name>-blue`` and ``<name>-green``, each
 labelled with its version and ``orion.dev/colour``; both keep ``replicas`` (the idle colour is
 warm for an instant switch back) and the Service selects the active version.
@@ -30,13 +35,25 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Check, Container, Storage, Topology, Workload
+from orion_dsl.model import Check, Container, Storage, Topology, Workload, default_pull_policy
 
 from . import meta
 from .meta import Builder, Obj
-from .units import ACCESS_MODES
+from .services import service_address
+from .units import ACCESS_MODES, PULL_POLICIES
 
 TMP = "tmp"
+#: The checkov check a workload fails where the spec itself reads a Secret into the environment
+#: (``env NAME secret ...``, ``env_from secret ...``): skipped on that workload alone, with the reason
+#: (checkov's ``checkov.io/skip<n>`` annotation), so it still guards every other object.
+SECRET_ENV_SKIP = ("CKV_K8S_35", "the spec reads Secret keys as environment variables (env NAME secret, env_from secret)")
+
+
+def scanner_annotations(w: Workload) -> dict[str, str]:
+    """The security scanner's skip annotation for a workload whose spec reads a Secret into its environment."""
+    reads = any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from)
+    check, why = SECRET_ENV_SKIP
+    return {"checkov.io/skip1": f"{check}={why}"} if reads else {}
 
 
 def image_with_tag(image: str, tag: str) -> str:
@@ -136,25 +153,72 @@ def _needs_tmp(w: Workload) -> bool:
     return not any(v.mount_path == "/tmp" for v in w.volumes) and not any(s.mount_path == "/tmp" for s in w.storage)
 
 
-def _container(w: Workload, c: Container, image: str, main: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": c.name, "image": image, "imagePullPolicy": "Always"}
+def _env(plan: Plan, c: Container) -> list[dict[str, Any]]:
+    """A container's variables: literal values, keys of Secrets and ConfigMaps (never optional: a pod whose
+    key is missing does not start, instead of running without it) and Service addresses."""
+    out: list[dict[str, Any]] = []
+    for var in c.env:
+        if var.address is not None:
+            out.append({"name": var.name, "value": service_address(plan, *var.address)})
+        elif var.source_kind is not None:
+            ref = "secretKeyRef" if var.source_kind == "secret" else "configMapKeyRef"
+            out.append({"name": var.name, "valueFrom": {ref: {"name": var.source, "key": var.key, "optional": False}}})
+        else:
+            out.append({"name": var.name, "value": var.value})
+    return out
+
+
+def _env_from(w: Workload) -> list[dict[str, Any]]:
+    """Every key of the workload's ``env_from`` Secrets and ConfigMaps as variables of the main container."""
+    return [{"secretRef" if e.kind == "secret" else "configMapRef": {"name": e.source, "optional": False}} for e in w.env_from]
+
+
+def _process(plan: Plan, c: Container, image: str) -> dict[str, Any]:
+    """What any container of the pod runs: its name, image (pulled by its policy), command, arguments and variables."""
+    out: dict[str, Any] = {"name": c.name, "image": image, "imagePullPolicy": PULL_POLICIES[c.pull_policy or default_pull_policy(image)]}
     if c.command:
         out["command"] = list(c.command)
-    if main and w.env:
-        out["env"] = [{"name": k, "value": v} for k, v in w.env]
+    if c.args:
+        out["args"] = list(c.args)
+    env = _env(plan, c)
+    if env:
+        out["env"] = env
+    return out
+
+
+def _mounts(w: Workload) -> list[dict[str, Any]]:
+    """The workload's volumes and storage, and the /tmp scratch directory unless one of them is mounted there."""
+    mounts: list[dict[str, Any]] = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
+    mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
+    if _needs_tmp(w):
+        mounts.append({"name": TMP, "mountPath": "/tmp"})
+    return mounts
+
+
+def _container(plan: Plan, w: Workload, c: Container, image: str, main: bool) -> dict[str, Any]:
+    out = _process(plan, c, image)
+    if main and w.env_from:
+        out["envFrom"] = _env_from(w)
     if c.ports:
         out["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol} for p in c.ports]
     out["resources"] = resources(c)
     out["securityContext"] = container_security(w)
-    mounts = []
-    if not main:
-        out.update(_sidecar_probes(w, c))
     if main:
-        mounts = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
-        mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
         out.update(_probes(w))
-    if _needs_tmp(w):
-        mounts.append({"name": TMP, "mountPath": "/tmp"})
+        mounts = _mounts(w)
+    else:
+        out.update(_sidecar_probes(w, c))
+        mounts = [{"name": TMP, "mountPath": "/tmp"}] if _needs_tmp(w) else []
+    if mounts:
+        out["volumeMounts"] = mounts
+    return out
+
+
+def _init_container(plan: Plan, w: Workload, c: Container) -> dict[str, Any]:
+    """An init container, hardened as the main container is (the same security context, requests and
+    limits) and mounting what it mounts, so it can prepare the files the main container reads."""
+    out = {**_process(plan, c, c.image), "resources": resources(c), "securityContext": container_security(w)}
+    mounts = _mounts(w)
     if mounts:
         out["volumeMounts"] = mounts
     return out
@@ -200,15 +264,17 @@ def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: na
     """The pod template of a workload (one colour of a blue-green pair if given)."""
     topology = plan.topology
     image = image_with_tag(w.container.image, version) if version else w.container.image
-    containers = [_container(w, w.container, image, True)] + [_container(w, s, s.image, False) for s in w.sidecars]
+    containers = [_container(plan, w, w.container, image, True)] + [_container(plan, w, s, s.image, False) for s in w.sidecars]
     spec: dict[str, Any] = {
         "serviceAccountName": plan.get(Role.SERVICE_ACCOUNT, w).name,
         "automountServiceAccountToken": w.security.service_account_token,
         "securityContext": pod_security(w),
         "terminationGracePeriodSeconds": w.rollout.grace.seconds,
-        "containers": containers,
-        "volumes": _volumes(plan, w),
     }
+    if w.init_containers:
+        spec["initContainers"] = [_init_container(plan, w, c) for c in w.init_containers]
+    spec["containers"] = containers
+    spec["volumes"] = _volumes(plan, w)
     metadata: dict[str, Any] = {"labels": meta.workload_labels(topology, w, version, colour)}
     ann = pod_annotations(topology, w)
     if ann:
@@ -242,7 +308,8 @@ def deployment(entry: Planned, plan: Plan) -> Obj:
     else:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
     labels = meta.workload_labels(plan.topology, w, version, colour)
-    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
+    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {}
+    ann |= scanner_annotations(w)
     spec = {
         **replicas(w, colour),
         "revisionHistoryLimit": 10,
@@ -276,7 +343,7 @@ def statefulset(entry: Planned, plan: Plan) -> Obj:
     }
     if templates:
         spec["volumeClaimTemplates"] = templates
-    return meta.build(entry, meta.workload_labels(topology, w), spec=spec)
+    return meta.build(entry, meta.workload_labels(topology, w), scanner_annotations(w), spec=spec)
 
 
 def claim(entry: Planned, plan: Plan) -> Obj:

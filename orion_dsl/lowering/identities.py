@@ -74,6 +74,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.EGRESS_ROUTE: "the egress gateway's VirtualService",
     Role.EGRESS_ACCESS: "the egress gateway's AuthorizationPolicy",
     Role.PROVIDED_SECRET: "a Secret the cluster provides",
+    Role.PROVIDED_CONFIG: "a ConfigMap the cluster provides, read by the environment",
     Role.PROVIDED_STORAGE_LOCATION: "the BackupStorageLocation Velero provides",
     Role.PROVIDED_SERVICE: "the Service Istio installs",
     Role.PROVIDED_PODS: "the pods of the ingress controller (installed separately)",

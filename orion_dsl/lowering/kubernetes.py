@@ -97,7 +97,8 @@ def plan(topology: Topology) -> Iterator[Planned]:
         if ("ServiceAccount", names.service(w)) not in names.operator_made(w):
             yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
     yield from _shared_access(topology)
-    yield from _config_maps(topology)
+    configs = tuple(_config_maps(topology))
+    yield from configs
     claims = [c for w in topology.workloads for c in _claims(w)]
     yield from claims
     yield from _template_claims(topology, claims)
@@ -117,7 +118,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
     yield from _cluster_backup(topology)
     managed = tuple(_managed(topology))
     yield from managed
-    yield from _provided(topology, {e.id.key for e in managed})
+    yield from _provided(topology, {e.id.key for e in (*managed, *configs)})
 
 
 def _namespaces(topology: Topology) -> Iterator[Planned]:
@@ -235,14 +236,33 @@ def _services(topology: Topology, w: Workload) -> Iterator[Planned]:
         yield entry(Role.HEADLESS_SERVICE, "Service", w.namespace, names.headless_service(w), w, sources=(w.span,), selects=own)
 
 
+def env_sources(w: Workload) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(kind, name, keys) of each Secret and ConfigMap the environment of a workload's containers reads,
+    once per object with every key it names (no keys: ``env_from``, every key)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for c in (w.container, *w.init_containers):
+        for var in c.env:
+            if var.source_kind is not None and var.source is not None and var.key is not None:
+                found.setdefault((_KINDS[var.source_kind], var.source), []).append(var.key)
+    for e in w.env_from:
+        found.setdefault((_KINDS[e.kind], e.source), [])
+    for (kind, name), keys in found.items():
+        yield kind, name, tuple(dict.fromkeys(keys))
+
+
+#: The object kind of each source of environment variables.
+_KINDS = {"secret": "Secret", "config-map": "ConfigMap"}
+
+
 def _volume_refs(w: Workload) -> tuple[Ref, ...]:
-    """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use."""
+    """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use (mounted, or read by their environment)."""
     refs = [Ref("ServiceAccount", w.namespace, names.service(w))]
     for v in w.volumes:
         if v.kind == "config-map":
             refs.append(Ref("ConfigMap", w.namespace, v.source))
         elif v.kind == "secret":
             refs.append(Ref("Secret", w.namespace, v.source))
+    refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w)]
     if w.kind == "deployment":
         refs += [Ref("PersistentVolumeClaim", w.namespace, names.claim(w, s)) for s in w.storage]
     else:
@@ -510,13 +530,16 @@ def _managed(topology: Topology) -> Iterator[Planned]:
 
 def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:
     """Objects the manifests name that the cluster must provide: Secrets (never written, among them the
-    credentials of the cluster backup's S3 target) and the BackupStorageLocation of a cluster backup to
+    credentials of the cluster backup's S3 target), the ConfigMaps environment variables read that ORION
+    does not write, and the BackupStorageLocation of a cluster backup to
     another kind of target; each once, at the first fact that names it."""
     found: dict[tuple[str, str, str], tuple[Role, object, tuple[Span | None, ...]]] = {}
     for w in topology.workloads:
         for v in w.volumes:
             if v.kind == "secret":
                 found.setdefault(("Secret", w.namespace, v.source), (Role.PROVIDED_SECRET, w, (w.span,)))
+        for kind, name, _ in env_sources(w):
+            found.setdefault((kind, w.namespace, name), (Role.PROVIDED_SECRET if kind == "Secret" else Role.PROVIDED_CONFIG, w, (w.span,)))
         if w.engine == "redis-operator":
             found.setdefault(("Secret", w.namespace, names.redis_password(w)), (Role.PROVIDED_SECRET, w, (w.span,)))
         if w.engine == "prometheus-operator" and operated.alerting(topology, w):

@@ -137,6 +137,7 @@ class Role(enum.Enum):
     EGRESS_ACCESS = "egress-access"
     # objects ORION names but the cluster provides (never emitted)
     PROVIDED_SECRET = "provided-secret"
+    PROVIDED_CONFIG = "provided-config"
     PROVIDED_STORAGE_LOCATION = "provided-storage-location"
     PROVIDED_SERVICE = "provided-service"
     PROVIDED_PODS = "provided-pods"
@@ -191,7 +192,7 @@ class Ref:
     """An object an entry names by (kind, namespace, name): a claim, ConfigMap, Secret, Service,
     ServiceAccount, Role, ClusterIssuer or scale target; ``Host`` and ``Principal`` name a Service's
     DNS name and a ServiceAccount's mTLS identity. ``keys`` are the keys of a Secret (or ConfigMap)
-    the object reads, where ORION knows them (empty: the files the application reads)."""
+    the object reads, where ORION knows them (empty: every key, the files or variables the application reads)."""
 
     kind: str
     namespace: str | None

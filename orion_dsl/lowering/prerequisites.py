@@ -80,6 +80,8 @@ class Reader:
 
     object: str
     keys: tuple[str, ...]
+    #: Whether the spec names the keys (a workload's ``env NAME secret "S" key "K"``), not ORION's objects.
+    stated: bool = False
 
 
 @attrs.frozen
@@ -96,8 +98,13 @@ class SecretNeed:
         return tuple(dict.fromkeys(k for r in self.readers for k in r.keys))
 
     @property
+    def known_keys(self) -> tuple[str, ...]:
+        """The keys ORION's own objects read (their contents are ORION's to describe), not those the spec names."""
+        return tuple(dict.fromkeys(k for r in self.readers if not r.stated for k in r.keys))
+
+    @property
     def any_file(self) -> bool:
-        """Whether a reader mounts the whole Secret, so its keys are the files the application reads."""
+        """Whether a reader mounts the whole Secret (or reads every key, ``env_from``), so its keys are the ones the application reads."""
         return any(not r.keys for r in self.readers)
 
 
@@ -246,13 +253,18 @@ def _secrets(plan: Plan, written: Iterable[Planned]) -> tuple[SecretNeed, ...]:
     (cert-manager's and the operators' Secrets are made, not provided)."""
     provided = {(e.namespace, e.name) for e in plan.of_role(Role.PROVIDED_SECRET)}
     readers: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    stated = {str(e.id) for e in written if e.role in _STATING}
     for e in written:
         for ref in e.refs:
             key = (ref.namespace or "", ref.name)
             if ref.kind == "Secret" and key in provided:
                 keys = readers.setdefault(key, {})
                 keys[str(e.id)] = tuple(dict.fromkeys((*keys.get(str(e.id), ()), *ref.keys)))
-    return tuple(SecretNeed(ns, name, tuple(Reader(o, k) for o, k in found.items())) for (ns, name), found in sorted(readers.items()))
+    return tuple(SecretNeed(ns, name, tuple(Reader(o, k, o in stated) for o, k in found.items())) for (ns, name), found in sorted(readers.items()))
+
+
+#: Objects whose Secret keys the spec names (a workload's environment), not ORION.
+_STATING = frozenset({Role.DEPLOYMENT, Role.STATEFULSET})
 
 
 def _storage_classes(plan: Plan) -> tuple[ClassNeed, ...]:

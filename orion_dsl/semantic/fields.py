@@ -6,7 +6,7 @@ check`` reports it with its position instead of ``kubectl apply`` refusing the o
 ============================  ======================================  ===========================
 spec value                    Kubernetes field                        rule (code)
 ============================  ======================================  ===========================
-``image``                     ``containers[].image``                  an image reference (E0216)
+``image`` (also ``init``)     ``containers[].image``                  an image reference (E0216)
 ``exec`` check, ``command``   ``exec.command``, ``command``           a program first (E0216)
 ``at`` of volume, storage     ``volumeMounts[].mountPath``            an absolute path (E0216)
 ``route``                     gateway route path                      a URL path: ``/``, no spaces (E0216)
@@ -34,7 +34,9 @@ without surrogates or control characters, strings Kubernetes parses without form
 characters (``FIELD_TEXT``) and required strings not empty (``FILLED``), mount paths
 (:mod:`~orion_dsl.semantic.mounts`), namespaces Kubernetes owns (:mod:`~orion_dsl.semantic.owned`),
 probe timing and thresholds, backup intervals, rollouts and budgets, read replicas (at most
-100: each gets a Service) (:mod:`~orion_dsl.semantic.workloads`); names objects ORION makes
+100: each gets a Service), ``env`` sources and keys, ``headless`` and ``node_port`` against the
+Service type (:mod:`~orion_dsl.semantic.workloads`), node ports in the API server's default range
+(:meth:`ResolverBase.node_port`); names objects ORION makes
 for a workload or the ingress controller take (:mod:`~orion_dsl.semantic.checks`). Label
 values are derived valid instead (:func:`orion_dsl.model.label_value`).
 """
@@ -222,8 +224,8 @@ class FieldResolver(ResolverBase):
                 self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
 
     def _images(self, w: decl.WorkloadDecl) -> None:
-        """The images of the main container, the sidecars, the backup jobs and the pooler are image references."""
-        images = [w.image, *(s.image for s in w.sidecars), *(b.image for b in w.backups)]
+        """The images of the main container, the sidecars, the init containers, the backup jobs and the pooler are image references."""
+        images = [w.image, *(s.image for s in w.sidecars), *(i.image for i in w.init), *(b.image for b in w.backups)]
         if w.database is not None and w.database.pooler is not None:
             images.append(w.database.pooler.image)
         for image in images:
@@ -233,9 +235,10 @@ class FieldResolver(ResolverBase):
                 self.report("E0216", image.span, problem, help)
 
     def _commands(self, w: decl.WorkloadDecl) -> None:
-        """An exec check's or a sidecar's command names a program first."""
+        """An exec check's or a container's command (the main one's, a sidecar's, an init container's) names a program first."""
         programs = [(c.target[0].value, c.target[0].span) for c in _checks(w.probes) if written(c.kind) == "exec" and c.target]
-        programs += [(s.command[0].value, s.command[0].span) for s in w.sidecars if s.command]
+        commands = (w.command, *(s.command for s in w.sidecars), *(i.command for i in w.init))
+        programs += [(command[0].value, command[0].span) for command in commands if command]
         for program, span in programs:
             if isinstance(program, str) and not program.strip():
                 self.report("E0216", span, "the command is empty: the container has no program to run", 'name the program first, e.g. "pg_isready"')

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 def _env_help(name: str, owner: str | None) -> str:
     workload = owner or EVERY_WORKLOAD
     folder = f"/etc/{workload}/secrets"
+    key = name.lower().replace("_", "-")
     return (
-        f'keep the value out of the spec: store it as a key of the Secret "{workload}-secrets" (created out of band), '
-        f'mounted by `volume secrets secret "{{service}}-secrets" at "/etc/{{service}}/secrets"` (in defaults or the workload), '
-        f'and point the program at the file, e.g. `env {name}_FILE "{folder}/{name.lower().replace("_", "-")}"`'
+        f'keep the value out of the spec: store it as a key of the Secret "{workload}-secrets" (created out of band) and read it '
+        f'with `env {name} secret "{workload}-secrets" key "{key}"`, or mount the Secret by '
+        f'`volume secrets secret "{{service}}-secrets" at "/etc/{{service}}/secrets"` (in defaults or the workload) and point the '
+        f'program at the file, e.g. `env {name}_FILE "{folder}/{key}"`'
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.decode import L, Settings
+from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import Diagnostic, Related, Suggestions, did_you_mean, error
 from orion_dsl.source import Span
 from orion_dsl.values import Duration, PortRef, Quantity, Range, duration_text
@@ -23,6 +23,8 @@ DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 #: A Kubernetes label key (without a prefix: a key is a spec keyword) or value.
 LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
+#: The API server's default ``--service-node-port-range``.
+NODE_PORTS = (30000, 32767)
 #: IANA service names, as Kubernetes checks port names: at least one letter, no "--".
 PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -140,8 +142,11 @@ class ResolverBase:
             self.report("E0201", ref.span, f'{what} "{target}" is not a workload or external service', did_you_mean(target, self.targets))
             return None
         port = next((p for p in ports if p.known_as(ref.value.port)), None)
-        if port is None:
-            exposed = ", ".join(f"{p.name} ({p.numbers})" for p in ports) or "none"
+        if port is None and not ports:
+            help = f'add a `port NAME NUMBER` to "{target}": without a port it has no Service'
+            self.report("E0202", ref.span, f'"{target}" has no port, so it has no port "{ref.value.port}"', help)
+        elif port is None:
+            exposed = ", ".join(f"{p.name} ({p.numbers})" for p in ports)
             self.report(
                 "E0202",
                 ref.span,
@@ -216,8 +221,9 @@ class ResolverBase:
         """One declared port: ``port NAME NUMBER`` or ``port NAME SERVICE_PORT -> CONTAINER_PORT``."""
         assert p.name is not None and p.number is not None
         first = p.number.value
+        node_port = self.node_port(p, owner, service)
         if p.target is None:
-            return model.Port(p.name.value, first.number, first.protocol)
+            return model.Port(p.name.value, first.number, first.protocol, node_port=node_port)
         target = p.target.value
         if not service:
             self.report(
@@ -237,4 +243,17 @@ class ResolverBase:
                 f"a Service port forwards one protocol: write `port {p.name.value} {first.number}/{both} -> {target.number}/{both}`",
             )
         service_number = None if first.number == target.number else first.number
-        return model.Port(p.name.value, target.number, target.protocol, service_number)
+        return model.Port(p.name.value, target.number, target.protocol, service_number, node_port)
+
+    def node_port(self, p: decl.PortDecl, owner: str, service: bool) -> int | None:
+        """The node port a port asks for: a port of a Service, in the API server's default node-port range."""
+        if p.node_port is None:
+            return None
+        if not service:
+            self.report("E0113", p.node_port.span, f'port "{written(p.name, "")}" of "{owner}" is an external\'s: it has no node port', "remove `node_port`")
+            return None
+        low, high = NODE_PORTS
+        if not low <= p.node_port.value <= high:
+            help = f"write a port from {low} to {high} (the API server's default --service-node-port-range), or leave it out"
+            self.report("E0216", p.node_port.span, f"node port {p.node_port.value} is outside {low}-{high}", help)
+        return p.node_port.value

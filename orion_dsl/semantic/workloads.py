@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.choices import CheckKind, LbAlgorithm, MetricSource
+from orion_dsl.choices import CheckKind, EnvSource, LbAlgorithm, MetricSource, ServiceType
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.engines import facts
@@ -16,10 +17,13 @@ from orion_dsl.lowering import names
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
+from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN
 from orion_dsl.values import DAY_MS, Duration, PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
 MAX_READ_REPLICAS = 100
+#: A key of a Secret or ConfigMap (Kubernetes' IsConfigMapKey).
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
 class WorkloadResolver(EngineResolver):
@@ -63,7 +67,6 @@ class WorkloadResolver(EngineResolver):
             replicas=self.replicas(d, autoscale, name),
             container=container,
             sidecars=sidecars,
-            env=tuple((e.name.value, e.value.value) for e in d.env if e.name and e.value),
             probes=self.probes(d.probes, container.ports + tuple(p for s in sidecars for p in s.ports), name),
             volumes=tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.at),
             storage=tuple(x for s in d.storage if (x := self.storage(s, subst)) is not None),
@@ -85,6 +88,10 @@ class WorkloadResolver(EngineResolver):
             meshed=meshed,
             scraped=False,
             engine=written(d.engine),
+            init_containers=self.init_containers(d, name),
+            env_from=tuple(self.env_from(e) for e in d.env_from if e.kind and e.source),
+            service_type=settings.service_type,
+            headless=self.headless(d, settings.service_type, container.ports + tuple(p for s in sidecars for p in s.ports)),
             span=d.span,
         )
 
@@ -97,7 +104,9 @@ class WorkloadResolver(EngineResolver):
         self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
         # a mount written in defaults is found once per workload; the pipeline reports each diagnostic once
         self.diags.extend(mount_path_problems(d, lambda path: _fill(path, {"{service}": name})))
-        self.unique([(d.name, d), *((s.name, s) for s in d.sidecars)], f'container of "{name}"')
+        self.check_name(d.container, "container")
+        main = [(d.container or d.name, d)]
+        self.unique([*main, *((s.name, s) for s in d.sidecars), *((i.name, i) for i in d.init)], f'container of "{name}"')
         self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
         self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
 
@@ -111,12 +120,72 @@ class WorkloadResolver(EngineResolver):
                 self.port_list(s.ports, f"{name}/{written(s.name)}"),
                 self.resources(s.resources),
                 tuple(c.value for c in s.command),
+                tuple(a.value for a in s.args),
+                written(s.image_pull_policy),
             )
             for s in d.sidecars
         )
         if sidecars:
             self.port_list((*d.ports, *(p for s in d.sidecars for p in s.ports)), name)
-        return model.Container(name, written(d.image, ""), ports, self.resources(d.resources)), sidecars
+        main = model.Container(
+            written(d.container, name),
+            written(d.image, ""),
+            ports,
+            self.resources(d.resources),
+            tuple(c.value for c in d.command),
+            tuple(a.value for a in d.args),
+            written(d.image_pull_policy),
+        )
+        return main, sidecars
+
+    def init_containers(self, d: decl.WorkloadDecl, name: str) -> tuple[model.Container, ...]:
+        """The init containers, in the order written (each runs to completion before the next starts); their
+        variables are resolved with the main container's (:meth:`with_links`)."""
+        for i in d.init:
+            self.check_name(i.name, "init container")
+            self.unique(((e.name, e) for e in i.env), f'environment variable of init container "{written(i.name, "")}" of "{name}"')
+        return tuple(
+            model.Container(
+                i.name.value,
+                written(i.image, ""),
+                (),
+                self.resources(i.resources),
+                tuple(c.value for c in i.command),
+                tuple(a.value for a in i.args),
+                written(i.image_pull_policy),
+            )
+            for i in d.init
+            if i.name is not None
+        )
+
+    def env_from(self, d: decl.EnvFromDecl) -> model.EnvFrom:
+        """Every key of a Secret or ConfigMap as a variable; its name becomes an object name."""
+        assert d.kind is not None and d.source is not None
+        self.check_name(d.source, d.kind.value, DNS_1123_SUBDOMAIN, 253)
+        return model.EnvFrom(d.kind.value, d.source.value)
+
+    def headless(self, d: decl.WorkloadDecl, service_type: ServiceType, ports: tuple[model.Port, ...]) -> bool:
+        """Whether the Service has no cluster IP (node ports checked on the way: only a node-port or load-balancer
+        Service has them). A headless Service's DNS name resolves to the pods, which callers reach on the
+        container ports: it neither forwards nor maps ports, nor is it a node port or load balancer."""
+        for written_port in (*d.ports, *(p for s in d.sidecars for p in s.ports)):
+            if written_port.node_port is not None and service_type == "cluster-ip":
+                help = "add `service_type node-port` (or `load-balancer`), or remove `node_port`"
+                self.report("E0221", written_port.node_port.span, "a node port needs a node-port or load-balancer Service", help)
+        pooled = d.database is not None and d.database.pooler is not None
+        for node in (d.service_type if service_type != "cluster-ip" else None, d.headless if d.headless is not None and d.headless.value else None):
+            if pooled and node is not None:
+                help = "remove it: clients of a pooled database reach it through its pooler's ClusterIP Service"
+                self.report("E0221", node.span, "the Service of a database with a pooler selects the pooler, and keeps its type", help)
+        if d.headless is None or not d.headless.value:
+            return False
+        if service_type != "cluster-ip":
+            self.report("E0221", d.headless.span, f"a headless Service cannot also be a {service_type} Service", "keep `headless on` or the `service_type`")
+        for port in ports:
+            if port.service_number is not None:
+                help = f"write `port {port.name} {port.number}`: callers of a headless Service reach the pods on their own ports"
+                self.report("E0221", d.headless.span, f"a headless Service does not map port {port.service_number} to {port.number}", help)
+        return True
 
     def storage(self, d: decl.StorageDecl, subst: dict[str, str]) -> model.Storage | None:
         """A persistent volume; ``{service}`` in its path becomes the workload's name."""
@@ -404,10 +473,14 @@ class WorkloadResolver(EngineResolver):
         probes = db.probes
         timing = Settings(decl.ProbesDecl, None)
         tcp = model.Check("tcp", port=port)
-        checks = None if db.engine is not None else (
-            model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
-            if probes
-            else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold)
+        checks = (
+            None
+            if db.engine is not None
+            else (
+                model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
+                if probes
+                else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold)
+            )
         )
         return model.Workload(
             name=name,
@@ -417,7 +490,6 @@ class WorkloadResolver(EngineResolver):
             replicas=pooler.replicas,
             container=container,
             sidecars=(),
-            env=(),
             probes=checks,
             volumes=volumes,
             storage=(),
@@ -488,6 +560,9 @@ class WorkloadResolver(EngineResolver):
                 self.report("E0202", ref.span, f'"{target}" has no port, so it has no Service to call', help)
                 continue
             calls.extend(model.Call(target, p, span=ref.span) for p in self.ports[target])
+        env = self.env_vars(d.env, calls)
+        named_inits = (i for i in d.init if i.name is not None)
+        inits = tuple(attrs.evolve(c, env=self.env_vars(i.env, calls)) for c, i in zip(w.init_containers, named_inits, strict=True))
         routes = [model.Route(r.path.value, *to, span=r.span) for r in d.routes if r.path is not None and (to := self.workload_port(r.target, "route target"))]
         self.subnet_ref(d.subnet)
         for b in d.backups:
@@ -495,7 +570,63 @@ class WorkloadResolver(EngineResolver):
         # One backup per kind: backup objects (and recovery facts) are named by workload and kind.
         hint = "keep one backup of each kind; for a second copy elsewhere, `replicate` its target in `recovery`"
         self.unique(((b.kind, b) for b in d.backups), "backup", hint)
-        return attrs.evolve(w, calls=tuple(calls), routes=tuple(routes))
+        return attrs.evolve(w, container=attrs.evolve(w.container, env=env), init_containers=inits, calls=tuple(calls), routes=tuple(routes))
+
+    def env_vars(self, decls: tuple[decl.EnvDecl, ...], calls: list[model.Call]) -> tuple[model.EnvVar, ...]:
+        """A container's variables; an ``address`` also declares the call to the port it names (into ``calls``),
+        so the value and the policies that admit it are made of one statement."""
+        found = []
+        for e in decls:
+            var = self.env_var(e)
+            if var is None:
+                continue
+            if var.address is not None and e.address is not None:
+                calls.append(model.Call(var.address[0], var.address[1], span=e.address.span))
+            found.append(var)
+        return tuple(found)
+
+    def env_var(self, e: decl.EnvDecl) -> model.EnvVar | None:
+        """One variable: exactly one of a string, a Secret's or ConfigMap's ``key``, or an ``address``."""
+        if e.name is None:
+            return None
+        name = e.name.value
+        sources = ((e.value, "a string"), (e.secret, "a Secret"), (e.config_map, "a ConfigMap"), (e.address, "an address"))
+        given = [(n, kw) for n, kw in sources if n is not None]
+        if not given:
+            if not any(e.wrote(k) for k in ("value", "secret", "config-map", "address")):
+                help = f'write `env {name} "value"`, `env {name} secret "NAME" key "KEY"`, `config-map "NAME" key "KEY"` or `address WORKLOAD:PORT`'
+                self.report("E0112", e.keyword_span, f'env "{name}" needs a value', help)
+            return None
+        if len(given) > 1:
+            help = "keep one: a string, a Secret's or ConfigMap's key, or a Service address"
+            self.report("E0221", given[1][0].span, f'env "{name}" takes one value, and has two: {given[0][1]} and {given[1][1]}', help)
+        source = e.secret or e.config_map
+        if source is not None and e.key is None and not e.wrote("key"):
+            what = given[0][1].removeprefix("a ")
+            self.report("E0115", source.span, f'env "{name}" needs the key of its {what}', f'add `key "KEY"`: the key whose value "{name}" takes')
+        if e.key is not None and source is None:
+            self.report("E0221", e.key.span, f'the key of env "{name}" names no Secret or ConfigMap', f'write `env {name} secret "NAME" key "{e.key.value}"`')
+        if e.key is not None and (len(e.key.value) > 253 or not _CONFIG_KEY.match(e.key.value)):
+            help = "write at most 253 letters, digits, '-', '_' or '.'"
+            self.report("E0204", e.key.span, f'the key "{e.key.value}" cannot be a key of a Secret or ConfigMap', help)
+        if source is not None:
+            self.check_name(source, "Secret" if source is e.secret else "ConfigMap", DNS_1123_SUBDOMAIN, 253)
+            kind: EnvSource = "secret" if source is e.secret else "config-map"
+            return model.EnvVar(name, source_kind=kind, source=source.value, key=written(e.key))
+        if e.address is not None:
+            address = self.address(e.address)
+            return model.EnvVar(name, address=address) if address is not None else None
+        return model.EnvVar(name, value=written(e.value))
+
+    def address(self, ref: L[PortRef]) -> tuple[str, model.Port] | None:
+        """The workload and port an ``address`` names: a workload's port, which has a Service."""
+        target = ref.value.target
+        if target in self.externals:
+            help = f'write its host as a string and call it: `env NAME "host:port"` and `calls {target}:{ref.value.port}`'
+            self.report("E0201", ref.span, f'address target "{target}" is an external service, which has no Service address', help)
+            return None
+        port = self.port_of(ref, "address target")
+        return (target, port) if port is not None else None
 
 
 def _fill(text: str, subst: dict[str, str]) -> str:

@@ -11,7 +11,8 @@ from orion_dsl.backends.docs.prerequisites import ANY_FILE
 from orion_dsl.engines import FACTS
 from orion_dsl.lowering.prerequisites import DOCUMENT
 from orion_dsl.model import Topology
-from tests.conftest import ROOT, load_topology
+from orion_dsl.pipeline import analyze_text
+from tests.conftest import NETWORK, ROOT, load_topology
 from tests.support.plans import planned
 from tests.support.snapshots import MarkdownSnapshot
 
@@ -82,3 +83,21 @@ def test_the_apply_order_puts_prerequisites_then_kubernetes_then_istio(seed_rend
 def test_the_apply_order_has_no_istio_step_without_a_mesh() -> None:
     plain = load_topology(ROOT / "examples" / "minimal.orion")
     assert "kubectl apply -k istio/" not in Document(_text(render(planned(plain)))).section("Apply order").text
+
+
+def test_a_key_the_spec_names_is_listed_but_not_described_as_one_orion_reads() -> None:
+    # "password" is also the key of ORION's Redis and RabbitMQ Secrets, which the document describes
+    spec = (
+        NETWORK
+        + """namespace web {
+  subnet apps
+  service api { image "shop/api:1.0"; port http 8080; env DB_PASSWORD secret "api-db" key "password" }
+}
+"""
+    )
+    analysis = analyze_text(spec)
+    assert analysis.plan is not None, [d.summary for d in analysis.diagnostics]
+    text = _text(render(analysis.plan))
+    rows = Document(text).table("Secrets").records()
+    assert [(r["Secret"], r["Keys"]) for r in rows] == [("api-db", "password")]
+    assert "What each key holds" not in text

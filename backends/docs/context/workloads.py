@@ -34,6 +34,7 @@ def _container_rows(t: Topology, w: Workload) -> list[tuple[str, ...]]:
         )
     ]
     rows += [(f"{s.name} (sidecar)", code(s.image), ports(s.ports), cpu(s.resources), memory(s.resources)) for s in w.sidecars]
+    rows += [(f"{i.name} (init)", code(i.image), ports(()), cpu(i.resources), memory(i.resources)) for i in w.init_containers]
     if w.meshed and t.mesh is not None:
         r = t.mesh.sidecar_resources
         rows.append(
@@ -85,7 +86,7 @@ def containers(t: Topology) -> list[dict[str, Any]]:
                 "storage": table(("Claim", "Size", "Storage class", "Access", "Mount"), storage),
                 "security": _security_context(w),
                 "operator": facts(w.engine).operator if w.engine is not None else None,
-                "env": table(("Variable", "Value"), [(k, code(shown_env(k, v))) for k, v in w.env]),
+                "env": table(("Variable", "Value"), [(e.name, code(shown_env(e.name, e.value) if e.value is not None else e.text)) for e in w.env]),
             }
         )
     return out

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.lowering import Plan, Role, names
-from orion_dsl.model import Backup, BackupTarget, Topology, Workload
+from orion_dsl.model import Backup, BackupTarget, Topology, Workload, default_pull_policy
 
+from ..units import PULL_POLICIES
 from ..workloads import container_security, pod_security
 from .steps import OUT
 
@@ -95,7 +96,7 @@ def step(
     w: Workload, name: str, image: str, script: str | None, env_: list[dict[str, str]], mounts: list[dict[str, Any]], res: dict[str, Any]
 ) -> dict[str, Any]:
     """One container of a backup pod, with the workload's restricted security context."""
-    c: dict[str, Any] = {"name": name, "image": image, "imagePullPolicy": "Always"}
+    c: dict[str, Any] = {"name": name, "image": image, "imagePullPolicy": PULL_POLICIES[default_pull_policy(image)]}
     if script is not None:
         c["command"] = ["/bin/sh", "-ec", script]
     c.update({"env": env_, "resources": res, "securityContext": container_security(w), "volumeMounts": mounts})
