@@ -378,6 +378,22 @@ class Traffic:
     rules: RouteRules
     span: Span = span_field()
 
+    def to(self, version: str) -> tuple[str, ...]:
+        """What reaches a version, in words, for the document and the diagrams: ``90%`` (without a split, ``its share of the pods``),
+        ``header end-user = jason``, ``mirror 10%``."""
+        found = [f"{weight}%" for name, weight in self.split if name == version] if self.split else ["its share of the pods"]
+        found += [f"{m.key} {m.name} = {m.value}" for m in self.matches if m.version == version]
+        mirrors = [self.rules.mirror, *(m.rules.mirror for m in self.matches)]
+        found += [f"mirror {mirror[1]}%" for mirror in mirrors if mirror is not None and mirror[0] == version]
+        return tuple(found)
+
+    def faults(self) -> tuple[str, ...]:
+        """The faults injected, in words: ``delay 7s (100%) for header end-user = jason``, ``abort 503 (5%)``."""
+        routes = [(self.rules, ""), *((m.rules, f" for {m.key} {m.name} = {m.value}") for m in self.matches)]
+        found = [f"delay {r.delay[0].text} ({r.delay[1]}%){where}" for r, where in routes if r.delay is not None]
+        found += [f"abort {r.abort[0]} ({r.abort[1]}%){where}" for r, where in routes if r.abort is not None]
+        return tuple(found)
+
 
 @attrs.frozen
 class Call:
