@@ -17,7 +17,9 @@ image the spec names for it, else the workload's image with the colour's version
 
 A service with versions becomes one Deployment per version, ``<name>-<version>``, running the
 version's image exactly as written and its replicas, its pods labelled ``app.kubernetes.io/version:
-<version>`` (Istio reads that label as the canonical revision); the Service selects every version.
+<version>`` (Istio reads a workload's version from ``service.istio.io/canonical-revision``, then
+``app.kubernetes.io/version``, then ``version``: istio.io/latest/docs/ops/deployment/application-requirements/);
+the Service selects every version.
 
 A Deployment or StatefulSet scaled by an HPA leaves ``spec.replicas`` out (as the Kubernetes
 HPA documentation advises): otherwise every ``kubectl apply`` resets the HPA's count to the
