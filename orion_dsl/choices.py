@@ -31,7 +31,7 @@ AffinityKey = Literal["cookie", "header"]
 AFFINITY_KEYS: tuple[AffinityKey, ...] = get_args(AffinityKey)
 
 #: What a traffic ``match`` compares with the request: a request header, or a cookie of its ``Cookie`` header.
-MatchKey = Literal["header", "cookie"]
+MatchKey = Literal["cookie", "header"]
 MATCH_KEYS: tuple[MatchKey, ...] = get_args(MatchKey)
 
 #: What a workload's backup copies.
