@@ -30,6 +30,10 @@ LB_ALGORITHMS: tuple[LbAlgorithm, ...] = get_args(LbAlgorithm)
 AffinityKey = Literal["cookie", "header"]
 AFFINITY_KEYS: tuple[AffinityKey, ...] = get_args(AffinityKey)
 
+#: What a traffic ``match`` compares with the request: a request header, or a cookie of its ``Cookie`` header.
+MatchKey = Literal["cookie", "header"]
+MATCH_KEYS: tuple[MatchKey, ...] = get_args(MatchKey)
+
 #: What a workload's backup copies.
 BackupKind = Literal["full", "incremental", "wal", "snapshot", "definitions"]
 BACKUP_KINDS: tuple[BackupKind, ...] = get_args(BackupKind)

@@ -155,7 +155,7 @@ CODES: tuple[Code, ...] = (
         "an unknown name: a call, route, host or rule target, subnet, namespace, workload, backup target or certificate issuer",
         "Also: a host or route sending traffic to an external service, or a rule starting at one (externals are only reached); "
         "and an object ORION would write naming one nothing makes, such as an autoscaler's `object` metric describing a Service "
-        "that is not in its namespace.",
+        "that is not in its namespace; and a version a `traffic` block names that the service does not run.",
         "Use the name the did-you-mean suggests, or declare what the name refers to.",
     ),
     _e(
@@ -207,11 +207,17 @@ CODES: tuple[Code, ...] = (
     _e("E0213", "a health check on a port the containers do not expose, or with no port at all", fix="Check a port the workload declares, or add the port."),
     _e(
         "E0214",
-        "read weights that do not match the read replicas, do not add up to 100%, or give a replica 0%",
-        "A replica with 0% would still be read from through the shared read Service.",
-        "Give one weight above 0% per read replica, adding up to 100%.",
+        "read weights that do not match the read replicas, do not add up to 100%, or give a replica 0%; traffic split weights not adding up to 100%",
+        "A replica with 0% would still be read from through the shared read Service. A `traffic` `split` shares the default route's "
+        "requests between versions, so its weights are the whole.",
+        "Give one weight above 0% per read replica, adding up to 100%; make the split's weights add up to 100%.",
     ),
-    _e("E0215", "a `statefulset` with `blue_green` or `rollout recreate`", "Stateful sets replace their pods one by one.", "Use a `service` for this rollout."),
+    _e(
+        "E0215",
+        "a `statefulset` with `blue_green`, `version` blocks or `rollout recreate`",
+        "Stateful sets replace their pods one by one.",
+        "Use a `service` for this rollout.",
+    ),
     _e(
         "E0216",
         "a value Kubernetes (or Istio) does not accept",
@@ -219,7 +225,9 @@ CODES: tuple[Code, ...] = (
         "(Kubernetes 1.28, Istio 1.22), durations and thresholds under their minimum, an image that is "
         "not an image reference, an empty command, a relative mount path or one at `/`, storage of size 0, user 0 (root), a host "
         "that is not a DNS name, a URL path, CORS origin or method, JWKS address, ACME e-mail or `retries on` condition of the wrong "
-        "form, blue and green versions that make one label, more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
+        "form, blue and green versions that make one label, a colour without its own image whose version is no tag or whose workload's "
+        "image is pinned by digest, a traffic delay under 1ms, an abort status outside 200-599, an upper-case match header name, "
+        "more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
         "Write a value the help line describes.",
     ),
     _e(
@@ -263,7 +271,9 @@ CODES: tuple[Code, ...] = (
         "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
         "An `env` takes one value (a string, a Secret's or ConfigMap's `key`, or an `address`), and `key` only with a Secret or "
         "ConfigMap; a `node_port` needs `service_type node-port` or `load-balancer`; a `headless` Service is neither of those "
-        "and maps no Service port to another container port; a pooled database's Service is its pooler's, of neither kind.",
+        "and maps no Service port to another container port; a pooled database's Service is its pooler's, of neither kind. "
+        "`version` blocks run a Deployment each, so they exclude `blue_green` and `autoscale` (an HPA scales one Deployment); "
+        "`traffic` needs the mesh and a port, and its `split`, `match` and `mirror` need versions.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec

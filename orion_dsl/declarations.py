@@ -97,11 +97,19 @@ class RolloutDecl(Decl):
 
 
 @attrs.frozen
-class BlueGreenDecl(Decl):
-    """``blue_green { blue "1.0"; green "1.1"; active blue }``."""
+class ColourDecl(Decl):
+    """``blue "1.0"`` or ``blue "1.0" image "shop/catalog:1.0"``: a colour's version and, if written, the image it runs."""
 
-    blue: L[str] | None = option("blue", v.VERSION, required=True)
-    green: L[str] | None = option("green", v.VERSION, required=True)
+    version: L[str] | None = positional("version", v.VERSION)
+    image: L[str] | None = option("image", v.FIELD_TEXT)
+
+
+@attrs.frozen
+class BlueGreenDecl(Decl):
+    """``blue_green { blue "1.0"; green "1.1" image "shop/catalog-next:1.1"; active blue }``."""
+
+    blue: ColourDecl | None = child("blue", ColourDecl, required=True)
+    green: ColourDecl | None = child("green", ColourDecl, required=True)
     active: L[c.Colour] | None = option("active", v.enum(*c.COLOURS), required=True)
 
 
@@ -200,6 +208,68 @@ class RouteDecl(Decl):
 
     path: L[str] | None = positional("path", v.FILLED)
     target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
+
+
+@attrs.frozen
+class VersionDecl(Decl):
+    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2 }`` — one version of a service, beside the others behind its one Service."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
+    replicas: L[int] | None = option("replicas", v.INT)  # the service's replicas when left out
+
+
+@attrs.frozen
+class DelayDecl(Decl):
+    """``delay 5s 10%`` — hold this share of the requests this long before forwarding them (fault injection)."""
+
+    duration: L[v.Duration] | None = positional("duration", v.DURATION)
+    percent: L[int] | None = positional("percent", v.PERCENT, optional=True, default=100)
+
+
+@attrs.frozen
+class AbortDecl(Decl):
+    """``abort 503 10%`` — answer this share of the requests with this HTTP status instead (fault injection)."""
+
+    status: L[int] | None = positional("status", v.INT)
+    percent: L[int] | None = positional("percent", v.PERCENT, optional=True, default=100)
+
+
+@attrs.frozen
+class MirrorDecl(Decl):
+    """``mirror v2 10%`` — send a copy of this share of the requests to a version too, not waiting for its answers."""
+
+    version: L[str] | None = positional("version", v.NAME)
+    percent: L[int] | None = positional("percent", v.PERCENT, optional=True, default=100)
+
+
+@attrs.frozen
+class RouteRulesDecl(Decl):
+    """What a traffic route does beside choosing versions: mirroring and faults."""
+
+    mirror: MirrorDecl | None = child("mirror", MirrorDecl)
+    delay: DelayDecl | None = child("delay", DelayDecl)
+    abort: AbortDecl | None = child("abort", AbortDecl)
+
+
+@attrs.frozen
+class MatchDecl(RouteRulesDecl):
+    """``match header "end-user" "jason" -> v2 { timeout 2s; retries 2 }`` — requests that carry a value go to one version."""
+
+    key: L[c.MatchKey] | None = positional("key", v.enum(*c.MATCH_KEYS))
+    name: L[str] | None = positional("name", v.FILLED)
+    value: L[str] | None = positional("value", v.FILLED)
+    target: L[str] | None = positional("target", v.NAME, arrow=True)
+    timeout: L[v.Duration] | None = option("timeout", v.DURATION)
+    retries: RetriesDecl | None = child("retries", RetriesDecl)
+
+
+@attrs.frozen
+class TrafficDecl(RouteRulesDecl):
+    """``traffic { split v1 90%, v2 10%; match header "end-user" "jason" -> v2; mirror v3 5% }`` — calls to a service, by version."""
+
+    split: tuple[L[object], ...] = option("split", v.any_of(v.NAME, v.PERCENT), listed=True)
+    matches: tuple[MatchDecl, ...] = child("match", MatchDecl, many=True)
 
 
 @attrs.frozen
@@ -316,6 +386,7 @@ class WorkloadDecl(Decl):
     env_from: tuple[EnvFromDecl, ...] = child("env_from", EnvFromDecl, many=True)
     rollout: RolloutDecl | None = child("rollout", RolloutDecl)
     blue_green: BlueGreenDecl | None = child("blue_green", BlueGreenDecl)
+    versions: tuple[VersionDecl, ...] = child("version", VersionDecl, many=True)
     disruption_budget: BudgetDecl | None = child("disruption_budget", BudgetDecl)
     security: SecurityContextDecl | None = child("security", SecurityContextDecl)
     subnet: L[str] | None = option("subnet", v.NAME)
@@ -326,6 +397,7 @@ class WorkloadDecl(Decl):
     load_balancing: L[c.LbAlgorithm] | None = option("load_balancing", v.enum(*c.LB_ALGORITHMS))
     session_affinity: SessionAffinityDecl | None = child("session_affinity", SessionAffinityDecl)
     resilience: ResilienceDecl | None = child("resilience", ResilienceDecl)
+    traffic: TrafficDecl | None = child("traffic", TrafficDecl)
     database: DatabaseDecl | None = child("database", DatabaseDecl)
     encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH, default=False)
     backups: tuple[BackupDecl, ...] = child("backup", BackupDecl, many=True)

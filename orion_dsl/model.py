@@ -25,6 +25,7 @@ from orion_dsl.choices import (
     Engine,
     EnvSource,
     LbAlgorithm,
+    MatchKey,
     MetricSource,
     MtlsMode,
     PoolMode,
@@ -236,16 +237,43 @@ class BlueGreen:
     blue: str
     green: str
     active: Colour
+    #: The image each colour runs when the spec names it; None: the workload's image with the colour's version as its tag.
+    blue_image: str | None = None
+    green_image: str | None = None
 
     @property
     def active_version(self) -> str:
         """The version traffic goes to."""
         return self.blue if self.active == "blue" else self.green
 
+    def version(self, colour: Colour) -> str:
+        """The version a colour runs."""
+        return self.blue if colour == "blue" else self.green
+
+    def image(self, colour: Colour, workload_image: str) -> str:
+        """The image a colour runs: the one the spec names for it, exactly as written, else the
+        workload's image with the colour's version as its tag (``shop/catalog:2.1`` with green
+        ``"2.2"`` runs ``shop/catalog:2.2``)."""
+        named = self.blue_image if colour == "blue" else self.green_image
+        return named if named is not None else image_with_tag(workload_image, self.version(colour))
+
     def version_label(self, colour: Colour) -> str:
         """A colour's version as the label value its pods carry, so that every selector (the
         Service's, Istio's subsets) matches them without deriving the value again."""
-        return label_value(self.blue if colour == "blue" else self.green)
+        return label_value(self.version(colour))
+
+
+def image_with_tag(image: str, tag: str) -> str:
+    """The image with its tag replaced (or added); an image pinned by digest is refused earlier (E0216).
+
+    >>> image_with_tag("orion/gateway:1.0", "1.1")
+    'orion/gateway:1.1'
+    >>> image_with_tag("registry:5000/gateway", "2")
+    'registry:5000/gateway:2'
+    """
+    head, _, tail = image.rpartition("/")
+    name = tail.split(":", 1)[0]
+    return f"{head}/{name}:{tag}" if head else f"{name}:{tag}"
 
 
 @attrs.frozen
@@ -356,6 +384,70 @@ class Resilience:
 
 
 @attrs.frozen
+class Version:
+    """One version of a service beside the others behind its one Service: its own Deployment
+    (``<service>-<name>``), image and replica count, its pods labelled with the version's name."""
+
+    name: str
+    image: str
+    replicas: int
+    span: Span = span_field()
+
+
+@attrs.frozen
+class RouteRules:
+    """What a traffic route does beside choosing versions: a share mirrored to a version, faults injected."""
+
+    #: (version, percent of the requests) copied to the version, whose answers are dropped.
+    mirror: tuple[str, int] | None = None
+    #: (delay, percent of the requests) held that long.
+    delay: tuple[Duration, int] | None = None
+    #: (HTTP status, percent of the requests) answered with it instead.
+    abort: tuple[int, int] | None = None
+
+
+@attrs.frozen
+class TrafficMatch:
+    """Requests whose header (or cookie) has a value go to one version, with their own faults,
+    mirroring, timeout and retries (the workload's resilience where the match states none)."""
+
+    key: MatchKey
+    name: str
+    value: str
+    version: str
+    rules: RouteRules
+    resilience: Resilience | None
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Traffic:
+    """Calls to a service with versions: the weights of the other requests (none: every version's
+    pods alike, as the Service spreads them), the matches before them, and their mirroring and faults."""
+
+    split: tuple[tuple[str, int], ...]
+    matches: tuple[TrafficMatch, ...]
+    rules: RouteRules
+    span: Span = span_field()
+
+    def to(self, version: str) -> tuple[str, ...]:
+        """What reaches a version, in words, for the document and the diagrams: ``90%`` (without a split, ``its share of the pods``),
+        ``header end-user = jason``, ``mirror 10%``."""
+        found = [f"{weight}%" for name, weight in self.split if name == version] if self.split else ["its share of the pods"]
+        found += [f"{m.key} {m.name} = {m.value}" for m in self.matches if m.version == version]
+        mirrors = [self.rules.mirror, *(m.rules.mirror for m in self.matches)]
+        found += [f"mirror {mirror[1]}%" for mirror in mirrors if mirror is not None and mirror[0] == version]
+        return tuple(found)
+
+    def faults(self) -> tuple[str, ...]:
+        """The faults injected, in words: ``delay 7s (100%) for header end-user = jason``, ``abort 503 (5%)``."""
+        routes = [(self.rules, ""), *((m.rules, f" for {m.key} {m.name} = {m.value}") for m in self.matches)]
+        found = [f"delay {r.delay[0].text} ({r.delay[1]}%){where}" for r, where in routes if r.delay is not None]
+        found += [f"abort {r.abort[0]} ({r.abort[1]}%){where}" for r, where in routes if r.abort is not None]
+        return tuple(found)
+
+
+@attrs.frozen
 class Call:
     """A declared dependency: this workload calls ``target`` on ``port``."""
 
@@ -441,6 +533,10 @@ class Workload:
     service_type: ServiceType = "cluster-ip"
     #: The Service has no cluster IP: its DNS name resolves to the ready pods' addresses.
     headless: bool = False
+    #: The versions that run side by side behind the one Service (none: one Deployment).
+    versions: tuple[Version, ...] = ()
+    #: How calls are routed to the versions, mirrored and faulted (Istio); None: as the Service spreads them.
+    traffic: Traffic | None = None
     span: Span = span_field()
 
     @property
@@ -468,8 +564,14 @@ class Workload:
 
     @property
     def max_replicas(self) -> int:
-        """The most replicas this workload may run (autoscaler maximum, else replicas)."""
+        """The most replicas this workload may run (autoscaler maximum, else replicas; every version's together)."""
+        if self.versions:
+            return sum(v.replicas for v in self.versions)
         return max(self.replicas, self.autoscale.max if self.autoscale else 0)
+
+    def version_named(self, name: str) -> Version | None:
+        """One of the workload's versions by name."""
+        return next((v for v in self.versions if v.name == name), None)
 
     @property
     def containers(self) -> tuple[Container, ...]:

@@ -1,9 +1,11 @@
 """DestinationRule and VirtualService per meshed workload (S28, S42, S48, S49).
 
 A DestinationRule sets load balancing, circuit breaking (connection pool, outlier detection
-with an explicit interval and ejection cap), mutual TLS and the blue/green subsets. A
-VirtualService sets timeout and retries, switches
-blue-green traffic by subset weight (active 100, idle 0) and carries the API gateway's
+with an explicit interval and ejection cap), mutual TLS and the blue/green subsets, or one subset per
+version of a service with several. A VirtualService sets timeout and retries, switches
+blue-green traffic by subset weight (active 100, idle 0), splits a service's traffic between its
+versions by weight, sends requests with a header or cookie value to one version (with that match's
+own timeout, retries, faults and mirroring), mirrors and faults the rest, and carries the API gateway's
 path routes: on the *target's* VirtualService, each route is an ``http`` entry matching the
 gateway's pods (``sourceLabels``), the Service port and the path, so the routing stays the
 gateway's own call (its principal is what the target's AuthorizationPolicy admits) rather than
@@ -22,12 +24,14 @@ AuthorizationPolicies (:mod:`.security`) name container ports, which the sidecar
 
 from __future__ import annotations
 
+import re
+
 from orion_dsl.backends.istio.names import Obj, duration, host, obj
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.lowering.istio import meshed
-from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, idempotent_route_name, pod_selector, route_name
-from orion_dsl.model import Resilience, Route, SessionAffinity, Topology, Workload
+from orion_dsl.lowering.names import COLOURS, VERSION_LABEL, idempotent_route_name, match_route_name, pod_selector, route_name, version_pods
+from orion_dsl.model import Resilience, Route, RouteRules, SessionAffinity, Topology, TrafficMatch, Workload
 
 _SIMPLE_LB = {"least-connection": "LEAST_REQUEST", "round-robin": "ROUND_ROBIN", "random": "RANDOM"}
 
@@ -93,7 +97,9 @@ def circuit_breaking(resilience: Resilience | None) -> Obj:
 
 
 def subsets(workload: Workload) -> list[Obj]:
-    """The blue and green subsets of a blue-green workload, by version label."""
+    """A subset per version of a service with several, or the blue and green subsets of a blue-green workload, by version label."""
+    if workload.versions:
+        return [{"name": v.name, "labels": version_pods(workload, v)} for v in workload.versions]
     bg = workload.blue_green
     if bg is None:
         return []
@@ -117,11 +123,55 @@ def destination_rule(entry: Planned, plan: Plan) -> Obj:
 
 
 def destinations(workload: Workload, host: str) -> list[Obj]:
-    """Where a route sends traffic: the host, or both colours weighted 100/0 by the active one."""
+    """Where a route sends traffic: the versions by the traffic's split, both colours weighted 100/0 by
+    the active one, or the host (every pod the Service selects, all versions alike)."""
+    split = workload.traffic.split if workload.traffic is not None else ()
+    if split:
+        return [{"destination": {"host": host, "subset": version}, "weight": weight} for version, weight in split]
     bg = workload.blue_green
     if bg is None:
         return [{"destination": {"host": host}}]
     return [{"destination": {"host": host, "subset": colour}, "weight": 100 if bg.active == colour else 0} for colour in COLOURS]
+
+
+def route_rules(rules: RouteRules | None, host: str) -> Obj:
+    """A route's mirroring (``mirror`` and ``mirrorPercentage``) and faults (``fault.delay``, ``fault.abort``)
+    (istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute and #HTTPFaultInjection)."""
+    if rules is None:
+        return {}
+    out: Obj = {}
+    if rules.mirror is not None:
+        version, percent = rules.mirror
+        out["mirror"] = {"host": host, "subset": version}
+        out["mirrorPercentage"] = {"value": percent}
+    fault: Obj = {}
+    if rules.delay is not None:
+        delay, percent = rules.delay
+        fault["delay"] = {"fixedDelay": duration(delay.millis), "percentage": {"value": percent}}
+    if rules.abort is not None:
+        status, percent = rules.abort
+        fault["abort"] = {"httpStatus": status, "percentage": {"value": percent}}
+    if fault:
+        out["fault"] = fault
+    return out
+
+
+def request_match(match: TrafficMatch) -> Obj:
+    """The header a traffic match compares: exactly, or for a cookie, the ``Cookie`` header by :func:`cookie_regex`
+    (header names are lower-case, Istio's HTTPMatchRequest.headers)."""
+    if match.key == "header":
+        return {"headers": {match.name: {"exact": match.value}}}
+    return {"headers": {"cookie": {"regex": cookie_regex(match.name, match.value)}}}
+
+
+def cookie_regex(name: str, value: str) -> str:
+    """An RE2 expression that finds one ``name=value`` pair among a ``Cookie`` header's others, in the form of
+    Istio's own example (istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest).
+
+    >>> cookie_regex("user", "jason")
+    '^(.*?;)?(user=jason)(;.*)?$'
+    """
+    return f"^(.*?;)?({re.escape(f'{name}={value}')})(;.*)?$"
 
 
 def _resilience(resilience: Resilience | None, safe_only: bool = False) -> Obj:
@@ -155,17 +205,19 @@ def _unsafe_retries(resilience: Resilience | None) -> bool:
     return any(c not in BEFORE_REQUEST for c in conditions)
 
 
-def _http(name: str, match: Obj | None, route: list[Obj], resilience: Resilience | None) -> list[Obj]:
+def _http(name: str, match: Obj | None, route: list[Obj], resilience: Resilience | None, rules: Obj | None = None) -> list[Obj]:
     """The ``http`` entries of one route: idempotent methods with the spec's retries, then the
-    rest with safe retries only (one entry when every retry condition is safe anyway)."""
+    rest with safe retries only (one entry when every retry condition is safe anyway); each with
+    the route's mirroring and faults."""
     base: Obj = dict(match or {})
+    extra: Obj = dict(rules or {})
     if not _unsafe_retries(resilience):
-        entry: Obj = {"name": name, **({"match": [base]} if base else {}), "route": route, **_resilience(resilience)}
+        entry: Obj = {"name": name, **({"match": [base]} if base else {}), "route": route, **extra, **_resilience(resilience)}
         return [entry]
     methods = {"regex": "|".join(IDEMPOTENT_METHODS)}
     return [
-        {"name": idempotent_route_name(name), "match": [{**base, "method": methods}], "route": route, **_resilience(resilience)},
-        {"name": name, **({"match": [base]} if base else {}), "route": route, **_resilience(resilience, safe_only=True)},
+        {"name": idempotent_route_name(name), "match": [{**base, "method": methods}], "route": route, **extra, **_resilience(resilience)},
+        {"name": name, **({"match": [base]} if base else {}), "route": route, **extra, **_resilience(resilience, safe_only=True)},
     ]
 
 
@@ -191,17 +243,24 @@ def routes_into(topology: Topology, workload: Workload) -> list[tuple[Workload, 
 
 
 def virtual_service(entry: Planned, plan: Plan) -> Obj | None:
-    """Timeout, retries, blue-green weights and the gateway's path routes; None when there is nothing to say."""
+    """Timeout, retries, blue-green and version weights, the traffic's matches, mirroring and faults, and the
+    gateway's path routes; None when there is nothing to say. Istio takes the first route that matches: the
+    traffic's matches come first, then the gateway's paths, then the default route."""
     workload = entry.of(Workload)
     routes = routes_into(plan.topology, workload)
-    if workload.resilience is None and workload.blue_green is None and not routes:
+    traffic = workload.traffic
+    if workload.resilience is None and workload.blue_green is None and traffic is None and not routes:
         return None
     target = called_host(plan, workload)
+    rules = route_rules(traffic.rules if traffic else None, target)
     http: list[Obj] = []
+    for match in traffic.matches if traffic else ():
+        to = [{"destination": {"host": target, "subset": match.version}}]
+        http += _http(match_route_name(match), request_match(match), to, match.resilience, route_rules(match.rules, target))
     for caller, route in routes:
-        match = {"uri": uri_match(route.path), "port": route.port.service_port, "sourceLabels": pod_selector(caller)}
-        http += _http(route_name(caller.name, route.path), match, destinations(workload, target), workload.resilience)
-    http += _http("default", None, destinations(workload, target), workload.resilience)
+        match_ = {"uri": uri_match(route.path), "port": route.port.service_port, "sourceLabels": pod_selector(caller)}
+        http += _http(route_name(caller.name, route.path), match_, destinations(workload, target), workload.resilience, rules)
+    http += _http("default", None, destinations(workload, target), workload.resilience, rules)
     return obj(entry, {"hosts": [target], "http": http})
 
 

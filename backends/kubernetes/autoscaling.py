@@ -41,7 +41,6 @@ from orion_dsl.model import Budget, Metric, Workload
 
 from . import meta
 from .meta import Builder, Obj
-from .workloads import colour_version
 
 
 def _metric(m: Metric) -> dict[str, Any]:
@@ -152,7 +151,7 @@ def vpa(entry: Planned, plan: Plan) -> Obj:
     if w.meshed:
         policies.insert(0, {"containerName": "istio-proxy", "mode": "Off"})
     spec = {"targetRef": _target(entry), "updatePolicy": {"updateMode": mode}, "resourcePolicy": {"containerPolicies": policies}}
-    return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+    return meta.build(entry, meta.workload_labels(plan.topology, w, entry.part), spec=spec)
 
 
 def _lowest(w: Workload) -> int:
@@ -169,11 +168,10 @@ def _limit(w: Workload) -> dict[str, int]:
 
 
 def pdb(entry: Planned, plan: Plan) -> Obj:
-    """A PodDisruptionBudget of the workload (one per blue-green colour)."""
+    """A PodDisruptionBudget of the workload (one per blue-green colour, one per version)."""
     w = entry.of(Workload)
-    colour = names.colour_of(entry.part)
     spec = {"selector": {"matchLabels": entry.selector}, **_limit(w)}
-    return meta.build(entry, meta.workload_labels(plan.topology, w, colour_version(w, colour), colour), spec=spec)
+    return meta.build(entry, meta.workload_labels(plan.topology, w, entry.part), spec=spec)
 
 
 def diagnostics(plan: Plan) -> list[Diagnostic]:

@@ -1,7 +1,8 @@
 """Labels, selectors and the envelope of every Kubernetes object ORION writes.
 
 Pods carry the recommended ``app.kubernetes.io/*`` labels; selectors use only the stable
-``app.kubernetes.io/name`` (plus ``orion.dev/colour`` for a blue-green colour), made by
+``app.kubernetes.io/name`` (plus ``orion.dev/colour`` for a blue-green colour, ``app.kubernetes.io/version``
+for one of a service's versions), made by
 :func:`orion_dsl.lowering.names.pod_selector`, so a new image version never changes which pods a
 Service, PodDisruptionBudget or NetworkPolicy selects. Identities come from the plan entry.
 """
@@ -63,13 +64,18 @@ def recommended(topology: Topology, name: str, component_: str, version: str | N
     return {key: label_value(value) for key, value in labels.items()}
 
 
-def workload_labels(topology: Topology, w: Workload, version: str | None = None, colour: names.Colour | None = None) -> dict[str, str]:
-    """Labels of a workload's pods and objects (a blue-green colour adds its version and colour,
-    and makes the instance its Deployment's name)."""
-    labels = recommended(topology, w.name, component(w), version or w.version, names.colour_deployment(w, colour) if colour else None)
-    if colour is not None:
+def workload_labels(topology: Topology, w: Workload, part: object = None) -> dict[str, str]:
+    """Labels of a workload's pods and objects. A plan entry's part that is a blue-green colour adds the
+    colour's version and ``orion.dev/colour``, one that is a version its name as the version label;
+    either makes the instance its Deployment's name."""
+    colour, version = names.colour_of(part), names.version_of(part)
+    if colour is not None and w.blue_green is not None:
+        labels = recommended(topology, w.name, component(w), w.blue_green.version(colour), names.colour_deployment(w, colour))
         labels[COLOUR] = colour
-    return labels
+        return labels
+    if version is not None:
+        return recommended(topology, w.name, component(w), version.name, names.version_deployment(w, version))
+    return recommended(topology, w.name, component(w), w.version)
 
 
 def build(entry: Planned, labels: dict[str, str], annotations: dict[str, str] | None = None, **body: Any) -> Obj:

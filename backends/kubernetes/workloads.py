@@ -17,7 +17,14 @@ carries checkov's skip annotation for CKV_K8S_35, with the reason (:func:`scanne
 
 A blue-green workload becomes two Deployments, ``<name>-blue`` and ``<name>-green``, each
 labelled with its version and ``orion.dev/colour``; both keep ``replicas`` (the idle colour is
-warm for an instant switch back) and the Service selects the active version.
+warm for an instant switch back) and the Service selects the active version. A colour runs the
+image the spec names for it, else the workload's image with the colour's version as its tag.
+
+A service with versions becomes one Deployment per version, ``<name>-<version>``, running the
+version's image exactly as written and its replicas, its pods labelled ``app.kubernetes.io/version:
+<version>`` (Istio reads a workload's version from ``service.istio.io/canonical-revision``, then
+``app.kubernetes.io/version``, then ``version``: istio.io/latest/docs/ops/deployment/application-requirements/);
+the Service selects every version.
 
 A Deployment or StatefulSet scaled by an HPA leaves ``spec.replicas`` out (as the Kubernetes
 HPA documentation advises): otherwise every ``kubectl apply`` resets the HPA's count to the
@@ -54,19 +61,6 @@ def scanner_annotations(w: Workload) -> dict[str, str]:
     reads = any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from)
     check, why = SECRET_ENV_SKIP
     return {"checkov.io/skip1": f"{check}={why}"} if reads else {}
-
-
-def image_with_tag(image: str, tag: str) -> str:
-    """The image with its tag replaced (or added).
-
-    >>> image_with_tag("orion/gateway:1.0", "1.1")
-    'orion/gateway:1.1'
-    >>> image_with_tag("registry:5000/gateway", "2")
-    'registry:5000/gateway:2'
-    """
-    head, _, tail = image.rpartition("/")
-    name = tail.split(":", 1)[0]
-    return f"{head}/{name}:{tag}" if head else f"{name}:{tag}"
 
 
 def _check(check: Check) -> dict[str, Any]:
@@ -260,11 +254,10 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
     return ann
 
 
-def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: names.Colour | None = None) -> dict[str, Any]:
-    """The pod template of a workload (one colour of a blue-green pair if given)."""
+def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]:
+    """The pod template of a workload (one colour of a blue-green pair, or one version, if its plan entry's part names one)."""
     topology = plan.topology
-    image = image_with_tag(w.container.image, version) if version else w.container.image
-    containers = [_container(plan, w, w.container, image, True)] + [_container(plan, w, s, s.image, False) for s in w.sidecars]
+    containers = [_container(plan, w, w.container, image(w, part), True)] + [_container(plan, w, s, s.image, False) for s in w.sidecars]
     spec: dict[str, Any] = {
         "serviceAccountName": plan.get(Role.SERVICE_ACCOUNT, w).name,
         "automountServiceAccountToken": w.security.service_account_token,
@@ -275,47 +268,53 @@ def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: na
         spec["initContainers"] = [_init_container(plan, w, c) for c in w.init_containers]
     spec["containers"] = containers
     spec["volumes"] = _volumes(plan, w)
-    metadata: dict[str, Any] = {"labels": meta.workload_labels(topology, w, version, colour)}
+    metadata: dict[str, Any] = {"labels": meta.workload_labels(topology, w, part)}
     ann = pod_annotations(topology, w)
     if ann:
         metadata["annotations"] = ann
     return {"metadata": metadata, "spec": spec}
 
 
-def colour_version(w: Workload, colour: names.Colour | None) -> str | None:
-    """The version one colour of a blue-green pair runs (None for a workload without colours)."""
-    if colour is None or w.blue_green is None:
-        return None
-    return w.blue_green.blue if colour == "blue" else w.blue_green.green
+def image(w: Workload, part: object = None) -> str:
+    """The main container's image: a version's own; a colour's (:meth:`~orion_dsl.model.BlueGreen.image`); else the workload's."""
+    version, colour = names.version_of(part), names.colour_of(part)
+    if version is not None:
+        return version.image
+    if colour is not None and w.blue_green is not None:
+        return w.blue_green.image(colour, w.container.image)
+    return w.container.image
 
 
-def replicas(w: Workload, colour: names.Colour | None = None) -> dict[str, int]:
-    """``{"replicas": n}``, or nothing when an HPA owns the count: a workload without colours,
-    or the active colour of a blue-green pair (see the module docstring)."""
-    if w.autoscale is not None and (w.blue_green is None or colour == w.blue_green.active):
+def replicas(w: Workload, part: object = None) -> dict[str, int]:
+    """``{"replicas": n}`` (a version's own count), or nothing when an HPA owns the count: a workload
+    without colours, or the active colour of a blue-green pair (see the module docstring)."""
+    version = names.version_of(part)
+    if version is not None:
+        return {"replicas": version.replicas}
+    if w.autoscale is not None and (w.blue_green is None or part == w.blue_green.active):
         return {}
     return {"replicas": w.replicas}
 
 
 def deployment(entry: Planned, plan: Plan) -> Obj:
-    """A workload's Deployment, or one colour of a blue-green pair."""
+    """A workload's Deployment, one colour of a blue-green pair, or one version of a service with several."""
     w = entry.of(Workload)
-    colour = names.colour_of(entry.part)
-    version = colour_version(w, colour)
+    colour, version = names.colour_of(entry.part), names.version_of(entry.part)
     r = w.rollout
     if r.strategy == "recreate":
         strategy: dict[str, Any] = {"type": "Recreate"}
     else:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
-    labels = meta.workload_labels(plan.topology, w, version, colour)
+    labels = meta.workload_labels(plan.topology, w, entry.part)
     ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {}
     ann |= scanner_annotations(w)
+    selector = names.version_pods(w, version) if version is not None else names.pod_selector(w, colour)
     spec = {
-        **replicas(w, colour),
+        **replicas(w, entry.part),
         "revisionHistoryLimit": 10,
-        "selector": {"matchLabels": names.pod_selector(w, colour)},
+        "selector": {"matchLabels": selector},
         "strategy": strategy,
-        "template": pod_template(plan, w, version, colour),
+        "template": pod_template(plan, w, entry.part),
     }
     return meta.build(entry, labels, ann, spec=spec)
 

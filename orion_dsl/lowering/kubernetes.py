@@ -275,6 +275,12 @@ def _pods(w: Workload) -> Iterator[Planned]:
     if w.kind == "statefulset":
         yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
         return
+    for version in w.versions:
+        pods = names.version_pods(w, version)
+        name = names.version_deployment(w, version)
+        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, name, w, part=version, sources=(version.span,), pods=pods, refs=refs)
+    if w.versions:
+        return
     if w.blue_green is None:
         yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
         return
@@ -299,9 +305,10 @@ def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
     elif w.autoscale is not None:
         described = tuple(Ref("Service", w.namespace, m.object or m.name) for m in w.autoscale.metrics if m.source == "object")
         yield entry(Role.HPA, "HorizontalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target + described)
-    if topology.scaling.vertical is not None:
+    if topology.scaling.vertical is not None and not w.versions:
         yield entry(Role.VPA, "VerticalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target)
-    if w.max_replicas <= 1:
+    yield from _version_scaling(topology, w)
+    if w.max_replicas <= 1 or w.versions:
         return
     if w.blue_green is None:
         yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, names.service(w), w, sources=(w.span,), selects=names.pod_selector(w))
@@ -309,6 +316,18 @@ def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
     for colour in names.COLOURS:
         name = names.colour_deployment(w, colour)
         yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, name, w, part=colour, sources=(w.span,), selects=names.pod_selector(w, colour))
+
+
+def _version_scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
+    """Per version of a service with several: a VPA (``scaling.vertical``) and, for a version that runs more
+    than one replica, a disruption budget, each named and selecting as the version's Deployment."""
+    for version in w.versions:
+        name = names.version_deployment(w, version)
+        here = (version.span,)
+        if topology.scaling.vertical is not None:
+            yield entry(Role.VPA, "VerticalPodAutoscaler", w.namespace, name, w, part=version, sources=here, refs=(Ref("Deployment", w.namespace, name),))
+        if version.replicas > 1:
+            yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, name, w, part=version, sources=here, selects=names.version_pods(w, version))
 
 
 def _queue_scaling(w: Workload, target: tuple[Ref, ...]) -> Iterator[Planned]:

@@ -10,7 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
-from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Volume, Workload
+from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, TrafficMatch, Version, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
 NAME_LABEL = "app.kubernetes.io/name"
@@ -136,6 +136,17 @@ def replica_service(db: Workload, number: int) -> str:
 def colour_deployment(w: Workload, colour: Colour) -> str:
     """One colour of a blue-green pair: its Deployment and disruption budget."""
     return _derived(w, colour)
+
+
+def version_deployment(w: Workload, version: Version) -> str:
+    """One version of a service with several: its Deployment, disruption budget and VPA, ``<service>-<version>``."""
+    return _derived(w, version.name)
+
+
+def version_pods(w: Workload, version: Version) -> dict[str, str]:
+    """The pods of one version: the workload's, with the version's name as their version label
+    (what the version's Deployment and budget select, and its Istio subset)."""
+    return {**pod_selector(w), VERSION_LABEL: version.name}
 
 
 def claim(w: Workload, storage: Storage) -> str:
@@ -278,6 +289,11 @@ def route_name(caller: str, path: str) -> str:
     return f"{caller}-{dns_label(path.rstrip('*')) or 'root'}"
 
 
+def match_route_name(match: TrafficMatch) -> str:
+    """The name of a VirtualService http route made for a traffic ``match``: ``<key>-<name>-<value>`` as a DNS label."""
+    return dns_label(f"{match.key}-{match.name}-{match.value}") or match.key
+
+
 def idempotent_route_name(route: str) -> str:
     """The name of the part of a VirtualService http route that matches the idempotent methods."""
     return f"{route}-idempotent"
@@ -327,6 +343,11 @@ def pooler_secrets(pooler: str) -> str:
 def colour_of(part: object) -> Colour | None:
     """The blue-green colour a plan entry's part names, if it names one."""
     return next((c for c in COLOURS if c == part), None)
+
+
+def version_of(part: object) -> Version | None:
+    """The version of a service a plan entry's part is, if it is one."""
+    return part if isinstance(part, Version) else None
 
 
 def replication_slot(w: Workload) -> str:

@@ -21,6 +21,8 @@ ingress and external hosts    Ingress ``rules[].host``, ServiceEntry  DNS-1123 s
 ``blue_green`` versions       ``app.kubernetes.io/version`` selector  not empty, distinct as label values (E0216)
 ``resilience`` durations      Istio timeouts, outlier detection       at least 1ms (E0216)
 ``retries on``                Istio ``retryOn``                       known conditions or status codes (E0216)
+``traffic`` faults, matches   Istio ``fault``, ``match.headers``      delay 1ms+, abort 200-599, lower-case header (E0216)
+``blue_green`` colour image   ``containers[].image``                  a tag-able image without its own (E0216)
 ``jwt { jwks }``              RequestAuthentication ``jwksUri``       an http(s) URL (E0216)
 issuer ``renew_before``       Certificate ``renewBefore``             5m or more, under 90d (E0216)
 issuer ``email``              ClusterIssuer ``acme.email``            one address (E0216)
@@ -52,6 +54,9 @@ from orion_dsl.decode import L, written
 from orion_dsl.model import label_value
 from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase
 from orion_dsl.values import Duration
+
+#: The HTTP statuses Istio's validation accepts for an injected abort (HTTPFaultInjection.Abort ``httpStatus``).
+ABORT_STATUSES = range(200, 600)
 
 #: A host Kubernetes and Istio accept: DNS-1123 labels joined by dots, optionally after ``*.``.
 _HOST = re.compile(r"^(\*\.)?" + DNS_1123_SUBDOMAIN.pattern.removeprefix("^"))
@@ -207,7 +212,7 @@ class FieldResolver(ResolverBase):
         self._commands(w)
         self._mounts(w)
         if w.blue_green is not None:
-            self._versions(w.blue_green)
+            self._versions(w.blue_green, w.image)
         if w.security is not None and w.security.user is not None and w.security.user.value == 0:
             self.report(
                 "E0216",
@@ -217,6 +222,8 @@ class FieldResolver(ResolverBase):
             )
         if w.resilience is not None:
             self._resilience_fields(w.resilience)
+        if w.traffic is not None:
+            self._traffic_fields(w.traffic)
         if w.autoscale is not None:
             for m in (*w.autoscale.pods, *w.autoscale.object, *w.autoscale.external):
                 self.at_least(m.target, 1, "a metric target")
@@ -224,8 +231,10 @@ class FieldResolver(ResolverBase):
                 self.check_name(m.object or m.name, "metric object (a Service)", _DNS_1035_LABEL)
 
     def _images(self, w: decl.WorkloadDecl) -> None:
-        """The images of the main container, the sidecars, the init containers, the backup jobs and the pooler are image references."""
-        images = [w.image, *(s.image for s in w.sidecars), *(i.image for i in w.init), *(b.image for b in w.backups)]
+        """The images of the main, sidecar and init containers, the backup jobs, the pooler, the versions and the colours are image references."""
+        images = [w.image, *(s.image for s in w.sidecars), *(i.image for i in w.init), *(b.image for b in w.backups), *(v.image for v in w.versions)]
+        if w.blue_green is not None:
+            images += [c.image for c in (w.blue_green.blue, w.blue_green.green) if c is not None]
         if w.database is not None and w.database.pooler is not None:
             images.append(w.database.pooler.image)
         for image in images:
@@ -253,21 +262,33 @@ class FieldResolver(ResolverBase):
                 self.report("E0216", s.size.span, f'storage "{s.name.value if s.name else ""}" claims no space', "give a size above zero, e.g. 1Gi")
             self.check_name(s.storage_class, "storage class", DNS_1123_SUBDOMAIN, 253)
 
-    def _versions(self, bg: decl.BlueGreenDecl) -> None:
-        """Each blue-green version becomes the image tag and a label value: a tag, and the two labels differ."""
-        for version in (bg.blue, bg.green):
-            if version is None:
+    def _versions(self, bg: decl.BlueGreenDecl, image: L[str] | None) -> None:
+        """Each blue-green version is a label value, and the two labels differ; a colour without its own
+        image runs the workload's with the version as its tag, so the version is a tag and the image has no digest."""
+        for keyword, colour in (("blue", bg.blue), ("green", bg.green)):
+            version = colour.version if colour is not None else None
+            if colour is None or version is None:
                 continue
+            retagged = colour.image is None
             if not version.value.strip():
-                self.report("E0216", version.span, "the version is empty: both colours would run one image", 'write the version the colour runs, e.g. "1.1"')
-            elif not _IMAGE_TAG.match(version.value):
-                help = "write at most 128 letters, digits, '_', '.' or '-', not starting with '.' or '-', e.g. \"1.1-rc1\""
+                problem = "both colours would run one image" if retagged else "the colour's pods would carry no version label"
+                self.report("E0216", version.span, f"the version is empty: {problem}", 'write the version the colour runs, e.g. "1.1"')
+            elif retagged and not _IMAGE_TAG.match(version.value):
+                help = (
+                    "write at most 128 letters, digits, '_', '.' or '-', not starting with '.' or '-', e.g. \"1.1-rc1\", "
+                    f'or give the colour its image: `{keyword} "{version.value}" image "..."`'
+                )
                 self.report("E0216", version.span, f'the version "{version.value}" becomes the image tag, and is not one', help)
-        if bg.blue is not None and bg.green is not None and label_value(bg.blue.value) == label_value(bg.green.value):
-            shown = label_value(bg.blue.value)
+            elif retagged and image is not None and "@" in image.value:
+                help = f'give the colour its image: `{keyword} "{version.value}" image "name@sha256:..."`'
+                self.report("E0216", version.span, f'the image "{image.value}" is pinned by digest: the version "{version.value}" cannot become its tag', help)
+        blue = bg.blue.version if bg.blue is not None else None
+        green = bg.green.version if bg.green is not None else None
+        if blue is not None and green is not None and label_value(blue.value) == label_value(green.value):
+            shown = label_value(blue.value)
             self.report(
                 "E0216",
-                bg.green.span,
+                green.span,
                 f'blue and green both become the version label "{shown}", so one Service would select both colours',
                 "give the two colours versions that differ in letters, digits, '.', '-' or '_'",
             )
@@ -306,14 +327,15 @@ class FieldResolver(ResolverBase):
     def _resilience_fields(self, r: decl.ResilienceDecl) -> None:
         """Istio refuses durations under 1ms and retry conditions Envoy does not know."""
         breaker = r.circuit_breaker
-        for node, what in (
-            (r.timeout, "a timeout"),
-            (r.retries.per_try if r.retries else None, "a per-try timeout"),
-            (breaker.interval if breaker else None, "an ejection interval"),
-            (breaker.ejection if breaker else None, "an ejection time"),
-        ):
-            self.at_least(node, 1, what)
-        on = r.retries.on if r.retries else None
+        self._route_timing(r.timeout, r.retries)
+        self.at_least(breaker.interval if breaker else None, 1, "an ejection interval")
+        self.at_least(breaker.ejection if breaker else None, 1, "an ejection time")
+
+    def _route_timing(self, timeout: L[Duration] | None, retries: decl.RetriesDecl | None) -> None:
+        """A route's timeout and per-try timeout are at least 1ms; its retry conditions are ones Envoy knows."""
+        self.at_least(timeout, 1, "a timeout")
+        self.at_least(retries.per_try if retries else None, 1, "a per-try timeout")
+        on = retries.on if retries else None
         if on is None:
             return
         unknown = [c.strip() for c in on.value.split(",") if c.strip() not in RETRY_CONDITIONS and not _status_code(c.strip())]
@@ -324,6 +346,20 @@ class FieldResolver(ResolverBase):
                 f'"{unknown[0]}" is not a condition Istio retries on',
                 f"write conditions separated by commas from {', '.join(sorted(RETRY_CONDITIONS))}, or HTTP status codes",
             )
+
+    def _traffic_fields(self, t: decl.TrafficDecl) -> None:
+        """What Istio's validation refuses in a traffic block: a delay under 1ms, an abort status outside 200..599
+        (HTTPFaultInjection.Abort), a header name with upper-case letters (HTTPMatchRequest.headers), bad route timing."""
+        for rules in (t, *t.matches):
+            self.at_least(rules.delay.duration if rules.delay else None, 1, "a fault delay")
+            status = rules.abort.status if rules.abort else None
+            if status is not None and status.value not in ABORT_STATUSES:
+                self.report("E0216", status.span, f"{status.value} is not an HTTP status Istio can answer with", "write a status from 200 to 599, e.g. 503")
+        for m in t.matches:
+            self._route_timing(m.timeout, m.retries)
+            if m.name is not None and written(m.key) == "header" and m.name.value != m.name.value.lower():
+                problem = f'the header name "{m.name.value}" has upper-case letters, which Istio refuses'
+                self.report("E0216", m.name.span, problem, f'write "{m.name.value.lower()}"')
 
     def _host(self, host: L[str] | None, what: str) -> None:
         """A host name as an Ingress rule and a ServiceEntry take it."""

@@ -18,6 +18,7 @@ from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
 from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN
+from orion_dsl.semantic.versions import VersionResolver, retries
 from orion_dsl.values import DAY_MS, Duration, PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
@@ -26,7 +27,7 @@ MAX_READ_REPLICAS = 100
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
-class WorkloadResolver(EngineResolver):
+class WorkloadResolver(EngineResolver, VersionResolver):
     """Builds :class:`~orion_dsl.model.Workload` s from merged declarations."""
 
     def merged(self, declared: decl.WorkloadDecl, ns: decl.NamespaceDecl | None, kind: model.WorkloadKind) -> decl.WorkloadDecl:
@@ -59,12 +60,17 @@ class WorkloadResolver(EngineResolver):
         self.record_spans(d, name)
         settings = Settings(decl.WorkloadDecl, d)
         meshed = Settings(decl.NamespaceDecl, ns).mesh and d.engine is None  # operator-made pods stay outside the mesh
+        replicas = self.replicas(d, autoscale, name)
+        versions = self.versions(d, name, kind, replicas)
+        if versions and not d.image:  # the service's image is its first version's (the document's, the diagrams')
+            container = attrs.evolve(container, image=versions[0].image)
+        resilience = self.resilience(d.resilience)
         return model.Workload(
             name=name,
             namespace=namespace,
             kind=kind,
             description=settings.description,
-            replicas=self.replicas(d, autoscale, name),
+            replicas=replicas,
             container=container,
             sidecars=sidecars,
             probes=self.probes(d.probes, container.ports + tuple(p for s in sidecars for p in s.ports), name),
@@ -81,7 +87,7 @@ class WorkloadResolver(EngineResolver):
             autoscale=autoscale,
             load_balancing=written(d.load_balancing),
             session_affinity=self.session_affinity(d.session_affinity, d.load_balancing, meshed),
-            resilience=self.resilience(d.resilience),
+            resilience=resilience,
             database=self.database(d.database),
             encryption_at_rest=settings.encryption_at_rest,
             backups=tuple(self.backup(b) for b in d.backups if b.kind and b.to),
@@ -92,12 +98,14 @@ class WorkloadResolver(EngineResolver):
             env_from=tuple(self.env_from(e) for e in d.env_from if e.kind and e.source),
             service_type=settings.service_type,
             headless=self.headless(d, settings.service_type, container.ports + tuple(p for s in sidecars for p in s.ports)),
+            versions=versions,
+            traffic=self.traffic(d, name, versions, meshed, resilience),
             span=d.span,
         )
 
     def check_parts(self, d: decl.WorkloadDecl, name: str) -> None:
         """Report an image left out, and parts of the pod that are badly named, named twice or mounted on one path."""
-        if d.image is None and not d.wrote("image"):
+        if d.image is None and not d.wrote("image") and not d.versions:
             self.report("E0115", d.keyword_span, f'"{name}" needs "image"', 'add `image "registry/name:tag"`')
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
@@ -246,9 +254,9 @@ class WorkloadResolver(EngineResolver):
     @staticmethod
     def blue_green(d: decl.BlueGreenDecl | None) -> model.BlueGreen | None:
         """Both versions and the active colour, if all three are written (else already reported)."""
-        if d is None or d.blue is None or d.green is None or d.active is None:
+        if d is None or d.blue is None or d.green is None or d.blue.version is None or d.green.version is None or d.active is None:
             return None
-        return model.BlueGreen(d.blue.value, d.green.value, d.active.value)
+        return model.BlueGreen(d.blue.version.value, d.green.version.value, d.active.value, written(d.blue.image), written(d.green.image))
 
     @staticmethod
     def security(d: decl.SecurityContextDecl | None) -> model.PodSecurity:
@@ -398,7 +406,7 @@ class WorkloadResolver(EngineResolver):
         r, cb = d.retries, d.circuit_breaker
         return model.Resilience(
             timeout=written(d.timeout),
-            retries=model.Retries(written(r.attempts, 1), written(r.per_try), written(r.on)) if r else None,  # attempts left out: reported
+            retries=retries(r),
             circuit_breaker=model.CircuitBreaker(
                 Settings(decl.CircuitBreakerDecl, cb).consecutive_errors,
                 written(cb.interval),

@@ -4,7 +4,7 @@ istiod (Istio 1.20+ folds Pilot, Citadel and Galley into it) is one box; it push
 configuration and certificates to every sidecar of a meshed namespace, drawn as ONE
 dotted arrow to the namespace (not one per pod: those drowned the picture). Each meshed
 pod is one box: its app's ports, its Envoy sidecar and its traffic policy (load
-balancing, timeout, retries, circuit breaker); sidecars talk mTLS along the allow-graph
+balancing, versions with what reaches each, faults, timeout, retries, circuit breaker); sidecars talk mTLS along the allow-graph
 (solid arrows, the mode said once, in the legend). JWT validation and the egress gateway
 hang off the pods they concern. Laid out top to bottom, so it grows down, not sideways.
 """
@@ -23,6 +23,11 @@ def _pod_lines(w: Workload) -> list[str]:
     lines = [f"{w.name} pod", f"app {ports} + Envoy sidecar" if ports else "app + Envoy sidecar"]
     sticky = w.session_affinity
     lines.append(f"LB: {f'hash on {sticky.text}' if sticky else w.load_balancing or 'default (round-robin)'}")
+    traffic = w.traffic
+    for v in w.versions:
+        said = traffic.to(v.name) if traffic is not None else ()
+        lines.append(f"{v.name} x{v.replicas}" + (f": {', '.join(said)}" if said else ""))
+    lines += [f"fault {fault}" for fault in (traffic.faults() if traffic is not None else ())]
     r = w.resilience
     if r is not None:
         if r.timeout is not None:

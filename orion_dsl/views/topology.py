@@ -24,7 +24,8 @@ def _workload(b: Builder, topology: Topology, w: Workload) -> None:
     tier = workload_tier(topology, w)
     about = (w.description,) if w.description else ()
     group = _group(w)
-    b.node(workload_id(w.name), f"{w.name} {kind_name(topology, w)}", *about, f"Replicas: {w.replicas}", cls=tier, group=group, counts="workload")
+    replicas = ", ".join(f"{v.name} x{v.replicas}" for v in w.versions) if w.versions else str(w.replicas)
+    b.node(workload_id(w.name), f"{w.name} {kind_name(topology, w)}", *about, f"Replicas: {replicas}", cls=tier, group=group, counts="workload")
     if w.ports:  # a workload without a port has no ClusterIP Service
         b.node(part_id("svc", w.name), *_service_lines(w), cls=tier, group=group, counts="Service")
     if w.autoscale is not None:

@@ -10,8 +10,9 @@ import attrs
 import pytest
 
 from orion_dsl.lowering import lower, names
-from orion_dsl.model import Volume
+from orion_dsl.model import RouteRules, TrafficMatch, Version, Volume
 from tests.support.models import (
+    SPAN,
     backup,
     database,
     egress_gateway,
@@ -37,6 +38,7 @@ PG = attrs.evolve(DB, engine="cloudnative-pg")
 BOUNCER = attrs.evolve(workload("bouncer", namespace="data"), pooler_of="orders-db", engine="cloudnative-pg")
 BROKER = attrs.evolve(workload("queue", namespace="data", kind="statefulset"), engine="rabbitmq-operator")
 SCRAPER = attrs.evolve(workload("prom", namespace="monitoring", kind="statefulset"), engine="prometheus-operator")
+V2 = Version("v2", "shop/api-v2:1.0", 1, span=SPAN)
 CACHE = attrs.evolve(workload("cache", namespace="data", kind="statefulset"), engine="redis-operator")
 
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
@@ -46,6 +48,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.primary_service, (DB,), "orders-db-primary"),
     (names.replica_service, (DB, 2), "orders-db-replica-2"),
     (names.colour_deployment, (API, "green"), "api-green"),
+    (names.version_deployment, (API, V2), "api-v2"),
     (names.claim, (API, storage("data")), "api-data"),
     (names.template_claim, (DB, storage("data"), 2), "data-orders-db-2"),
     (names.reader, (shared("settings"),), "settings-reader"),
@@ -90,6 +93,10 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.pooler_secrets, ("pgbouncer",), "pgbouncer-secrets"),
     (names.colour_of, ("green",), "green"),
     (names.colour_of, (2,), None),
+    (names.version_of, (V2,), V2),
+    (names.version_of, ("v2",), None),
+    (names.version_pods, (API, V2), {"app.kubernetes.io/name": "api", "app.kubernetes.io/version": "v2"}),
+    (names.match_route_name, (TrafficMatch("header", "End-User", "Jason.B", "v2", RouteRules(), None, span=SPAN),), "header-end-user-jason-b"),
     (names.replication_slot, (DB,), "orders_db_wal_archive"),
     (names.pod_selector, (PG,), {"cnpg.io/cluster": "orders-db", "cnpg.io/podRole": "instance"}),
     (names.pod_selector, (BOUNCER,), {"cnpg.io/cluster": "orders-db", "cnpg.io/podRole": "pooler"}),

@@ -142,14 +142,18 @@ def service_kind(w: Workload) -> str:
 
 
 def image_text(w: Workload) -> str:
-    """A workload's image for a table cell; a pooler without one runs its operator's image."""
+    """A workload's image for a table cell (each version's, for a service with versions); a pooler without one runs its operator's image."""
+    if w.versions:
+        return ", ".join(f"{code(v.image)} ({v.name})" for v in w.versions)
     if w.container.image:
         return code(w.container.image)
     return f"{facts(w.engine).operator}'s image" if w.engine is not None else NONE
 
 
 def replica_text(w: Workload) -> str:
-    """Replicas for a table cell: ``3 (autoscaled 3..10)`` or ``2``."""
+    """Replicas for a table cell: ``3 (autoscaled 3..10)``, ``2``, or for a service with versions ``4 (v1 2, v2 1, v3 1)``."""
+    if w.versions:
+        return f"{w.max_replicas} ({', '.join(f'{v.name} {v.replicas}' for v in w.versions)})"
     if w.autoscale is not None:
         return f"{w.replicas} (autoscaled {value_range(w.autoscale.min, w.autoscale.max)})"
     return str(w.replicas)

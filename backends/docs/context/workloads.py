@@ -147,14 +147,22 @@ def _rolling(w: Workload) -> tuple[str, ...]:
 
 
 def strategies(t: Topology) -> dict[str, Any]:
-    """Rolling updates and blue-green deployments."""
+    """Rolling updates, blue-green deployments and services with versions."""
     rows = [_rolling(w) for w in t.workloads]
     blue_green = [
         (w.name, w.blue_green.blue, w.blue_green.green, f"{w.blue_green.active} ({w.blue_green.active_version})")
         for w in t.workloads
         if w.blue_green is not None
     ]
+    versions = [(w.name, v.name, code(v.image), str(v.replicas), _reaches(w, v.name)) for w in t.workloads for v in w.versions]
     return {
         "rolling": table(("Workload", "Strategy", "Max surge", "Max unavailable", "Graceful shutdown", "Disruption budget"), rows),
         "blue_green": table(("Workload", "Blue version", "Green version", "Active"), blue_green),
+        "versions": table(("Service", "Version", "Image", "Replicas", "Traffic"), versions),
     }
+
+
+def _reaches(w: Workload, version: str) -> str:
+    """The traffic that reaches one version of a service: its weight, matches and mirroring; else its share of the pods."""
+    said = w.traffic.to(version) if w.traffic is not None else ("its share of the pods",)
+    return ", ".join(said) or "none"
