@@ -119,7 +119,8 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0110",
         "unknown keyword where it stands",
-        "The keyword is not one the enclosing block (or the top level) takes.",
+        "The keyword is not one the enclosing block (or the top level) takes; a keyword written in quotes is one only a "
+        "mapping (`labels`, `annotations`, `pod_annotations`) takes, as its key.",
         "Use the keyword the did-you-mean suggests, or move the statement to the block it belongs to.",
     ),
     _e(
@@ -180,8 +181,12 @@ CODES: tuple[Code, ...] = (
         "Names become DNS-1123 labels (ports: at most 15 characters); a volume's ConfigMap or Secret name becomes a file name too. "
         "The names ORION makes from them must fit their kind too (a Service 63 characters, a StatefulSet or CronJob 52, a label "
         "value 63), checked at the fact that makes them. `default`, `kube-*` and `istio-system` belong to the cluster, and a "
-        "`mesh on` namespace keeps `istio-injection: enabled`.",
-        "Use the name the help line suggests (lower-case letters, digits and `-`), or shorten it by as much as it says.",
+        "`mesh on` namespace keeps `istio-injection: enabled`. A label or annotation key is `[prefix/]name` (the prefix a "
+        "DNS subdomain, the name at most 63 characters), a label value at most 63; the keys ORION writes itself "
+        "(`app.kubernetes.io/name` and the other recommended labels, `orion.dev/*`, `sidecar.istio.io/inject`, the "
+        "`prometheus.io/*` scrape hints, Pod Security's labels) are ORION's, so a selector can never miss its pods.",
+        "Use the name the help line suggests (lower-case letters, digits and `-`), or shorten it by as much as it says; "
+        "for a key ORION owns, remove it or use the statement the message names.",
     ),
     _e("E0205", "a resource request above its limit", fix="Write `request..limit` with the request first."),
     _e(
@@ -245,8 +250,7 @@ CODES: tuple[Code, ...] = (
         "A `service` is a Deployment: its pods share its claims. A claim that attaches to one node (`read-write-once`, "
         "`read-write-once-pod`) cannot serve more than one replica: the others wait on Multi-Attach errors, or several "
         "processes write one data directory.",
-        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use "
-        "`access read-write-many` storage.",
+        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use `access read-write-many` storage.",
     ),
     _e(
         "E0220",

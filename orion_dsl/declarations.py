@@ -293,6 +293,10 @@ class WorkloadDecl(Decl):
     encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH, default=False)
     backups: tuple[BackupDecl, ...] = child("backup", BackupDecl, many=True)
     scrape: L[bool] | None = option("scrape", v.SWITCH)
+    service_account: L[str] | None = option("service_account", v.FILLED)
+    labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
+    annotations: tuple[L[tuple[str, str]], ...] = mapping("annotations")
+    pod_annotations: tuple[L[tuple[str, str]], ...] = mapping("pod_annotations")
 
 
 @attrs.frozen

@@ -76,6 +76,10 @@ DECIDED_BY_OPERATOR: tuple[str, ...] = (
     "disruption_budget",
     "autoscale",
     "env",
+    "service_account",
+    "labels",
+    "annotations",
+    "pod_annotations",
 )
 
 #: Settings of ``defaults`` that apply to a workload with an engine (the rest are the operator's).

@@ -384,6 +384,12 @@ class Workload:
     pooler_of: str | None = None
     #: The operator that runs the pods (``engine``); None when ORION writes the pods itself.
     engine: Engine | None = None
+    #: The ServiceAccount its pods run as (``service_account``); None: one of its own, named after it.
+    service_account: str | None = None
+    #: The spec's labels of the workload's objects and pods, and annotations of the objects and of the pods.
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    pod_annotations: tuple[tuple[str, str], ...] = ()
     span: Span = span_field()
 
     @property

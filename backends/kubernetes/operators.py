@@ -37,7 +37,7 @@ from .workloads import resources
 #: The Barman Cloud plugin's name, as the Cluster and ScheduledBackups name it.
 BARMAN_CLOUD = "barman-cloud.cloudnative-pg.io"
 #: Keeps the mesh's sidecar out of operator-made pods.
-NO_SIDECAR = {"sidecar.istio.io/inject": "false"}
+NO_SIDECAR = {names.INJECT_KEY: "false"}
 
 
 def _storage(w: Workload) -> dict[str, Any]:

@@ -182,17 +182,12 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
     mesh = topology.mesh
     if w.meshed and mesh is not None and mesh.sidecar_resources is not None:
         r = mesh.sidecar_resources
-        ann["sidecar.istio.io/proxyCPU"] = r.cpu_request.text
-        ann["sidecar.istio.io/proxyCPULimit"] = r.cpu_limit.text
-        ann["sidecar.istio.io/proxyMemory"] = r.memory_request.text
-        ann["sidecar.istio.io/proxyMemoryLimit"] = r.memory_limit.text
+        ann.update(zip(names.PROXY_RESOURCE_ANNOTATIONS, (r.cpu_request.text, r.cpu_limit.text, r.memory_request.text, r.memory_limit.text), strict=True))
     mon = topology.monitoring
     if w.scraped and mon is not None:
         port = w.port(mon.port)
         if port is not None:
-            ann["prometheus.io/scrape"] = "true"
-            ann["prometheus.io/port"] = str(port.number)
-            ann["prometheus.io/path"] = mon.path
+            ann.update(zip(names.SCRAPE_ANNOTATIONS, ("true", str(port.number), mon.path), strict=True))
     return ann
 
 
@@ -209,8 +204,8 @@ def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: na
         "containers": containers,
         "volumes": _volumes(plan, w),
     }
-    metadata: dict[str, Any] = {"labels": meta.workload_labels(topology, w, version, colour)}
-    ann = pod_annotations(topology, w)
+    metadata: dict[str, Any] = {"labels": {**meta.workload_labels(topology, w, version, colour), **dict(w.labels)}}
+    ann = {**pod_annotations(topology, w), **dict(w.pod_annotations)}
     if ann:
         metadata["annotations"] = ann
     return {"metadata": metadata, "spec": spec}
@@ -241,8 +236,8 @@ def deployment(entry: Planned, plan: Plan) -> Obj:
         strategy: dict[str, Any] = {"type": "Recreate"}
     else:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
-    labels = meta.workload_labels(plan.topology, w, version, colour)
-    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else None
+    labels = {**meta.workload_labels(plan.topology, w, version, colour), **dict(w.labels)}
+    ann = {**dict(w.annotations), **({"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {})}
     spec = {
         **replicas(w, colour),
         "revisionHistoryLimit": 10,
@@ -276,7 +271,7 @@ def statefulset(entry: Planned, plan: Plan) -> Obj:
     }
     if templates:
         spec["volumeClaimTemplates"] = templates
-    return meta.build(entry, meta.workload_labels(topology, w), spec=spec)
+    return meta.build(entry, {**meta.workload_labels(topology, w), **dict(w.labels)}, dict(w.annotations), spec=spec)
 
 
 def claim(entry: Planned, plan: Plan) -> Obj:

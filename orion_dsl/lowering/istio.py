@@ -106,7 +106,7 @@ def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
 def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:
     """The ServiceAccounts (mTLS principals) of the meshed workloads that call along these allow-graph edges."""
     sources = (topology.workload(e.source.name) for e in edges if e.source.kind == "workload")
-    return tuple(dict.fromkeys(Ref("ServiceAccount", s.namespace, names.service(s)) for s in sources if s is not None and s.meshed))
+    return tuple(dict.fromkeys(Ref("ServiceAccount", s.namespace, names.service_account(s)) for s in sources if s is not None and s.meshed))
 
 
 def _jwt(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
@@ -139,4 +139,3 @@ def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         edges = [e for external in dict.fromkeys(e for e, _ in routed) for e in topology.allow_graph.incoming(external.name)]
         callers = _meshed_callers(topology, edges)
         yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, sources=here, selects=pods, refs=callers)
-

@@ -92,9 +92,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
     """Every Kubernetes object of the topology, then the objects it names that the cluster provides."""
     yield from _namespaces(topology)
     yield from _issuers(topology)
-    for w in topology.workloads:
-        if ("ServiceAccount", names.service(w)) not in names.operator_made(w):
-            yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
+    yield from _service_accounts(topology)
     yield from _shared_access(topology)
     yield from _config_maps(topology)
     claims = [c for w in topology.workloads for c in _claims(w)]
@@ -127,6 +125,18 @@ def _namespaces(topology: Topology) -> Iterator[Planned]:
         yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
 
 
+def _service_accounts(topology: Topology) -> Iterator[Planned]:
+    """One ServiceAccount per name in a namespace: workloads that name one account (``service_account``)
+    share it, and with it their mTLS identity; none for an account the workload's operator makes."""
+    users: dict[tuple[str, str], list[Workload]] = {}
+    for w in topology.workloads:
+        if ("ServiceAccount", names.service_account(w)) not in names.operator_made(w):
+            users.setdefault((w.namespace, names.service_account(w)), []).append(w)
+    for (namespace, name), (first, *others) in users.items():
+        sources = tuple(w.span for w in (first, *others))
+        yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", namespace, name, first, sources=sources, shared_by=tuple(others))
+
+
 def _issuers(topology: Topology) -> Iterator[Planned]:
     for issuer in topology.issuers:
         token = Ref("Secret", names.CERT_MANAGER_NAMESPACE, names.dns01_token(issuer), (names.DNS01_TOKEN_KEY,))
@@ -141,7 +151,7 @@ def _shared_access(topology: Topology) -> Iterator[Planned]:
             name = names.reader(shared)
             yield entry(Role.READER_ROLE, "Role", ns.name, name, shared, part=ns, sources=(shared.span,), refs=(Ref(kind, ns.name, shared.name),))
             readers = tuple(w for w in map(topology.workload, shared.readers) if w is not None)
-            refs = (Ref("Role", ns.name, name), *(Ref("ServiceAccount", w.namespace, names.service(w)) for w in readers))
+            refs = (Ref("Role", ns.name, name), *(Ref("ServiceAccount", w.namespace, names.service_account(w)) for w in readers))
             yield entry(Role.READER_BINDING, "RoleBinding", ns.name, name, shared, part=ns, sources=(shared.span,), refs=refs)
 
 
@@ -236,7 +246,7 @@ def _services(topology: Topology, w: Workload) -> Iterator[Planned]:
 
 def _volume_refs(w: Workload) -> tuple[Ref, ...]:
     """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use."""
-    refs = [Ref("ServiceAccount", w.namespace, names.service(w))]
+    refs = [Ref("ServiceAccount", w.namespace, names.service_account(w))]
     for v in w.volumes:
         if v.kind == "config-map":
             refs.append(Ref("ConfigMap", w.namespace, v.source))
@@ -454,7 +464,7 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
     for b in w.backups:
         credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target), (names.BACKUP_CREDENTIALS_KEY,))
         secrets = tuple(Ref("Secret", w.namespace, v.source) for v in (names.credentials_volume(w),) if v is not None)
-        account = Ref("ServiceAccount", w.namespace, names.service(w))
+        account = Ref("ServiceAccount", w.namespace, names.service_account(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         if b.continuous:
             name = names.archiver(w, b)

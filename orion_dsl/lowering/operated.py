@@ -123,7 +123,7 @@ def backups(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Plann
 def _monitoring(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
     """An Alertmanager, or a Prometheus with the ClusterRole and binding its discovery needs (it finds
     the Alertmanager through the operator's ``alertmanager-operated`` Service)."""
-    account = Ref("ServiceAccount", w.namespace, names.service(w))
+    account = Ref("ServiceAccount", w.namespace, names.service_account(w))
     if _alerting(topology, w):
         yield make(Role.ALERTMANAGER, "Alertmanager", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=(account,))
         return

@@ -19,8 +19,8 @@ def _name(item: Any) -> Any:
 def merge(base: D | None, over: D | None) -> D | None:
     """``over`` where it says something, else ``base``; nested blocks merge the same way.
 
-    Repeated named entries (ports, volumes, sidecars) merge by name, the overriding
-    entries first; other lists are replaced whole.
+    Repeated named entries (ports, volumes, sidecars) and mappings (labels) merge by name or
+    key, the overriding entries first; other lists are replaced whole.
     """
     if base is None:
         return over
@@ -34,6 +34,9 @@ def merge(base: D | None, over: D | None) -> D | None:
         elif spec.role == "child" and spec.many and mine and _name(mine[0]) is not None:
             names = {_name(m) for m in mine}
             changes[name] = tuple(mine) + tuple(t for t in theirs if _name(t) not in names)
+        elif spec.role == "mapping":  # key "value" pairs merge by key, the overriding pairs first
+            keys = {pair.value[0] for pair in mine}
+            changes[name] = tuple(mine) + tuple(pair for pair in theirs if pair.value[0] not in keys)
         elif isinstance(mine, tuple):
             changes[name] = mine or theirs
         else:

@@ -9,6 +9,7 @@ from orion_dsl import declarations as decl
 from orion_dsl.choices import DescribedKind, RatePer, SharedKind
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
+from orion_dsl.semantic import metadata
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
@@ -31,7 +32,7 @@ class PlatformResolver(ResolverBase):
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
                 shared.append(model.Shared(written(s.name, ""), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
-        self.check_labels(d.labels)
+        self.diags.extend(metadata.problems(d.labels, "label", "labels", metadata.NAMESPACE_KEYS))
         settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
             name=written(d.name, ""),

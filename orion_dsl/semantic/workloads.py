@@ -13,9 +13,11 @@ from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.engines import facts
 from orion_dsl.lowering import names
+from orion_dsl.semantic import metadata
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
+from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN
 from orion_dsl.values import DAY_MS, Duration, PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
@@ -85,6 +87,10 @@ class WorkloadResolver(EngineResolver):
             meshed=meshed,
             scraped=False,
             engine=written(d.engine),
+            service_account=written(d.service_account),
+            labels=tuple(pair.value for pair in d.labels),
+            annotations=tuple(pair.value for pair in d.annotations),
+            pod_annotations=tuple(pair.value for pair in d.pod_annotations),
             span=d.span,
         )
 
@@ -100,6 +106,14 @@ class WorkloadResolver(EngineResolver):
         self.unique([(d.name, d), *((s.name, s) for s in d.sidecars)], f'container of "{name}"')
         self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
         self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
+        self.check_name(d.service_account, "service account", DNS_1123_SUBDOMAIN, 253)
+        mappings: tuple[tuple[tuple[L[tuple[str, str]], ...], metadata.MetadataKind, str], ...] = (
+            (d.labels, "label", "labels"),
+            (d.annotations, "annotation", "annotations"),
+            (d.pod_annotations, "annotation", "pod_annotations"),
+        )
+        for pairs, kind, keyword in mappings:
+            self.diags.extend(metadata.problems(pairs, kind, keyword, metadata.OWN_KEYS))
 
     def containers(self, d: decl.WorkloadDecl, name: str) -> tuple[model.Container, tuple[model.Container, ...]]:
         """The main container and the sidecars; port names and numbers are unique per pod."""
@@ -404,10 +418,14 @@ class WorkloadResolver(EngineResolver):
         probes = db.probes
         timing = Settings(decl.ProbesDecl, None)
         tcp = model.Check("tcp", port=port)
-        checks = None if db.engine is not None else (
-            model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
-            if probes
-            else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold)
+        checks = (
+            None
+            if db.engine is not None
+            else (
+                model.Probes(tcp, tcp, None, probes.interval, probes.timeout, None, probes.failure_threshold, probes.success_threshold)
+                if probes
+                else model.Probes(tcp, tcp, None, timing.interval, timing.timeout, None, timing.failure_threshold, timing.success_threshold)
+            )
         )
         return model.Workload(
             name=name,

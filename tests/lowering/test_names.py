@@ -42,6 +42,8 @@ CACHE = attrs.evolve(workload("cache", namespace="data", kind="statefulset"), en
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.service, (API,), "api"),
+    (names.service_account, (API,), "api"),
+    (names.service_account, (attrs.evolve(API, service_account="shop"),), "shop"),
     (names.headless_service, (DB,), "orders-db-headless"),
     (names.primary_service, (DB,), "orders-db-primary"),
     (names.replica_service, (DB, 2), "orders-db-replica-2"),
