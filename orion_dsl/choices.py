@@ -30,6 +30,16 @@ LB_ALGORITHMS: tuple[LbAlgorithm, ...] = get_args(LbAlgorithm)
 AffinityKey = Literal["cookie", "header"]
 AFFINITY_KEYS: tuple[AffinityKey, ...] = get_args(AffinityKey)
 
+#: Where pods spread (``spread``, ``topology_spread``): over nodes, over zones; ``none`` turns ORION's own spread off.
+SpreadDomain = Literal["nodes", "zones"]
+SPREAD_DOMAINS: tuple[SpreadDomain, ...] = get_args(SpreadDomain)
+SpreadChoice = Literal["nodes", "zones", "none"]
+SPREAD_CHOICES: tuple[SpreadChoice, ...] = get_args(SpreadChoice)
+
+#: Which taints a toleration tolerates (Kubernetes' NoSchedule, PreferNoSchedule, NoExecute).
+TaintEffect = Literal["no-schedule", "prefer-no-schedule", "no-execute"]
+TAINT_EFFECTS: tuple[TaintEffect, ...] = get_args(TaintEffect)
+
 #: What a workload's backup copies.
 BackupKind = Literal["full", "incremental", "wal", "snapshot", "definitions"]
 BACKUP_KINDS: tuple[BackupKind, ...] = get_args(BackupKind)

@@ -263,7 +263,9 @@ CODES: tuple[Code, ...] = (
         "a statement that needs another, or two that exclude each other",
         "`session_affinity` needs the mesh (the callers' sidecars hash on the cookie or header) and replaces "
         "`load_balancing`; only a cookie affinity has a `ttl`. An autoscaling `queue` is read by KEDA from an `engine "
-        "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need.",
+        "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
+        "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
+        "so it excludes `prefer_zones`.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec

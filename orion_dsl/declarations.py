@@ -262,6 +262,44 @@ class EnvDecl(Decl):
 
 
 @attrs.frozen
+class TolerationDecl(Decl):
+    """``toleration "dedicated" "payments" effect no-schedule`` — the pods may run on nodes with that taint."""
+
+    key: L[str] | None = positional("key", v.FILLED)
+    value: L[str] | None = positional("value", v.TEXT, optional=True)
+    effect: L[c.TaintEffect] | None = option("effect", v.enum(*c.TAINT_EFFECTS))
+
+
+@attrs.frozen
+class SpreadDecl(Decl):
+    """``spread nodes`` (at most one pod per node, preferably), ``spread zones required``, ``spread none``."""
+
+    across: L[c.SpreadChoice] | None = positional("across", v.enum(*c.SPREAD_CHOICES))
+    required: L[bool] | None = option("required", v.SWITCH, flag=True, default=False)
+
+
+@attrs.frozen
+class TopologySpreadDecl(Decl):
+    """``topology_spread zones max_skew 1 required`` — pods spread evenly over zones (or nodes)."""
+
+    across: L[c.SpreadDomain] | None = positional("across", v.enum(*c.SPREAD_DOMAINS))
+    max_skew: L[int] | None = option("max_skew", v.INT, default=1)
+    required: L[bool] | None = option("required", v.SWITCH, flag=True, default=False)
+
+
+@attrs.frozen
+class PlacementDecl(Decl):
+    """Where a workload's pods run: node labels, taints they tolerate, spreading, zones."""
+
+    node_selector: tuple[L[tuple[str, str]], ...] = mapping("node_selector")
+    tolerations: tuple[TolerationDecl, ...] = child("toleration", TolerationDecl, many=True)
+    spread: tuple[SpreadDecl, ...] = child("spread", SpreadDecl, many=True)
+    topology_spread: tuple[TopologySpreadDecl, ...] = child("topology_spread", TopologySpreadDecl, many=True)
+    prefer_zones: tuple[L[str], ...] = option("prefer_zones", v.FILLED, many=True, listed=True)
+    require_zones: tuple[L[str], ...] = option("require_zones", v.FILLED, many=True, listed=True)
+
+
+@attrs.frozen
 class WorkloadDecl(Decl):
     """``service NAME { ... }`` (a Deployment) or ``statefulset NAME { ... }``."""
 
@@ -297,6 +335,7 @@ class WorkloadDecl(Decl):
     labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
     annotations: tuple[L[tuple[str, str]], ...] = mapping("annotations")
     pod_annotations: tuple[L[tuple[str, str]], ...] = mapping("pod_annotations")
+    placement: PlacementDecl | None = child("placement", PlacementDecl)
 
 
 @attrs.frozen

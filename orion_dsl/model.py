@@ -32,7 +32,9 @@ from orion_dsl.choices import (
     RolloutStrategy,
     Severity,
     SharedKind,
+    SpreadDomain,
     StoreKind,
+    TaintEffect,
     VolumeKind,
     VpaMode,
     Waf,
@@ -350,6 +352,48 @@ class Database:
 
 
 @attrs.frozen
+class Toleration:
+    """A taint the pods tolerate: of ``key`` (with ``value``, else any value), of one effect or of all."""
+
+    key: str
+    value: str | None
+    effect: TaintEffect | None
+
+
+@attrs.frozen
+class Spread:
+    """Pod anti-affinity among a workload's own pods: at most one per node (or zone), preferably or as a rule."""
+
+    across: SpreadDomain
+    required: bool
+
+
+@attrs.frozen
+class TopologySpread:
+    """A topology spread constraint: pod counts over nodes (or zones) differ by at most ``max_skew``."""
+
+    across: SpreadDomain
+    max_skew: int
+    required: bool
+
+
+@attrs.frozen
+class Placement:
+    """Where a workload's pods may and should run.
+
+    ``spread`` is what applies: the spec's, else ORION's default for a replicated data store
+    (``spread nodes``, preferred); ``spread none`` leaves it empty.
+    """
+
+    node_selector: tuple[tuple[str, str], ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+    spread: tuple[Spread, ...] = ()
+    topology_spread: tuple[TopologySpread, ...] = ()
+    zones: tuple[str, ...] = ()
+    zones_required: bool = False
+
+
+@attrs.frozen
 class Workload:
     """A service or stateful set: its pod, scaling, placement, calls and mesh settings."""
 
@@ -390,6 +434,7 @@ class Workload:
     labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()
     pod_annotations: tuple[tuple[str, str], ...] = ()
+    placement: Placement = Placement()
     span: Span = span_field()
 
     @property

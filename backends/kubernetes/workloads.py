@@ -32,7 +32,7 @@ from typing import Any
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Check, Container, Storage, Topology, Workload
 
-from . import meta
+from . import meta, placement
 from .meta import Builder, Obj
 from .units import ACCESS_MODES
 
@@ -203,6 +203,7 @@ def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: na
         "terminationGracePeriodSeconds": w.rollout.grace.seconds,
         "containers": containers,
         "volumes": _volumes(plan, w),
+        **placement.pod_fields(w.placement, names.pod_selector(w)),
     }
     metadata: dict[str, Any] = {"labels": {**meta.workload_labels(topology, w, version, colour), **dict(w.labels)}}
     ann = {**pod_annotations(topology, w), **dict(w.pod_annotations)}

@@ -57,12 +57,14 @@ class WorkloadResolver(EngineResolver):
         self.record_spans(d, name)
         settings = Settings(decl.WorkloadDecl, d)
         meshed = Settings(decl.NamespaceDecl, ns).mesh and d.engine is None  # operator-made pods stay outside the mesh
+        replicas = self.replicas(d, autoscale, name)
+        replicated_store = (kind == "statefulset" or d.engine is not None) and max(replicas, autoscale.max if autoscale else 0) > 1
         return model.Workload(
             name=name,
             namespace=namespace,
             kind=kind,
             description=settings.description,
-            replicas=self.replicas(d, autoscale, name),
+            replicas=replicas,
             container=container,
             sidecars=sidecars,
             env=tuple((e.name.value, e.value.value) for e in d.env if e.name and e.value),
@@ -91,6 +93,7 @@ class WorkloadResolver(EngineResolver):
             labels=tuple(pair.value for pair in d.labels),
             annotations=tuple(pair.value for pair in d.annotations),
             pod_annotations=tuple(pair.value for pair in d.pod_annotations),
+            placement=self.placement(d.placement, replicated_store),
             span=d.span,
         )
 
@@ -131,6 +134,56 @@ class WorkloadResolver(EngineResolver):
         if sidecars:
             self.port_list((*d.ports, *(p for s in d.sidecars for p in s.ports)), name)
         return model.Container(name, written(d.image, ""), ports, self.resources(d.resources)), sidecars
+
+    def placement(self, d: decl.PlacementDecl | None, replicated_store: bool) -> model.Placement:
+        """Where the pods run. A replicated data store (a statefulset, or a workload an operator runs, with more
+        than one replica) spreads over nodes unless its ``spread`` statements say otherwise (``spread none``)."""
+        default = (model.Spread("nodes", required=False),) if replicated_store else ()
+        if d is None:
+            return model.Placement(spread=default)
+        self.diags.extend(metadata.problems(d.node_selector, "label", "node_selector", {}))
+        tolerations = tuple(self.toleration(t) for t in d.tolerations if t.key is not None)
+        spread = tuple(model.Spread(s.across.value, Settings(decl.SpreadDecl, s).required) for s in d.spread if s.across and s.across.value != "none")
+        off = next((s for s in d.spread if s.across is not None and s.across.value == "none"), None)
+        if off is not None and spread:
+            self.report("E0221", off.keyword_span, "`spread none` turns spreading off, and another `spread` turns it on", "keep `spread none` or the others")
+        written_spread = tuple(s for s in d.spread if s.across is not None)
+        self.unique(((L(s.across.value, span=s.keyword_span), s) for s in written_spread if s.across), "spread over")
+        balance = tuple(
+            model.TopologySpread(t.across.value, Settings(decl.TopologySpreadDecl, t).max_skew, Settings(decl.TopologySpreadDecl, t).required)
+            for t in d.topology_spread
+            if t.across is not None
+        )
+        for t in d.topology_spread:
+            self.at_least(t.max_skew, 1, "max_skew")
+        if d.prefer_zones and d.require_zones:
+            help = "keep one: `require_zones` admits no other zone, `prefer_zones` falls back to others"
+            self.report("E0221", d.require_zones[0].span, "a workload prefers zones or requires them, not both", help)
+        zones = tuple(z.value for z in (d.require_zones or d.prefer_zones))
+        for z in (*d.require_zones, *d.prefer_zones):
+            problem = metadata.label_value_problem(z.value)
+            if problem is not None:
+                self.report("E0204", z.span, f'the zone "{z.value}" cannot be a node label value', f"write {problem}")
+        return model.Placement(
+            node_selector=tuple(pair.value for pair in d.node_selector),
+            tolerations=tolerations,
+            spread=spread if written_spread else default,
+            topology_spread=balance,
+            zones=zones,
+            zones_required=bool(d.require_zones),
+        )
+
+    def toleration(self, d: decl.TolerationDecl) -> model.Toleration:
+        """A taint the pods tolerate; its key and value follow Kubernetes' label rules."""
+        assert d.key is not None
+        problem = metadata.key_problem(d.key.value)
+        if problem is not None:
+            help = 'write `toleration "prefix/name" "value"`'
+            self.report("E0204", d.key.span, f'the taint key "{d.key.value}" cannot be a Kubernetes taint key: {problem}', help)
+        value_problem = metadata.label_value_problem(d.value.value) if d.value is not None else None
+        if d.value is not None and value_problem is not None:
+            self.report("E0204", d.value.span, f'the taint value "{d.value.value}" cannot be a Kubernetes taint value', f"write {value_problem}")
+        return model.Toleration(d.key.value, written(d.value), written(d.effect))
 
     def storage(self, d: decl.StorageDecl, subst: dict[str, str]) -> model.Storage | None:
         """A persistent volume; ``{service}`` in its path becomes the workload's name."""
