@@ -231,7 +231,8 @@ CODES: tuple[Code, ...] = (
         "E0217",
         "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
         "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the OT "
-        "redis-operator, the Prometheus Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling and environment "
+        "redis-operator, the Prometheus Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, "
+        "autoscaling, environment, service account, labels, annotations and mesh membership "
         "are its, its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
         "monitoring block's scraper (a Prometheus) and alerting workload (an Alertmanager).",
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
@@ -265,7 +266,7 @@ CODES: tuple[Code, ...] = (
         "`load_balancing`; only a cookie affinity has a `ttl`. An autoscaling `queue` is read by KEDA from an `engine "
         "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
         "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
-        "so it excludes `prefer_zones`.",
+        "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec
@@ -307,6 +308,14 @@ CODES: tuple[Code, ...] = (
         "An external metric is not an object's: without labels the external metrics API returns every series of "
         "that name (every queue, every tenant), and the HPA scales on their sum.",
         'Name the series with `{ select { LABEL "VALUE" } }`, or scale on a RabbitMQ queue with `queue "NAME" DEPTH on BROKER`.',
+    ),
+    _w(
+        "W0307",
+        "a workload outside the mesh (`mesh off`) calls a meshed workload under STRICT mutual TLS and cannot be identified",
+        "Without a sidecar it presents no mTLS identity, so no principal admits it; ORION admits plaintext from an unmeshed "
+        "caller's addresses (its `addresses`, else its subnet) on the ports it calls. With neither, the callee's sidecar "
+        "refuses the call the spec declares.",
+        "Give the caller `addresses` or a `subnet`, or leave it in the mesh.",
     ),
     # R06xx: renderer warnings
     _w(

@@ -336,6 +336,7 @@ class WorkloadDecl(Decl):
     annotations: tuple[L[tuple[str, str]], ...] = mapping("annotations")
     pod_annotations: tuple[L[tuple[str, str]], ...] = mapping("pod_annotations")
     placement: PlacementDecl | None = child("placement", PlacementDecl)
+    mesh: L[bool] | None = option("mesh", v.SWITCH)  # off: outside its namespace's mesh
 
 
 @attrs.frozen

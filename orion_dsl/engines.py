@@ -80,6 +80,7 @@ DECIDED_BY_OPERATOR: tuple[str, ...] = (
     "labels",
     "annotations",
     "pod_annotations",
+    "mesh",
 )
 
 #: Settings of ``defaults`` that apply to a workload with an engine (the rest are the operator's).

@@ -205,7 +205,13 @@ def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: na
         "volumes": _volumes(plan, w),
         **placement.pod_fields(w.placement, names.pod_selector(w)),
     }
-    metadata: dict[str, Any] = {"labels": {**meta.workload_labels(topology, w, version, colour), **dict(w.labels)}}
+    labels = {**meta.workload_labels(topology, w, version, colour), **dict(w.labels)}
+    ns = topology.namespace(w.namespace)
+    if ns is not None and ns.mesh and not w.meshed:
+        # `mesh off`: the pod's label overrides its namespace's istio-injection
+        # (istio.io/latest/docs/setup/additional-setup/sidecar-injection/, "Controlling the injection policy")
+        labels[names.INJECT_KEY] = "false"
+    metadata: dict[str, Any] = {"labels": labels}
     ann = {**pod_annotations(topology, w), **dict(w.pod_annotations)}
     if ann:
         metadata["annotations"] = ann

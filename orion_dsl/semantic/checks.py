@@ -278,6 +278,33 @@ def source_ip_affinity_is_not_behind_a_proxy(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def unmeshed_callers_are_identifiable(ctx: Context) -> list[Diagnostic]:
+    """A workload written ``mesh off`` presents no mTLS identity. A meshed workload it calls under STRICT mutual
+    TLS admits it only as plaintext from its known addresses (``addresses``, else its subnet): without either,
+    Istio refuses the call although the spec declares it (warning)."""
+    t = ctx.topology
+    if t.mesh is None or t.mesh.mtls != "strict":
+        return []
+    out = []
+    for w in t.workloads:
+        where = ctx.span("mesh", w.name)
+        if w.meshed or where is None or w.addresses is not None or w.subnet is not None:
+            continue
+        for call in w.calls:
+            callee = t.workload(call.target)
+            if callee is not None and callee.meshed:
+                out.append(
+                    warning(
+                        "W0307",
+                        call.span or where,
+                        f"{w.name} is outside the mesh (`mesh off`), and {callee.name} accepts only mutual TLS: Istio refuses this call",
+                        f"give {w.name} `addresses` or a `subnet` (its plaintext is then admitted from them), or leave it in the mesh",
+                        (Related(where, "taken out of the mesh here"),),
+                    )
+                )
+    return out
+
+
 def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
     """A ``queue`` metric names the broker KEDA reads the queue's depth from: a workload run by the RabbitMQ
     Cluster Operator (ORION knows its Service, port and credentials). KEDA's ScaledObject takes over the
@@ -348,6 +375,7 @@ CHECKS: Sequence[Check] = (
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
     paths.volume_sources_are_names,
+    unmeshed_callers_are_identifiable,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,
 )

@@ -56,7 +56,14 @@ class WorkloadResolver(EngineResolver):
         subnet = d.subnet or (ns.subnet if ns else None)
         self.record_spans(d, name)
         settings = Settings(decl.WorkloadDecl, d)
-        meshed = Settings(decl.NamespaceDecl, ns).mesh and d.engine is None  # operator-made pods stay outside the mesh
+        namespace_meshed: bool = Settings(decl.NamespaceDecl, ns).mesh
+        if d.mesh is not None and d.mesh.value and not namespace_meshed:
+            help = f"write `mesh on` in namespace {namespace} (its pods get sidecars), or remove the workload's `mesh on`"
+            self.report("E0221", d.mesh.span, f'"{name}" joins the mesh, but its namespace {namespace} is not in it', help)
+        # operator-made pods stay outside the mesh; `mesh off` leaves a workload out of its namespace's
+        meshed = namespace_meshed and d.engine is None and written(d.mesh, True)
+        if d.mesh is not None:
+            self.spans[("mesh", name)] = d.mesh.span
         replicas = self.replicas(d, autoscale, name)
         replicated_store = (kind == "statefulset" or d.engine is not None) and max(replicas, autoscale.max if autoscale else 0) > 1
         return model.Workload(
