@@ -266,7 +266,8 @@ CODES: tuple[Code, ...] = (
         "`load_balancing`; only a cookie affinity has a `ttl`. An autoscaling `queue` is read by KEDA from an `engine "
         "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
         "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
-        "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace.",
+        "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace; ORION labels "
+        "and limits nothing in an `external` namespace.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec

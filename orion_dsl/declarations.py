@@ -371,6 +371,7 @@ class NamespaceDecl(Decl):
     """``namespace NAME { mesh on; subnet x; service ... }``."""
 
     name: L[str] | None = positional("name", v.NAME)
+    external: L[bool] | None = option("external", v.SWITCH, flag=True, default=False)
     description: L[str] | None = option("description", v.TEXT, default="")
     mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
     subnet: L[str] | None = option("subnet", v.NAME)

@@ -498,6 +498,9 @@ class Namespace:
     same_namespace: bool
     quota: Quota | None
     shared: tuple[Shared, ...]
+    #: ``external``: the cluster has it and others manage it; ORION writes no Namespace, quota or limits, and its
+    #: namespace-wide policies there select only ORION's pods.
+    external: bool = False
     span: Span = span_field()
 
 

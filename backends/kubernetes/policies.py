@@ -172,8 +172,9 @@ def egress_policy(entry: Planned, plan: Plan) -> Obj:
 
 
 def default_deny(entry: Planned, plan: Plan) -> Obj:
-    """Deny all ingress and egress of every pod in a namespace."""
-    spec = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    """Deny all ingress and egress of every pod in a namespace (of ORION's pods in an ``external`` one)."""
+    pods = entry.selector
+    spec = {"podSelector": {"matchLabels": pods} if pods else {}, "policyTypes": ["Ingress", "Egress"]}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "network-policy"), spec=spec)
 
 

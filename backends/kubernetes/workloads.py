@@ -211,6 +211,8 @@ def pod_template(plan: Plan, w: Workload, version: str | None = None, colour: na
         # `mesh off`: the pod's label overrides its namespace's istio-injection
         # (istio.io/latest/docs/setup/additional-setup/sidecar-injection/, "Controlling the injection policy")
         labels[names.INJECT_KEY] = "false"
+    elif ns is not None and ns.external and w.meshed:  # ORION does not label an external namespace for injection
+        labels[names.INJECT_KEY] = "true"
     metadata: dict[str, Any] = {"labels": labels}
     ann = {**pod_annotations(topology, w), **dict(w.pod_annotations)}
     if ann:

@@ -70,8 +70,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
         sources = (ns.span if ns else None,)
-        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources)
-        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects={})
+        pods = names.namespace_pods(ns)
+        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources, selects=pods)
+        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=pods)
     for w in meshed(topology):
         yield from _workload(topology, w)
     yield from _jwt(topology, mesh)
@@ -86,7 +87,8 @@ def _mtls(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         return
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
-        yield entry(Role.NAMESPACE_MTLS, "PeerAuthentication", namespace, names.MESH_DEFAULT, namespace, sources=(ns.span if ns else None,))
+        pods = names.namespace_pods(ns)
+        yield entry(Role.NAMESPACE_MTLS, "PeerAuthentication", namespace, names.MESH_DEFAULT, namespace, sources=(ns.span if ns else None,), selects=pods)
 
 
 def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:

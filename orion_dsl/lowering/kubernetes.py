@@ -119,6 +119,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
 
 def _namespaces(topology: Topology) -> Iterator[Planned]:
     for ns in topology.namespaces:
+        if ns.external:  # the cluster's, managed by others: ORION only places objects in it
+            yield entry(Role.PROVIDED_NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,), emitted=False)
+            continue
         yield entry(Role.NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,))
         if ns.quota is not None:
             yield entry(Role.QUOTA, "ResourceQuota", ns.name, names.QUOTA, ns, sources=(ns.span,))
@@ -346,9 +349,10 @@ def _gateway_ends(topology: Topology, edge: Edge, incoming: set[Peer], outgoing:
 
 def _network_policies(topology: Topology) -> Iterator[Planned]:
     for ns in topology.namespaces:
-        yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects={})
+        pods = names.namespace_pods(ns)
+        yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects=pods)
         if ns.mesh:
-            yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects={})
+            yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects=pods)
     incoming: set[Peer] = set()
     outgoing: set[Peer] = set()
     order: dict[Peer, tuple[str, dict[str, str]]] = {}  # first seen first: a list's `in` made this quadratic

@@ -10,7 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
-from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, Volume, Workload
+from orion_dsl.model import Backup, Ingress, Issuer, Namespace, Shared, Storage, Topology, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
 NAME_LABEL = "app.kubernetes.io/name"
@@ -32,6 +32,9 @@ INJECT_KEY = "sidecar.istio.io/inject"
 SCRAPE_ANNOTATIONS = ("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")
 #: The pod annotations that size Istio's sidecar (the mesh's ``sidecar_resources``).
 PROXY_RESOURCE_ANNOTATIONS = tuple(f"sidecar.istio.io/{key}" for key in ("proxyCPU", "proxyCPULimit", "proxyMemory", "proxyMemoryLimit"))
+#: The pods ORION writes (every pod template carries the recommended labels): the pods a namespace-wide policy
+#: of an ``external`` namespace selects, leaving the namespace's other pods alone.
+ORION_PODS = {MANAGED_BY_LABEL: "orion"}
 #: The prefix of the Pod Security admission labels of a namespace (``enforce``, ``audit``, ``warn``).
 POD_SECURITY_PREFIX = "pod-security.kubernetes.io/"
 #: Set by the StatefulSet controller on each pod (Kubernetes 1.28+).
@@ -312,6 +315,12 @@ def service_account(w: Workload) -> str:
     """The ServiceAccount a workload's pods run as: the one the spec names, else one of its own, named
     like its Service."""
     return w.service_account or service(w)
+
+
+def namespace_pods(ns: Namespace | None) -> dict[str, str]:
+    """The pods a namespace-wide policy selects: every pod of a namespace ORION manages, ORION's own pods in
+    an ``external`` one."""
+    return dict(ORION_PODS) if ns is not None and ns.external else {}
 
 
 def principal(service_account: str, namespace: str) -> str:

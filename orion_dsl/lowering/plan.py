@@ -139,6 +139,7 @@ class Role(enum.Enum):
     PROVIDED_STORAGE_LOCATION = "provided-storage-location"
     PROVIDED_SERVICE = "provided-service"
     PROVIDED_PODS = "provided-pods"
+    PROVIDED_NAMESPACE = "provided-namespace"
     # objects a controller makes from ORION's (never emitted by ORION)
     MANAGED_SECRET = "managed-secret"
     TEMPLATE_CLAIM = "template-claim"

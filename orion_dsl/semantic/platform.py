@@ -33,6 +33,11 @@ class PlatformResolver(ResolverBase):
                 shared.append(model.Shared(written(s.name, ""), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
         self.diags.extend(metadata.problems(d.labels, "label", "labels", metadata.NAMESPACE_KEYS))
+        if d.external is not None and d.external.value:
+            for part, what in ((d.labels[0] if d.labels else None, "labels"), (d.defaults.quota if d.defaults else None, "a quota")):
+                if part is not None:
+                    help = "remove it, or let ORION manage the namespace (leave out `external`)"
+                    self.report("E0221", part.span, f"namespace {written(d.name)} is external: ORION writes no {what} for it", help)
         settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
             name=written(d.name, ""),
@@ -43,6 +48,7 @@ class PlatformResolver(ResolverBase):
             same_namespace=any(a.value == "same-namespace" for a in d.allow),
             quota=quota,
             shared=tuple(shared),
+            external=settings.external,
             span=d.span,
         )
 
