@@ -36,6 +36,10 @@ SPREAD_DOMAINS: tuple[SpreadDomain, ...] = get_args(SpreadDomain)
 SpreadChoice = Literal["nodes", "zones", "none"]
 SPREAD_CHOICES: tuple[SpreadChoice, ...] = get_args(SpreadChoice)
 
+#: The word that turns a default off (``probes none``, ``resources none``).
+Nothing = Literal["none"]
+NOTHING: tuple[Nothing, ...] = get_args(Nothing)
+
 #: Which taints a toleration tolerates (Kubernetes' NoSchedule, PreferNoSchedule, NoExecute).
 TaintEffect = Literal["no-schedule", "prefer-no-schedule", "no-execute"]
 TAINT_EFFECTS: tuple[TaintEffect, ...] = get_args(TaintEffect)

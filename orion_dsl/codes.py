@@ -267,7 +267,7 @@ CODES: tuple[Code, ...] = (
         "rabbitmq-operator` broker, and KEDA's ScaledObject replaces the HPA that `pods`, `object` and `external` metrics need. "
         "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
         "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace; ORION labels "
-        "and limits nothing in an `external` namespace.",
+        "and limits nothing in an `external` namespace; `probes none` and `resources none` stand alone in their block.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec
@@ -317,6 +317,14 @@ CODES: tuple[Code, ...] = (
         "caller's addresses (its `addresses`, else its subnet) on the ports it calls. With neither, the callee's sidecar "
         "refuses the call the spec declares.",
         "Give the caller `addresses` or a `subnet`, or leave it in the mesh.",
+    ),
+    _w(
+        "W0308",
+        "a default ORION adds is turned off: `probes none` (no health checks) or `resources none` (no requests or limits)",
+        "Without probes a hung pod is never restarted and keeps getting traffic; without requests the scheduler cannot place "
+        "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages, the "
+        "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
+        "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
     ),
     # R06xx: renderer warnings
     _w(

@@ -23,8 +23,9 @@ PORT_OR_NAME = v.any_of(v.NAME, v.PORT)
 
 @attrs.frozen
 class ResourcesDecl(Decl):
-    """``resources { cpu 500m..1000m; memory 512Mi..1Gi }`` — request..limit."""
+    """``resources { cpu 500m..1000m; memory 512Mi..1Gi }`` — request..limit; ``resources none``: none written."""
 
+    none: L[c.Nothing] | None = positional("none", v.enum(*c.NOTHING), optional=True)
     cpu: L[v.Range[v.Quantity]] | None = option("cpu", v.range_of(v.CPU), default=v.Range(v.Quantity(100, "100m"), v.Quantity(500, "500m")))
     memory: L[v.Range[v.Quantity]] | None = option(
         "memory", v.range_of(v.BYTES), default=v.Range(v.Quantity(128 * 2**20, "128Mi"), v.Quantity(512 * 2**20, "512Mi"))
@@ -42,8 +43,9 @@ class CheckDecl(Decl):
 
 @attrs.frozen
 class ProbesDecl(Decl):
-    """Health checks and their timing, shared by liveness and readiness."""
+    """Health checks and their timing, shared by liveness and readiness; ``probes none``: no checks at all."""
 
+    none: L[c.Nothing] | None = positional("none", v.enum(*c.NOTHING), optional=True)
     liveness: CheckDecl | None = child("liveness", CheckDecl)
     readiness: CheckDecl | None = child("readiness", CheckDecl)
     startup: CheckDecl | None = child("startup", CheckDecl)

@@ -110,6 +110,9 @@ class Resources:
     cpu_limit: Quantity
     memory_request: Quantity
     memory_limit: Quantity
+    #: ``resources none``: the container states none (the figures are then the namespace LimitRange's,
+    #: which the API server gives it, and what quotas count).
+    none: bool = False
 
 
 @attrs.frozen
@@ -134,6 +137,8 @@ class Probes:
     initial_delay: Duration | None
     failure_threshold: int
     success_threshold: int
+    #: ``probes none``: no health checks at all, not even ORION's TCP checks (of the sidecars' ports too).
+    none: bool = False
 
 
 @attrs.frozen

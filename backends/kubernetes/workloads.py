@@ -75,6 +75,8 @@ def _probes(w: Workload) -> dict[str, Any]:
     p = w.probes
     if p is None:
         return _tcp_probes(w.container)
+    if p.none:  # `probes none`: no checks at all
+        return {}
     timing: dict[str, Any] = {
         "periodSeconds": p.interval.seconds,
         "timeoutSeconds": p.timeout.seconds,
@@ -95,6 +97,8 @@ def _probes(w: Workload) -> dict[str, Any]:
 def _sidecar_probes(w: Workload, c: Container) -> dict[str, Any]:
     """A sidecar with a port gets TCP liveness and readiness checks on it, with the pod's timing."""
     p = w.probes
+    if p is not None and p.none:
+        return {}
     return _tcp_probes(c) if p is None else _tcp_probes(c, p.interval.seconds, p.timeout.seconds, p.failure_threshold)
 
 
@@ -124,8 +128,11 @@ def pod_security(w: Workload) -> dict[str, Any]:
 
 
 def resources(c: Container) -> dict[str, Any]:
-    """Requests and limits as written in the spec."""
+    """Requests and limits as written in the spec (none for ``resources none``: the namespace's LimitRange
+    gives the container its defaults at admission)."""
     r = c.resources
+    if r.none:
+        return {}
     return {
         "requests": {"cpu": r.cpu_request.text, "memory": r.memory_request.text},
         "limits": {"cpu": r.cpu_limit.text, "memory": r.memory_limit.text},
@@ -144,7 +151,8 @@ def _container(w: Workload, c: Container, image: str, main: bool) -> dict[str, A
         out["env"] = [{"name": k, "value": v} for k, v in w.env]
     if c.ports:
         out["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol} for p in c.ports]
-    out["resources"] = resources(c)
+    if not c.resources.none:
+        out["resources"] = resources(c)
     out["securityContext"] = container_security(w)
     mounts = []
     if not main:

@@ -305,6 +305,23 @@ def unmeshed_callers_are_identifiable(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def defaults_turned_off_are_stated(ctx: Context) -> list[Diagnostic]:
+    """``probes none`` and ``resources none`` turn off what ORION adds on its own: say what that costs (warning)."""
+    out = []
+    for w in ctx.topology.workloads:
+        where = ctx.span("probes none", w.name)
+        if w.probes is not None and w.probes.none and where is not None:
+            help = 'write the checks the application answers (`liveness http "/healthz"`...), or keep `probes none` where nothing can be checked'
+            out.append(warning("W0308", where, f"{w.name} has no health checks: a hung pod is never restarted and still gets traffic", help))
+        for c in w.containers:
+            where = ctx.span(f"resources none {c.name}", w.name)
+            if c.resources.none and where is not None:
+                help = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`; a namespace ORION manages gives it 100m..500m CPU, 128Mi..512Mi"
+                summary = f"container {c.name} of {w.name} states no requests or limits: the scheduler cannot place it by need"
+                out.append(warning("W0308", where, summary, help))
+    return out
+
+
 def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
     """A ``queue`` metric names the broker KEDA reads the queue's depth from: a workload run by the RabbitMQ
     Cluster Operator (ORION knows its Service, port and credentials). KEDA's ScaledObject takes over the
@@ -376,6 +393,7 @@ CHECKS: Sequence[Check] = (
     external_metrics_select_their_series,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
+    defaults_turned_off_are_stated,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,
 )

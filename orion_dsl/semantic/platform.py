@@ -200,7 +200,7 @@ class PlatformResolver(ResolverBase):
         settings = Settings(decl.MeshDecl, d)
         return model.Mesh(
             mtls=settings.mtls,
-            sidecar_resources=self.resources(d.sidecar_resources) if d.sidecar_resources else None,
+            sidecar_resources=self.resources(d.sidecar_resources) if d.sidecar_resources and d.sidecar_resources.none is None else None,
             tracing_sampling=written(d.tracing.sampling) if d.tracing else None,
             access_log=settings.access_log,
             jwt=jwt,

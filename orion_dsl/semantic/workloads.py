@@ -241,6 +241,11 @@ class WorkloadResolver(EngineResolver):
         for st in d.storage:
             if st.name is not None:
                 self.spans[(f"storage {st.name.value}", name)] = st.span
+        if d.probes is not None and d.probes.none is not None:
+            self.spans[("probes none", name)] = d.probes.none.span
+        for container, block in ((name, d.resources), *((written(s.name, ""), s.resources) for s in d.sidecars)):
+            if block is not None and block.none is not None:
+                self.spans[(f"resources none {container}", name)] = block.none.span
 
     @staticmethod
     def rollout(d: decl.RolloutDecl | None) -> model.Rollout:
@@ -284,6 +289,10 @@ class WorkloadResolver(EngineResolver):
         ):
             self.at_least(node, least, what)
         settings = Settings(decl.ProbesDecl, d)
+        checks = [c for c in (d.liveness, d.readiness, d.startup) if c is not None]
+        if d.none is not None and checks:
+            help = "keep `probes none` or the checks"
+            self.report("E0221", d.none.span, f'`probes none` turns every health check of "{owner}" off, and the block states some', help)
         return model.Probes(
             liveness=self.check(d.liveness, ports, owner),
             readiness=self.check(d.readiness, ports, owner),
@@ -293,6 +302,7 @@ class WorkloadResolver(EngineResolver):
             initial_delay=written(d.initial_delay),
             failure_threshold=settings.failure_threshold,
             success_threshold=settings.success_threshold,
+            none=d.none is not None,
         )
 
     def check(self, d: decl.CheckDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Check | None:
