@@ -73,7 +73,7 @@ ENGINES: tuple[Engine, ...] = get_args(Engine)
 NamespaceAllowance = Literal["same-namespace"]
 NAMESPACE_ALLOWANCES: tuple[NamespaceAllowance, ...] = get_args(NamespaceAllowance)
 
-#: The only posture of the network's default and of internet egress.
+#: The only posture of the network's default.
 Deny = Literal["deny"]
 DENY: tuple[Deny, ...] = get_args(Deny)
 

@@ -419,13 +419,14 @@ class PolicyRuleDecl(Decl):
 class NetworkDecl(Decl):
     """Segmentation and the posture of the network.
 
-    ORION always denies by default and denies direct internet egress; ``default deny`` and
-    ``internet deny`` state that intent in the spec. ``dns`` is allowed unless ``dns deny``.
+    ORION always denies by default; ``default deny`` states that intent in the spec. Internet egress
+    is denied (but to declared externals) unless ``internet allow`` opens it to every public address.
+    ``dns`` is allowed unless ``dns deny``.
     """
 
     default: L[c.Deny] | None = option("default", v.enum(*c.DENY))
     dns: L[c.AllowOrDeny] | None = option("dns", v.enum(*c.ALLOW_OR_DENY), default="allow")
-    internet: L[c.Deny] | None = option("internet", v.enum(*c.DENY))
+    internet: L[c.AllowOrDeny] | None = option("internet", v.enum(*c.ALLOW_OR_DENY), default="deny")
     subnets: tuple[SubnetDecl, ...] = child("subnet", SubnetDecl, many=True)
     allows: tuple[PolicyRuleDecl, ...] = child("allow", PolicyRuleDecl, many=True)
     denies: tuple[PolicyRuleDecl, ...] = child("deny", PolicyRuleDecl, many=True)

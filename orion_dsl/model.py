@@ -552,6 +552,8 @@ class Network:
     dns: bool
     allows: tuple[PolicyRule, ...]
     denies: tuple[PolicyRule, ...]
+    #: ``internet allow``: every workload's pods may reach any public address, on any port.
+    internet: bool = False
 
 
 @attrs.frozen

@@ -166,9 +166,13 @@ def ingress_policy(entry: Planned, plan: Plan) -> Obj:
 
 
 def egress_policy(entry: Planned, plan: Plan) -> Obj:
-    """Where a peer's pods may go: its outgoing allow-graph edges."""
-    outgoing = plan.index(peer_rules)[entry.of(Peer)][1]
-    return _policy(entry, plan, "Egress", _rules(outgoing, "to"))
+    """Where a peer's pods may go: its outgoing allow-graph edges; with ``internet allow``, a workload's also
+    every public address on every port (a rule without ``ports``)."""
+    peer = entry.of(Peer)
+    rules = _rules(plan.index(peer_rules)[peer][1], "to")
+    if plan.topology.network.internet and peer.kind == "workload":
+        rules.append({"to": [PUBLIC]})
+    return _policy(entry, plan, "Egress", rules)
 
 
 def default_deny(entry: Planned, plan: Plan) -> Obj:

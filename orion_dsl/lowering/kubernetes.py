@@ -363,6 +363,12 @@ def _network_policies(topology: Topology) -> Iterator[Planned]:
             elif (found := peer_pods(topology, peer)) is not None:
                 ends.add(peer)
                 order[peer] = found
+    if topology.network.internet:  # `internet allow`: every workload's egress policy opens public addresses
+        for w in topology.workloads:
+            peer = Peer("workload", w.name, w.namespace)
+            if peer not in order and (found := peer_pods(topology, peer)) is not None:
+                order[peer] = found
+            outgoing.add(peer)
     for peer, (name, pods) in order.items():
         assert peer.namespace is not None
         sources = _peer_sources(topology, peer)

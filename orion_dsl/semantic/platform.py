@@ -74,6 +74,7 @@ class PlatformResolver(ResolverBase):
             dns=dns,
             allows=tuple(x for r in d.allows if (x := self.policy_rule(r, scopes))),
             denies=tuple(x for r in d.denies if (x := self.policy_rule(r, scopes))),
+            internet=Settings(decl.NetworkDecl, d).internet == "allow",
         )
 
     def policy_rule(self, r: decl.PolicyRuleDecl, scopes: set[str]) -> model.PolicyRule | None:
