@@ -263,15 +263,18 @@ def _volume_refs(w: Workload) -> tuple[Ref, ...]:
 
 
 def _pods(w: Workload) -> Iterator[Planned]:
+    """The Deployment (a colour's each) or StatefulSet, with the labels its pods carry that selectors use
+    (``app.kubernetes.io/managed-by: orion`` too: an ``external`` namespace's policies select ORION's pods by it)."""
     refs = _volume_refs(w)
+    own = {**names.pod_selector(w), **names.ORION_PODS}
     if w.kind == "statefulset":
-        yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=own, refs=refs)
         return
     if w.blue_green is None:
-        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=own, refs=refs)
         return
     for colour in names.COLOURS:
-        pods = {**names.pod_selector(w, colour), names.VERSION_LABEL: w.blue_green.version_label(colour)}
+        pods = {**names.pod_selector(w, colour), **names.ORION_PODS, names.VERSION_LABEL: w.blue_green.version_label(colour)}
         yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.colour_deployment(w, colour), w, part=colour, sources=(w.span,), pods=pods, refs=refs)
 
 
