@@ -326,6 +326,14 @@ CODES: tuple[Code, ...] = (
         "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
         "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
     ),
+    _w(
+        "W0309",
+        "meshed workloads share one ServiceAccount, and a callee admits one of them: it admits them all",
+        "Istio identifies a caller by its ServiceAccount's principal (`cluster.local/ns/NAMESPACE/sa/NAME`). Workloads "
+        "that name one `service_account` present one principal, so the AuthorizationPolicy that admits one admits every "
+        "workload that runs as it, calls the spec never declared included.",
+        "Give the caller an account of its own, or keep the shared account where every workload may make the same calls.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",

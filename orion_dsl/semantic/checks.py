@@ -305,6 +305,29 @@ def unmeshed_callers_are_identifiable(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def shared_identities_admit_only_their_callers(ctx: Context) -> list[Diagnostic]:
+    """Meshed workloads that run as one ServiceAccount present one mTLS principal: a callee that admits one of
+    them admits them all. Warn where one of them calls a meshed workload another of them does not call."""
+    t = ctx.topology
+    sharing: dict[tuple[str, str], list[Workload]] = {}
+    for w in t.workloads:
+        if w.meshed and w.service_account is not None:
+            sharing.setdefault((w.namespace, w.service_account), []).append(w)
+    out = []
+    for (_, account), users in sharing.items():
+        for w in users:
+            for call in w.calls:
+                callee = t.workload(call.target)
+                if callee is None or not callee.meshed:
+                    continue
+                others = [u.name for u in users if u not in (w, callee) and not any(c.target == callee.name for c in u.calls)]
+                if others:
+                    summary = f'{callee.name} admits {w.name} by the ServiceAccount "{account}", and so every workload that runs as it: {", ".join(others)}'
+                    help = f"give {w.name} a ServiceAccount of its own (`service_account`), or accept that {', '.join(others)} may call {callee.name}"
+                    out.append(warning("W0309", call.span or w.span, summary, help))
+    return out
+
+
 def defaults_turned_off_are_stated(ctx: Context) -> list[Diagnostic]:
     """``probes none`` and ``resources none`` turn off what ORION adds on its own: say what that costs (warning)."""
     out = []
@@ -394,6 +417,7 @@ CHECKS: Sequence[Check] = (
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     defaults_turned_off_are_stated,
+    shared_identities_admit_only_their_callers,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,
 )

@@ -113,3 +113,9 @@ namespace data {
 }
 """
     assert any(e.startswith("E0217") and "service_account" in e for e in _errors(spec))
+
+
+def test_a_shared_account_that_admits_a_workload_the_spec_never_lets_call_is_warned_about() -> None:
+    spec = SPEC.replace('service worker { image "x/worker:1"; port http 8080; calls db:http }', 'service worker { image "x/worker:1"; port http 8080 }')
+    assert [d.code for d in analyze_text(spec).diagnostics if d.code == "W0309"] == ["W0309"]
+    assert not [d for d in analyze_text(SPEC).diagnostics if d.code == "W0309"]
