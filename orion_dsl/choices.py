@@ -34,6 +34,20 @@ AFFINITY_KEYS: tuple[AffinityKey, ...] = get_args(AffinityKey)
 MatchKey = Literal["cookie", "header"]
 MATCH_KEYS: tuple[MatchKey, ...] = get_args(MatchKey)
 
+#: Where pods spread (``spread``, ``topology_spread``): over nodes, over zones; ``none`` turns ORION's own spread off.
+SpreadDomain = Literal["nodes", "zones"]
+SPREAD_DOMAINS: tuple[SpreadDomain, ...] = get_args(SpreadDomain)
+SpreadChoice = Literal["nodes", "zones", "none"]
+SPREAD_CHOICES: tuple[SpreadChoice, ...] = get_args(SpreadChoice)
+
+#: The word that turns a default off (``probes none``, ``resources none``).
+Nothing = Literal["none"]
+NOTHING: tuple[Nothing, ...] = get_args(Nothing)
+
+#: Which taints a toleration tolerates (Kubernetes' NoSchedule, PreferNoSchedule, NoExecute).
+TaintEffect = Literal["no-schedule", "prefer-no-schedule", "no-execute"]
+TAINT_EFFECTS: tuple[TaintEffect, ...] = get_args(TaintEffect)
+
 #: What a workload's backup copies.
 BackupKind = Literal["full", "incremental", "wal", "snapshot", "definitions"]
 BACKUP_KINDS: tuple[BackupKind, ...] = get_args(BackupKind)
@@ -63,7 +77,7 @@ ENGINES: tuple[Engine, ...] = get_args(Engine)
 NamespaceAllowance = Literal["same-namespace"]
 NAMESPACE_ALLOWANCES: tuple[NamespaceAllowance, ...] = get_args(NamespaceAllowance)
 
-#: The only posture of the network's default and of internet egress.
+#: The only posture of the network's default.
 Deny = Literal["deny"]
 DENY: tuple[Deny, ...] = get_args(Deny)
 

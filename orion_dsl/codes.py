@@ -119,7 +119,8 @@ CODES: tuple[Code, ...] = (
     _e(
         "E0110",
         "unknown keyword where it stands",
-        "The keyword is not one the enclosing block (or the top level) takes.",
+        "The keyword is not one the enclosing block (or the top level) takes; a keyword written in quotes is one only a "
+        "mapping (`labels`, `annotations`, `pod_annotations`) takes, as its key.",
         "Use the keyword the did-you-mean suggests, or move the statement to the block it belongs to.",
     ),
     _e(
@@ -180,8 +181,12 @@ CODES: tuple[Code, ...] = (
         "Names become DNS-1123 labels (ports: at most 15 characters); a volume's ConfigMap or Secret name becomes a file name too. "
         "The names ORION makes from them must fit their kind too (a Service 63 characters, a StatefulSet or CronJob 52, a label "
         "value 63), checked at the fact that makes them. `default`, `kube-*` and `istio-system` belong to the cluster, and a "
-        "`mesh on` namespace keeps `istio-injection: enabled`.",
-        "Use the name the help line suggests (lower-case letters, digits and `-`), or shorten it by as much as it says.",
+        "`mesh on` namespace keeps `istio-injection: enabled`. A label or annotation key is `[prefix/]name` (the prefix a "
+        "DNS subdomain, the name at most 63 characters), a label value at most 63; the keys ORION writes itself "
+        "(`app.kubernetes.io/name` and the other recommended labels, `orion.dev/*`, `sidecar.istio.io/inject`, the "
+        "`prometheus.io/*` scrape hints, Pod Security's labels) are ORION's, so a selector can never miss its pods.",
+        "Use the name the help line suggests (lower-case letters, digits and `-`), or shorten it by as much as it says; "
+        "for a key ORION owns, remove it or use the statement the message names.",
     ),
     _e("E0205", "a resource request above its limit", fix="Write `request..limit` with the request first."),
     _e(
@@ -235,7 +240,8 @@ CODES: tuple[Code, ...] = (
         "a statement the workload's operator (`engine`) decides itself, or a value it cannot run",
         "An operator makes the pods of a workload with an `engine` (CloudNativePG, the RabbitMQ Cluster Operator, the OT "
         "redis-operator, the Prometheus Operator): their probes, volumes, sidecars, security context, rollout, disruption budgets, autoscaling, environment, "
-        "containers (names, commands, arguments, image pull policy, init containers) and Service (type, headless) are its, "
+        "containers (names, commands, arguments, image pull policy, init containers), Service (type, headless), service account, labels, "
+        "annotations and mesh membership are its, "
         "its pods listen on its ports and mount the data volume where it says. The Prometheus Operator runs only the "
         "monitoring block's scraper (a Prometheus) and alerting workload (an Alertmanager).",
         "Remove the statement, or use the operator's port or path the help line names (docs/LANGUAGE.md, Engines).",
@@ -254,8 +260,7 @@ CODES: tuple[Code, ...] = (
         "A `service` is a Deployment: its pods share its claims. A claim that attaches to one node (`read-write-once`, "
         "`read-write-once-pod`) cannot serve more than one replica: the others wait on Multi-Attach errors, or several "
         "processes write one data directory.",
-        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use "
-        "`access read-write-many` storage.",
+        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use `access read-write-many` storage.",
     ),
     _e(
         "E0220",
@@ -273,7 +278,10 @@ CODES: tuple[Code, ...] = (
         "ConfigMap; a `node_port` needs `service_type node-port` or `load-balancer`; a `headless` Service is neither of those "
         "and maps no Service port to another container port; a pooled database's Service is its pooler's, of neither kind. "
         "`version` blocks run a Deployment each, so they exclude `blue_green` and `autoscale` (an HPA scales one Deployment); "
-        "`traffic` needs the mesh and a port, and its `split`, `match` and `mirror` need versions.",
+        "`traffic` needs the mesh and a port, and its `split`, `match` and `mirror` need versions. "
+        "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
+        "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace; ORION labels "
+        "and limits nothing in an `external` namespace; `probes none` and `resources none` stand alone in their block.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     # W03xx: warnings about the spec
@@ -316,6 +324,30 @@ CODES: tuple[Code, ...] = (
         "An external metric is not an object's: without labels the external metrics API returns every series of "
         "that name (every queue, every tenant), and the HPA scales on their sum.",
         'Name the series with `{ select { LABEL "VALUE" } }`, or scale on a RabbitMQ queue with `queue "NAME" DEPTH on BROKER`.',
+    ),
+    _w(
+        "W0307",
+        "a workload outside the mesh (`mesh off`) calls a meshed workload under STRICT mutual TLS and cannot be identified",
+        "Without a sidecar it presents no mTLS identity, so no principal admits it; ORION admits plaintext from an unmeshed "
+        "caller's addresses (its `addresses`, else its subnet) on the ports it calls. With neither, the callee's sidecar "
+        "refuses the call the spec declares.",
+        "Give the caller `addresses` or a `subnet`, or leave it in the mesh.",
+    ),
+    _w(
+        "W0308",
+        "a default ORION adds is turned off: `probes none` (no health checks) or `resources none` (no requests or limits)",
+        "Without probes a hung pod is never restarted and keeps getting traffic; without requests the scheduler cannot place "
+        "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages, the "
+        "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
+        "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
+    ),
+    _w(
+        "W0309",
+        "meshed workloads share one ServiceAccount, and a callee admits one of them: it admits them all",
+        "Istio identifies a caller by its ServiceAccount's principal (`cluster.local/ns/NAMESPACE/sa/NAME`). Workloads "
+        "that name one `service_account` present one principal, so the AuthorizationPolicy that admits one admits every "
+        "workload that runs as it, calls the spec never declared included.",
+        "Give the caller an account of its own, or keep the shared account where every workload may make the same calls.",
     ),
     # R06xx: renderer warnings
     _w(

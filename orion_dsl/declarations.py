@@ -23,8 +23,9 @@ PORT_OR_NAME = v.any_of(v.NAME, v.PORT)
 
 @attrs.frozen
 class ResourcesDecl(Decl):
-    """``resources { cpu 500m..1000m; memory 512Mi..1Gi }`` — request..limit."""
+    """``resources { cpu 500m..1000m; memory 512Mi..1Gi }`` — request..limit; ``resources none``: none written."""
 
+    none: L[c.Nothing] | None = positional("none", v.enum(*c.NOTHING), optional=True)
     cpu: L[v.Range[v.Quantity]] | None = option("cpu", v.range_of(v.CPU), default=v.Range(v.Quantity(100, "100m"), v.Quantity(500, "500m")))
     memory: L[v.Range[v.Quantity]] | None = option(
         "memory", v.range_of(v.BYTES), default=v.Range(v.Quantity(128 * 2**20, "128Mi"), v.Quantity(512 * 2**20, "512Mi"))
@@ -42,8 +43,9 @@ class CheckDecl(Decl):
 
 @attrs.frozen
 class ProbesDecl(Decl):
-    """Health checks and their timing, shared by liveness and readiness."""
+    """Health checks and their timing, shared by liveness and readiness; ``probes none``: no checks at all."""
 
+    none: L[c.Nothing] | None = positional("none", v.enum(*c.NOTHING), optional=True)
     liveness: CheckDecl | None = child("liveness", CheckDecl)
     readiness: CheckDecl | None = child("readiness", CheckDecl)
     startup: CheckDecl | None = child("startup", CheckDecl)
@@ -361,6 +363,44 @@ class InitDecl(Decl):
 
 
 @attrs.frozen
+class TolerationDecl(Decl):
+    """``toleration "dedicated" "payments" effect no-schedule`` — the pods may run on nodes with that taint."""
+
+    key: L[str] | None = positional("key", v.FILLED)
+    value: L[str] | None = positional("value", v.TEXT, optional=True)
+    effect: L[c.TaintEffect] | None = option("effect", v.enum(*c.TAINT_EFFECTS))
+
+
+@attrs.frozen
+class SpreadDecl(Decl):
+    """``spread nodes`` (at most one pod per node, preferably), ``spread zones required``, ``spread none``."""
+
+    across: L[c.SpreadChoice] | None = positional("across", v.enum(*c.SPREAD_CHOICES))
+    required: L[bool] | None = option("required", v.SWITCH, flag=True, default=False)
+
+
+@attrs.frozen
+class TopologySpreadDecl(Decl):
+    """``topology_spread zones max_skew 1 required`` — pods spread evenly over zones (or nodes)."""
+
+    across: L[c.SpreadDomain] | None = positional("across", v.enum(*c.SPREAD_DOMAINS))
+    max_skew: L[int] | None = option("max_skew", v.INT, default=1)
+    required: L[bool] | None = option("required", v.SWITCH, flag=True, default=False)
+
+
+@attrs.frozen
+class PlacementDecl(Decl):
+    """Where a workload's pods run: node labels, taints they tolerate, spreading, zones."""
+
+    node_selector: tuple[L[tuple[str, str]], ...] = mapping("node_selector")
+    tolerations: tuple[TolerationDecl, ...] = child("toleration", TolerationDecl, many=True)
+    spread: tuple[SpreadDecl, ...] = child("spread", SpreadDecl, many=True)
+    topology_spread: tuple[TopologySpreadDecl, ...] = child("topology_spread", TopologySpreadDecl, many=True)
+    prefer_zones: tuple[L[str], ...] = option("prefer_zones", v.FILLED, many=True, listed=True)
+    require_zones: tuple[L[str], ...] = option("require_zones", v.FILLED, many=True, listed=True)
+
+
+@attrs.frozen
 class WorkloadDecl(Decl):
     """``service NAME { ... }`` (a Deployment) or ``statefulset NAME { ... }``."""
 
@@ -402,6 +442,12 @@ class WorkloadDecl(Decl):
     encryption_at_rest: L[bool] | None = option("encryption_at_rest", v.SWITCH, default=False)
     backups: tuple[BackupDecl, ...] = child("backup", BackupDecl, many=True)
     scrape: L[bool] | None = option("scrape", v.SWITCH)
+    service_account: L[str] | None = option("service_account", v.FILLED)
+    labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
+    annotations: tuple[L[tuple[str, str]], ...] = mapping("annotations")
+    pod_annotations: tuple[L[tuple[str, str]], ...] = mapping("pod_annotations")
+    placement: PlacementDecl | None = child("placement", PlacementDecl)
+    mesh: L[bool] | None = option("mesh", v.SWITCH)  # off: outside its namespace's mesh
 
 
 @attrs.frozen
@@ -436,6 +482,7 @@ class NamespaceDecl(Decl):
     """``namespace NAME { mesh on; subnet x; service ... }``."""
 
     name: L[str] | None = positional("name", v.NAME)
+    external: L[bool] | None = option("external", v.SWITCH, flag=True, default=False)
     description: L[str] | None = option("description", v.TEXT, default="")
     mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
     subnet: L[str] | None = option("subnet", v.NAME)
@@ -481,13 +528,14 @@ class PolicyRuleDecl(Decl):
 class NetworkDecl(Decl):
     """Segmentation and the posture of the network.
 
-    ORION always denies by default and denies direct internet egress; ``default deny`` and
-    ``internet deny`` state that intent in the spec. ``dns`` is allowed unless ``dns deny``.
+    ORION always denies by default; ``default deny`` states that intent in the spec. Internet egress
+    is denied (but to declared externals) unless ``internet allow`` opens it to every public address.
+    ``dns`` is allowed unless ``dns deny``.
     """
 
     default: L[c.Deny] | None = option("default", v.enum(*c.DENY))
     dns: L[c.AllowOrDeny] | None = option("dns", v.enum(*c.ALLOW_OR_DENY), default="allow")
-    internet: L[c.Deny] | None = option("internet", v.enum(*c.DENY))
+    internet: L[c.AllowOrDeny] | None = option("internet", v.enum(*c.ALLOW_OR_DENY), default="deny")
     subnets: tuple[SubnetDecl, ...] = child("subnet", SubnetDecl, many=True)
     allows: tuple[PolicyRuleDecl, ...] = child("allow", PolicyRuleDecl, many=True)
     denies: tuple[PolicyRuleDecl, ...] = child("deny", PolicyRuleDecl, many=True)

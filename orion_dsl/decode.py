@@ -287,7 +287,13 @@ class _Decoder:
             self.report("E0116", stmt.keyword_span, f'"{stmt.keyword}" takes no block', "remove the { ... } block")
             return
         for sub in stmt.body:
-            entry = options.get(sub.keyword)
+            entry = options.get(sub.keyword) if not sub.quoted else None
+            if sub.quoted:
+                help = "only a key of a mapping (`labels`, `annotations`...) is written in quotes; write the keyword without them"
+                self.report("E0110", sub.keyword_span, f'"{stmt.keyword or "the spec"}" takes no quoted key here: "{sub.keyword}"', help)
+                if sub.keyword in options:  # written, if badly: not also "missing"
+                    seen.setdefault(sub.keyword, sub.keyword_span)
+                continue
             if entry is None:
                 where = f'in "{stmt.keyword}"' if stmt.keyword else "at the top level"
                 self.report("E0110", sub.keyword_span, f'unknown keyword "{sub.keyword}" {where}', did_you_mean(sub.keyword, options))

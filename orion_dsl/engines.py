@@ -84,10 +84,15 @@ DECIDED_BY_OPERATOR: tuple[str, ...] = (
     "init",
     "service_type",
     "headless",
+    "service_account",
+    "labels",
+    "annotations",
+    "pod_annotations",
+    "mesh",
 )
 
 #: Settings of ``defaults`` that apply to a workload with an engine (the rest are the operator's).
-DEFAULTS_KEPT: tuple[str, ...] = ("resources", "subnet", "scrape")
+DEFAULTS_KEPT: tuple[str, ...] = ("resources", "subnet", "scrape", "placement")
 
 FACTS: dict[Engine, EngineFacts] = {
     "cloudnative-pg": EngineFacts(

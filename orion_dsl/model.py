@@ -36,7 +36,9 @@ from orion_dsl.choices import (
     ServiceType,
     Severity,
     SharedKind,
+    SpreadDomain,
     StoreKind,
+    TaintEffect,
     VolumeKind,
     VpaMode,
     Waf,
@@ -114,6 +116,9 @@ class Resources:
     cpu_limit: Quantity
     memory_request: Quantity
     memory_limit: Quantity
+    #: ``resources none``: the container states none (the figures are then the namespace LimitRange's,
+    #: which the API server gives it, and what quotas count).
+    none: bool = False
 
 
 @attrs.frozen
@@ -138,6 +143,8 @@ class Probes:
     initial_delay: Duration | None
     failure_threshold: int
     success_threshold: int
+    #: ``probes none``: no health checks at all, not even ORION's TCP checks (of the sidecars' ports too).
+    none: bool = False
 
 
 @attrs.frozen
@@ -494,6 +501,48 @@ class Database:
 
 
 @attrs.frozen
+class Toleration:
+    """A taint the pods tolerate: of ``key`` (with ``value``, else any value), of one effect or of all."""
+
+    key: str
+    value: str | None
+    effect: TaintEffect | None
+
+
+@attrs.frozen
+class Spread:
+    """Pod anti-affinity among a workload's own pods: at most one per node (or zone), preferably or as a rule."""
+
+    across: SpreadDomain
+    required: bool
+
+
+@attrs.frozen
+class TopologySpread:
+    """A topology spread constraint: pod counts over nodes (or zones) differ by at most ``max_skew``."""
+
+    across: SpreadDomain
+    max_skew: int
+    required: bool
+
+
+@attrs.frozen
+class Placement:
+    """Where a workload's pods may and should run.
+
+    ``spread`` is what applies: the spec's, else ORION's default for a replicated data store
+    (``spread nodes``, preferred); ``spread none`` leaves it empty.
+    """
+
+    node_selector: tuple[tuple[str, str], ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+    spread: tuple[Spread, ...] = ()
+    topology_spread: tuple[TopologySpread, ...] = ()
+    zones: tuple[str, ...] = ()
+    zones_required: bool = False
+
+
+@attrs.frozen
 class Workload:
     """A service or stateful set: its pod, scaling, placement, calls and mesh settings."""
 
@@ -537,6 +586,13 @@ class Workload:
     versions: tuple[Version, ...] = ()
     #: How calls are routed to the versions, mirrored and faulted (Istio); None: as the Service spreads them.
     traffic: Traffic | None = None
+    #: The ServiceAccount its pods run as (``service_account``); None: one of its own, named after it.
+    service_account: str | None = None
+    #: The spec's labels of the workload's objects and pods, and annotations of the objects and of the pods.
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    pod_annotations: tuple[tuple[str, str], ...] = ()
+    placement: Placement = Placement()
     span: Span = span_field()
 
     @property
@@ -611,6 +667,9 @@ class Namespace:
     same_namespace: bool
     quota: Quota | None
     shared: tuple[Shared, ...]
+    #: ``external``: the cluster has it and others manage it; ORION writes no Namespace, quota or limits, and its
+    #: namespace-wide policies there select only ORION's pods.
+    external: bool = False
     span: Span = span_field()
 
 
@@ -657,6 +716,8 @@ class Network:
     dns: bool
     allows: tuple[PolicyRule, ...]
     denies: tuple[PolicyRule, ...]
+    #: ``internet allow``: every workload's pods may reach any public address, on any port.
+    internet: bool = False
 
 
 @attrs.frozen

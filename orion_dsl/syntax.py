@@ -45,13 +45,18 @@ class Arg:
 
 @attrs.frozen
 class Statement:
-    """``keyword group, group { body }`` — the one construct of the grammar."""
+    """``keyword group, group { body }`` — the one construct of the grammar.
+
+    ``quoted`` says the keyword was written as a string (``"example.com/team" "payments"``): only a
+    mapping's key may be.
+    """
 
     keyword: str
     groups: tuple[tuple[Arg, ...], ...]
     body: tuple[Statement, ...] | None
     span: Span = span_field()
     keyword_span: Span = span_field()
+    quoted: bool = False
 
     @property
     def args(self) -> tuple[Arg, ...]:

@@ -198,7 +198,8 @@ class SyntaxBuilder(Transformer[Token, Any]):
             end = groups[-1][-1].span
         else:
             end = start
-        stmt = Statement(self._text(keyword), groups, block.statements if block else None, span=start.to(end), keyword_span=start)
+        body = block.statements if block else None
+        stmt = Statement(self._text(keyword), groups, body, span=start.to(end), keyword_span=start, quoted=keyword.type == "STRING")
         if block is not None:
             self.depths[id(stmt)] = block.depth
         return stmt

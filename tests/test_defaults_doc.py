@@ -47,6 +47,8 @@ SECTIONS: dict[type[Decl], str] = {
     decl.AlertDecl: "monitoring",
     decl.MonitoringDecl: "monitoring",
     decl.TargetDecl: "recovery",
+    decl.SpreadDecl: "placement",
+    decl.TopologySpreadDecl: "placement",
 }
 
 

@@ -65,8 +65,9 @@ def mesh_mtls(entry: Planned, plan: Plan) -> Obj:
 
 
 def namespace_mtls(entry: Planned, plan: Plan) -> Obj:
-    """PERMISSIVE mutual TLS in one meshed namespace (the mesh is not ``strict``)."""
-    return obj(entry, {"mtls": {"mode": "PERMISSIVE"}})
+    """PERMISSIVE mutual TLS in one meshed namespace (the mesh is not ``strict``; ORION's pods only, in an
+    ``external`` namespace)."""
+    return obj(entry, {**({"selector": _selector(entry)} if entry.selector else {}), "mtls": {"mode": "PERMISSIVE"}})
 
 
 def workload_mtls(entry: Planned, plan: Plan) -> Obj | None:
@@ -83,8 +84,9 @@ def workload_mtls(entry: Planned, plan: Plan) -> Obj | None:
 
 
 def allow_nothing(entry: Planned, plan: Plan) -> Obj:
-    """The namespace's deny-by-default: an ALLOW policy without rules matches nothing."""
-    return obj(entry, {})
+    """The namespace's deny-by-default: an ALLOW policy without rules matches nothing (ORION's pods only, in
+    an ``external`` namespace)."""
+    return obj(entry, {"selector": _selector(entry)} if entry.selector else {})
 
 
 def _rule(port: int, principals: set[str], blocks: set[str]) -> Obj:

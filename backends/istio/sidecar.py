@@ -54,4 +54,7 @@ def sidecar_hosts(plan: Plan, namespace: str) -> list[str]:
 def sidecar(entry: Planned, plan: Plan) -> Obj:
     """A meshed namespace's Sidecar with ``outboundTrafficPolicy: REGISTRY_ONLY``."""
     hosts = sidecar_hosts(plan, entry.of(str))
-    return obj(entry, {"egress": [{"hosts": hosts}], "outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}})
+    selector = {"workloadSelector": {"labels": entry.selector}} if entry.selector else {}  # an `external` namespace: ORION's pods
+    # `internet allow`: hosts outside the registry pass through the sidecar (its PassthroughCluster)
+    mode = "ALLOW_ANY" if plan.topology.network.internet else "REGISTRY_ONLY"
+    return obj(entry, {**selector, "egress": [{"hosts": hosts}], "outboundTrafficPolicy": {"mode": mode}})

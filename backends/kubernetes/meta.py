@@ -18,9 +18,9 @@ from orion_dsl.model import Topology, Workload, label_value
 NAME = names.NAME_LABEL
 INSTANCE = names.INSTANCE_LABEL
 VERSION = names.VERSION_LABEL
-COMPONENT = "app.kubernetes.io/component"
-PART_OF = "app.kubernetes.io/part-of"
-MANAGED_BY = "app.kubernetes.io/managed-by"
+COMPONENT = names.COMPONENT_LABEL
+PART_OF = names.PART_OF_LABEL
+MANAGED_BY = names.MANAGED_BY_LABEL
 COLOUR = names.COLOUR_LABEL
 SCRAPE = "orion.dev/scrape"
 POD_INDEX = names.POD_INDEX_LABEL

@@ -11,7 +11,7 @@ every claim the namespace's objects and operators make, with headroom
 from __future__ import annotations
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.lowering import Plan, Planned, Role, claims
+from orion_dsl.lowering import Plan, Planned, Role, claims, names
 from orion_dsl.lowering.prerequisites import pod_security
 from orion_dsl.model import Namespace
 
@@ -26,7 +26,7 @@ def namespace(entry: Planned, plan: Plan) -> Obj:
     lab.update(dict(ns.labels))
     level = pod_security(ns)
     for mode in ("enforce", "audit", "warn"):
-        lab[f"pod-security.kubernetes.io/{mode}"] = level
+        lab[f"{names.POD_SECURITY_PREFIX}{mode}"] = level
     if ns.mesh:
         lab["istio-injection"] = "enabled"
     annotations = {"orion.dev/subnet": ns.subnet} if ns.subnet else None

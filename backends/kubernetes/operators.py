@@ -26,10 +26,10 @@ from typing import Any
 
 from orion_dsl import engines
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Backup, BackupTarget, Workload
+from orion_dsl.model import Backup, BackupTarget, Placement, Spread, Workload
 from orion_dsl.values import DAY_MS
 
-from . import meta
+from . import meta, placement
 from .meta import Builder, Obj
 from .units import ACCESS_MODES, cron
 from .workloads import resources
@@ -37,7 +37,7 @@ from .workloads import resources
 #: The Barman Cloud plugin's name, as the Cluster and ScheduledBackups name it.
 BARMAN_CLOUD = "barman-cloud.cloudnative-pg.io"
 #: Keeps the mesh's sidecar out of operator-made pods.
-NO_SIDECAR = {"sidecar.istio.io/inject": "false"}
+NO_SIDECAR = {names.INJECT_KEY: "false"}
 
 
 def _storage(w: Workload) -> dict[str, Any]:
@@ -66,9 +66,11 @@ def database_cluster(entry: Planned, plan: Plan) -> Obj:
         "primaryUpdateMethod": "switchover",  # a replica takes over before the old primary restarts
         "storage": _storage(w),
         "resources": resources(w.container),
-        "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": "preferred"},
+        "affinity": placement.cloudnative_pg(w.placement, names.pod_selector(w)),
         "inheritedMetadata": {"labels": _pod_labels(plan)},
     }
+    if w.placement.topology_spread:
+        spec["topologySpreadConstraints"] = placement.topology_spread(w.placement, names.pod_selector(w))
     if w.database is not None and w.database.replication == "synchronous" and w.replicas > 1:
         spec["postgresql"] = {"synchronous": {"method": "any", "number": 1, "dataDurability": "required"}}
     store = next((r for r in entry.refs if r.kind == "ObjectStore"), None)
@@ -106,8 +108,7 @@ def database_pooler(entry: Planned, plan: Plan) -> Obj:
 
 def _spread(pods: dict[str, str]) -> dict[str, Any]:
     """Prefer one pod per node (CloudNativePG spreads instances itself, not poolers)."""
-    term = {"labelSelector": {"matchLabels": pods}, "topologyKey": "kubernetes.io/hostname"}
-    return {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]}}
+    return placement.affinity(Placement(spread=(Spread("nodes", required=False),)), pods)
 
 
 def object_store(entry: Planned, plan: Plan) -> Obj:
@@ -176,8 +177,17 @@ def message_broker(entry: Planned, plan: Plan) -> Obj:
         "image": w.container.image,
         "resources": resources(w.container),
         "persistence": persistence,
-        "override": {"statefulSet": {"spec": {"template": {"metadata": {"labels": NO_SIDECAR}}}}},
     }
+    pods = names.pod_selector(w)
+    template: dict[str, Any] = {"metadata": {"labels": NO_SIDECAR}}
+    # spec.affinity and spec.tolerations are the RabbitmqCluster's own; a node selector and topology spread go
+    # through the StatefulSet override, whose pod spec needs its containers (rabbitmq/cluster-operator
+    # docs/examples/production-ready/rabbitmq.yaml writes `containers: []` beside topologySpreadConstraints)
+    found = placement.pod_fields(w.placement, pods)
+    spec.update({key: found.pop(key) for key in ("affinity", "tolerations") if key in found})
+    if found:
+        template["spec"] = {"containers": [], **found}
+    spec["override"] = {"statefulSet": {"spec": {"template": template}}}
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
@@ -229,6 +239,12 @@ def _kubernetes_config(image: str | None, resources: dict[str, Any], entry: Plan
     return {"image": image, "imagePullPolicy": "IfNotPresent", "resources": resources, "redisSecret": _password(entry)}
 
 
+def _every_pod(entry: Planned) -> dict[str, str]:
+    """The labels every pod of a RedisReplication or RedisSentinel carries (the planned pods' labels but the
+    role, which only the primary has)."""
+    return {k: v for k, v in entry.pods or () if k != names.REDIS_ROLE_LABEL}
+
+
 def cache_replication(entry: Planned, plan: Plan) -> Obj:
     """A RedisReplication: one primary and ``replicas - 1`` replicas, each pod with its own claim, the
     password from the Secret, the exporter on 9121."""
@@ -242,6 +258,7 @@ def cache_replication(entry: Planned, plan: Plan) -> Obj:
         "redisExporter": {"enabled": True, "image": found.exporter_image, "port": found.metrics, "resources": SMALL, "securityContext": container},
         "podSecurityContext": pod,
         "securityContext": container,
+        **placement.pod_fields(w.placement, _every_pod(entry)),
     }
     if w.replicas > 1:
         spec["pdb"] = ONE_AT_A_TIME
@@ -278,6 +295,8 @@ def cache_sentinel(entry: Planned, plan: Plan) -> Obj:
         "podSecurityContext": pod,
         "securityContext": container,
         "pdb": ONE_AT_A_TIME,
+        # the Sentinels (only of a Redis with replicas, a replicated store) are placed like its Redis pods
+        **placement.pod_fields(w.placement, _every_pod(entry)),
     }
     return meta.build(entry, {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}, spec=spec)
 

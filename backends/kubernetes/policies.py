@@ -166,14 +166,19 @@ def ingress_policy(entry: Planned, plan: Plan) -> Obj:
 
 
 def egress_policy(entry: Planned, plan: Plan) -> Obj:
-    """Where a peer's pods may go: its outgoing allow-graph edges."""
-    outgoing = plan.index(peer_rules)[entry.of(Peer)][1]
-    return _policy(entry, plan, "Egress", _rules(outgoing, "to"))
+    """Where a peer's pods may go: its outgoing allow-graph edges; with ``internet allow``, a workload's also
+    every public address on every port (a rule without ``ports``)."""
+    peer = entry.of(Peer)
+    rules = _rules(plan.index(peer_rules)[peer][1], "to")
+    if plan.topology.network.internet and peer.kind == "workload":
+        rules.append({"to": [PUBLIC]})
+    return _policy(entry, plan, "Egress", rules)
 
 
 def default_deny(entry: Planned, plan: Plan) -> Obj:
-    """Deny all ingress and egress of every pod in a namespace."""
-    spec = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    """Deny all ingress and egress of every pod in a namespace (of ORION's pods in an ``external`` one)."""
+    pods = entry.selector
+    spec = {"podSelector": {"matchLabels": pods} if pods else {}, "policyTypes": ["Ingress", "Egress"]}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "network-policy"), spec=spec)
 
 

@@ -37,7 +37,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Storage, Topology, Workload
 
-from . import meta
+from . import meta, placement
 from .meta import Builder, Obj
 from .operators import NO_SIDECAR
 from .units import ACCESS_MODES, prom_duration
@@ -70,7 +70,7 @@ def _common(plan: Plan, w: Workload) -> dict[str, Any]:
     version = _version(w)
     if version is not None:
         spec["version"] = version
-    spec["serviceAccountName"] = names.service(w)
+    spec["serviceAccountName"] = plan.get(Role.SERVICE_ACCOUNT, w).name
     spec["resources"] = resources(w.container)
     if w.storage:
         spec["storage"] = _claim(w.storage[0])
@@ -82,6 +82,7 @@ def _common(plan: Plan, w: Workload) -> dict[str, Any]:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["podMetadata"] = {"labels": {meta.PART_OF: plan.topology.name, **NO_SIDECAR}}
+    spec.update(placement.pod_fields(w.placement, names.pod_selector(w)))
     return spec
 
 

@@ -1,4 +1,4 @@
-"""ServiceAccounts (one per workload) and read access to shared ConfigMaps and Secrets.
+"""ServiceAccounts (one per workload, or one per name the spec gives, shared by the workloads that name it) and read access to shared ConfigMaps and Secrets.
 
 A ``shared_config``/``shared_secret`` gets a Role in its namespace granting ``get`` and
 ``watch`` on that one object (``resourceNames``), bound to each reader's ServiceAccount in the
@@ -16,9 +16,14 @@ from .meta import Builder, Obj
 
 
 def service_account(entry: Planned, plan: Plan) -> Obj:
-    """A workload's ServiceAccount; the API token is mounted only when the model asks."""
+    """A workload's ServiceAccount; the API token is mounted only when the model asks. An account the
+    spec names (``service_account``, perhaps shared by several workloads) is labelled with its own name,
+    and mounts the token if one of its workloads does (each pod says again whether it mounts it)."""
     w = entry.of(Workload)
-    return meta.build(entry, meta.workload_labels(plan.topology, w), automountServiceAccountToken=w.security.service_account_token)
+    users = (w, *(u for u in entry.shared_by if isinstance(u, Workload)))
+    token = any(u.security.service_account_token for u in users)
+    labels = meta.workload_labels(plan.topology, w) if w.service_account is None else meta.recommended(plan.topology, entry.name, meta.component(w))
+    return meta.build(entry, labels, automountServiceAccountToken=token)
 
 
 def reader_role(entry: Planned, plan: Plan) -> Obj:

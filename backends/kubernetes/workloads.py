@@ -44,7 +44,7 @@ from typing import Any
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Check, Container, Storage, Topology, Workload, default_pull_policy
 
-from . import meta
+from . import meta, placement
 from .meta import Builder, Obj
 from .services import service_address
 from .units import ACCESS_MODES, PULL_POLICIES
@@ -86,6 +86,8 @@ def _probes(w: Workload) -> dict[str, Any]:
     p = w.probes
     if p is None:
         return _tcp_probes(w.container)
+    if p.none:  # `probes none`: no checks at all
+        return {}
     timing: dict[str, Any] = {
         "periodSeconds": p.interval.seconds,
         "timeoutSeconds": p.timeout.seconds,
@@ -106,6 +108,8 @@ def _probes(w: Workload) -> dict[str, Any]:
 def _sidecar_probes(w: Workload, c: Container) -> dict[str, Any]:
     """A sidecar with a port gets TCP liveness and readiness checks on it, with the pod's timing."""
     p = w.probes
+    if p is not None and p.none:
+        return {}
     return _tcp_probes(c) if p is None else _tcp_probes(c, p.interval.seconds, p.timeout.seconds, p.failure_threshold)
 
 
@@ -135,8 +139,11 @@ def pod_security(w: Workload) -> dict[str, Any]:
 
 
 def resources(c: Container) -> dict[str, Any]:
-    """Requests and limits as written in the spec."""
+    """Requests and limits as written in the spec (none for ``resources none``: the namespace's LimitRange
+    gives the container its defaults at admission)."""
     r = c.resources
+    if r.none:
+        return {}
     return {
         "requests": {"cpu": r.cpu_request.text, "memory": r.memory_request.text},
         "limits": {"cpu": r.cpu_limit.text, "memory": r.memory_limit.text},
@@ -195,7 +202,8 @@ def _container(plan: Plan, w: Workload, c: Container, image: str, main: bool) ->
         out["envFrom"] = _env_from(w)
     if c.ports:
         out["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol} for p in c.ports]
-    out["resources"] = resources(c)
+    if not c.resources.none:
+        out["resources"] = resources(c)
     out["securityContext"] = container_security(w)
     if main:
         out.update(_probes(w))
@@ -240,17 +248,12 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
     mesh = topology.mesh
     if w.meshed and mesh is not None and mesh.sidecar_resources is not None:
         r = mesh.sidecar_resources
-        ann["sidecar.istio.io/proxyCPU"] = r.cpu_request.text
-        ann["sidecar.istio.io/proxyCPULimit"] = r.cpu_limit.text
-        ann["sidecar.istio.io/proxyMemory"] = r.memory_request.text
-        ann["sidecar.istio.io/proxyMemoryLimit"] = r.memory_limit.text
+        ann.update(zip(names.PROXY_RESOURCE_ANNOTATIONS, (r.cpu_request.text, r.cpu_limit.text, r.memory_request.text, r.memory_limit.text), strict=True))
     mon = topology.monitoring
     if w.scraped and mon is not None:
         port = w.port(mon.port)
         if port is not None:
-            ann["prometheus.io/scrape"] = "true"
-            ann["prometheus.io/port"] = str(port.number)
-            ann["prometheus.io/path"] = mon.path
+            ann.update(zip(names.SCRAPE_ANNOTATIONS, ("true", str(port.number), mon.path), strict=True))
     return ann
 
 
@@ -268,8 +271,17 @@ def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]
         spec["initContainers"] = [_init_container(plan, w, c) for c in w.init_containers]
     spec["containers"] = containers
     spec["volumes"] = _volumes(plan, w)
-    metadata: dict[str, Any] = {"labels": meta.workload_labels(topology, w, part)}
-    ann = pod_annotations(topology, w)
+    spec.update(placement.pod_fields(w.placement, names.pod_selector(w)))
+    labels = {**meta.workload_labels(topology, w, part), **dict(w.labels)}
+    ns = topology.namespace(w.namespace)
+    if ns is not None and ns.mesh and not w.meshed:
+        # `mesh off`: the pod's label overrides its namespace's istio-injection
+        # (istio.io/latest/docs/setup/additional-setup/sidecar-injection/, "Controlling the injection policy")
+        labels[names.INJECT_KEY] = "false"
+    elif ns is not None and ns.external and w.meshed:  # ORION does not label an external namespace for injection
+        labels[names.INJECT_KEY] = "true"
+    metadata: dict[str, Any] = {"labels": labels}
+    ann = {**pod_annotations(topology, w), **dict(w.pod_annotations)}
     if ann:
         metadata["annotations"] = ann
     return {"metadata": metadata, "spec": spec}
@@ -305,8 +317,8 @@ def deployment(entry: Planned, plan: Plan) -> Obj:
         strategy: dict[str, Any] = {"type": "Recreate"}
     else:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
-    labels = meta.workload_labels(plan.topology, w, entry.part)
-    ann = {"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {}
+    labels = {**meta.workload_labels(plan.topology, w, entry.part), **dict(w.labels)}
+    ann = {**dict(w.annotations), **({"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {})}
     ann |= scanner_annotations(w)
     selector = names.version_pods(w, version) if version is not None else names.pod_selector(w, colour)
     spec = {
@@ -342,7 +354,7 @@ def statefulset(entry: Planned, plan: Plan) -> Obj:
     }
     if templates:
         spec["volumeClaimTemplates"] = templates
-    return meta.build(entry, meta.workload_labels(topology, w), scanner_annotations(w), spec=spec)
+    return meta.build(entry, {**meta.workload_labels(topology, w), **dict(w.labels)}, {**dict(w.annotations), **scanner_annotations(w)}, spec=spec)
 
 
 def claim(entry: Planned, plan: Plan) -> Obj:

@@ -78,6 +78,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.PROVIDED_STORAGE_LOCATION: "the BackupStorageLocation Velero provides",
     Role.PROVIDED_SERVICE: "the Service Istio installs",
     Role.PROVIDED_PODS: "the pods of the ingress controller (installed separately)",
+    Role.PROVIDED_NAMESPACE: "the Namespace object (external: the cluster has it)",
     Role.MANAGED_SECRET: "a Secret cert-manager makes",
     Role.TEMPLATE_CLAIM: "a claim the StatefulSet controller makes for a pod",
     Role.OPERATOR_MADE: "an object its operator makes",

@@ -70,8 +70,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
         sources = (ns.span if ns else None,)
-        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources)
-        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects={})
+        pods = names.namespace_pods(ns)
+        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources, selects=pods)
+        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=pods)
     for w in meshed(topology):
         yield from _workload(topology, w)
     yield from _jwt(topology, mesh)
@@ -86,7 +87,8 @@ def _mtls(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         return
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
-        yield entry(Role.NAMESPACE_MTLS, "PeerAuthentication", namespace, names.MESH_DEFAULT, namespace, sources=(ns.span if ns else None,))
+        pods = names.namespace_pods(ns)
+        yield entry(Role.NAMESPACE_MTLS, "PeerAuthentication", namespace, names.MESH_DEFAULT, namespace, sources=(ns.span if ns else None,), selects=pods)
 
 
 def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
@@ -106,7 +108,7 @@ def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
 def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:
     """The ServiceAccounts (mTLS principals) of the meshed workloads that call along these allow-graph edges."""
     sources = (topology.workload(e.source.name) for e in edges if e.source.kind == "workload")
-    return tuple(dict.fromkeys(Ref("ServiceAccount", s.namespace, names.service(s)) for s in sources if s is not None and s.meshed))
+    return tuple(dict.fromkeys(Ref("ServiceAccount", s.namespace, names.service_account(s)) for s in sources if s is not None and s.meshed))
 
 
 def _jwt(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
@@ -139,4 +141,3 @@ def _egress_gateway(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
         edges = [e for external in dict.fromkeys(e for e, _ in routed) for e in topology.allow_graph.incoming(external.name)]
         callers = _meshed_callers(topology, edges)
         yield entry(Role.EGRESS_ACCESS, "AuthorizationPolicy", home, names.EGRESS_ACCESS, gateway, sources=here, selects=pods, refs=callers)
-

@@ -93,9 +93,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
     """Every Kubernetes object of the topology, then the objects it names that the cluster provides."""
     yield from _namespaces(topology)
     yield from _issuers(topology)
-    for w in topology.workloads:
-        if ("ServiceAccount", names.service(w)) not in names.operator_made(w):
-            yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", w.namespace, names.service(w), w, sources=(w.span,))
+    yield from _service_accounts(topology)
     yield from _shared_access(topology)
     configs = tuple(_config_maps(topology))
     yield from configs
@@ -123,10 +121,25 @@ def plan(topology: Topology) -> Iterator[Planned]:
 
 def _namespaces(topology: Topology) -> Iterator[Planned]:
     for ns in topology.namespaces:
+        if ns.external:  # the cluster's, managed by others: ORION only places objects in it
+            yield entry(Role.PROVIDED_NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,), emitted=False)
+            continue
         yield entry(Role.NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,))
         if ns.quota is not None:
             yield entry(Role.QUOTA, "ResourceQuota", ns.name, names.QUOTA, ns, sources=(ns.span,))
         yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
+
+
+def _service_accounts(topology: Topology) -> Iterator[Planned]:
+    """One ServiceAccount per name in a namespace: workloads that name one account (``service_account``)
+    share it, and with it their mTLS identity; none for an account the workload's operator makes."""
+    users: dict[tuple[str, str], list[Workload]] = {}
+    for w in topology.workloads:
+        if ("ServiceAccount", names.service_account(w)) not in names.operator_made(w):
+            users.setdefault((w.namespace, names.service_account(w)), []).append(w)
+    for (namespace, name), (first, *others) in users.items():
+        sources = tuple(w.span for w in (first, *others))
+        yield entry(Role.SERVICE_ACCOUNT, "ServiceAccount", namespace, name, first, sources=sources, shared_by=tuple(others))
 
 
 def _issuers(topology: Topology) -> Iterator[Planned]:
@@ -143,7 +156,7 @@ def _shared_access(topology: Topology) -> Iterator[Planned]:
             name = names.reader(shared)
             yield entry(Role.READER_ROLE, "Role", ns.name, name, shared, part=ns, sources=(shared.span,), refs=(Ref(kind, ns.name, shared.name),))
             readers = tuple(w for w in map(topology.workload, shared.readers) if w is not None)
-            refs = (Ref("Role", ns.name, name), *(Ref("ServiceAccount", w.namespace, names.service(w)) for w in readers))
+            refs = (Ref("Role", ns.name, name), *(Ref("ServiceAccount", w.namespace, names.service_account(w)) for w in readers))
             yield entry(Role.READER_BINDING, "RoleBinding", ns.name, name, shared, part=ns, sources=(shared.span,), refs=refs)
 
 
@@ -256,7 +269,7 @@ _KINDS = {"secret": "Secret", "config-map": "ConfigMap"}
 
 def _volume_refs(w: Workload) -> tuple[Ref, ...]:
     """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use (mounted, or read by their environment)."""
-    refs = [Ref("ServiceAccount", w.namespace, names.service(w))]
+    refs = [Ref("ServiceAccount", w.namespace, names.service_account(w))]
     for v in w.volumes:
         if v.kind == "config-map":
             refs.append(Ref("ConfigMap", w.namespace, v.source))
@@ -271,9 +284,12 @@ def _volume_refs(w: Workload) -> tuple[Ref, ...]:
 
 
 def _pods(w: Workload) -> Iterator[Planned]:
+    """The Deployment (a colour's each) or StatefulSet, with the labels its pods carry that selectors use
+    (``app.kubernetes.io/managed-by: orion`` too: an ``external`` namespace's policies select ORION's pods by it)."""
     refs = _volume_refs(w)
+    own = {**names.pod_selector(w), **names.ORION_PODS}
     if w.kind == "statefulset":
-        yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        yield entry(Role.STATEFULSET, "StatefulSet", w.namespace, names.service(w), w, sources=(w.span,), pods=own, refs=refs)
         return
     for version in w.versions:
         pods = names.version_pods(w, version)
@@ -282,10 +298,10 @@ def _pods(w: Workload) -> Iterator[Planned]:
     if w.versions:
         return
     if w.blue_green is None:
-        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
+        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.service(w), w, sources=(w.span,), pods=own, refs=refs)
         return
     for colour in names.COLOURS:
-        pods = {**names.pod_selector(w, colour), names.VERSION_LABEL: w.blue_green.version_label(colour)}
+        pods = {**names.pod_selector(w, colour), **names.ORION_PODS, names.VERSION_LABEL: w.blue_green.version_label(colour)}
         yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, names.colour_deployment(w, colour), w, part=colour, sources=(w.span,), pods=pods, refs=refs)
 
 
@@ -376,9 +392,10 @@ def _gateway_ends(topology: Topology, edge: Edge, incoming: set[Peer], outgoing:
 
 def _network_policies(topology: Topology) -> Iterator[Planned]:
     for ns in topology.namespaces:
-        yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects={})
+        pods = names.namespace_pods(ns)
+        yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects=pods)
         if ns.mesh:
-            yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects={})
+            yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects=pods)
     incoming: set[Peer] = set()
     outgoing: set[Peer] = set()
     order: dict[Peer, tuple[str, dict[str, str]]] = {}  # first seen first: a list's `in` made this quadratic
@@ -389,6 +406,12 @@ def _network_policies(topology: Topology) -> Iterator[Planned]:
             elif (found := peer_pods(topology, peer)) is not None:
                 ends.add(peer)
                 order[peer] = found
+    if topology.network.internet:  # `internet allow`: every workload's egress policy opens public addresses
+        for w in topology.workloads:
+            peer = Peer("workload", w.name, w.namespace)
+            if peer not in order and (found := peer_pods(topology, peer)) is not None:
+                order[peer] = found
+            outgoing.add(peer)
     for peer, (name, pods) in order.items():
         assert peer.namespace is not None
         sources = _peer_sources(topology, peer)
@@ -494,7 +517,7 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
     for b in w.backups:
         credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target), (names.BACKUP_CREDENTIALS_KEY,))
         secrets = tuple(Ref("Secret", w.namespace, v.source) for v in (names.credentials_volume(w),) if v is not None)
-        account = Ref("ServiceAccount", w.namespace, names.service(w))
+        account = Ref("ServiceAccount", w.namespace, names.service_account(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         if b.continuous:
             name = names.archiver(w, b)

@@ -10,7 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
-from orion_dsl.model import Backup, Ingress, Issuer, Shared, Storage, Topology, TrafficMatch, Version, Volume, Workload
+from orion_dsl.model import Backup, Ingress, Issuer, Namespace, Shared, Storage, Topology, TrafficMatch, Version, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
 NAME_LABEL = "app.kubernetes.io/name"
@@ -19,6 +19,24 @@ INSTANCE_LABEL = "app.kubernetes.io/instance"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 VERSION_LABEL = "app.kubernetes.io/version"
 COLOUR_LABEL = "orion.dev/colour"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+#: The recommended labels ORION puts on every object and pod it writes (selectors use the name, the
+#: Prometheus selects by part-of): a spec's own labels may not set them.
+RECOMMENDED_LABELS = (NAME_LABEL, INSTANCE_LABEL, VERSION_LABEL, COMPONENT_LABEL, PART_OF_LABEL, MANAGED_BY_LABEL)
+#: The prefix of ORION's own labels and annotations (``orion.dev/colour``, ``orion.dev/active``).
+OWN_PREFIX = "orion.dev/"
+#: Whether Istio injects a sidecar into a pod (an annotation, and a label Istio also reads).
+INJECT_KEY = "sidecar.istio.io/inject"
+#: The pod annotations by which a Prometheus without the operator finds its targets.
+SCRAPE_ANNOTATIONS = ("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")
+#: The pod annotations that size Istio's sidecar (the mesh's ``sidecar_resources``).
+PROXY_RESOURCE_ANNOTATIONS = tuple(f"sidecar.istio.io/{key}" for key in ("proxyCPU", "proxyCPULimit", "proxyMemory", "proxyMemoryLimit"))
+#: The pods ORION writes (every pod template carries the recommended labels): the pods a namespace-wide policy
+#: of an ``external`` namespace selects, leaving the namespace's other pods alone.
+ORION_PODS = {MANAGED_BY_LABEL: "orion"}
+#: The prefix of the Pod Security admission labels of a namespace (``enforce``, ``audit``, ``warn``).
+POD_SECURITY_PREFIX = "pod-security.kubernetes.io/"
 #: Set by the StatefulSet controller on each pod (Kubernetes 1.28+).
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 #: Labels CloudNativePG puts on the pods it makes (pkg/specs/pods.go, pkg/specs/pgbouncer/deployments.go).
@@ -307,6 +325,18 @@ def service_host(name: str, namespace: str) -> str:
 def pod_host(w: Workload, index: int) -> str:
     """The DNS name (relative to the namespace) of one pod of a StatefulSet, through its headless Service."""
     return f"{w.name}-{index}.{headless_service(w)}"
+
+
+def service_account(w: Workload) -> str:
+    """The ServiceAccount a workload's pods run as: the one the spec names, else one of its own, named
+    like its Service."""
+    return w.service_account or service(w)
+
+
+def namespace_pods(ns: Namespace | None) -> dict[str, str]:
+    """The pods a namespace-wide policy selects: every pod of a namespace ORION manages, ORION's own pods in
+    an ``external`` one."""
+    return dict(ORION_PODS) if ns is not None and ns.external else {}
 
 
 def principal(service_account: str, namespace: str) -> str:

@@ -123,7 +123,7 @@ def backups(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Plann
 def _monitoring(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[Planned]:
     """An Alertmanager, or a Prometheus with the ClusterRole and binding its discovery needs (it finds
     the Alertmanager through the operator's ``alertmanager-operated`` Service)."""
-    account = Ref("ServiceAccount", w.namespace, names.service(w))
+    account = Ref("ServiceAccount", w.namespace, names.service_account(w))
     if alerting(topology, w):
         routing = names.alert_routing(w)
         receiver = (Ref("Secret", w.namespace, names.alert_receiver(w), (names.ALERT_RECEIVER_KEY,)),)

@@ -141,6 +141,7 @@ class Role(enum.Enum):
     PROVIDED_STORAGE_LOCATION = "provided-storage-location"
     PROVIDED_SERVICE = "provided-service"
     PROVIDED_PODS = "provided-pods"
+    PROVIDED_NAMESPACE = "provided-namespace"
     # objects a controller makes from ORION's (never emitted by ORION)
     MANAGED_SECRET = "managed-secret"
     TEMPLATE_CLAIM = "template-claim"
@@ -238,6 +239,9 @@ class Planned:
     refs: tuple[Ref, ...] = ()
     #: False for an object ORION names but the cluster provides (a Secret, Istio's egress gateway).
     emitted: bool = True
+    #: Further facts the one object is made for (the other workloads that run as one ServiceAccount):
+    #: the entry is found for each of them too.
+    shared_by: tuple[object, ...] = ()
 
     @property
     def name(self) -> str:
@@ -285,7 +289,8 @@ class Plan:
         by_subject: dict[tuple[Role, object, object], Planned] = {}
         for entry in self.entries:
             by_role.setdefault(entry.role, []).append(entry)
-            by_subject.setdefault((entry.role, _subject_key(entry.subject), _part_key(entry.part)), entry)
+            for subject in (entry.subject, *entry.shared_by):
+                by_subject.setdefault((entry.role, _subject_key(subject), _part_key(entry.part)), entry)
         object.__setattr__(self, "_by_role", {role: tuple(found) for role, found in by_role.items()})
         object.__setattr__(self, "_by_subject", by_subject)
 
@@ -341,6 +346,7 @@ class Planner:
         selects: Mapping[str, str] | None = None,
         refs: tuple[Ref, ...] = (),
         emitted: bool = True,
+        shared_by: tuple[object, ...] = (),
     ) -> Planned:
         """A plan entry of this target; its pods and selector are read in ``namespace``."""
         assert role in self.roles or not emitted, role
@@ -354,6 +360,7 @@ class Planner:
             Selects(namespace or "", labels_of(selects)) if selects is not None else None,
             refs,
             emitted,
+            shared_by,
         )
 
 

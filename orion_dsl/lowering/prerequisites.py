@@ -186,7 +186,7 @@ def prerequisites(plan: Plan) -> Prerequisites:
         provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, describe(e)) for e in plan.provided() if _listed(e)),
         features=_features(topology, emitted),
         pod_security=(
-            *((ns.name, pod_security(ns)) for ns in topology.namespaces),
+            *((ns.name, pod_security(ns)) for ns in topology.namespaces if not ns.external),
             *((e.name, LOG_SHIPPER_POD_SECURITY) for e in plan.of_role(Role.LOG_SHIPPER_NAMESPACE)),
         ),
     )

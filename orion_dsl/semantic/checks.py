@@ -278,6 +278,73 @@ def source_ip_affinity_is_not_behind_a_proxy(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def unmeshed_callers_are_identifiable(ctx: Context) -> list[Diagnostic]:
+    """A workload written ``mesh off`` presents no mTLS identity. A meshed workload it calls under STRICT mutual
+    TLS admits it only as plaintext from its known addresses (``addresses``, else its subnet): without either,
+    Istio refuses the call although the spec declares it (warning)."""
+    t = ctx.topology
+    if t.mesh is None or t.mesh.mtls != "strict":
+        return []
+    out = []
+    for w in t.workloads:
+        where = ctx.span("mesh", w.name)
+        if w.meshed or where is None or w.addresses is not None or w.subnet is not None:
+            continue
+        for call in w.calls:
+            callee = t.workload(call.target)
+            if callee is not None and callee.meshed:
+                out.append(
+                    warning(
+                        "W0307",
+                        call.span or where,
+                        f"{w.name} is outside the mesh (`mesh off`), and {callee.name} accepts only mutual TLS: Istio refuses this call",
+                        f"give {w.name} `addresses` or a `subnet` (its plaintext is then admitted from them), or leave it in the mesh",
+                        (Related(where, "taken out of the mesh here"),),
+                    )
+                )
+    return out
+
+
+def shared_identities_admit_only_their_callers(ctx: Context) -> list[Diagnostic]:
+    """Meshed workloads that run as one ServiceAccount present one mTLS principal: a callee that admits one of
+    them admits them all. Warn where one of them calls a meshed workload another of them does not call."""
+    t = ctx.topology
+    sharing: dict[tuple[str, str], list[Workload]] = {}
+    for w in t.workloads:
+        if w.meshed and w.service_account is not None:
+            sharing.setdefault((w.namespace, w.service_account), []).append(w)
+    out = []
+    for (_, account), users in sharing.items():
+        for w in users:
+            for call in w.calls:
+                callee = t.workload(call.target)
+                if callee is None or not callee.meshed:
+                    continue
+                others = [u.name for u in users if u not in (w, callee) and not any(c.target == callee.name for c in u.calls)]
+                if others:
+                    summary = f'{callee.name} admits {w.name} by the ServiceAccount "{account}", and so every workload that runs as it: {", ".join(others)}'
+                    help = f"give {w.name} a ServiceAccount of its own (`service_account`), or accept that {', '.join(others)} may call {callee.name}"
+                    out.append(warning("W0309", call.span or w.span, summary, help))
+    return out
+
+
+def defaults_turned_off_are_stated(ctx: Context) -> list[Diagnostic]:
+    """``probes none`` and ``resources none`` turn off what ORION adds on its own: say what that costs (warning)."""
+    out = []
+    for w in ctx.topology.workloads:
+        where = ctx.span("probes none", w.name)
+        if w.probes is not None and w.probes.none and where is not None:
+            help = 'write the checks the application answers (`liveness http "/healthz"`...), or keep `probes none` where nothing can be checked'
+            out.append(warning("W0308", where, f"{w.name} has no health checks: a hung pod is never restarted and still gets traffic", help))
+        for c in w.containers:
+            where = ctx.span(f"resources none {c.name}", w.name)
+            if c.resources.none and where is not None:
+                help = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`; a namespace ORION manages gives it 100m..500m CPU, 128Mi..512Mi"
+                summary = f"container {c.name} of {w.name} states no requests or limits: the scheduler cannot place it by need"
+                out.append(warning("W0308", where, summary, help))
+    return out
+
+
 def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
     """A ``queue`` metric names the broker KEDA reads the queue's depth from: a workload run by the RabbitMQ
     Cluster Operator (ORION knows its Service, port and credentials). KEDA's ScaledObject takes over the
@@ -348,6 +415,9 @@ CHECKS: Sequence[Check] = (
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
     paths.volume_sources_are_names,
+    unmeshed_callers_are_identifiable,
+    defaults_turned_off_are_stated,
+    shared_identities_admit_only_their_callers,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,
 )

@@ -34,16 +34,16 @@ def namespaces_are_not_owned(ctx: Context) -> list[Diagnostic]:
             "E0204",
             ns.name.span,
             f'namespace "{ns.name.value}" belongs to Kubernetes or the platform: ORION would restrict its pods and deny its traffic',
-            "put your workloads in a namespace of your own; ORION cannot manage a namespace Kubernetes owns",
+            f"put your workloads in a namespace of your own, or write `namespace {ns.name.value} external` to place them there without ORION managing it",
         )
         for ns in ctx.spec.namespaces
-        if ns.name is not None and owned_namespace(ns.name.value)
+        if ns.name is not None and owned_namespace(ns.name.value) and not (ns.external is not None and ns.external.value)
     ]
 
 
 def injection_label_is_not_overwritten(ctx: Context) -> list[Diagnostic]:
     """A ``mesh on`` namespace may not label ``istio-injection`` with another value than the
-    ``enabled`` ORION sets (a key is a word, so the Pod Security labels cannot be written)."""
+    ``enabled`` ORION sets (the Pod Security labels are refused with the other keys ORION writes)."""
     return [
         error(
             "E0204",

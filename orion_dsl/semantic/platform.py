@@ -9,6 +9,7 @@ from orion_dsl import declarations as decl
 from orion_dsl.choices import DescribedKind, RatePer, SharedKind
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
+from orion_dsl.semantic import metadata
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
@@ -31,7 +32,12 @@ class PlatformResolver(ResolverBase):
                 readers = tuple(r for r in (self.workload_ref(ref, names) for ref in s.readers) if r)
                 shared.append(model.Shared(written(s.name, ""), kind, readers, span=s.span))
         self.subnet_ref(d.subnet)
-        self.check_labels(d.labels)
+        self.diags.extend(metadata.problems(d.labels, "label", "labels", metadata.NAMESPACE_KEYS))
+        if d.external is not None and d.external.value:
+            for part, what in ((d.labels[0] if d.labels else None, "labels"), (d.defaults.quota if d.defaults else None, "a quota")):
+                if part is not None:
+                    help = "remove it, or let ORION manage the namespace (leave out `external`)"
+                    self.report("E0221", part.span, f"namespace {written(d.name)} is external: ORION writes no {what} for it", help)
         settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
             name=written(d.name, ""),
@@ -42,6 +48,7 @@ class PlatformResolver(ResolverBase):
             same_namespace=any(a.value == "same-namespace" for a in d.allow),
             quota=quota,
             shared=tuple(shared),
+            external=settings.external,
             span=d.span,
         )
 
@@ -67,6 +74,7 @@ class PlatformResolver(ResolverBase):
             dns=dns,
             allows=tuple(x for r in d.allows if (x := self.policy_rule(r, scopes))),
             denies=tuple(x for r in d.denies if (x := self.policy_rule(r, scopes))),
+            internet=Settings(decl.NetworkDecl, d).internet == "allow",
         )
 
     def policy_rule(self, r: decl.PolicyRuleDecl, scopes: set[str]) -> model.PolicyRule | None:
@@ -193,7 +201,7 @@ class PlatformResolver(ResolverBase):
         settings = Settings(decl.MeshDecl, d)
         return model.Mesh(
             mtls=settings.mtls,
-            sidecar_resources=self.resources(d.sidecar_resources) if d.sidecar_resources else None,
+            sidecar_resources=self.resources(d.sidecar_resources) if d.sidecar_resources and d.sidecar_resources.none is None else None,
             tracing_sampling=written(d.tracing.sampling) if d.tracing else None,
             access_log=settings.access_log,
             jwt=jwt,

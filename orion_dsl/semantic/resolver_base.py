@@ -184,7 +184,11 @@ class ResolverBase:
                     f"{what} request {rng.low.text} is more than its limit {rng.high.text}",
                     f"write request..limit with the request first, e.g. {rng.high.text}..{rng.low.text}",
                 )
-        return model.Resources(cpu.low, cpu.high, memory.low, memory.high)
+        none = written is not None and written.none is not None
+        if none and written is not None and (written.cpu is not None or written.memory is not None):
+            help = "keep `resources none` or the figures"
+            self.report("E0221", written.keyword_span, "`resources none` states no requests or limits, and this block states some", help)
+        return model.Resources(cpu.low, cpu.high, memory.low, memory.high, none=none)
 
     def port_list(self, decls: Iterable[decl.PortDecl], owner: str, *, service: bool = True) -> tuple[model.Port, ...]:
         """The ports of a container or external; a name or number declared twice is an error.

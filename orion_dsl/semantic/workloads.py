@@ -14,6 +14,7 @@ from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.engines import facts
 from orion_dsl.lowering import names
+from orion_dsl.semantic import metadata
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
@@ -59,8 +60,16 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         subnet = d.subnet or (ns.subnet if ns else None)
         self.record_spans(d, name)
         settings = Settings(decl.WorkloadDecl, d)
-        meshed = Settings(decl.NamespaceDecl, ns).mesh and d.engine is None  # operator-made pods stay outside the mesh
+        namespace_meshed: bool = Settings(decl.NamespaceDecl, ns).mesh
+        if d.mesh is not None and d.mesh.value and not namespace_meshed:
+            help = f"write `mesh on` in namespace {namespace} (its pods get sidecars), or remove the workload's `mesh on`"
+            self.report("E0221", d.mesh.span, f'"{name}" joins the mesh, but its namespace {namespace} is not in it', help)
+        # operator-made pods stay outside the mesh; `mesh off` leaves a workload out of its namespace's
+        meshed = namespace_meshed and d.engine is None and written(d.mesh, True)
+        if d.mesh is not None:
+            self.spans[("mesh", name)] = d.mesh.span
         replicas = self.replicas(d, autoscale, name)
+        replicated_store = (kind == "statefulset" or d.engine is not None) and max(replicas, autoscale.max if autoscale else 0) > 1
         versions = self.versions(d, name, kind, replicas)
         if versions and not d.image:  # the service's image is its first version's (the document's, the diagrams')
             container = attrs.evolve(container, image=versions[0].image)
@@ -100,6 +109,11 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             headless=self.headless(d, settings.service_type, container.ports + tuple(p for s in sidecars for p in s.ports)),
             versions=versions,
             traffic=self.traffic(d, name, versions, meshed, resilience),
+            service_account=written(d.service_account),
+            labels=tuple(pair.value for pair in d.labels),
+            annotations=tuple(pair.value for pair in d.annotations),
+            pod_annotations=tuple(pair.value for pair in d.pod_annotations),
+            placement=self.placement(d.placement, replicated_store),
             span=d.span,
         )
 
@@ -117,6 +131,14 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         self.unique([*main, *((s.name, s) for s in d.sidecars), *((i.name, i) for i in d.init)], f'container of "{name}"')
         self.unique(((e.name, e) for e in d.env), f'environment variable of "{name}"')
         self.unique(((r.path, r) for r in d.routes), f'route of "{name}"')
+        self.check_name(d.service_account, "service account", DNS_1123_SUBDOMAIN, 253)
+        mappings: tuple[tuple[tuple[L[tuple[str, str]], ...], metadata.MetadataKind, str], ...] = (
+            (d.labels, "label", "labels"),
+            (d.annotations, "annotation", "annotations"),
+            (d.pod_annotations, "annotation", "pod_annotations"),
+        )
+        for pairs, kind, keyword in mappings:
+            self.diags.extend(metadata.problems(pairs, kind, keyword, metadata.OWN_KEYS))
 
     def containers(self, d: decl.WorkloadDecl, name: str) -> tuple[model.Container, tuple[model.Container, ...]]:
         """The main container and the sidecars; port names and numbers are unique per pod."""
@@ -195,6 +217,56 @@ class WorkloadResolver(EngineResolver, VersionResolver):
                 self.report("E0221", d.headless.span, f"a headless Service does not map port {port.service_number} to {port.number}", help)
         return True
 
+    def placement(self, d: decl.PlacementDecl | None, replicated_store: bool) -> model.Placement:
+        """Where the pods run. A replicated data store (a statefulset, or a workload an operator runs, with more
+        than one replica) spreads over nodes unless its ``spread`` statements say otherwise (``spread none``)."""
+        default = (model.Spread("nodes", required=False),) if replicated_store else ()
+        if d is None:
+            return model.Placement(spread=default)
+        self.diags.extend(metadata.problems(d.node_selector, "label", "node_selector", {}))
+        tolerations = tuple(self.toleration(t) for t in d.tolerations if t.key is not None)
+        spread = tuple(model.Spread(s.across.value, Settings(decl.SpreadDecl, s).required) for s in d.spread if s.across and s.across.value != "none")
+        off = next((s for s in d.spread if s.across is not None and s.across.value == "none"), None)
+        if off is not None and spread:
+            self.report("E0221", off.keyword_span, "`spread none` turns spreading off, and another `spread` turns it on", "keep `spread none` or the others")
+        written_spread = tuple(s for s in d.spread if s.across is not None)
+        self.unique(((L(s.across.value, span=s.keyword_span), s) for s in written_spread if s.across), "spread over")
+        balance = tuple(
+            model.TopologySpread(t.across.value, Settings(decl.TopologySpreadDecl, t).max_skew, Settings(decl.TopologySpreadDecl, t).required)
+            for t in d.topology_spread
+            if t.across is not None
+        )
+        for t in d.topology_spread:
+            self.at_least(t.max_skew, 1, "max_skew")
+        if d.prefer_zones and d.require_zones:
+            help = "keep one: `require_zones` admits no other zone, `prefer_zones` falls back to others"
+            self.report("E0221", d.require_zones[0].span, "a workload prefers zones or requires them, not both", help)
+        zones = tuple(z.value for z in (d.require_zones or d.prefer_zones))
+        for z in (*d.require_zones, *d.prefer_zones):
+            problem = metadata.label_value_problem(z.value)
+            if problem is not None:
+                self.report("E0204", z.span, f'the zone "{z.value}" cannot be a node label value', f"write {problem}")
+        return model.Placement(
+            node_selector=tuple(pair.value for pair in d.node_selector),
+            tolerations=tolerations,
+            spread=spread if written_spread else default,
+            topology_spread=balance,
+            zones=zones,
+            zones_required=bool(d.require_zones),
+        )
+
+    def toleration(self, d: decl.TolerationDecl) -> model.Toleration:
+        """A taint the pods tolerate; its key and value follow Kubernetes' label rules."""
+        assert d.key is not None
+        problem = metadata.key_problem(d.key.value)
+        if problem is not None:
+            help = 'write `toleration "prefix/name" "value"`'
+            self.report("E0204", d.key.span, f'the taint key "{d.key.value}" cannot be a Kubernetes taint key: {problem}', help)
+        value_problem = metadata.label_value_problem(d.value.value) if d.value is not None else None
+        if d.value is not None and value_problem is not None:
+            self.report("E0204", d.value.span, f'the taint value "{d.value.value}" cannot be a Kubernetes taint value', f"write {value_problem}")
+        return model.Toleration(d.key.value, written(d.value), written(d.effect))
+
     def storage(self, d: decl.StorageDecl, subst: dict[str, str]) -> model.Storage | None:
         """A persistent volume; ``{service}`` in its path becomes the workload's name."""
         if not (d.name and d.size and d.at):
@@ -244,6 +316,11 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         for st in d.storage:
             if st.name is not None:
                 self.spans[(f"storage {st.name.value}", name)] = st.span
+        if d.probes is not None and d.probes.none is not None:
+            self.spans[("probes none", name)] = d.probes.none.span
+        for container, block in ((name, d.resources), *((written(s.name, ""), s.resources) for s in d.sidecars)):
+            if block is not None and block.none is not None:
+                self.spans[(f"resources none {container}", name)] = block.none.span
 
     @staticmethod
     def rollout(d: decl.RolloutDecl | None) -> model.Rollout:
@@ -287,6 +364,10 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         ):
             self.at_least(node, least, what)
         settings = Settings(decl.ProbesDecl, d)
+        checks = [c for c in (d.liveness, d.readiness, d.startup) if c is not None]
+        if d.none is not None and checks:
+            help = "keep `probes none` or the checks"
+            self.report("E0221", d.none.span, f'`probes none` turns every health check of "{owner}" off, and the block states some', help)
         return model.Probes(
             liveness=self.check(d.liveness, ports, owner),
             readiness=self.check(d.readiness, ports, owner),
@@ -296,6 +377,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             initial_delay=written(d.initial_delay),
             failure_threshold=settings.failure_threshold,
             success_threshold=settings.success_threshold,
+            none=d.none is not None,
         )
 
     def check(self, d: decl.CheckDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Check | None:

@@ -136,9 +136,12 @@ def _policy_lines(topology: Topology) -> list[str]:
     lines = ["Egress policy"]
     if net.dns:
         lines.append("DNS 53/udp + 53/tcp to kube-dns from every pod")
-    if topology.externals:
-        lines.append("allow-listed external hosts only")
-    lines.append("deny all other internet egress")
+    if net.internet:
+        lines.append("any public address, any port (internet allow)")
+    else:
+        if topology.externals:
+            lines.append("allow-listed external hosts only")
+        lines.append("deny all other internet egress")
     return lines
 
 

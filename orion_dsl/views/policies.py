@@ -10,7 +10,7 @@ cluster DNS sit apart. Two shorthands keep the picture legible and stay exact:
   (id ``anypod_<namespace>``) sends one arrow to each pod that every other pod of the
   namespace reaches on the same ports: it stands for one arrow from each *other* pod.
 
-A notes node states the posture (default deny, internet deny, explicit denies).
+A notes node states the posture (default deny, internet deny or allow, explicit denies).
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ def _notes(topology: Topology) -> tuple[str, ...]:
     net = topology.network
     lines = ["Network policy posture"]
     lines.append("Default deny: all ingress and egress")
-    lines.append("Direct internet egress denied;")
-    lines.append("  only allow-listed externals")
+    if net.internet:
+        lines.append("Internet egress open: any public")
+        lines.append("  address, any port (internet allow)")
+    else:
+        lines.append("Direct internet egress denied;")
+        lines.append("  only allow-listed externals")
     if net.dns:
         lines.append("DNS :53 UDP+TCP allowed for every pod")
     same = [ns.name for ns in topology.namespaces if ns.same_namespace]

@@ -56,7 +56,9 @@ def _request(topology: Topology, caller: Peer, target: Workload, port: int, **ex
     source = topology.workload(caller.name) if caller.kind == "workload" else None
     labels = {NAME_LABEL: target.name}
     if source is not None and source.meshed:
-        return Request(f"cluster.local/ns/{source.namespace}/sa/{source.name}", None, target.namespace, labels, port, **extra)
+        # its pods run as the account the spec names, else one named after it
+        account = source.service_account or source.name
+        return Request(f"cluster.local/ns/{source.namespace}/sa/{account}", None, target.namespace, labels, port, **extra)
     ip = _caller_ip(topology, caller)
     if ip is None:
         return None

@@ -224,6 +224,8 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
             # endpoints carry no labels, so the policy names no pods)
             reachable = (INTERNET_IP,) if e.target.kind == "object-store" else (INTERNET_IP, PRIVATE_IP)
             expected |= {(src, ip, e.port.number, e.port.protocol) for src in w.pods_of(e.source.name) for ip in reachable}
+    if w.topology.network.internet:  # `internet allow`: every workload's pods reach public addresses on every port
+        expected |= {(src, INTERNET_IP, *port) for wl in w.topology.workloads for src in w.pods_of(wl.name) for port in w.candidates}
     assert got == expected
 
 
@@ -242,7 +244,9 @@ def test_every_namespace_denies_by_default(w: World) -> None:
     for ns in w.topology.namespaces:
         deny = [p for p in w.policies if p["metadata"]["namespace"] == ns.name and p["metadata"]["name"] == "default-deny"]
         assert len(deny) == 1
-        assert deny[0]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        # an external namespace's other pods are not ORION's to deny: it selects ORION's own
+        pods = {"matchLabels": {"app.kubernetes.io/managed-by": "orion"}} if ns.external else {}
+        assert deny[0]["spec"] == {"podSelector": pods, "policyTypes": ["Ingress", "Egress"]}
 
 
 def test_meshed_pods_reach_istiod_and_the_egress_gateway_on_its_pod_ports(seed_world: World) -> None:

@@ -20,6 +20,7 @@ from tests.support.models import (
     ingress,
     issuer,
     mesh,
+    namespace,
     port,
     shared,
     storage,
@@ -28,6 +29,7 @@ from tests.support.models import (
 )
 
 API = workload("api", namespace="web", ports=[port("http", 8080)])
+EXTERNAL = attrs.evolve(namespace("shared"), external=True)
 DB = workload("orders-db", namespace="data", kind="statefulset", ports=[port("sql", 5432)], database=database(read_replicas=2))
 FULL = backup("store", "full")
 WAL = backup("store", "wal", continuous=True)
@@ -44,6 +46,10 @@ CACHE = attrs.evolve(workload("cache", namespace="data", kind="statefulset"), en
 #: (naming function, its arguments, the name it gives): every public function of names.py, at least once.
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.service, (API,), "api"),
+    (names.service_account, (API,), "api"),
+    (names.service_account, (attrs.evolve(API, service_account="shop"),), "shop"),
+    (names.namespace_pods, (None,), {}),
+    (names.namespace_pods, (EXTERNAL,), {"app.kubernetes.io/managed-by": "orion"}),
     (names.headless_service, (DB,), "orders-db-headless"),
     (names.primary_service, (DB,), "orders-db-primary"),
     (names.replica_service, (DB, 2), "orders-db-replica-2"),

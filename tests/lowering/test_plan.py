@@ -94,7 +94,7 @@ def test_every_istio_role_has_one_builder() -> None:
 
 
 def test_every_role_is_planned_for_one_target() -> None:
-    provided = {Role.PROVIDED_SECRET, Role.PROVIDED_CONFIG, Role.PROVIDED_SERVICE, Role.PROVIDED_STORAGE_LOCATION, Role.PROVIDED_PODS}
+    provided = {Role.PROVIDED_SECRET, Role.PROVIDED_CONFIG, Role.PROVIDED_SERVICE, Role.PROVIDED_STORAGE_LOCATION, Role.PROVIDED_PODS, Role.PROVIDED_NAMESPACE}
     provided |= {Role.MANAGED_SECRET, Role.TEMPLATE_CLAIM, Role.OPERATOR_MADE}
     assert planned_kubernetes.ROLES.isdisjoint(planned_istio.ROLES) and planned_kubernetes.ROLES | planned_istio.ROLES | provided == set(Role)
 

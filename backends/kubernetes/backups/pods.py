@@ -32,7 +32,7 @@ def pod_template(
         "containers": containers,
         "volumes": volumes,
     }
-    return {"metadata": {"labels": labels, "annotations": {"sidecar.istio.io/inject": "false"}}, "spec": pod}
+    return {"metadata": {"labels": labels, "annotations": {names.INJECT_KEY: "false"}}, "spec": pod}
 
 
 def backup_host(plan: Plan, w: Workload, port: int) -> str:
