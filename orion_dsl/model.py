@@ -23,6 +23,7 @@ from orion_dsl.choices import (
     DescribedKind,
     DnsProvider,
     Engine,
+    IngressController,
     LbAlgorithm,
     MetricSource,
     MtlsMode,
@@ -522,6 +523,7 @@ class Ingress:
     """The ingress controller, its features, TLS and hosts."""
 
     name: str
+    controller: IngressController
     namespace: str
     subnet: str | None
     address: IPv4 | None

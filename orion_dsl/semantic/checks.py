@@ -333,6 +333,22 @@ def external_metrics_select_their_series(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def ingress_controller_is_maintained(ctx: Context) -> list[Diagnostic]:
+    """ingress-nginx was retired in March 2026 (no releases or security fixes after it): a spec that
+    asks for it still gets its Ingress objects, with a warning naming the maintained default."""
+    ing = ctx.spec.ingress
+    if ing is None or ing.controller is None or ing.controller.value != "ingress-nginx":
+        return []
+    return [
+        warning(
+            "W0307",
+            ing.controller.span,
+            "ingress-nginx was retired in March 2026: it gets no releases or security fixes",
+            "write `controller istio` (Istio's Gateway API implementation: a Gateway and HTTPRoutes, admitted in the mesh by identity)",
+        )
+    ]
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -347,6 +363,7 @@ CHECKS: Sequence[Check] = (
     source_ip_affinity_is_not_behind_a_proxy,
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
+    ingress_controller_is_maintained,
     paths.volume_sources_are_names,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,
