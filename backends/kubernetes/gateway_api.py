@@ -54,10 +54,10 @@ def _from_namespaces(namespaces: list[str]) -> Obj:
 
 
 def listener_name(ing: Ingress, port: Port) -> str:
-    """A listener's name: ``https`` for TLS on 443, ``http`` on 80, else the port's name."""
+    """A listener's name: ``https`` for TLS on 443, ``http`` on 80, else ``http-<port>`` (plain HTTP)."""
     if port.number == 443 and serves_tls(ing):
         return HTTPS_LISTENER
-    return HTTP_LISTENER if port.number == 80 else port.name
+    return HTTP_LISTENER if port.number == 80 else f"http-{port.number}"
 
 
 def _listener(plan: Plan, ing: Ingress, port: Port) -> Obj:

@@ -59,9 +59,11 @@ ACME_SOLVER_PORT = 8089
 #: and excludes it from inbound capture (same file, excludeInboundPort), so no sidecar policy applies.
 MERGED_METRICS = Port("http-merged-metrics", 15020, "TCP")
 #: The readiness endpoint of an Istio gateway pod (/healthz/ready), a port of the Service Istio makes
-#: for a Gateway (kube-gateway.yaml, istio/istio 1.30.3): load balancers health-check it, from
-#: node addresses the cluster does not know, so it is open to any source (it serves no traffic).
+#: for a Gateway (kube-gateway.yaml, istio/istio 1.30.3): load balancers inside the network
+#: health-check it (through node ports, so from node addresses the cluster does not label), so it
+#: is open to private addresses only; kubelet probes from the pod's own node are always allowed.
 ISTIO_GATEWAY_STATUS = Port("status-port", 15021, "TCP")
+HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != "169.254.0.0/16")
 
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
@@ -159,7 +161,7 @@ def peer_rules(plan: Plan) -> PeerRules:
     ing = topology.ingress
     controller = Peer("ingress", ing.name, ing.namespace) if ing is not None and ing.controller == "istio" else None
     if controller is not None and controller in found:
-        found[controller][0].append((ANYWHERE, ISTIO_GATEWAY_STATUS))
+        found[controller][0].extend((checker, ISTIO_GATEWAY_STATUS) for checker in HEALTH_CHECKERS)
         found[controller][1].extend(_gateway_platform())
     return found
 

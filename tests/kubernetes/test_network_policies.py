@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from orion_dsl.engines import EngineFacts, facts
-from orion_dsl.lowering import Role, egress
+from orion_dsl.lowering import Role, egress, names
 from orion_dsl.model import Topology, Workload
 from tests.support import models as m
 from tests.support.netpol import Cluster, External, Pod, allowed_pairs
@@ -93,7 +93,10 @@ class World:
         self._operated(topology, objs)
         ing = topology.ingress
         if ing is not None:
-            pod = Pod(ing.namespace, "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, {p.name: (p.number, p.protocol) for p in ing.listen})
+            ports = {p.name: (p.number, p.protocol) for p in ing.listen}
+            if ing.controller == "istio":  # Istio's gateway pods also serve their readiness on 15021
+                ports["status-port"] = (15021, "TCP")
+            pod = Pod(ing.namespace, names.ingress_controller(ing), names.ingress_controller_pods(ing), ports)
             self.pods.append(pod)
             self.owner[pod.key] = ing.name
         self._egress_gateway(topology)
@@ -364,12 +367,12 @@ def test_s37_every_pod_resolves_dns(seed_world: World, seed: Topology) -> None:
 def test_s33_internet_reaches_only_the_ingress_controller_on_443(seed_world: World) -> None:
     pairs = seed_world.allowed((External(INTERNET_IP),))
     from_internet = {(d, port, proto) for s, d, port, proto in pairs if s == INTERNET_IP}
-    assert from_internet == {("orion-ingress/ingress-nginx", 443, "TCP")}
+    assert from_internet == {("orion-ingress/edge-istio", 443, "TCP")}
 
 
 def test_s33_ingress_controller_reaches_gateway_on_3000(seed_world: World) -> None:
-    assert reach(seed_world, "nginx", "gateway", 3000)
-    assert not reach(seed_world, "nginx", "auth", 3001)
+    assert reach(seed_world, "edge", "gateway", 3000)
+    assert not reach(seed_world, "edge", "auth", 3001)
 
 
 def test_s37_no_private_or_metadata_egress(seed_world: World) -> None:
