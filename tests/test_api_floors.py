@@ -76,7 +76,7 @@ def test_every_api_written_is_served_by_the_stated_floors(path: Path) -> None:
 def test_a_spec_with_an_istio_ingress_states_the_gateway_floors() -> None:
     spec = SEED_SPEC.read_text(encoding="utf-8")
     assert 'kubernetes "1.32"' in spec and 'istio "1.30"' in spec
-    assert ISTIO_GATEWAY_FLOORS == {"kubernetes": ((1, 32), ISTIO_GATEWAY_FLOORS["kubernetes"][1]), "istio": ((1, 30), ISTIO_GATEWAY_FLOORS["istio"][1])}
+    assert {"kubernetes": ((1, 32), ISTIO_GATEWAY_FLOORS["kubernetes"][1]), "istio": ((1, 30), ISTIO_GATEWAY_FLOORS["istio"][1])} == ISTIO_GATEWAY_FLOORS
 
 
 def test_the_istio_floor_is_the_first_release_serving_v1() -> None:

@@ -98,7 +98,8 @@ def _behind_ingress(controller: IngressController = "istio") -> Topology:
 
 def test_istios_ingress_gateway_is_admitted_by_its_principal_only_on_the_port_it_calls() -> None:
     policy = _named(_built(_behind_ingress()), "AuthorizationPolicy", "api-allow")
-    assert policy["spec"]["rules"] == [{"from": [{"source": {"principals": ["cluster.local/ns/ingress/sa/edge-istio"]}}], "to": [{"operation": {"ports": ["8080"]}}]}]
+    gateway = {"source": {"principals": ["cluster.local/ns/ingress/sa/edge-istio"]}}
+    assert policy["spec"]["rules"] == [{"from": [gateway], "to": [{"operation": {"ports": ["8080"]}}]}]
 
 
 def test_an_ingress_nginx_controller_outside_the_mesh_is_refused_not_admitted_by_address() -> None:

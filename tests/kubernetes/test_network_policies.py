@@ -158,6 +158,9 @@ class World:
                 out |= {(dst, "kube-system/kube-dns", 53, protocol) for dst in gateway for protocol in ("UDP", "TCP")}
             if e.source.kind in OUTSIDE or e.target.kind in OUTSIDE:
                 continue
+            if e.source.kind == "ingress" and self.topology.ingress is not None and self.topology.ingress.controller == "istio":
+                # Istio's gateway pods resolve istiod and the backends, like the egress gateway's
+                out |= {(src, "kube-system/kube-dns", 53, protocol) for src in self.pods_of(e.source.name) for protocol in ("UDP", "TCP")}
             target = self.topology.workload(e.target.name) if e.target.kind == "workload" else None
             port = AGENT_PORT if e.rule == "scrape" and target is not None and target.meshed else e.port.number
             for src in self.pods_of(e.source.name):
@@ -222,6 +225,9 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
             # through the egress gateway, the gateway's pods go out; else the caller's
             sources = w.pods_of("istio-egressgateway") if egress.through_gateway(w.topology, e) else w.pods_of(e.source.name)
             expected |= {(src, INTERNET_IP, e.port.number, e.port.protocol) for src in sources}
+        if e.source.kind == "internet" and e.target.kind == "ingress" and w.topology.ingress is not None and w.topology.ingress.controller == "istio":
+            # load balancers health-check Istio's gateway pods on 15021 from private addresses only
+            expected |= {(PRIVATE_IP, dst, 15021, "TCP") for dst in w.pods_of(e.target.name)}
         if e.target.kind in ("object-store", "api-server"):
             # an object store is public; the API server's address is any but link-local (its
             # endpoints carry no labels, so the policy names no pods)

@@ -146,7 +146,7 @@ def test_the_seed_needs_istio_at_the_gateway_floor_and_istio_cni() -> None:
     plan = analyze_file(SEED_SPEC).plan
     assert plan is not None
     found = prerequisites(plan)
-    assert ["Kubernetes 1.32 or later", "Istio 1.30 or later"] == [f.name for f in found.platform]  # its ingress is an Istio Gateway
+    assert [f.name for f in found.platform] == ["Kubernetes 1.32 or later", "Istio 1.30 or later"]  # its ingress is an Istio Gateway
     assert any("istio-cni" in f.name for f in found.features)
 
 
