@@ -89,6 +89,12 @@ ALLOW_OR_DENY: tuple[AllowOrDeny, ...] = get_args(AllowOrDeny)
 RatePer = Literal["second", "minute"]
 RATE_UNITS: tuple[RatePer, ...] = get_args(RatePer)
 
+#: What serves the ingress: Istio's Gateway API implementation (``gatewayClassName: istio``; ORION
+#: writes the Gateway and HTTPRoutes, Istio runs the meshed gateway pods), or the ingress-nginx
+#: controller (retired in March 2026; installed separately, Ingress objects with its annotations).
+IngressController = Literal["istio", "ingress-nginx"]
+INGRESS_CONTROLLERS: tuple[IngressController, ...] = get_args(IngressController)
+
 #: The web application firewalls the ingress runs.
 Waf = Literal["modsecurity"]
 WAFS: tuple[Waf, ...] = get_args(Waf)

@@ -327,11 +327,10 @@ CODES: tuple[Code, ...] = (
     ),
     _w(
         "W0307",
-        "a workload outside the mesh (`mesh off`) calls a meshed workload under STRICT mutual TLS and cannot be identified",
-        "Without a sidecar it presents no mTLS identity, so no principal admits it; ORION admits plaintext from an unmeshed "
-        "caller's addresses (its `addresses`, else its subnet) on the ports it calls. With neither, the callee's sidecar "
-        "refuses the call the spec declares.",
-        "Give the caller `addresses` or a `subnet`, or leave it in the mesh.",
+        "a workload outside the mesh (`mesh off`) calls a meshed workload under STRICT mutual TLS: Istio refuses the call",
+        "Without a sidecar it presents no mTLS identity, so no principal admits it; pod addresses are not pinned, so ORION "
+        "admits no plaintext by address and opens no port to plaintext. The callee's sidecar refuses the call the spec declares.",
+        "Leave the caller in the mesh, or take the callee out of it.",
     ),
     _w(
         "W0308",
@@ -348,6 +347,12 @@ CODES: tuple[Code, ...] = (
         "that name one `service_account` present one principal, so the AuthorizationPolicy that admits one admits every "
         "workload that runs as it, calls the spec never declared included.",
         "Give the caller an account of its own, or keep the shared account where every workload may make the same calls.",
+    ),
+    _w(
+        "W0310",
+        "`controller ingress-nginx`: the ingress-nginx controller was retired in March 2026",
+        "It gets no releases or security fixes. ORION still writes its Ingress objects (with the controller installed separately).",
+        "Write `controller istio`: Istio's Gateway API implementation, whose gateway pods are meshed and admitted by identity.",
     ),
     # R06xx: renderer warnings
     _w(
@@ -459,6 +464,30 @@ CODES: tuple[Code, ...] = (
         "I1044",
         "HTTP-01 challenges arrive on port 80, but the ingress controller does not listen on it",
         fix="Add `listen 80` to the ingress (ssl-redirect keeps other traffic on HTTPS).",
+    ),
+    _i(
+        "I1045",
+        "a TLS minimum on an Istio gateway is mesh-wide: no Gateway field sets it",
+        "Istio applies meshConfig.tlsDefaults.minProtocolVersion to every gateway's TLS servers (fixed to mean TLS 1.3 in Istio 1.30).",
+        "Set `meshConfig.tlsDefaults.minProtocolVersion: TLSV1_3` in the Istio installation.",
+    ),
+    _i(
+        "I1046",
+        "the Istio gateway does not apply the ingress's rate limit, request buffering or compression",
+        "Neither the Gateway API nor Istio has a field for them; per-client rate limits need Envoy's global rate limit service.",
+        "Apply them at the CDN or load balancer in front, or remove them from the ingress.",
+    ),
+    _i(
+        "I1047",
+        "the ingress's WAF is not enforced by the Istio gateway",
+        "Istio runs no web application firewall, and ORION never writes settings that do not run.",
+        "Enforce the OWASP core rules at the CDN in front, or remove `waf` from the ingress.",
+    ),
+    _i(
+        "I1048",
+        "the gateway's address is requested as its Service's loadBalancerIP",
+        "Istio copies a Gateway's IPAddress to the Service; load balancers that ignore loadBalancerIP assign their own.",
+        "Point DNS at the address the Gateway reports where the load balancer ignores it.",
     ),
     _i(
         "I1050",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from orion_dsl.semantic.fields import PLATFORM_FLOORS
+from orion_dsl.semantic.fields import ISTIO_GATEWAY_FLOORS, PLATFORM_FLOORS
 
 
 @attrs.frozen
@@ -70,6 +70,14 @@ BY_GROUP: dict[str, Controller] = {
         ("CloudNativePG 1.26 or later", "cert-manager (the recommended way to secure the plugin's TLS to the operator)"),
     ),
     "keda.sh": KEDA,
+    # Istio's Gateway API implementation serves the ingress's Gateway and HTTPRoutes; it builds against
+    # Gateway API v1.5.1 from 1.30 (ISTIO_GATEWAY_FLOORS), and does not install the CRDs.
+    "gateway.networking.k8s.io": Controller(
+        "Istio's Gateway API implementation (gatewayClassName istio)",
+        ".".join(map(str, ISTIO_GATEWAY_FLOORS["istio"][0])),
+        "istio-system",
+        ("the Gateway API v1.5.1 Standard CRDs (kubernetes-sigs/gateway-api config/crd/standard; installed separately)",),
+    ),
     # Istio serves networking, security and telemetry v1 from 1.22 (PLATFORM_FLOORS).
     "networking.istio.io": ISTIO,
     "security.istio.io": ISTIO,

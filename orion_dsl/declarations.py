@@ -599,6 +599,7 @@ class IngressDecl(Decl):
     """The ingress controller, its features, TLS and hosts."""
 
     name: L[str] | None = positional("name", v.NAME)
+    controller: L[c.IngressController] | None = option("controller", v.enum(*c.INGRESS_CONTROLLERS), default="istio")
     namespace: L[str] | None = option("namespace", v.NAME, required=True)
     subnet: L[str] | None = option("subnet", v.NAME)
     address: L[ipaddress.IPv4Address] | None = option("address", v.ADDRESS)

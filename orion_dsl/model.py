@@ -24,6 +24,7 @@ from orion_dsl.choices import (
     DnsProvider,
     Engine,
     EnvSource,
+    IngressController,
     LbAlgorithm,
     MatchKey,
     MetricSource,
@@ -747,6 +748,7 @@ class Ingress:
     """The ingress controller, its features, TLS and hosts."""
 
     name: str
+    controller: IngressController
     namespace: str
     subnet: str | None
     address: IPv4 | None

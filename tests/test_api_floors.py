@@ -15,7 +15,7 @@ import pytest
 
 from orion_dsl.backends import istio, kubernetes
 from orion_dsl.pipeline import analyze_file
-from orion_dsl.semantic.fields import PLATFORM_FLOORS
+from orion_dsl.semantic.fields import ISTIO_GATEWAY_FLOORS, PLATFORM_FLOORS
 from tests.conftest import EXAMPLES, SEED_SPEC
 
 #: (apiVersion, kind) -> the first Kubernetes ("k8s") or Istio release that serves it GA.
@@ -48,6 +48,9 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("security.istio.io/v1", "AuthorizationPolicy"): ("istio", (1, 22)),
     ("security.istio.io/v1", "RequestAuthentication"): ("istio", (1, 22)),
     ("telemetry.istio.io/v1", "Telemetry"): ("istio", (1, 22)),
+    # Istio's Gateway API implementation; the CRDs are Gateway API v1.5.1's (ISTIO_GATEWAY_FLOORS)
+    ("gateway.networking.k8s.io/v1", "Gateway"): ("istio-gateway", (1, 30)),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"): ("istio-gateway", (1, 30)),
 }
 #: Served by an operator or controller the prerequisites name, not by the platform.
 OPERATOR_GROUPS = {
@@ -62,12 +65,18 @@ SPECS = [SEED_SPEC, *EXAMPLES]
 def test_every_api_written_is_served_by_the_stated_floors(path: Path) -> None:
     plan = analyze_file(path).plan
     assert plan is not None
-    floors = {"k8s": PLATFORM_FLOORS["kubernetes"][0], "istio": PLATFORM_FLOORS["istio"][0]}
+    floors = {"k8s": PLATFORM_FLOORS["kubernetes"][0], "istio": PLATFORM_FLOORS["istio"][0], "istio-gateway": ISTIO_GATEWAY_FLOORS["istio"][0]}
     for o in (*kubernetes.objects(plan)[0], *istio.objects(plan)[0]):
         if o["apiVersion"].partition("/")[0] in OPERATOR_GROUPS:
             continue
         platform, since = SERVED_SINCE[(o["apiVersion"], o["kind"])]
         assert since <= floors[platform], f"{o['kind']} {o['apiVersion']} needs {platform} {since}, above the floor"
+
+
+def test_a_spec_with_an_istio_ingress_states_the_gateway_floors() -> None:
+    spec = SEED_SPEC.read_text(encoding="utf-8")
+    assert 'kubernetes "1.32"' in spec and 'istio "1.30"' in spec
+    assert {"kubernetes": ((1, 32), ISTIO_GATEWAY_FLOORS["kubernetes"][1]), "istio": ((1, 30), ISTIO_GATEWAY_FLOORS["istio"][1])} == ISTIO_GATEWAY_FLOORS
 
 
 def test_the_istio_floor_is_the_first_release_serving_v1() -> None:

@@ -28,7 +28,6 @@ Builder = Callable[[Planned, Plan], Obj | None]
 BUILDERS: dict[Role, Builder] = {
     Role.MESH_MTLS: security.mesh_mtls,
     Role.NAMESPACE_MTLS: security.namespace_mtls,
-    Role.WORKLOAD_MTLS: security.workload_mtls,
     Role.ALLOW_NOTHING: security.allow_nothing,
     Role.ALLOW_CALLERS: security.allow_callers,
     Role.JWT_AUTHENTICATION: security.jwt_authentication,
@@ -37,6 +36,7 @@ BUILDERS: dict[Role, Builder] = {
     Role.SIDECAR: sidecar.sidecar,
     Role.DESTINATION_RULE: traffic.destination_rule,
     Role.VIRTUAL_SERVICE: traffic.virtual_service,
+    Role.INGRESS_BALANCE: traffic.ingress_balance,
     Role.SERVICE_ENTRY: egress.service_entry,
     Role.EGRESS_GATEWAY: egress.egress_gateway,
     Role.EGRESS_SUBSETS: egress.egress_destination_rule,

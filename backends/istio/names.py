@@ -1,4 +1,4 @@
-"""Istio-specific helpers shared by the backend's modules: the object envelope, value conversions, address blocks.
+"""Istio-specific helpers shared by the backend's modules: the object envelope and value conversions.
 
 Every name, host, principal and pod selector comes from the plan (:mod:`orion_dsl.lowering`)
 and :mod:`orion_dsl.lowering.names`; this module only writes them the way Istio reads them.
@@ -6,20 +6,19 @@ and :mod:`orion_dsl.lowering.names`; this module only writes them the way Istio 
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, envelope
 from orion_dsl.lowering import names as lowering_names
 from orion_dsl.lowering.egress import port_protocol
-from orion_dsl.model import Topology, Workload
+from orion_dsl.model import Workload
 
 #: A Kubernetes/Istio object as plain data.
 Obj = dict[str, Any]
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "orion"}
 
-__all__ = ["MANAGED_BY", "Obj", "duration", "host", "ip_blocks", "obj", "port_protocol", "principal", "sidecar_import"]
+__all__ = ["MANAGED_BY", "Obj", "duration", "host", "obj", "port_protocol", "principal", "sidecar_import"]
 
 
 def obj(entry: Planned, spec: Obj) -> Obj:
@@ -51,26 +50,3 @@ def duration(millis: int) -> str:
     """
     seconds, rest = divmod(millis, 1000)
     return f"{seconds}s" if rest == 0 else f"{seconds}.{rest:03d}s"
-
-
-def ip_blocks(topology: Topology, kind: str, name: str) -> tuple[str, ...]:
-    """CIDRs an unmeshed caller's pods use: its address range, else its subnet; empty when unknown.
-
-    The ingress controller's pods are in its subnet (its ``address`` is the public one).
-    """
-    if kind == "ingress" and topology.ingress is not None and topology.ingress.name == name:
-        return _subnet_cidr(topology, topology.ingress.subnet, topology.ingress.namespace)
-    workload = topology.workload(name) if kind == "workload" else None
-    if workload is None:
-        return ()
-    if workload.addresses is not None:
-        first, last = workload.addresses
-        return tuple(str(net) for net in ipaddress.summarize_address_range(first, last))
-    return _subnet_cidr(topology, workload.subnet, workload.namespace)
-
-
-def _subnet_cidr(topology: Topology, subnet: str | None, namespace: str) -> tuple[str, ...]:
-    ns = topology.namespace(namespace)
-    name = subnet or (ns.subnet if ns else None)
-    found = next((s for s in topology.subnets if s.name == name), None)
-    return (str(found.cidr),) if found else ()

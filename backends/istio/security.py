@@ -7,51 +7,53 @@ status port (15020), which the sidecar does not capture, so neither PeerAuthenti
 AuthorizationPolicy applies to it and no scrape port is opened to plaintext (the NetworkPolicy
 admits Prometheus on 15020, see ``backends/kubernetes/policies.py`` MERGED_METRICS).
 
-Callers outside the mesh (the ingress controller, Prometheus, an unmeshed admin UI) have
-no sidecar, so they cannot present an mTLS identity: under STRICT mTLS their connections
-would be refused, and ``principals``/``namespaces`` (both mTLS-derived) can never match them.
-The choice made here:
+Istio's ingress gateway (``ingress ... { controller istio }``) is in the mesh: its pods present the
+identity of the ServiceAccount Istio makes for the Gateway (``<gateway>-istio``), so they are
+admitted by that principal like any meshed caller.
 
-* the *ports* such callers use on a meshed workload are opened to plaintext with a
-  workload-level PeerAuthentication (``portLevelMtls: PERMISSIVE``); every other port stays STRICT;
-* the ALLOW rule for them names their pods' address blocks (``ipBlocks``: the workload's
-  ``addresses`` range, else its subnet; the ingress controller's subnet) AND
-  ``notPrincipals: ["*"]``, so only plaintext from those addresses matches and a meshed
-  workload sharing the block gains nothing;
-* a caller with neither addresses nor subnet cannot be identified: its edge is not allowed
-  and an info diagnostic (I0702) says so (fail closed).
+Callers outside the mesh (ingress-nginx, a workload in a namespace without ``mesh on``) have no
+sidecar, so they present no mTLS identity: under STRICT mTLS their connections are refused, and
+``principals``/``namespaces`` (both mTLS-derived) can never match them. Pod addresses are not
+pinned (nothing assigns the spec's ``addresses``; they document the address plan), so admitting
+them by ``ipBlocks`` would name addresses no pod has, and opening their ports to plaintext
+(``portLevelMtls: PERMISSIVE``) would accept plaintext from anyone: neither is done. Their edges
+are not allowed, and an info diagnostic (I0702) says so (fail closed) with the fix (mesh the
+caller's namespace, or use ``controller istio`` for the ingress). No port of a meshed workload
+accepts plaintext.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from orion_dsl.backends.istio.names import Obj, ip_blocks, obj, principal
+from orion_dsl.backends.istio.names import Obj, obj, principal
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned
+from orion_dsl.lowering import names as lowering_names
 from orion_dsl.lowering.istio import meshed
-from orion_dsl.model import Edge, Jwt, Topology, Workload
+from orion_dsl.model import Edge, Ingress, Jwt, Topology, Workload
 
 
-def _meshed_caller(topology: Topology, edge: Edge) -> Workload | None:
-    """The edge's source when it is a meshed workload (it presents an mTLS identity)."""
+def _meshed_caller(topology: Topology, edge: Edge) -> Workload | Ingress | None:
+    """The edge's source when it presents an mTLS identity: a meshed workload, or Istio's ingress gateway."""
+    if edge.source.kind == "ingress":
+        ing = topology.ingress
+        return ing if ing is not None and ing.controller == "istio" else None
     source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
     return source if source is not None and source.meshed else None
+
+
+def _principal(plan: Plan, caller: Workload | Ingress) -> str:
+    """A meshed caller's principal: its planned ServiceAccount's, or the one Istio makes for the ingress Gateway."""
+    if isinstance(caller, Ingress):
+        return lowering_names.principal(lowering_names.ingress_controller(caller), caller.namespace)
+    return principal(plan, caller)
 
 
 def incoming(topology: Topology, workload: Workload) -> tuple[Edge, ...]:
     """Allow-graph edges into a workload that its sidecar sees (scrapes go to the agent), in a stable order."""
     edges = [e for e in topology.allow_graph.incoming(workload.name) if e.target.kind == "workload" and e.rule != "scrape"]
     return tuple(sorted(edges, key=lambda e: (e.port.number, e.port.protocol, e.source.kind, e.source.name)))
-
-
-def plaintext_ports(topology: Topology, workload: Workload) -> tuple[int, ...]:
-    """Ports of a meshed workload that identifiable callers outside the mesh use."""
-    return tuple(
-        sorted(
-            {e.port.number for e in incoming(topology, workload) if _meshed_caller(topology, e) is None and ip_blocks(topology, e.source.kind, e.source.name)}
-        )
-    )
 
 
 def _selector(entry: Planned) -> Obj:
@@ -70,63 +72,37 @@ def namespace_mtls(entry: Planned, plan: Plan) -> Obj:
     return obj(entry, {**({"selector": _selector(entry)} if entry.selector else {}), "mtls": {"mode": "PERMISSIVE"}})
 
 
-def workload_mtls(entry: Planned, plan: Plan) -> Obj | None:
-    """The ports of a meshed workload opened to plaintext for identifiable callers outside the mesh; None when there are none."""
-    ports = plaintext_ports(plan.topology, entry.of(Workload))
-    if not ports:
-        return None
-    spec = {
-        "selector": _selector(entry),
-        "mtls": {"mode": "STRICT"},
-        "portLevelMtls": {str(p): {"mode": "PERMISSIVE"} for p in ports},
-    }
-    return obj(entry, spec)
-
-
 def allow_nothing(entry: Planned, plan: Plan) -> Obj:
     """The namespace's deny-by-default: an ALLOW policy without rules matches nothing (ORION's pods only, in
     an ``external`` namespace)."""
     return obj(entry, {"selector": _selector(entry)} if entry.selector else {})
 
 
-def _rule(port: int, principals: set[str], blocks: set[str]) -> Obj:
-    sources: list[Obj] = []
-    if principals:
-        sources.append({"source": {"principals": sorted(principals)}})
-    if blocks:
-        sources.append({"source": {"ipBlocks": sorted(blocks), "notPrincipals": ["*"]}})
-    return {"from": sources, "to": [{"operation": {"ports": [str(port)]}}]}
-
-
 def allow_callers(entry: Planned, plan: Plan) -> Obj | None:
-    """The ALLOW policy of one meshed workload: one rule per port, from the allow-graph's callers on that port; None without callers."""
+    """The ALLOW policy of one meshed workload: one rule per port, from the principals of the allow-graph's meshed callers on that port; None without them."""
     topology = plan.topology
     principals: dict[int, set[str]] = defaultdict(set)
-    blocks: dict[int, set[str]] = defaultdict(set)
     for edge in incoming(topology, entry.of(Workload)):
         caller = _meshed_caller(topology, edge)
-        found = ip_blocks(topology, edge.source.kind, edge.source.name) if caller is None else ()
         if caller is not None:
-            principals[edge.port.number].add(principal(plan, caller))
-        elif found:
-            blocks[edge.port.number].update(found)
-    ports = sorted({*principals, *blocks})
-    if not ports:
+            principals[edge.port.number].add(_principal(plan, caller))
+    if not principals:
         return None
-    return obj(entry, {"selector": _selector(entry), "action": "ALLOW", "rules": [_rule(p, principals[p], blocks[p]) for p in ports]})
+    rules = [{"from": [{"source": {"principals": sorted(principals[p])}}], "to": [{"operation": {"ports": [str(p)]}}]} for p in sorted(principals)]
+    return obj(entry, {"selector": _selector(entry), "action": "ALLOW", "rules": rules})
 
 
 def unidentified_callers(topology: Topology, workload: Workload) -> list[Diagnostic]:
-    """I0702 for each caller outside the mesh with neither addresses nor a subnet: Istio cannot tell its traffic apart, so it is refused."""
+    """I0702 for each caller outside the mesh: it presents no mTLS identity, so Istio refuses its traffic."""
     return [
         info(
             "I0702",
             edge.span or workload.span,
             f"{edge.source.name} -> {workload.name}:{edge.port.number} is not allowed by Istio: the caller is outside the mesh",
-            f"give {edge.source.name} `addresses` or a subnet, or put it in a meshed namespace, so its traffic can be identified",
+            f"put {edge.source.name} in a namespace with `mesh on`" + (" (or give the ingress `controller istio`)" if edge.source.kind == "ingress" else ""),
         )
         for edge in incoming(topology, workload)
-        if _meshed_caller(topology, edge) is None and not ip_blocks(topology, edge.source.kind, edge.source.name)
+        if _meshed_caller(topology, edge) is None
     ]
 
 

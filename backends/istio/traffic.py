@@ -122,6 +122,19 @@ def destination_rule(entry: Planned, plan: Plan) -> Obj:
     return obj(entry, spec)
 
 
+def ingress_balance(entry: Planned, plan: Plan) -> Obj:
+    """How the ingress gateway's pods balance one backend: the ingress's ``balance`` (a backend's
+    session affinity still pins clients), the backend's circuit breaking, and no TLS setting, so
+    Istio's auto mTLS uses ISTIO_MUTUAL exactly where the backend has a sidecar. Visible only in
+    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods."""
+    workload = entry.of(Workload)
+    ing = plan.topology.ingress
+    assert ing is not None, "planned for an ingress only"
+    policy: Obj = {"loadBalancer": sticky(workload.session_affinity) if workload.session_affinity is not None else load_balancer(ing.balance)}
+    policy.update(circuit_breaking(workload.resilience))
+    return obj(entry, {"host": called_host(plan, workload), "exportTo": ["."], "trafficPolicy": policy})
+
+
 def destinations(workload: Workload, host: str) -> list[Obj]:
     """Where a route sends traffic: the versions by the traffic's split, both colours weighted 100/0 by
     the active one, or the host (every pod the Service selects, all versions alike)."""

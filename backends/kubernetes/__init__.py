@@ -27,7 +27,24 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.lowering import Plan, Role
 
-from . import autoscaling, backups, config, grafana, ingress, logs, monitoring, namespaces, notes, operators, policies, prometheus, rbac, services, workloads
+from . import (
+    autoscaling,
+    backups,
+    config,
+    gateway_api,
+    grafana,
+    ingress,
+    logs,
+    monitoring,
+    namespaces,
+    notes,
+    operators,
+    policies,
+    prometheus,
+    rbac,
+    services,
+    workloads,
+)
 from .layout import layout
 from .meta import Builder, Obj
 
@@ -43,6 +60,7 @@ BUILDERS: dict[Role, Builder] = {
     **autoscaling.BUILDERS,
     **policies.BUILDERS,
     **ingress.BUILDERS,
+    **gateway_api.BUILDERS,
     **monitoring.BUILDERS,
     **backups.BUILDERS,
     **operators.BUILDERS,
@@ -64,6 +82,7 @@ def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
         *autoscaling.diagnostics(plan),
         *policies.diagnostics(topology),
         *ingress.diagnostics(topology),
+        *gateway_api.diagnostics(topology),
         *backups.diagnostics(plan),
         *notes.diagnostics(topology),
         *prometheus.prerequisites(topology),

@@ -1,12 +1,15 @@
-"""Ingress objects for the nginx controller, and cert-manager ClusterIssuers and Certificates.
+"""Ingress objects for the ingress-nginx controller, and cert-manager ClusterIssuers and Certificates.
+
+ingress-nginx was retired in March 2026 (``controller ingress-nginx`` is warned about, W0310); the
+default edge is Istio's Gateway API implementation (:mod:`.gateway_api`). The Certificates and
+ClusterIssuers here serve both: one Certificate per Secret, no ``cert-manager.io/cluster-issuer``
+annotation beside it (the shim would make a second Certificate for the same Secret).
 
 An Ingress must live beside the Services it routes to, so there is one Ingress per target
 namespace (``<ingress>-<namespace>``), each with the controller's features as ingress-nginx
 annotations: rate limit (``limit-rps``/``limit-rpm``), request buffering, CORS, ModSecurity
-with the OWASP core rules, SSL redirect, balancing (``load-balance`` /
-``upstream-hash-by``) and ``cert-manager.io/cluster-issuer``. Each gets its TLS Secret from a
-Certificate of the same name (cert-manager's ingress-shim leaves a Certificate it does not own
-alone). Settings ingress-nginx only offers in its controller ConfigMap (TLS protocols,
+with the OWASP core rules, SSL redirect and balancing (``load-balance`` / ``upstream-hash-by``).
+Each gets its TLS Secret from a Certificate of the same name. Settings ingress-nginx only offers in its controller ConfigMap (TLS protocols,
 gzip) are reported as info diagnostics with the key to set.
 """
 
@@ -16,7 +19,7 @@ from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.lowering.kubernetes import host_groups
+from orion_dsl.lowering.kubernetes import host_groups, tls_groups
 from orion_dsl.model import Ingress, Issuer, Topology
 
 from . import meta
@@ -30,8 +33,6 @@ def _annotations(topology: Topology) -> dict[str, str]:
     ing = topology.ingress
     assert ing is not None
     ann: dict[str, str] = {P + "ssl-redirect": "true", P + "force-ssl-redirect": "true"}
-    if ing.tls_issuer:
-        ann["cert-manager.io/cluster-issuer"] = ing.tls_issuer
     if ing.rate_limit is not None:
         amount, per = ing.rate_limit
         ann[P + ("limit-rps" if per == "second" else "limit-rpm")] = str(amount)
@@ -68,9 +69,17 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), _annotations(plan.topology), spec=spec)
 
 
-def _solver(issuer: Issuer) -> dict[str, Any]:
+def _solver(issuer: Issuer, plan: Plan) -> dict[str, Any]:
+    """DNS-01 through the provider's API; else HTTP-01 through the ingress: a solver HTTPRoute on the
+    Gateway's ``http`` listener (cert-manager's ``gatewayHTTPRoute``, which needs its controller's
+    ``--enable-gateway-api``), or a solver Ingress for ingress-nginx."""
     if issuer.dns01 == "cloudflare":
         return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": names.dns01_token(issuer), "key": names.DNS01_TOKEN_KEY}}}}
+    ing = plan.topology.ingress
+    if ing is not None and ing.controller == "istio":
+        gateway = plan.get(Role.GATEWAY, ing)
+        parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway.name, "namespace": gateway.namespace, "sectionName": "http"}
+        return {"http01": {"gatewayHTTPRoute": {"parentRefs": [parent]}}}
     return {"http01": {"ingress": {"ingressClassName": "nginx"}}}
 
 
@@ -80,25 +89,25 @@ def _tls_issuer(topology: Topology) -> Issuer | None:
 
 
 def cluster_issuer(entry: Planned, plan: Plan) -> Obj:
-    """A cert-manager ACME ClusterIssuer: DNS-01 through its provider, else HTTP-01 through nginx."""
+    """A cert-manager ACME ClusterIssuer: DNS-01 through its provider, else HTTP-01 through the ingress."""
     issuer = entry.of(Issuer)
     acme = {
         "server": issuer.acme,
         "email": issuer.email,
         "privateKeySecretRef": {"name": names.account_key(issuer)},
-        "solvers": [_solver(issuer)],
+        "solvers": [_solver(issuer, plan)],
     }
     return meta.build(entry, meta.recommended(plan.topology, issuer.name, "certificates"), spec={"acme": acme})
 
 
 def certificate(entry: Planned, plan: Plan) -> Obj:
-    """The Certificate of one namespace's Ingress hosts; its Secret takes its name."""
+    """The Certificate of the hosts served from one namespace; its Secret takes its name."""
     ing = entry.of(Ingress)
-    hosts = host_groups(ing, plan.topology)[entry.namespace]
+    hosts = tls_groups(ing, plan.topology)[entry.namespace]
     issuer = next((i for i in plan.topology.issuers if i.name == ing.tls_issuer), None)
     spec: dict[str, Any] = {
         "secretName": entry.name,
-        "dnsNames": [h.host for h in hosts],
+        "dnsNames": list(dict.fromkeys(h.host for h in hosts)),
         "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": ing.tls_issuer},
         "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
     }
@@ -108,11 +117,13 @@ def certificate(entry: Planned, plan: Plan) -> Obj:
 
 
 def diagnostics(topology: Topology) -> list[Diagnostic]:
-    """What the Ingress objects cannot say."""
+    """What the Ingress objects cannot say, and what HTTP-01 needs from the ingress."""
     ing = topology.ingress
     if ing is None:
         return []
-    out = []
+    out = _http01(topology, ing)
+    if ing.controller != "ingress-nginx":
+        return out
     controller = "ingress-nginx controller ConfigMap"
     if ing.tls_minimum is not None:
         protocols = "TLSv1.3" if ing.tls_minimum == "1.3" else f"TLSv{ing.tls_minimum} TLSv1.3"
@@ -147,6 +158,12 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             "it with a restricted securityContext (its namespace enforces restricted)",
         )
     )
+    return out
+
+
+def _http01(topology: Topology, ing: Ingress) -> list[Diagnostic]:
+    """What an HTTP-01 issuer needs: no wildcard hosts, and a listener on 80."""
+    out: list[Diagnostic] = []
     issuer = _tls_issuer(topology)
     if issuer is not None and issuer.dns01 is None:
         wildcards = [h.host for h in ing.hosts if h.host.startswith("*.")]

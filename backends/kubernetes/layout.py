@@ -26,7 +26,7 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("Deployment", "StatefulSet", "DaemonSet", "Cluster", "Pooler", "RabbitmqCluster", "RedisReplication", "RedisSentinel", "Alertmanager", "Prometheus"),
     ("HorizontalPodAutoscaler", "TriggerAuthentication", "ScaledObject", "VerticalPodAutoscaler", "PodDisruptionBudget"),
     ("NetworkPolicy",),
-    ("Certificate", "Ingress"),
+    ("Certificate", "Ingress", "Gateway", "HTTPRoute"),
     ("ServiceMonitor", "PodMonitor", "PrometheusRule"),
     ("CronJob", "ScheduledBackup", "BackupStorageLocation", "VolumeSnapshotLocation", "Schedule"),
 )

@@ -26,7 +26,6 @@ SCRAPE = "orion.dev/scrape"
 POD_INDEX = names.POD_INDEX_LABEL
 NAMESPACE_NAME = names.NAMESPACE_NAME_LABEL
 
-INGRESS_CONTROLLER = names.INGRESS_CONTROLLER_PODS
 #: The cluster DNS pods.
 KUBE_DNS_NAMESPACE = "kube-system"
 KUBE_DNS = {"k8s-app": "kube-dns"}

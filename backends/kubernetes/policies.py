@@ -16,8 +16,11 @@
   "Egress Gateways" task asks (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/,
   "Apply Kubernetes network policies"); the gateway also reaches kube-dns and istiod. What the
   gateway cannot carry (UDP, an opaque port several hosts share) still opens to public addresses;
-* the internet reaches the ingress controller (``app.kubernetes.io/name: ingress-nginx`` in
-  the ingress namespace) on its listen ports.
+* the internet reaches the ingress controller on its listen ports: Istio's gateway pods
+  (``gateway.networking.k8s.io/gateway-name: <gateway>``; Envoy binds the listener ports
+  themselves), or ingress-nginx's (``app.kubernetes.io/name: ingress-nginx``), in the ingress
+  namespace. Istio's gateway pods also reach kube-dns and istiod (their configuration and
+  certificates), like the egress gateway's.
 
 Beyond the graph, for the platform itself (pods the graph does not model): meshed namespaces
 may reach istiod on 15012 (``istio-control-plane``), the ACME HTTP-01 solver pods accept the
@@ -55,6 +58,12 @@ ACME_SOLVER_PORT = 8089
 #: (istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge),
 #: and excludes it from inbound capture (same file, excludeInboundPort), so no sidecar policy applies.
 MERGED_METRICS = Port("http-merged-metrics", 15020, "TCP")
+#: The readiness endpoint of an Istio gateway pod (/healthz/ready), a port of the Service Istio makes
+#: for a Gateway (kube-gateway.yaml, istio/istio 1.30.3): load balancers inside the network
+#: health-check it (through node ports, so from node addresses the cluster does not label), so it
+#: is open to private addresses only; kubelet probes from the pod's own node are always allowed.
+ISTIO_GATEWAY_STATUS = Port("status-port", 15021, "TCP")
+HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != "169.254.0.0/16")
 
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
@@ -79,8 +88,8 @@ class _Peers:
         if peer.kind == "workload":
             w = self.topology.workload(peer.name)
             return in_namespace(peer.namespace or "", names.pod_selector(w) if w is not None else {meta.NAME: peer.name})
-        if peer.kind == "ingress":
-            return in_namespace(peer.namespace or "", meta.INGRESS_CONTROLLER)
+        if peer.kind == "ingress" and self.topology.ingress is not None:
+            return in_namespace(peer.namespace or "", names.ingress_controller_pods(self.topology.ingress))
         if peer.kind == "dns":
             return in_namespace(peer.namespace or meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)
         if peer.kind == "operator" and peer.name == KEDA.name:
@@ -149,12 +158,18 @@ def peer_rules(plan: Plan) -> PeerRules:
             rules[1].append((PUBLIC, edge.port))
     if gateway is not None and egress.gateway_peer(gateway) in found:
         found[egress.gateway_peer(gateway)][1].extend(_gateway_platform())
+    ing = topology.ingress
+    controller = Peer("ingress", ing.name, ing.namespace) if ing is not None and ing.controller == "istio" else None
+    if controller is not None and controller in found:
+        found[controller][0].extend((checker, ISTIO_GATEWAY_STATUS) for checker in HEALTH_CHECKERS)
+        found[controller][1].extend(_gateway_platform())
     return found
 
 
 def _gateway_platform() -> list[tuple[dict[str, Any], Port]]:
-    """What the egress gateway's pods need besides the externals: kube-dns (the gateway resolves the
-    ServiceEntry hosts, resolution DNS) and istiod (its proxy's configuration and certificates)."""
+    """What Istio's gateway pods need besides their traffic: kube-dns (the egress gateway resolves the
+    ServiceEntry hosts, resolution DNS; the agent resolves istiod) and istiod (the proxy's
+    configuration and certificates)."""
     dns = [(in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS), port) for port in DNS_PORTS]
     return [*dns, (in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD), Port("grpc-xds", meta.ISTIOD_PORT))]
 
@@ -190,8 +205,9 @@ def istio_control_plane(entry: Planned, plan: Plan) -> Obj:
 
 def acme_solver(entry: Planned, plan: Plan) -> Obj:
     """cert-manager's HTTP-01 solver pods accept the ingress controller."""
-    assert plan.topology.ingress is not None
-    rules = [{"from": [in_namespace(plan.topology.ingress.namespace, meta.INGRESS_CONTROLLER)], "ports": [{"port": ACME_SOLVER_PORT, "protocol": "TCP"}]}]
+    ing = plan.topology.ingress
+    assert ing is not None
+    rules = [{"from": [in_namespace(ing.namespace, names.ingress_controller_pods(ing))], "ports": [{"port": ACME_SOLVER_PORT, "protocol": "TCP"}]}]
     return _policy(entry, plan, "Ingress", rules)
 
 
@@ -212,7 +228,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 f"the host allow-list ({hosts}) is enforced by the Istio ServiceEntry and Sidecar resources (see the istio target)",
             )
         )
-    if topology.ingress is not None:
+    if topology.ingress is not None and topology.ingress.controller == "ingress-nginx":
         diags.append(
             info(
                 "I1032",

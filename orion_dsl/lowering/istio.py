@@ -38,8 +38,8 @@ API_VERSIONS = {
 #: Every role the Istio planner gives an emitted object (its backend has one builder each).
 ROLES = frozenset(
     {
-        Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.WORKLOAD_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.JWT_AUTHENTICATION,
-        Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.SERVICE_ENTRY,
+        Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.JWT_AUTHENTICATION,
+        Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.INGRESS_BALANCE, Role.SERVICE_ENTRY,
         Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS,
     }
 )  # fmt: skip
@@ -75,6 +75,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
         yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=pods)
     for w in meshed(topology):
         yield from _workload(topology, w)
+    yield from _ingress_balance(topology)
     yield from _jwt(topology, mesh)
     for e in topology.externals:
         yield entry(Role.SERVICE_ENTRY, "ServiceEntry", names.ISTIO_ROOT_NAMESPACE, e.name, e, sources=(e.span,))
@@ -93,8 +94,6 @@ def _mtls(topology: Topology, mesh: Mesh) -> Iterator[Planned]:
 
 def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
     pods = names.pod_selector(w)
-    if topology.mesh is not None and topology.mesh.mtls == "strict":
-        yield entry(Role.WORKLOAD_MTLS, "PeerAuthentication", w.namespace, names.service(w), w, sources=(w.span,), selects=pods)
     callers = _meshed_callers(topology, topology.allow_graph.incoming(w.name))
     yield entry(Role.ALLOW_CALLERS, "AuthorizationPolicy", w.namespace, names.allow_callers(w), w, sources=(w.span,), selects=pods, refs=callers)
     if not w.ports or topology.pooler_of(w) is not None:
@@ -105,10 +104,32 @@ def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
     yield entry(Role.VIRTUAL_SERVICE, "VirtualService", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
 
 
+def _ingress_balance(topology: Topology) -> Iterator[Planned]:
+    """For an ``istio`` ingress, a DestinationRule per backend workload in the Gateway's namespace:
+    Istio looks a proxy's DestinationRule up in its own namespace before the Service's, so the
+    ingress's ``balance`` applies to the gateway's traffic only, and each workload's own
+    ``load_balancing`` to its mesh callers."""
+    ing = topology.ingress
+    if ing is None or ing.controller != "istio":
+        return
+    for target in dict.fromkeys(h.target for h in ing.hosts):
+        w = topology.workload(target)
+        if w is not None:
+            service = (Ref("Service", w.namespace, names.service(w)),)
+            name = names.ingress_balance(ing, target)
+            yield entry(Role.INGRESS_BALANCE, "DestinationRule", ing.namespace, name, w, part=ing.name, sources=(ing.span, w.span), refs=service)
+
+
 def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:
-    """The ServiceAccounts (mTLS principals) of the meshed workloads that call along these allow-graph edges."""
+    """The ServiceAccounts (mTLS principals) of the meshed callers along these allow-graph edges: meshed
+    workloads, and the one Istio makes for an ``istio`` ingress's Gateway."""
+    edges = tuple(edges)
     sources = (topology.workload(e.source.name) for e in edges if e.source.kind == "workload")
-    return tuple(dict.fromkeys(Ref("ServiceAccount", s.namespace, names.service_account(s)) for s in sources if s is not None and s.meshed))
+    refs = [Ref("ServiceAccount", s.namespace, names.service_account(s)) for s in sources if s is not None and s.meshed]
+    ing = topology.ingress
+    if ing is not None and ing.controller == "istio" and any(e.source.kind == "ingress" for e in edges):
+        refs.append(Ref("ServiceAccount", ing.namespace, names.ingress_controller(ing)))
+    return tuple(dict.fromkeys(refs))
 
 
 def _jwt(topology: Topology, mesh: Mesh) -> Iterator[Planned]:

@@ -41,6 +41,8 @@ API_VERSIONS = {
     "Ingress": "networking.k8s.io/v1",
     "ClusterIssuer": "cert-manager.io/v1",
     "Certificate": "cert-manager.io/v1",
+    "Gateway": "gateway.networking.k8s.io/v1",
+    "HTTPRoute": "gateway.networking.k8s.io/v1",
     "ServiceMonitor": "monitoring.coreos.com/v1",
     "PrometheusRule": "monitoring.coreos.com/v1",
     "CronJob": "batch/v1",
@@ -73,7 +75,8 @@ ROLES = frozenset(
         Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.QUEUE_SCALER, Role.QUEUE_AUTHENTICATION, Role.VPA, Role.PDB,
         Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
-        Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS, Role.SERVICE_MONITOR, Role.ALERT_RULES,
+        Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS,
+        Role.GATEWAY, Role.GATEWAY_OPTIONS, Role.HTTP_ROUTE, Role.HTTPS_REDIRECT, Role.SERVICE_MONITOR, Role.ALERT_RULES,
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
@@ -367,7 +370,7 @@ def peer_pods(topology: Topology, peer: Peer) -> tuple[str, dict[str, str]] | No
         w = topology.workload(peer.name)
         return (peer.name, names.pod_selector(w)) if w is not None else None
     if peer.kind == "ingress" and topology.ingress is not None:
-        return names.ingress_controller(topology.ingress), dict(names.INGRESS_CONTROLLER_PODS)
+        return names.ingress_controller(topology.ingress), names.ingress_controller_pods(topology.ingress)
     return None
 
 
@@ -450,22 +453,78 @@ def certificate_namespaces(topology: Topology) -> list[str]:
     issuer = next((i for i in topology.issuers if ing is not None and i.name == ing.tls_issuer), None)
     if ing is None or issuer is None or issuer.dns01 is not None:
         return []
-    return list(host_groups(ing, topology))
+    return list(tls_groups(ing, topology))
+
+
+def tls_groups(ing: Ingress, topology: Topology) -> dict[str, list[Host]]:
+    """The hosts of each Certificate by its namespace: one per target namespace beside its Ingress
+    (ingress-nginx reads the Secret there), or one for every host beside the Gateway (Istio reads a
+    listener's Secret in the Gateway's namespace)."""
+    if ing.controller == "istio":
+        return {ing.namespace: list(ing.hosts)} if ing.hosts else {}
+    return host_groups(ing, topology)
+
+
+def route_groups(ing: Ingress, topology: Topology) -> dict[tuple[str, str, str], list[Host]]:
+    """The hosts of each HTTPRoute, by (namespace, Service, port name): a route lives beside its
+    Service, and hosts that reach the same Service port share its rules."""
+    groups: dict[tuple[str, str, str], list[Host]] = {}
+    for host in ing.hosts:
+        w = topology.workload(host.target)
+        if w is not None:
+            groups.setdefault((w.namespace, host.target, host.port.name), []).append(host)
+    return groups
+
+
+def serves_tls(ing: Ingress) -> bool:
+    """Whether the ingress terminates TLS: it has an issuer and listens on 443."""
+    return ing.tls_issuer is not None and any(p.number == 443 for p in ing.listen)
+
+
+def _certificates(ing: Ingress, topology: Topology, issuer_name: str) -> Iterator[Planned]:
+    issuer = (Ref("ClusterIssuer", None, issuer_name),)
+    for namespace, hosts in tls_groups(ing, topology).items():
+        sources = (ing.span, *(h.span for h in hosts))
+        yield entry(Role.CERTIFICATE, "Certificate", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=sources, refs=issuer)
+
+
+def _tls_refs(ing: Ingress, namespace: str) -> tuple[Ref, ...]:
+    """The Certificate of a namespace and the Secret cert-manager makes from it."""
+    if ing.tls_issuer is None:
+        return ()
+    certificate = names.certificate(ing, namespace)
+    return (Ref("Certificate", namespace, certificate), Ref("Secret", namespace, certificate))
 
 
 def _edge(topology: Topology) -> Iterator[Planned]:
     ing = topology.ingress
     if ing is None:
         return
+    if ing.tls_issuer is not None:
+        yield from _certificates(ing, topology, ing.tls_issuer)
+    if ing.controller == "istio":
+        yield from _gateway(ing, topology)
+        return
     for namespace, hosts in host_groups(ing, topology).items():
         sources = (ing.span, *(h.span for h in hosts))
-        refs = tuple(dict.fromkeys(Ref("Service", namespace, h.target) for h in hosts))
-        if ing.tls_issuer is not None:
-            certificate = names.certificate(ing, namespace)
-            issuer = (Ref("ClusterIssuer", None, ing.tls_issuer),)
-            yield entry(Role.CERTIFICATE, "Certificate", namespace, certificate, ing, part=namespace, sources=sources, refs=issuer)
-            refs += (Ref("Certificate", namespace, certificate), Ref("Secret", namespace, certificate))  # the Secret cert-manager makes
+        refs = (*dict.fromkeys(Ref("Service", namespace, h.target) for h in hosts), *_tls_refs(ing, namespace))
         yield entry(Role.INGRESS, "Ingress", namespace, names.ingress(ing, namespace), ing, part=namespace, sources=sources, refs=refs)
+
+
+def _gateway(ing: Ingress, topology: Topology) -> Iterator[Planned]:
+    """The Gateway Istio runs, the ConfigMap of its Deployment's overlays, one HTTPRoute per Service
+    port the hosts reach, and the HTTPS redirect when it also listens on 80."""
+    options = names.gateway_options(ing)
+    refs = (Ref("ConfigMap", ing.namespace, options), *_tls_refs(ing, ing.namespace))
+    yield entry(Role.GATEWAY_OPTIONS, "ConfigMap", ing.namespace, options, ing, sources=(ing.span,))
+    yield entry(Role.GATEWAY, "Gateway", ing.namespace, ing.name, ing, sources=(ing.span,), refs=refs)
+    parent = (Ref("Gateway", ing.namespace, ing.name),)
+    for (namespace, target, port), hosts in route_groups(ing, topology).items():
+        sources = (ing.span, *(h.span for h in hosts))
+        name = names.http_route(ing, target, port)
+        yield entry(Role.HTTP_ROUTE, "HTTPRoute", namespace, name, ing, part=(target, port), sources=sources, refs=(*parent, Ref("Service", namespace, target)))
+    if serves_tls(ing) and any(p.number == 80 for p in ing.listen):
+        yield entry(Role.HTTPS_REDIRECT, "HTTPRoute", ing.namespace, names.https_redirect(ing), ing, sources=(ing.span,), refs=parent)
 
 
 def scraped_service(topology: Topology, w: Workload) -> str:
@@ -563,11 +622,14 @@ def _managed(topology: Topology) -> Iterator[Planned]:
         yield entry(Role.MANAGED_SECRET, "Secret", names.CERT_MANAGER_NAMESPACE, names.account_key(issuer), issuer, sources=(issuer.span,), emitted=False)
     ing = topology.ingress
     if ing is not None and ing.tls_issuer is not None:
-        for namespace in host_groups(ing, topology):
+        for namespace in tls_groups(ing, topology):
             yield entry(Role.MANAGED_SECRET, "Secret", namespace, names.certificate(ing, namespace), ing, part=namespace, sources=(ing.span,), emitted=False)
     if ing is not None:
-        controller = names.ingress_controller(ing)
-        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, controller, ing, sources=(ing.span,), pods=names.INGRESS_CONTROLLER_PODS, emitted=False)
+        controller, pods = names.ingress_controller(ing), names.ingress_controller_pods(ing)
+        yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, controller, ing, sources=(ing.span,), pods=pods, emitted=False)
+    if ing is not None and ing.controller == "istio":  # Istio's gateway controller makes them from the Gateway
+        for kind in ("Deployment", "Service", "ServiceAccount"):
+            yield entry(Role.OPERATOR_MADE, kind, ing.namespace, names.ingress_controller(ing), ing, part=kind, sources=(ing.span,), emitted=False)
 
 
 def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:

@@ -51,9 +51,18 @@ REDIS_APP_LABEL = "app"
 REDIS_ROLE_LABEL = "redis-role"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
-#: Pods ORION's objects select that the cluster runs: the ingress controller (installed separately,
-#: e.g. the ingress-nginx Helm chart) and Istio's egress gateway.
-INGRESS_CONTROLLER_PODS = {NAME_LABEL: "ingress-nginx"}
+#: Pods ORION's objects select that the cluster runs: the ingress-nginx controller (installed
+#: separately, e.g. its Helm chart) and Istio's egress gateway. (An ``istio`` ingress's pods are
+#: Istio's, made from ORION's Gateway: :func:`ingress_controller_pods`.)
+INGRESS_NGINX_PODS = {NAME_LABEL: "ingress-nginx"}
+#: The label Istio's gateway controller puts on the pods of a Gateway (istio/istio 1.30.3
+#: manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml, pod template labels).
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+#: The GatewayClass of Istio's Gateway API implementation; Istio names a Gateway's Deployment,
+#: Service and ServiceAccount ``<gateway>-<class>`` (pilot/pkg/config/kube/gatewaycommon/
+#: deploymentcontroller.go and gateway_utils.go at 1.30.3; the suffix is dropped only for the
+#: waypoint, east-west and agentgateway classes).
+ISTIO_GATEWAY_CLASS = "istio"
 EGRESS_GATEWAY_PODS = {"istio": "egressgateway"}
 
 #: Istio's root namespace and trust domain.
@@ -193,8 +202,18 @@ def egress_policy(peer: str) -> str:
 
 
 def ingress_controller(ingress: Ingress) -> str:
-    """What the ingress controller's pods are called in their namespace (their NetworkPolicies take it)."""
+    """What the ingress controller's pods are called in their namespace (their NetworkPolicies take
+    it): Istio's ``<gateway>-istio`` Deployment (also its ServiceAccount), or ``<ingress>-controller``."""
+    if ingress.controller == "istio":
+        return f"{ingress.name}-{ISTIO_GATEWAY_CLASS}"
     return f"{ingress.name}-controller"
+
+
+def ingress_controller_pods(ingress: Ingress) -> dict[str, str]:
+    """The labels of the ingress controller's pods: the Gateway's name on Istio's gateway pods, or ingress-nginx's chart label."""
+    if ingress.controller == "istio":
+        return {GATEWAY_NAME_LABEL: ingress.name}
+    return dict(INGRESS_NGINX_PODS)
 
 
 def ingress(ing: Ingress, namespace: str) -> str:
@@ -203,8 +222,31 @@ def ingress(ing: Ingress, namespace: str) -> str:
 
 
 def certificate(ing: Ingress, namespace: str) -> str:
-    """The Certificate (and its TLS Secret) of one namespace's Ingress."""
+    """The Certificate (and its TLS Secret) of the hosts served in one namespace: an Ingress's
+    (ingress-nginx, one per target namespace), or the Gateway's (istio: one, beside the Gateway)."""
+    if ing.controller == "istio":
+        return f"{ing.name}-tls"
     return f"{ingress(ing, namespace)}-tls"
+
+
+def gateway_options(ing: Ingress) -> str:
+    """The ConfigMap a Gateway's ``infrastructure.parametersRef`` names: Istio's overlays of the gateway's Deployment."""
+    return f"{ing.name}-options"
+
+
+def http_route(ing: Ingress, target: str, port: str) -> str:
+    """The HTTPRoute of the hosts that go to one Service port (it lives beside the Service)."""
+    return f"{ing.name}-{target}-{port}"
+
+
+def ingress_balance(ing: Ingress, target: str) -> str:
+    """The DestinationRule, beside the Gateway, of how its pods balance one backend workload."""
+    return f"{ing.name}-{target}"
+
+
+def https_redirect(ing: Ingress) -> str:
+    """The HTTPRoute that answers plain HTTP with a redirect to HTTPS (beside the Gateway)."""
+    return f"{ing.name}-https-redirect"
 
 
 def account_key(issuer: Issuer) -> str:

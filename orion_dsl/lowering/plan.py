@@ -79,6 +79,10 @@ class Role(enum.Enum):
     CLUSTER_ISSUER = "cluster-issuer"
     CERTIFICATE = "certificate"
     INGRESS = "ingress"
+    GATEWAY = "gateway"
+    GATEWAY_OPTIONS = "gateway-options"
+    HTTP_ROUTE = "http-route"
+    HTTPS_REDIRECT = "https-redirect"
     # kubernetes: monitoring
     SERVICE_MONITOR = "service-monitor"
     ALERT_RULES = "alert-rules"
@@ -119,7 +123,6 @@ class Role(enum.Enum):
     # istio: security
     MESH_MTLS = "mesh-mtls"
     NAMESPACE_MTLS = "namespace-mtls"
-    WORKLOAD_MTLS = "workload-mtls"
     ALLOW_NOTHING = "allow-nothing"
     ALLOW_CALLERS = "allow-callers"
     JWT_AUTHENTICATION = "jwt-authentication"
@@ -129,6 +132,7 @@ class Role(enum.Enum):
     SIDECAR = "sidecar"
     DESTINATION_RULE = "destination-rule"
     VIRTUAL_SERVICE = "virtual-service"
+    INGRESS_BALANCE = "ingress-balance"
     # istio: egress
     SERVICE_ENTRY = "service-entry"
     EGRESS_GATEWAY = "egress-gateway"

@@ -19,7 +19,7 @@ provided.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import attrs
@@ -27,7 +27,7 @@ import attrs
 from orion_dsl import controllers
 from orion_dsl.engines import facts, through_barman_plugin
 from orion_dsl.model import Namespace, Topology, Workload
-from orion_dsl.semantic.fields import BARMAN_PLUGIN_FLOOR, PLATFORM_FLOORS
+from orion_dsl.semantic.fields import platform_floor
 
 from . import names
 from .identities import describe
@@ -296,13 +296,28 @@ def _platform(topology: Topology) -> tuple[Feature, ...]:
     """Kubernetes (and Istio, with a mesh) at the floors the output is written for."""
     out = []
     for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
-        if platform == "istio" and not any(ns.mesh for ns in topology.namespaces):
+        if platform == "istio" and not any(ns.mesh for ns in topology.namespaces) and not (topology.ingress and topology.ingress.controller == "istio"):
             continue
         plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
-        floor, needs = BARMAN_PLUGIN_FLOOR if platform == "kubernetes" and plugin else PLATFORM_FLOORS[platform]
+        gateway = topology.ingress is not None and topology.ingress.controller == "istio"
+        floor, needs = platform_floor(platform, plugin, gateway)
         shown = ".".join(map(str, floor))
         out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
     return tuple(out)
+
+
+def _gateway_features(topology: Topology) -> Iterator[Feature]:
+    """What an ``istio`` ingress needs from the Istio installation and cert-manager beyond the CRDs."""
+    ing = topology.ingress
+    if ing is None or ing.controller != "istio":
+        return
+    if ing.tls_minimum == "1.3":
+        why = f"the ingress asks for TLS {ing.tls_minimum} at least, which Istio sets for every gateway in meshConfig, not per Gateway"
+        yield Feature("Istio's meshConfig.tlsDefaults.minProtocolVersion: TLSV1_3", why)
+    issuer = next((i for i in topology.issuers if i.name == ing.tls_issuer), None)
+    if issuer is not None and issuer.dns01 is None:
+        why = f"issuer {issuer.name} answers HTTP-01 challenges through the Gateway (a solver HTTPRoute, cert-manager's gatewayHTTPRoute)"
+        yield Feature("cert-manager's Gateway API support (controller flag --enable-gateway-api)", why)
 
 
 def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]:
@@ -338,5 +353,6 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
         out.append(Feature("the custom metrics API (an adapter such as prometheus-adapter)", "HorizontalPodAutoscalers scale on pod or object metrics"))
     if any(m.source == "external" for a in hpa for m in a.metrics):
         out.append(Feature("the external metrics API (an adapter such as KEDA's)", "HorizontalPodAutoscalers scale on external metrics"))
+    out.extend(_gateway_features(topology))
     out.append(Feature("Pod Security admission", "each namespace enforces the level listed below (built in since Kubernetes 1.25)"))
     return tuple(out)

@@ -279,16 +279,16 @@ def source_ip_affinity_is_not_behind_a_proxy(ctx: Context) -> list[Diagnostic]:
 
 
 def unmeshed_callers_are_identifiable(ctx: Context) -> list[Diagnostic]:
-    """A workload written ``mesh off`` presents no mTLS identity. A meshed workload it calls under STRICT mutual
-    TLS admits it only as plaintext from its known addresses (``addresses``, else its subnet): without either,
-    Istio refuses the call although the spec declares it (warning)."""
+    """A workload written ``mesh off`` presents no mTLS identity, and pod addresses are not pinned, so a
+    meshed workload it calls under STRICT mutual TLS cannot admit it: Istio refuses the call although the
+    spec declares it (warning)."""
     t = ctx.topology
     if t.mesh is None or t.mesh.mtls != "strict":
         return []
     out = []
     for w in t.workloads:
         where = ctx.span("mesh", w.name)
-        if w.meshed or where is None or w.addresses is not None or w.subnet is not None:
+        if w.meshed or where is None:
             continue
         for call in w.calls:
             callee = t.workload(call.target)
@@ -298,7 +298,7 @@ def unmeshed_callers_are_identifiable(ctx: Context) -> list[Diagnostic]:
                         "W0307",
                         call.span or where,
                         f"{w.name} is outside the mesh (`mesh off`), and {callee.name} accepts only mutual TLS: Istio refuses this call",
-                        f"give {w.name} `addresses` or a `subnet` (its plaintext is then admitted from them), or leave it in the mesh",
+                        f"leave {w.name} in the mesh (its sidecar's identity is what {callee.name} admits), or take {callee.name} out of it",
                         (Related(where, "taken out of the mesh here"),),
                     )
                 )
@@ -400,6 +400,22 @@ def external_metrics_select_their_series(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def ingress_controller_is_maintained(ctx: Context) -> list[Diagnostic]:
+    """ingress-nginx was retired in March 2026 (no releases or security fixes after it): a spec that
+    asks for it still gets its Ingress objects, with a warning naming the maintained default."""
+    ing = ctx.spec.ingress
+    if ing is None or ing.controller is None or ing.controller.value != "ingress-nginx":
+        return []
+    return [
+        warning(
+            "W0310",
+            ing.controller.span,
+            "ingress-nginx was retired in March 2026: it gets no releases or security fixes",
+            "write `controller istio` (Istio's Gateway API implementation: a Gateway and HTTPRoutes, admitted in the mesh by identity)",
+        )
+    ]
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -414,6 +430,7 @@ CHECKS: Sequence[Check] = (
     source_ip_affinity_is_not_behind_a_proxy,
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
+    ingress_controller_is_maintained,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     defaults_turned_off_are_stated,

@@ -152,6 +152,33 @@ BARMAN_PLUGIN_FLOOR: tuple[tuple[int, int], str] = (
 )
 
 
+#: What an ``istio`` ingress needs (the Gateway API edge, docs/design/edge-gateway-api.md §6): Istio
+#: 1.30 builds against Gateway API v1.5.1, where HTTPRoute's CORS filter is Standard, and fixes the
+#: TLS minimum (TLSV1_3 was applied as TLS 1.1 before: istio/istio releasenotes/notes/58912.yaml);
+#: istioctl 1.30 requires Kubernetes 1.32 (istioctl/pkg/install/k8sversion/version.go MinK8SVersion).
+ISTIO_GATEWAY_FLOORS: dict[str, tuple[tuple[int, int], str]] = {
+    "kubernetes": ((1, 32), "the ingress's Gateway is served by Istio 1.30, which supports Kubernetes 1.32 and later"),
+    "istio": ((1, 30), "the ingress's Gateway and HTTPRoutes (Gateway API v1.5.1, the CORS filter) are served by Istio from 1.30"),
+}
+
+
+def platform_floor(platform: str, barman_plugin: bool, istio_gateway: bool) -> tuple[tuple[int, int], str]:
+    """The oldest release of ``kubernetes`` or ``istio`` that serves what a spec makes ORION write,
+    and what needs it: the highest of the base floor and those of the features the spec uses."""
+    found = [PLATFORM_FLOORS[platform]]
+    if barman_plugin and platform == "kubernetes":
+        found.append(BARMAN_PLUGIN_FLOOR)
+    if istio_gateway:
+        found.append(ISTIO_GATEWAY_FLOORS[platform])
+    return max(found, key=lambda floor: floor[0])
+
+
+def uses_istio_gateway(spec: decl.SpecDecl) -> bool:
+    """Whether the spec's ingress is served by Istio's Gateway API implementation (the default controller)."""
+    ing = spec.ingress
+    return ing is not None and (ing.controller is None or ing.controller.value == "istio")
+
+
 def uses_barman_plugin(spec: decl.SpecDecl) -> bool:
     """Whether a CloudNativePG database of the spec backs up through the Barman Cloud plugin (the
     declarations' form of :func:`orion_dsl.engines.through_barman_plugin`: this check runs before the model exists)."""
@@ -302,7 +329,7 @@ class FieldResolver(ResolverBase):
         """The Kubernetes and Istio versions a spec states must serve the APIs ORION writes (:data:`PLATFORM_FLOORS`)."""
         top = self.spec.topology
         for keyword, node in (("kubernetes", top.kubernetes if top else None), ("istio", top.istio if top else None)):
-            floor, needs = BARMAN_PLUGIN_FLOOR if keyword == "kubernetes" and uses_barman_plugin(self.spec) else PLATFORM_FLOORS[keyword]
+            floor, needs = platform_floor(keyword, uses_barman_plugin(self.spec), uses_istio_gateway(self.spec))
             if node is not None and _minor_version(node.value) < floor:
                 shown = ".".join(map(str, floor))
                 self.report("E0216", node.span, f"{keyword} {node.value} is too old for what ORION writes: {needs}", f'write {keyword} "{shown}" or later')

@@ -151,12 +151,13 @@ class PlatformResolver(ResolverBase):
         settings = Settings(decl.IngressDecl, d)
         return model.Ingress(
             name=written(d.name, "ingress"),  # a name left out is reported
+            controller=settings.controller,
             namespace=written(d.namespace, ""),  # likewise
             subnet=written(d.subnet),
             address=written(d.address),
             replicas=settings.replicas,
             balance=settings.balance,
-            listen=tuple(model.Port("https" if p.number == 443 else f"port-{p.number}", p.number, p.protocol) for p in settings.listen),
+            listen=tuple(model.Port({443: "https", 80: "http"}.get(p.number, f"port-{p.number}"), p.number, p.protocol) for p in settings.listen),
             rate_limit=_rate(d.rate_limit),
             request_buffering=settings.request_buffering,
             compression=settings.compression,

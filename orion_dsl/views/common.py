@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from orion_dsl import engines
-from orion_dsl.model import Backup, Peer, Port, Topology, Workload
+from orion_dsl.model import Backup, Ingress, Peer, Port, Topology, Workload
 from orion_dsl.values import Duration, TimeOfDay
 from orion_dsl.views.graph import StyleClass, node_id_part
 from orion_dsl.views.numbers import value_range
@@ -41,6 +41,13 @@ def external_id(name: str) -> str:
 def ingress_id(name: str) -> str:
     """The node id of the ingress controller."""
     return f"ing_{node_id_part(name)}"
+
+
+def ingress_title(ingress: Ingress) -> str:
+    """How diagrams name the ingress: Istio's gateway, or the ingress-nginx controller."""
+    if ingress.controller == "istio":
+        return f"{ingress.name} Istio Gateway"
+    return f"{ingress.name} Ingress Controller (ingress-nginx)"
 
 
 def part_id(prefix: str, name: str) -> str:

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 from orion_dsl.lowering import egress
 from orion_dsl.model import External, Ingress, Topology
-from orion_dsl.views.common import INTERNET_ID, SIDECAR_HOP, external_id, ingress_id, kind_name, part_id, port_text, rate_text, workload_tier
+from orion_dsl.views.common import INTERNET_ID, SIDECAR_HOP, external_id, ingress_id, ingress_title, kind_name, part_id, port_text, rate_text, workload_tier
 from orion_dsl.views.graph import Builder, Graph
 
 
 def _controller_lines(ingress: Ingress) -> list[str]:
-    lines = [f"{ingress.name} Ingress Controller", f"replicas {ingress.replicas}, {ingress.balance}"]
+    lines = [ingress_title(ingress), f"replicas {ingress.replicas}, {ingress.balance}"]
     lines.append("listen " + ", ".join(port_text(p) for p in ingress.listen))
-    if ingress.rate_limit is not None:
-        lines.append(f"rate limit {rate_text(ingress.rate_limit)}")
-    lines += [t for t, on in (("request buffering", ingress.request_buffering), ("compression", ingress.compression)) if on]
     if ingress.cors_origins:
         lines.append("CORS " + ", ".join(ingress.cors_origins))
     if ingress.cors_methods:
         lines.append("  " + ", ".join(ingress.cors_methods))
+    unapplied = []  # Istio's gateway has no field for them (I1046, I1047): drawn as what they are
+    if ingress.rate_limit is not None:
+        unapplied.append(f"rate limit {rate_text(ingress.rate_limit)}")
+    unapplied += [t for t, on in (("request buffering", ingress.request_buffering), ("compression", ingress.compression)) if on]
     if ingress.waf:
-        lines.append(f"WAF {ingress.waf}")
+        unapplied.append(f"WAF {ingress.waf}")
+    if ingress.controller == "istio" and unapplied:
+        lines += ["not applied (the CDN's):", *(f"  {u}" for u in unapplied)]
+    else:
+        lines += unapplied
     return lines
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 
 from orion_dsl.lowering import Plan, claims, lower
 from orion_dsl.model import Namespace, Topology
-from orion_dsl.views.common import kind_name, namespace_tier, part_id, wrap
+from orion_dsl.views.common import ingress_title, kind_name, namespace_tier, part_id, wrap
 from orion_dsl.views.graph import Builder, Graph
 from orion_dsl.views.grouping import is_grouped
 
@@ -61,7 +61,7 @@ def _ingress_holdings(topology: Topology, ns: Namespace) -> list[str]:
     ingress = topology.ingress
     if ingress is None or ingress.namespace != ns.name:
         return []
-    lines = [f"- {ingress.name} Ingress Controller x{ingress.replicas}"]
+    lines = [f"- {ingress_title(ingress)} x{ingress.replicas}"]
     if topology.issuers:
         lines += wrap("- cert-manager issuers: ", [i.name for i in topology.issuers])
         lines.append("- TLS Certificates")

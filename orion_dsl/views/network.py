@@ -10,7 +10,7 @@ reach every pod of a subnet are drawn once, to the subnet.
 from __future__ import annotations
 
 from orion_dsl.model import Described, Topology
-from orion_dsl.views.common import INTERNET_ID, address_text, ingress_id, part_id, peer_id, workload_id, workload_tier
+from orion_dsl.views.common import INTERNET_ID, address_text, ingress_id, ingress_title, part_id, peer_id, workload_id, workload_tier
 from orion_dsl.views.graph import Builder, Graph
 
 _SUBNET_TIERS = ("ingress", "service", "data", "monitoring", "system")
@@ -74,7 +74,7 @@ def _subnets(b: Builder, topology: Topology) -> dict[str, set[str]]:
         with b.cluster(key, title, tier):
             if ingress is not None and has_ingress:
                 address = str(ingress.address) if ingress.address else "any free address"
-                pods.add(b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", address, cls="ingress"))
+                pods.add(b.node(ingress_id(ingress.name), ingress_title(ingress), address, cls="ingress"))
             for w in members:
                 pods.add(b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w), group=title, counts="workload"))
             if not tiers:
@@ -83,7 +83,7 @@ def _subnets(b: Builder, topology: Topology) -> dict[str, set[str]]:
     if loose or (ingress is not None and not b.has(ingress_id(ingress.name))):
         with b.cluster("nosubnet", "No subnet assigned"):
             if ingress is not None and not b.has(ingress_id(ingress.name)):
-                b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", cls="ingress")
+                b.node(ingress_id(ingress.name), ingress_title(ingress), cls="ingress")
             for w in loose:
                 b.node(workload_id(w.name), f"{w.name} pods", address_text(w), cls=workload_tier(topology, w), group="No subnet assigned", counts="workload")
     return drawn

@@ -16,7 +16,7 @@ A notes node states the posture (default deny, internet deny or allow, explicit 
 from __future__ import annotations
 
 from orion_dsl.model import Edge, Peer, Topology
-from orion_dsl.views.common import external_id, namespace_tier, part_id, peer_id, port_text, workload_tier, wrap
+from orion_dsl.views.common import external_id, ingress_title, namespace_tier, part_id, peer_id, port_text, workload_tier, wrap
 from orion_dsl.views.graph import Builder, Graph, node_id_part
 
 #: Id prefix of the node that stands for every other pod of a same-namespace namespace.
@@ -75,14 +75,14 @@ def _peers(b: Builder, topology: Topology, peers: list[Peer], any_pod: set[str])
         title = f"Namespace {ns.name}"
         with b.cluster(part_id("ns", ns.name), title, namespace_tier(topology, ns.name)):
             if ingress is not None and holds_ingress:
-                b.node(peer_id(ingress), f"{ingress.name} Ingress Controller", cls="ingress")
+                b.node(peer_id(ingress), ingress_title(topology.ingress) if topology.ingress is not None else ingress.name, cls="ingress")
             for w in members:
                 b.node(peer_id(Peer("workload", w.name, w.namespace)), w.name, cls=workload_tier(topology, w), group=title, counts="workload")
             if ns.name in any_pod:
                 b.node(f"{ANY_POD}{node_id_part(ns.name)}", "any other pod", f"in {ns.name}", cls="plain", shape="round", group=title)
     for p in peers:
         if p.kind == "ingress" and not b.has(peer_id(p)):
-            b.node(peer_id(p), f"{p.name} Ingress Controller", cls="ingress")
+            b.node(peer_id(p), ingress_title(topology.ingress) if topology.ingress is not None else p.name, cls="ingress")
     for p in peers:
         if p.kind == "dns":
             with b.cluster(part_id("dnsns", p.namespace or p.name), f"Namespace {p.namespace}" if p.namespace else "Cluster DNS", "system"):

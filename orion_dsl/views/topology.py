@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from orion_dsl.engines import has_headless_service
 from orion_dsl.model import Topology, Workload
-from orion_dsl.views.common import INTERNET_ID, ingress_id, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
+from orion_dsl.views.common import INTERNET_ID, ingress_id, ingress_title, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
 from orion_dsl.views.graph import Builder, Graph
 
 _REACH_RULES = ("call", "route", "pooler", "allow")
@@ -66,7 +66,7 @@ def build(topology: Topology) -> Graph:
             title = f"Ingress Layer: {ns.name}" if is_ingress else f"Namespace: {ns.name}"
             with b.cluster(part_id("ns", ns.name), title, namespace_tier(topology, ns.name)):
                 if ingress is not None and is_ingress:
-                    b.node(ingress_id(ingress.name), f"{ingress.name} Ingress Controller", f"Replicas: {ingress.replicas}", cls="ingress")
+                    b.node(ingress_id(ingress.name), ingress_title(ingress), f"Replicas: {ingress.replicas}", cls="ingress")
                     if topology.issuers:
                         b.node("certmgr", "cert-manager", *(f"issuer {i.name}" for i in topology.issuers), cls="ingress")
                 for w in topology.workloads_in(ns.name):

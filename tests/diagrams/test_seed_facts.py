@@ -9,6 +9,7 @@ from __future__ import annotations
 from orion_dsl.backends.docs import render as render_docs
 from orion_dsl.model import Topology
 from orion_dsl.views.common import peer_id, workload_id
+from orion_dsl.views.graph import node_id_part
 from tests.diagrams.dotdata import all_text, cluster_members, cluster_text, edges, node_text
 from tests.support.plans import planned
 
@@ -94,7 +95,7 @@ def test_s30_subnets_are_clusters_with_cidrs(seed: Topology, seed_files: dict[st
 def test_s31_address_labels(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "network"))
     expected = {
-        "ing_nginx": "10.0.1.10",
+        "ing_edge": "10.0.1.10",
         "wl_gateway": "10.0.10.10..10.0.10.20",
         "wl_notification": "10.0.10.70..10.0.10.80",
         "wl_postgres": "10.0.20.10..10.0.20.12",
@@ -105,7 +106,7 @@ def test_s31_address_labels(seed_files: dict[str, str]) -> None:
 
 
 def test_s33_internet_reaches_the_controller_on_443(seed_files: dict[str, str]) -> None:
-    assert _labels(seed_files, "policies", "net_internet", "ing_nginx") == ["https 443"]
+    assert _labels(seed_files, "policies", "net_internet", "ing_edge") == ["https 443"]
 
 
 def test_s34_gateway_reaches_services_on_their_ports(seed_files: dict[str, str]) -> None:
@@ -135,15 +136,15 @@ def test_s38_edge_cdn_load_balancer_and_geodns(seed_files: dict[str, str]) -> No
 
 
 def test_s39_controller_features(seed_files: dict[str, str]) -> None:
-    shown = node_text(_dot(seed_files, "ingress-egress"))["ing_nginx"]
-    assert all(
-        s in shown
-        for s in ("replicas 3, round-robin", "rate limit 100/second", "request buffering", "compression", "CORS https://*.orion.com", "WAF modsecurity")
-    )
+    shown = node_text(_dot(seed_files, "ingress-egress"))["ing_edge"]
+    assert all(s in shown for s in ("edge Istio Gateway", "replicas 3, round-robin", "CORS https://*.orion.com"))
+    # what the Istio gateway does not apply is drawn as such, not as a feature
+    unapplied = shown.split("not applied (the CDN's):")[1]
+    assert all(s in unapplied for s in ("rate limit 100/second", "request buffering", "compression", "WAF modsecurity"))
 
 
 def test_s40_cert_manager_tls_edge_is_dotted(seed_files: dict[str, str]) -> None:
-    assert _styles(seed_files, "topology", "certmgr", "ing_nginx") == ["dotted"]
+    assert _styles(seed_files, "topology", "certmgr", "ing_edge") == ["dotted"]
 
 
 def test_s40_tls_minimum_and_issuer(seed_files: dict[str, str]) -> None:
@@ -186,7 +187,7 @@ def test_s44_allow_listed_externals(seed: Topology, seed_files: dict[str, str]) 
 def test_s46_each_meshed_pod_has_app_and_envoy(seed: Topology, seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "mesh"))
     meshed = [w.name for w in seed.workloads if w.meshed]
-    assert meshed and all(shown[f"envoy_{m}"].split("\n")[1].endswith("+ Envoy sidecar") for m in meshed)
+    assert meshed and all(shown[f"envoy_{node_id_part(m)}"].split("\n")[1].endswith("+ Envoy sidecar") for m in meshed)
 
 
 def test_s46_istiod_reaches_each_meshed_namespace_with_one_dotted_arrow(seed: Topology, seed_files: dict[str, str]) -> None:

@@ -40,8 +40,8 @@ def test_s37_every_workload_may_resolve_dns_over_udp_and_tcp(seed: Topology) -> 
 
 def test_s33_only_the_ingress_controller_is_reachable_from_the_internet(seed: Topology) -> None:
     from_internet = [e for e in seed.allow_graph.edges if e.source.kind == "internet"]
-    assert [(e.target.name, e.port.number) for e in from_internet] == [("nginx", 443)]
-    assert {e.target.name for e in seed.allow_graph.outgoing("nginx")} == {"gateway", "admin-ui", "grafana"}
+    assert [(e.target.name, e.port.number) for e in from_internet] == [("edge", 443)]
+    assert {e.target.name for e in seed.allow_graph.outgoing("edge")} == {"gateway", "admin-ui", "grafana"}
 
 
 def test_s50_replicas_of_a_stateful_set_reach_each_other_on_every_port(seed: Topology) -> None:

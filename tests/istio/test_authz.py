@@ -1,10 +1,11 @@
 """What the generated AuthorizationPolicies permit, judged by the independent evaluator in tests/support/authz.py (S34, S35, S51, S52).
 
 Candidates for every meshed target: every workload and the ingress controller as caller, on
-every port of the target. A meshed caller presents its ServiceAccount's mTLS principal; a
-caller outside the mesh sends plaintext from an address inside its declared range (its first
-``addresses`` entry, else the first host of its subnet). Expected: exactly the allow-graph's
-edges, nothing else, but scrapes: Prometheus reads a meshed pod's metrics from the Istio agent's
+every port of the target. A meshed caller presents its ServiceAccount's mTLS principal (Istio's
+ingress gateway that of ``<gateway>-istio``, the ServiceAccount Istio makes for the Gateway); a
+caller outside the mesh sends plaintext from a pod address (pod addresses are not pinned, so its
+declared ``addresses`` would be wrong). Expected: exactly the allow-graph's edges from meshed
+callers, nothing from outside the mesh, but scrapes: Prometheus reads a meshed pod's metrics from the Istio agent's
 port 15020, which the sidecar does not capture, so no AuthorizationPolicy admits them (the
 NetworkPolicy tests hold Prometheus to 15020).
 """
@@ -27,22 +28,19 @@ from tests.support.plans import planned
 PRINCIPAL = re.compile(r"^cluster\.local/ns/([^/]+)/sa/([^/]+)$")
 
 
-def _subnet_host(topology: Topology, subnet: str | None, namespace: str) -> str | None:
-    ns = topology.namespace(namespace)
-    name = subnet or (ns.subnet if ns else None)
-    found = next((s for s in topology.subnets if s.name == name), None)
-    return str(next(found.cidr.hosts())) if found else None
+#: An address a pod outside the mesh may have: the CNI assigns it, ORION pins none.
+POD_IP = "10.244.7.9"
 
 
-def _caller_ip(topology: Topology, caller: Peer) -> str | None:
-    if caller.kind == "ingress":
-        assert topology.ingress is not None
-        return _subnet_host(topology, topology.ingress.subnet, topology.ingress.namespace)
-    w = topology.workload(caller.name)
-    assert w is not None
-    if w.addresses is not None:
-        return str(w.addresses[0])
-    return _subnet_host(topology, w.subnet, w.namespace)
+def _principal(topology: Topology, caller: Peer) -> str | None:
+    """The mTLS principal a caller presents: a meshed workload's, Istio's ingress gateway's; None outside the mesh."""
+    ing = topology.ingress
+    if caller.kind == "ingress" and ing is not None and ing.controller == "istio":
+        return f"cluster.local/ns/{ing.namespace}/sa/{ing.name}-istio"
+    source = topology.workload(caller.name) if caller.kind == "workload" else None
+    if source is None or not source.meshed:
+        return None
+    return f"cluster.local/ns/{source.namespace}/sa/{source.service_account or source.name}"  # the account it names, else its own
 
 
 def _callers(topology: Topology) -> list[Peer]:
@@ -52,17 +50,12 @@ def _callers(topology: Topology) -> list[Peer]:
     return peers
 
 
-def _request(topology: Topology, caller: Peer, target: Workload, port: int, **extra: Any) -> Request | None:
-    source = topology.workload(caller.name) if caller.kind == "workload" else None
+def _request(topology: Topology, caller: Peer, target: Workload, port: int, **extra: Any) -> Request:
     labels = {NAME_LABEL: target.name}
-    if source is not None and source.meshed:
-        # its pods run as the account the spec names, else one named after it
-        account = source.service_account or source.name
-        return Request(f"cluster.local/ns/{source.namespace}/sa/{account}", None, target.namespace, labels, port, **extra)
-    ip = _caller_ip(topology, caller)
-    if ip is None:
-        return None
-    return Request(None, caller.namespace, target.namespace, labels, port, source_ip=ip, **extra)
+    principal = _principal(topology, caller)
+    if principal is not None:
+        return Request(principal, None, target.namespace, labels, port, **extra)
+    return Request(None, caller.namespace, target.namespace, labels, port, source_ip=POD_IP, **extra)
 
 
 def allowed_pairs(topology: Topology) -> tuple[set[tuple[str, str, int]], set[tuple[str, str, int]]]:
@@ -72,14 +65,17 @@ def allowed_pairs(topology: Topology) -> tuple[set[tuple[str, str, int]], set[tu
     for target in (w for w in topology.workloads if w.meshed):
         for caller in _callers(topology):
             for port in {p.number for p in target.ports}:
-                request = _request(topology, caller, target, port)
-                if request is not None and decide(policies, request):
+                if decide(policies, _request(topology, caller, target, port)):
                     allowed.add((caller.name, target.name, port))
     meshed = {w.name for w in topology.workloads if w.meshed}
     expected = {
         (e.source.name, e.target.name, e.port.number)
         for e in topology.allow_graph.edges
-        if e.target.kind == "workload" and e.target.name in meshed and e.port.protocol == "TCP" and e.rule != "scrape"
+        if e.target.kind == "workload"
+        and e.target.name in meshed
+        and e.port.protocol == "TCP"
+        and e.rule != "scrape"
+        and _principal(topology, e.source) is not None
     }
     return allowed, expected
 
@@ -102,12 +98,12 @@ def test_s34_gateway_principal_reaches_auth_user_notification(seed: Topology) ->
 def test_s52_a_meshed_caller_without_an_edge_is_denied(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
     auth, user = seed.workload("auth"), seed.workload("user")
     assert auth is not None and user is not None
-    request = _request(seed, Peer("workload", "user", "orion-user"), auth, 3001)
-    assert request is not None and not decide(seed_objects, request)
+    assert not decide(seed_objects, _request(seed, Peer("workload", "user", "orion-user"), auth, 3001))
 
 
-def test_every_principal_is_a_workload_service_account(seed_objects: list[dict[str, Any]], seed: Topology) -> None:
-    accounts = {(w.namespace, w.name) for w in seed.workloads}
+def test_every_principal_is_a_workload_or_the_ingress_gateway_service_account(seed_objects: list[dict[str, Any]], seed: Topology) -> None:
+    assert seed.ingress is not None
+    accounts = {(w.namespace, w.name) for w in seed.workloads} | {(seed.ingress.namespace, f"{seed.ingress.name}-istio")}
     named = set()
     for policy in (o for o in seed_objects if o["kind"] == "AuthorizationPolicy"):
         for rule in policy["spec"].get("rules", []):
@@ -122,7 +118,6 @@ def _gateway_request(seed: Topology, path: str, token: bool) -> Request:
     gateway = seed.workload("gateway")
     assert gateway is not None and seed.ingress is not None
     request = _request(seed, Peer("ingress", seed.ingress.name, seed.ingress.namespace), gateway, 3000, path=path)
-    assert request is not None
     return dataclasses.replace(request, request_principal="https://auth.orion.com/user-1") if token else request
 
 
@@ -138,25 +133,29 @@ def test_s51_health_path_needs_no_token(seed: Topology, seed_objects: list[dict[
     assert decide(seed_objects, _gateway_request(seed, "/health", token=False))
 
 
-def _blind(seed: Topology) -> Topology:
-    """The seed with the gateway's callers outside the mesh (the ingress controller, admin-ui) given
-    neither addresses nor a subnet: nothing identifies their traffic."""
+def _outside(seed: Topology) -> Topology:
+    """The seed with the gateway's callers outside the mesh: ingress-nginx instead of Istio's gateway,
+    and the admin UI without a sidecar."""
     ingress, admin = seed.ingress, seed.workload("admin-ui")
-    assert ingress is not None and admin is not None and not admin.meshed
-    unnamed = {ingress.namespace, admin.namespace}
+    assert ingress is not None and admin is not None and admin.meshed
     return attrs.evolve(
         seed,
-        ingress=attrs.evolve(ingress, subnet=None),
-        workloads=tuple(attrs.evolve(w, addresses=None, subnet=None) if w is admin else w for w in seed.workloads),
-        namespaces=tuple(attrs.evolve(n, subnet=None) if n.name in unnamed else n for n in seed.namespaces),
+        ingress=attrs.evolve(ingress, controller="ingress-nginx"),
+        workloads=tuple(attrs.evolve(w, meshed=False) if w is admin else w for w in seed.workloads),
     )
 
 
-def test_unidentifiable_outside_caller_is_reported(seed: Topology) -> None:
-    reported = {d.summary for d in render(planned(_blind(seed))).diagnostics if d.code == "I0702"}
-    assert "nginx -> gateway:3000 is not allowed by Istio: the caller is outside the mesh" in reported
+def test_a_caller_outside_the_mesh_is_refused_and_reported(seed: Topology) -> None:
+    outside = _outside(seed)
+    reported = {d.summary for d in render(planned(outside)).diagnostics if d.code == "I0702"}
+    assert {
+        "edge -> gateway:3000 is not allowed by Istio: the caller is outside the mesh",
+        "admin-ui -> gateway:3000 is not allowed by Istio: the caller is outside the mesh",
+    } <= reported
+    allowed, _ = allowed_pairs(outside)
+    assert not {("edge", "gateway", 3000), ("admin-ui", "gateway", 3000)} & allowed
 
 
-def test_unidentifiable_outside_caller_gets_no_plaintext_port(seed: Topology) -> None:
-    policies = documents(render(planned(_blind(seed))))
-    assert not any(o["kind"] == "PeerAuthentication" and "3000" in o["spec"].get("portLevelMtls", {}) for o in policies)
+def test_a_caller_outside_the_mesh_gets_no_plaintext_port(seed: Topology) -> None:
+    policies = documents(render(planned(_outside(seed))))
+    assert not any(o["kind"] == "PeerAuthentication" and "portLevelMtls" in o["spec"] for o in policies)

@@ -24,7 +24,7 @@ def test_s35_services_reach_data_stores_through_sidecar_scope(seed_objects: Obje
 
 def test_s37_sidecars_block_unregistered_hosts(seed_objects: Objects) -> None:
     modes = {o["metadata"]["namespace"]: o["spec"]["outboundTrafficPolicy"]["mode"] for o in of_kind(seed_objects, "Sidecar")}
-    assert modes == dict.fromkeys(["orion-auth", "orion-gateway", "orion-notification", "orion-user"], "REGISTRY_ONLY")
+    assert modes == dict.fromkeys(["orion-auth", "orion-gateway", "orion-notification", "orion-system", "orion-user"], "REGISTRY_ONLY")
 
 
 def test_s37_sidecar_external_hosts_are_the_namespace_allow_list(seed_objects: Objects) -> None:
@@ -72,13 +72,15 @@ def test_s37_external_visible_only_to_calling_namespaces(seed_objects: Objects) 
     assert find(seed_objects, "ServiceEntry", "stripe", "istio-system")["spec"]["exportTo"] == [".", "orion-user"]
 
 
-def test_s41_ingress_hosts_reach_the_meshed_gateway_in_plaintext(seed_objects: Objects) -> None:
-    exceptions = find(seed_objects, "PeerAuthentication", "gateway", "orion-gateway")["spec"]["portLevelMtls"]
-    assert exceptions["3000"] == {"mode": "PERMISSIVE"}
+def test_s41_ingress_hosts_reach_the_meshed_gateway_by_the_gateway_pods_principal(seed_objects: Objects) -> None:
+    rules = find(seed_objects, "AuthorizationPolicy", "gateway-allow", "orion-gateway")["spec"]["rules"]
+    from_ingress = [r for r in rules if "cluster.local/ns/orion-ingress/sa/edge-istio" in r["from"][0]["source"]["principals"]]
+    assert [r["to"] for r in from_ingress] == [[{"operation": {"ports": ["3000"]}}]]
+    assert not [o for o in of_kind(seed_objects, "PeerAuthentication") if o["metadata"]["namespace"] == "orion-gateway"]
 
 
 def test_s41_unmeshed_host_targets_get_no_mesh_objects(seed_objects: Objects) -> None:
-    names = {o["metadata"]["name"] for o in seed_objects if o["metadata"]["namespace"] in ("orion-monitoring", "orion-system")}
+    names = {o["metadata"]["name"] for o in seed_objects if o["metadata"]["namespace"] == "orion-monitoring"}
     assert names == set()
 
 
@@ -210,30 +212,31 @@ def test_s45_rate_limit_and_cost_tracking_are_reported(seed_rendered: Rendered) 
 
 def test_s46_mesh_scope_only_in_injected_namespaces(seed_objects: Objects) -> None:
     scoped = {o["metadata"]["namespace"] for o in of_kind(seed_objects, "Sidecar")}
-    assert scoped == {"orion-gateway", "orion-auth", "orion-user", "orion-notification"}
+    # the seed's four, and orion-system: its admin UI calls the gateway, which admits only mTLS identities
+    assert scoped == {"orion-gateway", "orion-auth", "orion-user", "orion-notification", "orion-system"}
 
 
 def test_s47_strict_mtls_mesh_wide(seed_objects: Objects) -> None:
     assert find(seed_objects, "PeerAuthentication", "default", "istio-system")["spec"] == {"mtls": {"mode": "STRICT"}}
 
 
-def test_s47_plaintext_only_on_ports_outside_callers_use(seed_objects: Objects) -> None:
+def test_s47_no_port_accepts_plaintext(seed_objects: Objects) -> None:
     opened = {
         (o["metadata"]["name"], port)
         for o in of_kind(seed_objects, "PeerAuthentication")
         for port, mode in o["spec"].get("portLevelMtls", {}).items()
         if mode == {"mode": "PERMISSIVE"}
     }
-    # Prometheus scrapes meshed pods at the Istio agent (15020), which no PeerAuthentication covers:
-    # no metrics port is PERMISSIVE. Left: the unmeshed ingress controller's hop to the gateway.
-    assert opened == {("gateway", "3000")}
+    # Prometheus scrapes meshed pods at the Istio agent (15020), which no PeerAuthentication covers, and
+    # the ingress is Istio's meshed gateway: no port is PERMISSIVE.
+    assert opened == set()
 
 
 def test_s48_load_balancing(seed_objects: Objects) -> None:
     balancing = {
         o["metadata"]["name"]: o["spec"]["trafficPolicy"]["loadBalancer"]
         for o in of_kind(seed_objects, "DestinationRule")
-        if o["metadata"]["namespace"] != "istio-system"
+        if o["metadata"]["namespace"] not in ("istio-system", "orion-ingress") and "loadBalancer" in o["spec"]["trafficPolicy"]
     }
     assert balancing == {
         "gateway": {"simple": "LEAST_REQUEST"},
@@ -247,8 +250,11 @@ def test_s48_load_balancing(seed_objects: Objects) -> None:
 
 
 def test_s48_calls_between_meshed_services_use_istio_mutual_tls(seed_objects: Objects) -> None:
-    modes = {o["spec"]["trafficPolicy"]["tls"]["mode"] for o in of_kind(seed_objects, "DestinationRule") if "trafficPolicy" in o["spec"]}
+    rules = [o for o in of_kind(seed_objects, "DestinationRule") if "trafficPolicy" in o["spec"]]
+    modes = {o["spec"]["trafficPolicy"]["tls"]["mode"] for o in rules if o["metadata"]["namespace"] != "orion-ingress"}
     assert modes == {"ISTIO_MUTUAL"}
+    # the ingress gateway's own rules leave TLS to Istio's auto mTLS (ISTIO_MUTUAL where the backend has a sidecar)
+    assert all("tls" not in o["spec"]["trafficPolicy"] for o in rules if o["metadata"]["namespace"] == "orion-ingress")
 
 
 def test_s49_circuit_breaking(seed_objects: Objects) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from orion_dsl.backends import kubernetes
 from orion_dsl.backends.istio import objects
+from orion_dsl.choices import IngressController
 from orion_dsl.model import Topology
 from tests.support.models import blue_green, call, edge, egress_gateway, external, host, ingress, mesh, port, subnet, topology, workload
 from tests.support.plans import planned
@@ -88,24 +89,24 @@ def test_each_blue_green_subset_selects_exactly_the_pods_of_its_colours_deployme
         assert picked == [subset["name"]]
 
 
-def _behind_ingress() -> Topology:
-    """The ingress controller (outside the mesh, in subnet ``edge-net``) sends one host to api's http port; api also has an admin port."""
+def _behind_ingress(controller: IngressController = "istio") -> Topology:
+    """The ingress sends one host to api's http port; api also has an admin port."""
     api = workload("api", namespace="web", ports=[HTTP, port("admin", 7000)], meshed=True)
-    controller = ingress("edge", subnet="edge-net", hosts=[host("shop.example.com", "api", HTTP)])
-    return topology(workloads=[api], ingress=controller, subnets=[subnet("edge-net", "10.0.9.0/24")], mesh=mesh())
+    edge_ = ingress("edge", subnet="edge-net", hosts=[host("shop.example.com", "api", HTTP)], controller=controller)
+    return topology(workloads=[api], ingress=edge_, subnets=[subnet("edge-net", "10.0.9.0/24")], mesh=mesh())
 
 
-def test_a_caller_outside_the_mesh_is_admitted_by_its_subnet_in_plaintext_only_on_the_port_it_calls() -> None:
+def test_istios_ingress_gateway_is_admitted_by_its_principal_only_on_the_port_it_calls() -> None:
     policy = _named(_built(_behind_ingress()), "AuthorizationPolicy", "api-allow")
-    assert policy["spec"]["rules"] == [
-        {"from": [{"source": {"ipBlocks": ["10.0.9.0/24"], "notPrincipals": ["*"]}}], "to": [{"operation": {"ports": ["8080"]}}]}
-    ]
+    gateway = {"source": {"principals": ["cluster.local/ns/ingress/sa/edge-istio"]}}
+    assert policy["spec"]["rules"] == [{"from": [gateway], "to": [{"operation": {"ports": ["8080"]}}]}]
 
 
-def test_only_the_ports_callers_outside_the_mesh_use_accept_plaintext() -> None:
-    authentication = _named(_built(_behind_ingress()), "PeerAuthentication", "api")
-    assert authentication["spec"]["mtls"] == {"mode": "STRICT"}
-    assert authentication["spec"]["portLevelMtls"] == {"8080": {"mode": "PERMISSIVE"}}
+def test_an_ingress_nginx_controller_outside_the_mesh_is_refused_not_admitted_by_address() -> None:
+    built, diagnostics = objects(planned(_behind_ingress("ingress-nginx")))
+    assert "api-allow" not in _names(built, "AuthorizationPolicy")
+    assert not [o for o in built if o["kind"] == "PeerAuthentication" and o["metadata"]["namespace"] == "web"]
+    assert [d.summary for d in diagnostics if d.code == "I0702"] == ["edge -> api:8080 is not allowed by Istio: the caller is outside the mesh"]
 
 
 def _mail(*providers: str, gateway: bool = True) -> Topology:

@@ -75,6 +75,8 @@ def _workload_selectors(istio: Objects) -> Iterator[tuple[dict[str, Any], dict[s
 def test_s52_every_principal_is_a_kubernetes_service_account(both: tuple[Topology, Objects, Objects]) -> None:
     _, istio, kubernetes = both
     accounts = {f"cluster.local/ns/{a['metadata']['namespace']}/sa/{a['metadata']['name']}" for a in of_kind(kubernetes, "ServiceAccount")}
+    # Istio makes the ServiceAccount of each Gateway of class istio: <gateway>-istio (deploymentcontroller.go, 1.30.3)
+    accounts |= {f"cluster.local/ns/{g['metadata']['namespace']}/sa/{g['metadata']['name']}-istio" for g in of_kind(kubernetes, "Gateway")}
     named = {
         p
         for policy in of_kind(istio, "AuthorizationPolicy")
@@ -117,7 +119,8 @@ def test_every_mesh_route_port_is_a_port_of_its_kubernetes_service(both: tuple[T
 
 def test_s28_every_route_subset_is_defined_and_selects_kubernetes_pods(both: tuple[Topology, Objects, Objects]) -> None:
     _, istio, kubernetes = both
-    rules = {dr["spec"]["host"]: dr for dr in of_kind(istio, "DestinationRule")}
+    # the service's own rules (an ingress gateway's rule, exported only to its namespace, has no subsets)
+    rules = {dr["spec"]["host"]: dr for dr in of_kind(istio, "DestinationRule") if dr["spec"].get("exportTo") != ["."]}
     for vs in of_kind(istio, "VirtualService"):
         for destination in (d for d in _route_destinations(vs) if "subset" in d):
             subsets = {s["name"]: s for s in rules[destination["host"]]["spec"]["subsets"]}

@@ -52,7 +52,7 @@ def test_permissive_mesh_sets_each_meshed_namespace(seed: Topology) -> None:
     permissive = attrs.evolve(seed, mesh=attrs.evolve(seed.mesh, mtls="permissive"))
     peer = [o for o in documents(render(planned(permissive))) if o["kind"] == "PeerAuthentication"]
     assert {(o["metadata"]["namespace"], o["spec"]["mtls"]["mode"]) for o in peer} == {
-        (ns, "PERMISSIVE") for ns in ("orion-auth", "orion-gateway", "orion-notification", "orion-user")
+        (ns, "PERMISSIVE") for ns in ("orion-auth", "orion-gateway", "orion-notification", "orion-system", "orion-user")
     }
 
 

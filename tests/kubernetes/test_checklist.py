@@ -50,7 +50,8 @@ def test_s02_namespaces_labelled_and_meshed(objs: list[dict[str, Any]]) -> None:
         labels = find(objs, "Namespace", name)["metadata"]["labels"]
         assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
         assert labels["app.kubernetes.io/part-of"] == "orion" and labels["app.kubernetes.io/managed-by"] == "orion"
-        meshed = name in ("orion-gateway", "orion-auth", "orion-user", "orion-notification")
+        # the seed's four, and orion-system: its admin UI calls the gateway, which admits only mTLS identities
+        meshed = name in ("orion-gateway", "orion-auth", "orion-user", "orion-notification", "orion-system")
         assert (labels.get("istio-injection") == "enabled") == meshed
     assert find(objs, "Namespace", "orion-gateway")["metadata"]["labels"]["tier"] == "edge"
 
@@ -435,7 +436,7 @@ def test_s30_subnets_pin_no_pod_to_an_ip_pool(objs: list[dict[str, Any]], seed: 
 def test_s31_addresses_reported(seed: Topology) -> None:
     (summary,) = [s for s in codes(seed, "I1067") if "address ranges" in s]
     assert "gateway 10.0.10.10-10.0.10.20" in summary and "postgres 10.0.20.10-10.0.20.12" in summary
-    assert any("10.0.1.10" in s for s in codes(seed, "I1042", "I1067"))
+    assert any("10.0.1.10" in s for s in codes(seed, "I1048"))  # the gateway's Service's loadBalancerIP
 
 
 def test_s32_default_deny_and_same_namespace(objs: list[dict[str, Any]], seed: Topology) -> None:
@@ -446,10 +447,12 @@ def test_s32_default_deny_and_same_namespace(objs: list[dict[str, Any]], seed: T
 
 
 def test_s33_ingress_controller_policy(objs: list[dict[str, Any]]) -> None:
-    pol = find(objs, "NetworkPolicy", "nginx-controller-ingress", "orion-ingress")
-    assert pol["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}
-    assert pol["spec"]["ingress"] == [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}]}]
-    egress = find(objs, "NetworkPolicy", "nginx-controller-egress", "orion-ingress")["spec"]["egress"]
+    pol = find(objs, "NetworkPolicy", "edge-istio-ingress", "orion-ingress")
+    assert pol["spec"]["podSelector"] == {"matchLabels": {"gateway.networking.k8s.io/gateway-name": "edge"}}
+    assert pol["spec"]["ingress"][0] == {"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443, "protocol": "TCP"}]}
+    # the rest: load balancers' health checks of Istio's status port, from private addresses
+    assert {p["port"] for rule in pol["spec"]["ingress"][1:] for p in rule["ports"]} == {15021}
+    egress = find(objs, "NetworkPolicy", "edge-istio-egress", "orion-ingress")["spec"]["egress"]
     assert {
         "to": [
             {
@@ -500,22 +503,22 @@ def test_s37_notification_reaches_dns_and_opens_only_what_the_egress_gateway_can
     assert codes(seed, "I1030")
 
 
-def _ingress_annotations(objs: list[dict[str, Any]]) -> dict[str, str]:
-    ann: dict[str, str] = find(objs, "Ingress", "nginx-orion-gateway", "orion-gateway")["metadata"]["annotations"]
-    return ann
+def test_s39_ingress_controller_replicas_round_robin_and_cors(objs: list[dict[str, Any]], seed: Topology) -> None:
+    gateway = find(objs, "Gateway", "edge", "orion-ingress")
+    assert gateway["spec"]["gatewayClassName"] == "istio"  # ingress-nginx was retired in March 2026
+    options = yaml.safe_load(find(objs, "ConfigMap", "edge-options", "orion-ingress")["data"]["deployment"])
+    assert options["spec"]["replicas"] == 3
+    route = find(objs, "HTTPRoute", "edge-gateway-http", "orion-gateway")
+    [cors] = route["spec"]["rules"][0]["filters"]
+    assert cors["cors"] == {"allowOrigins": ["https://*.orion.com"], "allowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]}
 
 
-def test_s39_ingress_annotations(objs: list[dict[str, Any]], seed: Topology) -> None:
-    ann = _ingress_annotations(objs)
-    p = "nginx.ingress.kubernetes.io/"
-    assert ann[p + "limit-rps"] == "100" and ann[p + "proxy-request-buffering"] == "on"
-    assert ann[p + "enable-cors"] == "true" and ann[p + "cors-allow-origin"] == "https://*.orion.com"
-    assert ann[p + "cors-allow-methods"] == "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    assert ann[p + "enable-modsecurity"] == "true" and ann[p + "enable-owasp-core-rules"] == "true"
-    assert ann[p + "load-balance"] == "round_robin"
-    assert find(objs, "Ingress", "nginx-orion-gateway")["spec"]["ingressClassName"] == "nginx"
-    assert any("use-gzip" in d.help for d in rendered(seed).diagnostics if d.code == "I1041")
-    assert any("3 replicas" in s for s in codes(seed, "I1041", "I1042"))
+def test_s39_what_the_istio_gateway_does_not_apply_is_reported(seed: Topology) -> None:
+    """Rate limit, buffering, compression and ModSecurity have no Gateway API or Istio field: reported, never written as settings that do not run."""
+    (dropped,) = codes(seed, "I1046")
+    assert "rate_limit" in dropped and "request_buffering" in dropped and "compression" in dropped
+    (waf,) = codes(seed, "I1047")
+    assert "modsecurity" in waf
 
 
 def test_s40_tls_via_cert_manager(objs: list[dict[str, Any]], seed: Topology) -> None:
@@ -523,25 +526,23 @@ def test_s40_tls_via_cert_manager(objs: list[dict[str, Any]], seed: Topology) ->
     assert issuer["server"] == "https://acme-v02.api.letsencrypt.org/directory" and issuer["email"] == "ops@orion.com"
     # *.orion.com can only be issued over DNS-01: the seed's issuer answers through Cloudflare
     assert issuer["solvers"] == [{"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": "letsencrypt-cloudflare-api-token", "key": "api-token"}}}}]
-    cert = find(objs, "Certificate", "nginx-orion-gateway-tls", "orion-gateway")["spec"]
+    cert = find(objs, "Certificate", "edge-tls", "orion-ingress")["spec"]
     assert cert["renewBefore"] == "720h" and cert["issuerRef"]["name"] == "letsencrypt"
-    assert sorted(cert["dnsNames"]) == ["*.orion.com", "api.orion.com"]
-    ingress = find(objs, "Ingress", "nginx-orion-gateway")
-    assert ingress["spec"]["tls"] == [{"hosts": ["*.orion.com", "api.orion.com"], "secretName": "nginx-orion-gateway-tls"}]
-    assert _ingress_annotations(objs)["cert-manager.io/cluster-issuer"] == "letsencrypt"
-    assert any("ssl-protocols" in d.help and "TLSv1.3" in d.help for d in rendered(seed).diagnostics if d.code == "I1040")
+    assert sorted(cert["dnsNames"]) == ["*.orion.com", "admin.orion.com", "api.orion.com", "grafana.orion.com"]
+    [listener] = find(objs, "Gateway", "edge")["spec"]["listeners"]
+    assert listener["tls"]["certificateRefs"] == [{"group": "", "kind": "Secret", "name": "edge-tls"}]
+    assert any("TLSV1_3" in d.help for d in rendered(seed).diagnostics if d.code == "I1045")  # Istio sets the minimum mesh-wide
 
 
 def test_s41_ingress_hosts(objs: list[dict[str, Any]]) -> None:
-    def rules(name: str) -> dict[str, tuple[str, int]]:
-        return {
-            r["host"]: (r["http"]["paths"][0]["backend"]["service"]["name"], r["http"]["paths"][0]["backend"]["service"]["port"]["number"])
-            for r in find(objs, "Ingress", name)["spec"]["rules"]
-        }
+    def route(namespace: str, name: str) -> tuple[list[str], tuple[str, int]]:
+        spec = find(objs, "HTTPRoute", name, namespace)["spec"]
+        [backend] = spec["rules"][0]["backendRefs"]
+        return spec["hostnames"], (backend["name"], backend["port"])
 
-    assert rules("nginx-orion-gateway") == {"*.orion.com": ("gateway", 3000), "api.orion.com": ("gateway", 3000)}
-    assert rules("nginx-orion-system") == {"admin.orion.com": ("admin-ui", 3004)}
-    assert rules("nginx-orion-monitoring") == {"grafana.orion.com": ("grafana", 3000)}
+    assert route("orion-gateway", "edge-gateway-http") == (["*.orion.com", "api.orion.com"], ("gateway", 3000))
+    assert route("orion-system", "edge-admin-ui-http") == (["admin.orion.com"], ("admin-ui", 3004))
+    assert route("orion-monitoring", "edge-grafana-metrics") == (["grafana.orion.com"], ("grafana", 3000))
 
 
 def test_s42_gateway_route_table(objs: list[dict[str, Any]]) -> None:
@@ -724,6 +725,7 @@ def test_s50_replicas_of_a_stateful_set_reach_each_other(objs: list[dict[str, An
 def test_an_http01_issuer_with_a_wildcard_host_is_reported(seed: Topology) -> None:
     http01 = attrs.evolve(seed, issuers=tuple(attrs.evolve(i, dns01=None) for i in seed.issuers))
     solvers = find(objects(http01), "ClusterIssuer", "letsencrypt")["spec"]["acme"]["solvers"]
-    assert solvers == [{"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+    parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge", "namespace": "orion-ingress", "sectionName": "http"}
+    assert solvers == [{"http01": {"gatewayHTTPRoute": {"parentRefs": [parent]}}}]
     assert {"I1043", "I1044"} <= {d.code for d in rendered(http01).diagnostics}
     assert not {"I1043", "I1044"} & {d.code for d in rendered(seed).diagnostics}

@@ -45,13 +45,14 @@ def test_a_workload_outside_the_mesh_gets_no_istio_policies_of_its_own() -> None
     assert ("PeerAuthentication", "legacy") not in names and ("AuthorizationPolicy", "legacy-allow") not in names
 
 
-def test_an_unidentifiable_caller_outside_the_mesh_of_a_strict_callee_is_warned_about() -> None:
+def test_a_caller_outside_the_mesh_of_a_strict_callee_is_warned_about() -> None:
     assert "W0307" in _codes(SPEC)
 
 
-def test_a_caller_outside_the_mesh_with_a_subnet_is_not_warned_about() -> None:
+def test_a_caller_outside_the_mesh_with_a_subnet_is_still_warned_about() -> None:
+    """Subnets are an address plan, not a pinning: no policy admits a pod by its subnet."""
     spec = SPEC.replace("topology t {", "network { subnet apps 10.0.1.0/24 }\ntopology t {").replace("mesh off;", "mesh off; subnet apps;")
-    assert "W0307" not in _codes(spec)
+    assert "W0307" in _codes(spec)
 
 
 def test_mesh_on_in_a_namespace_outside_the_mesh_is_an_error() -> None:

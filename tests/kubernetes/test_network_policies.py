@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from orion_dsl.engines import EngineFacts, facts
-from orion_dsl.lowering import Role, egress
+from orion_dsl.lowering import Role, egress, names
 from orion_dsl.model import Topology, Workload
 from tests.support import models as m
 from tests.support.netpol import Cluster, External, Pod, allowed_pairs
@@ -93,7 +93,10 @@ class World:
         self._operated(topology, objs)
         ing = topology.ingress
         if ing is not None:
-            pod = Pod(ing.namespace, "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, {p.name: (p.number, p.protocol) for p in ing.listen})
+            ports = {p.name: (p.number, p.protocol) for p in ing.listen}
+            if ing.controller == "istio":  # Istio's gateway pods also serve their readiness on 15021
+                ports["status-port"] = (15021, "TCP")
+            pod = Pod(ing.namespace, names.ingress_controller(ing), names.ingress_controller_pods(ing), ports)
             self.pods.append(pod)
             self.owner[pod.key] = ing.name
         self._egress_gateway(topology)
@@ -155,6 +158,9 @@ class World:
                 out |= {(dst, "kube-system/kube-dns", 53, protocol) for dst in gateway for protocol in ("UDP", "TCP")}
             if e.source.kind in OUTSIDE or e.target.kind in OUTSIDE:
                 continue
+            if e.source.kind == "ingress" and self.topology.ingress is not None and self.topology.ingress.controller == "istio":
+                # Istio's gateway pods resolve istiod and the backends, like the egress gateway's
+                out |= {(src, "kube-system/kube-dns", 53, protocol) for src in self.pods_of(e.source.name) for protocol in ("UDP", "TCP")}
             target = self.topology.workload(e.target.name) if e.target.kind == "workload" else None
             port = AGENT_PORT if e.rule == "scrape" and target is not None and target.meshed else e.port.number
             for src in self.pods_of(e.source.name):
@@ -219,6 +225,9 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
             # through the egress gateway, the gateway's pods go out; else the caller's
             sources = w.pods_of("istio-egressgateway") if egress.through_gateway(w.topology, e) else w.pods_of(e.source.name)
             expected |= {(src, INTERNET_IP, e.port.number, e.port.protocol) for src in sources}
+        if e.source.kind == "internet" and e.target.kind == "ingress" and w.topology.ingress is not None and w.topology.ingress.controller == "istio":
+            # load balancers health-check Istio's gateway pods on 15021 from private addresses only
+            expected |= {(PRIVATE_IP, dst, 15021, "TCP") for dst in w.pods_of(e.target.name)}
         if e.target.kind in ("object-store", "api-server"):
             # an object store is public; the API server's address is any but link-local (its
             # endpoints carry no labels, so the policy names no pods)
@@ -368,12 +377,12 @@ def test_s37_every_pod_resolves_dns(seed_world: World, seed: Topology) -> None:
 def test_s33_internet_reaches_only_the_ingress_controller_on_443(seed_world: World) -> None:
     pairs = seed_world.allowed((External(INTERNET_IP),))
     from_internet = {(d, port, proto) for s, d, port, proto in pairs if s == INTERNET_IP}
-    assert from_internet == {("orion-ingress/ingress-nginx", 443, "TCP")}
+    assert from_internet == {("orion-ingress/edge-istio", 443, "TCP")}
 
 
 def test_s33_ingress_controller_reaches_gateway_on_3000(seed_world: World) -> None:
-    assert reach(seed_world, "nginx", "gateway", 3000)
-    assert not reach(seed_world, "nginx", "auth", 3001)
+    assert reach(seed_world, "edge", "gateway", 3000)
+    assert not reach(seed_world, "edge", "auth", 3001)
 
 
 def test_s37_no_private_or_metadata_egress(seed_world: World) -> None:

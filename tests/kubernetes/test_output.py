@@ -50,6 +50,8 @@ KINDS_IN_ORDER = [
     "NetworkPolicy",
     "Certificate",
     "Ingress",
+    "Gateway",
+    "HTTPRoute",
     "ServiceMonitor",
     "PodMonitor",
     "PrometheusRule",
@@ -98,7 +100,7 @@ def test_one_object_per_file_and_kustomization_lists_every_file(topology: Topolo
 
 def test_stream_is_in_apply_order(topology: Topology) -> None:
     ranks = [KINDS_IN_ORDER.index(o["kind"]) for o in objects(topology)]
-    groups = [0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 8, 9, 9, 10, 10, 10, 11, 11, 11, 11, 11]
+    groups = [0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 8, 9, 9, 9, 9, 10, 10, 10, 11, 11, 11, 11, 11]
     assert [groups[r] for r in ranks] == sorted(groups[r] for r in ranks)
     first = objects(topology)[0]
     assert first["kind"] == "Namespace"

@@ -78,8 +78,8 @@ def test_a_reference_by_service_port_names_the_same_port() -> None:
 
 
 def test_the_ingress_backend_uses_the_service_port() -> None:
-    rule = find(_objects(), "Ingress", "edge-web")["spec"]["rules"][0]
-    assert rule["http"]["paths"][0]["backend"]["service"]["port"] == {"number": 80}
+    rule = find(_objects(), "HTTPRoute", "edge-front-http")["spec"]["rules"][0]
+    assert rule["backendRefs"] == [{"name": "front", "port": 80}]
 
 
 def test_the_gateway_route_url_uses_the_service_port() -> None:

@@ -59,12 +59,23 @@ recovery { target s3 { kind s3; bucket "b" } }
 def test_a_workload_named_like_the_ingress_controller_pods_is_refused() -> None:
     found = errors(
         """
-ingress nginx { namespace edge; subnet apps; listen 443; host "a.example.com" -> web:http }
+ingress nginx { controller ingress-nginx; namespace edge; subnet apps; listen 443; host "a.example.com" -> web:http }
 namespace edge { subnet apps; service ingress-nginx { image "x:1"; port http 8080 } }
 namespace app { subnet apps; service web { image "x:1"; port http 8080 } }
 """
     )
     assert any(d.code == "E0203" and "ingress controller" in d.summary and "ingress-nginx" in d.summary for d in found)
+
+
+def test_a_workload_named_like_the_istio_gateway_is_refused() -> None:
+    found = errors(
+        """
+ingress edge { namespace front; subnet apps; listen 443; host "a.example.com" -> web:http }
+namespace front { subnet apps; service edge-istio { image "x:1"; port http 8080 } }
+namespace app { subnet apps; service web { image "x:1"; port http 8080 } }
+"""
+    )
+    assert any(d.code == "E0203" and "edge-istio" in d.summary for d in found), [d.summary for d in found]
 
 
 def test_a_volume_on_the_poolers_config_map_is_refused_not_hidden() -> None:

@@ -34,6 +34,7 @@ DB = workload("orders-db", namespace="data", kind="statefulset", ports=[port("sq
 FULL = backup("store", "full")
 WAL = backup("store", "wal", continuous=True)
 EDGE = ingress("edge")
+NGINX = ingress("edge", controller="ingress-nginx")
 ISSUER = issuer("letsencrypt", dns01="cloudflare")
 SHOP = topology(workloads=[API, DB], name="shop")
 PG = attrs.evolve(DB, engine="cloudnative-pg")
@@ -60,9 +61,17 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.reader, (shared("settings"),), "settings-reader"),
     (names.ingress_policy, ("api",), "api-ingress"),
     (names.egress_policy, ("api",), "api-egress"),
-    (names.ingress_controller, (EDGE,), "edge-controller"),
-    (names.ingress, (EDGE, "web"), "edge-web"),
-    (names.certificate, (EDGE, "web"), "edge-web-tls"),
+    (names.ingress_controller, (EDGE,), "edge-istio"),
+    (names.ingress_controller, (NGINX,), "edge-controller"),
+    (names.ingress_controller_pods, (EDGE,), {"gateway.networking.k8s.io/gateway-name": "edge"}),
+    (names.ingress_controller_pods, (NGINX,), {"app.kubernetes.io/name": "ingress-nginx"}),
+    (names.ingress, (NGINX, "web"), "edge-web"),
+    (names.certificate, (NGINX, "web"), "edge-web-tls"),
+    (names.certificate, (EDGE, "web"), "edge-tls"),
+    (names.gateway_options, (EDGE,), "edge-options"),
+    (names.http_route, (EDGE, "api", "http"), "edge-api-http"),
+    (names.https_redirect, (EDGE,), "edge-https-redirect"),
+    (names.ingress_balance, (EDGE, "api"), "edge-api"),
     (names.account_key, (ISSUER,), "letsencrypt-account-key"),
     (names.dns01_token, (ISSUER,), "letsencrypt-cloudflare-api-token"),
     (names.alert_rules, (SHOP,), "shop-alerts"),

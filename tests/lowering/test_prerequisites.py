@@ -142,11 +142,11 @@ def test_incremental_backups_of_cloudnative_pg_need_a_snapshot_class_named_after
     assert "CSI volume snapshots" in [f.name for f in found.features]
 
 
-def test_the_mesh_needs_istio_at_its_floor_and_istio_cni() -> None:
+def test_the_seed_needs_istio_at_the_gateway_floor_and_istio_cni() -> None:
     plan = analyze_file(SEED_SPEC).plan
     assert plan is not None
     found = prerequisites(plan)
-    assert "Istio 1.22 or later" in [f.name for f in found.platform]
+    assert [f.name for f in found.platform] == ["Kubernetes 1.32 or later", "Istio 1.30 or later"]  # its ingress is an Istio Gateway
     assert any("istio-cni" in f.name for f in found.features)
 
 

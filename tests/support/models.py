@@ -29,6 +29,7 @@ from orion_dsl.choices import (
     CheckKind,
     Colour,
     DnsProvider,
+    IngressController,
     MtlsMode,
     PoolMode,
     Replication,
@@ -368,10 +369,12 @@ def ingress(
     listen: Iterable[Port] = (Port("https", 443),),
     subnet: str | None = None,
     tls_issuer: str | None = None,
+    controller: IngressController = "istio",
 ) -> Ingress:
-    """The ingress controller and its hosts (HTTPS on 443, no TLS issuer, unless told)."""
+    """The ingress controller and its hosts (Istio's gateway on 443, no TLS issuer, unless told)."""
     return Ingress(
         name=name,
+        controller=controller,
         namespace=namespace,
         subnet=subnet,
         address=None,

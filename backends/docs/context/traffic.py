@@ -202,18 +202,25 @@ def ingress(t: Topology) -> dict[str, Any] | None:
     if i is None:
         return None
     issuer = next((x for x in t.issuers if x.name == i.tls_issuer), None)
+    istio = i.controller == "istio"
+
+    def unapplied(setting: str, stated: bool) -> str:
+        """A setting as stated, and where the Istio gateway does not apply it (I1046, I1047), that it is not applied."""
+        return f"{setting} — not applied by the Istio gateway (apply it at the CDN in front)" if istio and stated else setting
+
     features = [
+        ("Controller", "Istio's Gateway API implementation (Gateway, HTTPRoutes)" if istio else "ingress-nginx (retired March 2026; Ingress objects)"),
         ("Replicas", str(i.replicas)),
         ("Balancing", algorithm(i.balance)),
         ("Address", f"{i.address} ({i.subnet} subnet)" if i.address else (f"{i.subnet} subnet" if i.subnet else NONE)),
         ("Listens on", ports(i.listen)),
-        ("Rate limit", rate(i.rate_limit)),
-        ("Request buffering", onoff(i.request_buffering)),
-        ("Compression", onoff(i.compression)),
+        ("Rate limit", unapplied(rate(i.rate_limit), i.rate_limit is not None)),
+        ("Request buffering", unapplied(onoff(i.request_buffering), i.request_buffering)),
+        ("Compression", unapplied(onoff(i.compression), i.compression)),
         ("CORS origins", join(", ", (code(o) for o in i.cors_origins)) or NONE),
         ("CORS methods", ", ".join(i.cors_methods) or NONE),
-        ("WAF", "ModSecurity (OWASP core rules)" if i.waf == "modsecurity" else (i.waf or "off")),
-        ("TLS minimum version", f"TLS {i.tls_minimum}" if i.tls_minimum else NONE),
+        ("WAF", unapplied("ModSecurity (OWASP core rules)" if i.waf == "modsecurity" else (i.waf or "off"), i.waf is not None)),
+        ("TLS minimum version", (f"TLS {i.tls_minimum}" + (" (mesh-wide: Istio's meshConfig.tlsDefaults)" if istio else "")) if i.tls_minimum else NONE),
         ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
     ]
     issuers = [(x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before)) for x in t.issuers]
@@ -221,6 +228,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
     return {
         "name": i.name,
+        "what": "Istio gateway" if istio else "ingress-nginx controller",
         "namespace": i.namespace,
         "features": table(("Feature", "Setting"), features),
         "issuers": table(("Issuer", "ACME directory", "Account e-mail", "Challenge", "Renewal"), issuers),

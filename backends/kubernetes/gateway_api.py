@@ -1,0 +1,198 @@
+"""The edge on Istio's Gateway API implementation: a Gateway, its options, HTTPRoutes and the HTTPS redirect.
+
+ORION writes the Gateway (``gatewayClassName: istio``); Istio's gateway controller makes its
+Deployment, Service and ServiceAccount, all ``<gateway>-istio``, and its pods are Envoys with the
+mesh identity of that ServiceAccount, so they reach STRICT-mTLS backends and AuthorizationPolicies
+admit them by principal (``backends/istio/security.py``). Sources, at istio/istio 1.30.3 and
+kubernetes-sigs/gateway-api v1.5.1 (docs/design/edge-gateway-api.md has the details):
+
+* names and labels: pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go,
+  manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml;
+* ``infrastructure.parametersRef`` names a ConfigMap in the Gateway's namespace whose keys
+  (``deployment``, ``service``, ...) are strategic-merge overlays of what Istio makes
+  (deploymentcontroller.go ``fetchParameters``): ORION sets the replicas and the RuntimeDefault
+  seccomp profile Pod Security ``restricted`` asks for (the template sets it only when istiod's
+  ``gateways.seccompProfile`` value is set);
+* one HTTPRoute per Service port the hosts reach, beside its Service (no ReferenceGrant), each
+  naming the Service port (``backendRefs[].port`` is the Service's, not the container's); CORS is
+  the route's ``CORS`` filter, Standard from Gateway API v1.5.1;
+* a listener on 443 terminates TLS with the Secret of the Gateway's one Certificate; a listener on
+  80 beside it only redirects to HTTPS (and serves cert-manager's HTTP-01 solver route, which
+  cert-manager makes in the Certificate's namespace: the listener admits routes from it alone).
+
+What the Gateway API and Istio cannot state per Gateway (TLS minimum, rate limits, buffering,
+compression, a WAF) is reported by :func:`diagnostics`.
+"""
+
+from __future__ import annotations
+
+from orion_dsl.artifacts import to_yaml
+from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.lowering.kubernetes import route_groups, serves_tls
+from orion_dsl.model import Host, Ingress, Port, Topology
+
+from . import meta
+from .meta import Builder, Obj
+
+HTTPS_LISTENER = "https"
+HTTP_LISTENER = "http"
+
+
+def _hostnames(hosts: list[Host] | tuple[Host, ...]) -> list[str]:
+    return list(dict.fromkeys(h.host for h in hosts))
+
+
+def _route_namespaces(plan: Plan, ing: Ingress) -> list[str]:
+    return sorted({namespace for namespace, _, _ in route_groups(ing, plan.topology)})
+
+
+def _from_namespaces(namespaces: list[str]) -> Obj:
+    """``allowedRoutes``: routes from these namespaces only (by the name label every namespace carries)."""
+    expression = {"key": names.NAMESPACE_NAME_LABEL, "operator": "In", "values": namespaces}
+    return {"namespaces": {"from": "Selector", "selector": {"matchExpressions": [expression]}}}
+
+
+def listener_name(ing: Ingress, port: Port) -> str:
+    """A listener's name: ``https`` for TLS on 443, ``http`` on 80, else ``http-<port>`` (plain HTTP)."""
+    if port.number == 443 and serves_tls(ing):
+        return HTTPS_LISTENER
+    return HTTP_LISTENER if port.number == 80 else f"http-{port.number}"
+
+
+def _listener(plan: Plan, ing: Ingress, port: Port) -> Obj:
+    name = listener_name(ing, port)
+    routes = _from_namespaces(_route_namespaces(plan, ing))
+    if name == HTTPS_LISTENER:
+        secret = plan.get(Role.CERTIFICATE, ing, ing.namespace).name
+        tls = {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}]}
+        return {"name": name, "protocol": "HTTPS", "port": port.number, "tls": tls, "allowedRoutes": routes}
+    if serves_tls(ing):  # beside HTTPS, plain HTTP only redirects (and answers ACME HTTP-01 challenges)
+        routes = {"namespaces": {"from": "Same"}}
+    return {"name": name, "protocol": "HTTP", "port": port.number, "allowedRoutes": routes}
+
+
+def gateway(entry: Planned, plan: Plan) -> Obj:
+    """The Gateway: one listener per listen port, the options ConfigMap, the requested address."""
+    ing = entry.of(Ingress)
+    spec: Obj = {"gatewayClassName": names.ISTIO_GATEWAY_CLASS}
+    if ing.address is not None:  # Istio writes it to the Service's loadBalancerIP
+        spec["addresses"] = [{"type": "IPAddress", "value": str(ing.address)}]
+    options = plan.get(Role.GATEWAY_OPTIONS, ing)
+    spec["infrastructure"] = {"parametersRef": {"group": "", "kind": "ConfigMap", "name": options.name}}
+    spec["listeners"] = [_listener(plan, ing, p) for p in ing.listen]
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
+
+
+def gateway_options(entry: Planned, plan: Plan) -> Obj:
+    """Istio's overlay of the gateway's Deployment: the replicas, and the seccomp profile Pod Security ``restricted`` requires."""
+    ing = entry.of(Ingress)
+    deployment = {"spec": {"replicas": ing.replicas, "template": {"spec": {"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}}}}
+    labels = meta.recommended(plan.topology, entry.name, "ingress")
+    return meta.build(entry, labels, data={"deployment": to_yaml(deployment)})
+
+
+def _parent(plan: Plan, ing: Ingress, section: str | None) -> Obj:
+    found = plan.get(Role.GATEWAY, ing)
+    parent: Obj = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": found.namespace, "name": found.name}
+    if section is not None:
+        parent["sectionName"] = section
+    return parent
+
+
+def _cors(ing: Ingress) -> list[Obj]:
+    if not (ing.cors_origins or ing.cors_methods):
+        return []
+    cors: Obj = {}
+    if ing.cors_origins:
+        cors["allowOrigins"] = list(ing.cors_origins)
+    if ing.cors_methods:
+        cors["allowMethods"] = list(ing.cors_methods)
+    return [{"type": "CORS", "cors": cors}]
+
+
+def http_route(entry: Planned, plan: Plan) -> Obj:
+    """The route of the hosts that reach one Service port: every path to it, with the ingress's CORS."""
+    ing = entry.of(Ingress)
+    target, port = entry.part_of(tuple)
+    hosts = route_groups(ing, plan.topology)[(entry.namespace, target, port)]
+    workload = plan.topology.workload(target)
+    assert workload is not None, "routes are planned for workload targets"
+    service = plan.get(Role.SERVICE, workload)
+    rule: Obj = {"matches": [{"path": {"type": "PathPrefix", "value": "/"}}]}
+    if filters := _cors(ing):
+        rule["filters"] = filters
+    rule["backendRefs"] = [{"name": service.name, "port": hosts[0].port.service_port}]
+    section = HTTPS_LISTENER if serves_tls(ing) else None
+    spec = {"parentRefs": [_parent(plan, ing, section)], "hostnames": _hostnames(hosts), "rules": [rule]}
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
+
+
+def https_redirect(entry: Planned, plan: Plan) -> Obj:
+    """Plain HTTP on 80 answered with a permanent redirect to HTTPS (path-less, so cert-manager's longer solver path wins)."""
+    ing = entry.of(Ingress)
+    rule = {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
+    spec = {"parentRefs": [_parent(plan, ing, HTTP_LISTENER)], "hostnames": _hostnames(ing.hosts), "rules": [rule]}
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
+
+
+def diagnostics(topology: Topology) -> list[Diagnostic]:
+    """What an Istio Gateway cannot be told per Gateway: each setting the spec asks for that is not generated, and where to set it."""
+    ing = topology.ingress
+    if ing is None or ing.controller != "istio":
+        return []
+    out: list[Diagnostic] = []
+    if ing.tls_minimum is not None and ing.tls_minimum != "1.2":
+        out.append(
+            info(
+                "I1045",
+                ing.span,
+                f"TLS {ing.tls_minimum} minimum is mesh-wide in Istio (no Gateway field sets it)",
+                "set meshConfig.tlsDefaults.minProtocolVersion: TLSV1_3 in the Istio installation (fixed in Istio 1.30; PREREQUISITES.md)",
+            )
+        )
+    dropped = []
+    if ing.rate_limit is not None:
+        dropped.append("rate_limit (per-client limits need Envoy's global rate limit service)")
+    if ing.request_buffering:
+        dropped.append("request_buffering")
+    if ing.compression:
+        dropped.append("compression")
+    if dropped:
+        out.append(
+            info(
+                "I1046",
+                ing.span,
+                f"the Istio gateway does not apply {', '.join(dropped)}: no Gateway API or Istio field states it",
+                "apply it at the CDN or load balancer in front (the edge block), or remove it from the ingress",
+            )
+        )
+    if ing.waf is not None:
+        out.append(
+            info(
+                "I1047",
+                ing.span,
+                f"waf {ing.waf} is not enforced by the Istio gateway: Istio runs no web application firewall",
+                "enforce the OWASP core rules at the CDN in front (e.g. Cloudflare's managed rules), or remove `waf` from the ingress",
+            )
+        )
+    if ing.address is not None:
+        out.append(
+            info(
+                "I1048",
+                ing.span,
+                f"the gateway's address {ing.address} is requested as the Service's loadBalancerIP",
+                "it takes effect where the load balancer honours loadBalancerIP (MetalLB, some clouds); elsewhere point DNS at the address it gets",
+            )
+        )
+    return out
+
+
+BUILDERS: dict[Role, Builder] = {
+    Role.GATEWAY: gateway,
+    Role.GATEWAY_OPTIONS: gateway_options,
+    Role.HTTP_ROUTE: http_route,
+    Role.HTTPS_REDIRECT: https_redirect,
+}
+
+__all__ = ["BUILDERS", "diagnostics", "listener_name"]

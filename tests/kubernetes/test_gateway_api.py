@@ -1,0 +1,211 @@
+"""The edge on Istio's Gateway API implementation (``ingress NAME { controller istio }``, the default).
+
+Held to the sources docs/design/edge-gateway-api.md cites: Istio 1.30.3 names a Gateway's
+Deployment, Service and ServiceAccount ``<gateway>-istio`` and labels its pods
+``gateway.networking.k8s.io/gateway-name``; its ``parametersRef`` ConfigMap takes only the overlay
+keys ``deployment``, ``service``, ``serviceAccount``, ``horizontalPodAutoscaler`` and
+``podDisruptionBudget``; the fields ORION writes are in Gateway API v1.5.1's Standard channel (the
+vendored schemas are v1.6's experimental channel, so a Standard allow-list is tested here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from orion_dsl.backends import istio
+from orion_dsl.model import Topology
+from orion_dsl.pipeline import analyze_text
+from tests.support.plans import planned
+
+from .helpers import find, objects, of_kind, rendered
+
+#: Istio's overlay keys (pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go at 1.30.3).
+OVERLAY_KEYS = {"deployment", "service", "serviceAccount", "horizontalPodAutoscaler", "podDisruptionBudget"}
+#: Gateway API v1.5.1 Standard fields ORION may write (config/crd/standard at v1.5.1).
+STANDARD_GATEWAY_SPEC = {"gatewayClassName", "addresses", "infrastructure", "listeners", "allowedListeners", "tls"}
+STANDARD_LISTENER = {"name", "hostname", "port", "protocol", "tls", "allowedRoutes"}
+STANDARD_ROUTE_RULE = {"name", "matches", "filters", "backendRefs", "timeouts"}
+STANDARD_FILTERS = {"RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror", "RequestRedirect", "URLRewrite", "ExtensionRef", "CORS"}
+
+HTTP01_SPEC = """
+topology shop { version "1.0.0" }
+network { default deny; dns allow; internet deny; subnet apps 10.0.1.0/24 }
+ingress edge {
+  namespace shop-edge
+  listen 80, 443
+  tls { issuer le }
+  host "shop.example.com" -> web:http
+  host "api.example.com" -> api:http
+}
+certificates { issuer le { acme "https://acme.example/directory"; email "ops@example.com" } }
+mesh istio { mtls strict }
+namespace shop-edge { subnet apps }
+namespace shop {
+  subnet apps
+  mesh on
+  service web { image "shop/web:1.0"; port http 80 -> 8080 }
+  service api { image "shop/api:1.0"; port http 8080 }
+}
+"""
+
+
+def _topology(text: str) -> Topology:
+    analysis = analyze_text(text, "shop.orion")
+    assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
+    return analysis.topology
+
+
+@pytest.fixture(scope="module")
+def http01() -> list[dict[str, Any]]:
+    """The objects of a spec whose ingress listens on 80 and 443 with an HTTP-01 issuer."""
+    return objects(_topology(HTTP01_SPEC))
+
+
+def test_the_seed_ingress_is_an_istio_gateway_with_one_https_listener(seed: Topology) -> None:
+    gateway = find(objects(seed), "Gateway", "edge", "orion-ingress")
+    spec = gateway["spec"]
+    assert spec["gatewayClassName"] == "istio"
+    assert spec["addresses"] == [{"type": "IPAddress", "value": "10.0.1.10"}]
+    [listener] = spec["listeners"]
+    assert (listener["name"], listener["protocol"], listener["port"]) == ("https", "HTTPS", 443)
+    assert listener["tls"] == {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": "edge-tls"}]}
+
+
+def test_no_ingress_nginx_object_is_written_for_the_seed(seed: Topology) -> None:
+    assert of_kind(objects(seed), "Ingress") == []
+
+
+def test_the_gateway_options_are_an_istio_overlay_with_the_replicas_and_seccomp(seed: Topology) -> None:
+    objs = objects(seed)
+    ref = find(objs, "Gateway", "edge")["spec"]["infrastructure"]["parametersRef"]
+    assert ref == {"group": "", "kind": "ConfigMap", "name": "edge-options"}
+    options = find(objs, "ConfigMap", "edge-options", "orion-ingress")
+    assert set(options["data"]) <= OVERLAY_KEYS
+    deployment = yaml.safe_load(options["data"]["deployment"])
+    assert deployment["spec"]["replicas"] == 3
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_each_service_port_the_hosts_reach_gets_an_http_route_beside_its_service(seed: Topology) -> None:
+    routes = {(r["metadata"]["namespace"], r["metadata"]["name"]): r["spec"] for r in of_kind(objects(seed), "HTTPRoute")}
+    assert set(routes) == {
+        ("orion-gateway", "edge-gateway-http"),
+        ("orion-system", "edge-admin-ui-http"),
+        ("orion-monitoring", "edge-grafana-metrics"),
+    }
+    gateway = routes[("orion-gateway", "edge-gateway-http")]
+    assert gateway["hostnames"] == ["*.orion.com", "api.orion.com"]
+    assert gateway["parentRefs"] == [
+        {"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": "orion-ingress", "name": "edge", "sectionName": "https"}
+    ]
+    assert gateway["rules"][0]["backendRefs"] == [{"name": "gateway", "port": 3000}]
+
+
+def test_a_route_names_the_service_port_not_the_container_port(http01: list[dict[str, Any]]) -> None:
+    route = find(http01, "HTTPRoute", "edge-web-http", "shop")
+    assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "web", "port": 80}]
+
+
+def test_the_listener_admits_routes_only_from_the_namespaces_of_the_hosts(seed: Topology) -> None:
+    [listener] = find(objects(seed), "Gateway", "edge")["spec"]["listeners"]
+    [expression] = listener["allowedRoutes"]["namespaces"]["selector"]["matchExpressions"]
+    assert expression == {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["orion-gateway", "orion-monitoring", "orion-system"]}
+
+
+def test_cors_is_the_routes_cors_filter(seed: Topology) -> None:
+    route = find(objects(seed), "HTTPRoute", "edge-gateway-http")
+    [cors] = route["spec"]["rules"][0]["filters"]
+    assert cors["type"] == "CORS"
+    assert cors["cors"]["allowOrigins"] == ["https://*.orion.com"]
+    assert "OPTIONS" in cors["cors"]["allowMethods"]
+
+
+def test_one_certificate_holds_every_host_beside_the_gateway(seed: Topology) -> None:
+    objs = objects(seed)
+    [certificate] = of_kind(objs, "Certificate")
+    assert (certificate["metadata"]["namespace"], certificate["spec"]["secretName"]) == ("orion-ingress", "edge-tls")
+    assert certificate["spec"]["dnsNames"] == ["*.orion.com", "api.orion.com", "admin.orion.com", "grafana.orion.com"]
+    assert not any("cert-manager.io/cluster-issuer" in o["metadata"].get("annotations", {}) for o in objs)
+
+
+def test_plain_http_beside_https_only_redirects(http01: list[dict[str, Any]]) -> None:
+    listeners = {x["name"]: x for x in find(http01, "Gateway", "edge")["spec"]["listeners"]}
+    assert listeners["http"]["allowedRoutes"] == {"namespaces": {"from": "Same"}}
+    redirect = find(http01, "HTTPRoute", "edge-https-redirect", "shop-edge")["spec"]
+    assert redirect["parentRefs"][0]["sectionName"] == "http"
+    assert redirect["rules"] == [{"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]}]
+
+
+def test_http01_challenges_are_answered_through_the_gateway(http01: list[dict[str, Any]]) -> None:
+    [solver] = find(http01, "ClusterIssuer", "le")["spec"]["acme"]["solvers"]
+    parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge", "namespace": "shop-edge", "sectionName": "http"}
+    assert solver == {"http01": {"gatewayHTTPRoute": {"parentRefs": [parent]}}}
+
+
+def test_the_gateway_objects_use_only_standard_channel_fields(seed: Topology) -> None:
+    objs = [*objects(seed), *objects(_topology(HTTP01_SPEC))]
+    for gateway in of_kind(objs, "Gateway"):
+        assert set(gateway["spec"]) <= STANDARD_GATEWAY_SPEC
+        assert all(set(x) <= STANDARD_LISTENER for x in gateway["spec"]["listeners"])
+    for route in of_kind(objs, "HTTPRoute"):
+        for rule in route["spec"]["rules"]:
+            assert set(rule) <= STANDARD_ROUTE_RULE
+            assert {f["type"] for f in rule.get("filters", [])} <= STANDARD_FILTERS
+
+
+def test_the_gateway_pods_are_admitted_by_their_principal(seed: Topology) -> None:
+    objs = istio.objects(planned(seed))[0]
+    policy = next(o for o in objs if o["kind"] == "AuthorizationPolicy" and o["metadata"]["name"] == "gateway-allow")
+    principals = {p for rule in policy["spec"]["rules"] for source in rule["from"] for p in source["source"].get("principals", [])}
+    assert "cluster.local/ns/orion-ingress/sa/edge-istio" in principals
+
+
+def test_the_ingress_balance_applies_to_the_gateways_traffic_only(seed: Topology) -> None:
+    objs = istio.objects(planned(seed))[0]
+    rule = next(o for o in objs if o["kind"] == "DestinationRule" and o["metadata"]["name"] == "edge-gateway")
+    assert rule["metadata"]["namespace"] == "orion-ingress"
+    assert rule["spec"]["exportTo"] == ["."]
+    assert rule["spec"]["host"] == "gateway.orion-gateway.svc.cluster.local"
+    assert rule["spec"]["trafficPolicy"]["loadBalancer"] == {"simple": "ROUND_ROBIN"}
+    own = next(o for o in objs if o["kind"] == "DestinationRule" and o["metadata"]["name"] == "gateway")
+    assert own["spec"]["trafficPolicy"]["loadBalancer"] == {"simple": "LEAST_REQUEST"}  # S48: the mesh's callers
+
+
+def test_no_port_of_a_meshed_workload_accepts_plaintext_or_names_pod_addresses(seed: Topology) -> None:
+    text = yaml.safe_dump_all(istio.objects(planned(seed))[0])
+    assert "PERMISSIVE" not in text
+    assert "ipBlocks" not in text
+
+
+def test_the_gateway_pods_reach_istiod_and_dns_and_take_traffic_on_443(seed: Topology) -> None:
+    objs = objects(seed)
+    pods = {"gateway.networking.k8s.io/gateway-name": "edge"}
+    inbound = find(objs, "NetworkPolicy", "edge-istio-ingress", "orion-ingress")["spec"]
+    assert inbound["podSelector"] == {"matchLabels": pods}
+    assert {p["port"] for rule in inbound["ingress"] for p in rule["ports"]} == {443, 15021}
+    outbound = find(objs, "NetworkPolicy", "edge-istio-egress", "orion-ingress")["spec"]
+    reached = {
+        (peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], p["port"])
+        for rule in outbound["egress"]
+        for peer in rule["to"]
+        for p in rule["ports"]
+    }
+    assert {("istio-system", 15012), ("kube-system", 53), ("orion-gateway", 3000), ("orion-system", 3004)} <= reached
+
+
+def test_what_the_gateway_cannot_apply_is_reported(seed: Topology) -> None:
+    found = {d.code: d for d in rendered(seed).diagnostics}
+    assert "TLSV1_3" in found["I1045"].help
+    assert "rate_limit" in found["I1046"].summary and "compression" in found["I1046"].summary
+    assert "modsecurity" in found["I1047"].summary
+
+
+def test_ingress_nginx_is_warned_as_retired() -> None:
+    analysis = analyze_text(HTTP01_SPEC.replace("namespace shop-edge\n", "controller ingress-nginx\n  namespace shop-edge\n", 1), "shop.orion")
+    [warning] = [d for d in analysis.diagnostics if d.code == "W0310"]
+    assert warning.span is not None and (warning.span.line, warning.span.column) == (5, 14)
+    assert analysis.topology is not None
+    assert [o["metadata"]["name"] for o in of_kind(objects(analysis.topology), "Ingress")] == ["edge-shop"]
