@@ -373,8 +373,8 @@ CODES: tuple[Code, ...] = (
     _i(
         "I0702",
         "a call to a meshed workload is not allowed by Istio: the caller is outside the mesh",
-        "Its AuthorizationPolicy admits identified callers only.",
-        "Give the caller `addresses` or a subnet, or put it in a meshed namespace.",
+        "Its AuthorizationPolicy admits mTLS identities only; pod addresses are not pinned, so none is admitted by address.",
+        "Put the caller in a meshed namespace (`mesh on`), or use `controller istio` for the ingress.",
     ),
     _i("I0703", "JWT validation needs an Envoy sidecar, and the workload has none", fix="Put the workload in a meshed namespace."),
     _i("I0704", "an external is routed via an egress gateway, but the mesh has none", "It goes out directly.", "Add `egress_gateway` to the mesh."),

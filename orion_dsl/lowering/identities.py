@@ -81,7 +81,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.PROVIDED_CONFIG: "a ConfigMap the cluster provides, read by the environment",
     Role.PROVIDED_STORAGE_LOCATION: "the BackupStorageLocation Velero provides",
     Role.PROVIDED_SERVICE: "the Service Istio installs",
-    Role.PROVIDED_PODS: "the pods of the ingress controller (installed separately)",
+    Role.PROVIDED_PODS: "the pods of the ingress controller (Istio's, made from the Gateway; or installed separately)",
     Role.PROVIDED_NAMESPACE: "the Namespace object (external: the cluster has it)",
     Role.MANAGED_SECRET: "a Secret cert-manager makes",
     Role.TEMPLATE_CLAIM: "a claim the StatefulSet controller makes for a pod",

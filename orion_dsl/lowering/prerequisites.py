@@ -26,7 +26,7 @@ import attrs
 
 from orion_dsl import controllers
 from orion_dsl.engines import facts, through_barman_plugin
-from orion_dsl.model import Namespace, Topology, Workload
+from orion_dsl.model import Ingress, Namespace, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
 
 from . import names
@@ -199,8 +199,9 @@ _NOT_LISTED = frozenset({Role.PROVIDED_SECRET, Role.MANAGED_SECRET, Role.TEMPLAT
 def _listed(entry: Planned) -> bool:
     """Whether an object ORION does not write is the cluster's to provide: not one ORION only
     reserves a name for, nor one an engine's operator makes (the Services clients call, made from
-    ORION's resource)."""
-    return entry.role not in _NOT_LISTED and _engine_of(entry) is None
+    ORION's resource), nor the pods Istio makes for an ``istio`` ingress's Gateway."""
+    made_by_istio = entry.role is Role.PROVIDED_PODS and isinstance(entry.subject, Ingress) and entry.subject.controller == "istio"
+    return entry.role not in _NOT_LISTED and _engine_of(entry) is None and not made_by_istio
 
 
 def _engine_of(entry: Planned) -> str | None:
