@@ -54,13 +54,22 @@ TMP = "tmp"
 #: (``env NAME secret ...``, ``env_from secret ...``): skipped on that workload alone, with the reason
 #: (checkov's ``checkov.io/skip<n>`` annotation), so it still guards every other object.
 SECRET_ENV_SKIP = ("CKV_K8S_35", "the spec reads Secret keys as environment variables (env NAME secret, env_from secret)")
+#: Likewise the liveness and readiness checks of a workload the spec gives none: it has no port for
+#: ORION's TCP checks and states no `probes` (a worker, a bot), or says `probes none` (W0308).
+PROBELESS_SKIPS = tuple(
+    (check, "the spec gives this workload no health check: no probes and no port for TCP checks, or probes none") for check in ("CKV_K8S_8", "CKV_K8S_9")
+)
 
 
 def scanner_annotations(w: Workload) -> dict[str, str]:
-    """The security scanner's skip annotation for a workload whose spec reads a Secret into its environment."""
-    reads = any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from)
-    check, why = SECRET_ENV_SKIP
-    return {"checkov.io/skip1": f"{check}={why}"} if reads else {}
+    """The security scanner's skip annotations (checkov's ``checkov.io/skip<n>``) for what the spec itself
+    decides on one workload: a Secret read into its environment, no health checks."""
+    skips = []
+    if any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from):
+        skips.append(SECRET_ENV_SKIP)
+    checks = _probes(w)
+    skips += [skip for skip, probe in zip(PROBELESS_SKIPS, ("livenessProbe", "readinessProbe"), strict=True) if probe not in checks]
+    return {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(skips, start=1)}
 
 
 def _check(check: Check) -> dict[str, Any]:
