@@ -952,6 +952,12 @@ class Topology:
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_by_namespace", {k: tuple(v) for k, v in by_namespace.items()})
 
+    @property
+    def istio_gateway(self) -> Ingress | None:
+        """The ingress when Istio's Gateway API implementation serves it (``controller istio``): Istio
+        makes its pods from ORION's Gateway, and they are in the mesh (an mTLS identity)."""
+        return self.ingress if self.ingress is not None and self.ingress.controller == "istio" else None
+
     def workload(self, name: str) -> Workload | None:
         """A workload by name."""
         return self._by_name.get(name)

@@ -37,8 +37,7 @@ from orion_dsl.model import Edge, Ingress, Jwt, Topology, Workload
 def _meshed_caller(topology: Topology, edge: Edge) -> Workload | Ingress | None:
     """The edge's source when it presents an mTLS identity: a meshed workload, or Istio's ingress gateway."""
     if edge.source.kind == "ingress":
-        ing = topology.ingress
-        return ing if ing is not None and ing.controller == "istio" else None
+        return topology.istio_gateway
     source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
     return source if source is not None and source.meshed else None
 

@@ -138,8 +138,8 @@ def https_redirect(entry: Planned, plan: Plan) -> Obj:
 
 def diagnostics(topology: Topology) -> list[Diagnostic]:
     """What an Istio Gateway cannot be told per Gateway: each setting the spec asks for that is not generated, and where to set it."""
-    ing = topology.ingress
-    if ing is None or ing.controller != "istio":
+    ing = topology.istio_gateway
+    if ing is None:
         return []
     out: list[Diagnostic] = []
     if ing.tls_minimum is not None and ing.tls_minimum != "1.2":

@@ -158,8 +158,8 @@ def peer_rules(plan: Plan) -> PeerRules:
             rules[1].append((PUBLIC, edge.port))
     if gateway is not None and egress.gateway_peer(gateway) in found:
         found[egress.gateway_peer(gateway)][1].extend(_gateway_platform())
-    ing = topology.ingress
-    controller = Peer("ingress", ing.name, ing.namespace) if ing is not None and ing.controller == "istio" else None
+    ing = topology.istio_gateway
+    controller = Peer("ingress", ing.name, ing.namespace) if ing is not None else None
     if controller is not None and controller in found:
         found[controller][0].extend((checker, ISTIO_GATEWAY_STATUS) for checker in HEALTH_CHECKERS)
         found[controller][1].extend(_gateway_platform())

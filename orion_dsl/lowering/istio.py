@@ -109,8 +109,8 @@ def _ingress_balance(topology: Topology) -> Iterator[Planned]:
     Istio looks a proxy's DestinationRule up in its own namespace before the Service's, so the
     ingress's ``balance`` applies to the gateway's traffic only, and each workload's own
     ``load_balancing`` to its mesh callers."""
-    ing = topology.ingress
-    if ing is None or ing.controller != "istio":
+    ing = topology.istio_gateway
+    if ing is None:
         return
     for target in dict.fromkeys(h.target for h in ing.hosts):
         w = topology.workload(target)
@@ -126,8 +126,8 @@ def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...
     edges = tuple(edges)
     sources = (topology.workload(e.source.name) for e in edges if e.source.kind == "workload")
     refs = [Ref("ServiceAccount", s.namespace, names.service_account(s)) for s in sources if s is not None and s.meshed]
-    ing = topology.ingress
-    if ing is not None and ing.controller == "istio" and any(e.source.kind == "ingress" for e in edges):
+    ing = topology.istio_gateway
+    if ing is not None and any(e.source.kind == "ingress" for e in edges):
         refs.append(Ref("ServiceAccount", ing.namespace, names.ingress_controller(ing)))
     return tuple(dict.fromkeys(refs))
 

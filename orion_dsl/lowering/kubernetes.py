@@ -627,9 +627,11 @@ def _managed(topology: Topology) -> Iterator[Planned]:
     if ing is not None:
         controller, pods = names.ingress_controller(ing), names.ingress_controller_pods(ing)
         yield entry(Role.PROVIDED_PODS, "Pod", ing.namespace, controller, ing, sources=(ing.span,), pods=pods, emitted=False)
-    if ing is not None and ing.controller == "istio":  # Istio's gateway controller makes them from the Gateway
+    gateway = topology.istio_gateway
+    if gateway is not None:  # Istio's gateway controller makes them from the Gateway
         for kind in ("Deployment", "Service", "ServiceAccount"):
-            yield entry(Role.OPERATOR_MADE, kind, ing.namespace, names.ingress_controller(ing), ing, part=kind, sources=(ing.span,), emitted=False)
+            made = names.ingress_controller(gateway)
+            yield entry(Role.OPERATOR_MADE, kind, gateway.namespace, made, gateway, part=kind, sources=(gateway.span,), emitted=False)
 
 
 def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:

@@ -297,11 +297,10 @@ def _platform(topology: Topology) -> tuple[Feature, ...]:
     """Kubernetes (and Istio, with a mesh) at the floors the output is written for."""
     out = []
     for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
-        if platform == "istio" and not any(ns.mesh for ns in topology.namespaces) and not (topology.ingress and topology.ingress.controller == "istio"):
+        if platform == "istio" and not any(ns.mesh for ns in topology.namespaces) and topology.istio_gateway is None:
             continue
         plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
-        gateway = topology.ingress is not None and topology.ingress.controller == "istio"
-        floor, needs = platform_floor(platform, plugin, gateway)
+        floor, needs = platform_floor(platform, plugin, topology.istio_gateway is not None)
         shown = ".".join(map(str, floor))
         out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
     return tuple(out)
@@ -309,8 +308,8 @@ def _platform(topology: Topology) -> tuple[Feature, ...]:
 
 def _gateway_features(topology: Topology) -> Iterator[Feature]:
     """What an ``istio`` ingress needs from the Istio installation and cert-manager beyond the CRDs."""
-    ing = topology.ingress
-    if ing is None or ing.controller != "istio":
+    ing = topology.istio_gateway
+    if ing is None:
         return
     if ing.tls_minimum == "1.3":
         why = f"the ingress asks for TLS {ing.tls_minimum} at least, which Istio sets for every gateway in meshConfig, not per Gateway"
