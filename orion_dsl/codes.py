@@ -354,6 +354,13 @@ CODES: tuple[Code, ...] = (
         "It gets no releases or security fixes. ORION still writes its Ingress objects (with the controller installed separately).",
         "Write `controller istio`: Istio's Gateway API implementation, whose gateway pods are meshed and admitted by identity.",
     ),
+    _w(
+        "W0311",
+        "the ingress is `behind` a proxy that states no `ranges`: a client reaching the gateway directly can claim any address",
+        "Behind N proxies the gateway takes the client's address from X-Forwarded-For, trusting the N entries they append. "
+        "The gateway admits the innermost proxy's `ranges` alone; without them it admits anyone, whose forged header it trusts too.",
+        "List the proxy's addresses (`cdn NAME { ranges CIDR, ... }`; Cloudflare's are at https://www.cloudflare.com/ips/).",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
@@ -488,6 +495,12 @@ CODES: tuple[Code, ...] = (
         "the gateway's address is requested as its Service's loadBalancerIP",
         "Istio copies a Gateway's IPAddress to the Service; load balancers that ignore loadBalancerIP assign their own.",
         "Point DNS at the address the Gateway reports where the load balancer ignores it.",
+    ),
+    _i(
+        "I1049",
+        "the client's real address behind a proxy is ingress-nginx controller configuration",
+        "ingress-nginx reads X-Forwarded-For only when its controller ConfigMap says so; no Ingress annotation sets it.",
+        "Set `use-forwarded-headers: \"true\"` and `proxy-real-ip-cidr` (the proxy's ranges) in the controller's ConfigMap.",
     ),
     _i(
         "I1050",

@@ -550,6 +550,9 @@ class DescribedDecl(Decl):
     provides: tuple[L[str], ...] = option("provides", v.TEXT, many=True, listed=True)
     regions: tuple[L[str], ...] = option("regions", v.NAME, many=True, listed=True)
     load_balancer: L[str] | None = option("load_balancer", v.TEXT, default="")
+    #: The addresses the piece connects to the cluster from (a CDN's published ranges): an ingress
+    #: ``behind`` it admits these only.
+    ranges: tuple[L[ipaddress.IPv4Network], ...] = option("ranges", v.CIDR, many=True, listed=True)
 
 
 @attrs.frozen
@@ -606,6 +609,8 @@ class IngressDecl(Decl):
     replicas: L[int] | None = option("replicas", v.INT, default=1)
     balance: L[c.LbAlgorithm] | None = option("balance", v.enum(*c.LB_ALGORITHMS), default="round-robin")
     listen: tuple[L[v.PortNumber], ...] = option("listen", v.PORT, listed=True, default=(v.PortNumber(443),))
+    #: The HTTP proxies in front (a CDN), outermost first: each appends the address it was reached from to X-Forwarded-For.
+    behind: tuple[L[str], ...] = option("behind", v.NAME, listed=True)
     rate_limit: RateDecl | None = child("rate_limit", RateDecl)
     request_buffering: L[bool] | None = option("request_buffering", v.SWITCH, default=False)
     compression: L[bool] | None = option("compression", v.SWITCH, default=False)

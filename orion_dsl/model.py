@@ -731,6 +731,8 @@ class Described:
     provides: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     load_balancer: str = ""
+    #: The addresses it connects to the cluster from.
+    ranges: tuple[ipaddress.IPv4Network, ...] = ()
 
 
 @attrs.frozen
@@ -764,6 +766,8 @@ class Ingress:
     tls_minimum: str | None
     tls_issuer: str | None
     hosts: tuple[Host, ...]
+    #: The HTTP proxies in front of it (edge pieces), outermost first.
+    behind: tuple[str, ...] = ()
     span: Span = span_field()
 
 
@@ -957,6 +961,14 @@ class Topology:
         """The ingress when Istio's Gateway API implementation serves it (``controller istio``): Istio
         makes its pods from ORION's Gateway, and they are in the mesh (an mTLS identity)."""
         return self.ingress if self.ingress is not None and self.ingress.controller == "istio" else None
+
+    def front_ranges(self) -> tuple[ipaddress.IPv4Network, ...]:
+        """The addresses the ingress is reached from when it is ``behind`` a proxy that states its
+        ``ranges`` (the innermost one connects to it); empty: from anywhere."""
+        if self.ingress is None or not self.ingress.behind:
+            return ()
+        innermost = self.ingress.behind[-1]
+        return next((d.ranges for d in self.edge if d.name == innermost), ())
 
     def workload(self, name: str) -> Workload | None:
         """A workload by name."""

@@ -26,6 +26,8 @@ compression, a WAF) is reported by :func:`diagnostics`.
 
 from __future__ import annotations
 
+import json
+
 from orion_dsl.artifacts import to_yaml
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
@@ -35,6 +37,8 @@ from orion_dsl.model import Host, Ingress, Port, Topology
 from . import meta
 from .meta import Builder, Obj
 
+#: The pod annotation an Istio proxy reads its ProxyConfig overrides from.
+PROXY_CONFIG = "proxy.istio.io/config"
 HTTPS_LISTENER = "https"
 HTTP_LISTENER = "http"
 
@@ -80,6 +84,8 @@ def gateway(entry: Planned, plan: Plan) -> Obj:
         spec["addresses"] = [{"type": "IPAddress", "value": str(ing.address)}]
     options = plan.get(Role.GATEWAY_OPTIONS, ing)
     spec["infrastructure"] = {"parametersRef": {"group": "", "kind": "ConfigMap", "name": options.name}}
+    if ing.behind:
+        spec["infrastructure"]["annotations"] = {PROXY_CONFIG: trusted_proxies(ing)}
     spec["listeners"] = [_listener(plan, ing, p) for p in ing.listen]
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
 
@@ -88,8 +94,22 @@ def gateway_options(entry: Planned, plan: Plan) -> Obj:
     """Istio's overlay of the gateway's Deployment: the replicas, and the seccomp profile Pod Security ``restricted`` requires."""
     ing = entry.of(Ingress)
     deployment = {"spec": {"replicas": ing.replicas, "template": {"spec": {"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}}}}
+    data = {"deployment": to_yaml(deployment)}
+    ranges = plan.topology.front_ranges()
+    if ranges:  # the pods see the proxy's address (no SNAT to a node's), which their NetworkPolicy admits alone
+        service = {"spec": {"externalTrafficPolicy": "Local", "loadBalancerSourceRanges": [str(r) for r in ranges]}}
+        data["service"] = to_yaml(service)
     labels = meta.recommended(plan.topology, entry.name, "ingress")
-    return meta.build(entry, labels, data={"deployment": to_yaml(deployment)})
+    return meta.build(entry, labels, data=data)
+
+
+def trusted_proxies(ing: Ingress) -> str:
+    """The gateway pods' proxy configuration behind HTTP proxies: Envoy takes the client's address
+    from X-Forwarded-For, skipping the one entry each proxy in front appends (``numTrustedProxies``).
+    Istio copies the Gateway's infrastructure annotations to its pods, whose agent reads
+    ``proxy.istio.io/config`` through the downward API last (istio/istio
+    pilot/cmd/pilot-agent/config/config.go getMeshConfig; kube-gateway.yaml, 1.30)."""
+    return json.dumps({"gatewayTopology": {"numTrustedProxies": len(ing.behind)}}, separators=(",", ":"))
 
 
 def _parent(plan: Plan, ing: Ingress, section: str | None) -> Obj:

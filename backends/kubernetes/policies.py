@@ -66,6 +66,10 @@ ISTIO_GATEWAY_STATUS = Port("status-port", 15021, "TCP")
 HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != "169.254.0.0/16")
 
 
+#: The NetworkPolicy peers (``from``/``to`` entries) one allow-graph peer stands for.
+NetPeers = tuple[dict[str, Any], ...]
+
+
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
     """A peer: pods with these labels in one namespace."""
     return {"namespaceSelector": {"matchLabels": {meta.NAMESPACE_NAME: namespace}}, "podSelector": {"matchLabels": dict(pods)}}
@@ -103,13 +107,22 @@ class _Peers:
             return API_SERVER
         return PUBLIC
 
-    def egress_target(self, edge: Edge) -> tuple[dict[str, Any], Port]:
+    def sources(self, peer: Peer) -> NetPeers:
+        """The NetworkPolicy peers a graph peer's traffic comes from: the internet reaches the ingress
+        through the proxy in front when it states its ranges (so no client can skip the proxy and
+        forge the X-Forwarded-For the gateway trusts), else from anywhere."""
+        ranges = self.topology.front_ranges()
+        if peer.kind == "internet" and ranges:
+            return tuple({"ipBlock": {"cidr": str(r)}} for r in ranges)
+        return (self.select(peer),)
+
+    def egress_target(self, edge: Edge) -> tuple[NetPeers, Port]:
         """Where an egress edge really goes, and on which pod port: an edge through the egress
         gateway (:mod:`orion_dsl.lowering.egress`) goes to the gateway's pods, on the pod port
         behind the gateway Service's port (Istio's chart maps 443 to 8443 and 80 to 8080)."""
         if egress.through_gateway(self.topology, edge):
-            return in_namespace(self.egress_gateway or "", meta.EGRESS_GATEWAY), egress.gateway_pod_port(edge.port)
-        return self.select(edge.target), pod_port(self.topology, edge)
+            return (in_namespace(self.egress_gateway or "", meta.EGRESS_GATEWAY),), egress.gateway_pod_port(edge.port)
+        return (self.select(edge.target),), pod_port(self.topology, edge)
 
 
 def pod_port(topology: Topology, edge: Edge) -> Port:
@@ -118,12 +131,12 @@ def pod_port(topology: Topology, edge: Edge) -> Port:
     return MERGED_METRICS if edge.rule == "scrape" and target is not None and target.meshed else edge.port
 
 
-def _rules(pairs: list[tuple[dict[str, Any], Port]], key: str) -> list[dict[str, Any]]:
-    grouped: dict[str, tuple[dict[str, Any], set[tuple[int, str]]]] = {}
-    for peer, port in pairs:
-        k = repr(sorted(peer.items()))
-        grouped.setdefault(k, (peer, set()))[1].add((port.number, port.protocol))
-    return [{key: [peer], "ports": _ports(ports)} for peer, ports in grouped.values()]
+def _rules(pairs: list[tuple[NetPeers, Port]], key: str) -> list[dict[str, Any]]:
+    grouped: dict[str, tuple[NetPeers, set[tuple[int, str]]]] = {}
+    for peers, port in pairs:
+        k = repr([sorted(peer.items()) for peer in peers])
+        grouped.setdefault(k, (peers, set()))[1].add((port.number, port.protocol))
+    return [{key: list(peers), "ports": _ports(ports)} for peers, ports in grouped.values()]
 
 
 def _policy(entry: Planned, plan: Plan, direction: str, rules: list[dict[str, Any]]) -> Obj:
@@ -134,7 +147,7 @@ def _policy(entry: Planned, plan: Plan, direction: str, rules: list[dict[str, An
 
 
 #: (incoming, outgoing) rules of each in-cluster peer: (the other end as a NetworkPolicy peer, port).
-PeerRules = dict[Peer, tuple[list[tuple[dict[str, Any], Port]], list[tuple[dict[str, Any], Port]]]]
+PeerRules = dict[Peer, tuple[list[tuple[NetPeers, Port]], list[tuple[NetPeers, Port]]]]
 
 
 def peer_rules(plan: Plan) -> PeerRules:
@@ -149,29 +162,29 @@ def peer_rules(plan: Plan) -> PeerRules:
     gateway = egress.gateway(topology)
     for edge in topology.allow_graph.edges:
         if peer_pods(topology, edge.target) is not None:
-            found[edge.target][0].append((peers.select(edge.source), pod_port(topology, edge)))
+            found[edge.target][0].append((peers.sources(edge.source), pod_port(topology, edge)))
         if peer_pods(topology, edge.source) is not None:
             found[edge.source][1].append(peers.egress_target(edge))
         if gateway is not None and egress.through_gateway(topology, edge):
             rules = found[egress.gateway_peer(gateway)]
-            rules[0].append((peers.select(edge.source), egress.gateway_pod_port(edge.port)))
-            rules[1].append((PUBLIC, edge.port))
+            rules[0].append(((peers.select(edge.source),), egress.gateway_pod_port(edge.port)))
+            rules[1].append(((PUBLIC,), edge.port))
     if gateway is not None and egress.gateway_peer(gateway) in found:
         found[egress.gateway_peer(gateway)][1].extend(_gateway_platform())
     ing = topology.istio_gateway
     controller = Peer("ingress", ing.name, ing.namespace) if ing is not None else None
     if controller is not None and controller in found:
-        found[controller][0].extend((checker, ISTIO_GATEWAY_STATUS) for checker in HEALTH_CHECKERS)
+        found[controller][0].append((HEALTH_CHECKERS, ISTIO_GATEWAY_STATUS))
         found[controller][1].extend(_gateway_platform())
     return found
 
 
-def _gateway_platform() -> list[tuple[dict[str, Any], Port]]:
+def _gateway_platform() -> list[tuple[NetPeers, Port]]:
     """What Istio's gateway pods need besides their traffic: kube-dns (the egress gateway resolves the
     ServiceEntry hosts, resolution DNS; the agent resolves istiod) and istiod (the proxy's
     configuration and certificates)."""
-    dns = [(in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS), port) for port in DNS_PORTS]
-    return [*dns, (in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD), Port("grpc-xds", meta.ISTIOD_PORT))]
+    dns = [((in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS),), port) for port in DNS_PORTS]
+    return [*dns, ((in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD),), Port("grpc-xds", meta.ISTIOD_PORT))]
 
 
 def ingress_policy(entry: Planned, plan: Plan) -> Obj:

@@ -318,6 +318,12 @@ def _gateway_features(topology: Topology) -> Iterator[Feature]:
     if issuer is not None and issuer.dns01 is None:
         why = f"issuer {issuer.name} answers HTTP-01 challenges through the Gateway (a solver HTTPRoute, cert-manager's gatewayHTTPRoute)"
         yield Feature("cert-manager's Gateway API support (controller flag --enable-gateway-api)", why)
+    if topology.front_ranges():
+        why = (
+            f"the gateway admits only {ing.behind[-1]}'s ranges and trusts the X-Forwarded-For entry it appends: "
+            "the connecting address must reach the pods (Istio's Service gets externalTrafficPolicy: Local)"
+        )
+        yield Feature(f"a layer-4 (pass-through) load balancer between {ing.behind[-1]} and the gateway's Service", why)
 
 
 def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]:

@@ -416,6 +416,26 @@ def ingress_controller_is_maintained(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def proxies_in_front_state_their_ranges(ctx: Context) -> list[Diagnostic]:
+    """An ingress ``behind`` a proxy trusts the X-Forwarded-For entry that proxy appends. Unless the
+    proxy's ``ranges`` are stated (and so the only addresses the gateway admits), a client that
+    reaches the load balancer directly writes that entry itself and claims any address."""
+    ing = ctx.topology.ingress
+    if ing is None or not ing.behind or ctx.topology.front_ranges():
+        return []
+    innermost = ing.behind[-1]
+    written = ctx.spec.ingress.behind if ctx.spec.ingress is not None else ()
+    span = written[-1].span if written else None
+    return [
+        warning(
+            "W0311",
+            span,
+            f"the ingress trusts X-Forwarded-For from {innermost}, which states no `ranges`: a client reaching it directly can claim any address",
+            f"list the addresses {innermost} connects from (`ranges CIDR, ...`; Cloudflare publishes its own at https://www.cloudflare.com/ips/)",
+        )
+    ]
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -431,6 +451,7 @@ CHECKS: Sequence[Check] = (
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
+    proxies_in_front_state_their_ranges,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     defaults_turned_off_are_stated,

@@ -14,6 +14,9 @@ from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
 
+#: The edge pieces an ingress can be ``behind``: they forward HTTP to it.
+FRONT_PROXIES: tuple[DescribedKind, ...] = ("cdn", "load_balancer")
+
 
 class PlatformResolver(ResolverBase):
     """Builds everything of the topology that is not a workload."""
@@ -134,7 +137,9 @@ class PlatformResolver(ResolverBase):
         """One described-only piece of the edge."""
         settings = Settings(decl.DescribedDecl, d)
         provides = tuple(p.value for p in d.provides)
-        return model.Described(kind, written(d.name, ""), settings.description, provides, tuple(r.value for r in d.regions), settings.load_balancer)
+        regions = tuple(r.value for r in d.regions)
+        ranges = tuple(r.value for r in d.ranges)
+        return model.Described(kind, written(d.name, ""), settings.description, provides, regions, settings.load_balancer, ranges)
 
     def ingress(self, names: set[str]) -> model.Ingress | None:
         """The ingress controller, its hosts resolved to workload ports."""
@@ -148,6 +153,10 @@ class PlatformResolver(ResolverBase):
         if issuer is not None and issuer.value not in issuers:
             self.unknown(issuer, "certificate issuer", issuers)
         self.subnet_ref(d.subnet)
+        proxies = {x.name for x in self.edge() if x.kind in FRONT_PROXIES}
+        for name in d.behind:
+            if name.value not in proxies:
+                self.unknown(name, "proxy in front (a `cdn` or `load_balancer` of the edge block)", proxies)
         settings = Settings(decl.IngressDecl, d)
         return model.Ingress(
             name=written(d.name, "ingress"),  # a name left out is reported
@@ -167,6 +176,7 @@ class PlatformResolver(ResolverBase):
             tls_minimum=written(d.tls.minimum) if d.tls else None,
             tls_issuer=written(issuer),
             hosts=tuple(hosts),
+            behind=tuple(b.value for b in d.behind),
             span=d.span,
         )
 

@@ -10,6 +10,7 @@ vendored schemas are v1.6's experimental channel, so a Standard allow-list is te
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ OVERLAY_KEYS = {"deployment", "service", "serviceAccount", "horizontalPodAutosca
 #: Gateway API v1.5.1 Standard fields ORION may write (config/crd/standard at v1.5.1).
 STANDARD_GATEWAY_SPEC = {"gatewayClassName", "addresses", "infrastructure", "listeners", "allowedListeners", "tls"}
 STANDARD_LISTENER = {"name", "hostname", "port", "protocol", "tls", "allowedRoutes"}
+STANDARD_INFRASTRUCTURE = {"labels", "annotations", "parametersRef"}
 STANDARD_ROUTE_RULE = {"name", "matches", "filters", "backendRefs", "timeouts"}
 STANDARD_FILTERS = {"RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror", "RequestRedirect", "URLRewrite", "ExtensionRef", "CORS"}
 
@@ -150,6 +152,7 @@ def test_the_gateway_objects_use_only_standard_channel_fields(seed: Topology) ->
     for gateway in of_kind(objs, "Gateway"):
         assert set(gateway["spec"]) <= STANDARD_GATEWAY_SPEC
         assert all(set(x) <= STANDARD_LISTENER for x in gateway["spec"]["listeners"])
+        assert set(gateway["spec"]["infrastructure"]) <= STANDARD_INFRASTRUCTURE
     for route in of_kind(objs, "HTTPRoute"):
         for rule in route["spec"]["rules"]:
             assert set(rule) <= STANDARD_ROUTE_RULE
@@ -209,3 +212,48 @@ def test_ingress_nginx_is_warned_as_retired() -> None:
     assert warning.span is not None and (warning.span.line, warning.span.column) == (5, 14)
     assert analysis.topology is not None
     assert [o["metadata"]["name"] for o in of_kind(objects(analysis.topology), "Ingress")] == ["edge-shop"]
+
+
+BEHIND = HTTP01_SPEC.replace("ingress edge {\n", "edge { cdn front { ranges 198.51.100.0/24, 203.0.113.0/25 } }\ningress edge {\n  behind front\n", 1)
+
+
+def test_behind_a_cdn_the_gateway_pods_take_the_client_address_past_its_hop(seed: Topology) -> None:
+    """Istio copies the infrastructure annotations to the gateway's pods, whose agent applies
+    proxy.istio.io/config last (istio pilot/cmd/pilot-agent/config/config.go getMeshConfig): one
+    proxy in front, one trusted X-Forwarded-For hop."""
+    annotations = find(objects(seed), "Gateway", "edge")["spec"]["infrastructure"]["annotations"]
+    assert json.loads(annotations["proxy.istio.io/config"]) == {"gatewayTopology": {"numTrustedProxies": 1}}
+
+
+def test_behind_a_cdn_the_gateway_service_keeps_client_addresses_and_admits_only_the_cdn() -> None:
+    objs = objects(_topology(BEHIND))
+    service = yaml.safe_load(find(objs, "ConfigMap", "edge-options", "shop-edge")["data"]["service"])
+    assert service == {"spec": {"externalTrafficPolicy": "Local", "loadBalancerSourceRanges": ["198.51.100.0/24", "203.0.113.0/25"]}}
+    inbound = find(objs, "NetworkPolicy", "edge-istio-ingress", "shop-edge")["spec"]["ingress"]
+    listeners = [rule for rule in inbound if {p["port"] for p in rule["ports"]} & {80, 443}]
+    assert [peer["ipBlock"]["cidr"] for rule in listeners for peer in rule["from"]] == ["198.51.100.0/24", "203.0.113.0/25"]
+
+
+def test_an_ingress_behind_nothing_trusts_no_forwarded_for(http01: list[dict[str, Any]]) -> None:
+    assert "annotations" not in find(http01, "Gateway", "edge")["spec"]["infrastructure"]
+    assert set(find(http01, "ConfigMap", "edge-options")["data"]) == {"deployment"}
+
+
+def test_a_proxy_in_front_without_ranges_is_warned() -> None:
+    analysis = analyze_text(BEHIND.replace(" { ranges 198.51.100.0/24, 203.0.113.0/25 }", ""), "shop.orion")
+    [warning] = [d for d in analysis.diagnostics if d.code == "W0311"]
+    assert warning.span is not None and (warning.span.line, warning.span.column) == (6, 10)
+    assert "https://www.cloudflare.com/ips/" in warning.help
+
+
+def test_behind_an_unknown_proxy_is_an_error_with_did_you_mean() -> None:
+    analysis = analyze_text(BEHIND.replace("behind front", "behind frnt"), "shop.orion")
+    [error] = [d for d in analysis.diagnostics if d.code == "E0201"]
+    assert "frnt" in error.summary and "front" in error.help
+
+
+def test_ingress_nginx_behind_a_cdn_reports_its_controller_settings() -> None:
+    analysis = analyze_text(BEHIND.replace("namespace shop-edge\n", "controller ingress-nginx\n  namespace shop-edge\n", 1), "shop.orion")
+    assert analysis.topology is not None
+    [note] = [d for d in rendered(analysis.topology).diagnostics if d.code == "I1049"]
+    assert "proxy-real-ip-cidr" in note.help and "198.51.100.0/24,203.0.113.0/25" in note.help

@@ -213,14 +213,19 @@ def test_in_cluster_connections_equal_the_allow_graph(w: World) -> None:
 
 
 def test_outside_connections_equal_the_allow_graph(w: World) -> None:
-    outside = (External(INTERNET_IP), External(PRIVATE_IP), External(METADATA_IP))
-    got = {p for p in w.allowed(outside) if INTERNET_IP in p[:2] or PRIVATE_IP in p[:2] or METADATA_IP in p[:2]}
+    # behind a proxy that states its ranges (the seed's Cloudflare), an address inside them
+    ranges = w.topology.front_ranges()
+    front = (External(str(next(ranges[0].hosts()))),) if ranges else ()
+    outside = (External(INTERNET_IP), External(PRIVATE_IP), External(METADATA_IP), *front)
+    # what the outside addresses reach, and what reaches them (the proxy's address only as a source)
+    got = {p for p in w.allowed(outside) if p[0] in {ip.ip for ip in outside} or p[1] in (INTERNET_IP, PRIVATE_IP, METADATA_IP)}
     expected = set()
     for e in w.topology.allow_graph.edges:
         if e.source.kind == "internet":
-            # 0.0.0.0/0: behind a load balancer, clients may arrive from node (private) addresses
+            # behind the proxy, its ranges alone; else 0.0.0.0/0 (behind a load balancer, clients may
+            # arrive from node, private, addresses)
             for dst in w.pods_of(e.target.name):
-                expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in outside}
+                expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in (front or outside)}
         if e.target.kind == "external":
             # through the egress gateway, the gateway's pods go out; else the caller's
             sources = w.pods_of("istio-egressgateway") if egress.through_gateway(w.topology, e) else w.pods_of(e.source.name)
@@ -374,10 +379,13 @@ def test_s37_every_pod_resolves_dns(seed_world: World, seed: Topology) -> None:
         assert reach(seed_world, wl.name, "kube-dns", 53, "TCP")
 
 
-def test_s33_internet_reaches_only_the_ingress_controller_on_443(seed_world: World) -> None:
-    pairs = seed_world.allowed((External(INTERNET_IP),))
-    from_internet = {(d, port, proto) for s, d, port, proto in pairs if s == INTERNET_IP}
-    assert from_internet == {("orion-ingress/edge-istio", 443, "TCP")}
+def test_s33_internet_reaches_only_the_ingress_controller_on_443_through_cloudflare(seed_world: World) -> None:
+    """The seed's ingress is `behind cloudflare`: Cloudflare's addresses reach the gateway's 443, no other
+    public address reaches anything (a client skipping Cloudflare could forge the X-Forwarded-For the gateway trusts)."""
+    cloudflare = "104.16.0.1"  # in 104.16.0.0/13, https://www.cloudflare.com/ips-v4
+    pairs = seed_world.allowed((External(INTERNET_IP), External(cloudflare)))
+    assert {(d, port, proto) for s, d, port, proto in pairs if s == cloudflare} == {("orion-ingress/edge-istio", 443, "TCP")}
+    assert not [p for p in pairs if p[0] == INTERNET_IP]
 
 
 def test_s33_ingress_controller_reaches_gateway_on_3000(seed_world: World) -> None:

@@ -223,6 +223,8 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         ("TLS minimum version", (f"TLS {i.tls_minimum}" + (" (mesh-wide: Istio's meshConfig.tlsDefaults)" if istio else "")) if i.tls_minimum else NONE),
         ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
     ]
+    if i.behind:
+        features.insert(5, ("Behind", _behind(t)))
     issuers = [(x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before)) for x in t.issuers]
     hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
@@ -302,6 +304,14 @@ def _gateway_access(tls_origination: bool) -> str:
     if tls_origination:
         return "only the allow-listed hosts below, each for its callers only; every other destination is refused"
     return "only the allow-listed hosts below, for any caller that reaches the gateway (no caller identity under passthrough)"
+
+
+def _behind(t: Topology) -> str:
+    """The proxies in front of the ingress, how the client's address is found, and who is admitted."""
+    i = t.ingress
+    assert i is not None
+    admitted = f"only {i.behind[-1]}'s {len(t.front_ranges())} ranges admitted" if t.front_ranges() else "any address admitted (W0311)"
+    return f"{', '.join(i.behind)} — client address from X-Forwarded-For past {len(i.behind)} trusted hop(s); {admitted}"
 
 
 def _renewal(before: Duration | None) -> str:
