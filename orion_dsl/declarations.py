@@ -432,6 +432,8 @@ class WorkloadDecl(Decl):
     subnet: L[str] | None = option("subnet", v.NAME)
     addresses: L[v.Range[ipaddress.IPv4Address]] | None = option("addresses", v.range_of(v.ADDRESS))
     calls: tuple[L[object], ...] = option("calls", v.any_of(v.PORT_REF, v.NAME), many=True, listed=True)
+    #: The workload talks to the Kubernetes API server itself (a cluster UI, a controller).
+    kubernetes_api: L[bool] | None = option("kubernetes_api", v.SWITCH, default=False)
     routes: tuple[RouteDecl, ...] = child("route", RouteDecl, many=True)
     autoscale: AutoscaleDecl | None = child("autoscale", AutoscaleDecl)
     load_balancing: L[c.LbAlgorithm] | None = option("load_balancing", v.enum(*c.LB_ALGORITHMS))

@@ -89,6 +89,7 @@ DECIDED_BY_OPERATOR: tuple[str, ...] = (
     "annotations",
     "pod_annotations",
     "mesh",
+    "kubernetes_api",
 )
 
 #: Settings of ``defaults`` that apply to a workload with an engine (the rest are the operator's).

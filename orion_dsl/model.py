@@ -594,6 +594,8 @@ class Workload:
     annotations: tuple[tuple[str, str], ...] = ()
     pod_annotations: tuple[tuple[str, str], ...] = ()
     placement: Placement = Placement()
+    #: It talks to the Kubernetes API server (``kubernetes_api on``): egress to it, its token mounted.
+    kubernetes_api: bool = False
     span: Span = span_field()
 
     @property

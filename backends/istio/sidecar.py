@@ -17,6 +17,10 @@ from orion_dsl.lowering import Plan, Planned, Role, egress
 from orion_dsl.lowering.names import ISTIO_ROOT_NAMESPACE, service_host
 from orion_dsl.model import Edge
 
+#: The Service in front of the Kubernetes API server (every cluster has it: ``kubernetes.default.svc``).
+KUBERNETES_SERVICE = "kubernetes"
+KUBERNETES_SERVICE_NAMESPACE = "default"
+
 
 def _hosts_of(plan: Plan, edge: Edge) -> set[str]:
     """``<namespace>/<host>`` entries one allow-graph edge needs in its caller's Sidecar."""
@@ -26,6 +30,8 @@ def _hosts_of(plan: Plan, edge: Edge) -> set[str]:
     if called is not None:
         service = plan.get(Role.SERVICE, called)
         return {sidecar_import(service.namespace, host(service))}
+    if target.kind == "api-server":  # the `kubernetes` Service, which Istio's registry holds like any other
+        return {sidecar_import(KUBERNETES_SERVICE_NAMESPACE, service_host(KUBERNETES_SERVICE, KUBERNETES_SERVICE_NAMESPACE))}
     if target.kind == "dns":
         namespace = target.namespace or ""
         return {sidecar_import(namespace, service_host(target.name, namespace))}

@@ -44,6 +44,9 @@ def _declared(topology: Topology) -> Iterator[Edge]:
             if route.target != w.name:
                 target, port, via = _pooled(topology, route.target, route.port)
                 yield Edge(src, _peer(topology, target), port, "route", via, span=route.span)
+        if w.kubernetes_api:
+            for port in API_SERVER_PORTS:
+                yield Edge(src, API_SERVER, port, "call", span=w.span)
         for call in w.calls:
             if call.target == w.name:
                 continue

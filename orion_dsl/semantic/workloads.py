@@ -88,7 +88,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             rollout=self.rollout(d.rollout),
             blue_green=self.blue_green(d.blue_green),
             budget=model.Budget(written(d.disruption_budget.max_unavailable), written(d.disruption_budget.min_available)) if d.disruption_budget else None,
-            security=self.security(d.security),
+            security=self.security(d.security, api=settings.kubernetes_api),
             subnet=written(subnet),
             addresses=(d.addresses.value.low, d.addresses.value.high) if d.addresses else None,
             calls=(),
@@ -114,6 +114,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             annotations=tuple(pair.value for pair in d.annotations),
             pod_annotations=tuple(pair.value for pair in d.pod_annotations),
             placement=self.placement(d.placement, replicated_store),
+            kubernetes_api=settings.kubernetes_api,
             span=d.span,
         )
 
@@ -336,11 +337,13 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         return model.BlueGreen(d.blue.version.value, d.green.version.value, d.active.value, written(d.blue.image), written(d.green.image))
 
     @staticmethod
-    def security(d: decl.SecurityContextDecl | None) -> model.PodSecurity:
-        """The pod's user, group (the user's unless written), root file system and token settings."""
+    def security(d: decl.SecurityContextDecl | None, api: bool = False) -> model.PodSecurity:
+        """The pod's user, group (the user's unless written), root file system and token settings: a
+        workload that talks to the Kubernetes API (``api``) gets its ServiceAccount token unless it says otherwise."""
         settings = Settings(decl.SecurityContextDecl, d)
         group = written(d.group, settings.user) if d else settings.user
-        return model.PodSecurity(settings.user, group, settings.read_only_root, settings.service_account_token)
+        token = written(d.service_account_token, api) if d else api
+        return model.PodSecurity(settings.user, group, settings.read_only_root, token)
 
     def volume(self, d: decl.VolumeDecl, subst: dict[str, str]) -> model.Volume:
         """A pod volume; ``{service}`` in names and paths becomes the workload's name."""

@@ -128,7 +128,7 @@ def test_s09_analytics_admin_ui_and_dashboard(doc: Document) -> None:
     assert doc.table("Routes").row(Path="/api/analytics/*")["Workload"] == "analytics"
     assert "http 3004" in table["admin-ui"]["Ports"].split(", ")
     assert doc.table("Address plan").row(Workload="admin-ui")["Subnet"] == "management"
-    assert table["dashboard"]["Image"].startswith("kubernetesui/dashboard:")
+    assert table["dashboard"]["Image"].startswith("ghcr.io/headlamp-k8s/headlamp:")  # the archived Kubernetes Dashboard's successor
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

@@ -45,6 +45,8 @@ def _expected_sidecar_hosts(seed: Topology, namespace: str) -> set[str]:
         target = edge.target
         if target.kind in ("workload", "dns"):
             found.add(f"{target.namespace}/{edge.via or target.name}.{target.namespace}.svc.cluster.local")
+        if target.kind == "api-server":  # the `kubernetes` Service in front of it
+            found.add("default/kubernetes.default.svc.cluster.local")
         external = seed.external(target.name) if target.kind == "external" else None
         if external is not None:
             found.update(f"istio-system/{h}" for h in external.hosts)

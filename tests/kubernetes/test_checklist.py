@@ -62,7 +62,7 @@ def test_s03_service_accounts_and_rbac(objs: list[dict[str, Any]], seed: Topolog
             assert not [o for o in of_kind(objs, "ServiceAccount") if o["metadata"]["name"] == w.name]
             continue
         sa = find(objs, "ServiceAccount", w.name, w.namespace)
-        assert sa["automountServiceAccountToken"] is False
+        assert sa["automountServiceAccountToken"] is (w.name == "dashboard")  # Headlamp's in-cluster config reads it
     role = find(objs, "Role", "orion-shared-config-reader", "orion-system")
     assert role["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["orion-shared-config"], "verbs": ["get", "watch"]}]
     find(objs, "ConfigMap", "orion-shared-config", "orion-system")
@@ -114,7 +114,14 @@ def test_s09_analytics_admin_ui_dashboard(objs: list[dict[str, Any]]) -> None:
     assert _service_port(objs, "analytics", "orion-user")["http"]["port"] == 3004
     admin = find(objs, "Deployment", "admin-ui", "orion-system")
     assert admin["spec"]["template"]["spec"]["serviceAccountName"] == "admin-ui"
-    assert main_container(find(objs, "Deployment", "dashboard", "orion-system"))["image"] == "kubernetesui/dashboard:v2.7.0"
+    # Kubernetes Dashboard was archived in January 2026: SIG UI's Headlamp, in-cluster, bound to no role
+    dashboard = find(objs, "Deployment", "dashboard", "orion-system")["spec"]["template"]["spec"]
+    container = main_container(find(objs, "Deployment", "dashboard", "orion-system"))
+    assert container["image"] == "ghcr.io/headlamp-k8s/headlamp:v0.45.0"
+    assert container["args"][:2] == ["-in-cluster", "-in-cluster-context-name=main"]  # no kubeadm-config lookup
+    assert (container["securityContext"]["runAsUser"], container["securityContext"]["runAsGroup"]) == (100, 101)
+    assert dashboard["automountServiceAccountToken"] is True  # rest.InClusterConfig reads the token
+    assert not [o for o in objs if o["kind"] in ("RoleBinding", "ClusterRoleBinding") and any(s.get("name") == "dashboard" for s in o.get("subjects", []))]
 
 
 def test_s10_app_container_resources(objs: list[dict[str, Any]]) -> None:

@@ -125,6 +125,19 @@ CONTRACTS = (
         source="github.com/prometheus/prometheus Dockerfile (WORKDIR /prometheus, --storage.tsdb.path=/prometheus, "
         "EXPOSE 9090, USER nobody), no commit checked",
     ),
+    Contract(
+        image="ghcr.io/headlamp-k8s/headlamp",
+        listens=(4466,),
+        env=(),
+        reads=(),  # the UI and plugins ship in the image; in-cluster it reads the ServiceAccount token (automounted)
+        writes=("/tmp",),  # copyStaticFiles: the UI is copied to $TMPDIR/.headlamp<random> at every start, or it exits
+        below_root=(),
+        defaults=(),
+        source="github.com/kubernetes-sigs/headlamp@6d2b42cc71d4b958a23e11cd5c3cba3446bf384b Dockerfile (ENTRYPOINT "
+        "/headlamp/headlamp-server -html-static-dir /headlamp/frontend -plugins-dir /headlamp/plugins, EXPOSE 4466, "
+        "USER headlamp = 100:101), backend/pkg/config/config.go (defaultPort 4466), backend/cmd/headlamp.go "
+        "(copyStaticFiles to os.TempDir(); rest.InClusterConfig with -in-cluster)",
+    ),
 )
 BY_IMAGE = {c.image: c for c in CONTRACTS}
 

@@ -311,9 +311,11 @@ def test_without_an_egress_gateway_app_pods_reach_their_externals_ports_directly
 
 def test_the_seeds_meshed_pods_reach_the_internet_only_where_the_gateway_cannot_tell_hosts_apart(seed_world: World) -> None:
     """SMTP 587 is opaque and shared by sendgrid and mailgun (I0711), NTP is UDP (I0706): every other external is reached
-    through the gateway. (The unmeshed CloudNativePG pods reach the API server at any address: no external.)"""
+    through the gateway. (The unmeshed CloudNativePG pods, and Headlamp with `kubernetes_api on`, reach the API server
+    at any address on 443 and 6443: no external.)"""
     meshed = {w.name for w in seed_world.topology.workloads if w.meshed}
-    opened = {(n, protocol) for peer, n, protocol in _to_the_internet(seed_world) if peer in meshed}
+    api = {w.name for w in seed_world.topology.workloads if w.kubernetes_api}
+    opened = {(n, protocol) for peer, n, protocol in _to_the_internet(seed_world) if peer in meshed and not (peer in api and n in (443, 6443))}
     assert opened == {(587, "TCP"), (123, "UDP")}
 
 
@@ -396,9 +398,9 @@ def test_s33_ingress_controller_reaches_gateway_on_3000(seed_world: World) -> No
 def test_s37_no_private_or_metadata_egress(seed_world: World) -> None:
     pairs = seed_world.allowed((External(PRIVATE_IP), External(METADATA_IP)))
     assert not [p for p in pairs if p[1] == METADATA_IP]
-    # only CloudNativePG's pods reach a private address: the API server's, on its ports
+    # only CloudNativePG's pods and Headlamp (`kubernetes_api on`) reach a private address: the API server's, on its ports
     private = {(seed_world.owner[src], port) for src, dst, port, _ in pairs if dst == PRIVATE_IP}
-    assert private == {(name, port) for name in ("postgres", "pgbouncer") for port in (443, 6443)}
+    assert private == {(name, port) for name in ("postgres", "pgbouncer", "dashboard") for port in (443, 6443)}
 
 
 def test_s37_smtp_leaves_from_notification_on_587_and_from_the_egress_gateway_on_465(seed_world: World) -> None:
