@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 from orion_dsl.model import Topology
-from orion_dsl.pipeline import analyze_file
+from orion_dsl.pipeline import analyze_file, analyze_text
 
 # In CI every property test runs a fixed sequence of examples, so a submission is judged on the
 # same inputs each time it is run; a developer's run draws new ones and finds new cases (one
@@ -42,6 +42,13 @@ PORTLESS_SPEC = (
 }
 """
 )
+
+
+def topology_of(text: str, name: str = "spec.orion") -> Topology:
+    """Analyse a spec's text that must be sound; fail the test with its diagnostics otherwise."""
+    analysis = analyze_text(text, name)
+    assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
+    return analysis.topology
 
 
 def load_topology(path: Path) -> Topology:

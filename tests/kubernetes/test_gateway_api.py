@@ -19,6 +19,7 @@ import yaml
 from orion_dsl.backends import istio
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
+from tests.conftest import topology_of
 from tests.support.plans import planned
 
 from .helpers import find, objects, of_kind, rendered
@@ -54,16 +55,10 @@ namespace shop {
 """
 
 
-def _topology(text: str) -> Topology:
-    analysis = analyze_text(text, "shop.orion")
-    assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
-    return analysis.topology
-
-
 @pytest.fixture(scope="module")
 def http01() -> list[dict[str, Any]]:
     """The objects of a spec whose ingress listens on 80 and 443 with an HTTP-01 issuer."""
-    return objects(_topology(HTTP01_SPEC))
+    return objects(topology_of(HTTP01_SPEC))
 
 
 def test_the_seed_ingress_is_an_istio_gateway_with_one_https_listener(seed: Topology) -> None:
@@ -148,7 +143,7 @@ def test_http01_challenges_are_answered_through_the_gateway(http01: list[dict[st
 
 
 def test_the_gateway_objects_use_only_standard_channel_fields(seed: Topology) -> None:
-    objs = [*objects(seed), *objects(_topology(HTTP01_SPEC))]
+    objs = [*objects(seed), *objects(topology_of(HTTP01_SPEC))]
     for gateway in of_kind(objs, "Gateway"):
         assert set(gateway["spec"]) <= STANDARD_GATEWAY_SPEC
         assert all(set(x) <= STANDARD_LISTENER for x in gateway["spec"]["listeners"])
@@ -226,7 +221,7 @@ def test_behind_a_cdn_the_gateway_pods_take_the_client_address_past_its_hop(seed
 
 
 def test_behind_a_cdn_the_gateway_service_keeps_client_addresses_and_admits_only_the_cdn() -> None:
-    objs = objects(_topology(BEHIND))
+    objs = objects(topology_of(BEHIND))
     service = yaml.safe_load(find(objs, "ConfigMap", "edge-options", "shop-edge")["data"]["service"])
     assert service == {"spec": {"externalTrafficPolicy": "Local", "loadBalancerSourceRanges": ["198.51.100.0/24", "203.0.113.0/25"]}}
     inbound = find(objs, "NetworkPolicy", "edge-istio-ingress", "shop-edge")["spec"]["ingress"]

@@ -15,6 +15,7 @@ import pytest
 from orion_dsl.backends import istio
 from orion_dsl.model import API_SERVER, Topology
 from orion_dsl.pipeline import analyze_text
+from tests.conftest import topology_of
 from tests.support.plans import planned
 
 from .helpers import find, objects
@@ -32,15 +33,9 @@ namespace ops {
 """
 
 
-def _topology(text: str) -> Topology:
-    analysis = analyze_text(text, "ops.orion")
-    assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
-    return analysis.topology
-
-
 @pytest.fixture(scope="module")
 def ops() -> Topology:
-    return _topology(SPEC)
+    return topology_of(SPEC)
 
 
 def test_the_workload_reaches_the_api_server_on_its_ports(ops: Topology) -> None:
@@ -67,7 +62,7 @@ def test_its_pods_mount_the_service_account_token_and_others_do_not(ops: Topolog
 
 
 def test_a_token_turned_off_stays_off() -> None:
-    topology = _topology(SPEC.replace("kubernetes_api on", "kubernetes_api on; security { service_account_token off }"))
+    topology = topology_of(SPEC.replace("kubernetes_api on", "kubernetes_api on; security { service_account_token off }"))
     spec = find(objects(topology), "Deployment", "ui", "ops")["spec"]["template"]["spec"]
     assert spec["automountServiceAccountToken"] is False
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
-from tests.conftest import NETWORK
+from tests.conftest import NETWORK, topology_of
 from tests.support.schemas import NEWEST_K8S, validate_core
 
 from .helpers import find, main_container, objects, of_kind
@@ -28,14 +27,8 @@ REVIEWS = (
 )
 
 
-def _topology(text: str) -> Topology:
-    analysis = analyze_text(text)
-    assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
-    return analysis.topology
-
-
 def _objs(text: str = REVIEWS) -> list[dict[str, Any]]:
-    return objects(_topology(text))
+    return objects(topology_of(text))
 
 
 def test_each_version_is_a_deployment_named_after_it_running_its_own_image_exactly() -> None:
