@@ -126,6 +126,9 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 #: Which workloads monitoring scrapes: every one with the port, or those with ``scrape on``.
 ScrapeMode = Literal["all", "annotated"]
 SCRAPE_MODES: tuple[ScrapeMode, ...] = get_args(ScrapeMode)
+#: Where an Alertmanager sends alerts (orion_dsl/receivers.py).
+AlertReceiver = Literal["webhook", "pagerduty", "slack", "opsgenie"]
+ALERT_RECEIVERS: tuple[AlertReceiver, ...] = get_args(AlertReceiver)
 
 #: The object stores backups go to.
 StoreKind = Literal["s3", "gcs", "azure"]

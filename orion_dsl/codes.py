@@ -361,6 +361,14 @@ CODES: tuple[Code, ...] = (
         "The gateway admits the innermost proxy's `ranges` alone; without them it admits anyone, whose forged header it trusts too.",
         "List the proxy's addresses (`cdn NAME { ranges CIDR, ... }`; Cloudflare's are at https://www.cloudflare.com/ips/).",
     ),
+    _w(
+        "W0312",
+        "the Alertmanager calls no external service where its receiver sends: no alert leaves the cluster",
+        "Its egress is the allow-graph's: without a `calls` to an external with the receiver's host (PagerDuty's "
+        "events.pagerduty.com, Slack's hooks.slack.com, Opsgenie's api.opsgenie.com, a webhook's own), the NetworkPolicies "
+        "drop every notification.",
+        "Declare the host as an `external` and add `calls <external>:<port>` to the alerting workload.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",

@@ -737,6 +737,7 @@ class MonitoringDecl(Decl):
     alerts: tuple[AlertDecl, ...] = child("alert", AlertDecl, many=True)
     logging: L[str] | None = option("logging", v.NAME)
     alerting: L[str] | None = option("alerting", v.NAME)
+    receiver: L[c.AlertReceiver] | None = option("receiver", v.enum(*c.ALERT_RECEIVERS), default="webhook")
     dashboards: L[str] | None = option("dashboards", v.NAME)
     retention: L[v.Duration] | None = option("retention", v.DURATION)
 

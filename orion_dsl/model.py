@@ -16,6 +16,7 @@ import attrs
 from orion_dsl.choices import (
     AccessMode,
     AffinityKey,
+    AlertReceiver,
     BackupKind,
     CheckKind,
     ClusterBackupTool,
@@ -866,6 +867,8 @@ class Monitoring:
     dashboards: str | None
     #: How long the scraper keeps samples (``retention``); None: its operator's default.
     retention: Duration | None = None
+    #: What the alerting workload sends alerts to (``receiver``).
+    receiver: AlertReceiver = "webhook"
 
 
 @attrs.frozen

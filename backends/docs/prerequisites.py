@@ -15,6 +15,7 @@ from orion_dsl.backends.docs.context.text import NONE, Table, table
 from orion_dsl.backends.docs.markdown import Md, code, join, md
 from orion_dsl.lowering import names
 from orion_dsl.lowering.prerequisites import ClassNeed, Operator, Prerequisites, SecretNeed
+from orion_dsl.receivers import RECEIVERS
 
 #: What a Secret's keys are when a reader mounts it whole (or reads every key with ``env_from``): ORION does not know them.
 ANY_FILE = "the keys the application reads (as files, or as variables with env_from)"
@@ -28,8 +29,8 @@ KEY_FORMATS: dict[str, str] = {
     names.DNS01_TOKEN_KEY: "the DNS provider's API token cert-manager's DNS-01 solver uses",
     names.REDIS_PASSWORD_KEY: "a password: of Redis (every client, replica and Sentinel authenticates with it), or of the RabbitMQ "
     "default user (in another namespace than the broker's, a copy of the operator's <broker>-default-user)",
-    names.ALERT_RECEIVER_KEY: "the URL the Alertmanager posts alerts to (its webhook receiver; the Prometheus Operator reads it "
-    "into the configuration it makes)",
+    **{r.key: f"{r.holds}, for the Alertmanager's {r.kind} receiver (the Prometheus Operator reads it)" for r in RECEIVERS.values() if r.key != "url"},
+    "url": "the URL the Alertmanager posts alerts to: a webhook's, or Slack's incoming webhook (the Prometheus Operator reads it)",
     names.BROKER_USER_KEYS[0]: "the RabbitMQ default user's name, with which KEDA reads queue depths (a copy of the operator's <broker>-default-user)",
 }
 

@@ -36,6 +36,7 @@ from orion_dsl import engines
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Storage, Topology, Workload
+from orion_dsl.receivers import RECEIVERS
 
 from . import meta, placement
 from .meta import Builder, Obj
@@ -140,14 +141,16 @@ ROUTE_TIMING = {"groupWait": "30s", "groupInterval": "5m", "repeatInterval": "4h
 
 
 def alert_routing(entry: Planned, plan: Plan) -> Obj:
-    """The AlertmanagerConfig of an Alertmanager: every alert, grouped by name and namespace, to one
-    webhook whose URL is the key of the receiver Secret the plan names (resolved alerts too)."""
+    """The AlertmanagerConfig of an Alertmanager: every alert, grouped by name and namespace, to the
+    monitoring block's receiver, whose URL or key is the key of the receiver Secret the plan names
+    (resolved alerts too)."""
     (secret,) = (r for r in entry.refs if r.kind == "Secret")
     (key,) = secret.keys
-    webhook = {"urlSecret": {"name": secret.name, "key": key}, "sendResolved": True}
+    receiver = RECEIVERS[plan.topology.monitoring.receiver if plan.topology.monitoring else "webhook"]
+    config = {receiver.secret_field: {"name": secret.name, "key": key}, "sendResolved": True}
     spec = {
         "route": {"receiver": RECEIVER, "groupBy": ["alertname", "namespace"], **ROUTE_TIMING},
-        "receivers": [{"name": RECEIVER, "webhookConfigs": [webhook]}],
+        "receivers": [{"name": RECEIVER, receiver.configs: [config]}],
     }
     return meta.build(entry, meta.workload_labels(plan.topology, entry.of(Workload)), spec=spec)
 
@@ -194,7 +197,8 @@ def prerequisites(topology: Topology) -> list[Diagnostic]:
     alerting = topology.workload(mon.alerting) if mon.alerting else None
     if alerting is not None and alerting.engine == "prometheus-operator":
         secret = f"{alerting.namespace}/{names.alert_receiver(alerting)}"
-        needs.append(f"the receiver of {alerting.name}: the Secret {secret} with key {names.ALERT_RECEIVER_KEY}, the webhook URL alerts are sent to")
+        receiver = RECEIVERS[mon.receiver]
+        needs.append(f"the {receiver.kind} receiver of {alerting.name}: the Secret {secret} with key {receiver.key}, {receiver.holds}")
     if not needs:
         return []
     summary = "the monitoring stack needs from the cluster: " + "; ".join(needs)

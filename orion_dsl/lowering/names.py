@@ -504,10 +504,6 @@ def operated_service(alerting: bool) -> str:
     return "alertmanager-operated" if alerting else "prometheus-operated"
 
 
-#: The key of an Alertmanager's receiver Secret that holds the webhook URL alerts are sent to.
-ALERT_RECEIVER_KEY = "url"
-
-
 def alert_routing(w: Workload) -> str:
     """The ``AlertmanagerConfig`` holding an Alertmanager's route and receiver, which its
     ``spec.alertmanagerConfiguration`` names: the Alertmanager's own name."""
@@ -515,8 +511,9 @@ def alert_routing(w: Workload) -> str:
 
 
 def alert_receiver(w: Workload) -> str:
-    """The Secret the cluster provides with the webhook URL an Alertmanager sends alerts to (key
-    :data:`ALERT_RECEIVER_KEY`): ``<name>-receiver``, clear of the operator's ``alertmanager-<name>*``."""
+    """The Secret the cluster provides with what an Alertmanager's receiver needs (a webhook URL, a
+    routing or API key: :data:`orion_dsl.receivers.RECEIVERS`): ``<name>-receiver``, clear of the
+    operator's ``alertmanager-<name>*``."""
     return f"{w.name}-receiver"
 
 

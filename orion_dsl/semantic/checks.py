@@ -14,6 +14,7 @@ from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from orion_dsl.model import Topology, Workload
+from orion_dsl.receivers import RECEIVERS
 from orion_dsl.semantic import owned, paths, plain_secrets
 from orion_dsl.source import Span
 
@@ -436,6 +437,29 @@ def proxies_in_front_state_their_ranges(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def alerts_leave_the_cluster(ctx: Context) -> list[Diagnostic]:
+    """An Alertmanager sends alerts out of the cluster, to its receiver's host: without a call to an
+    external with that host (to any external, for a webhook), its egress is denied and no alert is delivered."""
+    mon, spec = ctx.topology.monitoring, ctx.spec.monitoring
+    alerting = ctx.topology.workload(mon.alerting) if mon is not None and mon.alerting else None
+    if alerting is None or spec is None or alerting.engine != "prometheus-operator":
+        return []
+    receiver = RECEIVERS[mon.receiver] if mon is not None else RECEIVERS["webhook"]
+    hosts = {h for c in alerting.calls if (e := ctx.topology.external(c.target)) is not None for h in e.hosts}
+    if hosts and (receiver.host is None or receiver.host in hosts):
+        return []
+    span = spec.alerting.span if spec.alerting is not None else spec.span
+    where = f"{receiver.host}, where the {receiver.kind} receiver sends" if receiver.host else "the webhook's host"
+    return [
+        warning(
+            "W0312",
+            span,
+            f"{alerting.name} calls no external service at {where}: its egress is denied and no alert leaves the cluster",
+            f"declare the host as an `external` (port https 443) and add `calls <external>:https` to {alerting.name}",
+        )
+    ]
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -452,6 +476,7 @@ CHECKS: Sequence[Check] = (
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
     proxies_in_front_state_their_ranges,
+    alerts_leave_the_cluster,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     defaults_turned_off_are_stated,

@@ -260,6 +260,7 @@ class PlatformResolver(ResolverBase):
             written(d.alerting),
             written(d.dashboards),
             written(d.retention),
+            settings.receiver,
         )
 
     @staticmethod

@@ -18,6 +18,7 @@ import yaml
 from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
+from orion_dsl.receivers import RECEIVERS
 from tests.conftest import SEED_SPEC
 from tests.support.netpol import Cluster, Pod
 from tests.support.plans import planned
@@ -87,19 +88,30 @@ def test_the_alertmanager_is_configured_by_the_alertmanagerconfig_orion_writes_b
     assert config["metadata"]["namespace"] == alertmanager["metadata"]["namespace"]
 
 
-def test_the_alert_receivers_url_is_read_from_a_secret_not_written(monitoring_objs: list[dict[str, Any]]) -> None:
+def test_the_alert_receivers_url_or_key_is_read_from_a_secret_not_written(monitoring_objs: list[dict[str, Any]]) -> None:
+    """The seed pages PagerDuty, examples/monitoring.orion posts to Slack: either way the receiver names
+    its Secret key, which the operator reads (routingKey, apiURL), and holds no URL or key itself."""
     (config,) = of_kind(monitoring_objs, "AlertmanagerConfig")
     (receiver,) = config["spec"]["receivers"]
-    (webhook,) = receiver["webhookConfigs"]
-    assert "url" not in webhook
-    assert webhook["urlSecret"] == {"name": f"{config['metadata']['name']}-receiver", "key": "url"}
+    (kind,) = [RECEIVERS[k] for k in RECEIVERS if RECEIVERS[k].configs in receiver]
+    (settings,) = receiver[kind.configs]
+    assert set(settings) == {kind.secret_field, "sendResolved"}
+    assert settings[kind.secret_field] == {"name": f"{config['metadata']['name']}-receiver", "key": kind.key}
     assert of_kind(monitoring_objs, "Secret") == []
+
+
+def test_the_seed_pages_through_pagerduty_with_the_routing_key_of_the_receiver_secret(seed: Topology) -> None:
+    (config,) = of_kind(objects(seed), "AlertmanagerConfig")
+    (receiver,) = config["spec"]["receivers"]
+    assert receiver["pagerdutyConfigs"] == [{"routingKey": {"name": "alertmanager-receiver", "key": "routing-key"}, "sendResolved": True}]
+    calls = {(e.target.name, e.port.number) for e in seed.allow_graph.edges if e.source.name == "alertmanager" and e.target.kind == "external"}
+    assert calls == {("pagerduty", 443)}  # W0312 otherwise: no alert would leave the cluster
 
 
 def test_the_receiver_secret_is_a_listed_prerequisite(seed: Topology) -> None:
     needs = prerequisites(planned(seed))
     (secret,) = [s for s in needs.secrets if s.name == "alertmanager-receiver"]
-    assert (secret.namespace, secret.keys) == ("orion-monitoring", ("url",))
+    assert (secret.namespace, secret.keys) == ("orion-monitoring", ("routing-key",))
 
 
 def test_prometheus_may_discover_targets_in_every_namespace(monitoring_objs: list[dict[str, Any]]) -> None:
@@ -269,7 +281,7 @@ def test_the_seed_states_what_its_monitoring_needs_from_the_cluster(seed: Topolo
     assert "Prometheus Operator 0.93" in summary
     assert "kube-state-metrics, whose kube_* metrics PodCrashLooping reads" in summary
     assert "log shipper" not in summary  # ORION writes it (tests/kubernetes/test_log_shipper.py)
-    assert "the Secret orion-monitoring/alertmanager-receiver with key url" in summary
+    assert "the Secret orion-monitoring/alertmanager-receiver with key routing-key" in summary
 
 
 def test_a_topology_without_monitoring_needs_nothing_for_it() -> None:
