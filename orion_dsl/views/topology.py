@@ -13,10 +13,12 @@ from orion_dsl.views.common import INTERNET_ID, ingress_id, ingress_title, kind_
 from orion_dsl.views.graph import Builder, Graph
 
 _REACH_RULES = ("call", "route", "pooler", "allow")
+#: How each ``service_type`` is drawn: the Kubernetes Service type.
+_SERVICE_TYPES = {"cluster-ip": "ClusterIP", "node-port": "NodePort", "load-balancer": "LoadBalancer"}
 
 
 def _service_lines(w: Workload) -> tuple[str, ...]:
-    kind = "Headless + ClusterIP" if has_headless_service(w) else "ClusterIP"
+    kind = "Headless + ClusterIP" if has_headless_service(w) else _SERVICE_TYPES[w.service_type]
     return (f"{w.name} Service", f"{kind} :{w.container.ports[0].service_port}" if w.container.ports else kind)
 
 
@@ -106,6 +108,9 @@ def _links(b: Builder, topology: Topology, entry: str) -> None:
     for w in topology.workloads:
         if w.ports:
             b.link(part_id("svc", w.name), workload_id(w.name))
+    for exposed in topology.workloads:
+        if any(e.rule == "exposed" for e in topology.allow_graph.incoming(exposed.name)):
+            b.link(entry, part_id("svc", exposed.name), _SERVICE_TYPES[exposed.service_type])
         if w.autoscale is not None:
             b.link(part_id("hpa", w.name), workload_id(w.name), "scales", style="dotted")
     seen: set[tuple[str, str]] = set()
