@@ -229,3 +229,13 @@ def test_without_a_mesh_no_authorization_policy_is_written_so_the_network_polici
     labels = _of("Deployment")["catalogue-db"]["spec"]["template"]["metadata"]["labels"]
     # no AuthorizationPolicy: any caller would pass the layer a mesh adds; only the NetworkPolicies refuse it
     assert decide(_objects(), Request(f"cluster.local/ns/{NAMESPACE}/sa/front-end", None, NAMESPACE, labels, 3306))
+
+
+def test_the_pods_on_port_80_may_bind_it_without_the_capability_upstream_adds() -> None:
+    """Upstream adds NET_BIND_SERVICE (the Java images setcap their java binary, microservices-demo/msd-java@28081de6
+    Dockerfile); ORION drops every capability and forbids privilege escalation, so the pod lowers its own
+    unprivileged port start to 80 instead, and only the pods with such a port do."""
+    for name, d in _of("Deployment").items():
+        sysctls = d["spec"]["template"]["spec"]["securityContext"].get("sysctls")
+        low = 80 in DEPLOYMENTS[name][2]
+        assert sysctls == ([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "80"}] if low else None), name
