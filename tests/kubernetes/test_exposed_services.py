@@ -1,7 +1,8 @@
 """A node-port or load-balancer Service admits the internet on its workload's container ports when the
 workload is outside the mesh (the ``exposed`` edge of the allow-graph, evaluated through the generated
-NetworkPolicies with tests/support/netpol.py); on a meshed workload it is E0221, since Istio refuses
-clients without an mTLS identity, and the help points at the ingress."""
+NetworkPolicies with tests/support/netpol.py, and drawn from the internet in the topology and ingress-egress
+views); on a meshed workload it is E0221, since Istio refuses clients without an mTLS identity, and the help
+points at the ingress."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import yaml
 
 from orion_dsl.backends import kubernetes
 from orion_dsl.pipeline import analyze_text
+from orion_dsl.views import ingress_egress as ingress_egress_view
+from orion_dsl.views import topology as topology_view
+from orion_dsl.views.common import INTERNET_ID
 from tests.conftest import NETWORK
 from tests.support.netpol import External, Pod, allowed_pairs
 from tests.support.plans import planned
@@ -78,3 +82,11 @@ def test_a_meshed_node_port_or_load_balancer_service_is_an_error_that_points_at_
     errors = [d for d in analyze_text(MESHED).diagnostics if d.code == "E0221"]
     assert [d.summary.split(" is in the mesh")[0] for d in errors] == ["front", "edge"]
     assert all("`ingress`" in d.help and "`mesh off`" in d.help for d in errors)
+
+
+def test_the_topology_and_ingress_egress_views_draw_the_internet_reaching_the_exposed_services() -> None:
+    analysis = analyze_text(SPEC)
+    assert analysis.topology is not None
+    for view in (topology_view, ingress_egress_view):
+        links = {(link.source, link.target, link.label) for link in view.build(analysis.topology).links if link.source == INTERNET_ID}
+        assert links == {(INTERNET_ID, "svc_front", "NodePort :80 (node 30080)"), (INTERNET_ID, "svc_edge", "LoadBalancer :8443, :9000")}, view.__name__
