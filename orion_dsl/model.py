@@ -55,7 +55,7 @@ WorkloadKind = Literal["deployment", "statefulset"]
 #: What one end of an allowed connection is.
 PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operator", "api-server", "object-store", "egress-gateway"]
 #: Why a connection is allowed (see :class:`Edge`).
-EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow", "alerting"]
+EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow", "alerting", "exposed"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -1026,7 +1026,8 @@ class Edge:
     replicas of a stateful set reach each other: replication, clustering), ``operator`` (an
     operator reaches the pods it runs, and they reach the API server or their object store) and
     ``allow`` (an explicit rule), ``alerting`` (the scraper sends alerts to the monitoring block's
-    alerting workload). ``via`` names the workload a pooled call was addressed to.
+    alerting workload), ``exposed`` (the internet reaches a workload outside the mesh through its
+    node-port or load-balancer Service, on the container ports). ``via`` names the workload a pooled call was addressed to.
     """
 
     source: Peer

@@ -3,7 +3,8 @@
 Every pod meets the Pod Security Standard ``restricted``: non-root with the model's UID/GID
 (>= 10000), ``seccompProfile: RuntimeDefault``, no privilege escalation, all capabilities
 dropped, a read-only root filesystem with an ``emptyDir`` at ``/tmp`` (plus the model's
-scratch volumes) for writable paths, and requests and limits on every container.
+scratch volumes) for writable paths, and requests and limits on every container. A pod listening
+below port 1024 lowers its own ``net.ipv4.ip_unprivileged_port_start`` to that port (:mod:`.low_ports`).
 
 The main container gets the model's probes (liveness and startup with ``successThreshold: 1``,
 as Kubernetes requires); a sidecar with a port gets TCP liveness and readiness checks on its
@@ -45,6 +46,7 @@ from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Check, Container, Storage, Topology, Workload, default_pull_policy
 
 from . import meta, placement
+from .low_ports import low_port_sysctls
 from .meta import Builder, Obj
 from .services import service_address
 from .units import ACCESS_MODES, PULL_POLICIES
@@ -273,7 +275,7 @@ def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]
     spec: dict[str, Any] = {
         "serviceAccountName": plan.get(Role.SERVICE_ACCOUNT, w).name,
         "automountServiceAccountToken": w.security.service_account_token,
-        "securityContext": pod_security(w),
+        "securityContext": {**pod_security(w), **low_port_sysctls(w)},
         "terminationGracePeriodSeconds": w.rollout.grace.seconds,
     }
     if w.init_containers:

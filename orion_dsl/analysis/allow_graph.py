@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orion_dsl import engines, model
+from orion_dsl.analysis.exposed import exposed_edges
 from orion_dsl.controllers import KEDA
 from orion_dsl.diagnostics import Diagnostic, warning
 from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
@@ -37,7 +38,7 @@ def _pooled(topology: Topology, target: str, port: Port) -> tuple[str, Port, str
 
 
 def _declared(topology: Topology) -> Iterator[Edge]:
-    """Edges the spec declares: calls, routes, ingress hosts."""
+    """Edges the spec declares: calls, routes, ingress hosts, node-port and load-balancer Services."""
     for w in topology.workloads:
         src = Peer("workload", w.name, w.namespace)
         for route in w.routes:
@@ -60,6 +61,7 @@ def _declared(topology: Topology) -> Iterator[Edge]:
             yield Edge(INTERNET, controller, port, "internet")
         for host in ingress.hosts:
             yield Edge(controller, _peer(topology, host.target), host.port, "ingress", span=host.span)
+    yield from exposed_edges(topology)
 
 
 def _operated(topology: Topology) -> Iterator[Edge]:

@@ -15,7 +15,7 @@ from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from orion_dsl.model import Topology, Workload
 from orion_dsl.receivers import RECEIVERS
-from orion_dsl.semantic import owned, paths, plain_secrets
+from orion_dsl.semantic import exposed, owned, paths, plain_secrets
 from orion_dsl.source import Span
 
 
@@ -479,6 +479,7 @@ CHECKS: Sequence[Check] = (
     alerts_leave_the_cluster,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
+    exposed.exposed_workloads_are_outside_the_mesh,
     defaults_turned_off_are_stated,
     shared_identities_admit_only_their_callers,
     plain_secrets.env_secrets_are_not_literal,

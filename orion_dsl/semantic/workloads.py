@@ -309,11 +309,14 @@ class WorkloadResolver(EngineResolver, VersionResolver):
 
     def record_spans(self, d: decl.WorkloadDecl, name: str) -> None:
         """Where the facts later checks judge were written: a workload's addresses (the address checks point
-        there), its load-balancing algorithm (the affinity check) and each storage (the shared-claim check)."""
+        there), its load-balancing algorithm (the affinity check), its Service type (the exposed-in-the-mesh check) and each
+        storage (the shared-claim check)."""
         if d.addresses is not None:
             self.spans[("addresses", name)] = d.addresses.span
         if d.load_balancing is not None:
             self.spans[("load_balancing", name)] = d.load_balancing.span
+        if d.service_type is not None:
+            self.spans[("service_type", name)] = d.service_type.span
         for st in d.storage:
             if st.name is not None:
                 self.spans[(f"storage {st.name.value}", name)] = st.span

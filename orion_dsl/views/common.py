@@ -56,6 +56,20 @@ def part_id(prefix: str, name: str) -> str:
 
 
 INTERNET_ID = "net_internet"
+#: How each ``service_type`` is drawn: the Kubernetes Service type.
+SERVICE_TYPES = {"cluster-ip": "ClusterIP", "node-port": "NodePort", "load-balancer": "LoadBalancer"}
+
+
+def exposed_workloads(topology: Topology) -> list[Workload]:
+    """Workloads the internet reaches through their own node-port or load-balancer Service (the allow-graph's ``exposed`` edges)."""
+    reached = {e.target.name for e in topology.allow_graph.edges if e.rule == "exposed"}
+    return [w for w in topology.workloads if w.name in reached]
+
+
+def exposure_text(w: Workload) -> str:
+    """``NodePort :80 (node 30001)``: how the internet reaches an exposed workload's Service."""
+    ports = ", ".join(f":{p.service_port}" + (f" (node {p.node_port})" if p.node_port is not None else "") for p in w.ports)
+    return f"{SERVICE_TYPES[w.service_type]} {ports}"
 
 
 def monitoring_roles(topology: Topology) -> set[str]:

@@ -1,7 +1,8 @@
 """View ``ingress-egress``: hosts to services with TLS, the gateway's path routes, and egress.
 
 Inbound: internet -> CDN -> TLS termination -> controller (with its features) -> host
-rules -> services -> path routes -> services. Outbound: services -> egress gateway or
+rules -> services -> path routes -> services, and internet -> the Services of workloads exposed
+on a node port or load balancer. Outbound: services -> egress gateway or
 straight out -> allow-listed externals, grouped by the ports they are reached on; DNS and
 the internet-deny rule as nodes.
 """
@@ -10,7 +11,20 @@ from __future__ import annotations
 
 from orion_dsl.lowering import egress
 from orion_dsl.model import External, Ingress, Topology
-from orion_dsl.views.common import INTERNET_ID, SIDECAR_HOP, external_id, ingress_id, ingress_title, kind_name, part_id, port_text, rate_text, workload_tier
+from orion_dsl.views.common import (
+    INTERNET_ID,
+    SIDECAR_HOP,
+    exposed_workloads,
+    exposure_text,
+    external_id,
+    ingress_id,
+    ingress_title,
+    kind_name,
+    part_id,
+    port_text,
+    rate_text,
+    workload_tier,
+)
 from orion_dsl.views.graph import Builder, Graph
 
 
@@ -176,11 +190,17 @@ def build(topology: Topology) -> Graph:
     ingress = topology.ingress
     if ingress is not None:
         _inbound(b, topology, ingress)
-    entry = _entry_services(topology, ingress)
+    exposed = exposed_workloads(topology)
+    if exposed and ingress is None:
+        with b.cluster("external", "External Traffic", "external"):
+            b.node(INTERNET_ID, "Internet", cls="external")
+    entry = list(dict.fromkeys([*_entry_services(topology, ingress), *(w.name for w in exposed)]))
     _service_nodes(b, topology, "entry", "Entry services", entry)
     if ingress is not None:
         for i, host in enumerate(ingress.hosts, 1):
             b.link(f"host_{i}", part_id("svc", host.target), f":{host.port.service_port}")
+    for w in exposed:
+        b.link(INTERNET_ID, part_id("svc", w.name), exposure_text(w))
     _routes(b, topology)
     _service_nodes(b, topology, "backends", "Backend services", _backend_services(topology, entry))
     _outbound(b, topology)

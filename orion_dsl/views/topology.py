@@ -2,21 +2,35 @@
 
 The seed's first figure: each workload as its Deployment/StatefulSet, its Service and its
 autoscaler; calls and routes from the allow-graph as arrows from a workload to the
-Service it reaches; cert-manager's certificates as a dotted arrow to the controller.
+Service it reaches; cert-manager's certificates as a dotted arrow to the controller; the internet's
+arrow to the Service of a workload exposed on a node port or load balancer.
 """
 
 from __future__ import annotations
 
 from orion_dsl.engines import has_headless_service
 from orion_dsl.model import Topology, Workload
-from orion_dsl.views.common import INTERNET_ID, ingress_id, ingress_title, kind_name, namespace_tier, part_id, peer_id, workload_id, workload_tier
+from orion_dsl.views.common import (
+    INTERNET_ID,
+    SERVICE_TYPES,
+    exposed_workloads,
+    exposure_text,
+    ingress_id,
+    ingress_title,
+    kind_name,
+    namespace_tier,
+    part_id,
+    peer_id,
+    workload_id,
+    workload_tier,
+)
 from orion_dsl.views.graph import Builder, Graph
 
 _REACH_RULES = ("call", "route", "pooler", "allow")
 
 
 def _service_lines(w: Workload) -> tuple[str, ...]:
-    kind = "Headless + ClusterIP" if has_headless_service(w) else "ClusterIP"
+    kind = "Headless + ClusterIP" if has_headless_service(w) else SERVICE_TYPES[w.service_type]
     return (f"{w.name} Service", f"{kind} :{w.container.ports[0].service_port}" if w.container.ports else kind)
 
 
@@ -108,6 +122,8 @@ def _links(b: Builder, topology: Topology, entry: str) -> None:
             b.link(part_id("svc", w.name), workload_id(w.name))
         if w.autoscale is not None:
             b.link(part_id("hpa", w.name), workload_id(w.name), "scales", style="dotted")
+    for exposed in exposed_workloads(topology):
+        b.link(entry, part_id("svc", exposed.name), exposure_text(exposed))
     seen: set[tuple[str, str]] = set()
     for e in topology.allow_graph.between_workloads():
         pair = (e.source.name, e.target.name)

@@ -114,6 +114,73 @@ CONTRACTS = (
         defaults=(),
         source="github.com/docker-library/redis 7.2/alpine/Dockerfile (WORKDIR /data, VOLUME /data, EXPOSE 6379, CMD redis-server), no commit checked",
     ),
+    # Sock Shop (examples/sock-shop.orion), from microservices-demo/microservices-demo@9dff06fae4981921caec6a62393a6ebfce4b3e3f
+    # deploy/kubernetes/complete-demo.yaml and the images' own sources:
+    Contract(
+        image="weaveworksdemos/front-end",
+        listens=(8079,),
+        env=(),
+        reads=(),
+        writes=(),
+        below_root=(),
+        defaults=(),
+        source="github.com/microservices-demo/front-end@037ca4d29db627bed5c7e1db92f94bde8f572a44 Dockerfile (ENV PORT 8079, EXPOSE 8079, CMD npm start)",
+    ),
+    Contract(
+        image="mongo",
+        listens=(27017,),
+        env=(),
+        reads=(),
+        writes=("/data/db",),
+        below_root=(),
+        defaults=(),
+        source="github.com/docker-library/mongo 3.4/Dockerfile (VOLUME /data/db /data/configdb, EXPOSE 27017, CMD mongod: dbpath /data/db), no commit checked",
+    ),
+    Contract(
+        image="weaveworksdemos/user-db",
+        listens=(27017,),
+        env=(),
+        reads=(),
+        writes=(),  # /data/db-users, the image's VOLUME holding the accounts it seeds: the runtime provides it, a mount would hide them
+        below_root=(),
+        defaults=(),
+        source="github.com/microservices-demo/user@e1a79e77860734cacc3f64cabff1487e22a442a4 docker/user-db/Dockerfile (FROM mongo:3, "
+        "dbpath /data/db-users seeded at build and owned by mongodb, VOLUME /data/db-users, CMD mongod --config /etc/mongodb.conf)",
+    ),
+    Contract(
+        image="weaveworksdemos/catalogue-db",
+        listens=(3306,),
+        env=(("MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD"),),
+        reads=(),
+        writes=("/var/lib/mysql", "/var/run/mysqld"),
+        below_root=(),
+        defaults=(),
+        source="github.com/microservices-demo/catalogue@eff9035b3010026ffebf1462b0712bbdc7924b34 docker/catalogue-db/Dockerfile (FROM mysql:5.7, "
+        "its dump in /docker-entrypoint-initdb.d); github.com/docker-library/mysql 5.7 Dockerfile (VOLUME /var/lib/mysql, the socket in "
+        "/var/run/mysqld, EXPOSE 3306) and docker-entrypoint.sh (one of the three root password variables), no commit checked",
+    ),
+    Contract(
+        image="rabbitmq",
+        listens=(4369, 5672, 15672, 25672),
+        env=(),
+        reads=(),
+        writes=("/var/lib/rabbitmq",),  # HOME: the Erlang cookie, and the Mnesia database under it
+        below_root=(),
+        defaults=(),
+        source="rabbitmq:3.6 image configuration (HOME /var/lib/rabbitmq, RABBITMQ_LOGS=- to stdout, VOLUME /var/lib/rabbitmq, EXPOSE 4369 "
+        "5671 5672 25672, management 15672) as recorded in github.com/mariko011/centos repos/rabbitmq/local/3.6.6-management.md, no commit checked",
+    ),
+    Contract(
+        image="kbudde/rabbitmq-exporter",
+        listens=(9090,),
+        env=(),
+        reads=(),
+        writes=(),
+        below_root=(),
+        defaults=(),
+        source="github.com/kbudde/rabbitmq_exporter README (PUBLISH_PORT 9090 until 1.0, which moved it to 9419; RABBIT_URL "
+        "http://127.0.0.1:15672, the management port in the same pod), no commit checked",
+    ),
     Contract(
         image="prom/prometheus",
         listens=(9090,),

@@ -71,6 +71,7 @@ _RULE_WORDS = {
     "pooler": "connection pooler",
     "operator": "operator",
     "allow": "explicit allow rule",
+    "exposed": "node-port or load-balancer Service",
 }
 
 
