@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
 from orion_dsl.model import Topology
 from orion_dsl.source import Span
+
+if TYPE_CHECKING:
+    from orion_dsl.patches.model import Patch
 
 #: The targets whose objects the plan holds (diagrams and docs read the model and the plan).
 Target = Literal["kubernetes", "istio"]
@@ -284,6 +287,8 @@ class Plan:
 
     topology: Topology
     entries: tuple[Planned, ...]
+    #: The spec's ``patch`` statements, resolved (:mod:`orion_dsl.patches`), in the order written.
+    patches: tuple[Patch, ...] = ()
     _by_role: Mapping[Role, tuple[Planned, ...]] = attrs.field(init=False, repr=False)
     _by_subject: Mapping[tuple[Role, object, object], Planned] = attrs.field(init=False, repr=False)
     _indexes: dict[Callable[[Plan], Any], Any] = attrs.field(init=False, repr=False, factory=dict)
