@@ -79,7 +79,8 @@ def patch_plan(plan: Plan, patches: tuple[decl.PatchDecl, ...]) -> tuple[Plan, l
     resolved, diags = read_patches(patches, plan)
     if diags:
         return plan, diags
-    return attrs.evolve(plan, patches=resolved), check_patches(resolved, plan, build)
+    patched = Plan(attrs.evolve(plan.topology, patches=resolved), plan.entries)
+    return patched, check_patches(resolved, patched, build)
 
 
 def _quiet(stage: Stage) -> None:

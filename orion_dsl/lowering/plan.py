@@ -287,8 +287,6 @@ class Plan:
 
     topology: Topology
     entries: tuple[Planned, ...]
-    #: The spec's ``patch`` statements, resolved (:mod:`orion_dsl.patches`), in the order written.
-    patches: tuple[Patch, ...] = ()
     _by_role: Mapping[Role, tuple[Planned, ...]] = attrs.field(init=False, repr=False)
     _by_subject: Mapping[tuple[Role, object, object], Planned] = attrs.field(init=False, repr=False)
     _indexes: dict[Callable[[Plan], Any], Any] = attrs.field(init=False, repr=False, factory=dict)
@@ -302,6 +300,11 @@ class Plan:
                 by_subject.setdefault((entry.role, _subject_key(subject), _part_key(entry.part)), entry)
         object.__setattr__(self, "_by_role", {role: tuple(found) for role, found in by_role.items()})
         object.__setattr__(self, "_by_subject", by_subject)
+
+    @property
+    def patches(self) -> tuple[Patch, ...]:
+        """The spec's ``patch`` statements, resolved against this plan (:mod:`orion_dsl.patches`), in the order written."""
+        return self.topology.patches
 
     def index(self, build: Callable[[Plan], T]) -> T:
         """``build(plan)``, made once per plan: a table every builder of a backend reads (edges by peer)."""

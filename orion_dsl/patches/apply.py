@@ -102,13 +102,13 @@ def operate(document: dict[str, Any], operation: Operation) -> None:
     """Apply one RFC 6902 operation to ``document`` in place; PatchFailed when it does not apply."""
     op, path = operation.op, operation.path
     if op == "add":
-        _add(document, operation, path, copy.deepcopy(operation.value))
+        _add(document, operation, path, operation.value)
     elif op == "remove":
         _remove(document, operation, path)
     elif op == "replace":
         container, last = _parent(document, operation, path)
         _step(container, last, operation, path)
-        container[int(last) if isinstance(container, list) else last] = copy.deepcopy(operation.value)
+        container[int(last) if isinstance(container, list) else last] = operation.value
     elif op == "test":
         if _get(document, operation, path) != operation.value:
             raise PatchFailed(operation, f"the test of {path} failed: the generated object has {_get(document, operation, path)!r} there")
@@ -121,8 +121,9 @@ def operate(document: dict[str, Any], operation: Operation) -> None:
 def apply(obj: dict[str, Any], patch: Patch) -> dict[str, Any]:
     """The object with one patch applied (a copy): its merge, then its operations in order."""
     out = copy.deepcopy(obj)
-    if patch.merge is not None:
-        merge(out, patch.merge, schema.of_kind(patch.target.api_version, patch.target.kind))
+    changes = patch.merge
+    if changes is not None:
+        merge(out, changes, schema.of_kind(patch.target.api_version, patch.target.kind))
     for operation in patch.operations:
         operate(out, operation)
     return out

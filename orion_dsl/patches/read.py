@@ -18,7 +18,7 @@ from orion_dsl.choices import JSON_OPS, JsonOp
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
 from orion_dsl.lowering.plan import ObjectId, Plan
 from orion_dsl.patches import schema
-from orion_dsl.patches.model import Json, Operation, Patch
+from orion_dsl.patches.model import Json, Operation, Patch, frozen_json
 from orion_dsl.patches.schema import Node
 from orion_dsl.source import Span
 from orion_dsl.syntax import Arg, ArgKind, Statement
@@ -261,7 +261,7 @@ class Reader:
             raise _Failed
         value = self.value(stmt, node, field, [], args[1:])
         paths.append(f"{op} {args[0].text}")
-        return Operation(op, args[0].text, value, span=stmt.span)
+        return Operation(op, args[0].text, frozen_json(value), span=stmt.span)
 
     # ------------------------------------------------------------------ patches
 
@@ -280,7 +280,7 @@ class Reader:
         operations = self.operations(d.json.value.body or (), root, paths) if d.json is not None else []
         if len(self.diags) > before:
             return None
-        return Patch(target, merge, tuple(operations), tuple(paths), d.span)
+        return Patch(target, None if merge is None else frozen_json(merge), tuple(operations), tuple(paths), span=d.span)
 
 
 def read_patches(patches: tuple[decl.PatchDecl, ...], plan: Plan) -> tuple[tuple[Patch, ...], list[Diagnostic]]:
