@@ -17,7 +17,8 @@ Sources (provenance in orion_dsl/patches/README.md):
 * custom resources: tests/schemas/crds/<group>/<kind>_<version>.json (datreeio/CRDs-catalog, MIT);
   their ``metadata`` is the built-in ObjectMeta (the API server applies it to every kind).
 
-Run: ``PYTHONPATH=$PWD .venv/bin/python tools/patch_schemas.py`` (rewrites the file; commit it).
+Run: ``PYTHONPATH=$PWD .venv/bin/python tools/patch_schemas.py`` (rewrites the file; commit it), or with a path
+to write the tree there instead (tests/patches/test_schema.py compares the two).
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ def _types(value: Any) -> list[str]:
     return [t for t in found if t != "null"]
 
 
-def main() -> int:
-    """Write the field tree of every kind the planners emit."""
+def main(out_path: Path = OUT) -> int:
+    """Write the field tree of every kind the planners emit (to ``out_path``: a test writes it elsewhere to compare)."""
     folder = newest_strict()
     definitions = json.loads((folder / "_definitions.json").read_text())["$defs"]
     tree = Tree(definitions)
@@ -161,10 +162,10 @@ def main() -> int:
         kinds[f"{api_version} {kind}"] = tree.add(node)
     assert set(versions) <= {k.split(" ")[1] for k in kinds}
     out = {"any": tree.add({"t": "any"}), "kinds": kinds, "nodes": tree.nodes, "sources": sources}
-    OUT.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True) + "\n")
-    print(f"{OUT.relative_to(ROOT)}: {len(kinds)} kinds, {len(tree.nodes)} nodes, {OUT.stat().st_size} bytes")
+    out_path.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True) + "\n")
+    print(f"{out_path}: {len(kinds)} kinds, {len(tree.nodes)} nodes, {out_path.stat().st_size} bytes")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(*(Path(a) for a in sys.argv[1:2])))

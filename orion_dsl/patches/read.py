@@ -157,7 +157,7 @@ class Reader:
                 element = {key: name, **self.block(stmt.body, item, element_path, paths)}
                 return [element]
             if key is not None or args:
-                help = f"name the element by its {key}: `{field} NAME {{ ... }}`" if key else f"write `{field} {{ ... }}` once per element"
+                help = f"name the element by its {key}: `{field} <{key}> {{ ... }}`" if key else f"write `{field} {{ ... }}` once per element"
                 self.report("E0232", stmt.keyword_span, f'"{field}" is a list of objects' + (f" merged by {key}" if key else ""), help)
                 raise _Failed
             return [self.block(stmt.body, item, f"{path}[]", paths)]

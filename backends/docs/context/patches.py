@@ -11,8 +11,5 @@ def patches(plan: Plan) -> Table:
     """One row per patch, in the order written (and applied): its target and file, how it is written, the paths it sets."""
     return table(
         ("Order", "Object", "File", "Patch", "Paths"),
-        (
-            (str(n), code(str(p.target)), code(p.target.path), p.strategy, join(", ", (code(path) for path in p.paths)))
-            for n, p in enumerate(plan.patches, 1)
-        ),
+        ((str(n), code(str(p.target)), code(p.target.path), p.strategy, join(", ", (code(path) for path in p.paths))) for n, p in enumerate(plan.patches, 1)),
     )
