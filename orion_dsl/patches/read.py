@@ -147,6 +147,10 @@ class Reader:
                 if not args:
                     self.report("E0112", stmt.keyword_span, f'"{field}" needs its values', f"write `{field} value, value`, or `{field} {{ ... }}` per element")
                     raise _Failed
+                if item.is_object and "any" not in item.types:
+                    write = f"`{field} <{key}> {{ ... }}`" if key else f"`{field} {{ ... }}` once per element"
+                    self.report("E0232", stmt.keyword_span, f'"{field}" is a list of objects: write its elements in blocks', f"write {write}")
+                    raise _Failed
                 paths.append(path)
                 return [self.scalar(a, item, field) for a in args]
             if key is not None and len(args) == 1:
@@ -154,12 +158,15 @@ class Reader:
                 named = item.child(key)
                 assert named is not None, (path, key)
                 name = args[0].text if args[0].kind is ArgKind.WORD and "string" in named.types else self.scalar(args[0], named, key)
-                element = {key: name, **self.block(stmt.body, item, element_path, paths)}
-                return [element]
+                if not stmt.body:
+                    paths.append(element_path)
+                return [{key: name, **self.block(stmt.body, item, element_path, paths)}]
             if key is not None or args:
                 help = f"name the element by its {key}: `{field} <{key}> {{ ... }}`" if key else f"write `{field} {{ ... }}` once per element"
                 self.report("E0232", stmt.keyword_span, f'"{field}" is a list of objects' + (f" merged by {key}" if key else ""), help)
                 raise _Failed
+            if not stmt.body:
+                paths.append(f"{path}[]")
             return [self.block(stmt.body, item, f"{path}[]", paths)]
         if stmt.body is not None:
             if args or not node.is_object:
@@ -280,7 +287,7 @@ class Reader:
         operations = self.operations(d.json.value.body or (), root, paths) if d.json is not None else []
         if len(self.diags) > before:
             return None
-        return Patch(target, None if merge is None else frozen_json(merge), tuple(operations), tuple(paths), span=d.span)
+        return Patch(target, None if merge is None else frozen_json(merge), tuple(operations), tuple(dict.fromkeys(paths)), span=d.span)
 
 
 def read_patches(patches: tuple[decl.PatchDecl, ...], plan: Plan) -> tuple[tuple[Patch, ...], list[Diagnostic]]:

@@ -77,3 +77,12 @@ def test_an_element_a_merge_appends_without_its_required_fields_is_E0233() -> No
         "E0233",
         "the patched Deployment shop/payments is not valid for its schema: /spec/template/spec/readinessGates/0/conditionType is required",
     )
+
+
+def test_values_for_a_list_of_objects_are_E0232() -> None:
+    code, summary, _ = _one('patch Deployment payments { merge { spec { template { spec { containers "payments" } } } } }')
+    assert (code, summary) == ("E0232", '"containers" is a list of objects: write its elements in blocks')
+
+
+def test_merge_and_json_take_a_block_and_nothing_else() -> None:
+    assert _one('patch Deployment payments { merge "x" }')[:2] == ("E0112", '"merge" takes a { ... } block and nothing else')
