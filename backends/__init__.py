@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import did_you_mean
-from orion_dsl.lowering import Plan
+from orion_dsl.lowering import Plan, Planned
 
 Render = Callable[[Plan], Rendered]
 
@@ -43,3 +44,10 @@ def lookup(name: str) -> Render:
         raise UnknownTarget(f'unknown target "{name}"; {did_you_mean(name, BACKENDS)}')
     render: Render = importlib.import_module(BACKENDS[name]).render
     return render
+
+
+def build(entry: Planned, plan: Plan) -> dict[str, Any] | None:
+    """The object one plan entry's backend builds for it (None: nothing to say), unpatched: what ``orion check``
+    applies a patch to, before any backend renders."""
+    builders: dict[Any, Callable[[Planned, Plan], dict[str, Any] | None]] = importlib.import_module(BACKENDS[entry.id.target]).BUILDERS
+    return builders[entry.role](entry, plan)

@@ -158,3 +158,7 @@ ENV_SOURCES: tuple[EnvSource, ...] = get_args(EnvSource)
 #: How a workload's Service is reached (``service_type``): inside the cluster, on every node's port, or by a cloud load balancer.
 ServiceType = Literal["cluster-ip", "node-port", "load-balancer"]
 SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)
+
+#: A JSON patch operation (RFC 6902) a ``patch``'s ``json`` block writes.
+JsonOp = Literal["add", "remove", "replace", "test", "move", "copy"]
+JSON_OPS: tuple[JsonOp, ...] = get_args(JsonOp)

@@ -351,7 +351,7 @@ def _explain_object(subject: str, spec: Path, console: Console) -> None:
         hint = did_you_mean(subject.strip().lower(), provenance.known(analysis.plan, subject))
         raise click.BadParameter(f'{analysis.source.name} makes no object "{subject}"; {hint}', param_hint="OBJECT")
     written = entry.emitted and any(a.path == entry.id.path for a in lookup(entry.id.target)(analysis.plan).artifacts)
-    write_stdout(provenance.explanation(entry, analysis.source, written))
+    write_stdout(provenance.explanation(entry, analysis.source, written, analysis.plan.patches))
 
 
 #: ``orion explain`` wraps its paragraphs to this many columns.

@@ -286,6 +286,32 @@ CODES: tuple[Code, ...] = (
         "and limits nothing in an `external` namespace; `probes none` and `resources none` stand alone in their block.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
+    _e(
+        "E0230",
+        "a patch names no object ORION generates: an unknown kind, or no object of that kind with that name",
+        "A patch changes an object of the plan, named by its kind and name as `orion compile` writes them (`in` a namespace "
+        "when two namespaces hold one name, `api` an apiVersion when two API groups do).",
+        "Use the kind and name the did-you-mean suggests (the files under OUT/kubernetes/ and OUT/istio/ are named kind-name.yaml).",
+    ),
+    _e(
+        "E0231",
+        "a patch field path the kind's schema does not have, or one that is the object's identity",
+        "Patches are checked against the Kubernetes OpenAPI schema of built-in kinds and the CRD schema of custom resources "
+        "(orion_dsl/patches/fields.json); apiVersion, kind, metadata.name and metadata.namespace are the plan's.",
+        "Write the field the did-you-mean suggests; a list is indexed by number in a JSON pointer, by its merge key in a merge.",
+    ),
+    _e(
+        "E0232",
+        "a patch value of the wrong type for its field: a string where the schema wants a number, a value where it wants a block",
+        fix="Write a value of the type the message names; strings in double quotes, true/false, numbers, null.",
+    ),
+    _e(
+        "E0233",
+        "a patch that does not apply to the generated object, or leaves it invalid for its schema",
+        "Patches are applied to the objects ORION generates at `orion check` time: a JSON patch path the object does not have, "
+        "a failed `test`, or a removed required field is found before anything is written.",
+        "Patch a path the generated object has (`orion compile -o -` shows it), or use `add` to create a field.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",

@@ -14,7 +14,8 @@ import attrs
 
 from orion_dsl import choices as c
 from orion_dsl import values as v
-from orion_dsl.decode import Decl, L, child, mapping, option, positional
+from orion_dsl.decode import Decl, L, child, mapping, option, positional, tree
+from orion_dsl.syntax import Statement
 
 # ------------------------------------------------------------------ shared pieces
 
@@ -818,6 +819,19 @@ class RecoveryDecl(Decl):
 
 
 @attrs.frozen
+class PatchDecl(Decl):
+    """``patch Deployment payments in shop { merge { spec { ... } } }`` / ``{ json { replace "/spec/type" "NodePort" } }``:
+    fields ORION does not state, set on one object it generates, after everything else; checked against the kind's schema."""
+
+    kind: L[str] | None = positional("kind", v.NAME)
+    name: L[str] | None = positional("name", v.any_of(v.NAME, v.FILLED))
+    namespace: L[str] | None = option("in", v.NAME)
+    api: L[str] | None = option("api", v.FILLED)
+    merge: L[Statement] | None = tree("merge")
+    json: L[Statement] | None = tree("json")
+
+
+@attrs.frozen
 class SpecDecl(Decl):
     """A whole ``.orion`` file."""
 
@@ -834,3 +848,4 @@ class SpecDecl(Decl):
     monitoring: MonitoringDecl | None = child("monitoring", MonitoringDecl)
     security: SecurityDecl | None = child("security", SecurityDecl)
     recovery: RecoveryDecl | None = child("recovery", RecoveryDecl)
+    patches: tuple[PatchDecl, ...] = child("patch", PatchDecl, many=True)

@@ -25,8 +25,8 @@ T_co = TypeVar("T_co", covariant=True)
 _META = "orion"
 
 #: How a field of a declaration is written: a value after the keyword, a ``keyword value``
-#: statement, a nested block, or free-form ``key "value"`` pairs.
-Role = Literal["positional", "option", "child", "mapping"]
+#: statement, a nested block, free-form ``key "value"`` pairs, or a free-form block kept as written.
+Role = Literal["positional", "option", "child", "mapping", "tree"]
 
 
 @attrs.frozen
@@ -85,6 +85,13 @@ def mapping(keyword: str) -> Any:
     """``keyword { key "value"; ... }`` — free-form pairs, such as labels."""
     spec = FieldSpec("mapping", keyword, None)
     return attrs.field(default=(), metadata={_META: spec}, kw_only=True)
+
+
+def tree(keyword: str) -> Any:
+    """``keyword { ... }`` — a block of any statements, kept as written (a ``patch``'s fields): whoever reads it
+    knows their vocabulary (a kind's schema), the decoder does not."""
+    spec = FieldSpec("tree", keyword, None)
+    return attrs.field(default=None, metadata={_META: spec}, kw_only=True)
 
 
 #: A declaration class's vocabulary: (attribute name, how it is written), in order.
@@ -304,6 +311,13 @@ class _Decoder:
                 continue
             if spec.role == "child":
                 self._store(values, seen, name, spec, self.decl(spec.type, sub), sub.keyword_span, stmt)
+                continue
+            if spec.role == "tree":
+                if sub.body is None or sub.args:
+                    self.report("E0112", sub.keyword_span, f'"{sub.keyword}" takes a {{ ... }} block and nothing else', f"write `{sub.keyword} {{ ... }}`")
+                    seen.setdefault(spec.keyword, sub.keyword_span)
+                    continue
+                self._store(values, seen, name, spec, L(sub, span=sub.span), sub.keyword_span, stmt)
                 continue
             if sub.body is not None:
                 self.report("E0116", sub.keyword_span, f'"{sub.keyword}" takes no block', f"write `{sub.keyword} <value>` on one line")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -47,6 +47,9 @@ from orion_dsl.choices import (
 )
 from orion_dsl.source import Span, span_field
 from orion_dsl.values import Duration, Protocol, Quantity, TimeOfDay
+
+if TYPE_CHECKING:
+    from orion_dsl.patches.model import Patch
 
 IPv4 = ipaddress.IPv4Address
 
@@ -948,6 +951,8 @@ class Topology:
     security_layers: tuple[SecurityLayer, ...]
     recovery: Recovery | None
     allow_graph: AllowGraph = attrs.field(factory=lambda: AllowGraph(()))
+    #: The ``patch`` statements, resolved against the lowering plan (:mod:`orion_dsl.patches`), in the order written.
+    patches: tuple[Patch, ...] = ()
 
     _by_name: dict[str, Workload] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _by_namespace: dict[str, tuple[Workload, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)

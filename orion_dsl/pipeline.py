@@ -21,6 +21,8 @@ from orion_dsl.diagnostics import Diagnostic, error, sort_key
 from orion_dsl.lowering import Plan, lower
 from orion_dsl.model import Topology
 from orion_dsl.parser import parse
+from orion_dsl.patches.check import check_patches
+from orion_dsl.patches.read import read_patches
 from orion_dsl.semantic.checks import Context, run_checks
 from orion_dsl.semantic.resolve import resolve
 from orion_dsl.source import SourceFile, Span
@@ -67,6 +69,18 @@ def analyze_decls(spec: decl.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
     graph, graph_diags = build_allow_graph(topology)
     topology = attrs.evolve(topology, allow_graph=graph)
     return topology, [*diags, *run_checks(Context(topology, spans, spec)), *graph_diags]
+
+
+def patch_plan(plan: Plan, patches: tuple[decl.PatchDecl, ...]) -> tuple[Plan, list[Diagnostic]]:
+    """The plan with the spec's patches resolved, and what is wrong with them: a target, field or value the
+    schemas refuse, or an operation the generated object refuses (each target is built to find out)."""
+    from orion_dsl.backends import build
+
+    resolved, diags = read_patches(patches, plan)
+    if diags:
+        return plan, diags
+    patched = Plan(attrs.evolve(plan.topology, patches=resolved), plan.entries)
+    return patched, check_patches(resolved, patched, build)
 
 
 def _quiet(stage: Stage) -> None:
@@ -127,6 +141,9 @@ def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
         on_stage("planning")
         plan, planning = lower(topology)
         found += planning
+        if spec.patches and not any(d.is_error for d in planning):
+            plan, patching = patch_plan(plan, spec.patches)
+            found += patching
     everything = sorted(dict.fromkeys(found), key=sort_key)
     failed = any(d.is_error for d in everything)
     return Analysis(source, None if failed else plan, tuple(everything))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from orion_dsl.lowering import Plan, Planned
 from orion_dsl.lowering.identities import describe
+from orion_dsl.patches.model import Patch
 from orion_dsl.source import SourceFile
 
 
@@ -39,9 +40,9 @@ def known(plan: Plan, subject: str) -> list[str]:
     return found
 
 
-def explanation(entry: Planned, source: SourceFile, written: bool) -> str:
+def explanation(entry: Planned, source: SourceFile, written: bool, patches: tuple[Patch, ...] = ()) -> str:
     """What ``orion explain OBJECT`` prints: the object, why it exists, whether this spec writes it,
-    the spec lines that made it, what it selects and names."""
+    the spec lines that made it, the patches that change it, what it selects and names."""
     lines = [entry.id.path if written else f"{entry.id} (not written by orion)", f"  {entry.id} ({entry.id.api_version})", f"  {describe(entry)}"]
     if not entry.emitted:
         lines.append("  the cluster (or a controller) must provide it: orion only names it")
@@ -52,6 +53,10 @@ def explanation(entry: Planned, source: SourceFile, written: bool) -> str:
         for span in entry.sources:
             text = source.text.splitlines()[span.line - 1].strip() if span.file == source.name and span.line <= source.text.count("\n") + 1 else ""
             lines.append(f"  {span}  {text}".rstrip())
+    mine = [p for p in patches if p.target == entry.id]
+    if mine:
+        lines += ["", "patched by (applied last, in this order):"]
+        lines += [f"  {p.span}  {p.strategy}: {', '.join(p.paths)}" for p in mine]
     if entry.selects is not None:
         pods = ", ".join(f"{k}={v}" for k, v in entry.selects.labels) or "every pod"
         lines += ["", f"selects: {pods} in {entry.selects.namespace}"]

@@ -54,13 +54,15 @@ def test_the_wheel_claims_no_generic_top_level_package(tmp_path: Path) -> None:
     top = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
     assert top == {"orion_dsl"}
     assert "orion_dsl/backends/kubernetes/__init__.py" in names
+    assert "orion_dsl/patches/fields.json" in names  # `patch` reads it at run time
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
 
 def test_the_sdist_carries_the_tests_docs_and_license(tmp_path: Path) -> None:
     with tarfile.open(_build("sdist", tmp_path)) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    for needed in ("LICENSE", "tests/conftest.py", "tests/schemas/crds/README.md", "docs/LANGUAGE.md", "backends/kubernetes/__init__.py", "specs/orion.orion"):
+    needs = ("LICENSE", "tests/conftest.py", "tests/schemas/crds/README.md", "docs/LANGUAGE.md", "backends/kubernetes/__init__.py", "specs/orion.orion")
+    for needed in (*needs, "tools/patch_schemas.py"):
         assert needed in names, needed
 
 

@@ -18,6 +18,7 @@ from orion_dsl.backends.istio.names import Obj
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.model import Topology
+from orion_dsl.patches.apply import patched
 
 __all__ = ["BUILDERS", "diagnostics", "objects", "render"]
 
@@ -54,9 +55,10 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
 
 
 def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every Istio object of the plan (one per emitted entry that has something to say, unordered) and what could not be expressed."""
+    """Every Istio object of the plan (one per emitted entry that has something to say, unordered), with the spec's
+    patches applied last, and what could not be expressed."""
     built = (BUILDERS[entry.role](entry, plan) for entry in plan.for_target("istio"))
-    return [o for o in built if o is not None], diagnostics(plan.topology)
+    return patched(plan.patches, [o for o in built if o is not None]), diagnostics(plan.topology)
 
 
 def render(plan: Plan) -> Rendered:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
 from orion_dsl.lowering import Plan, Role
+from orion_dsl.patches.apply import patched
 
 from . import (
     autoscaling,
@@ -71,9 +72,10 @@ BUILDERS: dict[Role, Builder] = {
 
 
 def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every Kubernetes object (in plan order), one per plan entry that has something to say, and the diagnostics."""
+    """Every Kubernetes object (in plan order), one per plan entry that has something to say, with the spec's
+    patches applied last, and the diagnostics."""
     built = [(entry, obj) for entry in plan.for_target("kubernetes") if (obj := BUILDERS[entry.role](entry, plan)) is not None]
-    out = [obj for _, obj in built]
+    out = patched(plan.patches, [obj for _, obj in built])
     topology = plan.topology
     diags = [
         *namespaces.diagnostics(plan),

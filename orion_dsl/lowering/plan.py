@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
 from orion_dsl.model import Topology
 from orion_dsl.source import Span
+
+if TYPE_CHECKING:
+    from orion_dsl.patches.model import Patch
 
 #: The targets whose objects the plan holds (diagrams and docs read the model and the plan).
 Target = Literal["kubernetes", "istio"]
@@ -297,6 +300,11 @@ class Plan:
                 by_subject.setdefault((entry.role, _subject_key(subject), _part_key(entry.part)), entry)
         object.__setattr__(self, "_by_role", {role: tuple(found) for role, found in by_role.items()})
         object.__setattr__(self, "_by_subject", by_subject)
+
+    @property
+    def patches(self) -> tuple[Patch, ...]:
+        """The spec's ``patch`` statements, resolved against this plan (:mod:`orion_dsl.patches`), in the order written."""
+        return self.topology.patches
 
     def index(self, build: Callable[[Plan], T]) -> T:
         """``build(plan)``, made once per plan: a table every builder of a backend reads (edges by peer)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import orion_dsl
-from orion_dsl.backends.docs.context import cluster, platform, traffic, workloads
+from orion_dsl.backends.docs.context import cluster, patches, platform, traffic, workloads
 from orion_dsl.backends.docs.context.text import Table, count, pct
 from orion_dsl.backends.docs.markdown import code, text
 from orion_dsl.lowering import Plan, claims
@@ -52,4 +52,5 @@ def build(plan: Plan, diagrams: dict[str, str]) -> dict[str, Any]:
         "monitoring": platform.monitoring(t),
         "edge": cluster.edge(t),
         "recovery": platform.recovery(t),
+        "patches": patches.patches(plan),
     }
