@@ -58,6 +58,8 @@ TMP = "tmp"
 SECRET_ENV_SKIP = ("CKV_K8S_35", "the spec reads Secret keys as environment variables (env NAME secret, env_from secret)")
 #: Likewise the liveness and readiness checks of a workload the spec gives none: it has no port for
 #: ORION's TCP checks and states no `probes` (a worker, a bot), or says `probes none` (W0308).
+#: Likewise the mounted API token of a workload the spec lets talk to the Kubernetes API.
+API_TOKEN_SKIP = ("CKV_K8S_38", "the spec mounts the ServiceAccount token: the workload talks to the Kubernetes API (kubernetes_api on)")
 PROBELESS_SKIPS = tuple(
     (check, "the spec gives this workload no health check: no probes and no port for TCP checks, or probes none") for check in ("CKV_K8S_8", "CKV_K8S_9")
 )
@@ -65,8 +67,10 @@ PROBELESS_SKIPS = tuple(
 
 def scanner_annotations(w: Workload) -> dict[str, str]:
     """The security scanner's skip annotations (checkov's ``checkov.io/skip<n>``) for what the spec itself
-    decides on one workload: a Secret read into its environment, no health checks."""
+    decides on one workload: a Secret read into its environment, no health checks, a mounted API token."""
     skips = []
+    if w.security.service_account_token:
+        skips.append(API_TOKEN_SKIP)
     if any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from):
         skips.append(SECRET_ENV_SKIP)
     checks = _probes(w)

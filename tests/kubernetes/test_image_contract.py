@@ -197,12 +197,14 @@ CONTRACTS = (
         listens=(4466,),
         env=(),
         reads=(),  # the UI and plugins ship in the image; in-cluster it reads the ServiceAccount token (automounted)
-        writes=("/tmp",),  # copyStaticFiles: the UI is copied to $TMPDIR/.headlamp<random> at every start, or it exits
+        # copyStaticFiles: the UI is copied to $TMPDIR/.headlamp<random> at every start, or it exits; its plugin
+        # folders under $HOME/.config (a user the image's passwd lacks gets HOME /)
+        writes=("/tmp", "$HOME/.config"),
         below_root=(),
-        defaults=(),
+        defaults=(("HOME", "/"),),
         source="github.com/kubernetes-sigs/headlamp@6d2b42cc71d4b958a23e11cd5c3cba3446bf384b Dockerfile (ENTRYPOINT "
         "/headlamp/headlamp-server -html-static-dir /headlamp/frontend -plugins-dir /headlamp/plugins, EXPOSE 4466, "
-        "USER headlamp = 100:101), backend/pkg/config/config.go (defaultPort 4466), backend/cmd/headlamp.go "
+        "chown -R headlamp /headlamp: readable by any user), backend/pkg/config/config.go (defaultPort 4466), backend/cmd/headlamp.go "
         "(copyStaticFiles to os.TempDir(); rest.InClusterConfig with -in-cluster)",
     ),
 )
@@ -221,11 +223,13 @@ def _env(container: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _resolve(path: str, container: dict[str, Any], row: Contract) -> str:
+    """A path with its leading ``$VAR`` (alone or before ``/rest``) replaced by the container's value or the image's default."""
     if not path.startswith("$"):
         return path
-    value = _env(container).get(path[1:]) or dict(row.defaults).get(path[1:])
-    assert value is not None, f"{path} is neither set nor defaulted"
-    return value
+    name, slash, rest = path[1:].partition("/")
+    value = _env(container).get(name) or dict(row.defaults).get(name)
+    assert value is not None, f"${name} is neither set nor defaulted"
+    return f"{value.rstrip('/')}/{rest}" if slash else value
 
 
 def _mount_of(path: str, container: dict[str, Any], writable: bool = False) -> PurePosixPath | None:
