@@ -67,14 +67,24 @@ class PortDecl(Decl):
 
 
 @attrs.frozen
+class VolumeFileDecl(Decl):
+    """``file "publickey" key "jwtRS256.key.pub"`` — one key of a ``config-map`` or ``secret`` volume, as the file of that path."""
+
+    path: L[str] | None = positional("path", v.FILLED)
+    key: L[str] | None = option("key", v.FILLED, required=True)
+
+
+@attrs.frozen
 class VolumeDecl(Decl):
-    """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``."""
+    """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``;
+    ``volume keys secret "jwt" at "/keys" { file "publickey" key "jwt.pub" }`` (only those keys, under those names)."""
 
     name: L[str] | None = positional("name", v.NAME)
     kind: L[c.VolumeKind] | None = positional("kind", v.enum(*c.VOLUME_KINDS))
     source: L[str] | None = positional("source", v.TEXT, optional=True)
     at: L[str] | None = option("at", v.FILLED, required=True)
     read_only: L[bool] | None = option("read_only", v.SWITCH)
+    files: tuple[VolumeFileDecl, ...] = child("file", VolumeFileDecl, many=True)
 
 
 @attrs.frozen

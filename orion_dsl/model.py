@@ -149,14 +149,24 @@ class Probes:
 
 
 @attrs.frozen
+class VolumeFile:
+    """One key of a ConfigMap or Secret volume, mounted as the file ``path`` (relative to the mount)."""
+
+    key: str
+    path: str
+
+
+@attrs.frozen
 class Volume:
-    """A pod volume: a ConfigMap or Secret by name (``source``), or a scratch directory."""
+    """A pod volume: a ConfigMap or Secret by name (``source``), or a scratch directory.
+    ``files``: only these keys of the source, under these paths (none: every key, under its own name)."""
 
     name: str
     kind: VolumeKind
     source: str
     mount_path: str
     read_only: bool
+    files: tuple[VolumeFile, ...] = ()
 
 
 @attrs.frozen

@@ -39,6 +39,7 @@ until the HPA restores its floor).
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, names
@@ -197,11 +198,13 @@ def _process(plan: Plan, c: Container, image: str) -> dict[str, Any]:
 
 
 def _mounts(w: Workload) -> list[dict[str, Any]]:
-    """The workload's volumes and storage, and the /tmp scratch directory unless one of them is mounted there."""
+    """The workload's volumes and storage, and the /tmp scratch directory unless one of them is mounted there:
+    first when one of them lies below /tmp (``/tmp/.ssh``), so the list reads in the order the runtime mounts them."""
     mounts: list[dict[str, Any]] = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
     mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
     if _needs_tmp(w):
-        mounts.append({"name": TMP, "mountPath": "/tmp"})
+        below = any(PurePosixPath(m["mountPath"]).is_relative_to("/tmp") for m in mounts)
+        mounts.insert(0 if below else len(mounts), {"name": TMP, "mountPath": "/tmp"})
     return mounts
 
 
@@ -238,10 +241,11 @@ def _init_container(plan: Plan, w: Workload, c: Container) -> dict[str, Any]:
 def _volumes(plan: Plan, w: Workload) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for v in w.volumes:
+        items = {"items": [{"key": f.key, "path": f.path} for f in v.files]} if v.files else {}
         if v.kind == "config-map":
-            out.append({"name": v.name, "configMap": {"name": v.source, "optional": False}})
+            out.append({"name": v.name, "configMap": {"name": v.source, "optional": False, **items}})
         elif v.kind == "secret":
-            out.append({"name": v.name, "secret": {"secretName": v.source, "optional": False}})
+            out.append({"name": v.name, "secret": {"secretName": v.source, "optional": False, **items}})
         else:
             out.append({"name": v.name, "emptyDir": {}})
     if w.kind == "deployment":
