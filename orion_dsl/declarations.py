@@ -34,11 +34,16 @@ class ResourcesDecl(Decl):
 
 @attrs.frozen
 class CheckDecl(Decl):
-    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``."""
+    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``; a timing written on
+    the check (``startup http "/healthy" interval 10s failure_threshold 30``) is its own, else the block's."""
 
     kind: L[c.CheckKind] | None = positional("kind", v.enum(*c.CHECK_KINDS))
     target: tuple[L[object], ...] = positional("target", v.any_of(v.FIELD_TEXT, v.NAME, v.PORT), many=True)
     on: L[object] | None = option("on", PORT_OR_NAME)
+    interval: L[v.Duration] | None = option("interval", v.DURATION)
+    timeout: L[v.Duration] | None = option("timeout", v.DURATION)
+    initial_delay: L[v.Duration] | None = option("initial_delay", v.DURATION)
+    failure_threshold: L[int] | None = option("failure_threshold", v.INT)
 
 
 @attrs.frozen

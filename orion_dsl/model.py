@@ -123,6 +123,16 @@ class Resources:
 
 
 @attrs.frozen
+class CheckTiming:
+    """What of its timing a check states itself; None: its workload's shared timing (:class:`Probes`)."""
+
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    initial_delay: Duration | None = None
+    failure_threshold: int | None = None
+
+
+@attrs.frozen
 class Check:
     """One health check: an HTTP GET of ``path`` on ``port``, a TCP connect, or a command."""
 
@@ -130,6 +140,7 @@ class Check:
     port: Port | None = None
     path: str | None = None
     command: tuple[str, ...] = ()
+    timing: CheckTiming = CheckTiming()
 
 
 @attrs.frozen
@@ -146,6 +157,12 @@ class Probes:
     success_threshold: int
     #: ``probes none``: no health checks at all, not even ORION's TCP checks (of the sidecars' ports too).
     none: bool = False
+
+    def timing_of(self, check: Check) -> tuple[Duration, Duration, Duration | None, int]:
+        """The check's interval, timeout, initial delay and failure threshold: what it states itself, else the shared ones."""
+        own = check.timing
+        threshold = own.failure_threshold if own.failure_threshold is not None else self.failure_threshold
+        return own.interval or self.interval, own.timeout or self.timeout, own.initial_delay or self.initial_delay, threshold
 
 
 @attrs.frozen

@@ -43,7 +43,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Check, Container, Storage, Topology, Workload, default_pull_policy
+from orion_dsl.model import Check, Container, Probes, Storage, Topology, Workload, default_pull_policy
 
 from . import meta, placement
 from .meta import Builder, Obj
@@ -98,21 +98,23 @@ def _probes(w: Workload) -> dict[str, Any]:
         return _tcp_probes(w.container)
     if p.none:  # `probes none`: no checks at all
         return {}
-    timing: dict[str, Any] = {
-        "periodSeconds": p.interval.seconds,
-        "timeoutSeconds": p.timeout.seconds,
-        "failureThreshold": p.failure_threshold,
-    }
-    if p.initial_delay is not None:
-        timing["initialDelaySeconds"] = p.initial_delay.seconds
     out: dict[str, Any] = {}
     if p.liveness is not None:
-        out["livenessProbe"] = {**_check(p.liveness), **timing, "successThreshold": 1}
+        out["livenessProbe"] = {**_check(p.liveness), **_timing(p, p.liveness), "successThreshold": 1}
     if p.readiness is not None:
-        out["readinessProbe"] = {**_check(p.readiness), **timing, "successThreshold": p.success_threshold}
+        out["readinessProbe"] = {**_check(p.readiness), **_timing(p, p.readiness), "successThreshold": p.success_threshold}
     if p.startup is not None:
-        out["startupProbe"] = {**_check(p.startup), **timing, "successThreshold": 1}
+        out["startupProbe"] = {**_check(p.startup), **_timing(p, p.startup), "successThreshold": 1}
     return out
+
+
+def _timing(p: Probes, c: Check) -> dict[str, Any]:
+    """A check's period, timeout, failure threshold and initial delay: its own, else the workload's shared ones."""
+    interval, timeout, initial_delay, failure_threshold = p.timing_of(c)
+    timing: dict[str, Any] = {"periodSeconds": interval.seconds, "timeoutSeconds": timeout.seconds, "failureThreshold": failure_threshold}
+    if initial_delay is not None:
+        timing["initialDelaySeconds"] = initial_delay.seconds
+    return timing
 
 
 def _sidecar_probes(w: Workload, c: Container) -> dict[str, Any]:

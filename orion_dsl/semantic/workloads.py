@@ -386,15 +386,24 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             return None
         kind = d.kind.value
         self.check_arguments(d, kind)
+        timing = self.check_timing(d)
         if kind == "exec":
             command = tuple(str(t.value) for t in d.target)
             if not command:
                 self.report("E0112", d.keyword_span, "an exec check needs a command", 'write `exec "cmd", "arg"`')
-            return model.Check("exec", command=command)
+            return model.Check("exec", command=command, timing=timing)
         path = next((str(t.value) for t in d.target if isinstance(t.value, str) and t.value.startswith("/")), None) if kind == "http" else None
         if kind == "http" and path is None:
             self.report("E0112", d.keyword_span, "an http check needs a path", 'write `http "/health"`')
-        return model.Check(kind, port=self.check_port(d, kind, ports, owner), path=path)
+        return model.Check(kind, port=self.check_port(d, kind, ports, owner), path=path, timing=timing)
+
+    def check_timing(self, d: decl.CheckDecl) -> model.CheckTiming:
+        """The timing a check states itself (upstream apps give each probe its own: a startup check's long
+        allowance, a liveness check's later start), held to the minima of the shared timing."""
+        minima = ((d.interval, 1000, "the probe interval"), (d.timeout, 1000, "the probe timeout"), (d.failure_threshold, 1, "failure_threshold"))
+        for node, least, what in minima:
+            self.at_least(node, least, what)
+        return model.CheckTiming(written(d.interval), written(d.timeout), written(d.initial_delay), written(d.failure_threshold))
 
     def check_arguments(self, d: decl.CheckDecl, kind: CheckKind) -> None:
         """Report arguments a check does not take: a second path or port, a port of an exec check."""
