@@ -172,7 +172,7 @@ CODES: tuple[Code, ...] = (
         "Every object ORION writes is planned once with the facts that make it; two facts that would make one object (a workload "
         "named like another's derived object such as `<name>-headless`, `-blue` or `-backup-egress`, a workload named like Istio's "
         "egress gateway Service, two egress hosts that differ only in `.`, `-` or `*`) are reported at both, as are two volumes "
-        "mounted at one path.",
+        "mounted at one path, and two keys of a volume on one file.",
         "Rename one of them; the note points at the other.",
     ),
     _e(
@@ -228,7 +228,8 @@ CODES: tuple[Code, ...] = (
         "a value Kubernetes (or Istio) does not accept",
         "ORION checks what the cluster would refuse when applying: a Kubernetes or Istio version too old for the APIs it writes "
         "(Kubernetes 1.28, Istio 1.22), durations and thresholds under their minimum, an image that is "
-        "not an image reference, an empty command, a relative mount path or one at `/`, storage of size 0, user 0 (root), a host "
+        "not an image reference, an empty command, a relative mount path or one at `/`, a volume `file` outside its mount, "
+        "storage of size 0, user 0 (root), a host "
         "that is not a DNS name, a URL path, CORS origin or method, JWKS address, ACME e-mail or `retries on` condition of the wrong "
         "form, blue and green versions that make one label, a colour without its own image whose version is no tag or whose workload's "
         "image is pinned by digest, a traffic delay under 1ms, an abort status outside 200-599, an upper-case match header name, "

@@ -35,11 +35,16 @@ class ResourcesDecl(Decl):
 
 @attrs.frozen
 class CheckDecl(Decl):
-    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``."""
+    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``; a timing written on
+    the check (``startup http "/healthy" interval 10s failure_threshold 30``) is its own, else the block's."""
 
     kind: L[c.CheckKind] | None = positional("kind", v.enum(*c.CHECK_KINDS))
     target: tuple[L[object], ...] = positional("target", v.any_of(v.FIELD_TEXT, v.NAME, v.PORT), many=True)
     on: L[object] | None = option("on", PORT_OR_NAME)
+    interval: L[v.Duration] | None = option("interval", v.DURATION)
+    timeout: L[v.Duration] | None = option("timeout", v.DURATION)
+    initial_delay: L[v.Duration] | None = option("initial_delay", v.DURATION)
+    failure_threshold: L[int] | None = option("failure_threshold", v.INT)
 
 
 @attrs.frozen
@@ -68,14 +73,24 @@ class PortDecl(Decl):
 
 
 @attrs.frozen
+class VolumeFileDecl(Decl):
+    """``file "publickey" key "jwtRS256.key.pub"`` — one key of a ``config-map`` or ``secret`` volume, as the file of that path."""
+
+    path: L[str] | None = positional("path", v.FILLED)
+    key: L[str] | None = option("key", v.FILLED, required=True)
+
+
+@attrs.frozen
 class VolumeDecl(Decl):
-    """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``."""
+    """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``;
+    ``volume keys secret "jwt" at "/keys" { file "publickey" key "jwt.pub" }`` (only those keys, under those names)."""
 
     name: L[str] | None = positional("name", v.NAME)
     kind: L[c.VolumeKind] | None = positional("kind", v.enum(*c.VOLUME_KINDS))
     source: L[str] | None = positional("source", v.TEXT, optional=True)
     at: L[str] | None = option("at", v.FILLED, required=True)
     read_only: L[bool] | None = option("read_only", v.SWITCH)
+    files: tuple[VolumeFileDecl, ...] = child("file", VolumeFileDecl, many=True)
 
 
 @attrs.frozen

@@ -127,6 +127,16 @@ class Resources:
 
 
 @attrs.frozen
+class CheckTiming:
+    """What of its timing a check states itself; None: its workload's shared timing (:class:`Probes`)."""
+
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    initial_delay: Duration | None = None
+    failure_threshold: int | None = None
+
+
+@attrs.frozen
 class Check:
     """One health check: an HTTP GET of ``path`` on ``port``, a TCP connect, or a command."""
 
@@ -134,6 +144,7 @@ class Check:
     port: Port | None = None
     path: str | None = None
     command: tuple[str, ...] = ()
+    timing: CheckTiming = CheckTiming()
 
 
 @attrs.frozen
@@ -151,16 +162,32 @@ class Probes:
     #: ``probes none``: no health checks at all, not even ORION's TCP checks (of the sidecars' ports too).
     none: bool = False
 
+    def timing_of(self, check: Check) -> tuple[Duration, Duration, Duration | None, int]:
+        """The check's interval, timeout, initial delay and failure threshold: what it states itself, else the shared ones."""
+        own = check.timing
+        threshold = own.failure_threshold if own.failure_threshold is not None else self.failure_threshold
+        return own.interval or self.interval, own.timeout or self.timeout, own.initial_delay or self.initial_delay, threshold
+
+
+@attrs.frozen
+class VolumeFile:
+    """One key of a ConfigMap or Secret volume, mounted as the file ``path`` (relative to the mount)."""
+
+    key: str
+    path: str
+
 
 @attrs.frozen
 class Volume:
-    """A pod volume: a ConfigMap or Secret by name (``source``), or a scratch directory."""
+    """A pod volume: a ConfigMap or Secret by name (``source``), or a scratch directory.
+    ``files``: only these keys of the source, under these paths (none: every key, under its own name)."""
 
     name: str
     kind: VolumeKind
     source: str
     mount_path: str
     read_only: bool
+    files: tuple[VolumeFile, ...] = ()
 
 
 @attrs.frozen

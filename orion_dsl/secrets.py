@@ -18,9 +18,11 @@ SECRET_WORDS = frozenset(
 #: Adjacent name parts that do (``STRIPE_API_KEY``, ``AWS_SECRET_ACCESS_KEY``).
 SECRET_PAIRS = frozenset({("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY"), ("SIGNING", "KEY"), ("ENCRYPTION", "KEY"), ("MASTER", "KEY")})
 #: A last name part that names where or what the secret is, not the secret itself
-#: (``DB_PASSWORD_FILE``, ``TOKEN_URL``, ``SECRET_NAME``, ``TOKEN_TTL``).
+#: (``DB_PASSWORD_FILE``, ``TOKEN_URL``, ``SECRET_NAME``, ``TOKEN_TTL``), among them the units of a lifetime
+#: (``TOKEN_EXPIRY_SECONDS``, Bank of Anthos's userservice).
 ABOUT_A_SECRET = frozenset(
     {"FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "NAME", "USER", "USERNAME", "TTL", "EXPIRY", "LENGTH", "TYPE", "HEADER"}
+    | {"MS", "SECONDS", "MINUTES", "HOURS", "DAYS"}
 )
 
 #: A value that only refers to another variable (Kubernetes ``$(VAR)``, shell ``${VAR}``).

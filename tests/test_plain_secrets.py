@@ -50,7 +50,10 @@ def test_a_secret_name_is_recognised_by_its_parts(name: str) -> None:
     assert secret_name(name)
 
 
-@pytest.mark.parametrize("name", ["LOG_LEVEL", "PASSPORT_OFFICE", "TOKENIZER", "DB_PASSWORD_FILE", "TOKEN_URL", "SECRET_NAME", "CACHE_KEY", "KEYCLOAK_REALM"])
+@pytest.mark.parametrize(
+    "name",
+    ["LOG_LEVEL", "PASSPORT_OFFICE", "TOKENIZER", "DB_PASSWORD_FILE", "TOKEN_URL", "SECRET_NAME", "CACHE_KEY", "KEYCLOAK_REALM", "TOKEN_EXPIRY_SECONDS"],
+)
 def test_a_name_that_only_resembles_a_secret_is_not_one(name: str) -> None:
     assert not secret_name(name)
 

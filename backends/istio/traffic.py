@@ -255,15 +255,13 @@ def routes_into(topology: Topology, workload: Workload) -> list[tuple[Workload, 
     return sorted(found, key=lambda item: (item[0].name, item[1].path))
 
 
-def virtual_service(entry: Planned, plan: Plan) -> Obj | None:
+def virtual_service(entry: Planned, plan: Plan) -> Obj:
     """Timeout, retries, blue-green and version weights, the traffic's matches, mirroring and faults, and the
-    gateway's path routes; None when there is nothing to say. Istio takes the first route that matches: the
-    traffic's matches come first, then the gateway's paths, then the default route."""
+    gateway's path routes (the plan has one only where there is something to say). Istio takes the first route
+    that matches: the traffic's matches come first, then the gateway's paths, then the default route."""
     workload = entry.of(Workload)
     routes = routes_into(plan.topology, workload)
     traffic = workload.traffic
-    if workload.resilience is None and workload.blue_green is None and traffic is None and not routes:
-        return None
     target = called_host(plan, workload)
     rules = route_rules(traffic.rules if traffic else None, target)
     http: list[Obj] = []

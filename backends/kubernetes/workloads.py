@@ -40,10 +40,11 @@ until the HPA restores its floor).
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Check, Container, Storage, Topology, Workload, default_pull_policy
+from orion_dsl.model import Check, Container, Probes, Storage, Topology, Workload, default_pull_policy
 
 from . import meta, placement
 from .low_ports import low_port_sysctls
@@ -103,21 +104,23 @@ def _probes(w: Workload) -> dict[str, Any]:
         return _tcp_probes(w.container)
     if p.none:  # `probes none`: no checks at all
         return {}
-    timing: dict[str, Any] = {
-        "periodSeconds": p.interval.seconds,
-        "timeoutSeconds": p.timeout.seconds,
-        "failureThreshold": p.failure_threshold,
-    }
-    if p.initial_delay is not None:
-        timing["initialDelaySeconds"] = p.initial_delay.seconds
     out: dict[str, Any] = {}
     if p.liveness is not None:
-        out["livenessProbe"] = {**_check(p.liveness), **timing, "successThreshold": 1}
+        out["livenessProbe"] = {**_check(p.liveness), **_timing(p, p.liveness), "successThreshold": 1}
     if p.readiness is not None:
-        out["readinessProbe"] = {**_check(p.readiness), **timing, "successThreshold": p.success_threshold}
+        out["readinessProbe"] = {**_check(p.readiness), **_timing(p, p.readiness), "successThreshold": p.success_threshold}
     if p.startup is not None:
-        out["startupProbe"] = {**_check(p.startup), **timing, "successThreshold": 1}
+        out["startupProbe"] = {**_check(p.startup), **_timing(p, p.startup), "successThreshold": 1}
     return out
+
+
+def _timing(p: Probes, c: Check) -> dict[str, Any]:
+    """A check's period, timeout, failure threshold and initial delay: its own, else the workload's shared ones."""
+    interval, timeout, initial_delay, failure_threshold = p.timing_of(c)
+    timing: dict[str, Any] = {"periodSeconds": interval.seconds, "timeoutSeconds": timeout.seconds, "failureThreshold": failure_threshold}
+    if initial_delay is not None:
+        timing["initialDelaySeconds"] = initial_delay.seconds
+    return timing
 
 
 def _sidecar_probes(w: Workload, c: Container) -> dict[str, Any]:
@@ -203,11 +206,13 @@ def _process(plan: Plan, c: Container, image: str) -> dict[str, Any]:
 
 
 def _mounts(w: Workload) -> list[dict[str, Any]]:
-    """The workload's volumes and storage, and the /tmp scratch directory unless one of them is mounted there."""
+    """The workload's volumes and storage, and the /tmp scratch directory unless one of them is mounted there:
+    first when one of them lies below /tmp (``/tmp/.ssh``), so the list reads in the order the runtime mounts them."""
     mounts: list[dict[str, Any]] = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
     mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
     if _needs_tmp(w):
-        mounts.append({"name": TMP, "mountPath": "/tmp"})
+        below = any(PurePosixPath(m["mountPath"]).is_relative_to("/tmp") for m in mounts)
+        mounts.insert(0 if below else len(mounts), {"name": TMP, "mountPath": "/tmp"})
     return mounts
 
 
@@ -244,10 +249,11 @@ def _init_container(plan: Plan, w: Workload, c: Container) -> dict[str, Any]:
 def _volumes(plan: Plan, w: Workload) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for v in w.volumes:
+        items = {"items": [{"key": f.key, "path": f.path} for f in v.files]} if v.files else {}
         if v.kind == "config-map":
-            out.append({"name": v.name, "configMap": {"name": v.source, "optional": False}})
+            out.append({"name": v.name, "configMap": {"name": v.source, "optional": False, **items}})
         elif v.kind == "secret":
-            out.append({"name": v.name, "secret": {"secretName": v.source, "optional": False}})
+            out.append({"name": v.name, "secret": {"secretName": v.source, "optional": False, **items}})
         else:
             out.append({"name": v.name, "emptyDir": {}})
     if w.kind == "deployment":

@@ -101,7 +101,15 @@ def _workload(topology: Topology, w: Workload) -> Iterator[Planned]:
     called = topology.workload(w.pooler_of) if w.pooler_of is not None else w  # a pooler answers for its database
     service = (Ref("Service", w.namespace, names.service(called or w)),)
     yield entry(Role.DESTINATION_RULE, "DestinationRule", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
-    yield entry(Role.VIRTUAL_SERVICE, "VirtualService", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
+    if _routed(topology, w):
+        yield entry(Role.VIRTUAL_SERVICE, "VirtualService", w.namespace, names.service(w), w, sources=(w.span,), refs=service)
+
+
+def _routed(topology: Topology, w: Workload) -> bool:
+    """Whether the workload's VirtualService has something to say: timeout and retries, blue-green, its traffic's
+    versions and matches, or a caller's path ``route`` into it (else none is planned, and none is written)."""
+    routed = any(edge.rule == "route" for edge in topology.allow_graph.incoming(w.name))
+    return w.resilience is not None or w.blue_green is not None or w.traffic is not None or routed
 
 
 def _ingress_balance(topology: Topology) -> Iterator[Planned]:

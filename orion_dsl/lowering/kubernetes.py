@@ -274,10 +274,11 @@ def _volume_refs(w: Workload) -> tuple[Ref, ...]:
     """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use (mounted, or read by their environment)."""
     refs = [Ref("ServiceAccount", w.namespace, names.service_account(w))]
     for v in w.volumes:
+        keys = tuple(f.key for f in v.files)
         if v.kind == "config-map":
-            refs.append(Ref("ConfigMap", w.namespace, v.source))
+            refs.append(Ref("ConfigMap", w.namespace, v.source, keys))
         elif v.kind == "secret":
-            refs.append(Ref("Secret", w.namespace, v.source))
+            refs.append(Ref("Secret", w.namespace, v.source, keys))
     refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w)]
     if w.kind == "deployment":
         refs += [Ref("PersistentVolumeClaim", w.namespace, names.claim(w, s)) for s in w.storage]

@@ -20,6 +20,8 @@ from orion_dsl.values import Duration, PortRef, Quantity, Range, duration_text
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: A DNS-1123 subdomain (dotted labels): ConfigMap and storage class names, hosts.
+#: A key of a Secret or ConfigMap (Kubernetes' IsConfigMapKey).
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 #: A Kubernetes label key (without a prefix: a key is a spec keyword) or value.
 LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import attrs
@@ -18,14 +17,13 @@ from orion_dsl.semantic import metadata
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN
+from orion_dsl.semantic.resolver_base import CONFIG_KEY, DNS_1123_SUBDOMAIN
 from orion_dsl.semantic.versions import VersionResolver, retries
+from orion_dsl.semantic.volume_files import volume_files
 from orion_dsl.values import DAY_MS, Duration, PortRef
 
 #: More read replicas than this is a typo, not a database: each one gets its own Service.
 MAX_READ_REPLICAS = 100
-#: A key of a Secret or ConfigMap (Kubernetes' IsConfigMapKey).
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
 class WorkloadResolver(EngineResolver, VersionResolver):
@@ -356,7 +354,9 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         if kind != "empty-dir" and not source:
             self.report("E0112", d.keyword_span, f'volume "{name}" needs the name of its {kind}', f'write `volume {name} {kind} "name" at "/path"`')
         self.check_name(d.name, "volume")
-        return model.Volume(name, kind, source, _fill(d.at.value, subst), written(d.read_only, kind != "empty-dir"))
+        files, problems = volume_files(d)
+        self.diags.extend(problems)
+        return model.Volume(name, kind, source, _fill(d.at.value, subst), written(d.read_only, kind != "empty-dir"), files)
 
     def probes(self, d: decl.ProbesDecl | None, ports: tuple[model.Port, ...], owner: str) -> model.Probes | None:
         """Liveness, readiness and startup checks with their shared timing."""
@@ -392,15 +392,24 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             return None
         kind = d.kind.value
         self.check_arguments(d, kind)
+        timing = self.check_timing(d)
         if kind == "exec":
             command = tuple(str(t.value) for t in d.target)
             if not command:
                 self.report("E0112", d.keyword_span, "an exec check needs a command", 'write `exec "cmd", "arg"`')
-            return model.Check("exec", command=command)
+            return model.Check("exec", command=command, timing=timing)
         path = next((str(t.value) for t in d.target if isinstance(t.value, str) and t.value.startswith("/")), None) if kind == "http" else None
         if kind == "http" and path is None:
             self.report("E0112", d.keyword_span, "an http check needs a path", 'write `http "/health"`')
-        return model.Check(kind, port=self.check_port(d, kind, ports, owner), path=path)
+        return model.Check(kind, port=self.check_port(d, kind, ports, owner), path=path, timing=timing)
+
+    def check_timing(self, d: decl.CheckDecl) -> model.CheckTiming:
+        """The timing a check states itself (upstream apps give each probe its own: a startup check's long
+        allowance, a liveness check's later start), held to the minima of the shared timing."""
+        minima = ((d.interval, 1000, "the probe interval"), (d.timeout, 1000, "the probe timeout"), (d.failure_threshold, 1, "failure_threshold"))
+        for node, least, what in minima:
+            self.at_least(node, least, what)
+        return model.CheckTiming(written(d.interval), written(d.timeout), written(d.initial_delay), written(d.failure_threshold))
 
     def check_arguments(self, d: decl.CheckDecl, kind: CheckKind) -> None:
         """Report arguments a check does not take: a second path or port, a port of an exec check."""
@@ -702,7 +711,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             self.report("E0115", source.span, f'env "{name}" needs the key of its {what}', f'add `key "KEY"`: the key whose value "{name}" takes')
         if e.key is not None and source is None:
             self.report("E0221", e.key.span, f'the key of env "{name}" names no Secret or ConfigMap', f'write `env {name} secret "NAME" key "{e.key.value}"`')
-        if e.key is not None and (len(e.key.value) > 253 or not _CONFIG_KEY.match(e.key.value)):
+        if e.key is not None and (len(e.key.value) > 253 or not CONFIG_KEY.match(e.key.value)):
             help = "write at most 253 letters, digits, '-', '_' or '.'"
             self.report("E0204", e.key.span, f'the key "{e.key.value}" cannot be a key of a Secret or ConfigMap', help)
         if source is not None:

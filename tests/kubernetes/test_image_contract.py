@@ -207,14 +207,34 @@ CONTRACTS = (
         "chown -R headlamp /headlamp: readable by any user), backend/pkg/config/config.go (defaultPort 4466), backend/cmd/headlamp.go "
         "(copyStaticFiles to os.TempDir(); rest.InClusterConfig with -in-cluster)",
     ),
+    # Bank of Anthos's databases: postgres:16.14-alpine with init scripts that seed the demo data.
+    *(
+        Contract(
+            image=f"us-central1-docker.pkg.dev/bank-of-anthos-ci/bank-of-anthos/{db}",
+            listens=(5432,),
+            env=(("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"), ("POSTGRES_DB",), ("POSTGRES_USER",)),
+            reads=(),
+            writes=("$PGDATA", "/var/run/postgresql"),
+            below_root=("$PGDATA",),
+            defaults=(("PGDATA", "/var/lib/postgresql/data"),),
+            source=f"github.com/GoogleCloudPlatform/bank-of-anthos@d0af04743a6d951665169ca6370d15725ec51252 {path}/Dockerfile "
+            f"(FROM postgres:16.14-alpine, the entry point, PGDATA and socket folder of the postgres row; uid 70) and {path}/initdb/"
+            f"{script} (exits unless POSTGRES_DB, POSTGRES_USER{extra} and LOCAL_ROUTING_NUM are set, the last from environment-config)",
+        )
+        for db, path, script, extra in (
+            ("accounts-db", "src/accounts/accounts-db", "1-load-testdata.sh", ""),
+            ("ledger-db", "src/ledger/ledger-db", "1_create_transactions.sh", ", POSTGRES_PASSWORD"),
+        )
+    ),
 )
 BY_IMAGE = {c.image: c for c in CONTRACTS}
 
 
 def repository(image: str) -> str:
-    """An image reference without its tag (``grafana/loki:3.5.0`` -> ``grafana/loki``)."""
-    name, _, tag = image.rpartition(":")
-    return name if name and "/" not in tag else image
+    """An image reference without its tag and digest (``grafana/loki:3.5.0`` -> ``grafana/loki``)."""
+    bare = image.partition("@")[0]
+    name, _, tag = bare.rpartition(":")
+    return name if name and "/" not in tag else bare
 
 
 def _env(container: dict[str, Any]) -> dict[str, str | None]:
@@ -307,9 +327,5 @@ def test_a_postgres_on_a_claims_root_without_a_password_breaks_its_contract() ->
 
 
 def test_the_repository_of_an_image_drops_only_its_tag() -> None:
-    assert [repository(i) for i in ("grafana/loki:3.5.0", "registry:5000/a/b", "registry:5000/a/b:1", "redis")] == [
-        "grafana/loki",
-        "registry:5000/a/b",
-        "registry:5000/a/b",
-        "redis",
-    ]
+    images = ("grafana/loki:3.5.0", "registry:5000/a/b", "registry:5000/a/b:1", "redis", "r.io/a/b:1@sha256:ab", "r.io/a/b@sha256:ab")
+    assert [repository(i) for i in images] == ["grafana/loki", "registry:5000/a/b", "registry:5000/a/b", "redis", "r.io/a/b", "r.io/a/b"]

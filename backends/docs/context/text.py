@@ -113,16 +113,24 @@ def algorithm(name: str | None) -> str:
 
 
 def check(item: Check | None, workload: Workload) -> str:
-    """One health check in words."""
+    """One health check in words, with the timing it states itself."""
     if item is None:
         return NONE
     if item.kind == "http":
         port = item.port or (workload.container.ports[0] if workload.container.ports else None)
         where = f" on {port_named(port)}" if port else ""
-        return md("HTTP GET {}{}", code(item.path or "/"), where)
+        return md("HTTP GET {}{}{}", code(item.path or "/"), where, _own_timing(item))
     if item.kind == "tcp":
-        return f"TCP connect to {port_named(item.port)}" if item.port else "TCP connect"
-    return md("exec {}", code(" ".join(item.command)))
+        return (f"TCP connect to {port_named(item.port)}" if item.port else "TCP connect") + _own_timing(item)
+    return md("exec {}{}", code(" ".join(item.command)), _own_timing(item))
+
+
+def _own_timing(item: Check) -> str:
+    """`` (every 10s, failure threshold 30)``: what of its timing a check states itself, or nothing."""
+    t = item.timing
+    parts = [f"{what} {value.text}" for what, value in (("every", t.interval), ("timeout", t.timeout), ("initial delay", t.initial_delay)) if value]
+    parts += [f"failure threshold {t.failure_threshold}"] if t.failure_threshold is not None else []
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def timing(probes: Probes) -> str:
