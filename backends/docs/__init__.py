@@ -53,9 +53,23 @@ def table(t: Table, empty: str = "None declared.") -> Md:
     """A Markdown table of a :class:`Table` (every cell escaped for a cell), or the empty note in italics."""
     if not t.rows:
         return md("_{}_", empty)
+    escaped = _Escaped()
     lines = [f"| {' | '.join(cell(h) for h in t.header)} |", "|" + "---|" * len(t.header)]
-    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in t.rows]
+    lines += [f"| {' | '.join(map(escaped.__getitem__, row) if set(map(type, row)) == {str} else map(cell, row))} |" for row in t.rows]
     return Md("\n".join(lines))
+
+
+class _Escaped(dict[str, Md]):
+    """:func:`cell` of each distinct spec text of one table, made once, looked up after.
+
+    A large matrix repeats a few texts (a dash, a port) a million times. Only rows of
+    plain :class:`str` are looked up here: :class:`Md` equals the same text as spec text,
+    but is printed as it is, so a row with any other type goes through :func:`cell` directly.
+    """
+
+    def __missing__(self, value: str) -> Md:
+        found = self[value] = cell(value)
+        return found
 
 
 @jinja2.pass_context
