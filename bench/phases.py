@@ -1,0 +1,87 @@
+"""Where a whole compile's CPU time goes, phase by phase: ``python bench/phases.py N``.
+
+Generates the spec of N services (bench/generate.py) and, in this process, with the cyclic
+collector paused as ``orion compile`` pauses it, times by CPU time (``time.process_time``,
+steady on a shared machine) the front end (``analyze_text``), each target's rendering
+(``lookup(name)(plan)``, every target by default) and writing every file into a fresh
+folder (``write_targets``). Each phase runs ``--rounds`` times (default 3) and the median
+is printed, with the peak resident memory of the process at the end. No profiler: these
+are the phases' own costs, for before/after figures; ``bench/profile_compile.py`` says where
+inside a phase the time goes.
+
+Options: ``-t kubernetes,docs`` (the targets), ``--rounds 1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from generate import generate  # noqa: E402
+
+from orion_dsl.backends import BACKENDS, lookup  # noqa: E402
+from orion_dsl.output import write_targets  # noqa: E402
+from orion_dsl.pipeline import analyze_text, collector_paused  # noqa: E402
+
+T = TypeVar("T")
+
+
+def _timed(rounds: int, run: Callable[[], T]) -> tuple[float, T]:
+    """The median CPU seconds of ``rounds`` runs, and the last run's result."""
+    seconds = []
+    for _ in range(rounds):
+        start = time.process_time()
+        result = run()
+        seconds.append(time.process_time() - start)
+    return statistics.median(seconds), result
+
+
+@collector_paused()
+def main(args: list[str] | None = None) -> None:
+    """Parse the options, time each phase, print one line per phase."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("n", type=int, help="services in the generated spec")
+    parser.add_argument("-t", "--target", default=",".join(BACKENDS), help="targets, comma-separated (default: all)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per phase (median)")
+    options = parser.parse_args(args)
+
+    analyze_text(generate(20), "warm-up")  # the Lark parser, built or loaded once, outside the timing
+    text = generate(options.n)
+    seconds, analysis = _timed(options.rounds, lambda: analyze_text(text, f"bench-{options.n}.orion"))
+    assert analysis.plan is not None, "the generated spec must analyse cleanly"
+    plan = analysis.plan
+    print(f"# {options.n} services, CPU seconds, median of {options.rounds}")
+    print(f"front end      {seconds:8.3f}")
+    total = seconds
+    files: dict[str, dict[str, str]] = {}
+    for name in options.target.split(","):
+        seconds, rendered = _timed(options.rounds, functools.partial(lookup(name), plan))
+        files[name] = {a.path.removeprefix(f"{name}/"): a.text for a in rendered.artifacts}
+        total += seconds
+        print(f"{name:<14} {seconds:8.3f}")
+
+    def write() -> None:
+        with tempfile.TemporaryDirectory(prefix="orion-phases-") as scratch:
+            write_targets(Path(scratch) / "out", files)
+
+    seconds, _ = _timed(options.rounds, write)
+    total += seconds
+    print(f"writing        {seconds:8.3f}   ({sum(len(f) for f in files.values()):,} files)")
+    print(f"total          {total:8.3f}")
+    print(f"peak RSS       {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
