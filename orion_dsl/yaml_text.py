@@ -159,7 +159,7 @@ def _scalar(value: Any, head: str, indent: int, out: list[str]) -> None:
     spelling = _values.get(value) if type(value) is str else None  # the common case, without a call
     if spelling is None:
         spelling = _spelt(_values, value, _value_spelling)
-    if type(spelling) is str:
+    if isinstance(spelling, str):
         if len(head) + len(spelling) > _SAFE_WIDTH:
             raise _Unsupported
         out.append(f"{head} {spelling}\n")
