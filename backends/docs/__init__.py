@@ -53,23 +53,36 @@ def table(t: Table, empty: str = "None declared.") -> Md:
     """A Markdown table of a :class:`Table` (every cell escaped for a cell), or the empty note in italics."""
     if not t.rows:
         return md("_{}_", empty)
-    escaped = _Escaped()
-    lines = [f"| {' | '.join(cell(h) for h in t.header)} |", "|" + "---|" * len(t.header)]
-    lines += [f"| {' | '.join(map(escaped.__getitem__, row) if set(map(type, row)) == {str} else map(cell, row))} |" for row in t.rows]
-    return Md("\n".join(lines))
+    return Md("\n".join([_row(t.header), "|" + "---|" * len(t.header), *map(_row, t.rows)]))
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    """One table row, each cell as :func:`cell` makes it: a row of plain spec text through :data:`_escaped`."""
+    escaped = map(_escaped.__getitem__, cells) if set(map(type, cells)) == {str} else map(cell, cells)
+    return f"| {' | '.join(escaped)} |"
+
+
+#: Remembered cells are forgotten past this many, so a long-lived process does not grow without bound.
+_MEMORY = 200_000
 
 
 class _Escaped(dict[str, Md]):
-    """:func:`cell` of each distinct spec text of one table, made once, looked up after.
+    """:func:`cell` of each distinct spec text, made once and remembered (it depends on the text alone).
 
-    A large matrix repeats a few texts (a dash, a port) a million times. Only rows of
-    plain :class:`str` are looked up here: :class:`Md` equals the same text as spec text,
-    but is printed as it is, so a row with any other type goes through :func:`cell` directly.
+    A document repeats a few texts thousands of times (a dash, a port, a column name) and a
+    policy matrix a million times. Only rows of plain :class:`str` are looked up here:
+    :class:`Md` equals the same text as spec text but is printed as it is, so a row with any
+    other type goes through :func:`cell` directly.
     """
 
     def __missing__(self, value: str) -> Md:
+        if len(self) >= _MEMORY:
+            self.clear()
         found = self[value] = cell(value)
         return found
+
+
+_escaped = _Escaped()
 
 
 @jinja2.pass_context
