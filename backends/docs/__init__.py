@@ -151,9 +151,9 @@ def _applicable(topology: Topology) -> tuple[str, ...]:
     return tuple(v for v in VIEWS if v not in skip)
 
 
-def _mermaid(topology: Topology, view: str) -> str:
+def _mermaid(plan: Plan, view: str) -> str:
     """A view's Mermaid text (its labels are already masked by the view builder)."""
-    return mermaid.emit(views.build_view(topology, view)).strip("\n")
+    return mermaid.emit(views.planned_view(plan, view)).strip("\n")
 
 
 def _tidy(text: str) -> str:
@@ -184,7 +184,7 @@ def prerequisites_document(topology: Topology, needs: Prerequisites) -> str:
 def render(plan: Plan) -> Rendered:
     """The docs target: ``docs/architecture.md`` and ``docs/PREREQUISITES.md``; the stream is the architecture document."""
     topology = plan.topology
-    diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
+    diagrams = {view: _mermaid(plan, view) for view in _applicable(topology)}
     needs = prerequisites_of(plan)
     text = document(plan, diagrams, needs)
     return Rendered((Artifact(PATH, text), Artifact(DOCUMENT, prerequisites_document(topology, needs))), lambda: text)
