@@ -6,7 +6,8 @@ steady on a shared machine) the front end (``analyze_text``), each target's rend
 (``lookup(name)(plan)``, every target by default, in ``orion compile``'s order on one
 plan per round, so that a target reuses what an earlier one left in the plan, as in a
 compile: the docs target the diagrams' views) and writing every file into a fresh
-folder (``write_targets``, which flushes them to disk: mostly the kernel's time). Each phase runs ``--rounds`` times (default 3) and the median
+folder (``write_targets``, which flushes them to disk: mostly the kernel's time), with the CPU
+of the subprocesses a phase waits for (Graphviz, for the diagrams' SVG) in a column of its own. Each phase runs ``--rounds`` times (default 3) and the median
 is printed, with the peak resident memory of the process at the end. No profiler: these
 are the phases' own costs, for before/after figures; ``bench/profile_compile.py`` says where
 inside a phase the time goes.
@@ -42,15 +43,18 @@ from orion_dsl.pipeline import analyze_text, collector_paused  # noqa: E402
 T = TypeVar("T")
 
 
-def _timed(rounds: int, run: Callable[[], T]) -> tuple[float, float, T]:
-    """The median CPU seconds of ``rounds`` runs, the kernel's part of it, and the last run's result."""
-    seconds, kernel = [], []
+def _timed(rounds: int, run: Callable[[], T]) -> tuple[float, float, float, T]:
+    """Median CPU seconds of ``rounds`` runs: this process's, the kernel's part of it, and that of
+    the subprocesses it waited for (Graphviz); and the last run's result."""
+    seconds, kernel, children = [], [], []
     for _ in range(rounds):
-        start, start_kernel = time.process_time(), os.times().system
+        start, before = time.process_time(), os.times()
         result = run()
+        after = os.times()
         seconds.append(time.process_time() - start)
-        kernel.append(os.times().system - start_kernel)
-    return statistics.median(seconds), statistics.median(kernel), result
+        kernel.append(after.system - before.system)
+        children.append(after.children_user + after.children_system - before.children_user - before.children_system)
+    return statistics.median(seconds), statistics.median(kernel), statistics.median(children), result
 
 
 @collector_paused()
@@ -64,29 +68,29 @@ def main(args: list[str] | None = None) -> None:
 
     analyze_text(generate(20), "warm-up")  # the Lark parser, built or loaded once, outside the timing
     text = generate(options.n)
-    seconds, kernel, analysis = _timed(options.rounds, lambda: analyze_text(text, f"bench-{options.n}.orion"))
+    seconds, kernel, _, analysis = _timed(options.rounds, lambda: analyze_text(text, f"bench-{options.n}.orion"))
     assert analysis.plan is not None, "the generated spec must analyse cleanly"
     plan = analysis.plan
-    print(f"# {options.n} services, CPU seconds (user + system), median of {options.rounds}; the system part")
+    print(f"# {options.n} services, median of {options.rounds}: CPU seconds (user + system), the system part, subprocesses' CPU")
     print(f"front end      {seconds:8.3f} {kernel:8.3f}")
     total = seconds
     names = options.target.split(",")
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
     files: dict[str, dict[str, str]] = {}
     for _ in range(options.rounds):
         fresh_plan = Plan(plan.topology, plan.entries)  # nothing remembered from the round before (Plan.index)
         for name in names:
-            seconds, kernel, rendered = _timed(1, functools.partial(lookup(name), fresh_plan))
-            times[name].append((seconds, kernel))
+            seconds, kernel, children, rendered = _timed(1, functools.partial(lookup(name), fresh_plan))
+            times[name].append((seconds, kernel, children))
             files[name] = {a.path.removeprefix(f"{name}/"): a.text for a in rendered.artifacts}
     for name in names:
-        seconds, kernel = statistics.median(t for t, _ in times[name]), statistics.median(k for _, k in times[name])
-        total += seconds
-        print(f"{name:<14} {seconds:8.3f} {kernel:8.3f}")
+        seconds, kernel, children = (statistics.median(t[i] for t in times[name]) for i in range(3))
+        total += seconds + children
+        print(f"{name:<14} {seconds:8.3f} {kernel:8.3f} {children:8.3f}")
 
     with tempfile.TemporaryDirectory(prefix="orion-phases-") as scratch:  # removed after the timing, not in it
         fresh = (Path(scratch) / f"out-{i}" for i in range(options.rounds))
-        seconds, kernel, _ = _timed(options.rounds, lambda: write_targets(next(fresh), files))
+        seconds, kernel, _, _ = _timed(options.rounds, lambda: write_targets(next(fresh), files))
     total += seconds
     print(f"writing        {seconds:8.3f} {kernel:8.3f}   ({sum(len(f) for f in files.values()):,} files, flushed to disk)")
     print(f"total          {total:8.3f}")
