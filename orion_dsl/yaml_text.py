@@ -23,6 +23,8 @@ import yaml
 #: Keys written first, in this order; every other key follows alphabetically.
 FIRST_KEYS = ("apiVersion", "kind", "metadata", "name", "namespace", "labels", "annotations", "spec", "data", "stringData", "type")
 
+_FIRST = frozenset(FIRST_KEYS)
+
 #: The reference's line width: longer lines are folded, so the writer stays well under it.
 _WIDTH = 4096
 _SAFE_WIDTH = _WIDTH - 96
@@ -154,8 +156,10 @@ def _spelt(book: dict[Any, Any], value: Any, spell: Any) -> Any:
 
 def _scalar(value: Any, head: str, indent: int, out: list[str]) -> None:
     """Write a scalar after ``head`` (``key:`` or ``-``) on its line; a block's lines at ``indent``."""
-    spelling = _spelt(_values, value, _value_spelling)
-    if type(spelling) is str:
+    spelling = _values.get(value) if type(value) is str else None  # the common case, without a call
+    if spelling is None:
+        spelling = _spelt(_values, value, _value_spelling)
+    if isinstance(spelling, str):
         if len(head) + len(spelling) > _SAFE_WIDTH:
             raise _Unsupported
         out.append(f"{head} {spelling}\n")
@@ -171,10 +175,13 @@ def _mapping(data: Mapping[Any, Any], lead: str, indent: int, out: list[str]) ->
     if indent > _SAFE_WIDTH // 2:
         raise _Unsupported
     pad = " " * indent
-    first = [k for k in FIRST_KEYS if k in data]
-    keys = (*first, *sorted(k for k in data if k not in FIRST_KEYS)) if first else sorted(data)
+    first = [k for k in FIRST_KEYS if k in data] if not _FIRST.isdisjoint(data) else None
+    keys = (*first, *sorted(k for k in data if k not in _FIRST)) if first else sorted(data)
     for key in keys:
-        _node(data[key], f"{lead}{_spelt(_keys, key, _key_spelling)}:", False, indent, out)
+        spelt = _keys.get(key) if type(key) is str else None  # the common case, without a call
+        if spelt is None:
+            spelt = _spelt(_keys, key, _key_spelling)
+        _node(data[key], f"{lead}{spelt}:", False, indent, out)
         lead = pad
 
 

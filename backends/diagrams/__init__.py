@@ -25,7 +25,7 @@ from orion_dsl.backends.formats import mermaid
 from orion_dsl.diagnostics import Diagnostic, warning
 from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
-from orion_dsl.views import VIEWS, build_view
+from orion_dsl.views import VIEWS, build_view, planned_view
 
 #: The formats :func:`render_view` writes.
 FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
@@ -110,7 +110,7 @@ def render(plan: Plan) -> Rendered:
     A view Graphviz cannot draw (missing, failing) has no ``.svg`` and a warning says so:
     a renderer's trouble never stops the other files.
     """
-    graphs = [build_view(plan.topology, view) for view in VIEWS]
+    graphs = [planned_view(plan, view) for view in VIEWS]
     texts = [(mermaid.emit(g), dot.emit(g)) for g in graphs]
     with ThreadPoolExecutor(max_workers=_PARALLEL_LAYOUTS) as pool:
         drawn = list(pool.map(_draw, [f"diagrams/{v}.svg" for v in VIEWS], [d for _, d in texts]))

@@ -53,9 +53,36 @@ def table(t: Table, empty: str = "None declared.") -> Md:
     """A Markdown table of a :class:`Table` (every cell escaped for a cell), or the empty note in italics."""
     if not t.rows:
         return md("_{}_", empty)
-    lines = [f"| {' | '.join(cell(h) for h in t.header)} |", "|" + "---|" * len(t.header)]
-    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in t.rows]
-    return Md("\n".join(lines))
+    return Md("\n".join([_row(t.header), "|" + "---|" * len(t.header), *map(_row, t.rows)]))
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    """One table row, each cell as :func:`cell` makes it: a row of plain spec text through :data:`_escaped`."""
+    escaped = map(_escaped.__getitem__, cells) if set(map(type, cells)) == {str} else map(cell, cells)
+    return f"| {' | '.join(escaped)} |"
+
+
+#: Remembered cells are forgotten past this many, so a long-lived process does not grow without bound.
+_MEMORY = 200_000
+
+
+class _Escaped(dict[str, Md]):
+    """:func:`cell` of each distinct spec text, made once and remembered (it depends on the text alone).
+
+    A document repeats a few texts thousands of times (a dash, a port, a column name) and a
+    policy matrix a million times. Only rows of plain :class:`str` are looked up here:
+    :class:`Md` equals the same text as spec text but is printed as it is, so a row with any
+    other type goes through :func:`cell` directly.
+    """
+
+    def __missing__(self, value: str) -> Md:
+        if len(self) >= _MEMORY:
+            self.clear()
+        found = self[value] = cell(value)
+        return found
+
+
+_escaped = _Escaped()
 
 
 @jinja2.pass_context
@@ -124,9 +151,9 @@ def _applicable(topology: Topology) -> tuple[str, ...]:
     return tuple(v for v in VIEWS if v not in skip)
 
 
-def _mermaid(topology: Topology, view: str) -> str:
+def _mermaid(plan: Plan, view: str) -> str:
     """A view's Mermaid text (its labels are already masked by the view builder)."""
-    return mermaid.emit(views.build_view(topology, view)).strip("\n")
+    return mermaid.emit(views.planned_view(plan, view)).strip("\n")
 
 
 def _tidy(text: str) -> str:
@@ -157,7 +184,7 @@ def prerequisites_document(topology: Topology, needs: Prerequisites) -> str:
 def render(plan: Plan) -> Rendered:
     """The docs target: ``docs/architecture.md`` and ``docs/PREREQUISITES.md``; the stream is the architecture document."""
     topology = plan.topology
-    diagrams = {view: _mermaid(topology, view) for view in _applicable(topology)}
+    diagrams = {view: _mermaid(plan, view) for view in _applicable(topology)}
     needs = prerequisites_of(plan)
     text = document(plan, diagrams, needs)
     return Rendered((Artifact(PATH, text), Artifact(DOCUMENT, prerequisites_document(topology, needs))), lambda: text)

@@ -40,19 +40,26 @@ _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 #: a thematic break or setext underline (``---``, ``===``). (``*``, ``_``, ``#``, ``>`` are always escaped.)
 _BLOCK_START = re.compile(r"[-+](?=[ \t]|$)|\d{1,9}(?=[.)](?:[ \t]|$))|=+[ \t]*$|-[- \t]*$")
 
+#: A character :data:`_BREAKS` or :data:`_CONTROLS` would change; most text has none, and is kept without running them.
+_UNSHOWN = re.compile("[\n\r\v\f\x85\u2028\u2029\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: A character :data:`_INLINE` or :data:`_ENTITY` would escape; likewise.
+_MARKUP = re.compile(r"[\\`*_~\[\]<>#&]")
+
 REPLACEMENT = "\ufffd"
 
 
 def _one_line(value: object) -> str:
     """Spec text on one line, control characters replaced, secrets masked."""
-    return _CONTROLS.sub(REPLACEMENT, _BREAKS.sub(" ", redact(str(value))))
+    shown = redact(str(value))
+    return shown if _UNSHOWN.search(shown) is None else _CONTROLS.sub(REPLACEMENT, _BREAKS.sub(" ", shown))
 
 
 def _words(value: object) -> str:
     """Spec text with inline markup escaped (:class:`Md` kept as it is)."""
     if isinstance(value, Md):
         return value
-    return _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", _one_line(value)))
+    shown = _one_line(value)
+    return shown if _MARKUP.search(shown) is None else _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", shown))
 
 
 def _line(markdown: str) -> Md:

@@ -10,8 +10,10 @@ one zoom level out, a box per namespace or subnet (:mod:`orion_dsl.views.groupin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+from orion_dsl.lowering import Plan
 from orion_dsl.model import Topology
 from orion_dsl.views import grouping, ingress_egress, mesh, namespaces, network, policies, recovery, scaling, topology
 from orion_dsl.views.graph import Graph
@@ -37,6 +39,23 @@ def build_view(topology: Topology, view: str) -> Graph:
         raise KeyError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
     graph = BUILDERS[view](topology)
     return grouping.collapse(graph, _grouping_note(topology)) if grouping.is_grouped(topology) else graph
+
+
+def planned_view(plan: Plan, view: str) -> Graph:
+    """:func:`build_view` of the plan's topology, built once per plan (:meth:`Plan.index`).
+
+    The diagrams and the docs targets of one compile draw the same graphs (a graph is
+    immutable); at 1,000 services building them is about a third of each target's time.
+    """
+    return plan.index(_PLANNED[view])
+
+
+def _from_plan(view: str, plan: Plan) -> Graph:
+    return build_view(plan.topology, view)
+
+
+#: Per view, the function :meth:`Plan.index` remembers its graph by.
+_PLANNED: dict[str, Callable[[Plan], Graph]] = {view: functools.partial(_from_plan, view) for view in VIEWS}
 
 
 def _grouping_note(topology: Topology) -> tuple[str, ...]:

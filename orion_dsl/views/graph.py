@@ -9,6 +9,7 @@ class says what it is (a tier or a role); its colours are the formats' business.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,6 +154,10 @@ def _walk_clusters(items: tuple[Node | Cluster, ...]) -> Iterator[Cluster]:
             yield from _walk_clusters(item.items)
 
 
+#: ``word-word``: ASCII letters and digits joined by single dashes (what ``isascii() and isalnum()`` accept).
+_DASHED_WORDS = re.compile("[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
 def node_id_part(name: str) -> str:
     """A name as the part of a node id after its prefix (``wl_``...): ``[A-Za-z0-9_]``, distinct for distinct names.
 
@@ -160,6 +165,8 @@ def node_id_part(name: str) -> str:
     ``word_word``; any other name is mangled the same way and gets its CRC-32 appended,
     so ``a_b`` and ``a-b`` never share an id.
     """
+    if _DASHED_WORDS.fullmatch(name):  # nearly every name: the loop below would give the same
+        return name.replace("-", "_")
     parts: list[str] = []
     for ch in name:
         ok = ch.isascii() and ch.isalnum()
@@ -250,7 +257,7 @@ class Builder:
             raise ValueError(f"{self._view}: a cluster is still open")
         graph = Graph(self._view, self._title, self._direction, tuple(self._stack[0][3]), tuple(self._links))
         nodes = {n.id: {n.id} for n in graph.nodes()}
-        ends = nodes | {c.id: {n.id for n in graph.members(c.id)} for c in graph.clusters()}
+        ends = nodes | {c.id: {n.id for n in c.nodes()} for c in graph.clusters()}  # graph.members(c.id), without a search per cluster
         for link in self._links:
             missing = next((end for end in (link.source, link.target) if end not in ends), None)
             if missing is not None:

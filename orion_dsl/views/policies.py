@@ -124,12 +124,14 @@ def _members(topology: Topology, namespace: str) -> list[Peer]:
 def _dns_from_namespaces(b: Builder, topology: Topology, grouped: dict[Pair, list[Edge]]) -> set[Pair]:
     """One grey arrow per namespace whose every pod has the same DNS ports; the pairs it covers."""
     covered: set[Pair] = set()
+    lookups = [(src, dst) for (src, dst) in grouped if dst.kind == "dns"]
     for ns in topology.namespaces:
         members = _members(topology, ns.name)
         holds_ingress = topology.ingress is not None and topology.ingress.namespace == ns.name
         if not members or holds_ingress:
             continue
-        targets = {dst for (src, dst) in grouped if dst.kind == "dns" and src in members}
+        inside = set(members)
+        targets = {dst for (src, dst) in lookups if src in inside}
         for dns in sorted(targets, key=lambda p: p.name):
             labels = {_label(grouped[(m, dns)]) if (m, dns) in grouped else None for m in members}
             if len(labels) == 1 and None not in labels:

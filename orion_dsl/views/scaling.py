@@ -98,7 +98,7 @@ def build(topology: Topology) -> Graph:
     _rollouts(b, topology)
     for w in scaled:
         b.link("metrics_server", part_id("hpa", w.name))
-        if w in custom and b.has("metrics_custom"):
+        if w.autoscale is not None and w.autoscale.metrics and b.has("metrics_custom"):  # w in custom, without comparing workloads
             b.link("metrics_custom", part_id("hpa", w.name), style="dotted")
         if w.autoscale is not None and w.autoscale.queues:
             b.link("metrics_queues", part_id("hpa", w.name), style="dotted")

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from orion_dsl.backends.docs import render, table
 from orion_dsl.backends.docs.context.text import Table
-from orion_dsl.backends.docs.markdown import code, text
+from orion_dsl.backends.docs.markdown import Md, cell, code, text
 from orion_dsl.pipeline import analyze_text
 from orion_dsl.secrets import MASK
 
@@ -144,6 +144,15 @@ def test_a_table_cell_stays_one_cell_of_one_row(value: str) -> None:
     code_spans = [c.content for c in cells[4].children or [] if c.type == "code_inline"]
     assert code_spans == ([_shown(value)] if value else [])
     assert cells[5].content == "end"
+
+
+def test_a_table_escapes_each_cell_as_if_alone() -> None:
+    """Cells are escaped once per distinct text and table; the same text as :class:`Md` stays as it is."""
+    rows = (("a_b", "a|b"), (Md("a_b"), "a_b"), ("a|b", Md("*x*")), ("a_b", "a|b"))
+    markdown = table(Table(("h_1", "h|2"), rows))
+    expected = ["| " + " | ".join(cell(c) for c in row) + " |" for row in (("h_1", "h|2"), *rows)]
+    assert markdown.split("\n") == [expected[0], "|---|---|", *expected[1:]]
+    assert expected[1:] == ["| a\\_b | a\\|b |", "| a_b | a\\_b |", "| a\\|b | *x* |", "| a\\_b | a\\|b |"]
 
 
 @pytest.mark.parametrize("value", ADVERSARIAL)

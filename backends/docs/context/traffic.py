@@ -49,14 +49,24 @@ def _matrix(t: Topology) -> Table:
     if t.ingress is not None:
         order.append(t.ingress.name)
     order += [w.name for w in t.workloads]
-    targets = [n for n in order if any(e.target.name == n for e in edges)]
-    sources = [n for n in ["internet", *order] if any(e.source.name == n for e in edges)]
+    reached, reaching = {e.target.name for e in edges}, {e.source.name for e in edges}
+    targets = [n for n in order if n in reached]
+    sources = [n for n in ["internet", *order] if n in reaching]
     labels = {e.target.name: _peer_label(e.target) for e in edges} | {e.source.name: _peer_label(e.source) for e in edges}
-    cells: dict[tuple[str, str], list[str]] = {}
+    cells: dict[str, dict[str, list[str]]] = {}
     for e in edges:
         text = port_number(e.port) + (f" (for {e.via})" if e.via else "")
-        cells.setdefault((e.source.name, e.target.name), []).append(text)
-    rows = [(labels[s], *(", ".join(cells.get((s, d), [])) or NONE for d in targets)) for s in sources]
+        cells.setdefault(e.source.name, {}).setdefault(e.target.name, []).append(text)
+    columns: dict[str, list[int]] = {}
+    for i, d in enumerate(targets):
+        columns.setdefault(d, []).append(i)
+    rows = []
+    for s in sources:  # a row is mostly dashes: fill in only the destinations the source reaches
+        row = [NONE] * len(targets)
+        for d, texts in cells[s].items():
+            for i in columns.get(d, ()):
+                row[i] = ", ".join(texts) or NONE
+        rows.append((labels[s], *row))
     return table(("Source ↓ / destination →", *(labels[d] for d in targets)), rows)
 
 
