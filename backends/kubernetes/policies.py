@@ -107,14 +107,14 @@ class _Peers:
             return API_SERVER
         return PUBLIC
 
-    def sources(self, peer: Peer) -> NetPeers:
-        """The NetworkPolicy peers a graph peer's traffic comes from: the internet reaches the ingress
-        through the proxy in front when it states its ranges (so no client can skip the proxy and
-        forge the X-Forwarded-For the gateway trusts), else from anywhere."""
+    def sources(self, edge: Edge) -> NetPeers:
+        """The NetworkPolicy peers an edge's traffic comes from: the internet reaches the ingress through
+        the proxy in front when it states its ranges (so no client can skip the proxy and forge the
+        X-Forwarded-For the gateway trusts); an exposed workload's own Service, and the rest, as selected."""
         ranges = self.topology.front_ranges()
-        if peer.kind == "internet" and ranges:
+        if edge.source.kind == "internet" and edge.target.kind == "ingress" and ranges:
             return tuple({"ipBlock": {"cidr": str(r)}} for r in ranges)
-        return (self.select(peer),)
+        return (self.select(edge.source),)
 
     def egress_target(self, edge: Edge) -> tuple[NetPeers, Port]:
         """Where an egress edge really goes, and on which pod port: an edge through the egress
@@ -162,7 +162,7 @@ def peer_rules(plan: Plan) -> PeerRules:
     gateway = egress.gateway(topology)
     for edge in topology.allow_graph.edges:
         if peer_pods(topology, edge.target) is not None:
-            found[edge.target][0].append((peers.sources(edge.source), pod_port(topology, edge)))
+            found[edge.target][0].append((peers.sources(edge), pod_port(topology, edge)))
         if peer_pods(topology, edge.source) is not None:
             found[edge.source][1].append(peers.egress_target(edge))
         if gateway is not None and egress.through_gateway(topology, edge):

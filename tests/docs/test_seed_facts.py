@@ -465,6 +465,7 @@ def test_s44_allow_listed_externals(doc: Document) -> None:
         "datadog": "api.datadoghq.com",
         "sentry": "sentry.io",
         "ntp": "pool.ntp.org",
+        "pagerduty": "events.pagerduty.com",  # where the Alertmanager pages (S55), beside the seed's S44 list
     }
 
 

@@ -119,7 +119,7 @@ def test_s09_analytics_admin_ui_dashboard(objs: list[dict[str, Any]]) -> None:
     container = main_container(find(objs, "Deployment", "dashboard", "orion-system"))
     assert container["image"] == "ghcr.io/headlamp-k8s/headlamp:v0.45.0"
     assert container["args"][:2] == ["-in-cluster", "-in-cluster-context-name=main"]  # no kubeadm-config lookup
-    assert {"name": "HOME", "value": "/home/headlamp"} in container["env"]  # its plugin folders, on an emptyDir
+    assert {"name": "HOME", "value": "/tmp"} in container["env"]  # its plugin folders, on the /tmp emptyDir
     assert dashboard["automountServiceAccountToken"] is True  # rest.InClusterConfig reads the token
     assert not [o for o in objs if o["kind"] in ("RoleBinding", "ClusterRoleBinding") and any(s.get("name") == "dashboard" for s in o.get("subjects", []))]
 

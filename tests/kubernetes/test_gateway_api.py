@@ -252,3 +252,12 @@ def test_ingress_nginx_behind_a_cdn_reports_its_controller_settings() -> None:
     assert analysis.topology is not None
     [note] = [d for d in rendered(analysis.topology).diagnostics if d.code == "I1049"]
     assert "proxy-real-ip-cidr" in note.help and "198.51.100.0/24,203.0.113.0/25" in note.help
+
+
+def test_behind_a_cdn_an_exposed_workloads_own_service_still_admits_anyone() -> None:
+    """Only the gateway's listeners are narrowed to the CDN: a workload outside the mesh behind its own
+    node port is reached from anywhere, as its Service forwards whatever reaches a node."""
+    kiosk = 'namespace legacy { subnet apps; service kiosk { image "shop/kiosk:1.0"; port http 8080; service_type node-port } }'
+    text = BEHIND.replace("namespace shop {", f"{kiosk}\nnamespace shop {{", 1)
+    inbound = find(objects(topology_of(text)), "NetworkPolicy", "kiosk-ingress", "legacy")["spec"]["ingress"]
+    assert [rule["from"] for rule in inbound] == [[{"ipBlock": {"cidr": "0.0.0.0/0"}}]]

@@ -225,7 +225,8 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
             # behind the proxy, its ranges alone; else 0.0.0.0/0 (behind a load balancer, clients may
             # arrive from node, private, addresses)
             for dst in w.pods_of(e.target.name):
-                expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in (front or outside)}
+                sources = front if e.target.kind == "ingress" and front else outside
+                expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in sources}
         if e.target.kind == "external":
             # through the egress gateway, the gateway's pods go out; else the caller's
             sources = w.pods_of("istio-egressgateway") if egress.through_gateway(w.topology, e) else w.pods_of(e.source.name)
