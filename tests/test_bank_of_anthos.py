@@ -15,14 +15,10 @@ import functools
 from typing import Any
 
 import pytest
-import yaml
 
-from orion_dsl.backends import istio, kubernetes
-from orion_dsl.model import Topology
-from tests.conftest import ROOT, load_topology
 from tests.support.authz import Request, decide
 from tests.support.netpol import Pod, allowed_pairs
-from tests.support.plans import planned
+from tests.support.ported import example, example_objects, named_objects
 
 NAMESPACE = "bank-of-anthos"
 REGISTRY = "us-central1-docker.pkg.dev/bank-of-anthos-ci/bank-of-anthos"
@@ -197,19 +193,9 @@ HOLD = ("proxy.istio.io/config", '{ "holdApplicationUntilProxyStarts": true }')
 GRACE = {name: 30 if name.endswith("-db") else 5 for name in TEAMS}
 
 
-@functools.cache
-def _topology() -> Topology:
-    return load_topology(ROOT / "examples" / "bank-of-anthos.orion")
-
-
-@functools.cache
-def _objects() -> tuple[dict[str, Any], ...]:
-    plan = planned(_topology())
-    return tuple(d for target in (kubernetes, istio) for d in yaml.safe_load_all(target.render(plan).stream) if d)
-
-
-def _of(kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in _objects() if o["kind"] == kind and o["metadata"].get("namespace") == NAMESPACE}
+_topology = functools.partial(example, "bank-of-anthos")
+_objects = functools.partial(example_objects, "bank-of-anthos")
+_of = functools.partial(named_objects, "bank-of-anthos", NAMESPACE)
 
 
 def _workloads() -> dict[str, dict[str, Any]]:

@@ -12,14 +12,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import yaml
-
-from orion_dsl.backends import istio, kubernetes
-from orion_dsl.model import Topology
-from tests.conftest import ROOT, load_topology
 from tests.support.authz import Request, decide
 from tests.support.netpol import Pod, allowed_pairs
-from tests.support.plans import planned
+from tests.support.ported import example, example_objects, named_objects
 
 NAMESPACE = "emojivoto"
 #: Upstream Deployment -> ORION's, with (image, replicas, CPU request, environment) as upstream states them.
@@ -53,19 +48,9 @@ CALLS = {("web-svc", "emoji-svc", 8080), ("web-svc", "voting-svc", 8080), ("vote
 WEIGHTS = {"v1": 25, "v2": 75}
 
 
-@functools.cache
-def _topology() -> Topology:
-    return load_topology(ROOT / "examples" / "emojivoto.orion")
-
-
-@functools.cache
-def _objects() -> tuple[dict[str, Any], ...]:
-    plan = planned(_topology())
-    return tuple(d for target in (kubernetes, istio) for d in yaml.safe_load_all(target.render(plan).stream) if d)
-
-
-def _of(kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in _objects() if o["kind"] == kind and o["metadata"].get("namespace") == NAMESPACE}
+_topology = functools.partial(example, "emojivoto")
+_objects = functools.partial(example_objects, "emojivoto")
+_of = functools.partial(named_objects, "emojivoto", NAMESPACE)
 
 
 def _main(deployment: dict[str, Any]) -> dict[str, Any]:

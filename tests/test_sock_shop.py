@@ -15,14 +15,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import yaml
-
-from orion_dsl.backends import istio, kubernetes
-from orion_dsl.model import Topology
-from tests.conftest import ROOT, load_topology
 from tests.support.authz import Request, decide
 from tests.support.netpol import External, Pod, allowed_pairs
-from tests.support.plans import planned
+from tests.support.ported import example, example_objects, named_objects
 
 NAMESPACE = "sock-shop"
 JAVA_OPTS = "-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom -Dspring.zipkin.enabled=false"
@@ -118,19 +113,9 @@ CALLS = {
 OUTSIDE = External("203.0.113.10")  # TEST-NET-3: a client on the internet
 
 
-@functools.cache
-def _topology() -> Topology:
-    return load_topology(ROOT / "examples" / "sock-shop.orion")
-
-
-@functools.cache
-def _objects() -> tuple[dict[str, Any], ...]:
-    plan = planned(_topology())
-    return tuple(d for target in (kubernetes, istio) for d in yaml.safe_load_all(target.render(plan).stream) if d)
-
-
-def _of(kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in _objects() if o["kind"] == kind and o["metadata"].get("namespace") == NAMESPACE}
+_topology = functools.partial(example, "sock-shop")
+_objects = functools.partial(example_objects, "sock-shop")
+_of = functools.partial(named_objects, "sock-shop", NAMESPACE)
 
 
 def _containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
