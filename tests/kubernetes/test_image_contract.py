@@ -329,3 +329,16 @@ def test_a_postgres_on_a_claims_root_without_a_password_breaks_its_contract() ->
 def test_the_repository_of_an_image_drops_only_its_tag() -> None:
     images = ("grafana/loki:3.5.0", "registry:5000/a/b", "registry:5000/a/b:1", "redis", "r.io/a/b:1@sha256:ab", "r.io/a/b@sha256:ab")
     assert [repository(i) for i in images] == ["grafana/loki", "registry:5000/a/b", "registry:5000/a/b", "redis", "r.io/a/b", "r.io/a/b"]
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_every_pg_isready_check_names_its_user(path: Path) -> None:
+    """libpq's default user is the process's name from /etc/passwd, which ORION's user 10001 has none in:
+    ``pg_isready`` without ``-U`` fails ("could not look up local user ID"), so the check never passes."""
+    checks = [
+        (where, probe["exec"]["command"])
+        for where, c in _containers(path)
+        for kind in ("livenessProbe", "readinessProbe", "startupProbe")
+        if (probe := c.get(kind)) and "exec" in probe and probe["exec"]["command"][:1] == ["pg_isready"]
+    ]
+    assert [(where, command) for where, command in checks if "-U" not in command and "--username" not in command] == []
