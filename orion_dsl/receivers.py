@@ -17,6 +17,7 @@ from __future__ import annotations
 import attrs
 
 from orion_dsl.choices import AlertReceiver
+from orion_dsl.model import Monitoring
 
 
 @attrs.frozen
@@ -49,3 +50,8 @@ RECEIVERS: dict[AlertReceiver, Receiver] = {
         Receiver("opsgenie", "opsgenieConfigs", "apiKey", "api_key", "api-key", "an Opsgenie API integration key", "api.opsgenie.com"),
     )
 }
+
+
+def receiver_of(monitoring: Monitoring | None) -> Receiver:
+    """The receiver a monitoring block sends alerts to (a webhook unless it says otherwise)."""
+    return RECEIVERS[monitoring.receiver if monitoring is not None else "webhook"]

@@ -36,7 +36,7 @@ from orion_dsl import engines
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Storage, Topology, Workload
-from orion_dsl.receivers import RECEIVERS
+from orion_dsl.receivers import receiver_of
 
 from . import meta, placement
 from .meta import Builder, Obj
@@ -146,7 +146,7 @@ def alert_routing(entry: Planned, plan: Plan) -> Obj:
     (resolved alerts too)."""
     (secret,) = (r for r in entry.refs if r.kind == "Secret")
     (key,) = secret.keys
-    receiver = RECEIVERS[plan.topology.monitoring.receiver if plan.topology.monitoring else "webhook"]
+    receiver = receiver_of(plan.topology.monitoring)
     config = {receiver.secret_field: {"name": secret.name, "key": key}, "sendResolved": True}
     spec = {
         "route": {"receiver": RECEIVER, "groupBy": ["alertname", "namespace"], **ROUTE_TIMING},
@@ -197,7 +197,7 @@ def prerequisites(topology: Topology) -> list[Diagnostic]:
     alerting = topology.workload(mon.alerting) if mon.alerting else None
     if alerting is not None and alerting.engine == "prometheus-operator":
         secret = f"{alerting.namespace}/{names.alert_receiver(alerting)}"
-        receiver = RECEIVERS[mon.receiver]
+        receiver = receiver_of(mon)
         needs.append(f"the {receiver.kind} receiver of {alerting.name}: the Secret {secret} with key {receiver.key}, {receiver.holds}")
     if not needs:
         return []

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from orion_dsl.model import Topology, Workload
-from orion_dsl.receivers import RECEIVERS
+from orion_dsl.receivers import receiver_of
 
 from . import names
 from .plan import Planned, Ref, Role
@@ -127,8 +127,7 @@ def _monitoring(make: EntryMaker, topology: Topology, w: Workload) -> Iterator[P
     account = Ref("ServiceAccount", w.namespace, names.service_account(w))
     if alerting(topology, w):
         routing = names.alert_routing(w)
-        key = RECEIVERS[topology.monitoring.receiver if topology.monitoring else "webhook"].key
-        receiver = (Ref("Secret", w.namespace, names.alert_receiver(w), (key,)),)
+        receiver = (Ref("Secret", w.namespace, names.alert_receiver(w), (receiver_of(topology.monitoring).key,)),)
         refs = (account, Ref("AlertmanagerConfig", w.namespace, routing))
         yield make(Role.ALERTMANAGER, "Alertmanager", w.namespace, w.name, w, sources=(w.span,), pods=names.pod_selector(w), refs=refs)
         yield make(Role.ALERT_ROUTING, "AlertmanagerConfig", w.namespace, routing, w, sources=(w.span,), refs=receiver)

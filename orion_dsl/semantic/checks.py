@@ -14,7 +14,7 @@ from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from orion_dsl.model import Topology, Workload
-from orion_dsl.receivers import RECEIVERS
+from orion_dsl.receivers import receiver_of
 from orion_dsl.semantic import exposed, owned, paths, plain_secrets
 from orion_dsl.source import Span
 
@@ -444,7 +444,7 @@ def alerts_leave_the_cluster(ctx: Context) -> list[Diagnostic]:
     alerting = ctx.topology.workload(mon.alerting) if mon is not None and mon.alerting else None
     if alerting is None or spec is None or alerting.engine != "prometheus-operator":
         return []
-    receiver = RECEIVERS[mon.receiver] if mon is not None else RECEIVERS["webhook"]
+    receiver = receiver_of(mon)
     hosts = {h for c in alerting.calls if (e := ctx.topology.external(c.target)) is not None for h in e.hosts}
     if hosts and (receiver.host is None or receiver.host in hosts):
         return []

@@ -14,9 +14,6 @@ from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
 
-#: The edge pieces an ingress can be ``behind``: they forward HTTP to it.
-FRONT_PROXIES: tuple[DescribedKind, ...] = ("cdn", "load_balancer")
-
 
 class PlatformResolver(ResolverBase):
     """Builds everything of the topology that is not a workload."""
@@ -153,7 +150,8 @@ class PlatformResolver(ResolverBase):
         if issuer is not None and issuer.value not in issuers:
             self.unknown(issuer, "certificate issuer", issuers)
         self.subnet_ref(d.subnet)
-        proxies = {x.name for x in self.edge() if x.kind in FRONT_PROXIES}
+        edge = self.spec.edge
+        proxies = {x.name.value for x in ((*edge.cdn, *edge.load_balancers) if edge else ()) if x.name is not None}
         for name in d.behind:
             if name.value not in proxies:
                 self.unknown(name, "proxy in front (a `cdn` or `load_balancer` of the edge block)", proxies)
