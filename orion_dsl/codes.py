@@ -156,7 +156,8 @@ CODES: tuple[Code, ...] = (
         "an unknown name: a call, route, host or rule target, subnet, namespace, workload, backup target or certificate issuer",
         "Also: a host or route sending traffic to an external service, or a rule starting at one (externals are only reached); "
         "and an object ORION would write naming one nothing makes, such as an autoscaler's `object` metric describing a Service "
-        "that is not in its namespace; and a version a `traffic` block names that the service does not run.",
+        "that is not in its namespace; a version a `traffic` block names that the service does not run; and a "
+        "`volume NAME none` naming no volume the defaults under it mount (it would drop nothing).",
         "Use the name the did-you-mean suggests, or declare what the name refers to.",
     ),
     _e(
@@ -284,7 +285,8 @@ CODES: tuple[Code, ...] = (
         "`traffic` needs the mesh and a port, and its `split`, `match` and `mirror` need versions. "
         "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
         "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace; ORION labels "
-        "and limits nothing in an `external` namespace; `probes none` and `resources none` stand alone in their block.",
+        "and limits nothing in an `external` namespace; `probes none` and `resources none` stand alone in their block, "
+        "and `volume NAME none` states no source, path or files.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     _e(

@@ -83,12 +83,13 @@ class VolumeFileDecl(Decl):
 @attrs.frozen
 class VolumeDecl(Decl):
     """``volume logs empty-dir at "/var/log/x"``; ``volume cfg config-map "name" at "/etc/x"``;
-    ``volume keys secret "jwt" at "/keys" { file "publickey" key "jwt.pub" }`` (only those keys, under those names)."""
+    ``volume keys secret "jwt" at "/keys" { file "publickey" key "jwt.pub" }`` (only those keys, under those names);
+    ``volume config none``: the defaults' volume of that name is not mounted."""
 
     name: L[str] | None = positional("name", v.NAME)
-    kind: L[c.VolumeKind] | None = positional("kind", v.enum(*c.VOLUME_KINDS))
+    kind: L[c.VolumeKind | c.Nothing] | None = positional("kind", v.enum(*c.VOLUME_KINDS, *c.NOTHING))
     source: L[str] | None = positional("source", v.TEXT, optional=True)
-    at: L[str] | None = option("at", v.FILLED, required=True)
+    at: L[str] | None = option("at", v.FILLED)  # required but for `none` (reported by the workload)
     read_only: L[bool] | None = option("read_only", v.SWITCH)
     files: tuple[VolumeFileDecl, ...] = child("file", VolumeFileDecl, many=True)
 

@@ -36,6 +36,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         base = as_type(decl.WorkloadDecl, defaults)
         if declared.engine is not None:
             base, declared = self.operator_defaults(base), self.check_engine(declared, kind)
+        self.check_dropped_volumes(ns.defaults if ns else None, self.spec.defaults, "the top-level defaults")
+        self.check_dropped_volumes(declared, base, "the defaults")
         result = merge(base, declared)
         assert result is not None
         if base is not None and result.sidecars:
@@ -44,6 +46,21 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             ports = tuple(p for p in result.ports if written(p.name) in own or written(p.name) not in sidecar_ports)
             result = attrs.evolve(result, ports=ports)
         return result
+
+    def check_dropped_volumes(self, over: decl.WorkloadDecl | None, base: decl.WorkloadDecl | None, layer: str) -> None:
+        """A ``volume NAME none`` of ``over`` drops the volume of that name ``base`` mounts: report one that names
+        no such volume (a typo would leave the mount in place), or that states a source, a path or files."""
+        inherited = [v.name.value for v in (base.volumes if base is not None else ()) if v.name is not None and written(v.kind) != "none"]
+        for v in over.volumes if over is not None else ():
+            if v.name is None or written(v.kind) != "none":
+                continue
+            if v.name.value not in inherited:
+                help = did_you_mean(v.name.value, inherited) if inherited else "remove the line: nothing is inherited to drop"
+                self.report("E0201", v.name.span, f'`volume {v.name.value} none` drops nothing: {layer} mount no volume "{v.name.value}"', help)
+            stated = v.source or v.at or (v.files[0] if v.files else None)
+            if stated is not None:
+                help = f"write `volume {v.name.value} none` alone, or mount a volume: `volume {v.name.value} empty-dir at \"/path\"`"
+                self.report("E0221", stated.span, f'`volume {v.name.value} none` mounts nothing, and the line states what to mount', help)
 
     def workload(self, d: decl.WorkloadDecl, namespace: str, kind: model.WorkloadKind, ns: decl.NamespaceDecl | None) -> model.Workload:
         """A workload from its merged declaration (calls and routes are linked later)."""
@@ -81,7 +98,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             container=container,
             sidecars=sidecars,
             probes=self.probes(d.probes, container.ports + tuple(p for s in sidecars for p in s.ports), name),
-            volumes=tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.at),
+            volumes=tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.kind.value != "none" and vd.at),
             storage=tuple(x for s in d.storage if (x := self.storage(s, subst)) is not None),
             rollout=self.rollout(d.rollout),
             blue_green=self.blue_green(d.blue_green),
@@ -123,6 +140,9 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
         self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
+        for v in d.volumes:
+            if written(v.kind) != "none" and not v.wrote("at"):
+                self.report("E0115", v.keyword_span, '"volume" needs a "at" statement', "add `at ...`")
         # a mount written in defaults is found once per workload; the pipeline reports each diagnostic once
         self.diags.extend(mount_path_problems(d, lambda path: _fill(path, {"{service}": name})))
         self.check_name(d.container, "container")
@@ -347,8 +367,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         return model.PodSecurity(settings.user, group, settings.read_only_root, token)
 
     def volume(self, d: decl.VolumeDecl, subst: dict[str, str]) -> model.Volume:
-        """A pod volume; ``{service}`` in names and paths becomes the workload's name."""
-        assert d.name is not None and d.kind is not None and d.at is not None
+        """A pod volume (not a ``none``); ``{service}`` in names and paths becomes the workload's name."""
+        assert d.name is not None and d.kind is not None and d.kind.value != "none" and d.at is not None
         name, kind = d.name.value, d.kind.value
         source = _fill(written(d.source, ""), subst)  # a source left out is reported here
         if kind != "empty-dir" and not source:

@@ -113,6 +113,39 @@ namespace a { service api { image "api:1"; port http 8080 } }
     assert [(p.name, p.number) for p in workload(topology, "api").container.ports] == [("http", 8080), ("metrics", 9090)]
 
 
+def test_volume_none_drops_the_defaults_volume_of_that_name_only() -> None:
+    topology = clean("""
+defaults { volume config config-map "{service}-config" at "/etc/{service}"; volume logs empty-dir at "/var/log/{service}" }
+namespace a {
+  service api { image "api:1"; port http 8080; volume config none }
+  service web { image "web:1"; port http 8080 }
+}
+""")
+    assert [v.name for v in workload(topology, "api").volumes] == ["logs"]
+    assert [v.name for v in workload(topology, "web").volumes] == ["config", "logs"]
+
+
+def test_a_namespace_s_defaults_may_drop_a_top_level_volume_for_its_workloads() -> None:
+    topology = clean("""
+defaults { volume config config-map "{service}-config" at "/etc/{service}" }
+namespace a {
+  defaults { volume config none }
+  service api { image "api:1"; port http 8080 }
+}
+namespace b { service web { image "web:1"; port http 8080 } }
+""")
+    assert (workload(topology, "api").volumes, [v.name for v in workload(topology, "web").volumes]) == ((), ["config"])
+
+
+def test_volume_none_naming_no_inherited_volume_is_E0201_and_a_mount_beside_it_E0221() -> None:
+    _, diags = resolved("""
+defaults { volume config config-map "{service}-config" at "/etc/{service}" }
+namespace a { service api { image "api:1"; port http 8080; volume confg none; volume config none at "/etc/api" } }
+""")
+    assert codes(diags) == ["E0201", "E0221"]
+    assert 'did you mean "config"' in diags[0].help
+
+
 def test_other_lists_of_the_defaults_are_replaced_whole() -> None:
     topology = clean("""
 defaults { calls db:sql }

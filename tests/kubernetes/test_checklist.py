@@ -121,6 +121,10 @@ def test_s09_analytics_admin_ui_dashboard(objs: list[dict[str, Any]]) -> None:
     assert container["args"][:2] == ["-in-cluster", "-in-cluster-context-name=main"]  # no kubeadm-config lookup
     assert {"name": "HOME", "value": "/tmp"} in container["env"]  # its plugin folders, on the /tmp emptyDir
     assert dashboard["automountServiceAccountToken"] is True  # rest.InClusterConfig reads the token
+    # it reads no /etc/dashboard: the defaults' config and secrets volumes are dropped (`volume config none`), and
+    # no placeholder ConfigMap or Secret to provide is left behind
+    assert {v["name"] for v in dashboard["volumes"]} == {"logs", "tmp"}
+    assert not [o for o in objs if o["metadata"]["name"] in ("dashboard-config", "dashboard-secrets")]
     assert not [o for o in objs if o["kind"] in ("RoleBinding", "ClusterRoleBinding") and any(s.get("name") == "dashboard" for s in o.get("subjects", []))]
 
 
