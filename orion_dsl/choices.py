@@ -147,6 +147,11 @@ SharedKind = Literal["config", "secret"]
 #: The described-only pieces of the edge: each is a keyword of ``edge``.
 DescribedKind = Literal["cdn", "load_balancer", "geodns", "region"]
 
+#: The network layer a load balancer works at: 4 passes connections through (the address they come from
+#: stays theirs), 7 terminates HTTP and forwards each request, appending that address to X-Forwarded-For.
+Layer = Literal[4, 7]
+LAYERS: tuple[Layer, ...] = get_args(Layer)
+
 #: When the kubelet pulls a container's image (``image_pull_policy``): every start, only when the node lacks it, or never.
 PullPolicy = Literal["always", "if-not-present", "never"]
 PULL_POLICIES: tuple[PullPolicy, ...] = get_args(PullPolicy)

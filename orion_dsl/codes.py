@@ -400,6 +400,15 @@ CODES: tuple[Code, ...] = (
         "drop every notification.",
         "Declare the host as an `external` and add `calls <external>:<port>` to the alerting workload.",
     ),
+    _w(
+        "W0313",
+        "a CDN in front of the ingress cannot reach the gateway's private `address`",
+        "A CDN (the innermost piece `behind` names) connects to its origin over the internet, so a private or otherwise "
+        "non-public address (10.0.1.10, 100.64.0.0/10) is out of its reach unless another hop carries the connection: a "
+        "public layer-4 load balancer forwarding to that address, or a load balancer inside the cluster's network.",
+        "Name that load balancer after the CDN in `behind` (`load_balancer public { ... }`, `behind cdn, public`), or give "
+        "the gateway a public `address`.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",

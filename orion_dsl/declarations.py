@@ -575,11 +575,19 @@ class DescribedDecl(Decl):
 
 
 @attrs.frozen
+class LoadBalancerDecl(DescribedDecl):
+    """``load_balancer alb { description "AWS ALB"; layer 7 }``: a load balancer in front of the cluster."""
+
+    #: 4 passes connections through; 7 forwards HTTP, appending the client's address to X-Forwarded-For.
+    layer: L[c.Layer] | None = option("layer", v.LAYER, default=4)
+
+
+@attrs.frozen
 class EdgeDecl(Decl):
     """Pieces in front of the cluster, described for diagrams and docs."""
 
     cdn: tuple[DescribedDecl, ...] = child("cdn", DescribedDecl, many=True)
-    load_balancers: tuple[DescribedDecl, ...] = child("load_balancer", DescribedDecl, many=True)
+    load_balancers: tuple[LoadBalancerDecl, ...] = child("load_balancer", LoadBalancerDecl, many=True)
     geodns: tuple[DescribedDecl, ...] = child("geodns", DescribedDecl, many=True)
     regions: tuple[DescribedDecl, ...] = child("region", DescribedDecl, many=True)
 
@@ -628,7 +636,8 @@ class IngressDecl(Decl):
     replicas: L[int] | None = option("replicas", v.INT, default=1)
     balance: L[c.LbAlgorithm] | None = option("balance", v.enum(*c.LB_ALGORITHMS), default="round-robin")
     listen: tuple[L[v.PortNumber], ...] = option("listen", v.PORT, listed=True, default=(v.PortNumber(443),))
-    #: The HTTP proxies in front (a CDN), outermost first: each appends the address it was reached from to X-Forwarded-For.
+    #: The HTTP proxies in front (a CDN, a layer-7 load balancer), outermost first: each appends the address it
+    #: was reached from to X-Forwarded-For.
     behind: tuple[L[str], ...] = option("behind", v.NAME, listed=True)
     rate_limit: RateDecl | None = child("rate_limit", RateDecl)
     request_buffering: L[bool] | None = option("request_buffering", v.SWITCH, default=False)

@@ -799,8 +799,11 @@ class Ingress:
     tls_minimum: str | None
     tls_issuer: str | None
     hosts: tuple[Host, ...]
-    #: The HTTP proxies in front of it (edge pieces), outermost first.
+    #: The pieces in front of it (edge CDNs and load balancers), outermost first.
     behind: tuple[str, ...] = ()
+    #: Those of ``behind`` that forward HTTP (CDNs, ``layer 7`` load balancers), outermost first: each appends
+    #: the address it was reached from to X-Forwarded-For, one trusted hop; a layer-4 one passes connections through.
+    forwarded_by: tuple[str, ...] = ()
     span: Span = span_field()
 
 
@@ -1000,11 +1003,11 @@ class Topology:
         return self.ingress if self.ingress is not None and self.ingress.controller == "istio" else None
 
     def front_ranges(self) -> tuple[ipaddress.IPv4Network, ...]:
-        """The addresses the ingress is reached from when it is ``behind`` a proxy that states its
-        ``ranges`` (the innermost one connects to it); empty: from anywhere."""
-        if self.ingress is None or not self.ingress.behind:
+        """The addresses the ingress is reached from when it is ``behind`` an HTTP proxy that states its
+        ``ranges`` (the innermost one connects to it, through any layer-4 load balancer); empty: from anywhere."""
+        if self.ingress is None or not self.ingress.forwarded_by:
             return ()
-        innermost = self.ingress.behind[-1]
+        innermost = self.ingress.forwarded_by[-1]
         return next((d.ranges for d in self.edge if d.name == innermost), ())
 
     def workload(self, name: str) -> Workload | None:

@@ -15,6 +15,7 @@ from typing import Any, Generic, Literal, TypeVar, get_args
 
 import attrs
 
+from orion_dsl.choices import LAYERS, Layer
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.syntax import Arg, ArgKind
 
@@ -316,6 +317,18 @@ CIDR: ValueType[ipaddress.IPv4Network] = ValueType("a CIDR block such as 10.0.1.
 ADDRESS: ValueType[ipaddress.IPv4Address] = ValueType("an IPv4 address such as 10.0.1.10", _kinds(ArgKind.ADDRESS), _address)
 PORT_REF: ValueType[PortRef] = ValueType("a target and port such as auth:http", _kinds(ArgKind.PORT_REF), _port_ref)
 SWITCH: ValueType[bool] = ValueType("on or off", _kinds(ArgKind.WORD), _switch)
+
+
+def _layer(arg: Arg) -> Layer:
+    number = _whole(arg.text, "the layer", 0, MAX_INT)
+    layer = next((choice for choice in LAYERS if choice == number), None)
+    if layer is None:
+        raise BadValue(f"layer {number} is neither 4 (connections passed through) nor 7 (HTTP forwarded)")
+    return layer
+
+
+#: A load balancer's network layer: ``4`` or ``7``.
+LAYER: ValueType[Layer] = ValueType("4 (passes connections through) or 7 (forwards HTTP)", _kinds(ArgKind.NUMBER), _layer)
 
 
 def enum(*choices: W) -> ValueType[W]:

@@ -84,7 +84,7 @@ def gateway(entry: Planned, plan: Plan) -> Obj:
         spec["addresses"] = [{"type": "IPAddress", "value": str(ing.address)}]
     options = plan.get(Role.GATEWAY_OPTIONS, ing)
     spec["infrastructure"] = {"parametersRef": {"group": "", "kind": "ConfigMap", "name": options.name}}
-    if ing.behind:
+    if ing.forwarded_by:
         spec["infrastructure"]["annotations"] = {PROXY_CONFIG: trusted_proxies(ing)}
     spec["listeners"] = [_listener(plan, ing, p) for p in ing.listen]
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
@@ -105,11 +105,12 @@ def gateway_options(entry: Planned, plan: Plan) -> Obj:
 
 def trusted_proxies(ing: Ingress) -> str:
     """The gateway pods' proxy configuration behind HTTP proxies: Envoy takes the client's address
-    from X-Forwarded-For, skipping the one entry each proxy in front appends (``numTrustedProxies``).
+    from X-Forwarded-For, skipping the one entry each HTTP proxy in front appends (``numTrustedProxies``;
+    a layer-4 load balancer appends none, so it is not counted: one hop more would trust the client's own entry).
     Istio copies the Gateway's infrastructure annotations to its pods, whose agent reads
     ``proxy.istio.io/config`` through the downward API last (istio/istio
     pilot/cmd/pilot-agent/config/config.go getMeshConfig; kube-gateway.yaml, 1.30)."""
-    return json.dumps({"gatewayTopology": {"numTrustedProxies": len(ing.behind)}}, separators=(",", ":"))
+    return json.dumps({"gatewayTopology": {"numTrustedProxies": len(ing.forwarded_by)}}, separators=(",", ":"))
 
 
 def _parent(plan: Plan, ing: Ingress, section: str | None) -> Obj:

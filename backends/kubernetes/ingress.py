@@ -144,13 +144,13 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 f'set `use-gzip: "true"` (or `enable-brotli`) in the {controller}',
             )
         )
-    if ing.behind:
-        ranges = ",".join(str(r) for r in topology.front_ranges()) or "the ranges of " + ing.behind[-1]
+    if ing.forwarded_by:
+        ranges = ",".join(str(r) for r in topology.front_ranges()) or "the ranges of " + ing.forwarded_by[-1]
         out.append(
             info(
                 "I1049",
                 None,
-                f"behind {', '.join(ing.behind)}, the client's address is ingress-nginx controller configuration (no Ingress annotation)",
+                f"behind {', '.join(ing.forwarded_by)}, the client's address is ingress-nginx controller configuration (no Ingress annotation)",
                 f'set `use-forwarded-headers: "true"` and `proxy-real-ip-cidr: "{ranges}"` in the {controller}',
             )
         )

@@ -319,11 +319,14 @@ def _gateway_features(topology: Topology) -> Iterator[Feature]:
         why = f"issuer {issuer.name} answers HTTP-01 challenges through the Gateway (a solver HTTPRoute, cert-manager's gatewayHTTPRoute)"
         yield Feature("cert-manager's Gateway API support (controller flag --enable-gateway-api)", why)
     if topology.front_ranges():
+        proxy = ing.forwarded_by[-1]
         why = (
-            f"the gateway admits only {ing.behind[-1]}'s ranges and trusts the X-Forwarded-For entry it appends: "
+            f"the gateway admits only {proxy}'s ranges and trusts the X-Forwarded-For entry it appends: "
             "the connecting address must reach the pods (Istio's Service gets externalTrafficPolicy: Local)"
         )
-        yield Feature(f"a layer-4 (pass-through) load balancer between {ing.behind[-1]} and the gateway's Service", why)
+        stated = ing.behind[ing.behind.index(proxy) + 1 :]  # the spec's layer-4 load balancers after it
+        between = f"the load balancer {', '.join(stated)}, passing connections through (layer 4)," if stated else "a layer-4 (pass-through) load balancer"
+        yield Feature(f"{between} between {proxy} and the gateway's Service", why)
 
 
 def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]:

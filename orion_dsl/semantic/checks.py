@@ -422,11 +422,11 @@ def proxies_in_front_state_their_ranges(ctx: Context) -> list[Diagnostic]:
     proxy's ``ranges`` are stated (and so the only addresses the gateway admits), a client that
     reaches the load balancer directly writes that entry itself and claims any address."""
     ing = ctx.topology.ingress
-    if ing is None or not ing.behind or ctx.topology.front_ranges():
+    if ing is None or not ing.forwarded_by or ctx.topology.front_ranges():
         return []
-    innermost = ing.behind[-1]
+    innermost = ing.forwarded_by[-1]
     written = ctx.spec.ingress.behind if ctx.spec.ingress is not None else ()
-    span = written[-1].span if written else None
+    span = next((b.span for b in reversed(written) if b.value == innermost), None)
     return [
         warning(
             "W0311",
@@ -435,6 +435,25 @@ def proxies_in_front_state_their_ranges(ctx: Context) -> list[Diagnostic]:
             f"list the addresses {innermost} connects from (`ranges CIDR, ...`; Cloudflare publishes its own at https://www.cloudflare.com/ips/)",
         )
     ]
+
+
+def a_cdn_in_front_reaches_the_gateway_address(ctx: Context) -> list[Diagnostic]:
+    """A CDN connects to the origin over the internet: when the innermost piece ``behind`` names is a ``cdn``
+    and the gateway's ``address`` is not a public one (10.0.1.10), nothing the spec states carries the
+    CDN's connections to it. A load balancer named after the CDN (a public layer-4 one, or a layer-7 one in
+    the cluster's network) is that hop; otherwise the address must be public."""
+    ing, spec = ctx.topology.ingress, ctx.spec.ingress
+    if ing is None or spec is None or spec.address is None or ing.address is None or ing.address.is_global or not ing.behind:
+        return []
+    innermost = next((d for d in ctx.topology.edge if d.name == ing.behind[-1]), None)
+    if innermost is None or innermost.kind != "cdn":
+        return []
+    help = (
+        f"name the public layer-4 load balancer that forwards to {ing.address} after {innermost.name} "
+        f"(`load_balancer public {{ ... }}`, `behind {', '.join(ing.behind)}, public`), or give the gateway a public `address`"
+    )
+    summary = f"{innermost.name} cannot reach the gateway's private address {ing.address}: a CDN connects to its origin over the internet"
+    return [warning("W0313", spec.address.span, summary, help)]
 
 
 def alerts_leave_the_cluster(ctx: Context) -> list[Diagnostic]:
@@ -476,6 +495,7 @@ CHECKS: Sequence[Check] = (
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
     proxies_in_front_state_their_ranges,
+    a_cdn_in_front_reaches_the_gateway_address,
     alerts_leave_the_cluster,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,

@@ -152,6 +152,8 @@ class PlatformResolver(ResolverBase):
         self.subnet_ref(d.subnet)
         edge = self.spec.edge
         proxies = {x.name.value for x in ((*edge.cdn, *edge.load_balancers) if edge else ()) if x.name is not None}
+        # a layer-4 load balancer passes connections through and appends no X-Forwarded-For entry: not a trusted hop
+        passing = {x.name.value for x in (edge.load_balancers if edge else ()) if x.name is not None and Settings(decl.LoadBalancerDecl, x).layer == 4}
         for name in d.behind:
             if name.value not in proxies:
                 self.unknown(name, "proxy in front (a `cdn` or `load_balancer` of the edge block)", proxies)
@@ -175,6 +177,7 @@ class PlatformResolver(ResolverBase):
             tls_issuer=written(issuer),
             hosts=tuple(hosts),
             behind=tuple(b.value for b in d.behind),
+            forwarded_by=tuple(b.value for b in d.behind if b.value in proxies and b.value not in passing),
             span=d.span,
         )
 

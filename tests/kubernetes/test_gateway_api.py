@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from orion_dsl.backends import istio
+from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
@@ -245,6 +246,55 @@ def test_behind_an_unknown_proxy_is_an_error_with_did_you_mean() -> None:
     analysis = analyze_text(BEHIND.replace("behind front", "behind frnt"), "shop.orion")
     [error] = [d for d in analysis.diagnostics if d.code == "E0201"]
     assert "frnt" in error.summary and "front" in error.help
+
+
+def test_behind_a_cdn_and_a_layer_7_load_balancer_the_gateway_trusts_two_hops() -> None:
+    """An HTTP load balancer (AWS ALB, GCP's external Application LB) appends the address it was reached from, as
+    the CDN does: Envoy skips one X-Forwarded-For entry per such proxy (xff_num_trusted_hops); the innermost
+    proxy's ranges are those admitted."""
+    text = BEHIND.replace("203.0.113.0/25 }", "203.0.113.0/25 }; load_balancer alb { layer 7; ranges 10.0.1.0/28 }", 1)
+    objs = objects(topology_of(text.replace("behind front", "behind front, alb", 1)))
+    annotations = find(objs, "Gateway", "edge")["spec"]["infrastructure"]["annotations"]
+    assert json.loads(annotations["proxy.istio.io/config"]) == {"gatewayTopology": {"numTrustedProxies": 2}}
+    service = yaml.safe_load(find(objs, "ConfigMap", "edge-options", "shop-edge")["data"]["service"])
+    assert service["spec"]["loadBalancerSourceRanges"] == ["10.0.1.0/28"]
+
+
+def test_a_layer_4_load_balancer_behind_the_cdn_is_no_trusted_hop() -> None:
+    """A pass-through (layer-4) load balancer, the default, adds no X-Forwarded-For entry: counting it as a hop
+    would make Envoy take an entry the client wrote as the client's address. The CDN's ranges stay those
+    admitted (the load balancer passes its connections through), and PREREQUISITES.md names the load balancer."""
+    text = BEHIND.replace("edge { cdn front", 'edge { load_balancer nlb { description "cloud NLB" }; cdn front', 1)
+    topology = topology_of(text.replace("behind front", "behind front, nlb", 1))
+    objs = objects(topology)
+    annotations = find(objs, "Gateway", "edge")["spec"]["infrastructure"]["annotations"]
+    assert json.loads(annotations["proxy.istio.io/config"]) == {"gatewayTopology": {"numTrustedProxies": 1}}
+    service = yaml.safe_load(find(objs, "ConfigMap", "edge-options", "shop-edge")["data"]["service"])
+    assert service["spec"]["loadBalancerSourceRanges"] == ["198.51.100.0/24", "203.0.113.0/25"]
+    features = [f.name for f in prerequisites(planned(topology)).features]
+    assert "the load balancer nlb, passing connections through (layer 4), between front and the gateway's Service" in features
+
+
+def test_behind_only_a_layer_4_load_balancer_the_gateway_trusts_no_forwarded_for() -> None:
+    text = BEHIND.replace("edge { cdn front", 'edge { load_balancer nlb { layer 4 }; cdn front', 1)
+    analysis = analyze_text(text.replace("behind front", "behind nlb", 1), "shop.orion")
+    assert analysis.topology is not None and not [d for d in analysis.diagnostics if d.code == "W0311"]
+    objs = objects(analysis.topology)
+    assert "annotations" not in find(objs, "Gateway", "edge")["spec"]["infrastructure"]
+    assert set(find(objs, "ConfigMap", "edge-options")["data"]) == {"deployment"}
+
+
+def test_a_cdn_in_front_of_a_private_gateway_address_is_warned_unless_a_load_balancer_is_named_between() -> None:
+    """A CDN reaches its origin over the internet: 10.0.1.10 is out of its reach without a public load balancer
+    forwarding to it (the seed's Cloudflare -> public LB -> 10.0.1.10)."""
+    private = BEHIND.replace("namespace shop-edge\n", "namespace shop-edge\n  address 10.0.1.10\n", 1)
+    [warning] = [d for d in analyze_text(private, "shop.orion").diagnostics if d.code == "W0313"]
+    assert "10.0.1.10" in warning.summary and "`behind front, public`" in warning.help
+    assert warning.span is not None and (warning.span.line, warning.span.column) == (8, 11)
+    through = private.replace("edge { cdn front", "edge { load_balancer public { layer 4 }; cdn front", 1).replace("behind front", "behind front, public")
+    public = private.replace("10.0.1.10", "93.184.216.34")  # a public address: the CDN connects to it
+    for text in (through, public):
+        assert not [d.code for d in analyze_text(text, "shop.orion").diagnostics if d.code == "W0313"]
 
 
 def test_ingress_nginx_behind_a_cdn_reports_its_controller_settings() -> None:

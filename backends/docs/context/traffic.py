@@ -321,8 +321,10 @@ def _behind(t: Topology) -> str:
     """The proxies in front of the ingress, how the client's address is found, and who is admitted."""
     i = t.ingress
     assert i is not None
-    admitted = f"only {i.behind[-1]}'s {len(t.front_ranges())} ranges admitted" if t.front_ranges() else "any address admitted (W0311)"
-    return f"{', '.join(i.behind)} — client address from X-Forwarded-For past {len(i.behind)} trusted hop(s); {admitted}"
+    if not i.forwarded_by:
+        return f"{', '.join(i.behind)} — layer-4 load balancing only: the connecting address is the client's"
+    admitted = f"only {i.forwarded_by[-1]}'s {len(t.front_ranges())} ranges admitted" if t.front_ranges() else "any address admitted (W0311)"
+    return f"{', '.join(i.behind)} — client address from X-Forwarded-For past {len(i.forwarded_by)} trusted hop(s); {admitted}"
 
 
 def _renewal(before: Duration | None) -> str:
