@@ -6,7 +6,9 @@ sends a host through the gateway with a ServiceEntry, a Gateway, a VirtualServic
 Kubernetes network policies" then locks the application pods to the gateway, since otherwise
 they can bypass it. ORION does both when the mesh declares an ``egress_gateway``: every
 allow-graph edge from a meshed workload to an external on a port the gateway can tell apart
-goes through the gateway, whether or not the external says ``via egress_gateway``:
+goes through the gateway, whether or not the external says ``via egress_gateway`` (the gateway
+gets a listener and a route only for ports meshed workloads call; a workload outside the mesh
+has no sidecar to send it there, and its NetworkPolicy lets it out directly):
 
 * a TLS port (443, 465, ...): the gateway routes by SNI, the host the application names;
 * an opaque TCP port (SMTP 587 with STARTTLS) that no other allow-listed host uses: the
@@ -70,12 +72,21 @@ def gateway(topology: Topology) -> EgressGateway | None:
 
 
 def gateway_ports(topology: Topology, external: External) -> tuple[Port, ...]:
-    """The ports of an external the egress gateway carries: none without a gateway; else its TLS
-    ports and its opaque TCP ports no other host shares."""
+    """The ports of an external the egress gateway carries: none without a gateway; else those of its TLS
+    ports and opaque TCP ports no other host shares that a meshed workload calls. A port only workloads
+    outside the mesh call gets no listener or route at the gateway: their connections go out directly
+    (no sidecar sends them to it), as their NetworkPolicies say."""
     if gateway(topology) is None:
         return ()
     shared = shared_opaque_ports(topology)
-    return tuple(p for p in external.ports if p.tls or (port_protocol(p) == "TCP" and p.number not in shared))
+    called = {edge.port for edge in topology.allow_graph.incoming(external.name) if _meshed_source(topology, edge)}
+    return tuple(p for p in external.ports if p in called and (p.tls or (port_protocol(p) == "TCP" and p.number not in shared)))
+
+
+def _meshed_source(topology: Topology, edge: Edge) -> bool:
+    """Whether an allow-graph edge starts at a meshed workload (whose sidecar can send it to the gateway)."""
+    source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
+    return source is not None and source.meshed
 
 
 def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
@@ -86,8 +97,7 @@ def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
 def through_gateway(topology: Topology, edge: Edge) -> bool:
     """Whether an allow-graph edge goes through the egress gateway: a meshed workload's to an external, on a port the gateway carries."""
     external = topology.external(edge.target.name) if edge.target.kind == "external" else None
-    source = topology.workload(edge.source.name) if edge.source.kind == "workload" else None
-    return external is not None and source is not None and source.meshed and edge.port in gateway_ports(topology, external)
+    return external is not None and _meshed_source(topology, edge) and edge.port in gateway_ports(topology, external)
 
 
 def gateway_peer(found: EgressGateway) -> Peer:

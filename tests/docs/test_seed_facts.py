@@ -445,10 +445,11 @@ def test_s43_egress_gateway(doc: Document) -> None:
     assert table["Access control"]["Value"].startswith("only the allow-listed hosts below, each for its callers only")
 
 
-def test_s44_the_route_of_each_external_is_the_egress_gateway_but_for_shared_smtp_587_and_udp_ntp(doc: Document) -> None:
+def test_s44_the_route_of_each_external_is_the_egress_gateway_but_for_shared_smtp_587_udp_ntp_and_unmeshed_callers(doc: Document) -> None:
     routes = {r["External service"]: r["Route"] for r in doc.table("Allow-listed external services").records()}
     assert routes.pop("sendgrid") == routes.pop("mailgun") == "egress gateway (465); direct (587)"
     assert routes.pop("ntp") == "direct"
+    assert routes.pop("pagerduty") == "direct"  # only the Alertmanager calls it, outside the mesh: no sidecar sends it to the gateway
     assert set(routes.values()) == {"egress gateway"}
 
 

@@ -101,13 +101,19 @@ def test_s42_gateway_paths_route_by_prefix(seed_objects: Objects) -> None:
     }
 
 
-def test_s43_egress_gateway_listens_with_istio_mutual_tls_for_every_tls_port_of_every_external(seed_objects: Objects, seed: Topology) -> None:
-    """Every allow-listed external goes through the gateway, ``via egress_gateway`` or not; SMTP 587 is opaque and shared (I0711), NTP is UDP (I0706)."""
+def test_s43_egress_gateway_listens_with_istio_mutual_tls_for_every_tls_port_a_meshed_workload_calls(seed_objects: Objects, seed: Topology) -> None:
+    """Every allow-listed external a meshed workload calls goes through the gateway, ``via egress_gateway`` or not;
+    SMTP 587 is opaque and shared (I0711), NTP is UDP (I0706). PagerDuty, which only the unmeshed Alertmanager
+    calls, gets no listener: no sidecar would ever send it there."""
     gateway = find(seed_objects, "Gateway", "istio-egressgateway", "istio-system")["spec"]
     assert gateway["selector"] == {"istio": "egressgateway"}
     listened = {(s["hosts"][0], s["port"]["number"]): s["tls"]["mode"] for s in gateway["servers"]}
-    assert listened == {(h, p.number): "ISTIO_MUTUAL" for e in seed.externals for h in e.hosts for p in e.ports if p.tls}
+    meshed = {w.name for w in seed.workloads if w.meshed}
+    called = {(e.target.name, e.port) for e in seed.allow_graph.edges if e.target.kind == "external" and e.source.name in meshed}
+    assert listened == {(h, p.number): "ISTIO_MUTUAL" for e in seed.externals for h in e.hosts for p in e.ports if p.tls and (e.name, p) in called}
     assert ("smtp.sendgrid.net", 465) in listened and ("smtp.sendgrid.net", 587) not in listened
+    assert not [h for h, _ in listened if h == "events.pagerduty.com"]
+    assert not [o for o in of_kind(seed_objects, "VirtualService") if o["metadata"]["name"] == "egress-events-pagerduty-com"]
 
 
 def test_s43_sidecar_leg_routes_by_sni_to_the_egress_gateway(seed_objects: Objects) -> None:

@@ -517,6 +517,15 @@ def test_s37_notification_reaches_dns_and_opens_only_what_the_egress_gateway_can
     assert codes(seed, "I1030")
 
 
+def test_s55_the_unmeshed_alertmanager_reaches_pagerduty_directly(objs: list[dict[str, Any]]) -> None:
+    """The operator's Alertmanager has no sidecar to send it through the egress gateway, which has no listener
+    for PagerDuty (tests/istio/test_checklist.py): its NetworkPolicy lets 443 out to public addresses."""
+    egress = find(objs, "NetworkPolicy", "alertmanager-egress", "orion-monitoring")["spec"]["egress"]
+    [out] = [r for r in egress if "ipBlock" in r["to"][0]]
+    assert out["ports"] == [{"port": 443, "protocol": "TCP"}] and out["to"][0]["ipBlock"]["cidr"] == "0.0.0.0/0"
+    assert not [r for r in egress if r["to"][0].get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "istio-system"}]
+
+
 def test_s39_ingress_controller_replicas_round_robin_and_cors(objs: list[dict[str, Any]], seed: Topology) -> None:
     gateway = find(objs, "Gateway", "edge", "orion-ingress")
     assert gateway["spec"]["gatewayClassName"] == "istio"  # ingress-nginx was retired in March 2026

@@ -14,6 +14,7 @@ from orion_dsl.model import RouteRules, TrafficMatch, Version, Volume
 from tests.support.models import (
     SPAN,
     backup,
+    call,
     database,
     egress_gateway,
     external,
@@ -206,7 +207,8 @@ def test_egress_routes_of_hosts_differing_only_in_dot_or_dash_share_one_name() -
 def test_the_plan_reports_two_egress_hosts_that_would_share_one_route_name() -> None:
     dotted = external("dotted", ["api.example.com"], [port("https", 443)], via_egress_gateway=True)
     dashed = external("dashed", ["api-example.com"], [port("https", 443)], via_egress_gateway=True)
-    caller = workload("app", ports=[port("http", 8080)], meshed=True)
+    https = port("https", 443)
+    caller = workload("app", ports=[port("http", 8080)], meshed=True, calls=[call("dotted", https), call("dashed", https)])
     _, diagnostics = lower(topology(workloads=[caller], externals=[dotted, dashed], mesh=mesh(egress_gateway=egress_gateway())))
     (found,) = [d for d in diagnostics if d.code == "E0203"]
     assert "VirtualService istio-system/egress-api-example-com" in found.summary
