@@ -329,12 +329,52 @@ def _gateway_features(topology: Topology) -> Iterator[Feature]:
         yield Feature(f"{between} between {proxy} and the gateway's Service", why)
 
 
+def _api_server_callers(topology: Topology, written: list[Planned]) -> list[str]:
+    """Who reaches the Kubernetes API server through a NetworkPolicy ``ipBlock``: the allow-graph's callers
+    (``kubernetes_api on``, the operators) and the log shipper, whose policy ORION writes beside it."""
+    callers = dict.fromkeys(e.source.name for e in topology.allow_graph.edges if e.target.kind == "api-server")
+    if any(e.role is Role.LOG_SHIPPER_POLICY for e in written):
+        callers["the log shipper"] = None
+    return list(callers)
+
+
+def _network_policy_features(topology: Topology, written: list[Planned]) -> Iterator[Feature]:
+    """What the CNI must match for the NetworkPolicies' ``ipBlock`` of the API server, and what cert-manager,
+    in a namespace ORION writes no policy for, must be let reach.
+
+    The API server's endpoints carry no labels, so its peer is an ``ipBlock`` (any address but link-local).
+    Cilium's CIDR selectors leave node addresses out unless it runs with ``--policy-cidr-match-mode=nodes``
+    (Helm ``policyCIDRMatchMode: nodes``), so where the API server runs on the cluster's nodes the calls are
+    dropped (cilium/cilium@30a4939a5cea655a834eb886456e9225ee11ccb8 Documentation/security/policy/language.rst,
+    "Selecting nodes with CIDR / ipBlock"). cert-manager's chart writes its webhook's NetworkPolicy only with
+    ``webhook.networkPolicy.enabled`` (an ``ipBlock`` 0.0.0.0/0 on 80, 443, 53 and 6443;
+    cert-manager/cert-manager@001eb00d7f276ebcb4f84ffa8ba9255d9292b8c8 deploy/charts/cert-manager/values.yaml)."""
+    callers = _api_server_callers(topology, written)
+    if callers:
+        why = (
+            f"{', '.join(callers)} reach the API server (443, 6443) through an ipBlock: its endpoints carry no labels. "
+            "On Cilium, ipBlock ignores node addresses unless it runs with --policy-cidr-match-mode=nodes "
+            "(Helm policyCIDRMatchMode: nodes), so a control plane on the cluster's nodes would drop those calls"
+        )
+        yield Feature("a CNI whose NetworkPolicy ipBlock matches the API server's addresses (Cilium: policy-cidr-match-mode nodes)", why)
+    if topology.issuers:
+        reached = ["the API server", "the ACME server"]
+        reached += [f"{p}'s DNS API" for p in dict.fromkeys(i.dns01 for i in topology.issuers if i.dns01 is not None)]
+        why = (
+            f"ORION writes no NetworkPolicy in cert-manager's namespace: where that namespace denies by default (or its chart's "
+            f"webhook.networkPolicy is on), the controller must reach {', '.join(reached)} and DNS, and the webhook (10250) "
+            "must admit the API server; the same ipBlock caveat applies on Cilium"
+        )
+        yield Feature("cert-manager's own egress and webhook ingress", why)
+
+
 def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]:
     """The cluster features the written objects rely on."""
     out = []
     kinds = {e.id.kind for e in written}
     if "NetworkPolicy" in kinds:
         out.append(Feature("a CNI that enforces NetworkPolicy", "every namespace denies by default; without enforcement the policies are ignored"))
+        out.extend(_network_policy_features(topology, written))
     if any(ns.mesh for ns in topology.namespaces):
         out.append(Feature("Istio's CNI node agent (istio-cni)", "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container"))
     if any(w.meshed and w.scraped for w in topology.workloads):

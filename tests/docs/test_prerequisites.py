@@ -9,7 +9,7 @@ from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.docs import render
 from orion_dsl.backends.docs.prerequisites import ANY_FILE
 from orion_dsl.engines import FACTS
-from orion_dsl.lowering.prerequisites import DOCUMENT
+from orion_dsl.lowering.prerequisites import DOCUMENT, prerequisites
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import NETWORK, ROOT, load_topology
@@ -101,3 +101,30 @@ def test_a_key_the_spec_names_is_listed_but_not_described_as_one_orion_reads() -
     rows = Document(text).table("Secrets").records()
     assert [(r["Secret"], r["Keys"]) for r in rows] == [("api-db", "password")]
     assert "What each key holds" not in text
+
+
+def _features(spec: str) -> dict[str, str]:
+    analysis = analyze_text(NETWORK + spec)
+    assert analysis.plan is not None, [d.summary for d in analysis.diagnostics]
+    return {f.name: f.why for f in prerequisites(analysis.plan).features}
+
+
+CILIUM = "a CNI whose NetworkPolicy ipBlock matches the API server's addresses (Cilium: policy-cidr-match-mode nodes)"
+
+
+def test_a_call_to_the_api_server_states_what_the_cni_must_match() -> None:
+    """The API server's peer is an ipBlock; Cilium leaves node addresses out of ipBlock unless
+    policy-cidr-match-mode includes nodes (cilium/cilium Documentation/security/policy/language.rst)."""
+    api = 'namespace web { subnet apps; service ui { image "shop/ui:1.0"; port http 8080; kubernetes_api on } }'
+    features = _features(api)
+    assert "ui reach the API server (443, 6443) through an ipBlock" in features[CILIUM]
+    assert "--policy-cidr-match-mode=nodes" in features[CILIUM] and "policyCIDRMatchMode: nodes" in features[CILIUM]
+    assert CILIUM not in _features(api.replace("; kubernetes_api on", ""))
+
+
+def test_an_issuer_states_what_cert_manager_must_reach_in_its_own_namespace() -> None:
+    issuer = 'certificates { issuer le { acme "https://acme.example/dir"; email "ops@shop.com"; dns01 cloudflare } }\n'
+    app = 'namespace web { subnet apps; service api { image "shop/api:1.0"; port http 8080 } }\n'
+    why = _features(issuer + app)["cert-manager's own egress and webhook ingress"]
+    assert "the API server, the ACME server, cloudflare's DNS API and DNS" in why and "webhook.networkPolicy" in why
+    assert "cert-manager's own egress and webhook ingress" not in _features(app)
