@@ -280,7 +280,11 @@ class FieldResolver(ResolverBase):
                 self.report("E0216", span, "the command is empty: the container has no program to run", 'name the program first, e.g. "pg_isready"')
 
     def _mounts(self, w: decl.WorkloadDecl) -> None:
-        """Volumes and storage mount at absolute paths; storage claims space, of a storage class Kubernetes can name."""
+        """Volumes and storage mount at absolute paths (a volume but a ``none`` has one); storage claims space, of a
+        storage class Kubernetes can name."""
+        for v in w.volumes:
+            if written(v.kind) != "none" and not v.wrote("at"):
+                self.report("E0115", v.keyword_span, '"volume" needs a "at" statement', "add `at ...`")
         for path in [*(v.at for v in w.volumes), *(s.at for s in w.storage)]:
             if path is not None and path.value.strip() and not path.value.startswith("/"):
                 self.report("E0216", path.span, f'the mount path "{path.value}" is not absolute', f'start it with "/", e.g. "/{path.value.lstrip("./")}"')

@@ -140,9 +140,6 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         for named_part, what in [*((s.name, "sidecar") for s in d.sidecars), *((s.name, "storage") for s in d.storage)]:
             self.check_name(named_part, what)
         self.unique([*((v.name, v) for v in d.volumes), *((s.name, s) for s in d.storage)], f'volume of "{name}"')
-        for v in d.volumes:
-            if written(v.kind) != "none" and not v.wrote("at"):
-                self.report("E0115", v.keyword_span, '"volume" needs a "at" statement', "add `at ...`")
         # a mount written in defaults is found once per workload; the pipeline reports each diagnostic once
         self.diags.extend(mount_path_problems(d, lambda path: _fill(path, {"{service}": name})))
         self.check_name(d.container, "container")

@@ -82,14 +82,15 @@ def test_written_gives_the_fallback_only_for_a_value_left_out() -> None:
 
 
 def _closed_set_fields() -> list[tuple[str, str, tuple[str, ...], ValueType[Any]]]:
-    """(class, attribute, the words of its Literal type, its value type) of every field typed by a closed set."""
+    """(class, attribute, the words of its Literal type, its value type) of every field typed by a closed set of
+    words (a union of Literals, such as a volume's kinds or ``none``, is one set; a set of numbers is no words)."""
     found: list[tuple[str, str, tuple[str, ...], ValueType[Any]]] = []
     for cls in (c for _, c in inspect.getmembers(decl, inspect.isclass) if issubclass(c, Decl) and c.__module__ == decl.__name__):
         hints = typing.get_type_hints(cls)
         for name, spec in specs(cls):
-            literal = [a for a in _inner_types(hints[name]) if typing.get_origin(a) is Literal]
-            if literal:
-                found.append((cls.__name__, name, typing.get_args(literal[0]), spec.type))
+            words = tuple(w for a in _inner_types(hints[name]) if typing.get_origin(a) is Literal for w in typing.get_args(a))
+            if words and all(isinstance(w, str) for w in words):
+                found.append((cls.__name__, name, words, spec.type))
     return found
 
 
@@ -98,7 +99,8 @@ def _inner_types(hint: Any) -> list[Any]:
     inner: list[Any] = []
     for arg in typing.get_args(hint) or (hint,):
         if typing.get_origin(arg) is L:
-            inner.extend(typing.get_args(arg))
+            for found in typing.get_args(arg):  # L[A | B]: both
+                inner.extend(typing.get_args(found) if typing.get_origin(found) is typing.Union else (found,))
         elif typing.get_origin(arg) is tuple:
             inner.extend(_inner_types(arg))
     return inner

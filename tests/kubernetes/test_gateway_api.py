@@ -275,6 +275,12 @@ def test_a_layer_4_load_balancer_behind_the_cdn_is_no_trusted_hop() -> None:
     assert "the load balancer nlb, passing connections through (layer 4), between front and the gateway's Service" in features
 
 
+def test_a_load_balancer_s_layer_is_4_or_7() -> None:
+    text = BEHIND.replace("edge { cdn front", "edge { load_balancer nlb { layer 5 }; cdn front", 1)
+    [error] = [d for d in analyze_text(text, "shop.orion").diagnostics if d.code == "E0120"]
+    assert "layer 5 is neither 4" in error.summary
+
+
 def test_behind_only_a_layer_4_load_balancer_the_gateway_trusts_no_forwarded_for() -> None:
     text = BEHIND.replace("edge { cdn front", 'edge { load_balancer nlb { layer 4 }; cdn front', 1)
     analysis = analyze_text(text.replace("behind front", "behind nlb", 1), "shop.orion")
