@@ -39,6 +39,7 @@ SECTIONS: dict[type[Decl], str] = {
     decl.SubnetDecl: "network",
     decl.NetworkDecl: "network",
     decl.DescribedDecl: "edge",
+    decl.LoadBalancerDecl: "edge",
     decl.RateDecl: "ingress",
     decl.IngressDecl: "ingress",
     decl.EgressGatewayDecl: "mesh",
