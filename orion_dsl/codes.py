@@ -401,7 +401,7 @@ CODES: tuple[Code, ...] = (
         "Declare the host as an `external` and add `calls <external>:<port>` to the alerting workload.",
     ),
     _w(
-        "W0313",
+        "W0314",
         "a CDN in front of the ingress cannot reach the gateway's private `address`",
         "A CDN (the innermost piece `behind` names) connects to its origin over the internet, so a private or otherwise "
         "non-public address (10.0.1.10, 100.64.0.0/10) is out of its reach unless another hop carries the connection: a "

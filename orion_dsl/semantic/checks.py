@@ -453,7 +453,7 @@ def a_cdn_in_front_reaches_the_gateway_address(ctx: Context) -> list[Diagnostic]
         f"(`load_balancer public {{ ... }}`, `behind {', '.join(ing.behind)}, public`), or give the gateway a public `address`"
     )
     summary = f"{innermost.name} cannot reach the gateway's private address {ing.address}: a CDN connects to its origin over the internet"
-    return [warning("W0313", spec.address.span, summary, help)]
+    return [warning("W0314", spec.address.span, summary, help)]
 
 
 def alerts_leave_the_cluster(ctx: Context) -> list[Diagnostic]:

@@ -294,13 +294,13 @@ def test_a_cdn_in_front_of_a_private_gateway_address_is_warned_unless_a_load_bal
     """A CDN reaches its origin over the internet: 10.0.1.10 is out of its reach without a public load balancer
     forwarding to it (the seed's Cloudflare -> public LB -> 10.0.1.10)."""
     private = BEHIND.replace("namespace shop-edge\n", "namespace shop-edge\n  address 10.0.1.10\n", 1)
-    [warning] = [d for d in analyze_text(private, "shop.orion").diagnostics if d.code == "W0313"]
+    [warning] = [d for d in analyze_text(private, "shop.orion").diagnostics if d.code == "W0314"]
     assert "10.0.1.10" in warning.summary and "`behind front, public`" in warning.help
     assert warning.span is not None and (warning.span.line, warning.span.column) == (8, 11)
     through = private.replace("edge { cdn front", "edge { load_balancer public { layer 4 }; cdn front", 1).replace("behind front", "behind front, public")
     public = private.replace("10.0.1.10", "93.184.216.34")  # a public address: the CDN connects to it
     for text in (through, public):
-        assert not [d.code for d in analyze_text(text, "shop.orion").diagnostics if d.code == "W0313"]
+        assert not [d.code for d in analyze_text(text, "shop.orion").diagnostics if d.code == "W0314"]
 
 
 def test_ingress_nginx_behind_a_cdn_reports_its_controller_settings() -> None:
