@@ -229,15 +229,6 @@ class RouteDecl(Decl):
 
 
 @attrs.frozen
-class VersionDecl(Decl):
-    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2 }`` — one version of a service, beside the others behind its one Service."""
-
-    name: L[str] | None = positional("name", v.NAME)
-    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
-    replicas: L[int] | None = option("replicas", v.INT)  # the service's replicas when left out
-
-
-@attrs.frozen
 class DelayDecl(Decl):
     """``delay 5s 10%`` — hold this share of the requests this long before forwarding them (fault injection)."""
 
@@ -363,6 +354,17 @@ class EnvFromDecl(Decl):
 
     kind: L[c.EnvSource] | None = positional("kind", v.enum(*c.ENV_SOURCES))
     source: L[str] | None = positional("source", v.FILLED)
+
+
+@attrs.frozen
+class VersionDecl(Decl):
+    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2; env STAR_COLOR "black" }`` — one version of a service,
+    beside the others behind its one Service; its ``env`` overrides the service's variables of the same name."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
+    replicas: L[int] | None = option("replicas", v.INT)  # the service's replicas when left out
+    env: tuple[EnvDecl, ...] = child("env", EnvDecl, many=True)
 
 
 @attrs.frozen

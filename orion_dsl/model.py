@@ -430,7 +430,20 @@ class Version:
     name: str
     image: str
     replicas: int
+    #: The version's own variables: each replaces the service's of the same name, the others are added after them.
+    env: tuple[EnvVar, ...] = ()
     span: Span = span_field()
+
+    def environment(self, service: tuple[EnvVar, ...]) -> tuple[EnvVar, ...]:
+        """The main container's variables in this version: the service's, each replaced in place by the version's
+        of the same name, then the version's others in the order written.
+
+        >>> v = Version("v2", "reviews:2", 1, env=(EnvVar("STAR_COLOR", "black"), EnvVar("ENABLE_RATINGS", "true")), span=None)
+        >>> [(e.name, e.value) for e in v.environment((EnvVar("LOG_DIR", "/tmp/logs"), EnvVar("STAR_COLOR", "red")))]
+        [('LOG_DIR', '/tmp/logs'), ('STAR_COLOR', 'black'), ('ENABLE_RATINGS', 'true')]
+        """
+        own = {e.name: e for e in self.env}
+        return tuple(own.pop(e.name, e) for e in service) + tuple(own.values())
 
 
 @attrs.frozen

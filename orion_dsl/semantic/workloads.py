@@ -666,6 +666,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
                 continue
             calls.extend(model.Call(target, p, span=ref.span) for p in self.ports[target])
         env = self.env_vars(d.env, calls)
+        version_decls = {vd.name.value: vd for vd in d.versions if vd.name is not None}  # the last of a name, as versions() keeps
+        versions = tuple(attrs.evolve(v, env=self.env_vars(version_decls[v.name].env, calls)) for v in w.versions)
         named_inits = (i for i in d.init if i.name is not None)
         inits = tuple(attrs.evolve(c, env=self.env_vars(i.env, calls)) for c, i in zip(w.init_containers, named_inits, strict=True))
         routes = [model.Route(r.path.value, *to, span=r.span) for r in d.routes if r.path is not None and (to := self.workload_port(r.target, "route target"))]
@@ -675,7 +677,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         # One backup per kind: backup objects (and recovery facts) are named by workload and kind.
         hint = "keep one backup of each kind; for a second copy elsewhere, `replicate` its target in `recovery`"
         self.unique(((b.kind, b) for b in d.backups), "backup", hint)
-        return attrs.evolve(w, container=attrs.evolve(w.container, env=env), init_containers=inits, calls=tuple(calls), routes=tuple(routes))
+        container = attrs.evolve(w.container, env=env)
+        return attrs.evolve(w, container=container, init_containers=inits, versions=versions, calls=tuple(calls), routes=tuple(routes))
 
     def env_vars(self, decls: tuple[decl.EnvDecl, ...], calls: list[model.Call]) -> tuple[model.EnvVar, ...]:
         """A container's variables; an ``address`` also declares the call to the port it names (into ``calls``),
