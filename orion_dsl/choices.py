@@ -162,3 +162,7 @@ SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)
 #: A JSON patch operation (RFC 6902) a ``patch``'s ``json`` block writes.
 JsonOp = Literal["add", "remove", "replace", "test", "move", "copy"]
 JSON_OPS: tuple[JsonOp, ...] = get_args(JsonOp)
+
+#: A strategic merge ``"$patch"`` directive of a patch's block: the field or keyed element removed, or set whole.
+MergeDirective = Literal["delete", "replace"]
+MERGE_DIRECTIVES: tuple[MergeDirective, ...] = get_args(MergeDirective)
