@@ -398,6 +398,16 @@ CODES: tuple[Code, ...] = (
         "drop every notification.",
         "Declare the host as an `external` and add `calls <external>:<port>` to the alerting workload.",
     ),
+    _w(
+        "W0313",
+        "a patch changes what the allow-graph computed: the diagrams and the architecture document no longer show the cluster",
+        "Patches are applied last and not fed back into the model. A patch of a NetworkPolicy, AuthorizationPolicy, "
+        "PeerAuthentication, Sidecar, ServiceEntry or route, of a Service's ports, selector or type, or of a pod's labels, "
+        "mesh annotations or container ports changes who can reach whom, and the diagrams and the document still draw "
+        "the graph the spec states. The document's Patches section names what each such patch changes.",
+        "State it in the language (`port`, `calls`, `allow`, `service_type`, `labels`, `mesh`) where it can be; else keep the "
+        "patch and read the Patches section beside the diagrams.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
