@@ -25,7 +25,7 @@ def _warned(patches: str, base: str = BASE) -> list[str]:
         ('patch Service payments { json { add "/spec/selector/tier" "gold" } }', "the pods the Service selects"),
         (_SPEC % 'metadata { labels { "app.kubernetes.io/name" "other" } }', "the pod labels"),
         (_SPEC % 'metadata { annotations { "sidecar.istio.io/inject" "false" } }', "the mesh's interception"),
-        (_SPEC % "spec { containers payments { ports 9090 { name \"admin\" } } }", "the container ports"),
+        (_SPEC % 'spec { containers payments { ports 9090 { name "admin" } } }', "the container ports"),
         (_SPEC % 'spec { containers payments { "$patch" delete } }', "the container ports"),
         ('patch Deployment payments { json { remove "/spec/template/spec/containers/0" } }', "the container ports"),
         ('patch NetworkPolicy payments-egress { json { remove "/spec/egress" } }', "the policy"),
