@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-#: A health check: an HTTP GET, a TCP connect, or a command.
-CheckKind = Literal["http", "tcp", "exec"]
+#: A health check: an HTTP GET, a TCP connect, a call of the gRPC health protocol, or a command.
+CheckKind = Literal["http", "tcp", "grpc", "exec"]
 CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
 
 #: What a pod volume holds: a ConfigMap, a Secret, or a scratch directory.

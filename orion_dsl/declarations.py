@@ -34,13 +34,24 @@ class ResourcesDecl(Decl):
 
 
 @attrs.frozen
+class HeaderDecl(Decl):
+    """``header "X-Probe" "orion"`` — a header an HTTP check sends with its request."""
+
+    name: L[str] | None = positional("name", v.FILLED)
+    value: L[str] | None = positional("value", v.TEXT)
+
+
+@attrs.frozen
 class CheckDecl(Decl):
-    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``; a timing written on
-    the check (``startup http "/healthy" interval 10s failure_threshold 30``) is its own, else the block's."""
+    """``liveness http "/health" on http`` / ``tcp redis`` / ``grpc grpc service "emoji"`` / ``exec "pg_isready", "-U", "x"``;
+    a timing written on the check (``startup http "/healthy" interval 10s failure_threshold 30``) is its own, else the
+    block's; an HTTP check's ``{ header "NAME" "VALUE" }`` are sent with its request."""
 
     kind: L[c.CheckKind] | None = positional("kind", v.enum(*c.CHECK_KINDS))
     target: tuple[L[object], ...] = positional("target", v.any_of(v.FIELD_TEXT, v.NAME, v.PORT), many=True)
     on: L[object] | None = option("on", PORT_OR_NAME)
+    service: L[str] | None = option("service", v.FILLED)  # a gRPC check's service name in the health protocol
+    headers: tuple[HeaderDecl, ...] = child("header", HeaderDecl, many=True)
     interval: L[v.Duration] | None = option("interval", v.DURATION)
     timeout: L[v.Duration] | None = option("timeout", v.DURATION)
     initial_delay: L[v.Duration] | None = option("initial_delay", v.DURATION)

@@ -138,13 +138,16 @@ class CheckTiming:
 
 @attrs.frozen
 class Check:
-    """One health check: an HTTP GET of ``path`` on ``port``, a TCP connect, or a command."""
+    """One health check: an HTTP GET of ``path`` on ``port`` (sending ``headers``), a TCP connect, a call of the gRPC
+    health protocol (for ``service``; None: the server's overall health), or a command."""
 
     kind: CheckKind
     port: Port | None = None
     path: str | None = None
     command: tuple[str, ...] = ()
     timing: CheckTiming = CheckTiming()
+    headers: tuple[tuple[str, str], ...] = ()
+    service: str | None = None
 
 
 @attrs.frozen

@@ -83,12 +83,17 @@ def scanner_annotations(w: Workload, part: object = None) -> dict[str, str]:
 
 
 def _check(check: Check) -> dict[str, Any]:
+    """A check's handler; a gRPC check names its port by number (GRPCAction.port is an int32, not a port's name)."""
     if check.kind == "http":
         assert check.port is not None
-        return {"httpGet": {"path": check.path or "/", "port": check.port.name, "scheme": "HTTP"}}
+        headers = {"httpHeaders": [{"name": n, "value": v} for n, v in check.headers]} if check.headers else {}
+        return {"httpGet": {"path": check.path or "/", "port": check.port.name, "scheme": "HTTP", **headers}}
     if check.kind == "tcp":
         assert check.port is not None
         return {"tcpSocket": {"port": check.port.name}}
+    if check.kind == "grpc":
+        assert check.port is not None
+        return {"grpc": {"port": check.port.number, **({"service": check.service} if check.service is not None else {})}}
     return {"exec": {"command": list(check.command)}}
 
 
