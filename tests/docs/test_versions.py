@@ -58,3 +58,8 @@ def test_the_document_lists_each_versions_own_variables_after_the_services() -> 
         ("RATINGS_HOSTNAME (version v2)", "address ratings:http"),
         ("STAR_COLOR (version v3)", "secret stars key colour"),
     ]
+
+
+def test_the_workloads_summary_counts_every_versions_replicas_not_the_services_own() -> None:
+    summary = Document(render(planned(_canary())).stream).section("reviews", level=3).text
+    assert "4 replicas: v1 2, v2 1, v3 1" in summary

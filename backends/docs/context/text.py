@@ -181,7 +181,10 @@ def count(n: int, noun: str) -> str:
 
 
 def replica_words(w: Workload) -> str:
-    """Replicas for a sentence: ``3 replicas, autoscaled 3..10``."""
+    """Replicas for a sentence: ``3 replicas, autoscaled 3..10``; for a service with versions, every version's
+    together and each one's (``4 replicas: v1 2, v2 1, v3 1``), since each version's Deployment runs its own."""
+    if w.versions:
+        return f"{count(w.max_replicas, 'replica')}: {', '.join(f'{v.name} {v.replicas}' for v in w.versions)}"
     words = count(w.replicas, "replica")
     if w.autoscale is not None:
         words += f", autoscaled {value_range(w.autoscale.min, w.autoscale.max)}"
