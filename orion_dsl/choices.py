@@ -159,6 +159,10 @@ ENV_SOURCES: tuple[EnvSource, ...] = get_args(EnvSource)
 ServiceType = Literal["cluster-ip", "node-port", "load-balancer"]
 SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)
 
+#: How an ingress host's path is matched: the path and what lies below it, or that path alone.
+PathMatch = Literal["prefix", "exact"]
+PATH_MATCHES: tuple[PathMatch, ...] = get_args(PathMatch)
+
 #: A JSON patch operation (RFC 6902) a ``patch``'s ``json`` block writes.
 JsonOp = Literal["add", "remove", "replace", "test", "move", "copy"]
 JSON_OPS: tuple[JsonOp, ...] = get_args(JsonOp)

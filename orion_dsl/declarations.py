@@ -622,10 +622,13 @@ class TlsDecl(Decl):
 
 @attrs.frozen
 class HostDecl(Decl):
-    """``host "api.orion.com" -> gateway:http``."""
+    """``host "api.orion.com" -> gateway:http``; ``host "shop.example.com" -> api:http prefix "/api" exact "/login"``:
+    only requests for those paths (a path and what lies below it; that path alone) go to the target."""
 
     host: L[str] | None = positional("host", v.FILLED)
     target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
+    prefix: tuple[L[str], ...] = option("prefix", v.FILLED, listed=True)
+    exact: tuple[L[str], ...] = option("exact", v.FILLED, listed=True)
 
 
 @attrs.frozen

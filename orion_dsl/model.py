@@ -30,6 +30,7 @@ from orion_dsl.choices import (
     MatchKey,
     MetricSource,
     MtlsMode,
+    PathMatch,
     PoolMode,
     PullPolicy,
     RatePer,
@@ -786,12 +787,19 @@ class Described:
 
 @attrs.frozen
 class Host:
-    """An ingress host and the workload port it goes to."""
+    """An ingress host and the workload port it goes to: every path, or the ``paths`` matched (a ``prefix`` matches
+    the path and what lies below it by whole segments, ``exact`` that path alone)."""
 
     host: str
     target: str
     port: Port
+    paths: tuple[tuple[PathMatch, str], ...] = ()
     span: Span = span_field()
+
+    @property
+    def path_text(self) -> str:
+        """The paths as the spec writes them (``prefix /api, exact /login``), or ``all paths``."""
+        return ", ".join(f"{kind} {path}" for kind, path in self.paths) or "all paths"
 
 
 @attrs.frozen
