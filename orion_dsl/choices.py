@@ -159,6 +159,10 @@ ENV_SOURCES: tuple[EnvSource, ...] = get_args(EnvSource)
 ServiceType = Literal["cluster-ip", "node-port", "load-balancer"]
 SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)
 
+#: The Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
+PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+POD_SECURITY_LEVELS: tuple[PodSecurityLevel, ...] = get_args(PodSecurityLevel)
+
 #: How an ingress host's path is matched: the path and what lies below it, or that path alone.
 PathMatch = Literal["prefix", "exact"]
 PATH_MATCHES: tuple[PathMatch, ...] = get_args(PathMatch)

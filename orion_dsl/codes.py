@@ -365,7 +365,7 @@ CODES: tuple[Code, ...] = (
         "W0308",
         "a default ORION adds is turned off: `probes none` (no health checks) or `resources none` (no requests or limits)",
         "Without probes a hung pod is never restarted and keeps getting traffic; without requests the scheduler cannot place "
-        "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages, the "
+        "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages (without `limit_range off`), the "
         "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
         "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
     ),

@@ -516,6 +516,8 @@ class NamespaceDecl(Decl):
     external: L[bool] | None = option("external", v.SWITCH, flag=True, default=False)
     description: L[str] | None = option("description", v.TEXT, default="")
     mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
+    pod_security: L[c.PodSecurityLevel] | None = option("pod_security", v.enum(*c.POD_SECURITY_LEVELS), default="restricted")
+    limit_range: L[bool] | None = option("limit_range", v.SWITCH, default=True)
     subnet: L[str] | None = option("subnet", v.NAME)
     labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
     allow: tuple[L[c.NamespaceAllowance], ...] = option("allow", v.enum(*c.NAMESPACE_ALLOWANCES), many=True)

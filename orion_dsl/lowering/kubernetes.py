@@ -130,7 +130,8 @@ def _namespaces(topology: Topology) -> Iterator[Planned]:
         yield entry(Role.NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,))
         if ns.quota is not None:
             yield entry(Role.QUOTA, "ResourceQuota", ns.name, names.QUOTA, ns, sources=(ns.span,))
-        yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
+        if ns.limit_range:
+            yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
 
 
 def _service_accounts(topology: Topology) -> Iterator[Planned]:

@@ -39,7 +39,13 @@ class PlatformResolver(ResolverBase):
         self.subnet_ref(d.subnet)
         self.diags.extend(metadata.problems(d.labels, "label", "labels", metadata.NAMESPACE_KEYS))
         if d.external is not None and d.external.value:
-            for part, what in ((d.labels[0] if d.labels else None, "labels"), (d.defaults.quota if d.defaults else None, "a quota")):
+            managed = (
+                (d.labels[0] if d.labels else None, "labels"),
+                (d.defaults.quota if d.defaults else None, "a quota"),
+                (d.pod_security, "Pod Security labels"),
+                (d.limit_range, "LimitRange"),
+            )
+            for part, what in managed:
                 if part is not None:
                     help = "remove it, or let ORION manage the namespace (leave out `external`)"
                     self.report("E0221", part.span, f"namespace {written(d.name)} is external: ORION writes no {what} for it", help)
@@ -54,6 +60,8 @@ class PlatformResolver(ResolverBase):
             quota=quota,
             shared=tuple(shared),
             external=settings.external,
+            pod_security=settings.pod_security,
+            limit_range=settings.limit_range,
             span=d.span,
         )
 
