@@ -369,13 +369,15 @@ class EnvFromDecl(Decl):
 
 @attrs.frozen
 class VersionDecl(Decl):
-    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2; env STAR_COLOR "black" }`` — one version of a service,
-    beside the others behind its one Service; its ``env`` overrides the service's variables of the same name."""
+    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2; env STAR_COLOR "black"; args "--canary" }`` — one version
+    of a service, beside the others behind its one Service; its ``env`` overrides the service's variables of the same
+    name, its ``args`` (when written) the service's arguments."""
 
     name: L[str] | None = positional("name", v.NAME)
     image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
     replicas: L[int] | None = option("replicas", v.INT)  # the service's replicas when left out
     env: tuple[EnvDecl, ...] = child("env", EnvDecl, many=True)
+    args: tuple[L[str], ...] = option("args", v.FIELD_TEXT, listed=True)
 
 
 @attrs.frozen

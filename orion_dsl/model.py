@@ -437,6 +437,8 @@ class Version:
     replicas: int
     #: The version's own variables: each replaces the service's of the same name, the others are added after them.
     env: tuple[EnvVar, ...] = ()
+    #: The main container's arguments in this version (the service's ``args`` replaced); None: the service's.
+    args: tuple[str, ...] | None = None
     span: Span = span_field()
 
     def environment(self, service: tuple[EnvVar, ...]) -> tuple[EnvVar, ...]:

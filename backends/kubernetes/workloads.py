@@ -317,11 +317,13 @@ def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]
 
 
 def main_container(w: Workload, part: object = None) -> Container:
-    """The main container of a workload's pods, or of one version's: with the version's ``env`` over the service's."""
+    """The main container of a workload's pods, or of one version's: with the version's ``env`` over the service's,
+    and its ``args`` instead of the service's when it states them."""
     version = names.version_of(part)
     if version is None:
         return w.container
-    return attrs.evolve(w.container, env=version.environment(w.container.env))
+    args = w.container.args if version.args is None else version.args
+    return attrs.evolve(w.container, env=version.environment(w.container.env), args=args)
 
 
 def image(w: Workload, part: object = None) -> str:

@@ -41,7 +41,13 @@ class VersionResolver(ResolverBase):
             self.check_name(v.name, "version")
             self.unique(((e.name, e) for e in v.env), f'environment variable of version "{written(v.name, "")}" of "{name}"')
         self.unique(((v.name, v) for v in d.versions), f'version of "{name}"')
-        found = {v.name.value: model.Version(v.name.value, written(v.image, ""), written(v.replicas, replicas), span=v.span) for v in d.versions if v.name}
+        found = {
+            v.name.value: model.Version(
+                v.name.value, written(v.image, ""), written(v.replicas, replicas), args=tuple(a.value for a in v.args) if v.args else None, span=v.span
+            )
+            for v in d.versions
+            if v.name
+        }
         return tuple(found.values())
 
     def traffic(

@@ -170,3 +170,12 @@ def test_a_version_naming_one_variable_twice_is_refused() -> None:
 def test_the_prerequisites_name_only_the_versions_whose_environment_reads_a_secret() -> None:
     readers = [r.name for r in planned(topology_of(CANARY)).entries if any(ref.name == "stars" for ref in r.refs)]
     assert readers == ["reviews-v3"]
+
+
+def test_a_version_that_states_args_runs_them_instead_of_the_services_and_the_others_keep_the_services() -> None:
+    text = CANARY.replace('    env LOG_DIR "/tmp/logs"\n', '    env LOG_DIR "/tmp/logs"\n    args "--port", "9080"\n').replace(
+        'env STAR_COLOR "black"', 'env STAR_COLOR "black"\n      args "--port", "9080", "--stars"'
+    )
+    objs = _objs(text)
+    args = {v: main_container(find(objs, "Deployment", f"reviews-{v}")).get("args") for v in ("v1", "v2")}
+    assert args == {"v1": ["--port", "9080"], "v2": ["--port", "9080", "--stars"]}
