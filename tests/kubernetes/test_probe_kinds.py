@@ -3,7 +3,9 @@
 A gRPC check is Kubernetes' ``grpc`` probe (GA in 1.27; k8s.io/api core/v1 ``GRPCAction``: ``port`` is an int32, a
 number and never a port's name, ``service`` the name the gRPC health protocol checks); an HTTP check's headers are
 ``httpGet.httpHeaders`` (``HTTPHeader``, names as ``IsHTTPHeaderName`` of k8s.io/apimachinery/pkg/util/validation:
-letters, digits and ``-``).
+letters, digits and ``-``). In the mesh, Istio's injector rewrites HTTP, TCP and gRPC probes to its agent, so they pass
+under STRICT mTLS (istio.io/latest/docs/ops/configuration/mesh/app-health-check/, "Liveness and readiness probes using
+the HTTP, TCP, and gRPC approach").
 """
 
 from __future__ import annotations
