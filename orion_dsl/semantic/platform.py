@@ -375,7 +375,7 @@ class PlatformResolver(ResolverBase):
             # one host may send some paths elsewhere (`prefix "/api"`); each path, or every path, once per host
             every = (("", ""),)
             matched = [(L(f"{h.host.value} {m} {p}".strip(), span=h.host.span), h) for h in spec.ingress.hosts if h.host for m, p in host_paths(h) or every]
-            self.unique(matched, "ingress host and path")
+            self.unique(matched, "ingress host")
         for ns in spec.namespaces:
             self.unique(((s.name, s) for s in (*ns.shared_configs, *ns.shared_secrets)), f'shared config or secret of "{written(ns.name)}"')
 
