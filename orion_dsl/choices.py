@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-#: A health check: an HTTP GET, a TCP connect, or a command.
-CheckKind = Literal["http", "tcp", "exec"]
+#: A health check: an HTTP GET, a TCP connect, a call of the gRPC health protocol, or a command.
+CheckKind = Literal["http", "tcp", "grpc", "exec"]
 CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
 
 #: What a pod volume holds: a ConfigMap, a Secret, or a scratch directory.
@@ -164,6 +164,18 @@ ENV_SOURCES: tuple[EnvSource, ...] = get_args(EnvSource)
 ServiceType = Literal["cluster-ip", "node-port", "load-balancer"]
 SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)
 
+#: The Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
+PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+POD_SECURITY_LEVELS: tuple[PodSecurityLevel, ...] = get_args(PodSecurityLevel)
+
+#: How an ingress host's path is matched: the path and what lies below it, or that path alone.
+PathMatch = Literal["prefix", "exact"]
+PATH_MATCHES: tuple[PathMatch, ...] = get_args(PathMatch)
+
 #: A JSON patch operation (RFC 6902) a ``patch``'s ``json`` block writes.
 JsonOp = Literal["add", "remove", "replace", "test", "move", "copy"]
 JSON_OPS: tuple[JsonOp, ...] = get_args(JsonOp)
+
+#: A strategic merge ``"$patch"`` directive of a patch's block: the field or keyed element removed, or set whole.
+MergeDirective = Literal["delete", "replace"]
+MERGE_DIRECTIVES: tuple[MergeDirective, ...] = get_args(MergeDirective)

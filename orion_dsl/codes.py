@@ -367,7 +367,7 @@ CODES: tuple[Code, ...] = (
         "W0308",
         "a default ORION adds is turned off: `probes none` (no health checks) or `resources none` (no requests or limits)",
         "Without probes a hung pod is never restarted and keeps getting traffic; without requests the scheduler cannot place "
-        "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages, the "
+        "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages (without `limit_range off`), the "
         "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
         "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
     ),
@@ -399,6 +399,16 @@ CODES: tuple[Code, ...] = (
         "events.pagerduty.com, Slack's hooks.slack.com, Opsgenie's api.opsgenie.com, a webhook's own), the NetworkPolicies "
         "drop every notification.",
         "Declare the host as an `external` and add `calls <external>:<port>` to the alerting workload.",
+    ),
+    _w(
+        "W0313",
+        "a patch changes what the allow-graph computed: the diagrams and the architecture document no longer show the cluster",
+        "Patches are applied last and not fed back into the model. A patch of a NetworkPolicy, AuthorizationPolicy, "
+        "PeerAuthentication, Sidecar, ServiceEntry or route, of a Service's ports, selector or type, or of a pod's labels, "
+        "mesh annotations or container ports changes who can reach whom, and the diagrams and the document still draw "
+        "the graph the spec states. The document's Patches section names what each such patch changes.",
+        "State it in the language (`port`, `calls`, `allow`, `service_type`, `labels`, `mesh`) where it can be; else keep the "
+        "patch and read the Patches section beside the diagrams.",
     ),
     _w(
         "W0314",

@@ -34,13 +34,24 @@ class ResourcesDecl(Decl):
 
 
 @attrs.frozen
+class HeaderDecl(Decl):
+    """``header "X-Probe" "orion"`` — a header an HTTP check sends with its request."""
+
+    name: L[str] | None = positional("name", v.FILLED)
+    value: L[str] | None = positional("value", v.TEXT)
+
+
+@attrs.frozen
 class CheckDecl(Decl):
-    """``liveness http "/health" on http`` / ``tcp redis`` / ``exec "pg_isready", "-U", "x"``; a timing written on
-    the check (``startup http "/healthy" interval 10s failure_threshold 30``) is its own, else the block's."""
+    """``liveness http "/health" on http`` / ``tcp redis`` / ``grpc grpc service "emoji"`` / ``exec "pg_isready", "-U", "x"``;
+    a timing written on the check (``startup http "/healthy" interval 10s failure_threshold 30``) is its own, else the
+    block's; an HTTP check's ``{ header "NAME" "VALUE" }`` are sent with its request."""
 
     kind: L[c.CheckKind] | None = positional("kind", v.enum(*c.CHECK_KINDS))
     target: tuple[L[object], ...] = positional("target", v.any_of(v.FIELD_TEXT, v.NAME, v.PORT), many=True)
     on: L[object] | None = option("on", PORT_OR_NAME)
+    service: L[str] | None = option("service", v.FILLED)  # a gRPC check's service name in the health protocol
+    headers: tuple[HeaderDecl, ...] = child("header", HeaderDecl, many=True)
     interval: L[v.Duration] | None = option("interval", v.DURATION)
     timeout: L[v.Duration] | None = option("timeout", v.DURATION)
     initial_delay: L[v.Duration] | None = option("initial_delay", v.DURATION)
@@ -230,15 +241,6 @@ class RouteDecl(Decl):
 
 
 @attrs.frozen
-class VersionDecl(Decl):
-    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2 }`` — one version of a service, beside the others behind its one Service."""
-
-    name: L[str] | None = positional("name", v.NAME)
-    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
-    replicas: L[int] | None = option("replicas", v.INT)  # the service's replicas when left out
-
-
-@attrs.frozen
 class DelayDecl(Decl):
     """``delay 5s 10%`` — hold this share of the requests this long before forwarding them (fault injection)."""
 
@@ -364,6 +366,19 @@ class EnvFromDecl(Decl):
 
     kind: L[c.EnvSource] | None = positional("kind", v.enum(*c.ENV_SOURCES))
     source: L[str] | None = positional("source", v.FILLED)
+
+
+@attrs.frozen
+class VersionDecl(Decl):
+    """``version v2 { image "shop/reviews-v2:1.0"; replicas 2; env STAR_COLOR "black"; args "--canary" }`` — one version
+    of a service, beside the others behind its one Service; its ``env`` overrides the service's variables of the same
+    name, its ``args`` (when written) the service's arguments."""
+
+    name: L[str] | None = positional("name", v.NAME)
+    image: L[str] | None = option("image", v.FIELD_TEXT, required=True)
+    replicas: L[int] | None = option("replicas", v.INT)  # the service's replicas when left out
+    env: tuple[EnvDecl, ...] = child("env", EnvDecl, many=True)
+    args: tuple[L[str], ...] = option("args", v.FIELD_TEXT, listed=True)
 
 
 @attrs.frozen
@@ -504,6 +519,8 @@ class NamespaceDecl(Decl):
     external: L[bool] | None = option("external", v.SWITCH, flag=True, default=False)
     description: L[str] | None = option("description", v.TEXT, default="")
     mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
+    pod_security: L[c.PodSecurityLevel] | None = option("pod_security", v.enum(*c.POD_SECURITY_LEVELS), default="restricted")
+    limit_range: L[bool] | None = option("limit_range", v.SWITCH, default=True)
     subnet: L[str] | None = option("subnet", v.NAME)
     labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
     allow: tuple[L[c.NamespaceAllowance], ...] = option("allow", v.enum(*c.NAMESPACE_ALLOWANCES), many=True)
@@ -618,10 +635,13 @@ class TlsDecl(Decl):
 
 @attrs.frozen
 class HostDecl(Decl):
-    """``host "api.orion.com" -> gateway:http``."""
+    """``host "api.orion.com" -> gateway:http``; ``host "shop.example.com" -> api:http prefix "/api" exact "/login"``:
+    only requests for those paths (a path and what lies below it; that path alone) go to the target."""
 
     host: L[str] | None = positional("host", v.FILLED)
     target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
+    prefix: tuple[L[str], ...] = option("prefix", v.FILLED, listed=True)
+    exact: tuple[L[str], ...] = option("exact", v.FILLED, listed=True)
 
 
 @attrs.frozen

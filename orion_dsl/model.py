@@ -30,6 +30,8 @@ from orion_dsl.choices import (
     MatchKey,
     MetricSource,
     MtlsMode,
+    PathMatch,
+    PodSecurityLevel,
     PoolMode,
     PullPolicy,
     RatePer,
@@ -138,13 +140,16 @@ class CheckTiming:
 
 @attrs.frozen
 class Check:
-    """One health check: an HTTP GET of ``path`` on ``port``, a TCP connect, or a command."""
+    """One health check: an HTTP GET of ``path`` on ``port`` (sending ``headers``), a TCP connect, a call of the gRPC
+    health protocol (for ``service``; None: the server's overall health), or a command."""
 
     kind: CheckKind
     port: Port | None = None
     path: str | None = None
     command: tuple[str, ...] = ()
     timing: CheckTiming = CheckTiming()
+    headers: tuple[tuple[str, str], ...] = ()
+    service: str | None = None
 
 
 @attrs.frozen
@@ -430,7 +435,22 @@ class Version:
     name: str
     image: str
     replicas: int
+    #: The version's own variables: each replaces the service's of the same name, the others are added after them.
+    env: tuple[EnvVar, ...] = ()
+    #: The main container's arguments in this version (the service's ``args`` replaced); None: the service's.
+    args: tuple[str, ...] | None = None
     span: Span = span_field()
+
+    def environment(self, service: tuple[EnvVar, ...]) -> tuple[EnvVar, ...]:
+        """The main container's variables in this version: the service's, each replaced in place by the version's
+        of the same name, then the version's others in the order written.
+
+        >>> v = Version("v2", "reviews:2", 1, env=(EnvVar("STAR_COLOR", "black"), EnvVar("ENABLE_RATINGS", "true")), span=None)
+        >>> [(e.name, e.value) for e in v.environment((EnvVar("LOG_DIR", "/tmp/logs"), EnvVar("STAR_COLOR", "red")))]
+        [('LOG_DIR', '/tmp/logs'), ('STAR_COLOR', 'black'), ('ENABLE_RATINGS', 'true')]
+        """
+        own = {e.name: e for e in self.env}
+        return tuple(own.pop(e.name, e) for e in service) + tuple(own.values())
 
 
 @attrs.frozen
@@ -704,6 +724,10 @@ class Namespace:
     #: ``external``: the cluster has it and others manage it; ORION writes no Namespace, quota or limits, and its
     #: namespace-wide policies there select only ORION's pods.
     external: bool = False
+    #: The Pod Security level it enforces, audits and warns at (ORION's own pods meet ``restricted`` anyway).
+    pod_security: PodSecurityLevel = "restricted"
+    #: Whether ORION writes its LimitRange (defaults for containers started by hand).
+    limit_range: bool = True
     span: Span = span_field()
 
 
@@ -770,12 +794,19 @@ class Described:
 
 @attrs.frozen
 class Host:
-    """An ingress host and the workload port it goes to."""
+    """An ingress host and the workload port it goes to: every path, or the ``paths`` matched (a ``prefix`` matches
+    the path and what lies below it by whole segments, ``exact`` that path alone)."""
 
     host: str
     target: str
     port: Port
+    paths: tuple[tuple[PathMatch, str], ...] = ()
     span: Span = span_field()
+
+    @property
+    def path_text(self) -> str:
+        """The paths as the spec writes them (``prefix /api, exact /login``), or ``all paths``."""
+        return ", ".join(f"{kind} {path}" for kind, path in self.paths) or "all paths"
 
 
 @attrs.frozen

@@ -22,6 +22,7 @@ from orion_dsl.lowering import Plan, lower
 from orion_dsl.model import Topology
 from orion_dsl.parser import parse
 from orion_dsl.patches.check import check_patches
+from orion_dsl.patches.graph import graph_warnings
 from orion_dsl.patches.read import read_patches
 from orion_dsl.semantic.checks import Context, run_checks
 from orion_dsl.semantic.resolve import resolve
@@ -73,14 +74,15 @@ def analyze_decls(spec: decl.SpecDecl) -> tuple[Topology, list[Diagnostic]]:
 
 def patch_plan(plan: Plan, patches: tuple[decl.PatchDecl, ...]) -> tuple[Plan, list[Diagnostic]]:
     """The plan with the spec's patches resolved, and what is wrong with them: a target, field or value the
-    schemas refuse, or an operation the generated object refuses (each target is built to find out)."""
+    schemas refuse, or an operation the generated object refuses (each target is built to find out); and
+    W0313 for a patch of what the allow-graph computed."""
     from orion_dsl.backends import build
 
     resolved, diags = read_patches(patches, plan)
     if diags:
         return plan, diags
     patched = Plan(attrs.evolve(plan.topology, patches=resolved), plan.entries)
-    return patched, check_patches(resolved, patched, build)
+    return patched, [*check_patches(resolved, patched, build), *graph_warnings(resolved)]
 
 
 def _quiet(stage: Stage) -> None:

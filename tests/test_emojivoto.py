@@ -38,8 +38,9 @@ DEPLOYMENTS: dict[str, tuple[str, str, int, str, dict[str, str]]] = {
 }
 #: Upstream containers with a command of their own.
 COMMANDS = {"vote-bot": ["emojivoto-vote-bot"]}
-#: web-svc-2.yml's image (its MESSAGE_OF_THE_DAY is a listed difference).
+#: web-svc-2.yml's image, and the variable it adds to web.yml's.
 WEB_V2_IMAGE = "buoyantio/emojivoto-web:lf-training"
+WEB_V2_ENV = {"MESSAGE_OF_THE_DAY": "Welcome to version 2! Now with more words!"}
 #: Upstream Services: name -> {port name: (port, container port)}.
 SERVICES = {"emoji-svc": {"grpc": (8080, 8080)}, "voting-svc": {"grpc": (8080, 8080)}, "web-svc": {"http": (80, 8080)}}
 #: The calls web makes (its EMOJISVC_HOST and VOTINGSVC_HOST), as (caller, callee, container port).
@@ -68,10 +69,11 @@ def test_every_upstream_deployment_is_there_with_its_image_replicas_cpu_request_
         assert main.get("command") == COMMANDS.get(ours)
 
 
-def test_the_second_web_version_runs_the_training_image_with_the_first_ones_environment() -> None:
+def test_the_second_web_version_runs_the_training_image_with_the_first_ones_environment_and_its_own_message() -> None:
     deployments = _of("Deployment")
-    assert _main(deployments["web-svc-v2"])["image"] == WEB_V2_IMAGE
-    assert _main(deployments["web-svc-v2"])["env"] == _main(deployments["web-svc-v1"])["env"]
+    v1, v2 = _main(deployments["web-svc-v1"]), _main(deployments["web-svc-v2"])
+    assert v2["image"] == WEB_V2_IMAGE
+    assert {e["name"]: e["value"] for e in v2["env"]} == {e["name"]: e["value"] for e in v1["env"]} | WEB_V2_ENV
 
 
 def test_every_upstream_service_is_there_with_its_ports_and_container_ports() -> None:

@@ -2,7 +2,8 @@
 
 What: for each kind of the planners' ``API_VERSIONS`` (orion_dsl/lowering/kubernetes.py and istio.py),
 the tree of its fields: each field's type, an object's fields and required fields, a map's value,
-an array's items with their strategic-merge key, a string's allowed values. Descriptions, formats
+an array's items with their strategic-merge key (``x-kubernetes-patch-merge-key``; for a custom
+resource, the first of a ``map`` list's ``x-kubernetes-list-map-keys``), a string's allowed values. Descriptions, formats
 and CEL rules are dropped, so the tree is small enough to ship in the package.
 
 Why: `orion check` checks a patch's field paths and values against the real schema of the kind,
@@ -55,6 +56,8 @@ class Tree:
         self.index: dict[str, int] = {}
         self.definitions = definitions
         self.by_definition: dict[str, int] = {}
+        #: Shaping a custom resource's schema (its ``map`` lists are merged by their first key).
+        self.custom = False
 
     def add(self, node: dict[str, Any]) -> int:
         """The index of a node, added if no equal node is in the table yet."""
@@ -103,6 +106,11 @@ class Tree:
             node: dict[str, Any] = {"t": "array", "i": self.of(schema.get("items", {}))}
             if schema.get("x-kubernetes-patch-strategy", "").startswith("merge") and "x-kubernetes-patch-merge-key" in schema:
                 node["k"] = schema["x-kubernetes-patch-merge-key"]
+            elif self.custom and schema.get("x-kubernetes-list-type") == "map" and schema.get("x-kubernetes-list-map-keys"):
+                # a custom resource's schema has no patch merge keys, only the keys server-side apply merges a
+                # `map` list by: the first, as the built-in kinds' merge key is the first of theirs (ports:
+                # containerPort of containerPort and protocol). Built-in kinds keep strategic merge's own keys.
+                node["k"] = schema["x-kubernetes-list-map-keys"][0]
             return node
         node = {"t": kind}
         if kind == "string" and "enum" in schema:
@@ -152,6 +160,7 @@ def main(out_path: Path = OUT) -> int:
             schema = json.loads(path.read_text())
             schema.setdefault("properties", {})
             sources[f"{api_version} {kind}"] = f"tests/schemas/crds/{group}/{path.name}"
+        tree.custom = group not in CORE_GROUPS
         node = tree.shape(schema)
         node["f"]["apiVersion"] = tree.add({"t": "string"})
         node["f"]["kind"] = tree.add({"t": "string"})

@@ -43,6 +43,10 @@ HTTPS_LISTENER = "https"
 HTTP_LISTENER = "http"
 
 
+#: The Gateway API's (and an Ingress's) path match types of an ingress host's paths.
+PATH_TYPES = {"prefix": "PathPrefix", "exact": "Exact"}
+
+
 def _hostnames(hosts: list[Host] | tuple[Host, ...]) -> list[str]:
     return list(dict.fromkeys(h.host for h in hosts))
 
@@ -133,14 +137,16 @@ def _cors(ing: Ingress) -> list[Obj]:
 
 
 def http_route(entry: Planned, plan: Plan) -> Obj:
-    """The route of the hosts that reach one Service port: every path to it, with the ingress's CORS."""
+    """The route of the hosts that reach one Service port: every path to it, or the paths they match (the same for every
+    host of the route: checked when the hosts are resolved), with the ingress's CORS. The Gateway API picks, per request,
+    the route of the exact path, else of the longest prefix, so `/api` can go to one Service and `/` to another."""
     ing = entry.of(Ingress)
     target, port = entry.part_of(tuple)
     hosts = route_groups(ing, plan.topology)[(entry.namespace, target, port)]
     workload = plan.topology.workload(target)
     assert workload is not None, "routes are planned for workload targets"
     service = plan.get(Role.SERVICE, workload)
-    rule: Obj = {"matches": [{"path": {"type": "PathPrefix", "value": "/"}}]}
+    rule: Obj = {"matches": [{"path": {"type": PATH_TYPES[kind], "value": path}} for kind, path in hosts[0].paths or (("prefix", "/"),)]}
     if filters := _cors(ing):
         rule["filters"] = filters
     rule["backendRefs"] = [{"name": service.name, "port": hosts[0].port.service_port}]

@@ -58,14 +58,16 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
     ing = entry.of(Ingress)
     namespace = entry.namespace
     hosts = host_groups(ing, plan.topology)[namespace]
-    rules = []
-    for h in hosts:
+    paths: dict[str, list[dict[str, Any]]] = {}
+    for h in hosts:  # one rule per host, with the paths of every line of it
         backend = {"service": {"name": h.target, "port": {"number": h.port.service_port}}}
-        rules.append({"host": h.host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
+        matched = h.paths or (("prefix", "/"),)
+        paths.setdefault(h.host, []).extend({"path": path, "pathType": kind.capitalize(), "backend": backend} for kind, path in matched)
+    rules = [{"host": host, "http": {"paths": found}} for host, found in paths.items()]
     spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
     certificate = plan.find(Role.CERTIFICATE, ing, namespace)
     if certificate is not None:
-        spec["tls"] = [{"hosts": [h.host for h in hosts], "secretName": certificate.name}]
+        spec["tls"] = [{"hosts": list(dict.fromkeys(h.host for h in hosts)), "secretName": certificate.name}]
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), _annotations(plan.topology), spec=spec)
 
 

@@ -43,6 +43,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+import attrs
+
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Check, Container, Probes, Storage, Topology, Workload, default_pull_policy
 
@@ -66,13 +68,14 @@ PROBELESS_SKIPS = tuple(
 )
 
 
-def scanner_annotations(w: Workload) -> dict[str, str]:
+def scanner_annotations(w: Workload, part: object = None) -> dict[str, str]:
     """The security scanner's skip annotations (checkov's ``checkov.io/skip<n>``) for what the spec itself
-    decides on one workload: a Secret read into its environment, no health checks, a mounted API token."""
+    decides on one workload (or one version of it, ``part``): a Secret read into its environment, no health
+    checks, a mounted API token."""
     skips = []
     if w.security.service_account_token:
         skips.append(API_TOKEN_SKIP)
-    if any(v.source_kind == "secret" for c in (w.container, *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from):
+    if any(v.source_kind == "secret" for c in (main_container(w, part), *w.init_containers) for v in c.env) or any(e.kind == "secret" for e in w.env_from):
         skips.append(SECRET_ENV_SKIP)
     checks = _probes(w)
     skips += [skip for skip, probe in zip(PROBELESS_SKIPS, ("livenessProbe", "readinessProbe"), strict=True) if probe not in checks]
@@ -80,12 +83,17 @@ def scanner_annotations(w: Workload) -> dict[str, str]:
 
 
 def _check(check: Check) -> dict[str, Any]:
+    """A check's handler; a gRPC check names its port by number (GRPCAction.port is an int32, not a port's name)."""
     if check.kind == "http":
         assert check.port is not None
-        return {"httpGet": {"path": check.path or "/", "port": check.port.name, "scheme": "HTTP"}}
+        headers = {"httpHeaders": [{"name": n, "value": v} for n, v in check.headers]} if check.headers else {}
+        return {"httpGet": {"path": check.path or "/", "port": check.port.name, "scheme": "HTTP", **headers}}
     if check.kind == "tcp":
         assert check.port is not None
         return {"tcpSocket": {"port": check.port.name}}
+    if check.kind == "grpc":
+        assert check.port is not None
+        return {"grpc": {"port": check.port.number, **({"service": check.service} if check.service is not None else {})}}
     return {"exec": {"command": list(check.command)}}
 
 
@@ -281,7 +289,7 @@ def pod_annotations(topology: Topology, w: Workload) -> dict[str, str]:
 def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]:
     """The pod template of a workload (one colour of a blue-green pair, or one version, if its plan entry's part names one)."""
     topology = plan.topology
-    containers = [_container(plan, w, w.container, image(w, part), True)] + [_container(plan, w, s, s.image, False) for s in w.sidecars]
+    containers = [_container(plan, w, main_container(w, part), image(w, part), True)] + [_container(plan, w, s, s.image, False) for s in w.sidecars]
     spec: dict[str, Any] = {
         "serviceAccountName": plan.get(Role.SERVICE_ACCOUNT, w).name,
         "automountServiceAccountToken": w.security.service_account_token,
@@ -306,6 +314,16 @@ def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]
     if ann:
         metadata["annotations"] = ann
     return {"metadata": metadata, "spec": spec}
+
+
+def main_container(w: Workload, part: object = None) -> Container:
+    """The main container of a workload's pods, or of one version's: with the version's ``env`` over the service's,
+    and its ``args`` instead of the service's when it states them."""
+    version = names.version_of(part)
+    if version is None:
+        return w.container
+    args = w.container.args if version.args is None else version.args
+    return attrs.evolve(w.container, env=version.environment(w.container.env), args=args)
 
 
 def image(w: Workload, part: object = None) -> str:
@@ -340,7 +358,7 @@ def deployment(entry: Planned, plan: Plan) -> Obj:
         strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": r.surge, "maxUnavailable": r.unavailable}}
     labels = {**meta.workload_labels(plan.topology, w, entry.part), **dict(w.labels)}
     ann = {**dict(w.annotations), **({"orion.dev/active": str(colour == w.blue_green.active).lower()} if w.blue_green and colour else {})}
-    ann |= scanner_annotations(w)
+    ann |= scanner_annotations(w, entry.part)
     selector = names.version_pods(w, version) if version is not None else names.pod_selector(w, colour)
     spec = {
         **replicas(w, entry.part),

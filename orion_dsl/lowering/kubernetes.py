@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orion_dsl import images
-from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Volume, Workload
+from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Version, Volume, Workload
 from orion_dsl.source import Span
 
 from . import egress, names, operated
@@ -130,7 +130,8 @@ def _namespaces(topology: Topology) -> Iterator[Planned]:
         yield entry(Role.NAMESPACE, "Namespace", None, ns.name, ns, sources=(ns.span,))
         if ns.quota is not None:
             yield entry(Role.QUOTA, "ResourceQuota", ns.name, names.QUOTA, ns, sources=(ns.span,))
-        yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
+        if ns.limit_range:
+            yield entry(Role.LIMIT_RANGE, "LimitRange", ns.name, names.LIMIT_RANGE, ns, sources=(ns.span,))
 
 
 def _service_accounts(topology: Topology) -> Iterator[Planned]:
@@ -252,14 +253,14 @@ def _services(topology: Topology, w: Workload) -> Iterator[Planned]:
         yield entry(Role.HEADLESS_SERVICE, "Service", w.namespace, names.headless_service(w), w, sources=(w.span,), selects=own)
 
 
-def env_sources(w: Workload) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """(kind, name, keys) of each Secret and ConfigMap the environment of a workload's containers reads,
-    once per object with every key it names (no keys: ``env_from``, every key)."""
+def env_sources(w: Workload, version: Version | None = None) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(kind, name, keys) of each Secret and ConfigMap the environment of a workload's containers reads (in one
+    version's pods, else in any of its pods), once per object with every key it names (no keys: ``env_from``, every key)."""
     found: dict[tuple[str, str], list[str]] = {}
-    for c in (w.container, *w.init_containers):
-        for var in c.env:
-            if var.source_kind is not None and var.source is not None and var.key is not None:
-                found.setdefault((_KINDS[var.source_kind], var.source), []).append(var.key)
+    main = version.environment(w.container.env) if version is not None else (*w.container.env, *(e for v in w.versions for e in v.env))
+    for var in (*main, *(e for c in w.init_containers for e in c.env)):
+        if var.source_kind is not None and var.source is not None and var.key is not None:
+            found.setdefault((_KINDS[var.source_kind], var.source), []).append(var.key)
     for e in w.env_from:
         found.setdefault((_KINDS[e.kind], e.source), [])
     for (kind, name), keys in found.items():
@@ -270,8 +271,8 @@ def env_sources(w: Workload) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 _KINDS = {"secret": "Secret", "config-map": "ConfigMap"}
 
 
-def _volume_refs(w: Workload) -> tuple[Ref, ...]:
-    """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods use (mounted, or read by their environment)."""
+def _volume_refs(w: Workload, version: Version | None = None) -> tuple[Ref, ...]:
+    """The ServiceAccount, ConfigMaps, Secrets and claims a workload's pods (or one version's) use (mounted, or read by their environment)."""
     refs = [Ref("ServiceAccount", w.namespace, names.service_account(w))]
     for v in w.volumes:
         keys = tuple(f.key for f in v.files)
@@ -279,7 +280,7 @@ def _volume_refs(w: Workload) -> tuple[Ref, ...]:
             refs.append(Ref("ConfigMap", w.namespace, v.source, keys))
         elif v.kind == "secret":
             refs.append(Ref("Secret", w.namespace, v.source, keys))
-    refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w)]
+    refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w, version)]
     if w.kind == "deployment":
         refs += [Ref("PersistentVolumeClaim", w.namespace, names.claim(w, s)) for s in w.storage]
     else:
@@ -298,7 +299,7 @@ def _pods(w: Workload) -> Iterator[Planned]:
     for version in w.versions:
         pods = names.version_pods(w, version)
         name = names.version_deployment(w, version)
-        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, name, w, part=version, sources=(version.span,), pods=pods, refs=refs)
+        yield entry(Role.DEPLOYMENT, "Deployment", w.namespace, name, w, part=version, sources=(version.span,), pods=pods, refs=_volume_refs(w, version))
     if w.versions:
         return
     if w.blue_green is None:

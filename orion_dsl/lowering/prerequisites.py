@@ -20,11 +20,11 @@ provided.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Literal
 
 import attrs
 
 from orion_dsl import controllers
+from orion_dsl.choices import PodSecurityLevel
 from orion_dsl.engines import facts, through_barman_plugin
 from orion_dsl.model import Ingress, Namespace, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
@@ -36,17 +36,15 @@ from .plan import Plan, Planned, Role
 #: The file of the docs target that lists the prerequisites.
 DOCUMENT = "docs/PREREQUISITES.md"
 
-#: The Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
-PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
 #: The level of the log shipper's own namespace: it mounts /var/log/pods from the node (a hostPath
 #: volume), which every level but ``privileged`` forbids.
 LOG_SHIPPER_POD_SECURITY: PodSecurityLevel = "privileged"
 
 
 def pod_security(namespace: Namespace) -> PodSecurityLevel:
-    """The Pod Security level a namespace enforces (audits and warns at): ``restricted`` for every
-    namespace ORION writes, so every pod it writes must meet it."""
-    return "restricted"
+    """The Pod Security level a namespace enforces (audits and warns at): ``restricted`` unless the namespace says
+    `pod_security baseline` or `privileged` (for pods others start there); every pod ORION writes meets ``restricted``."""
+    return namespace.pod_security
 
 
 @attrs.frozen

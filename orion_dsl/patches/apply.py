@@ -5,7 +5,9 @@ through it before laying them out. The strategy follows Kubernetes' strategic me
 patch can write here: a mapping merges field by field, ``null`` removes a field, a list whose schema
 names a merge key (containers, env, ports, volumes, volumeMounts ... by ``name`` or ``containerPort``)
 merges element by element on that key (a new key is appended), any other list is replaced. The
-``$patch`` and ``$retainKeys`` directives are not supported: a JSON patch ``remove`` deletes.
+``$patch`` directive of a mapping or of a keyed list element is ``delete`` (it is removed) or
+``replace`` (it is the patch's, not merged); ``$retainKeys`` and the list directives are not supported.
+Source: kubernetes/community@5a685b8c contributors/devel/sig-api-machinery/strategic-merge-patch.md.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from orion_dsl.lowering.plan import ObjectId
 from orion_dsl.patches import schema
-from orion_dsl.patches.model import Json, Operation, Patch
+from orion_dsl.patches.model import DIRECTIVE, Json, Operation, Patch
 from orion_dsl.patches.schema import Node
 
 
@@ -30,28 +32,64 @@ class PatchFailed(Exception):
         self.missing = missing
 
 
-def merge(target: dict[str, Any], patch: dict[str, Json], node: Node) -> None:
-    """Strategic-merge ``patch`` into ``target`` (changed in place), reading list merge keys from ``node``."""
+class NothingToDelete(Exception):
+    """A ``$patch delete`` of a list element the generated object does not have: ``where`` is the element's path,
+    ``name`` its merge key's value, ``known`` the values the list has."""
+
+    def __init__(self, where: str, name: Json, known: list[Json]) -> None:
+        super().__init__(where)
+        self.where = where
+        self.name = name
+        self.known = known
+
+
+def merge(target: dict[str, Any], patch: dict[str, Json], node: Node, where: str = "") -> None:
+    """Strategic-merge ``patch`` into ``target`` (changed in place), reading list merge keys from ``node``;
+    ``where`` is the dotted path of ``target`` (for :class:`NothingToDelete`)."""
     for key, value in patch.items():
         child = node.child(key) or schema.any_node()
-        if value is None:
+        here = f"{where}.{key}" if where else key
+        directive = value.get(DIRECTIVE) if isinstance(value, dict) else None
+        if value is None or directive == "delete":
             target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict):
-            merge(target[key], value, child)
-        elif isinstance(value, list) and isinstance(target.get(key), list) and child.is_array and child.merge_key is not None:
-            _merge_list(target[key], value, child.item, child.merge_key)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict) and directive != "replace":
+            merge(target[key], value, child, here)
+        elif isinstance(value, list) and child.is_array and child.merge_key is not None:
+            elements = target[key] if isinstance(target.get(key), list) else []
+            _merge_list(elements, value, child.item, child.merge_key, here)
+            target[key] = elements
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = _fresh(value, child)
 
 
-def _merge_list(target: list[Any], patch: list[Json], item: Node, key: str) -> None:
-    """Merge elements by their merge key: a known key merges into its element, a new one is appended."""
+def _fresh(value: Json, node: Node) -> Json:
+    """A value the patch sets whole (a new field, a replaced one): merged into nothing, so its ``null`` fields and
+    directives are left out as they would be from a merge."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        merge(out, {k: v for k, v in value.items() if k != DIRECTIVE}, node)
+        return out
+    if isinstance(value, list):
+        return [_fresh(v, node.item if node.is_array else schema.any_node()) for v in value]
+    return copy.deepcopy(value)
+
+
+def _merge_list(target: list[Any], patch: list[Json], item: Node, key: str, where: str) -> None:
+    """Merge elements by their merge key: a known key merges into its element (``$patch replace``: is replaced by it,
+    ``$patch delete``: is removed), a new one is appended."""
     for element in patch:
-        found = next((t for t in target if isinstance(t, dict) and t.get(key) == element[key]), None)
-        if found is None:
-            target.append(copy.deepcopy(element))
+        at = next((i for i, t in enumerate(target) if isinstance(t, dict) and t.get(key) == element[key]), None)
+        directive = element.get(DIRECTIVE)
+        if directive == "delete":
+            if at is None:
+                raise NothingToDelete(f"{where}[{key}={element[key]}]", element[key], [t.get(key) for t in target if isinstance(t, dict)])
+            del target[at]
+        elif at is None:
+            target.append(_fresh(element, item))
+        elif directive == "replace":
+            target[at] = _fresh(element, item)
         else:
-            merge(found, element, item)
+            merge(target[at], element, item, f"{where}[{key}={element[key]}]")
 
 
 def _segments(pointer: str) -> list[str]:

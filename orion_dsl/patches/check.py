@@ -3,7 +3,7 @@ it, the patches are applied in order, and the patched object must still be valid
 
 Only patched objects are built (one per target), so the check costs nothing for a spec without patches.
 Errors: E0233, at the operation that does not apply (a path the generated object does not have, a failed
-``test``), or at the patch that leaves the object invalid (a required field removed, a list element that
+``test``, a ``$patch delete`` of a list element it does not have), or at the patch that leaves the object invalid (a required field removed, a list element that
 lacks a required field).
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from orion_dsl.diagnostics import Diagnostic, error
+from orion_dsl.diagnostics import Diagnostic, did_you_mean, error
 from orion_dsl.lowering.plan import Plan, Planned
 from orion_dsl.patches import schema
-from orion_dsl.patches.apply import PatchFailed, apply
+from orion_dsl.patches.apply import NothingToDelete, PatchFailed, apply
 from orion_dsl.patches.model import Patch
 
 #: Builds the object of one plan entry, as its backend does (None: the entry has nothing to say).
@@ -41,6 +41,10 @@ def check_patches(patches: Iterable[Patch], plan: Plan, build: Build) -> list[Di
         for p in mine:
             try:
                 after = apply(obj, p)
+            except NothingToDelete as missing:
+                help = did_you_mean(str(missing.name), [str(k) for k in missing.known]) or "the generated object has none: remove the element's block"
+                diags.append(error("E0233", p.span, f"the generated {target} has no {missing.where} to delete", help))
+                continue
             except PatchFailed as failed:
                 op = failed.operation
                 parent = op.path.rsplit("/", 1)[0]

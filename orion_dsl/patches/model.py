@@ -14,6 +14,9 @@ from orion_dsl.source import Span, span_field
 #: A JSON value as a patch writes it: a string, number, boolean, null, list or mapping.
 Json = Any
 
+#: The key of a strategic merge directive in a mapping or keyed list element (its values: ``choices.MERGE_DIRECTIVES``).
+DIRECTIVE = "$patch"
+
 
 def frozen_json(value: Json) -> str:
     """A JSON value as text, in the order written: the model is frozen and hashable, and a value is read back with

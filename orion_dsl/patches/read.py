@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from orion_dsl import declarations as decl
-from orion_dsl.choices import JSON_OPS, JsonOp
+from orion_dsl.choices import JSON_OPS, MERGE_DIRECTIVES, JsonOp
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error
 from orion_dsl.lowering.plan import ObjectId, Plan
 from orion_dsl.patches import schema
-from orion_dsl.patches.model import Json, Operation, Patch, frozen_json
+from orion_dsl.patches.model import DIRECTIVE, Json, Operation, Patch, frozen_json
 from orion_dsl.patches.schema import Node
 from orion_dsl.source import Span
 from orion_dsl.syntax import Arg, ArgKind, Statement
@@ -109,6 +109,13 @@ class Reader:
         first: dict[str, Span] = {}
         for stmt in body:
             key = stmt.keyword
+            if key == DIRECTIVE and stmt.quoted:
+                if key in first:
+                    self.report("E0114", stmt.keyword_span, f'"$patch" is set twice in {where}', "keep one of them", (Related(first[key], "first set here"),))
+                else:
+                    first[key] = stmt.keyword_span
+                    self.directive(stmt, where, out, paths)
+                continue
             child = node.child(key)
             if child is None:
                 self.report("E0231", stmt.keyword_span, f'"{key}" is not a field of {where or "the object"}', did_you_mean(key, node.fields))
@@ -134,7 +141,28 @@ class Reader:
                 out.setdefault(key, []).extend(value)
             else:
                 out[key] = value
+        if out.get(DIRECTIVE) == "delete" and len(out) > 1:
+            help = 'keep `"$patch" delete` alone in its block, or write `"$patch" replace` to set the block\'s fields instead'
+            self.report("E0113", first[DIRECTIVE], f"{where} is deleted: its other fields would be lost", help)
         return out
+
+    def directive(self, stmt: Statement, where: str, out: dict[str, Json], paths: list[str]) -> None:
+        """``"$patch" delete`` or ``"$patch" replace`` in the block of a field or of a list element named by its key:
+        the field (element) is removed, or set to the block instead of merged. Not at the top (the object is the plan's)
+        nor in an element of a list without a merge key (that list is replaced whole anyway)."""
+        if not where or where.endswith("[]"):
+            at = "the object itself is the plan's" if not where else f"{where.removesuffix('[]')} has no merge key, so the patch replaces it whole"
+            help = 'write "$patch" in the block of a field, or of an element named by its key'
+            self.report("E0231", stmt.keyword_span, f'"$patch" does not apply here: {at}', help)
+            return
+        args = stmt.args
+        text = args[0].text if len(args) == 1 and args[0].kind in (ArgKind.WORD, ArgKind.STRING) and stmt.body is None else None
+        if text not in MERGE_DIRECTIVES:
+            help = did_you_mean(text or "", MERGE_DIRECTIVES)
+            self.report("E0232", stmt.keyword_span, f'"$patch" takes {" or ".join(MERGE_DIRECTIVES)}', help)
+            return
+        out[DIRECTIVE] = text
+        paths.append(f"{where} ($patch {text})")
 
     def value(self, stmt: Statement, node: Node, path: str, paths: list[str], args: tuple[Arg, ...] | None = None) -> Json:
         """A field statement's value (``args``: its arguments, when not all of the statement's are the value)."""

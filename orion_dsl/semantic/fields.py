@@ -92,6 +92,8 @@ _URL = re.compile(r"^https?://[^/\s]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: A route of the gateway: a URL path.
 _ROUTE_PATH = re.compile(r"^/\S*$")
+#: An ingress host's path (HTTPPathMatch's value pattern for Exact and PathPrefix, Gateway API v1.5.1).
+_INGRESS_PATH = re.compile(r"^/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*$")
 _CORS_ORIGIN = re.compile(r"^(\*|[a-z][a-z0-9+.-]*://[^\s,/]+)$")
 _HTTP_METHOD = re.compile(r"^([A-Z]+|\*)$")
 #: An image reference (the OCI distribution grammar): ``[host[:port]/]path[:tag][@digest]``.
@@ -210,6 +212,8 @@ class FieldResolver(ResolverBase):
         if self.spec.ingress is not None:
             for h in self.spec.ingress.hosts:
                 self._host(h.host, "ingress host")
+                for path in (*h.prefix, *h.exact):
+                    self._ingress_path(path)
         for e in self.spec.externals:
             for host in e.hosts:
                 self._host(host, "external host")
@@ -328,6 +332,19 @@ class FieldResolver(ResolverBase):
         """A gateway route (or a JWT ``protect``/``public`` path) is a URL path: it starts with "/" and holds no whitespace."""
         if path is not None and path.value.strip() and not _ROUTE_PATH.match(path.value):
             self.report("E0216", path.span, f'the {what} "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
+
+    def _ingress_path(self, path: L[str]) -> None:
+        """An ingress host's path, as the Gateway API's HTTPPathMatch takes an Exact or PathPrefix value (its CEL rules,
+        httproute_v1.json of gateway-api v1.5.1): absolute, of URL path characters, without ``//``, ``/./``, ``/../``,
+        an encoded ``/``, or a last ``/.`` or ``/..``."""
+        value = path.value
+        bad = next((part for part in ("//", "/./", "/../", "%2f", "%2F") if part in value), None) or next(
+            (end for end in ("/..", "/.") if value.endswith(end)), None
+        )
+        if not _INGRESS_PATH.match(value) or bad is not None:
+            why = f'it holds "{bad}"' if bad is not None else "a path starts with / and holds letters, digits, -._~!$&'()*+,;=:@/ or %XX"
+            help = 'write a path such as "/api" (a prefix matches below it)'
+            self.report("E0216", path.span, f'the ingress path "{value}" is not one a route matches: {why}', help)
 
     def _platform_versions(self) -> None:
         """The Kubernetes and Istio versions a spec states must serve the APIs ORION writes (:data:`PLATFORM_FLOORS`)."""

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from orion_dsl import aws_regions, model
 from orion_dsl import declarations as decl
-from orion_dsl.choices import DescribedKind, RatePer, SharedKind
+from orion_dsl.choices import DescribedKind, PathMatch, RatePer, SharedKind
 from orion_dsl.decode import L, Settings, written
-from orion_dsl.diagnostics import did_you_mean
+from orion_dsl.diagnostics import Related, did_you_mean
 from orion_dsl.semantic import metadata
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
 from orion_dsl.values import PortRef
+
+
+def host_paths(h: decl.HostDecl) -> tuple[tuple[PathMatch, str], ...]:
+    """The paths an ingress host line matches, its prefixes then its exact paths (none: every path)."""
+    return (*(("prefix", p.value) for p in h.prefix), *(("exact", p.value) for p in h.exact))
 
 
 class PlatformResolver(ResolverBase):
@@ -34,7 +39,13 @@ class PlatformResolver(ResolverBase):
         self.subnet_ref(d.subnet)
         self.diags.extend(metadata.problems(d.labels, "label", "labels", metadata.NAMESPACE_KEYS))
         if d.external is not None and d.external.value:
-            for part, what in ((d.labels[0] if d.labels else None, "labels"), (d.defaults.quota if d.defaults else None, "a quota")):
+            managed = (
+                (d.labels[0] if d.labels else None, "labels"),
+                (d.defaults.quota if d.defaults else None, "a quota"),
+                (d.pod_security, "Pod Security labels"),
+                (d.limit_range, "LimitRange"),
+            )
+            for part, what in managed:
                 if part is not None:
                     help = "remove it, or let ORION manage the namespace (leave out `external`)"
                     self.report("E0221", part.span, f"namespace {written(d.name)} is external: ORION writes no {what} for it", help)
@@ -49,6 +60,8 @@ class PlatformResolver(ResolverBase):
             quota=quota,
             shared=tuple(shared),
             external=settings.external,
+            pod_security=settings.pod_security,
+            limit_range=settings.limit_range,
             span=d.span,
         )
 
@@ -144,7 +157,11 @@ class PlatformResolver(ResolverBase):
         if d is None:
             return None
         self.workload_ref(d.namespace, set(self.namespaces), "namespace")
-        hosts = [model.Host(h.host.value, *to, span=h.span) for h in d.hosts if h.host is not None and (to := self.workload_port(h.target, "host target"))]
+        hosts = [
+            model.Host(h.host.value, *to, paths=host_paths(h), span=h.span)
+            for h in d.hosts
+            if h.host is not None and (to := self.workload_port(h.target, "host target"))
+        ]
         issuer = d.tls.issuer if d.tls else None
         issuers = declared(self.spec.certificates.issuers) if self.spec.certificates else set()
         if issuer is not None and issuer.value not in issuers:
@@ -158,6 +175,8 @@ class PlatformResolver(ResolverBase):
             if name.value not in proxies:
                 self.unknown(name, "proxy in front (a `cdn` or `load_balancer` of the edge block)", proxies)
         settings = Settings(decl.IngressDecl, d)
+        if settings.controller == "istio":
+            self.route_paths(hosts)
         return model.Ingress(
             name=written(d.name, "ingress"),  # a name left out is reported
             controller=settings.controller,
@@ -180,6 +199,21 @@ class PlatformResolver(ResolverBase):
             forwarded_by=tuple(b.value for b in d.behind if b.value in proxies and b.value not in passing),
             span=d.span,
         )
+
+    def route_paths(self, hosts: list[model.Host]) -> None:
+        """Hosts that reach one Service port share its HTTPRoute, whose rule matches the same paths for every hostname
+        it lists (a route's hostnames and matches are not paired): they must state the same paths, at most 64
+        (HTTPRouteRule.matches, Gateway API v1.5.1)."""
+        first: dict[tuple[str, str], model.Host] = {}
+        for h in hosts:
+            seen = first.setdefault((h.target, h.port.name), h)
+            if seen.paths != h.paths:
+                help = f'give the two hosts the same paths, or send one of them to another port of "{h.target}"'
+                where = f"{h.target}:{h.port.name}"
+                summary = f'"{h.host}" ({h.path_text}) and "{seen.host}" ({seen.path_text}) reach {where}, whose one route matches one set of paths'
+                self.report("E0221", h.span, summary, help, (Related(seen.span, "the first host of that route"),))
+            if len(h.paths) > 64:
+                self.report("E0216", h.span, f'"{h.host}" matches {len(h.paths)} paths, and a route takes at most 64', "match fewer, broader prefixes")
 
     def issuers(self) -> tuple[model.Issuer, ...]:
         """The certificate issuers."""
@@ -341,7 +375,10 @@ class PlatformResolver(ResolverBase):
             e = spec.edge
             self.unique(((x.name, x) for x in (*e.cdn, *e.load_balancers, *e.geodns, *e.regions)), "edge piece")
         if spec.ingress is not None:
-            self.unique(((h.host, h) for h in spec.ingress.hosts), "ingress host")
+            # one host may send some paths elsewhere (`prefix "/api"`); each path, or every path, once per host
+            every = (("", ""),)
+            matched = [(L(f"{h.host.value} {m} {p}".strip(), span=h.host.span), h) for h in spec.ingress.hosts if h.host for m, p in host_paths(h) or every]
+            self.unique(matched, "ingress host")
         for ns in spec.namespaces:
             self.unique(((s.name, s) for s in (*ns.shared_configs, *ns.shared_secrets)), f'shared config or secret of "{written(ns.name)}"')
 

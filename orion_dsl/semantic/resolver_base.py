@@ -22,6 +22,8 @@ DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: A DNS-1123 subdomain (dotted labels): ConfigMap and storage class names, hosts.
 #: A key of a Secret or ConfigMap (Kubernetes' IsConfigMapKey).
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+#: A header name an HTTP probe may send (k8s.io/apimachinery/pkg/util/validation IsHTTPHeaderName).
+HEADER_NAME = re.compile(r"^[-A-Za-z0-9]+$")
 DNS_1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 #: A Kubernetes label key (without a prefix: a key is a spec keyword) or value.
 LABEL = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")

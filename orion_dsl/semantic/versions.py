@@ -24,7 +24,8 @@ class VersionResolver(ResolverBase):
     """Builds a workload's :class:`~orion_dsl.model.Version` s and :class:`~orion_dsl.model.Traffic`."""
 
     def versions(self, d: decl.WorkloadDecl, name: str, kind: model.WorkloadKind, replicas: int) -> tuple[model.Version, ...]:
-        """Each ``version`` block (its replicas the service's unless written); one a statefulset, a blue-green pair or
+        """Each ``version`` block (its replicas the service's unless written; its ``env`` is resolved with the calls,
+        :meth:`~orion_dsl.semantic.workloads.WorkloadResolver.with_links`); one a statefulset, a blue-green pair or
         an autoscaled service cannot have is reported (each version is a Deployment with its own count)."""
         if not d.versions:
             return ()
@@ -38,8 +39,15 @@ class VersionResolver(ResolverBase):
             self.report("E0221", d.autoscale.keyword_span, f'"{name}" runs one Deployment per version, and autoscale scales one Deployment', help)
         for v in d.versions:
             self.check_name(v.name, "version")
+            self.unique(((e.name, e) for e in v.env), f'environment variable of version "{written(v.name, "")}" of "{name}"')
         self.unique(((v.name, v) for v in d.versions), f'version of "{name}"')
-        found = {v.name.value: model.Version(v.name.value, written(v.image, ""), written(v.replicas, replicas), span=v.span) for v in d.versions if v.name}
+        found = {
+            v.name.value: model.Version(
+                v.name.value, written(v.image, ""), written(v.replicas, replicas), args=tuple(a.value for a in v.args) if v.args else None, span=v.span
+            )
+            for v in d.versions
+            if v.name
+        }
         return tuple(found.values())
 
     def traffic(

@@ -17,7 +17,7 @@ from orion_dsl.semantic import metadata
 from orion_dsl.semantic.engine_checks import EngineResolver
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.mounts import mount_path_problems
-from orion_dsl.semantic.resolver_base import CONFIG_KEY, DNS_1123_SUBDOMAIN
+from orion_dsl.semantic.resolver_base import CONFIG_KEY, DNS_1123_SUBDOMAIN, HEADER_NAME
 from orion_dsl.semantic.versions import VersionResolver, retries
 from orion_dsl.semantic.volume_files import volume_files
 from orion_dsl.values import DAY_MS, Duration, PortRef
@@ -418,7 +418,25 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         path = next((str(t.value) for t in d.target if isinstance(t.value, str) and t.value.startswith("/")), None) if kind == "http" else None
         if kind == "http" and path is None:
             self.report("E0112", d.keyword_span, "an http check needs a path", 'write `http "/health"`')
-        return model.Check(kind, port=self.check_port(d, kind, ports, owner), path=path, timing=timing)
+        port = self.check_port(d, kind, ports, owner)
+        return model.Check(kind, port=port, path=path, timing=timing, headers=self.check_headers(d, kind), service=written(d.service))
+
+    def check_headers(self, d: decl.CheckDecl, kind: CheckKind) -> tuple[tuple[str, str], ...]:
+        """An HTTP check's headers, each a name Kubernetes takes (letters, digits and ``-``: IsHTTPHeaderName of
+        k8s.io/apimachinery/pkg/util/validation); a ``service`` is a gRPC check's alone."""
+        if d.service is not None and kind != "grpc":
+            self.report("E0221", d.service.span, f"only a grpc check names a service; this is an {kind} check", "remove `service ...`, or write `grpc`")
+        if d.headers and kind != "http":
+            self.report("E0221", d.headers[0].keyword_span, f"only an http check sends headers; this is a {kind} check", "remove the `header` lines")
+        found = []
+        for h in d.headers:
+            if h.name is None or h.value is None:
+                continue
+            if not HEADER_NAME.match(h.name.value):
+                self.report("E0204", h.name.span, f'"{h.name.value}" cannot be an HTTP header name', "write letters, digits and '-' (X-Probe)")
+            found.append((h.name.value, h.value.value))
+        self.unique(((h.name, h) for h in d.headers), "header of the check")
+        return tuple(found)
 
     def check_timing(self, d: decl.CheckDecl) -> model.CheckTiming:
         """The timing a check states itself (upstream apps give each probe its own: a startup check's long
@@ -430,7 +448,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
 
     def check_arguments(self, d: decl.CheckDecl, kind: CheckKind) -> None:
         """Report arguments a check does not take: a second path or port, a port of an exec check."""
-        allowed = {"exec": len(d.target), "http": 1, "tcp": 0 if d.on else 1}[kind]
+        allowed = {"exec": len(d.target), "http": 1, "tcp": 0 if d.on else 1, "grpc": 0 if d.on else 1}[kind]
         if len(d.target) > allowed:
             extra = d.target[allowed]
             self.report(
@@ -443,9 +461,9 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             self.report("E0113", d.on.span, "an exec check runs a command: it has no port", "remove `on ...`")
 
     def check_port(self, d: decl.CheckDecl, kind: CheckKind, ports: tuple[model.Port, ...], owner: str) -> model.Port | None:
-        """The port an http or tcp check goes to: the one named (by ``on``, or a tcp check's target), else the pod's first."""
+        """The port an http, tcp or grpc check goes to: the one named (by ``on``, or a tcp or grpc check's target), else the pod's first."""
         ref: L[Any] | None = d.on
-        if kind == "tcp" and ref is None:
+        if kind in ("tcp", "grpc") and ref is None:
             ref = next((t for t in d.target), None)
         if ref is None:
             if not ports:
@@ -683,6 +701,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
                 continue
             calls.extend(model.Call(target, p, span=ref.span) for p in self.ports[target])
         env = self.env_vars(d.env, calls)
+        version_decls = {vd.name.value: vd for vd in d.versions if vd.name is not None}  # the last of a name, as versions() keeps
+        versions = tuple(attrs.evolve(v, env=self.env_vars(version_decls[v.name].env, calls)) for v in w.versions)
         named_inits = (i for i in d.init if i.name is not None)
         inits = tuple(attrs.evolve(c, env=self.env_vars(i.env, calls)) for c, i in zip(w.init_containers, named_inits, strict=True))
         routes = [model.Route(r.path.value, *to, span=r.span) for r in d.routes if r.path is not None and (to := self.workload_port(r.target, "route target"))]
@@ -692,7 +712,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         # One backup per kind: backup objects (and recovery facts) are named by workload and kind.
         hint = "keep one backup of each kind; for a second copy elsewhere, `replicate` its target in `recovery`"
         self.unique(((b.kind, b) for b in d.backups), "backup", hint)
-        return attrs.evolve(w, container=attrs.evolve(w.container, env=env), init_containers=inits, calls=tuple(calls), routes=tuple(routes))
+        container = attrs.evolve(w.container, env=env)
+        return attrs.evolve(w, container=container, init_containers=inits, versions=versions, calls=tuple(calls), routes=tuple(routes))
 
     def env_vars(self, decls: tuple[decl.EnvDecl, ...], calls: list[model.Call]) -> tuple[model.EnvVar, ...]:
         """A container's variables; an ``address`` also declares the call to the port it names (into ``calls``),

@@ -81,7 +81,8 @@ def _inbound(b: Builder, topology: Topology, ingress: Ingress) -> None:
         if ingress.hosts:
             with b.cluster("hosts", "Ingress rules (hosts)", "service"):
                 for i, host in enumerate(ingress.hosts, 1):
-                    b.node(f"host_{i}", host.host, cls="service", group="Ingress rules (hosts)", counts="host")
+                    paths = (host.path_text,) if host.paths else ()  # a host that sends some paths elsewhere says which
+                    b.node(f"host_{i}", host.host, *paths, cls="service", group="Ingress rules (hosts)", counts="host")
                     b.link(ingress_id(ingress.name), f"host_{i}")
 
 

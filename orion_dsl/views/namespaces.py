@@ -65,7 +65,7 @@ def _ingress_holdings(topology: Topology, ns: Namespace) -> list[str]:
     if topology.issuers:
         lines += wrap("- cert-manager issuers: ", [i.name for i in topology.issuers])
         lines.append("- TLS Certificates")
-    lines += wrap("- Ingress rules: ", [h.host for h in ingress.hosts])
+    lines += wrap("- Ingress rules: ", list(dict.fromkeys(h.host for h in ingress.hosts)))
     return lines
 
 

@@ -114,7 +114,7 @@ def _links(b: Builder, topology: Topology, entry: str) -> None:
         for host in ingress.hosts:
             targets.setdefault(host.target, []).append(host.host)
         for target, hosts in targets.items():
-            b.link(ingress_id(ingress.name), _entry(topology, target), ", ".join(hosts))
+            b.link(ingress_id(ingress.name), _entry(topology, target), ", ".join(dict.fromkeys(hosts)))
         if topology.issuers:
             b.link("certmgr", ingress_id(ingress.name), "TLS certs", style="dotted")
     for w in topology.workloads:

@@ -8,7 +8,8 @@ import functools
 from orion_dsl.backends.docs import render
 from orion_dsl.model import Topology
 from orion_dsl.views import mesh, topology
-from tests.conftest import ROOT, load_topology
+from tests.conftest import ROOT, load_topology, topology_of
+from tests.kubernetes.test_versions import CANARY
 from tests.support.plans import planned
 
 from .markdown import Document
@@ -44,3 +45,21 @@ def test_the_deployment_topology_gives_a_versioned_services_replicas_and_images_
 def test_the_topology_view_gives_a_versioned_services_replicas_per_version() -> None:
     boxes = {n.id: n.lines for n in topology.build(_canary()).nodes()}
     assert "Replicas: v1 x2, v2 x1, v3 x1" in boxes["wl_reviews"]
+
+
+def test_the_document_lists_each_versions_own_variables_after_the_services() -> None:
+    tables = Document(render(planned(topology_of(CANARY))).stream).section("reviews", level=3).tables
+    env = next(t for t in tables if t.header == ["Variable", "Value"]).records()
+    assert [(r["Variable"], r["Value"]) for r in env] == [
+        ("LOG_DIR", "/tmp/logs"),
+        ("ENABLE_RATINGS", "false"),
+        ("ENABLE_RATINGS (version v2)", "true"),
+        ("STAR_COLOR (version v2)", "black"),
+        ("RATINGS_HOSTNAME (version v2)", "address ratings:http"),
+        ("STAR_COLOR (version v3)", "secret stars key colour"),
+    ]
+
+
+def test_the_workloads_summary_counts_every_versions_replicas_not_the_services_own() -> None:
+    summary = Document(render(planned(_canary())).stream).section("reviews", level=3).text
+    assert "4 replicas: v1 2, v2 1, v3 1" in summary

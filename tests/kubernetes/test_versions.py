@@ -7,6 +7,7 @@ from typing import Any
 
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import NETWORK, topology_of
+from tests.support.plans import planned
 from tests.support.schemas import NEWEST_K8S, validate_core
 
 from .helpers import find, main_container, objects, of_kind
@@ -99,3 +100,82 @@ def test_a_blue_green_colour_without_an_image_beside_an_image_pinned_by_digest_i
         + f'namespace shop {{\n  subnet apps\n  service catalog {{ image "{digest}"; port http 8080; blue_green {{ blue "1"; green "2"; active blue }} }}\n}}\n'
     )
     assert [d.code for d in analyze_text(text).diagnostics if d.is_error] == ["E0216", "E0216"]
+
+
+#: Istio's bookinfo reviews reads ENABLE_RATINGS and STAR_COLOR from its environment
+#: (istio/istio samples/bookinfo/src/reviews/reviews-application/src/main/java/application/rest/LibertyRestEndpoint.java:
+#: ``System.getenv("STAR_COLOR") == null ? "black" : ...``): one image, three versions told apart by their variables.
+CANARY = (
+    NETWORK
+    + """namespace shop {
+  subnet apps
+  service page { image "shop/page:1.0"; port http 9080; calls reviews:http }
+  service ratings { image "shop/ratings:1.0"; port http 9080 }
+  service reviews {
+    image "docker.io/istio/examples-bookinfo-reviews-v3:1.20.3"
+    port http 9080
+    env LOG_DIR "/tmp/logs"
+    env ENABLE_RATINGS "false"
+    version v1 { image "docker.io/istio/examples-bookinfo-reviews-v3:1.20.3" }
+    version v2 {
+      image "docker.io/istio/examples-bookinfo-reviews-v3:1.20.3"
+      env ENABLE_RATINGS "true"
+      env STAR_COLOR "black"
+      env RATINGS_HOSTNAME address ratings:http
+    }
+    version v3 { image "docker.io/istio/examples-bookinfo-reviews-v3:1.20.3"; env STAR_COLOR secret "stars" key "colour" }
+  }
+}
+"""
+)
+
+
+def _env(objs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return list(main_container(find(objs, "Deployment", name)).get("env", []))
+
+
+def test_a_versions_env_replaces_the_services_variable_of_its_name_in_place_and_adds_its_others_after() -> None:
+    objs = _objs(CANARY)
+    assert _env(objs, "reviews-v1") == [{"name": "LOG_DIR", "value": "/tmp/logs"}, {"name": "ENABLE_RATINGS", "value": "false"}]
+    assert [(e["name"], e.get("value")) for e in _env(objs, "reviews-v2")] == [
+        ("LOG_DIR", "/tmp/logs"),
+        ("ENABLE_RATINGS", "true"),
+        ("STAR_COLOR", "black"),
+        ("RATINGS_HOSTNAME", "ratings.shop.svc.cluster.local:9080"),
+    ]
+    assert _env(objs, "reviews-v3")[-1] == {"name": "STAR_COLOR", "valueFrom": {"secretKeyRef": {"name": "stars", "key": "colour", "optional": False}}}
+    for version in ("v1", "v2", "v3"):
+        assert validate_core(find(objs, "Deployment", f"reviews-{version}"), NEWEST_K8S) == []
+
+
+def test_a_versions_address_declares_the_call_for_the_service_whose_policies_select_every_version() -> None:
+    reviews = next(w for w in topology_of(CANARY).workloads if w.name == "reviews")
+    assert [(c.target, c.port.name) for c in reviews.calls] == [("ratings", "http")]
+    egress = find(_objs(CANARY), "NetworkPolicy", "reviews-egress")
+    assert egress["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "reviews"}}
+
+
+def test_only_the_version_that_reads_a_secret_into_its_environment_skips_the_scanners_secret_env_check() -> None:
+    objs = _objs(CANARY)
+    annotations = {name: find(objs, "Deployment", name)["metadata"].get("annotations", {}) for name in ("reviews-v1", "reviews-v3")}
+    skipped = {name: any("CKV_K8S_35" in v for v in found.values()) for name, found in annotations.items()}
+    assert skipped == {"reviews-v1": False, "reviews-v3": True}
+
+
+def test_a_version_naming_one_variable_twice_is_refused() -> None:
+    text = CANARY.replace('env STAR_COLOR "black"', 'env STAR_COLOR "black"\n      env STAR_COLOR "red"')
+    assert [d.code for d in analyze_text(text).diagnostics if d.is_error] == ["E0203"]
+
+
+def test_the_prerequisites_name_only_the_versions_whose_environment_reads_a_secret() -> None:
+    readers = [r.name for r in planned(topology_of(CANARY)).entries if any(ref.name == "stars" for ref in r.refs)]
+    assert readers == ["reviews-v3"]
+
+
+def test_a_version_that_states_args_runs_them_instead_of_the_services_and_the_others_keep_the_services() -> None:
+    text = CANARY.replace('    env LOG_DIR "/tmp/logs"\n', '    env LOG_DIR "/tmp/logs"\n    args "--port", "9080"\n').replace(
+        'env STAR_COLOR "black"', 'env STAR_COLOR "black"\n      args "--port", "9080", "--stars"'
+    )
+    objs = _objs(text)
+    args = {v: main_container(find(objs, "Deployment", f"reviews-{v}")).get("args") for v in ("v1", "v2")}
+    assert args == {"v1": ["--port", "9080"], "v2": ["--port", "9080", "--stars"]}

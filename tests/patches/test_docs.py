@@ -22,8 +22,9 @@ def test_the_document_lists_each_patch_with_its_target_file_kind_and_paths() -> 
     rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Order")]
     assert rows == [
         "| 1 | `Deployment shop/payments` | `kubernetes/shop/deployment-payments.yaml` | strategic merge | "
-        "`spec.template.spec.containers[name=payments].workingDir` |",
-        "| 2 | `Service shop/payments` | `kubernetes/shop/service-payments.yaml` | JSON patch | `replace /spec/type` |",
+        "`spec.template.spec.containers[name=payments].workingDir` | — |",
+        "| 2 | `Service shop/payments` | `kubernetes/shop/service-payments.yaml` | JSON patch | `replace /spec/type` | "
+        "the Service type (who reaches it from outside) |",
     ]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from orion_dsl.backends.docs.markdown import code, md
+from orion_dsl.backends.docs.markdown import code, join, md
 from orion_dsl.engines import facts, has_headless_service
 from orion_dsl.model import Check, Port, Probes, Resources, Workload
 from orion_dsl.values import Duration, Quantity
@@ -119,9 +119,17 @@ def check(item: Check | None, workload: Workload) -> str:
     if item.kind == "http":
         port = item.port or (workload.container.ports[0] if workload.container.ports else None)
         where = f" on {port_named(port)}" if port else ""
+        if item.headers:
+            sent = join(", ", (code(f"{n}: {v}") for n, v in item.headers))
+            return md("HTTP GET {}{} with {}{}", code(item.path or "/"), where, sent, _own_timing(item))
         return md("HTTP GET {}{}{}", code(item.path or "/"), where, _own_timing(item))
     if item.kind == "tcp":
         return (f"TCP connect to {port_named(item.port)}" if item.port else "TCP connect") + _own_timing(item)
+    if item.kind == "grpc":
+        on = port_named(item.port) if item.port else "the first port"
+        if item.service is not None:
+            return md("gRPC health check of {} on {}{}", code(item.service), on, _own_timing(item))
+        return md("gRPC health check on {}{}", on, _own_timing(item))
     return md("exec {}{}", code(" ".join(item.command)), _own_timing(item))
 
 
@@ -173,7 +181,10 @@ def count(n: int, noun: str) -> str:
 
 
 def replica_words(w: Workload) -> str:
-    """Replicas for a sentence: ``3 replicas, autoscaled 3..10``."""
+    """Replicas for a sentence: ``3 replicas, autoscaled 3..10``; for a service with versions, every version's
+    together and each one's (``4 replicas: v1 2, v2 1, v3 1``), since each version's Deployment runs its own."""
+    if w.versions:
+        return f"{count(w.max_replicas, 'replica')}: {', '.join(f'{v.name} {v.replicas}' for v in w.versions)}"
     words = count(w.replicas, "replica")
     if w.autoscale is not None:
         words += f", autoscaled {value_range(w.autoscale.min, w.autoscale.max)}"

@@ -23,7 +23,7 @@ from orion_dsl.backends.docs.context.text import (
 )
 from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.lowering import egress as egress_routes
-from orion_dsl.model import Edge, External, Peer, Topology, Workload
+from orion_dsl.model import Edge, External, Host, Peer, Topology, Workload
 from orion_dsl.values import Duration
 
 _PLATFORM_KINDS = ("operator", "api-server", "object-store")
@@ -237,7 +237,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
     if i.behind:
         features.insert(5, ("Behind", _behind(t)))
     issuers = [(x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before)) for x in t.issuers]
-    hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
+    hosts = [(_host_cell(h), h.target, port_named(h.port)) for h in i.hosts]
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
     return {
         "name": i.name,
@@ -249,6 +249,13 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         "hosts": table(("Host", "Workload", "Port"), hosts),
         "routes": table(("Router", "Path", "Workload", "Port"), routes),
     }
+
+
+def _host_cell(h: Host) -> str:
+    """An ingress host, with the paths it matches when it does not send every path (``shop.example.com`` prefix ``/api``)."""
+    if not h.paths:
+        return code(h.host)
+    return md("{} {}", code(h.host), join(", ", (md("{} {}", kind, code(path)) for kind, path in h.paths)))
 
 
 def _callers(t: Topology, ext: External) -> str:

@@ -86,10 +86,16 @@ def containers(t: Topology) -> list[dict[str, Any]]:
                 "storage": table(("Claim", "Size", "Storage class", "Access", "Mount"), storage),
                 "security": _security_context(w),
                 "operator": facts(w.engine).operator if w.engine is not None else None,
-                "env": table(("Variable", "Value"), [(e.name, code(shown_env(e.name, e.value) if e.value is not None else e.text)) for e in w.env]),
+                "env": table(("Variable", "Value"), _env_rows(w)),
             }
         )
     return out
+
+
+def _env_rows(w: Workload) -> list[tuple[str, str]]:
+    """The main container's variables, then each version's own (``STAR_COLOR (version v2)``), which replace the service's."""
+    rows = [(e.name, e) for e in w.env] + [(f"{e.name} (version {v.name})", e) for v in w.versions for e in v.env]
+    return [(name, code(shown_env(e.name, e.value) if e.value is not None else e.text)) for name, e in rows]
 
 
 def _metric(m: Metric) -> str:
