@@ -768,14 +768,23 @@ class Described:
     ranges: tuple[ipaddress.IPv4Network, ...] = ()
 
 
+#: The ingress host that answers requests for any name (the Gateway API's and an Ingress rule's host left out).
+ANY_HOST = "*"
+
+
 @attrs.frozen
 class Host:
-    """An ingress host and the workload port it goes to."""
+    """An ingress host and the workload port it goes to; ``"*"`` is every host name (a catch-all)."""
 
     host: str
     target: str
     port: Port
     span: Span = span_field()
+
+    @property
+    def every_name(self) -> bool:
+        """Whether the host is the catch-all ``"*"``: requests for any name, written with no host at all."""
+        return self.host == ANY_HOST
 
 
 @attrs.frozen

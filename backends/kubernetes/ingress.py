@@ -61,7 +61,8 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
     rules = []
     for h in hosts:
         backend = {"service": {"name": h.target, "port": {"number": h.port.service_port}}}
-        rules.append({"host": h.host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
+        host = {} if h.every_name else {"host": h.host}  # a rule without a host takes every name
+        rules.append({**host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
     spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
     certificate = plan.find(Role.CERTIFICATE, ing, namespace)
     if certificate is not None:
