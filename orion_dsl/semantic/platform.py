@@ -8,7 +8,7 @@ from orion_dsl import aws_regions, model
 from orion_dsl import declarations as decl
 from orion_dsl.choices import DescribedKind, RatePer, SharedKind
 from orion_dsl.decode import L, Settings, written
-from orion_dsl.diagnostics import Related, did_you_mean
+from orion_dsl.diagnostics import Related, did_you_mean, error
 from orion_dsl.semantic import metadata
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
@@ -198,12 +198,14 @@ class PlatformResolver(ResolverBase):
         for host in hosts:
             seen = first.setdefault((host.target, host.port.name), host)
             if seen.path_matches() != host.path_matches():
-                self.report(
-                    "E0221",
-                    host.span,
-                    f'host "{host.host}" routes other paths to {host.target}:{host.port.name} than host "{seen.host}": they share one HTTPRoute',
-                    "give the hosts of one target port the same `paths`, or route them to different ports",
-                    (Related(seen.span, "the first host of that port"),),
+                self.diags.append(
+                    error(
+                        "E0221",
+                        host.span,
+                        f'host "{host.host}" routes other paths to {host.target}:{host.port.name} than host "{seen.host}": they share one HTTPRoute',
+                        "give the hosts of one target port the same `paths`, or route them to different ports",
+                        (Related(seen.span, "the first host of that port"),),
+                    )
                 )
 
     def issuers(self) -> tuple[model.Issuer, ...]:
