@@ -609,11 +609,10 @@ class TlsDecl(Decl):
 
 @attrs.frozen
 class HostDecl(Decl):
-    """``host "api.orion.com" -> gateway:http [paths "/login", "/static/*"]`` — a host, and the paths of it routed (every path when none)."""
+    """``host "api.orion.com" -> gateway:http``."""
 
     host: L[str] | None = positional("host", v.FILLED)
     target: L[v.PortRef] | None = positional("target", v.PORT_REF, arrow=True)
-    paths: tuple[L[str], ...] = option("paths", v.FILLED, many=True, listed=True)
 
 
 @attrs.frozen

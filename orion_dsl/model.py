@@ -768,38 +768,18 @@ class Described:
     ranges: tuple[ipaddress.IPv4Network, ...] = ()
 
 
-#: How an ingress path matches a request's: the path itself, or it and every path below it (by path segment).
-PathMatch = Literal["exact", "prefix"]
 #: The ingress host that answers requests for any name (the Gateway API's and an Ingress rule's host left out).
 ANY_HOST = "*"
 
 
-def _path_match(path: str) -> tuple[PathMatch, str]:
-    """How one ingress path matches: ``/static/*`` is the prefix ``/static``, ``/*`` every path, anything else exact."""
-    if path.endswith("/*"):
-        return ("prefix", path.removesuffix("/*") or "/")
-    return ("exact", path)
-
-
 @attrs.frozen
 class Host:
-    """An ingress host and the workload port it goes to; ``"*"`` is every host name (a catch-all).
-
-    ``paths`` are the paths of it that are routed, every path when there are none: each is exact, or,
-    ending in ``/*``, the path before it and every path below it.
-    """
+    """An ingress host and the workload port it goes to; ``"*"`` is every host name (a catch-all)."""
 
     host: str
     target: str
     port: Port
-    paths: tuple[str, ...] = ()
     span: Span = span_field()
-
-    def path_matches(self) -> tuple[tuple[PathMatch, str], ...]:
-        """Each routed path as (how it matches, the path): ``/static/*`` is the prefix ``/static``, ``/*`` every path."""
-        if not self.paths:
-            return (("prefix", "/"),)
-        return tuple(dict.fromkeys(_path_match(p) for p in self.paths))
 
     @property
     def every_name(self) -> bool:

@@ -32,15 +32,13 @@ from orion_dsl.artifacts import to_yaml
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import route_groups, serves_tls
-from orion_dsl.model import Host, Ingress, PathMatch, Port, Topology
+from orion_dsl.model import Host, Ingress, Port, Topology
 
 from . import meta
 from .meta import Builder, Obj
 
 #: The pod annotation an Istio proxy reads its ProxyConfig overrides from.
 PROXY_CONFIG = "proxy.istio.io/config"
-#: The Gateway API's path match types (HTTPPathMatch ``type``), by how an ingress path matches.
-PATH_TYPES: dict[PathMatch, str] = {"exact": "Exact", "prefix": "PathPrefix"}
 HTTPS_LISTENER = "https"
 HTTP_LISTENER = "http"
 
@@ -137,15 +135,14 @@ def _cors(ing: Ingress) -> list[Obj]:
 
 
 def http_route(entry: Planned, plan: Plan) -> Obj:
-    """The route of the hosts that reach one Service port: their paths (every path when they name none; hosts of one port
-    name the same, E0221) to it, with the ingress's CORS."""
+    """The route of the hosts that reach one Service port: every path to it, with the ingress's CORS."""
     ing = entry.of(Ingress)
     target, port = entry.part_of(tuple)
     hosts = route_groups(ing, plan.topology)[(entry.namespace, target, port)]
     workload = plan.topology.workload(target)
     assert workload is not None, "routes are planned for workload targets"
     service = plan.get(Role.SERVICE, workload)
-    rule: Obj = {"matches": [{"path": {"type": PATH_TYPES[how], "value": path}} for how, path in hosts[0].path_matches()]}
+    rule: Obj = {"matches": [{"path": {"type": "PathPrefix", "value": "/"}}]}
     if filters := _cors(ing):
         rule["filters"] = filters
     rule["backendRefs"] = [{"name": service.name, "port": hosts[0].port.service_port}]

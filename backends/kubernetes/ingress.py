@@ -20,15 +20,13 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import host_groups, tls_groups
-from orion_dsl.model import Ingress, Issuer, PathMatch, Topology
+from orion_dsl.model import Ingress, Issuer, Topology
 
 from . import meta
 from .meta import Builder, Obj
 from .units import go_duration
 
 P = "nginx.ingress.kubernetes.io/"
-#: An Ingress path's ``pathType``, by how an ingress path matches (``Prefix`` matches by path segment, as ORION's ``/*``).
-PATH_TYPES: dict[PathMatch, str] = {"exact": "Exact", "prefix": "Prefix"}
 
 
 def _annotations(topology: Topology) -> dict[str, str]:
@@ -64,8 +62,7 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
     for h in hosts:
         backend = {"service": {"name": h.target, "port": {"number": h.port.service_port}}}
         host = {} if h.every_name else {"host": h.host}  # a rule without a host takes every name
-        paths = [{"path": path, "pathType": PATH_TYPES[how], "backend": backend} for how, path in h.path_matches()]
-        rules.append({**host, "http": {"paths": paths}})
+        rules.append({**host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}})
     spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
     certificate = plan.find(Role.CERTIFICATE, ing, namespace)
     if certificate is not None:

@@ -92,10 +92,6 @@ _URL = re.compile(r"^https?://[^/\s]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: A route of the gateway: a URL path.
 _ROUTE_PATH = re.compile(r"^/\S*$")
-#: What a Gateway API path match may not hold (its CRD's validation rules; checked on the path with a "/" after it).
-_PATH_SEGMENTS = ("//", "/./", "/../", "#")
-#: The most matches one HTTPRoute rule takes (``rules[].matches`` maxItems).
-MAX_HOST_PATHS = 64
 _CORS_ORIGIN = re.compile(r"^(\*|[a-z][a-z0-9+.-]*://[^\s,/]+)$")
 _HTTP_METHOD = re.compile(r"^([A-Z]+|\*)$")
 #: An image reference (the OCI distribution grammar): ``[host[:port]/]path[:tag][@digest]``.
@@ -215,7 +211,6 @@ class FieldResolver(ResolverBase):
             for h in self.spec.ingress.hosts:
                 if h.host is None or h.host.value != ANY_HOST:
                     self._host(h.host, "ingress host", f', or "{ANY_HOST}" for every host name')
-                self._host_paths(h)
         for e in self.spec.externals:
             for host in e.hosts:
                 self._host(host, "external host")
@@ -393,23 +388,6 @@ class FieldResolver(ResolverBase):
             if m.name is not None and written(m.key) == "header" and m.name.value != m.name.value.lower():
                 problem = f'the header name "{m.name.value}" has upper-case letters, which Istio refuses'
                 self.report("E0216", m.name.span, problem, f'write "{m.name.value.lower()}"')
-
-    def _host_paths(self, h: decl.HostDecl) -> None:
-        """An ingress host's paths as the Gateway API takes a path match (an Ingress path likewise): an absolute path
-        without whitespace, ``//``, ``/./``, ``/../``, ``#`` or an encoded ``/``, a ``*`` only as its last segment; at most 64."""
-        for path in h.paths:
-            if not path.value.strip():
-                continue
-            base = path.value.removesuffix("/*")
-            if not _ROUTE_PATH.match(path.value) or "*" in base or any(bad in base + "/" for bad in _PATH_SEGMENTS) or "%2f" in base.lower():
-                help = (
-                    'write an absolute path without spaces, "//", "/./", "/../", "#" or "%2F" ("/login"), '
-                    'or one ending in "/*" for it and every path below it ("/static/*")'
-                )
-                self.report("E0216", path.span, f'the ingress path "{path.value}" is not a path the gateway can match', help)
-        if len(h.paths) > MAX_HOST_PATHS:
-            summary = f"{len(h.paths)} paths: the Gateway API matches at most {MAX_HOST_PATHS} per route rule"
-            self.report("E0216", h.paths[MAX_HOST_PATHS].span, summary, 'route a common prefix ("/api/*") instead of each path')
 
     def _host(self, host: L[str] | None, what: str, also: str = "") -> None:
         """A host name as an Ingress rule and a ServiceEntry take it; ``also`` names what else the help may offer."""

@@ -8,7 +8,7 @@ from orion_dsl import aws_regions, model
 from orion_dsl import declarations as decl
 from orion_dsl.choices import DescribedKind, RatePer, SharedKind
 from orion_dsl.decode import L, Settings, written
-from orion_dsl.diagnostics import Related, did_you_mean, error
+from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.semantic import metadata
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
@@ -147,14 +147,7 @@ class PlatformResolver(ResolverBase):
             declare = f"declare `namespace {d.namespace.value} {{ ... }}`: the gateway runs in a namespace of the spec, its own or its workloads'"
             hint = did_you_mean(d.namespace.value, self.namespaces)
             self.report("E0201", d.namespace.span, f'unknown namespace "{d.namespace.value}"', f"{declare} ({hint})" if hint else declare)
-        hosts = [
-            model.Host(h.host.value, *to, paths=tuple(p.value for p in h.paths), span=h.span)
-            for h in d.hosts
-            if h.host is not None and (to := self.workload_port(h.target, "host target"))
-        ]
-        settings = Settings(decl.IngressDecl, d)
-        if settings.controller == "istio":
-            self._one_route_per_port(hosts)
+        hosts = [model.Host(h.host.value, *to, span=h.span) for h in d.hosts if h.host is not None and (to := self.workload_port(h.target, "host target"))]
         issuer = d.tls.issuer if d.tls else None
         for h in d.hosts:
             if d.tls is not None and h.host is not None and h.host.value == model.ANY_HOST:
@@ -169,6 +162,7 @@ class PlatformResolver(ResolverBase):
         for name in d.behind:
             if name.value not in proxies:
                 self.unknown(name, "proxy in front (a `cdn` or `load_balancer` of the edge block)", proxies)
+        settings = Settings(decl.IngressDecl, d)
         return model.Ingress(
             name=written(d.name, "ingress"),  # a name left out is reported
             controller=settings.controller,
@@ -190,23 +184,6 @@ class PlatformResolver(ResolverBase):
             behind=tuple(b.value for b in d.behind),
             span=d.span,
         )
-
-    def _one_route_per_port(self, hosts: list[model.Host]) -> None:
-        """E0221 for hosts that reach one Service port with other paths: the Gateway's HTTPRoute of that port names
-        its hosts once, for all its rules, so they share one set of paths."""
-        first: dict[tuple[str, str], model.Host] = {}
-        for host in hosts:
-            seen = first.setdefault((host.target, host.port.name), host)
-            if seen.path_matches() != host.path_matches():
-                self.diags.append(
-                    error(
-                        "E0221",
-                        host.span,
-                        f'host "{host.host}" routes other paths to {host.target}:{host.port.name} than host "{seen.host}": they share one HTTPRoute',
-                        "give the hosts of one target port the same `paths`, or route them to different ports",
-                        (Related(seen.span, "the first host of that port"),),
-                    )
-                )
 
     def issuers(self) -> tuple[model.Issuer, ...]:
         """The certificate issuers."""

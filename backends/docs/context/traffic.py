@@ -237,7 +237,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
     if i.behind:
         features.insert(5, ("Behind", _behind(t)))
     issuers = [(x.name, code(x.acme), x.email, f"DNS-01 ({x.dns01})" if x.dns01 else "HTTP-01", _renewal(x.renew_before)) for x in t.issuers]
-    hosts = [(code(h.host), join(", ", (code(p) for p in h.paths)) or "every path", h.target, port_named(h.port)) for h in i.hosts]
+    hosts = [(code(h.host), h.target, port_named(h.port)) for h in i.hosts]
     routes = [(w.name, code(r.path), r.target, port_named(r.port)) for w in t.workloads for r in w.routes]
     return {
         "name": i.name,
@@ -246,7 +246,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         "features": table(("Feature", "Setting"), features),
         "issuers": table(("Issuer", "ACME directory", "Account e-mail", "Challenge", "Renewal"), issuers),
         "issuer": issuer.name if issuer else None,
-        "hosts": table(("Host", "Paths", "Workload", "Port"), hosts),
+        "hosts": table(("Host", "Workload", "Port"), hosts),
         "routes": table(("Router", "Path", "Workload", "Port"), routes),
     }
 
