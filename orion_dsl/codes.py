@@ -231,8 +231,9 @@ CODES: tuple[Code, ...] = (
         "(Kubernetes 1.28, Istio 1.22), durations and thresholds under their minimum, an image that is "
         "not an image reference, an empty command, a relative mount path or one at `/`, a volume `file` outside its mount, "
         "storage of size 0, user 0 (root), a host "
-        "that is not a DNS name, a URL path, CORS origin or method, JWKS address, ACME e-mail or `retries on` condition of the wrong "
-        "form, blue and green versions that make one label, a colour without its own image whose version is no tag or whose workload's "
+        "that is not a DNS name (or, for the ingress, the catch-all `\"*\"`), a URL path, CORS origin or method, JWKS address, "
+        "ACME e-mail or `retries on` condition of the wrong form, blue and green versions that make one label, "
+        "a colour without its own image whose version is no tag or whose workload's "
         "image is pinned by digest, a traffic delay under 1ms, an abort status outside 200-599, an upper-case match header name, "
         "more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
         "Write a value the help line describes.",
@@ -286,7 +287,8 @@ CODES: tuple[Code, ...] = (
         "`spread none` turns spreading off, so no other `spread` may stand beside it; `require_zones` admits no other zone, "
         "so it excludes `prefer_zones`; a workload joins the mesh (`mesh on`) only in a meshed namespace; ORION labels "
         "and limits nothing in an `external` namespace; `probes none` and `resources none` stand alone in their block, "
-        "and `volume NAME none` states no source, path or files.",
+        "and `volume NAME none` states no source, path or files; a certificate names its hosts, so the ingress's "
+        "catch-all host `\"*\"` excludes `tls`.",
         "Add what the statement needs, or keep one of the two (the help line says which).",
     ),
     _e(

@@ -792,10 +792,14 @@ class Described:
     ranges: tuple[ipaddress.IPv4Network, ...] = ()
 
 
+#: The ingress host that answers requests for any name (the Gateway API's and an Ingress rule's host left out).
+ANY_HOST = "*"
+
+
 @attrs.frozen
 class Host:
-    """An ingress host and the workload port it goes to: every path, or the ``paths`` matched (a ``prefix`` matches
-    the path and what lies below it by whole segments, ``exact`` that path alone)."""
+    """An ingress host and the workload port it goes to (``"*"`` is every host name, a catch-all): every path, or the
+    ``paths`` matched (a ``prefix`` matches the path and what lies below it by whole segments, ``exact`` that path alone)."""
 
     host: str
     target: str
@@ -807,6 +811,11 @@ class Host:
     def path_text(self) -> str:
         """The paths as the spec writes them (``prefix /api, exact /login``), or ``all paths``."""
         return ", ".join(f"{kind} {path}" for kind, path in self.paths) or "all paths"
+
+    @property
+    def every_name(self) -> bool:
+        """Whether the host is the catch-all ``"*"``: requests for any name, written with no host at all."""
+        return self.host == ANY_HOST
 
 
 @attrs.frozen

@@ -47,8 +47,11 @@ HTTP_LISTENER = "http"
 PATH_TYPES = {"prefix": "PathPrefix", "exact": "Exact"}
 
 
-def _hostnames(hosts: list[Host] | tuple[Host, ...]) -> list[str]:
-    return list(dict.fromkeys(h.host for h in hosts))
+def _hostnames(hosts: list[Host] | tuple[Host, ...]) -> Obj:
+    """A route's ``hostnames``, left out (every name) when one of its hosts is the catch-all ``"*"``."""
+    if any(h.every_name for h in hosts):
+        return {}
+    return {"hostnames": list(dict.fromkeys(h.host for h in hosts))}
 
 
 def _route_namespaces(plan: Plan, ing: Ingress) -> list[str]:
@@ -151,7 +154,7 @@ def http_route(entry: Planned, plan: Plan) -> Obj:
         rule["filters"] = filters
     rule["backendRefs"] = [{"name": service.name, "port": hosts[0].port.service_port}]
     section = HTTPS_LISTENER if serves_tls(ing) else None
-    spec = {"parentRefs": [_parent(plan, ing, section)], "hostnames": _hostnames(hosts), "rules": [rule]}
+    spec = {"parentRefs": [_parent(plan, ing, section)], **_hostnames(hosts), "rules": [rule]}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
 
 
@@ -159,7 +162,7 @@ def https_redirect(entry: Planned, plan: Plan) -> Obj:
     """Plain HTTP on 80 answered with a permanent redirect to HTTPS (path-less, so cert-manager's longer solver path wins)."""
     ing = entry.of(Ingress)
     rule = {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
-    spec = {"parentRefs": [_parent(plan, ing, HTTP_LISTENER)], "hostnames": _hostnames(ing.hosts), "rules": [rule]}
+    spec = {"parentRefs": [_parent(plan, ing, HTTP_LISTENER)], **_hostnames(ing.hosts), "rules": [rule]}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
 
 

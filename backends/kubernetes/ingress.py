@@ -20,7 +20,7 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import host_groups, tls_groups
-from orion_dsl.model import Ingress, Issuer, Topology
+from orion_dsl.model import ANY_HOST, Ingress, Issuer, Topology
 
 from . import meta
 from .meta import Builder, Obj
@@ -63,7 +63,7 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
         backend = {"service": {"name": h.target, "port": {"number": h.port.service_port}}}
         matched = h.paths or (("prefix", "/"),)
         paths.setdefault(h.host, []).extend({"path": path, "pathType": kind.capitalize(), "backend": backend} for kind, path in matched)
-    rules = [{"host": host, "http": {"paths": found}} for host, found in paths.items()]
+    rules = [{**({} if host == ANY_HOST else {"host": host}), "http": {"paths": found}} for host, found in paths.items()]  # no host: every name
     spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
     certificate = plan.find(Role.CERTIFICATE, ing, namespace)
     if certificate is not None:

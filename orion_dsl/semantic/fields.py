@@ -51,7 +51,7 @@ from collections.abc import Iterator
 
 from orion_dsl import declarations as decl
 from orion_dsl.decode import L, written
-from orion_dsl.model import label_value
+from orion_dsl.model import ANY_HOST, label_value
 from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase
 from orion_dsl.values import Duration
 
@@ -211,7 +211,8 @@ class FieldResolver(ResolverBase):
             self._workload_fields(w)
         if self.spec.ingress is not None:
             for h in self.spec.ingress.hosts:
-                self._host(h.host, "ingress host")
+                if h.host is None or h.host.value != ANY_HOST:
+                    self._host(h.host, "ingress host", f', or "{ANY_HOST}" for every host name')
                 for path in (*h.prefix, *h.exact):
                     self._ingress_path(path)
         for e in self.spec.externals:
@@ -409,8 +410,8 @@ class FieldResolver(ResolverBase):
                 problem = f'the header name "{m.name.value}" has upper-case letters, which Istio refuses'
                 self.report("E0216", m.name.span, problem, f'write "{m.name.value.lower()}"')
 
-    def _host(self, host: L[str] | None, what: str) -> None:
-        """A host name as an Ingress rule and a ServiceEntry take it."""
+    def _host(self, host: L[str] | None, what: str, also: str = "") -> None:
+        """A host name as an Ingress rule and a ServiceEntry take it; ``also`` names what else the help may offer."""
         if host is None or not host.value:
             return
         value = host.value
@@ -424,5 +425,6 @@ class FieldResolver(ResolverBase):
                 "E0216",
                 host.span,
                 f'{what} "{value}" is not a DNS name Kubernetes accepts',
-                'write lower-case labels of letters, digits and \'-\' joined by dots, optionally after "*." (e.g. "api.example.com"), at most 253 characters',
+                'write lower-case labels of letters, digits and \'-\' joined by dots, optionally after "*." (e.g. "api.example.com"), at most 253 characters'
+                + also,
             )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+import attrs
+
 from orion_dsl.decode import L
 from orion_dsl.diagnostics import Diagnostic, error
 from orion_dsl.lowering import names
@@ -46,29 +48,49 @@ def label_value_problem(value: str) -> str | None:
     return None
 
 
+@attrs.frozen
+class Owned:
+    """A key ORION decides itself: why, and what to write in the spec instead of the key."""
+
+    why: str
+    instead: str = "remove it: ORION writes this key on the objects it makes"
+
+
 #: Keys ORION writes on a workload's objects and pods, with what decides them: a user's label or
 #: annotation of that key would change what a selector picks, or contradict the spec.
-OWN_KEYS: dict[str, str] = {
-    **{key: "ORION's own label, which its selectors and monitors use" for key in names.RECOMMENDED_LABELS},
-    names.INJECT_KEY: "decided by `mesh` (the namespace's, or the workload's `mesh off`)",
-    **{key: "decided by `monitoring` and the workload's `scrape`" for key in names.SCRAPE_ANNOTATIONS},
-    **{key: "decided by the mesh's `sidecar_resources`" for key in names.PROXY_RESOURCE_ANNOTATIONS},
+OWN_KEYS: dict[str, Owned] = {
+    **{key: Owned("ORION's own label, which its selectors and monitors use") for key in names.RECOMMENDED_LABELS},
+    names.INJECT_KEY: Owned(
+        "decided by `mesh` (the namespace's, or the workload's `mesh off`)",
+        "remove it: write `mesh off` on the workload, or `mesh on` on its namespace",
+    ),
+    **{
+        key: Owned(
+            "decided by `monitoring` and the workload's `scrape`",
+            "remove it: declare a `monitoring { scraper ... }` block, and ORION writes it on every pod it scrapes (`scrape off` leaves one out)",
+        )
+        for key in names.SCRAPE_ANNOTATIONS
+    },
+    **{
+        key: Owned("decided by the mesh's `sidecar_resources`", "remove it: write `sidecar_resources { cpu ...; memory ... }` in the `mesh` block")
+        for key in names.PROXY_RESOURCE_ANNOTATIONS
+    },
 }
 #: Keys a namespace may not label: the API server's, and those ORION decides from the spec.
-NAMESPACE_KEYS: dict[str, str] = {
-    names.NAMESPACE_NAME_LABEL: "set by the API server to the namespace's name",
-    **{key: "ORION's own label" for key in names.RECOMMENDED_LABELS},
-    **{f"{names.POD_SECURITY_PREFIX}{mode}": "ORION enforces Pod Security restricted" for mode in ("enforce", "audit", "warn")},
+NAMESPACE_KEYS: dict[str, Owned] = {
+    names.NAMESPACE_NAME_LABEL: Owned("set by the API server to the namespace's name"),
+    **{key: Owned("ORION's own label") for key in names.RECOMMENDED_LABELS},
+    **{f"{names.POD_SECURITY_PREFIX}{mode}": Owned("ORION enforces Pod Security restricted") for mode in ("enforce", "audit", "warn")},
 }
 
 
-def _owned(key: str, owned: dict[str, str]) -> str | None:
+def _owned(key: str, owned: dict[str, Owned]) -> Owned | None:
     if key.startswith(names.OWN_PREFIX):
-        return f"the prefix {names.OWN_PREFIX} is ORION's own"
+        return Owned(f"the prefix {names.OWN_PREFIX} is ORION's own")
     return owned.get(key)
 
 
-def problems(pairs: tuple[L[tuple[str, str]], ...], kind: MetadataKind, keyword: str, owned: dict[str, str]) -> list[Diagnostic]:
+def problems(pairs: tuple[L[tuple[str, str]], ...], kind: MetadataKind, keyword: str, owned: dict[str, Owned]) -> list[Diagnostic]:
     """E0204 for every pair of a mapping that Kubernetes refuses or that sets a key ORION decides.
 
     ``keyword`` is the mapping as written (``labels``, ``pod_annotations``), for the messages.
@@ -82,10 +104,9 @@ def problems(pairs: tuple[L[tuple[str, str]], ...], kind: MetadataKind, keyword:
         if problem is not None:
             out.append(error("E0204", pair.span, f'the {kind} key "{key}" cannot become a Kubernetes {kind} key: {problem}', 'write `"prefix/name" "value"`'))
             continue
-        why = _owned(key, owned)
-        if why is not None:
-            help = "remove it: ORION writes this key on the objects it makes"
-            out.append(error("E0204", pair.span, f'`{keyword}` may not set "{key}": {why}', help))
+        decided = _owned(key, owned)
+        if decided is not None:
+            out.append(error("E0204", pair.span, f'`{keyword}` may not set "{key}": {decided.why}', decided.instead))
             continue
         problem = label_value_problem(value) if kind == "label" else None
         if problem is not None:

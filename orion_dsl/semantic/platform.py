@@ -156,13 +156,20 @@ class PlatformResolver(ResolverBase):
         d = self.spec.ingress
         if d is None:
             return None
-        self.workload_ref(d.namespace, set(self.namespaces), "namespace")
+        if d.namespace is not None and d.namespace.value not in self.namespaces:
+            declare = f"declare `namespace {d.namespace.value} {{ ... }}`: the gateway runs in a namespace of the spec, its own or its workloads'"
+            hint = did_you_mean(d.namespace.value, self.namespaces)
+            self.report("E0201", d.namespace.span, f'unknown namespace "{d.namespace.value}"', f"{declare} ({hint})" if hint else declare)
         hosts = [
             model.Host(h.host.value, *to, paths=host_paths(h), span=h.span)
             for h in d.hosts
             if h.host is not None and (to := self.workload_port(h.target, "host target"))
         ]
         issuer = d.tls.issuer if d.tls else None
+        for h in d.hosts:
+            if d.tls is not None and h.host is not None and h.host.value == model.ANY_HOST:
+                help = 'name the hosts the certificate is for (a wildcard is a leading "*." label: "*.example.com"), or serve "*" without `tls`'
+                self.report("E0221", h.host.span, 'the catch-all host "*" cannot have a certificate: a certificate names its hosts', help)
         issuers = declared(self.spec.certificates.issuers) if self.spec.certificates else set()
         if issuer is not None and issuer.value not in issuers:
             self.unknown(issuer, "certificate issuer", issuers)
