@@ -134,8 +134,11 @@ def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
         return Analysis(source, None, tuple(sorted(diags, key=sort_key)))
     on_stage("decoding")
     spec, decode_diags = decode_spec(source, statements)
+    del statements  # the syntax tree is as large as the declarations: never hold both past decoding
     on_stage("resolving")
     topology, semantic = analyze_decls(spec)
+    patches = spec.patches
+    del spec  # nor the declarations past the checks, beside the model and its plan
     # A fault in shared defaults is found once per workload that inherits it: report it once.
     found = [*decode_diags, *semantic]
     plan = None
@@ -143,8 +146,8 @@ def _analyze(source: SourceFile, on_stage: Callable[[Stage], None]) -> Analysis:
         on_stage("planning")
         plan, planning = lower(topology)
         found += planning
-        if spec.patches and not any(d.is_error for d in planning):
-            plan, patching = patch_plan(plan, spec.patches)
+        if patches and not any(d.is_error for d in planning):
+            plan, patching = patch_plan(plan, patches)
             found += patching
     everything = sorted(dict.fromkeys(found), key=sort_key)
     failed = any(d.is_error for d in everything)

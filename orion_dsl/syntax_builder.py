@@ -119,10 +119,11 @@ class SyntaxBuilder(Transformer[Token, Any]):
 
     def _text(self, token: Token) -> str:
         """A token's text (a string literal's decoded value), or '' after reporting it too long."""
-        problem = too_long(token, self._span(token))
-        if problem is not None:
-            self.diagnostics.append(problem)
-            return ""
+        if len(token) > MAX_TOKEN_CHARS:  # no token within every limit is longer: only these need a span to judge
+            problem = too_long(token, self._span(token))
+            if problem is not None:
+                self.diagnostics.append(problem)
+                return ""
         return unescape(str(token)) if token.type == "STRING" else str(token)
 
     def _to_arg(self, item: Token | Arg) -> Arg:

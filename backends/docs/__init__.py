@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
 import jinja2
@@ -37,17 +37,6 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _TOC_DEPTH = 3
 
-#: Templates print Markdown: a value that is not :class:`Md` is spec text, escaped (``finalize``).
-_environment = jinja2.Environment(
-    loader=jinja2.PackageLoader("orion_dsl.backends.docs", "templates"),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    autoescape=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    finalize=text,
-)
-
 
 def table(t: Table, empty: str = "None declared.") -> Md:
     """A Markdown table of a :class:`Table` (every cell escaped for a cell), or the empty note in italics."""
@@ -57,8 +46,8 @@ def table(t: Table, empty: str = "None declared.") -> Md:
 
 
 def _row(cells: tuple[str, ...]) -> str:
-    """One table row, each cell as :func:`cell` makes it: a row of plain spec text through :data:`_escaped`."""
-    escaped = map(_escaped.__getitem__, cells) if set(map(type, cells)) == {str} else map(cell, cells)
+    """One table row, each cell as :func:`cell` makes it: a cell of plain spec text through :data:`_escaped`."""
+    escaped = (_escaped[c] if type(c) is str else cell(c) for c in cells)
     return f"| {' | '.join(escaped)} |"
 
 
@@ -66,23 +55,46 @@ def _row(cells: tuple[str, ...]) -> str:
 _MEMORY = 200_000
 
 
-class _Escaped(dict[str, Md]):
-    """:func:`cell` of each distinct spec text, made once and remembered (it depends on the text alone).
+class _Remembered(dict[str, Md]):
+    """What ``make`` (:func:`cell`, :func:`text`) gives each distinct spec text, made once and remembered (it
+    depends on the text alone).
 
     A document repeats a few texts thousands of times (a dash, a port, a column name) and a
-    policy matrix a million times. Only rows of plain :class:`str` are looked up here:
-    :class:`Md` equals the same text as spec text but is printed as it is, so a row with any
-    other type goes through :func:`cell` directly.
+    policy matrix a million times. Only plain :class:`str` is looked up here: :class:`Md`
+    equals the same text as spec text but is printed as it is, so any other type goes to
+    ``make`` directly.
     """
+
+    def __init__(self, make: Callable[[object], Md]) -> None:
+        super().__init__()
+        self.make = make
 
     def __missing__(self, value: str) -> Md:
         if len(self) >= _MEMORY:
             self.clear()
-        found = self[value] = cell(value)
+        found = self[value] = self.make(value)
         return found
 
 
-_escaped = _Escaped()
+_escaped = _Remembered(cell)
+_shown = _Remembered(text)
+
+
+def _finalize(value: object) -> Md:
+    """What a template prints for a value: :func:`text` (plain spec text through :data:`_shown`)."""
+    return _shown[value] if type(value) is str else text(value)
+
+
+#: Templates print Markdown: a value that is not :class:`Md` is spec text, escaped (``finalize``).
+_environment = jinja2.Environment(
+    loader=jinja2.PackageLoader("orion_dsl.backends.docs", "templates"),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    finalize=_finalize,
+)
 
 
 @jinja2.pass_context

@@ -9,7 +9,7 @@ listing them all. Settings Istio cannot express come back as info diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.backends.istio import egress, security, sidecar, telemetry, traffic
@@ -54,15 +54,19 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
     return [*traffic.diagnostics(topology), *egress.diagnostics(topology), *security.diagnostics(topology), *telemetry.unsupported(mesh)]
 
 
+def _built(plan: Plan) -> Iterator[Obj]:
+    """Each Istio object of the plan, patched, one at a time (one per emitted entry that has something to say)."""
+    built = (BUILDERS[entry.role](entry, plan) for entry in plan.for_target("istio"))
+    return patched(plan.patches, (o for o in built if o is not None))
+
+
 def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
     """Every Istio object of the plan (one per emitted entry that has something to say, unordered), with the spec's
     patches applied last, and what could not be expressed."""
-    built = (BUILDERS[entry.role](entry, plan) for entry in plan.for_target("istio"))
-    return patched(plan.patches, [o for o in built if o is not None]), diagnostics(plan.topology)
+    return list(_built(plan)), diagnostics(plan.topology)
 
 
 def render(plan: Plan) -> Rendered:
-    """The ``istio/`` folder, the apply-ordered stream and the info diagnostics."""
-    found, reported = objects(plan)
-    artifacts, stream = layout(found)
-    return Rendered(artifacts, stream, tuple(reported))
+    """The ``istio/`` folder, the apply-ordered stream and the info diagnostics; each object is spelled as it is built."""
+    artifacts, stream = layout(_built(plan))
+    return Rendered(artifacts, stream, tuple(diagnostics(plan.topology)))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
@@ -41,11 +42,6 @@ def _rank(o: Obj) -> tuple[int, int, str, str]:
     return (KIND_ORDER.index(kind), sub, meta["namespace"], meta["name"])
 
 
-def ordered(objects: Sequence[Obj]) -> list[Obj]:
-    """Objects in apply order."""
-    return sorted(objects, key=_rank)
-
-
 def path(o: Obj) -> str:
     """``istio/<namespace>/<kind>-<name>.yaml``, lower case."""
     meta = o["metadata"]
@@ -58,9 +54,13 @@ def kustomization(paths: Sequence[str]) -> Obj:
     return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": [p.removeprefix(prefix) for p in paths]}
 
 
-def layout(objects: Sequence[Obj]) -> tuple[tuple[Artifact, ...], Callable[[], str]]:
-    """(files, stream): one file per object plus the kustomization; the stream, spelled when asked, holds every object in apply order."""
-    objs = ordered(objects)
-    documents = tuple(Artifact(path(o), to_yaml(o)) for o in objs)
+def layout(objects: Iterable[Obj]) -> tuple[tuple[Artifact, ...], Callable[[], str]]:
+    """(files, stream): one file per object plus the kustomization; the stream, spelled when asked, holds every object in apply order.
+
+    Each object is spelled as it comes and then let go: only the texts are held.
+    """
+    placed = sorted(((_rank(o), path(o), to_yaml(o)) for o in objects), key=itemgetter(0))
+    documents = tuple(Artifact(p, text) for _, p, text in placed)
+    del placed
     listing = Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization([f.path for f in documents])))
     return (*documents, listing), lambda: yaml_stream(f.text for f in documents)

@@ -23,9 +23,11 @@ Choices worth knowing (each module's docstring has the details):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import Diagnostic
-from orion_dsl.lowering import Plan, Role
+from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.patches.apply import patched
 
 from . import (
@@ -71,16 +73,22 @@ BUILDERS: dict[Role, Builder] = {
 }
 
 
-def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
-    """Every Kubernetes object (in plan order), one per plan entry that has something to say, with the spec's
-    patches applied last, and the diagnostics."""
-    built = [(entry, obj) for entry in plan.for_target("kubernetes") if (obj := BUILDERS[entry.role](entry, plan)) is not None]
-    out = patched(plan.patches, [obj for _, obj in built])
+def _built(plan: Plan, written: list[Planned]) -> Iterator[Obj]:
+    """Each object, patched, in plan order, one at a time; the entries that built one are appended to ``written``."""
+    for entry in plan.for_target("kubernetes"):
+        obj = BUILDERS[entry.role](entry, plan)
+        if obj is not None:
+            written.append(entry)
+            yield obj
+
+
+def _diagnostics(plan: Plan, written: list[Planned]) -> list[Diagnostic]:
+    """What Kubernetes cannot express, and the Secrets the written objects need."""
     topology = plan.topology
-    diags = [
+    return [
         *namespaces.diagnostics(plan),
         *rbac.diagnostics(plan),
-        *config.secrets_diagnostic(plan, (entry for entry, _ in built)),
+        *config.secrets_diagnostic(plan, written),
         *autoscaling.diagnostics(plan),
         *policies.diagnostics(topology),
         *ingress.diagnostics(topology),
@@ -89,11 +97,18 @@ def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
         *notes.diagnostics(topology),
         *prometheus.prerequisites(topology),
     ]
-    return out, diags
+
+
+def objects(plan: Plan) -> tuple[list[Obj], list[Diagnostic]]:
+    """Every Kubernetes object (in plan order), one per plan entry that has something to say, with the spec's
+    patches applied last, and the diagnostics."""
+    written: list[Planned] = []
+    out = list(patched(plan.patches, _built(plan, written)))
+    return out, _diagnostics(plan, written)
 
 
 def render(plan: Plan) -> Rendered:
-    """The manifests of a topology."""
-    objs, diags = objects(plan)
-    artifacts, stream = layout(objs)
-    return Rendered(artifacts, stream, tuple(diags))
+    """The manifests of a topology: each object is spelled as it is built, so they are never all held at once."""
+    written: list[Planned] = []
+    artifacts, stream = layout(patched(plan.patches, _built(plan, written)))
+    return Rendered(artifacts, stream, tuple(_diagnostics(plan, written)))

@@ -7,7 +7,8 @@ apply order, and the stream holds every object in that order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from orion_dsl.artifacts import Artifact, to_yaml, yaml_stream
@@ -54,13 +55,17 @@ def kustomization(paths: list[str]) -> dict[str, Any]:
     }
 
 
-def layout(objects: list[dict[str, Any]]) -> tuple[tuple[Artifact, ...], Callable[[], str]]:
-    """Artifacts (one file per object plus the kustomization) and the stream, spelled when asked."""
-    ordered = sorted(objects, key=sort_key)
-    paths = [path(o) for o in ordered]
+def layout(objects: Iterable[dict[str, Any]]) -> tuple[tuple[Artifact, ...], Callable[[], str]]:
+    """Artifacts (one file per object plus the kustomization) and the stream, spelled when asked.
+
+    Each object is spelled as it comes and then let go: only the texts are held, in apply order.
+    """
+    placed = sorted(((sort_key(o), path(o), to_yaml(o)) for o in objects), key=itemgetter(0))
+    paths = [p for _, p, _ in placed]
     if len(set(paths)) != len(paths):
         dupes = sorted({p for p in paths if paths.count(p) > 1})
         raise AssertionError(f"two objects share a file: {dupes}")  # a backend bug, never user input
-    documents = tuple(Artifact(p, to_yaml(o)) for p, o in zip(paths, ordered, strict=True))
+    documents = tuple(Artifact(p, text) for _, p, text in placed)
+    del placed
     listing = Artifact(f"{TARGET}/kustomization.yaml", to_yaml(kustomization(paths)))
     return (*documents, listing), lambda: yaml_stream(a.text for a in documents)

@@ -86,9 +86,17 @@ class _Peers:
         self.topology = topology
         gateway = egress.gateway(topology)
         self.egress_gateway = gateway.namespace if gateway is not None else None
+        self.selected: dict[Peer, dict[str, Any]] = {}
 
     def select(self, peer: Peer) -> dict[str, Any]:
-        """The NetworkPolicy peer that selects a graph peer's pods (or addresses)."""
+        """The NetworkPolicy peer that selects a graph peer's pods (or addresses): one per peer, shared by its edges
+        (a plan keeps the rules of every edge, and nothing changes a peer once made)."""
+        found = self.selected.get(peer)
+        if found is None:
+            found = self.selected[peer] = self._select(peer)
+        return found
+
+    def _select(self, peer: Peer) -> dict[str, Any]:
         if peer.kind == "workload":
             w = self.topology.workload(peer.name)
             return in_namespace(peer.namespace or "", names.pod_selector(w) if w is not None else {meta.NAME: peer.name})

@@ -13,7 +13,7 @@ Source: kubernetes/community@5a685b8c contributors/devel/sig-api-machinery/strat
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from orion_dsl.lowering.plan import ObjectId
@@ -173,22 +173,20 @@ def key_of(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     return (obj["apiVersion"].rpartition("/")[0], obj["kind"], meta.get("namespace", ""), meta["name"])
 
 
-def patched(patches: Iterable[Patch], objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def patched(patches: Iterable[Patch], objects: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The objects with every patch applied to its target, in the order written; the one place patches are applied.
 
-    ``orion check`` applied the same patches to the same objects already (:mod:`.check`), so none fails here.
+    One object at a time, as they come: a backend can spell each object and let it go before the
+    next is built. ``orion check`` applied the same patches to the same objects already (:mod:`.check`),
+    so none fails here.
     """
     by_key: dict[tuple[str, str, str, str], list[Patch]] = {}
     for p in patches:
         by_key.setdefault(p.target.key, []).append(p)
-    if not by_key:
-        return objects
-    out = []
     for obj in objects:
         for p in by_key.get(key_of(obj), ()):
             obj = apply(obj, p)
-        out.append(obj)
-    return out
+        yield obj
 
 
 def targets(patches: Iterable[Patch]) -> tuple[ObjectId, ...]:

@@ -33,11 +33,15 @@ BUILDERS: dict[str, Callable[[Topology], Graph]] = {
 VIEWS: tuple[str, ...] = tuple(BUILDERS)
 
 
-def build_view(topology: Topology, view: str) -> Graph:
-    """The neutral graph of one view, drawn by group for a big topology; an unknown view raises KeyError."""
+def build_view(topology: Topology, view: str, plan: Plan | None = None) -> Graph:
+    """The neutral graph of one view, drawn by group for a big topology; an unknown view raises KeyError.
+
+    ``plan``, the topology's lowering plan when the caller has one, spares the namespaces view
+    (which counts claims as the plan does) lowering the topology again.
+    """
     if view not in BUILDERS:
         raise KeyError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-    graph = BUILDERS[view](topology)
+    graph = namespaces.build(topology, plan) if view == "namespaces" else BUILDERS[view](topology)
     return grouping.collapse(graph, _grouping_note(topology)) if grouping.is_grouped(topology) else graph
 
 
@@ -51,7 +55,7 @@ def planned_view(plan: Plan, view: str) -> Graph:
 
 
 def _from_plan(view: str, plan: Plan) -> Graph:
-    return build_view(plan.topology, view)
+    return build_view(plan.topology, view, plan)
 
 
 #: Per view, the function :meth:`Plan.index` remembers its graph by.

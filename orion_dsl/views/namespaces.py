@@ -97,10 +97,12 @@ def _compact(plan: Plan, ns: Namespace) -> tuple[str, ...]:
     return (ns.name, ns.description or _TITLES[tier], counts)
 
 
-def build(topology: Topology) -> Graph:
+def build(topology: Topology, plan: Plan | None = None) -> Graph:
     """The namespace organisation view (one box per namespace; in a grouped drawing, without their
-    lists). Claim counts are the lowering plan's (:mod:`orion_dsl.lowering.claims`), as the manifests'."""
-    plan, _ = lower(topology)
+    lists). Claim counts are the lowering plan's (:mod:`orion_dsl.lowering.claims`), as the manifests':
+    ``plan`` is the topology's when the caller has it (a compile), else the topology is lowered here."""
+    if plan is None:
+        plan, _ = lower(topology)
     b = Builder("namespaces", f"{topology.name}: namespaces and what they hold")
     known = {ns.name for ns in topology.namespaces}
     grouped = is_grouped(topology)
