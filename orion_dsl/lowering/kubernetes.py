@@ -13,7 +13,7 @@ from orion_dsl import images
 from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Volume, Workload
 from orion_dsl.source import Span
 
-from . import egress, names, operated
+from . import egress, families, names, operated
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "kubernetes"
@@ -576,7 +576,8 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
     """Every backup's CronJob or archiver (with its spool claim), and the backup pods' policies."""
     for b in w.backups:
         credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target), (names.BACKUP_CREDENTIALS_KEY,))
-        secrets = tuple(Ref("Secret", w.namespace, v.source) for v in (names.credentials_volume(w),) if v is not None)
+        keys = families.credential_keys(w) if b.image is None else ()
+        secrets = tuple(Ref("Secret", w.namespace, v.source, keys) for v in (names.credentials_volume(w),) if v is not None)
         account = Ref("ServiceAccount", w.namespace, names.service_account(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         if b.continuous:

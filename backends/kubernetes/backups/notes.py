@@ -5,11 +5,12 @@ from __future__ import annotations
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import is_volume_snapshot, through_barman_plugin
 from orion_dsl.lowering import Plan, Role, names
+from orion_dsl.lowering.families import family
 from orion_dsl.model import Backup, Topology, Workload
 
 from ..units import cron
 from .archivers import WAL_UPLOAD_SECONDS
-from .steps import archived, builtin_port, dump, family
+from .steps import archived, builtin_port, dump
 
 
 def continuous(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:

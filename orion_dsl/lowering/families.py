@@ -1,0 +1,35 @@
+"""The database images ORION runs built-in backup steps for, and the keys of the credentials Secret
+(:func:`.names.credentials_volume`) those steps read: the plan names them, so the prerequisites list
+them, and the backend's steps (``backends/kubernetes/backups/steps.py``) read them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from orion_dsl.model import Workload
+
+#: The images ORION has built-in backup commands for.
+Family = Literal["postgres", "redis", "rabbitmq"]
+FAMILIES: tuple[Family, ...] = ("postgres", "redis", "rabbitmq")
+
+#: The credential files each family's steps read (key -> the client's variable it is exported to):
+#: the password (libpq's PGPASSWORD, redis-cli's REDISCLI_AUTH), and RabbitMQ's management API also
+#: takes the user's name (rabbitmq/rabbitmqadmin-ng@6f67c49d src/cli/mod.rs, RABBITMQADMIN_*).
+CREDENTIALS: dict[Family, dict[str, str]] = {
+    "postgres": {"password": "PGPASSWORD"},
+    "redis": {"password": "REDISCLI_AUTH"},
+    "rabbitmq": {"username": "RABBITMQADMIN_USERNAME", "password": "RABBITMQADMIN_PASSWORD"},
+}
+
+
+def family(w: Workload) -> Family | None:
+    """Which known database image the workload runs, if any (by the image's base name)."""
+    base = w.container.image.rsplit("/", 1)[-1].split(":", 1)[0]
+    return next((f for f in FAMILIES if base.startswith(f)), None)
+
+
+def credential_keys(w: Workload) -> tuple[str, ...]:
+    """The keys of the workload's credentials Secret its built-in backup steps read (none for an image ORION has no steps for)."""
+    found = family(w)
+    return tuple(CREDENTIALS[found]) if found is not None else ()
