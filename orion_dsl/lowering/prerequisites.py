@@ -337,6 +337,16 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     if any(w.meshed and w.scraped for w in topology.workloads):
         why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
         out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))
+    mon = topology.monitoring
+    kube = mon.cluster_state_alerts if mon is not None else ()
+    if mon is not None and kube:
+        why = (
+            f"the alert{'s' if len(kube) > 1 else ''} {', '.join(kube)} read{'' if len(kube) > 1 else 's'} its kube_* metrics; "
+            f"{mon.scraper} scrapes it once a ServiceMonitor labelled {names.PART_OF_LABEL}: {topology.name} in one of "
+            "the topology's namespaces selects its Service, and a NetworkPolicy lets the scraper reach its port (8080): "
+            "ORION's policies admit only the workloads it writes"
+        )
+        out.append(Feature("kube-state-metrics", why))
     if _snapshot_classes(topology):
         out.append(Feature("CSI volume snapshots", "the snapshot CRDs (snapshot.storage.k8s.io) and controller, and a CSI driver that takes snapshots"))
     for e in written:
