@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from orion_dsl.model import Workload
+from orion_dsl.model import EnvVar, Workload
 
 #: The images ORION has built-in backup commands for.
 Family = Literal["postgres", "redis", "rabbitmq"]
@@ -33,3 +33,19 @@ def credential_keys(w: Workload) -> tuple[str, ...]:
     """The keys of the workload's credentials Secret its built-in backup steps read (none for an image ORION has no steps for)."""
     found = family(w)
     return tuple(CREDENTIALS[found]) if found is not None else ()
+
+
+#: The superuser the PostgreSQL image makes (with REPLICATION, which pg_basebackup and pg_receivewal
+#: need) unless POSTGRES_USER names another: docker-library/postgres@042d8d043fed77e0e09b6fcda0991bca9e8664e3
+#: 16/alpine3.20/docker-entrypoint.sh (docker_setup_env: file_env 'POSTGRES_USER' 'postgres').
+POSTGRES_SUPERUSER = "postgres"
+
+
+def store_user(w: Workload) -> EnvVar | None:
+    """The user a PostgreSQL workload's built-in backup steps connect as: its POSTGRES_USER (a value or
+    the key it is read from), else the image's superuser; None for the other images (RabbitMQ's steps
+    read the user from the credentials volume, Redis's authenticate with the password alone)."""
+    if family(w) != "postgres":
+        return None
+    given = next((e for e in w.env if e.name == "POSTGRES_USER" and e.address is None), None)
+    return given if given is not None else EnvVar("POSTGRES_USER", POSTGRES_SUPERUSER)
