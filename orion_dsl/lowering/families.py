@@ -49,3 +49,21 @@ def store_user(w: Workload) -> EnvVar | None:
         return None
     given = next((e for e in w.env if e.name == "POSTGRES_USER" and e.address is None), None)
     return given if given is not None else EnvVar("POSTGRES_USER", POSTGRES_SUPERUSER)
+
+
+#: ORION's backup steps of PostgreSQL that connect with the replication protocol (pg_basebackup, pg_receivewal).
+REPLICATING_KINDS = frozenset({"full", "incremental", "wal"})
+#: Where ORION mounts the pg_hba.conf it writes, and its file: the server reads it through ``-c hba_file``.
+HBA_DIR = "/etc/postgresql/hba"
+HBA_FILE = "pg_hba.conf"
+
+
+def writes_hba(w: Workload) -> bool:
+    """Whether ORION gives a PostgreSQL workload it runs itself (no engine) a pg_hba.conf of its own: when
+    built-in backup steps connect to it with the replication protocol, which the image's pg_hba.conf admits
+    from loopback only (its entrypoint appends ``host all all all``, and ``all`` never matches a physical
+    replication connection: postgresql.org/docs/16/auth-pg-hba-conf.html). Not when the workload runs a
+    command of its own or names its own ``hba_file``: then the server's configuration is the spec's."""
+    container = w.container
+    own = bool(container.command) or any("hba_file" in a for a in container.args)
+    return w.engine is None and family(w) == "postgres" and not own and any(b.image is None and b.kind in REPLICATING_KINDS for b in w.backups)

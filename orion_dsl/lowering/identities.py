@@ -27,6 +27,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.POOLER_CONFIG: "the pgbouncer.ini ConfigMap",
     Role.ROUTES_CONFIG: "the route table ConfigMap",
     Role.SHARED_CONFIG: "the shared ConfigMap",
+    Role.HBA_CONFIG: "the pg_hba.conf ConfigMap",
     Role.CLAIM: "a storage claim",
     Role.SERVICE: "the Service",
     Role.HEADLESS_SERVICE: "the headless Service",

@@ -71,7 +71,7 @@ API_VERSIONS = {
 ROLES = frozenset(
     {
         Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
-        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.CLAIM,
+        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.HBA_CONFIG, Role.CLAIM,
         Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.QUEUE_SCALER, Role.QUEUE_AUTHENTICATION, Role.VPA, Role.PDB,
         Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
@@ -164,11 +164,14 @@ def _shared_access(topology: Topology) -> Iterator[Planned]:
 
 
 def _config_maps(topology: Topology) -> Iterator[Planned]:
-    """A connection pooler's pgbouncer.ini and an API gateway's route table (content ORION writes), one
+    """A connection pooler's pgbouncer.ini, an API gateway's route table and a PostgreSQL's pg_hba.conf
+    admitting its backups (content ORION writes), one
     placeholder per other config-map volume source in a namespace, then the shared configs no volume made.
     A placeholder never stands in for a written one: two of those with one name are one object (E0203)."""
     placeholders: set[tuple[str, str]] = set()
     for w in topology.workloads:
+        if families.writes_hba(w):
+            yield entry(Role.HBA_CONFIG, "ConfigMap", w.namespace, names.hba_config(w), w, sources=(w.span,))
         first = next((v for v in w.volumes if v.kind == "config-map"), None)
         for v in w.volumes:
             if v.kind != "config-map":
@@ -280,6 +283,8 @@ def _volume_refs(w: Workload) -> tuple[Ref, ...]:
         elif v.kind == "secret":
             refs.append(Ref("Secret", w.namespace, v.source, keys))
     refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w)]
+    if families.writes_hba(w):
+        refs.append(Ref("ConfigMap", w.namespace, names.hba_config(w), (families.HBA_FILE,)))
     if w.kind == "deployment":
         refs += [Ref("PersistentVolumeClaim", w.namespace, names.claim(w, s)) for s in w.storage]
     else:

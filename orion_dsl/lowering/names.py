@@ -407,6 +407,11 @@ def pooler_config(pooler: str) -> str:
     return f"{pooler}-config"
 
 
+def hba_config(w: Workload) -> str:
+    """The ConfigMap holding the ``pg_hba.conf`` that admits a PostgreSQL workload's backup steps."""
+    return _derived(w, "hba")
+
+
 def pooler_secrets(pooler: str) -> str:
     """The Secret holding a connection pooler's ``userlist.txt`` (provided by the cluster)."""
     return f"{pooler}-secrets"

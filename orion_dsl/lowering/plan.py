@@ -56,6 +56,7 @@ class Role(enum.Enum):
     POOLER_CONFIG = "pooler-config"
     ROUTES_CONFIG = "routes-config"
     SHARED_CONFIG = "shared-config"
+    HBA_CONFIG = "hba-config"
     CLAIM = "claim"
     # kubernetes: Services
     SERVICE = "service"

@@ -72,11 +72,14 @@ VERBS: dict[str, Verb] = {
     "rabbitmqadmin": Verb(writes=("--file",)),
     "aws": Verb("transfer"),
     "alloy": Verb("reads", writes=("--storage.path",)),
+    "postgres": Verb(reads=("hba_file", "config_file")),  # -c NAME=VALUE (postgresql.org/docs/16/app-postgres.html)
 }
 
 #: The program an image runs when a container gives it arguments only (its ENTRYPOINT), for the
-#: images ORION passes path arguments to: grafana/alloy@ea30b1f7f5a1e46c647a5a62ee6a4579a8423b21 Dockerfile.
-ENTRYPOINTS = {"grafana/alloy": "alloy"}
+#: images ORION passes path arguments to: grafana/alloy@ea30b1f7f5a1e46c647a5a62ee6a4579a8423b21 Dockerfile;
+#: the postgres image's entrypoint runs ``postgres`` with arguments that begin with ``-``
+#: (docker-library/postgres@042d8d043fed77e0e09b6fcda0991bca9e8664e3 16/alpine3.20/docker-entrypoint.sh, _main).
+ENTRYPOINTS = {"grafana/alloy": "alloy", "postgres": "postgres"}
 
 #: The keys of the Secrets operators write for ORION's objects (they are made, so the prerequisites do
 #: not list them): (kind of the object, suffix of the Secret's name after the object's) -> keys.
