@@ -398,6 +398,13 @@ CODES: tuple[Code, ...] = (
         "drop every notification.",
         "Declare the host as an `external` and add `calls <external>:<port>` to the alerting workload.",
     ),
+    _w(
+        "W0313",
+        "the monitoring block's scraper runs without the Prometheus Operator: nothing reads the monitors and rules ORION writes",
+        "ORION writes a ServiceMonitor or PodMonitor per scraped workload and a PrometheusRule of the alerts; a Prometheus "
+        "ORION runs itself reads its image's prometheus.yml, which scrapes only itself.",
+        "Give the scraper `engine prometheus-operator`: ORION writes a Prometheus whose selectors match the monitors and rules.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
