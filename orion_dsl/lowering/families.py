@@ -67,3 +67,13 @@ def writes_hba(w: Workload) -> bool:
     container = w.container
     own = bool(container.command) or any("hba_file" in a for a in container.args)
     return w.engine is None and family(w) == "postgres" and not own and any(b.image is None and b.kind in REPLICATING_KINDS for b in w.backups)
+
+
+#: The first PostgreSQL with incremental base backups (``pg_basebackup --incremental``).
+INCREMENTAL_SINCE = 17
+
+
+def major(w: Workload) -> int:
+    """The PostgreSQL major version of the image's tag (``16-alpine`` -> 16); a tag that names none (``latest``) counts as the newest."""
+    tag = w.version.split("-", 1)[0].split(".", 1)[0]
+    return int(tag) if tag.isdigit() else 10**6

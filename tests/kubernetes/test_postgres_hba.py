@@ -16,9 +16,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
-from orion_dsl.backends.kubernetes.hba import hba_conf, method
+from orion_dsl.backends.kubernetes.postgres_server import args, hba_conf, method
 from orion_dsl.lowering import families
 from tests.conftest import EXAMPLES
 from tests.kubernetes.helpers import find, load, objects
@@ -115,3 +116,15 @@ def test_the_server_reads_the_rules_where_orion_mounts_them() -> None:
     assert container["args"] == ["-c", f"hba_file={families.HBA_DIR}/{families.HBA_FILE}"]
     assert {"name": "orion-hba", "mountPath": families.HBA_DIR, "readOnly": True} in container["volumeMounts"]
     assert {"name": "orion-hba", "configMap": {"name": "postgres-hba", "optional": False}} in sts["volumes"]
+
+
+def test_a_postgresql_17_summarizes_wal_for_its_incremental_backup_and_16_cannot_take_one() -> None:
+    """``pg_basebackup --incremental`` needs the server's WAL summaries (summarize_wal, PostgreSQL 17:
+    postgresql.org/docs/17/app-pgbasebackup.html); PostgreSQL 16 has no incremental backups (I1053)."""
+    postgres = next(w for w in load(EXAMPLE).workloads if w.name == "postgres")
+    assert [b.kind for b in postgres.backups] == ["full", "incremental", "wal"]
+    hba_file = ["-c", f"hba_file={families.HBA_DIR}/{families.HBA_FILE}"]
+    assert args(postgres) == hba_file
+    seventeen = attrs.evolve(postgres, container=attrs.evolve(postgres.container, image="postgres:17-alpine"))
+    assert args(seventeen) == [*hba_file, "-c", "summarize_wal=on"]
+    assert args(attrs.evolve(seventeen, backups=postgres.backups[:1])) == hba_file

@@ -1,5 +1,6 @@
-"""The pg_hba.conf ORION writes for a PostgreSQL it runs itself whose backup steps stream from it
-(:func:`orion_dsl.lowering.families.writes_hba`), and how the server reads it.
+"""The server settings ORION gives a PostgreSQL it runs itself whose backup steps stream from it
+(:func:`orion_dsl.lowering.families.writes_hba`): a pg_hba.conf admitting their replication
+connections, and the WAL summaries an incremental backup needs.
 
 The image's own file (docker-library/postgres@042d8d043fed77e0e09b6fcda0991bca9e8664e3
 16/alpine3.20/docker-entrypoint.sh: initdb's default rules, trust on the socket and loopback, then
@@ -29,8 +30,7 @@ def method(w: Workload) -> str:
     given = next((e.value for e in w.env if e.name == "POSTGRES_HOST_AUTH_METHOD" and e.value), None)
     if given is not None:
         return given
-    major = w.version.split("-", 1)[0].split(".", 1)[0]
-    return "md5" if major.isdigit() and int(major) < 14 else "scram-sha-256"
+    return "md5" if families.major(w) < 14 else "scram-sha-256"
 
 
 def hba_conf(w: Workload) -> str:
@@ -57,8 +57,15 @@ def hba_config(entry: Planned, plan: Plan) -> Obj:
 
 
 def args(w: Workload) -> list[str]:
-    """The server arguments that make it read ORION's pg_hba.conf (none when ORION writes none)."""
-    return ["-c", f"hba_file={families.HBA_DIR}/{families.HBA_FILE}"] if families.writes_hba(w) else []
+    """The server arguments: read ORION's pg_hba.conf, and from PostgreSQL 17 summarize WAL when an
+    incremental backup needs it (``pg_basebackup --incremental`` fails on a server without
+    summarize_wal: postgresql.org/docs/17/app-pgbasebackup.html; PostgreSQL 16 has no incremental
+    backups, I1053). None when ORION writes no pg_hba.conf: then the server's settings are the spec's."""
+    if not families.writes_hba(w):
+        return []
+    found = ["-c", f"hba_file={families.HBA_DIR}/{families.HBA_FILE}"]
+    incremental = any(b.image is None and b.kind == "incremental" for b in w.backups)
+    return [*found, "-c", "summarize_wal=on"] if incremental and families.major(w) >= families.INCREMENTAL_SINCE else found
 
 
 def mounts(w: Workload) -> list[dict[str, Any]]:
