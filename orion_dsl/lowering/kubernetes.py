@@ -76,7 +76,7 @@ ROLES = frozenset(
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.QUEUE_SCALER, Role.QUEUE_AUTHENTICATION, Role.VPA, Role.PDB,
         Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS,
-        Role.GATEWAY, Role.GATEWAY_OPTIONS, Role.HTTP_ROUTE, Role.HTTPS_REDIRECT, Role.SERVICE_MONITOR, Role.ALERT_RULES,
+        Role.GATEWAY, Role.GATEWAY_OPTIONS, Role.HTTP_ROUTE, Role.HTTPS_REDIRECT, Role.SERVICE_MONITOR, Role.ALERT_RULES, Role.CLUSTER_STATE_MONITOR,
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
@@ -553,6 +553,9 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
         scraper = topology.workload(mon.scraper)
         namespace = scraper.namespace if scraper else topology.namespaces[0].name
         yield entry(Role.ALERT_RULES, "PrometheusRule", namespace, names.alert_rules(topology), mon, sources=(scraper.span if scraper else None,))
+        if mon.cluster_state_alerts:
+            where = (scraper.span if scraper else None,)
+            yield entry(Role.CLUSTER_STATE_MONITOR, "ServiceMonitor", namespace, names.cluster_state_monitor(), mon, sources=where)
 
 
 def _log_shipper(topology: Topology) -> Iterator[Planned]:

@@ -10,6 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
+from orion_dsl.controllers import KUBE_STATE_METRICS
 from orion_dsl.model import Backup, Ingress, Issuer, Namespace, Shared, Storage, Topology, TrafficMatch, Version, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
@@ -262,6 +263,11 @@ def dns01_token(issuer: Issuer) -> str:
 def alert_rules(topology: Topology) -> str:
     """The PrometheusRule holding every alert."""
     return f"{topology.name}-alerts"
+
+
+def cluster_state_monitor() -> str:
+    """The ServiceMonitor, beside the scraper, of the kube-state-metrics the alerts on ``kube_*`` metrics read."""
+    return KUBE_STATE_METRICS.name
 
 
 def backup_pods(w: Workload) -> str:

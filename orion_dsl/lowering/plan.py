@@ -90,6 +90,7 @@ class Role(enum.Enum):
     # kubernetes: monitoring
     SERVICE_MONITOR = "service-monitor"
     ALERT_RULES = "alert-rules"
+    CLUSTER_STATE_MONITOR = "cluster-state-monitor"
     # kubernetes: backups
     BACKUP_JOB = "backup-job"
     ARCHIVER = "archiver"

@@ -340,11 +340,12 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     mon = topology.monitoring
     kube = mon.cluster_state_alerts if mon is not None else ()
     if mon is not None and kube:
+        ksm = controllers.KUBE_STATE_METRICS
         why = (
-            f"the alert{'s' if len(kube) > 1 else ''} {', '.join(kube)} read{'' if len(kube) > 1 else 's'} its kube_* metrics; "
-            f"{mon.scraper} scrapes it once a ServiceMonitor labelled {names.PART_OF_LABEL}: {topology.name} in one of "
-            "the topology's namespaces selects its Service, and a NetworkPolicy lets the scraper reach its port (8080): "
-            "ORION's policies admit only the workloads it writes"
+            f"the alert{'s' if len(kube) > 1 else ''} {', '.join(kube)} read{'' if len(kube) > 1 else 's'} its kube_* metrics; installed "
+            f"as its standard manifests do (the Service {ksm.name} in {ksm.namespace}, port {controllers.KUBE_STATE_METRICS_PORT.name} "
+            f"{controllers.KUBE_STATE_METRICS_PORT.number}, pods {'='.join(ksm.pods[0])}), the ServiceMonitor ORION writes beside "
+            f"{mon.scraper} scrapes it and {mon.scraper}'s egress admits it"
         )
         out.append(Feature("kube-state-metrics", why))
     if _snapshot_classes(topology):

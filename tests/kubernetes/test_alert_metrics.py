@@ -41,9 +41,17 @@ def _barman_plugin_scraped(objs: list[dict[str, Any]], _: Prerequisites) -> bool
     return any(c in monitors for c in clusters)
 
 
-def _kube_state_metrics_stated(_: list[dict[str, Any]], found: Prerequisites) -> bool:
-    """kube-state-metrics is the cluster's: the prerequisites state it."""
-    return any(f.name == "kube-state-metrics" for f in found.features)
+def _kube_state_metrics_scraped(objs: list[dict[str, Any]], found: Prerequisites) -> bool:
+    """kube-state-metrics is the cluster's: the prerequisites state it, and a ServiceMonitor scrapes
+    its Service where its standard manifests install it (kube-system, port http-metrics)."""
+    monitors = [
+        m["spec"]
+        for m in of_kind(objs, "ServiceMonitor")
+        if m["spec"]["selector"].get("matchLabels") == {"app.kubernetes.io/name": "kube-state-metrics"}
+        and m["spec"]["namespaceSelector"].get("matchNames") == ["kube-system"]
+        and [e["port"] for e in m["spec"]["endpoints"]] == ["http-metrics"]
+    ]
+    return bool(monitors) and any(f.name == "kube-state-metrics" for f in found.features)
 
 
 def _scraped_pods(objs: list[dict[str, Any]]) -> list[tuple[str, dict[str, str]]]:
@@ -91,8 +99,10 @@ EMITTERS = (
     Emitter(
         "kube_",
         "kube-state-metrics",
-        _kube_state_metrics_stated,
-        "kubernetes/kube-state-metrics docs/metrics/workload/pod-metrics.md (kube_pod_container_status_restarts_total), no commit checked",
+        _kube_state_metrics_scraped,
+        "kubernetes/kube-state-metrics docs/metrics/workload/pod-metrics.md (kube_pod_container_status_restarts_total), no commit checked; "
+        "kubernetes/kube-state-metrics@02efa65cb19aeb0339094963af9cf2c02f1ac398 examples/standard/service.yaml (kube-system, "
+        "app.kubernetes.io/name: kube-state-metrics, port http-metrics 8080)",
     ),
     Emitter(
         "http_requests_",
