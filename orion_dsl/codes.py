@@ -421,6 +421,13 @@ CODES: tuple[Code, ...] = (
         "Name that load balancer after the CDN in `behind` (`load_balancer public { ... }`, `behind cdn, public`), or give "
         "the gateway a public `address`.",
     ),
+    _w(
+        "W0315",
+        "the monitoring block's scraper runs without the Prometheus Operator: nothing reads the monitors and rules ORION writes",
+        "ORION writes a ServiceMonitor or PodMonitor per scraped workload and a PrometheusRule of the alerts; a Prometheus "
+        "ORION runs itself reads its image's prometheus.yml, which scrapes only itself.",
+        "Give the scraper `engine prometheus-operator`: ORION writes a Prometheus whose selectors match the monitors and rules.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",

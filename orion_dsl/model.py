@@ -63,6 +63,8 @@ PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operat
 EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow", "alerting", "exposed"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
+#: A kube-state-metrics metric name in a PromQL expression (``kube_`` not inside another name).
+_KUBE_METRIC = re.compile(r"(?<![A-Za-z0-9_:])kube_[A-Za-z0-9_:]")
 
 
 def label_value(text: str) -> str:
@@ -942,6 +944,12 @@ class Monitoring:
     retention: Duration | None = None
     #: What the alerting workload sends alerts to (``receiver``).
     receiver: AlertReceiver = "webhook"
+
+    @property
+    def cluster_state_alerts(self) -> tuple[str, ...]:
+        """The alerts that read kube-state-metrics' ``kube_*`` metrics: the cluster's exporter serves
+        them, not an object ORION writes, so the prerequisites state it."""
+        return tuple(a.name for a in self.alerts if _KUBE_METRIC.search(a.expr))
 
 
 @attrs.frozen

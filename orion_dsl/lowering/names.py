@@ -10,6 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
+from orion_dsl.controllers import KUBE_STATE_METRICS
 from orion_dsl.model import Backup, Ingress, Issuer, Namespace, Shared, Storage, Topology, TrafficMatch, Version, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
@@ -264,6 +265,11 @@ def alert_rules(topology: Topology) -> str:
     return f"{topology.name}-alerts"
 
 
+def cluster_state_monitor() -> str:
+    """The ServiceMonitor, beside the scraper, of the kube-state-metrics the alerts on ``kube_*`` metrics read."""
+    return KUBE_STATE_METRICS.name
+
+
 def backup_pods(w: Workload) -> str:
     """The ``app.kubernetes.io/name`` of a workload's backup pods (their NetworkPolicies select it)."""
     return _derived(w, "backup")
@@ -405,6 +411,11 @@ def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
 def pooler_config(pooler: str) -> str:
     """The ConfigMap holding a connection pooler's ``pgbouncer.ini``."""
     return f"{pooler}-config"
+
+
+def hba_config(w: Workload) -> str:
+    """The ConfigMap holding the ``pg_hba.conf`` that admits a PostgreSQL workload's backup steps."""
+    return _derived(w, "hba")
 
 
 def pooler_secrets(pooler: str) -> str:

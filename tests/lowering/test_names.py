@@ -106,6 +106,8 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.pod_selector, (API,), {"app.kubernetes.io/name": "api"}),
     (names.pod_selector, (API, "blue"), {"app.kubernetes.io/name": "api", "orion.dev/colour": "blue"}),
     (names.pooler_config, ("pgbouncer",), "pgbouncer-config"),
+    (names.hba_config, (DB,), "orders-db-hba"),
+    (names.cluster_state_monitor, (), "kube-state-metrics"),
     (names.pooler_secrets, ("pgbouncer",), "pgbouncer-secrets"),
     (names.colour_of, ("green",), "green"),
     (names.colour_of, (2,), None),
