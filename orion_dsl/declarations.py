@@ -421,8 +421,17 @@ class TopologySpreadDecl(Decl):
 
 
 @attrs.frozen
+class AffinityDecl(Decl):
+    """``near cache across zones required`` (or ``apart batch``) — the pods run beside (away from) another workload's."""
+
+    workload: L[str] | None = positional("workload", v.NAME)
+    across: L[c.SpreadDomain] | None = option("across", v.enum(*c.SPREAD_DOMAINS), default="nodes")
+    required: L[bool] | None = option("required", v.SWITCH, flag=True, default=False)
+
+
+@attrs.frozen
 class PlacementDecl(Decl):
-    """Where a workload's pods run: node labels, taints they tolerate, spreading, zones."""
+    """Where a workload's pods run: node labels, taints they tolerate, spreading, zones, other workloads' pods."""
 
     node_selector: tuple[L[tuple[str, str]], ...] = mapping("node_selector")
     tolerations: tuple[TolerationDecl, ...] = child("toleration", TolerationDecl, many=True)
@@ -430,6 +439,8 @@ class PlacementDecl(Decl):
     topology_spread: tuple[TopologySpreadDecl, ...] = child("topology_spread", TopologySpreadDecl, many=True)
     prefer_zones: tuple[L[str], ...] = option("prefer_zones", v.FILLED, many=True, listed=True)
     require_zones: tuple[L[str], ...] = option("require_zones", v.FILLED, many=True, listed=True)
+    near: tuple[AffinityDecl, ...] = child("near", AffinityDecl, many=True)
+    apart: tuple[AffinityDecl, ...] = child("apart", AffinityDecl, many=True)
 
 
 @attrs.frozen

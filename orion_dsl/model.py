@@ -581,6 +581,18 @@ class TopologySpread:
 
 
 @attrs.frozen
+class WorkloadAffinity:
+    """Pod affinity (``near``) or anti-affinity (``apart``) to another workload's pods: on one node (zone) with
+    them, or never, as a preference or a rule. ``namespace`` is the other workload's (set when calls are linked)."""
+
+    workload: str
+    across: SpreadDomain
+    required: bool
+    namespace: str = ""
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Placement:
     """Where a workload's pods may and should run.
 
@@ -594,6 +606,8 @@ class Placement:
     topology_spread: tuple[TopologySpread, ...] = ()
     zones: tuple[str, ...] = ()
     zones_required: bool = False
+    near: tuple[WorkloadAffinity, ...] = ()
+    apart: tuple[WorkloadAffinity, ...] = ()
 
 
 @attrs.frozen

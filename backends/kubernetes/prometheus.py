@@ -83,7 +83,7 @@ def _common(plan: Plan, w: Workload) -> dict[str, Any]:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["podMetadata"] = {"labels": {meta.PART_OF: plan.topology.name, **NO_SIDECAR}}
-    spec.update(placement.pod_fields(w.placement, names.pod_selector(w)))
+    spec.update(placement.pod_fields(w.placement, names.pod_selector(w), plan.topology, w.namespace))
     return spec
 
 

@@ -304,7 +304,7 @@ def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]
         spec["initContainers"] = [_init_container(plan, w, c) for c in w.init_containers]
     spec["containers"] = containers
     spec["volumes"] = _volumes(plan, w)
-    spec.update(placement.pod_fields(w.placement, names.pod_selector(w)))
+    spec.update(placement.pod_fields(w.placement, names.pod_selector(w), topology, w.namespace))
     labels = {**meta.workload_labels(topology, w, part), **dict(w.labels)}
     ns = topology.namespace(w.namespace)
     if ns is not None and ns.mesh and not w.meshed:
