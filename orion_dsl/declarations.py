@@ -532,6 +532,7 @@ class NamespaceDecl(Decl):
     mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
     pod_security: L[c.PodSecurityLevel] | None = option("pod_security", v.enum(*c.POD_SECURITY_LEVELS), default="restricted")
     limit_range: L[bool] | None = option("limit_range", v.SWITCH, default=True)
+    default_deny: L[c.DenyScope] | None = option("default_deny", v.enum(*c.DENY_SCOPES), default="all")
     subnet: L[str] | None = option("subnet", v.NAME)
     labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
     allow: tuple[L[c.NamespaceAllowance], ...] = option("allow", v.enum(*c.NAMESPACE_ALLOWANCES), many=True)

@@ -21,6 +21,7 @@ from orion_dsl.choices import (
     CheckKind,
     ClusterBackupTool,
     Colour,
+    DenyScope,
     DescribedKind,
     DnsProvider,
     Engine,
@@ -744,6 +745,9 @@ class Namespace:
     pod_security: PodSecurityLevel = "restricted"
     #: Whether ORION writes its LimitRange (defaults for containers started by hand).
     limit_range: bool = True
+    #: The pods its default-deny policies isolate: ``all``, or ``orion`` (only ORION's; pods others start there
+    #: are not isolated). An ``external`` namespace is always ``orion``.
+    default_deny: DenyScope = "all"
     span: Span = span_field()
 
 

@@ -70,9 +70,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
         sources = (ns.span if ns else None,)
-        pods = names.namespace_pods(ns)
-        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources, selects=pods)
-        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=pods)
+        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources, selects=names.namespace_pods(ns))
+        isolated = names.isolated_pods(ns)
+        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=isolated)
     for w in meshed(topology):
         yield from _workload(topology, w)
     yield from _ingress_balance(topology)

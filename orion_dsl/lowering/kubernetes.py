@@ -402,7 +402,7 @@ def _gateway_ends(topology: Topology, edge: Edge, incoming: set[Peer], outgoing:
 
 def _network_policies(topology: Topology) -> Iterator[Planned]:
     for ns in topology.namespaces:
-        pods = names.namespace_pods(ns)
+        pods = names.isolated_pods(ns)
         yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects=pods)
         if ns.mesh:
             yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects=pods)

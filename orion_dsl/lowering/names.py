@@ -387,6 +387,12 @@ def namespace_pods(ns: Namespace | None) -> dict[str, str]:
     return dict(ORION_PODS) if ns is not None and ns.external else {}
 
 
+def isolated_pods(ns: Namespace | None) -> dict[str, str]:
+    """The pods a namespace's default-deny policies (and the control-plane egress beside them) select: those of
+    :func:`namespace_pods`, narrowed to ORION's own by ``default_deny orion``."""
+    return dict(ORION_PODS) if ns is not None and ns.default_deny == "orion" else namespace_pods(ns)
+
+
 def principal(service_account: str, namespace: str) -> str:
     """The SPIFFE-style identity Istio gives a ServiceAccount."""
     return f"{TRUST_DOMAIN}/ns/{namespace}/sa/{service_account}"
