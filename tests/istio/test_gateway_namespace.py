@@ -14,8 +14,9 @@ examples (Bookinfo's gateway runs in the meshed ``bookinfo``), and the seed with
   ``exportTo``, the others add their subsets; a rule with a ``workloadSelector`` is kept apart and chosen only for the
   proxies it selects (istio/istio pilot/pkg/model/destination_rule.go ``mergeDestinationRule`` and
   pilot/pkg/model/sidecar.go ``SidecarScope.DestinationRule``, master as stored: the catch-all rule is the one without a
-  selector). So the gateway's rule selects the gateway's pods where it shares the namespace, and every host has at most
-  one rule without a selector per namespace. ``workloadSelector.matchLabels`` is in the vendored
+  selector; ``DefaultSidecarScopeForGateway`` gives a gateway its namespace's scope, so the selector applies to it).
+  So the gateway's rule selects the gateway's pods where it shares the namespace, and every host has at most one rule
+  without a selector per namespace. ``workloadSelector.matchLabels`` is in the vendored
   networking.istio.io/v1 DestinationRule schema (tests/schemas/crds/networking.istio.io/destinationrule_v1.json).
 """
 
