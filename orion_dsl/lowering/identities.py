@@ -67,6 +67,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.NAMESPACE_MTLS: "the namespace's PeerAuthentication",
     Role.ALLOW_NOTHING: "the allow-nothing policy",
     Role.ALLOW_CALLERS: "the AuthorizationPolicy",
+    Role.INGRESS_ACCESS: "the ingress gateway's AuthorizationPolicy",
     Role.JWT_AUTHENTICATION: "the RequestAuthentication",
     Role.REQUIRE_JWT: "the token-requiring AuthorizationPolicy",
     Role.TELEMETRY: "the mesh Telemetry",

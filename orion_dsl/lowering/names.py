@@ -320,6 +320,11 @@ def volume_snapshot_location(target: str) -> str:
     return target
 
 
+def ingress_access(ingress: Ingress) -> str:
+    """The AuthorizationPolicy admitting clients to Istio's gateway pods (``<gateway>-istio``) in a meshed namespace."""
+    return f"{ingress_controller(ingress)}-allow"
+
+
 def allow_callers(w: Workload) -> str:
     """The AuthorizationPolicy admitting a meshed workload's callers."""
     return _derived(w, "allow")

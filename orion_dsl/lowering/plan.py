@@ -130,6 +130,7 @@ class Role(enum.Enum):
     NAMESPACE_MTLS = "namespace-mtls"
     ALLOW_NOTHING = "allow-nothing"
     ALLOW_CALLERS = "allow-callers"
+    INGRESS_ACCESS = "ingress-access"
     JWT_AUTHENTICATION = "jwt-authentication"
     REQUIRE_JWT = "require-jwt"
     # istio: traffic and scope

@@ -87,6 +87,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.backup_storage_location, ("store",), "store"),
     (names.volume_snapshot_location, ("store",), "store"),
     (names.allow_callers, (API,), "api-allow"),
+    (names.ingress_access, (EDGE,), "edge-istio-allow"),
     (names.jwt_authentication, (API,), "api-jwt"),
     (names.require_jwt, (API,), "api-require-jwt"),
     (names.dns_label, ("*.Example.com",), "wildcard-example-com"),
