@@ -63,25 +63,26 @@ def merge(target: dict[str, Any], patch: dict[str, Json], node: Node, where: str
         elif directive is not None:
             if not isinstance(target.get(key), dict):
                 raise NothingThere(here, directive)
-            target[key] = {} if directive == "delete" else _fresh({k: v for k, v in value.items() if k != DIRECTIVE}, child)
+            target[key] = {} if directive == "delete" else _fresh({k: v for k, v in value.items() if k != DIRECTIVE}, child, here)
         elif isinstance(value, dict) and isinstance(target.get(key), dict):
             merge(target[key], value, child, here)
         elif isinstance(value, list) and child.is_array and child.merge_key is not None:
             elements = target[key] if isinstance(target.get(key), list) else []
             target[key] = _merge_list(elements, value, child.item, child.merge_key, here)
         else:
-            target[key] = _fresh(value, child)
+            target[key] = _fresh(value, child, here)
 
 
-def _fresh(value: Json, node: Node) -> Json:
+def _fresh(value: Json, node: Node, where: str) -> Json:
     """A value the patch sets whole (a new field, a replaced one): merged into nothing, so its ``null`` fields are
-    left out as the API server leaves them out, and a directive in it names nothing (:class:`NothingThere`)."""
+    left out as the API server leaves them out, and a directive in it names nothing (:class:`NothingThere`);
+    ``where`` is its path."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        merge(out, value, node)
+        merge(out, value, node, where)
         return out
     if isinstance(value, list):
-        return [_fresh(v, node.item if node.is_array else schema.any_node()) for v in value]
+        return [_fresh(v, node.item if node.is_array else schema.any_node(), f"{where}[]") for v in value]
     return copy.deepcopy(value)
 
 
@@ -98,12 +99,12 @@ def _merge_list(target: list[Any], patch: list[Json], item: Node, key: str, wher
             original = [t for t in original if not (isinstance(t, dict) and t.get(key) == element[key])]
     plain = [e for e in patch if DIRECTIVE not in e]
     if any(e.get(DIRECTIVE) == "replace" for e in patch):
-        return [_fresh(e, item) for e in plain]
+        return [_fresh(e, item, f"{where}[{key}={e[key]}]") for e in plain]
     merged = list(original)
     for element in plain:
         at = next((i for i, t in enumerate(merged) if isinstance(t, dict) and t.get(key) == element[key]), None)
         if at is None:
-            merged.append(_fresh(element, item))
+            merged.append(_fresh(element, item, f"{where}[{key}={element[key]}]"))
         else:
             merge(merged[at], element, item, f"{where}[{key}={element[key]}]")
     return _in_order(merged, [e[key] for e in plain], [t.get(key) if isinstance(t, dict) else None for t in original], key)

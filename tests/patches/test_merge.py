@@ -254,6 +254,12 @@ def test_patch_replace_of_a_field_the_object_lacks_is_refused_since_kubectl_woul
     assert [d.code for d in found] == ["E0233"] and "nodeSelector to replace" in found[0].summary and "without" in found[0].help
 
 
+def test_a_directive_inside_a_replaced_block_is_refused_naming_its_path() -> None:
+    """Upstream's handleDirectiveInMergeMap removes only the replaced map's own directive and keeps the rest as written."""
+    found = errors(_SPEC % 'securityContext { "$patch" replace; seLinuxOptions { "$patch" delete } }')
+    assert [d.code for d in found] == ["E0233"] and "spec.template.spec.securityContext.seLinuxOptions to delete" in found[0].summary
+
+
 def test_a_patch_directive_other_than_delete_or_replace_is_refused() -> None:
     found = errors(_SPEC % 'containers payments { "$patch" remove }')
     assert [d.code for d in found] == ["E0232"] and '"replace"' in found[0].help
