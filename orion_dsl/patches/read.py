@@ -164,10 +164,12 @@ class Reader:
         if text == "replace" and where.endswith("]"):
             field, _, element = where.rpartition("[")
             name = field.rsplit(".", 1)[-1]
+            value = element.partition("=")[2].removesuffix("]")
+            written = value if value.replace("-", "").replace("_", "").isalnum() else f'"{value}"'
             summary = f'"$patch" replace in the element {name}[{element} would replace the whole list: kubectl drops this element and keeps the patch\'s others'
             help = (
                 f'to replace the list, write `{name} {{ "$patch" replace }}` beside the elements it keeps; to set this element whole, '
-                f'delete it and write it again: `{name} {element.partition("=")[2].removesuffix("]")} {{ "$patch" delete }}` then its block'
+                f'delete it and write it again: `{name} {written} {{ "$patch" delete }}` then its block'
             )
             self.report("E0231", stmt.keyword_span, summary, help)
             return

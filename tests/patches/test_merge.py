@@ -218,6 +218,11 @@ def test_patch_replace_in_a_keyed_element_is_refused_naming_the_list_form_and_de
     assert '`ports { "$patch" replace }`' in found.help and '`ports 8080 { "$patch" delete }`' in found.help
 
 
+def test_the_refusal_of_replace_in_a_keyed_element_quotes_a_key_that_needs_it() -> None:
+    (found,) = errors(_SPEC % 'containers payments { volumeMounts "/tmp" { "$patch" replace; readOnly true } }')
+    assert '`volumeMounts "/tmp" { "$patch" delete }`' in found.help
+
+
 def test_the_list_form_of_patch_replace_makes_the_list_the_patchs_other_elements() -> None:
     ports = container(built(_SPEC % 'containers payments { ports { "$patch" replace }; ports 9090 { name "admin" } }'))["ports"]
     assert ports == [{"containerPort": 9090, "name": "admin"}]
