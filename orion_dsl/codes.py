@@ -314,7 +314,8 @@ CODES: tuple[Code, ...] = (
         "E0233",
         "a patch that does not apply to the generated object, or leaves it invalid for its schema",
         "Patches are applied to the objects ORION generates at `orion check` time: a JSON patch path the object does not have, "
-        "a failed `test`, or a removed required field is found before anything is written.",
+        "a failed `test`, a `$patch` directive on a field or list element the object does not have (kubectl would ignore it), "
+        "or a removed required field is found before anything is written.",
         "Patch a path the generated object has (`orion compile -o -` shows it), or use `add` to create a field.",
     ),
     # W03xx: warnings about the spec
