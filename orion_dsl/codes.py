@@ -429,6 +429,14 @@ CODES: tuple[Code, ...] = (
         "ORION runs itself reads its image's prometheus.yml, which scrapes only itself.",
         "Give the scraper `engine prometheus-operator`: ORION writes a Prometheus whose selectors match the monitors and rules.",
     ),
+    _w(
+        "W0316",
+        "an incremental PostgreSQL backup on a server older than 17: every run fails",
+        "ORION's built-in incremental step runs `pg_basebackup --incremental`, which PostgreSQL 17 added; an older "
+        "server refuses it, so the CronJob fails every time (the full and WAL backups still run).",
+        "Use PostgreSQL 17 or newer (the image's tag), give the backup an `image` that does incremental backups "
+        "(pgBackRest), or remove the incremental backup.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
@@ -580,11 +588,6 @@ CODES: tuple[Code, ...] = (
         "I1052",
         "no built-in command backs up this kind for the workload's image: the CronJob fails until the backup names an `image`",
         fix="Give the backup an image that reads the BACKUP_* variables.",
-    ),
-    _i(
-        "I1053",
-        "incremental PostgreSQL backups use pg_basebackup --incremental, which needs PostgreSQL 17",
-        fix="Upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups.",
     ),
     _i(
         "I1054",

@@ -60,7 +60,7 @@ def args(w: Workload) -> list[str]:
     """The server arguments: read ORION's pg_hba.conf, and from PostgreSQL 17 summarize WAL when an
     incremental backup needs it (``pg_basebackup --incremental`` fails on a server without
     summarize_wal: postgresql.org/docs/17/app-pgbasebackup.html; PostgreSQL 16 has no incremental
-    backups, I1053). None when ORION writes no pg_hba.conf: then the server's settings are the spec's."""
+    backups, W0316). None when ORION writes no pg_hba.conf: then the server's settings are the spec's."""
     if not families.writes_hba(w):
         return []
     found = ["-c", f"hba_file={families.HBA_DIR}/{families.HBA_FILE}"]

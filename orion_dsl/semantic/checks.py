@@ -13,6 +13,7 @@ import attrs
 from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
+from orion_dsl.lowering.families import INCREMENTAL_SINCE, family, major
 from orion_dsl.model import Topology, Workload
 from orion_dsl.receivers import receiver_of
 from orion_dsl.semantic import exposed, owned, paths, plain_secrets
@@ -499,6 +500,28 @@ def the_scraper_reads_the_monitors(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def incremental_backups_have_a_server_that_takes_them(ctx: Context) -> list[Diagnostic]:
+    """ORION's built-in incremental step runs ``pg_basebackup --incremental``, which PostgreSQL 17 added
+    (postgresql.org/docs/17/app-pgbasebackup.html): on an older server every run of the CronJob fails."""
+    out = []
+    for w in ctx.topology.workloads:
+        if w.engine is not None or family(w) != "postgres" or major(w) >= INCREMENTAL_SINCE:
+            continue
+        for b in w.backups:
+            if b.kind == "incremental" and b.image is None:
+                out.append(
+                    warning(
+                        "W0316",
+                        b.span,
+                        f"{w.name}'s incremental backup runs pg_basebackup --incremental, which PostgreSQL {major(w)} "
+                        f"({w.container.image}) does not have: every run fails",
+                        f"use PostgreSQL {INCREMENTAL_SINCE} or newer, give the backup an `image` that does incremental backups "
+                        "(pgBackRest), or remove it",
+                    )
+                )
+    return out
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -518,6 +541,7 @@ CHECKS: Sequence[Check] = (
     a_cdn_in_front_reaches_the_gateway_address,
     alerts_leave_the_cluster,
     the_scraper_reads_the_monitors,
+    incremental_backups_have_a_server_that_takes_them,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,

@@ -187,3 +187,11 @@ def test_postgres_backups_log_in_as_the_images_superuser_or_the_workloads_own_us
     assert analysis.topology is not None, analysis.diagnostics
     ref = {"secretKeyRef": {"name": "postgres-secrets", "key": "user", "optional": False}}
     assert _backup_user(objects(analysis.topology), "postgres-wal-archive") == {"name": "BACKUP_USER", "valueFrom": ref}
+
+
+def test_an_incremental_backup_warns_below_postgresql_17_and_not_from_17() -> None:
+    spec = SPEC.replace("backup wal continuous to primary%s", "backup incremental every 6h to primary")
+    codes = [d.code for d in analyze_text(spec, "backups.orion").diagnostics]
+    assert "W0316" in codes
+    newer = [d.code for d in analyze_text(spec.replace("postgres:16-alpine", "postgres:17-alpine"), "backups.orion").diagnostics]
+    assert "W0316" not in newer

@@ -5,7 +5,6 @@ from __future__ import annotations
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import is_volume_snapshot, through_barman_plugin
 from orion_dsl.lowering import Plan, Role, names
-from orion_dsl.lowering.families import INCREMENTAL_SINCE, family, major
 from orion_dsl.model import Backup, Topology, Workload
 
 from ..units import cron
@@ -38,7 +37,8 @@ def continuous(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
 
 
 def scheduled(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
-    """I1051 (cron cannot say the interval), I1052 (no built-in step), I1053 (incremental needs PostgreSQL 17)."""
+    """I1051 (cron cannot say the interval), I1052 (no built-in step); an incremental backup on PostgreSQL before 17
+    is `check`'s W0316."""
     assert b.every is not None
     out = []
     schedule, exact = cron(b.every, b.at)
@@ -59,15 +59,6 @@ def scheduled(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
                 b.span,
                 f"no built-in command backs up `{b.kind}` of {w.container.image}; the CronJob {job} fails until the backup names an `image`",
                 "give the backup an image that reads the BACKUP_* variables",
-            )
-        )
-    if b.kind == "incremental" and family(w) == "postgres" and major(w) < INCREMENTAL_SINCE:
-        out.append(
-            info(
-                "I1053",
-                b.span,
-                f"incremental backups of {w.name} use pg_basebackup --incremental, which needs PostgreSQL 17 (image {w.container.image})",
-                "upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups",
             )
         )
     return out
