@@ -370,7 +370,8 @@ CODES: tuple[Code, ...] = (
         "a default ORION adds is turned off: `probes none` (no health checks) or `resources none` (no requests or limits)",
         "Without probes a hung pod is never restarted and keeps getting traffic; without requests the scheduler cannot place "
         "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages (without `limit_range off`), the "
-        "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
+        "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory; with `limit_range off` it runs without any (beside "
+        "a `quota` of CPU or memory that is E0221: the API server refuses the pod); in an `external` namespace its own LimitRange decides.",
         "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
     ),
     _w(
@@ -420,6 +421,14 @@ CODES: tuple[Code, ...] = (
         "public layer-4 load balancer forwarding to that address, or a load balancer inside the cluster's network.",
         "Name that load balancer after the CDN in `behind` (`load_balancer public { ... }`, `behind cdn, public`), or give "
         "the gateway a public `address`.",
+    ),
+    _w(
+        "W0315",
+        "a namespace has a `quota` of CPU or memory and `limit_range off`: pods others start there without resources are refused",
+        "A ResourceQuota of CPU or memory makes the API server refuse a pod any of whose containers states no request or limit "
+        "of it; ORION's LimitRange would fill them in at admission. ORION's own containers state theirs (a `resources none` one "
+        "is E0221), but a `kubectl run`, a Job or an operator's pods that state none cannot start.",
+        "Leave out `limit_range off`, or make sure everything that starts pods in the namespace states their resources.",
     ),
     # R06xx: renderer warnings
     _w(

@@ -337,7 +337,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
                 self.spans[(f"storage {st.name.value}", name)] = st.span
         if d.probes is not None and d.probes.none is not None:
             self.spans[("probes none", name)] = d.probes.none.span
-        for container, block in ((name, d.resources), *((written(s.name, ""), s.resources) for s in d.sidecars)):
+        others = (*((s.name, s.resources) for s in d.sidecars), *((i.name, i.resources) for i in d.init))
+        for container, block in ((written(d.container, name), d.resources), *((written(n, ""), r) for n, r in others)):
             if block is not None and block.none is not None:
                 self.spans[(f"resources none {container}", name)] = block.none.span
 

@@ -40,3 +40,53 @@ def test_pod_security_and_limit_range_off_are_the_namespaces_own_choice() -> Non
 def test_an_external_namespace_takes_neither_switch() -> None:
     text = SPEC.format(switches="pod_security baseline; limit_range off").replace("namespace tools {", "namespace tools external {")
     assert [d.code for d in analyze_text(text).diagnostics if d.is_error] == ["E0221", "E0221"]
+
+
+QUOTA = """
+topology t {{ version "1.0.0" }}
+network {{ default deny; subnet apps 10.0.1.0/24 }}
+{defaults}
+namespace tools {{
+  subnet apps
+  {switches}
+  defaults {{ quota {{ {quota} }} }}
+  service web {{ image "shop/web:1.0"; port http 8080; {resources} }}
+}}
+"""
+
+
+def _codes(switches: str = "limit_range off", resources: str = "resources none", quota: str = "cpu 4; memory 8Gi", defaults: str = "") -> list[str]:
+    text = QUOTA.format(switches=switches, resources=resources, quota=quota, defaults=defaults)
+    return sorted(d.code for d in analyze_text(text).diagnostics if d.code in ("E0221", "W0308", "W0315"))
+
+
+def test_a_container_without_resources_in_a_namespace_of_a_quota_without_its_limit_range_is_an_error() -> None:
+    """A ResourceQuota of CPU or memory makes the API server refuse a pod any of whose containers states no request
+    or limit of it (kubernetes.io/docs/concepts/policy/resource-quotas: "the quota system may reject pod creation");
+    the LimitRange would fill them in at admission."""
+    assert _codes() == ["E0221", "W0315"]
+    assert _codes(quota="memory 8Gi") == ["E0221", "W0315"]
+    assert _codes(defaults="defaults { resources none }", resources="") == ["E0221", "W0315"]
+    text = QUOTA.format(switches="limit_range off", resources="resources none", quota="cpu 4", defaults="")
+    (refused,) = [d for d in analyze_text(text).diagnostics if d.code == "E0221"]
+    assert refused.span is not None and refused.span.line == 9 and refused.related[0].span.line == 7
+    assert "refuses" in refused.summary and "`limit_range off`" in refused.help
+
+
+def test_a_quota_beside_the_limit_range_or_of_pods_alone_admits_a_container_without_resources() -> None:
+    assert _codes(switches="") == ["W0308"]
+    assert _codes(quota="pods 20") == ["W0308"]
+    assert _codes(resources="") == ["W0315"]  # ORION's own containers state theirs; others' pods may not
+
+
+def test_w0308_says_what_a_container_without_resources_gets_in_its_namespace() -> None:
+    def help_of(switches: str, external: bool = False) -> str:
+        text = QUOTA.format(switches=switches, resources="resources none", quota="pods 20", defaults="")
+        if external:
+            text = text.replace("namespace tools {", "namespace tools external {").replace("defaults { quota { pods 20 } }", "")
+        (found,) = [d for d in analyze_text(text).diagnostics if d.code == "W0308"]
+        return found.help
+
+    assert "LimitRange gives it 100m..500m CPU" in help_of("")
+    assert "runs without any" in help_of("limit_range off")
+    assert "external namespace" in help_of("", external=True)
