@@ -83,7 +83,8 @@ def test_one_host_and_path_twice_is_refused_as_is_one_host_twice_without_paths()
 
 
 def test_one_host_and_path_twice_names_the_host_and_the_path_it_routes_twice() -> None:
-    diagnostics = analyze_text(SPEC.format(hosts='host "a.example.com" -> details:http prefix "/x"\n  host "a.example.com" -> productpage:http prefix "/x"', controller="")).diagnostics
+    hosts = 'host "a.example.com" -> details:http prefix "/x"\n  host "a.example.com" -> productpage:http prefix "/x"'
+    diagnostics = analyze_text(SPEC.format(hosts=hosts, controller="")).diagnostics
     (twice,) = [d for d in diagnostics if d.is_error]
     assert twice.summary == 'ingress host "a.example.com" routes prefix /x twice'
     assert twice.span.line == 11 and twice.related[0].span.line == 10
@@ -112,7 +113,13 @@ def test_a_line_of_every_path_folds_the_hosts_other_lines_to_that_port_into_the_
 def test_hosts_of_one_port_with_other_paths_get_one_route_each_so_no_host_gets_the_others_paths() -> None:
     """A route's matches serve all its hostnames (HTTPRouteSpec, Gateway API v1.5.1): hosts of other paths to one
     port cannot share one, and one per set of paths keeps each host to its own."""
-    hosts = 'host "a.example.com" -> details:http prefix "/details"\n  host "b.example.com" -> details:http\n  host "c.example.com" -> details:http prefix "/details"'
+    hosts = "\n  ".join(
+        (
+            'host "a.example.com" -> details:http prefix "/details"',
+            'host "b.example.com" -> details:http',
+            'host "c.example.com" -> details:http prefix "/details"',
+        )
+    )
     routes = {o["metadata"]["name"]: o for o in _objects(hosts) if o["kind"] == "HTTPRoute"}
     assert list(routes) == ["edge-details-http", "edge-details-http-2"]
     assert routes["edge-details-http"]["spec"]["hostnames"] == ["a.example.com", "c.example.com"]

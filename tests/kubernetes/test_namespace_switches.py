@@ -5,6 +5,8 @@ LimitRange (``limit_range off``). Pod Security labels: kubernetes.io/docs/concep
 
 from __future__ import annotations
 
+from orion_dsl.backends.kubernetes.notes import meshed_pod_security
+from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
 
@@ -28,10 +30,17 @@ def test_a_namespace_enforces_restricted_and_gets_its_limit_range_unless_it_says
     assert [r["metadata"]["name"] for r in of_kind(objs, "LimitRange")] == ["defaults"]
 
 
-def test_pod_security_and_limit_range_off_are_the_namespaces_own_choice() -> None:
+def test_pod_security_and_limit_range_off_are_the_namespaces_own_choice_and_it_still_audits_and_warns_at_restricted() -> None:
+    """A lowered ``enforce`` admits pods that fall short of ``restricted``; ``audit`` and ``warn`` stay at ``restricted``
+    so ``kubectl apply`` still warns and the audit log still says which (each mode takes its own level:
+    kubernetes.io/docs/concepts/security/pod-security-admission, "Pod Security Admission labels for namespaces")."""
     objs = objects(topology_of(SPEC.format(switches="pod_security baseline; limit_range off")))
     labels = find(objs, "Namespace", "tools")["metadata"]["labels"]
-    assert {labels[f"pod-security.kubernetes.io/{m}"] for m in ("enforce", "audit", "warn")} == {"baseline"}
+    assert {m: labels[f"pod-security.kubernetes.io/{m}"] for m in ("enforce", "audit", "warn")} == {
+        "enforce": "baseline",
+        "audit": "restricted",
+        "warn": "restricted",
+    }
     assert of_kind(objs, "LimitRange") == []
     pod = find(objs, "Deployment", "web")["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True  # ORION's own pods still meet restricted
@@ -90,3 +99,42 @@ def test_w0308_says_what_a_container_without_resources_gets_in_its_namespace() -
     assert "LimitRange gives it 100m..500m CPU" in help_of("")
     assert "runs without any" in help_of("limit_range off")
     assert "external namespace" in help_of("", external=True)
+
+
+MESHED = """
+topology t {{ version "1.0.0"; istio "1.30" }}
+network {{ default deny; subnet apps 10.0.1.0/24 }}
+mesh istio {{ mtls strict }}
+namespace shop {{ subnet apps; mesh on; service web {{ image "shop/web:1.0"; port http 8080 }} }}
+namespace tools {{ subnet apps; mesh on; pod_security {level}; service tool {{ image "shop/tool:1.0"; port http 8080 }} }}
+"""
+
+
+def _cni(level: str) -> tuple[list[str], list[str]]:
+    """The istio-cni rows of PREREQUISITES (lowering) and the I1070 notes of the kubernetes target for a spec."""
+    analysis = analyze_text(MESHED.format(level=level))
+    assert analysis.plan is not None
+    rows = [f.why for f in prerequisites(analysis.plan).features if "istio-cni" in f.name]
+    note = meshed_pod_security(analysis.plan.topology)
+    notes = [] if note is None else [note.summary]
+    return rows, notes
+
+
+def test_the_istio_cni_row_names_the_level_each_meshed_namespace_enforces_and_a_privileged_one_needs_none() -> None:
+    """istio-init adds NET_ADMIN and NET_RAW, which Baseline forbids as Restricted does; Privileged admits them
+    (kubernetes.io/docs/concepts/security/pod-security-standards, Baseline "Capabilities")."""
+    refuses = "which refuses the istio-init container (NET_ADMIN, NET_RAW)"
+    rows, notes = _cni("baseline")
+    assert rows == notes == [f"meshed namespaces enforce Pod Security restricted (shop) and baseline (tools), {refuses}"]
+    rows, notes = _cni("privileged")
+    assert rows == notes == [f"meshed namespaces enforce Pod Security restricted (shop), {refuses}"]
+    alone = MESHED.replace("namespace shop {{ subnet apps; mesh on;", "namespace shop {{ subnet apps; mesh off;")
+    analysis = analyze_text(alone.format(level="privileged"))
+    assert analysis.plan is not None
+    assert not [f for f in prerequisites(analysis.plan).features if "istio-cni" in f.name]
+
+
+def test_a_pod_security_label_on_a_namespace_points_to_pod_security() -> None:
+    text = SPEC.format(switches='labels { "pod-security.kubernetes.io/enforce" "baseline" }')
+    (found,) = [d for d in analyze_text(text).diagnostics if d.code == "E0204"]
+    assert "`pod_security baseline`" in found.help
