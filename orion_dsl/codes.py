@@ -625,8 +625,9 @@ CODES: tuple[Code, ...] = (
     _i("I1069", "replicas share one ReadWriteOnce claim: they must all run on one node", fix="Make the workload a statefulset for a claim per replica."),
     _i(
         "I1070",
-        "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
-        fix="Install Istio with the CNI node agent (istio-cni) so injected pods stay restricted.",
+        "meshed namespaces enforce Pod Security restricted or baseline, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
+        "The message names each such namespace with its level; a `privileged` namespace admits istio-init and is not named.",
+        fix="Install Istio with the CNI node agent (istio-cni), which redirects traffic without istio-init.",
     ),
     _i(
         "I1071",

@@ -724,7 +724,7 @@ class Namespace:
     #: ``external``: the cluster has it and others manage it; ORION writes no Namespace, quota or limits, and its
     #: namespace-wide policies there select only ORION's pods.
     external: bool = False
-    #: The Pod Security level it enforces, audits and warns at (ORION's own pods meet ``restricted`` anyway).
+    #: The Pod Security level it enforces; it audits and warns at ``restricted`` (ORION's own pods meet ``restricted`` anyway).
     pod_security: PodSecurityLevel = "restricted"
     #: Whether ORION writes its LimitRange (defaults for containers started by hand).
     limit_range: bool = True

@@ -20,6 +20,7 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import host_groups, tls_groups
+from orion_dsl.lowering.prerequisites import pod_security
 from orion_dsl.model import Ingress, Issuer, Topology, catch_all
 
 from . import meta
@@ -167,10 +168,18 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             None,
             f"the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its {', '.join(notes)} are not written here",
             "set controller.replicaCount and the LoadBalancer address in its values; run "
-            "it with a restricted securityContext (its namespace enforces restricted)",
+            f"it with a restricted securityContext ({_enforced(topology, ing)})",
         )
     )
     return out
+
+
+def _enforced(topology: Topology, ing: Ingress) -> str:
+    """What Pod Security the controller's namespace enforces: its `pod_security` level, or its own when external."""
+    ns = topology.namespace(ing.namespace)
+    if ns is None or ns.external:
+        return "its external namespace enforces its own Pod Security level"
+    return f"its namespace enforces {pod_security(ns)}"
 
 
 def _http01(topology: Topology, ing: Ingress) -> list[Diagnostic]:
