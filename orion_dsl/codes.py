@@ -423,7 +423,7 @@ CODES: tuple[Code, ...] = (
         "the gateway a public `address`.",
     ),
     _w(
-        "W0315",
+        "W0316",
         "a namespace has a `quota` of CPU or memory and `limit_range off`: pods others start there without resources are refused",
         "A ResourceQuota of CPU or memory makes the API server refuse a pod any of whose containers states no request or limit "
         "of it; ORION's LimitRange would fill them in at admission. ORION's own containers state theirs (a `resources none` one "

@@ -381,7 +381,7 @@ def quotas_admit_the_pods(ctx: Context) -> list[Diagnostic]:
     limit of it (https://kubernetes.io/docs/concepts/policy/resource-quotas/: "the quota system may reject pod
     creation"); ORION's LimitRange fills them in at admission, so a namespace with a quota and ``limit_range off``
     refuses a container of ``resources none`` (E0221: the three exclude each other) and pods others start without
-    resources (W0315)."""
+    resources (W0316)."""
     out = []
     for ns in ctx.topology.namespaces:
         counted = _quota_counts(ns)
@@ -400,7 +400,7 @@ def quotas_admit_the_pods(ctx: Context) -> list[Diagnostic]:
         others = "kubectl run, a Job, an operator's pods"
         summary = f"namespace {ns.name} has a quota of {counted} and `limit_range off`: pods others start there without resources ({others}) are refused"
         help = "leave out `limit_range off`, or make sure everything that starts pods there states their resources"
-        out.append(warning("W0315", off or ns.span, summary, help))
+        out.append(warning("W0316", off or ns.span, summary, help))
     return out
 
 

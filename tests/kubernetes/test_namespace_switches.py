@@ -66,16 +66,16 @@ namespace tools {{
 
 def _codes(switches: str = "limit_range off", resources: str = "resources none", quota: str = "cpu 4; memory 8Gi", defaults: str = "") -> list[str]:
     text = QUOTA.format(switches=switches, resources=resources, quota=quota, defaults=defaults)
-    return sorted(d.code for d in analyze_text(text).diagnostics if d.code in ("E0221", "W0308", "W0315"))
+    return sorted(d.code for d in analyze_text(text).diagnostics if d.code in ("E0221", "W0308", "W0316"))
 
 
 def test_a_container_without_resources_in_a_namespace_of_a_quota_without_its_limit_range_is_an_error() -> None:
     """A ResourceQuota of CPU or memory makes the API server refuse a pod any of whose containers states no request
     or limit of it (kubernetes.io/docs/concepts/policy/resource-quotas: "the quota system may reject pod creation");
     the LimitRange would fill them in at admission."""
-    assert _codes() == ["E0221", "W0315"]
-    assert _codes(quota="memory 8Gi") == ["E0221", "W0315"]
-    assert _codes(defaults="defaults { resources none }", resources="") == ["E0221", "W0315"]
+    assert _codes() == ["E0221", "W0316"]
+    assert _codes(quota="memory 8Gi") == ["E0221", "W0316"]
+    assert _codes(defaults="defaults { resources none }", resources="") == ["E0221", "W0316"]
     text = QUOTA.format(switches="limit_range off", resources="resources none", quota="cpu 4", defaults="")
     (refused,) = [d for d in analyze_text(text).diagnostics if d.code == "E0221"]
     assert refused.span is not None and refused.span.line == 9 and refused.related[0].span.line == 7
@@ -85,7 +85,7 @@ def test_a_container_without_resources_in_a_namespace_of_a_quota_without_its_lim
 def test_a_quota_beside_the_limit_range_or_of_pods_alone_admits_a_container_without_resources() -> None:
     assert _codes(switches="") == ["W0308"]
     assert _codes(quota="pods 20") == ["W0308"]
-    assert _codes(resources="") == ["W0315"]  # ORION's own containers state theirs; others' pods may not
+    assert _codes(resources="") == ["W0316"]  # ORION's own containers state theirs; others' pods may not
 
 
 def test_w0308_says_what_a_container_without_resources_gets_in_its_namespace() -> None:

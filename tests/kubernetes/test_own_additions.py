@@ -65,7 +65,7 @@ def _codes(switch: str, resources: str) -> set[str]:
 
 
 #: The codes the rows of the LimitRange and of the default resources may name for what their switches cost.
-CODES_OF_RESOURCES = {"E0221", "W0308", "W0315"}
+CODES_OF_RESOURCES = {"E0221", "W0308", "W0316"}
 
 
 def test_the_limit_range_and_resources_rows_name_the_codes_a_quota_gives_when_they_are_turned_off() -> None:
@@ -73,9 +73,9 @@ def test_the_limit_range_and_resources_rows_name_the_codes_a_quota_gives_when_th
     each row's codes are held to what `check` reports (quota admission refuses a pod whose containers state no
     request or limit of what it counts: kubernetes.io/docs/concepts/policy/resource-quotas)."""
     limit_range, resources = _row("A LimitRange `defaults`"), _row("Requests and limits")
-    assert set(re.findall(r"[EW]\d{4}", limit_range[3])) == _codes("limit_range off", "resources none") == {"E0221", "W0315"}
+    assert set(re.findall(r"[EW]\d{4}", limit_range[3])) == _codes("limit_range off", "resources none") == {"E0221", "W0316"}
     assert set(re.findall(r"[EW]\d{4}", resources[3])) == _codes("limit_range off", "resources none") | _codes("", "resources none")
-    assert _codes("", "resources none") == {"W0308"} and _codes("limit_range off", "") == {"W0315"}
+    assert _codes("", "resources none") == {"W0308"} and _codes("limit_range off", "") == {"W0316"}
     assert "never" not in limit_range[2] and "`limit_range off`" in limit_range[3] and "`limit_range off`" in resources[3]
 
 
