@@ -195,11 +195,11 @@ def _monitoring() -> list[str]:
         "  subnet monitoring",
         "",
         "  statefulset prometheus {",
-        '    image "prom/prometheus:v2.53.0"',
+        "    engine prometheus-operator",  # a Prometheus that reads the ServiceMonitors (W0315 without)
+        '    image "quay.io/prometheus/prometheus:v3.13.2"',
         "    replicas 1",
         "    port metrics 9090",
         "    resources { cpu 1000m..2000m; memory 4Gi..8Gi }",
-        '    probes { liveness http "/-/healthy" on metrics; readiness http "/-/ready" on metrics }',
         "    addresses 10.255.1.10..10.255.1.10",
         '    storage data 200Gi class ssd access read-write-once at "/prometheus"',
         "  }",

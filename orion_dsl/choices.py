@@ -167,6 +167,9 @@ SERVICE_TYPES: tuple[ServiceType, ...] = get_args(ServiceType)
 #: The Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
 PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
 POD_SECURITY_LEVELS: tuple[PodSecurityLevel, ...] = get_args(PodSecurityLevel)
+#: The pods a namespace's default-deny policies isolate: all of them, or only those ORION writes.
+DenyScope = Literal["all", "orion"]
+DENY_SCOPES: tuple[DenyScope, ...] = get_args(DenyScope)
 
 #: How an ingress host's path is matched: the path and what lies below it, or that path alone.
 PathMatch = Literal["prefix", "exact"]

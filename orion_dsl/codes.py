@@ -314,7 +314,8 @@ CODES: tuple[Code, ...] = (
         "E0233",
         "a patch that does not apply to the generated object, or leaves it invalid for its schema",
         "Patches are applied to the objects ORION generates at `orion check` time: a JSON patch path the object does not have, "
-        "a failed `test`, or a removed required field is found before anything is written.",
+        "a failed `test`, a `$patch` directive on a field or list element the object does not have (kubectl would ignore it), "
+        "or a removed required field is found before anything is written.",
         "Patch a path the generated object has (`orion compile -o -` shows it), or use `add` to create a field.",
     ),
     # W03xx: warnings about the spec
@@ -421,6 +422,13 @@ CODES: tuple[Code, ...] = (
         "public layer-4 load balancer forwarding to that address, or a load balancer inside the cluster's network.",
         "Name that load balancer after the CDN in `behind` (`load_balancer public { ... }`, `behind cdn, public`), or give "
         "the gateway a public `address`.",
+    ),
+    _w(
+        "W0315",
+        "the monitoring block's scraper runs without the Prometheus Operator: nothing reads the monitors and rules ORION writes",
+        "ORION writes a ServiceMonitor or PodMonitor per scraped workload and a PrometheusRule of the alerts; a Prometheus "
+        "ORION runs itself reads its image's prometheus.yml, which scrapes only itself.",
+        "Give the scraper `engine prometheus-operator`: ORION writes a Prometheus whose selectors match the monitors and rules.",
     ),
     _w(
         "W0316",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import attrs
 
+from orion_dsl.model import Port
 from orion_dsl.semantic.fields import ISTIO_GATEWAY_FLOORS, PLATFORM_FLOORS
 
 
@@ -50,6 +51,15 @@ BUILT_IN_GROUPS = frozenset(
 #: parameters of a TriggerAuthentication (kedacore/keda-docs@0352aa6 content/docs/2.18/scalers/rabbitmq-queue.md);
 #: its operator pods are ``app: keda-operator`` (kedacore/keda@12476ee config/manager/manager.yaml) and read the queues.
 KEDA = Controller("KEDA", "2.18", "keda", pods=(("app", "keda-operator"),))
+
+#: kube-state-metrics as its standard manifests install it: the Service kube-state-metrics in kube-system,
+#: its port http-metrics 8080, pods labelled app.kubernetes.io/name: kube-state-metrics
+#: (kubernetes/kube-state-metrics@02efa65cb19aeb0339094963af9cf2c02f1ac398 examples/standard/service.yaml, deployment.yaml).
+KUBE_STATE_METRICS = Controller("kube-state-metrics", None, "kube-system", pods=(("app.kubernetes.io/name", "kube-state-metrics"),))
+KUBE_STATE_METRICS_PORT = Port("http-metrics", 8080, "TCP")
+
+#: The controllers ORION's NetworkPolicies admit by their pods' labels (an allow-graph ``operator`` peer that no engine runs).
+BY_NAME: dict[str, Controller] = {c.name: c for c in (KEDA, KUBE_STATE_METRICS)}
 
 ISTIO = Controller("Istio", ".".join(map(str, PLATFORM_FLOORS["istio"][0])), "istio-system")
 

@@ -421,8 +421,17 @@ class TopologySpreadDecl(Decl):
 
 
 @attrs.frozen
+class AffinityDecl(Decl):
+    """``near cache across zones required`` (or ``apart batch``) — the pods run beside (away from) another workload's."""
+
+    workload: L[str] | None = positional("workload", v.NAME)
+    across: L[c.SpreadDomain] | None = option("across", v.enum(*c.SPREAD_DOMAINS), default="nodes")
+    required: L[bool] | None = option("required", v.SWITCH, flag=True, default=False)
+
+
+@attrs.frozen
 class PlacementDecl(Decl):
-    """Where a workload's pods run: node labels, taints they tolerate, spreading, zones."""
+    """Where a workload's pods run: node labels, taints they tolerate, spreading, zones, other workloads' pods."""
 
     node_selector: tuple[L[tuple[str, str]], ...] = mapping("node_selector")
     tolerations: tuple[TolerationDecl, ...] = child("toleration", TolerationDecl, many=True)
@@ -430,6 +439,8 @@ class PlacementDecl(Decl):
     topology_spread: tuple[TopologySpreadDecl, ...] = child("topology_spread", TopologySpreadDecl, many=True)
     prefer_zones: tuple[L[str], ...] = option("prefer_zones", v.FILLED, many=True, listed=True)
     require_zones: tuple[L[str], ...] = option("require_zones", v.FILLED, many=True, listed=True)
+    near: tuple[AffinityDecl, ...] = child("near", AffinityDecl, many=True)
+    apart: tuple[AffinityDecl, ...] = child("apart", AffinityDecl, many=True)
 
 
 @attrs.frozen
@@ -521,6 +532,7 @@ class NamespaceDecl(Decl):
     mesh: L[bool] | None = option("mesh", v.SWITCH, default=False)
     pod_security: L[c.PodSecurityLevel] | None = option("pod_security", v.enum(*c.POD_SECURITY_LEVELS), default="restricted")
     limit_range: L[bool] | None = option("limit_range", v.SWITCH, default=True)
+    default_deny: L[c.DenyScope] | None = option("default_deny", v.enum(*c.DENY_SCOPES), default="all")
     subnet: L[str] | None = option("subnet", v.NAME)
     labels: tuple[L[tuple[str, str]], ...] = mapping("labels")
     allow: tuple[L[c.NamespaceAllowance], ...] = option("allow", v.enum(*c.NAMESPACE_ALLOWANCES), many=True)

@@ -21,6 +21,7 @@ from orion_dsl.choices import (
     CheckKind,
     ClusterBackupTool,
     Colour,
+    DenyScope,
     DescribedKind,
     DnsProvider,
     Engine,
@@ -63,6 +64,8 @@ PeerKind = Literal["workload", "external", "internet", "dns", "ingress", "operat
 EdgeRule = Literal["call", "route", "ingress", "internet", "scrape", "dns", "same-namespace", "pooler", "peer", "operator", "allow", "alerting", "exposed"]
 
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9._-]")
+#: A kube-state-metrics metric name in a PromQL expression (``kube_`` not inside another name).
+_KUBE_METRIC = re.compile(r"(?<![A-Za-z0-9_:])kube_[A-Za-z0-9_:]")
 
 
 def label_value(text: str) -> str:
@@ -579,6 +582,18 @@ class TopologySpread:
 
 
 @attrs.frozen
+class WorkloadAffinity:
+    """Pod affinity (``near``) or anti-affinity (``apart``) to another workload's pods: on one node (zone) with
+    them, or never, as a preference or a rule. ``namespace`` is the other workload's (set when calls are linked)."""
+
+    workload: str
+    across: SpreadDomain
+    required: bool
+    namespace: str = ""
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Placement:
     """Where a workload's pods may and should run.
 
@@ -592,6 +607,8 @@ class Placement:
     topology_spread: tuple[TopologySpread, ...] = ()
     zones: tuple[str, ...] = ()
     zones_required: bool = False
+    near: tuple[WorkloadAffinity, ...] = ()
+    apart: tuple[WorkloadAffinity, ...] = ()
 
 
 @attrs.frozen
@@ -728,6 +745,9 @@ class Namespace:
     pod_security: PodSecurityLevel = "restricted"
     #: Whether ORION writes its LimitRange (defaults for containers started by hand).
     limit_range: bool = True
+    #: The pods its default-deny policies isolate: ``all``, or ``orion`` (only ORION's; pods others start there
+    #: are not isolated). An ``external`` namespace is always ``orion``.
+    default_deny: DenyScope = "all"
     span: Span = span_field()
 
 
@@ -963,6 +983,12 @@ class Monitoring:
     retention: Duration | None = None
     #: What the alerting workload sends alerts to (``receiver``).
     receiver: AlertReceiver = "webhook"
+
+    @property
+    def cluster_state_alerts(self) -> tuple[str, ...]:
+        """The alerts that read kube-state-metrics' ``kube_*`` metrics: the cluster's exporter serves
+        them, not an object ORION writes, so the prerequisites state it."""
+        return tuple(a.name for a in self.alerts if _KUBE_METRIC.search(a.expr))
 
 
 @attrs.frozen

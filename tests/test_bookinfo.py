@@ -148,6 +148,14 @@ def test_the_authorization_policies_admit_exactly_the_upstream_callers_and_the_g
         assert decide(_objects(), gateway) == (app == GATEWAY_BACKEND[0]), callee
 
 
+def test_a_client_from_outside_reaches_the_gateway_on_80_and_no_other_port() -> None:
+    """The gateway's pods run in `bookinfo`, whose allow-nothing policy (no selector) covers them too: a plaintext request
+    from outside (upstream: `curl http://$GATEWAY_URL/productpage`) must still pass on the listener, and only there."""
+    for port, admitted in ((GATEWAY_PORT, True), (9080, False), (15000, False)):
+        client = Request(None, None, NAMESPACE, GATEWAY_POD.labels, port, path="/productpage", source_ip="203.0.113.7")
+        assert decide(_objects(), client) == admitted, port
+
+
 def test_the_gateway_listens_on_80_and_routes_any_host_on_exactly_the_upstream_paths_to_productpage() -> None:
     (gateway,) = [o for o in _objects() if o["kind"] == "Gateway"]
     assert [(listener["port"], listener["protocol"]) for listener in gateway["spec"]["listeners"]] == [(GATEWAY_PORT, "HTTP")]

@@ -27,11 +27,13 @@ KEY_FORMATS: dict[str, str] = {
     names.OBJECT_STORE_KEYS[0]: "the access key id, as a plain value (the Barman Cloud plugin's ObjectStore)",
     names.OBJECT_STORE_KEYS[1]: "the secret access key, as a plain value (the Barman Cloud plugin's ObjectStore)",
     names.DNS01_TOKEN_KEY: "the DNS provider's API token cert-manager's DNS-01 solver uses",
-    names.REDIS_PASSWORD_KEY: "a password: of Redis (every client, replica and Sentinel authenticates with it), or of the RabbitMQ "
-    "default user (in another namespace than the broker's, a copy of the operator's <broker>-default-user)",
+    names.REDIS_PASSWORD_KEY: "a password: of Redis (every client, replica and Sentinel authenticates with it), of the database "
+    "user the backup pods connect as, or of the RabbitMQ default user (in another namespace than the broker's, a copy of the "
+    "operator's <broker>-default-user)",
     **{r.key: f"{r.holds}, for the Alertmanager's {r.kind} receiver (the Prometheus Operator reads it)" for r in RECEIVERS.values() if r.key != "url"},
     "url": "the URL the Alertmanager posts alerts to: a webhook's, or Slack's incoming webhook (the Prometheus Operator reads it)",
-    names.BROKER_USER_KEYS[0]: "the RabbitMQ default user's name, with which KEDA reads queue depths (a copy of the operator's <broker>-default-user)",
+    names.BROKER_USER_KEYS[0]: "the RabbitMQ user's name: the default user's, with which KEDA reads queue depths (a copy of the operator's "
+    "<broker>-default-user), or the one the definitions backup exports as",
 }
 
 

@@ -31,6 +31,7 @@ BUILDERS: dict[Role, Builder] = {
     Role.NAMESPACE_MTLS: security.namespace_mtls,
     Role.ALLOW_NOTHING: security.allow_nothing,
     Role.ALLOW_CALLERS: security.allow_callers,
+    Role.INGRESS_ACCESS: security.ingress_access,
     Role.JWT_AUTHENTICATION: security.jwt_authentication,
     Role.REQUIRE_JWT: security.require_jwt,
     Role.TELEMETRY: telemetry.telemetry,

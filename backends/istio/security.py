@@ -91,6 +91,24 @@ def allow_callers(entry: Planned, plan: Plan) -> Obj | None:
     return obj(entry, {"selector": _selector(entry), "action": "ALLOW", "rules": rules})
 
 
+def ingress_access(entry: Planned, plan: Plan) -> Obj:
+    """The ALLOW policy of Istio's gateway pods in a meshed namespace, whose allow-nothing policy covers them too
+    (a policy without a selector "applies to all workloads in namespace": istio.io, reference/config/security/
+    authorization-policy): clients on the listener ports (the allow-graph's internet edges). Behind a proxy that states
+    its ``ranges`` only from those, like the pods' NetworkPolicy: ``ipBlocks`` is the connection's peer, the proxy
+    (``externalTrafficPolicy: Local`` keeps it); ``remoteIpBlocks`` would be the client from X-Forwarded-For, which
+    numTrustedProxies makes the end user's own address, so it cannot name the proxy."""
+    ing = entry.of(Ingress)
+    topology = plan.topology
+    edges = topology.allow_graph.incoming(ing.name)
+    ports = sorted({e.port.number for e in edges if e.source.kind == "internet" and e.target.kind == "ingress"})
+    rule: Obj = {"to": [{"operation": {"ports": [str(p) for p in ports]}}]}
+    ranges = topology.front_ranges()
+    if ranges:
+        rule = {"from": [{"source": {"ipBlocks": [str(r) for r in ranges]}}], **rule}
+    return obj(entry, {"selector": _selector(entry), "action": "ALLOW", "rules": [rule]})
+
+
 def unidentified_callers(topology: Topology, workload: Workload) -> list[Diagnostic]:
     """I0702 for each caller outside the mesh: it presents no mTLS identity, so Istio refuses its traffic."""
     return [

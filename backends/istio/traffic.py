@@ -126,13 +126,18 @@ def ingress_balance(entry: Planned, plan: Plan) -> Obj:
     """How the ingress gateway's pods balance one backend: the ingress's ``balance`` (a backend's
     session affinity still pins clients), the backend's circuit breaking, and no TLS setting, so
     Istio's auto mTLS uses ISTIO_MUTUAL exactly where the backend has a sidecar. Visible only in
-    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods."""
+    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods; when meshed workloads
+    share that namespace, only to the gateway's pods (``workloadSelector``, which the plan's entry selects), so the
+    namespace's sidecars keep the backend's own rule."""
     workload = entry.of(Workload)
     ing = plan.topology.ingress
     assert ing is not None, "planned for an ingress only"
     policy: Obj = {"loadBalancer": sticky(workload.session_affinity) if workload.session_affinity is not None else load_balancer(ing.balance)}
     policy.update(circuit_breaking(workload.resilience))
-    return obj(entry, {"host": called_host(plan, workload), "exportTo": ["."], "trafficPolicy": policy})
+    spec: Obj = {"host": called_host(plan, workload), "exportTo": ["."], "trafficPolicy": policy}
+    if entry.selects is not None:
+        spec["workloadSelector"] = {"matchLabels": entry.selector}
+    return obj(entry, spec)
 
 
 def destinations(workload: Workload, host: str) -> list[Obj]:

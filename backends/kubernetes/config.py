@@ -21,7 +21,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Shared, Topology, Volume, Workload
 
-from . import meta
+from . import meta, postgres_server
 from .meta import Builder, Obj
 
 
@@ -148,4 +148,5 @@ BUILDERS: dict[Role, Builder] = {
     Role.POOLER_CONFIG: pooler_config,
     Role.ROUTES_CONFIG: routes_config,
     Role.SHARED_CONFIG: shared_config,
+    Role.HBA_CONFIG: postgres_server.hba_config,
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orion_dsl.controllers import KUBE_STATE_METRICS, KUBE_STATE_METRICS_PORT
 from orion_dsl.lowering import Plan, Planned, Role
 from orion_dsl.model import Monitoring, Workload
 
@@ -52,6 +53,22 @@ def service_monitor(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
+def cluster_state_monitor(entry: Planned, plan: Plan) -> Obj:
+    """Scrape kube-state-metrics where its standard manifests install it (the Service in kube-system,
+    port http-metrics), keeping the ``namespace`` and ``pod`` labels of its series (``honorLabels``:
+    they name the object a metric is about, not the exporter's pod)."""
+    mon = entry.of(Monitoring)
+    endpoint: dict[str, Any] = {"port": KUBE_STATE_METRICS_PORT.name, "path": "/metrics", "scheme": "http", "honorLabels": True}
+    if mon.interval is not None:
+        endpoint["interval"] = prom_duration(mon.interval)
+    spec = {
+        "selector": {"matchLabels": dict(KUBE_STATE_METRICS.pods)},
+        "namespaceSelector": {"matchNames": [KUBE_STATE_METRICS.namespace]},
+        "endpoints": [endpoint],
+    }
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "monitoring"), spec=spec)
+
+
 def alert_rules(entry: Planned, plan: Plan) -> Obj:
     """One PrometheusRule holding every alert, beside the scraper."""
     mon = entry.of(Monitoring)
@@ -66,4 +83,4 @@ def alert_rules(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "monitoring"), spec=spec)
 
 
-BUILDERS: dict[Role, Builder] = {Role.SERVICE_MONITOR: service_monitor, Role.ALERT_RULES: alert_rules}
+BUILDERS: dict[Role, Builder] = {Role.SERVICE_MONITOR: service_monitor, Role.ALERT_RULES: alert_rules, Role.CLUSTER_STATE_MONITOR: cluster_state_monitor}

@@ -26,7 +26,7 @@ from typing import Any
 
 from orion_dsl import engines
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Backup, BackupTarget, Placement, Spread, Workload
+from orion_dsl.model import Backup, BackupTarget, Placement, Spread, Topology, Workload
 from orion_dsl.values import DAY_MS
 
 from . import meta, placement
@@ -66,7 +66,7 @@ def database_cluster(entry: Planned, plan: Plan) -> Obj:
         "primaryUpdateMethod": "switchover",  # a replica takes over before the old primary restarts
         "storage": _storage(w),
         "resources": resources(w.container),
-        "affinity": placement.cloudnative_pg(w.placement, names.pod_selector(w)),
+        "affinity": placement.cloudnative_pg(w.placement, names.pod_selector(w), plan.topology, w.namespace),
         "inheritedMetadata": {"labels": _pod_labels(plan)},
     }
     if w.placement.topology_spread:
@@ -93,7 +93,7 @@ def database_pooler(entry: Planned, plan: Plan) -> Obj:
         "metadata": {"labels": _pod_labels(plan)},
         "spec": {
             "containers": [{"name": "pgbouncer", "image": pooler.container.image, "resources": resources(pooler.container)}] if pooler.container.image else [],
-            "affinity": _spread({"cnpg.io/poolerName": entry.name}),
+            "affinity": _spread({"cnpg.io/poolerName": entry.name}, plan.topology, pooler.namespace),
         },
     }
     spec = {
@@ -106,9 +106,9 @@ def database_pooler(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.workload_labels(plan.topology, pooler), spec=spec)
 
 
-def _spread(pods: dict[str, str]) -> dict[str, Any]:
+def _spread(pods: dict[str, str], topology: Topology, namespace: str) -> dict[str, Any]:
     """Prefer one pod per node (CloudNativePG spreads instances itself, not poolers)."""
-    return placement.affinity(Placement(spread=(Spread("nodes", required=False),)), pods)
+    return placement.affinity(Placement(spread=(Spread("nodes", required=False),)), pods, topology, namespace)
 
 
 def object_store(entry: Planned, plan: Plan) -> Obj:
@@ -183,7 +183,7 @@ def message_broker(entry: Planned, plan: Plan) -> Obj:
     # spec.affinity and spec.tolerations are the RabbitmqCluster's own; a node selector and topology spread go
     # through the StatefulSet override, whose pod spec needs its containers (rabbitmq/cluster-operator
     # docs/examples/production-ready/rabbitmq.yaml writes `containers: []` beside topologySpreadConstraints)
-    found = placement.pod_fields(w.placement, pods)
+    found = placement.pod_fields(w.placement, pods, plan.topology, w.namespace)
     spec.update({key: found.pop(key) for key in ("affinity", "tolerations") if key in found})
     if found:
         template["spec"] = {"containers": [], **found}
@@ -258,7 +258,7 @@ def cache_replication(entry: Planned, plan: Plan) -> Obj:
         "redisExporter": {"enabled": True, "image": found.exporter_image, "port": found.metrics, "resources": SMALL, "securityContext": container},
         "podSecurityContext": pod,
         "securityContext": container,
-        **placement.pod_fields(w.placement, _every_pod(entry)),
+        **placement.pod_fields(w.placement, _every_pod(entry), plan.topology, w.namespace),
     }
     if w.replicas > 1:
         spec["pdb"] = ONE_AT_A_TIME
@@ -296,7 +296,7 @@ def cache_sentinel(entry: Planned, plan: Plan) -> Obj:
         "securityContext": container,
         "pdb": ONE_AT_A_TIME,
         # the Sentinels (only of a Redis with replicas, a replicated store) are placed like its Redis pods
-        **placement.pod_fields(w.placement, _every_pod(entry)),
+        **placement.pod_fields(w.placement, _every_pod(entry), plan.topology, w.namespace),
     }
     return meta.build(entry, {**meta.workload_labels(plan.topology, w), **NO_SIDECAR}, spec=spec)
 

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from orion_dsl import controllers
 from orion_dsl.analysis.allow_graph import DNS_PORTS
-from orion_dsl.controllers import KEDA
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
 from orion_dsl.lowering import Plan, Planned, Role, egress, names
@@ -104,8 +104,8 @@ class _Peers:
             return in_namespace(peer.namespace or "", names.ingress_controller_pods(self.topology.ingress))
         if peer.kind == "dns":
             return in_namespace(peer.namespace or meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)
-        if peer.kind == "operator" and peer.name == KEDA.name:
-            return in_namespace(KEDA.namespace or "", dict(KEDA.pods))
+        if peer.kind == "operator" and (controller := controllers.BY_NAME.get(peer.name)) is not None:
+            return in_namespace(controller.namespace or "", dict(controller.pods))
         if peer.kind == "operator":
             operator = run_by(peer.name)
             return in_namespace(operator.operator_namespace, dict(operator.operator_pods))

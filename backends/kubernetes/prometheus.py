@@ -83,7 +83,7 @@ def _common(plan: Plan, w: Workload) -> dict[str, Any]:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["podMetadata"] = {"labels": {meta.PART_OF: plan.topology.name, **NO_SIDECAR}}
-    spec.update(placement.pod_fields(w.placement, names.pod_selector(w)))
+    spec.update(placement.pod_fields(w.placement, names.pod_selector(w), plan.topology, w.namespace))
     return spec
 
 
@@ -191,7 +191,7 @@ def prerequisites(topology: Topology) -> list[Diagnostic]:
     run = ", ".join(w.name for w in topology.workloads if w.engine == "prometheus-operator")
     if run:
         needs.append(f"the Prometheus Operator {engines.facts('prometheus-operator').version} and its monitoring.coreos.com CRDs (for {run})")
-    kube = [a.name for a in mon.alerts if "kube_" in a.expr]
+    kube = mon.cluster_state_alerts
     if kube:
         needs.append(f"kube-state-metrics, whose kube_* metrics {', '.join(kube)} read{'s' if len(kube) == 1 else ''}")
     alerting = topology.workload(mon.alerting) if mon.alerting else None

@@ -48,7 +48,7 @@ import attrs
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Check, Container, Probes, Storage, Topology, Workload, default_pull_policy
 
-from . import meta, placement
+from . import meta, placement, postgres_server
 from .low_ports import low_port_sysctls
 from .meta import Builder, Obj
 from .services import service_address
@@ -218,6 +218,7 @@ def _mounts(w: Workload) -> list[dict[str, Any]]:
     first when one of them lies below /tmp (``/tmp/.ssh``), so the list reads in the order the runtime mounts them."""
     mounts: list[dict[str, Any]] = [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in w.volumes]
     mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
+    mounts += postgres_server.mounts(w)
     if _needs_tmp(w):
         below = any(PurePosixPath(m["mountPath"]).is_relative_to("/tmp") for m in mounts)
         mounts.insert(0 if below else len(mounts), {"name": TMP, "mountPath": "/tmp"})
@@ -228,6 +229,8 @@ def _container(plan: Plan, w: Workload, c: Container, image: str, main: bool) ->
     out = _process(plan, c, image)
     if main and w.env_from:
         out["envFrom"] = _env_from(w)
+    if main and (server := postgres_server.args(w)):
+        out["args"] = [*out.get("args", []), *server]
     if c.ports:
         out["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol} for p in c.ports]
     if not c.resources.none:
@@ -264,6 +267,7 @@ def _volumes(plan: Plan, w: Workload) -> list[dict[str, Any]]:
             out.append({"name": v.name, "secret": {"secretName": v.source, "optional": False, **items}})
         else:
             out.append({"name": v.name, "emptyDir": {}})
+    out += postgres_server.volumes(w)
     if w.kind == "deployment":
         out += [{"name": s.name, "persistentVolumeClaim": {"claimName": plan.get(Role.CLAIM, w, s.name).name}} for s in w.storage]
     if _needs_tmp(w):
@@ -300,7 +304,7 @@ def pod_template(plan: Plan, w: Workload, part: object = None) -> dict[str, Any]
         spec["initContainers"] = [_init_container(plan, w, c) for c in w.init_containers]
     spec["containers"] = containers
     spec["volumes"] = _volumes(plan, w)
-    spec.update(placement.pod_fields(w.placement, names.pod_selector(w)))
+    spec.update(placement.pod_fields(w.placement, names.pod_selector(w), topology, w.namespace))
     labels = {**meta.workload_labels(topology, w, part), **dict(w.labels)}
     ns = topology.namespace(w.namespace)
     if ns is not None and ns.mesh and not w.meshed:

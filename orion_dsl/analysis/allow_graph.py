@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from orion_dsl import engines, model
 from orion_dsl.analysis.exposed import exposed_edges
-from orion_dsl.controllers import KEDA
+from orion_dsl.controllers import KEDA, KUBE_STATE_METRICS, KUBE_STATE_METRICS_PORT
 from orion_dsl.diagnostics import Diagnostic, warning
 from orion_dsl.model import API_SERVER, CLUSTER_DNS, INTERNET, AllowGraph, Edge, EdgeRule, Peer, PolicyRule, Port, Topology
 
@@ -122,6 +122,8 @@ def _implied(topology: Topology) -> Iterator[Edge]:
                 for port in w.ports:
                     if port.name == mon.port:
                         yield Edge(src, Peer("workload", w.name, w.namespace), port, "scrape")
+        if mon.cluster_state_alerts:  # the exporter of the kube_* metrics the alerts read (a prerequisite)
+            yield Edge(src, Peer("operator", KUBE_STATE_METRICS.name, KUBE_STATE_METRICS.namespace), KUBE_STATE_METRICS_PORT, "scrape")
     for ns in topology.namespaces:
         if ns.same_namespace:
             members = topology.workloads_in(ns.name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from orion_dsl.model import Edge, Mesh, Topology, Workload
+from orion_dsl.model import Edge, Ingress, Mesh, Topology, Workload
 
 from . import names
 from .egress import routed_hosts
@@ -38,7 +38,7 @@ API_VERSIONS = {
 #: Every role the Istio planner gives an emitted object (its backend has one builder each).
 ROLES = frozenset(
     {
-        Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.JWT_AUTHENTICATION,
+        Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.INGRESS_ACCESS, Role.JWT_AUTHENTICATION,
         Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.INGRESS_BALANCE, Role.SERVICE_ENTRY,
         Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS,
     }
@@ -59,6 +59,15 @@ def meshed_namespaces(topology: Topology) -> tuple[str, ...]:
     return tuple(sorted({w.namespace for w in meshed(topology)}))
 
 
+def meshed_gateway(topology: Topology) -> Ingress | None:
+    """The ``istio`` ingress when its Gateway's pods share a meshed namespace with ORION's workloads: the namespace's
+    allow-nothing policy (no selector) then covers Istio's gateway pods too, and every sidecar there reads the
+    DestinationRules of the namespace first, so the gateway needs its own ALLOW policy and its DestinationRules
+    a ``workloadSelector``. None for a gateway in a namespace of its own (the seed's ``orion-ingress``)."""
+    ing = topology.istio_gateway
+    return ing if ing is not None and ing.namespace in meshed_namespaces(topology) else None
+
+
 def plan(topology: Topology) -> Iterator[Planned]:
     """Every Istio object of the topology (none without a mesh)."""
     mesh = topology.mesh
@@ -70,9 +79,14 @@ def plan(topology: Topology) -> Iterator[Planned]:
     for namespace in meshed_namespaces(topology):
         ns = topology.namespace(namespace)
         sources = (ns.span if ns else None,)
-        pods = names.namespace_pods(ns)
-        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources, selects=pods)
-        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=pods)
+        yield entry(Role.SIDECAR, "Sidecar", namespace, names.MESH_DEFAULT, namespace, sources=sources, selects=names.namespace_pods(ns))
+        isolated = names.isolated_pods(ns)
+        yield entry(Role.ALLOW_NOTHING, "AuthorizationPolicy", namespace, names.ALLOW_NOTHING, namespace, sources=sources, selects=isolated)
+    gateway = meshed_gateway(topology)
+    if gateway is not None:
+        pods = names.ingress_controller_pods(gateway)
+        name = names.ingress_access(gateway)
+        yield entry(Role.INGRESS_ACCESS, "AuthorizationPolicy", gateway.namespace, name, gateway, sources=(gateway.span,), selects=pods)
     for w in meshed(topology):
         yield from _workload(topology, w)
     yield from _ingress_balance(topology)
@@ -116,16 +130,20 @@ def _ingress_balance(topology: Topology) -> Iterator[Planned]:
     """For an ``istio`` ingress, a DestinationRule per backend workload in the Gateway's namespace:
     Istio looks a proxy's DestinationRule up in its own namespace before the Service's, so the
     ingress's ``balance`` applies to the gateway's traffic only, and each workload's own
-    ``load_balancing`` to its mesh callers."""
+    ``load_balancing`` to its mesh callers. In a namespace the gateway shares with meshed workloads the rules
+    select the gateway's pods (:func:`meshed_gateway`): else they would apply to every sidecar there, and merge
+    with the backend's own rule for the same host."""
     ing = topology.istio_gateway
     if ing is None:
         return
+    pods = names.ingress_controller_pods(ing) if meshed_gateway(topology) is not None else None
     for target in dict.fromkeys(h.target for h in ing.hosts):
         w = topology.workload(target)
         if w is not None:
             service = (Ref("Service", w.namespace, names.service(w)),)
             name = names.ingress_balance(ing, target)
-            yield entry(Role.INGRESS_BALANCE, "DestinationRule", ing.namespace, name, w, part=ing.name, sources=(ing.span, w.span), refs=service)
+            sources = (ing.span, w.span)
+            yield entry(Role.INGRESS_BALANCE, "DestinationRule", ing.namespace, name, w, part=ing.name, sources=sources, selects=pods, refs=service)
 
 
 def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:

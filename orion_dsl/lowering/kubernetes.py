@@ -14,7 +14,7 @@ from orion_dsl.choices import PathMatch
 from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Version, Volume, Workload, folded_paths
 from orion_dsl.source import Span
 
-from . import egress, names, operated
+from . import egress, families, names, operated
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "kubernetes"
@@ -72,12 +72,12 @@ API_VERSIONS = {
 ROLES = frozenset(
     {
         Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
-        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.CLAIM,
+        Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.HBA_CONFIG, Role.CLAIM,
         Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.QUEUE_SCALER, Role.QUEUE_AUTHENTICATION, Role.VPA, Role.PDB,
         Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS,
-        Role.GATEWAY, Role.GATEWAY_OPTIONS, Role.HTTP_ROUTE, Role.HTTPS_REDIRECT, Role.SERVICE_MONITOR, Role.ALERT_RULES,
+        Role.GATEWAY, Role.GATEWAY_OPTIONS, Role.HTTP_ROUTE, Role.HTTPS_REDIRECT, Role.SERVICE_MONITOR, Role.ALERT_RULES, Role.CLUSTER_STATE_MONITOR,
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
@@ -166,11 +166,14 @@ def _shared_access(topology: Topology) -> Iterator[Planned]:
 
 
 def _config_maps(topology: Topology) -> Iterator[Planned]:
-    """A connection pooler's pgbouncer.ini and an API gateway's route table (content ORION writes), one
+    """A connection pooler's pgbouncer.ini, an API gateway's route table and a PostgreSQL's pg_hba.conf
+    admitting its backups (content ORION writes), one
     placeholder per other config-map volume source in a namespace, then the shared configs no volume made.
     A placeholder never stands in for a written one: two of those with one name are one object (E0203)."""
     placeholders: set[tuple[str, str]] = set()
     for w in topology.workloads:
+        if families.writes_hba(w):
+            yield entry(Role.HBA_CONFIG, "ConfigMap", w.namespace, names.hba_config(w), w, sources=(w.span,))
         first = next((v for v in w.volumes if v.kind == "config-map"), None)
         for v in w.volumes:
             if v.kind != "config-map":
@@ -282,6 +285,8 @@ def _volume_refs(w: Workload, version: Version | None = None) -> tuple[Ref, ...]
         elif v.kind == "secret":
             refs.append(Ref("Secret", w.namespace, v.source, keys))
     refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w, version)]
+    if families.writes_hba(w):
+        refs.append(Ref("ConfigMap", w.namespace, names.hba_config(w), (families.HBA_FILE,)))
     if w.kind == "deployment":
         refs += [Ref("PersistentVolumeClaim", w.namespace, names.claim(w, s)) for s in w.storage]
     else:
@@ -398,7 +403,7 @@ def _gateway_ends(topology: Topology, edge: Edge, incoming: set[Peer], outgoing:
 
 def _network_policies(topology: Topology) -> Iterator[Planned]:
     for ns in topology.namespaces:
-        pods = names.namespace_pods(ns)
+        pods = names.isolated_pods(ns)
         yield entry(Role.DEFAULT_DENY, "NetworkPolicy", ns.name, names.DEFAULT_DENY, ns, sources=(ns.span,), selects=pods)
         if ns.mesh:
             yield entry(Role.CONTROL_PLANE_POLICY, "NetworkPolicy", ns.name, names.CONTROL_PLANE_POLICY, ns, sources=(ns.span,), selects=pods)
@@ -565,6 +570,9 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
         scraper = topology.workload(mon.scraper)
         namespace = scraper.namespace if scraper else topology.namespaces[0].name
         yield entry(Role.ALERT_RULES, "PrometheusRule", namespace, names.alert_rules(topology), mon, sources=(scraper.span if scraper else None,))
+        if mon.cluster_state_alerts:
+            where = (scraper.span if scraper else None,)
+            yield entry(Role.CLUSTER_STATE_MONITOR, "ServiceMonitor", namespace, names.cluster_state_monitor(), mon, sources=where)
 
 
 def _log_shipper(topology: Topology) -> Iterator[Planned]:
@@ -593,7 +601,8 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
     """Every backup's CronJob or archiver (with its spool claim), and the backup pods' policies."""
     for b in w.backups:
         credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target), (names.BACKUP_CREDENTIALS_KEY,))
-        secrets = tuple(Ref("Secret", w.namespace, v.source) for v in (names.credentials_volume(w),) if v is not None)
+        keys = families.credential_keys(w) if b.image is None else ()
+        secrets = tuple(Ref("Secret", w.namespace, v.source, keys) for v in (names.credentials_volume(w),) if v is not None)
         account = Ref("ServiceAccount", w.namespace, names.service_account(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         if b.continuous:

@@ -10,6 +10,7 @@ import hashlib
 
 from orion_dsl.choices import COLOURS as COLOURS  # the colours of a blue-green pair, with the names made from them
 from orion_dsl.choices import Colour as Colour
+from orion_dsl.controllers import KUBE_STATE_METRICS
 from orion_dsl.model import Backup, Ingress, Issuer, Namespace, Shared, Storage, Topology, TrafficMatch, Version, Volume, Workload
 
 # Pod labels that selectors use (stable across image versions).
@@ -265,6 +266,11 @@ def alert_rules(topology: Topology) -> str:
     return f"{topology.name}-alerts"
 
 
+def cluster_state_monitor() -> str:
+    """The ServiceMonitor, beside the scraper, of the kube-state-metrics the alerts on ``kube_*`` metrics read."""
+    return KUBE_STATE_METRICS.name
+
+
 def backup_pods(w: Workload) -> str:
     """The ``app.kubernetes.io/name`` of a workload's backup pods (their NetworkPolicies select it)."""
     return _derived(w, "backup")
@@ -313,6 +319,11 @@ def backup_storage_location(target: str) -> str:
 def volume_snapshot_location(target: str) -> str:
     """The Velero VolumeSnapshotLocation of a recovery target's region: the target's name (another kind)."""
     return target
+
+
+def ingress_access(ingress: Ingress) -> str:
+    """The AuthorizationPolicy admitting clients to Istio's gateway pods (``<gateway>-istio``) in a meshed namespace."""
+    return f"{ingress_controller(ingress)}-allow"
 
 
 def allow_callers(w: Workload) -> str:
@@ -382,6 +393,12 @@ def namespace_pods(ns: Namespace | None) -> dict[str, str]:
     return dict(ORION_PODS) if ns is not None and ns.external else {}
 
 
+def isolated_pods(ns: Namespace | None) -> dict[str, str]:
+    """The pods a namespace's default-deny policies (and the control-plane egress beside them) select: those of
+    :func:`namespace_pods`, narrowed to ORION's own by ``default_deny orion``."""
+    return dict(ORION_PODS) if ns is not None and ns.default_deny == "orion" else namespace_pods(ns)
+
+
 def principal(service_account: str, namespace: str) -> str:
     """The SPIFFE-style identity Istio gives a ServiceAccount."""
     return f"{TRUST_DOMAIN}/ns/{namespace}/sa/{service_account}"
@@ -406,6 +423,11 @@ def pod_selector(w: Workload, colour: Colour | None = None) -> dict[str, str]:
 def pooler_config(pooler: str) -> str:
     """The ConfigMap holding a connection pooler's ``pgbouncer.ini``."""
     return f"{pooler}-config"
+
+
+def hba_config(w: Workload) -> str:
+    """The ConfigMap holding the ``pg_hba.conf`` that admits a PostgreSQL workload's backup steps."""
+    return _derived(w, "hba")
 
 
 def pooler_secrets(pooler: str) -> str:

@@ -56,6 +56,7 @@ class Role(enum.Enum):
     POOLER_CONFIG = "pooler-config"
     ROUTES_CONFIG = "routes-config"
     SHARED_CONFIG = "shared-config"
+    HBA_CONFIG = "hba-config"
     CLAIM = "claim"
     # kubernetes: Services
     SERVICE = "service"
@@ -89,6 +90,7 @@ class Role(enum.Enum):
     # kubernetes: monitoring
     SERVICE_MONITOR = "service-monitor"
     ALERT_RULES = "alert-rules"
+    CLUSTER_STATE_MONITOR = "cluster-state-monitor"
     # kubernetes: backups
     BACKUP_JOB = "backup-job"
     ARCHIVER = "archiver"
@@ -128,6 +130,7 @@ class Role(enum.Enum):
     NAMESPACE_MTLS = "namespace-mtls"
     ALLOW_NOTHING = "allow-nothing"
     ALLOW_CALLERS = "allow-callers"
+    INGRESS_ACCESS = "ingress-access"
     JWT_AUTHENTICATION = "jwt-authentication"
     REQUIRE_JWT = "require-jwt"
     # istio: traffic and scope

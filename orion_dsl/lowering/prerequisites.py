@@ -404,6 +404,17 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     if any(w.meshed and w.scraped for w in topology.workloads):
         why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
         out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))
+    mon = topology.monitoring
+    kube = mon.cluster_state_alerts if mon is not None else ()
+    if mon is not None and kube:
+        ksm = controllers.KUBE_STATE_METRICS
+        why = (
+            f"the alert{'s' if len(kube) > 1 else ''} {', '.join(kube)} read{'' if len(kube) > 1 else 's'} its kube_* metrics; installed "
+            f"as its standard manifests do (the Service {ksm.name} in {ksm.namespace}, port {controllers.KUBE_STATE_METRICS_PORT.name} "
+            f"{controllers.KUBE_STATE_METRICS_PORT.number}, pods {'='.join(ksm.pods[0])}), the ServiceMonitor ORION writes beside "
+            f"{mon.scraper} scrapes it and {mon.scraper}'s egress admits it"
+        )
+        out.append(Feature("kube-state-metrics", why))
     if _snapshot_classes(topology):
         out.append(Feature("CSI volume snapshots", "the snapshot CRDs (snapshot.storage.k8s.io) and controller, and a CSI driver that takes snapshots"))
     for e in written:

@@ -1,13 +1,20 @@
 """Applying patches to generated objects: a strategic merge, then RFC 6902 operations, in the order written.
 
 :func:`patched` is the one place patches are applied: each emitting backend passes its built objects
-through it before laying them out. The strategy follows Kubernetes' strategic merge patch for what a
-patch can write here: a mapping merges field by field, ``null`` removes a field, a list whose schema
-names a merge key (containers, env, ports, volumes, volumeMounts ... by ``name`` or ``containerPort``)
-merges element by element on that key (a new key is appended), any other list is replaced. The
-``$patch`` directive of a mapping or of a keyed list element is ``delete`` (it is removed) or
-``replace`` (it is the patch's, not merged); ``$retainKeys`` and the list directives are not supported.
-Source: kubernetes/community@5a685b8c contributors/devel/sig-api-machinery/strategic-merge-patch.md.
+through it before laying them out. The merge does what the API server does with ``kubectl patch --type
+strategic`` for what a patch can write here: a mapping merges field by field, ``null`` removes a field, a
+list whose schema names a merge key (containers, env, ports, volumes, volumeMounts ... by ``name`` or
+``containerPort``) merges element by element on that key, any other list is replaced. Directives: a
+mapping's ``$patch: replace`` sets it to the patch's fields, its ``$patch: delete`` empties it (``{}``); a
+keyed element's ``$patch: delete`` removes every element with that key; a list element ``{$patch: replace}``
+(written ``FIELD { "$patch" replace }``) makes the list the patch's other elements. A merged list is ordered as
+upstream orders it: the patch's elements in the patch's order, the others where they were (so an element the
+object lacks comes first). Source: kubernetes/apimachinery@eed236ce pkg/util/strategicpatch/patch.go
+(mergeMap, handleDirectiveInMergeMap, mergeSliceWithSpecialElements, deleteMatchingEntries, normalizeElementOrder).
+
+Where upstream does nothing, ORION refuses (:class:`NothingThere`, E0233 at ``orion check``): a directive on a
+field or element the generated object lacks (upstream ignores a delete, and sets nothing for a replace).
+docs/design/patches.md lists every difference from kubectl.
 """
 
 from __future__ import annotations
@@ -32,64 +39,90 @@ class PatchFailed(Exception):
         self.missing = missing
 
 
-class NothingToDelete(Exception):
-    """A ``$patch delete`` of a list element the generated object does not have: ``where`` is the element's path,
-    ``name`` its merge key's value, ``known`` the values the list has."""
+class NothingThere(Exception):
+    """A ``$patch`` directive naming what the generated object does not have: ``where`` is its path, ``directive``
+    the directive; for a list element, ``name`` is its merge key's value and ``known`` the values the list has."""
 
-    def __init__(self, where: str, name: Json, known: list[Json]) -> None:
+    def __init__(self, where: str, directive: str, name: Json = None, known: tuple[Json, ...] = ()) -> None:
         super().__init__(where)
         self.where = where
+        self.directive = directive
         self.name = name
         self.known = known
 
 
 def merge(target: dict[str, Any], patch: dict[str, Json], node: Node, where: str = "") -> None:
     """Strategic-merge ``patch`` into ``target`` (changed in place), reading list merge keys from ``node``;
-    ``where`` is the dotted path of ``target`` (for :class:`NothingToDelete`)."""
+    ``where`` is the dotted path of ``target`` (for :class:`NothingThere`)."""
     for key, value in patch.items():
         child = node.child(key) or schema.any_node()
         here = f"{where}.{key}" if where else key
         directive = value.get(DIRECTIVE) if isinstance(value, dict) else None
-        if value is None or directive == "delete":
+        if value is None:
             target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict) and directive != "replace":
+        elif directive is not None:
+            if not isinstance(target.get(key), dict):
+                raise NothingThere(here, directive)
+            target[key] = {} if directive == "delete" else _fresh({k: v for k, v in value.items() if k != DIRECTIVE}, child, here)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
             merge(target[key], value, child, here)
         elif isinstance(value, list) and child.is_array and child.merge_key is not None:
             elements = target[key] if isinstance(target.get(key), list) else []
-            _merge_list(elements, value, child.item, child.merge_key, here)
-            target[key] = elements
+            target[key] = _merge_list(elements, value, child.item, child.merge_key, here)
         else:
-            target[key] = _fresh(value, child)
+            target[key] = _fresh(value, child, here)
 
 
-def _fresh(value: Json, node: Node) -> Json:
-    """A value the patch sets whole (a new field, a replaced one): merged into nothing, so its ``null`` fields and
-    directives are left out as they would be from a merge."""
+def _fresh(value: Json, node: Node, where: str) -> Json:
+    """A value the patch sets whole (a new field, a replaced one): merged into nothing, so its ``null`` fields are
+    left out as the API server leaves them out, and a directive in it names nothing (:class:`NothingThere`);
+    ``where`` is its path."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        merge(out, {k: v for k, v in value.items() if k != DIRECTIVE}, node)
+        merge(out, value, node, where)
         return out
     if isinstance(value, list):
-        return [_fresh(v, node.item if node.is_array else schema.any_node()) for v in value]
+        return [_fresh(v, node.item if node.is_array else schema.any_node(), f"{where}[]") for v in value]
     return copy.deepcopy(value)
 
 
-def _merge_list(target: list[Any], patch: list[Json], item: Node, key: str, where: str) -> None:
-    """Merge elements by their merge key: a known key merges into its element (``$patch replace``: is replaced by it,
-    ``$patch delete``: is removed), a new one is appended."""
+def _merge_list(target: list[Any], patch: list[Json], item: Node, key: str, where: str) -> list[Any]:
+    """A keyed list merged as upstream's ``mergeSlice`` merges it: first the directives (``delete`` removes every
+    element with that key; a ``replace`` element makes the list the patch's other elements), then each element
+    merges into the one with its key or is added, and the result is put in upstream's order."""
+    known = tuple(t.get(key) for t in target if isinstance(t, dict))
+    original = list(target)
     for element in patch:
-        at = next((i for i, t in enumerate(target) if isinstance(t, dict) and t.get(key) == element[key]), None)
-        directive = element.get(DIRECTIVE)
-        if directive == "delete":
-            if at is None:
-                raise NothingToDelete(f"{where}[{key}={element[key]}]", element[key], [t.get(key) for t in target if isinstance(t, dict)])
-            del target[at]
-        elif at is None:
-            target.append(_fresh(element, item))
-        elif directive == "replace":
-            target[at] = _fresh(element, item)
+        if element.get(DIRECTIVE) == "delete":
+            if element[key] not in known:
+                raise NothingThere(f"{where}[{key}={element[key]}]", "delete", element[key], known)
+            original = [t for t in original if not (isinstance(t, dict) and t.get(key) == element[key])]
+    plain = [e for e in patch if DIRECTIVE not in e]
+    if any(e.get(DIRECTIVE) == "replace" for e in patch):
+        return [_fresh(e, item, f"{where}[{key}={e[key]}]") for e in plain]
+    merged = list(original)
+    for element in plain:
+        at = next((i for i, t in enumerate(merged) if isinstance(t, dict) and t.get(key) == element[key]), None)
+        if at is None:
+            merged.append(_fresh(element, item, f"{where}[{key}={element[key]}]"))
         else:
-            merge(target[at], element, item, f"{where}[{key}={element[key]}]")
+            merge(merged[at], element, item, f"{where}[{key}={element[key]}]")
+    return _in_order(merged, [e[key] for e in plain], [t.get(key) if isinstance(t, dict) else None for t in original], key)
+
+
+def _in_order(merged: list[Any], patch_order: list[Json], server_order: list[Json], key: str) -> list[Any]:
+    """Upstream's ``normalizeElementOrder``: the elements the patch names, in the patch's order, interleaved with the
+    others (in the object's order): an other element goes before a named one only if the object had it before."""
+    named = sorted((m for m in merged if m.get(key) in patch_order), key=lambda m: patch_order.index(m.get(key)))
+    others = [m for m in merged if m.get(key) not in patch_order]
+    out: list[Any] = []
+    while named or others:
+        if others and named and others[0].get(key) in server_order and named[0].get(key) in server_order:
+            first = others if server_order.index(others[0].get(key)) < server_order.index(named[0].get(key)) else named
+        else:
+            first = named or others
+        out.append(first.pop(0))
+    return out
 
 
 def _segments(pointer: str) -> list[str]:

@@ -3,8 +3,9 @@ it, the patches are applied in order, and the patched object must still be valid
 
 Only patched objects are built (one per target), so the check costs nothing for a spec without patches.
 Errors: E0233, at the operation that does not apply (a path the generated object does not have, a failed
-``test``, a ``$patch delete`` of a list element it does not have), or at the patch that leaves the object invalid (a required field removed, a list element that
-lacks a required field).
+``test``), at a ``$patch`` directive on a field or list element the object does not have (kubectl would ignore
+it), or at the patch that leaves the object invalid (a required field removed, a list element that lacks a
+required field).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic, did_you_mean, error
 from orion_dsl.lowering.plan import Plan, Planned
 from orion_dsl.patches import schema
-from orion_dsl.patches.apply import NothingToDelete, PatchFailed, apply
+from orion_dsl.patches.apply import NothingThere, PatchFailed, apply
 from orion_dsl.patches.model import Patch
 
 #: Builds the object of one plan entry, as its backend does (None: the entry has nothing to say).
@@ -41,9 +42,8 @@ def check_patches(patches: Iterable[Patch], plan: Plan, build: Build) -> list[Di
         for p in mine:
             try:
                 after = apply(obj, p)
-            except NothingToDelete as missing:
-                help = did_you_mean(str(missing.name), [str(k) for k in missing.known]) or "the generated object has none: remove the element's block"
-                diags.append(error("E0233", p.span, f"the generated {target} has no {missing.where} to delete", help))
+            except NothingThere as missing:
+                diags.append(error("E0233", p.span, f"the generated {target} has no {missing.where} to {missing.directive}", _nothing_help(missing)))
                 continue
             except PatchFailed as failed:
                 op = failed.operation
@@ -65,3 +65,12 @@ def check_patches(patches: Iterable[Patch], plan: Plan, build: Build) -> list[Di
                 continue
             obj = after
     return diags
+
+
+def _nothing_help(missing: NothingThere) -> str:
+    """What to write instead of a directive on what the generated object lacks (kubectl would do nothing with it)."""
+    if missing.known:
+        return did_you_mean(str(missing.name), [str(k) for k in missing.known]) or "the generated object has none: remove the element's block"
+    if missing.directive == "replace":
+        return 'kubectl would set nothing there: write the block without `"$patch" replace`, which sets it'
+    return "the generated object has none: remove the block"

@@ -32,6 +32,7 @@ _WORKLOAD: tuple[tuple[FieldPath, str], ...] = (
     *(((*_POD, "metadata", "annotations", a), "the mesh's interception of the pods") for a in _MESH_ANNOTATIONS),
     ((*_POD, "spec", "containers", "ports"), "the container ports"),
     ((*_POD, "spec", "hostNetwork"), "the pod network"),
+    *(((*_POD, "spec", f), "the service account (the mTLS principal the ALLOW policies name)") for f in ("serviceAccountName", "serviceAccount")),
 )
 _WHOLE: tuple[tuple[FieldPath, str], ...] = ((("spec",), "the policy"),)
 
@@ -53,11 +54,23 @@ GRAPH_FIELDS: dict[tuple[str, str], tuple[tuple[FieldPath, str], ...]] = {
     ("networking.k8s.io", "Ingress"): ((("spec",), "the ingress hosts and routes"),),
     ("security.istio.io", "AuthorizationPolicy"): _WHOLE,
     ("security.istio.io", "PeerAuthentication"): ((("spec",), "the mutual TLS mode"),),
+    ("security.istio.io", "RequestAuthentication"): ((("spec",), "the JSON Web Tokens the workload takes"),),
+    ("networking.istio.io", "DestinationRule"): (
+        (("spec", "host"), "the host the rule applies to"),
+        (("spec", "exportTo"), "the namespaces that see the rule"),
+        (("spec", "trafficPolicy", "tls"), "the TLS the callers' sidecars use"),
+        (("spec", "trafficPolicy", "portLevelSettings", "tls"), "the TLS the callers' sidecars use"),
+        (("spec", "subsets"), "the subsets the routes name"),
+    ),
     ("networking.istio.io", "Sidecar"): ((("spec",), "the hosts the sidecar reaches"),),
     ("networking.istio.io", "ServiceEntry"): ((("spec",), "the external service's hosts and ports"),),
     ("networking.istio.io", "Gateway"): ((("spec", "servers"), "the gateway's listeners"),),
     ("networking.istio.io", "VirtualService"): ((("spec",), "the routes"),),
-    ("gateway.networking.k8s.io", "Gateway"): ((("spec", "listeners"), "the gateway's listeners"),),
+    ("gateway.networking.k8s.io", "Gateway"): (
+        (("spec", "listeners"), "the gateway's listeners"),
+        (("spec", "addresses"), "the gateway's addresses"),
+        (("spec", "infrastructure"), "the gateway's infrastructure (its Service's options, the proxies it trusts)"),
+    ),
     ("gateway.networking.k8s.io", "HTTPRoute"): ((("spec",), "the routes"),),
 }
 

@@ -161,8 +161,33 @@ class Reader:
             help = did_you_mean(text or "", MERGE_DIRECTIVES)
             self.report("E0232", stmt.keyword_span, f'"$patch" takes {" or ".join(MERGE_DIRECTIVES)}', help)
             return
+        if text == "replace" and where.endswith("]"):
+            field, _, element = where.rpartition("[")
+            name = field.rsplit(".", 1)[-1]
+            value = element.partition("=")[2].removesuffix("]")
+            written = value if value.replace("-", "").replace("_", "").isalnum() else f'"{value}"'
+            summary = f'"$patch" replace in the element {name}[{element} would replace the whole list: kubectl drops this element and keeps the patch\'s others'
+            help = (
+                f'to replace the list, write `{name} {{ "$patch" replace }}` beside the elements it keeps; to set this element whole, '
+                f'delete it and write it again: `{name} {written} {{ "$patch" delete }}` then its block'
+            )
+            self.report("E0231", stmt.keyword_span, summary, help)
+            return
         out[DIRECTIVE] = text
         paths.append(f"{where} ($patch {text})")
+
+    def replaces_list(self, stmt: Statement) -> bool:
+        """Whether a keyed list's statement without a key is upstream's list-level ``- $patch: replace``
+        (``ports { "$patch" replace }``: the list becomes the patch's other elements); its block holds that alone."""
+        body = stmt.body or ()
+        if not any(s.keyword == DIRECTIVE and s.quoted for s in body):
+            return False
+        if [(s.keyword, tuple(a.text for a in s.args), s.body) for s in body] != [(DIRECTIVE, ("replace",), None)]:
+            field = stmt.keyword
+            help = f'write `{field} {{ "$patch" replace }}` alone to replace the list, and delete an element by its key: `{field} <key> {{ "$patch" delete }}`'
+            self.report("E0232", stmt.keyword_span, f'a block of "{field}" without its key holds `"$patch" replace` and nothing else', help)
+            raise _Failed
+        return True
 
     def value(self, stmt: Statement, node: Node, path: str, paths: list[str], args: tuple[Arg, ...] | None = None) -> Json:
         """A field statement's value (``args``: its arguments, when not all of the statement's are the value)."""
@@ -189,6 +214,9 @@ class Reader:
                 if not stmt.body:
                     paths.append(element_path)
                 return [{key: name, **self.block(stmt.body, item, element_path, paths)}]
+            if key is not None and not args and self.replaces_list(stmt):
+                paths.append(f"{path} ($patch replace)")
+                return [{DIRECTIVE: "replace"}]
             if key is not None or args:
                 help = f"name the element by its {key}: `{field} <{key}> {{ ... }}`" if key else f"write `{field} {{ ... }}` once per element"
                 self.report("E0232", stmt.keyword_span, f'"{field}" is a list of objects' + (f" merged by {key}" if key else ""), help)

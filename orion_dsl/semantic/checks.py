@@ -537,6 +537,26 @@ def alerts_leave_the_cluster(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def the_scraper_reads_the_monitors(ctx: Context) -> list[Diagnostic]:
+    """A scraper ORION runs itself reads its image's own prometheus.yml (prom/prometheus: only itself),
+    never the ServiceMonitors, PodMonitors and PrometheusRule ORION writes: the Prometheus Operator's
+    ``Prometheus`` resource is what selects them."""
+    mon, spec = ctx.topology.monitoring, ctx.spec.monitoring
+    scraper = ctx.topology.workload(mon.scraper) if mon is not None else None
+    if scraper is None or spec is None or scraper.engine == "prometheus-operator":
+        return []
+    span = spec.scraper.span if spec.scraper is not None else spec.span
+    return [
+        warning(
+            "W0315",
+            span,
+            f"{scraper.name} runs without the Prometheus Operator: its image reads its own prometheus.yml, so nothing reads the "
+            "ServiceMonitors, PodMonitors and alert rules ORION writes",
+            f"give {scraper.name} `engine prometheus-operator`: ORION writes a Prometheus whose selectors match them",
+        )
+    ]
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -555,6 +575,7 @@ CHECKS: Sequence[Check] = (
     proxies_in_front_state_their_ranges,
     a_cdn_in_front_reaches_the_gateway_address,
     alerts_leave_the_cluster,
+    the_scraper_reads_the_monitors,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,

@@ -52,6 +52,9 @@ class PlatformResolver(ResolverBase):
                 if part is not None:
                     help = "remove it, or let ORION manage the namespace (leave out `external`)"
                     self.report("E0221", part.span, f"namespace {written(d.name)} is external: ORION writes no {what} for it", help)
+            if d.default_deny is not None and d.default_deny.value == "all":
+                help = "write `default_deny orion` (what an external namespace does anyway), or leave out `external`"
+                self.report("E0221", d.default_deny.span, f"namespace {written(d.name)} is external: its default-deny isolates ORION's pods only", help)
         settings = Settings(decl.NamespaceDecl, d)
         return model.Namespace(
             name=written(d.name, ""),
@@ -65,6 +68,7 @@ class PlatformResolver(ResolverBase):
             external=settings.external,
             pod_security=settings.pod_security,
             limit_range=settings.limit_range,
+            default_deny=settings.default_deny,
             span=d.span,
         )
 

@@ -269,7 +269,41 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             topology_spread=balance,
             zones=zones,
             zones_required=bool(d.require_zones),
+            near=self.affinities(d.near),
+            apart=self.affinities(d.apart),
         )
+
+    def affinities(self, written_decls: tuple[decl.AffinityDecl, ...]) -> tuple[model.WorkloadAffinity, ...]:
+        """``near`` / ``apart`` statements as written: the other workload is looked up once every workload is known."""
+        found = []
+        for a in written_decls:
+            if a.workload is None:
+                continue
+            settings = Settings(decl.AffinityDecl, a)
+            found.append(model.WorkloadAffinity(a.workload.value, settings.across, settings.required, span=a.workload.span))
+        return tuple(found)
+
+    def linked_placement(self, w: model.Workload) -> model.Placement:
+        """The placement with each ``near`` / ``apart`` workload found (its namespace set): an unknown name is E0201,
+        the workload itself E0221 (its own pods keep apart with ``spread``)."""
+        p = w.placement
+
+        def linked(found: tuple[model.WorkloadAffinity, ...], keyword: str) -> tuple[model.WorkloadAffinity, ...]:
+            kept = []
+            for a in found:
+                if a.workload == w.name:
+                    own = "keep its own pods apart with `spread nodes` (or `spread zones`)"
+                    help = own if keyword == "apart" else f"name another workload, or remove `near {a.workload}`"
+                    self.report("E0221", a.span, f'`{keyword} {a.workload}` names the workload itself', help)
+                elif a.workload not in self.namespace_of:
+                    self.report("E0201", a.span, f'`{keyword}` names "{a.workload}", which is not a workload', did_you_mean(a.workload, self.namespace_of))
+                else:
+                    kept.append(attrs.evolve(a, namespace=self.namespace_of[a.workload]))
+            return tuple(kept)
+
+        if not p.near and not p.apart:
+            return p
+        return attrs.evolve(p, near=linked(p.near, "near"), apart=linked(p.apart, "apart"))
 
     def toleration(self, d: decl.TolerationDecl) -> model.Toleration:
         """A taint the pods tolerate; its key and value follow Kubernetes' label rules."""
@@ -718,7 +752,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         hint = "keep one backup of each kind; for a second copy elsewhere, `replicate` its target in `recovery`"
         self.unique(((b.kind, b) for b in d.backups), "backup", hint)
         container = attrs.evolve(w.container, env=env)
-        return attrs.evolve(w, container=container, init_containers=inits, versions=versions, calls=tuple(calls), routes=tuple(routes))
+        placement = self.linked_placement(w)
+        return attrs.evolve(w, container=container, init_containers=inits, versions=versions, calls=tuple(calls), routes=tuple(routes), placement=placement)
 
     def env_vars(self, decls: tuple[decl.EnvDecl, ...], calls: list[model.Call]) -> tuple[model.EnvVar, ...]:
         """A container's variables; an ``address`` also declares the call to the port it names (into ``calls``),

@@ -27,12 +27,17 @@ def _names(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _plural(kind: str) -> str:
+    """A kind's plural as Kubernetes spells its resource (``Deployments``, ``Prometheuses``)."""
+    return kind + ("es" if kind.endswith("s") else "s")
+
+
 def _holdings(plan: Plan, ns: Namespace) -> list[str]:
     topology = plan.topology
     workloads = topology.workloads_in(ns.name)
     lines: list[str] = []
     for kind in dict.fromkeys(kind_name(topology, w) for w in workloads):  # Deployment, StatefulSet, an operator's resource
-        lines += wrap(f"- {kind}s: ", [w.name for w in workloads if kind_name(topology, w) == kind])
+        lines += wrap(f"- {_plural(kind)}: ", [w.name for w in workloads if kind_name(topology, w) == kind])
     if workloads:
         lines += wrap("- Services: ", [w.name for w in workloads])
         lines.append("- ServiceAccount per workload" if all(w.engine is None for w in workloads) else "- ServiceAccount per workload (the operators' own)")

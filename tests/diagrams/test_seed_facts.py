@@ -300,3 +300,8 @@ def test_network_view_scrape_arrows_stand_for_exactly_the_allow_graphs_scrapes(s
 
 def test_network_view_mesh_control_reaches_exactly_the_meshed_workloads(seed: Topology, seed_files: dict[str, str]) -> None:
     assert _dotted_network_arrows(seed_files, "manages") == {("istiod", workload_id(w.name)) for w in seed.workloads if w.meshed}
+
+
+def test_the_namespaces_view_names_each_kind_by_its_kubernetes_plural(seed_files: dict[str, str]) -> None:
+    shown = node_text(_dot(seed_files, "namespaces"))["ns_orion_monitoring"]
+    assert "Prometheuses: prometheus" in shown and "Alertmanagers: alertmanager" in shown

@@ -27,9 +27,12 @@ def test_s35_gateway_cannot_reach_the_data_tier(seed: Topology) -> None:
 
 
 def test_s36_prometheus_scrapes_every_metrics_port(seed: Topology) -> None:
-    scraped = {e.target.name for e in seed.allow_graph.outgoing("prometheus") if e.rule in ("scrape", "alerting")}  # Alertmanager's one port is both
+    edges = [e for e in seed.allow_graph.outgoing("prometheus") if e.rule in ("scrape", "alerting")]  # Alertmanager's one port is both
+    scraped = {e.target.name for e in edges if e.target.kind == "workload"}
     expected = {w.name for w in seed.workloads if w.port("metrics") and w.name != "prometheus"}
     assert scraped == expected and "postgres" in scraped
+    # and kube-state-metrics, whose kube_* metrics PodCrashLooping reads, on its http-metrics port
+    assert [(e.target.name, e.target.namespace, e.port.number) for e in edges if e.target.kind == "operator"] == [("kube-state-metrics", "kube-system", 8080)]
 
 
 def test_s37_every_workload_may_resolve_dns_over_udp_and_tcp(seed: Topology) -> None:

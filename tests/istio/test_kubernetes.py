@@ -4,7 +4,9 @@ Both backends are rendered from the same topology and the Istio objects are chec
 the Kubernetes *output*, not the model: ServiceAccounts behind every principal, Services (or
 ServiceEntries) behind every host, Service ports behind every route port, pods behind every
 selector and subset, container ports behind every PeerAuthentication/AuthorizationPolicy port.
-The egress gateway is installed with Istio, so its host and pod label are the one exception.
+The egress gateway is installed with Istio, so its host and pod label are one exception; the other is the pods Istio
+makes for each Gateway of class ``istio`` in the Kubernetes output: labelled with the Gateway's name, Envoy binding each
+listener port itself (istio/istio 1.30.3 manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 
 import orion_dsl.backends.kubernetes
 from orion_dsl.backends.istio import render
+from orion_dsl.lowering.names import GATEWAY_NAME_LABEL, ISTIO_GATEWAY_CLASS
 from orion_dsl.model import Topology
 from tests.conftest import EXAMPLES, SEED_SPEC, load_topology
 from tests.istio.conftest import documents, of_kind
@@ -46,11 +49,14 @@ def _services(kubernetes: Objects) -> dict[str, dict[str, Any]]:
 
 
 def _pods(kubernetes: Objects) -> Iterator[tuple[str, dict[str, str], list[dict[str, Any]]]]:
-    """(namespace, pod labels, containers) of every pod template."""
+    """(namespace, pod labels, containers) of every pod template, and of the pods Istio makes for each Gateway."""
     for o in kubernetes:
         if o["kind"] in ("Deployment", "StatefulSet"):
             template = o["spec"]["template"]
             yield o["metadata"]["namespace"], template["metadata"]["labels"], template["spec"]["containers"]
+        if o["kind"] == "Gateway" and o["spec"]["gatewayClassName"] == ISTIO_GATEWAY_CLASS:
+            envoy = {"ports": [{"containerPort": listener["port"]} for listener in o["spec"]["listeners"]]}
+            yield o["metadata"]["namespace"], {GATEWAY_NAME_LABEL: o["metadata"]["name"]}, [envoy]
 
 
 def _selected(kubernetes: Objects, namespace: str, labels: dict[str, str]) -> list[list[dict[str, Any]]]:
@@ -65,9 +71,10 @@ def _route_destinations(vs: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _workload_selectors(istio: Objects) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    """(object, matchLabels) of every policy that selects workloads, except the egress gateway's."""
+    """(object, matchLabels) of every policy (and DestinationRule) that selects workloads, except the egress gateway's."""
     for o in istio:
-        labels = o["spec"].get("selector", {}).get("matchLabels") if o["kind"] != "Gateway" else None
+        selector = o["spec"].get("workloadSelector" if o["kind"] == "DestinationRule" else "selector", {})
+        labels = selector.get("matchLabels") if o["kind"] != "Gateway" else None
         if labels and labels != EGRESS_LABELS:
             yield o, labels
 

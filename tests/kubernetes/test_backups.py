@@ -169,3 +169,21 @@ recovery { target s3 { kind s3; bucket "b" } }
     assert analysis.plan is not None, analysis.diagnostics
     codes = {d.code: d.summary for d in render(analysis.plan).diagnostics}
     assert "I1050" in codes and "s3-credentials" not in codes.get("I1010", "")
+
+
+def _backup_user(objs: list[dict[str, Any]], deployment: str) -> dict[str, Any]:
+    pod = find(objs, "Deployment", deployment, "data")["spec"]["template"]["spec"]
+    (user,) = (e for c in pod["containers"] if c["name"] == "receive" for e in c["env"] if e["name"] == "BACKUP_USER")
+    return user
+
+
+def test_postgres_backups_log_in_as_the_images_superuser_or_the_workloads_own_user() -> None:
+    """pg_basebackup and pg_receivewal need a role with REPLICATION: the image's superuser, ``postgres``
+    unless POSTGRES_USER names another (docker-library/postgres@042d8d043fed77e0e09b6fcda0991bca9e8664e3
+    16/alpine3.20/docker-entrypoint.sh, docker_setup_env); the topology's name is no role of the database."""
+    assert _backup_user(objects(_topology()), "postgres-wal-archive") == {"name": "BACKUP_USER", "value": "postgres"}
+    named = SPEC.replace("port sql 5432\n", 'port sql 5432\n    env POSTGRES_USER secret "postgres-secrets" key "user"\n', 1) % ""
+    analysis = analyze_text(named, "backups.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    ref = {"secretKeyRef": {"name": "postgres-secrets", "key": "user", "optional": False}}
+    assert _backup_user(objects(analysis.topology), "postgres-wal-archive") == {"name": "BACKUP_USER", "valueFrom": ref}

@@ -223,7 +223,8 @@ def test_s19_monitoring_workloads(objs: list[dict[str, Any]]) -> None:
 
 def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> None:
     scraped = [w for w in seed.workloads if w.scraped and w.port("metrics") and w.engine is None]
-    assert {o["metadata"]["name"] for o in of_kind(objs, "ServiceMonitor")} == {w.name for w in scraped}
+    # and kube-state-metrics's, for PodCrashLooping's kube_* metrics (tests/kubernetes/test_alert_metrics.py)
+    assert {o["metadata"]["name"] for o in of_kind(objs, "ServiceMonitor")} == {w.name for w in scraped} | {"kube-state-metrics"}
     for w in scraped:
         sm = find(objs, "ServiceMonitor", w.name, w.namespace)
         endpoint = {"port": "metrics", "path": "/metrics", "scheme": "http"}

@@ -4,7 +4,8 @@ whose value is an absolute path (``*_FILE``, Grafana's ``*__FILE``, ``AWS_SHARED
 path outside every mount is either missing (a Secret's file) or unwritable; a mount of another
 container of the pod does not count (the Redis snapshot's ``dump`` step once had the upload's
 credentials path without its mount). Every container of every object counts, the operators'
-resources' too (a Pooler's template)."""
+resources' too (a Pooler's template). The paths inside commands (the backup scripts, their probes,
+Alloy's arguments) are held by ``test_script_paths.py``."""
 
 from __future__ import annotations
 

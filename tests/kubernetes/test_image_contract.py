@@ -182,17 +182,6 @@ CONTRACTS = (
         "http://127.0.0.1:15672, the management port in the same pod), no commit checked",
     ),
     Contract(
-        image="prom/prometheus",
-        listens=(9090,),
-        env=(),
-        reads=(),  # /etc/prometheus/prometheus.yml ships in the image
-        writes=("/prometheus",),
-        below_root=(),
-        defaults=(),
-        source="github.com/prometheus/prometheus Dockerfile (WORKDIR /prometheus, --storage.tsdb.path=/prometheus, "
-        "EXPOSE 9090, USER nobody), no commit checked",
-    ),
-    Contract(
         image="ghcr.io/headlamp-k8s/headlamp",
         listens=(4466,),
         env=(),

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from orion_dsl.controllers import KUBE_STATE_METRICS, KUBE_STATE_METRICS_PORT
 from orion_dsl.engines import EngineFacts, facts
 from orion_dsl.lowering import Role, egress, names
 from orion_dsl.model import Topology, Workload
@@ -103,6 +104,11 @@ class World:
         dns = Pod("kube-system", "kube-dns", {"k8s-app": "kube-dns"}, {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")})
         self.pods.append(dns)
         self.owner[dns.key] = "kube-dns"
+        if topology.monitoring is not None and topology.monitoring.cluster_state_alerts:  # kube-state-metrics, as its standard manifests run it
+            ksm = KUBE_STATE_METRICS
+            pod = Pod(ksm.namespace or "", ksm.name, dict(ksm.pods), {KUBE_STATE_METRICS_PORT.name: (KUBE_STATE_METRICS_PORT.number, "TCP")})
+            self.pods.append(pod)
+            self.owner[pod.key] = ksm.name
         self.candidates = {port for pod in self.pods for port in pod.ports.values()} | {(443, "TCP"), (6443, "TCP"), (80, "TCP"), (22, "TCP"), (53, "UDP")}
         self.candidates |= {(p.number, p.protocol) for e in topology.externals for p in e.ports}
         self.candidates.add((AGENT_PORT, "TCP"))

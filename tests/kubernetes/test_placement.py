@@ -1,6 +1,7 @@
-"""Where pods run: node selectors, tolerations, spreading (pod anti-affinity), zones (node affinity) and
-topology spread constraints, in the pod spec and in each operator's resource; replicated data stores
-spread over nodes unless the spec says ``spread none``."""
+"""Where pods run: node selectors, tolerations, spreading (pod anti-affinity), zones (node affinity),
+topology spread constraints and other workloads' pods (``near``: pod affinity, ``apart``: anti-affinity), in
+the pod spec and in each operator's resource; replicated data stores spread over nodes unless the spec says
+``spread none``."""
 
 from __future__ import annotations
 
@@ -20,16 +21,22 @@ namespace data {
   statefulset pg {
     engine cloudnative-pg; image "ghcr.io/cloudnative-pg/postgresql:17-standard-trixie"; port sql 5432; replicas 3
     storage data 1Gi at "/var/lib/postgresql/data"
-    placement { spread nodes required; spread zones; topology_spread zones; node_selector { "example.com/disk" "ssd" } }
+    placement { spread nodes required; spread zones; topology_spread zones; node_selector { "example.com/disk" "ssd" }; near web }
   }
   statefulset mq {
     engine rabbitmq-operator; image "rabbitmq:4.2-management"; port amqp 5672; replicas 3
     placement { topology_spread zones max_skew 1 required; prefer_zones "eu-west-1a", "eu-west-1b"; node_selector { disk "ssd" } }
   }
   statefulset rd { engine redis-operator; image "quay.io/opstree/redis:v7.2.7"; port redis 6379; replicas 3; storage data 1Gi at "/data" }
-  service web { image "x/web:1"; port http 8080; replicas 2; placement { require_zones "eu-west-1a"; toleration "spot" } }
+  service web {
+    image "x/web:1"; port http 8080; replicas 2
+    placement { require_zones "eu-west-1a"; toleration "spot"; near cache; apart single across zones }
+  }
   statefulset single { image "x/single:1"; port http 8080 }
   statefulset together { image "x/together:1"; port http 8080; replicas 2; placement { spread none } }
+}
+namespace front {
+  service api { image "x/api:1"; port http 8080; placement { near web required } }
 }
 """
 
@@ -130,3 +137,35 @@ def test_preferring_and_requiring_zones_at_once_is_an_error() -> None:
 
 def test_a_taint_key_kubernetes_refuses_is_an_error() -> None:
     assert any(e.startswith('E0204 the taint key "Spot!"') for e in _errors(SPEC.replace('toleration "spot"', 'toleration "Spot!"')))
+
+
+def test_near_is_preferred_pod_affinity_to_the_other_workload_s_pods_on_one_node() -> None:
+    near = _pod(find(_objects(), "Deployment", "web"))["affinity"]["podAffinity"]
+    (term,) = near["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert term == {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "cache"}}, "topologyKey": HOSTNAME}}
+
+
+def test_apart_is_pod_anti_affinity_to_the_other_workload_s_pods_over_the_topology_it_names() -> None:
+    apart = _pod(find(_objects(), "Deployment", "web"))["affinity"]["podAntiAffinity"]
+    (term,) = apart["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert term["podAffinityTerm"] == {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "single"}}, "topologyKey": ZONE}
+
+
+def test_a_required_near_in_another_namespace_is_a_rule_that_names_that_namespace() -> None:
+    near = _pod(find(_objects(), "Deployment", "api"))["affinity"]["podAffinity"]
+    (term,) = near["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert term == {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}}, "namespaces": ["data"], "topologyKey": HOSTNAME}
+
+
+def test_cloudnative_pg_takes_near_in_its_additional_pod_affinity() -> None:
+    affinity = find(_objects(), "Cluster", "pg")["spec"]["affinity"]
+    (term,) = affinity["additionalPodAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert term["podAffinityTerm"]["labelSelector"] == {"matchLabels": {"app.kubernetes.io/name": "web"}}
+
+
+def test_near_or_apart_naming_no_workload_is_an_error_with_a_did_you_mean() -> None:
+    assert any(e.startswith('E0201 `near` names "cach"') for e in _errors(SPEC.replace("near cache", "near cach")))
+
+
+def test_a_workload_placed_near_or_apart_from_itself_is_an_error() -> None:
+    assert any(e.startswith("E0221 `apart web` names the workload itself") for e in _errors(SPEC.replace("apart single", "apart web")))

@@ -8,7 +8,10 @@ import pytest
 
 from orion_dsl.pipeline import analyze_text
 
-from .helpers import BASE, MESHED
+from .helpers import BASE, MESHED, ROOT
+
+BOOKINFO = (ROOT / "examples" / "bookinfo.orion").read_text(encoding="utf-8")
+_GATEWAY = 'patch Gateway bookinfo-gateway api "gateway.networking.k8s.io/v1" { %s }'
 
 _SPEC = "patch Deployment payments { merge { spec { template { %s } } } }"
 
@@ -29,6 +32,8 @@ def _warned(patches: str, base: str = BASE) -> list[str]:
         (_SPEC % 'spec { containers payments { "$patch" delete } }', "the container ports"),
         ('patch Deployment payments { json { remove "/spec/template/spec/containers/0" } }', "the container ports"),
         ('patch NetworkPolicy payments-egress { json { remove "/spec/egress" } }', "the policy"),
+        (_SPEC % 'spec { serviceAccountName "other" }', "the service account (the mTLS principal"),
+        ('patch Deployment payments { json { add "/spec/template/spec/serviceAccountName" "other" } }', "the mTLS principal"),
     ],
 )
 def test_a_patch_of_what_the_allow_graph_computed_is_warned_about_naming_it(patch: str, changes: str) -> None:
@@ -52,3 +57,35 @@ def test_a_patch_beside_the_allow_graph_is_not_warned_about(patch: str) -> None:
 def test_an_authorization_policy_patch_of_a_meshed_spec_is_warned_about() -> None:
     found = _warned('\npatch AuthorizationPolicy orders-allow { json { remove "/spec/rules" } }\n', MESHED)
     assert len(found) == 1 and "the policy" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("patch", "changes"),
+    [
+        ('patch DestinationRule orders { merge { spec { trafficPolicy { tls { mode "DISABLE" } } } } }', "the TLS the callers' sidecars use"),
+        ('patch DestinationRule orders { json { add "/spec/subsets" { name "v9"; labels { version "v9" } } } }', "the subsets the routes name"),
+        ('patch RequestAuthentication gateway-jwt { json { remove "/spec/jwtRules/0" } }', "the JSON Web Tokens the workload takes"),
+        ('patch Deployment orders { merge { spec { template { spec { serviceAccountName "default" } } } } }', "the mTLS principal the ALLOW policies name"),
+    ],
+)
+def test_a_patch_of_what_the_mesh_policies_rely_on_is_warned_about(patch: str, changes: str) -> None:
+    """A workload's service account is the principal (spiffe://.../sa/NAME) its callers' ALLOW rules name; a
+    DestinationRule's TLS and subsets decide whether callers' sidecars present it and where routes go."""
+    (summary,) = _warned("\n" + patch + "\n", MESHED)
+    assert changes in summary
+
+
+@pytest.mark.parametrize(
+    ("patch", "changes"),
+    [
+        (_GATEWAY % 'json { add "/spec/addresses" { value "10.0.0.9" } }', "the gateway's addresses"),
+        (_GATEWAY % 'merge { spec { infrastructure { annotations { "proxy.istio.io/config" "{}" } } } }', "the gateway's infrastructure"),
+    ],
+)
+def test_a_patch_of_a_gateways_addresses_or_infrastructure_is_warned_about(patch: str, changes: str) -> None:
+    (summary,) = _warned("\n" + patch + "\n", BOOKINFO)
+    assert changes in summary
+
+
+def test_a_destination_rule_patch_beside_tls_and_subsets_is_not_warned_about() -> None:
+    assert _warned("\npatch DestinationRule orders { merge { spec { trafficPolicy { connectionPool { tcp { maxConnections 10 } } } } } }\n", MESHED) == []

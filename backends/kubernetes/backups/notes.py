@@ -5,11 +5,12 @@ from __future__ import annotations
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import is_volume_snapshot, through_barman_plugin
 from orion_dsl.lowering import Plan, Role, names
+from orion_dsl.lowering.families import INCREMENTAL_SINCE, family, major
 from orion_dsl.model import Backup, Topology, Workload
 
 from ..units import cron
 from .archivers import WAL_UPLOAD_SECONDS
-from .steps import archived, builtin_port, dump, family
+from .steps import archived, builtin_port, dump
 
 
 def continuous(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
@@ -60,17 +61,15 @@ def scheduled(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
                 "give the backup an image that reads the BACKUP_* variables",
             )
         )
-    if b.kind == "incremental" and family(w) == "postgres":
-        tag = w.version.split("-", 1)[0].split(".", 1)[0]
-        if tag.isdigit() and int(tag) < 17:
-            out.append(
-                info(
-                    "I1053",
-                    b.span,
-                    f"incremental backups of {w.name} use pg_basebackup --incremental, which needs PostgreSQL 17 (image {w.container.image})",
-                    "upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups",
-                )
+    if b.kind == "incremental" and family(w) == "postgres" and major(w) < INCREMENTAL_SINCE:
+        out.append(
+            info(
+                "I1053",
+                b.span,
+                f"incremental backups of {w.name} use pg_basebackup --incremental, which needs PostgreSQL 17 (image {w.container.image})",
+                "upgrade PostgreSQL, or give the backup an image (e.g. pgBackRest) that does incremental backups",
             )
+        )
     return out
 
 

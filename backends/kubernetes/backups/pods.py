@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.lowering import Plan, Role, names
+from orion_dsl.lowering import Plan, Role, families, names
 from orion_dsl.model import Backup, BackupTarget, Topology, Workload, default_pull_policy
 
 from ..units import PULL_POLICIES
@@ -55,8 +55,9 @@ def target(topology: Topology, b: Backup) -> BackupTarget | None:
     return next((t for t in (topology.recovery.targets if topology.recovery else ()) if t.name == b.target), None)
 
 
-def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
-    """The ``BACKUP_*`` variables every step of a backup reads."""
+def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, Any]]:
+    """The ``BACKUP_*`` variables every step of a backup reads; ``BACKUP_USER`` is the database's user
+    where ORION's steps log in as one (PostgreSQL's), else the topology's name."""
     found = target(plan.topology, b)
     host = backup_host(plan, w, port)
     addressed = w.port(port)  # through a Service, the Service's port (``port sql 5433 -> 5432``); a pod's own name, the container's
@@ -72,7 +73,19 @@ def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, str]]:
         "BACKUP_ENCRYPTED": str(bool(found and found.encrypted)).lower(),
         "HOME": "/tmp",
     }
-    return [{"name": k, "value": v} for k, v in values.items()]
+    user = _user(w) if b.image is None else None
+    return [user if user is not None and k == "BACKUP_USER" else {"name": k, "value": v} for k, v in values.items()]
+
+
+def _user(w: Workload) -> dict[str, Any] | None:
+    """``BACKUP_USER`` of a built-in step that logs in as the database's user: as the workload's own variable gives it (a value or a key)."""
+    given = families.store_user(w)
+    if given is None:
+        return None
+    if given.source_kind is not None:
+        ref = "secretKeyRef" if given.source_kind == "secret" else "configMapKeyRef"
+        return {"name": "BACKUP_USER", "valueFrom": {ref: {"name": given.source, "key": given.key, "optional": False}}}
+    return {"name": "BACKUP_USER", "value": given.value or families.POSTGRES_SUPERUSER}
 
 
 def store_env(plan: Plan, b: Backup) -> list[dict[str, str]]:

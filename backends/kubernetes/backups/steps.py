@@ -3,31 +3,19 @@
 ORION knows three images by name: ``postgres`` (``pg_basebackup``, full or incremental against
 the last manifest, which needs PostgreSQL 17; ``pg_receivewal`` for continuous WAL), ``redis``
 (``redis-cli --rdb``) and ``rabbitmq`` (``rabbitmqadmin definitions export`` of the definitions through the
-management port 15672). Passwords are read from the workload's secret volume (key ``password``,
-and ``username`` for RabbitMQ), never put in the manifest.
+management port 15672). Passwords are read from the workload's credentials volume, when it has one
+(the keys of :data:`orion_dsl.lowering.families.CREDENTIALS`), never put in the manifest.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 from orion_dsl.lowering import names
+from orion_dsl.lowering.families import CREDENTIALS, family
 from orion_dsl.model import Backup, Workload
 
 #: Where a backup pod keeps what it dumps or receives.
 OUT = "/backup"
 RABBITMQ_MANAGEMENT = 15672
-
-#: The images ORION has built-in backup commands for.
-Family = Literal["postgres", "redis", "rabbitmq"]
-FAMILIES: tuple[Family, ...] = ("postgres", "redis", "rabbitmq")
-
-
-def family(w: Workload) -> Family | None:
-    """Which known database image the workload runs, if any (by the image's base name)."""
-    base = w.container.image.rsplit("/", 1)[-1].split(":", 1)[0]
-    return next((f for f in FAMILIES if base.startswith(f)), None)
-
 
 def main_port(w: Workload) -> int:
     """The workload's first port (0 if it has none): where a backup connects unless its step says otherwise."""
@@ -40,21 +28,27 @@ def secret_dir(w: Workload) -> str | None:
     return found.mount_path if found is not None else None
 
 
+def login(w: Workload) -> str:
+    """The script's ``export`` of its client's credentials, read from the workload's credentials volume;
+    nothing without one (a server without a password, such as a bare Redis: a file outside every
+    mount would fail the read, and an empty REDISCLI_AUTH fails redis-cli's AUTH)."""
+    where, found = secret_dir(w), family(w)
+    if where is None or found is None:
+        return ""
+    return "export " + " ".join(f'{variable}="$(cat {where}/{key})"' for key, variable in CREDENTIALS[found].items()) + "; "
+
+
 def dump(w: Workload, b: Backup) -> tuple[str, int] | None:
     """The shell script of the dump step and the port it connects to, for known (image, kind)."""
     found = family(w)
-    secrets = secret_dir(w) or "/etc/secrets"
     port = main_port(w)
     if found == "postgres" and b.kind in ("full", "incremental"):
         inc = f" --incremental={OUT}/previous/backup_manifest" if b.kind == "incremental" else ""
-        script = (
-            f'export PGPASSWORD="$(cat {secrets}/password)"; pg_basebackup -h "$BACKUP_HOST" -p '
-            f'"$BACKUP_PORT" -U "$BACKUP_USER" -D {OUT}/out -Ft -z -Xs --checkpoint=fast{inc}'
-        )
+        script = f'{login(w)}pg_basebackup -h "$BACKUP_HOST" -p "$BACKUP_PORT" -U "$BACKUP_USER" -D {OUT}/out -Ft -z -Xs --checkpoint=fast{inc}'
         return script, port
     if found == "redis" and b.kind in ("snapshot", "full"):
         return (
-            f'export REDISCLI_AUTH="$(cat {secrets}/password)"; mkdir -p {OUT}/out && redis-cli -h "$BACKUP_HOST" -p "$BACKUP_PORT" --rdb {OUT}/out/dump.rdb',
+            f'{login(w)}mkdir -p {OUT}/out && redis-cli -h "$BACKUP_HOST" -p "$BACKUP_PORT" --rdb {OUT}/out/dump.rdb',
             port,
         )
     if found == "rabbitmq" and b.kind == "definitions":
@@ -63,8 +57,7 @@ def dump(w: Workload, b: Backup) -> tuple[str, int] | None:
         # from its RABBITMQADMIN_* environment, never on the command line
         # (rabbitmq/rabbitmqadmin-ng@6f67c49d src/cli/mod.rs, README "Export Definitions").
         return (
-            f'export RABBITMQADMIN_USERNAME="$(cat {secrets}/username)" RABBITMQADMIN_PASSWORD="$(cat {secrets}/password)"; '
-            f'mkdir -p {OUT}/out && rabbitmqadmin -H "$BACKUP_HOST" -P "$BACKUP_PORT" definitions export --file {OUT}/out/definitions.json',
+            f'{login(w)}mkdir -p {OUT}/out && rabbitmqadmin -H "$BACKUP_HOST" -P "$BACKUP_PORT" definitions export --file {OUT}/out/definitions.json',
             RABBITMQ_MANAGEMENT,
         )
     return None
@@ -74,12 +67,11 @@ def receive(w: Workload, b: Backup) -> tuple[str, int] | None:
     """The receiving step of a continuous backup and the port it connects to, for known (image, kind)."""
     if family(w) != "postgres" or b.kind != "wal":
         return None
-    secrets = secret_dir(w) or "/etc/secrets"
     slot = names.replication_slot(w)
     # TCP keepalives: a silently dropped connection is noticed in about a minute and retried.
     conn = "host=$BACKUP_HOST port=$BACKUP_PORT user=$BACKUP_USER keepalives_idle=30 keepalives_interval=10 keepalives_count=3"
     script = (
-        f'export PGPASSWORD="$(cat {secrets}/password)"; mkdir -p {OUT}/wal; '
+        f'{login(w)}mkdir -p {OUT}/wal; '
         f'pg_receivewal -d "{conn}" --slot={slot} --create-slot --if-not-exists; '
         f'exec pg_receivewal -d "{conn}" -D {OUT}/wal --slot={slot} --status-interval=10'
     )

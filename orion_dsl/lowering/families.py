@@ -1,0 +1,79 @@
+"""The database images ORION runs built-in backup steps for, and the keys of the credentials Secret
+(:func:`.names.credentials_volume`) those steps read: the plan names them, so the prerequisites list
+them, and the backend's steps (``backends/kubernetes/backups/steps.py``) read them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from orion_dsl.model import EnvVar, Workload
+
+#: The images ORION has built-in backup commands for.
+Family = Literal["postgres", "redis", "rabbitmq"]
+FAMILIES: tuple[Family, ...] = ("postgres", "redis", "rabbitmq")
+
+#: The credential files each family's steps read (key -> the client's variable it is exported to):
+#: the password (libpq's PGPASSWORD, redis-cli's REDISCLI_AUTH), and RabbitMQ's management API also
+#: takes the user's name (rabbitmq/rabbitmqadmin-ng@6f67c49d src/cli/mod.rs, RABBITMQADMIN_*).
+CREDENTIALS: dict[Family, dict[str, str]] = {
+    "postgres": {"password": "PGPASSWORD"},
+    "redis": {"password": "REDISCLI_AUTH"},
+    "rabbitmq": {"username": "RABBITMQADMIN_USERNAME", "password": "RABBITMQADMIN_PASSWORD"},
+}
+
+
+def family(w: Workload) -> Family | None:
+    """Which known database image the workload runs, if any (by the image's base name)."""
+    base = w.container.image.rsplit("/", 1)[-1].split(":", 1)[0]
+    return next((f for f in FAMILIES if base.startswith(f)), None)
+
+
+def credential_keys(w: Workload) -> tuple[str, ...]:
+    """The keys of the workload's credentials Secret its built-in backup steps read (none for an image ORION has no steps for)."""
+    found = family(w)
+    return tuple(CREDENTIALS[found]) if found is not None else ()
+
+
+#: The superuser the PostgreSQL image makes (with REPLICATION, which pg_basebackup and pg_receivewal
+#: need) unless POSTGRES_USER names another: docker-library/postgres@042d8d043fed77e0e09b6fcda0991bca9e8664e3
+#: 16/alpine3.20/docker-entrypoint.sh (docker_setup_env: file_env 'POSTGRES_USER' 'postgres').
+POSTGRES_SUPERUSER = "postgres"
+
+
+def store_user(w: Workload) -> EnvVar | None:
+    """The user a PostgreSQL workload's built-in backup steps connect as: its POSTGRES_USER (a value or
+    the key it is read from), else the image's superuser; None for the other images (RabbitMQ's steps
+    read the user from the credentials volume, Redis's authenticate with the password alone)."""
+    if family(w) != "postgres":
+        return None
+    given = next((e for e in w.env if e.name == "POSTGRES_USER" and e.address is None), None)
+    return given if given is not None else EnvVar("POSTGRES_USER", POSTGRES_SUPERUSER)
+
+
+#: ORION's backup steps of PostgreSQL that connect with the replication protocol (pg_basebackup, pg_receivewal).
+REPLICATING_KINDS = frozenset({"full", "incremental", "wal"})
+#: Where ORION mounts the pg_hba.conf it writes, and its file: the server reads it through ``-c hba_file``.
+HBA_DIR = "/etc/postgresql/hba"
+HBA_FILE = "pg_hba.conf"
+
+
+def writes_hba(w: Workload) -> bool:
+    """Whether ORION gives a PostgreSQL workload it runs itself (no engine) a pg_hba.conf of its own: when
+    built-in backup steps connect to it with the replication protocol, which the image's pg_hba.conf admits
+    from loopback only (its entrypoint appends ``host all all all``, and ``all`` never matches a physical
+    replication connection: postgresql.org/docs/16/auth-pg-hba-conf.html). Not when the workload runs a
+    command of its own or names its own ``hba_file``: then the server's configuration is the spec's."""
+    container = w.container
+    own = bool(container.command) or any("hba_file" in a for a in container.args)
+    return w.engine is None and family(w) == "postgres" and not own and any(b.image is None and b.kind in REPLICATING_KINDS for b in w.backups)
+
+
+#: The first PostgreSQL with incremental base backups (``pg_basebackup --incremental``).
+INCREMENTAL_SINCE = 17
+
+
+def major(w: Workload) -> int:
+    """The PostgreSQL major version of the image's tag (``16-alpine`` -> 16); a tag that names none (``latest``) counts as the newest."""
+    tag = w.version.split("-", 1)[0].split(".", 1)[0]
+    return int(tag) if tag.isdigit() else 10**6
