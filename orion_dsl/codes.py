@@ -371,7 +371,8 @@ CODES: tuple[Code, ...] = (
         "a default ORION adds is turned off: `probes none` (no health checks) or `resources none` (no requests or limits)",
         "Without probes a hung pod is never restarted and keeps getting traffic; without requests the scheduler cannot place "
         "a pod by what it needs, and without limits one pod can starve its node. In a namespace ORION manages (without `limit_range off`), the "
-        "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory.",
+        "LimitRange still gives such a container 100m..500m CPU and 128Mi..512Mi memory; with `limit_range off` it runs without any (beside "
+        "a `quota` of CPU or memory that is E0221: the API server refuses the pod); in an `external` namespace its own LimitRange decides.",
         "State the checks or the resources, or keep the statement where it is meant (a batch job, a legacy image).",
     ),
     _w(
@@ -436,6 +437,14 @@ CODES: tuple[Code, ...] = (
         "server refuses it, so the CronJob fails every time (the full and WAL backups still run).",
         "Use PostgreSQL 17 or newer (the image's tag), give the backup an `image` that does incremental backups "
         "(pgBackRest), or remove the incremental backup.",
+    ),
+    _w(
+        "W0317",
+        "a namespace has a `quota` of CPU or memory and `limit_range off`: pods others start there without resources are refused",
+        "A ResourceQuota of CPU or memory makes the API server refuse a pod any of whose containers states no request or limit "
+        "of it; ORION's LimitRange would fill them in at admission. ORION's own containers state theirs (a `resources none` one "
+        "is E0221), but a `kubectl run`, a Job or an operator's pods that state none cannot start.",
+        "Leave out `limit_range off`, or make sure everything that starts pods in the namespace states their resources.",
     ),
     # R06xx: renderer warnings
     _w(
@@ -627,8 +636,9 @@ CODES: tuple[Code, ...] = (
     _i("I1069", "replicas share one ReadWriteOnce claim: they must all run on one node", fix="Make the workload a statefulset for a claim per replica."),
     _i(
         "I1070",
-        "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
-        fix="Install Istio with the CNI node agent (istio-cni) so injected pods stay restricted.",
+        "meshed namespaces enforce Pod Security restricted or baseline, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
+        "The message names each such namespace with its level; a `privileged` namespace admits istio-init and is not named.",
+        fix="Install Istio with the CNI node agent (istio-cni), which redirects traffic without istio-init.",
     ),
     _i(
         "I1071",

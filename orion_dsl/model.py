@@ -741,7 +741,7 @@ class Namespace:
     #: ``external``: the cluster has it and others manage it; ORION writes no Namespace, quota or limits, and its
     #: namespace-wide policies there select only ORION's pods.
     external: bool = False
-    #: The Pod Security level it enforces, audits and warns at (ORION's own pods meet ``restricted`` anyway).
+    #: The Pod Security level it enforces; it audits and warns at ``restricted`` (ORION's own pods meet ``restricted`` anyway).
     pod_security: PodSecurityLevel = "restricted"
     #: Whether ORION writes its LimitRange (defaults for containers started by hand).
     limit_range: bool = True
@@ -816,6 +816,15 @@ class Described:
 ANY_HOST = "*"
 
 
+#: The paths of an ingress host line that states none: the prefix ``/``, below which every path lies.
+EVERY_PATH: tuple[tuple[PathMatch, str], ...] = (("prefix", "/"),)
+
+
+def catch_all(host: str) -> bool:
+    """Whether an ingress host is the catch-all ``"*"``: requests for any name, written with no host at all."""
+    return host == ANY_HOST
+
+
 @attrs.frozen
 class Host:
     """An ingress host and the workload port it goes to (``"*"`` is every host name, a catch-all): every path, or the
@@ -833,9 +842,21 @@ class Host:
         return ", ".join(f"{kind} {path}" for kind, path in self.paths) or "all paths"
 
     @property
+    def matched(self) -> tuple[tuple[PathMatch, str], ...]:
+        """The paths the line matches: those it states, else every path (the prefix ``/``)."""
+        return self.paths or EVERY_PATH
+
+    @property
     def every_name(self) -> bool:
-        """Whether the host is the catch-all ``"*"``: requests for any name, written with no host at all."""
-        return self.host == ANY_HOST
+        """Whether the host is the catch-all ``"*"`` (:func:`catch_all`)."""
+        return catch_all(self.host)
+
+
+def folded_paths(lines: list[Host]) -> tuple[tuple[PathMatch, str], ...]:
+    """The paths of host lines (one host's lines to one port: one route's matches) folded together, in spec order;
+    every path (the prefix ``/``) alone when one of them matches every path, since the rest lies below it."""
+    found = tuple(dict.fromkeys(match for line in lines for match in line.matched))
+    return EVERY_PATH if set(EVERY_PATH) <= set(found) else found
 
 
 @attrs.frozen

@@ -320,6 +320,8 @@ SWITCH: ValueType[bool] = ValueType("on or off", _kinds(ArgKind.WORD), _switch)
 
 
 def _layer(arg: Arg) -> Layer:
+    """A load balancer's ``layer``: 4 or 7 alone, since it decides whether the balancer is a trusted
+    X-Forwarded-For hop (layer 7 appends an entry, layer 4 passes connections through)."""
     number = _whole(arg.text, "the layer", 0, MAX_INT)
     layer = next((choice for choice in LAYERS if choice == number), None)
     if layer is None:

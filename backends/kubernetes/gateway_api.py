@@ -32,19 +32,16 @@ from orion_dsl.artifacts import to_yaml
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import route_groups, serves_tls
-from orion_dsl.model import Host, Ingress, Port, Topology
+from orion_dsl.model import Host, Ingress, Port, Topology, folded_paths
 
 from . import meta
 from .meta import Builder, Obj
+from .path_types import GATEWAY_PATH_TYPES
 
 #: The pod annotation an Istio proxy reads its ProxyConfig overrides from.
 PROXY_CONFIG = "proxy.istio.io/config"
 HTTPS_LISTENER = "https"
 HTTP_LISTENER = "http"
-
-
-#: The Gateway API's (and an Ingress's) path match types of an ingress host's paths.
-PATH_TYPES = {"prefix": "PathPrefix", "exact": "Exact"}
 
 
 def _hostnames(hosts: list[Host] | tuple[Host, ...]) -> Obj:
@@ -55,7 +52,7 @@ def _hostnames(hosts: list[Host] | tuple[Host, ...]) -> Obj:
 
 
 def _route_namespaces(plan: Plan, ing: Ingress) -> list[str]:
-    return sorted({namespace for namespace, _, _ in route_groups(ing, plan.topology)})
+    return sorted({namespace for namespace, *_ in route_groups(ing, plan.topology)})
 
 
 def _from_namespaces(namespaces: list[str]) -> Obj:
@@ -140,16 +137,16 @@ def _cors(ing: Ingress) -> list[Obj]:
 
 
 def http_route(entry: Planned, plan: Plan) -> Obj:
-    """The route of the hosts that reach one Service port: every path to it, or the paths they match (the same for every
-    host of the route: checked when the hosts are resolved), with the ingress's CORS. The Gateway API picks, per request,
-    the route of the exact path, else of the longest prefix, so `/api` can go to one Service and `/` to another."""
+    """The route of the hosts that reach one Service port with the same paths: every path to it, or the paths their
+    lines match (:func:`~orion_dsl.model.folded_paths`), with the ingress's CORS. The Gateway API picks, per request, the route of the
+    exact path, else of the longest prefix, so `/api` can go to one Service and `/` to another."""
     ing = entry.of(Ingress)
-    target, port = entry.part_of(tuple)
-    hosts = route_groups(ing, plan.topology)[(entry.namespace, target, port)]
+    target, port, number = entry.part_of(tuple)
+    hosts = route_groups(ing, plan.topology)[(entry.namespace, target, port, number)]
     workload = plan.topology.workload(target)
     assert workload is not None, "routes are planned for workload targets"
     service = plan.get(Role.SERVICE, workload)
-    rule: Obj = {"matches": [{"path": {"type": PATH_TYPES[kind], "value": path}} for kind, path in hosts[0].paths or (("prefix", "/"),)]}
+    rule: Obj = {"matches": [{"path": {"type": GATEWAY_PATH_TYPES[kind], "value": path}} for kind, path in folded_paths(hosts)]}
     if filters := _cors(ing):
         rule["filters"] = filters
     rule["backendRefs"] = [{"name": service.name, "port": hosts[0].port.service_port}]

@@ -20,10 +20,12 @@ from typing import Any
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.lowering.kubernetes import host_groups, tls_groups
-from orion_dsl.model import ANY_HOST, Ingress, Issuer, Topology
+from orion_dsl.lowering.prerequisites import pod_security
+from orion_dsl.model import Ingress, Issuer, Topology, catch_all
 
 from . import meta
 from .meta import Builder, Obj
+from .path_types import INGRESS_PATH_TYPES
 from .units import go_duration
 
 P = "nginx.ingress.kubernetes.io/"
@@ -61,9 +63,8 @@ def ingress(entry: Planned, plan: Plan) -> Obj:
     paths: dict[str, list[dict[str, Any]]] = {}
     for h in hosts:  # one rule per host, with the paths of every line of it
         backend = {"service": {"name": h.target, "port": {"number": h.port.service_port}}}
-        matched = h.paths or (("prefix", "/"),)
-        paths.setdefault(h.host, []).extend({"path": path, "pathType": kind.capitalize(), "backend": backend} for kind, path in matched)
-    rules = [{**({} if host == ANY_HOST else {"host": host}), "http": {"paths": found}} for host, found in paths.items()]  # no host: every name
+        paths.setdefault(h.host, []).extend({"path": path, "pathType": INGRESS_PATH_TYPES[kind], "backend": backend} for kind, path in h.matched)
+    rules = [{**({} if catch_all(host) else {"host": host}), "http": {"paths": found}} for host, found in paths.items()]  # no host: every name
     spec: dict[str, Any] = {"ingressClassName": "nginx", "rules": rules}
     certificate = plan.find(Role.CERTIFICATE, ing, namespace)
     if certificate is not None:
@@ -167,10 +168,18 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             None,
             f"the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its {', '.join(notes)} are not written here",
             "set controller.replicaCount and the LoadBalancer address in its values; run "
-            "it with a restricted securityContext (its namespace enforces restricted)",
+            f"it with a restricted securityContext ({_enforced(topology, ing)})",
         )
     )
     return out
+
+
+def _enforced(topology: Topology, ing: Ingress) -> str:
+    """What Pod Security the controller's namespace enforces: its `pod_security` level, or its own when external."""
+    ns = topology.namespace(ing.namespace)
+    if ns is None or ns.external:
+        return "its external namespace enforces its own Pod Security level"
+    return f"its namespace enforces {pod_security(ns)}"
 
 
 def _http01(topology: Topology, ing: Ingress) -> list[Diagnostic]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, claims, names
-from orion_dsl.lowering.prerequisites import pod_security
+from orion_dsl.lowering.prerequisites import AUDITED_LEVEL, pod_security
 from orion_dsl.model import Namespace
 
 from . import meta
@@ -24,9 +24,9 @@ def namespace(entry: Planned, plan: Plan) -> Obj:
     ns = entry.of(Namespace)
     lab = meta.recommended(plan.topology, ns.name, "namespace")
     lab.update(dict(ns.labels))
-    level = pod_security(ns)
-    for mode in ("enforce", "audit", "warn"):
-        lab[f"{names.POD_SECURITY_PREFIX}{mode}"] = level
+    lab[f"{names.POD_SECURITY_PREFIX}enforce"] = pod_security(ns)
+    for mode in ("audit", "warn"):
+        lab[f"{names.POD_SECURITY_PREFIX}{mode}"] = AUDITED_LEVEL
     if ns.mesh:
         lab["istio-injection"] = "enabled"
     annotations = {"orion.dev/subnet": ns.subnet} if ns.subnet else None

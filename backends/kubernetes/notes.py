@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from orion_dsl.diagnostics import Diagnostic, info
+from orion_dsl.lowering.prerequisites import cni_reason
 from orion_dsl.model import Topology
 
 ELSEWHERE = "it appears in the architecture document and the diagrams"
@@ -156,15 +157,11 @@ def shared_read_write_once(topology: Topology) -> Diagnostic | None:
 
 
 def meshed_pod_security(topology: Topology) -> Diagnostic | None:
-    """I1070: restricted Pod Security refuses istio-init, so meshed namespaces need istio-cni."""
-    if not any(ns.mesh for ns in topology.namespaces):
+    """I1070: restricted or baseline Pod Security refuses istio-init, so the meshed namespaces that enforce either need istio-cni."""
+    reason = cni_reason(topology)
+    if reason is None:
         return None
-    return info(
-        "I1070",
-        None,
-        "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container (NET_ADMIN, NET_RAW)",
-        "install Istio with the CNI node agent (istio-cni) so injected pods stay restricted",
-    )
+    return info("I1070", None, reason, "install Istio with the CNI node agent (istio-cni), which redirects traffic without istio-init")
 
 
 def unreplicated_databases(topology: Topology) -> Diagnostic | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orion_dsl import images
-from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Version, Volume, Workload
+from orion_dsl.choices import PathMatch
+from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Version, Volume, Workload, folded_paths
 from orion_dsl.source import Span
 
 from . import egress, families, names, operated
@@ -472,14 +473,28 @@ def tls_groups(ing: Ingress, topology: Topology) -> dict[str, list[Host]]:
     return host_groups(ing, topology)
 
 
-def route_groups(ing: Ingress, topology: Topology) -> dict[tuple[str, str, str], list[Host]]:
-    """The hosts of each HTTPRoute, by (namespace, Service, port name): a route lives beside its
-    Service, and hosts that reach the same Service port share its rules."""
-    groups: dict[tuple[str, str, str], list[Host]] = {}
+#: An HTTPRoute's place: its namespace, Service, port name, and its number among the routes of that port.
+RouteKey = tuple[str, str, str, int]
+
+
+def route_groups(ing: Ingress, topology: Topology) -> dict[RouteKey, list[Host]]:
+    """The host lines of each HTTPRoute. A route lives beside its Service, and a route's hostnames and matches
+    are not paired (each match serves every hostname), so the hosts that reach one Service port share a route
+    when they match the same paths: the lines of one host fold into its paths, and hosts of other paths get a
+    route of their own (numbered from 1 in spec order). Per request the Gateway API still picks the route of the
+    most specific hostname, then of the exact path, then of the longest prefix."""
+    by_port: dict[tuple[str, str, str], dict[str, list[Host]]] = {}
     for host in ing.hosts:
         w = topology.workload(host.target)
         if w is not None:
-            groups.setdefault((w.namespace, host.target, host.port.name), []).append(host)
+            by_port.setdefault((w.namespace, host.target, host.port.name), {}).setdefault(host.host, []).append(host)
+    groups: dict[RouteKey, list[Host]] = {}
+    for (namespace, target, port), lines in by_port.items():
+        alike: dict[frozenset[tuple[PathMatch, str]], list[Host]] = {}
+        for same_host in lines.values():
+            alike.setdefault(frozenset(folded_paths(same_host)), []).extend(same_host)
+        for number, hosts in enumerate(alike.values(), 1):
+            groups[(namespace, target, port, number)] = hosts
     return groups
 
 
@@ -526,10 +541,11 @@ def _gateway(ing: Ingress, topology: Topology) -> Iterator[Planned]:
     yield entry(Role.GATEWAY_OPTIONS, "ConfigMap", ing.namespace, options, ing, sources=(ing.span,))
     yield entry(Role.GATEWAY, "Gateway", ing.namespace, ing.name, ing, sources=(ing.span,), refs=refs)
     parent = (Ref("Gateway", ing.namespace, ing.name),)
-    for (namespace, target, port), hosts in route_groups(ing, topology).items():
+    for (namespace, target, port, number), hosts in route_groups(ing, topology).items():
         sources = (ing.span, *(h.span for h in hosts))
-        name = names.http_route(ing, target, port)
-        yield entry(Role.HTTP_ROUTE, "HTTPRoute", namespace, name, ing, part=(target, port), sources=sources, refs=(*parent, Ref("Service", namespace, target)))
+        name = names.http_route(ing, target, port, number)
+        refs = (*parent, Ref("Service", namespace, target))
+        yield entry(Role.HTTP_ROUTE, "HTTPRoute", namespace, name, ing, part=(target, port, number), sources=sources, refs=refs)
     if serves_tls(ing) and any(p.number == 80 for p in ing.listen):
         yield entry(Role.HTTPS_REDIRECT, "HTTPRoute", ing.namespace, names.https_redirect(ing), ing, sources=(ing.span,), refs=parent)
 

@@ -235,9 +235,10 @@ def gateway_options(ing: Ingress) -> str:
     return f"{ing.name}-options"
 
 
-def http_route(ing: Ingress, target: str, port: str) -> str:
-    """The HTTPRoute of the hosts that go to one Service port (it lives beside the Service)."""
-    return f"{ing.name}-{target}-{port}"
+def http_route(ing: Ingress, target: str, port: str, number: int = 1) -> str:
+    """The HTTPRoute of the hosts that go to one Service port with the same paths (it lives beside the Service):
+    the first such route of the port is ``<ingress>-<target>-<port>``, the next ones of other paths end in ``-2``, ``-3``..."""
+    return f"{ing.name}-{target}-{port}" + ("" if number == 1 else f"-{number}")
 
 
 def ingress_balance(ing: Ingress, target: str) -> str:

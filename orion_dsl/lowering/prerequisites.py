@@ -42,9 +42,35 @@ LOG_SHIPPER_POD_SECURITY: PodSecurityLevel = "privileged"
 
 
 def pod_security(namespace: Namespace) -> PodSecurityLevel:
-    """The Pod Security level a namespace enforces (audits and warns at): ``restricted`` unless the namespace says
-    `pod_security baseline` or `privileged` (for pods others start there); every pod ORION writes meets ``restricted``."""
+    """The Pod Security level a namespace enforces: ``restricted`` unless the namespace says `pod_security baseline` or
+    `privileged` (for pods others start there); every pod ORION writes meets ``restricted``, and the namespace audits
+    and warns at ``restricted`` whatever it enforces (:data:`AUDITED_LEVEL`)."""
     return namespace.pod_security
+
+
+#: The level every namespace ORION manages audits and warns at, whatever it enforces: a pod that falls short of
+#: ``restricted`` is still admitted under a lowered ``enforce``, but ``kubectl apply`` warns and the audit log says so.
+AUDITED_LEVEL: PodSecurityLevel = "restricted"
+
+
+def cni_levels(topology: Topology) -> dict[str, list[str]]:
+    """The meshed namespaces whose Pod Security refuses Istio's ``istio-init`` container (it adds NET_ADMIN and NET_RAW,
+    which ``baseline`` forbids as ``restricted`` does; ``privileged`` admits it), by the level they enforce.
+    https://kubernetes.io/docs/concepts/security/pod-security-standards/ (Baseline: Capabilities)."""
+    found: dict[str, list[str]] = {}
+    for ns in topology.namespaces:
+        if ns.mesh and not ns.external and pod_security(ns) != "privileged":
+            found.setdefault(pod_security(ns), []).append(ns.name)
+    return found
+
+
+def cni_reason(topology: Topology) -> str | None:
+    """Why the meshed namespaces need Istio's CNI node agent (which namespaces, at which level), or None when none does."""
+    levels = cni_levels(topology)
+    if not levels:
+        return None
+    where = " and ".join(f"{level} ({', '.join(spaces)})" for level, spaces in levels.items())
+    return f"meshed namespaces enforce Pod Security {where}, which refuses the istio-init container (NET_ADMIN, NET_RAW)"
 
 
 @attrs.frozen
@@ -373,8 +399,8 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     if "NetworkPolicy" in kinds:
         out.append(Feature("a CNI that enforces NetworkPolicy", "every namespace denies by default; without enforcement the policies are ignored"))
         out.extend(_network_policy_features(topology, written))
-    if any(ns.mesh for ns in topology.namespaces):
-        out.append(Feature("Istio's CNI node agent (istio-cni)", "meshed namespaces enforce Pod Security restricted, which refuses the istio-init container"))
+    if (reason := cni_reason(topology)) is not None:
+        out.append(Feature("Istio's CNI node agent (istio-cni)", reason))
     if any(w.meshed and w.scraped for w in topology.workloads):
         why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
         out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))

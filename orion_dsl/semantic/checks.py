@@ -14,7 +14,7 @@ from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from orion_dsl.lowering.families import INCREMENTAL_SINCE, family, major
-from orion_dsl.model import Topology, Workload
+from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
 from orion_dsl.semantic import exposed, owned, paths, plain_secrets
 from orion_dsl.source import Span
@@ -330,20 +330,78 @@ def shared_identities_admit_only_their_callers(ctx: Context) -> list[Diagnostic]
     return out
 
 
+def _quota_counts(ns: Namespace | None) -> str:
+    """What a managed namespace's quota counts of every container (its CPU, its memory), joined; empty when none."""
+    if ns is None or ns.external or ns.quota is None:
+        return ""
+    return " and ".join(what for what, figure in (("CPU", ns.quota.cpu), ("memory", ns.quota.memory)) if figure is not None)
+
+
+def _without_resources(w: Workload) -> list[Container]:
+    """The containers of a workload's pods that state no requests or limits (``resources none``, its own or its defaults')."""
+    return [c for c in (*w.containers, *w.init_containers) if c.resources.none]
+
+
+def _resources_none_help(ns: Namespace | None) -> str:
+    """What a container without resources gets in its namespace: the LimitRange's figures, nothing, or the cluster's say."""
+    state = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`"
+    if ns is None or ns.external:
+        return f"{state}; in an external namespace its own LimitRange, if any, decides what the container gets"
+    if not ns.limit_range:
+        return f"{state}; namespace {ns.name} writes no LimitRange (`limit_range off`), so the container runs without any"
+    return f"{state}; meanwhile namespace {ns.name}'s LimitRange gives it 100m..500m CPU, 128Mi..512Mi memory"
+
+
 def defaults_turned_off_are_stated(ctx: Context) -> list[Diagnostic]:
-    """``probes none`` and ``resources none`` turn off what ORION adds on its own: say what that costs (warning)."""
+    """``probes none`` and ``resources none`` turn off what ORION adds on its own: say what that costs (warning), unless
+    a quota without the LimitRange makes the pod's admission fail (:func:`quotas_admit_the_pods`)."""
     out = []
     for w in ctx.topology.workloads:
         where = ctx.span("probes none", w.name)
         if w.probes is not None and w.probes.none and where is not None:
             help = 'write the checks the application answers (`liveness http "/healthz"`...), or keep `probes none` where nothing can be checked'
             out.append(warning("W0308", where, f"{w.name} has no health checks: a hung pod is never restarted and still gets traffic", help))
-        for c in w.containers:
+        ns = ctx.topology.namespace(w.namespace)
+        refused = bool(_quota_counts(ns)) and ns is not None and not ns.limit_range
+        for c in [] if refused else _without_resources(w):
             where = ctx.span(f"resources none {c.name}", w.name)
-            if c.resources.none and where is not None:
-                help = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`; a namespace ORION manages gives it 100m..500m CPU, 128Mi..512Mi"
+            if where is not None:
                 summary = f"container {c.name} of {w.name} states no requests or limits: the scheduler cannot place it by need"
-                out.append(warning("W0308", where, summary, help))
+                out.append(warning("W0308", where, summary, _resources_none_help(ns)))
+    return out
+
+
+def _limit_range_off(ctx: Context, ns: Namespace) -> Span | None:
+    """Where a namespace says ``limit_range off``."""
+    d = next((n for n in ctx.spec.namespaces if n.name is not None and n.name.value == ns.name), None)
+    return d.limit_range.span if d is not None and d.limit_range is not None else None
+
+
+def quotas_admit_the_pods(ctx: Context) -> list[Diagnostic]:
+    """A ResourceQuota of CPU or memory makes the API server refuse a pod any of whose containers states no request or
+    limit of it (https://kubernetes.io/docs/concepts/policy/resource-quotas/: "the quota system may reject pod
+    creation"); ORION's LimitRange fills them in at admission, so a namespace with a quota and ``limit_range off``
+    refuses a container of ``resources none`` (E0221: the three exclude each other) and pods others start without
+    resources (W0317)."""
+    out = []
+    for ns in ctx.topology.namespaces:
+        counted = _quota_counts(ns)
+        if not counted or ns.limit_range:
+            continue
+        off = _limit_range_off(ctx, ns)
+        related = (Related(off, "`limit_range off` here"),) if off is not None else ()
+        for w in ctx.topology.workloads:
+            for c in _without_resources(w) if w.namespace == ns.name else []:
+                summary = (
+                    f"container {c.name} of {w.name} states no requests or limits, and namespace {ns.name}'s quota counts "
+                    f"{counted} without a LimitRange to fill them in: the API server refuses its pods"
+                )
+                help = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`, or leave out `limit_range off` (its defaults fill them in)"
+                out.append(error("E0221", ctx.span(f"resources none {c.name}", w.name, w.span), summary, help, related))
+        others = "kubectl run, a Job, an operator's pods"
+        summary = f"namespace {ns.name} has a quota of {counted} and `limit_range off`: pods others start there without resources ({others}) are refused"
+        help = "leave out `limit_range off`, or make sure everything that starts pods there states their resources"
+        out.append(warning("W0317", off or ns.span, summary, help))
     return out
 
 
@@ -546,6 +604,7 @@ CHECKS: Sequence[Check] = (
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,
     defaults_turned_off_are_stated,
+    quotas_admit_the_pods,
     shared_identities_admit_only_their_callers,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,

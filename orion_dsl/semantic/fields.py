@@ -50,8 +50,8 @@ import re
 from collections.abc import Iterator
 
 from orion_dsl import declarations as decl
-from orion_dsl.decode import L, written
-from orion_dsl.model import ANY_HOST, label_value
+from orion_dsl.decode import L, Settings, written
+from orion_dsl.model import ANY_HOST, catch_all, label_value
 from orion_dsl.semantic.resolver_base import DNS_1123_SUBDOMAIN, ResolverBase
 from orion_dsl.values import Duration
 
@@ -94,6 +94,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ROUTE_PATH = re.compile(r"^/\S*$")
 #: An ingress host's path (HTTPPathMatch's value pattern for Exact and PathPrefix, Gateway API v1.5.1).
 _INGRESS_PATH = re.compile(r"^/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*$")
+#: The longest HTTPRoute path value (HTTPPathMatch.value ``maxLength``, Gateway API v1.5.1).
+_ROUTE_PATH_MAX = 1024
+#: An Exact or Prefix path ingress-nginx's admission webhook admits: letters, digits, ``/``, ``_`` and ``-``
+#: (``strict-validate-path-type``, on by default; its FAQ "Validation of path").
+_NGINX_PATH = re.compile(r"^/[A-Za-z0-9_/-]*$")
 _CORS_ORIGIN = re.compile(r"^(\*|[a-z][a-z0-9+.-]*://[^\s,/]+)$")
 _HTTP_METHOD = re.compile(r"^([A-Z]+|\*)$")
 #: An image reference (the OCI distribution grammar): ``[host[:port]/]path[:tag][@digest]``.
@@ -210,11 +215,12 @@ class FieldResolver(ResolverBase):
         for w in _workload_decls(self.spec):
             self._workload_fields(w)
         if self.spec.ingress is not None:
+            nginx = Settings(decl.IngressDecl, self.spec.ingress).controller == "ingress-nginx"
             for h in self.spec.ingress.hosts:
-                if h.host is None or h.host.value != ANY_HOST:
+                if h.host is None or not catch_all(h.host.value):
                     self._host(h.host, "ingress host", f', or "{ANY_HOST}" for every host name')
                 for path in (*h.prefix, *h.exact):
-                    self._ingress_path(path)
+                    self._ingress_path(path, nginx)
         for e in self.spec.externals:
             for host in e.hosts:
                 self._host(host, "external host")
@@ -334,18 +340,29 @@ class FieldResolver(ResolverBase):
         if path is not None and path.value.strip() and not _ROUTE_PATH.match(path.value):
             self.report("E0216", path.span, f'the {what} "{path.value}" is not a URL path', 'start it with "/" and leave out spaces, e.g. "/api/*"')
 
-    def _ingress_path(self, path: L[str]) -> None:
-        """An ingress host's path, as the Gateway API's HTTPPathMatch takes an Exact or PathPrefix value (its CEL rules,
-        httproute_v1.json of gateway-api v1.5.1): absolute, of URL path characters, without ``//``, ``/./``, ``/../``,
-        an encoded ``/``, or a last ``/.`` or ``/..``."""
+    def _ingress_path(self, path: L[str], nginx: bool) -> None:
+        """An ingress host's path, as the Gateway API's HTTPPathMatch takes an Exact or PathPrefix value (its CEL rules
+        and ``maxLength``, httproute_v1.json of gateway-api v1.5.1) and an Ingress's Exact or Prefix path
+        (networking.k8s.io/v1 validation): absolute, of URL path characters, without ``//``, ``/./``, ``/../``, an
+        encoded ``/``, or a last ``/.`` or ``/..``. Under ingress-nginx its admission webhook also refuses an Exact or
+        Prefix path of other characters than letters, digits, ``/``, ``_`` and ``-`` (``strict-validate-path-type``,
+        default true in kubernetes/ingress-nginx internal/ingress/controller/config/config.go ``NewDefault``)."""
         value = path.value
         bad = next((part for part in ("//", "/./", "/../", "%2f", "%2F") if part in value), None) or next(
             (end for end in ("/..", "/.") if value.endswith(end)), None
         )
+        help = 'write a path such as "/api" (a prefix matches below it)'
         if not _INGRESS_PATH.match(value) or bad is not None:
             why = f'it holds "{bad}"' if bad is not None else "a path starts with / and holds letters, digits, -._~!$&'()*+,;=:@/ or %XX"
-            help = 'write a path such as "/api" (a prefix matches below it)'
             self.report("E0216", path.span, f'the ingress path "{value}" is not one a route matches: {why}', help)
+        elif nginx and not _NGINX_PATH.match(value):
+            odd = "".join(dict.fromkeys(c for c in value if not (c.isascii() and (c.isalnum() or c in "/_-"))))
+            why = f'ingress-nginx admits only letters, digits, "/", "_" and "-" in an Exact or Prefix path, not "{odd}"'
+            nginx_help = 'match a shorter prefix without them (e.g. "/static" for "/static/app.js"), or use `controller istio`'
+            self.report("E0216", path.span, f'the ingress path "{value}" is refused by ingress-nginx: {why}', nginx_help)
+        elif not nginx and len(value) > _ROUTE_PATH_MAX:
+            why = f"it is {len(value)} characters long, and an HTTPRoute path holds at most {_ROUTE_PATH_MAX}"
+            self.report("E0216", path.span, f'the ingress path "{value[:40]}..." is not one a route matches: {why}', "match a shorter prefix")
 
     def _platform_versions(self) -> None:
         """The Kubernetes and Istio versions a spec states must serve the APIs ORION writes (:data:`PLATFORM_FLOORS`)."""

@@ -80,7 +80,13 @@ OWN_KEYS: dict[str, Owned] = {
 NAMESPACE_KEYS: dict[str, Owned] = {
     names.NAMESPACE_NAME_LABEL: Owned("set by the API server to the namespace's name"),
     **{key: Owned("ORION's own label") for key in names.RECOMMENDED_LABELS},
-    **{f"{names.POD_SECURITY_PREFIX}{mode}": Owned("ORION enforces Pod Security restricted") for mode in ("enforce", "audit", "warn")},
+    **{
+        f"{names.POD_SECURITY_PREFIX}{mode}": Owned(
+            "decided by the namespace's `pod_security` (restricted unless it says otherwise)",
+            "remove it: write `pod_security baseline` (or `privileged`) in the namespace to lower the level it enforces",
+        )
+        for mode in ("enforce", "audit", "warn")
+    },
 }
 
 

@@ -4,6 +4,8 @@ monitoring and recovery.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from orion_dsl import aws_regions, model
 from orion_dsl import declarations as decl
 from orion_dsl.choices import DescribedKind, PathMatch, RatePer, SharedKind
@@ -12,6 +14,7 @@ from orion_dsl.diagnostics import Related, did_you_mean
 from orion_dsl.semantic import metadata
 from orion_dsl.semantic.merge import merge
 from orion_dsl.semantic.resolver_base import ResolverBase, declared
+from orion_dsl.source import Span
 from orion_dsl.values import PortRef
 
 
@@ -171,7 +174,7 @@ class PlatformResolver(ResolverBase):
         ]
         issuer = d.tls.issuer if d.tls else None
         for h in d.hosts:
-            if d.tls is not None and h.host is not None and h.host.value == model.ANY_HOST:
+            if d.tls is not None and h.host is not None and model.catch_all(h.host.value):
                 help = 'name the hosts the certificate is for (a wildcard is a leading "*." label: "*.example.com"), or serve "*" without `tls`'
                 self.report("E0221", h.host.span, 'the catch-all host "*" cannot have a certificate: a certificate names its hosts', help)
         issuers = declared(self.spec.certificates.issuers) if self.spec.certificates else set()
@@ -212,19 +215,16 @@ class PlatformResolver(ResolverBase):
         )
 
     def route_paths(self, hosts: list[model.Host]) -> None:
-        """Hosts that reach one Service port share its HTTPRoute, whose rule matches the same paths for every hostname
-        it lists (a route's hostnames and matches are not paired): they must state the same paths, at most 64
-        (HTTPRouteRule.matches, Gateway API v1.5.1)."""
-        first: dict[tuple[str, str], model.Host] = {}
+        """The lines of one host that reach one Service port fold into one HTTPRoute rule, which takes at most 64
+        matches (HTTPRouteRule.matches, Gateway API v1.5.1); hosts of other paths get routes of their own."""
+        lines: dict[tuple[str, str, str], list[model.Host]] = {}
         for h in hosts:
-            seen = first.setdefault((h.target, h.port.name), h)
-            if seen.paths != h.paths:
-                help = f'give the two hosts the same paths, or send one of them to another port of "{h.target}"'
-                where = f"{h.target}:{h.port.name}"
-                summary = f'"{h.host}" ({h.path_text}) and "{seen.host}" ({seen.path_text}) reach {where}, whose one route matches one set of paths'
-                self.report("E0221", h.span, summary, help, (Related(seen.span, "the first host of that route"),))
-            if len(h.paths) > 64:
-                self.report("E0216", h.span, f'"{h.host}" matches {len(h.paths)} paths, and a route takes at most 64', "match fewer, broader prefixes")
+            lines.setdefault((h.host, h.target, h.port.name), []).append(h)
+        for (host, target, port), same in lines.items():
+            count = len(model.folded_paths(same))
+            if count > 64:
+                summary = f'"{host}" matches {count} paths at {target}:{port}, and a route takes at most 64'
+                self.report("E0216", same[-1].span, summary, "match fewer, broader prefixes")
 
     def issuers(self) -> tuple[model.Issuer, ...]:
         """The certificate issuers."""
@@ -386,12 +386,27 @@ class PlatformResolver(ResolverBase):
             e = spec.edge
             self.unique(((x.name, x) for x in (*e.cdn, *e.load_balancers, *e.geodns, *e.regions)), "edge piece")
         if spec.ingress is not None:
-            # one host may send some paths elsewhere (`prefix "/api"`); each path, or every path, once per host
-            every = (("", ""),)
-            matched = [(L(f"{h.host.value} {m} {p}".strip(), span=h.host.span), h) for h in spec.ingress.hosts if h.host for m, p in host_paths(h) or every]
-            self.unique(matched, "ingress host")
+            self.unique_routes(spec.ingress.hosts)
         for ns in spec.namespaces:
             self.unique(((s.name, s) for s in (*ns.shared_configs, *ns.shared_secrets)), f'shared config or secret of "{written(ns.name)}"')
+
+    def unique_routes(self, hosts: Iterable[decl.HostDecl]) -> None:
+        """One host may send some paths elsewhere (`prefix "/api"`), but each of its path matches, or every path, once:
+        a second line of the same match would leave which target answers to the order of the objects."""
+        seen: dict[tuple[str, str, str], Span] = {}
+        for h in hosts:
+            if h.host is None:
+                continue
+            stated: list[tuple[str, L[str] | None]] = [*(("prefix", p) for p in h.prefix), *(("exact", p) for p in h.exact)]
+            for kind, path in stated or [("", None)]:
+                key = (h.host.value, kind, path.value if path is not None else "")
+                where = path.span if path is not None else h.host.span
+                if key not in seen:
+                    seen[key] = where
+                    continue
+                what = f"{kind} {path.value}" if path is not None else "every path"
+                summary = f'ingress host "{h.host.value}" routes {what} twice'
+                self.report("E0203", where, summary, "remove one of the lines, or give them other paths", (Related(seen[key], "first routed here"),))
 
 
 def _rate(d: decl.RateDecl | None) -> tuple[int, RatePer] | None:

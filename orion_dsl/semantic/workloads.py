@@ -371,7 +371,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
                 self.spans[(f"storage {st.name.value}", name)] = st.span
         if d.probes is not None and d.probes.none is not None:
             self.spans[("probes none", name)] = d.probes.none.span
-        for container, block in ((name, d.resources), *((written(s.name, ""), s.resources) for s in d.sidecars)):
+        others = (*((s.name, s.resources) for s in d.sidecars), *((i.name, i.resources) for i in d.init))
+        for container, block in ((written(d.container, name), d.resources), *((written(n, ""), r) for n, r in others)):
             if block is not None and block.none is not None:
                 self.spans[(f"resources none {container}", name)] = block.none.span
 
@@ -453,15 +454,19 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         if kind == "http" and path is None:
             self.report("E0112", d.keyword_span, "an http check needs a path", 'write `http "/health"`')
         port = self.check_port(d, kind, ports, owner)
-        return model.Check(kind, port=port, path=path, timing=timing, headers=self.check_headers(d, kind), service=written(d.service))
+        return model.Check(kind, port=port, path=path, timing=timing, headers=self.check_headers(d, kind), service=self.check_service(d, kind))
+
+    def check_service(self, d: decl.CheckDecl, kind: CheckKind) -> str | None:
+        """A gRPC check's ``service`` (the name its health request asks about); no other check takes one."""
+        if d.service is not None and kind != "grpc":
+            self.report("E0221", d.service.span, f"only a grpc check names a service; this check is {kind}", "remove `service ...`, or write `grpc`")
+        return written(d.service)
 
     def check_headers(self, d: decl.CheckDecl, kind: CheckKind) -> tuple[tuple[str, str], ...]:
         """An HTTP check's headers, each a name Kubernetes takes (letters, digits and ``-``: IsHTTPHeaderName of
-        k8s.io/apimachinery/pkg/util/validation); a ``service`` is a gRPC check's alone."""
-        if d.service is not None and kind != "grpc":
-            self.report("E0221", d.service.span, f"only a grpc check names a service; this is an {kind} check", "remove `service ...`, or write `grpc`")
+        k8s.io/apimachinery/pkg/util/validation); no other check sends any."""
         if d.headers and kind != "http":
-            self.report("E0221", d.headers[0].keyword_span, f"only an http check sends headers; this is a {kind} check", "remove the `header` lines")
+            self.report("E0221", d.headers[0].keyword_span, f"only an http check sends headers; this check is {kind}", "remove the `header` lines")
         found = []
         for h in d.headers:
             if h.name is None or h.value is None:

@@ -5,10 +5,12 @@ NetworkPolicy has no off switch by design: `calls`, `allow` and `internet allow`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from orion_dsl.pipeline import analyze_text
 from tests.conftest import ROOT, topology_of
 
 from .helpers import find, main_container, objects
@@ -35,8 +37,46 @@ def _web(web: str = "") -> dict[str, Any]:
      "Pod Security `restricted`", "`prometheus.io/scrape`"],
 )  # fmt: skip
 def test_the_table_of_what_orion_adds_names_it(item: str) -> None:
+    assert _row(item)
+
+
+def _row(item: str) -> list[str]:
+    """The cells of the row of "What ORION adds on its own" that starts with ``item``: what, where, why, how to turn it off."""
     table = (ROOT / "docs" / "LANGUAGE.md").read_text(encoding="utf-8").split("### What ORION adds on its own", 1)[1].split("\n## ", 1)[0]
-    assert any(line.startswith(f"| {item}") for line in table.splitlines())
+    (line,) = [line for line in table.splitlines() if line.startswith(f"| {item}")]
+    return [cell.strip() for cell in line.strip("|").split(" | ")]
+
+
+QUOTA = """
+topology t {{ version "1.0.0" }}
+network {{ default deny; subnet apps 10.0.1.0/24 }}
+namespace shop {{
+  subnet apps
+  {switch}
+  defaults {{ quota {{ cpu 4; memory 8Gi }} }}
+  service web {{ image "shop/web:1.0"; port http 8080; {resources} }}
+}}
+"""
+
+
+def _codes(switch: str, resources: str) -> set[str]:
+    found = analyze_text(QUOTA.format(switch=switch, resources=resources)).diagnostics
+    return {d.code for d in found if d.code in CODES_OF_RESOURCES}
+
+
+#: The codes the rows of the LimitRange and of the default resources may name for what their switches cost.
+CODES_OF_RESOURCES = {"E0221", "W0308", "W0317"}
+
+
+def test_the_limit_range_and_resources_rows_name_the_codes_a_quota_gives_when_they_are_turned_off() -> None:
+    """The rows once said a `quota` never refuses containers without resources, which `limit_range off` made wrong:
+    each row's codes are held to what `check` reports (quota admission refuses a pod whose containers state no
+    request or limit of what it counts: kubernetes.io/docs/concepts/policy/resource-quotas)."""
+    limit_range, resources = _row("A LimitRange `defaults`"), _row("Requests and limits")
+    assert set(re.findall(r"[EW]\d{4}", limit_range[3])) == _codes("limit_range off", "resources none") == {"E0221", "W0317"}
+    assert set(re.findall(r"[EW]\d{4}", resources[3])) == _codes("limit_range off", "resources none") | _codes("", "resources none")
+    assert _codes("", "resources none") == {"W0308"} and _codes("limit_range off", "") == {"W0317"}
+    assert "never" not in limit_range[2] and "`limit_range off`" in limit_range[3] and "`limit_range off`" in resources[3]
 
 
 def test_the_tmp_empty_dir_is_left_out_when_the_spec_mounts_its_own_volume_at_tmp() -> None:
