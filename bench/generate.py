@@ -156,7 +156,7 @@ def _data() -> list[str]:
         base = 10 * d
         lines += [
             f"  statefulset postgres-{d} {{",
-            '    image "postgres:16-alpine"',
+            '    image "postgres:17-alpine"',
             "    replicas 3",
             "    port sql 5432",
             "    port metrics 9187",
