@@ -20,7 +20,7 @@ tests/istio/test_gateway_filters.py holds each field to those protos.
   with R replicas a client may get up to R times the rate. The default bucket (the same rate, per pod) is
   consumed only by a request with no address (``always_consume_default_token_bucket: false``).
 * **request buffering**: ``envoy.filters.http.buffer`` holds the whole request before it goes upstream, up
-  to :data:`MAX_REQUEST_BYTES` (larger requests get 413).
+  to :data:`~orion_dsl.lowering.istio.MAX_REQUEST_BYTES` (larger requests get 413).
 * **compression**: ``envoy.filters.http.compressor`` with the gzip library, Envoy's defaults (responses of
   30 bytes or more, of its default text content types, to clients that accept gzip).
 """
@@ -28,18 +28,16 @@ tests/istio/test_gateway_filters.py holds each field to those protos.
 from __future__ import annotations
 
 from orion_dsl.backends.istio.names import Obj, obj
+from orion_dsl.choices import RatePer
 from orion_dsl.lowering import Plan, Planned
-from orion_dsl.lowering.istio import GatewayFilter, gateway_filters
-from orion_dsl.model import Ingress, RatePer
+from orion_dsl.lowering.istio import MAX_REQUEST_BYTES, GatewayFilter, gateway_filters
+from orion_dsl.model import Ingress
 
-__all__ = ["CLIENT_BUCKETS", "MAX_REQUEST_BYTES", "envoy_filter", "http_filter"]
+__all__ = ["CLIENT_BUCKETS", "envoy_filter", "http_filter"]
 
 #: How many clients' buckets each pod keeps (``max_dynamic_descriptors``; Envoy's default is 20): a client
 #: dropped from the cache starts again with a full bucket, so it must hold every client seen within one fill interval.
 CLIENT_BUCKETS = 10000
-#: The largest request the buffer holds: 1 MiB, ingress-nginx's default ``client_max_body_size`` (``proxy-body-size``),
-#: where the language's ``request_buffering`` came from.
-MAX_REQUEST_BYTES = 1024 * 1024
 
 TYPE = "type.googleapis.com/envoy.extensions."
 INTERVALS: dict[RatePer, str] = {"second": "1s", "minute": "60s"}

@@ -20,6 +20,9 @@ TARGET: Target = "istio"
 #: An ingress setting the Istio gateway applies as an Envoy HTTP filter (:func:`gateway_filters`), in filter order.
 GatewayFilter = Literal["rate_limit", "request_buffering", "compression"]
 GATEWAY_FILTERS: tuple[GatewayFilter, ...] = get_args(GatewayFilter)
+#: The largest request the gateway's buffer filter holds (larger ones get 413): 1 MiB, ingress-nginx's default
+#: ``client_max_body_size`` (``proxy-body-size``), where the language's ``request_buffering`` came from.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"
@@ -47,8 +50,8 @@ API_VERSIONS = {
 ROLES = frozenset(
     {
         Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.INGRESS_ACCESS, Role.JWT_AUTHENTICATION,
-        Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.INGRESS_BALANCE, Role.GATEWAY_FILTERS, Role.SERVICE_ENTRY,
-        Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS,
+        Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.INGRESS_BALANCE, Role.SERVICE_ENTRY,
+        Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS, Role.GATEWAY_FILTERS,
     }
 )  # fmt: skip
 
