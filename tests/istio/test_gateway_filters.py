@@ -144,7 +144,11 @@ def test_the_rate_limit_is_one_bucket_per_client_address_of_the_stated_rate(envo
     value is a wildcard: each value gets its own bucket (data-plane-api@84e84367
     envoy/config/route/v3/route_components.proto RateLimit.Action.RemoteAddress;
     envoy/extensions/common/ratelimit/v3/ratelimit.proto RateLimitDescriptor.Entry.value;
-    envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto max_dynamic_descriptors, default 20)."""
+    envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto max_dynamic_descriptors, default 20).
+    Envoy's LocalRateLimiterImpl::requestAllowed counts a wildcard's bucket as a match (DynamicDescriptorMap::getBucket),
+    and consumes the default bucket only when nothing matched or always_consume_default_token_bucket is true
+    (envoyproxy/envoy source/extensions/filters/common/local_ratelimit/local_ratelimit_impl.cc, the 2026 version with
+    dynamic descriptors; the Envoy snapshot of Istio's exact commit is too large to fetch here)."""
     limit = http_filters(envoy_filter)["envoy.filters.http.local_ratelimit"]
     bucket = {"max_tokens": 100, "tokens_per_fill": 100, "fill_interval": "1s"}
     assert limit["rate_limits"] == [{"actions": [{"remote_address": {}}]}]
