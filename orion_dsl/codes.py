@@ -565,9 +565,9 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I1046",
-        "the Istio gateway does not apply the ingress's rate limit, request buffering or compression",
-        "Neither the Gateway API nor Istio has a field for them; per-client rate limits need Envoy's global rate limit service.",
-        "Apply them at the CDN or load balancer in front, or remove them from the ingress.",
+        "without a mesh, the Istio gateway does not apply the ingress's rate limit, request buffering or compression",
+        "They are Envoy filters in an EnvoyFilter on the gateway's pods, an Istio object, which ORION writes with the mesh's.",
+        "Add a `mesh istio { ... }` block, or apply them at the CDN or load balancer in front.",
     ),
     _i(
         "I1047",

@@ -20,8 +20,9 @@ kubernetes-sigs/gateway-api v1.5.1 (docs/design/edge-gateway-api.md has the deta
   80 beside it only redirects to HTTPS (and serves cert-manager's HTTP-01 solver route, which
   cert-manager makes in the Certificate's namespace: the listener admits routes from it alone).
 
-What the Gateway API and Istio cannot state per Gateway (TLS minimum, rate limits, buffering,
-compression, a WAF) is reported by :func:`diagnostics`.
+The rate limit, request buffering and compression are an EnvoyFilter on the gateway's pods, an Istio object
+(``backends/istio/gateway_filters.py``). What the Gateway API and Istio cannot state per Gateway (TLS minimum,
+a WAF; those settings without a mesh) is reported by :func:`diagnostics`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import json
 from orion_dsl.artifacts import to_yaml
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.lowering.istio import gateway_filters
 from orion_dsl.lowering.kubernetes import route_groups, serves_tls
 from orion_dsl.model import Host, Ingress, Port, Topology, folded_paths
 
@@ -178,20 +180,16 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 "set meshConfig.tlsDefaults.minProtocolVersion: TLSV1_3 in the Istio installation (fixed in Istio 1.30; PREREQUISITES.md)",
             )
         )
-    dropped = []
-    if ing.rate_limit is not None:
-        dropped.append("rate_limit (per-client limits need Envoy's global rate limit service)")
-    if ing.request_buffering:
-        dropped.append("request_buffering")
-    if ing.compression:
-        dropped.append("compression")
+    applied = set(gateway_filters(topology))
+    asked = {"rate_limit": ing.rate_limit is not None, "request_buffering": ing.request_buffering, "compression": ing.compression}
+    dropped = [setting for setting, wanted in asked.items() if wanted and setting not in applied]
     if dropped:
         out.append(
             info(
                 "I1046",
                 ing.span,
-                f"the Istio gateway does not apply {', '.join(dropped)}: no Gateway API or Istio field states it",
-                "apply it at the CDN or load balancer in front (the edge block), or remove it from the ingress",
+                f"the Istio gateway does not apply {', '.join(dropped)}: the EnvoyFilter that adds them is an Istio object, and the spec has no mesh",
+                "add a `mesh istio { ... }` block (the gateway's pods then get the EnvoyFilter), or apply them at the CDN in front",
             )
         )
     if ing.waf is not None:

@@ -75,6 +75,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.DESTINATION_RULE: "the DestinationRule",
     Role.VIRTUAL_SERVICE: "the VirtualService",
     Role.INGRESS_BALANCE: "the ingress gateway's DestinationRule for a host's backend",
+    Role.GATEWAY_FILTERS: "the ingress gateway's EnvoyFilter (rate limit, request buffering, compression)",
     Role.SERVICE_ENTRY: "the ServiceEntry",
     Role.EGRESS_GATEWAY: "the egress Gateway",
     Role.EGRESS_SUBSETS: "the egress gateway's DestinationRule",

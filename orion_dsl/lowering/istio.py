@@ -7,6 +7,7 @@ are names kept for every meshed workload; the Istio backend emits them when it h
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Literal, get_args
 
 from orion_dsl.model import Edge, Ingress, Mesh, Topology, Workload
 
@@ -16,9 +17,18 @@ from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "istio"
 
+#: An ingress setting the Istio gateway applies as an Envoy HTTP filter (:func:`gateway_filters`), in filter order.
+GatewayFilter = Literal["rate_limit", "request_buffering", "compression"]
+GATEWAY_FILTERS: tuple[GatewayFilter, ...] = get_args(GatewayFilter)
+#: The largest request the gateway's buffer filter holds (larger ones get 413): 1 MiB, ingress-nginx's default
+#: ``client_max_body_size`` (``proxy-body-size``), where the language's ``request_buffering`` came from.
+MAX_REQUEST_BYTES = 1024 * 1024
+
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"
 TELEMETRY = "telemetry.istio.io/v1"
+#: EnvoyFilter is served only as v1alpha3 (istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml).
+NETWORKING_ALPHA = "networking.istio.io/v1alpha3"
 
 #: apiVersion of each kind the Istio target writes.
 API_VERSIONS = {
@@ -31,6 +41,7 @@ API_VERSIONS = {
     "VirtualService": NETWORKING,
     "ServiceEntry": NETWORKING,
     "Gateway": NETWORKING,
+    "EnvoyFilter": NETWORKING_ALPHA,
     "Service": "v1",
 }
 
@@ -40,7 +51,7 @@ ROLES = frozenset(
     {
         Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.INGRESS_ACCESS, Role.JWT_AUTHENTICATION,
         Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.INGRESS_BALANCE, Role.SERVICE_ENTRY,
-        Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS,
+        Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS, Role.GATEWAY_FILTERS,
     }
 )  # fmt: skip
 
@@ -90,6 +101,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
     for w in meshed(topology):
         yield from _workload(topology, w)
     yield from _ingress_balance(topology)
+    yield from _gateway_filters(topology)
     yield from _jwt(topology, mesh)
     for e in topology.externals:
         yield entry(Role.SERVICE_ENTRY, "ServiceEntry", names.ISTIO_ROOT_NAMESPACE, e.name, e, sources=(e.span,))
@@ -144,6 +156,26 @@ def _ingress_balance(topology: Topology) -> Iterator[Planned]:
             name = names.ingress_balance(ing, target)
             sources = (ing.span, w.span)
             yield entry(Role.INGRESS_BALANCE, "DestinationRule", ing.namespace, name, w, part=ing.name, sources=sources, selects=pods, refs=service)
+
+
+def gateway_filters(topology: Topology) -> tuple[GatewayFilter, ...]:
+    """The HTTP filters the ``istio`` ingress's settings add to its gateway pods, in their order before the router:
+    the rate limit first (a refused request is never buffered), then request buffering, then compression. Empty
+    without a mesh: the EnvoyFilter is an Istio object, planned with the others."""
+    ing = topology.istio_gateway
+    if ing is None or topology.mesh is None:
+        return ()
+    wanted = {"rate_limit": ing.rate_limit is not None, "request_buffering": ing.request_buffering, "compression": ing.compression}
+    return tuple(f for f in GATEWAY_FILTERS if wanted[f])
+
+
+def _gateway_filters(topology: Topology) -> Iterator[Planned]:
+    """The EnvoyFilter beside the Gateway that adds :func:`gateway_filters` to its pods (none when there are none)."""
+    ing = topology.istio_gateway
+    if ing is None or not gateway_filters(topology):
+        return
+    pods = names.ingress_controller_pods(ing)
+    yield entry(Role.GATEWAY_FILTERS, "EnvoyFilter", ing.namespace, names.gateway_filters(ing), ing, sources=(ing.span,), selects=pods)
 
 
 def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:

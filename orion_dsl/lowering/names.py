@@ -246,6 +246,11 @@ def ingress_balance(ing: Ingress, target: str) -> str:
     return f"{ing.name}-{target}"
 
 
+def gateway_filters(ing: Ingress) -> str:
+    """The EnvoyFilter, beside the Gateway, that adds the ingress's rate limit, buffering and compression to its pods."""
+    return f"{ing.name}-http-filters"
+
+
 def https_redirect(ing: Ingress) -> str:
     """The HTTPRoute that answers plain HTTP with a redirect to HTTPS (beside the Gateway)."""
     return f"{ing.name}-https-redirect"

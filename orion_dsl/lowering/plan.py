@@ -139,6 +139,7 @@ class Role(enum.Enum):
     DESTINATION_RULE = "destination-rule"
     VIRTUAL_SERVICE = "virtual-service"
     INGRESS_BALANCE = "ingress-balance"
+    GATEWAY_FILTERS = "gateway-filters"
     # istio: egress
     SERVICE_ENTRY = "service-entry"
     EGRESS_GATEWAY = "egress-gateway"

@@ -9,7 +9,7 @@ the internet-deny rule as nodes.
 
 from __future__ import annotations
 
-from orion_dsl.lowering import egress
+from orion_dsl.lowering import egress, istio
 from orion_dsl.model import External, Ingress, Topology
 from orion_dsl.views.common import (
     INTERNET_ID,
@@ -28,23 +28,25 @@ from orion_dsl.views.common import (
 from orion_dsl.views.graph import Builder, Graph
 
 
-def _controller_lines(ingress: Ingress) -> list[str]:
+def _controller_lines(topology: Topology, ingress: Ingress) -> list[str]:
     lines = [ingress_title(ingress), f"replicas {ingress.replicas}, {ingress.balance}"]
     lines.append("listen " + ", ".join(port_text(p) for p in ingress.listen))
     if ingress.cors_origins:
         lines.append("CORS " + ", ".join(ingress.cors_origins))
     if ingress.cors_methods:
         lines.append("  " + ", ".join(ingress.cors_methods))
-    unapplied = []  # Istio's gateway has no field for them (I1046, I1047): drawn as what they are
-    if ingress.rate_limit is not None:
-        unapplied.append(f"rate limit {rate_text(ingress.rate_limit)}")
-    unapplied += [t for t, on in (("request buffering", ingress.request_buffering), ("compression", ingress.compression)) if on]
-    if ingress.waf:
-        unapplied.append(f"WAF {ingress.waf}")
-    if ingress.controller == "istio" and unapplied:
+    per_pod = " per client per pod" if ingress.controller == "istio" else ""  # Envoy's local buckets (EnvoyFilter)
+    stated = {
+        "rate_limit": f"rate limit {rate_text(ingress.rate_limit)}{per_pod}" if ingress.rate_limit is not None else None,
+        "request_buffering": "request buffering" if ingress.request_buffering else None,
+        "compression": "compression" if ingress.compression else None,
+        "waf": f"WAF {ingress.waf}" if ingress.waf else None,
+    }
+    applied = set(istio.gateway_filters(topology)) if ingress.controller == "istio" else set(stated)
+    lines += [text for setting, text in stated.items() if text is not None and setting in applied]
+    unapplied = [text for setting, text in stated.items() if text is not None and setting not in applied]
+    if unapplied:  # Istio's gateway has no filter for them (I1046, I1047): drawn as what they are
         lines += ["not applied (the CDN's):", *(f"  {u}" for u in unapplied)]
-    else:
-        lines += unapplied
     return lines
 
 
@@ -76,7 +78,7 @@ def _inbound(b: Builder, topology: Topology, ingress: Ingress) -> None:
             b.node("tls", *_tls_lines(topology, ingress), cls="ingress")
             b.link(last, "tls")
             last = "tls"
-        b.node(ingress_id(ingress.name), *_controller_lines(ingress), cls="ingress")
+        b.node(ingress_id(ingress.name), *_controller_lines(topology, ingress), cls="ingress")
         b.link(last, ingress_id(ingress.name))
         if ingress.hosts:
             with b.cluster("hosts", "Ingress rules (hosts)", "service"):

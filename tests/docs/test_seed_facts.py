@@ -400,13 +400,15 @@ def test_s38_edge(doc: Document) -> None:
 def test_s39_ingress_controller_features(doc: Document) -> None:
     features = {k: v["Setting"] for k, v in doc.table("Ingress").keyed().items()}
     cdn = " — not applied by the Istio gateway (apply it at the CDN in front)"
+    envoy = "; Envoy filter on the gateway's pods (EnvoyFilter `edge-http-filters`)"
+    per_client = " — per client address (X-Forwarded-For past the proxies in front), one bucket per gateway pod: "
     expected = {
         "Controller": "Istio's Gateway API implementation (Gateway, HTTPRoutes)",
         "Replicas": "3",
         "Balancing": "Round robin",
-        "Rate limit": "100 per second" + cdn,
-        "Request buffering": "on" + cdn,
-        "Compression": "on" + cdn,
+        "Rate limit": "100 per second" + per_client + "with 3 replicas a client may get up to 3 times the rate" + envoy,
+        "Request buffering": "on — whole requests up to 1 MiB (larger ones get 413)" + envoy,
+        "Compression": "on — gzip for clients that accept it" + envoy,
         "CORS origins": "https://*.orion.com",
         "WAF": "ModSecurity (OWASP core rules)" + cdn,
     }

@@ -23,7 +23,9 @@ from orion_dsl.backends.docs.context.text import (
 )
 from orion_dsl.backends.docs.markdown import code, join, md, text
 from orion_dsl.lowering import egress as egress_routes
-from orion_dsl.model import Edge, External, Host, Peer, Topology, Workload
+from orion_dsl.lowering import names
+from orion_dsl.lowering.istio import MAX_REQUEST_BYTES, GatewayFilter, gateway_filters
+from orion_dsl.model import Edge, External, Host, Ingress, Peer, Topology, Workload
 from orion_dsl.values import Duration
 
 _PLATFORM_KINDS = ("operator", "api-server", "object-store")
@@ -207,6 +209,19 @@ def load_balancing(t: Topology) -> dict[str, Any]:
     return {"table": table(("Service", "Algorithm", "Session affinity", "Backends", "Health check"), rows)}
 
 
+def _filtered_text(i: Ingress, setting: GatewayFilter) -> str:
+    """How the gateway's EnvoyFilter applies one setting (backends/istio/gateway_filters.py)."""
+    where = f"Envoy filter on the gateway's pods (EnvoyFilter {code(names.gateway_filters(i))})"
+    if setting == "rate_limit":
+        return (
+            f"per client address (X-Forwarded-For past the proxies in front), one bucket per gateway pod: with "
+            f"{i.replicas} replicas a client may get up to {i.replicas} times the rate; {where}"
+        )
+    if setting == "request_buffering":
+        return f"whole requests up to {MAX_REQUEST_BYTES // 1024 // 1024} MiB (larger ones get 413); {where}"
+    return f"gzip for clients that accept it; {where}"
+
+
 def ingress(t: Topology) -> dict[str, Any] | None:
     """Hosts, TLS, routes and controller features."""
     i = t.ingress
@@ -215,9 +230,16 @@ def ingress(t: Topology) -> dict[str, Any] | None:
     issuer = next((x for x in t.issuers if x.name == i.tls_issuer), None)
     istio = i.controller == "istio"
 
-    def unapplied(setting: str, stated: bool) -> str:
-        """A setting as stated, and where the Istio gateway does not apply it (I1046, I1047), that it is not applied."""
-        return f"{setting} — not applied by the Istio gateway (apply it at the CDN in front)" if istio and stated else setting
+    filters = set(gateway_filters(t))
+
+    def unapplied(setting: str, stated: bool, filtered: str | None = None) -> str:
+        """A setting as stated, and where the Istio gateway does not apply it (I1046, I1047), that it is not applied;
+        one its EnvoyFilter applies (``filtered``, a :data:`~orion_dsl.lowering.istio.GatewayFilter`) says how."""
+        if not (istio and stated):
+            return setting
+        if filtered in filters:
+            return f"{setting} — {_filtered_text(i, filtered)}"
+        return f"{setting} — not applied by the Istio gateway (apply it at the CDN in front)"
 
     features = [
         ("Controller", "Istio's Gateway API implementation (Gateway, HTTPRoutes)" if istio else "ingress-nginx (retired March 2026; Ingress objects)"),
@@ -225,9 +247,9 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         ("Balancing", algorithm(i.balance)),
         ("Address", f"{i.address} ({i.subnet} subnet)" if i.address else (f"{i.subnet} subnet" if i.subnet else NONE)),
         ("Listens on", ports(i.listen)),
-        ("Rate limit", unapplied(rate(i.rate_limit), i.rate_limit is not None)),
-        ("Request buffering", unapplied(onoff(i.request_buffering), i.request_buffering)),
-        ("Compression", unapplied(onoff(i.compression), i.compression)),
+        ("Rate limit", unapplied(rate(i.rate_limit), i.rate_limit is not None, "rate_limit")),
+        ("Request buffering", unapplied(onoff(i.request_buffering), i.request_buffering, "request_buffering")),
+        ("Compression", unapplied(onoff(i.compression), i.compression, "compression")),
         ("CORS origins", join(", ", (code(o) for o in i.cors_origins)) or NONE),
         ("CORS methods", ", ".join(i.cors_methods) or NONE),
         ("WAF", unapplied("ModSecurity (OWASP core rules)" if i.waf == "modsecurity" else (i.waf or "off"), i.waf is not None)),
