@@ -50,6 +50,7 @@ SECTIONS: dict[type[Decl], str] = {
     decl.TargetDecl: "recovery",
     decl.SpreadDecl: "placement",
     decl.TopologySpreadDecl: "placement",
+    decl.AffinityDecl: "placement",
 }
 
 
