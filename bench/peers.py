@@ -55,6 +55,8 @@ sys.path.insert(0, str(HERE))
 from run import write_doc  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
+#: ORION's grammar, read directly: the Lark-alone child imports Lark and nothing of ORION's.
+GRAMMAR = ROOT / "grammar" / "orion.lark"
 MARKERS = ("<!-- bench-peers:start -->", "<!-- bench-peers:end -->")
 TOOLS = ("orion", "pyyaml-c", "jsonnet-rs", "kcl")
 #: The module each optional peer needs.
@@ -156,16 +158,13 @@ def _lark_alone(spec: Path) -> None:
     """Parse ``spec`` with Lark alone: ORION's grammar, the contextual lexer, LALR and the barest tree (the floor of ``orion check``)."""
     from lark import Lark
 
-    sys.path.insert(0, str(ROOT))
-    from orion_dsl.parser import grammar_path
-
     class Bare:
         __slots__ = ("children",)
 
         def __init__(self, _rule: str, children: list[Any]) -> None:
             self.children = children
 
-    Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual", tree_class=Bare, maybe_placeholders=False, cache=True).parse(
+    Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual", tree_class=Bare, maybe_placeholders=False, cache=True).parse(
         spec.read_text(encoding="utf-8")
     )
 
