@@ -17,6 +17,18 @@ Python floor's objects, so that all of them make the same documents. ORION makes
 documents per service (PodDisruptionBudgets, ServiceAccounts, Istio-facing Services...),
 hence both documents per second and milliseconds per service.
 
+Every child runs from compiled bytecode, as an installed package does (pip compiles it at
+install time): the children are started without ``PYTHONDONTWRITEBYTECODE`` and with a
+``PYTHONPYCACHEPREFIX`` in the scratch folder, and one untimed run of each command fills
+that cache first. Otherwise ORION's own modules, which an editable install leaves as
+source, would be compiled again in every timed process while Lark and PyYAML load theirs
+from site-packages' bytecode.
+
+CPU time is user plus system time; the table also gives user time alone, because ORION's
+output is a tree of files (one per object, 46,334 at 5,000 services) while the peers write
+one stream, and on this shared machine's ext4 disk creating a file has cost anywhere from 12
+to 200 µs of system time depending on what else was writing (none of it ORION's code).
+
 Rounds interleave the tools and sizes (each round in a rotated order), so a busy moment
 on the machine falls on all of them; medians are reported. Beside the table, ``orion
 check`` on the 1,000-service spec is timed against Lark alone parsing the same text with
@@ -48,6 +60,8 @@ sys.path.insert(0, str(HERE))
 from run import write_doc  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
+#: ORION's grammar, read directly: the Lark-alone child imports Lark and nothing of ORION's.
+GRAMMAR = ROOT / "grammar" / "orion.lark"
 MARKERS = ("<!-- bench-peers:start -->", "<!-- bench-peers:end -->")
 TOOLS = ("orion", "pyyaml-c", "jsonnet-rs", "kcl")
 #: The module each optional peer needs.
@@ -149,42 +163,46 @@ def _lark_alone(spec: Path) -> None:
     """Parse ``spec`` with Lark alone: ORION's grammar, the contextual lexer, LALR and the barest tree (the floor of ``orion check``)."""
     from lark import Lark
 
-    sys.path.insert(0, str(ROOT))
-    from orion_dsl.parser import grammar_path
-
     class Bare:
         __slots__ = ("children",)
 
         def __init__(self, _rule: str, children: list[Any]) -> None:
             self.children = children
 
-    Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual", tree_class=Bare, maybe_placeholders=False, cache=True).parse(
+    Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual", tree_class=Bare, maybe_placeholders=False, cache=True).parse(
         spec.read_text(encoding="utf-8")
     )
 
 
 # ---------------------------------------------------------------- parent: measure
-def _timed(argv: list[str]) -> dict[str, float]:
-    """Run a command in a fresh process: wall and CPU seconds, peak RSS in MB."""
+def _environment(scratch: Path) -> dict[str, str]:
+    """The children's environment: bytecode written and read, in a cache under ``scratch`` (see the module docstring)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    return env
+
+
+def _timed(argv: list[str], scratch: Path) -> dict[str, float]:
+    """Run a command in a fresh process (bytecode cached under ``scratch``): wall and CPU seconds, peak RSS in MB."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=_environment(scratch))
     assert child.stderr is not None
     err = child.stderr.read().decode("utf-8", errors="replace")
     _, status, usage = os.wait4(child.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{err[-3000:]}")
-    return {"seconds": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+    return {"seconds": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime, "peak_mb": usage.ru_maxrss / 1024}
 
 
 def _run(tool: str, n: int, scratch: Path) -> dict[str, float]:
     """One timed run of one tool; its document count beside the times."""
     if tool == "orion":
         out = Path(tempfile.mkdtemp(dir=scratch))
-        result = _timed([sys.executable, "-m", "orion_dsl", "compile", str(scratch / f"spec-{n}.orion"), "--target", "kubernetes", "-o", str(out)])
+        result = _timed([sys.executable, "-m", "orion_dsl", "compile", str(scratch / f"spec-{n}.orion"), "--target", "kubernetes", "-o", str(out)], scratch)
         result["documents"] = sum(1 for p in (out / "kubernetes").rglob("*.yaml") if p.name != "kustomization.yaml")
         subprocess.run(["rm", "-rf", str(out)], check=True)
         return result
-    result = _timed([sys.executable, str(Path(__file__).resolve()), "--child", tool, str(n), str(scratch / f"{tool}-{n}.yaml")])
+    result = _timed([sys.executable, str(Path(__file__).resolve()), "--child", tool, str(n), str(scratch / f"{tool}-{n}.yaml")], scratch)
     result["documents"] = 4 * n  # the floor's objects, as _same_objects checked
     return result
 
@@ -194,10 +212,21 @@ def _same_objects(tool: str, n: int, scratch: Path) -> None:
     import yaml
 
     out = scratch / f"{tool}-{n}.yaml"
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", tool, str(n), str(out)], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", tool, str(n), str(out)], check=True, cwd=ROOT, env=_environment(scratch))
     made = [d for d in yaml.load_all(out.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) if d is not None]
     if made != objects(n):
         raise SystemExit(f"{tool} does not make the same objects as the Python floor for {n} services")
+
+
+def _warm_up(scratch: Path) -> None:
+    """One untimed run of ORION's compile, ``orion check`` and Lark alone on a small spec, to fill the bytecode cache."""
+    from generate import generate
+
+    spec = scratch / "spec-warm-up.orion"
+    spec.write_text(generate(20), encoding="utf-8")
+    _timed([sys.executable, "-m", "orion_dsl", "compile", str(spec), "--target", "kubernetes", "-o", str(scratch / "warm-up")], scratch)
+    _timed([sys.executable, "-m", "orion_dsl", "check", str(spec)], scratch)
+    _timed([sys.executable, str(Path(__file__).resolve()), "--lark", str(spec)], scratch)
 
 
 def available(tools: tuple[str, ...]) -> list[str]:
@@ -218,7 +247,8 @@ def measure(sizes: list[int], rounds: int, tools: list[str]) -> dict[str, Any]:
         for n in sizes:
             (scratch / f"spec-{n}.orion").write_text(generate(n), encoding="utf-8")
         for tool in tools[1:]:
-            _same_objects(tool, 20, scratch)
+            _same_objects(tool, 20, scratch)  # also fills the bytecode cache for the peers
+        _warm_up(scratch)
         order = [(t, n) for n in sizes for t in tools]
         for number in range(rounds):
             turn = order[number % len(order) :] + order[: number % len(order)]
@@ -227,10 +257,10 @@ def measure(sizes: list[int], rounds: int, tools: list[str]) -> dict[str, Any]:
                 runs[tool, n].append(_run(tool, n, scratch))
         (scratch / "spec-check.orion").write_text(generate(1000), encoding="utf-8")
         spec = str(scratch / "spec-check.orion")
-        check = {"orion check": [], "Lark alone": []}
+        check: dict[str, list[dict[str, float]]] = {"orion check": [], "Lark alone": []}
         for _ in range(rounds):
-            check["orion check"].append(_timed([sys.executable, "-m", "orion_dsl", "check", spec]))
-            check["Lark alone"].append(_timed([sys.executable, str(Path(__file__).resolve()), "--lark", spec]))
+            check["orion check"].append(_timed([sys.executable, "-m", "orion_dsl", "check", spec], scratch))
+            check["Lark alone"].append(_timed([sys.executable, str(Path(__file__).resolve()), "--lark", spec], scratch))
     return {"runs": runs, "check": check, "sizes": sizes, "tools": tools, "rounds": rounds}
 
 
@@ -246,21 +276,22 @@ def table(result: dict[str, Any]) -> str:
         f"Measured {time.strftime('%Y-%m-%d')} with Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; {result['rounds']} interleaved round(s), medians, whole processes.",
         "",
-        "| tool | services | documents | wall (s) | CPU (s) | docs/s (CPU) | ms/service (CPU) | peak RSS (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| tool | services | documents | wall (s) | CPU (s) | docs/s (CPU) | ms/service (CPU) | user CPU (s) | docs/s (user) | peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sizes:
         for tool in tools:
             r = runs[tool, n]
             cpu, docs = _median(r, "cpu"), r[0]["documents"]
-            rates = f"{docs / cpu:,.0f} | {1000 * cpu / n:.2f}"
+            user = _median(r, "user")
+            rates = f"{docs / cpu:,.0f} | {1000 * cpu / n:.2f} | {user:.2f} | {docs / user:,.0f}"
             lines.append(f"| {tool} | {n:,} | {docs:,.0f} | {_median(r, 'seconds'):.2f} | {cpu:.2f} | {rates} | {_median(r, 'peak_mb'):.0f} |")
     lines += [
         "",
-        "ORION against each peer (CPU time; above 1 ORION is slower):",
+        "ORION against each peer (CPU time, and user CPU time alone; above 1 ORION is slower):",
         "",
-        "| services | peer | per document | per service |",
-        "|---:|---|---:|---:|",
+        "| services | peer | per document | per service | per document (user) |",
+        "|---:|---|---:|---:|---:|",
     ]
     for n in sizes:
         orion = runs["orion", n]
@@ -268,7 +299,8 @@ def table(result: dict[str, Any]) -> str:
         for peer in tools[1:]:
             theirs = _median(runs[peer, n], "cpu")
             per_doc = (mine / orion[0]["documents"]) / (theirs / runs[peer, n][0]["documents"])
-            lines.append(f"| {n:,} | {peer} | {per_doc:.2f}× | {mine / theirs:.2f}× |")
+            per_doc_user = (_median(orion, "user") / orion[0]["documents"]) / (_median(runs[peer, n], "user") / runs[peer, n][0]["documents"])
+            lines.append(f"| {n:,} | {peer} | {per_doc:.2f}× | {mine / theirs:.2f}× | {per_doc_user:.2f}× |")
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         lines += ["", f"Growth, t({large:,}) / t({small:,}) in CPU time ({large / small:g} is linear):", ""]

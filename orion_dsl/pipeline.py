@@ -21,9 +21,6 @@ from orion_dsl.diagnostics import Diagnostic, error, sort_key
 from orion_dsl.lowering import Plan, lower
 from orion_dsl.model import Topology
 from orion_dsl.parser import parse
-from orion_dsl.patches.check import check_patches
-from orion_dsl.patches.graph import graph_warnings
-from orion_dsl.patches.read import read_patches
 from orion_dsl.semantic.checks import Context, run_checks
 from orion_dsl.semantic.resolve import resolve
 from orion_dsl.source import SourceFile, Span
@@ -77,6 +74,9 @@ def patch_plan(plan: Plan, patches: tuple[decl.PatchDecl, ...]) -> tuple[Plan, l
     schemas refuse, or an operation the generated object refuses (each target is built to find out); and
     W0313 for a patch of what the allow-graph computed."""
     from orion_dsl.backends import build
+    from orion_dsl.patches.check import check_patches  # a spec without patches (and `orion check` of one) never loads these
+    from orion_dsl.patches.graph import graph_warnings
+    from orion_dsl.patches.read import read_patches
 
     resolved, diags = read_patches(patches, plan)
     if diags:

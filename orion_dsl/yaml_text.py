@@ -119,8 +119,18 @@ _values: dict[Any, _Spelling] = {}
 _keys: dict[Any, str] = {}
 
 
+#: Strings the reference writes plain and as they are, read without asking it: ASCII letters, digits and
+#: ``._/-``, starting with a letter or ``/``. No character the emitter must quote or escape, no space or
+#: line break; of the resolver's implicit types (numbers, dates, ``=``, ``<<``, booleans, null) only the
+#: boolean and null words start with a letter, and :data:`_NOT_PLAIN` quotes those. Most of a manifest's
+#: scalars are of this shape (names, labels, images, paths), and each distinct one used to cost a dump.
+_PLAIN_AS_WRITTEN = re.compile(r"[A-Za-z/][A-Za-z0-9._/-]*")
+
+
 def _value_spelling(value: Any) -> _Spelling:
     """How the reference spells a scalar as a sequence item (the same as a mapping value), or ``_Unsupported``."""
+    if type(value) is str and _PLAIN_AS_WRITTEN.fullmatch(value) and not _NOT_PLAIN.fullmatch(value):
+        return value
     text = _dump([value])
     if not text.startswith("- ") or text.endswith("\n...\n"):
         raise _Unsupported

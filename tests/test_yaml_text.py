@@ -90,6 +90,12 @@ _documents = st.dictionaries(
 
 
 @settings(max_examples=400, deadline=None)
+@given(value=st.one_of(st.from_regex(r"[A-Za-z/][A-Za-z0-9._/-]*", fullmatch=True), st.sampled_from(["y", "No", "ON", "off", "True", "NULL", "Null", "/"])))
+def test_a_plain_name_is_spelled_without_the_reference_as_the_reference_spells_it(value: str) -> None:
+    assert yaml_text._value_spelling(value) == yaml_text._dump([value])[2:-1]
+
+
+@settings(max_examples=400, deadline=None)
 @given(document=_documents)
 def test_any_document_is_spelled_as_the_reference_and_loads_back_as_given(document: dict[str, Any]) -> None:
     text = to_yaml(document)

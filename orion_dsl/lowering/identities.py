@@ -257,14 +257,19 @@ def lengths(entries: Iterable[Planned]) -> list[Diagnostic]:
     for entry in entries:
         if not entry.emitted:
             continue
-        span = entry.sources[0] if entry.sources else None
         limit = name_limit(entry.id.kind)
-        found = [(len(entry.name) - limit, f'would be named "{entry.name}"', f"a {entry.id.kind} name has at most {limit} characters")]
-        labels = (*(entry.selects.labels if entry.selects is not None else ()), *(entry.pods or ()))
-        found += [(len(v) - LABEL_VALUE_LIMIT, f'would label pods {k}: "{v}"', f"a label value has at most {LABEL_VALUE_LIMIT} characters") for k, v in labels]
-        over, what, rule = max(found, key=lambda f: f[0])
-        key = (id(entry.subject), span)
-        if over > 0 and (key not in worst or over > worst[key][0]):
+        over, label = len(entry.name) - limit, None  # the name, else the first label that overflows most
+        for pair in (*(entry.selects.labels if entry.selects is not None else ()), *(entry.pods or ())):
+            if len(pair[1]) - LABEL_VALUE_LIMIT > over:
+                over, label = len(pair[1]) - LABEL_VALUE_LIMIT, pair
+        if over <= 0:  # nearly every entry: no message made
+            continue
+        key = (id(entry.subject), entry.sources[0] if entry.sources else None)
+        if key not in worst or over > worst[key][0]:
+            if label is None:
+                what, rule = f'would be named "{entry.name}"', f"a {entry.id.kind} name has at most {limit} characters"
+            else:
+                what, rule = f'would label pods {label[0]}: "{label[1]}"', f"a label value has at most {LABEL_VALUE_LIMIT} characters"
             worst[key] = (over, entry, what, rule)
     return [
         error("E0204", entry.sources[0] if entry.sources else None, f"{describe(entry)} {what}: {rule}", _shorten(entry, over))

@@ -48,9 +48,16 @@ def env_secrets_are_not_literal(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def _shape(text: str, shapes: dict[str, str | None]) -> str | None:
+    if text not in shapes:
+        shapes[text] = secret_shape(text)
+    return shapes[text]
+
+
 def strings_hold_no_secret(ctx: Context) -> list[Diagnostic]:
     """No string holds credentials in a URL, a token or a private key (an ``env`` value warned about above aside)."""
-    found = [(what, span) for text, span in strings(ctx.spec) if (what := secret_shape(text)) is not None]
+    shapes: dict[str, str | None] = {}  # a spec writes the same text many times (ports, paths, images): search each once
+    found = [(what, span) for text, span in strings(ctx.spec) if (what := _shape(text, shapes)) is not None]
     if not found:
         return []
     flagged = {value.span for _, value, _ in _literal_secrets(ctx.spec)}
