@@ -14,7 +14,8 @@ from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.choices import SINGLE_NODE_ACCESS, Engine
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
-from orion_dsl.lowering.families import INCREMENTAL_SINCE, Family, family, major
+from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, family, major, user_file, user_key
+from orion_dsl.lowering.names import credentials_volume
 from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
 from orion_dsl.semantic import exposed, owned, paths, plain_secrets
@@ -599,6 +600,28 @@ def incremental_backups_have_a_server_that_takes_them(ctx: Context) -> list[Diag
     return out
 
 
+def backups_read_the_user_file(ctx: Context) -> list[Diagnostic]:
+    """ORION's PostgreSQL backup steps log in as the user the server's entrypoint reads from POSTGRES_USER_FILE, so they
+    read the same file: it must be a file of the Secret volume the backup pods mount (the workload's first), at its mount."""
+    out = []
+    for w in ctx.topology.workloads:
+        path = user_file(w)
+        if path is None or w.engine is not None or user_key(w) is not None or not any(b.image is None for b in w.backups):
+            continue
+        volume = credentials_volume(w)
+        where = f"in its secret volume {volume.name} (at {volume.mount_path})" if volume is not None else "in a secret volume"
+        out.append(
+            error(
+                "E0221",
+                w.span,
+                f'the backups of "{w.name}" log in as the user POSTGRES_USER_FILE names, and {path} is no file {where}, '
+                "which the backup pods mount",
+                f"name a file of that volume (`env {USER_FILE} \"{volume.mount_path if volume else '/etc/...'}/username\"`), or give the user in POSTGRES_USER",
+            )
+        )
+    return out
+
+
 def database_images_are_not_replicated_by_hand(ctx: Context) -> list[Diagnostic]:
     """A StatefulSet of a database image ORION knows (:func:`family`) with several pods and no ``engine`` runs
     independent servers behind one Service: each pod initialises its own claim (docker-library/postgres@6edb0a8c
@@ -646,6 +669,7 @@ CHECKS: Sequence[Check] = (
     the_scraper_reads_the_monitors,
     incremental_backups_have_a_server_that_takes_them,
     database_images_are_not_replicated_by_hand,
+    backups_read_the_user_file,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,

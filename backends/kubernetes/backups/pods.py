@@ -74,13 +74,15 @@ def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, Any]]:
         "HOME": "/tmp",
     }
     user = _user(w) if b.image is None else None
+    if b.image is None and families.user_key(w) is not None:
+        del values["BACKUP_USER"]  # read from the user's file by the step's login (steps.login)
     return [user if user is not None and k == "BACKUP_USER" else {"name": k, "value": v} for k, v in values.items()]
 
 
 def _user(w: Workload) -> dict[str, Any] | None:
     """``BACKUP_USER`` of a built-in step that logs in as the database's user: as the workload's own variable gives it (a value or a key)."""
     given = families.store_user(w)
-    if given is None:
+    if given is None or given.name == families.USER_FILE:
         return None
     if given.source_kind is not None:
         ref = "secretKeyRef" if given.source_kind == "secret" else "configMapKeyRef"
