@@ -229,6 +229,16 @@ def test_the_backups_are_readers_of_the_secret_their_user_is_read_from() -> None
     ]
 
 
+def test_the_backups_of_several_independent_servers_reach_pod_0() -> None:
+    """W0318's case, when the spec keeps several pods: every step connects to one server, not one the Service picks."""
+    spec = SPEC.replace("port sql 5432\n", "replicas 2\n    port sql 5432\n", 1) % ""
+    analysis = analyze_text(spec, "backups.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    pod = find(objects(analysis.topology), "Deployment", "postgres-wal-archive", "data")["spec"]["template"]["spec"]
+    (host,) = {e["value"] for c in pod["containers"] for e in c["env"] if e["name"] == "BACKUP_HOST"}
+    assert host == "postgres-0.postgres-headless.data.svc.cluster.local"
+
+
 def test_an_incremental_backup_warns_below_postgresql_17_and_not_from_17() -> None:
     spec = SPEC.replace("backup wal continuous to primary%s", "backup incremental every 6h to primary")
     codes = [d.code for d in analyze_text(spec, "backups.orion").diagnostics]

@@ -39,13 +39,15 @@ def backup_host(plan: Plan, w: Workload, port: int) -> str:
     """The DNS name (relative to ``<namespace>.svc.cluster.local``) a backup step connects to.
 
     The primary's Service for a pooled database; otherwise pod 0 of a StatefulSet through its
-    headless Service (whose pod records need no port) for a database (pod 0 is its primary) or a
-    port that is no Service port (RabbitMQ's management port 15672); else the workload's Service.
+    headless Service (whose pod records need no port) for a database (pod 0 is its primary), a
+    port that is no Service port (RabbitMQ's management port 15672) or several pods (independent
+    servers without an engine, W0318: every step reaches the same one, so a WAL stream finds its slot
+    and an incremental its manifest's server); else the workload's Service.
     """
     primary = plan.find(Role.PRIMARY_SERVICE, w)
     if primary is not None:
         return primary.name
-    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None):
+    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None or w.max_replicas > 1):
         return names.pod_host(w, 0)
     return names.service(w)
 
