@@ -47,7 +47,8 @@ def backup_host(plan: Plan, w: Workload, port: int) -> str:
     primary = plan.find(Role.PRIMARY_SERVICE, w)
     if primary is not None:
         return primary.name
-    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None or w.max_replicas > 1):
+    independent = w.engine is None and families.family(w) is not None and w.max_replicas > 1
+    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None or independent):
         return names.pod_host(w, 0)
     return names.service(w)
 
