@@ -21,6 +21,8 @@ VOLUME_KINDS: tuple[VolumeKind, ...] = get_args(VolumeKind)
 #: How a persistent volume may be mounted.
 AccessMode = Literal["read-write-once", "read-only-many", "read-write-many", "read-write-once-pod"]
 ACCESS_MODES: tuple[AccessMode, ...] = get_args(AccessMode)
+#: Access modes a volume attaches with to one node only (``read-write-once-pod``: to one pod).
+SINGLE_NODE_ACCESS: tuple[AccessMode, ...] = ("read-write-once", "read-write-once-pod")
 
 #: How calls are spread over a workload's pods (``load_balancing``), or the ingress's (``balance``).
 LbAlgorithm = Literal["round-robin", "least-connection", "ip-hash", "random"]

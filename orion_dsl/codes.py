@@ -259,11 +259,13 @@ CODES: tuple[Code, ...] = (
     ),
     _e(
         "E0219",
-        "the replicas of a Deployment would share one read-write-once claim",
+        "the replicas of a Deployment (or a rolling update's surge pod) would share one read-write-once claim",
         "A `service` is a Deployment: its pods share its claims. A claim that attaches to one node (`read-write-once`, "
-        "`read-write-once-pod`) cannot serve more than one replica: the others wait on Multi-Attach errors, or several "
-        "processes write one data directory.",
-        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, or use `access read-write-many` storage.",
+        "`read-write-once-pod`) cannot serve more than one pod: the others wait on Multi-Attach errors, or several "
+        "processes write one data directory. A stated rolling update with a surge runs the new pod beside the old one; "
+        "without a stated strategy such a Deployment is recreated.",
+        "Declare a `statefulset` (a claim per pod), run the data store on an `engine` that replicates it, use `access read-write-many` "
+        "storage, or (one replica) write `rollout recreate` or `rollout rolling { surge 0; unavailable 1 }`.",
     ),
     _e(
         "E0220",
@@ -445,6 +447,14 @@ CODES: tuple[Code, ...] = (
         "of it; ORION's LimitRange would fill them in at admission. ORION's own containers state theirs (a `resources none` one "
         "is E0221), but a `kubectl run`, a Job or an operator's pods that state none cannot start.",
         "Leave out `limit_range off`, or make sure everything that starts pods in the namespace states their resources.",
+    ),
+    _w(
+        "W0318",
+        "a statefulset of a database image with several pods and no `engine` runs independent servers behind one Service",
+        "The PostgreSQL, Redis and RabbitMQ images do not replicate on their own: each pod initialises its own claim, so "
+        "the Service splits writes between unrelated servers, and ORION's backup steps (which connect through the Service) "
+        "reach either one: a WAL stream and its slot, or an incremental and its manifest, on different servers.",
+        "Run it on the operator that replicates it (`engine cloudnative-pg`, `redis-operator`, `rabbitmq-operator`), or write `replicas 1`.",
     ),
     # R06xx: renderer warnings
     _w(

@@ -5,8 +5,10 @@ them, and the backend's steps (``backends/kubernetes/backups/steps.py``) read th
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Literal
 
+from orion_dsl.lowering import names
 from orion_dsl.model import EnvVar, Workload
 
 #: The images ORION has built-in backup commands for.
@@ -30,9 +32,11 @@ def family(w: Workload) -> Family | None:
 
 
 def credential_keys(w: Workload) -> tuple[str, ...]:
-    """The keys of the workload's credentials Secret its built-in backup steps read (none for an image ORION has no steps for)."""
+    """The keys of the workload's credentials Secret its built-in backup steps read (none for an image ORION has no steps for):
+    its family's, and the user's file (:func:`user_key`)."""
     found = family(w)
-    return tuple(CREDENTIALS[found]) if found is not None else ()
+    user = user_key(w)
+    return tuple(dict.fromkeys((*CREDENTIALS[found], *((user,) if user is not None else ())))) if found is not None else ()
 
 
 #: The superuser the PostgreSQL image makes (with REPLICATION, which pg_basebackup and pg_receivewal
@@ -41,14 +45,38 @@ def credential_keys(w: Workload) -> tuple[str, ...]:
 POSTGRES_SUPERUSER = "postgres"
 
 
+#: The variable naming a file the PostgreSQL image reads its superuser's name from (same entrypoint:
+#: ``file_env 'POSTGRES_USER' 'postgres'`` reads ``$POSTGRES_USER_FILE`` when it is set).
+USER_FILE = "POSTGRES_USER_FILE"
+
+
 def store_user(w: Workload) -> EnvVar | None:
     """The user a PostgreSQL workload's built-in backup steps connect as: its POSTGRES_USER (a value or
-    the key it is read from), else the image's superuser; None for the other images (RabbitMQ's steps
-    read the user from the credentials volume, Redis's authenticate with the password alone)."""
+    the key it is read from), else its POSTGRES_USER_FILE (the variable itself: the steps read the file,
+    :func:`user_file`), else the image's superuser; None for the other images (RabbitMQ's steps read the
+    user from the credentials volume, Redis's authenticate with the password alone)."""
     if family(w) != "postgres":
         return None
     given = next((e for e in w.env if e.name == "POSTGRES_USER" and e.address is None), None)
+    if given is None and user_file(w) is not None:
+        return next(e for e in w.env if e.name == USER_FILE)
     return given if given is not None else EnvVar("POSTGRES_USER", POSTGRES_SUPERUSER)
+
+
+def user_file(w: Workload) -> str | None:
+    """The file a PostgreSQL workload's POSTGRES_USER_FILE names (a literal path), which its entrypoint reads the user from."""
+    found = next((e.value for e in w.env if e.name == USER_FILE and e.source_kind is None and e.address is None), None)
+    return found if family(w) == "postgres" and found else None
+
+
+def user_key(w: Workload) -> str | None:
+    """The key of the credentials Secret (:func:`.names.credentials_volume`) the user file is, if it lies in that volume
+    (the backup pods mount it where the workload does); None without a user file or when it lies elsewhere (E0221)."""
+    path, volume = user_file(w), names.credentials_volume(w)
+    if path is None or volume is None:
+        return None
+    rest = PurePosixPath(path).relative_to(volume.mount_path).parts if PurePosixPath(path).is_relative_to(volume.mount_path) else ()
+    return rest[0] if len(rest) == 1 else None
 
 
 #: ORION's backup steps of PostgreSQL that connect with the replication protocol (pg_basebackup, pg_receivewal).

@@ -15,6 +15,7 @@ from orion_dsl.model import Edge, Host, Ingress, Peer, Topology, Version, Volume
 from orion_dsl.source import Span
 
 from . import egress, families, names, operated
+from .mounted_files import named_keys
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "kubernetes"
@@ -283,7 +284,7 @@ def _volume_refs(w: Workload, version: Version | None = None) -> tuple[Ref, ...]
         if v.kind == "config-map":
             refs.append(Ref("ConfigMap", w.namespace, v.source, keys))
         elif v.kind == "secret":
-            refs.append(Ref("Secret", w.namespace, v.source, keys))
+            refs.append(Ref("Secret", w.namespace, v.source, keys, () if keys else named_keys(w, v)))
     refs += [Ref(kind, w.namespace, name, keys) for kind, name, keys in env_sources(w, version)]
     if families.writes_hba(w):
         refs.append(Ref("ConfigMap", w.namespace, names.hba_config(w), (families.HBA_FILE,)))
@@ -603,6 +604,7 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
         credentials = Ref("Secret", w.namespace, names.backup_credentials(b.target), (names.BACKUP_CREDENTIALS_KEY,))
         keys = families.credential_keys(w) if b.image is None else ()
         secrets = tuple(Ref("Secret", w.namespace, v.source, keys) for v in (names.credentials_volume(w),) if v is not None)
+        secrets += _user_source(w) if b.image is None else ()
         account = Ref("ServiceAccount", w.namespace, names.service_account(w))
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         if b.continuous:
@@ -618,6 +620,15 @@ def _backups(topology: Topology, w: Workload) -> Iterator[Planned]:
         pods = {names.NAME_LABEL: names.backup_pods(w)}
         yield entry(Role.BACKUP_EGRESS_POLICY, "NetworkPolicy", w.namespace, names.backup_egress_policy(w), w, sources=sources, selects=pods)
         yield entry(Role.FROM_BACKUP_POLICY, "NetworkPolicy", w.namespace, names.from_backup_policy(w), w, sources=sources, selects=names.pod_selector(w))
+
+
+def _user_source(w: Workload) -> tuple[Ref, ...]:
+    """The Secret or ConfigMap key a built-in backup step reads its database user from (``BACKUP_USER``), when the
+    workload's own variable reads it from one (``env POSTGRES_USER secret "pg-user" key "name"``)."""
+    user = families.store_user(w)
+    if user is None or user.source_kind is None or user.source is None or user.key is None:
+        return ()
+    return (Ref(_KINDS[user.source_kind], w.namespace, user.source, (user.key,)),)
 
 
 def _cluster_backup(topology: Topology) -> Iterator[Planned]:

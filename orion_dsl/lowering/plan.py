@@ -204,12 +204,15 @@ class Ref:
     """An object an entry names by (kind, namespace, name): a claim, ConfigMap, Secret, Service,
     ServiceAccount, Role, ClusterIssuer or scale target; ``Host`` and ``Principal`` name a Service's
     DNS name and a ServiceAccount's mTLS identity. ``keys`` are the keys of a Secret (or ConfigMap)
-    the object reads, where ORION knows them (empty: every key, the files or variables the application reads)."""
+    the object reads, where ORION knows them (empty: every key, the files or variables the application reads);
+    ``named``, of one mounted whole (no ``keys``), the keys its containers name by path (``*_FILE`` variables,
+    arguments: :func:`~orion_dsl.lowering.mounted_files.named_keys`), which must be there."""
 
     kind: str
     namespace: str | None
     name: str
     keys: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.namespace}/" if self.namespace else ""

@@ -100,12 +100,14 @@ class Crd:
 
 @attrs.frozen
 class Reader:
-    """An object that reads a Secret, and the keys it reads (empty: the files its application reads)."""
+    """An object that reads a Secret, and the keys it is known to read: named by key, or (mounted whole) by path."""
 
     object: str
     keys: tuple[str, ...]
-    #: Whether the spec names the keys (a workload's ``env NAME secret "S" key "K"``), not ORION's objects.
+    #: Whether the spec names the keys (a workload's ``env NAME secret "S" key "K"``, or a path into its mount), not ORION's objects.
     stated: bool = False
+    #: Whether it mounts the whole Secret (or reads every key, ``env_from``), so the application may read keys besides ``keys``.
+    whole: bool = False
 
 
 @attrs.frozen
@@ -129,7 +131,7 @@ class SecretNeed:
     @property
     def any_file(self) -> bool:
         """Whether a reader mounts the whole Secret (or reads every key, ``env_from``), so its keys are the ones the application reads."""
-        return any(not r.keys for r in self.readers)
+        return any(r.whole for r in self.readers)
 
 
 @attrs.frozen
@@ -277,15 +279,17 @@ def _secrets(plan: Plan, written: Iterable[Planned]) -> tuple[SecretNeed, ...]:
     """The Secrets the cluster provides that a written object names, with each reader and its keys
     (cert-manager's and the operators' Secrets are made, not provided)."""
     provided = {(e.namespace, e.name) for e in plan.of_role(Role.PROVIDED_SECRET)}
-    readers: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    readers: dict[tuple[str, str], dict[str, Reader]] = {}
     stated = {str(e.id) for e in written if e.role in _STATING}
     for e in written:
         for ref in e.refs:
             key = (ref.namespace or "", ref.name)
             if ref.kind == "Secret" and key in provided:
-                keys = readers.setdefault(key, {})
-                keys[str(e.id)] = tuple(dict.fromkeys((*keys.get(str(e.id), ()), *ref.keys)))
-    return tuple(SecretNeed(ns, name, tuple(Reader(o, k, o in stated) for o, k in found.items())) for (ns, name), found in sorted(readers.items()))
+                found = readers.setdefault(key, {})
+                was = found.get(str(e.id), Reader(str(e.id), (), str(e.id) in stated))
+                keys = tuple(dict.fromkeys((*was.keys, *ref.keys, *ref.named)))
+                found[str(e.id)] = attrs.evolve(was, keys=keys, whole=was.whole or not ref.keys)
+    return tuple(SecretNeed(ns, name, tuple(found.values())) for (ns, name), found in sorted(readers.items()))
 
 
 #: Objects whose Secret keys the spec names (a workload's environment), not ORION.

@@ -12,8 +12,10 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
+from orion_dsl.choices import SINGLE_NODE_ACCESS, Engine
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
-from orion_dsl.lowering.families import INCREMENTAL_SINCE, family, major
+from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, family, major, user_file, user_key
+from orion_dsl.lowering.names import credentials_volume
 from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
 from orion_dsl.semantic import exposed, owned, paths, plain_secrets
@@ -201,17 +203,17 @@ def read_replicas_are_pods(ctx: Context) -> list[Diagnostic]:
     return out
 
 
-#: Access modes a volume attaches with to one node only (``read-write-once-pod``: to one pod).
-SINGLE_NODE_ACCESS = ("read-write-once", "read-write-once-pod")
-
-
 def claims_are_not_shared_across_replicas(ctx: Context) -> list[Diagnostic]:
     """A Deployment's pods share its one claim: with more than one replica, a claim that attaches to one
     node only leaves the others stuck on Multi-Attach (or, on one node, several processes writing one data
-    directory). A StatefulSet has a claim per pod; an operator (``engine``) makes its own."""
+    directory). A StatefulSet has a claim per pod; an operator (``engine``) makes its own. With one replica,
+    a stated rolling update's surge pod shares the claim the same way (unstated, the rollout is ``recreate``)."""
     out = []
     for w in ctx.topology.workloads:
-        if w.kind != "deployment" or w.max_replicas < 2:
+        if w.kind != "deployment":
+            continue
+        if w.max_replicas < 2:
+            out.extend(_surge_shares_claim(ctx, w))
             continue
         for st in w.storage:
             if st.access in SINGLE_NODE_ACCESS:
@@ -225,6 +227,24 @@ def claims_are_not_shared_across_replicas(ctx: Context) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def _surge_shares_claim(ctx: Context, w: Workload) -> list[Diagnostic]:
+    """E0219 for a one-replica Deployment with a single-node claim whose stated rolling update starts a new pod
+    before stopping the old one (surge 1 or more): for the length of the rollout both pods mount the claim."""
+    r = w.rollout
+    claim = next((st for st in w.storage if st.access in SINGLE_NODE_ACCESS), None)
+    if claim is None or r.strategy != "rolling" or r.surge == 0:
+        return []
+    return [
+        error(
+            "E0219",
+            ctx.span("rollout", w.name, w.span),
+            f'the rolling update of "{w.name}" starts a new pod beside the old one (surge {r.surge}), and both would mount its '
+            f'one {claim.access} claim "{claim.name}"',
+            "write `rollout recreate` (the old pod stops first; the default for such a claim), or `rollout rolling { surge 0; unavailable 1 }`",
+        )
+    ]
 
 
 def backups_meet_rpo(ctx: Context) -> list[Diagnostic]:
@@ -580,6 +600,54 @@ def incremental_backups_have_a_server_that_takes_them(ctx: Context) -> list[Diag
     return out
 
 
+def backups_read_the_user_file(ctx: Context) -> list[Diagnostic]:
+    """ORION's PostgreSQL backup steps log in as the user the server's entrypoint reads from POSTGRES_USER_FILE, so they
+    read the same file: it must be a file of the Secret volume the backup pods mount (the workload's first), at its mount."""
+    out = []
+    for w in ctx.topology.workloads:
+        path = user_file(w)
+        if path is None or w.engine is not None or user_key(w) is not None or not any(b.image is None for b in w.backups):
+            continue
+        volume = credentials_volume(w)
+        where = f"in its secret volume {volume.name} (at {volume.mount_path})" if volume is not None else "in a secret volume"
+        out.append(
+            error(
+                "E0221",
+                w.span,
+                f'the backups of "{w.name}" log in as the user POSTGRES_USER_FILE names, and {path} is no file {where}, '
+                "which the backup pods mount",
+                f"name a file of that volume (`env {USER_FILE} \"{volume.mount_path if volume else '/etc/...'}/username\"`), or give the user in POSTGRES_USER",
+            )
+        )
+    return out
+
+
+def database_images_are_not_replicated_by_hand(ctx: Context) -> list[Diagnostic]:
+    """A StatefulSet of a database image ORION knows (:func:`family`) with several pods and no ``engine`` runs
+    independent servers behind one Service: each pod initialises its own claim (docker-library/postgres@6edb0a8c
+    17/alpine3.22/docker-entrypoint.sh runs initdb on an empty PGDATA) and nothing makes one follow another, so
+    writes split between them and backups through the Service reach either."""
+    out = []
+    for w in ctx.topology.workloads:
+        found = family(w)
+        if w.kind != "statefulset" or w.engine is not None or found is None or w.max_replicas < 2:
+            continue
+        out.append(
+            warning(
+                "W0318",
+                ctx.span("replicas", w.name, w.span),
+                f'the {w.max_replicas} pods of "{w.name}" run independent {found} servers behind one Service: nothing replicates '
+                "one to another, so writes and backups reach either",
+                f"run it on an operator that replicates (`engine {_REPLICATING_ENGINE[found]}`), or `replicas 1`",
+            )
+        )
+    return out
+
+
+#: The engine that runs each database image as one replicated store.
+_REPLICATING_ENGINE: dict[Family, Engine] = {"postgres": "cloudnative-pg", "redis": "redis-operator", "rabbitmq": "rabbitmq-operator"}
+
+
 #: Every check, in the order they run.
 CHECKS: Sequence[Check] = (
     owned.namespaces_are_not_owned,
@@ -600,6 +668,8 @@ CHECKS: Sequence[Check] = (
     alerts_leave_the_cluster,
     the_scraper_reads_the_monitors,
     incremental_backups_have_a_server_that_takes_them,
+    database_images_are_not_replicated_by_hand,
+    backups_read_the_user_file,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,

@@ -8,7 +8,7 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl import model
-from orion_dsl.choices import CheckKind, EnvSource, LbAlgorithm, MetricSource, ServiceType
+from orion_dsl.choices import SINGLE_NODE_ACCESS, CheckKind, EnvSource, LbAlgorithm, MetricSource, RolloutStrategy, ServiceType
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import did_you_mean
 from orion_dsl.engines import facts
@@ -89,6 +89,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
         if versions and not d.image:  # the service's image is its first version's (the document's, the diagrams')
             container = attrs.evolve(container, image=versions[0].image)
         resilience = self.resilience(d.resilience)
+        storage = tuple(x for s in d.storage if (x := self.storage(s, subst)) is not None)
+        one_node_claim = kind == "deployment" and any(s.access in SINGLE_NODE_ACCESS for s in storage)
         return model.Workload(
             name=name,
             namespace=namespace,
@@ -99,8 +101,8 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             sidecars=sidecars,
             probes=self.probes(d.probes, container.ports + tuple(p for s in sidecars for p in s.ports), name),
             volumes=tuple(self.volume(vd, subst) for vd in d.volumes if vd.name and vd.kind and vd.kind.value != "none" and vd.at),
-            storage=tuple(x for s in d.storage if (x := self.storage(s, subst)) is not None),
-            rollout=self.rollout(d.rollout),
+            storage=storage,
+            rollout=self.rollout(d.rollout, one_node_claim),
             blue_green=self.blue_green(d.blue_green),
             budget=model.Budget(written(d.disruption_budget.max_unavailable), written(d.disruption_budget.min_available)) if d.disruption_budget else None,
             security=self.security(d.security, api=settings.kubernetes_api),
@@ -371,16 +373,24 @@ class WorkloadResolver(EngineResolver, VersionResolver):
                 self.spans[(f"storage {st.name.value}", name)] = st.span
         if d.probes is not None and d.probes.none is not None:
             self.spans[("probes none", name)] = d.probes.none.span
+        if d.rollout is not None:
+            self.spans[("rollout", name)] = d.rollout.keyword_span
+        if d.replicas is not None:
+            self.spans[("replicas", name)] = d.replicas.span
         others = (*((s.name, s.resources) for s in d.sidecars), *((i.name, i.resources) for i in d.init))
         for container, block in ((written(d.container, name), d.resources), *((written(n, ""), r) for n, r in others)):
             if block is not None and block.none is not None:
                 self.spans[(f"resources none {container}", name)] = block.none.span
 
     @staticmethod
-    def rollout(d: decl.RolloutDecl | None) -> model.Rollout:
-        """How new versions replace old ones, defaults where unset."""
+    def rollout(d: decl.RolloutDecl | None, one_node_claim: bool) -> model.Rollout:
+        """How new versions replace old ones, defaults where unset. A Deployment whose pods mount a claim that
+        attaches to one node (or pod) only is recreated unless the spec writes a strategy: a surge pod would
+        mount the old pod's claim (Multi-Attach on another node, two servers writing one directory on the same),
+        kubernetes.io/docs/concepts/workloads/controllers/deployment/#recreate-deployment."""
         settings = Settings(decl.RolloutDecl, d)
-        return model.Rollout(settings.strategy, settings.surge, settings.unavailable, settings.grace)
+        strategy: RolloutStrategy = settings.strategy if (d is not None and d.strategy is not None) or not one_node_claim else "recreate"
+        return model.Rollout(strategy, settings.surge, settings.unavailable, settings.grace)
 
     @staticmethod
     def blue_green(d: decl.BlueGreenDecl | None) -> model.BlueGreen | None:
@@ -672,7 +682,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             probes=checks,
             volumes=volumes,
             storage=(),
-            rollout=db.rollout if db.kind == "deployment" else attrs.evolve(self.rollout(None), grace=db.rollout.grace),
+            rollout=db.rollout if db.kind == "deployment" else attrs.evolve(self.rollout(None, one_node_claim=False), grace=db.rollout.grace),
             blue_green=None,
             budget=db.budget,
             security=db.security,

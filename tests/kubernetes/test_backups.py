@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from orion_dsl.backends.kubernetes import render
+from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import EXAMPLES
@@ -187,6 +188,55 @@ def test_postgres_backups_log_in_as_the_images_superuser_or_the_workloads_own_us
     assert analysis.topology is not None, analysis.diagnostics
     ref = {"secretKeyRef": {"name": "postgres-secrets", "key": "user", "optional": False}}
     assert _backup_user(objects(analysis.topology), "postgres-wal-archive") == {"name": "BACKUP_USER", "valueFrom": ref}
+
+
+#: The image reads its superuser's name from POSTGRES_USER_FILE when it is set (file_env 'POSTGRES_USER' 'postgres':
+#: docker-library/postgres@6edb0a8c 17/alpine3.22/docker-entrypoint.sh), so the backups read the same file.
+USER_FILE = SPEC.replace("port sql 5432\n", 'port sql 5432\n    env POSTGRES_USER_FILE "/etc/postgres/secrets/username"\n', 1) % ""
+
+
+def test_postgres_backups_read_the_user_from_the_file_the_server_reads_it_from() -> None:
+    analysis = analyze_text(USER_FILE, "backups.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    pod = find(objects(analysis.topology), "Deployment", "postgres-wal-archive", "data")["spec"]["template"]["spec"]
+    (receive,) = (c for c in pod["containers"] if c["name"] == "receive")
+    assert "BACKUP_USER" not in {e["name"] for e in receive["env"]}
+    assert 'BACKUP_USER="$(cat /etc/postgres/secrets/username)"' in receive["command"][-1]
+    assert {"name": "store-credentials", "mountPath": "/etc/postgres/secrets", "readOnly": True} in receive["volumeMounts"]
+    assert analysis.plan is not None
+    (secret,) = (s for s in prerequisites(analysis.plan).secrets if s.name == "postgres-secrets")
+    readers = {r.object: r.keys for r in secret.readers}
+    assert readers["Deployment data/postgres-wal-archive"] == ("password", "username")
+
+
+def test_a_user_file_the_backup_pods_do_not_mount_is_refused() -> None:
+    outside = USER_FILE.replace("/etc/postgres/secrets/username", "/etc/postgres/users/name")
+    (found,) = [d for d in analyze_text(outside, "backups.orion").diagnostics if d.code == "E0221"]
+    assert "/etc/postgres/users/name is no file in its secret volume secrets (at /etc/postgres/secrets)" in found.summary
+
+
+def test_the_backups_are_readers_of_the_secret_their_user_is_read_from() -> None:
+    """BACKUP_USER is a secretKeyRef of the workload's own POSTGRES_USER key: every backup pod reads that Secret."""
+    spec = SPEC.replace("port sql 5432\n", 'port sql 5432\n    env POSTGRES_USER secret "pg-user" key "name"\n', 1) % ""
+    spec = spec.replace("backup wal continuous to primary", "backup wal continuous to primary\n    backup full every 24h to primary")
+    analysis = analyze_text(spec, "backups.orion")
+    assert analysis.plan is not None, analysis.diagnostics
+    (secret,) = (s for s in prerequisites(analysis.plan).secrets if s.name == "pg-user")
+    assert [(r.object, r.keys) for r in secret.readers] == [
+        ("StatefulSet data/postgres", ("name",)),
+        ("Deployment data/postgres-wal-archive", ("name",)),
+        ("CronJob data/postgres-backup-full", ("name",)),
+    ]
+
+
+def test_the_backups_of_several_independent_servers_reach_pod_0() -> None:
+    """W0318's case, when the spec keeps several pods: every step connects to one server, not one the Service picks."""
+    spec = SPEC.replace("port sql 5432\n", "replicas 2\n    port sql 5432\n", 1) % ""
+    analysis = analyze_text(spec, "backups.orion")
+    assert analysis.topology is not None, analysis.diagnostics
+    pod = find(objects(analysis.topology), "Deployment", "postgres-wal-archive", "data")["spec"]["template"]["spec"]
+    (host,) = {e["value"] for c in pod["containers"] for e in c["env"] if e["name"] == "BACKUP_HOST"}
+    assert host == "postgres-0.postgres-headless.data.svc.cluster.local"
 
 
 def test_an_incremental_backup_warns_below_postgresql_17_and_not_from_17() -> None:

@@ -286,6 +286,34 @@ def test_every_path_a_command_writes_is_writable_and_every_file_it_reads_exists(
     assert bad == {}
 
 
+def secret_files(spec: dict[str, Any], namespace: str, known: Sources) -> list[str]:
+    """The files a container's environment names in one of its Secret mounts whose key the Secret is not listed with."""
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    found = []
+    for c in [*spec.get("initContainers", []), *spec["containers"]]:
+        for e in c.get("env", []):
+            value = e.get("value")
+            mount = _mount(PurePosixPath(value), c) if isinstance(value, str) and value.startswith("/") else None
+            if mount is not None and "secret" in volumes.get(mount["name"], {}):
+                problem = _unreadable(PurePosixPath(value), c, volumes, namespace, known, [])
+                found += [f"{c['name']} {e['name']}: {problem}"] if problem else []
+    return found
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_every_file_an_environment_names_in_a_secret_mount_is_a_key_the_prerequisites_list(path: Path) -> None:
+    """``*_FILE`` variables (the PostgreSQL image's POSTGRES_PASSWORD_FILE, Grafana's GF_*__FILE): the pod fails on a
+    missing key, so the prerequisites must name it (test_script_paths.py holds the paths inside commands the same way)."""
+    known = sources(path)
+    bad = {
+        f"{o['kind']} {o['metadata'].get('namespace')}/{o['metadata']['name']}": found
+        for o in objects(load(path))
+        for spec in pod_specs(o)
+        if (found := secret_files(spec, o["metadata"].get("namespace", ""), known))
+    }
+    assert bad == {}
+
+
 def test_the_backup_scripts_are_read_as_what_they_touch() -> None:
     script = (
         'export PGPASSWORD="$(cat /etc/pg/password)"; mkdir -p /backup/wal; exec pg_receivewal -d "host=$H" -D /backup/wal --slot=s; '
@@ -347,3 +375,17 @@ def test_a_sound_dump_and_upload_keep_their_contract() -> None:
         'export REDISCLI_AUTH="$(cat /etc/cache/credentials/password)"; redis-cli --rdb /backup/out/dump.rdb', 'aws s3 cp --recursive /backup/out "s3://$B/"'
     )
     assert breaches(pod, "data", _KNOWN) == []
+
+
+def test_a_backup_user_read_from_a_file_is_read_from_a_mounted_key_the_prerequisites_list(tmp_path: Path) -> None:
+    from tests.kubernetes.test_backups import USER_FILE
+
+    path = tmp_path / "user-file.orion"
+    path.write_text(USER_FILE)
+    known = sources(path)
+    archiver = next(o for o in objects(load(path)) if o["kind"] == "Deployment" and o["metadata"]["name"] == "postgres-wal-archive")
+    (spec,) = pod_specs(archiver)
+    (receive,) = (c for c in spec["containers"] if c["name"] == "receive")
+    touches, _ = script_touches(receive["command"][-1])
+    assert ("reads", PurePosixPath("/etc/postgres/secrets/username")) in [(t.access, t.path) for t in touches]
+    assert breaches(spec, "data", known) == []

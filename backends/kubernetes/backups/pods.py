@@ -39,13 +39,16 @@ def backup_host(plan: Plan, w: Workload, port: int) -> str:
     """The DNS name (relative to ``<namespace>.svc.cluster.local``) a backup step connects to.
 
     The primary's Service for a pooled database; otherwise pod 0 of a StatefulSet through its
-    headless Service (whose pod records need no port) for a database (pod 0 is its primary) or a
-    port that is no Service port (RabbitMQ's management port 15672); else the workload's Service.
+    headless Service (whose pod records need no port) for a database (pod 0 is its primary), a
+    port that is no Service port (RabbitMQ's management port 15672) or several pods (independent
+    servers without an engine, W0318: every step reaches the same one, so a WAL stream finds its slot
+    and an incremental its manifest's server); else the workload's Service.
     """
     primary = plan.find(Role.PRIMARY_SERVICE, w)
     if primary is not None:
         return primary.name
-    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None):
+    independent = w.engine is None and families.family(w) is not None and w.max_replicas > 1
+    if w.kind == "statefulset" and (w.database is not None or w.port(port) is None or independent):
         return names.pod_host(w, 0)
     return names.service(w)
 
@@ -74,13 +77,15 @@ def env(plan: Plan, w: Workload, b: Backup, port: int) -> list[dict[str, Any]]:
         "HOME": "/tmp",
     }
     user = _user(w) if b.image is None else None
+    if b.image is None and families.user_key(w) is not None:
+        del values["BACKUP_USER"]  # read from the user's file by the step's login (steps.login)
     return [user if user is not None and k == "BACKUP_USER" else {"name": k, "value": v} for k, v in values.items()]
 
 
 def _user(w: Workload) -> dict[str, Any] | None:
     """``BACKUP_USER`` of a built-in step that logs in as the database's user: as the workload's own variable gives it (a value or a key)."""
     given = families.store_user(w)
-    if given is None:
+    if given is None or given.name == families.USER_FILE:
         return None
     if given.source_kind is not None:
         ref = "secretKeyRef" if given.source_kind == "secret" else "configMapKeyRef"

@@ -10,7 +10,7 @@ management port 15672). Passwords are read from the workload's credentials volum
 from __future__ import annotations
 
 from orion_dsl.lowering import names
-from orion_dsl.lowering.families import CREDENTIALS, family
+from orion_dsl.lowering.families import CREDENTIALS, family, user_key
 from orion_dsl.model import Backup, Workload
 
 #: Where a backup pod keeps what it dumps or receives.
@@ -35,7 +35,11 @@ def login(w: Workload) -> str:
     where, found = secret_dir(w), family(w)
     if where is None or found is None:
         return ""
-    return "export " + " ".join(f'{variable}="$(cat {where}/{key})"' for key, variable in CREDENTIALS[found].items()) + "; "
+    exported = {variable: f"{where}/{key}" for key, variable in CREDENTIALS[found].items()}
+    user = user_key(w)
+    if user is not None:  # POSTGRES_USER_FILE: the user is read from the same file the server's entrypoint reads (pods.env sets none)
+        exported["BACKUP_USER"] = f"{where}/{user}"
+    return "export " + " ".join(f'{variable}="$(cat {path})"' for variable, path in exported.items()) + "; "
 
 
 def dump(w: Workload, b: Backup) -> tuple[str, int] | None:
