@@ -157,7 +157,7 @@ def _data() -> list[str]:
         lines += [
             f"  statefulset postgres-{d} {{",
             '    image "postgres:17-alpine"',
-            "    replicas 3",
+            "    replicas 1",
             "    port sql 5432",
             "    port metrics 9187",
             "    resources { cpu 1000m..2000m; memory 2Gi..4Gi }",
@@ -174,7 +174,7 @@ def _data() -> list[str]:
     lines += [
         "  statefulset redis {",
         '    image "redis:7.2-alpine"',
-        "    replicas 3",
+        "    replicas 1",
         "    port redis 6379",
         "    port metrics 9121",
         "    resources { cpu 250m..500m; memory 512Mi..1Gi }",

@@ -44,6 +44,8 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("networking.istio.io/v1", "ServiceEntry"): ("istio", (1, 22)),
     ("networking.istio.io/v1", "Gateway"): ("istio", (1, 22)),
     ("networking.istio.io/v1", "Sidecar"): ("istio", (1, 22)),
+    # EnvoyFilter never left v1alpha3: istio/istio 1.30.3 crd-all.gen.yaml serves it (vendored beside the others)
+    ("networking.istio.io/v1alpha3", "EnvoyFilter"): ("istio", (1, 0)),
     ("security.istio.io/v1", "PeerAuthentication"): ("istio", (1, 22)),
     ("security.istio.io/v1", "AuthorizationPolicy"): ("istio", (1, 22)),
     ("security.istio.io/v1", "RequestAuthentication"): ("istio", (1, 22)),
