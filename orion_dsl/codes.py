@@ -456,6 +456,15 @@ CODES: tuple[Code, ...] = (
         "reach either one: a WAL stream and its slot, or an incremental and its manifest, on different servers.",
         "Run it on the operator that replicates it (`engine cloudnative-pg`, `redis-operator`, `rabbitmq-operator`), or write `replicas 1`.",
     ),
+    _w(
+        "W0319",
+        "an ingress host reaches a service whose `traffic` block routes between its versions: the edge does not apply it",
+        "The edge sends a request to the target's Service, which selects every version's pods (Istio's Gateway API gateway "
+        "sends to the endpoints of an HTTPRoute's backend Service, ingress-nginx to the same). The split, matches, mirroring "
+        "and faults live in the workload's VirtualService, which binds to the mesh's sidecars alone, so public requests reach "
+        "the versions by their share of the pods. A blue-green pair is not concerned: its Service selects the active colour.",
+        "Send the host to a service without versions that calls the versioned one in the mesh, or give the service one version.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",

@@ -18,7 +18,7 @@ from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, fa
 from orion_dsl.lowering.names import credentials_volume
 from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
-from orion_dsl.semantic import exposed, owned, paths, plain_secrets
+from orion_dsl.semantic import edge_traffic, exposed, owned, paths, plain_secrets
 from orion_dsl.source import Span
 
 
@@ -673,6 +673,7 @@ CHECKS: Sequence[Check] = (
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,
+    edge_traffic.edge_honours_the_traffic_split,
     defaults_turned_off_are_stated,
     quotas_admit_the_pods,
     shared_identities_admit_only_their_callers,

@@ -261,6 +261,11 @@ def test_s28_blue_green(doc: Document) -> None:
     assert "switching back" in doc.section("Blue-green").text
 
 
+def test_s28_the_blue_green_section_says_the_edge_reaches_the_active_colour(doc: Document) -> None:
+    """What tests/kubernetes/test_edge_versions.py evaluates on the objects: the HTTPRoute's Service selects the active colour."""
+    assert "the Service selects the active version, so the ingress's routes and the mesh's calls reach it alone" in doc.section("Blue-green").text
+
+
 def test_s29_disruption_budget_for_replicated_services(doc: Document, seed: Topology) -> None:
     rows = doc.table("Rolling updates").keyed()
     own = [n for n in (*APP_SERVICES, *DATA_STORES) if getattr(seed.workload(n), "engine", None) is None]  # an operator budgets its own pods
