@@ -20,6 +20,7 @@ from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
 from tests.support.plans import planned
+from tests.support.schemas import NEWEST_K8S, validate_any
 
 from .helpers import SPECS, find, objects, of_kind
 
@@ -147,3 +148,14 @@ def test_a_fault_of_a_one_version_service_behind_a_host_is_w0319() -> None:
 def test_the_seed_and_the_examples_have_no_host_past_a_traffic_block(path: Path) -> None:
     """Bookinfo's host goes to productpage (one version), the seed's to blue-green pairs: no W0319 anywhere."""
     assert _edge_warnings(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    "text", [SWITCHED.replace("ACTIVE", "green").replace("MESH", "mesh on"), VERSIONED.replace("TARGET", "reviews")], ids=["green", "split"]
+)
+def test_the_objects_of_these_specs_validate_against_their_schemas(text: str) -> None:
+    """The routes, Services, Deployments and the mesh's objects of the specs above, against the Kubernetes and CRD schemas."""
+    topology = topology_of(text)
+    every = [*objects(topology), *istio.objects(planned(topology))[0]]
+    assert {o["kind"] for o in every} >= {"HTTPRoute", "Service", "Deployment", "VirtualService", "DestinationRule"}
+    assert [(o["kind"], o["metadata"]["name"], e) for o in every for e in validate_any(o, NEWEST_K8S)] == []
