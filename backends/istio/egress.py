@@ -3,12 +3,15 @@
 * Every external gets a ServiceEntry in the root namespace (``MESH_EXTERNAL``), exported only
   to the namespaces whose meshed workloads the allow-graph lets call it (and ``.``, where the
   egress gateway runs). With each namespace's Sidecar (:mod:`.sidecar`) this is the allow-list.
-* Resolution is ``DNS``, except for an external with an *opaque* TCP port (neither TLS nor
-  HTTP, e.g. SMTP 587 with STARTTLS) that another allow-listed host also uses: without
-  ``addresses`` Istio tells such traffic apart by port alone (istioctl IST0134), so with DNS
-  every connection on that port would go to one of the hosts. Those entries use ``NONE`` (the
-  connection goes to the address the application resolved); I0711 reports each such host: on
-  that port any host is reachable. UDP (NTP) is not proxied at all (I0706).
+* Resolution is ``DNS``, except for the *opaque* TCP ports (neither TLS nor HTTP, e.g. SMTP 587
+  with STARTTLS) that another allow-listed host also uses: without ``addresses`` Istio tells such
+  traffic apart by port alone (istioctl IST0134), so with DNS every connection on that port would
+  go to one of the hosts. Those ports get a ServiceEntry of their own (``<name>-shared``) with
+  ``NONE`` (the connection goes to the address the application resolved); I0711 reports each such
+  host: on that port any host is reachable. The external's other ports (SMTP 465) keep ``DNS``,
+  which the egress gateway needs: with ``NONE`` it would send the connection to its original
+  destination, the gateway itself, in an infinite loop (:func:`orion_dsl.lowering.egress.entry_ports`).
+  UDP (NTP) is not proxied at all (I0706).
 * With an egress gateway, every host is routed sidecar -> egress gateway -> external on the
   ports :mod:`orion_dsl.lowering.egress` says the gateway carries (TLS ports by SNI, unshared
   opaque TCP ports by port), as in Istio's "Egress Gateways" task
@@ -35,7 +38,7 @@ from __future__ import annotations
 from orion_dsl.backends.istio.names import Obj, host, obj, port_protocol, principal
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
-from orion_dsl.lowering.egress import GATEWAY_SERVICE_PORTS, gateway, gateway_ports, routed_hosts, shared_opaque_ports
+from orion_dsl.lowering.egress import GATEWAY_SERVICE_PORTS, SHARED_PORTS, entry_ports, gateway, gateway_ports, routed_hosts, shared_opaque_ports
 from orion_dsl.lowering.names import egress_server_port, egress_subset
 from orion_dsl.model import EgressGateway, External, Port, Topology, Workload
 
@@ -64,11 +67,13 @@ def export_to(topology: Topology, external: External, home: str) -> list[str]:
 
 def service_entry(entry: Planned, plan: Plan) -> Obj:
     """The allow-listed external service: hosts, ports with Istio protocols, resolution (none for a
-    wildcard host or a TCP port other externals share), outside the mesh."""
+    wildcard host or the TCP ports other externals share, which get an entry of their own), outside the mesh."""
     external = entry.of(External)
+    own, common = entry_ports(plan.topology, external)
+    chosen = common if entry.part == SHARED_PORTS else own
+    ports = [{"number": p.number, "name": p.name, "protocol": port_protocol(p)} for p in chosen]
     shared = shared_opaque_ports(plan.topology)
-    ports = [{"number": p.number, "name": p.name, "protocol": port_protocol(p)} for p in external.ports]
-    ambiguous = any(port_protocol(p) == "TCP" and p.number in shared for p in external.ports)
+    ambiguous = any(port_protocol(p) == "TCP" and p.number in shared for p in chosen)
     wildcard = any(h.startswith("*") for h in external.hosts)  # Istio resolves only whole names by DNS
     spec = {
         "hosts": list(external.hosts),

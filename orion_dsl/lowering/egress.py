@@ -66,6 +66,25 @@ def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
     return {number: sorted(found) for number, found in sorted(hosts.items()) if len(found) > 1}
 
 
+#: The plan part of an external's second ServiceEntry: its opaque TCP ports other hosts share.
+SHARED_PORTS = "shared-ports"
+
+
+def entry_ports(topology: Topology, external: External) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
+    """An external's ports split in two ServiceEntries: (its own, the opaque TCP ports other hosts share).
+
+    The shared ones need resolution ``NONE`` (by port alone Istio cannot tell the hosts apart, so the
+    connection must go to the address the application resolved). The others keep ``DNS``: at the egress
+    gateway a ``NONE`` host becomes an original-destination cluster, and the original destination of a
+    connection a sidecar sent to the gateway is the gateway itself, an infinite loop (Istio's "Egress
+    Gateways" task: "If the resolution is NONE, the gateway will direct the traffic to itself in an
+    infinite loop", quoted in istio/istio#50075). An external with only shared ports has one entry."""
+    shared = shared_opaque_ports(topology)
+    common = tuple(p for p in external.ports if port_protocol(p) == "TCP" and p.number in shared)
+    own = tuple(p for p in external.ports if p not in common)
+    return (own, common) if own else (common, ())
+
+
 def gateway(topology: Topology) -> EgressGateway | None:
     """The mesh's egress gateway, if one is declared."""
     return topology.mesh.egress_gateway if topology.mesh is not None else None

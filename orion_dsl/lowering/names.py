@@ -346,6 +346,12 @@ def require_jwt(w: Workload) -> str:
     return _derived(w, "require-jwt")
 
 
+def shared_ports_entry(external: str) -> str:
+    """The second ServiceEntry of an external, holding the opaque TCP ports other hosts share (resolution NONE),
+    apart from its own ports (resolution DNS, which the egress gateway needs)."""
+    return f"{dns_label(external, LABEL_LIMIT - len('-shared'))}-shared"
+
+
 def egress_route(host: str) -> str:
     """The VirtualService that routes one external host through the egress gateway."""
     return f"egress-{dns_label(host, LABEL_LIMIT - len('egress-'))}"
