@@ -38,7 +38,7 @@ from __future__ import annotations
 from orion_dsl.backends.istio.names import Obj, host, obj, port_protocol, principal
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
-from orion_dsl.lowering.egress import GATEWAY_SERVICE_PORTS, SHARED_PORTS, entry_ports, gateway, gateway_ports, routed_hosts, shared_opaque_ports
+from orion_dsl.lowering.egress import SHARED_PORTS, entry_ports, gateway, gateway_ports, missing_service_ports, routed_hosts, shared_opaque_ports
 from orion_dsl.lowering.names import egress_server_port, egress_subset
 from orion_dsl.model import EgressGateway, External, Port, Topology, Workload
 
@@ -197,7 +197,7 @@ def _unenforced(topology: Topology) -> list[Diagnostic]:
 
 def _gateway_service(topology: Topology) -> list[Diagnostic]:
     """The routed ports Istio's egress gateway Service does not have (I0705): they must be added to it."""
-    missing = sorted({p.number for _, _, p in routed(topology)} - set(GATEWAY_SERVICE_PORTS))
+    missing = missing_service_ports(topology)
     found = gateway(topology)
     if not missing or found is None:
         return []

@@ -113,6 +113,14 @@ def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
     return tuple((e, h) for e in topology.externals if gateway_ports(topology, e) for h in e.hosts)
 
 
+def missing_service_ports(topology: Topology) -> list[int]:
+    """The ports the egress gateway routes that the istio-egressgateway Service of Istio's chart lacks (SMTPS 465):
+    they must be added to it at install, port and targetPort alike (I0705, PREREQUISITES)."""
+    if gateway(topology) is None:
+        return []
+    return sorted({p.number for e, _ in routed_hosts(topology) for p in gateway_ports(topology, e)} - set(GATEWAY_SERVICE_PORTS))
+
+
 def through_gateway(topology: Topology, edge: Edge) -> bool:
     """Whether an allow-graph edge goes through the egress gateway: a meshed workload's to an external, on a port the gateway carries."""
     external = topology.external(edge.target.name) if edge.target.kind == "external" else None

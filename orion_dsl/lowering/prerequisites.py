@@ -26,10 +26,11 @@ import attrs
 from orion_dsl import controllers
 from orion_dsl.choices import PodSecurityLevel
 from orion_dsl.engines import facts, through_barman_plugin
-from orion_dsl.model import Ingress, Namespace, Topology, Workload
+from orion_dsl.model import EgressGateway, Ingress, Namespace, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
 
 from . import names
+from .egress import missing_service_ports
 from .identities import describe
 from .plan import Plan, Planned, Role
 
@@ -62,6 +63,16 @@ def cni_levels(topology: Topology) -> dict[str, list[str]]:
         if ns.mesh and not ns.external and pod_security(ns) != "privileged":
             found.setdefault(pod_security(ns), []).append(ns.name)
     return found
+
+
+#: What the istio-cni DaemonSet needs of the namespace it runs in: its install-cni container mounts hostPath
+#: directories and adds NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE and DAC_OVERRIDE, which only Pod Security
+#: ``privileged`` admits (istio/istio@00ace666c5324d1528e44101a6be37d32bbbfd31
+#: manifests/charts/istio-cni/templates/daemonset.yaml; Pod Security Standards, Baseline: HostPath Volumes, Capabilities).
+CNI_NAMESPACE_LEVEL = (
+    "the namespace the istio-cni DaemonSet runs in (istio-system or kube-system, as installed) must allow privileged pods "
+    "(Pod Security privileged): its pods mount host paths and add NET_ADMIN, NET_RAW, SYS_ADMIN and SYS_PTRACE"
+)
 
 
 def cni_reason(topology: Topology) -> str | None:
@@ -209,7 +220,7 @@ def prerequisites(plan: Plan) -> Prerequisites:
         secrets=_secrets(plan, emitted),
         storage_classes=_storage_classes(plan),
         snapshot_classes=_snapshot_classes(topology),
-        provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, describe(e)) for e in plan.provided() if _listed(e)),
+        provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, _provided_what(topology, e)) for e in plan.provided() if _listed(e)),
         features=_features(topology, emitted),
         pod_security=(
             *((ns.name, pod_security(ns)) for ns in topology.namespaces if not ns.external),
@@ -220,6 +231,17 @@ def prerequisites(plan: Plan) -> Prerequisites:
 
 #: Provided entries listed elsewhere (Secrets) or not needed from the cluster (a controller makes them).
 _NOT_LISTED = frozenset({Role.PROVIDED_SECRET, Role.MANAGED_SECRET, Role.TEMPLATE_CLAIM, Role.OPERATOR_MADE})
+
+
+def _provided_what(topology: Topology, entry: Planned) -> str:
+    """What a provided object is, and for the egress gateway's Service the ports ORION routes through it that
+    Istio's chart does not give it (80, 443, 15443 only): without them the Gateway's listener has no Service port."""
+    what = describe(entry)
+    missing = missing_service_ports(topology) if entry.role is Role.PROVIDED_SERVICE and isinstance(entry.subject, EgressGateway) else []
+    if missing:
+        ports = ", ".join(str(n) for n in missing)
+        what += f", with port{'s' if len(missing) > 1 else ''} {ports} added at install (targetPort the same, TCP)"
+    return what
 
 
 def _listed(entry: Planned) -> bool:
@@ -404,7 +426,7 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
         out.append(Feature("a CNI that enforces NetworkPolicy", "every namespace denies by default; without enforcement the policies are ignored"))
         out.extend(_network_policy_features(topology, written))
     if (reason := cni_reason(topology)) is not None:
-        out.append(Feature("Istio's CNI node agent (istio-cni)", reason))
+        out.append(Feature("Istio's CNI node agent (istio-cni)", f"{reason}; {CNI_NAMESPACE_LEVEL}"))
     if any(w.meshed and w.scraped for w in topology.workloads):
         why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
         out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))
