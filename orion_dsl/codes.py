@@ -542,7 +542,8 @@ CODES: tuple[Code, ...] = (
     _i(
         "I1030",
         "NetworkPolicy cannot match host names: egress to external services is opened to public addresses on their ports only",
-        "The host allow-list is enforced by the Istio ServiceEntry and Sidecar resources (the istio target).",
+        "The istio target's ServiceEntry and Sidecar resources hold meshed callers to the allow-listed hosts, except on opaque "
+        "TCP ports several hosts share, on UDP, and for callers outside the mesh; the hint says which apply.",
     ),
     _i(
         "I1032",

@@ -121,6 +121,37 @@ def missing_service_ports(topology: Topology) -> list[int]:
     return sorted({p.number for e, _ in routed_hosts(topology) for p in gateway_ports(topology, e)} - set(GATEWAY_SERVICE_PORTS))
 
 
+def allow_list_gaps(topology: Topology) -> list[str]:
+    """Where nothing holds external traffic to the allow-listed hosts, each as a phrase: the opaque TCP ports
+    several hosts share (I0711), UDP ports (I0706; Istio proxies TCP only) and callers outside the mesh (no
+    sidecar checks their host; their NetworkPolicy opens the port to every public address). The NetworkPolicies
+    cannot match host names (I1030), so on these any public host is reachable. Docs and I1030 say the same."""
+    gaps = [f"on {n}/TCP, which {', '.join(hosts)} share" for n, hosts in shared_opaque_ports(topology).items()]
+    udp: dict[int, list[str]] = defaultdict(list)
+    for e in topology.externals:
+        for p in e.ports:
+            if p.protocol == "UDP":
+                udp[p.number].extend(e.hosts)
+    gaps += [f"on {n}/UDP ({', '.join(hosts)}), which Istio does not proxy" for n, hosts in sorted(udp.items())]
+    outside = dict.fromkeys(
+        edge.source.name
+        for edge in topology.allow_graph.edges
+        if edge.target.kind == "external" and edge.source.kind == "workload" and not _meshed_source(topology, edge)
+    )
+    if outside:
+        gaps.append(f"for callers outside the mesh ({', '.join(outside)}), which no sidecar checks")
+    return gaps
+
+
+def allow_list_held(topology: Topology) -> str:
+    """Who holds egress to the allow-listed hosts, and where nothing does (:func:`allow_list_gaps`)."""
+    gaps = allow_list_gaps(topology)
+    if topology.mesh is None:
+        return "no host name is checked: any public address is reachable on the external services' ports"
+    held = "the Istio ServiceEntry and Sidecar resources (the istio target) hold meshed callers to the allow-listed hosts"
+    return f"{held}, except {'; '.join(gaps)}: there any public address is reachable on the port" if gaps else held
+
+
 def through_gateway(topology: Topology, edge: Edge) -> bool:
     """Whether an allow-graph edge goes through the egress gateway: a meshed workload's to an external, on a port the gateway carries."""
     external = topology.external(edge.target.name) if edge.target.kind == "external" else None
