@@ -25,6 +25,7 @@ import attrs
 
 from orion_dsl import controllers
 from orion_dsl.choices import PodSecurityLevel
+from orion_dsl.controllers import cert_manager_release
 from orion_dsl.engines import facts, through_barman_plugin
 from orion_dsl.model import EgressGateway, Ingress, Namespace, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
@@ -287,7 +288,8 @@ def _operators(topology: Topology, crds: tuple[Crd, ...]) -> tuple[Operator, ...
         name = known.name if known is not None else crd.controller
         if name is None:
             continue
-        serves = found.setdefault(name, (known.version, known.namespace, known.requires, []) if known else (None, None, (), []))[3]
+        version = cert_manager_release(_floor(topology, "kubernetes")[0]) if known is controllers.CERT_MANAGER else known.version if known else None
+        serves = found.setdefault(name, (version, known.namespace, known.requires, []) if known else (None, None, (), []))[3]
         served = f"{crd.group}/{crd.version}"
         if served not in serves:
             serves.append(served)
@@ -343,14 +345,19 @@ def _snapshot_classes(topology: Topology) -> tuple[ClassNeed, ...]:
     return tuple(ClassNeed(name, tuple(found)) for name, found in sorted(users.items()))
 
 
+def _floor(topology: Topology, platform: str) -> tuple[tuple[int, int], str]:
+    """The oldest Kubernetes or Istio release the output is written for, and what needs it."""
+    plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
+    return platform_floor(platform, plugin, topology.istio_gateway is not None)
+
+
 def _platform(topology: Topology) -> tuple[Feature, ...]:
     """Kubernetes (and Istio, with a mesh) at the floors the output is written for."""
     out = []
     for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
         if platform == "istio" and not any(ns.mesh for ns in topology.namespaces) and topology.istio_gateway is None:
             continue
-        plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
-        floor, needs = platform_floor(platform, plugin, topology.istio_gateway is not None)
+        floor, needs = _floor(topology, platform)
         shown = ".".join(map(str, floor))
         out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
     return tuple(out)

@@ -216,6 +216,15 @@ def test_a_keda_cpu_trigger_needs_the_resource_metrics_api() -> None:
     assert not any("external metrics" in f.name for f in found.features)
 
 
+def test_the_cert_manager_release_stated_supports_the_kubernetes_floor() -> None:
+    """cert-manager's supported-releases table (cert-manager.io/docs/releases; cert-manager/website#2007, Mar 2026):
+    1.20 supports Kubernetes 1.32 to 1.35, 1.21 starts at 1.33. 1.0, stated before, supported 1.11 to 1.19."""
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    assert plan.topology.kubernetes == "1.32"
+    assert [o.version for o in prerequisites(plan).operators if o.name == "cert-manager"] == ["1.20"]
+
+
 def test_a_spec_without_a_mesh_needs_no_istio() -> None:
     found = prerequisites(_plan(BACKED_UP))
     assert not any("Istio" in f.name for f in (*found.platform, *found.features))
