@@ -665,9 +665,9 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I1081",
-        "a StatefulSet's VPA sizes pods only when they are created (updateMode Initial), never by evicting them",
+        "a StatefulSet's or single-pod workload's VPA sizes pods only when they are created (updateMode Initial), never by evicting them",
         "A VPA in Auto or Recreate mode evicts pods to resize them; for a StatefulSet that is a database or queue member "
-        "(a primary, a quorum member) restarting at the autoscaler's moment.",
+        "(a primary, a quorum member) restarting at the autoscaler's moment, and for a workload that may run one pod it is downtime.",
         "Roll the StatefulSet at a time you choose to apply the recommendations.",
     ),
     _i(
