@@ -66,23 +66,23 @@ def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
     return {number: sorted(found) for number, found in sorted(hosts.items()) if len(found) > 1}
 
 
-#: The plan part of an external's second ServiceEntry: its opaque TCP ports other hosts share.
-SHARED_PORTS = "shared-ports"
+#: The plan part of an external's second ServiceEntry: the egress gateway's own view of its routed ports.
+GATEWAY_VIEW = "gateway-view"
 
 
-def entry_ports(topology: Topology, external: External) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
-    """An external's ports split in two ServiceEntries: (its own, the opaque TCP ports other hosts share).
+def split_for_gateway(topology: Topology, external: External) -> bool:
+    """Whether an external needs two ServiceEntries that no proxy sees both of: one for its callers' sidecars with
+    every port and resolution ``NONE`` (it has an opaque TCP port other hosts share, which only the address the
+    application resolved tells apart), and one for the egress gateway alone with the ports it routes and ``DNS``.
 
-    The shared ones need resolution ``NONE`` (by port alone Istio cannot tell the hosts apart, so the
-    connection must go to the address the application resolved). The others keep ``DNS``: at the egress
-    gateway a ``NONE`` host becomes an original-destination cluster, and the original destination of a
-    connection a sidecar sent to the gateway is the gateway itself, an infinite loop (Istio's "Egress
-    Gateways" task: "If the resolution is NONE, the gateway will direct the traffic to itself in an
-    infinite loop", quoted in istio/istio#50075). An external with only shared ports has one entry."""
+    At the gateway a ``NONE`` host becomes an original-destination cluster, and the original destination of a
+    connection a sidecar sent to the gateway is the gateway itself: Istio's "Egress Gateways" task, "If the
+    resolution is NONE, the gateway will direct the traffic to itself in an infinite loop" (quoted in
+    istio/istio#50075). The two entries are exported apart because Istio drops one of two ServiceEntries of the
+    same host a proxy sees when their resolutions differ (istio/istio#54988; the fix, istio/istio#59566, was closed)."""
     shared = shared_opaque_ports(topology)
-    common = tuple(p for p in external.ports if port_protocol(p) == "TCP" and p.number in shared)
-    own = tuple(p for p in external.ports if p not in common)
-    return (own, common) if own else (common, ())
+    has_shared = any(port_protocol(p) == "TCP" and p.number in shared for p in external.ports)
+    return has_shared and bool(gateway_ports(topology, external))
 
 
 def gateway(topology: Topology) -> EgressGateway | None:

@@ -346,10 +346,10 @@ def require_jwt(w: Workload) -> str:
     return _derived(w, "require-jwt")
 
 
-def shared_ports_entry(external: str) -> str:
-    """The second ServiceEntry of an external, holding the opaque TCP ports other hosts share (resolution NONE),
-    apart from its own ports (resolution DNS, which the egress gateway needs)."""
-    return f"{dns_label(external, LABEL_LIMIT - len('-shared'))}-shared"
+def gateway_service_entry(external: str) -> str:
+    """The egress gateway's own ServiceEntry of an external whose callers' entry cannot be resolved by DNS
+    (:func:`orion_dsl.lowering.egress.split_for_gateway`)."""
+    return f"{dns_label(external, LABEL_LIMIT - len('-gateway'))}-gateway"
 
 
 def egress_route(host: str) -> str:
