@@ -551,7 +551,8 @@ CODES: tuple[Code, ...] = (
     _i(
         "I1030",
         "NetworkPolicy cannot match host names: egress to external services is opened to public addresses on their ports only",
-        "The host allow-list is enforced by the Istio ServiceEntry and Sidecar resources (the istio target).",
+        "The istio target's ServiceEntry and Sidecar resources hold meshed callers to the allow-listed hosts, except on opaque "
+        "TCP ports several hosts share, on UDP, and for callers outside the mesh; the hint says which apply.",
     ),
     _i(
         "I1032",
@@ -673,9 +674,9 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I1081",
-        "a StatefulSet's VPA sizes pods only when they are created (updateMode Initial), never by evicting them",
+        "a StatefulSet's or single-pod workload's VPA sizes pods only when they are created (updateMode Initial), never by evicting them",
         "A VPA in Auto or Recreate mode evicts pods to resize them; for a StatefulSet that is a database or queue member "
-        "(a primary, a quorum member) restarting at the autoscaler's moment.",
+        "(a primary, a quorum member) restarting at the autoscaler's moment, and for a workload that may run one pod it is downtime.",
         "Roll the StatefulSet at a time you choose to apply the recommendations.",
     ),
     _i(

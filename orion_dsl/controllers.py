@@ -63,11 +63,33 @@ BY_NAME: dict[str, Controller] = {c.name: c for c in (KEDA, KUBE_STATE_METRICS)}
 
 ISTIO = Controller("Istio", ".".join(map(str, PLATFORM_FLOORS["istio"][0])), "istio-system")
 
+#: cert-manager releases and the Kubernetes minors each supports, oldest to newest (the supported-releases table,
+#: cert-manager.io/docs/releases: cert-manager/website#1712 for 1.17 and 1.18, cert-manager/website#2007 for 1.19 and 1.20;
+#: 1.21 supports Kubernetes 1.33 and later; cert-manager/website#1636 for 1.15).
+CERT_MANAGER_RELEASES: dict[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]] = {
+    (1, 15): ((1, 25), (1, 32)),
+    (1, 17): ((1, 29), (1, 32)),
+    (1, 18): ((1, 30), (1, 33)),
+    (1, 19): ((1, 31), (1, 35)),
+    (1, 20): ((1, 32), (1, 35)),
+}
+
+
+def cert_manager_release(kubernetes: tuple[int, int]) -> str | None:
+    """The newest cert-manager release that supports a Kubernetes minor: the release to state beside that floor
+    (cert-manager.io/v1, all ORION writes, is served from 1.0; what limits the release is the cluster's version).
+    None for a Kubernetes minor the table does not reach."""
+    found = [r for r, (low, high) in CERT_MANAGER_RELEASES.items() if low <= kubernetes <= high]
+    return ".".join(map(str, max(found))) if found else None
+
+
+#: cert-manager: its release is the one supporting the Kubernetes floor of the output (:func:`cert_manager_release`).
+CERT_MANAGER = Controller("cert-manager", None, "cert-manager")
+
+
 #: The controller serving each non-core API group ORION may write.
 BY_GROUP: dict[str, Controller] = {
-    # cert-manager.io/v1 is served from cert-manager 1.0 (cert-manager.io/docs/release-notes/release-notes-1.0;
-    # the pre-v1 versions were removed in 1.7: cert-manager.io/docs/releases/upgrading/upgrading-1.6-1.7).
-    "cert-manager.io": Controller("cert-manager", "1.0", "cert-manager"),
+    "cert-manager.io": CERT_MANAGER,
     "monitoring.coreos.com": Controller("Prometheus Operator", None),  # the name engines.FACTS gives it
     "velero.io": Controller("Velero", None, "velero"),
     "autoscaling.k8s.io": Controller("Vertical Pod Autoscaler", None, "kube-system"),

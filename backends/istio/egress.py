@@ -3,12 +3,16 @@
 * Every external gets a ServiceEntry in the root namespace (``MESH_EXTERNAL``), exported only
   to the namespaces whose meshed workloads the allow-graph lets call it (and ``.``, where the
   egress gateway runs). With each namespace's Sidecar (:mod:`.sidecar`) this is the allow-list.
-* Resolution is ``DNS``, except for an external with an *opaque* TCP port (neither TLS nor
-  HTTP, e.g. SMTP 587 with STARTTLS) that another allow-listed host also uses: without
-  ``addresses`` Istio tells such traffic apart by port alone (istioctl IST0134), so with DNS
-  every connection on that port would go to one of the hosts. Those entries use ``NONE`` (the
-  connection goes to the address the application resolved); I0711 reports each such host: on
-  that port any host is reachable. UDP (NTP) is not proxied at all (I0706).
+* Resolution is ``DNS``, except for the *opaque* TCP ports (neither TLS nor HTTP, e.g. SMTP 587
+  with STARTTLS) that another allow-listed host also uses: without ``addresses`` Istio tells such
+  traffic apart by port alone (istioctl IST0134), so with DNS every connection on that port would
+  go to one of the hosts. Such an external's entry uses ``NONE`` (the connection goes to the
+  address the application resolved); I0711 reports each such host: on that port any host is
+  reachable. If the egress gateway routes its other ports (SMTPS 465), the gateway gets an entry
+  of its own (``<name>-gateway``, those ports, ``DNS``: with ``NONE`` it would send the connection
+  to its original destination, itself), and the two are exported apart, to the callers' namespaces
+  and to the gateway's (:func:`orion_dsl.lowering.egress.split_for_gateway`).
+  UDP (NTP) is not proxied at all (I0706).
 * With an egress gateway, every host is routed sidecar -> egress gateway -> external on the
   ports :mod:`orion_dsl.lowering.egress` says the gateway carries (TLS ports by SNI, unshared
   opaque TCP ports by port), as in Istio's "Egress Gateways" task
@@ -35,7 +39,7 @@ from __future__ import annotations
 from orion_dsl.backends.istio.names import Obj, host, obj, port_protocol, principal
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
-from orion_dsl.lowering.egress import GATEWAY_SERVICE_PORTS, gateway, gateway_ports, routed_hosts, shared_opaque_ports
+from orion_dsl.lowering.egress import GATEWAY_VIEW, gateway, gateway_ports, missing_service_ports, routed_hosts, shared_opaque_ports, split_for_gateway
 from orion_dsl.lowering.names import egress_server_port, egress_subset
 from orion_dsl.model import EgressGateway, External, Port, Topology, Workload
 
@@ -64,18 +68,29 @@ def export_to(topology: Topology, external: External, home: str) -> list[str]:
 
 def service_entry(entry: Planned, plan: Plan) -> Obj:
     """The allow-listed external service: hosts, ports with Istio protocols, resolution (none for a
-    wildcard host or a TCP port other externals share), outside the mesh."""
+    wildcard host or a TCP port other externals share), outside the mesh. Split for the egress gateway
+    (:func:`orion_dsl.lowering.egress.split_for_gateway`): the callers' entry (every port, none) is exported to
+    their namespaces only, and the gateway's (the ports it routes, DNS) to the gateway's namespace only."""
+    topology = plan.topology
     external = entry.of(External)
-    shared = shared_opaque_ports(plan.topology)
-    ports = [{"number": p.number, "name": p.name, "protocol": port_protocol(p)} for p in external.ports]
-    ambiguous = any(port_protocol(p) == "TCP" and p.number in shared for p in external.ports)
+    own_view = entry.part == GATEWAY_VIEW
+    chosen = gateway_ports(topology, external) if own_view else external.ports
+    ports = [{"number": p.number, "name": p.name, "protocol": port_protocol(p)} for p in chosen]
+    shared = shared_opaque_ports(topology)
+    ambiguous = any(port_protocol(p) == "TCP" and p.number in shared for p in chosen)
     wildcard = any(h.startswith("*") for h in external.hosts)  # Istio resolves only whole names by DNS
+    exported = export_to(topology, external, entry.namespace)
+    found = gateway(topology)
+    if own_view and found is not None:
+        exported = ["." if found.namespace == entry.namespace else found.namespace]
+    elif split_for_gateway(topology, external):
+        exported = sorted({w.namespace for w in callers(topology, external)})
     spec = {
         "hosts": list(external.hosts),
         "ports": ports,
         "resolution": "NONE" if ambiguous or wildcard else "DNS",
         "location": "MESH_EXTERNAL",
-        "exportTo": export_to(plan.topology, external, entry.namespace),
+        "exportTo": exported,
     }
     return obj(entry, spec)
 
@@ -192,7 +207,7 @@ def _unenforced(topology: Topology) -> list[Diagnostic]:
 
 def _gateway_service(topology: Topology) -> list[Diagnostic]:
     """The routed ports Istio's egress gateway Service does not have (I0705): they must be added to it."""
-    missing = sorted({p.number for _, _, p in routed(topology)} - set(GATEWAY_SERVICE_PORTS))
+    missing = missing_service_ports(topology)
     found = gateway(topology)
     if not missing or found is None:
         return []

@@ -16,9 +16,11 @@ override them (kedacore/keda-docs@0352aa6 content/docs/2.18/scalers/rabbitmq-que
 **VPA** (autoscaling.k8s.io/v1, ``updateMode`` from ``scaling.vertical``), one per workload.
 So it never fights the HPA, a VPA leaves alone every resource its workload's HPA scales on:
 with an HPA on CPU only, the VPA controls memory only; with an HPA on CPU *and* memory the
-VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). A StatefulSet's VPA
-never evicts (``Auto``/``Recreate`` become ``Initial``: pods are sized when created, I1081): its
-pods are database and queue members, which must not restart at the autoscaler's moment. The
+VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). The VPA of a
+StatefulSet, or of a workload that may run a single pod, never evicts (``Auto``/``Recreate``
+become ``Initial``: pods are sized when created, I1081): a StatefulSet's pods are database and
+queue members, which must not restart at the autoscaler's moment, and evicting a workload's only
+pod (Grafana's single replica) takes it down until the new pod is ready. The
 Istio sidecar (``istio-proxy``) is sized by annotations, so the VPA leaves it alone.
 
 **PDB** (policy/v1) for every workload that can run more than one replica, from ``budget``
@@ -124,13 +126,23 @@ _MODES = {"off": "Off", "initial": "Initial", "recreate": "Recreate", "auto": "A
 _EVICTING = ("Recreate", "Auto")
 
 
+def _never_evicted(w: Workload) -> str | None:
+    """Why a workload's VPA must not evict its pods (I1081): a StatefulSet's are database and queue members; a
+    workload that may run one pod would go down with it. None when evicting is safe (several replicas)."""
+    if w.kind == "statefulset":
+        return "a StatefulSet's pods are not evicted to resize them"
+    if _lowest(w) <= 1:
+        return "it may run a single pod, which evicting would take down"
+    return None
+
+
 def _vertical(plan: Plan, w: Workload) -> tuple[str, list[str]]:
     """(updateMode, controlled resources) of a workload's VPA: never a resource its HPA scales on;
     recommend-only when the HPA takes both."""
     mode_name = plan.topology.scaling.vertical
     assert mode_name is not None
     mode = _MODES[mode_name]
-    if w.kind == "statefulset" and mode in _EVICTING:
+    if mode in _EVICTING and _never_evicted(w) is not None:
         mode = "Initial"
     controlled = ["cpu", "memory"]
     if w.autoscale is not None:
@@ -179,12 +191,13 @@ def diagnostics(plan: Plan) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     vertical = plan.topology.scaling.vertical
     for w in plan.topology.workloads:
-        if vertical is not None and plan.find(Role.VPA, w) is not None and _MODES[vertical] in _EVICTING and _vertical(plan, w)[0] == "Initial":
+        why = _never_evicted(w)
+        if vertical is not None and plan.find(Role.VPA, w) is not None and _MODES[vertical] in _EVICTING and _vertical(plan, w)[0] == "Initial" and why:
             out.append(
                 info(
                     "I1081",
                     w.span,
-                    f"the VPA of {w.name} sizes its pods only when they are created (updateMode Initial): a StatefulSet's pods are not evicted to resize them",
+                    f"the VPA of {w.name} sizes its pods only when they are created (updateMode Initial): {why}",
                     f"roll {w.name} at a time you choose to apply the VPA's recommendations",
                 )
             )

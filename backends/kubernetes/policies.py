@@ -8,11 +8,12 @@
 * DNS edges go to kube-dns (``kube-system``, ``k8s-app: kube-dns``) on 53 UDP and TCP;
 * external services: NetworkPolicy cannot match host names, so an external edge opens its
   ports to ``0.0.0.0/0`` minus private, shared and link-local ranges (the cloud metadata
-  address included); the host allow-list is enforced by Istio's ServiceEntry and Sidecar
-  (I1030). With an egress gateway, an edge it carries (:mod:`orion_dsl.lowering.egress`: a
-  meshed caller, a TLS port or an unshared opaque TCP port) goes to the gateway's pods on their
-  pod port instead, and only the gateway's own policies (``istio-egressgateway-ingress`` and
-  ``-egress`` in its namespace) open the external ports to public addresses, as Istio's
+  address included); Istio's ServiceEntry and Sidecar hold meshed callers to the allow-listed
+  hosts, except where :func:`orion_dsl.lowering.egress.allow_list_gaps` says (I1030). With an
+  egress gateway, an edge it carries (:mod:`orion_dsl.lowering.egress`: a meshed caller, a TLS
+  port or an unshared opaque TCP port) goes to the gateway's pods on their pod port instead,
+  and only the gateway's own policies (``istio-egressgateway-ingress`` and ``-egress`` in its
+  namespace) open the external ports to public addresses, as Istio's
   "Egress Gateways" task asks (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/,
   "Apply Kubernetes network policies"); the gateway also reaches kube-dns and istiod. What the
   gateway cannot carry (UDP, an opaque port several hosts share) still opens to public addresses;
@@ -246,7 +247,7 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 None,
                 f"NetworkPolicy cannot match host names: egress to {len(externals)} "
                 f"external services is opened from {where} to public addresses on their ports only",
-                f"the host allow-list ({hosts}) is enforced by the Istio ServiceEntry and Sidecar resources (see the istio target)",
+                f"the host allow-list ({hosts}): {egress.allow_list_held(topology)}",
             )
         )
     if topology.ingress is not None and topology.ingress.controller == "ingress-nginx":

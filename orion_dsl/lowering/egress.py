@@ -66,6 +66,25 @@ def shared_opaque_ports(topology: Topology) -> dict[int, list[str]]:
     return {number: sorted(found) for number, found in sorted(hosts.items()) if len(found) > 1}
 
 
+#: The plan part of an external's second ServiceEntry: the egress gateway's own view of its routed ports.
+GATEWAY_VIEW = "gateway-view"
+
+
+def split_for_gateway(topology: Topology, external: External) -> bool:
+    """Whether an external needs two ServiceEntries that no proxy sees both of: one for its callers' sidecars with
+    every port and resolution ``NONE`` (it has an opaque TCP port other hosts share, which only the address the
+    application resolved tells apart), and one for the egress gateway alone with the ports it routes and ``DNS``.
+
+    At the gateway a ``NONE`` host becomes an original-destination cluster, and the original destination of a
+    connection a sidecar sent to the gateway is the gateway itself: Istio's "Egress Gateways" task, "If the
+    resolution is NONE, the gateway will direct the traffic to itself in an infinite loop" (quoted in
+    istio/istio#50075). The two entries are exported apart because Istio drops one of two ServiceEntries of the
+    same host a proxy sees when their resolutions differ (istio/istio#54988; the fix, istio/istio#59566, was closed)."""
+    shared = shared_opaque_ports(topology)
+    has_shared = any(port_protocol(p) == "TCP" and p.number in shared for p in external.ports)
+    return has_shared and bool(gateway_ports(topology, external))
+
+
 def gateway(topology: Topology) -> EgressGateway | None:
     """The mesh's egress gateway, if one is declared."""
     return topology.mesh.egress_gateway if topology.mesh is not None else None
@@ -92,6 +111,45 @@ def _meshed_source(topology: Topology, edge: Edge) -> bool:
 def routed_hosts(topology: Topology) -> tuple[tuple[External, str], ...]:
     """(external, host) the egress gateway routes: every host of an external with a port it carries."""
     return tuple((e, h) for e in topology.externals if gateway_ports(topology, e) for h in e.hosts)
+
+
+def missing_service_ports(topology: Topology) -> list[int]:
+    """The ports the egress gateway routes that the istio-egressgateway Service of Istio's chart lacks (SMTPS 465):
+    they must be added to it at install, port and targetPort alike (I0705, PREREQUISITES)."""
+    if gateway(topology) is None:
+        return []
+    return sorted({p.number for e, _ in routed_hosts(topology) for p in gateway_ports(topology, e)} - set(GATEWAY_SERVICE_PORTS))
+
+
+def allow_list_gaps(topology: Topology) -> list[str]:
+    """Where nothing holds external traffic to the allow-listed hosts, each as a phrase: the opaque TCP ports
+    several hosts share (I0711), UDP ports (I0706; Istio proxies TCP only) and callers outside the mesh (no
+    sidecar checks their host; their NetworkPolicy opens the port to every public address). The NetworkPolicies
+    cannot match host names (I1030), so on these any public host is reachable. Docs and I1030 say the same."""
+    gaps = [f"on {n}/TCP, which {', '.join(hosts)} share" for n, hosts in shared_opaque_ports(topology).items()]
+    udp: dict[int, list[str]] = defaultdict(list)
+    for e in topology.externals:
+        for p in e.ports:
+            if p.protocol == "UDP":
+                udp[p.number].extend(e.hosts)
+    gaps += [f"on {n}/UDP ({', '.join(hosts)}), which Istio does not proxy" for n, hosts in sorted(udp.items())]
+    outside = dict.fromkeys(
+        edge.source.name
+        for edge in topology.allow_graph.edges
+        if edge.target.kind == "external" and edge.source.kind == "workload" and not _meshed_source(topology, edge)
+    )
+    if outside:
+        gaps.append(f"for callers outside the mesh ({', '.join(outside)}), which no sidecar checks")
+    return gaps
+
+
+def allow_list_held(topology: Topology) -> str:
+    """Who holds egress to the allow-listed hosts, and where nothing does (:func:`allow_list_gaps`)."""
+    gaps = allow_list_gaps(topology)
+    if topology.mesh is None:
+        return "no host name is checked: any public address is reachable on the external services' ports"
+    held = "the Istio ServiceEntry and Sidecar resources (the istio target) hold meshed callers to the allow-listed hosts"
+    return f"{held}, except {'; '.join(gaps)}: there any public address is reachable on the port" if gaps else held
 
 
 def through_gateway(topology: Topology, edge: Edge) -> bool:

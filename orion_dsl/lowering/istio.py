@@ -12,7 +12,7 @@ from typing import Literal, get_args
 from orion_dsl.model import Edge, Ingress, Mesh, Topology, Workload
 
 from . import names
-from .egress import routed_hosts
+from .egress import GATEWAY_VIEW, routed_hosts, split_for_gateway
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "istio"
@@ -105,6 +105,9 @@ def plan(topology: Topology) -> Iterator[Planned]:
     yield from _jwt(topology, mesh)
     for e in topology.externals:
         yield entry(Role.SERVICE_ENTRY, "ServiceEntry", names.ISTIO_ROOT_NAMESPACE, e.name, e, sources=(e.span,))
+        if split_for_gateway(topology, e):
+            name = names.gateway_service_entry(e.name)
+            yield entry(Role.SERVICE_ENTRY, "ServiceEntry", names.ISTIO_ROOT_NAMESPACE, name, e, part=GATEWAY_VIEW, sources=(e.span,))
     yield from _egress_gateway(topology, mesh)
 
 

@@ -346,6 +346,12 @@ def require_jwt(w: Workload) -> str:
     return _derived(w, "require-jwt")
 
 
+def gateway_service_entry(external: str) -> str:
+    """The egress gateway's own ServiceEntry of an external whose callers' entry cannot be resolved by DNS
+    (:func:`orion_dsl.lowering.egress.split_for_gateway`)."""
+    return f"{dns_label(external, LABEL_LIMIT - len('-gateway'))}-gateway"
+
+
 def egress_route(host: str) -> str:
     """The VirtualService that routes one external host through the egress gateway."""
     return f"egress-{dns_label(host, LABEL_LIMIT - len('egress-'))}"

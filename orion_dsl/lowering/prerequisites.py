@@ -25,11 +25,13 @@ import attrs
 
 from orion_dsl import controllers
 from orion_dsl.choices import PodSecurityLevel
+from orion_dsl.controllers import cert_manager_release
 from orion_dsl.engines import facts, through_barman_plugin
-from orion_dsl.model import Ingress, Namespace, Topology, Workload
+from orion_dsl.model import EgressGateway, Ingress, Namespace, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
 
 from . import names
+from .egress import missing_service_ports
 from .identities import describe
 from .plan import Plan, Planned, Role
 
@@ -62,6 +64,16 @@ def cni_levels(topology: Topology) -> dict[str, list[str]]:
         if ns.mesh and not ns.external and pod_security(ns) != "privileged":
             found.setdefault(pod_security(ns), []).append(ns.name)
     return found
+
+
+#: What the istio-cni DaemonSet needs of the namespace it runs in: its install-cni container mounts hostPath
+#: directories and adds NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE and DAC_OVERRIDE, which only Pod Security
+#: ``privileged`` admits (istio/istio@00ace666c5324d1528e44101a6be37d32bbbfd31
+#: manifests/charts/istio-cni/templates/daemonset.yaml; Pod Security Standards, Baseline: HostPath Volumes, Capabilities).
+CNI_NAMESPACE_LEVEL = (
+    "the namespace the istio-cni DaemonSet runs in (istio-system or kube-system, as installed) must allow privileged pods "
+    "(Pod Security privileged): its pods mount host paths and add NET_ADMIN, NET_RAW, SYS_ADMIN and SYS_PTRACE"
+)
 
 
 def cni_reason(topology: Topology) -> str | None:
@@ -209,7 +221,7 @@ def prerequisites(plan: Plan) -> Prerequisites:
         secrets=_secrets(plan, emitted),
         storage_classes=_storage_classes(plan),
         snapshot_classes=_snapshot_classes(topology),
-        provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, describe(e)) for e in plan.provided() if _listed(e)),
+        provided=tuple(Provided(e.id.kind, e.id.namespace, e.name, _provided_what(topology, e)) for e in plan.provided() if _listed(e)),
         features=_features(topology, emitted),
         pod_security=(
             *((ns.name, pod_security(ns)) for ns in topology.namespaces if not ns.external),
@@ -220,6 +232,17 @@ def prerequisites(plan: Plan) -> Prerequisites:
 
 #: Provided entries listed elsewhere (Secrets) or not needed from the cluster (a controller makes them).
 _NOT_LISTED = frozenset({Role.PROVIDED_SECRET, Role.MANAGED_SECRET, Role.TEMPLATE_CLAIM, Role.OPERATOR_MADE})
+
+
+def _provided_what(topology: Topology, entry: Planned) -> str:
+    """What a provided object is, and for the egress gateway's Service the ports ORION routes through it that
+    Istio's chart does not give it (80, 443, 15443 only): without them the Gateway's listener has no Service port."""
+    what = describe(entry)
+    missing = missing_service_ports(topology) if entry.role is Role.PROVIDED_SERVICE and isinstance(entry.subject, EgressGateway) else []
+    if missing:
+        ports = ", ".join(str(n) for n in missing)
+        what += f", with port{'s' if len(missing) > 1 else ''} {ports} added at install (targetPort the same, TCP)"
+    return what
 
 
 def _listed(entry: Planned) -> bool:
@@ -265,7 +288,8 @@ def _operators(topology: Topology, crds: tuple[Crd, ...]) -> tuple[Operator, ...
         name = known.name if known is not None else crd.controller
         if name is None:
             continue
-        serves = found.setdefault(name, (known.version, known.namespace, known.requires, []) if known else (None, None, (), []))[3]
+        version = cert_manager_release(_floor(topology, "kubernetes")[0]) if known is controllers.CERT_MANAGER else known.version if known else None
+        serves = found.setdefault(name, (version, known.namespace, known.requires, []) if known else (None, None, (), []))[3]
         served = f"{crd.group}/{crd.version}"
         if served not in serves:
             serves.append(served)
@@ -321,14 +345,19 @@ def _snapshot_classes(topology: Topology) -> tuple[ClassNeed, ...]:
     return tuple(ClassNeed(name, tuple(found)) for name, found in sorted(users.items()))
 
 
+def _floor(topology: Topology, platform: str) -> tuple[tuple[int, int], str]:
+    """The oldest Kubernetes or Istio release the output is written for, and what needs it."""
+    plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
+    return platform_floor(platform, plugin, topology.istio_gateway is not None)
+
+
 def _platform(topology: Topology) -> tuple[Feature, ...]:
     """Kubernetes (and Istio, with a mesh) at the floors the output is written for."""
     out = []
     for platform, stated in (("kubernetes", topology.kubernetes), ("istio", topology.istio)):
         if platform == "istio" and not any(ns.mesh for ns in topology.namespaces) and topology.istio_gateway is None:
             continue
-        plugin = any(through_barman_plugin(w, b) for w in topology.workloads for b in w.backups)
-        floor, needs = platform_floor(platform, plugin, topology.istio_gateway is not None)
+        floor, needs = _floor(topology, platform)
         shown = ".".join(map(str, floor))
         out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
     return tuple(out)
@@ -404,7 +433,7 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
         out.append(Feature("a CNI that enforces NetworkPolicy", "every namespace denies by default; without enforcement the policies are ignored"))
         out.extend(_network_policy_features(topology, written))
     if (reason := cni_reason(topology)) is not None:
-        out.append(Feature("Istio's CNI node agent (istio-cni)", reason))
+        out.append(Feature("Istio's CNI node agent (istio-cni)", f"{reason}; {CNI_NAMESPACE_LEVEL}"))
     if any(w.meshed and w.scraped for w in topology.workloads):
         why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
         out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))

@@ -148,7 +148,7 @@ def _gateway_lines(topology: Topology) -> list[str]:
     lines = ["Istio egress gateway", f"namespace {gw.namespace}"]
     lines += [t for t, on in ((SIDECAR_HOP, gw.tls_origination), ("SNI routing", gw.sni_routing)) if on]
     if mesh.egress_rate_limit is not None:
-        lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)}")
+        lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)} (not applied)")  # no Istio resource (I0708)
     lines += [t for t, on in (("logs all outbound", mesh.access_log), ("cost tracking", mesh.cost_tracking)) if on]
     return lines
 

@@ -125,7 +125,7 @@ def _egress(b: Builder, topology: Topology, mesh: Mesh) -> list[str]:
     if gw.sni_routing:
         lines.append("SNI routing")
     if mesh.egress_rate_limit is not None:
-        lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)}")
+        lines.append(f"rate limit {rate_text(mesh.egress_rate_limit)} (not applied)")  # no Istio resource (I0708)
     with b.cluster("egress", "Egress", "egress"):
         b.node("egressgw", *lines, cls="egress")
         for x in routed:

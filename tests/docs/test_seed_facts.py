@@ -383,7 +383,12 @@ def test_s36_prometheus_scrapes_services_on_9090(doc: Document) -> None:
 
 def test_s37_dns_and_restricted_egress(doc: Document) -> None:
     assert doc.section("DNS").text == "Every workload (15) may query kube-dns (kube-system) on 53/UDP and 53/TCP."
-    assert "Internet deny: pods have no direct internet access" in doc.section("Network policy matrix").text
+    assert (
+        "Internet egress: NetworkPolicies open only the external services' ports below, to public addresses (they cannot match "
+        "host names); the Istio ServiceEntry and Sidecar resources (the istio target) hold meshed callers to the allow-listed hosts, "
+        "except on 587/TCP, which smtp.mailgun.org, smtp.sendgrid.net share; on 123/UDP (pool.ntp.org), which Istio does not proxy; "
+        "for callers outside the mesh (alertmanager), which no sidecar checks: there any public address is reachable on the port."
+    ) in doc.section("Network policy matrix").text
     egress = doc.table("Egress to external services")
     assert egress.row(Source="notification", External_service="sendgrid")["Ports"] == "465, 587"
     assert egress.row(Source="user", External_service="stripe")["Ports"] == "443"
@@ -479,7 +484,22 @@ def test_s44_allow_listed_externals(doc: Document) -> None:
 
 def test_s45_egress_monitoring(doc: Document) -> None:
     table = {k: v["Setting"] for k, v in doc.table("Egress monitoring").keyed().items()}
-    assert table == {"Access log of every outbound request": "on", "Egress rate limit": "100 per second", "Cost tracking": "on"}
+    """I0708, I0709: no Istio resource rate-limits or tracks the cost of egress, so the table says they are not applied."""
+    assert table == {
+        "Access log of every outbound request": "on",
+        "Egress rate limit": "100 per second — not applied: no Istio resource expresses it",
+        "Cost tracking": "on — not applied: no Istio resource expresses it; the access log records outbound requests",
+    }
+
+
+def test_s53_the_spec_perimeter_layer_is_followed_by_what_the_istio_gateway_applies(doc: Document) -> None:
+    """The seed's perimeter layer says "Web application firewall (ModSecurity)" and "Rate limiting (nginx)"; the Istio
+    gateway applies the rate limit, buffering and gzip by EnvoyFilter and no WAF (I1047)."""
+    intro, *found = bullets(doc, "Applied at the edge")
+    assert intro.startswith("The layers above are the spec's own words, not a list of what ORION generates.")
+    assert [line.split(":")[0] for line in found] == ["Rate limit", "Request buffering", "Compression", "WAF"]
+    assert found[-1] == "WAF: ModSecurity (OWASP core rules) — not applied by the Istio gateway (apply it at the CDN in front)"
+    assert "EnvoyFilter" in found[0]
 
 
 # ------------------------------------------------------------------ mesh and load balancing

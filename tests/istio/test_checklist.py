@@ -172,8 +172,10 @@ def test_s43_passthrough_routes_through_plain_subsets_and_is_reported(seed: Topo
 
 
 def test_s44_service_entry_per_external(seed_objects: Objects, seed: Topology) -> None:
+    """One entry per external, and for sendgrid and mailgun (587 shared, 465 through the gateway) the gateway's own."""
     entries = {o["metadata"]["name"]: o["spec"]["hosts"] for o in of_kind(seed_objects, "ServiceEntry")}
-    assert entries == {e.name: list(e.hosts) for e in seed.externals}
+    split = {f"{e.name}-gateway": list(e.hosts) for e in seed.externals if e.name in {"sendgrid", "mailgun"}}
+    assert entries == {e.name: list(e.hosts) for e in seed.externals} | split
 
 
 def test_s44_service_entries_are_external_and_resolved_by_dns(seed_objects: Objects) -> None:
@@ -183,9 +185,27 @@ def test_s44_service_entries_are_external_and_resolved_by_dns(seed_objects: Obje
 
 
 def test_s37_smtp_587_shared_by_two_hosts_keeps_the_resolved_address(seed_objects: Objects) -> None:
-    """Without addresses Istio matches opaque TCP by port only: DNS resolution would send every SMTP 587 connection to one host."""
-    modes = {o["metadata"]["name"]: o["spec"]["resolution"] for o in of_kind(seed_objects, "ServiceEntry")}
-    assert (modes["sendgrid"], modes["mailgun"]) == ("NONE", "NONE")
+    """Without addresses Istio matches opaque TCP by port only: DNS resolution would send every SMTP 587 connection to one host.
+    The callers' entry is exported to the callers only, so the gateway never sees it."""
+    entries = {o["metadata"]["name"]: o["spec"] for o in of_kind(seed_objects, "ServiceEntry")}
+    assert [(entries[n]["resolution"], [p["number"] for p in entries[n]["ports"]], entries[n]["exportTo"]) for n in ("sendgrid", "mailgun")] == [
+        ("NONE", [587, 465], ["orion-notification"]),
+        ("NONE", [587, 465], ["orion-notification"]),
+    ]
+
+
+def test_s37_the_egress_gateway_resolves_smtps_465_by_dns_in_an_entry_only_it_sees(seed_objects: Objects) -> None:
+    """With resolution NONE the egress gateway's route to smtp.*:465 is an original-destination cluster, and the original
+    destination of what a sidecar sent to the gateway is the gateway itself: Istio's "Egress Gateways" task
+    (istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/): "If the resolution is NONE, the gateway will
+    direct the traffic to itself in an infinite loop" (quoted in istio/istio#50075). A proxy that saw two entries of one host
+    with different resolutions would keep only one (istio/istio#54988), so each is exported to one side only."""
+    entries = {o["metadata"]["name"]: o["spec"] for o in of_kind(seed_objects, "ServiceEntry")}
+    names = ("sendgrid-gateway", "mailgun-gateway")
+    assert [(entries[n]["resolution"], [p["number"] for p in entries[n]["ports"]], entries[n]["exportTo"]) for n in names] == [
+        ("DNS", [465], ["."]),
+        ("DNS", [465], ["."]),
+    ]
 
 
 def test_s37_each_host_on_a_shared_opaque_port_is_reported_as_unenforced(seed_rendered: Rendered) -> None:

@@ -317,7 +317,7 @@ def test_s25_vpa_auto_without_fighting_the_hpa(objs: list[dict[str, Any]], seed:
     vpas = of_kind(objs, "VerticalPodAutoscaler")
     # the operators size their own pods: no VPA for them
     assert {v["metadata"]["name"] for v in vpas} == {w.name for w in seed.workloads if w.engine is None}
-    assert find(objs, "VerticalPodAutoscaler", "admin-ui")["spec"]["updatePolicy"]["updateMode"] == "Auto"
+    assert find(objs, "VerticalPodAutoscaler", "analytics")["spec"]["updatePolicy"]["updateMode"] == "Auto"
     for w in seed.workloads:
         if w.autoscale is None:
             continue
@@ -336,6 +336,20 @@ def test_s25_a_stateful_sets_vpa_never_evicts(objs: list[dict[str, Any]], seed: 
     for w in stateful:
         assert find(objs, "VerticalPodAutoscaler", w.name, w.namespace)["spec"]["updatePolicy"]["updateMode"] == "Initial"
         assert any(s.startswith(f"the VPA of {w.name} sizes its pods only when they are created") for s in codes(seed, "I1081"))
+
+
+def test_s25_the_vpa_of_a_single_replica_deployment_never_evicts_its_only_pod(objs: list[dict[str, Any]], seed: Topology) -> None:
+    """Grafana runs one replica: ``Auto`` would evict its only pod to resize it (downtime, and no PDB can help with one
+    pod); ``Initial`` sizes it when created. A workload with several replicas keeps the stated mode."""
+    grafana = next(w for w in seed.workloads if w.name == "grafana")
+    assert (grafana.kind, grafana.replicas, grafana.autoscale) == ("deployment", 1, None)
+    assert find(objs, "VerticalPodAutoscaler", "grafana", grafana.namespace)["spec"]["updatePolicy"]["updateMode"] == "Initial"
+    summary = "the VPA of grafana sizes its pods only when they are created (updateMode Initial): it may run a single pod, which evicting would take down"
+    assert summary in codes(seed, "I1081")
+    modes = {o["metadata"]["name"]: o["spec"]["updatePolicy"]["updateMode"] for o in objs if o["kind"] == "VerticalPodAutoscaler"}
+    several = [w.name for w in seed.workloads if w.kind == "deployment" and w.replicas > 1 and w.name in modes and (w.autoscale is None or w.autoscale.min > 1)]
+    several = [n for n in several if modes[n] != "Off"]  # Off: its HPA scales on CPU and memory (I1021)
+    assert several and {modes[n] for n in several} == {"Auto"}
 
 
 def test_s27_rolling_update_and_grace(objs: list[dict[str, Any]]) -> None:

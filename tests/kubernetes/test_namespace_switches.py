@@ -6,7 +6,7 @@ LimitRange (``limit_range off``). Pod Security labels: kubernetes.io/docs/concep
 from __future__ import annotations
 
 from orion_dsl.backends.kubernetes.notes import meshed_pod_security
-from orion_dsl.lowering.prerequisites import prerequisites
+from orion_dsl.lowering.prerequisites import CNI_NAMESPACE_LEVEL, prerequisites
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
 
@@ -125,9 +125,11 @@ def test_the_istio_cni_row_names_the_level_each_meshed_namespace_enforces_and_a_
     (kubernetes.io/docs/concepts/security/pod-security-standards, Baseline "Capabilities")."""
     refuses = "which refuses the istio-init container (NET_ADMIN, NET_RAW)"
     rows, notes = _cni("baseline")
-    assert rows == notes == [f"meshed namespaces enforce Pod Security restricted (shop) and baseline (tools), {refuses}"]
+    assert notes == [f"meshed namespaces enforce Pod Security restricted (shop) and baseline (tools), {refuses}"]
+    assert rows == [f"{notes[0]}; {CNI_NAMESPACE_LEVEL}"]
     rows, notes = _cni("privileged")
-    assert rows == notes == [f"meshed namespaces enforce Pod Security restricted (shop), {refuses}"]
+    assert notes == [f"meshed namespaces enforce Pod Security restricted (shop), {refuses}"]
+    assert rows == [f"{notes[0]}; {CNI_NAMESPACE_LEVEL}"]
     alone = MESHED.replace("namespace shop {{ subnet apps; mesh on;", "namespace shop {{ subnet apps; mesh off;")
     analysis = analyze_text(alone.format(level="privileged"))
     assert analysis.plan is not None

@@ -100,6 +100,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.dns_label, ("a" * 62 + ".one.example.com",), "a" * 54 + "-" + names.bounded_digest("a" * 62 + "-one-example-com")),
     (names.bounded, ("short",), "short"),
     (names.bounded_digest, ("x",), "2d711642"),
+    (names.gateway_service_entry, ("sendgrid",), "sendgrid-gateway"),
     (names.egress_route, ("*.Example.com",), "egress-wildcard-example-com"),
     (names.egress_subset, ("api.stripe.com", 443), "api-stripe-com-443"),
     (names.egress_server_port, ("api.stripe.com", 443), "tls-api-stripe-com-443"),

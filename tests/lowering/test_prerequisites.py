@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
 from orion_dsl import controllers
@@ -13,6 +14,7 @@ from orion_dsl.lowering import Plan, Role
 from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.pipeline import analyze_file, analyze_text
 from tests.conftest import EXAMPLES, SEED_SPEC
+from tests.support.plans import planned
 from tests.test_api_floors import SERVED_SINCE
 
 SPECS = [SEED_SPEC, *EXAMPLES]
@@ -150,6 +152,42 @@ def test_the_seed_needs_istio_at_the_gateway_floor_and_istio_cni() -> None:
     assert any("istio-cni" in f.name for f in found.features)
 
 
+def test_istio_cni_needs_its_own_namespace_to_allow_privileged_pods() -> None:
+    """The istio-cni chart's install-cni container mounts hostPath volumes and adds SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE
+    (istio/istio@00ace666c5324d1528e44101a6be37d32bbbfd31 manifests/charts/istio-cni/templates/daemonset.yaml): only
+    Pod Security privileged admits that, so the row says which namespace must allow it."""
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    why = next(f.why for f in prerequisites(plan).features if "istio-cni" in f.name)
+    assert why.endswith(
+        "; the namespace the istio-cni DaemonSet runs in (istio-system or kube-system, as installed) must allow privileged pods "
+        "(Pod Security privileged): its pods mount host paths and add NET_ADMIN, NET_RAW, SYS_ADMIN and SYS_PTRACE"
+    )
+
+
+def _egress_gateway_row(plan: Plan) -> str:
+    return next(p.what for p in prerequisites(plan).provided if p.name == "istio-egressgateway")
+
+
+def test_the_egress_gateway_service_lists_the_routed_ports_istios_chart_lacks() -> None:
+    """The istio-egressgateway Service of Istio's chart has 80, 443 and 15443 only
+    (istio/istio@00466c1d208933adfca5682a6307f784e8a7f0b4 manifests/charts/gateways/istio-egress/values.yaml):
+    the seed routes SMTPS 465 through the gateway, so the Service needs 465 at install."""
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    assert _egress_gateway_row(plan) == (
+        "the Service Istio installs of the egress gateway, with port 465 added at install (targetPort the same, TCP)"
+    )
+
+
+def test_an_egress_gateway_routing_only_443_needs_no_port_added() -> None:
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    https_only = tuple(attrs.evolve(e, ports=tuple(p for p in e.ports if p.number == 443)) for e in plan.topology.externals)
+    alone = attrs.evolve(plan.topology, externals=tuple(e for e in https_only if e.ports))
+    assert _egress_gateway_row(planned(alone)) == "the Service Istio installs of the egress gateway"
+
+
 QUEUE_SCALED = """
 topology t { version "1" }
 namespace work {
@@ -176,6 +214,15 @@ def test_a_keda_cpu_trigger_needs_the_resource_metrics_api() -> None:
     found = prerequisites(_plan(QUEUE_SCALED))
     assert [f.why for f in found.features if "metrics-server" in f.name] == ["HorizontalPodAutoscalers scale on CPU or memory"]
     assert not any("external metrics" in f.name for f in found.features)
+
+
+def test_the_cert_manager_release_stated_supports_the_kubernetes_floor() -> None:
+    """cert-manager's supported-releases table (cert-manager.io/docs/releases; cert-manager/website#2007, Mar 2026):
+    1.20 supports Kubernetes 1.32 to 1.35, 1.21 starts at 1.33. 1.0, stated before, supported 1.11 to 1.19."""
+    plan = analyze_file(SEED_SPEC).plan
+    assert plan is not None
+    assert plan.topology.kubernetes == "1.32"
+    assert [o.version for o in prerequisites(plan).operators if o.name == "cert-manager"] == ["1.20"]
 
 
 def test_a_spec_without_a_mesh_needs_no_istio() -> None:

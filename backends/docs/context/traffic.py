@@ -164,6 +164,7 @@ def policies(t: Topology) -> dict[str, Any]:
             "ports": dns_ports,
             "sources": f"every workload ({len(dns_sources)})" if everyone else ", ".join(dns_sources),
         },
+        "internet": text(egress_routes.allow_list_held(t)) if external else None,
         "same_namespace": [ns.name for ns in t.namespaces if ns.same_namespace],
         "denies": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.denies],
         "allows": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.allows],
@@ -222,6 +223,11 @@ def _filtered_text(i: Ingress, setting: GatewayFilter) -> str:
     return f"gzip for clients that accept it; {where}"
 
 
+#: The ingress features the security layers section restates: what the generated ingress applies of the
+#: perimeter's measures (the spec's layers are its own words, e.g. "Rate limiting (nginx)").
+EDGE_CONTROLS = ("Rate limit", "Request buffering", "Compression", "WAF")
+
+
 def ingress(t: Topology) -> dict[str, Any] | None:
     """Hosts, TLS, routes and controller features."""
     i = t.ingress
@@ -266,6 +272,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         "what": "Istio gateway" if istio else "ingress-nginx controller",
         "namespace": i.namespace,
         "features": table(("Feature", "Setting"), features),
+        "controls": [(name, setting) for name, setting in features if name in EDGE_CONTROLS],
         "issuers": table(("Issuer", "ACME directory", "Account e-mail", "Challenge", "Renewal"), issuers),
         "issuer": issuer.name if issuer else None,
         "hosts": table(("Host", "Workload", "Port"), hosts),
@@ -321,8 +328,8 @@ def egress(t: Topology) -> dict[str, Any]:
             ("Measure", "Setting"),
             [
                 ("Access log of every outbound request", onoff(mesh.access_log)),
-                ("Egress rate limit", rate(mesh.egress_rate_limit)),
-                ("Cost tracking", onoff(mesh.cost_tracking)),
+                ("Egress rate limit", rate(mesh.egress_rate_limit) + (f" — {NOT_APPLIED}" if mesh.egress_rate_limit is not None else "")),
+                ("Cost tracking", onoff(mesh.cost_tracking) + (f" — {NOT_APPLIED}; the access log records outbound requests" if mesh.cost_tracking else "")),
             ],
         )
     return {
@@ -330,6 +337,10 @@ def egress(t: Topology) -> dict[str, Any]:
         "gateway": gateway,
         "monitoring": monitoring,
     }
+
+
+#: What the egress monitoring table says of a setting no Istio resource expresses (I0708, I0709).
+NOT_APPLIED = "not applied: no Istio resource expresses it"
 
 
 def _sidecar_hop(tls_origination: bool) -> str:
