@@ -410,7 +410,7 @@ def test_s38_edge(doc: Document) -> None:
 def test_s39_ingress_controller_features(doc: Document) -> None:
     features = {k: v["Setting"] for k, v in doc.table("Ingress").keyed().items()}
     cdn = " — not applied by the Istio gateway (apply it at the CDN in front)"
-    envoy = "; Envoy filter on the gateway's pods (EnvoyFilter `edge-http-filters`)"
+    envoy = "; Envoy filter on the gateway's pods (EnvoyFilter edge-http-filters)"
     per_client = " — per client address (X-Forwarded-For past the proxies in front), one bucket per gateway pod: "
     expected = {
         "Controller": "Istio's Gateway API implementation (Gateway, HTTPRoutes)",

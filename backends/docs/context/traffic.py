@@ -21,7 +21,7 @@ from orion_dsl.backends.docs.context.text import (
     table,
     timing,
 )
-from orion_dsl.backends.docs.markdown import code, join, md, text
+from orion_dsl.backends.docs.markdown import Md, code, join, md, text
 from orion_dsl.lowering import egress as egress_routes
 from orion_dsl.lowering import names
 from orion_dsl.lowering.istio import MAX_REQUEST_BYTES, GatewayFilter, gateway_filters
@@ -210,17 +210,18 @@ def load_balancing(t: Topology) -> dict[str, Any]:
     return {"table": table(("Service", "Algorithm", "Session affinity", "Backends", "Health check"), rows)}
 
 
-def _filtered_text(i: Ingress, setting: GatewayFilter) -> str:
-    """How the gateway's EnvoyFilter applies one setting (backends/istio/gateway_filters.py)."""
-    where = f"Envoy filter on the gateway's pods (EnvoyFilter {code(names.gateway_filters(i))})"
+def _filtered_text(i: Ingress, setting: GatewayFilter) -> Md:
+    """How the gateway's EnvoyFilter applies one setting (backends/istio/gateway_filters.py), the object's name a code span."""
+    where = md("Envoy filter on the gateway's pods (EnvoyFilter {})", code(names.gateway_filters(i)))
     if setting == "rate_limit":
-        return (
-            f"per client address (X-Forwarded-For past the proxies in front), one bucket per gateway pod: with "
-            f"{i.replicas} replicas a client may get up to {i.replicas} times the rate; {where}"
+        template = (
+            "per client address (X-Forwarded-For past the proxies in front), one bucket per gateway pod: "
+            "with {} replicas a client may get up to {} times the rate; {}"
         )
+        return md(template, str(i.replicas), str(i.replicas), where)
     if setting == "request_buffering":
-        return f"whole requests up to {MAX_REQUEST_BYTES // 1024 // 1024} MiB (larger ones get 413); {where}"
-    return f"gzip for clients that accept it; {where}"
+        return md("whole requests up to {} MiB (larger ones get 413); {}", str(MAX_REQUEST_BYTES // 1024 // 1024), where)
+    return md("gzip for clients that accept it; {}", where)
 
 
 #: The ingress features the security layers section restates: what the generated ingress applies of the
@@ -244,7 +245,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         if not (istio and stated):
             return setting
         if filtered in filters:
-            return f"{setting} — {_filtered_text(i, filtered)}"
+            return md("{} — {}", setting, _filtered_text(i, filtered))
         return f"{setting} — not applied by the Istio gateway (apply it at the CDN in front)"
 
     features = [
