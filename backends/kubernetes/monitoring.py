@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from orion_dsl.analysis.allow_graph import MERGED_METRICS
 from orion_dsl.controllers import KUBE_STATE_METRICS, KUBE_STATE_METRICS_PORT
 from orion_dsl.lowering import Plan, Planned, Role
-from orion_dsl.model import Monitoring, Workload
+from orion_dsl.model import Ingress, Monitoring, Workload
 
 from . import meta
 from .meta import Builder, Obj
-from .policies import MERGED_METRICS
 from .units import prom_duration
 
 #: Where the Istio agent serves the merged metrics.
@@ -51,6 +51,25 @@ def service_monitor(entry: Planned, plan: Plan) -> Obj:
         "endpoints": [endpoint],
     }
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
+
+
+def gateway_monitor(entry: Planned, plan: Plan) -> Obj:
+    """Scrape Istio's gateway pods of the ingress (Istio makes them from the Gateway, in its namespace)
+    at their agent's merged metrics, the port they declare (kube-gateway.yaml: ``metrics``, 15020,
+    with ``prometheus.io/path: /stats/prometheus``). The PodMonitor is beside the scraper, whose
+    Prometheus admits its namespace whether or not the ingress's namespace is the topology's."""
+    ing = entry.of(Ingress)
+    mon = plan.topology.monitoring
+    assert mon is not None
+    endpoint: dict[str, Any] = {"portNumber": MERGED_METRICS.number, "path": MERGED_METRICS_PATH, "scheme": "http"}
+    if mon.interval is not None:
+        endpoint["interval"] = prom_duration(mon.interval)
+    spec = {
+        "selector": {"matchLabels": dict(entry.selector)},
+        "namespaceSelector": {"matchNames": [ing.namespace]},
+        "podMetricsEndpoints": [endpoint],
+    }
+    return meta.build(entry, meta.recommended(plan.topology, entry.name, "monitoring"), spec=spec)
 
 
 def cluster_state_monitor(entry: Planned, plan: Plan) -> Obj:
@@ -83,4 +102,9 @@ def alert_rules(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "monitoring"), spec=spec)
 
 
-BUILDERS: dict[Role, Builder] = {Role.SERVICE_MONITOR: service_monitor, Role.ALERT_RULES: alert_rules, Role.CLUSTER_STATE_MONITOR: cluster_state_monitor}
+BUILDERS: dict[Role, Builder] = {
+    Role.SERVICE_MONITOR: service_monitor,
+    Role.ALERT_RULES: alert_rules,
+    Role.CLUSTER_STATE_MONITOR: cluster_state_monitor,
+    Role.GATEWAY_MONITOR: gateway_monitor,
+}

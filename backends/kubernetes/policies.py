@@ -35,7 +35,7 @@ from collections import defaultdict
 from typing import Any
 
 from orion_dsl import controllers
-from orion_dsl.analysis.allow_graph import DNS_PORTS
+from orion_dsl.analysis.allow_graph import DNS_PORTS, MERGED_METRICS
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
 from orion_dsl.lowering import Plan, Planned, Role, egress, names
@@ -53,12 +53,6 @@ ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
 ACME_SOLVER_PORT = 8089
 
-#: The port a meshed pod is scraped on: the Istio agent's status port, which serves the merged
-#: (application + Envoy) metrics at /stats/prometheus outside mTLS. The injector rewrites the pod's
-#: prometheus.io/port to it and keeps the application's endpoint in ISTIO_PROMETHEUS_ANNOTATIONS
-#: (istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge),
-#: and excludes it from inbound capture (same file, excludeInboundPort), so no sidecar policy applies.
-MERGED_METRICS = Port("http-merged-metrics", 15020, "TCP")
 #: The readiness endpoint of an Istio gateway pod (/healthz/ready), a port of the Service Istio makes
 #: for a Gateway (kube-gateway.yaml, istio/istio 1.30.3): load balancers inside the network
 #: health-check it (through node ports, so from node addresses the cluster does not label), so it

@@ -18,6 +18,13 @@ DNS_PORTS = (Port("dns", 53, "UDP"), Port("dns-tcp", 53, "TCP"))
 #: The API server listens on 443 (managed clusters) or 6443 (kubeadm); NetworkPolicies see the endpoint's port.
 API_SERVER_PORTS = (Port("https", 443), Port("api", 6443))
 HTTPS = Port("https", 443)
+#: The port a meshed pod, or an Istio gateway pod, is scraped on: the Istio agent's status port, which serves the merged
+#: (application + Envoy) metrics at /stats/prometheus outside mTLS. The injector rewrites the pod's
+#: prometheus.io/port to it and keeps the application's endpoint in ISTIO_PROMETHEUS_ANNOTATIONS
+#: (istio/istio@d5fcb2eeeba8824d16b7ff37f1ad3949acb1c77d pkg/kube/inject/webhook.go applyPrometheusMerge),
+#: and excludes it from inbound capture (same file, excludeInboundPort), so no sidecar policy applies. Istio's
+#: gateway pods declare it (``metrics``, kube-gateway.yaml) and serve the same endpoint.
+MERGED_METRICS = Port("http-merged-metrics", 15020, "TCP")
 
 
 def _peer(topology: Topology, name: str) -> Peer:
@@ -124,6 +131,9 @@ def _implied(topology: Topology) -> Iterator[Edge]:
                         yield Edge(src, Peer("workload", w.name, w.namespace), port, "scrape")
         if mon.cluster_state_alerts:  # the exporter of the kube_* metrics the alerts read (a prerequisite)
             yield Edge(src, Peer("operator", KUBE_STATE_METRICS.name, KUBE_STATE_METRICS.namespace), KUBE_STATE_METRICS_PORT, "scrape")
+        ing = topology.istio_gateway
+        if ing is not None:  # Istio's gateway pods: their agent's metrics (the PodMonitor beside the scraper)
+            yield Edge(src, Peer("ingress", ing.name, ing.namespace), MERGED_METRICS, "scrape", span=ing.span)
     for ns in topology.namespaces:
         if ns.same_namespace:
             members = topology.workloads_in(ns.name)

@@ -57,6 +57,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.SERVICE_MONITOR: "the ServiceMonitor",
     Role.ALERT_RULES: "the alert rules",
     Role.CLUSTER_STATE_MONITOR: "the ServiceMonitor of kube-state-metrics",
+    Role.GATEWAY_MONITOR: "the PodMonitor of the ingress gateway",
     Role.BACKUP_JOB: "a backup CronJob",
     Role.ARCHIVER: "a continuous backup's Deployment",
     Role.ARCHIVER_CLAIM: "a continuous backup's spool claim",

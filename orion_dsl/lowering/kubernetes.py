@@ -79,6 +79,7 @@ ROLES = frozenset(
         Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS,
         Role.GATEWAY, Role.GATEWAY_OPTIONS, Role.HTTP_ROUTE, Role.HTTPS_REDIRECT, Role.SERVICE_MONITOR, Role.ALERT_RULES, Role.CLUSTER_STATE_MONITOR,
+        Role.GATEWAY_MONITOR,
         Role.DATABASE_CLUSTER, Role.DATABASE_POOLER, Role.READ_SERVICE, Role.OBJECT_STORE, Role.SCHEDULED_BACKUP, Role.MESSAGE_BROKER, Role.POD_MONITOR,
         Role.CACHE_REPLICATION, Role.CACHE_SENTINEL,
         Role.BACKUP_JOB, Role.ARCHIVER, Role.ARCHIVER_CLAIM, Role.BACKUP_EGRESS_POLICY, Role.FROM_BACKUP_POLICY, Role.CLUSTER_BACKUP,
@@ -567,13 +568,17 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
         elif w.scraped and w.port(mon.port) is not None:
             refs = (Ref("Service", w.namespace, scraped_service(topology, w)),)
             yield entry(Role.SERVICE_MONITOR, "ServiceMonitor", w.namespace, names.service(w), w, sources=(w.span,), refs=refs)
+    scraper = topology.workload(mon.scraper)
     if mon.alerts:
-        scraper = topology.workload(mon.scraper)
         namespace = scraper.namespace if scraper else topology.namespaces[0].name
         yield entry(Role.ALERT_RULES, "PrometheusRule", namespace, names.alert_rules(topology), mon, sources=(scraper.span if scraper else None,))
         if mon.cluster_state_alerts:
             where = (scraper.span if scraper else None,)
             yield entry(Role.CLUSTER_STATE_MONITOR, "ServiceMonitor", namespace, names.cluster_state_monitor(), mon, sources=where)
+    ing = topology.istio_gateway
+    if ing is not None and scraper is not None:  # in the scraper's namespace, which its Prometheus admits
+        pods = names.ingress_controller_pods(ing)
+        yield entry(Role.GATEWAY_MONITOR, "PodMonitor", scraper.namespace, names.gateway_monitor(ing), ing, sources=(ing.span,), selects=pods)
 
 
 def _log_shipper(topology: Topology) -> Iterator[Planned]:

@@ -271,6 +271,12 @@ def alert_rules(topology: Topology) -> str:
     return f"{topology.name}-alerts"
 
 
+def gateway_monitor(ingress: Ingress) -> str:
+    """The PodMonitor, beside the scraper, of Istio's gateway pods for the ingress: named after the
+    pods' Deployment (``<gateway>-istio``)."""
+    return ingress_controller(ingress)
+
+
 def cluster_state_monitor() -> str:
     """The ServiceMonitor, beside the scraper, of the kube-state-metrics the alerts on ``kube_*`` metrics read."""
     return KUBE_STATE_METRICS.name

@@ -91,6 +91,7 @@ class Role(enum.Enum):
     SERVICE_MONITOR = "service-monitor"
     ALERT_RULES = "alert-rules"
     CLUSTER_STATE_MONITOR = "cluster-state-monitor"
+    GATEWAY_MONITOR = "gateway-monitor"
     # kubernetes: backups
     BACKUP_JOB = "backup-job"
     ARCHIVER = "archiver"

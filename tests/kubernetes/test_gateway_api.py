@@ -184,7 +184,7 @@ def test_the_gateway_pods_reach_istiod_and_dns_and_take_traffic_on_443(seed: Top
     pods = {"gateway.networking.k8s.io/gateway-name": "edge"}
     inbound = find(objs, "NetworkPolicy", "edge-istio-ingress", "orion-ingress")["spec"]
     assert inbound["podSelector"] == {"matchLabels": pods}
-    assert {p["port"] for rule in inbound["ingress"] for p in rule["ports"]} == {443, 15021}
+    assert {p["port"] for rule in inbound["ingress"] for p in rule["ports"]} == {443, 15020, 15021}  # 15020: Prometheus (test_gateway_metrics.py)
     outbound = find(objs, "NetworkPolicy", "edge-istio-egress", "orion-ingress")["spec"]
     reached = {
         (peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], p["port"])
