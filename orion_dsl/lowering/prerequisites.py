@@ -27,7 +27,7 @@ from orion_dsl import controllers
 from orion_dsl.choices import PodSecurityLevel
 from orion_dsl.controllers import cert_manager_release
 from orion_dsl.engines import facts, through_barman_plugin
-from orion_dsl.model import EgressGateway, Ingress, Namespace, Topology, Workload
+from orion_dsl.model import EgressGateway, Ingress, Namespace, Peer, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
 
 from . import names
@@ -423,6 +423,28 @@ def _network_policy_features(topology: Topology, written: list[Planned]) -> Iter
             "must admit the API server; the same ipBlock caveat applies on Cilium"
         )
         yield Feature("cert-manager's own egress and webhook ingress", why)
+    yield from _egress_gateway_policies(written)
+
+
+def _egress_gateway_policies(written: list[Planned]) -> Iterator[Feature]:
+    """The egress gateway's NetworkPolicies ORION writes select Istio's gateway pods (``istio: egressgateway``)
+    in a namespace Istio installs and others may share (mesh review D6): they admit this topology's callers
+    alone, and let the gateway reach only its routed ports, DNS and istiod. Any other tenant's traffic through
+    that gateway, or a scrape of it, would be denied, so the gateway must be this topology's, or the policies
+    merged with the others' before applying."""
+    roles = (Role.INGRESS_POLICY, Role.EGRESS_POLICY)
+    policies = [e for e in written if e.role in roles and isinstance(e.subject, Peer) and e.subject.kind == "egress-gateway"]
+    if not policies:
+        return
+    namespace = policies[0].id.namespace
+    pods = ", ".join(f"{k}={v}" for k, v in names.EGRESS_GATEWAY_PODS.items())
+    why = (
+        f"ORION writes {' and '.join(str(e.id) for e in policies)}, selecting the pods {pods} in {namespace}: "
+        "they admit only this topology's callers and open only its routed ports (with DNS and istiod), so another tenant's "
+        "traffic through a shared gateway (or a scrape of it) would be denied: dedicate the gateway to this topology, or merge "
+        "these policies with the other tenants' rules before applying them"
+    )
+    yield Feature(f"an egress gateway in {namespace} dedicated to this topology", why)
 
 
 def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]:

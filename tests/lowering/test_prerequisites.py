@@ -301,3 +301,35 @@ def test_every_secret_key_a_written_object_reads_is_listed_with_its_secret(path:
     made |= {(e.namespace, e.name) for e in plan.of_role(Role.MANAGED_SECRET)}
     missing = [(ns, name, key) for ns, name, key in sorted(read) if (ns, name) not in made and key not in listed.get((ns, name), set())]
     assert missing == []
+
+
+EGRESS_ROUTED = """
+topology t { version "1" }
+mesh istio { mtls strict; egress_gateway { namespace istio-system } }
+external stripe { host "api.stripe.com"; port https 443; via egress_gateway }
+namespace shop {
+  mesh on
+  service api { image "shop/api:1.0"; port http 8080; calls stripe:https }
+}
+"""
+
+
+def _dedicated_gateway_rows(plan: Plan) -> list[str]:
+    return [f.why for f in prerequisites(plan).features if f.name == "an egress gateway in istio-system dedicated to this topology"]
+
+
+def test_the_egress_gateways_policies_orion_writes_need_a_gateway_dedicated_to_the_topology() -> None:
+    """Mesh review D6: the policies select Istio's shared gateway pods (istio=egressgateway) in istio-system."""
+    plan = _plan(EGRESS_ROUTED)
+    written = {str(e.id) for e in plan.entries if e.emitted and e.id.namespace == "istio-system" and e.id.kind == "NetworkPolicy"}
+    assert written == {"NetworkPolicy istio-system/istio-egressgateway-ingress", "NetworkPolicy istio-system/istio-egressgateway-egress"}
+    [why] = _dedicated_gateway_rows(plan)
+    assert all(policy in why for policy in written)
+    assert "merge these policies" in why
+
+
+def test_no_egress_gateway_policy_written_needs_no_dedicated_gateway() -> None:
+    unrouted = EGRESS_ROUTED.replace("; calls stripe:https", "")
+    plan = _plan(unrouted)
+    assert not any(e.emitted and e.id.namespace == "istio-system" and e.id.kind == "NetworkPolicy" for e in plan.entries)
+    assert _dedicated_gateway_rows(plan) == []
