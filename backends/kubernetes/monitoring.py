@@ -22,7 +22,7 @@ from typing import Any
 from orion_dsl.analysis.allow_graph import MERGED_METRICS
 from orion_dsl.controllers import KUBE_STATE_METRICS, KUBE_STATE_METRICS_PORT
 from orion_dsl.lowering import Plan, Planned, Role
-from orion_dsl.model import Ingress, Monitoring, Workload
+from orion_dsl.model import Monitoring, Workload
 
 from . import meta
 from .meta import Builder, Obj
@@ -58,15 +58,14 @@ def gateway_monitor(entry: Planned, plan: Plan) -> Obj:
     at their agent's merged metrics, the port they declare (kube-gateway.yaml: ``metrics``, 15020,
     with ``prometheus.io/path: /stats/prometheus``). The PodMonitor is beside the scraper, whose
     Prometheus admits its namespace whether or not the ingress's namespace is the topology's."""
-    ing = entry.of(Ingress)
     mon = plan.topology.monitoring
-    assert mon is not None
+    assert mon is not None and entry.selects is not None
     endpoint: dict[str, Any] = {"portNumber": MERGED_METRICS.number, "path": MERGED_METRICS_PATH, "scheme": "http"}
     if mon.interval is not None:
         endpoint["interval"] = prom_duration(mon.interval)
     spec = {
         "selector": {"matchLabels": dict(entry.selector)},
-        "namespaceSelector": {"matchNames": [ing.namespace]},
+        "namespaceSelector": {"matchNames": [entry.selects.namespace]},
         "podMetricsEndpoints": [endpoint],
     }
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "monitoring"), spec=spec)

@@ -577,8 +577,8 @@ def _monitoring(topology: Topology) -> Iterator[Planned]:
             yield entry(Role.CLUSTER_STATE_MONITOR, "ServiceMonitor", namespace, names.cluster_state_monitor(), mon, sources=where)
     ing = topology.istio_gateway
     if ing is not None and scraper is not None:  # in the scraper's namespace, which its Prometheus admits
-        pods = names.ingress_controller_pods(ing)
-        yield entry(Role.GATEWAY_MONITOR, "PodMonitor", scraper.namespace, names.gateway_monitor(ing), ing, sources=(ing.span,), selects=pods)
+        pods, name = names.ingress_controller_pods(ing), names.gateway_monitor(ing)
+        yield entry(Role.GATEWAY_MONITOR, "PodMonitor", scraper.namespace, name, ing, sources=(ing.span,), selects=pods, selects_in=ing.namespace)
 
 
 def _log_shipper(topology: Topology) -> Iterator[Planned]:

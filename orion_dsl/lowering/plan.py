@@ -364,11 +364,13 @@ class Planner:
         sources: tuple[Span | None, ...] = (),
         pods: Mapping[str, str] | None = None,
         selects: Mapping[str, str] | None = None,
+        selects_in: str | None = None,
         refs: tuple[Ref, ...] = (),
         emitted: bool = True,
         shared_by: tuple[object, ...] = (),
     ) -> Planned:
-        """A plan entry of this target; its pods and selector are read in ``namespace``."""
+        """A plan entry of this target; its pods are read in ``namespace``, its selector there too unless
+        ``selects_in`` names another (a monitor beside its scraper selecting pods elsewhere)."""
         assert role in self.roles or not emitted, role
         return Planned(
             ObjectId(self.target, self.api_versions[kind], kind, namespace, name),
@@ -377,7 +379,7 @@ class Planner:
             part,
             tuple(s for s in sources if s is not None),
             labels_of(pods) if pods is not None else None,
-            Selects(namespace or "", labels_of(selects)) if selects is not None else None,
+            Selects(selects_in or namespace or "", labels_of(selects)) if selects is not None else None,
             refs,
             emitted,
             shared_by,

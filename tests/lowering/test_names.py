@@ -115,6 +115,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.pooler_config, ("pgbouncer",), "pgbouncer-config"),
     (names.hba_config, (DB,), "orders-db-hba"),
     (names.cluster_state_monitor, (), "kube-state-metrics"),
+    (names.gateway_monitor, (EDGE,), "edge-istio"),
     (names.pooler_secrets, ("pgbouncer",), "pgbouncer-secrets"),
     (names.colour_of, ("green",), "green"),
     (names.colour_of, (2,), None),
