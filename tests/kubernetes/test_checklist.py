@@ -239,8 +239,9 @@ def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> Non
             and all(s["metadata"]["labels"].get(k) == v for k, v in sm["spec"]["selector"]["matchLabels"].items())
         ]
         assert len(selected) == 1 and any(p["name"] == "metrics" for p in selected[0]["spec"]["ports"])
-    # the operators' pods are scraped where they are, through PodMonitors
-    assert {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")} == {"postgres", "pgbouncer", "rabbitmq", "alertmanager", "redis"}
+    # the operators' pods are scraped where they are, and Istio's edge gateway pods from beside Prometheus, through PodMonitors
+    monitors = {o["metadata"]["name"] for o in of_kind(objs, "PodMonitor")}
+    assert monitors == {"postgres", "pgbouncer", "rabbitmq", "alertmanager", "redis", "edge-istio"}
 
 
 def _hpa(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -479,8 +480,9 @@ def test_s33_ingress_controller_policy(objs: list[dict[str, Any]]) -> None:
     cloudflare = [rule["ipBlock"]["cidr"] for rule in pol["spec"]["ingress"][0]["from"]]
     assert len(cloudflare) == 15 and {"104.16.0.0/13", "104.24.0.0/14", "131.0.72.0/22"} <= set(cloudflare)
     assert pol["spec"]["ingress"][0]["ports"] == [{"port": 443, "protocol": "TCP"}]
-    # the rest: load balancers' health checks of Istio's status port, from private addresses
-    assert {p["port"] for rule in pol["spec"]["ingress"][1:] for p in rule["ports"]} == {15021}
+    # the rest: load balancers' health checks of Istio's status port, from private addresses, and Prometheus's
+    # scrape of the agent's metrics (tests/kubernetes/test_gateway_metrics.py)
+    assert {p["port"] for rule in pol["spec"]["ingress"][1:] for p in rule["ports"]} == {15020, 15021}
     egress = find(objs, "NetworkPolicy", "edge-istio-egress", "orion-ingress")["spec"]["egress"]
     assert {
         "to": [
