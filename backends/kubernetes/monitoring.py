@@ -13,6 +13,9 @@ injector keeps in ISTIO_PROMETHEUS_ANNOTATIONS) merged with Envoy's, in plaintex
 The agent's port is not a container port, so it cannot be named (``port``/``targetPort`` need one):
 relabelling ``__address__`` is how prometheus-operator's PodMonitor reference says to reach an
 undeclared port (monitoring.coreos.com/v1 ``portNumber``). No port is left PERMISSIVE for it.
+
+Istio's gateway pods of an ``istio`` ingress declare that port (``metrics``), so their PodMonitor, beside
+the scraper, names it by number (:func:`gateway_monitor`).
 """
 
 from __future__ import annotations
