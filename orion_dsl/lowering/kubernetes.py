@@ -360,7 +360,8 @@ def _version_scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
 
 def _keda_scaling(w: Workload, target: tuple[Ref, ...]) -> Iterator[Planned]:
     """KEDA scales a workload with queue depths or ``pods`` metrics Prometheus scrapes: a ScaledObject (KEDA
-    makes its HPA, ``keda-hpa-<name>``, and serves its metrics: no custom metrics adapter) and, per broker, a TriggerAuthentication reading the broker's default user from a Secret of the
+    makes its HPA, ``keda-hpa-<name>``, and serves its metrics: no custom metrics adapter) and, per broker,
+    a TriggerAuthentication reading the broker's default user from a Secret of the
     workload's namespace."""
     assert w.autoscale is not None
     brokers = tuple(dict.fromkeys(q.broker for q in w.autoscale.queues))

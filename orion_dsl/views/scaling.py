@@ -1,8 +1,9 @@
 """View ``scaling``: HPAs with bounds and targets, VPA, the cluster autoscaler, rollouts.
 
 Metric sources feed the HPAs (Metrics Server for CPU and memory, Prometheus for custom
-metrics, KEDA for queue depths and Prometheus-scraped pods metrics: it makes the HPA of such a workload); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout
-strategies are grouped: one node per distinct rolling setting, one per blue-green service.
+metrics, KEDA for queue depths and Prometheus-scraped pods metrics: it makes the HPA of such a
+workload); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout strategies are
+grouped: one node per distinct rolling setting, one per blue-green service.
 """
 
 from __future__ import annotations
