@@ -76,12 +76,18 @@ def queue_host(plan: Plan, broker: Workload) -> str:
     return f"amqp://{names.service_host(plan.get(Role.SERVICE, broker).name, broker.namespace)}:{port}/"
 
 
-def pods_query(m: Metric, namespace: str, deployment: str) -> str:
-    """The PromQL sum of a ``pods`` metric over the pods of one Deployment (``<deployment>-<template
-    hash>-<suffix>``: no other Deployment's pods match, the regex being anchored), by the ``namespace`` and
-    ``pod`` labels the Prometheus Operator's ServiceMonitors put on every target; KEDA divides it by the
-    replicas (``AverageValue``), as the HPA's ``Pods`` metric averaged it."""
-    labels = [f'namespace="{namespace}"', f'pod=~"{deployment}-[a-z0-9]+-[a-z0-9]+"', *(f'{k}="{v}"' for k, v in m.selector)]
+#: The names of a scaled object's pods after ``<name>-``: a Deployment's ``<template hash>-<suffix>``,
+#: a StatefulSet's ordinal.
+_POD_SUFFIX = {"Deployment": "[a-z0-9]+-[a-z0-9]+", "StatefulSet": "[0-9]+"}
+
+
+def pods_query(m: Metric, namespace: str, target: dict[str, str]) -> str:
+    """The PromQL sum of a ``pods`` metric over the pods of the object scaled (PromQL anchors the regex: no
+    other workload's pods match), by the ``namespace`` and ``pod`` labels the Prometheus Operator's
+    ServiceMonitors put on every target; KEDA divides it by the replicas (``AverageValue``), as the HPA's
+    ``Pods`` metric averaged it."""
+    pods = f'{target["name"]}-{_POD_SUFFIX[target["kind"]]}'
+    labels = [f'namespace="{namespace}"', f'pod=~"{pods}"', *(f'{k}="{v}"' for k, v in m.selector)]
     return f"sum({m.name}{{{','.join(labels)}}})"
 
 
@@ -99,9 +105,9 @@ def scaled_object(entry: Planned, plan: Plan) -> Obj:
     scraper = plan.topology.pods_metrics_scraper(w)
     if scraper is not None:
         address = grafana.prometheus_url(plan, scraper)
-        deployment = _target(entry)["name"]
+        target = _target(entry)
         for m in a.metrics:
-            metadata = {"serverAddress": address, "query": pods_query(m, w.namespace, deployment), "threshold": str(m.target)}
+            metadata = {"serverAddress": address, "query": pods_query(m, w.namespace, target), "threshold": str(m.target)}
             triggers.append({"type": "prometheus", "metricType": "AverageValue", "metadata": metadata})
     for q in a.queues:
         broker = plan.topology.workload(q.broker)

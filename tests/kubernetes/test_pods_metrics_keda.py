@@ -82,6 +82,13 @@ def test_the_query_matches_only_the_pods_of_the_deployment_scaled() -> None:
     assert matches == ["api-7d4b9c8f6-x2k9p"]  # PromQL anchors the regex: another Deployment's pods do not match
 
 
+def test_a_statefulsets_query_matches_its_ordinal_pods() -> None:
+    text = MONITORED.replace(MIXED, MIXED + '  statefulset store { image "a/s:1"; port http 8080; port metrics 9100; autoscale 1..3 { pods queue_items 5 } }\n')
+    objs = objects(_topology(text))
+    assert find(objs, "ScaledObject", "store", "apps")["spec"]["scaleTargetRef"]["kind"] == "StatefulSet"
+    assert 'pod=~"store-[0-9]+"' in _triggers(objs, "store")["prometheus"]["metadata"]["query"]
+
+
 def test_a_blue_green_scaled_object_scales_and_sums_the_active_colour() -> None:
     objs = objects(_topology(MONITORED))
     spec = find(objs, "ScaledObject", "web", "apps")["spec"]
