@@ -256,6 +256,15 @@ def amqp_port(broker: Workload) -> Port:
     return next((p for p in broker.ports if p.number == AMQP), Port("amqp", AMQP))
 
 
+def query_port(scraper: Workload, monitoring: Monitoring) -> Port:
+    """The port a Prometheus answers queries on (Grafana's data source, KEDA's ``prometheus`` triggers):
+    the operator's web port when the Prometheus Operator runs it, else the port monitoring scrapes."""
+    if scraper.engine is not None:
+        web = of(scraper, monitoring).ports[0]
+        return next((p for p in scraper.ports if p.number == web.number), web)
+    return scraper.port(monitoring.port) or scraper.ports[0]
+
+
 def is_volume_snapshot(w: Workload, b: Backup) -> bool:
     """Whether a backup is a CSI volume snapshot, kept by the storage provider rather than in its
     target: a CloudNativePG database's incremental backup (its object-store backups are always full, I1057)."""

@@ -372,8 +372,9 @@ class QueueDepth:
 
 @attrs.frozen
 class Autoscale:
-    """Horizontal autoscaling bounds and targets. With queue depths KEDA scales the workload (a
-    ScaledObject, whose HPA KEDA makes): ORION writes no HPA of its own then."""
+    """Horizontal autoscaling bounds and targets. With queue depths, or ``pods`` metrics the monitoring
+    block's Prometheus scrapes, KEDA scales the workload (a ScaledObject, whose HPA KEDA makes): ORION
+    writes no HPA of its own then."""
 
     min: int
     max: int
@@ -1106,6 +1107,15 @@ class Topology:
         if database.database is None or database.database.pooler is None:
             return None
         return self.workload(database.database.pooler)
+
+    def pods_metrics_scraper(self, w: Workload) -> Workload | None:
+        """The Prometheus KEDA reads a workload's ``pods`` metrics from (a ``prometheus`` trigger each, so no
+        custom metrics adapter is needed): the monitoring block's scraper, when it scrapes the workload and
+        every custom metric of its autoscale is a ``pods`` one (``object`` and ``external`` ones stay an HPA's)."""
+        a = w.autoscale
+        if a is None or not a.metrics or any(m.source != "pods" for m in a.metrics) or not w.scraped or self.monitoring is None:
+            return None
+        return self.workload(self.monitoring.scraper)
 
     def namespace(self, name: str) -> Namespace | None:
         """A namespace by name."""

@@ -5,13 +5,18 @@ per-pod ``AverageValue``; ``object`` metrics as a ``Value`` of the named workloa
 ``external`` metrics as an ``AverageValue`` per replica (they need an external metrics adapter,
 a stated prerequisite). A blue-green HPA scales the active colour.
 
-**KEDA** (keda.sh/v1alpha1) for a workload with ``queue`` depths: a ScaledObject instead of the
+**KEDA** (keda.sh/v1alpha1) for a workload with ``queue`` depths or Prometheus-scraped ``pods`` metrics: a ScaledObject instead of the
 HPA (KEDA makes the HPA, ``keda-hpa-<name>``, and serves its external metrics itself), with
 ``cpu``/``memory`` triggers (``metricType: Utilization``) and one ``rabbitmq`` trigger per queue
 (``protocol: amqp``, ``mode: QueueLength``, ``value`` ready messages per replica), and per broker a
 TriggerAuthentication giving the trigger the broker's default user (``username``/``password``).
 The host in the trigger names no credentials: the parameters of the TriggerAuthentication
 override them (kedacore/keda-docs@0352aa6 content/docs/2.18/scalers/rabbitmq-queue.md).
+A workload whose custom metrics are all ``pods`` ones, scraped by the monitoring block's Prometheus,
+gets a ScaledObject too, so no custom metrics adapter is needed: one ``prometheus`` trigger per metric
+(``serverAddress`` the Prometheus's Service, ``query`` the metric summed over the pods of the
+Deployment scaled, ``threshold`` the per-pod target, ``metricType: AverageValue``: KEDA divides the
+sum by the replicas; keda.sh/docs 2.18 scalers/prometheus).
 
 **VPA** (autoscaling.k8s.io/v1, ``updateMode`` from ``scaling.vertical``), one per workload.
 So it never fights the HPA, a VPA leaves alone every resource its workload's HPA scales on:
@@ -41,7 +46,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Budget, Metric, Workload
 
-from . import meta
+from . import grafana, meta
 from .meta import Builder, Obj
 
 
@@ -71,8 +76,24 @@ def queue_host(plan: Plan, broker: Workload) -> str:
     return f"amqp://{names.service_host(plan.get(Role.SERVICE, broker).name, broker.namespace)}:{port}/"
 
 
+#: The names of a scaled object's pods after ``<name>-``: a Deployment's ``<template hash>-<suffix>``,
+#: a StatefulSet's ordinal.
+_POD_SUFFIX = {"Deployment": "[a-z0-9]+-[a-z0-9]+", "StatefulSet": "[0-9]+"}
+
+
+def pods_query(m: Metric, namespace: str, target: dict[str, str]) -> str:
+    """The PromQL sum of a ``pods`` metric over the pods of the object scaled (PromQL anchors the regex: no
+    other workload's pods match), by the ``namespace`` and ``pod`` labels the Prometheus Operator's
+    ServiceMonitors put on every target; KEDA divides it by the replicas (``AverageValue``), as the HPA's
+    ``Pods`` metric averaged it."""
+    pods = f'{target["name"]}-{_POD_SUFFIX[target["kind"]]}'
+    labels = [f'namespace="{namespace}"', f'pod=~"{pods}"', *(f'{k}="{v}"' for k, v in m.selector)]
+    return f"sum({m.name}{{{','.join(labels)}}})"
+
+
 def scaled_object(entry: Planned, plan: Plan) -> Obj:
-    """The workload's KEDA ScaledObject: its CPU and memory targets and its queues."""
+    """The workload's KEDA ScaledObject: its CPU and memory targets, its ``pods`` metrics read from
+    Prometheus, and its queues."""
     w = entry.of(Workload)
     a = w.autoscale
     assert a is not None
@@ -81,6 +102,13 @@ def scaled_object(entry: Planned, plan: Plan) -> Obj:
         for resource, value in (("cpu", a.cpu), ("memory", a.memory))
         if value is not None
     ]
+    scraper = plan.topology.pods_metrics_scraper(w)
+    if scraper is not None:
+        address = grafana.prometheus_url(plan, scraper)
+        target = _target(entry)
+        for m in a.metrics:
+            metadata = {"serverAddress": address, "query": pods_query(m, w.namespace, target), "threshold": str(m.target)}
+            triggers.append({"type": "prometheus", "metricType": "AverageValue", "metadata": metadata})
     for q in a.queues:
         broker = plan.topology.workload(q.broker)
         assert broker is not None

@@ -18,7 +18,7 @@ import yaml
 
 from orion_dsl import engines, images
 from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.model import Topology, Workload
+from orion_dsl.model import Workload
 
 from . import meta
 from .meta import Builder, Obj
@@ -32,12 +32,11 @@ def service_url(plan: Plan, w: Workload, number: int) -> str:
     return f"http://{names.service_host(plan.get(Role.SERVICE, w).name, w.namespace)}:{number}"
 
 
-def _web_port(topology: Topology, w: Workload) -> int:
-    """The port Grafana queries the scraper on: the operator's web port, else the port monitoring scrapes."""
-    if w.engine is not None:
-        return engines.of(w, topology.monitoring).ports[0].number
-    assert topology.monitoring is not None
-    return (w.port(topology.monitoring.port) or w.ports[0]).service_port
+def prometheus_url(plan: Plan, scraper: Workload) -> str:
+    """The in-cluster URL clients query the monitoring block's Prometheus at (Grafana's data source, KEDA's
+    ``prometheus`` triggers): its Service, on the port it answers queries on (:func:`orion_dsl.engines.query_port`)."""
+    assert plan.topology.monitoring is not None
+    return service_url(plan, scraper, engines.query_port(scraper, plan.topology.monitoring).service_port)
 
 
 def loki_port(w: Workload) -> int:
@@ -58,7 +57,7 @@ def datasources_yaml(plan: Plan) -> str:
     sources: list[dict[str, Any]] = []
     scraper = topology.workload(mon.scraper)
     if scraper is not None:
-        url = service_url(plan, scraper, _web_port(topology, scraper))
+        url = prometheus_url(plan, scraper)
         sources.append({"name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy", "url": url, "isDefault": True})
     logging = topology.workload(mon.logging) if mon.logging else None
     if logging is not None:

@@ -94,10 +94,14 @@ def _operated(topology: Topology) -> Iterator[Edge]:
                 yield Edge(me, Peer("object-store", target), HTTPS, "operator")
 
 
-def _queue_readers(topology: Topology) -> Iterator[Edge]:
-    """KEDA's operator reads the depth of every queue a workload scales on, from its broker's AMQP port."""
+def _keda_readers(topology: Topology) -> Iterator[Edge]:
+    """KEDA's operator reads the depth of every queue a workload scales on, from its broker's AMQP port, and
+    the ``pods`` metrics of a workload it scales on them, from the Prometheus's query port."""
     keda = Peer("operator", KEDA.name, KEDA.namespace)
     for w in topology.workloads:
+        scraper = topology.pods_metrics_scraper(w)
+        if scraper is not None and topology.monitoring is not None:
+            yield Edge(keda, Peer("workload", scraper.name, scraper.namespace), engines.query_port(scraper, topology.monitoring), "operator", span=w.span)
         for q in w.autoscale.queues if w.autoscale is not None else ():
             broker = topology.workload(q.broker)
             if broker is not None:
@@ -109,7 +113,7 @@ def _implied(topology: Topology) -> Iterator[Edge]:
     Same-namespace opens each workload's client ports to the others (an operator's pods keep their
     replication, clustering and metrics ports to their own peers, their operator and Prometheus)."""
     yield from _operated(topology)
-    yield from _queue_readers(topology)
+    yield from _keda_readers(topology)
     for w in topology.workloads:
         if w.kind == "statefulset" and w.max_replicas > 1 and (w.engine is None or engines.of(w, topology.monitoring).peers):
             me = Peer("workload", w.name, w.namespace)

@@ -329,8 +329,8 @@ def scale_target(w: Workload) -> Ref:
 
 def _scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
     target = (scale_target(w),)
-    if w.autoscale is not None and w.autoscale.queues:
-        yield from _queue_scaling(w, target)
+    if w.autoscale is not None and (w.autoscale.queues or topology.pods_metrics_scraper(w) is not None):
+        yield from _keda_scaling(w, target)
     elif w.autoscale is not None:
         described = tuple(Ref("Service", w.namespace, m.object or m.name) for m in w.autoscale.metrics if m.source == "object")
         yield entry(Role.HPA, "HorizontalPodAutoscaler", w.namespace, names.service(w), w, sources=(w.span,), refs=target + described)
@@ -359,9 +359,10 @@ def _version_scaling(topology: Topology, w: Workload) -> Iterator[Planned]:
             yield entry(Role.PDB, "PodDisruptionBudget", w.namespace, name, w, part=version, sources=here, selects=names.version_pods(w, version))
 
 
-def _queue_scaling(w: Workload, target: tuple[Ref, ...]) -> Iterator[Planned]:
-    """KEDA scales a workload with queue depths: a ScaledObject (KEDA makes its HPA, ``keda-hpa-<name>``)
-    and, per broker, a TriggerAuthentication reading the broker's default user from a Secret of the
+def _keda_scaling(w: Workload, target: tuple[Ref, ...]) -> Iterator[Planned]:
+    """KEDA scales a workload with queue depths or ``pods`` metrics Prometheus scrapes: a ScaledObject (KEDA
+    makes its HPA, ``keda-hpa-<name>``, and serves its metrics: no custom metrics adapter) and, per broker,
+    a TriggerAuthentication reading the broker's default user from a Secret of the
     workload's namespace."""
     assert w.autoscale is not None
     brokers = tuple(dict.fromkeys(q.broker for q in w.autoscale.queues))

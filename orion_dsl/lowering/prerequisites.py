@@ -488,9 +488,11 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     ]
     if users:
         out.append(Feature("the resource metrics API (metrics-server)", "; ".join(users)))
-    if any(m.source in ("pods", "object") for a in hpa for m in a.metrics):
+    # a ScaledObject's pods metrics are KEDA's prometheus triggers: only ORION's own HPAs read the metrics APIs
+    custom = [a for e in written if e.role is Role.HPA and (a := e.of(Workload).autoscale) is not None]
+    if any(m.source in ("pods", "object") for a in custom for m in a.metrics):
         out.append(Feature("the custom metrics API (an adapter such as prometheus-adapter)", "HorizontalPodAutoscalers scale on pod or object metrics"))
-    if any(m.source == "external" for a in hpa for m in a.metrics):
+    if any(m.source == "external" for a in custom for m in a.metrics):
         out.append(Feature("the external metrics API (an adapter such as KEDA's)", "HorizontalPodAutoscalers scale on external metrics"))
     out.extend(_gateway_features(topology))
     out.append(Feature("Pod Security admission", "each namespace enforces the level listed below (built in since Kubernetes 1.25)"))

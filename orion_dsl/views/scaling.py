@@ -1,8 +1,9 @@
 """View ``scaling``: HPAs with bounds and targets, VPA, the cluster autoscaler, rollouts.
 
 Metric sources feed the HPAs (Metrics Server for CPU and memory, Prometheus for custom
-metrics, KEDA for queue depths: it makes the HPA of a workload scaling on a queue); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout
-strategies are grouped: one node per distinct rolling setting, one per blue-green service.
+metrics, KEDA for queue depths and Prometheus-scraped pods metrics: it makes the HPA of such a
+workload); HPAs needing more pods than fit trigger the cluster autoscaler. Rollout strategies are
+grouped: one node per distinct rolling setting, one per blue-green service.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ def _metric_text(m: Metric) -> str:
     return f"{m.source} {m.name}{where}{labels}: {m.target}"
 
 
-def _hpa_lines(w: Workload) -> list[str]:
+def _hpa_lines(topology: Topology, w: Workload) -> list[str]:
     a = w.autoscale
     if a is None:
         return []
-    lines = [f"{w.name} HPA" + (" (KEDA)" if a.queues else ""), f"replicas {value_range(a.min, a.max)}"]
+    keda = a.queues or topology.pods_metrics_scraper(w) is not None  # KEDA makes its HPA
+    lines = [f"{w.name} HPA" + (" (KEDA)" if keda else ""), f"replicas {value_range(a.min, a.max)}"]
     if a.cpu is not None:
         lines.append(f"CPU {percent(a.cpu)}")
     if a.memory is not None:
@@ -82,7 +84,7 @@ def build(topology: Topology) -> Graph:
     if scaled:
         with b.cluster("hpa", "Horizontal Pod Autoscaling", "hpa"):
             for w in scaled:
-                b.node(part_id("hpa", w.name), *_hpa_lines(w), cls="hpa", group=f"Namespace {w.namespace}", counts="HPA")
+                b.node(part_id("hpa", w.name), *_hpa_lines(topology, w), cls="hpa", group=f"Namespace {w.namespace}", counts="HPA")
     vertical = topology.scaling.vertical
     if vertical:
         with b.cluster("vpa", "Vertical Pod Autoscaling", "vpa"):

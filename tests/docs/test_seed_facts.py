@@ -218,7 +218,7 @@ def test_s20_prometheus_scrapes_every_service_and_store(doc: Document) -> None:
 def test_s21_gateway_hpa(doc: Document) -> None:
     row = hpa(doc)["gateway"]
     assert (row["Replicas"], row["CPU target"], row["Memory target"]) == ("3..10", "70%", "80%")
-    assert row["Custom metrics"].startswith("http_requests_per_second per pod")
+    assert row["Custom metrics"] == "http_requests_per_second per pod, target 100 (KEDA, from prometheus)"  # no adapter HPA
 
 
 def test_s22_auth_hpa(doc: Document) -> None:

@@ -40,7 +40,6 @@ def env(container: dict[str, Any]) -> dict[str, str]:
 def test_s01_valid_for_kubernetes_1_28(objs: list[dict[str, Any]]) -> None:
     core = [o for o in objs if is_core(o)]
     assert core and all(validate_core(o, "1.28.0") == [] for o in core)
-    assert find(objs, "HorizontalPodAutoscaler", "gateway")["apiVersion"] == "autoscaling/v2"
 
 
 def test_s02_namespaces_labelled_and_meshed(objs: list[dict[str, Any]]) -> None:
@@ -84,8 +83,8 @@ def _service_port(objs: list[dict[str, Any]], name: str, namespace: str) -> dict
 
 
 def test_s05_gateway_deployment_and_service(objs: list[dict[str, Any]]) -> None:
-    # 3 replicas: the HPA's floor for the active colour, the idle colour's count
-    assert find(objs, "HorizontalPodAutoscaler", "gateway", "orion-gateway")["spec"]["minReplicas"] == 3
+    # 3 replicas: the autoscaler's floor for the active colour (KEDA's, on its pods metric), the idle colour's count
+    assert find(objs, "ScaledObject", "gateway", "orion-gateway")["spec"]["minReplicaCount"] == 3
     assert find(objs, "Deployment", "gateway-green", "orion-gateway")["spec"]["replicas"] == 3
     for colour in ("blue", "green"):
         d = find(objs, "Deployment", f"gateway-{colour}", "orion-gateway")
@@ -102,9 +101,8 @@ def test_s06_s07_s08_service_deployments(objs: list[dict[str, Any]], name: str, 
     d = find(objs, "Deployment", name, namespace)
     # the HPA owns the count: its floor is the stated replicas, and the Deployment leaves it out
     assert "replicas" not in d["spec"]
-    scaler = "ScaledObject" if name == "notification" else "HorizontalPodAutoscaler"  # KEDA scales notification on its queue
-    spec = find(objs, scaler, name, namespace)["spec"]
-    assert spec.get("minReplicas", spec.get("minReplicaCount")) == replicas
+    # KEDA scales notification on its queue, auth and user on their pods metrics
+    assert find(objs, "ScaledObject", name, namespace)["spec"]["minReplicaCount"] == replicas
     assert main_container(d)["image"] == f"orion/{name}:1.0"
     assert main_container(d)["ports"][0]["containerPort"] == port
     assert _service_port(objs, name, namespace)["http"]["port"] == port
@@ -244,33 +242,40 @@ def test_s20_service_monitors(objs: list[dict[str, Any]], seed: Topology) -> Non
     assert monitors == {"postgres", "pgbouncer", "rabbitmq", "alertmanager", "redis", "edge-istio"}
 
 
-def _hpa(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    spec = find(objs, "HorizontalPodAutoscaler", name)["spec"]
-    metrics = {m["resource"]["name"] if m["type"] == "Resource" else m["type"]: m for m in spec["metrics"]}
-    return spec, metrics
+def _scaled(objs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A ScaledObject's spec and its triggers by type: KEDA reads the pods metrics from Prometheus (no custom metrics adapter)."""
+    assert not [o for o in of_kind(objs, "HorizontalPodAutoscaler") if o["metadata"]["name"] == name]
+    spec = find(objs, "ScaledObject", name)["spec"]
+    return spec, {t["type"]: t for t in spec["triggers"]}
 
 
-def test_s21_gateway_hpa(objs: list[dict[str, Any]]) -> None:
-    spec, m = _hpa(objs, "gateway")
-    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 10)
-    assert m["cpu"]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 70}
-    assert m["memory"]["resource"]["target"]["averageUtilization"] == 80
-    assert m["Pods"]["pods"]["metric"]["name"] == "http_requests_per_second"
+def test_s21_gateway_scales_on_its_pods_metric_through_keda(objs: list[dict[str, Any]]) -> None:
+    spec, t = _scaled(objs, "gateway")
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (3, 10)
+    assert t["cpu"] == {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "70"}}
+    assert t["memory"]["metadata"]["value"] == "80"
+    assert t["prometheus"]["metadata"]["query"] == 'sum(http_requests_per_second{namespace="orion-gateway",pod=~"gateway-blue-[a-z0-9]+-[a-z0-9]+"})'
     assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "gateway-blue"}
 
 
-def test_s22_auth_hpa(objs: list[dict[str, Any]]) -> None:
-    spec, m = _hpa(objs, "auth")
-    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 8)
-    assert m["cpu"]["resource"]["target"]["averageUtilization"] == 75 and m["memory"]["resource"]["target"]["averageUtilization"] == 80
-    assert m["Pods"]["pods"]["metric"]["name"] == "logins_per_second"
+def test_s22_auth_scales_on_its_pods_metric_through_keda(objs: list[dict[str, Any]]) -> None:
+    spec, t = _scaled(objs, "auth")
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (3, 8)
+    assert (t["cpu"]["metadata"]["value"], t["memory"]["metadata"]["value"]) == ("75", "80")
+    assert t["prometheus"]["metadata"] == {
+        "serverAddress": "http://prometheus.orion-monitoring.svc.cluster.local:9090",
+        "query": 'sum(logins_per_second{namespace="orion-auth",pod=~"auth-[a-z0-9]+-[a-z0-9]+"})',
+        "threshold": "50",
+    }
+    assert t["prometheus"]["metricType"] == "AverageValue"
 
 
-def test_s23_user_hpa(objs: list[dict[str, Any]]) -> None:
-    spec, m = _hpa(objs, "user")
-    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 10)
-    assert m["cpu"]["resource"]["target"]["averageUtilization"] == 70 and m["memory"]["resource"]["target"]["averageUtilization"] == 80
-    assert m["Pods"]["pods"]["metric"]["name"] == "api_requests_per_second"
+def test_s23_user_scales_on_its_pods_metric_through_keda(objs: list[dict[str, Any]]) -> None:
+    spec, t = _scaled(objs, "user")
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (3, 10)
+    assert (t["cpu"]["metadata"]["value"], t["memory"]["metadata"]["value"]) == ("70", "80")
+    assert t["prometheus"]["metadata"]["query"].startswith("sum(api_requests_per_second{")
+    assert t["prometheus"]["metadata"]["threshold"] == "100"
 
 
 def test_s24_notification_scales_on_queue_depth_through_keda(objs: list[dict[str, Any]]) -> None:
@@ -736,7 +741,7 @@ def test_facts_without_objects_are_reported(seed: Topology, code: str, fact: str
 @pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
 def test_s21_s28_hpa_scales_the_deployment_its_service_sends_traffic_to(spec: Path) -> None:
     objs = objects(load(spec))
-    for hpa in of_kind(objs, "HorizontalPodAutoscaler"):
+    for hpa in [*of_kind(objs, "HorizontalPodAutoscaler"), *of_kind(objs, "ScaledObject")]:  # KEDA makes a ScaledObject's HPA
         ns, ref = hpa["metadata"]["namespace"], hpa["spec"]["scaleTargetRef"]
         target = find(objs, ref["kind"], ref["name"], ns)
         selector = find(objs, "Service", hpa["metadata"]["name"], ns)["spec"]["selector"]

@@ -98,11 +98,14 @@ def _env_rows(w: Workload) -> list[tuple[str, str]]:
     return [(name, code(shown_env(e.name, e.value) if e.value is not None else e.text)) for name, e in rows]
 
 
-def _metric(m: Metric) -> str:
+def _metric(m: Metric, scraper: Workload | None) -> str:
+    """A custom metric in words; ``(KEDA, from <scraper>)`` when KEDA reads it from the Prometheus scraping the workload."""
     kind = {"pods": "per pod", "object": f"of {m.object}", "external": "external"}.get(m.source, m.source)
     if m.selector:
-        return md("{} {} ({}), target {}", code(m.name), kind, ", ".join(f"{k}={v}" for k, v in m.selector), m.target)
-    return md("{} {}, target {}", code(m.name), kind, m.target)
+        text = md("{} {} ({}), target {}", code(m.name), kind, ", ".join(f"{k}={v}" for k, v in m.selector), m.target)
+    else:
+        text = md("{} {}, target {}", code(m.name), kind, m.target)
+    return md("{} (KEDA, from {})", text, scraper.name) if scraper is not None else text
 
 
 def scaling(t: Topology) -> dict[str, Any]:
@@ -113,7 +116,7 @@ def scaling(t: Topology) -> dict[str, Any]:
             value_range(w.autoscale.min, w.autoscale.max),
             pct(w.autoscale.cpu),
             pct(w.autoscale.memory),
-            join("; ", [*(_metric(m) for m in w.autoscale.metrics), *(md("{} (KEDA)", q.text) for q in w.autoscale.queues)]) or NONE,
+            join("; ", [*(_metric(m, t.pods_metrics_scraper(w)) for m in w.autoscale.metrics), *(md("{} (KEDA)", q.text) for q in w.autoscale.queues)]) or NONE,
         )
         for w in t.workloads
         if w.autoscale is not None
