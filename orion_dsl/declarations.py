@@ -587,6 +587,8 @@ class NetworkDecl(Decl):
     subnets: tuple[SubnetDecl, ...] = child("subnet", SubnetDecl, many=True)
     allows: tuple[PolicyRuleDecl, ...] = child("allow", PolicyRuleDecl, many=True)
     denies: tuple[PolicyRuleDecl, ...] = child("deny", PolicyRuleDecl, many=True)
+    #: The Kubernetes API server's endpoint addresses (the ``kubernetes`` EndpointSlice's): its callers' egress goes there only.
+    api_server: tuple[L[ipaddress.IPv4Network], ...] = option("api_server", v.CIDR, many=True, listed=True)
 
 
 @attrs.frozen
@@ -754,6 +756,8 @@ class ExternalDecl(Decl):
     ports: tuple[PortDecl, ...] = child("port", PortDecl, many=True)
     via: L[c.ExternalRoute] | None = option("via", v.enum(*c.EXTERNAL_ROUTES))
     description: L[str] | None = option("description", v.TEXT, default="")
+    #: The ranges its hosts' addresses lie in: its egress rules go there instead of every public address.
+    addresses: tuple[L[ipaddress.IPv4Network], ...] = option("addresses", v.CIDR, many=True, listed=True)
 
 
 @attrs.frozen
@@ -824,6 +828,8 @@ class TargetDecl(Decl):
     region: L[str] | None = option("region", v.NAME)
     bucket: L[str] | None = option("bucket", v.FILLED, required=True)
     encrypted: L[bool] | None = option("encrypted", v.SWITCH, default=False)
+    #: The ranges the store's endpoint lies in: the backup pods' egress to it goes there instead of every public address.
+    addresses: tuple[L[ipaddress.IPv4Network], ...] = option("addresses", v.CIDR, many=True, listed=True)
 
 
 @attrs.frozen

@@ -772,6 +772,8 @@ class External:
     via_egress_gateway: bool
     description: str
     span: Span = span_field()
+    #: ``addresses``: the ranges its hosts' addresses lie in; empty: any public address.
+    addresses: tuple[ipaddress.IPv4Network, ...] = ()
 
     def port(self, ref: str | int) -> Port | None:
         """A port by name or number."""
@@ -797,6 +799,8 @@ class Network:
     denies: tuple[PolicyRule, ...]
     #: ``internet allow``: every workload's pods may reach any public address, on any port.
     internet: bool = False
+    #: ``api_server``: the Kubernetes API server's endpoint addresses; empty: unknown (any address but link-local).
+    api_server: tuple[ipaddress.IPv4Network, ...] = ()
 
 
 @attrs.frozen
@@ -1009,6 +1013,8 @@ class BackupTarget:
     region: str | None
     bucket: str
     encrypted: bool
+    #: ``addresses``: the ranges the store's endpoint lies in; empty: any public address.
+    addresses: tuple[ipaddress.IPv4Network, ...] = ()
 
 
 @attrs.frozen

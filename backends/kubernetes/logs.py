@@ -34,7 +34,7 @@ from orion_dsl.model import Workload, default_pull_policy
 from . import meta
 from .grafana import loki_port, loki_service_port, service_url
 from .meta import Builder, Obj
-from .policies import API_SERVER, in_namespace
+from .policies import api_server, in_namespace
 from .units import PULL_POLICIES
 
 #: The component label of the log shipper's objects.
@@ -220,7 +220,7 @@ def policy(entry: Planned, plan: Plan) -> Obj:
     dns = in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)
     egress = [
         {"to": [dns], "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
-        {"to": [API_SERVER], "ports": [{"port": p, "protocol": "TCP"} for p in API_SERVER_PORTS]},
+        {"to": list(api_server(plan.topology)), "ports": [{"port": p, "protocol": "TCP"} for p in API_SERVER_PORTS]},
         {"to": [in_namespace(loki.namespace, names.pod_selector(loki))], "ports": [{"port": loki_port(loki), "protocol": "TCP"}]},
     ]
     spec = {"podSelector": {"matchLabels": entry.selector}, "policyTypes": ["Ingress", "Egress"], "ingress": [], "egress": egress}

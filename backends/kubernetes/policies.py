@@ -6,14 +6,17 @@
   edges, each rule naming the other end by ``kubernetes.io/metadata.name`` (namespace) and
   ``app.kubernetes.io/name`` (pod) with numeric ports and protocols;
 * DNS edges go to kube-dns (``kube-system``, ``k8s-app: kube-dns``) on 53 UDP and TCP;
+* API-server edges go to ``network { api_server ... }``'s addresses, else to any address but
+  link-local (I1088: its endpoints carry no labels);
 * external services: NetworkPolicy cannot match host names, so an external edge opens its
-  ports to ``0.0.0.0/0`` minus private, shared and link-local ranges (the cloud metadata
-  address included); Istio's ServiceEntry and Sidecar hold meshed callers to the allow-listed
+  ports to the external's ``addresses`` when it states them, else to ``0.0.0.0/0`` minus private,
+  shared and link-local ranges (the cloud metadata address included; I1089 names the callers
+  outside the mesh it leaves open); Istio's ServiceEntry and Sidecar hold meshed callers to the allow-listed
   hosts, except where :func:`orion_dsl.lowering.egress.allow_list_gaps` says (I1030). With an
   egress gateway, an edge it carries (:mod:`orion_dsl.lowering.egress`: a meshed caller, a TLS
   port or an unshared opaque TCP port) goes to the gateway's pods on their pod port instead,
   and only the gateway's own policies (``istio-egressgateway-ingress`` and ``-egress`` in its
-  namespace) open the external ports to public addresses, as Istio's
+  namespace) open the external ports to its addresses (or public ones), as Istio's
   "Egress Gateways" task asks (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/,
   "Apply Kubernetes network policies"); the gateway also reaches kube-dns and istiod. What the
   gateway cannot carry (UDP, an opaque port several hosts share) still opens to public addresses;
@@ -31,7 +34,9 @@ object store (see :mod:`.backups`).
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from orion_dsl import controllers
@@ -48,8 +53,8 @@ from .meta import Builder, Obj
 PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
 PUBLIC = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}
 ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
-#: The Kubernetes API server: its endpoints carry no labels and its address differs per cluster
-#: (private or public), so any address but link-local, where the cloud metadata service is.
+#: The Kubernetes API server when the spec does not state its addresses: its endpoints carry no labels and its
+#: address differs per cluster (private or public), so any address but link-local, where the cloud metadata service is.
 API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
 ACME_SOLVER_PORT = 8089
 
@@ -63,6 +68,30 @@ HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES i
 
 #: The NetworkPolicy peers (``from``/``to`` entries) one allow-graph peer stands for.
 NetPeers = tuple[dict[str, Any], ...]
+
+
+def blocks(ranges: Iterable[ipaddress.IPv4Network], otherwise: dict[str, Any]) -> NetPeers:
+    """The NetworkPolicy peers of stated address ranges, one ``ipBlock`` each; ``otherwise`` when none is stated."""
+    found = tuple({"ipBlock": {"cidr": str(r)}} for r in dict.fromkeys(ranges))
+    return found or (otherwise,)
+
+
+def api_server(topology: Topology) -> NetPeers:
+    """The API server's addresses as NetworkPolicy peers: ``network { api_server ... }``, the ``kubernetes``
+    EndpointSlice's endpoints (kube-proxy and Cilium translate the Service's address to them before the
+    policy sees the packet; Kubernetes leaves it to the plugin: kubernetes.io/docs/concepts/services-networking/network-policies,
+    "Behavior of ipBlock selectors"), else any address but link-local."""
+    return blocks(topology.network.api_server, API_SERVER)
+
+
+def object_store(topology: Topology, targets: Iterable[str]) -> NetPeers:
+    """Where the recovery targets of these names are reached: their ``addresses``, or every public address
+    if one of them states none."""
+    found = {t.name: t for t in topology.recovery.targets} if topology.recovery is not None else {}
+    stated = [found[name].addresses if name in found else () for name in dict.fromkeys(targets)]
+    if not stated or not all(stated):
+        return (PUBLIC,)
+    return blocks((r for ranges in stated for r in ranges), PUBLIC)
 
 
 def in_namespace(namespace: str, pods: dict[str, str]) -> dict[str, Any]:
@@ -81,34 +110,37 @@ class _Peers:
         self.topology = topology
         gateway = egress.gateway(topology)
         self.egress_gateway = gateway.namespace if gateway is not None else None
-        self.selected: dict[Peer, dict[str, Any]] = {}
+        self.selected: dict[Peer, NetPeers] = {}
 
-    def select(self, peer: Peer) -> dict[str, Any]:
-        """The NetworkPolicy peer that selects a graph peer's pods (or addresses): one per peer, shared by its edges
+    def select(self, peer: Peer) -> NetPeers:
+        """The NetworkPolicy peers that select a graph peer's pods (or addresses): one set per peer, shared by its edges
         (a plan keeps the rules of every edge, and nothing changes a peer once made)."""
         found = self.selected.get(peer)
         if found is None:
             found = self.selected[peer] = self._select(peer)
         return found
 
-    def _select(self, peer: Peer) -> dict[str, Any]:
+    def _select(self, peer: Peer) -> NetPeers:
         if peer.kind == "workload":
             w = self.topology.workload(peer.name)
-            return in_namespace(peer.namespace or "", names.pod_selector(w) if w is not None else {meta.NAME: peer.name})
+            return (in_namespace(peer.namespace or "", names.pod_selector(w) if w is not None else {meta.NAME: peer.name}),)
         if peer.kind == "ingress" and self.topology.ingress is not None:
-            return in_namespace(peer.namespace or "", names.ingress_controller_pods(self.topology.ingress))
+            return (in_namespace(peer.namespace or "", names.ingress_controller_pods(self.topology.ingress)),)
         if peer.kind == "dns":
-            return in_namespace(peer.namespace or meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)
+            return (in_namespace(peer.namespace or meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS),)
         if peer.kind == "operator" and (controller := controllers.BY_NAME.get(peer.name)) is not None:
-            return in_namespace(controller.namespace or "", dict(controller.pods))
+            return (in_namespace(controller.namespace or "", dict(controller.pods)),)
         if peer.kind == "operator":
             operator = run_by(peer.name)
-            return in_namespace(operator.operator_namespace, dict(operator.operator_pods))
+            return (in_namespace(operator.operator_namespace, dict(operator.operator_pods)),)
         if peer.kind == "internet":
-            return ANYWHERE
+            return (ANYWHERE,)
         if peer.kind == "api-server":
-            return API_SERVER
-        return PUBLIC
+            return api_server(self.topology)
+        if peer.kind == "object-store":
+            return object_store(self.topology, (peer.name,))
+        external = self.topology.external(peer.name)
+        return blocks(external.addresses if external is not None else (), PUBLIC)
 
     def sources(self, edge: Edge) -> NetPeers:
         """The NetworkPolicy peers an edge's traffic comes from: the internet reaches the ingress through
@@ -117,7 +149,7 @@ class _Peers:
         ranges = self.topology.front_ranges()
         if edge.source.kind == "internet" and edge.target.kind == "ingress" and ranges:
             return tuple({"ipBlock": {"cidr": str(r)}} for r in ranges)
-        return (self.select(edge.source),)
+        return self.select(edge.source)
 
     def egress_target(self, edge: Edge) -> tuple[NetPeers, Port]:
         """Where an egress edge really goes, and on which pod port: an edge through the egress
@@ -125,7 +157,7 @@ class _Peers:
         behind the gateway Service's port (Istio's chart maps 443 to 8443 and 80 to 8080)."""
         if egress.through_gateway(self.topology, edge):
             return (in_namespace(self.egress_gateway or "", meta.EGRESS_GATEWAY),), egress.gateway_pod_port(edge.port)
-        return (self.select(edge.target),), pod_port(self.topology, edge)
+        return self.select(edge.target), pod_port(self.topology, edge)
 
 
 def pod_port(topology: Topology, edge: Edge) -> Port:
@@ -157,7 +189,7 @@ def peer_rules(plan: Plan) -> PeerRules:
     """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan.
 
     An edge through the egress gateway leaves its source for the gateway's pods, enters them from
-    the source, and leaves them for public addresses on the external's port.
+    the source, and leaves them for the external's addresses (or public ones) on its port.
     """
     topology = plan.topology
     peers = _Peers(topology)
@@ -170,8 +202,8 @@ def peer_rules(plan: Plan) -> PeerRules:
             found[edge.source][1].append(peers.egress_target(edge))
         if gateway is not None and egress.through_gateway(topology, edge):
             rules = found[egress.gateway_peer(gateway)]
-            rules[0].append(((peers.select(edge.source),), egress.gateway_pod_port(edge.port)))
-            rules[1].append(((PUBLIC,), edge.port))
+            rules[0].append((peers.select(edge.source), egress.gateway_pod_port(edge.port)))
+            rules[1].append((peers.select(edge.target), edge.port))
     if gateway is not None and egress.gateway_peer(gateway) in found:
         found[egress.gateway_peer(gateway)][1].extend(_gateway_platform())
     ing = topology.istio_gateway

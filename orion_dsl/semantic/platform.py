@@ -81,7 +81,9 @@ class PlatformResolver(ResolverBase):
         name = written(d.name, "")
         via_gateway = written(d.via) == "egress_gateway"
         description = Settings(decl.ExternalDecl, d).description
-        return model.External(name, tuple(h.value for h in d.hosts), self.port_list(d.ports, name, service=False), via_gateway, description, span=d.span)
+        hosts = tuple(h.value for h in d.hosts)
+        addresses = tuple(a.value for a in d.addresses)
+        return model.External(name, hosts, self.port_list(d.ports, name, service=False), via_gateway, description, span=d.span, addresses=addresses)
 
     def network(self, names: set[str]) -> model.Network:
         """The network posture and its explicit allow/deny rules, names resolved."""
@@ -95,6 +97,7 @@ class PlatformResolver(ResolverBase):
             allows=tuple(x for r in d.allows if (x := self.policy_rule(r, scopes))),
             denies=tuple(x for r in d.denies if (x := self.policy_rule(r, scopes))),
             internet=Settings(decl.NetworkDecl, d).internet == "allow",
+            api_server=tuple(a.value for a in d.api_server),
         )
 
     def policy_rule(self, r: decl.PolicyRuleDecl, scopes: set[str]) -> model.PolicyRule | None:
@@ -370,7 +373,8 @@ class PlatformResolver(ResolverBase):
     def backup_target(name: str, d: decl.TargetDecl) -> model.BackupTarget:
         """Where backups go (its bucket left out is reported)."""
         settings = Settings(decl.TargetDecl, d)
-        return model.BackupTarget(name, settings.kind, written(d.region), written(d.bucket, ""), settings.encrypted)
+        addresses = tuple(a.value for a in d.addresses)
+        return model.BackupTarget(name, settings.kind, written(d.region), written(d.bucket, ""), settings.encrypted, addresses)
 
     def unique_names(self, spec: decl.SpecDecl) -> None:
         """Names that become object names or headings must be unique in their kind."""

@@ -1,5 +1,5 @@
 """The backup pods' NetworkPolicies: they may reach the workload's port, DNS and HTTPS (the object
-store); the workload accepts them. None when ORION runs no backup step of its own."""
+store: its recovery target's ``addresses``, else every public address); the workload accepts them. None when ORION runs no backup step of its own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from orion_dsl.model import Workload
 
 from .. import meta
 from ..meta import Obj
-from ..policies import PUBLIC, in_namespace
+from ..policies import in_namespace, object_store
 from .steps import builtin_port
 
 
@@ -32,7 +32,7 @@ def backup_egress(entry: Planned, plan: Plan) -> Obj | None:
     egress = [
         {"to": [in_namespace(w.namespace, plan.get(Role.FROM_BACKUP_POLICY, w).selector)], "ports": ports},
         {"to": [in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS)], "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
-        {"to": [PUBLIC], "ports": [{"port": 443, "protocol": "TCP"}]},
+        {"to": list(object_store(plan.topology, (b.target for b in w.backups if builtin_port(w, b)))), "ports": [{"port": 443, "protocol": "TCP"}]},
     ]
     spec = {"podSelector": {"matchLabels": entry.selector}, "policyTypes": ["Egress"], "egress": egress}
     return meta.build(entry, _labels(plan, w), spec=spec)
