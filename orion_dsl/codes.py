@@ -702,6 +702,28 @@ CODES: tuple[Code, ...] = (
         "instance with a new one and new claims). A stated figure below that would refuse them, so the quota is raised.",
         "State `volume_claims` at least the figure the diagnostic gives, in the namespace's quota.",
     ),
+    _i(
+        "I1088",
+        "the API server's callers may reach any address but link-local on 443 and 6443: the spec states no address for it",
+        "Its endpoints carry no labels, so the NetworkPolicies name it by an ipBlock; without `network { api_server ... }` that is "
+        "0.0.0.0/0 minus 169.254.0.0/16, the internet included.",
+        "State the endpoints `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists as "
+        "`network { api_server CIDR, ... }`.",
+    ),
+    _i(
+        "I1089",
+        "an external without `addresses` is called from outside the mesh: any public address is reachable on its ports",
+        "No sidecar checks the host of a workload outside the mesh, and NetworkPolicy cannot match host names: its egress rule "
+        "opens the external's ports to 0.0.0.0/0 minus the private ranges.",
+        "State the ranges the external's hosts lie in (`addresses CIDR, ...`).",
+    ),
+    _i(
+        "I1090",
+        "a recovery target without `addresses` is reached by backup pods at any public address on 443",
+        "ORION's backup pods and CloudNativePG's (the Barman Cloud plugin) upload over HTTPS; NetworkPolicy cannot match the "
+        "store's host name, so their egress rule opens 443 to 0.0.0.0/0 minus the private ranges.",
+        "State the ranges the store's endpoint lies in (`addresses CIDR, ...` in the `target`).",
+    ),
 )
 
 #: The codes by name.

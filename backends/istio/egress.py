@@ -68,7 +68,11 @@ def export_to(topology: Topology, external: External, home: str) -> list[str]:
 
 def service_entry(entry: Planned, plan: Plan) -> Obj:
     """The allow-listed external service: hosts, ports with Istio protocols, resolution (none for a
-    wildcard host or a TCP port other externals share), outside the mesh. Split for the egress gateway
+    wildcard host or a TCP port other externals share), outside the mesh. With resolution NONE the
+    external's ``addresses`` go in ``addresses``: a sidecar then takes a connection for this entry only if
+    its destination lies in them, instead of any connection on the port (ServiceEntry reference, ``addresses``);
+    Istio accepts CIDR addresses with NONE or STATIC resolution only (istio/istio@86c9f01fd735fb01d8192f5bcaf0d424afb7f14c
+    pkg/config/validation/validation.go, ValidateServiceEntry), so a DNS entry gets none. Split for the egress gateway
     (:func:`orion_dsl.lowering.egress.split_for_gateway`): the callers' entry (every port, none) is exported to
     their namespaces only, and the gateway's (the ports it routes, DNS) to the gateway's namespace only."""
     topology = plan.topology
@@ -85,13 +89,11 @@ def service_entry(entry: Planned, plan: Plan) -> Obj:
         exported = ["." if found.namespace == entry.namespace else found.namespace]
     elif split_for_gateway(topology, external):
         exported = sorted({w.namespace for w in callers(topology, external)})
-    spec = {
-        "hosts": list(external.hosts),
-        "ports": ports,
-        "resolution": "NONE" if ambiguous or wildcard else "DNS",
-        "location": "MESH_EXTERNAL",
-        "exportTo": exported,
-    }
+    resolution = "NONE" if ambiguous or wildcard else "DNS"
+    spec: Obj = {"hosts": list(external.hosts)}
+    if resolution == "NONE" and external.addresses:  # matched by destination address, not by port alone
+        spec["addresses"] = [str(a) for a in external.addresses]
+    spec |= {"ports": ports, "resolution": resolution, "location": "MESH_EXTERNAL", "exportTo": exported}
     return obj(entry, spec)
 
 
@@ -175,7 +177,8 @@ def egress_access_control(entry: Planned, plan: Plan) -> Obj:
 
 def _unenforced(topology: Topology) -> list[Diagnostic]:
     """What no generated object holds to the allow-list: each host on an opaque TCP port other hosts
-    share (I0711), and each UDP port (I0706): the NetworkPolicy opens them to every public address."""
+    share whose external states no ``addresses`` (I0711), and each UDP port (I0706): the NetworkPolicy
+    opens them to every public address (or the external's addresses)."""
     shared = shared_opaque_ports(topology)
     found = [
         info(
@@ -183,10 +186,12 @@ def _unenforced(topology: Topology) -> list[Diagnostic]:
             e.span,
             f"{h}:{p.number} is opaque TCP, and {', '.join(x for x in shared[p.number] if x != h)} uses port {p.number} too: "
             f"neither the sidecar nor the egress gateway can tell them apart, so any host on {p.number} is reachable",
-            "without `addresses` Istio matches opaque TCP by port alone, and STARTTLS sends no SNI; "
-            "call the host on its implicit-TLS port (SMTP 465), which is routed by SNI, or give each host its own port",
+            f"without `addresses` Istio matches opaque TCP by port alone, and STARTTLS sends no SNI: state the ranges {e.name}'s "
+            "hosts lie in (`addresses CIDR, ...`), call the host on its implicit-TLS port (SMTP 465), which is routed by SNI, "
+            "or give each host its own port",
         )
         for e in topology.externals
+        if not e.addresses
         for p in e.ports
         if port_protocol(p) == "TCP" and p.number in shared
         for h in e.hosts
@@ -196,13 +201,18 @@ def _unenforced(topology: Topology) -> list[Diagnostic]:
             "I0706",
             e.span,
             f"{e.name}:{p.number}/udp bypasses the sidecar and the egress gateway: Istio proxies TCP only",
-            f"the NetworkPolicy opens {p.number}/udp to every public address; {', '.join(e.hosts)} is not checked",
+            f"the NetworkPolicy opens {p.number}/udp to {_reached(e)}; {', '.join(e.hosts)} is not checked",
         )
         for e in topology.externals
         for p in e.ports
         if p.protocol == "UDP"
     ]
     return found
+
+
+def _reached(external: External) -> str:
+    """Where the NetworkPolicy lets an external's port out: its addresses, or every public address."""
+    return f"{', '.join(str(a) for a in external.addresses)} only" if external.addresses else "every public address"
 
 
 def _gateway_service(topology: Topology) -> list[Diagnostic]:

@@ -90,7 +90,7 @@ def _diagnostics(plan: Plan, written: list[Planned]) -> list[Diagnostic]:
         *rbac.diagnostics(plan),
         *config.secrets_diagnostic(plan, written),
         *autoscaling.diagnostics(plan),
-        *policies.diagnostics(topology),
+        *policies.diagnostics(topology, written),
         *ingress.diagnostics(topology),
         *gateway_api.diagnostics(topology),
         *backups.diagnostics(plan),

@@ -45,6 +45,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
 from orion_dsl.lowering import Plan, Planned, Role, egress, names
 from orion_dsl.lowering.kubernetes import peer_pods
+from orion_dsl.lowering.prerequisites import api_server_callers
 from orion_dsl.model import Edge, Peer, Port, Topology
 
 from . import meta
@@ -259,9 +260,47 @@ def acme_solver(entry: Planned, plan: Plan) -> Obj:
     return _policy(entry, plan, "Ingress", rules)
 
 
-def diagnostics(topology: Topology) -> list[Diagnostic]:
-    """What the NetworkPolicies cannot express."""
-    diags: list[Diagnostic] = []
+def _open_api_server(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
+    """I1088: without ``network { api_server ... }`` the API server's callers may reach any address but
+    link-local on 443 and 6443 (the internet included), since its endpoints carry no labels to select."""
+    callers = api_server_callers(topology, written)
+    if topology.network.api_server or not callers:
+        return []
+    return [
+        info(
+            "I1088",
+            None,
+            f"{', '.join(callers)} may reach any address but link-local on 443 and 6443, the internet included: "
+            "the API server's endpoints carry no labels, and the spec states no address for them",
+            "state the endpoints `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists "
+            "as `network { api_server CIDR, ... }`, and every API-server egress rule goes there only",
+        )
+    ]
+
+
+def _open_externals(topology: Topology) -> list[Diagnostic]:
+    """I1089: an external without ``addresses`` called from outside the mesh: no sidecar checks the host, and the
+    callers' NetworkPolicy opens its ports to every public address."""
+    found = []
+    for ext in topology.externals:
+        callers = egress.outside_callers(topology, ext)
+        if callers and not ext.addresses:
+            ports = ", ".join(f"{p.number}/{p.protocol.lower()}" for p in ext.ports)
+            found.append(
+                info(
+                    "I1089",
+                    ext.span,
+                    f"{', '.join(callers)} call{'s' if len(callers) == 1 else ''} {ext.name} from outside the mesh: no sidecar checks the host, "
+                    f"so any public address is reachable on {ports}",
+                    f"state the ranges {ext.name}'s hosts lie in (`addresses CIDR, ...`): the NetworkPolicy then opens those only",
+                )
+            )
+    return found
+
+
+def diagnostics(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
+    """What the NetworkPolicies cannot express, and where they stay open to any address."""
+    diags: list[Diagnostic] = [*_open_api_server(topology, written), *_open_externals(topology)]
     externals = sorted({e.target.name for e in topology.allow_graph.edges if e.target.kind == "external"})
     if externals:
         hosts = ", ".join(h for name in externals for ext in [topology.external(name)] if ext for h in ext.hosts)

@@ -121,23 +121,35 @@ def missing_service_ports(topology: Topology) -> list[int]:
     return sorted({p.number for e, _ in routed_hosts(topology) for p in gateway_ports(topology, e)} - set(GATEWAY_SERVICE_PORTS))
 
 
+def unaddressed_hosts(topology: Topology, port: int) -> list[str]:
+    """The hosts on an opaque TCP port several hosts share whose external states no ``addresses``: a sidecar
+    matches them by port alone (the ServiceEntry resolves NONE, with no address to match), so there any host is
+    reachable (I0711). An external with addresses is matched by destination address, and its NetworkPolicy opens
+    those ranges only."""
+    shared = set(shared_opaque_ports(topology).get(port, ()))
+    return [h for e in topology.externals if not e.addresses for h in e.hosts if h in shared]
+
+
+def outside_callers(topology: Topology, external: External) -> list[str]:
+    """The workloads outside the mesh the allow-graph lets call an external: no sidecar checks their host."""
+    edges = topology.allow_graph.incoming(external.name)
+    return list(dict.fromkeys(e.source.name for e in edges if e.target.kind == "external" and e.source.kind == "workload" and not _meshed_source(topology, e)))
+
+
 def allow_list_gaps(topology: Topology) -> list[str]:
     """Where nothing holds external traffic to the allow-listed hosts, each as a phrase: the opaque TCP ports
     several hosts share (I0711), UDP ports (I0706; Istio proxies TCP only) and callers outside the mesh (no
-    sidecar checks their host; their NetworkPolicy opens the port to every public address). The NetworkPolicies
-    cannot match host names (I1030), so on these any public host is reachable. Docs and I1030 say the same."""
-    gaps = [f"on {n}/TCP, which {', '.join(hosts)} share" for n, hosts in shared_opaque_ports(topology).items()]
+    sidecar checks their host; their NetworkPolicy opens the port to every public address), each unless the
+    externals concerned state their ``addresses`` (then the NetworkPolicy opens those ranges only). The
+    NetworkPolicies cannot match host names (I1030), so on these any public host is reachable. Docs and I1030 say the same."""
+    gaps = [f"on {n}/TCP, which {', '.join(hosts)} share" for n, hosts in shared_opaque_ports(topology).items() if unaddressed_hosts(topology, n)]
     udp: dict[int, list[str]] = defaultdict(list)
     for e in topology.externals:
         for p in e.ports:
-            if p.protocol == "UDP":
+            if p.protocol == "UDP" and not e.addresses:
                 udp[p.number].extend(e.hosts)
     gaps += [f"on {n}/UDP ({', '.join(hosts)}), which Istio does not proxy" for n, hosts in sorted(udp.items())]
-    outside = dict.fromkeys(
-        edge.source.name
-        for edge in topology.allow_graph.edges
-        if edge.target.kind == "external" and edge.source.kind == "workload" and not _meshed_source(topology, edge)
-    )
+    outside = dict.fromkeys(w for e in topology.externals if not e.addresses for w in outside_callers(topology, e))
     if outside:
         gaps.append(f"for callers outside the mesh ({', '.join(outside)}), which no sidecar checks")
     return gaps

@@ -386,7 +386,7 @@ def _gateway_features(topology: Topology) -> Iterator[Feature]:
         yield Feature(f"{between} between {proxy} and the gateway's Service", why)
 
 
-def _api_server_callers(topology: Topology, written: list[Planned]) -> list[str]:
+def api_server_callers(topology: Topology, written: list[Planned]) -> list[str]:
     """Who reaches the Kubernetes API server through a NetworkPolicy ``ipBlock``: the allow-graph's callers
     (``kubernetes_api on``, the operators) and the log shipper, whose policy ORION writes beside it."""
     callers = dict.fromkeys(e.source.name for e in topology.allow_graph.edges if e.target.kind == "api-server")
@@ -406,10 +406,19 @@ def _network_policy_features(topology: Topology, written: list[Planned]) -> Iter
     "Selecting nodes with CIDR / ipBlock"). cert-manager's chart writes its webhook's NetworkPolicy only with
     ``webhook.networkPolicy.enabled`` (an ``ipBlock`` 0.0.0.0/0 on 80, 443, 53 and 6443;
     cert-manager/cert-manager@001eb00d7f276ebcb4f84ffa8ba9255d9292b8c8 deploy/charts/cert-manager/values.yaml)."""
-    callers = _api_server_callers(topology, written)
+    callers = api_server_callers(topology, written)
     if callers:
+        stated = topology.network.api_server
+        where = (
+            f"to {', '.join(str(a) for a in stated)} (network api_server), which must hold the endpoints "
+            "`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists"
+            if stated
+            else "to any address but link-local, so on 443 and 6443 they reach the internet too (I1088): state the endpoints "
+            "`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists as `network { api_server CIDR, ... }`"
+        )
         why = (
-            f"{', '.join(callers)} reach the API server (443, 6443) through an ipBlock: its endpoints carry no labels. "
+            f"{', '.join(callers)} reach the API server (443, 6443) through an ipBlock {where}: its endpoints carry no labels, "
+            "and the CNI must match the endpoint addresses the Service's is translated to (Kubernetes leaves it to the plugin). "
             "On Cilium, ipBlock ignores node addresses unless it runs with --policy-cidr-match-mode=nodes "
             "(Helm policyCIDRMatchMode: nodes), so a control plane on the cluster's nodes would drop those calls"
         )

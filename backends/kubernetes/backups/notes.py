@@ -128,6 +128,29 @@ def unenforced_retention(w: Workload) -> list[Diagnostic]:
     ]
 
 
+def open_stores(topology: Topology) -> list[Diagnostic]:
+    """I1090: a recovery target without ``addresses`` that ORION's backup pods or CloudNativePG's pods (the Barman
+    Cloud plugin) upload to: NetworkPolicy cannot match the store's name, so their 443 is open to every public address."""
+    uploaders: dict[str, list[str]] = {}
+    for w in topology.workloads:
+        for b in w.backups:
+            if builtin_port(w, b) or (w.engine == "cloudnative-pg" and (b.continuous or b.every is not None)):
+                uploaders.setdefault(b.target, [])
+                if w.name not in uploaders[b.target]:
+                    uploaders[b.target].append(w.name)
+    targets = topology.recovery.targets if topology.recovery is not None else ()
+    return [
+        info(
+            "I1090",
+            None,
+            f"the backups of {', '.join(uploaders[t.name])} reach {t.name} at any public address on 443: NetworkPolicy cannot match its endpoint's name",
+            f"state the ranges {t.name}'s endpoint lies in (`addresses CIDR, ...` in `target {t.name}`): the backup pods' egress then goes there only",
+        )
+        for t in targets
+        if t.name in uploaders and not t.addresses
+    ]
+
+
 def diagnostics(plan: Plan) -> list[Diagnostic]:
     """Every backup note, workload by workload, then the cluster backup's."""
     out: list[Diagnostic] = []
@@ -142,4 +165,4 @@ def diagnostics(plan: Plan) -> list[Diagnostic]:
             elif b.every is not None:
                 out += scheduled(plan, w, b)
         out += meshed_target(plan.topology, w)
-    return out + storage_location(plan)
+    return out + storage_location(plan) + open_stores(plan.topology)
