@@ -409,16 +409,15 @@ def _network_policy_features(topology: Topology, written: list[Planned]) -> Iter
     callers = api_server_callers(topology, written)
     if callers:
         stated = topology.network.api_server
+        listed = "the endpoints `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists"
         where = (
-            f"to {', '.join(str(a) for a in stated)} (network api_server), which must hold the endpoints "
-            "`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists"
+            f"to {', '.join(str(a) for a in stated)} (`network {{ api_server }}`), which must hold {listed}"
             if stated
-            else "to any address but link-local, so on 443 and 6443 they reach the internet too (I1088): state the endpoints "
-            "`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` lists as `network { api_server CIDR, ... }`"
+            else f"to any address but link-local, the internet included on those ports (I1088): state {listed} as `network {{ api_server CIDR, ... }}`"
         )
         why = (
-            f"{', '.join(callers)} reach the API server (443, 6443) through an ipBlock {where}: its endpoints carry no labels, "
-            "and the CNI must match the endpoint addresses the Service's is translated to (Kubernetes leaves it to the plugin). "
+            f"{', '.join(callers)} reach the API server (443, 6443) through an ipBlock, as its endpoints carry no labels: {where}. "
+            "The CNI must match the endpoints the `kubernetes` Service's address is translated to (Kubernetes leaves that to the plugin). "
             "On Cilium, ipBlock ignores node addresses unless it runs with --policy-cidr-match-mode=nodes "
             "(Helm policyCIDRMatchMode: nodes), so a control plane on the cluster's nodes would drop those calls"
         )

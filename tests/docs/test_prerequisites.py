@@ -106,8 +106,8 @@ def test_a_key_the_spec_names_is_listed_but_not_described_as_one_orion_reads() -
     assert "What each key holds" not in text
 
 
-def _features(spec: str) -> dict[str, str]:
-    analysis = analyze_text(NETWORK + spec)
+def _features(spec: str, network: str = NETWORK) -> dict[str, str]:
+    analysis = analyze_text(network + spec)
     assert analysis.plan is not None, [d.summary for d in analysis.diagnostics]
     return {f.name: f.why for f in prerequisites(analysis.plan).features}
 
@@ -123,6 +123,18 @@ def test_a_call_to_the_api_server_states_what_the_cni_must_match() -> None:
     assert "ui reach the API server (443, 6443) through an ipBlock" in features[CILIUM]
     assert "--policy-cidr-match-mode=nodes" in features[CILIUM] and "policyCIDRMatchMode: nodes" in features[CILIUM]
     assert CILIUM not in _features(api.replace("; kubernetes_api on", ""))
+
+
+def test_the_api_server_row_says_where_its_callers_may_go() -> None:
+    """Stated, the row names the addresses and the EndpointSlice they must hold; unstated, that the callers reach any
+    address but link-local (I1088) and how to narrow it."""
+    api = 'namespace web { subnet apps; service ui { image "shop/ui:1.0"; port http 8080; kubernetes_api on } }'
+    open_ = _features(api)[CILIUM]
+    assert "to any address but link-local, the internet included on those ports (I1088)" in open_
+    assert "`network { api_server CIDR, ... }`" in open_
+    stated = _features(api, NETWORK.replace("  internet deny\n", "  internet deny\n  api_server 10.0.0.1/32\n", 1))
+    assert "to 10.0.0.1/32 (`network { api_server }`), which must hold the endpoints `kubectl get endpointslices" in stated[CILIUM]
+    assert "I1088" not in stated[CILIUM]
 
 
 def test_an_issuer_states_what_cert_manager_must_reach_in_its_own_namespace() -> None:

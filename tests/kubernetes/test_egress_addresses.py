@@ -1,0 +1,111 @@
+"""Where egress leaves the cluster when the spec states addresses: ``network { api_server ... }``, an external's
+``addresses`` and a recovery target's. Evaluated with tests/support/netpol.py: the pods reach the stated ranges on
+the ports their edges open and no address outside them; without addresses the open callers are reported."""
+
+from __future__ import annotations
+
+from orion_dsl.lowering.egress import allow_list_gaps
+from orion_dsl.model import Topology
+from orion_dsl.pipeline import analyze_text
+from tests.conftest import topology_of
+from tests.support.netpol import Cluster, External, Pod
+
+from .helpers import rendered
+from .test_network_policies import World
+
+PUBLIC_IP = "203.0.113.10"  # TEST-NET-3, outside every range the spec below states
+PRIVATE_IP = "10.200.0.7"
+
+SPEC = """
+topology t {{ version "1.0.0" }}
+network {{ default deny{api_server} }}
+namespace app {{
+  service panel {{ image "x/panel:1"; port http 8080; kubernetes_api on; calls ntp:ntp, relay:smtp, other:smtp }}
+}}
+namespace data {{
+  statefulset cache {{ image "redis:7.4"; port redis 6379; storage data 1Gi at "/data"; backup snapshot every 1h to store }}
+}}
+external ntp {{ host "pool.ntp.org"; port ntp 123/udp{ntp} }}
+external relay {{ host "smtp.relay.example"; port smtp 587{relay} }}
+external other {{ host "smtp.other.example"; port smtp 587 }}
+recovery {{ target store {{ kind s3; region us-east-1; bucket "b"{store} }} }}
+"""
+
+
+def _spec(stated: bool = True) -> str:
+    """The spec above with its addresses stated (the API server's, two externals' and the store's), or none."""
+    if not stated:
+        return SPEC.format(api_server="", ntp="", relay="", store="")
+    return SPEC.format(
+        api_server="; api_server 10.0.0.1/32, 172.20.0.0/28",
+        ntp="; addresses 192.0.2.0/28",
+        relay="; addresses 198.51.100.0/24",
+        store="; addresses 203.0.113.128/25",
+    )
+
+
+def _world(stated: bool = True) -> World:
+    return World(topology_of(_spec(stated)))
+
+
+def _pod(w: World, owner: str) -> Pod:
+    return next(p for p in w.pods if w.owner[p.key] == owner)
+
+
+def test_api_server_egress_goes_to_the_stated_addresses_only() -> None:
+    w = _world()
+    cluster = Cluster(w.pods, w.namespaces, w.policies)
+    panel = _pod(w, "panel")
+    assert cluster.allowed(panel, External("10.0.0.1"), 443) and cluster.allowed(panel, External("172.20.0.9"), 6443)
+    for outside in ("10.0.0.2", "172.20.0.16", PUBLIC_IP, PRIVATE_IP):
+        assert not cluster.allowed(panel, External(outside), 443) and not cluster.allowed(panel, External(outside), 6443), outside
+
+
+def test_an_external_with_addresses_is_reached_at_those_only_on_its_ports() -> None:
+    """Outside the mesh, 123/udp and 587 go straight out: to ntp's and relay's ranges; other's 587 still to any public address."""
+    w = _world()
+    cluster = Cluster(w.pods, w.namespaces, w.policies)
+    panel = _pod(w, "panel")
+    assert cluster.allowed(panel, External("192.0.2.5"), 123, "UDP") and not cluster.allowed(panel, External(PUBLIC_IP), 123, "UDP")
+    assert not cluster.allowed(panel, External("198.51.100.7"), 123, "UDP")
+    assert cluster.allowed(panel, External("198.51.100.7"), 587)
+    assert cluster.allowed(panel, External(PUBLIC_IP), 587)  # other states no addresses: its rule is every public address
+
+
+def test_an_unmeshed_backup_job_reaches_its_store_at_the_targets_addresses_only() -> None:
+    w = _world()
+    backup = Pod("data", "cache-backup", {"app.kubernetes.io/name": "cache-backup"}, {})
+    cluster = Cluster([*w.pods, backup], w.namespaces, w.policies)
+    assert cluster.allowed(backup, External("203.0.113.200"), 443)
+    assert not cluster.allowed(backup, External(PUBLIC_IP), 443)
+    assert cluster.allowed(backup, _pod(w, "cache"), 6379)
+
+
+def test_without_addresses_the_open_egress_is_reported_per_caller_set_external_and_store() -> None:
+    diagnostics = rendered(topology_of(_spec(stated=False))).diagnostics
+    found = [(d.code, d.summary.split(":")[0]) for d in diagnostics if d.code in ("I1088", "I1089", "I1090")]
+    assert found == [
+        ("I1088", "panel may reach any address but link-local on 443 and 6443, the internet included"),
+        ("I1089", "panel calls ntp from outside the mesh"),
+        ("I1089", "panel calls relay from outside the mesh"),
+        ("I1089", "panel calls other from outside the mesh"),
+        ("I1090", "the backups of cache reach store at any public address on 443"),
+    ]
+
+
+def test_stated_addresses_silence_their_reports() -> None:
+    codes = [(d.code, d.summary.split(" from")[0]) for d in rendered(topology_of(_spec())).diagnostics if d.code in ("I1088", "I1089", "I1090")]
+    assert codes == [("I1089", "panel calls other")]
+
+
+def test_the_allow_list_gaps_leave_out_the_externals_that_state_addresses() -> None:
+    topology: Topology = topology_of(_spec())
+    assert allow_list_gaps(topology) == [
+        "on 587/TCP, which smtp.other.example, smtp.relay.example share",
+        "for callers outside the mesh (panel), which no sidecar checks",
+    ]
+
+
+def test_an_address_that_is_not_a_cidr_is_refused() -> None:
+    analysis = analyze_text(_spec().replace("198.51.100.0/24", "smtp.relay.example"))
+    assert analysis.topology is None and any(d.severity.value == "error" for d in analysis.diagnostics)
