@@ -260,6 +260,12 @@ def acme_solver(entry: Planned, plan: Plan) -> Obj:
     return _policy(entry, plan, "Ingress", rules)
 
 
+def _stated(topology: Topology, externals: list[str]) -> str:
+    """For I1030: which of the called externals are reached at their stated ``addresses`` instead."""
+    stated = [name for name in externals if (ext := topology.external(name)) is not None and ext.addresses]
+    return f" (at their stated addresses: {', '.join(stated)})" if stated else ""
+
+
 def _open_api_server(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
     """I1088: without ``network { api_server ... }`` the API server's callers may reach any address but
     link-local on 443 and 6443 (the internet included), since its endpoints carry no labels to select."""
@@ -311,7 +317,7 @@ def diagnostics(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
                 "I1030",
                 None,
                 f"NetworkPolicy cannot match host names: egress to {len(externals)} "
-                f"external services is opened from {where} to public addresses on their ports only",
+                f"external services is opened from {where} to public addresses{_stated(topology, externals)} on their ports only",
                 f"the host allow-list ({hosts}): {egress.allow_list_held(topology)}",
             )
         )

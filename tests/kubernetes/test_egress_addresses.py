@@ -11,7 +11,7 @@ from tests.conftest import topology_of
 from tests.support.netpol import Cluster, External, Pod
 
 from .helpers import rendered
-from .test_network_policies import World
+from .test_network_policies import World, outside_connections
 
 PUBLIC_IP = "203.0.113.10"  # TEST-NET-3, outside every range the spec below states
 PRIVATE_IP = "10.200.0.7"
@@ -59,6 +59,13 @@ def test_api_server_egress_goes_to_the_stated_addresses_only() -> None:
     assert cluster.allowed(panel, External("10.0.0.1"), 443) and cluster.allowed(panel, External("172.20.0.9"), 6443)
     for outside in ("10.0.0.2", "172.20.0.16", PUBLIC_IP, PRIVATE_IP):
         assert not cluster.allowed(panel, External(outside), 443) and not cluster.allowed(panel, External(outside), 6443), outside
+
+
+def test_with_addresses_stated_the_outside_connections_equal_the_allow_graph() -> None:
+    """The exact set: each edge to the API server or an external reaches the test addresses inside its stated ranges only."""
+    got, expected = outside_connections(_world())
+    assert got == expected
+    assert not any(dst == PRIVATE_IP for _, dst, _, _ in got)  # the API server's ranges leave 10.200.0.7 out
 
 
 def test_an_external_with_addresses_is_reached_at_those_only_on_its_ports() -> None:

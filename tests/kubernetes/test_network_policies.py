@@ -8,6 +8,7 @@ and every edge must be allowed.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,12 @@ def test_in_cluster_connections_equal_the_allow_graph(w: World) -> None:
 
 
 def test_outside_connections_equal_the_allow_graph(w: World) -> None:
+    got, expected = outside_connections(w)
+    assert got == expected
+
+
+def outside_connections(w: World) -> tuple[set[tuple[str, str, int, str]], set[tuple[str, str, int, str]]]:
+    """The connections to and from outside test addresses the policies allow, and those the allow-graph expects."""
     # behind a proxy that states its ranges (the seed's Cloudflare), an address inside them
     ranges = w.topology.front_ranges()
     front = (External(str(next(ranges[0].hosts()))),) if ranges else ()
@@ -234,20 +241,33 @@ def test_outside_connections_equal_the_allow_graph(w: World) -> None:
                 sources = front if e.target.kind == "ingress" and front else outside
                 expected |= {(ip.ip, dst, e.port.number, e.port.protocol) for ip in sources}
         if e.target.kind == "external":
-            # through the egress gateway, the gateway's pods go out; else the caller's
+            # through the egress gateway, the gateway's pods go out; else the caller's; to the external's addresses if stated
             sources = w.pods_of("istio-egressgateway") if egress.through_gateway(w.topology, e) else w.pods_of(e.source.name)
-            expected |= {(src, INTERNET_IP, e.port.number, e.port.protocol) for src in sources}
+            external = w.topology.external(e.target.name)
+            reached = _within(external.addresses if external else (), (INTERNET_IP,))
+            expected |= {(src, ip, e.port.number, e.port.protocol) for src in sources for ip in reached}
         if e.source.kind == "internet" and e.target.kind == "ingress" and w.topology.ingress is not None and w.topology.ingress.controller == "istio":
             # load balancers health-check Istio's gateway pods on 15021 from private addresses only
             expected |= {(PRIVATE_IP, dst, 15021, "TCP") for dst in w.pods_of(e.target.name)}
         if e.target.kind in ("object-store", "api-server"):
             # an object store is public; the API server's address is any but link-local (its
-            # endpoints carry no labels, so the policy names no pods)
-            reachable = (INTERNET_IP,) if e.target.kind == "object-store" else (INTERNET_IP, PRIVATE_IP)
+            # endpoints carry no labels, so the policy names no pods); either at its stated addresses
+            if e.target.kind == "object-store":
+                targets = {t.name: t.addresses for t in w.topology.recovery.targets} if w.topology.recovery else {}
+                reachable = _within(targets.get(e.target.name, ()), (INTERNET_IP,))
+            else:
+                reachable = _within(w.topology.network.api_server, (INTERNET_IP, PRIVATE_IP))
             expected |= {(src, ip, e.port.number, e.port.protocol) for src in w.pods_of(e.source.name) for ip in reachable}
     if w.topology.network.internet:  # `internet allow`: every workload's pods reach public addresses on every port
         expected |= {(src, INTERNET_IP, *port) for wl in w.topology.workloads for src in w.pods_of(wl.name) for port in w.candidates}
-    assert got == expected
+    return got, expected
+
+
+def _within(ranges: tuple[ipaddress.IPv4Network, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    """The outside test addresses a rule reaches: those inside the stated ranges, or ``default`` when none is stated."""
+    if not ranges:
+        return default
+    return tuple(ip for ip in (INTERNET_IP, PRIVATE_IP, METADATA_IP) if any(ipaddress.ip_address(ip) in r for r in ranges))
 
 
 def test_prometheus_scrapes_every_meshed_workload_at_its_istio_agent(seed_world: World) -> None:
