@@ -150,3 +150,15 @@ def test_example_tables_are_intact(example: Topology) -> None:
 
 def test_example_internal_links_resolve(example: Topology) -> None:
     _links_resolve(render(planned(example)).stream)
+
+
+def test_the_policy_section_says_where_the_api_servers_callers_may_go() -> None:
+    """Unstated, any address but link-local (I1088); stated, those addresses only."""
+    spec = MINIMAL.replace("}\n", "}\nnetwork { default deny }\n", 1)
+    spec += 'namespace ops { service panel { image "x/panel:1"; port http 8080; kubernetes_api on } }\n'
+    cases = (("network { default deny }", "at any address but link-local"), ("network { default deny; api_server 10.0.0.1/32 }", "at 10.0.0.1/32 only"))
+    for network, where in cases:
+        analysis = analyze_text(spec.replace("network { default deny }", network), "api.orion")
+        assert analysis.topology is not None, [d.summary for d in analysis.diagnostics]
+        text = render(planned(analysis.topology)).stream
+        assert f"**Kubernetes API server:** panel reaches the Kubernetes API server on 443 and 6443 {where}" in text

@@ -145,6 +145,20 @@ def _egress_rows(t: Topology, edges: Sequence[Edge]) -> list[tuple[str, ...]]:
     return rows
 
 
+def _api_server(t: Topology) -> Md | None:
+    """Where the API server's callers may go on 443 and 6443: its stated addresses, or any address but link-local
+    (its endpoints carry no labels; I1088). None when nothing in the allow-graph calls it."""
+    callers = list(dict.fromkeys(e.source.name for e in t.allow_graph.edges if e.target.kind == "api-server"))
+    if not callers:
+        return None
+    stated = t.network.api_server
+    where = f"at {', '.join(str(a) for a in stated)} only (`network {{ api_server }}`)" if stated else (
+        "at any address but link-local, the internet included: its endpoints carry no labels, and the spec states no `api_server` addresses"
+    )
+    verb = "reaches" if len(callers) == 1 else "reach"
+    return text(f"{', '.join(callers)} {verb} the Kubernetes API server on 443 and 6443 {where}")
+
+
 def policies(t: Topology) -> dict[str, Any]:
     """The policy matrix, per-source list, egress and DNS, from the allow-graph."""
     external = [e for e in t.allow_graph.edges if e.target.kind == "external"]
@@ -165,6 +179,7 @@ def policies(t: Topology) -> dict[str, Any]:
             "sources": f"every workload ({len(dns_sources)})" if everyone else ", ".join(dns_sources),
         },
         "internet": text(egress_routes.allow_list_held(t)) if external else None,
+        "api_server": _api_server(t),
         "same_namespace": [ns.name for ns in t.namespaces if ns.same_namespace],
         "denies": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.denies],
         "allows": [f"{r.source} → {r.target}" + (f" on {r.port}" if r.port is not None else "") for r in n.allows],
