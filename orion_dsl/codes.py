@@ -320,6 +320,14 @@ CODES: tuple[Code, ...] = (
         "or a removed required field is found before anything is written.",
         "Patch a path the generated object has (`orion compile -o -` shows it), or use `add` to create a field.",
     ),
+    _e(
+        "E0234",
+        "a meshed caller of an external split for the egress gateway runs in the gateway's namespace",
+        "Such an external has two ServiceEntries of one host, its callers' (NONE) and the gateway's (DNS), exported apart; a "
+        "namespace that sees both keeps one of them (Istio merges services of one host only when their resolutions agree), "
+        "so the gateway loops the routed port to itself or the caller sends the shared port to one host.",
+        "Run the caller in another namespace, or the egress gateway in one of its own.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
