@@ -149,7 +149,7 @@ class _Peers:
         X-Forwarded-For the gateway trusts); an exposed workload's own Service, and the rest, as selected."""
         ranges = self.topology.front_ranges()
         if edge.source.kind == "internet" and edge.target.kind == "ingress" and ranges:
-            return tuple({"ipBlock": {"cidr": str(r)}} for r in ranges)
+            return blocks(ranges, ANYWHERE)
         return self.select(edge.source)
 
     def egress_target(self, edge: Edge) -> tuple[NetPeers, Port]:
