@@ -11,6 +11,7 @@ from tests.istio.conftest import documents, find, of_kind
 from tests.kubernetes.test_network_policies import World
 from tests.support.netpol import Cluster, External
 from tests.support.plans import planned
+from tests.support.schemas import validate_crd
 
 Objects = list[dict[str, Any]]
 
@@ -34,6 +35,8 @@ def test_a_service_entry_resolved_none_lists_the_externals_addresses() -> None:
     entries = _entries()
     assert (entries["relay"]["resolution"], entries["relay"]["addresses"]) == ("NONE", ["198.51.100.0/24", "192.0.2.16/28"])
     assert "addresses" not in entries["other"]
+    relay = find(documents(render(planned(topology_of(SPEC)))), "ServiceEntry", "relay", "istio-system")
+    assert validate_crd(relay) == []
 
 
 def test_a_service_entry_resolved_by_dns_gets_no_cidr_addresses() -> None:
