@@ -126,7 +126,8 @@ def ingress_balance(entry: Planned, plan: Plan) -> Obj:
     """How the ingress gateway's pods balance one backend: the ingress's ``balance`` (a backend's
     session affinity still pins clients), the backend's circuit breaking, and no TLS setting, so
     Istio's auto mTLS uses ISTIO_MUTUAL exactly where the backend has a sidecar. Visible only in
-    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods; when meshed workloads
+    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods (a rule per Service of a
+    version the gateway's HTTPRoute sends to, as well: each is a host of its own); when meshed workloads
     share that namespace, only to the gateway's pods (``workloadSelector``, which the plan's entry selects), so the
     namespace's sidecars keep the backend's own rule."""
     workload = entry.of(Workload)
@@ -134,7 +135,9 @@ def ingress_balance(entry: Planned, plan: Plan) -> Obj:
     assert ing is not None, "planned for an ingress only"
     policy: Obj = {"loadBalancer": sticky(workload.session_affinity) if workload.session_affinity is not None else load_balancer(ing.balance)}
     policy.update(circuit_breaking(workload.resilience))
-    spec: Obj = {"host": called_host(plan, workload), "exportTo": ["."], "trafficPolicy": policy}
+    version = entry.part[1] if isinstance(entry.part, tuple) else None  # a version's Service the route sends to
+    target = host(plan.get(Role.VERSION_SERVICE, workload, version)) if version is not None else called_host(plan, workload)
+    spec: Obj = {"host": target, "exportTo": ["."], "trafficPolicy": policy}
     if entry.selects is not None:
         spec["workloadSelector"] = {"matchLabels": entry.selector}
     return obj(entry, spec)

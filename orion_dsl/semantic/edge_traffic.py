@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orion_dsl.diagnostics import Diagnostic, warning
+from orion_dsl.diagnostics import Diagnostic, error, warning
 from orion_dsl.model import Host, Traffic, Workload
 
 if TYPE_CHECKING:
@@ -53,16 +53,36 @@ def _unapplied(host: Host, w: Workload, traffic: Traffic, gateway_api: bool) -> 
     )
 
 
+#: An HTTPRoute holds at most 16 rules (HTTPRouteSpec.rules ``MaxItems=16``, Gateway API v1.5.1): a rule per ``match``
+#: and the default rule.
+MAX_MATCHES = 15
+
+
+def _too_many_rules(host: Host, w: Workload, traffic: Traffic) -> Diagnostic | None:
+    """E0216 where the route of a host would need more rules than an HTTPRoute takes (the API server refuses it)."""
+    if len(traffic.matches) <= MAX_MATCHES:
+        return None
+    return error(
+        "E0216",
+        host.span,
+        f'host "{host.host}" reaches "{w.name}", whose `traffic` block has {len(traffic.matches)} matches: '
+        f"its HTTPRoute takes at most {MAX_MATCHES} and the default rule",
+        f'match at most {MAX_MATCHES} headers or cookies in "{w.name}"\'s `traffic` block',
+    )
+
+
 def edge_honours_the_traffic_split(ctx: Context) -> list[Diagnostic]:
-    """W0319 at each ingress host whose target's ``traffic`` block the edge does not apply in full."""
+    """W0319 at each ingress host whose target's ``traffic`` block the edge does not apply in full; E0216 where
+    Istio's gateway route would need more rules than an HTTPRoute holds."""
     ing = ctx.topology.ingress
     if ing is None:
         return []
     out = []
+    gateway_api = ing.controller == "istio"
     for host in ing.hosts:
         w = ctx.topology.workload(host.target)
-        if w is not None and w.traffic is not None:
-            found = _unapplied(host, w, w.traffic, ing.controller == "istio")
-            if found is not None:
-                out.append(found)
+        if w is None or w.traffic is None:
+            continue
+        found = [_unapplied(host, w, w.traffic, gateway_api), _too_many_rules(host, w, w.traffic) if gateway_api else None]
+        out += [d for d in found if d is not None]
     return out

@@ -206,6 +206,31 @@ def test_behind_ingress_nginx_the_whole_block_is_w0319() -> None:
     assert not [o for o in objects(topology_of(text)) if o["kind"] == "Service" and o["metadata"]["name"].startswith("reviews-")]
 
 
+@pytest.mark.parametrize(("count", "refused"), [(15, False), (16, True)])
+def test_a_route_of_more_rules_than_an_httproute_holds_is_e0216(count: int, refused: bool) -> None:
+    """HTTPRouteSpec.rules has ``MaxItems=16`` (gateway-api@e7677b70 apis/v1/httproute_types.go): the matches and the default rule."""
+    matches = "; ".join(f'match header "x-user" "u{i}" -> v2' for i in range(count))
+    analysis = analyze_text(_versioned(f"split v1 90%, v2 10%; {matches}"), "versions.orion")
+    found = [d.summary for d in analysis.diagnostics if d.code == "E0216"]
+    summary = f'host "shop.example.com" reaches "reviews", whose `traffic` block has {count} matches: its HTTPRoute takes at most 15 and the default rule'
+    assert found == ([summary] if refused else [])
+    if not refused:
+        assert analysis.topology is not None
+        assert len(find(objects(analysis.topology), "HTTPRoute", "edge-reviews-http", "shop")["spec"]["rules"]) == 16
+
+
+def test_the_gateway_balances_every_service_its_route_sends_to() -> None:
+    """Each version Service is a host of its own, so the ingress's ``balance`` (the gateway's DestinationRule beside it)
+    covers each host a backendRef or mirror of the route names."""
+    topology = topology_of(EVERYTHING)
+    route = find(objects(topology), "HTTPRoute", "edge-reviews-http", "shop")
+    named = {ref["name"] for rule in route["spec"]["rules"] for ref in rule["backendRefs"]}
+    named |= {f["requestMirror"]["backendRef"]["name"] for rule in route["spec"]["rules"] for f in rule.get("filters", [])}
+    rules = [o for o in istio.objects(planned(topology))[0] if o["kind"] == "DestinationRule" and o["metadata"]["namespace"] == "shop-edge"]
+    balanced = {r["spec"]["host"] for r in rules if r["spec"]["trafficPolicy"]["loadBalancer"] == {"simple": "ROUND_ROBIN"}}
+    assert {f"{name}.shop.svc.cluster.local" for name in named} <= balanced
+
+
 def _version_services(text: str) -> list[str]:
     return sorted(o["metadata"]["name"] for o in objects(topology_of(text)) if o["kind"] == "Service" and o["metadata"]["name"].startswith("reviews-"))
 
