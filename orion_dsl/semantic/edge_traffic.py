@@ -12,6 +12,7 @@ A blue-green pair needs no such warning: its Service selects the active colour's
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from orion_dsl.diagnostics import Diagnostic, error, warning
@@ -71,9 +72,34 @@ def _too_many_rules(host: Host, w: Workload, traffic: Traffic) -> Diagnostic | N
     )
 
 
+#: What an HTTPRoute's header match takes (HTTPHeaderMatch, Gateway API v1.5.1): a name of token characters (RFC 7230),
+#: a value of printable US-ASCII characters, single tabs or spaces between them.
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]+")
+_HEADER_VALUE = re.compile(r"[!-~]+([\t ]?[!-~]+)*")
+#: A cookie is matched by a regular expression that escapes its name and value: any printable US-ASCII fits then.
+_COOKIE_TEXT = re.compile(r"[ -~]+")
+
+
+def _refused_matches(host: Host, w: Workload, traffic: Traffic) -> list[Diagnostic]:
+    """E0216 for each ``match`` whose header or cookie the host's HTTPRoute cannot carry (the API server refuses the route)."""
+    out = []
+    for m in traffic.matches:
+        fits = _HEADER_NAME.fullmatch(m.name) and _HEADER_VALUE.fullmatch(m.value) if m.key == "header" else _COOKIE_TEXT.fullmatch(m.name + m.value)
+        if not fits:
+            out.append(
+                error(
+                    "E0216",
+                    m.span,
+                    f'the {m.key} match "{m.name}" "{m.value}" of "{w.name}" is not one the HTTPRoute of host "{host.host}" can carry',
+                    "write a header name of letters, digits and !#$%&'*+-.^_`|~, and a value of printable ASCII characters with single spaces between them",
+                )
+            )
+    return out
+
+
 def edge_honours_the_traffic_split(ctx: Context) -> list[Diagnostic]:
     """W0319 at each ingress host whose target's ``traffic`` block the edge does not apply in full; E0216 where
-    Istio's gateway route would need more rules than an HTTPRoute holds."""
+    Istio's gateway route would need more rules than an HTTPRoute holds, or a match it cannot carry."""
     ing = ctx.topology.ingress
     if ing is None:
         return []
@@ -85,4 +111,5 @@ def edge_honours_the_traffic_split(ctx: Context) -> list[Diagnostic]:
             continue
         found = [_unapplied(host, w, w.traffic, gateway_api), _too_many_rules(host, w, w.traffic) if gateway_api else None]
         out += [d for d in found if d is not None]
+        out += _refused_matches(host, w, w.traffic) if gateway_api else []
     return out

@@ -231,6 +231,17 @@ def test_the_gateway_balances_every_service_its_route_sends_to() -> None:
     assert {f"{name}.shop.svc.cluster.local" for name in named} <= balanced
 
 
+@pytest.mark.parametrize(
+    ("match", "refused"),
+    [('header "x-user" "a b"', False), ('header "x-user" "a  b"', True), ('header "x user" "ab"', True), ('cookie "user" "j\u00e4son"', True)],
+)
+def test_a_match_the_route_cannot_carry_is_e0216_at_the_match(match: str, refused: bool) -> None:
+    """HTTPHeaderMatch (gateway-api@e7677b70 apis/v1/httproute_types.go): the name is an RFC 7230 token, the value printable
+    US-ASCII with single spaces or tabs between; a cookie's name and value are escaped into a regular expression."""
+    analysis = analyze_text(_versioned(f"split v1 100%; match {match} -> v2"), "versions.orion")
+    assert [d.code for d in analysis.diagnostics if d.code.startswith("E")] == (["E0216"] if refused else [])
+
+
 def _version_services(text: str) -> list[str]:
     return sorted(o["metadata"]["name"] for o in objects(topology_of(text)) if o["kind"] == "Service" and o["metadata"]["name"].startswith("reviews-"))
 
