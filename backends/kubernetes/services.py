@@ -91,8 +91,8 @@ def version_service(entry: Planned, plan: Plan) -> Obj:
     workload's ports, its version's pods (the same pods, ports and ServiceAccount the workload's own Service
     reaches, so its NetworkPolicies and AuthorizationPolicies admit the gateway alike), not scraped (the
     workload's own Service is). Istio lets a pod belong to several Services that give one port number one
-    protocol (istio.io/latest/docs/ops/deployment/application-requirements, "Pod association with services"),
-    which the same ports of the same names ensure."""
+    protocol (istio.io docs/ops/deployment/requirements, "Service association"; ``istioctl analyze`` IST0116
+    otherwise), which the same ports of the same names ensure."""
     w = entry.of(Workload)
     return _service(entry, plan, w.ports, affinity=w.load_balancing == "ip-hash")
 
