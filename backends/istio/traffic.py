@@ -24,8 +24,7 @@ AuthorizationPolicies (:mod:`.security`) name container ports, which the sidecar
 
 from __future__ import annotations
 
-import re
-
+from orion_dsl.backends.formats.cookie import cookie_regex
 from orion_dsl.backends.istio.names import Obj, duration, host, obj
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
@@ -183,16 +182,6 @@ def request_match(match: TrafficMatch) -> Obj:
     if match.key == "header":
         return {"headers": {match.name: {"exact": match.value}}}
     return {"headers": {"cookie": {"regex": cookie_regex(match.name, match.value)}}}
-
-
-def cookie_regex(name: str, value: str) -> str:
-    """An RE2 expression that finds one ``name=value`` pair among a ``Cookie`` header's others, in the form of
-    Istio's own example (istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest).
-
-    >>> cookie_regex("user", "jason")
-    '^(.*?;)?(user=jason)(;.*)?$'
-    """
-    return f"^(.*?;)?({re.escape(f'{name}={value}')})(;.*)?$"
 
 
 def _resilience(resilience: Resilience | None, safe_only: bool = False) -> Obj:

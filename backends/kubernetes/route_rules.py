@@ -22,7 +22,7 @@ Not stated: retries (``rules[].retry`` is experimental, GEP-1731, not in the Sta
 
 from __future__ import annotations
 
-from orion_dsl.backends.istio.traffic import cookie_regex
+from orion_dsl.backends.formats.cookie import cookie_regex
 from orion_dsl.lowering import Plan, Role
 from orion_dsl.model import Resilience, RouteRules, TrafficMatch, Workload
 
