@@ -235,6 +235,7 @@ CODES: tuple[Code, ...] = (
         "ACME e-mail or `retries on` condition of the wrong form, blue and green versions that make one label, "
         "a colour without its own image whose version is no tag or whose workload's "
         "image is pinned by digest, a traffic delay under 1ms, an abort status outside 200-599, an upper-case match header name, "
+        "more traffic matches behind an Istio ingress host than an HTTPRoute's 16 rules hold (or a header it cannot carry), "
         "more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
         "Write a value the help line describes.",
     ),
@@ -466,12 +467,13 @@ CODES: tuple[Code, ...] = (
     ),
     _w(
         "W0319",
-        "an ingress host reaches a service whose `traffic` block routes between its versions: the edge does not apply it",
-        "The edge sends a request to the target's Service, which selects every version's pods (Istio's Gateway API gateway "
-        "sends to the endpoints of an HTTPRoute's backend Service, ingress-nginx to the same). The split, matches, mirroring "
-        "and faults live in the workload's VirtualService, which binds to the mesh's sidecars alone, so public requests reach "
-        "the versions by their share of the pods. A blue-green pair is not concerned: its Service selects the active colour.",
-        "Send the host to a service without versions that calls the versioned one in the mesh, or give the service one version.",
+        "an ingress host reaches a service whose `traffic` block the edge cannot apply: its faults, or with ingress-nginx all of it",
+        "Istio's Gateway API gateway applies the HTTPRoute, not the workload's VirtualService (which binds to the mesh's "
+        "sidecars alone). The route weights, matches and mirrors to a Service per version and carries the timeouts, but the "
+        "Gateway API has no fault injection, so the block's delays and aborts reach mesh callers only. ingress-nginx applies "
+        "none of the block: it sends to the Service, which selects every version's pods. A blue-green pair is not concerned: "
+        "its Service selects the active colour.",
+        "Test faults from a service in the mesh that calls the versioned one; with ingress-nginx, use `controller istio`.",
     ),
     # R06xx: renderer warnings
     _w(

@@ -24,8 +24,7 @@ AuthorizationPolicies (:mod:`.security`) name container ports, which the sidecar
 
 from __future__ import annotations
 
-import re
-
+from orion_dsl.backends.formats.cookie import cookie_regex
 from orion_dsl.backends.istio.names import Obj, duration, host, obj
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role
@@ -126,7 +125,8 @@ def ingress_balance(entry: Planned, plan: Plan) -> Obj:
     """How the ingress gateway's pods balance one backend: the ingress's ``balance`` (a backend's
     session affinity still pins clients), the backend's circuit breaking, and no TLS setting, so
     Istio's auto mTLS uses ISTIO_MUTUAL exactly where the backend has a sidecar. Visible only in
-    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods; when meshed workloads
+    the Gateway's namespace (``exportTo: ["."]``), where Istio looks first for the gateway's pods (a rule per Service of a
+    version the gateway's HTTPRoute sends to, as well: each is a host of its own); when meshed workloads
     share that namespace, only to the gateway's pods (``workloadSelector``, which the plan's entry selects), so the
     namespace's sidecars keep the backend's own rule."""
     workload = entry.of(Workload)
@@ -134,7 +134,9 @@ def ingress_balance(entry: Planned, plan: Plan) -> Obj:
     assert ing is not None, "planned for an ingress only"
     policy: Obj = {"loadBalancer": sticky(workload.session_affinity) if workload.session_affinity is not None else load_balancer(ing.balance)}
     policy.update(circuit_breaking(workload.resilience))
-    spec: Obj = {"host": called_host(plan, workload), "exportTo": ["."], "trafficPolicy": policy}
+    version = entry.part[1] if isinstance(entry.part, tuple) else None  # a version's Service the route sends to
+    target = host(plan.get(Role.VERSION_SERVICE, workload, version)) if version is not None else called_host(plan, workload)
+    spec: Obj = {"host": target, "exportTo": ["."], "trafficPolicy": policy}
     if entry.selects is not None:
         spec["workloadSelector"] = {"matchLabels": entry.selector}
     return obj(entry, spec)
@@ -180,16 +182,6 @@ def request_match(match: TrafficMatch) -> Obj:
     if match.key == "header":
         return {"headers": {match.name: {"exact": match.value}}}
     return {"headers": {"cookie": {"regex": cookie_regex(match.name, match.value)}}}
-
-
-def cookie_regex(name: str, value: str) -> str:
-    """An RE2 expression that finds one ``name=value`` pair among a ``Cookie`` header's others, in the form of
-    Istio's own example (istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest).
-
-    >>> cookie_regex("user", "jason")
-    '^(.*?;)?(user=jason)(;.*)?$'
-    """
-    return f"^(.*?;)?({re.escape(f'{name}={value}')})(;.*)?$"
 
 
 def _resilience(resilience: Resilience | None, safe_only: bool = False) -> Obj:

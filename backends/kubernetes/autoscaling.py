@@ -15,7 +15,7 @@ override them (kedacore/keda-docs@0352aa6 content/docs/2.18/scalers/rabbitmq-que
 A workload whose custom metrics are all ``pods`` ones, scraped by the monitoring block's Prometheus,
 gets a ScaledObject too, so no custom metrics adapter is needed: one ``prometheus`` trigger per metric
 (``serverAddress`` the Prometheus's Service, ``query`` the metric summed over the pods of the
-Deployment scaled, ``threshold`` the per-pod target, ``metricType: AverageValue``: KEDA divides the
+Deployment scaled — a ``*_total`` counter's ``rate`` —, ``threshold`` the per-pod target, ``metricType: AverageValue``: KEDA divides the
 sum by the replicas; keda.sh/docs 2.18 scalers/prometheus).
 
 **VPA** (autoscaling.k8s.io/v1, ``updateMode`` from ``scaling.vertical``), one per workload.
@@ -45,6 +45,7 @@ from orion_dsl import engines
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
 from orion_dsl.model import Budget, Metric, Workload
+from orion_dsl.values import Duration, duration_text
 
 from . import grafana, meta
 from .meta import Builder, Obj
@@ -81,14 +82,34 @@ def queue_host(plan: Plan, broker: Workload) -> str:
 _POD_SUFFIX = {"Deployment": "[a-z0-9]+-[a-z0-9]+", "StatefulSet": "[0-9]+"}
 
 
-def pods_query(m: Metric, namespace: str, target: dict[str, str]) -> str:
+#: The shortest range a counter's ``rate`` reads: four scrapes at the Prometheus Operator's default 30s
+#: interval (``rate`` needs two samples in the range; four ride out a missed scrape).
+_RATE_WINDOW = 120_000
+
+
+def rate_window(interval: Duration | None) -> str:
+    """The range of a counter's ``rate``: 2m, or four scrape intervals when the monitoring block scrapes less
+    often (a range holding fewer than two samples gives ``rate`` nothing, and KEDA no value).
+
+    >>> rate_window(None), rate_window(Duration(60_000, "1m"))
+    ('2m', '4m')
+    """
+    return duration_text(max(_RATE_WINDOW, 4 * interval.millis if interval is not None else 0))
+
+
+def pods_query(m: Metric, namespace: str, target: dict[str, str], interval: Duration | None) -> str:
     """The PromQL sum of a ``pods`` metric over the pods of the object scaled (PromQL anchors the regex: no
     other workload's pods match), by the ``namespace`` and ``pod`` labels the Prometheus Operator's
     ServiceMonitors put on every target; KEDA divides it by the replicas (``AverageValue``), as the HPA's
-    ``Pods`` metric averaged it."""
+    ``Pods`` metric averaged it. A counter (a name ending in ``_total``, Prometheus's naming convention for
+    an accumulating count: prometheus.io/docs/practices/naming) is summed as its per-second ``rate``
+    over :func:`rate_window`: its own sum only grows, so it would scale the workload up and never down."""
     pods = f'{target["name"]}-{_POD_SUFFIX[target["kind"]]}'
     labels = [f'namespace="{namespace}"', f'pod=~"{pods}"', *(f'{k}="{v}"' for k, v in m.selector)]
-    return f"sum({m.name}{{{','.join(labels)}}})"
+    series = f"{m.name}{{{','.join(labels)}}}"
+    if m.name.endswith("_total"):
+        series = f"rate({series}[{rate_window(interval)}])"
+    return f"sum({series})"
 
 
 def scaled_object(entry: Planned, plan: Plan) -> Obj:
@@ -106,8 +127,9 @@ def scaled_object(entry: Planned, plan: Plan) -> Obj:
     if scraper is not None:
         address = grafana.prometheus_url(plan, scraper)
         target = _target(entry)
+        interval = plan.topology.monitoring.interval if plan.topology.monitoring is not None else None
         for m in a.metrics:
-            metadata = {"serverAddress": address, "query": pods_query(m, w.namespace, target), "threshold": str(m.target)}
+            metadata = {"serverAddress": address, "query": pods_query(m, w.namespace, target, interval), "threshold": str(m.target)}
             triggers.append({"type": "prometheus", "metricType": "AverageValue", "metadata": metadata})
     for q in a.queues:
         broker = plan.topology.workload(q.broker)

@@ -15,7 +15,8 @@ kubernetes-sigs/gateway-api v1.5.1 (docs/design/edge-gateway-api.md has the deta
   ``gateways.seccompProfile`` value is set);
 * one HTTPRoute per Service port the hosts reach, beside its Service (no ReferenceGrant), each
   naming the Service port (``backendRefs[].port`` is the Service's, not the container's); CORS is
-  the route's ``CORS`` filter, Standard from Gateway API v1.5.1;
+  the route's ``CORS`` filter, Standard from Gateway API v1.5.1; the target's timeout and ``traffic``
+  block (weights, matches, mirrors to its versions' Services) are its rules (``route_rules.py``);
 * a listener on 443 terminates TLS with the Secret of the Gateway's one Certificate; a listener on
   80 beside it only redirects to HTTPS (and serves cert-manager's HTTP-01 solver route, which
   cert-manager makes in the Certificate's namespace: the listener admits routes from it alone).
@@ -39,6 +40,7 @@ from orion_dsl.model import Host, Ingress, Port, Topology, folded_paths
 from . import meta
 from .meta import Builder, Obj
 from .path_types import GATEWAY_PATH_TYPES
+from .route_rules import route_rules
 
 #: The pod annotation an Istio proxy reads its ProxyConfig overrides from.
 PROXY_CONFIG = "proxy.istio.io/config"
@@ -140,20 +142,18 @@ def _cors(ing: Ingress) -> list[Obj]:
 
 def http_route(entry: Planned, plan: Plan) -> Obj:
     """The route of the hosts that reach one Service port with the same paths: every path to it, or the paths their
-    lines match (:func:`~orion_dsl.model.folded_paths`), with the ingress's CORS. The Gateway API picks, per request, the route of the
+    lines match (:func:`~orion_dsl.model.folded_paths`), with the ingress's CORS, the target's timeout and its
+    ``traffic`` block (:mod:`.route_rules`). The Gateway API picks, per request, the route of the
     exact path, else of the longest prefix, so `/api` can go to one Service and `/` to another."""
     ing = entry.of(Ingress)
     target, port, number = entry.part_of(tuple)
     hosts = route_groups(ing, plan.topology)[(entry.namespace, target, port, number)]
     workload = plan.topology.workload(target)
     assert workload is not None, "routes are planned for workload targets"
-    service = plan.get(Role.SERVICE, workload)
-    rule: Obj = {"matches": [{"path": {"type": GATEWAY_PATH_TYPES[kind], "value": path}} for kind, path in folded_paths(hosts)]}
-    if filters := _cors(ing):
-        rule["filters"] = filters
-    rule["backendRefs"] = [{"name": service.name, "port": hosts[0].port.service_port}]
+    paths = [{"path": {"type": GATEWAY_PATH_TYPES[kind], "value": path}} for kind, path in folded_paths(hosts)]
+    rules = route_rules(plan, workload, paths, _cors(ing), hosts[0].port.service_port)
     section = HTTPS_LISTENER if serves_tls(ing) else None
-    spec = {"parentRefs": [_parent(plan, ing, section)], **_hostnames(hosts), "rules": [rule]}
+    spec = {"parentRefs": [_parent(plan, ing, section)], **_hostnames(hosts), "rules": rules}
     return meta.build(entry, meta.recommended(plan.topology, entry.name, "ingress"), spec=spec)
 
 

@@ -13,7 +13,9 @@ For a workload with ``database`` and a pooler:
 * ``<db>-headless`` (every pod, not-ready included) gives the pods stable DNS names for
   replication and carries the metrics port for scraping.
 
-A blue-green workload's Service selects the active version (``app.kubernetes.io/version``);
+A blue-green workload's Service selects the active version (``app.kubernetes.io/version``); a service of
+several versions behind an ``istio`` ingress gets a Service per version its ``traffic`` block names
+(``<service>-<version>``), which the HTTPRoute weights, matches and mirrors to (:mod:`.gateway_api`);
 ``ip-hash`` balancing becomes ``sessionAffinity: ClientIP``.
 """
 
@@ -84,6 +86,17 @@ def service(entry: Planned, plan: Plan) -> Obj:
     return _service(entry, plan, w.ports, scrape=w.scraped, affinity=affinity, own=True)
 
 
+def version_service(entry: Planned, plan: Plan) -> Obj:
+    """One version's Service, which an ``istio`` ingress's HTTPRoute weights, matches or mirrors to: the
+    workload's ports, its version's pods (the same pods, ports and ServiceAccount the workload's own Service
+    reaches, so its NetworkPolicies and AuthorizationPolicies admit the gateway alike), not scraped (the
+    workload's own Service is). Istio lets a pod belong to several Services that give one port number one
+    protocol (istio.io docs/ops/deployment/requirements, "Service association"; ``istioctl analyze`` IST0116
+    otherwise), which the same ports of the same names ensure."""
+    w = entry.of(Workload)
+    return _service(entry, plan, w.ports, affinity=w.load_balancing == "ip-hash")
+
+
 def database_service(entry: Planned, plan: Plan) -> Obj:
     """The primary's or one read replica's Service (pod index selectors)."""
     return _service(entry, plan, entry.of(Workload).container.ports)
@@ -111,6 +124,7 @@ BUILDERS: dict[Role, Builder] = {
     Role.SERVICE: service,
     Role.PRIMARY_SERVICE: database_service,
     Role.REPLICA_SERVICE: database_service,
+    Role.VERSION_SERVICE: version_service,
     Role.HEADLESS_SERVICE: headless_service,
     Role.READ_SERVICE: read_service,
 }

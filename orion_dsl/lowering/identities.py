@@ -33,6 +33,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.HEADLESS_SERVICE: "the headless Service",
     Role.PRIMARY_SERVICE: "the primary's Service",
     Role.REPLICA_SERVICE: "a read replica's Service",
+    Role.VERSION_SERVICE: "a version's Service for the ingress",
     Role.DEPLOYMENT: "the Deployment",
     Role.STATEFULSET: "the StatefulSet",
     Role.HPA: "the HorizontalPodAutoscaler",

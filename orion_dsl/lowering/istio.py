@@ -13,6 +13,7 @@ from orion_dsl.model import Edge, Ingress, Mesh, Topology, Workload
 
 from . import names
 from .egress import GATEWAY_VIEW, routed_hosts, split_for_gateway
+from .kubernetes import edge_versions
 from .plan import Planned, Planner, Ref, Role, Target
 
 TARGET: Target = "istio"
@@ -145,7 +146,8 @@ def _ingress_balance(topology: Topology) -> Iterator[Planned]:
     """For an ``istio`` ingress, a DestinationRule per backend workload in the Gateway's namespace:
     Istio looks a proxy's DestinationRule up in its own namespace before the Service's, so the
     ingress's ``balance`` applies to the gateway's traffic only, and each workload's own
-    ``load_balancing`` to its mesh callers. In a namespace the gateway shares with meshed workloads the rules
+    ``load_balancing`` to its mesh callers; one more per Service of a version the gateway's route sends to
+    (:func:`~orion_dsl.lowering.kubernetes.edge_versions`). In a namespace the gateway shares with meshed workloads the rules
     select the gateway's pods (:func:`meshed_gateway`): else they would apply to every sidecar there, and merge
     with the backend's own rule for the same host."""
     ing = topology.istio_gateway
@@ -159,6 +161,11 @@ def _ingress_balance(topology: Topology) -> Iterator[Planned]:
             name = names.ingress_balance(ing, target)
             sources = (ing.span, w.span)
             yield entry(Role.INGRESS_BALANCE, "DestinationRule", ing.namespace, name, w, part=ing.name, sources=sources, selects=pods, refs=service)
+            for v in edge_versions(topology, w):  # the route's versions' Services, hosts of their own
+                version = names.version_service(w, v)
+                refs = (Ref("Service", w.namespace, version),)
+                name = names.ingress_balance(ing, version)
+                yield entry(Role.INGRESS_BALANCE, "DestinationRule", ing.namespace, name, w, part=(ing.name, v.name), sources=sources, selects=pods, refs=refs)
 
 
 def gateway_filters(topology: Topology) -> tuple[GatewayFilter, ...]:

@@ -74,7 +74,7 @@ ROLES = frozenset(
     {
         Role.NAMESPACE, Role.QUOTA, Role.LIMIT_RANGE, Role.CLUSTER_ISSUER, Role.SERVICE_ACCOUNT, Role.READER_ROLE, Role.READER_BINDING,
         Role.VOLUME_CONFIG, Role.POOLER_CONFIG, Role.ROUTES_CONFIG, Role.SHARED_CONFIG, Role.HBA_CONFIG, Role.CLAIM,
-        Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE,
+        Role.SERVICE, Role.HEADLESS_SERVICE, Role.PRIMARY_SERVICE, Role.REPLICA_SERVICE, Role.VERSION_SERVICE,
         Role.DEPLOYMENT, Role.STATEFULSET, Role.HPA, Role.QUEUE_SCALER, Role.QUEUE_AUTHENTICATION, Role.VPA, Role.PDB,
         Role.DEFAULT_DENY, Role.CONTROL_PLANE_POLICY, Role.INGRESS_POLICY,
         Role.EGRESS_POLICY, Role.ACME_SOLVER_POLICY, Role.CERTIFICATE, Role.INGRESS,
@@ -255,6 +255,9 @@ def _services(topology: Topology, w: Workload) -> Iterator[Planned]:
         if w.blue_green is not None:
             selector[names.VERSION_LABEL] = w.blue_green.version_label(w.blue_green.active)
         yield entry(Role.SERVICE, "Service", w.namespace, names.service(w), w, sources=(w.span,), selects=selector)
+        for v in edge_versions(topology, w):
+            pods = names.version_pods(w, v)
+            yield entry(Role.VERSION_SERVICE, "Service", w.namespace, names.version_service(w, v), w, part=v.name, sources=(w.span, v.span), selects=pods)
     if w.kind == "statefulset" or pooler is not None:
         yield entry(Role.HEADLESS_SERVICE, "Service", w.namespace, names.headless_service(w), w, sources=(w.span,), selects=own)
 
@@ -501,6 +504,20 @@ def route_groups(ing: Ingress, topology: Topology) -> dict[RouteKey, list[Host]]
     return groups
 
 
+def edge_versions(topology: Topology, w: Workload) -> tuple[Version, ...]:
+    """The versions an ``istio`` ingress sends a share of a host's requests to by their own Service
+    (:func:`~orion_dsl.lowering.names.version_service`): those the target's ``traffic`` block names (``split``,
+    ``match``, ``mirror``), when it has several versions. An HTTPRoute's backend is a Service, with no subsets, so
+    the route weights, matches and mirrors to these; with one version the workload's Service selects its pods alone."""
+    ing = topology.istio_gateway
+    traffic = w.traffic
+    if ing is None or traffic is None or len(w.versions) < 2 or not any(h.target == w.name for h in ing.hosts):
+        return ()
+    mirrors = [r.mirror[0] for r in (traffic.rules, *(m.rules for m in traffic.matches)) if r.mirror is not None]
+    named = {*(name for name, _ in traffic.split), *(m.version for m in traffic.matches), *mirrors}
+    return tuple(v for v in w.versions if v.name in named)
+
+
 def serves_tls(ing: Ingress) -> bool:
     """Whether the ingress terminates TLS: it has an issuer and listens on 443."""
     return ing.tls_issuer is not None and any(p.number == 443 for p in ing.listen)
@@ -547,7 +564,11 @@ def _gateway(ing: Ingress, topology: Topology) -> Iterator[Planned]:
     for (namespace, target, port, number), hosts in route_groups(ing, topology).items():
         sources = (ing.span, *(h.span for h in hosts))
         name = names.http_route(ing, target, port, number)
-        refs = (*parent, Ref("Service", namespace, target))
+        w = topology.workload(target)
+        assert w is not None, "routes are planned for workload targets"
+        versions = tuple(Ref("Service", namespace, names.version_service(w, v)) for v in edge_versions(topology, w))
+        split = versions and w.traffic is not None and w.traffic.split  # the default rule weights the versions' Services
+        refs = (*parent, *(() if split else (Ref("Service", namespace, target),)), *versions)
         yield entry(Role.HTTP_ROUTE, "HTTPRoute", namespace, name, ing, part=(target, port, number), sources=sources, refs=refs)
     if serves_tls(ing) and any(p.number == 80 for p in ing.listen):
         yield entry(Role.HTTPS_REDIRECT, "HTTPRoute", ing.namespace, names.https_redirect(ing), ing, sources=(ing.span,), refs=parent)

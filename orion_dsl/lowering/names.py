@@ -171,6 +171,12 @@ def version_deployment(w: Workload, version: Version) -> str:
     return _derived(w, version.name)
 
 
+def version_service(w: Workload, version: Version) -> str:
+    """The Service of one version's pods that a Gateway API edge sends a ``traffic`` block's share to (the
+    HTTPRoute has no subsets), ``<service>-<version>``, beside the version's Deployment of the same name."""
+    return _derived(w, version.name)
+
+
 def version_pods(w: Workload, version: Version) -> dict[str, str]:
     """The pods of one version: the workload's, with the version's name as their version label
     (what the version's Deployment and budget select, and its Istio subset)."""

@@ -63,6 +63,7 @@ class Role(enum.Enum):
     HEADLESS_SERVICE = "headless-service"
     PRIMARY_SERVICE = "primary-service"
     REPLICA_SERVICE = "replica-service"
+    VERSION_SERVICE = "version-service"
     # kubernetes: pods and their scaling
     DEPLOYMENT = "deployment"
     STATEFULSET = "statefulset"

@@ -1,4 +1,5 @@
-"""The edge reaches what the mesh reaches: a blue-green pair's active colour alone, and W0319 where it cannot.
+"""The edge reaches what the mesh reaches: a blue-green pair's active colour alone, a version split by its weights,
+matches and mirrors to a Service per version, and W0319 for the faults it cannot inject.
 
 An HTTPRoute's ``backendRefs`` Service becomes a destination of the Service's host with no subset
 (istio/istio@86c9f01 pilot/pkg/config/kube/gateway/conversion.go ``buildDestination``, the Service
@@ -16,13 +17,17 @@ from typing import Any
 import pytest
 
 from orion_dsl.backends import istio
+from orion_dsl.lowering.names import GATEWAY_NAME_LABEL
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
+from tests.support.authz import Request, decide
+from tests.support.netpol import Pod, allowed_pairs
 from tests.support.plans import planned
 from tests.support.schemas import NEWEST_K8S, validate_any
 
 from .helpers import SPECS, find, objects, of_kind
+from .test_gateway_api import STANDARD_FILTERS, STANDARD_ROUTE_RULE
 
 PODS = ("Deployment", "StatefulSet")
 
@@ -114,14 +119,165 @@ def _edge_warnings(text: str) -> list[str]:
     return [f"{d.span.line if d.span else None}: {d.summary}" for d in analysis.diagnostics if d.code == "W0319"]
 
 
-def test_a_host_to_a_service_that_splits_between_versions_is_w0319_at_the_host() -> None:
-    """The split lives in the VirtualService alone: the route reaches both versions' pods, which W0319 says."""
-    text = VERSIONED.replace("TARGET", "reviews")
+def _versioned(traffic: str) -> str:
+    """The versioned spec with the host to reviews and the traffic block given."""
+    return VERSIONED.replace("TARGET", "reviews").replace("split v1 90%, v2 10%", traffic)
+
+
+def _route(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     objs = objects(topology_of(text))
-    assert _reached_by_route(objs, find(objs, "HTTPRoute", "edge-reviews-http", "shop")) == {"reviews-v1", "reviews-v2"}
+    return objs, find(objs, "HTTPRoute", "edge-reviews-http", "shop")
+
+
+def _reached_by_ref(objs: list[dict[str, Any]], ref: dict[str, Any]) -> set[str]:
+    """The Deployments whose pods one backendRef's Service selects."""
+    return _reached_by_route(objs, {"metadata": {"namespace": "shop"}, "spec": {"rules": [{"backendRefs": [ref]}]}})
+
+
+def test_the_route_sends_90_and_10_percent_to_the_services_of_the_two_versions() -> None:
+    """Gateway API v1.5.1 (kubernetes-sigs/gateway-api@e7677b70 apis/v1/httproute_types.go): a rule's backendRefs are
+    weighted ("Support for weight: Core") and name Services, no subsets; Istio turns each into a destination of the
+    Service's host with that weight (istio/istio@56df41f pilot/pkg/config/kube/gateway/conversion.go ``buildHTTPDestination``)."""
+    text = _versioned("split v1 90%, v2 10%")
+    objs, route = _route(text)
+    [rule] = route["spec"]["rules"]
+    assert [(r["name"], r["weight"]) for r in rule["backendRefs"]] == [("reviews-v1", 90), ("reviews-v2", 10)]
+    assert [_reached_by_ref(objs, r) for r in rule["backendRefs"]] == [{"reviews-v1"}, {"reviews-v2"}]
+    assert _reached_by_route(objs, route) == _reached_by_mesh(objs, istio.objects(planned(topology_of(text)))[0], "reviews", "shop")
+
+
+def test_a_header_match_is_a_rule_before_the_default_rule_to_its_versions_service() -> None:
+    """Of two rules of one path the Gateway API picks the one with more header matches, then the first listed
+    (httproute_types.go, HTTPRouteRule precedence), as the VirtualService takes its matches before the default route.
+    A cookie is the ``Cookie`` header by the VirtualService's regular expression (``RegularExpression``, which Istio makes an
+    RE2 ``regex``: conversion.go ``createHeadersMatch``)."""
+    text = _versioned('split v1 100%; match header "end-user" "jason" -> v2 { timeout 2s }; match cookie "canary" "yes" -> v2')
+    objs, route = _route(text)
+    jason, canary, default = route["spec"]["rules"]
+    assert jason["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}, "headers": [{"type": "Exact", "name": "end-user", "value": "jason"}]}]
+    assert canary["matches"][0]["headers"] == [{"type": "RegularExpression", "name": "Cookie", "value": "^(.*?;)?(canary=yes)(;.*)?$"}]
+    assert [r["backendRefs"] for r in (jason, canary)] == [[{"name": "reviews-v2", "port": 8080}]] * 2
+    assert jason["timeouts"] == {"request": "2s"} and "timeouts" not in default
+    assert default["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
+    assert default["backendRefs"] == [{"name": "reviews-v1", "port": 8080, "weight": 100}]
+
+
+def test_a_mirror_is_the_rules_request_mirror_filter_to_the_versions_service() -> None:
+    """``RequestMirror`` (Extended) with ``percent``, Standard in v1.5.1 (config/crd/standard/..._httproutes.yaml), which
+    Istio makes the route's mirror ``percentage`` (conversion.go ``createMirrorFilter``)."""
+    objs, route = _route(_versioned("split v1 100%; mirror v2 20%"))
+    [rule] = route["spec"]["rules"]
+    [mirror] = rule["filters"]
+    assert mirror == {"type": "RequestMirror", "requestMirror": {"backendRef": {"name": "reviews-v2", "port": 8080}, "percent": 20}}
+    assert _reached_by_ref(objs, mirror["requestMirror"]["backendRef"]) == {"reviews-v2"}
+
+
+def test_without_a_split_the_default_rule_goes_to_the_service_of_every_version() -> None:
+    """As the VirtualService's default route without subsets: every pod the Service selects."""
+    _, route = _route(_versioned('match header "end-user" "jason" -> v2'))
+    assert route["spec"]["rules"][-1]["backendRefs"] == [{"name": "reviews", "port": 8080}]
+
+
+@pytest.mark.parametrize(
+    "traffic",
+    ["split v1 90%, v2 10%", 'split v1 100%; match header "end-user" "jason" -> v2', "split v1 100%; mirror v2 20%"],
+    ids=["split", "match", "mirror"],
+)
+def test_what_the_route_applies_is_not_warned(traffic: str) -> None:
+    assert _edge_warnings(_versioned(traffic)) == []
+
+
+def test_a_fault_is_w0319_at_the_host_naming_it() -> None:
+    """The Gateway API has no fault injection: the one thing of the block the edge leaves out."""
+    text = _versioned('split v1 90%, v2 10%; match header "end-user" "jason" -> v2 { delay 7s }')
     host_line = text.splitlines().index('ingress edge { namespace shop-edge; host "shop.example.com" -> reviews:http }') + 1
     [warning] = _edge_warnings(text)
-    assert warning.startswith(f'{host_line}: host "shop.example.com" reaches "reviews" past its `traffic` block')
+    assert warning == (
+        f'{host_line}: host "shop.example.com" reaches "reviews" without the faults of its `traffic` block '
+        "(delay 7s (100%) for header end-user = jason): the Gateway API has no fault injection, so only the mesh's sidecars inject them"
+    )
+
+
+def test_behind_ingress_nginx_the_whole_block_is_w0319() -> None:
+    """ingress-nginx sends to the target's Service, which selects every version's pods."""
+    text = _versioned("split v1 90%, v2 10%").replace("ingress edge { namespace shop-edge;", "ingress edge { namespace shop-edge; controller ingress-nginx;")
+    [warning] = _edge_warnings(text)
+    assert "past its `traffic` block: ingress-nginx sends requests to every version's pods" in warning
+    assert not [o for o in objects(topology_of(text)) if o["kind"] == "Service" and o["metadata"]["name"].startswith("reviews-")]
+
+
+@pytest.mark.parametrize(("count", "refused"), [(15, False), (16, True)])
+def test_a_route_of_more_rules_than_an_httproute_holds_is_e0216(count: int, refused: bool) -> None:
+    """HTTPRouteSpec.rules has ``MaxItems=16`` (gateway-api@e7677b70 apis/v1/httproute_types.go): the matches and the default rule."""
+    matches = "; ".join(f'match header "x-user" "u{i}" -> v2' for i in range(count))
+    analysis = analyze_text(_versioned(f"split v1 90%, v2 10%; {matches}"), "versions.orion")
+    found = [d.summary for d in analysis.diagnostics if d.code == "E0216"]
+    summary = f'host "shop.example.com" reaches "reviews", whose `traffic` block has {count} matches: its HTTPRoute takes at most 15 and the default rule'
+    assert found == ([summary] if refused else [])
+    if not refused:
+        assert analysis.topology is not None
+        assert len(find(objects(analysis.topology), "HTTPRoute", "edge-reviews-http", "shop")["spec"]["rules"]) == 16
+
+
+def test_the_gateway_balances_every_service_its_route_sends_to() -> None:
+    """Each version Service is a host of its own, so the ingress's ``balance`` (the gateway's DestinationRule beside it)
+    covers each host a backendRef or mirror of the route names."""
+    topology = topology_of(EVERYTHING)
+    route = find(objects(topology), "HTTPRoute", "edge-reviews-http", "shop")
+    named = {ref["name"] for rule in route["spec"]["rules"] for ref in rule["backendRefs"]}
+    named |= {f["requestMirror"]["backendRef"]["name"] for rule in route["spec"]["rules"] for f in rule.get("filters", [])}
+    rules = [o for o in istio.objects(planned(topology))[0] if o["kind"] == "DestinationRule" and o["metadata"]["namespace"] == "shop-edge"]
+    balanced = {r["spec"]["host"] for r in rules if r["spec"]["trafficPolicy"]["loadBalancer"] == {"simple": "ROUND_ROBIN"}}
+    assert {f"{name}.shop.svc.cluster.local" for name in named} <= balanced
+
+
+@pytest.mark.parametrize(
+    ("match", "refused"),
+    [('header "x-user" "a b"', False), ('header "x-user" "a  b"', True), ('header "x user" "ab"', True), ('cookie "user" "j\u00e4son"', True)],
+)
+def test_a_match_the_route_cannot_carry_is_e0216_at_the_match(match: str, refused: bool) -> None:
+    """HTTPHeaderMatch (gateway-api@e7677b70 apis/v1/httproute_types.go): the name is an RFC 7230 token, the value printable
+    US-ASCII with single spaces or tabs between; a cookie's name and value are escaped into a regular expression."""
+    analysis = analyze_text(_versioned(f"split v1 100%; match {match} -> v2"), "versions.orion")
+    assert [d.code for d in analysis.diagnostics if d.code.startswith("E")] == (["E0216"] if refused else [])
+
+
+def _version_services(text: str) -> list[str]:
+    return sorted(o["metadata"]["name"] for o in objects(topology_of(text)) if o["kind"] == "Service" and o["metadata"]["name"].startswith("reviews-"))
+
+
+def test_version_services_are_made_only_for_the_versions_a_host_route_names() -> None:
+    v2 = '    version v2 { image "shop/reviews:2.0" }\n'
+    three = VERSIONED.replace(v2, v2 + '    version v3 { image "shop/reviews:3.0" }\n')
+    assert _version_services(three.replace("TARGET", "reviews")) == ["reviews-v1", "reviews-v2"]  # v3 gets no share
+    assert _version_services(VERSIONED.replace("TARGET", "front")) == []  # no host reaches reviews: the mesh routes it
+    assert _version_services(_one_version("split v1 100%; mirror v1 10%")) == []  # one version: its Service selects it alone
+
+
+def test_the_gateway_reaches_every_versions_pods_through_the_policies() -> None:
+    """The version Services select the workload's pods on the same ports, so its NetworkPolicy (tests/support/netpol.py) and
+    AuthorizationPolicy (tests/support/authz.py) admit Istio's gateway pods (``gateway.networking.k8s.io/gateway-name``,
+    ServiceAccount ``<gateway>-istio``) to every pod a backendRef or mirror names. Istio gives a gateway every Service
+    exported to its namespace, without a Sidecar's egress list (istio/istio@56df41f pilot/pkg/model/sidecar.go
+    ``DefaultSidecarScopeForGateway``), so the version Services need no import."""
+    topology = topology_of(_versioned("split v1 90%, v2 10%; mirror v2 5%"))
+    objs = objects(topology)
+    route = find(objs, "HTTPRoute", "edge-reviews-http", "shop")
+    [rule] = route["spec"]["rules"]
+    refs = [*rule["backendRefs"], *(f["requestMirror"]["backendRef"] for f in rule["filters"])]
+    reached = set().union(*(_reached_by_ref(objs, r) for r in refs))
+    assert reached == {"reviews-v1", "reviews-v2"}
+    gateway = Pod("shop-edge", "edge-istio", {GATEWAY_NAME_LABEL: "edge"}, {})
+    deployments = of_kind(objs, "Deployment")
+    pods = [gateway, *(Pod("shop", d["metadata"]["name"], d["spec"]["template"]["metadata"]["labels"], {"http": (8080, "TCP")}) for d in deployments)]
+    policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
+    admitted = {dst for src, dst, port, _ in allowed_pairs(pods, {}, policies) if src == "shop-edge/edge-istio" and port == 8080}
+    assert admitted >= {f"shop/{name}" for name in reached}
+    mesh = istio.objects(planned(topology))[0]
+    for d in of_kind(objs, "Deployment"):
+        if d["metadata"]["name"] in reached:
+            request = Request("cluster.local/ns/shop-edge/sa/edge-istio", None, "shop", d["spec"]["template"]["metadata"]["labels"], 8080)
+            assert decide(mesh, request), d["metadata"]["name"]
 
 
 def test_a_host_to_an_unversioned_caller_of_the_split_service_is_not_warned() -> None:
@@ -150,12 +306,30 @@ def test_the_seed_and_the_examples_have_no_host_past_a_traffic_block(path: Path)
     assert _edge_warnings(path.read_text(encoding="utf-8")) == []
 
 
+#: Every part of a traffic block the route states, with a timeout of the service's and one of a match's own.
+EVERYTHING = _versioned(
+    'split v1 90%, v2 10%; mirror v2 20%; match header "end-user" "jason" -> v2 { timeout 1500ms; delay 1s }; match cookie "canary" "yes" -> v1'
+).replace("    port http 8080\n    version v1", "    port http 8080\n    resilience { timeout 3s }\n    version v1")
+
+
 @pytest.mark.parametrize(
-    "text", [SWITCHED.replace("ACTIVE", "green").replace("MESH", "mesh on"), VERSIONED.replace("TARGET", "reviews")], ids=["green", "split"]
+    "text",
+    [SWITCHED.replace("ACTIVE", "green").replace("MESH", "mesh on"), VERSIONED.replace("TARGET", "reviews"), EVERYTHING],
+    ids=["green", "split", "traffic"],
 )
 def test_the_objects_of_these_specs_validate_against_their_schemas(text: str) -> None:
-    """The routes, Services, Deployments and the mesh's objects of the specs above, against the Kubernetes and CRD schemas."""
+    """The routes, Services, Deployments and the mesh's objects of the specs above, against the Kubernetes and CRD schemas;
+    the routes' rules and filters are Standard ones (the vendored HTTPRoute schema is the experimental channel's)."""
     topology = topology_of(text)
     every = [*objects(topology), *istio.objects(planned(topology))[0]]
     assert {o["kind"] for o in every} >= {"HTTPRoute", "Service", "Deployment", "VirtualService", "DestinationRule"}
     assert [(o["kind"], o["metadata"]["name"], e) for o in every for e in validate_any(o, NEWEST_K8S)] == []
+    rules = [r for o in every if o["kind"] == "HTTPRoute" for r in o["spec"]["rules"]]
+    assert all(set(r) <= STANDARD_ROUTE_RULE and {f["type"] for f in r.get("filters", [])} <= STANDARD_FILTERS for r in rules)
+
+
+def test_the_timeouts_are_the_matchs_own_and_else_the_services() -> None:
+    """``timeouts.request`` (Extended; Istio's route ``timeout``, conversion.go ``convertHTTPRoute``) in Gateway API
+    duration form (GEP-2257: ``1s500ms``)."""
+    _, route = _route(EVERYTHING)
+    assert [r["timeouts"] for r in route["spec"]["rules"]] == [{"request": "1s500ms"}, {"request": "3s"}, {"request": "3s"}]

@@ -96,6 +96,22 @@ def test_a_blue_green_scaled_object_scales_and_sums_the_active_colour() -> None:
     assert 'pod=~"web-green-' in _triggers(objs, "web")["prometheus"]["metadata"]["query"]
 
 
+def test_a_counters_query_sums_its_rate_and_a_gauges_its_value() -> None:
+    """A ``*_total`` metric is a counter (prometheus/docs content/docs/practices/naming.md: "an accumulating
+    count has ``total`` as a suffix"): its sum only grows, so the trigger sums its per-second rate."""
+    text = MONITORED.replace("pods requests_per_second 40 {", "pods http_requests_total 40 {")
+    query = _triggers(objects(_topology(text)), "api")["prometheus"]["metadata"]["query"]
+    assert query == 'sum(rate(http_requests_total{namespace="apps",pod=~"api-[a-z0-9]+-[a-z0-9]+",route="orders"}[2m]))'
+    gauge = _triggers(objects(_topology(MONITORED)), "web")["prometheus"]["metadata"]["query"]
+    assert gauge.startswith("sum(sessions{") and "rate(" not in gauge
+
+
+def test_a_counters_rate_spans_four_scrapes_of_a_slow_scrape_interval() -> None:
+    text = MONITORED.replace("pods requests_per_second 40 {", "pods http_requests_total 40 {").replace("scrape all }", "scrape all; interval 1m }")
+    query = _triggers(objects(_topology(text)), "api")["prometheus"]["metadata"]["query"]
+    assert query.endswith("[4m]))")
+
+
 def test_keda_reaches_the_prometheus_on_its_query_port() -> None:
     keda = Peer("operator", KEDA.name, KEDA.namespace)
     edges = {(e.target.name, e.port.number) for e in _topology(MONITORED).allow_graph.edges if e.source == keda}

@@ -61,6 +61,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.replica_service, (DB, 2), "orders-db-replica-2"),
     (names.colour_deployment, (API, "green"), "api-green"),
     (names.version_deployment, (API, V2), "api-v2"),
+    (names.version_service, (API, V2), "api-v2"),
     (names.claim, (API, storage("data")), "api-data"),
     (names.template_claim, (DB, storage("data"), 2), "data-orders-db-2"),
     (names.reader, (shared("settings"),), "settings-reader"),

@@ -168,6 +168,8 @@ def strategies(t: Topology) -> dict[str, Any]:
         "rolling": table(("Workload", "Strategy", "Max surge", "Max unavailable", "Graceful shutdown", "Disruption budget"), rows),
         "blue_green": table(("Workload", "Blue version", "Green version", "Active"), blue_green),
         "versions": table(("Service", "Version", "Image", "Replicas", "Traffic"), versions),
+        #: Which edge the versions' paragraph describes: Istio's HTTPRoutes apply the traffic blocks, ingress-nginx does not.
+        "edge": t.ingress.controller if t.ingress is not None else None,
     }
 
 
