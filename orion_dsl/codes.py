@@ -465,6 +465,13 @@ CODES: tuple[Code, ...] = (
         "the versions by their share of the pods. A blue-green pair is not concerned: its Service selects the active colour.",
         "Send the host to a service without versions that calls the versioned one in the mesh, or give the service one version.",
     ),
+    _w(
+        "W0320",
+        "an ingress-nginx ingress's `waf` names a `module`, which only Istio's gateway loads",
+        "The module is coraza-proxy-wasm's Wasm image, loaded by a WasmPlugin into Istio's gateway; ingress-nginx runs the "
+        "ModSecurity it is built with, so the setting would do nothing.",
+        "Remove `module`, or write `controller istio`.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
