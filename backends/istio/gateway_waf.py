@@ -1,6 +1,7 @@
 """The ``istio`` ingress's ``waf``: a WasmPlugin that runs Coraza with the OWASP core rules on the gateway's pods (S39).
 
-The WasmPlugin (``extensions.istio.io/v1alpha1``, istio/api extensions/v1alpha1/wasm.proto as Istio 1.30.3 vendors it):
+The WasmPlugin (``extensions.istio.io/v1alpha1``, istio/api@00017fa3 extensions/v1alpha1/wasm.proto; the CRD Istio 1.30.3
+ships, vendored in tests/schemas/crds/extensions.istio.io, has the same fields):
 
 * ``targetRefs`` names the Gateway (group ``gateway.networking.k8s.io``, same namespace): a Gateway API gateway's
   pods take a policy by ``targetRefs``, matched on their ``gateway.networking.k8s.io/gateway-name`` label
