@@ -100,6 +100,9 @@ INGRESS_CONTROLLERS: tuple[IngressController, ...] = get_args(IngressController)
 #: The web application firewalls the ingress runs.
 Waf = Literal["modsecurity"]
 WAFS: tuple[Waf, ...] = get_args(Waf)
+#: What the WAF does with a request the OWASP core rules match: refuse it (403), or only log it.
+WafMode = Literal["block", "detect"]
+WAF_MODES: tuple[WafMode, ...] = get_args(WafMode)
 
 #: The DNS providers that answer ACME DNS-01 challenges.
 DnsProvider = Literal["cloudflare"]

@@ -475,6 +475,13 @@ CODES: tuple[Code, ...] = (
         "its Service selects the active colour.",
         "Test faults from a service in the mesh that calls the versioned one; with ingress-nginx, use `controller istio`.",
     ),
+    _w(
+        "W0320",
+        "an ingress-nginx ingress's `waf` names a `module`, which only Istio's gateway loads",
+        "The module is coraza-proxy-wasm's Wasm image, loaded by a WasmPlugin into Istio's gateway; ingress-nginx runs the "
+        "ModSecurity it is built with, so the setting would do nothing.",
+        "Remove `module`, or write `controller istio`.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
@@ -601,9 +608,10 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I1047",
-        "the ingress's WAF is not enforced by the Istio gateway",
-        "Istio runs no web application firewall, and ORION never writes settings that do not run.",
-        "Enforce the OWASP core rules at the CDN in front, or remove `waf` from the ingress.",
+        "without a mesh, the Istio gateway does not run the ingress's WAF",
+        "The WAF is Coraza with the OWASP core rules in a WasmPlugin on the gateway's pods, an Istio object, which ORION "
+        "writes with the mesh's; ORION never writes settings that do not run.",
+        "Add a `mesh istio { ... }` block, or enforce the OWASP core rules at the CDN in front.",
     ),
     _i(
         "I1048",
@@ -711,6 +719,29 @@ CODES: tuple[Code, ...] = (
         "and Alertmanager replicas with storage), plus one pod's claims per claiming set (CloudNativePG replaces a lost "
         "instance with a new one and new claims). A stated figure below that would refuse them, so the quota is raised.",
         "State `volume_claims` at least the figure the diagnostic gives, in the namespace's quota.",
+    ),
+    _i(
+        "I1085",
+        "the ingress's WAF only logs what the OWASP core rules match (`mode detect`): it refuses no request",
+        "The engine runs with `SecRuleEngine DetectionOnly`: each match is written to the gateway's log and the request "
+        "goes on, which is how rule exclusions are tuned before blocking.",
+        "Set `mode block` (the default) once the log shows no false positives.",
+    ),
+    _i(
+        "I1086",
+        "ingress-nginx runs the ModSecurity annotations' rules in DetectionOnly unless its controller turns the engine on",
+        "`enable-modsecurity` and `enable-owasp-core-rules` load the controller's /etc/nginx/modsecurity/modsecurity.conf, "
+        "which says `SecRuleEngine DetectionOnly`; the per-Ingress `modsecurity-snippet` that could say `On` is a "
+        "Critical-risk annotation the controller refuses by default (`annotations-risk-level: High`).",
+        'Set `modsecurity-snippet: "SecRuleEngine On"` in the ingress-nginx controller ConfigMap.',
+    ),
+    _i(
+        "I1087",
+        "with `internet deny`, the Istio gateway's pods still reach public addresses on 443 to pull the WAF's Wasm module",
+        "Each gateway pod's istio-agent pulls the module from ghcr.io (its blobs from GitHub's content hosts) itself, not "
+        "through Envoy or the egress gateway, and NetworkPolicy cannot match host names, so the pods' NetworkPolicy opens "
+        "443 to public addresses.",
+        "Mirror the module in a registry inside the network and name it with the `waf`'s `module`; the rule then opens that port only.",
     ),
     _i(
         "I1088",

@@ -110,7 +110,9 @@ BY_GROUP: dict[str, Controller] = {
         "istio-system",
         ("the Gateway API v1.5.1 Standard CRDs (kubernetes-sigs/gateway-api config/crd/standard; installed separately)",),
     ),
-    # Istio serves networking, security and telemetry v1 from 1.22 (PLATFORM_FLOORS).
+    # Istio serves networking, security and telemetry v1 from 1.22 (PLATFORM_FLOORS); a WasmPlugin's targetRefs to a
+    # Gateway API Gateway too (istio/api extensions/v1alpha1/wasm.proto).
+    "extensions.istio.io": ISTIO,
     "networking.istio.io": ISTIO,
     "security.istio.io": ISTIO,
     "telemetry.istio.io": ISTIO,

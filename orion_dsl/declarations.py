@@ -640,6 +640,16 @@ class CorsDecl(Decl):
 
 
 @attrs.frozen
+class WafDecl(Decl):
+    """``waf modsecurity``; ``waf modsecurity { mode detect; module "oci://mirror.example.com/coraza-proxy-wasm:0.6.0" }``:
+    the OWASP core rules, refusing what they match (or only logging it), from the pinned Wasm module or a mirror's."""
+
+    engine: L[c.Waf] | None = positional("engine", v.enum(*c.WAFS))
+    mode: L[c.WafMode] | None = option("mode", v.enum(*c.WAF_MODES), default="block")
+    module: L[v.OciModule] | None = option("module", v.OCI_MODULE)
+
+
+@attrs.frozen
 class TlsDecl(Decl):
     """``tls { minimum 1.3; issuer letsencrypt }``."""
 
@@ -677,7 +687,7 @@ class IngressDecl(Decl):
     request_buffering: L[bool] | None = option("request_buffering", v.SWITCH, default=False)
     compression: L[bool] | None = option("compression", v.SWITCH, default=False)
     cors: CorsDecl | None = child("cors", CorsDecl)
-    waf: L[c.Waf] | None = option("waf", v.enum(*c.WAFS))
+    waf: WafDecl | None = child("waf", WafDecl)
     tls: TlsDecl | None = child("tls", TlsDecl)
     hosts: tuple[HostDecl, ...] = child("host", HostDecl, many=True)
 

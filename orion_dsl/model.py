@@ -47,9 +47,10 @@ from orion_dsl.choices import (
     VolumeKind,
     VpaMode,
     Waf,
+    WafMode,
 )
 from orion_dsl.source import Span, span_field
-from orion_dsl.values import Duration, Protocol, Quantity, TimeOfDay
+from orion_dsl.values import Duration, OciModule, Protocol, Quantity, TimeOfDay
 
 if TYPE_CHECKING:
     from orion_dsl.patches.model import Patch
@@ -890,6 +891,10 @@ class Ingress:
     #: Those of ``behind`` that forward HTTP (CDNs, ``layer 7`` load balancers), outermost first: each appends
     #: the address it was reached from to X-Forwarded-For, one trusted hop; a layer-4 one passes connections through.
     forwarded_by: tuple[str, ...] = ()
+    #: What the ``waf`` does with a request the OWASP core rules match: refuse it, or only log it.
+    waf_mode: WafMode = "block"
+    #: The ``waf``'s Wasm module from a mirror; None: the released Coraza module ORION pins.
+    waf_module: OciModule | None = None
     span: Span = span_field()
 
 

@@ -79,6 +79,16 @@ class PortRef:
 
 
 @attrs.frozen
+class OciModule:
+    """A Wasm module in an OCI registry, pinned: ``oci://REGISTRY[:PORT]/REPOSITORY:TAG`` or ``...@sha256:DIGEST``."""
+
+    url: str
+    registry: str
+    #: The port the registry answers HTTPS on (443 unless the reference names one).
+    port: int
+
+
+@attrs.frozen
 class TimeOfDay:
     """A time of day, 24-hour clock."""
 
@@ -299,6 +309,25 @@ def _filled(arg: Arg) -> str:
     return _field_text(arg)
 
 
+_OCI = re.compile(
+    r"^oci://(?P<host>[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(?P<port>[0-9]{1,5}))?"
+    r"/(?P<repo>[a-z0-9]+([._/-][a-z0-9]+)*)(:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@sha256:(?P<digest>[a-f0-9]{64}))?$"
+)
+
+
+def _oci_module(arg: Arg) -> OciModule:
+    """A pinned OCI reference: a tag other than ``latest`` (Istio pulls ``latest`` again on every change, so the
+    module would change with no change to the spec) or a sha256 digest."""
+    text = _filled(arg)
+    found = _OCI.match(text)
+    if found is None:
+        raise BadValue(f'"{text}" is not an OCI reference such as "oci://registry.example.com/coraza-proxy-wasm:0.6.0"')
+    if found["digest"] is None and found["tag"] in (None, "latest"):
+        raise BadValue(f'"{text}" is not pinned: name a released tag (not latest) or a digest (@sha256:...)')
+    port = _whole(found["port"], "the registry port", 1, 65535) if found["port"] else 443
+    return OciModule(text, found["host"], port)
+
+
 NAME: ValueType[str] = ValueType("a name", _kinds(ArgKind.WORD), _text)
 TEXT: ValueType[str] = ValueType("a string in double quotes", _kinds(ArgKind.STRING), _text)
 #: A string that becomes a field Kubernetes parses (an image, a command, a CORS list): no format characters.
@@ -317,6 +346,8 @@ CIDR: ValueType[ipaddress.IPv4Network] = ValueType("a CIDR block such as 10.0.1.
 ADDRESS: ValueType[ipaddress.IPv4Address] = ValueType("an IPv4 address such as 10.0.1.10", _kinds(ArgKind.ADDRESS), _address)
 PORT_REF: ValueType[PortRef] = ValueType("a target and port such as auth:http", _kinds(ArgKind.PORT_REF), _port_ref)
 SWITCH: ValueType[bool] = ValueType("on or off", _kinds(ArgKind.WORD), _switch)
+#: A Wasm module's pinned OCI reference (the ingress's ``waf`` module from a mirror).
+OCI_MODULE: ValueType[OciModule] = ValueType("a pinned OCI reference in double quotes", _kinds(ArgKind.STRING), _oci_module)
 
 
 def _layer(arg: Arg) -> Layer:

@@ -46,6 +46,8 @@ SERVED_SINCE: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {
     ("networking.istio.io/v1", "Sidecar"): ("istio", (1, 22)),
     # EnvoyFilter never left v1alpha3: istio/istio 1.30.3 crd-all.gen.yaml serves it (vendored beside the others)
     ("networking.istio.io/v1alpha3", "EnvoyFilter"): ("istio", (1, 0)),
+    # WasmPlugin is v1alpha1 alone (crd-all.gen.yaml at 1.30.3); its targetRefs to a Gateway API Gateway are 1.22's
+    ("extensions.istio.io/v1alpha1", "WasmPlugin"): ("istio", (1, 22)),
     ("security.istio.io/v1", "PeerAuthentication"): ("istio", (1, 22)),
     ("security.istio.io/v1", "AuthorizationPolicy"): ("istio", (1, 22)),
     ("security.istio.io/v1", "RequestAuthentication"): ("istio", (1, 22)),

@@ -41,6 +41,7 @@ SECTIONS: dict[type[Decl], str] = {
     decl.DescribedDecl: "edge",
     decl.LoadBalancerDecl: "edge",
     decl.RateDecl: "ingress",
+    decl.WafDecl: "ingress",
     decl.IngressDecl: "ingress",
     decl.EgressGatewayDecl: "mesh",
     decl.MeshDecl: "mesh",

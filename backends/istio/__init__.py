@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from orion_dsl.artifacts import Rendered
-from orion_dsl.backends.istio import egress, gateway_filters, security, sidecar, telemetry, traffic
+from orion_dsl.backends.istio import egress, gateway_filters, gateway_waf, security, sidecar, telemetry, traffic
 from orion_dsl.backends.istio.layout import layout
 from orion_dsl.backends.istio.names import Obj
 from orion_dsl.diagnostics import Diagnostic, info
@@ -40,6 +40,7 @@ BUILDERS: dict[Role, Builder] = {
     Role.VIRTUAL_SERVICE: traffic.virtual_service,
     Role.INGRESS_BALANCE: traffic.ingress_balance,
     Role.GATEWAY_FILTERS: gateway_filters.envoy_filter,
+    Role.GATEWAY_WAF: gateway_waf.wasm_plugin,
     Role.SERVICE_ENTRY: egress.service_entry,
     Role.EGRESS_GATEWAY: egress.egress_gateway,
     Role.EGRESS_SUBSETS: egress.egress_destination_rule,

@@ -13,7 +13,7 @@ from orion_dsl.lowering.plan import file_path
 TARGET = "istio"
 
 #: Kinds in the order they are applied: identities and policies of the mesh first, then
-#: external services and gateways, subsets before the routes that use them, the gateway's Envoy filters, the Sidecar
+#: external services and gateways, subsets before the routes that use them, the gateway's Envoy filters and WAF, the Sidecar
 #: scope once its hosts exist, and authorization last (ALLOW policies before allow-nothing).
 KIND_ORDER = (
     "PeerAuthentication",
@@ -23,6 +23,7 @@ KIND_ORDER = (
     "DestinationRule",
     "VirtualService",
     "EnvoyFilter",
+    "WasmPlugin",
     "Sidecar",
     "RequestAuthentication",
     "AuthorizationPolicy",

@@ -21,9 +21,9 @@ kubernetes-sigs/gateway-api v1.5.1 (docs/design/edge-gateway-api.md has the deta
   80 beside it only redirects to HTTPS (and serves cert-manager's HTTP-01 solver route, which
   cert-manager makes in the Certificate's namespace: the listener admits routes from it alone).
 
-The rate limit, request buffering and compression are an EnvoyFilter on the gateway's pods, an Istio object
-(``backends/istio/gateway_filters.py``). What the Gateway API and Istio cannot state per Gateway (TLS minimum,
-a WAF; those settings without a mesh) is reported by :func:`diagnostics`.
+The rate limit, request buffering and compression are an EnvoyFilter on the gateway's pods, the WAF a WasmPlugin,
+both Istio objects (``backends/istio/gateway_filters.py``, ``gateway_waf.py``). What the Gateway API and Istio cannot
+state per Gateway (the TLS minimum; those settings without a mesh) is reported by :func:`diagnostics`.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ import json
 
 from orion_dsl.artifacts import to_yaml
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.lowering import Plan, Planned, Role, names
-from orion_dsl.lowering.istio import gateway_filters
+from orion_dsl.lowering import Plan, Planned, Role, names, waf
+from orion_dsl.lowering.istio import gateway_filters, gateway_waf
 from orion_dsl.lowering.kubernetes import route_groups, serves_tls
 from orion_dsl.model import Host, Ingress, Port, Topology, folded_paths
 
@@ -192,15 +192,16 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 "add a `mesh istio { ... }` block (the gateway's pods then get the EnvoyFilter), or apply them at the CDN in front",
             )
         )
-    if ing.waf is not None:
+    if ing.waf is not None and gateway_waf(topology) is None:
         out.append(
             info(
                 "I1047",
                 ing.span,
-                f"waf {ing.waf} is not enforced by the Istio gateway: Istio runs no web application firewall",
-                "enforce the OWASP core rules at the CDN in front (e.g. Cloudflare's managed rules), or remove `waf` from the ingress",
+                f"the Istio gateway does not run waf {ing.waf}: its WasmPlugin (Coraza with the OWASP core rules) is an Istio object, and the spec has no mesh",
+                "add a `mesh istio { ... }` block (the gateway's pods then load the WAF), or enforce the OWASP core rules at the CDN in front",
             )
         )
+    out += waf.logging_only(ing) if gateway_waf(topology) is not None else []
     if ing.address is not None:
         out.append(
             info(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from orion_dsl.diagnostics import Diagnostic, info
-from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.lowering import Plan, Planned, Role, names, waf
 from orion_dsl.lowering.kubernetes import host_groups, tls_groups
 from orion_dsl.lowering.prerequisites import pod_security
 from orion_dsl.model import Ingress, Issuer, Topology, catch_all
@@ -157,6 +157,16 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
                 f'set `use-forwarded-headers: "true"` and `proxy-real-ip-cidr: "{ranges}"` in the {controller}',
             )
         )
+    if ing.waf is not None and ing.waf_mode == "block":
+        out.append(
+            info(
+                "I1086",
+                ing.span,
+                f"waf {ing.waf}: ingress-nginx runs the OWASP core rules in DetectionOnly unless its controller turns the engine on",
+                f'set `modsecurity-snippet: "SecRuleEngine On"` in the {controller} (the per-Ingress snippet is a Critical-risk annotation it refuses)',
+            )
+        )
+    out += waf.logging_only(ing)
     notes = [f"{ing.replicas} replicas"]
     if ing.address is not None:
         notes.append(f"address {ing.address}")

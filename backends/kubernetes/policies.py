@@ -24,7 +24,10 @@
   (``gateway.networking.k8s.io/gateway-name: <gateway>``; Envoy binds the listener ports
   themselves), or ingress-nginx's (``app.kubernetes.io/name: ingress-nginx``), in the ingress
   namespace. Istio's gateway pods also reach kube-dns and istiod (their configuration and
-  certificates), like the egress gateway's.
+  certificates), like the egress gateway's, and, when they run the ingress's ``waf``, the registry its
+  Wasm module comes from (their istio-agent pulls it, not through Envoy): ghcr.io, whose blobs redirect
+  to GitHub's content hosts, on 443 of public addresses (I1087 under ``internet deny``), or the spec's
+  mirror on its port at any address but link-local.
 
 Beyond the graph, for the platform itself (pods the graph does not model): meshed namespaces
 may reach istiod on 15012 (``istio-control-plane``), the ACME HTTP-01 solver pods accept the
@@ -43,7 +46,8 @@ from orion_dsl import controllers
 from orion_dsl.analysis.allow_graph import DNS_PORTS, MERGED_METRICS
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
-from orion_dsl.lowering import Plan, Planned, Role, egress, names
+from orion_dsl.lowering import Plan, Planned, Role, egress, names, waf
+from orion_dsl.lowering.istio import gateway_waf
 from orion_dsl.lowering.kubernetes import peer_pods
 from orion_dsl.lowering.prerequisites import api_server_callers
 from orion_dsl.model import Edge, Peer, Port, Topology
@@ -57,6 +61,9 @@ ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 #: The Kubernetes API server when the spec does not state its addresses: its endpoints carry no labels and its
 #: address differs per cluster (private or public), so any address but link-local, where the cloud metadata service is.
 API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
+#: A registry mirror the spec names (``waf ... { module "oci://..." }``): its address is not known, and a mirror is
+#: usually inside the network, so any address but link-local, on the registry's port.
+MIRROR = API_SERVER
 ACME_SOLVER_PORT = 8089
 
 #: The readiness endpoint of an Istio gateway pod (/healthz/ready), a port of the Service Istio makes
@@ -212,6 +219,9 @@ def peer_rules(plan: Plan) -> PeerRules:
     if controller is not None and controller in found:
         found[controller][0].append((HEALTH_CHECKERS, ISTIO_GATEWAY_STATUS))
         found[controller][1].extend(_gateway_platform())
+        if ing is not None and gateway_waf(topology) is not None:
+            registry = MIRROR if ing.waf_module is not None else PUBLIC
+            found[controller][1].append(((registry,), Port("wasm-registry", waf.module(ing).port, "TCP")))
     return found
 
 
@@ -319,6 +329,17 @@ def diagnostics(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
                 f"NetworkPolicy cannot match host names: egress to {len(externals)} "
                 f"external services is opened from {where} to public addresses{_stated(topology, externals)} on their ports only",
                 f"the host allow-list ({hosts}): {egress.allow_list_held(topology)}",
+            )
+        )
+    ing = gateway_waf(topology)
+    if ing is not None and ing.waf_module is None and not topology.network.internet:
+        diags.append(
+            info(
+                "I1087",
+                ing.span,
+                f"beside `internet deny`, the pods of gateway {ing.name} reach public addresses on 443: their istio-agent pulls "
+                f"the WAF's module from {waf.CORAZA_MODULE.registry}",
+                'mirror the module in a registry inside the network and name it: `waf modsecurity { module "oci://REGISTRY/coraza-proxy-wasm:0.6.0" }`',
             )
         )
     if topology.ingress is not None and topology.ingress.controller == "ingress-nginx":

@@ -78,6 +78,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.VIRTUAL_SERVICE: "the VirtualService",
     Role.INGRESS_BALANCE: "the ingress gateway's DestinationRule for a host's backend",
     Role.GATEWAY_FILTERS: "the ingress gateway's EnvoyFilter (rate limit, request buffering, compression)",
+    Role.GATEWAY_WAF: "the ingress gateway's WasmPlugin (the WAF: Coraza with the OWASP core rules)",
     Role.SERVICE_ENTRY: "the ServiceEntry",
     Role.EGRESS_GATEWAY: "the egress Gateway",
     Role.EGRESS_SUBSETS: "the egress gateway's DestinationRule",

@@ -28,8 +28,9 @@ MAX_REQUEST_BYTES = 1024 * 1024
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"
 TELEMETRY = "telemetry.istio.io/v1"
-#: EnvoyFilter is served only as v1alpha3 (istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml).
+#: EnvoyFilter is served only as v1alpha3, WasmPlugin only as v1alpha1 (istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml).
 NETWORKING_ALPHA = "networking.istio.io/v1alpha3"
+EXTENSIONS_ALPHA = "extensions.istio.io/v1alpha1"
 
 #: apiVersion of each kind the Istio target writes.
 API_VERSIONS = {
@@ -43,6 +44,7 @@ API_VERSIONS = {
     "ServiceEntry": NETWORKING,
     "Gateway": NETWORKING,
     "EnvoyFilter": NETWORKING_ALPHA,
+    "WasmPlugin": EXTENSIONS_ALPHA,
     "Service": "v1",
 }
 
@@ -53,6 +55,7 @@ ROLES = frozenset(
         Role.MESH_MTLS, Role.NAMESPACE_MTLS, Role.ALLOW_NOTHING, Role.ALLOW_CALLERS, Role.INGRESS_ACCESS, Role.JWT_AUTHENTICATION,
         Role.REQUIRE_JWT, Role.TELEMETRY, Role.SIDECAR, Role.DESTINATION_RULE, Role.VIRTUAL_SERVICE, Role.INGRESS_BALANCE, Role.SERVICE_ENTRY,
         Role.EGRESS_GATEWAY, Role.EGRESS_SUBSETS, Role.EGRESS_ROUTE, Role.EGRESS_ACCESS, Role.GATEWAY_FILTERS,
+        Role.GATEWAY_WAF,
     }
 )  # fmt: skip
 
@@ -103,6 +106,7 @@ def plan(topology: Topology) -> Iterator[Planned]:
         yield from _workload(topology, w)
     yield from _ingress_balance(topology)
     yield from _gateway_filters(topology)
+    yield from _gateway_waf(topology)
     yield from _jwt(topology, mesh)
     for e in topology.externals:
         yield entry(Role.SERVICE_ENTRY, "ServiceEntry", names.ISTIO_ROOT_NAMESPACE, e.name, e, sources=(e.span,))
@@ -186,6 +190,21 @@ def _gateway_filters(topology: Topology) -> Iterator[Planned]:
         return
     pods = names.ingress_controller_pods(ing)
     yield entry(Role.GATEWAY_FILTERS, "EnvoyFilter", ing.namespace, names.gateway_filters(ing), ing, sources=(ing.span,), selects=pods)
+
+
+def gateway_waf(topology: Topology) -> Ingress | None:
+    """The ``istio`` ingress whose gateway pods run its ``waf`` (a WasmPlugin, an Istio object: none without a mesh)."""
+    ing = topology.istio_gateway
+    return ing if ing is not None and ing.waf is not None and topology.mesh is not None else None
+
+
+def _gateway_waf(topology: Topology) -> Iterator[Planned]:
+    """The WasmPlugin beside the Gateway that runs the WAF on its pods; it targets the Gateway (no pod selector)."""
+    ing = gateway_waf(topology)
+    if ing is None:
+        return
+    gateway = (Ref("Gateway", ing.namespace, ing.name),)
+    yield entry(Role.GATEWAY_WAF, "WasmPlugin", ing.namespace, names.gateway_waf(ing), ing, sources=(ing.span,), refs=gateway)
 
 
 def _meshed_callers(topology: Topology, edges: Iterable[Edge]) -> tuple[Ref, ...]:

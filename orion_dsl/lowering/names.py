@@ -257,6 +257,11 @@ def gateway_filters(ing: Ingress) -> str:
     return f"{ing.name}-http-filters"
 
 
+def gateway_waf(ing: Ingress) -> str:
+    """The WasmPlugin, beside the Gateway, that runs the ingress's WAF on its pods."""
+    return f"{ing.name}-waf"
+
+
 def https_redirect(ing: Ingress) -> str:
     """The HTTPRoute that answers plain HTTP with a redirect to HTTPS (beside the Gateway)."""
     return f"{ing.name}-https-redirect"

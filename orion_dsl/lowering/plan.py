@@ -142,6 +142,7 @@ class Role(enum.Enum):
     VIRTUAL_SERVICE = "virtual-service"
     INGRESS_BALANCE = "ingress-balance"
     GATEWAY_FILTERS = "gateway-filters"
+    GATEWAY_WAF = "gateway-waf"
     # istio: egress
     SERVICE_ENTRY = "service-entry"
     EGRESS_GATEWAY = "egress-gateway"

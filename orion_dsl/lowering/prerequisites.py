@@ -30,9 +30,10 @@ from orion_dsl.engines import facts, through_barman_plugin
 from orion_dsl.model import EgressGateway, Ingress, Namespace, Peer, Topology, Workload
 from orion_dsl.semantic.fields import platform_floor
 
-from . import names
+from . import names, waf
 from .egress import missing_service_ports
 from .identities import describe
+from .istio import gateway_waf
 from .plan import Plan, Planned, Role
 
 #: The file of the docs target that lists the prerequisites.
@@ -384,6 +385,23 @@ def _gateway_features(topology: Topology) -> Iterator[Feature]:
         stated = ing.behind[ing.behind.index(proxy) + 1 :]  # the spec's layer-4 load balancers after it
         between = f"the load balancer {', '.join(stated)}, passing connections through (layer 4)," if stated else "a layer-4 (pass-through) load balancer"
         yield Feature(f"{between} between {proxy} and the gateway's Service", why)
+    if gateway_waf(topology) is not None:
+        yield _waf_registry(ing)
+
+
+def _waf_registry(ing: Ingress) -> Feature:
+    """The registry the gateway pods' istio-agent pulls the WAF's module from, and why the NetworkPolicy opens what it opens."""
+    module = waf.module(ing)
+    pull = f"each gateway pod's istio-agent pulls the WAF's module {module.url} when it starts (itself, not through Envoy or the egress gateway)"
+    if ing.waf_module is None:
+        why = (
+            f"{pull}; NetworkPolicy cannot name {module.registry} and the hosts its blobs redirect to (GitHub's content hosts), so "
+            f"{names.ingress_controller(ing)}-egress opens 443 to public addresses for it; where the cluster must not reach the internet, "
+            "mirror the module and name it with the waf's module"
+        )
+        return Feature(f"{module.registry} reachable from the gateway's pods on 443", why)
+    why = f"{pull}; {names.ingress_controller(ing)}-egress opens {module.port} to any address but link-local for it (a mirror's address is not known)"
+    return Feature(f"the mirror {module.registry} reachable from the gateway's pods on {module.port}, serving coraza-proxy-wasm's image as released", why)
 
 
 def api_server_callers(topology: Topology, written: list[Planned]) -> list[str]:

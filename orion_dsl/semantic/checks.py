@@ -496,6 +496,22 @@ def ingress_controller_is_maintained(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def waf_module_is_loaded(ctx: Context) -> list[Diagnostic]:
+    """A ``waf``'s ``module`` is the Wasm module Istio's gateway loads: ingress-nginx runs its own ModSecurity and
+    never reads it, so a spec naming one under ingress-nginx is told, not silently ignored."""
+    ing = ctx.spec.ingress
+    if ing is None or ing.controller is None or ing.controller.value != "ingress-nginx" or ing.waf is None or ing.waf.module is None:
+        return []
+    return [
+        warning(
+            "W0320",
+            ing.waf.module.span,
+            "the waf's module is the Istio gateway's Wasm module: ingress-nginx runs its own ModSecurity and never loads it",
+            "remove `module`, or write `controller istio` (the gateway then loads it)",
+        )
+    ]
+
+
 def proxies_in_front_state_their_ranges(ctx: Context) -> list[Diagnostic]:
     """An ingress ``behind`` a proxy trusts the X-Forwarded-For entry that proxy appends. Unless the
     proxy's ``ranges`` are stated (and so the only addresses the gateway admits), a client that
@@ -663,6 +679,7 @@ CHECKS: Sequence[Check] = (
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
+    waf_module_is_loaded,
     proxies_in_front_state_their_ranges,
     a_cdn_in_front_reaches_the_gateway_address,
     alerts_leave_the_cluster,

@@ -208,12 +208,14 @@ class PlatformResolver(ResolverBase):
             compression=settings.compression,
             cors_origins=tuple(o.value for o in d.cors.origins) if d.cors else (),
             cors_methods=tuple(m.value for m in d.cors.methods) if d.cors else (),
-            waf=written(d.waf),
+            waf=written(d.waf.engine) if d.waf else None,
             tls_minimum=written(d.tls.minimum) if d.tls else None,
             tls_issuer=written(issuer),
             hosts=tuple(hosts),
             behind=tuple(b.value for b in d.behind),
             forwarded_by=tuple(b.value for b in d.behind if b.value in proxies and b.value not in passing),
+            waf_mode=Settings(decl.WafDecl, d.waf).mode if d.waf else "block",
+            waf_module=written(d.waf.module) if d.waf else None,
             span=d.span,
         )
 

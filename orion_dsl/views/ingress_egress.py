@@ -40,12 +40,13 @@ def _controller_lines(topology: Topology, ingress: Ingress) -> list[str]:
         "rate_limit": f"rate limit {rate_text(ingress.rate_limit)}{per_pod}" if ingress.rate_limit is not None else None,
         "request_buffering": "request buffering" if ingress.request_buffering else None,
         "compression": "compression" if ingress.compression else None,
-        "waf": f"WAF {ingress.waf}" if ingress.waf else None,
+        "waf": f"WAF {ingress.waf} (OWASP core rules{', detect only' if ingress.waf_mode == 'detect' else ''})" if ingress.waf else None,
     }
-    applied = set(istio.gateway_filters(topology)) if ingress.controller == "istio" else set(stated)
+    waf = {"waf"} if istio.gateway_waf(topology) is not None else set()  # the WasmPlugin (Coraza)
+    applied = {*istio.gateway_filters(topology), *waf} if ingress.controller == "istio" else set(stated)
     lines += [text for setting, text in stated.items() if text is not None and setting in applied]
     unapplied = [text for setting, text in stated.items() if text is not None and setting not in applied]
-    if unapplied:  # Istio's gateway has no filter for them (I1046, I1047): drawn as what they are
+    if unapplied:  # without a mesh Istio's gateway gets neither the EnvoyFilter nor the WasmPlugin (I1046, I1047)
         lines += ["not applied (the CDN's):", *(f"  {u}" for u in unapplied)]
     return lines
 

@@ -138,10 +138,9 @@ def test_s38_edge_cdn_load_balancer_and_geodns(seed_files: dict[str, str]) -> No
 def test_s39_controller_features(seed_files: dict[str, str]) -> None:
     shown = node_text(_dot(seed_files, "ingress-egress"))["ing_edge"]
     assert all(s in shown for s in ("edge Istio Gateway", "replicas 3, round-robin", "CORS https://*.orion.com"))
-    # what the gateway's EnvoyFilter applies is a feature; the WAF, which Istio does not apply, is drawn as such
-    applied, unapplied = shown.split("not applied (the CDN's):")
-    assert all(s in applied for s in ("rate limit 100/second per client per pod", "request buffering", "compression"))
-    assert "WAF modsecurity" in unapplied and "rate limit" not in unapplied and "compression" not in unapplied
+    # what the gateway's EnvoyFilter and WasmPlugin apply are features: nothing is drawn as not applied
+    assert all(s in shown for s in ("rate limit 100/second per client per pod", "request buffering", "compression", "WAF modsecurity (OWASP core rules)"))
+    assert "not applied" not in shown
 
 
 def test_s40_cert_manager_tls_edge_is_dotted(seed_files: dict[str, str]) -> None:

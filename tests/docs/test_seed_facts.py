@@ -409,7 +409,7 @@ def test_s38_edge(doc: Document) -> None:
 
 def test_s39_ingress_controller_features(doc: Document) -> None:
     features = {k: v["Setting"] for k, v in doc.table("Ingress").keyed().items()}
-    cdn = " — not applied by the Istio gateway (apply it at the CDN in front)"
+    coraza = " — requests it matches are refused with 403; Coraza on the gateway's pods (WasmPlugin edge-waf, module "
     envoy = "; Envoy filter on the gateway's pods (EnvoyFilter edge-http-filters)"
     per_client = " — per client address (X-Forwarded-For past the proxies in front), one bucket per gateway pod: "
     expected = {
@@ -420,7 +420,7 @@ def test_s39_ingress_controller_features(doc: Document) -> None:
         "Request buffering": "on — whole requests up to 1 MiB (larger ones get 413)" + envoy,
         "Compression": "on — gzip for clients that accept it" + envoy,
         "CORS origins": "https://*.orion.com",
-        "WAF": "ModSecurity (OWASP core rules)" + cdn,
+        "WAF": "ModSecurity (OWASP core rules)" + coraza + "oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.6.0)",
     }
     assert {k: features[k] for k in expected} == expected
 
@@ -494,11 +494,11 @@ def test_s45_egress_monitoring(doc: Document) -> None:
 
 def test_s53_the_spec_perimeter_layer_is_followed_by_what_the_istio_gateway_applies(doc: Document) -> None:
     """The seed's perimeter layer says "Web application firewall (ModSecurity)" and "Rate limiting (nginx)"; the Istio
-    gateway applies the rate limit, buffering and gzip by EnvoyFilter and no WAF (I1047)."""
+    gateway applies the rate limit, buffering and gzip by EnvoyFilter and the WAF by WasmPlugin (Coraza, blocking)."""
     intro, *found = bullets(doc, "Applied at the edge")
     assert intro.startswith("The layers above are the spec's own words, not a list of what ORION generates.")
     assert [line.split(":")[0] for line in found] == ["Rate limit", "Request buffering", "Compression", "WAF"]
-    assert found[-1] == "WAF: ModSecurity (OWASP core rules) — not applied by the Istio gateway (apply it at the CDN in front)"
+    assert found[-1].startswith("WAF: ModSecurity (OWASP core rules) — requests it matches are refused with 403; Coraza")
     assert "EnvoyFilter" in found[0]
 
 

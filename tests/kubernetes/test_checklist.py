@@ -558,12 +558,13 @@ def test_s39_ingress_controller_replicas_round_robin_and_cors(objs: list[dict[st
     assert cors["cors"] == {"allowOrigins": ["https://*.orion.com"], "allowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]}
 
 
-def test_s39_what_the_istio_gateway_does_not_apply_is_reported(seed: Topology) -> None:
-    """ModSecurity has no Istio counterpart: reported, never written as a setting that does not run. The rate limit,
-    buffering and compression are the gateway's EnvoyFilter (tests/istio/test_gateway_filters.py), so not reported."""
-    assert codes(seed, "I1046") == []
-    (waf,) = codes(seed, "I1047")
-    assert "modsecurity" in waf
+def test_s39_the_istio_gateway_applies_every_setting_of_the_seed(seed: Topology) -> None:
+    """The rate limit, buffering and compression are the gateway's EnvoyFilter (tests/istio/test_gateway_filters.py),
+    ModSecurity with the OWASP core rules its WasmPlugin (tests/istio/test_gateway_waf.py): none is reported as not
+    applied. Its agent pulls the module from ghcr.io beside `internet deny`, which is reported (I1087)."""
+    assert codes(seed, "I1046", "I1047") == []
+    (pull,) = codes(seed, "I1087")
+    assert "ghcr.io" in pull
 
 
 def test_s40_tls_via_cert_manager(objs: list[dict[str, Any]], seed: Topology) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from orion_dsl.controllers import KUBE_STATE_METRICS, KUBE_STATE_METRICS_PORT
 from orion_dsl.engines import EngineFacts, facts
-from orion_dsl.lowering import Role, egress, names
+from orion_dsl.lowering import Role, egress, istio, names, waf
 from orion_dsl.model import Topology, Workload
 from tests.support import models as m
 from tests.support.netpol import Cluster, External, Pod, allowed_pairs
@@ -258,6 +258,10 @@ def outside_connections(w: World) -> tuple[set[tuple[str, str, int, str]], set[t
             else:
                 reachable = _within(w.topology.network.api_server, (INTERNET_IP, PRIVATE_IP))
             expected |= {(src, ip, e.port.number, e.port.protocol) for src in w.pods_of(e.source.name) for ip in reachable}
+    pulling = istio.gateway_waf(w.topology)
+    if pulling is not None:  # the gateway pods' istio-agent pulls the WAF's module: a mirror may be private (test_gateway_waf.py)
+        registry = (INTERNET_IP,) if pulling.waf_module is None else (INTERNET_IP, PRIVATE_IP)
+        expected |= {(src, ip, waf.module(pulling).port, "TCP") for src in w.pods_of(pulling.name) for ip in registry}
     if w.topology.network.internet:  # `internet allow`: every workload's pods reach public addresses on every port
         expected |= {(src, INTERNET_IP, *port) for wl in w.topology.workloads for src in w.pods_of(wl.name) for port in w.candidates}
     return got, expected

@@ -79,6 +79,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], object]] = [
     (names.https_redirect, (EDGE,), "edge-https-redirect"),
     (names.ingress_balance, (EDGE, "api"), "edge-api"),
     (names.gateway_filters, (EDGE,), "edge-http-filters"),
+    (names.gateway_waf, (EDGE,), "edge-waf"),
     (names.account_key, (ISSUER,), "letsencrypt-account-key"),
     (names.dns01_token, (ISSUER,), "letsencrypt-cloudflare-api-token"),
     (names.alert_rules, (SHOP,), "shop-alerts"),

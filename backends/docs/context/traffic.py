@@ -23,8 +23,8 @@ from orion_dsl.backends.docs.context.text import (
 )
 from orion_dsl.backends.docs.markdown import Md, code, join, md, text
 from orion_dsl.lowering import egress as egress_routes
-from orion_dsl.lowering import names
-from orion_dsl.lowering.istio import MAX_REQUEST_BYTES, GatewayFilter, gateway_filters
+from orion_dsl.lowering import names, waf
+from orion_dsl.lowering.istio import MAX_REQUEST_BYTES, GatewayFilter, gateway_filters, gateway_waf
 from orion_dsl.model import Edge, External, Host, Ingress, Peer, Topology, Workload
 from orion_dsl.values import Duration
 
@@ -239,6 +239,23 @@ def _filtered_text(i: Ingress, setting: GatewayFilter) -> Md:
     return md("gzip for clients that accept it; {}", where)
 
 
+def _waf_text(t: Topology, i: Ingress) -> Md | str:
+    """The WAF as it runs: Coraza's module on the Istio gateway's pods (backends/istio/gateway_waf.py) in its mode, or
+    ingress-nginx's annotations, whose engine only detects unless the controller turns it on (I1086)."""
+    if i.waf is None:
+        return "off"
+    stated = "ModSecurity (OWASP core rules)"
+    blocks = i.waf_mode == "block"
+    if i.controller == "ingress-nginx":
+        nginx = "requests matched are refused once the controller's ConfigMap sets `SecRuleEngine On` (I1086)" if blocks else "matches logged, nothing refused"
+        return f"{stated} — ingress-nginx's ModSecurity annotations; {nginx}"
+    if gateway_waf(t) is None:
+        return f"{stated} — not applied by the Istio gateway without the mesh (apply it at the CDN in front)"
+    effect = "requests it matches are refused with 403" if blocks else "matches logged, nothing refused (mode detect)"
+    where = md("Coraza on the gateway's pods (WasmPlugin {}, module {})", code(names.gateway_waf(i)), code(waf.module(i).url))
+    return md("{} — {}; {}", stated, effect, where)
+
+
 #: The ingress features the security layers section restates: what the generated ingress applies of the
 #: perimeter's measures (the spec's layers are its own words, e.g. "Rate limiting (nginx)").
 EDGE_CONTROLS = ("Rate limit", "Request buffering", "Compression", "WAF")
@@ -255,7 +272,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
     filters = set(gateway_filters(t))
 
     def unapplied(setting: str, stated: bool, filtered: str | None = None) -> str:
-        """A setting as stated, and where the Istio gateway does not apply it (I1046, I1047), that it is not applied;
+        """A setting as stated, and where the Istio gateway does not apply it (I1046), that it is not applied;
         one its EnvoyFilter applies (``filtered``, a :data:`~orion_dsl.lowering.istio.GatewayFilter`) says how."""
         if not (istio and stated):
             return setting
@@ -274,7 +291,7 @@ def ingress(t: Topology) -> dict[str, Any] | None:
         ("Compression", unapplied(onoff(i.compression), i.compression, "compression")),
         ("CORS origins", join(", ", (code(o) for o in i.cors_origins)) or NONE),
         ("CORS methods", ", ".join(i.cors_methods) or NONE),
-        ("WAF", unapplied("ModSecurity (OWASP core rules)" if i.waf == "modsecurity" else (i.waf or "off"), i.waf is not None)),
+        ("WAF", _waf_text(t, i)),
         ("TLS minimum version", (f"TLS {i.tls_minimum}" + (" (mesh-wide: Istio's meshConfig.tlsDefaults)" if istio else "")) if i.tls_minimum else NONE),
         ("TLS issuer", f"{i.tls_issuer} (cert-manager)" if i.tls_issuer else NONE),
     ]
