@@ -215,7 +215,7 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_new_file(path: Path, data: bytes, *, on_disk: bool) -> None:
+def _write_new_file(path: str | Path, data: bytes, *, on_disk: bool) -> None:
     """Create ``path`` (never through a link, never over a file) holding ``data``.
 
     ``on_disk``: fsynced before this returns; else the caller flushes the file system
@@ -232,7 +232,7 @@ def _write_new_file(path: Path, data: bytes, *, on_disk: bool) -> None:
         os.close(fd)
 
 
-def _reuse(source: Path, dest: Path) -> bool:
+def _reuse(source: Path, dest: str) -> bool:
     """Hard-link an unchanged file into the new tree; False if the system refuses (then write it)."""
     try:
         os.link(source, dest, follow_symlinks=False)
@@ -250,11 +250,12 @@ def _build(staged: Path, folder: Path, files: Mapping[str, str], change: Drift) 
     old = _existing(folder)
     os.mkdir(staged)
     made = {""}
+    base = os.fspath(staged)
     for rel, text in sorted(files.items()):
-        dest = staged / rel
+        dest = f"{base}/{rel}"  # a checked path (_check_paths): no empty, . or .. component, so no Path to normalise it
         parent = rel.rpartition("/")[0]
         if parent not in made:  # one mkdir per folder, not per file
-            os.makedirs(dest.parent, exist_ok=True)
+            os.makedirs(f"{base}/{parent}", exist_ok=True)
             while parent not in made:  # its ancestors were made with it
                 made.add(parent)
                 parent = parent.rpartition("/")[0]

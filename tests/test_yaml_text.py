@@ -101,3 +101,20 @@ def test_any_document_is_spelled_as_the_reference_and_loads_back_as_given(docume
     text = to_yaml(document)
     assert text == reference_yaml(document)
     assert yaml.safe_load(text) == document
+
+
+def test_a_remembered_key_order_spells_each_later_mapping_as_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The writer remembers a mapping's key order and spellings by its keys as inserted; equal keys of other
+    # types (1 and True), other values, nested or empty values under the same keys must not reuse a wrong one.
+    monkeypatch.setattr(yaml_text, "_shapes", {})
+    documents: list[dict[Any, Any]] = [
+        {"spec": {"b": "x", "a": 1}},
+        {"spec": {"b": True, "a": None}},
+        {"spec": {"b": {"c": [1, {"d": "e"}]}, "a": []}},
+        {"spec": {"b": {}, "a": "line one\nline two"}},
+        {"spec": {1: "one", 2: "two"}},
+        {"spec": {True: "one", 2: "two"}},
+        {"spec": {"b": "y" * 3990, "a": "-"}},
+    ]
+    for document in [*documents, *documents]:
+        assert to_yaml(document) == reference_yaml(document)

@@ -48,12 +48,20 @@ def _hosts_of(plan: Plan, edge: Edge) -> set[str]:
     return hosts
 
 
+def _edges_by_caller_namespace(plan: Plan) -> dict[str | None, list[Edge]]:
+    """The allow-graph's edges from workloads, by the caller's namespace, in graph order: one scan per plan, not one per Sidecar."""
+    edges: dict[str | None, list[Edge]] = {}
+    for edge in plan.topology.allow_graph.edges:
+        if edge.source.kind == "workload":
+            edges.setdefault(edge.source.namespace, []).append(edge)
+    return edges
+
+
 def sidecar_hosts(plan: Plan, namespace: str) -> list[str]:
     """Everything the allow-graph lets the namespace's workloads reach, plus the root namespace, sorted."""
     hosts = {sidecar_import(ISTIO_ROOT_NAMESPACE, "*")}
-    for edge in plan.topology.allow_graph.edges:
-        if edge.source.kind == "workload" and edge.source.namespace == namespace:
-            hosts |= _hosts_of(plan, edge)
+    for edge in plan.index(_edges_by_caller_namespace).get(namespace, ()):
+        hosts |= _hosts_of(plan, edge)
     return sorted(hosts)
 
 

@@ -9,6 +9,7 @@ Service, PodDisruptionBudget or NetworkPolicy selects. Identities come from the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,10 @@ EGRESS_GATEWAY = names.EGRESS_GATEWAY_PODS
 Obj = dict[str, Any]
 Builder = Callable[[Planned, Plan], Obj | None]
 
+#: :func:`label_value`, remembered: the same few names and versions label every object of a workload (six
+#: labels on each of 10,000 objects at 1,000 services, about 2,000 distinct texts).
+_label_value = functools.lru_cache(maxsize=1 << 16)(label_value)
+
 
 def component(w: Workload) -> str:
     """A workload's role: database, connection pooler, or its namespace's tier."""
@@ -60,7 +65,7 @@ def recommended(topology: Topology, name: str, component_: str, version: str | N
         PART_OF: topology.name,
         MANAGED_BY: "orion",
     }
-    return {key: label_value(value) for key, value in labels.items()}
+    return {key: _label_value(value) for key, value in labels.items()}
 
 
 def workload_labels(topology: Topology, w: Workload, part: object = None) -> dict[str, str]:

@@ -176,6 +176,11 @@ def resources(c: Container) -> dict[str, Any]:
     }
 
 
+def _below_tmp(mount_path: str) -> bool:
+    """Whether a mount lies at or below /tmp: never without ``tmp`` in its text, so most paths are not parsed."""
+    return "tmp" in mount_path and PurePosixPath(mount_path).is_relative_to("/tmp")
+
+
 def _needs_tmp(w: Workload) -> bool:
     return not any(v.mount_path == "/tmp" for v in w.volumes) and not any(s.mount_path == "/tmp" for s in w.storage)
 
@@ -220,7 +225,7 @@ def _mounts(w: Workload) -> list[dict[str, Any]]:
     mounts += [{"name": s.name, "mountPath": s.mount_path} for s in w.storage]
     mounts += postgres_server.mounts(w)
     if _needs_tmp(w):
-        below = any(PurePosixPath(m["mountPath"]).is_relative_to("/tmp") for m in mounts)
+        below = any(_below_tmp(m["mountPath"]) for m in mounts)
         mounts.insert(0 if below else len(mounts), {"name": TMP, "mountPath": "/tmp"})
     return mounts
 

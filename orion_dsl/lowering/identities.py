@@ -6,6 +6,7 @@ writer (two files with one path) or the API server (a 64-character Service name)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from orion_dsl.diagnostics import Diagnostic, Related, error
@@ -168,6 +169,7 @@ def describe(entry: Planned) -> str:
     return f"{what} of {owner(entry)}"
 
 
+@functools.cache  # a few dozen kinds, asked once per plan entry
 def name_limit(kind: str) -> int:
     """The longest name an object of a kind may have (its API limit, and its file name's)."""
     return min(NAME_LIMITS.get(kind, SUBDOMAIN_LIMIT), FILE_NAME_LIMIT - len(f"{kind.lower()}-.yaml"))

@@ -39,13 +39,15 @@ def _texts(w: Workload) -> Iterator[str]:
 def named_keys(w: Workload, volume: Volume) -> tuple[str, ...]:
     """The keys of ``volume`` (mounted whole) the workload's pods name by path, in the order first named: the file
     name under the mount of each path that lies in it, unless a deeper mount (another volume, a claim) holds the path."""
+    named = [match.group() for text in _texts(w) for match in _PATH.finditer(text)]
+    if not named:  # most workloads name no path: no mount is parsed for them
+        return ()
     mounts = [PurePosixPath(m) for m in (*(v.mount_path for v in w.volumes), *(s.mount_path for s in w.storage))]
     own = PurePosixPath(volume.mount_path)
     found: dict[str, None] = {}
-    for text in _texts(w):
-        for match in _PATH.finditer(text):
-            path = PurePosixPath(match.group())
-            holder = max((m for m in mounts if path.is_relative_to(m)), key=lambda m: len(m.parts), default=None)
-            if holder == own and path != own:
-                found[path.relative_to(own).parts[0]] = None
+    for named_path in named:
+        path = PurePosixPath(named_path)
+        holder = max((m for m in mounts if path.is_relative_to(m)), key=lambda m: len(m.parts), default=None)
+        if holder == own and path != own:
+            found[path.relative_to(own).parts[0]] = None
     return tuple(found)

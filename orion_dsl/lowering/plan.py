@@ -161,6 +161,10 @@ class Role(enum.Enum):
     TEMPLATE_CLAIM = "template-claim"
     OPERATOR_MADE = "operator-made"
 
+    #: A role is its own identity (members are singletons, equal only to themselves): hashed by identity in C,
+    #: not by :class:`enum.Enum`'s ``hash(self._name_)`` in Python; a plan looks roles up about 40 times per service.
+    __hash__ = object.__hash__
+
 
 #: The folder of cluster-scoped objects in a target's output.
 CLUSTER_FOLDER = "_cluster"

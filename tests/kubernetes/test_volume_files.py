@@ -8,8 +8,13 @@ jwtRS256.key -> privatekey and jwtRS256.key.pub -> publickey, and an emptyDir at
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orion_dsl.backends.kubernetes import workloads
 from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.pipeline import analyze_text
 from tests.support.schemas import NEWEST_K8S, validate_core
@@ -62,3 +67,10 @@ def test_the_prerequisites_name_the_keys_the_files_read() -> None:
     assert analysis.plan is not None
     (secret,) = prerequisites(analysis.plan).secrets
     assert (secret.name, secret.keys, secret.any_file) == ("jwt-key", ("jwtRS256.key", "jwtRS256.key.pub"), False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(alphabet="/tmp.x", max_size=12))
+def test_a_mount_is_below_tmp_exactly_when_pathlib_says_so(path: str) -> None:
+    # _below_tmp skips parsing a path without "tmp" in it: held to PurePosixPath, roots like "//tmp" included.
+    assert workloads._below_tmp(path) == PurePosixPath(path).is_relative_to("/tmp")
