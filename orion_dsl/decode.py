@@ -319,16 +319,17 @@ class _Decoder:
                     continue
                 self._store(values, seen, name, spec, L(sub, span=sub.span), sub.keyword_span, stmt)
                 continue
+            args = sub.args
             if sub.body is not None:
                 self.report("E0116", sub.keyword_span, f'"{sub.keyword}" takes no block', f"write `{sub.keyword} <value>` on one line")
-            if spec.flag and not sub.args:
+            if spec.flag and not args:
                 self._store(values, seen, name, spec, L(True, span=sub.keyword_span), sub.keyword_span, stmt)
                 continue
-            if not sub.args:
+            if not args:
                 self.report("E0112", sub.keyword_span, f'"{sub.keyword}" needs {spec.type.description}', f"write `{sub.keyword} <value>`")
                 continue
             if spec.listed:
-                for arg in sub.args:
+                for arg in args:
                     v = self.value(spec.type, arg, f'"{sub.keyword}"')
                     if v is not None:
                         values.setdefault(name, []).append(v)
@@ -336,10 +337,10 @@ class _Decoder:
                     self._twice(sub.keyword, sub.keyword_span, stmt, seen)
                 seen.setdefault(sub.keyword, sub.keyword_span)
                 continue
-            if len(sub.args) > 1:
-                extra = sub.args[1]
+            if len(args) > 1:
+                extra = args[1]
                 self.report("E0113", extra.span, f'"{sub.keyword}" takes one value, found another: "{extra.text}"', "remove the extra value")
-            v = self.value(spec.type, sub.args[0], f'"{sub.keyword}"')
+            v = self.value(spec.type, args[0], f'"{sub.keyword}"')
             if v is not None:
                 self._store(values, seen, name, spec, v, sub.keyword_span, stmt)
             else:
