@@ -187,7 +187,7 @@ class SyntaxBuilder(Transformer[Token, Any]):
         if self.broken:
             return _NO_BLOCK
         statements = tuple(c[1]) if len(c) == 3 else ()
-        depth = 1 + max((self.depths.pop(id(s), 0) for s in statements), default=0)
+        depth = 1 + max((self.depths.pop(id(s)) for s in statements if s.body is not None), default=0)  # only blocks have a depth
         if depth > MAX_DEPTH:
             raise TooDeep(self._span(c[0]))
         return _Block(statements, self._span(c[-1]), depth)
@@ -197,13 +197,9 @@ class SyntaxBuilder(Transformer[Token, Any]):
         if self.broken:
             return _NO_STATEMENT
         keyword: Token = c[0]
-        groups: tuple[tuple[Arg, ...], ...] = ()
-        block: _Block | None = None
-        for part in c[1:]:
-            if isinstance(part, _Block):
-                block = part
-            else:
-                groups = tuple(map(tuple, part))
+        block: _Block | None = c[-1] if c[-1].__class__ is _Block else None
+        written = len(c) - (block is not None)  # the keyword, and the groups if any
+        groups: tuple[tuple[Arg, ...], ...] = tuple(map(tuple, c[1])) if written == 2 else ()
         start = self._span(keyword)
         if block is not None:
             end = block.end

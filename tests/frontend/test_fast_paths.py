@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from orion_dsl import declarations as decl
@@ -108,3 +109,50 @@ def test_the_strings_are_every_text_of_every_declaration_in_order(source: Source
                     plain += [(t, item.span) for t in texts if isinstance(t, str)]
     assert list(strings(spec)) == plain
     assert plain
+
+
+def _merged_by_role(base: object, over: object) -> object:
+    """:func:`merge` as it read each field's role on every call, before the per-class table."""
+    if base is None:
+        return over
+    if over is None:
+        return base
+    changes: dict[str, object] = {}
+    for name, spec in specs(type(over)):
+        mine, theirs = getattr(over, name), getattr(base, name)
+        if (
+            spec.role == "child"
+            and not spec.many
+            and mine is not None
+            and (getattr(mine, "none", None) is not None or getattr(theirs, "none", None) is not None)
+        ):
+            changes[name] = mine
+        elif spec.role == "child" and not spec.many:
+            changes[name] = _merged_by_role(theirs, mine)
+        elif spec.role == "child" and spec.many and mine and getattr(mine[0], "name", None) is not None:
+            names = {_name(m) for m in mine}
+            changes[name] = tuple(mine) + tuple(t for t in theirs if _name(t) not in names)
+        elif spec.role == "mapping":
+            keys = {pair.value[0] for pair in mine}
+            changes[name] = tuple(mine) + tuple(pair for pair in theirs if pair.value[0] not in keys)
+        elif isinstance(mine, tuple):
+            changes[name] = mine or theirs
+        else:
+            changes[name] = theirs if mine is None else mine
+    return attrs.evolve(over, **changes)  # type: ignore[misc]
+
+
+def _name(item: object) -> object:
+    named = getattr(item, "name", None)
+    return named.value if named is not None else None
+
+
+def test_merging_by_the_per_class_table_gives_what_merging_by_each_fields_role_gives(source: SourceFile) -> None:
+    spec = _spec(source)
+    workloads = [w for ns in spec.namespaces for w in (*ns.services, *ns.statefulsets)]
+    assert workloads
+    for ns in spec.namespaces:
+        assert merge(spec.defaults, ns.defaults) == _merged_by_role(spec.defaults, ns.defaults)
+        base = as_type(decl.WorkloadDecl, merge(spec.defaults, ns.defaults))
+        for w in (*ns.services, *ns.statefulsets):
+            assert merge(base, w) == _merged_by_role(base, w)
