@@ -377,7 +377,7 @@ class Planner:
             role,
             subject,
             part,
-            tuple(s for s in sources if s is not None),
+            tuple(filter(None, sources)),  # the spans given (a span is never false)
             labels_of(pods) if pods is not None else None,
             Selects(selects_in or namespace or "", labels_of(selects)) if selects is not None else None,
             refs,
