@@ -3,7 +3,7 @@
 Each shortcut (docs/PERFORMANCE.md, fifth pass) skips work that its plain form repeats: a
 statement's arguments when commas made one group, the defaults merged once per namespace
 rather than once per workload, the declarations walked into one list rather than through
-nested generators. Each test below computes the plain form beside the shortcut, on the seed
+nested generators, a plan's lookups built when first asked for. Each test below computes the plain form beside the shortcut, on the seed
 spec, every example and a generated benchmark spec, and wants them equal.
 """
 
@@ -18,8 +18,9 @@ import pytest
 
 from orion_dsl import declarations as decl
 from orion_dsl.decode import Decl, specs
+from orion_dsl.lowering import Role
 from orion_dsl.parser import parse
-from orion_dsl.pipeline import decode_spec
+from orion_dsl.pipeline import analyze_text, decode_spec
 from orion_dsl.semantic.merge import as_type, merge
 from orion_dsl.semantic.resolve import Resolver
 from orion_dsl.semantic.written import EVERY_WORKLOAD, declarations, strings
@@ -156,3 +157,16 @@ def test_merging_by_the_per_class_table_gives_what_merging_by_each_fields_role_g
         base = as_type(decl.WorkloadDecl, merge(spec.defaults, ns.defaults))
         for w in (*ns.services, *ns.statefulsets):
             assert merge(base, w) == _merged_by_role(base, w)
+
+
+def test_a_plans_lookups_built_on_first_use_find_every_entry_by_role_and_subject(source: SourceFile) -> None:
+    plan = analyze_text(source.text, source.name).plan
+    assert plan is not None and plan.entries
+    for role in Role:
+        assert plan.of_role(role) == tuple(e for e in plan.entries if e.role is role)
+    position = {id(e): i for i, e in enumerate(plan.entries)}
+    for entry in plan.entries:
+        found = plan.find(entry.role, entry.subject, entry.part)
+        assert found is not None and found.role is entry.role and position[id(found)] <= position[id(entry)]
+        for shared in entry.shared_by:
+            assert plan.find(entry.role, shared, entry.part) is not None
