@@ -1,5 +1,5 @@
 """``python -m orion_dsl``: the same command as ``orion``."""
 
-from orion_dsl.cli import main
+from orion_dsl.cli import run
 
-main()
+run()

@@ -103,16 +103,18 @@ def specs(cls: type) -> Fields:
     return _vocabulary(cls)[0]
 
 
-_VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec]]] = {}
+_VOCABULARIES: dict[type, tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec], Fields, tuple[FieldSpec, ...]]] = {}
 
 
-def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec]]:
-    """A class's fields, the keywords it takes as statements or inline options, and its fields by
-    attribute name; read once per class."""
+def _vocabulary(cls: type) -> tuple[Fields, dict[str, tuple[str, FieldSpec]], dict[str, FieldSpec], Fields, tuple[FieldSpec, ...]]:
+    """A class's fields, the keywords it takes as statements or inline options, its fields by
+    attribute name, its positional fields and its required ones; read once per class."""
     found = _VOCABULARIES.get(cls)
     if found is None:
         fields = tuple((f.name, f.metadata[_META]) for f in attrs.fields(cls) if _META in f.metadata)
-        found = _VOCABULARIES[cls] = (fields, {s.keyword: (n, s) for n, s in fields if s.role != "positional"}, dict(fields))
+        options = {s.keyword: (n, s) for n, s in fields if s.role != "positional"}
+        positionals = tuple((n, s) for n, s in fields if s.role == "positional")
+        found = _VOCABULARIES[cls] = (fields, options, dict(fields), positionals, tuple(s for _, s in fields if s.required))
     return found
 
 
@@ -203,27 +205,25 @@ class _Decoder:
 
     def decl(self, cls: type[Any], stmt: Statement) -> Any:
         """Read a statement (positionals, inline options, block) as a declaration of ``cls``."""
-        fields, options, _ = _vocabulary(cls)
+        _, options, _, positionals, required = _vocabulary(cls)
         values: dict[str, Any] = {}
         seen: dict[str, Span] = {}
         args = list(stmt.args)
-        refused = self._positionals(stmt, fields, options, args, values)
+        refused = self._positionals(stmt, positionals, options, args, values)
         self._inline_options(stmt, options, args, values, seen)
         self._body(cls, stmt, options, values, seen)
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-        for _, spec in fields:
-            if spec.required and spec.keyword not in seen:
+        for spec in required:
+            if spec.keyword not in seen:
                 owner = f'"{stmt.keyword}"' if stmt.keyword else "the spec"
                 self.report("E0115", stmt.keyword_span, f'{owner} needs a "{spec.keyword}" statement', f"add `{spec.keyword} ...`")
         return cls(span=stmt.span, keyword_span=stmt.keyword_span, keywords=frozenset(seen) | refused, **values)
 
-    def _positionals(self, stmt: Statement, fields: Fields, options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> frozenset[str]:
+    def _positionals(self, stmt: Statement, positionals: Fields, options: dict[str, Any], args: list[Arg], values: dict[str, Any]) -> frozenset[str]:
         """Read the positional arguments into ``values``; the names of those written with a value that was refused
         (reported once here, so not again as missing)."""
         refused: set[str] = set()
-        for name, spec in fields:
-            if spec.role != "positional":
-                continue
+        for name, spec in positionals:
             if spec.arrow:
                 if args and args[0].kind is ArgKind.ARROW:
                     args.pop(0)
@@ -319,16 +319,17 @@ class _Decoder:
                     continue
                 self._store(values, seen, name, spec, L(sub, span=sub.span), sub.keyword_span, stmt)
                 continue
+            args = sub.args
             if sub.body is not None:
                 self.report("E0116", sub.keyword_span, f'"{sub.keyword}" takes no block', f"write `{sub.keyword} <value>` on one line")
-            if spec.flag and not sub.args:
+            if spec.flag and not args:
                 self._store(values, seen, name, spec, L(True, span=sub.keyword_span), sub.keyword_span, stmt)
                 continue
-            if not sub.args:
+            if not args:
                 self.report("E0112", sub.keyword_span, f'"{sub.keyword}" needs {spec.type.description}', f"write `{sub.keyword} <value>`")
                 continue
             if spec.listed:
-                for arg in sub.args:
+                for arg in args:
                     v = self.value(spec.type, arg, f'"{sub.keyword}"')
                     if v is not None:
                         values.setdefault(name, []).append(v)
@@ -336,10 +337,10 @@ class _Decoder:
                     self._twice(sub.keyword, sub.keyword_span, stmt, seen)
                 seen.setdefault(sub.keyword, sub.keyword_span)
                 continue
-            if len(sub.args) > 1:
-                extra = sub.args[1]
+            if len(args) > 1:
+                extra = args[1]
                 self.report("E0113", extra.span, f'"{sub.keyword}" takes one value, found another: "{extra.text}"', "remove the extra value")
-            v = self.value(spec.type, sub.args[0], f'"{sub.keyword}"')
+            v = self.value(spec.type, args[0], f'"{sub.keyword}"')
             if v is not None:
                 self._store(values, seen, name, spec, v, sub.keyword_span, stmt)
             else:

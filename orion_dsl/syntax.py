@@ -61,4 +61,7 @@ class Statement:
     @property
     def args(self) -> tuple[Arg, ...]:
         """All arguments, ignoring how commas grouped them."""
-        return tuple(a for g in self.groups for a in g)
+        groups = self.groups
+        if len(groups) == 1:  # nearly every statement: its one group is its arguments
+            return groups[0]
+        return tuple(a for g in groups for a in g)

@@ -127,9 +127,21 @@ class SyntaxBuilder(Transformer[Token, Any]):
         return unescape(str(token)) if token.type == "STRING" else str(token)
 
     def _to_arg(self, item: Token | Arg) -> Arg:
-        if isinstance(item, Arg):
+        """A token as an argument (a range or port reference is one already).
+
+        The hot path of the parse (one call per argument): the span and the text are made
+        here rather than by :meth:`_span` and :meth:`_text`, which cost two calls more each.
+        """
+        if item.__class__ is Arg:
             return item
-        return Arg(_KINDS[item.type], self._text(item), span=self._span(item))
+        token: Token = item  # type: ignore[assignment]
+        if len(token) > MAX_TOKEN_CHARS:
+            text = self._text(token)
+        else:
+            text = unescape(token.value) if token.type == "STRING" else token.value
+        line = token.line or 1
+        column = token.column or 1
+        return Arg(_KINDS[token.type], text, span=Span(self.file, line, column, token.end_line or line, token.end_column or column + 1))
 
     def port_ref(self, c: list[Token]) -> Arg:
         """``target:port`` as one argument."""
@@ -175,7 +187,7 @@ class SyntaxBuilder(Transformer[Token, Any]):
         if self.broken:
             return _NO_BLOCK
         statements = tuple(c[1]) if len(c) == 3 else ()
-        depth = 1 + max((self.depths.pop(id(s), 0) for s in statements), default=0)
+        depth = 1 + max((self.depths.pop(id(s)) for s in statements if s.body is not None), default=0)  # only blocks have a depth
         if depth > MAX_DEPTH:
             raise TooDeep(self._span(c[0]))
         return _Block(statements, self._span(c[-1]), depth)
@@ -185,13 +197,9 @@ class SyntaxBuilder(Transformer[Token, Any]):
         if self.broken:
             return _NO_STATEMENT
         keyword: Token = c[0]
-        groups: tuple[tuple[Arg, ...], ...] = ()
-        block: _Block | None = None
-        for part in c[1:]:
-            if isinstance(part, _Block):
-                block = part
-            else:
-                groups = tuple(map(tuple, part))
+        block: _Block | None = c[-1] if c[-1].__class__ is _Block else None
+        written = len(c) - (block is not None)  # the keyword, and the groups if any
+        groups: tuple[tuple[Arg, ...], ...] = tuple(map(tuple, c[1])) if written == 2 else ()
         start = self._span(keyword)
         if block is not None:
             end = block.end
@@ -200,7 +208,8 @@ class SyntaxBuilder(Transformer[Token, Any]):
         else:
             end = start
         body = block.statements if block else None
-        stmt = Statement(self._text(keyword), groups, body, span=start.to(end), keyword_span=start, quoted=keyword.type == "STRING")
+        span = Span(start.file, start.line, start.column, end.end_line, end.end_column)  # start.to(end), a call fewer
+        stmt = Statement(self._text(keyword), groups, body, span=span, keyword_span=start, quoted=keyword.type == "STRING")
         if block is not None:
             self.depths[id(stmt)] = block.depth
         return stmt

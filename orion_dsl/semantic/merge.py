@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
-from orion_dsl.decode import specs
+from orion_dsl.decode import FieldSpec, specs
 
 D = TypeVar("D")
 
@@ -21,6 +21,26 @@ def _none(block: Any) -> bool:
     return getattr(block, "none", None) is not None
 
 
+#: How :func:`merge` treats a field: a block (merged), named entries (merged by name), key "value" pairs (by key), or a value.
+How = Literal["block", "named", "pairs", "value"]
+
+_HOW: dict[type, tuple[tuple[str, How], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, How], ...]:
+    """A declaration class's vocabulary fields, each with how :func:`merge` treats it; read once per class."""
+    found = _HOW.get(cls)
+    if found is None:
+        found = _HOW[cls] = tuple((name, _how(spec)) for name, spec in specs(cls))
+    return found
+
+
+def _how(spec: FieldSpec) -> How:
+    if spec.role == "child":
+        return "named" if spec.many else "block"
+    return "pairs" if spec.role == "mapping" else "value"
+
+
 def merge(base: D | None, over: D | None) -> D | None:
     """``over`` where it says something, else ``base``; nested blocks merge the same way.
 
@@ -33,16 +53,17 @@ def merge(base: D | None, over: D | None) -> D | None:
     if over is None:
         return base
     changes: dict[str, Any] = {}
-    for name, spec in specs(type(over)):
+    for name, how in _fields(type(over)):
         mine, theirs = getattr(over, name), getattr(base, name)
-        if spec.role == "child" and not spec.many and mine is not None and (_none(mine) or _none(theirs)):
-            changes[name] = mine  # `probes none` replaces the defaults' block, and a written block the defaults' `none`
-        elif spec.role == "child" and not spec.many:
-            changes[name] = merge(theirs, mine)
-        elif spec.role == "child" and spec.many and mine and _name(mine[0]) is not None:
+        if how == "block":
+            if mine is not None and (_none(mine) or _none(theirs)):
+                changes[name] = mine  # `probes none` replaces the defaults' block, and a written block the defaults' `none`
+            else:
+                changes[name] = merge(theirs, mine)
+        elif how == "named" and mine and _name(mine[0]) is not None:
             names = {_name(m) for m in mine}
             changes[name] = tuple(mine) + tuple(t for t in theirs if _name(t) not in names)
-        elif spec.role == "mapping":  # key "value" pairs merge by key, the overriding pairs first
+        elif how == "pairs":  # key "value" pairs merge by key, the overriding pairs first
             keys = {pair.value[0] for pair in mine}
             changes[name] = tuple(mine) + tuple(pair for pair in theirs if pair.value[0] not in keys)
         elif isinstance(mine, tuple):

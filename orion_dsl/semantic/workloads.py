@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
@@ -32,8 +33,7 @@ class WorkloadResolver(EngineResolver, VersionResolver):
     def merged(self, declared: decl.WorkloadDecl, ns: decl.NamespaceDecl | None, kind: model.WorkloadKind) -> decl.WorkloadDecl:
         """The workload's declaration with the top-level and namespace defaults under it (for one an
         operator runs, only the defaults that apply to its pods)."""
-        defaults = merge(self.spec.defaults, ns.defaults if ns else None)
-        base = as_type(decl.WorkloadDecl, defaults)
+        base = self.defaults_of(ns)
         if declared.engine is not None:
             base, declared = self.operator_defaults(base), self.check_engine(declared, kind)
         self.check_dropped_volumes(ns.defaults if ns else None, self.spec.defaults, "the top-level defaults")
@@ -46,6 +46,22 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             ports = tuple(p for p in result.ports if written(p.name) in own or written(p.name) not in sidecar_ports)
             result = attrs.evolve(result, ports=ports)
         return result
+
+    def defaults_of(self, ns: decl.NamespaceDecl | None) -> decl.WorkloadDecl | None:
+        """The top-level defaults with the namespace's merged over them, as a workload's declaration.
+
+        Every workload of a namespace has the same, so they are merged once per namespace
+        (the declarations are immutable; the namespace's identity is the key).
+        """
+        key = id(ns)
+        if key not in self._defaults:
+            self._defaults[key] = as_type(decl.WorkloadDecl, merge(self.spec.defaults, ns.defaults if ns else None))
+        return self._defaults[key]
+
+    @functools.cached_property
+    def _defaults(self) -> dict[int, decl.WorkloadDecl | None]:
+        """:meth:`defaults_of`'s memory, by the namespace declaration's ``id`` (``id(None)`` for a workload outside any)."""
+        return {}
 
     def check_dropped_volumes(self, over: decl.WorkloadDecl | None, base: decl.WorkloadDecl | None, layer: str) -> None:
         """A ``volume NAME none`` of ``over`` drops the volume of that name ``base`` mounts: report one that names
