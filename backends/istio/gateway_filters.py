@@ -4,7 +4,14 @@ Istio 1.30 has no API for them, so the documented way is an EnvoyFilter (istio.i
 Envoy"; istio/istio 1.30.3 tests/integration/telemetry/policy/testdata/enable_envoy_local_ratelimit.yaml,
 samples/bookinfo/policy/productpage_envoy_ratelimit.yaml): it selects the Gateway's pods by the label Istio gives
 them (``gateway.networking.k8s.io/gateway-name``), and on their ``GATEWAY`` listeners (Istio runs them as
-``proxy router``) inserts one HTTP filter per setting before ``envoy.filters.http.router``.
+``proxy router``) inserts one HTTP filter per setting: the rate limit first in the chain (``INSERT_FIRST``), the
+buffer and compressor just before ``envoy.filters.http.router``. First, because the WAF's WasmPlugin
+(``phase: AUTHN``, ``backends/istio/gateway_waf.py``) sits early in the chain Istio builds (istio/istio 1.30.3
+pilot/pkg/networking/core/listener_builder.go: metadata exchange, CUSTOM ext-authz, the AUTHN extensions, authn,
+..., fault, cors, then the router), and EnvoyFilter patches apply to that built chain, ``INSERT_FIRST`` prepending
+(pilot/pkg/networking/core/envoyfilter/listener_patch.go ``EnvoyFilter_Patch_INSERT_FIRST``): so a flood is
+dropped before Coraza reads (and buffers) it, and the rate limit protects the gateway's CPU and memory from the
+most expensive filter.
 
 Every field is Envoy's v3 API as Istio 1.30 reads it: istiod decodes each ``typed_config`` into the
 go-control-plane types it links (istio/istio 1.30.3 pkg/config/xds/xds.go ``BuildXDSObjectFromStruct``;
@@ -78,16 +85,20 @@ def http_filter(ing: Ingress, kind: GatewayFilter) -> Obj:
     return {"name": "envoy.filters.http.compressor", "typed_config": config}
 
 
-def _before_router(value: Obj) -> Obj:
-    """A patch inserting an HTTP filter before the router of the gateway's HTTP connection managers."""
-    chain = {"filter": {"name": "envoy.filters.network.http_connection_manager", "subFilter": {"name": "envoy.filters.http.router"}}}
-    match = {"context": "GATEWAY", "listener": {"filterChain": chain}}
-    return {"applyTo": "HTTP_FILTER", "match": match, "patch": {"operation": "INSERT_BEFORE", "value": value}}
+def _patch(kind: GatewayFilter, value: Obj) -> Obj:
+    """A patch inserting an HTTP filter into the gateway's HTTP connection managers: the rate limit first in the
+    chain (before the WAF), the others just before the router."""
+    hcm: Obj = {"name": "envoy.filters.network.http_connection_manager"}
+    if kind != "rate_limit":
+        hcm["subFilter"] = {"name": "envoy.filters.http.router"}
+    match = {"context": "GATEWAY", "listener": {"filterChain": {"filter": hcm}}}
+    operation = "INSERT_FIRST" if kind == "rate_limit" else "INSERT_BEFORE"
+    return {"applyTo": "HTTP_FILTER", "match": match, "patch": {"operation": operation, "value": value}}
 
 
 def envoy_filter(entry: Planned, plan: Plan) -> Obj:
-    """The EnvoyFilter on the gateway's pods: one patch per setting, each inserted just before the router, so
-    they run in :func:`~orion_dsl.lowering.istio.gateway_filters` order."""
+    """The EnvoyFilter on the gateway's pods: one patch per setting, the rate limit first in the chain, the others
+    just before the router, in :func:`~orion_dsl.lowering.istio.gateway_filters` order."""
     ing = entry.of(Ingress)
-    patches = [_before_router(http_filter(ing, kind)) for kind in gateway_filters(plan.topology)]
+    patches = [_patch(kind, http_filter(ing, kind)) for kind in gateway_filters(plan.topology)]
     return obj(entry, {"workloadSelector": {"labels": entry.selector}, "configPatches": patches})

@@ -7,11 +7,19 @@ ships, vendored in tests/schemas/crds/extensions.istio.io, has the same fields):
   pods take a policy by ``targetRefs``, matched on their ``gateway.networking.k8s.io/gateway-name`` label
   (istio/istio 1.30.3 pilot/pkg/model/policyattachment.go ``ShouldAttachPolicy``; since 1.22), and a ``selector``
   policy on them is only a feature-flag fallback;
-* ``phase: AUTHN``: the filter goes before Istio's authentication filters, so it runs first on a request, and the
-  EnvoyFilter's rate limit, buffer and compressor (inserted just before the router) after it;
-* ``failStrategy``: ``FAIL_CLOSE`` when blocking (a module that cannot be fetched or crashes fails requests with
-  5xx, never lets them through unfiltered); ``FAIL_OPEN`` when only detecting (a WAF that refuses nothing must not
-  take the edge down);
+* ``phase: AUTHN``: the filter goes before Istio's authentication filters (istio/istio 1.30.3
+  pilot/pkg/networking/core/listener_builder.go: metadata exchange, CUSTOM ext-authz, the AUTHN extensions, then
+  authn; pilot/pkg/config/kube/extensions/translate.go makes a WasmPlugin such an extension), so the EnvoyFilter's
+  rate limit, inserted first in the chain, runs before it and a flood is dropped before the rules read it, and the
+  buffer and compressor (inserted just before the router) after it;
+* ``failStrategy``: ``FAIL_RELOAD`` when blocking: a Coraza runtime error (its known out-of-memory panics) gets a
+  new VM instead of failing every later request on that worker with 503 while the pod stays Ready, and any other
+  error falls back to fail closed (istio/api extensions/v1alpha1/wasm.proto ``FAIL_RELOAD``; Istio 1.30.3
+  pilot/pkg/model/extensions.go maps it to Envoy's ``FAIL_RELOAD``). A module the agent cannot fetch is never let
+  through unfiltered: the agent puts an RBAC filter with empty rules in its place, so requests get 403 "RBAC: access
+  denied" (stat prefix ``wasm-default-deny``; agent log "error in converting the wasm config to local", pkg/wasm/
+  convert.go ``denyHTTPTypedConfig``: only ``FAIL_OPEN`` gets the allow filter). ``FAIL_OPEN`` when only detecting
+  (a WAF that refuses nothing must not take the edge down);
 * ``imagePullPolicy: IfNotPresent`` with a pinned tag: each pod's istio-agent pulls the module once (its
   NetworkPolicy admits the registry, ``backends/kubernetes/policies.py``) and keeps it in its cache;
 * ``pluginConfig``: :func:`orion_dsl.lowering.waf.directives` as the one set of ``directives_map``.
@@ -36,7 +44,7 @@ def wasm_plugin(entry: Planned, plan: Plan) -> Obj:
         "url": module(ing).url,
         "imagePullPolicy": "IfNotPresent",
         "phase": "AUTHN",
-        "failStrategy": "FAIL_CLOSE" if ing.waf_mode == "block" else "FAIL_OPEN",
+        "failStrategy": "FAIL_RELOAD" if ing.waf_mode == "block" else "FAIL_OPEN",
         "pluginConfig": {"directives_map": {DIRECTIVES: directives(ing)}, "default_directives": DIRECTIVES},
     }
     return obj(entry, spec)

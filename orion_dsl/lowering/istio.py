@@ -173,8 +173,9 @@ def _ingress_balance(topology: Topology) -> Iterator[Planned]:
 
 
 def gateway_filters(topology: Topology) -> tuple[GatewayFilter, ...]:
-    """The HTTP filters the ``istio`` ingress's settings add to its gateway pods, in their order before the router:
-    the rate limit first (a refused request is never buffered), then request buffering, then compression. Empty
+    """The HTTP filters the ``istio`` ingress's settings add to its gateway pods, in their order: the rate limit
+    first in the chain (a refused request is never checked by the WAF nor buffered), then request buffering and
+    compression before the router. Empty
     without a mesh: the EnvoyFilter is an Istio object, planned with the others."""
     ing = topology.istio_gateway
     if ing is None or topology.mesh is None:

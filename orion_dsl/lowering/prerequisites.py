@@ -393,6 +393,11 @@ def _waf_registry(ing: Ingress) -> Feature:
     """The registry the gateway pods' istio-agent pulls the WAF's module from, and why the NetworkPolicy opens what it opens."""
     module = waf.module(ing)
     pull = f"each gateway pod's istio-agent pulls the WAF's module {module.url} when it starts (itself, not through Envoy or the egress gateway)"
+    pull += (
+        '; a pod that cannot pull it refuses every request with 403 "RBAC: access denied" (the agent\'s deny filter in its place)'
+        if ing.waf_mode == "block"
+        else "; a pod that cannot pull it lets requests through unfiltered (mode detect fails open)"
+    )
     if ing.waf_module is None:
         why = (
             f"{pull}; NetworkPolicy cannot name {module.registry} and the hosts its blobs redirect to (GitHub's content hosts), so "

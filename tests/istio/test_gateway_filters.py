@@ -7,7 +7,11 @@ Every field is held to the upstream source it is read by:
   checked for every Istio object by test_output.py), and the shape of upstream's own local rate limit:
   istio/istio@56df41f6 tests/integration/telemetry/policy/testdata/enable_envoy_local_ratelimit.yaml and
   samples/bookinfo/policy/productpage_envoy_ratelimit.yaml (context GATEWAY, the HTTP connection manager's router,
-  INSERT_BEFORE);
+  INSERT_BEFORE); where the patches land: istio/istio 1.30.3 pilot/pkg/networking/core/listener_builder.go (the chain
+  Istio builds: metadata exchange, CUSTOM ext-authz, the AUTHN extensions such as the WAF's WasmPlugin, authn, AUTHZ
+  extensions, authz, STATS, ..., grpc stats, fault, cors, telemetry, router) and
+  pilot/pkg/networking/core/envoyfilter/listener_patch.go (``INSERT_FIRST`` prepends, ``INSERT_BEFORE`` with a
+  ``subFilter`` inserts before that filter), which :func:`applied` replays;
 * each ``typed_config``: istiod decodes it into the go-control-plane types Istio 1.30 links (istio/istio@56df41f6
   go.mod: github.com/envoyproxy/go-control-plane/envoy v1.37.1-0.20260409083702-98966259b99a;
   pkg/config/xds/xds.go BuildXDSObjectFromStruct; pkg/config/xds/filter_types.gen.go imports the four extensions),
@@ -113,18 +117,42 @@ def http_filters(envoy_filter: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {p["patch"]["value"]["name"]: p["patch"]["value"]["typed_config"] for p in envoy_filter["spec"]["configPatches"]}
 
 
-def test_the_filters_are_inserted_before_the_router_of_the_gateway_pods_only(envoy_filter: dict[str, Any]) -> None:
+#: The HTTP filters Istio 1.30 builds for a gateway's connection manager, in order (listener_builder.go), with the
+#: WAF's WasmPlugin where its ``phase: AUTHN`` puts it.
+ISTIO_CHAIN = (
+    "istio.metadata_exchange", "edge-waf", "istio_authn", "envoy.filters.http.rbac", "istio.stats",
+    "envoy.filters.http.grpc_stats", "envoy.filters.http.fault", "envoy.filters.http.cors", "envoy.filters.http.router",
+)  # fmt: skip
+
+
+def applied(envoy_filter: dict[str, Any], chain: tuple[str, ...]) -> list[str]:
+    """The chain after istiod applies the EnvoyFilter's HTTP_FILTER patches, as listener_patch.go does: in patch
+    order, ``INSERT_FIRST`` prepending, ``INSERT_BEFORE`` going before the ``subFilter`` it names."""
+    out = list(chain)
+    for patch in envoy_filter["spec"]["configPatches"]:
+        name, operation = patch["patch"]["value"]["name"], patch["patch"]["operation"]
+        if operation == "INSERT_FIRST":
+            out.insert(0, name)
+        else:
+            assert operation == "INSERT_BEFORE", operation
+            out.insert(out.index(patch["match"]["listener"]["filterChain"]["filter"]["subFilter"]["name"]), name)
+    return out
+
+
+def test_the_filters_are_inserted_into_the_gateway_pods_connection_managers_only(envoy_filter: dict[str, Any]) -> None:
     assert envoy_filter["apiVersion"] == "networking.istio.io/v1alpha3"
     assert envoy_filter["spec"]["workloadSelector"] == {"labels": {"gateway.networking.k8s.io/gateway-name": "edge"}}
-    chain = {"filter": {"name": "envoy.filters.network.http_connection_manager", "subFilter": {"name": "envoy.filters.http.router"}}}
     for patch in envoy_filter["spec"]["configPatches"]:
-        assert patch["applyTo"] == "HTTP_FILTER" and patch["match"] == {"context": "GATEWAY", "listener": {"filterChain": chain}}
-        assert patch["patch"]["operation"] == "INSERT_BEFORE"
+        hcm = patch["match"]["listener"]["filterChain"]["filter"]
+        assert patch["applyTo"] == "HTTP_FILTER" and patch["match"]["context"] == "GATEWAY"
+        assert hcm["name"] == "envoy.filters.network.http_connection_manager"
 
 
-def test_the_rate_limit_runs_first_then_buffering_then_compression(envoy_filter: dict[str, Any]) -> None:
-    """Each patch goes just before the router, so the first patch's filter runs first: a refused request is never buffered."""
-    assert list(http_filters(envoy_filter)) == ["envoy.filters.http.local_ratelimit", "envoy.filters.http.buffer", "envoy.filters.http.compressor"]
+def test_the_rate_limit_runs_first_before_the_waf_and_buffering_and_compression_before_the_router(envoy_filter: dict[str, Any]) -> None:
+    """A flood is dropped before Coraza reads and buffers it; a refused request is never buffered."""
+    chain = applied(envoy_filter, ISTIO_CHAIN)
+    assert chain[0] == "envoy.filters.http.local_ratelimit" and chain.index("edge-waf") > 0
+    assert chain[-3:] == ["envoy.filters.http.buffer", "envoy.filters.http.compressor", "envoy.filters.http.router"]
     assert set(http_filters(envoy_filter)) <= BUILT_FILTERS
 
 

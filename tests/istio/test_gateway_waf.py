@@ -12,7 +12,16 @@ Held to the upstream sources it is read by:
   ``@crs-setup-conf`` and ``@owasp_crs`` names of the embedded files), wasmplugin/config.go (``directives_map``,
   ``default_directives``), wasmplugin/rules/coraza.conf-recommended.conf (``SecRuleEngine DetectionOnly``,
   ``SecRequestBodyLimit 131072``), .github/workflows/ci.yaml (a release tag publishes ``ghcr.io/corazawaf/coraza-proxy-wasm:X.Y.Z``);
-  the release 0.6.0: the maintainer's comment of 2025-07-11 on corazawaf/coraza-proxy-wasm issue #297.
+  the release 0.6.0: the maintainer's comment of 2025-07-11 on corazawaf/coraza-proxy-wasm issue #297;
+* the HTTP policy (CRS 4.14.0 as embedded at corazawaf/coraza-proxy-wasm@3607c012): wasmplugin/rules/crs-setup.conf.example
+  (the 900200 and 900220 ``SecAction`` forms, commented out), wasmplugin/rules/crs/REQUEST-901-INITIALIZATION.conf
+  (901160 and 901162 set ``tx.allowed_methods`` and ``tx.allowed_request_content_type`` only when unset, so
+  :data:`CRS_CONTENT_TYPES` is 901162's list), REQUEST-911-METHOD-ENFORCEMENT.conf (911100:
+  ``REQUEST_METHOD "!@within %{tx.allowed_methods}"``), REQUEST-920-PROTOCOL-ENFORCEMENT.conf (920420: the content
+  type ``!@within`` the allowed ones, lower-cased);
+* ``FAIL_RELOAD``: istio/api@b8f8791d extensions/v1alpha1/wasm.proto ``FailStrategy`` (a new VM on a runtime error,
+  fail closed otherwise; in the vendored CRD's enum), istio/istio 1.30.3 pkg/wasm/convert.go (a module that cannot be
+  fetched is replaced by the deny RBAC filter unless the strategy is ``FAIL_OPEN``).
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from orion_dsl.backends.istio import render
 from orion_dsl.backends.kubernetes import gateway_api
 from orion_dsl.backends.kubernetes import render as render_kubernetes
 from orion_dsl.lowering.istio import MAX_REQUEST_BYTES
-from orion_dsl.lowering.waf import CORAZA_MODULE
+from orion_dsl.lowering.waf import CORAZA_MODULE, CRS_CONTENT_TYPES
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
@@ -60,6 +69,18 @@ def _directives(spec: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _setvars(lines: list[str]) -> dict[int, tuple[str, str, int]]:
+    """Each ``SecAction`` of the directives by its rule id: the variable it sets, its value, and its line."""
+    found: dict[int, tuple[str, str, int]] = {}
+    for index, line in enumerate(lines):
+        match = re.fullmatch(r"SecAction \"id:(\d+),phase:1,pass,t:none,nolog,setvar:'tx\.(\w+)=([^']*)'\"", line)
+        if match is not None:
+            found[int(match[1])] = (match[2], match[3], index)
+        else:
+            assert not line.startswith("SecAction"), line
+    return found
+
+
 @pytest.fixture(scope="module")
 def seed_plugin(seed_objects: list[dict[str, Any]]) -> dict[str, Any]:
     return find(seed_objects, "WasmPlugin", "edge-waf", "orion-ingress")
@@ -82,7 +103,32 @@ def test_the_plugin_blocks_with_the_owasp_core_rules_after_the_recommended_confi
     assert engines == ["SecRuleEngine On"]
     assert lines.index("Include @recommended-conf") < lines.index("SecRuleEngine On") < lines.index("Include @owasp_crs/*.conf")
     assert lines.index("Include @crs-setup-conf") < lines.index("Include @owasp_crs/*.conf")  # the CRS reads its setup first
-    assert seed_plugin["spec"]["failStrategy"] == "FAIL_CLOSE" and seed_plugin["spec"]["phase"] == "AUTHN"
+    assert seed_plugin["spec"]["failStrategy"] == "FAIL_RELOAD" and seed_plugin["spec"]["phase"] == "AUTHN"
+
+
+def test_the_seed_s_rest_methods_pass_the_method_policy(seed_plugin: dict[str, Any]) -> None:
+    """CRS allows GET HEAD POST OPTIONS alone unless crs-setup's 900200 says otherwise, and 911100 refuses the rest
+    with 403: the seed's API (its ``cors`` allows PUT, PATCH, DELETE) needs them, set after the setup, before the rules."""
+    lines = _directives(seed_plugin["spec"])
+    variable, methods, at = _setvars(lines)[900200]
+    assert variable == "allowed_methods" and methods.split() == ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
+    assert lines.index("Include @crs-setup-conf") < at < lines.index("Include @owasp_crs/*.conf")
+    assert 900220 not in _setvars(lines)  # no host of the seed goes to a gRPC port: CRS's content types stay
+
+
+def test_without_cors_the_method_policy_is_crs_s_default_and_a_wildcard_adds_the_rest() -> None:
+    assert _setvars(_directives(_plugin(WAF_SPEC)))[900200][1] == "GET HEAD POST OPTIONS"
+    wildcard = WAF_SPEC.replace("  waf modsecurity\n", '  waf modsecurity\n  cors { origins "*"; methods "*" }\n')
+    assert _setvars(_directives(_plugin(wildcard)))[900200][1] == "GET HEAD POST OPTIONS PUT DELETE PATCH"
+
+
+def test_a_host_to_a_grpc_port_lets_grpc_s_content_type_through() -> None:
+    """920420 refuses a content type CRS does not list, and gRPC always sends ``application/grpc``."""
+    spec = WAF_SPEC.replace("port http 8080 }", "port grpc 8080 }").replace("-> api:http", "-> api:grpc")
+    variable, kinds, _ = _setvars(_directives(_plugin(spec)))[900220]
+    assert variable == "allowed_request_content_type"
+    assert kinds.split() == [f"|{kind}|" for kind in (*CRS_CONTENT_TYPES, "application/grpc")]
+    assert kinds == kinds.lower()  # 920420 compares lower-cased
 
 
 def test_the_body_limit_is_the_ingress_limit_and_gzipped_responses_are_not_read(seed_plugin: dict[str, Any]) -> None:
