@@ -329,6 +329,14 @@ CODES: tuple[Code, ...] = (
         "so the gateway loops the routed port to itself or the caller sends the shared port to one host.",
         "Run the caller in another namespace, or the egress gateway in one of its own.",
     ),
+    _e(
+        "E0235",
+        "an external's `addresses` hold a declared subnet or link-local addresses",
+        "An external's egress rules open its ports to its `addresses`, less the private, shared and link-local ranges "
+        "strictly inside them. A range that still holds a `subnet` (the cluster's address plan) or lies in 169.254.0.0/16 "
+        "(the cloud metadata service) would open the ports to addresses inside the cluster, which no external has.",
+        "State the ranges the external's hosts lie in: the provider's published ranges, or the /32 of a host in your network.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
@@ -481,6 +489,14 @@ CODES: tuple[Code, ...] = (
         "The module is coraza-proxy-wasm's Wasm image, loaded by a WasmPlugin into Istio's gateway; ingress-nginx runs the "
         "ModSecurity it is built with, so the setting would do nothing.",
         "Remove `module`, or write `controller istio`.",
+    ),
+    _w(
+        "W0322",
+        "an external's, a recovery target's or the API server's stated range is wider than a /8",
+        "A stated range replaces the egress rule to every public address (or, for the API server, to any address but "
+        "link-local); a prefix shorter than /8 opens the ports to about as much. The private and link-local ranges inside "
+        "it stay closed.",
+        "State the ranges the hosts lie in, or leave the range out.",
     ),
     # R06xx: renderer warnings
     _w(

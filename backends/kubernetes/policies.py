@@ -9,7 +9,8 @@
 * API-server edges go to ``network { api_server ... }``'s addresses, else to any address but
   link-local (I1088: its endpoints carry no labels);
 * external services: NetworkPolicy cannot match host names, so an external edge opens its
-  ports to the external's ``addresses`` when it states them, else to ``0.0.0.0/0`` minus private,
+  ports to the external's ``addresses`` when it states them (less the private, shared and link-local ranges
+  inside them: :func:`blocks`), else to ``0.0.0.0/0`` minus private,
   shared and link-local ranges (the cloud metadata address included; I1089 names the callers
   outside the mesh it leaves open); Istio's ServiceEntry and Sidecar hold meshed callers to the allow-listed
   hosts, except where :func:`orion_dsl.lowering.egress.allow_list_gaps` says (I1030). With an
@@ -46,7 +47,7 @@ from orion_dsl import controllers
 from orion_dsl.analysis.allow_graph import DNS_PORTS, MERGED_METRICS
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
-from orion_dsl.lowering import Plan, Planned, Role, egress, names, waf
+from orion_dsl.lowering import Plan, Planned, Role, address_ranges, egress, names, waf
 from orion_dsl.lowering.istio import gateway_waf
 from orion_dsl.lowering.kubernetes import peer_pods
 from orion_dsl.lowering.prerequisites import api_server_callers
@@ -55,12 +56,12 @@ from orion_dsl.model import Edge, Peer, Port, Topology
 from . import meta
 from .meta import Builder, Obj
 
-PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
+PRIVATE_RANGES = tuple(str(r) for r in address_ranges.PRIVATE_RANGES)
 PUBLIC = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}
 ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 #: The Kubernetes API server when the spec does not state its addresses: its endpoints carry no labels and its
 #: address differs per cluster (private or public), so any address but link-local, where the cloud metadata service is.
-API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
+API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": [str(address_ranges.LINK_LOCAL)]}}
 #: A registry mirror the spec names (``waf ... { module "oci://..." }``): its address is not known, and a mirror is
 #: usually inside the network, so any address but link-local, on the registry's port.
 MIRROR = API_SERVER
@@ -71,7 +72,7 @@ ACME_SOLVER_PORT = 8089
 #: health-check it (through node ports, so from node addresses the cluster does not label), so it
 #: is open to private addresses only; kubelet probes from the pod's own node are always allowed.
 ISTIO_GATEWAY_STATUS = Port("status-port", 15021, "TCP")
-HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != "169.254.0.0/16")
+HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != str(address_ranges.LINK_LOCAL))
 
 
 #: The NetworkPolicy peers (``from``/``to`` entries) one allow-graph peer stands for.
@@ -79,9 +80,21 @@ NetPeers = tuple[dict[str, Any], ...]
 
 
 def blocks(ranges: Iterable[ipaddress.IPv4Network], otherwise: dict[str, Any]) -> NetPeers:
-    """The NetworkPolicy peers of stated address ranges, one ``ipBlock`` each; ``otherwise`` when none is stated."""
-    found = tuple({"ipBlock": {"cidr": str(r)}} for r in dict.fromkeys(ranges))
+    """The NetworkPolicy peers of stated address ranges, one ``ipBlock`` each; ``otherwise`` when none is stated.
+
+    A stated range narrows ``otherwise``, so it leaves out what ``otherwise`` leaves out inside it
+    (:func:`orion_dsl.lowering.address_ranges.left_out`): ``0.0.0.0/0`` or a supernet of private ranges stated
+    for an external opens no pod, node or metadata address the rule to every public address keeps closed."""
+    excluded = [ipaddress.IPv4Network(c) for c in otherwise["ipBlock"].get("except", ())]
+    found = tuple(_block(r, address_ranges.left_out(r, excluded)) for r in dict.fromkeys(ranges))
     return found or (otherwise,)
+
+
+def _block(cidr: ipaddress.IPv4Network, left_out: tuple[ipaddress.IPv4Network, ...]) -> dict[str, Any]:
+    block: dict[str, Any] = {"cidr": str(cidr)}
+    if left_out:
+        block["except"] = [str(x) for x in left_out]
+    return {"ipBlock": block}
 
 
 def api_server(topology: Topology) -> NetPeers:

@@ -4,6 +4,8 @@ the ports their edges open and no address outside them; without addresses the op
 
 from __future__ import annotations
 
+import ipaddress
+
 from orion_dsl.lowering.egress import allow_list_gaps
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
@@ -116,3 +118,67 @@ def test_the_allow_list_gaps_leave_out_the_externals_that_state_addresses() -> N
 def test_an_address_that_is_not_a_cidr_is_refused() -> None:
     analysis = analyze_text(_spec().replace("198.51.100.0/24", "smtp.relay.example"))
     assert analysis.topology is None and any(d.severity.value == "error" for d in analysis.diagnostics)
+
+
+WIDE = SPEC.format(
+    api_server="; api_server 0.0.0.0/0",
+    ntp="; addresses 0.0.0.0/0",
+    relay="; addresses 160.0.0.0/3",
+    store="; addresses 0.0.0.0/0",
+)
+METADATA_IP = "169.254.169.254"
+
+
+def test_a_stated_supernet_leaves_the_private_and_link_local_ranges_inside_it_closed() -> None:
+    """A stated range narrows the rule it replaces: the ranges that rule leaves out stay out where they lie inside it
+    (``0.0.0.0/0`` for ntp and the store, ``160.0.0.0/3`` holding 169.254/16 and 172.16/12 for relay); the API
+    server's rule leaves out link-local alone, since its endpoints may be private."""
+    w = World(topology_of(WIDE))
+    backup = Pod("data", "cache-backup", {"app.kubernetes.io/name": "cache-backup"}, {})
+    cluster = Cluster([*w.pods, backup], w.namespaces, w.policies)
+    panel = _pod(w, "panel")
+    assert cluster.allowed(panel, External(PUBLIC_IP), 123, "UDP") and cluster.allowed(panel, External("170.0.0.1"), 587)
+    assert cluster.allowed(backup, External(PUBLIC_IP), 443)
+    for closed in (PRIVATE_IP, METADATA_IP, "172.20.0.9", "192.168.1.1", "100.64.0.1"):
+        assert not cluster.allowed(panel, External(closed), 123, "UDP"), closed
+        assert not cluster.allowed(panel, External(closed), 587), closed
+        assert not cluster.allowed(backup, External(closed), 443), closed
+    assert cluster.allowed(panel, External(PRIVATE_IP), 6443) and not cluster.allowed(panel, External(METADATA_IP), 6443)
+
+
+def test_every_except_lies_strictly_inside_its_cidr() -> None:
+    """The API server refuses an ``except`` outside its ``cidr`` or equal to it (k8s.io/kubernetes
+    pkg/apis/networking/validation ``ValidateIPBlock``: "must be a strict subset of `cidr`")."""
+    w = World(topology_of(WIDE))
+    blocks = [peer["ipBlock"] for p in w.policies for rule in p["spec"].get("egress", []) for peer in rule.get("to", []) if "ipBlock" in peer]
+    assert {b["cidr"] for b in blocks} == {"0.0.0.0/0", "160.0.0.0/3"}
+    for b in blocks:
+        cidr = ipaddress.IPv4Network(b["cidr"])
+        assert all(ipaddress.IPv4Network(x).subnet_of(cidr) and ipaddress.IPv4Network(x) != cidr for x in b.get("except", ())), b
+
+
+def _range_diagnostics(text: str) -> list[tuple[str, str]]:
+    return [(d.code, d.summary.split(",")[0]) for d in analyze_text(text).diagnostics if d.code in ("E0235", "W0322")]
+
+
+def test_a_range_wider_than_a_slash_8_is_reported_wherever_it_is_stated() -> None:
+    assert _range_diagnostics(WIDE) == [
+        ("W0322", "`network { api_server }` states 0.0.0.0/0"),
+        ("W0322", 'external "ntp" states 0.0.0.0/0'),
+        ("W0322", 'external "relay" states 160.0.0.0/3'),
+        ("W0322", 'target "store" states 0.0.0.0/0'),
+    ]
+    assert _range_diagnostics(_spec()) == []
+
+
+def test_an_externals_range_that_reaches_a_subnet_or_link_local_addresses_is_refused() -> None:
+    """An external is outside the cluster: its range, less the private ranges inside it, must not reach a subnet or
+    169.254/16. A private range apart from the subnets is a host in the same network (a managed database), and a
+    recovery target's private range an in-network object store: no report."""
+    spec = _spec().replace("default deny", "default deny; subnet data 10.0.2.0/24").replace("namespace data {", "namespace data { subnet data")
+    assert _range_diagnostics(spec) == []
+    assert _range_diagnostics(spec.replace("192.0.2.0/28", "10.0.0.0/8")) == [("E0235", 'external "ntp" states 10.0.0.0/8')]
+    assert _range_diagnostics(spec.replace("192.0.2.0/28", "10.0.2.7/32")) == [("E0235", 'external "ntp" states 10.0.2.7/32')]
+    assert _range_diagnostics(spec.replace("192.0.2.0/28", "169.254.169.254/32")) == [("E0235", 'external "ntp" states 169.254.169.254/32')]
+    assert _range_diagnostics(spec.replace("192.0.2.0/28", "10.50.0.5/32").replace("203.0.113.128/25", "10.0.2.0/24")) == []
+    assert _range_diagnostics(spec.replace("192.0.2.0/28", "0.0.0.0/0")) == [("W0322", 'external "ntp" states 0.0.0.0/0')]
