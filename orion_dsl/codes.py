@@ -235,7 +235,8 @@ CODES: tuple[Code, ...] = (
         "ACME e-mail or `retries on` condition of the wrong form, blue and green versions that make one label, "
         "a colour without its own image whose version is no tag or whose workload's "
         "image is pinned by digest, a traffic delay under 1ms, an abort status outside 200-599, an upper-case match header name, "
-        "more traffic matches behind an Istio ingress host than an HTTPRoute's 16 rules hold (or a header it cannot carry), "
+        "more traffic matches behind an Istio ingress host than an HTTPRoute's 16 rules or 128 matches over them hold (each "
+        "rule repeats every path of the host), or a header it cannot carry, "
         "more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
         "Write a value the help line describes.",
     ),

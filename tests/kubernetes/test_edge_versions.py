@@ -229,6 +229,29 @@ def test_a_route_of_more_rules_than_an_httproute_holds_is_e0216(count: int, refu
         assert len(find(objects(analysis.topology), "HTTPRoute", "edge-reviews-http", "shop")["spec"]["rules"]) == 16
 
 
+@pytest.mark.parametrize(("count", "refused"), [(7, False), (8, True)])
+def test_a_route_of_more_matches_than_an_httproute_holds_is_e0216(count: int, refused: bool) -> None:
+    """The Standard CRD's CEL on ``spec.rules`` (gateway-api@e7677b70 config/crd/standard/
+    gateway.networking.k8s.io_httproutes.yaml; tests/schemas/crds/gateway.networking.k8s.io/httproute_v1.json):
+    "the total number of matches across all rules in a route must be less than 128", as ``... <= 128``. Each rule
+    repeats the 16 paths: 7 matches and the default rule are 128 matches, 8 are 144. The JSON schema has no CEL, so
+    the total is counted here on the route ORION writes."""
+    prefixes = ", ".join(f'"/p{i}"' for i in range(16))
+    matches = "; ".join(f'match header "x-user" "u{i}" -> v2' for i in range(count))
+    text = _versioned(f"split v1 90%, v2 10%; {matches}").replace("-> reviews:http }", f"-> reviews:http prefix {prefixes} }}")
+    analysis = analyze_text(text, "versions.orion")
+    found = [d.summary for d in analysis.diagnostics if d.code == "E0216"]
+    summary = (
+        f'host "shop.example.com" reaches "reviews" at 16 paths, and its `traffic` block has {count} matches: its HTTPRoute '
+        f"would hold {(count + 1) * 16} matches (each of its {count + 1} rules repeats every path), and a route takes at most 128"
+    )
+    assert found == ([summary] if refused else [])
+    if not refused:
+        assert analysis.topology is not None
+        rules = find(objects(analysis.topology), "HTTPRoute", "edge-reviews-http", "shop")["spec"]["rules"]
+        assert sum(len(r["matches"]) for r in rules) == 128
+
+
 def test_the_gateway_balances_every_service_its_route_sends_to() -> None:
     """Each version Service is a host of its own, so the ingress's ``balance`` (the gateway's DestinationRule beside it)
     covers each host a backendRef or mirror of the route names."""
