@@ -586,7 +586,9 @@ CODES: tuple[Code, ...] = (
         "I1030",
         "NetworkPolicy cannot match host names: egress to external services is opened to public addresses on their ports only",
         "The istio target's ServiceEntry and Sidecar resources hold meshed callers to the allow-listed hosts, except on opaque "
-        "TCP ports several hosts share, on UDP, and for callers outside the mesh; the hint says which apply.",
+        "TCP ports several hosts share, on UDP, and for callers outside the mesh; the hint says which apply. Externals with "
+        "`addresses` are named as reached there, unless another rule of the same pods opens the same port to every public "
+        "address (NetworkPolicy rules add up): then they are named as open, and their narrowed rule is not written.",
     ),
     _i(
         "I1032",

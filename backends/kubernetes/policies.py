@@ -195,6 +195,37 @@ def _rules(pairs: list[tuple[NetPeers, Port]], key: str) -> list[dict[str, Any]]
     return [{key: list(peers), "ports": _ports(ports)} for peers, ports in grouped.values()]
 
 
+def _block_covers(wide: dict[str, Any], narrow: dict[str, Any]) -> bool:
+    """Whether every address of one ``ipBlock`` is in another: inside its ``cidr`` and in none of its ``except``."""
+    cidr = ipaddress.IPv4Network(narrow["cidr"])
+    if not cidr.subnet_of(ipaddress.IPv4Network(wide["cidr"])):
+        return False
+    left_out = [ipaddress.IPv4Network(x) for x in narrow.get("except", ())]
+    for x in map(ipaddress.IPv4Network, wide.get("except", ())):
+        if x.overlaps(cidr) and (cidr.subnet_of(x) or not any(x.subnet_of(y) for y in left_out)):
+            return False
+    return True
+
+
+def covered(peers: NetPeers, by: NetPeers) -> bool:
+    """Whether peers of addresses alone (ipBlocks) lie in the ipBlocks of other peers, each in one of them."""
+    wide = [p["ipBlock"] for p in by if "ipBlock" in p]
+    return all("ipBlock" in p and any(_block_covers(w, p["ipBlock"]) for w in wide) for p in peers)
+
+
+def unshadowed(pairs: list[tuple[NetPeers, Port]]) -> list[tuple[NetPeers, Port]]:
+    """Egress pairs less those another pair on the same port already allows. NetworkPolicy rules add up, so a narrowed
+    external's ranges beside every public address on one port (another external without ``addresses``, or the API
+    server's any-address rule) allow nothing more: the rule is left out rather than written dead. Of two pairs that
+    cover each other the first is kept."""
+    kept = []
+    for i, (peers, port) in enumerate(pairs):
+        same_port = [(j, other) for j, (other, p) in enumerate(pairs) if (p.number, p.protocol) == (port.number, port.protocol) and other != peers]
+        if not any(covered(peers, other) and (j < i or not covered(other, peers)) for j, other in same_port):
+            kept.append((peers, port))
+    return kept
+
+
 def _policy(entry: Planned, plan: Plan, direction: str, rules: list[dict[str, Any]]) -> Obj:
     """A NetworkPolicy of one direction for the pods its plan entry selects."""
     pods = entry.selector
@@ -207,12 +238,16 @@ PeerRules = dict[Peer, tuple[list[tuple[NetPeers, Port]], list[tuple[NetPeers, P
 
 
 def peer_rules(plan: Plan) -> PeerRules:
-    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan.
+    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan (:func:`rules_of`)."""
+    return rules_of(plan.topology)
+
+
+def rules_of(topology: Topology) -> PeerRules:
+    """Every in-cluster peer's incoming and outgoing edges of the allow-graph.
 
     An edge through the egress gateway leaves its source for the gateway's pods, enters them from
     the source, and leaves them for the external's addresses (or public ones) on its port.
     """
-    topology = plan.topology
     peers = _Peers(topology)
     found: PeerRules = defaultdict(lambda: ([], []))
     gateway = egress.gateway(topology)
@@ -256,7 +291,7 @@ def egress_policy(entry: Planned, plan: Plan) -> Obj:
     """Where a peer's pods may go: its outgoing allow-graph edges; with ``internet allow``, a workload's also
     every public address on every port (a rule without ``ports``)."""
     peer = entry.of(Peer)
-    rules = _rules(plan.index(peer_rules)[peer][1], "to")
+    rules = _rules(unshadowed(plan.index(peer_rules)[peer][1]), "to")
     if plan.topology.network.internet and peer.kind == "workload":
         rules.append({"to": [PUBLIC]})
     return _policy(entry, plan, "Egress", rules)
@@ -283,10 +318,36 @@ def acme_solver(entry: Planned, plan: Plan) -> Obj:
     return _policy(entry, plan, "Ingress", rules)
 
 
+def _open_to_public(topology: Topology, rules: PeerRules, external: str) -> bool:
+    """Whether a port of an external, on some pods that reach it, is open to every public address anyway: another
+    rule of those pods on that port (an external without ``addresses``, the API server's any-address rule) allows it,
+    or ``internet allow`` opens every port of a workload's pods."""
+    gateway = egress.gateway(topology)
+    for edge in topology.allow_graph.edges:
+        if edge.target.kind != "external" or edge.target.name != external:
+            continue
+        pods = egress.gateway_peer(gateway) if gateway is not None and egress.through_gateway(topology, edge) else edge.source
+        if pods.kind == "workload" and topology.network.internet:
+            return True
+        same_port = [peers for peers, port in rules[pods][1] if (port.number, port.protocol) == (edge.port.number, edge.port.protocol)]
+        if any(covered((PUBLIC,), peers) for peers in same_port):
+            return True
+    return False
+
+
 def _stated(topology: Topology, externals: list[str]) -> str:
-    """For I1030: which of the called externals are reached at their stated ``addresses`` instead."""
+    """For I1030: which of the called externals are reached at their stated ``addresses`` instead, and which state
+    addresses that narrow nothing, since every public address stays open on one of their ports for the same pods."""
     stated = [name for name in externals if (ext := topology.external(name)) is not None and ext.addresses]
-    return f" (at their stated addresses: {', '.join(stated)})" if stated else ""
+    if not stated:
+        return ""
+    rules = rules_of(topology)
+    wide = [name for name in stated if _open_to_public(topology, rules, name)]
+    narrowed = [name for name in stated if name not in wide]
+    found = [f"at their stated addresses: {', '.join(narrowed)}"] if narrowed else []
+    if wide:
+        found.append(f"stated, yet open to every public address on the same pods and port: {', '.join(wide)}")
+    return f" ({'; '.join(found)})"
 
 
 def _open_api_server(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
