@@ -213,17 +213,21 @@ def covered(peers: NetPeers, by: NetPeers) -> bool:
     return all("ipBlock" in p and any(_block_covers(w, p["ipBlock"]) for w in wide) for p in peers)
 
 
+def open_to_public(peers: NetPeers) -> bool:
+    """Whether peers hold every public address (:data:`PUBLIC`, or a wider rule such as the API server's default)."""
+    return covered((PUBLIC,), peers)
+
+
 def unshadowed(pairs: list[tuple[NetPeers, Port]]) -> list[tuple[NetPeers, Port]]:
-    """Egress pairs less those another pair on the same port already allows. NetworkPolicy rules add up, so a narrowed
-    external's ranges beside every public address on one port (another external without ``addresses``, or the API
-    server's any-address rule) allow nothing more: the rule is left out rather than written dead. Of two pairs that
-    cover each other the first is kept."""
-    kept = []
-    for i, (peers, port) in enumerate(pairs):
-        same_port = [(j, other) for j, (other, p) in enumerate(pairs) if (p.number, p.protocol) == (port.number, port.protocol) and other != peers]
-        if not any(covered(peers, other) and (j < i or not covered(other, peers)) for j, other in same_port):
-            kept.append((peers, port))
-    return kept
+    """Egress pairs less the narrowed ones (stated ranges) that a pair on the same port to every public address already
+    allows. NetworkPolicy rules add up, so a narrowed external's ranges beside another external without ``addresses``,
+    or beside the API server's any-address rule, allow nothing more: the rule is left out rather than written dead.
+    Rules to every public address are kept as they are."""
+    wide: dict[tuple[int, str], list[NetPeers]] = defaultdict(list)
+    for peers, port in pairs:
+        if open_to_public(peers):
+            wide[(port.number, port.protocol)].append(peers)
+    return [(peers, port) for peers, port in pairs if open_to_public(peers) or not any(covered(peers, w) for w in wide[(port.number, port.protocol)])]
 
 
 def _policy(entry: Planned, plan: Plan, direction: str, rules: list[dict[str, Any]]) -> Obj:
@@ -330,7 +334,7 @@ def _open_to_public(topology: Topology, rules: PeerRules, external: str) -> bool
         if pods.kind == "workload" and topology.network.internet:
             return True
         same_port = [peers for peers, port in rules[pods][1] if (port.number, port.protocol) == (edge.port.number, edge.port.protocol)]
-        if any(covered((PUBLIC,), peers) for peers in same_port):
+        if any(open_to_public(peers) for peers in same_port):
             return True
     return False
 

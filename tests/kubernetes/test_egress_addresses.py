@@ -7,9 +7,11 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from orion_dsl.backends.kubernetes.policies import API_SERVER, PUBLIC
+import pytest
+
+from orion_dsl.backends.kubernetes.policies import API_SERVER, PUBLIC, covered, unshadowed
 from orion_dsl.lowering.egress import allow_list_gaps
-from orion_dsl.model import Topology
+from orion_dsl.model import Port, Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
 from tests.support.netpol import Cluster, External, Pod
@@ -250,3 +252,32 @@ def test_i1030_names_an_external_narrowed_only_where_no_rule_opens_its_port_to_e
     assert "(at their stated addresses: github; stated, yet open to every public address on the same pods and port: stripe)" in _i1030(both)
     alone = _shared(NARROWED_GITHUB, batch="")
     assert "(at their stated addresses: github, stripe)" in _i1030(alone)
+
+
+def _block(cidr: str, *left_out: str) -> dict[str, Any]:
+    return {"ipBlock": {"cidr": cidr, **({"except": list(left_out)} if left_out else {})}}
+
+
+@pytest.mark.parametrize(
+    ("narrow", "wide", "held"),
+    [
+        (_block("3.18.12.0/24"), PUBLIC, True),
+        (_block("10.99.0.0/16"), PUBLIC, False),  # inside an except
+        (_block("10.99.0.0/16"), API_SERVER, True),
+        (_block("160.0.0.0/3", "169.254.0.0/16", "172.16.0.0/12"), PUBLIC, True),
+        (_block("160.0.0.0/3"), PUBLIC, False),  # holds 169.254/16, which PUBLIC leaves out
+        (API_SERVER, PUBLIC, False),
+        (PUBLIC, API_SERVER, True),
+    ],
+)
+def test_a_block_is_covered_when_every_address_of_it_is_in_the_other(narrow: dict[str, Any], wide: dict[str, Any], held: bool) -> None:
+    assert covered((narrow,), (wide,)) is held
+
+
+def test_only_narrowed_pairs_beside_every_public_address_on_their_port_are_left_out() -> None:
+    """The API server's rule holds every public address, yet the object store's rule to them beside it is kept: only
+    stated ranges are dropped, so a spec without any keeps its rules as they were."""
+    https, smtp = Port("https", 443), Port("smtp", 587)
+    stripe = (_block("3.18.12.0/24"),)
+    pairs = [((API_SERVER,), https), ((PUBLIC,), https), (stripe, https), (stripe, smtp)]
+    assert unshadowed(pairs) == [((API_SERVER,), https), ((PUBLIC,), https), (stripe, smtp)]
