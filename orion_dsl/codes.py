@@ -235,7 +235,8 @@ CODES: tuple[Code, ...] = (
         "ACME e-mail or `retries on` condition of the wrong form, blue and green versions that make one label, "
         "a colour without its own image whose version is no tag or whose workload's "
         "image is pinned by digest, a traffic delay under 1ms, an abort status outside 200-599, an upper-case match header name, "
-        "more traffic matches behind an Istio ingress host than an HTTPRoute's 16 rules hold (or a header it cannot carry), "
+        "more traffic matches behind an Istio ingress host than an HTTPRoute's 16 rules or 128 matches over them hold (each "
+        "rule repeats every path of the host), or a header it cannot carry, "
         "more than 100 read replicas or more than the pods a database runs, `primary 0` and the like.",
         "Write a value the help line describes.",
     ),
@@ -328,6 +329,14 @@ CODES: tuple[Code, ...] = (
         "namespace that sees both keeps one of them (Istio merges services of one host only when their resolutions agree), "
         "so the gateway loops the routed port to itself or the caller sends the shared port to one host.",
         "Run the caller in another namespace, or the egress gateway in one of its own.",
+    ),
+    _e(
+        "E0235",
+        "an external's `addresses` hold a declared subnet or link-local addresses",
+        "An external's egress rules open its ports to its `addresses`, less the private, shared and link-local ranges "
+        "strictly inside them. A range that still holds a `subnet` (the cluster's address plan) or lies in 169.254.0.0/16 "
+        "(the cloud metadata service) would open the ports to addresses inside the cluster, which no external has.",
+        "State the ranges the external's hosts lie in: the provider's published ranges, or the /32 of a host in your network.",
     ),
     # W03xx: warnings about the spec
     _w(
@@ -482,6 +491,14 @@ CODES: tuple[Code, ...] = (
         "ModSecurity it is built with, so the setting would do nothing.",
         "Remove `module`, or write `controller istio`.",
     ),
+    _w(
+        "W0322",
+        "an external's, a recovery target's or the API server's stated range is wider than a /8",
+        "A stated range replaces the egress rule to every public address (or, for the API server, to any address but "
+        "link-local); a prefix shorter than /8 opens the ports to about as much. The private and link-local ranges inside "
+        "it stay closed.",
+        "State the ranges the hosts lie in, or leave the range out.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
@@ -569,7 +586,9 @@ CODES: tuple[Code, ...] = (
         "I1030",
         "NetworkPolicy cannot match host names: egress to external services is opened to public addresses on their ports only",
         "The istio target's ServiceEntry and Sidecar resources hold meshed callers to the allow-listed hosts, except on opaque "
-        "TCP ports several hosts share, on UDP, and for callers outside the mesh; the hint says which apply.",
+        "TCP ports several hosts share, on UDP, and for callers outside the mesh; the hint says which apply. Externals with "
+        "`addresses` are named as reached there, unless another rule of the same pods opens the same port to every public "
+        "address (NetworkPolicy rules add up): then they are named as open, and their narrowed rule is not written.",
     ),
     _i(
         "I1032",

@@ -9,7 +9,8 @@
 * API-server edges go to ``network { api_server ... }``'s addresses, else to any address but
   link-local (I1088: its endpoints carry no labels);
 * external services: NetworkPolicy cannot match host names, so an external edge opens its
-  ports to the external's ``addresses`` when it states them, else to ``0.0.0.0/0`` minus private,
+  ports to the external's ``addresses`` when it states them (less the private, shared and link-local ranges
+  inside them: :func:`blocks`), else to ``0.0.0.0/0`` minus private,
   shared and link-local ranges (the cloud metadata address included; I1089 names the callers
   outside the mesh it leaves open); Istio's ServiceEntry and Sidecar hold meshed callers to the allow-listed
   hosts, except where :func:`orion_dsl.lowering.egress.allow_list_gaps` says (I1030). With an
@@ -46,7 +47,7 @@ from orion_dsl import controllers
 from orion_dsl.analysis.allow_graph import DNS_PORTS, MERGED_METRICS
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
-from orion_dsl.lowering import Plan, Planned, Role, egress, names, waf
+from orion_dsl.lowering import Plan, Planned, Role, address_ranges, egress, names, waf
 from orion_dsl.lowering.istio import gateway_waf
 from orion_dsl.lowering.kubernetes import peer_pods
 from orion_dsl.lowering.prerequisites import api_server_callers
@@ -55,12 +56,12 @@ from orion_dsl.model import Edge, Peer, Port, Topology
 from . import meta
 from .meta import Builder, Obj
 
-PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
+PRIVATE_RANGES = tuple(str(r) for r in address_ranges.PRIVATE_RANGES)
 PUBLIC = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}
 ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 #: The Kubernetes API server when the spec does not state its addresses: its endpoints carry no labels and its
 #: address differs per cluster (private or public), so any address but link-local, where the cloud metadata service is.
-API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}
+API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": [str(address_ranges.LINK_LOCAL)]}}
 #: A registry mirror the spec names (``waf ... { module "oci://..." }``): its address is not known, and a mirror is
 #: usually inside the network, so any address but link-local, on the registry's port.
 MIRROR = API_SERVER
@@ -71,7 +72,7 @@ ACME_SOLVER_PORT = 8089
 #: health-check it (through node ports, so from node addresses the cluster does not label), so it
 #: is open to private addresses only; kubelet probes from the pod's own node are always allowed.
 ISTIO_GATEWAY_STATUS = Port("status-port", 15021, "TCP")
-HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != "169.254.0.0/16")
+HEALTH_CHECKERS = tuple({"ipBlock": {"cidr": cidr}} for cidr in PRIVATE_RANGES if cidr != str(address_ranges.LINK_LOCAL))
 
 
 #: The NetworkPolicy peers (``from``/``to`` entries) one allow-graph peer stands for.
@@ -79,9 +80,21 @@ NetPeers = tuple[dict[str, Any], ...]
 
 
 def blocks(ranges: Iterable[ipaddress.IPv4Network], otherwise: dict[str, Any]) -> NetPeers:
-    """The NetworkPolicy peers of stated address ranges, one ``ipBlock`` each; ``otherwise`` when none is stated."""
-    found = tuple({"ipBlock": {"cidr": str(r)}} for r in dict.fromkeys(ranges))
+    """The NetworkPolicy peers of stated address ranges, one ``ipBlock`` each; ``otherwise`` when none is stated.
+
+    A stated range narrows ``otherwise``, so it leaves out what ``otherwise`` leaves out inside it
+    (:func:`orion_dsl.lowering.address_ranges.left_out`): ``0.0.0.0/0`` or a supernet of private ranges stated
+    for an external opens no pod, node or metadata address the rule to every public address keeps closed."""
+    excluded = [ipaddress.IPv4Network(c) for c in otherwise["ipBlock"].get("except", ())]
+    found = tuple(_block(r, address_ranges.left_out(r, excluded)) for r in dict.fromkeys(ranges))
     return found or (otherwise,)
+
+
+def _block(cidr: ipaddress.IPv4Network, left_out: tuple[ipaddress.IPv4Network, ...]) -> dict[str, Any]:
+    block: dict[str, Any] = {"cidr": str(cidr)}
+    if left_out:
+        block["except"] = [str(x) for x in left_out]
+    return {"ipBlock": block}
 
 
 def api_server(topology: Topology) -> NetPeers:
@@ -182,6 +195,41 @@ def _rules(pairs: list[tuple[NetPeers, Port]], key: str) -> list[dict[str, Any]]
     return [{key: list(peers), "ports": _ports(ports)} for peers, ports in grouped.values()]
 
 
+def _block_covers(wide: dict[str, Any], narrow: dict[str, Any]) -> bool:
+    """Whether every address of one ``ipBlock`` is in another: inside its ``cidr`` and in none of its ``except``."""
+    cidr = ipaddress.IPv4Network(narrow["cidr"])
+    if not cidr.subnet_of(ipaddress.IPv4Network(wide["cidr"])):
+        return False
+    left_out = [ipaddress.IPv4Network(x) for x in narrow.get("except", ())]
+    for x in map(ipaddress.IPv4Network, wide.get("except", ())):
+        if x.overlaps(cidr) and (cidr.subnet_of(x) or not any(x.subnet_of(y) for y in left_out)):
+            return False
+    return True
+
+
+def covered(peers: NetPeers, by: NetPeers) -> bool:
+    """Whether peers of addresses alone (ipBlocks) lie in the ipBlocks of other peers, each in one of them."""
+    wide = [p["ipBlock"] for p in by if "ipBlock" in p]
+    return all("ipBlock" in p and any(_block_covers(w, p["ipBlock"]) for w in wide) for p in peers)
+
+
+def open_to_public(peers: NetPeers) -> bool:
+    """Whether peers hold every public address (:data:`PUBLIC`, or a wider rule such as the API server's default)."""
+    return covered((PUBLIC,), peers)
+
+
+def unshadowed(pairs: list[tuple[NetPeers, Port]]) -> list[tuple[NetPeers, Port]]:
+    """Egress pairs less the narrowed ones (stated ranges) that a pair on the same port to every public address already
+    allows. NetworkPolicy rules add up, so a narrowed external's ranges beside another external without ``addresses``,
+    or beside the API server's any-address rule, allow nothing more: the rule is left out rather than written dead.
+    Rules to every public address are kept as they are."""
+    wide: dict[tuple[int, str], list[NetPeers]] = defaultdict(list)
+    for peers, port in pairs:
+        if open_to_public(peers):
+            wide[(port.number, port.protocol)].append(peers)
+    return [(peers, port) for peers, port in pairs if open_to_public(peers) or not any(covered(peers, w) for w in wide[(port.number, port.protocol)])]
+
+
 def _policy(entry: Planned, plan: Plan, direction: str, rules: list[dict[str, Any]]) -> Obj:
     """A NetworkPolicy of one direction for the pods its plan entry selects."""
     pods = entry.selector
@@ -194,12 +242,16 @@ PeerRules = dict[Peer, tuple[list[tuple[NetPeers, Port]], list[tuple[NetPeers, P
 
 
 def peer_rules(plan: Plan) -> PeerRules:
-    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan.
+    """Every in-cluster peer's incoming and outgoing edges of the allow-graph, read once per plan (:func:`rules_of`)."""
+    return rules_of(plan.topology)
+
+
+def rules_of(topology: Topology) -> PeerRules:
+    """Every in-cluster peer's incoming and outgoing edges of the allow-graph.
 
     An edge through the egress gateway leaves its source for the gateway's pods, enters them from
     the source, and leaves them for the external's addresses (or public ones) on its port.
     """
-    topology = plan.topology
     peers = _Peers(topology)
     found: PeerRules = defaultdict(lambda: ([], []))
     gateway = egress.gateway(topology)
@@ -243,7 +295,7 @@ def egress_policy(entry: Planned, plan: Plan) -> Obj:
     """Where a peer's pods may go: its outgoing allow-graph edges; with ``internet allow``, a workload's also
     every public address on every port (a rule without ``ports``)."""
     peer = entry.of(Peer)
-    rules = _rules(plan.index(peer_rules)[peer][1], "to")
+    rules = _rules(unshadowed(plan.index(peer_rules)[peer][1]), "to")
     if plan.topology.network.internet and peer.kind == "workload":
         rules.append({"to": [PUBLIC]})
     return _policy(entry, plan, "Egress", rules)
@@ -270,10 +322,36 @@ def acme_solver(entry: Planned, plan: Plan) -> Obj:
     return _policy(entry, plan, "Ingress", rules)
 
 
+def _open_to_public(topology: Topology, rules: PeerRules, external: str) -> bool:
+    """Whether a port of an external, on some pods that reach it, is open to every public address anyway: another
+    rule of those pods on that port (an external without ``addresses``, the API server's any-address rule) allows it,
+    or ``internet allow`` opens every port of a workload's pods."""
+    gateway = egress.gateway(topology)
+    for edge in topology.allow_graph.edges:
+        if edge.target.kind != "external" or edge.target.name != external:
+            continue
+        pods = egress.gateway_peer(gateway) if gateway is not None and egress.through_gateway(topology, edge) else edge.source
+        if pods.kind == "workload" and topology.network.internet:
+            return True
+        same_port = [peers for peers, port in rules[pods][1] if (port.number, port.protocol) == (edge.port.number, edge.port.protocol)]
+        if any(open_to_public(peers) for peers in same_port):
+            return True
+    return False
+
+
 def _stated(topology: Topology, externals: list[str]) -> str:
-    """For I1030: which of the called externals are reached at their stated ``addresses`` instead."""
+    """For I1030: which of the called externals are reached at their stated ``addresses`` instead, and which state
+    addresses that narrow nothing, since every public address stays open on one of their ports for the same pods."""
     stated = [name for name in externals if (ext := topology.external(name)) is not None and ext.addresses]
-    return f" (at their stated addresses: {', '.join(stated)})" if stated else ""
+    if not stated:
+        return ""
+    rules = rules_of(topology)
+    wide = [name for name in stated if _open_to_public(topology, rules, name)]
+    narrowed = [name for name in stated if name not in wide]
+    found = [f"at their stated addresses: {', '.join(narrowed)}"] if narrowed else []
+    if wide:
+        found.append(f"stated, yet open to every public address on the same pods and port: {', '.join(wide)}")
+    return f" ({'; '.join(found)})"
 
 
 def _open_api_server(topology: Topology, written: list[Planned]) -> list[Diagnostic]:

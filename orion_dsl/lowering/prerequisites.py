@@ -442,7 +442,9 @@ def _network_policy_features(topology: Topology, written: list[Planned]) -> Iter
             f"{', '.join(callers)} reach the API server (443, 6443) through an ipBlock, as its endpoints carry no labels: {where}. "
             "The CNI must match the endpoints the `kubernetes` Service's address is translated to (Kubernetes leaves that to the plugin). "
             "On Cilium, ipBlock ignores node addresses unless it runs with --policy-cidr-match-mode=nodes "
-            "(Helm policyCIDRMatchMode: nodes), so a control plane on the cluster's nodes would drop those calls"
+            "(Helm policyCIDRMatchMode: nodes, Cilium 1.15 or later), so a self-managed control plane on the cluster's nodes "
+            "(kubeadm) needs it, else those calls are dropped; a managed control plane (EKS, GKE, AKS), whose endpoints are "
+            "not the nodes', needs nothing"
         )
         yield Feature("a CNI whose NetworkPolicy ipBlock matches the API server's addresses (Cilium: policy-cidr-match-mode nodes)", why)
     if topology.issuers:

@@ -18,7 +18,7 @@ from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, fa
 from orion_dsl.lowering.names import credentials_volume
 from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
-from orion_dsl.semantic import edge_traffic, egress_entries, exposed, owned, paths, plain_secrets
+from orion_dsl.semantic import edge_traffic, egress_entries, exposed, owned, paths, plain_secrets, stated_ranges
 from orion_dsl.source import Span
 
 
@@ -692,6 +692,7 @@ CHECKS: Sequence[Check] = (
     exposed.exposed_workloads_are_outside_the_mesh,
     edge_traffic.edge_honours_the_traffic_split,
     egress_entries.split_entries_reach_different_namespaces,
+    stated_ranges.stated_ranges_narrow,
     defaults_turned_off_are_stated,
     quotas_admit_the_pods,
     shared_identities_admit_only_their_callers,

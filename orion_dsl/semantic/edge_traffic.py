@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from orion_dsl.diagnostics import Diagnostic, error, warning
-from orion_dsl.model import Host, Traffic, Workload
+from orion_dsl.model import Host, Traffic, Workload, folded_paths
 
 if TYPE_CHECKING:
     from orion_dsl.semantic.checks import Context
@@ -57,18 +57,38 @@ def _unapplied(host: Host, w: Workload, traffic: Traffic, gateway_api: bool) -> 
 #: An HTTPRoute holds at most 16 rules (HTTPRouteSpec.rules ``MaxItems=16``, Gateway API v1.5.1): a rule per ``match``
 #: and the default rule.
 MAX_MATCHES = 15
+#: And at most 128 matches over all its rules: the Standard CRD's CEL rule on ``spec.rules`` (kubernetes-sigs/gateway-api
+#: @e7677b70 config/crd/standard/gateway.networking.k8s.io_httproutes.yaml, vendored as
+#: tests/schemas/crds/gateway.networking.k8s.io/httproute_v1.json: "... the total number of matches across all rules in a
+#: route must be less than 128", checked as ``<= 128``). Each rule repeats every path of the route.
+MAX_ROUTE_MATCHES = 128
 
 
-def _too_many_rules(host: Host, w: Workload, traffic: Traffic) -> Diagnostic | None:
-    """E0216 where the route of a host would need more rules than an HTTPRoute takes (the API server refuses it)."""
-    if len(traffic.matches) <= MAX_MATCHES:
+def _too_many_rules(lines: list[Host], w: Workload, traffic: Traffic) -> Diagnostic | None:
+    """E0216 where the route of one host's lines to a workload would need more rules, or more matches over its rules,
+    than an HTTPRoute takes (the API server refuses it): a rule per ``match`` and the default rule, each with every
+    path of the lines."""
+    host = lines[-1]
+    paths = len(folded_paths(lines))
+    total = (len(traffic.matches) + 1) * paths
+    if len(traffic.matches) > MAX_MATCHES:
+        return error(
+            "E0216",
+            host.span,
+            f'host "{host.host}" reaches "{w.name}", whose `traffic` block has {len(traffic.matches)} matches: '
+            f"its HTTPRoute takes at most {MAX_MATCHES} and the default rule",
+            f'match at most {MAX_MATCHES} headers or cookies in "{w.name}"\'s `traffic` block',
+        )
+    if total <= MAX_ROUTE_MATCHES:
         return None
     return error(
         "E0216",
         host.span,
-        f'host "{host.host}" reaches "{w.name}", whose `traffic` block has {len(traffic.matches)} matches: '
-        f"its HTTPRoute takes at most {MAX_MATCHES} and the default rule",
-        f'match at most {MAX_MATCHES} headers or cookies in "{w.name}"\'s `traffic` block',
+        f'host "{host.host}" reaches "{w.name}" at {paths} paths, and its `traffic` block has {len(traffic.matches)} matches: '
+        f"its HTTPRoute would hold {total} matches (each of its {len(traffic.matches) + 1} rules repeats every path), "
+        f"and a route takes at most {MAX_ROUTE_MATCHES}",
+        f'match at most {max(MAX_ROUTE_MATCHES // paths - 1, 0)} headers or cookies in "{w.name}"\'s `traffic` block at {paths} paths, '
+        "or route fewer, broader prefixes",
     )
 
 
@@ -99,17 +119,23 @@ def _refused_matches(host: Host, w: Workload, traffic: Traffic) -> list[Diagnost
 
 def edge_honours_the_traffic_split(ctx: Context) -> list[Diagnostic]:
     """W0319 at each ingress host whose target's ``traffic`` block the edge does not apply in full; E0216 where
-    Istio's gateway route would need more rules than an HTTPRoute holds, or a match it cannot carry."""
+    Istio's gateway route would need more rules or matches than an HTTPRoute holds, or a match it cannot carry."""
     ing = ctx.topology.ingress
     if ing is None:
         return []
     out = []
     gateway_api = ing.controller == "istio"
+    routed: dict[tuple[str, str, str], list[Host]] = {}
     for host in ing.hosts:
         w = ctx.topology.workload(host.target)
         if w is None or w.traffic is None:
             continue
-        found = [_unapplied(host, w, w.traffic, gateway_api), _too_many_rules(host, w, w.traffic) if gateway_api else None]
-        out += [d for d in found if d is not None]
+        routed.setdefault((host.host, host.target, host.port.name), []).append(host)
+        found = _unapplied(host, w, w.traffic, gateway_api)
+        out += [found] if found is not None else []
         out += _refused_matches(host, w, w.traffic) if gateway_api else []
+    for lines in routed.values() if gateway_api else ():
+        w = ctx.topology.workload(lines[0].target)
+        too_many = _too_many_rules(lines, w, w.traffic) if w is not None and w.traffic is not None else None
+        out += [too_many] if too_many is not None else []
     return out

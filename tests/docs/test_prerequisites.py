@@ -122,6 +122,9 @@ def test_a_call_to_the_api_server_states_what_the_cni_must_match() -> None:
     features = _features(api)
     assert "ui reach the API server (443, 6443) through an ipBlock" in features[CILIUM]
     assert "--policy-cidr-match-mode=nodes" in features[CILIUM] and "policyCIDRMatchMode: nodes" in features[CILIUM]
+    assert "Cilium 1.15 or later" in features[CILIUM]  # docs.cilium.io network/kubernetes/policy: "As of v1.15, ipBlock can now optionally select node IPs"
+    assert "a self-managed control plane on the cluster's nodes (kubeadm) needs it" in features[CILIUM]
+    assert "a managed control plane (EKS, GKE, AKS), whose endpoints are not the nodes', needs nothing" in features[CILIUM]
     assert CILIUM not in _features(api.replace("; kubernetes_api on", ""))
 
 

@@ -11,6 +11,7 @@ from orion_dsl.pipeline import analyze_text
 from tests.conftest import NETWORK, ROOT, load_topology
 from tests.istio.conftest import documents, find
 from tests.support.authz import Request, decide
+from tests.support.cookies import HOLDING, NOT_HOLDING, matches
 from tests.support.plans import planned
 from tests.support.schemas import validate_crd
 
@@ -75,7 +76,23 @@ def test_a_header_match_routes_to_its_version_before_the_default_route() -> None
 
 def test_a_cookie_match_finds_the_pair_in_the_cookie_header() -> None:
     first, _ = _http('traffic { match cookie "user" "jason" -> v3 }')
-    assert first["match"] == [{"headers": {"cookie": {"regex": "^(.*?;)?(user=jason)(;.*)?$"}}}]
+    assert first["match"] == [{"headers": {"cookie": {"regex": r"^(.*?;\s*)?(user=jason)(;.*)?$"}}}]
+
+
+def test_a_cookie_match_finds_the_pair_anywhere_in_a_browsers_cookie_header_and_nothing_like_it() -> None:
+    """Envoy reads the VirtualService's ``regex`` as RE2, as a full match; browsers put ``"; "`` between pairs."""
+    first, _ = _http('traffic { match cookie "canary" "yes" -> v3 }')
+    regex = first["match"][0]["headers"]["cookie"]["regex"]
+    assert [h for h in HOLDING if not matches(regex, h)] == []
+    assert [h for h in NOT_HOLDING if matches(regex, h)] == []
+
+
+def test_a_cookie_matchs_punctuation_is_matched_as_itself() -> None:
+    """The name and value are escaped, so ``.`` and ``+`` match themselves, not any character or a repetition."""
+    first, _ = _http('traffic { match cookie "ab.test" "v1+beta" -> v3 }')
+    regex = first["match"][0]["headers"]["cookie"]["regex"]
+    assert matches(regex, "a=1; ab.test=v1+beta")
+    assert not any(matches(regex, h) for h in ("abxtest=v1+beta", "ab.test=v11beta", "ab.test=v1beta"))
 
 
 def test_mirror_and_faults_go_on_the_route_that_states_them() -> None:

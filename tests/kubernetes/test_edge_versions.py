@@ -22,6 +22,7 @@ from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
 from tests.support.authz import Request, decide
+from tests.support.cookies import HOLDING, NOT_HOLDING, matches
 from tests.support.netpol import Pod, allowed_pairs
 from tests.support.plans import planned
 from tests.support.schemas import NEWEST_K8S, validate_any
@@ -155,11 +156,20 @@ def test_a_header_match_is_a_rule_before_the_default_rule_to_its_versions_servic
     objs, route = _route(text)
     jason, canary, default = route["spec"]["rules"]
     assert jason["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}, "headers": [{"type": "Exact", "name": "end-user", "value": "jason"}]}]
-    assert canary["matches"][0]["headers"] == [{"type": "RegularExpression", "name": "Cookie", "value": "^(.*?;)?(canary=yes)(;.*)?$"}]
+    assert canary["matches"][0]["headers"] == [{"type": "RegularExpression", "name": "Cookie", "value": r"^(.*?;\s*)?(canary=yes)(;.*)?$"}]
     assert [r["backendRefs"] for r in (jason, canary)] == [[{"name": "reviews-v2", "port": 8080}]] * 2
     assert jason["timeouts"] == {"request": "2s"} and "timeouts" not in default
     assert default["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
     assert default["backendRefs"] == [{"name": "reviews-v1", "port": 8080, "weight": 100}]
+
+
+def test_the_cookie_rule_matches_the_pair_anywhere_in_a_browsers_cookie_header_and_nothing_like_it() -> None:
+    """Istio makes the ``RegularExpression`` header match an RE2 ``safe_regex`` (a full match); browsers put ``"; "``
+    between pairs (RFC 6265 section 4.2.1), so the pair is matched after a semicolon and white space too."""
+    _, route = _route(_versioned('split v1 100%; match cookie "canary" "yes" -> v2'))
+    [header] = route["spec"]["rules"][0]["matches"][0]["headers"]
+    assert [h for h in HOLDING if not matches(header["value"], h)] == []
+    assert [h for h in NOT_HOLDING if matches(header["value"], h)] == []
 
 
 def test_a_mirror_is_the_rules_request_mirror_filter_to_the_versions_service() -> None:
@@ -217,6 +227,29 @@ def test_a_route_of_more_rules_than_an_httproute_holds_is_e0216(count: int, refu
     if not refused:
         assert analysis.topology is not None
         assert len(find(objects(analysis.topology), "HTTPRoute", "edge-reviews-http", "shop")["spec"]["rules"]) == 16
+
+
+@pytest.mark.parametrize(("count", "refused"), [(7, False), (8, True)])
+def test_a_route_of_more_matches_than_an_httproute_holds_is_e0216(count: int, refused: bool) -> None:
+    """The Standard CRD's CEL on ``spec.rules`` (gateway-api@e7677b70 config/crd/standard/
+    gateway.networking.k8s.io_httproutes.yaml; tests/schemas/crds/gateway.networking.k8s.io/httproute_v1.json):
+    "the total number of matches across all rules in a route must be less than 128", as ``... <= 128``. Each rule
+    repeats the 16 paths: 7 matches and the default rule are 128 matches, 8 are 144. The JSON schema has no CEL, so
+    the total is counted here on the route ORION writes."""
+    prefixes = ", ".join(f'"/p{i}"' for i in range(16))
+    matches = "; ".join(f'match header "x-user" "u{i}" -> v2' for i in range(count))
+    text = _versioned(f"split v1 90%, v2 10%; {matches}").replace("-> reviews:http }", f"-> reviews:http prefix {prefixes} }}")
+    analysis = analyze_text(text, "versions.orion")
+    found = [d.summary for d in analysis.diagnostics if d.code == "E0216"]
+    summary = (
+        f'host "shop.example.com" reaches "reviews" at 16 paths, and its `traffic` block has {count} matches: its HTTPRoute '
+        f"would hold {(count + 1) * 16} matches (each of its {count + 1} rules repeats every path), and a route takes at most 128"
+    )
+    assert found == ([summary] if refused else [])
+    if not refused:
+        assert analysis.topology is not None
+        rules = find(objects(analysis.topology), "HTTPRoute", "edge-reviews-http", "shop")["spec"]["rules"]
+        assert sum(len(r["matches"]) for r in rules) == 128
 
 
 def test_the_gateway_balances_every_service_its_route_sends_to() -> None:
