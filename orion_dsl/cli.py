@@ -47,7 +47,11 @@ def _read(spec: Path) -> SourceFile:
 
 def _analyze(spec: Path, console: Console) -> Analysis:
     """Read and analyse a spec, naming each stage on the console's progress line."""
-    source = _read(spec)
+    return _analyze_source(_read(spec), console)
+
+
+def _analyze_source(source: SourceFile, console: Console) -> Analysis:
+    """Analyse a spec already read, naming each stage on the console's progress line."""
     return analyze_source(source, lambda stage: console.step(f"{source.name}: {stage}"))
 
 
@@ -149,12 +153,19 @@ def _targets(value: str | None) -> list[str]:
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if OUT differs from what would be generated.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print facts a target cannot express (info).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--rebuild", is_flag=True, help="Compile in full even when OUT's stamp says nothing has changed since the last compile.")
 @_console_options
 @collector_paused()  # front end, back ends and writing: the collector would rescan the whole model many times
-def compile(spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool, max_errors: int, color: ColorMode) -> None:
+def compile(
+    spec: Path, output: str, target: str | None, check_only: bool, verbose: bool, strict: bool, rebuild: bool, max_errors: int, color: ColorMode
+) -> None:
     """Compile a spec into OUT/<target>/ for each target; nothing is written if anything fails.
 
     A SPEC of - is read from standard input and reported as <stdin>.
+
+    When nothing the output depends on has changed since the compile that wrote OUT (the
+    spec, the options, orion itself, the targets' files), the compile prints what that one
+    printed and renders nothing: its stamp is kept in OUT/.orion/ (see --rebuild).
 
     \b
     Examples:
@@ -166,6 +177,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     from orion_dsl.backends.diagrams import renderer_dependent
     from orion_dsl.lowering.prerequisites import prerequisites
     from orion_dsl.output import OutputError, check_targets, write_targets
+    from orion_dsl.up_to_date import compile_key, record, still_current
 
     targets = _targets(target)
     if not output:
@@ -177,7 +189,20 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
     if output != "-" and Path(output).exists() and not Path(output).is_dir():
         raise click.BadParameter(f"{output} is not a folder", param_hint="-o/--output")
     console = Console.for_stderr(max_errors, color)
-    analysis = _analyze(spec, console)
+    source = _read(spec)
+    out = Path(output)
+    key = ""
+    if output != "-" and not check_only:
+        options = {"strict": strict, "verbose": verbose, "color": console.color, "max_errors": max_errors}
+        key = compile_key(source, targets, options)
+        stamp = None if rebuild else still_current(out, key, on_wait=lambda: console.say(f"orion: waiting for another orion writing {out}"))
+        if stamp is not None:
+            if stamp.transcript:
+                console.say(stamp.transcript, nl=False)
+            for name, count in stamp.files.items():
+                console.say(f"{out / name}: {count} files (0 added, 0 changed, 0 removed)")
+            return
+    analysis = _analyze_source(source, console)
     plan = analysis.plan
     warned = strict and any(d.severity is Severity.WARNING for d in analysis.diagnostics)
     if plan is None or warned:
@@ -189,13 +214,14 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
         console.step(f"rendering {name} ({number}/{len(targets)})")
         rendered[name] = lookup(name)(plan)
     console.done()
-    console.diagnostics([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], analysis.source, verbose)
+    transcript = console.diagnostics_text([*analysis.diagnostics, *(d for r in rendered.values() for d in r.diagnostics)], analysis.source, verbose)
     if verbose:
-        console.say(prerequisites(plan).summary())
+        transcript += f"{prerequisites(plan).summary()}\n"
+    if transcript:
+        console.say(transcript, nl=False)
     if output == "-":
         write_stdout(next(iter(rendered.values())).stream)
         return
-    out = Path(output)
     files = {name: {a.path.removeprefix(f"{name}/"): a.text for a in r.artifacts} for name, r in rendered.items()}
     if check_only:
         try:
@@ -222,6 +248,7 @@ def compile(spec: Path, output: str, target: str | None, check_only: bool, verbo
             files,
             on_wait=lambda: console.say(f"orion: waiting for another orion writing {out}"),
             on_warning=lambda message: console.say(f"orion: {message}"),
+            on_written=lambda root: record(root, key, {name: len(f) for name, f in files.items()}, transcript),
         )
     except OutputError as exc:
         console.say(f"orion: cannot write {out}: {exc}")

@@ -36,7 +36,8 @@ How a write goes, and why:
    unswapped targets by the inode the journal recorded.
 6. **Clean up.** The journal is deleted; the run folder (now holding the old trees) is
    renamed ``OUT/.orion/retired-<id>`` (one step: from here it is garbage, not work),
-   then deleted, and ``OUT/.orion`` if that leaves it empty. A run folder a recovering or
+   then deleted, and ``OUT/.orion`` if that leaves it empty (the CLI then leaves its stamp
+   there, see ``orion_dsl.up_to_date``). A run folder a recovering or
    failed run drops is retired the same way first. A retired folder that cannot be
    deleted (a file in an old tree made immutable) does not undo or fail the write: the
    run that retired it warns, later runs retry quietly, and ``--check`` lists it apart
@@ -73,7 +74,7 @@ import attrs
 from orion_dsl import disk_flush, renames
 from orion_dsl.folder_lock import FolderBusy, locked
 
-#: orion's own folder in OUT: journal and run folders, only while a write is under way.
+#: orion's own folder in OUT: journal and run folders while a write is under way; at rest, the compile's stamp.
 WORK = ".orion"
 JOURNAL = "journal"
 #: The journal's name while it is written, inside the run folder (no target starts with a dot).
@@ -487,6 +488,7 @@ def write_targets(
     wait: float = LOCK_WAIT_SECONDS,
     on_wait: Callable[[], None] = lambda: None,
     on_warning: Callable[[str], None] = lambda _: None,
+    on_written: Callable[[Path], None] = lambda _: None,
 ) -> dict[str, Drift]:
     """Make each ``out/<target>`` hold exactly its files (paths relative to it); returns what changed.
 
@@ -496,6 +498,9 @@ def write_targets(
     another writer holds ``out`` and this one starts to wait (at most ``wait`` seconds).
     ``on_warning`` is told of each folder of old trees that could not be deleted: the
     write still stands (it is garbage in ``out/.orion``, retried by the next write).
+    ``on_written`` is called with ``out``'s real path once every target holds its files,
+    still under the exclusive lock (to leave the stamp of ``orion_dsl.up_to_date``); it
+    must not raise.
     """
     _check_paths(targets)
     made = _make_folder(out)
@@ -511,6 +516,7 @@ def write_targets(
             pending = {t: files for t, files in targets.items() if not (changes[t].clean and _is_folder(root / t))}
             if pending:
                 _replace(root, pending, changes, undeleted)
+            on_written(root)
             return changes
     except FolderBusy as exc:
         failure: OutputError = OutputError(f"{exc} (waited {wait:g} s): try again when it has finished; nothing written")

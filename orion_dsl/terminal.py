@@ -101,9 +101,14 @@ class Console:
 
     def diagnostics(self, diagnostics: Sequence[Diagnostic], source: SourceFile, verbose: bool = False) -> None:
         """Print diagnostics (info only with ``verbose``) in source order, at most ``max_errors`` errors."""
+        text = self.diagnostics_text(diagnostics, source, verbose)
+        if text:
+            self.say(text, nl=False)
+
+    def diagnostics_text(self, diagnostics: Sequence[Diagnostic], source: SourceFile, verbose: bool = False) -> str:
+        """What :meth:`diagnostics` prints, as text (empty when nothing is shown): a compile's stamp keeps it to print again."""
         shown = [d for d in diagnostics if verbose or d.severity is not Severity.INFO]
-        if shown:
-            self.say(render_text(shown, {source.name: source}, max_errors=self.max_errors, color=self.color), nl=False)
+        return render_text(shown, {source.name: source}, max_errors=self.max_errors, color=self.color) if shown else ""
 
     def summary(self, line: str) -> None:
         """Print a command's one-line outcome, in bold when painting."""

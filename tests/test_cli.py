@@ -92,7 +92,7 @@ def test_compile_writes_one_folder_per_target(spec: Path, tmp_path: Path) -> Non
     out = tmp_path / "out"
     code, _, _ = run("compile", str(spec), "-o", str(out))
     assert code == EXIT_OK
-    assert sorted(p.name for p in out.iterdir()) == ["diagrams", "docs", "istio", "kubernetes"]
+    assert sorted(p.name for p in out.iterdir()) == [".orion", "diagrams", "docs", "istio", "kubernetes"]  # .orion: the stamp (test_up_to_date)
     assert (out / "kubernetes" / "kustomization.yaml").is_file()
 
 

@@ -299,7 +299,7 @@ def test_two_compiles_at_once_leave_out_as_one_of_them_entirely(tmp_path: Path) 
         if p.stderr:
             p.stderr.close()
     assert {t: tree(out / t) for t in ("kubernetes", "istio")} in expected
-    assert sorted(os.listdir(out)) == ["istio", "kubernetes"]
+    assert sorted(os.listdir(out)) == [WORK, "istio", "kubernetes"] and sorted(os.listdir(out / WORK)) == [".gitignore", "stamp"]
 
 
 def test_a_full_disk_while_building_leaves_out_exactly_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -487,7 +487,7 @@ def test_compile_refusing_a_dangling_link_has_replaced_no_other_target(tmp_path:
     before = snapshot_tree(out / "kubernetes")
     code, _, err = run("compile", str(spec), "-o", str(out), "-t", "kubernetes,istio")
     assert code == 2 and "istio is a symbolic link" in err and "nothing written" in err
-    assert snapshot_tree(out / "kubernetes") == before and sorted(os.listdir(out)) == ["istio", "kubernetes"]
+    assert snapshot_tree(out / "kubernetes") == before and sorted(os.listdir(out)) == [WORK, "istio", "kubernetes"]
 
 
 def test_compile_check_reports_an_interrupted_compile_until_one_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -605,4 +605,4 @@ def test_compile_that_cannot_delete_the_old_tree_warns_exits_0_and_check_stays_c
     code, _, err = run("compile", str(spec), "-o", str(out), "-t", "kubernetes", "--check")
     assert code == 0 and "interrupted" not in err and f"note: orion could not delete {out / retired}" in err
     assert run("compile", str(spec), "-o", str(out), "-t", "kubernetes")[0] == 0
-    assert sorted(os.listdir(out)) == ["kubernetes"]
+    assert sorted(os.listdir(out)) == [WORK, "kubernetes"] and sorted(os.listdir(out / WORK)) == [".gitignore", "stamp"]
