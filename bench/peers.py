@@ -182,7 +182,7 @@ def _environment(scratch: Path) -> dict[str, str]:
     return env
 
 
-def _timed(argv: list[str], scratch: Path) -> dict[str, float]:
+def timed(argv: list[str], scratch: Path) -> dict[str, float]:
     """Run a command in a fresh process (bytecode cached under ``scratch``): wall and CPU seconds, peak RSS in MB."""
     start = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=_environment(scratch))
@@ -198,11 +198,11 @@ def _run(tool: str, n: int, scratch: Path) -> dict[str, float]:
     """One timed run of one tool; its document count beside the times."""
     if tool == "orion":
         out = Path(tempfile.mkdtemp(dir=scratch))
-        result = _timed([sys.executable, "-m", "orion_dsl", "compile", str(scratch / f"spec-{n}.orion"), "--target", "kubernetes", "-o", str(out)], scratch)
+        result = timed([sys.executable, "-m", "orion_dsl", "compile", str(scratch / f"spec-{n}.orion"), "--target", "kubernetes", "-o", str(out)], scratch)
         result["documents"] = sum(1 for p in (out / "kubernetes").rglob("*.yaml") if p.name != "kustomization.yaml")
         subprocess.run(["rm", "-rf", str(out)], check=True)
         return result
-    result = _timed([sys.executable, str(Path(__file__).resolve()), "--child", tool, str(n), str(scratch / f"{tool}-{n}.yaml")], scratch)
+    result = timed([sys.executable, str(Path(__file__).resolve()), "--child", tool, str(n), str(scratch / f"{tool}-{n}.yaml")], scratch)
     result["documents"] = 4 * n  # the floor's objects, as _same_objects checked
     return result
 
@@ -224,9 +224,9 @@ def _warm_up(scratch: Path) -> None:
 
     spec = scratch / "spec-warm-up.orion"
     spec.write_text(generate(20), encoding="utf-8")
-    _timed([sys.executable, "-m", "orion_dsl", "compile", str(spec), "--target", "kubernetes", "-o", str(scratch / "warm-up")], scratch)
-    _timed([sys.executable, "-m", "orion_dsl", "check", str(spec)], scratch)
-    _timed([sys.executable, str(Path(__file__).resolve()), "--lark", str(spec)], scratch)
+    timed([sys.executable, "-m", "orion_dsl", "compile", str(spec), "--target", "kubernetes", "-o", str(scratch / "warm-up")], scratch)
+    timed([sys.executable, "-m", "orion_dsl", "check", str(spec)], scratch)
+    timed([sys.executable, str(Path(__file__).resolve()), "--lark", str(spec)], scratch)
 
 
 def available(tools: tuple[str, ...]) -> list[str]:
@@ -259,8 +259,8 @@ def measure(sizes: list[int], rounds: int, tools: list[str]) -> dict[str, Any]:
         spec = str(scratch / "spec-check.orion")
         check: dict[str, list[dict[str, float]]] = {"orion check": [], "Lark alone": []}
         for _ in range(rounds):
-            check["orion check"].append(_timed([sys.executable, "-m", "orion_dsl", "check", spec], scratch))
-            check["Lark alone"].append(_timed([sys.executable, str(Path(__file__).resolve()), "--lark", spec], scratch))
+            check["orion check"].append(timed([sys.executable, "-m", "orion_dsl", "check", spec], scratch))
+            check["Lark alone"].append(timed([sys.executable, str(Path(__file__).resolve()), "--lark", spec], scratch))
     return {"runs": runs, "check": check, "sizes": sizes, "tools": tools, "rounds": rounds}
 
 
