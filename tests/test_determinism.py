@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from orion_dsl.backends.diagrams import renderer_dependent
+from orion_dsl.output import WORK
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SPEC = ROOT / "specs" / "orion.orion"
@@ -29,12 +30,15 @@ HASH_SEEDS = ("0", "1", "12345", str(random.randrange(2, 2**32)))
 
 
 def compiled(spec: Path, targets: str, out: Path, hash_seed: str) -> dict[str, bytes]:
-    """Every file `orion compile` writes for ``spec`` under ``out``, by relative path; images by path only."""
+    """Every file `orion compile` writes for ``spec`` in its targets under ``out``, by relative path; images by path only.
+
+    ``out/.orion`` is left out: its stamp describes this machine's files (inodes, times), not output.
+    """
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     command = [sys.executable, "-m", "orion_dsl", "compile", str(spec), "--target", targets, "-o", str(out)]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    files = {path.relative_to(out).as_posix(): path for path in out.rglob("*") if path.is_file()}
+    files = {path.relative_to(out).as_posix(): path for target in out.iterdir() if target.name != WORK for path in target.rglob("*") if path.is_file()}
     return {name: b"" if renderer_dependent(name) else path.read_bytes() for name, path in sorted(files.items())}
 
 
