@@ -338,6 +338,13 @@ CODES: tuple[Code, ...] = (
         "(the cloud metadata service) would open the ports to addresses inside the cluster, which no external has.",
         "State the ranges the external's hosts lie in: the provider's published ranges, or the /32 of a host in your network.",
     ),
+    _e(
+        "E0236",
+        "an `external` autoscaling metric that selects no series",
+        "An external metric is not an object's: without labels the external metrics API returns every series of "
+        "that name (every queue, every tenant), and the HPA would scale on their sum.",
+        'Name the series with `{ select { LABEL "VALUE" } }`, or scale on a RabbitMQ queue with `queue "NAME" DEPTH on BROKER`.',
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
@@ -371,13 +378,6 @@ CODES: tuple[Code, ...] = (
         "The hash is of the caller pod's address: every client of one gateway pod has that pod's address, so all of them go to "
         "one pod, and a client moves when the gateway pod that forwards it changes.",
         'Pin clients by what they send: `session_affinity cookie "NAME"` (the sidecar sets the cookie) or `session_affinity header "NAME"`.',
-    ),
-    _w(
-        "W0306",
-        "an `external` autoscaling metric that selects no series",
-        "An external metric is not an object's: without labels the external metrics API returns every series of "
-        "that name (every queue, every tenant), and the HPA scales on their sum.",
-        'Name the series with `{ select { LABEL "VALUE" } }`, or scale on a RabbitMQ queue with `queue "NAME" DEPTH on BROKER`.',
     ),
     _w(
         "W0307",
@@ -492,12 +492,26 @@ CODES: tuple[Code, ...] = (
         "Remove `module`, or write `controller istio`.",
     ),
     _w(
+        "W0321",
+        "the JWKS URL is served by the spec's own ingress, and the API gateway it reaches routes no such path",
+        "istiod fetches a RequestAuthentication's keys itself, through the edge like any client; a gateway with no route "
+        "for the path answers 404, istiod reads no keys, and Istio refuses every token (401) while login still answers.",
+        'Add `route "PATH" -> SERVICE:PORT` to the gateway for the service that publishes the keys, or point `jwks` at a URL that reaches it.',
+    ),
+    _w(
         "W0322",
         "an external's, a recovery target's or the API server's stated range is wider than a /8",
         "A stated range replaces the egress rule to every public address (or, for the API server, to any address but "
         "link-local); a prefix shorter than /8 opens the ports to about as much. The private and link-local ranges inside "
         "it stay closed.",
         "State the ranges the hosts lie in, or leave the range out.",
+    ),
+    _w(
+        "W0323",
+        "an ingress-nginx host sends to a meshed workload, which refuses it",
+        "ingress-nginx runs outside the mesh: it presents no mTLS identity, and a meshed workload's AuthorizationPolicies "
+        "(the namespace's allow-nothing, then callers by principal) refuse every request from it.",
+        "Write `controller istio` (Istio's gateway is in the mesh, admitted by identity), or take the workload out of the mesh (`mesh off`).",
     ),
     # R06xx: renderer warnings
     _w(
@@ -634,9 +648,11 @@ CODES: tuple[Code, ...] = (
     ),
     _i(
         "I1048",
-        "the gateway's address is requested as its Service's loadBalancerIP",
-        "Istio copies a Gateway's IPAddress to the Service; load balancers that ignore loadBalancerIP assign their own.",
-        "Point DNS at the address the Gateway reports where the load balancer ignores it.",
+        "the gateway's address is requested as its Service's loadBalancerIP, or only documented behind a stated load balancer",
+        "Istio copies a Gateway's IPAddress to the Service; load balancers that ignore loadBalancerIP assign their own, and a "
+        "cloud load balancer that cannot assign it refuses the Service (AWS). Behind a `load_balancer` the spec names in "
+        "`behind`, that load balancer gives the Service its address, so the ingress's `address` is documented and not requested.",
+        "Point DNS at the address the Gateway reports where the load balancer ignores or assigns it.",
     ),
     _i(
         "I1049",

@@ -18,7 +18,7 @@ from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, fa
 from orion_dsl.lowering.names import credentials_volume
 from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
-from orion_dsl.semantic import edge_traffic, egress_entries, exposed, owned, paths, plain_secrets, stated_ranges
+from orion_dsl.semantic import edge_traffic, egress_entries, exposed, jwks_route, owned, paths, plain_secrets, stated_ranges
 from orion_dsl.source import Span
 
 
@@ -462,17 +462,17 @@ def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
 
 
 def external_metrics_select_their_series(ctx: Context) -> list[Diagnostic]:
-    """An ``external`` metric names a series outside the cluster's objects: without labels the HPA reads
-    every series of that name (every queue, every tenant) and scales on their sum (warning)."""
+    """An ``external`` metric names a series outside the cluster's objects: without labels the HPA would read
+    every series of that name (every queue, every tenant) and scale on their sum (an error: nothing is written)."""
     out = []
     for w in ctx.topology.workloads:
         for m in w.autoscale.metrics if w.autoscale is not None else ():
             if m.source == "external" and not m.selector:
                 out.append(
-                    warning(
-                        "W0306",
+                    error(
+                        "E0236",
                         m.span,
-                        f"the external metric {m.name} of {w.name} selects no series: the HPA scales on every series of that name",
+                        f"the external metric {m.name} of {w.name} selects no series: the HPA would scale on every series of that name",
                         f'name the series: `external {m.name} {m.target} {{ select {{ queue "NAME" }} }}` '
                         f'(for a RabbitMQ queue, `queue "NAME" {m.target} on BROKER`)',
                     )
@@ -494,6 +494,27 @@ def ingress_controller_is_maintained(ctx: Context) -> list[Diagnostic]:
             "write `controller istio` (Istio's Gateway API implementation: a Gateway and HTTPRoutes, admitted in the mesh by identity)",
         )
     ]
+
+
+def ingress_nginx_reaches_no_meshed_target(ctx: Context) -> list[Diagnostic]:
+    """ingress-nginx runs outside the mesh: it presents no mTLS identity, so the AuthorizationPolicies of a
+    meshed target (allow-nothing, then principals only) refuse every request it forwards (W0323)."""
+    ing = ctx.topology.ingress
+    if ing is None or ing.controller != "ingress-nginx":
+        return []
+    out = []
+    for host in ing.hosts:
+        w = ctx.topology.workload(host.target)
+        if w is not None and w.meshed:
+            out.append(
+                warning(
+                    "W0323",
+                    host.span,
+                    f"ingress-nginx is outside the mesh, so {w.name} (meshed) refuses every request it forwards for \"{host.host}\"",
+                    f"write `controller istio` (its gateway is in the mesh and admitted by identity), or take {w.name} out of the mesh (`mesh off`)",
+                )
+            )
+    return out
 
 
 def waf_module_is_loaded(ctx: Context) -> list[Diagnostic]:
@@ -679,7 +700,9 @@ CHECKS: Sequence[Check] = (
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
+    ingress_nginx_reaches_no_meshed_target,
     waf_module_is_loaded,
+    jwks_route.jwks_reaches_its_keys,
     proxies_in_front_state_their_ranges,
     a_cdn_in_front_reaches_the_gateway_address,
     alerts_leave_the_cluster,
