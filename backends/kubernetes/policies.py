@@ -28,7 +28,10 @@
   certificates), like the egress gateway's, and, when they run the ingress's ``waf``, the registry its
   Wasm module comes from (their istio-agent pulls it, not through Envoy): ghcr.io, whose blobs redirect
   to GitHub's content hosts, on 443 of public addresses (I1087 under ``internet deny``), or the spec's
-  mirror on its port at any address but link-local.
+  mirror on its port at any address but link-local. ingress-nginx's pods reach kube-dns and the API
+  server (they watch Ingresses, Services, EndpointSlices and Secrets) and take the API server's calls to
+  their admission webhook (8443). Either controller reaches cert-manager's HTTP-01 solver pods on 8089
+  where an HTTP-01 issuer signs the ingress's certificate (the challenge goes through the controller).
 
 Beyond the graph, for the platform itself (pods the graph does not model): meshed namespaces
 may reach istiod on 15012 (``istio-control-plane``), the ACME HTTP-01 solver pods accept the
@@ -44,12 +47,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from orion_dsl import controllers
-from orion_dsl.analysis.allow_graph import DNS_PORTS, MERGED_METRICS
+from orion_dsl.analysis.allow_graph import API_SERVER_PORTS, DNS_PORTS, MERGED_METRICS
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.engines import run_by
 from orion_dsl.lowering import Plan, Planned, Role, address_ranges, egress, names, waf
 from orion_dsl.lowering.istio import gateway_waf
-from orion_dsl.lowering.kubernetes import peer_pods
+from orion_dsl.lowering.kubernetes import certificate_namespaces, peer_pods
 from orion_dsl.lowering.prerequisites import api_server_callers
 from orion_dsl.model import Edge, Peer, Port, Topology
 
@@ -66,6 +69,10 @@ API_SERVER = {"ipBlock": {"cidr": "0.0.0.0/0", "except": [str(address_ranges.LIN
 #: usually inside the network, so any address but link-local, on the registry's port.
 MIRROR = API_SERVER
 ACME_SOLVER_PORT = 8089
+#: ingress-nginx's validating admission webhook: the controller container's ``webhook`` port, which the chart's
+#: ``<release>-controller-admission`` Service (port 443) targets and the API server calls on every Ingress
+#: change (kubernetes/ingress-nginx charts/ingress-nginx values.yaml ``controller.admissionWebhooks.port``).
+INGRESS_NGINX_WEBHOOK = Port("webhook", 8443)
 
 #: The readiness endpoint of an Istio gateway pod (/healthz/ready), a port of the Service Istio makes
 #: for a Gateway (kube-gateway.yaml, istio/istio 1.30.3): load balancers inside the network
@@ -274,15 +281,31 @@ def rules_of(topology: Topology) -> PeerRules:
         if ing is not None and gateway_waf(topology) is not None:
             registry = MIRROR if ing.waf_module is not None else PUBLIC
             found[controller][1].append(((registry,), Port("wasm-registry", waf.module(ing).port, "TCP")))
+        found[controller][1].extend(_acme_solvers(topology))
+    nginx = topology.ingress if topology.ingress is not None and topology.ingress.controller == "ingress-nginx" else None
+    if nginx is not None and (peer := Peer("ingress", nginx.name, nginx.namespace)) in found:
+        found[peer][0].append((api_server(topology), INGRESS_NGINX_WEBHOOK))
+        found[peer][1].extend([*_dns(), *((api_server(topology), port) for port in API_SERVER_PORTS), *_acme_solvers(topology)])
     return found
+
+
+def _acme_solvers(topology: Topology) -> list[tuple[NetPeers, Port]]:
+    """The ingress controller forwards Let's Encrypt's HTTP-01 challenges to cert-manager's solver pods
+    (beside each Certificate of an HTTP-01 issuer), which ``acme-http01-solver`` admits: without this
+    egress the challenge gets a 503 and the Certificate is never issued."""
+    return [((in_namespace(ns, names.ACME_SOLVER_PODS),), Port("acme-http01", ACME_SOLVER_PORT)) for ns in certificate_namespaces(topology)]
 
 
 def _gateway_platform() -> list[tuple[NetPeers, Port]]:
     """What Istio's gateway pods need besides their traffic: kube-dns (the egress gateway resolves the
     ServiceEntry hosts, resolution DNS; the agent resolves istiod) and istiod (the proxy's
     configuration and certificates)."""
-    dns = [((in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS),), port) for port in DNS_PORTS]
-    return [*dns, ((in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD),), Port("grpc-xds", meta.ISTIOD_PORT))]
+    return [*_dns(), ((in_namespace(meta.ISTIO_NAMESPACE, meta.ISTIOD),), Port("grpc-xds", meta.ISTIOD_PORT))]
+
+
+def _dns() -> list[tuple[NetPeers, Port]]:
+    """kube-dns, on each of its ports."""
+    return [((in_namespace(meta.KUBE_DNS_NAMESPACE, meta.KUBE_DNS),), port) for port in DNS_PORTS]
 
 
 def ingress_policy(entry: Planned, plan: Plan) -> Obj:
@@ -427,8 +450,9 @@ def diagnostics(topology: Topology, written: list[Planned]) -> list[Diagnostic]:
                 None,
                 f"the ingress controller in {topology.ingress.namespace} is not generated; "
                 "its pods must carry app.kubernetes.io/name=ingress-nginx for these NetworkPolicies",
-                "its egress to the Kubernetes API server (and cert-manager's to the API server and the ACME "
-                "server) is not in the allow-graph: add a NetworkPolicy with your API server's address",
+                "they open its egress to kube-dns and the API server (443, 6443; `network { api_server }` narrows it) and admit the "
+                f"API server to its admission webhook on {INGRESS_NGINX_WEBHOOK.number}; cert-manager's own egress (API server, "
+                "ACME server) is its installation's",
             )
         )
     return diags

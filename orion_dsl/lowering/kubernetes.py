@@ -447,7 +447,7 @@ def _network_policies(topology: Topology) -> Iterator[Planned]:
                 topology.ingress,
                 part=namespace,
                 sources=(topology.ingress.span, home.span if home else None),
-                selects={"acme.cert-manager.io/http01-solver": "true"},
+                selects=names.ACME_SOLVER_PODS,
             )
 
 

@@ -96,6 +96,8 @@ LIMIT_RANGE = "defaults"
 DEFAULT_DENY = "default-deny"
 CONTROL_PLANE_POLICY = "istio-control-plane"
 ACME_SOLVER_POLICY = "acme-http01-solver"
+#: The label cert-manager puts on its HTTP-01 solver pods (cert-manager pkg/issuer/acme/http/pod.go, podLabels).
+ACME_SOLVER_PODS = {"acme.cert-manager.io/http01-solver": "true"}
 MESH_DEFAULT = "default"
 ALLOW_NOTHING = "allow-nothing"
 TELEMETRY = "mesh-default"
