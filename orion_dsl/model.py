@@ -936,7 +936,7 @@ class EgressGateway:
 
 @attrs.frozen
 class Mesh:
-    """The service mesh (Istio 1.20+: one istiod)."""
+    """The service mesh (Istio 1.22+: one istiod)."""
 
     mtls: MtlsMode
     sidecar_resources: Resources | None
@@ -1108,6 +1108,18 @@ class Topology:
             return ()
         innermost = self.ingress.forwarded_by[-1]
         return next((d.ranges for d in self.edge if d.name == innermost), ())
+
+    def fronting_load_balancer(self) -> str | None:
+        """The load balancer the spec puts in front of the ingress (``behind ..., LB``), if any.
+
+        Then the Service's load balancer is that one and gets its own address from its provider (AWS refuses a
+        Service that asks for one: "LoadBalancerIP cannot be specified for AWS ELB"), so the ingress's ``address``
+        is the documented address behind it, never requested (I1048).
+        """
+        if self.ingress is None:
+            return None
+        balancers = {d.name for d in self.edge if d.kind == "load_balancer"}
+        return next((name for name in self.ingress.behind if name in balancers), None)
 
     def workload(self, name: str) -> Workload | None:
         """A workload by name."""

@@ -88,7 +88,7 @@ def gateway(entry: Planned, plan: Plan) -> Obj:
     """The Gateway: one listener per listen port, the options ConfigMap, the requested address."""
     ing = entry.of(Ingress)
     spec: Obj = {"gatewayClassName": names.ISTIO_GATEWAY_CLASS}
-    if ing.address is not None:  # Istio writes it to the Service's loadBalancerIP
+    if ing.address is not None and plan.topology.fronting_load_balancer() is None:  # Istio writes it to the Service's loadBalancerIP
         spec["addresses"] = [{"type": "IPAddress", "value": str(ing.address)}]
     options = plan.get(Role.GATEWAY_OPTIONS, ing)
     spec["infrastructure"] = {"parametersRef": {"group": "", "kind": "ConfigMap", "name": options.name}}
@@ -202,7 +202,17 @@ def diagnostics(topology: Topology) -> list[Diagnostic]:
             )
         )
     out += waf.logging_only(ing) if gateway_waf(topology) is not None else []
-    if ing.address is not None:
+    fronting = topology.fronting_load_balancer()
+    if ing.address is not None and fronting is not None:
+        out.append(
+            info(
+                "I1048",
+                ing.span,
+                f"the gateway's address {ing.address} is documented, not requested: the load balancer {fronting} in front of it gives the Service its address",
+                f"the Gateway asks for no address (a cloud load balancer refuses one it cannot assign); point {fronting} or DNS at the one it reports",
+            )
+        )
+    elif ing.address is not None:
         out.append(
             info(
                 "I1048",

@@ -73,7 +73,9 @@ def network(t: Topology) -> dict[str, Any]:
         if t.ingress is not None and t.ingress.subnet == subnet.name:
             members += 1
             # The controller's address is its load balancer's, not a pool its pods draw from.
-            address = f"{t.ingress.address} (load-balancer address)" if t.ingress.address else "any (subnet pool)"
+            fronting = t.fronting_load_balancer()
+            role = f"the ingress's address behind the load balancer {fronting}" if fronting else "load-balancer address"
+            address = f"{t.ingress.address} ({role})" if t.ingress.address else "any (subnet pool)"
             rows.append((subnet.name, str(subnet.cidr), f"{t.ingress.name} (ingress controller)", address, NONE, str(t.ingress.replicas)))
         for w in t.workloads:
             if w.subnet != subnet.name:
