@@ -18,14 +18,9 @@ gets a ScaledObject too, so no custom metrics adapter is needed: one ``prometheu
 Deployment scaled — a ``*_total`` counter's ``rate`` —, ``threshold`` the per-pod target, ``metricType: AverageValue``: KEDA divides the
 sum by the replicas; keda.sh/docs 2.18 scalers/prometheus).
 
-**VPA** (autoscaling.k8s.io/v1, ``updateMode`` from ``scaling.vertical``), one per workload.
-So it never fights the HPA, a VPA leaves alone every resource its workload's HPA scales on:
-with an HPA on CPU only, the VPA controls memory only; with an HPA on CPU *and* memory the
-VPA is recommend-only (``updateMode: "Off"``) and ORION says so (I1021). The VPA of a
-StatefulSet, or of a workload that may run a single pod, never evicts (``Auto``/``Recreate``
-become ``Initial``: pods are sized when created, I1081): a StatefulSet's pods are database and
-queue members, which must not restart at the autoscaler's moment, and evicting a workload's only
-pod (Grafana's single replica) takes it down until the new pod is ready. The
+**VPA** (autoscaling.k8s.io/v1), one per workload, its ``updateMode`` and controlled resources
+from :func:`orion_dsl.lowering.vertical.vertical` (``scaling.vertical``, except where it would fight
+the HPA or evict a StatefulSet's or a single pod; I1021, I1081). The
 Istio sidecar (``istio-proxy``) is sized by annotations, so the VPA leaves it alone.
 
 **PDB** (policy/v1) for every workload that can run more than one replica, from ``budget``
@@ -44,6 +39,7 @@ from typing import Any
 from orion_dsl import engines
 from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned, Role, names
+from orion_dsl.lowering.vertical import EVICTING, MODES, lowest_replicas, never_evicted, vertical
 from orion_dsl.model import Budget, Metric, Workload
 from orion_dsl.values import Duration, duration_text
 
@@ -104,7 +100,7 @@ def pods_query(m: Metric, namespace: str, target: dict[str, str], interval: Dura
     ``Pods`` metric averaged it. A counter (a name ending in ``_total``, Prometheus's naming convention for
     an accumulating count: prometheus.io/docs/practices/naming) is summed as its per-second ``rate``
     over :func:`rate_window`: its own sum only grows, so it would scale the workload up and never down."""
-    pods = f'{target["name"]}-{_POD_SUFFIX[target["kind"]]}'
+    pods = f"{target['name']}-{_POD_SUFFIX[target['kind']]}"
     labels = [f'namespace="{namespace}"', f'pod=~"{pods}"', *(f'{k}="{v}"' for k, v in m.selector)]
     series = f"{m.name}{{{','.join(labels)}}}"
     if m.name.endswith("_total"):
@@ -171,54 +167,15 @@ def hpa(entry: Planned, plan: Plan) -> Obj:
     return meta.build(entry, meta.workload_labels(plan.topology, w), spec=spec)
 
 
-_MODES = {"off": "Off", "initial": "Initial", "recreate": "Recreate", "auto": "Auto"}
-#: The update modes in which the VPA evicts running pods to resize them.
-_EVICTING = ("Recreate", "Auto")
-
-
-def _never_evicted(w: Workload) -> str | None:
-    """Why a workload's VPA must not evict its pods (I1081): a StatefulSet's are database and queue members; a
-    workload that may run one pod would go down with it. None when evicting is safe (several replicas)."""
-    if w.kind == "statefulset":
-        return "a StatefulSet's pods are not evicted to resize them"
-    if _lowest(w) <= 1:
-        return "it may run a single pod, which evicting would take down"
-    return None
-
-
-def _vertical(plan: Plan, w: Workload) -> tuple[str, list[str]]:
-    """(updateMode, controlled resources) of a workload's VPA: never a resource its HPA scales on;
-    recommend-only when the HPA takes both."""
-    mode_name = plan.topology.scaling.vertical
-    assert mode_name is not None
-    mode = _MODES[mode_name]
-    if mode in _EVICTING and _never_evicted(w) is not None:
-        mode = "Initial"
-    controlled = ["cpu", "memory"]
-    if w.autoscale is not None:
-        taken = [r for r, v in (("cpu", w.autoscale.cpu), ("memory", w.autoscale.memory)) if v is not None]
-        left = [r for r in controlled if r not in taken]
-        if left:
-            controlled = left
-        else:
-            mode = "Off"
-    return mode, controlled
-
-
 def vpa(entry: Planned, plan: Plan) -> Obj:
     """The workload's VPA (``scaling.vertical``)."""
     w = entry.of(Workload)
-    mode, controlled = _vertical(plan, w)
-    policies: list[dict[str, Any]] = [{"containerName": "*", "controlledResources": controlled}]
+    chosen = vertical(plan.topology, w)
+    policies: list[dict[str, Any]] = [{"containerName": "*", "controlledResources": list(chosen.controlled)}]
     if w.meshed:
         policies.insert(0, {"containerName": "istio-proxy", "mode": "Off"})
-    spec = {"targetRef": _target(entry), "updatePolicy": {"updateMode": mode}, "resourcePolicy": {"containerPolicies": policies}}
+    spec = {"targetRef": _target(entry), "updatePolicy": {"updateMode": chosen.mode}, "resourcePolicy": {"containerPolicies": policies}}
     return meta.build(entry, meta.workload_labels(plan.topology, w, entry.part), spec=spec)
-
-
-def _lowest(w: Workload) -> int:
-    """The fewest replicas the workload runs: the HPA minimum, else ``replicas``."""
-    return w.autoscale.min if w.autoscale is not None else w.replicas
 
 
 def _limit(w: Workload) -> dict[str, int]:
@@ -239,10 +196,11 @@ def pdb(entry: Planned, plan: Plan) -> Obj:
 def diagnostics(plan: Plan) -> list[Diagnostic]:
     """I1021 (a VPA that only recommends) and I1022 (a budget that blocks every eviction), per workload."""
     out: list[Diagnostic] = []
-    vertical = plan.topology.scaling.vertical
+    stated = plan.topology.scaling.vertical
     for w in plan.topology.workloads:
-        why = _never_evicted(w)
-        if vertical is not None and plan.find(Role.VPA, w) is not None and _MODES[vertical] in _EVICTING and _vertical(plan, w)[0] == "Initial" and why:
+        chosen = vertical(plan.topology, w) if stated is not None else None
+        why = never_evicted(w)
+        if stated is not None and chosen is not None and plan.find(Role.VPA, w) is not None and MODES[stated] in EVICTING and chosen.mode == "Initial" and why:
             out.append(
                 info(
                     "I1081",
@@ -251,7 +209,7 @@ def diagnostics(plan: Plan) -> list[Diagnostic]:
                     f"roll {w.name} at a time you choose to apply the VPA's recommendations",
                 )
             )
-        if vertical is not None and vertical != "off" and _vertical(plan, w)[0] == "Off":
+        if stated is not None and stated != "off" and chosen is not None and chosen.mode == "Off":
             out.append(
                 info(
                     "I1021",
@@ -269,13 +227,13 @@ def budget_diagnostics(w: Workload) -> list[Diagnostic]:
     if w.max_replicas <= 1:
         return []
     limit = _limit(w)
-    if not (limit.get("maxUnavailable") == 0 or limit.get("minAvailable", 0) >= _lowest(w)):
+    if not (limit.get("maxUnavailable") == 0 or limit.get("minAvailable", 0) >= lowest_replicas(w)):
         return []
     return [
         info(
             "I1022",
             w.span,
-            f"the disruption budget of {w.name} ({', '.join(f'{k} {v}' for k, v in limit.items())}) allows no eviction at {_lowest(w)} replicas",
+            f"the disruption budget of {w.name} ({', '.join(f'{k} {v}' for k, v in limit.items())}) allows no eviction at {lowest_replicas(w)} replicas",
             "node drains and cluster autoscaler scale-down wait forever: keep min_available below the lowest replica count, or max_unavailable at 1 or more",
         )
     ]

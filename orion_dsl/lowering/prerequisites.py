@@ -289,7 +289,12 @@ def _operators(topology: Topology, crds: tuple[Crd, ...]) -> tuple[Operator, ...
         name = known.name if known is not None else crd.controller
         if name is None:
             continue
-        version = cert_manager_release(_floor(topology, "kubernetes")[0]) if known is controllers.CERT_MANAGER else known.version if known else None
+        if known is controllers.CERT_MANAGER:
+            version: str | None = cert_manager_release(_floor(topology, "kubernetes")[0])
+        elif known is controllers.ISTIO:  # the platform row's floor: its objects may need a later Istio than their apiVersions
+            version = ".".join(map(str, _floor(topology, "istio")[0]))
+        else:
+            version = known.version if known else None
         serves = found.setdefault(name, (version, known.namespace, known.requires, []) if known else (None, None, (), []))[3]
         served = f"{crd.group}/{crd.version}"
         if served not in serves:
@@ -492,6 +497,15 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
     if any(w.meshed and w.scraped for w in topology.workloads):
         why = "Prometheus scrapes meshed pods at the Istio agent's :15020/stats/prometheus, which serves their merged metrics"
         out.append(Feature("Istio's metrics merging (meshConfig.enablePrometheusMerge, on by default)", why))
+    if topology.mesh is not None and topology.mesh.tracing_sampling is not None:
+        # The Telemetry names no provider, so Istio reports spans to meshConfig's default tracing provider, if one is set:
+        # Istio's tracing tasks (istio.io/latest/docs/tasks/observability/distributed-tracing, Zipkin) install one as an
+        # extensionProviders entry first; MeshConfig.DefaultProviders names the one used when a Telemetry names none.
+        why = (
+            f"the mesh samples {topology.mesh.tracing_sampling}% of requests (Telemetry mesh-default in istio-system), "
+            "and Istio sends their spans only to the default tracing provider: set one, or nothing is traced"
+        )
+        out.append(Feature("a tracing provider in Istio's meshConfig (extensionProviders, named in defaultProviders.tracing)", why))
     mon = topology.monitoring
     kube = mon.cluster_state_alerts if mon is not None else ()
     if mon is not None and kube:
@@ -523,10 +537,23 @@ def _features(topology: Topology, written: list[Planned]) -> tuple[Feature, ...]
         out.append(Feature("the resource metrics API (metrics-server)", "; ".join(users)))
     # a ScaledObject's pods metrics are KEDA's prometheus triggers: only ORION's own HPAs read the metrics APIs
     custom = [a for e in written if e.role is Role.HPA and (a := e.of(Workload).autoscale) is not None]
-    if any(m.source in ("pods", "object") for a in custom for m in a.metrics):
-        out.append(Feature("the custom metrics API (an adapter such as prometheus-adapter)", "HorizontalPodAutoscalers scale on pod or object metrics"))
-    if any(m.source == "external" for a in custom for m in a.metrics):
-        out.append(Feature("the external metrics API (an adapter such as KEDA's)", "HorizontalPodAutoscalers scale on external metrics"))
+    served = sorted({m.name for a in custom for m in a.metrics if m.source in ("pods", "object")})
+    if served:
+        out.append(
+            Feature(
+                "the custom metrics API: prometheus-adapter (or another adapter) with a rule for each metric",
+                f"HorizontalPodAutoscalers scale on pod or object metrics: {', '.join(served)}",
+            )
+        )
+    outside = sorted({m.name for a in custom for m in a.metrics if m.source == "external"})
+    if outside:
+        out.append(
+            Feature(
+                "the external metrics API: an adapter that serves each series (prometheus-adapter's external rules, or the metrics vendor's)",
+                f"HorizontalPodAutoscalers scale on external metrics: {', '.join(outside)} "
+                "(KEDA's metrics server serves only its own ScaledObjects' metrics, not these)",
+            )
+        )
     out.extend(_gateway_features(topology))
     out.append(Feature("Pod Security admission", "each namespace enforces the level listed below (built in since Kubernetes 1.25)"))
     return tuple(out)

@@ -45,7 +45,7 @@ def build(plan: Plan, diagrams: dict[str, str]) -> dict[str, Any]:
         "ingress": traffic.ingress(t),
         "egress": traffic.egress(t),
         "containers": workloads.containers(t),
-        "scaling": workloads.scaling(t),
+        "scaling": workloads.scaling(plan),
         "strategies": workloads.strategies(t),
         "mesh": platform.mesh(t),
         "data": platform.data(t),

@@ -17,8 +17,6 @@ ISTIOD_ROLES = (
     ("Telemetry", "configures sidecar metrics, access logs and tracing through the Telemetry API (formerly Mixer)"),
 )
 
-#: The restricted Pod Security profile every workload runs under, whatever the spec says.
-
 
 def mesh(t: Topology) -> dict[str, Any] | None:
     """The mesh: istiod roles, mTLS, per-service traffic policy, JWT, tracing."""

@@ -354,7 +354,7 @@ def egress(t: Topology) -> dict[str, Any]:
                     ("Sidecar to gateway", _sidecar_hop(g.tls_origination)),
                     ("Gateway to external", "the application's own TLS (or SMTP) bytes, forwarded unchanged: nothing originates TLS to the external"),
                     ("SNI routing", onoff(g.sni_routing)),
-                    ("Access control", _gateway_access(g.tls_origination)),
+                    ("Access control", _gateway_access(t, g.tls_origination)),
                 ],
             )
         monitoring = table(
@@ -383,11 +383,15 @@ def _sidecar_hop(tls_origination: bool) -> str:
     return "the application's TLS, passed through by SNI (`tls_origination off`)"
 
 
-def _gateway_access(tls_origination: bool) -> str:
-    """Who the gateway admits: per host, only the allow-graph's callers, or (passthrough) any caller the NetworkPolicies let in."""
+def _gateway_access(t: Topology, tls_origination: bool) -> str:
+    """Who the gateway admits: per host, only the allow-graph's callers, or (passthrough) any caller the NetworkPolicies let in;
+    and where traffic does not go through it at all (:func:`~orion_dsl.lowering.egress.allow_list_gaps`)."""
+    gaps = egress_routes.allow_list_gaps(t)
+    bypass = f"; not through the gateway {'; '.join(gaps)}: there any public address is reachable on the port" if gaps else ""
     if tls_origination:
-        return "only the allow-listed hosts below, each for its callers only; every other destination is refused"
-    return "only the allow-listed hosts below, for any caller that reaches the gateway (no caller identity under passthrough)"
+        refused = "every other destination is refused" if not gaps else "every other destination through it is refused"
+        return f"only the allow-listed hosts below, each for its callers only; {refused}{bypass}"
+    return f"only the allow-listed hosts below, for any caller that reaches the gateway (no caller identity under passthrough){bypass}"
 
 
 def _behind(t: Topology) -> str:

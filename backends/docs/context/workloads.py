@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from orion_dsl.backends.docs.context.text import NONE, check, cpu, memory, pct, ports, replica_words, table, timing
+from orion_dsl.backends.docs.context.text import NONE, Table, check, cpu, memory, pct, ports, replica_words, table, timing
 from orion_dsl.backends.docs.markdown import code, join, md
 from orion_dsl.engines import facts
+from orion_dsl.lowering import Plan, Role
+from orion_dsl.lowering.vertical import vertical
 from orion_dsl.model import Metric, Topology, Workload
 from orion_dsl.secrets import shown_env
 from orion_dsl.views.common import kind_name
@@ -108,8 +110,20 @@ def _metric(m: Metric, scraper: Workload | None) -> str:
     return md("{} (KEDA, from {})", text, scraper.name) if scraper is not None else text
 
 
-def scaling(t: Topology) -> dict[str, Any]:
+def _vertical(plan: Plan) -> Table | None:
+    """Each VPA's update mode and what it sizes, with why a mode differs from the spec's (None: no VPA)."""
+    t = plan.topology
+    rows = []
+    for w in t.workloads:
+        if plan.find(Role.VPA, w) is not None:
+            chosen = vertical(t, w)
+            rows.append((w.name, chosen.mode, ", ".join(chosen.controlled), chosen.why or "as the spec states"))
+    return table(("Workload", "Update mode", "Resources", "Why"), rows) if rows else None
+
+
+def scaling(plan: Plan) -> dict[str, Any]:
     """Horizontal, vertical and cluster autoscaling."""
+    t = plan.topology
     rows = [
         (
             w.name,
@@ -124,7 +138,8 @@ def scaling(t: Topology) -> dict[str, Any]:
     cluster = t.scaling.cluster
     return {
         "hpa": table(("Workload", "Replicas", "CPU target", "Memory target", "Custom metrics"), rows),
-        "vpa": t.scaling.vertical.capitalize() if t.scaling.vertical else None,
+        "vpa": _vertical(plan),
+        "vertical": t.scaling.vertical,
         "cluster": table(
             ("Setting", "Value"),
             [
