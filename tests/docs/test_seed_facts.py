@@ -239,8 +239,12 @@ def test_s24_notification_hpa(doc: Document) -> None:
     assert row["Custom metrics"] == "queue notifications on rabbitmq: 100 per replica (KEDA)"
 
 
-def test_s25_vpa_mode_auto(doc: Document) -> None:
-    assert doc.section("Vertical pod autoscaling").text == "VPA update mode: Auto."
+def test_s25_vpa_mode_auto_where_evicting_is_safe(doc: Document) -> None:
+    """The seed's VPA Auto, per workload: recommend-only beside an HPA on CPU and memory, never evicting a StatefulSet's or a single pod."""
+    modes = {r["Workload"]: (r["Update mode"], r["Why"]) for r in doc.table("Vertical pod autoscaling").records()}
+    assert modes["analytics"] == ("Auto", "as the spec states")
+    assert modes["gateway"] == ("Off", "its HPA already scales on CPU and memory")
+    assert modes["loki"] == ("Initial", "a StatefulSet's pods are not evicted to resize them")
 
 
 def test_s26_cluster_autoscaler(doc: Document) -> None:
@@ -291,7 +295,7 @@ def test_s30_subnets(doc: Document) -> None:
 @pytest.mark.parametrize(
     ("workload", "addresses", "pool", "max_replicas"),
     [
-        ("edge (ingress controller)", "10.0.1.10 (load-balancer address)", "—", "3"),
+        ("edge (ingress controller)", "10.0.1.10 (the ingress's address behind the load balancer public)", "—", "3"),
         ("gateway", "10.0.10.10..10.0.10.20", "11", "10"),
         ("auth", "10.0.10.30..10.0.10.40", "11", "8"),
         ("user", "10.0.10.50..10.0.10.60", "11", "10"),
@@ -441,6 +445,7 @@ def test_s42_paths(doc: Document) -> None:
     routes = {r["Path"]: r["Workload"] for r in doc.table("Routes").records()}
     expected = {
         "/api/auth/*": "auth",
+        "/.well-known/jwks.json": "auth",  # S51: the JWT keys istiod fetches through the edge (W0321)
         "/api/user/*": "user",
         "/api/notification/*": "notification",
         "/api/analytics/*": "analytics",

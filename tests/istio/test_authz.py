@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 import attrs
+import pytest
 
 from orion_dsl.backends.istio import render
 from orion_dsl.lowering.names import NAME_LABEL
@@ -131,6 +132,17 @@ def test_s51_protected_path_with_token_is_allowed(seed: Topology, seed_objects: 
 
 def test_s51_health_path_needs_no_token(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
     assert decide(seed_objects, _gateway_request(seed, "/health", token=False))
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login", "/api/auth/register", "/api/auth/oauth/google/callback"])
+def test_s51_login_works_without_a_token(seed: Topology, seed_objects: list[dict[str, Any]], path: str) -> None:
+    """Where a token is obtained stays open without one (the DENY on /api/* leaves the `public` paths out)."""
+    assert decide(seed_objects, _gateway_request(seed, path, token=False))
+
+
+@pytest.mark.parametrize("path", ["/api/auth/refresh", "/api/auth/login/../../user/1", "/api/auth/loginx"])
+def test_s51_only_the_public_paths_are_open_without_a_token(seed: Topology, seed_objects: list[dict[str, Any]], path: str) -> None:
+    assert not decide(seed_objects, _gateway_request(seed, path, token=False))
 
 
 def _outside(seed: Topology) -> Topology:

@@ -92,12 +92,14 @@ def test_s42_gateway_paths_route_by_prefix(seed_objects: Objects) -> None:
         for entry in vs["spec"].get("http", []):
             for match in entry.get("match", []):
                 if match.get("sourceLabels") == {"app.kubernetes.io/name": "gateway"}:
-                    routes[match["uri"]["prefix"]] = entry["route"][0]["destination"]["host"]
+                    [(how, path)] = match["uri"].items()
+                    routes[how, path] = entry["route"][0]["destination"]["host"]
     assert routes == {
-        "/api/auth/": "auth.orion-auth.svc.cluster.local",
-        "/api/user/": "user.orion-user.svc.cluster.local",
-        "/api/notification/": "notification.orion-notification.svc.cluster.local",
-        "/api/analytics/": "analytics.orion-user.svc.cluster.local",
+        ("prefix", "/api/auth/"): "auth.orion-auth.svc.cluster.local",
+        ("exact", "/.well-known/jwks.json"): "auth.orion-auth.svc.cluster.local",  # S51: the keys istiod fetches through the edge
+        ("prefix", "/api/user/"): "user.orion-user.svc.cluster.local",
+        ("prefix", "/api/notification/"): "notification.orion-notification.svc.cluster.local",
+        ("prefix", "/api/analytics/"): "analytics.orion-user.svc.cluster.local",
     }
 
 

@@ -21,6 +21,7 @@ from orion_dsl.lowering.prerequisites import prerequisites
 from orion_dsl.model import Topology
 from orion_dsl.pipeline import analyze_text
 from tests.conftest import topology_of
+from tests.support.netpol import Cluster, External, Pod
 from tests.support.plans import planned
 
 from .helpers import find, objects, of_kind, rendered
@@ -66,7 +67,7 @@ def test_the_seed_ingress_is_an_istio_gateway_with_one_https_listener(seed: Topo
     gateway = find(objects(seed), "Gateway", "edge", "orion-ingress")
     spec = gateway["spec"]
     assert spec["gatewayClassName"] == "istio"
-    assert spec["addresses"] == [{"type": "IPAddress", "value": "10.0.1.10"}]
+    assert "addresses" not in spec  # behind the load balancer "public" (AWS ELB), which assigns it: review-13 F1
     [listener] = spec["listeners"]
     assert (listener["name"], listener["protocol"], listener["port"]) == ("https", "HTTPS", 443)
     assert listener["tls"] == {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": "edge-tls"}]}
@@ -196,6 +197,22 @@ def test_the_gateway_pods_reach_istiod_and_dns_and_take_traffic_on_443(seed: Top
     assert {("istio-system", 15012), ("kube-system", 53), ("orion-gateway", 3000), ("orion-system", 3004)} <= reached
 
 
+def test_the_gateway_pods_reach_the_http01_solver_and_nothing_else_of_its_namespace(http01: list[dict[str, Any]]) -> None:
+    """Let's Encrypt's challenge reaches cert-manager's solver pod through the gateway (review-13 F9).
+
+    The solver listens on 8089 (cert-manager's acmesolver ``--listen-port``) and carries the label
+    ``acme.cert-manager.io/http01-solver: "true"`` (pkg/issuer/acme/http/pod.go).
+    """
+    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(http01, "Namespace")}
+    gateway = Pod("shop-edge", "edge-istio-0", {"gateway.networking.k8s.io/gateway-name": "edge"}, {})
+    solver = Pod("shop-edge", "cm-acme-http-solver-x", {"acme.cert-manager.io/http01-solver": "true"}, {"http": (8089, "TCP")})
+    bystander = Pod("shop-edge", "other", {"app": "other"}, {"http": (8089, "TCP")})
+    cluster = Cluster((gateway, solver, bystander), namespaces, of_kind(http01, "NetworkPolicy"))
+    assert cluster.allowed(gateway, solver, 8089)
+    assert not cluster.allowed(gateway, bystander, 8089)
+    assert not cluster.allowed(gateway, solver, 8080)
+
+
 def test_what_the_gateway_cannot_apply_is_reported(seed: Topology) -> None:
     found = {d.code: d for d in rendered(seed).diagnostics}
     assert "TLSV1_3" in found["I1045"].help
@@ -209,6 +226,23 @@ def test_ingress_nginx_is_warned_as_retired() -> None:
     assert warning.span is not None and (warning.span.line, warning.span.column) == (5, 14)
     assert analysis.topology is not None
     assert [o["metadata"]["name"] for o in of_kind(objects(analysis.topology), "Ingress")] == ["edge-shop"]
+
+
+def test_ingress_nginx_runs_under_orions_network_policies() -> None:
+    """The controller resolves names, watches the API server (Ingresses, Services, EndpointSlices, Secrets; 443 or
+    6443 at the endpoint) and answers the API server's calls to its admission webhook on 8443 (review-13 F8)."""
+    analysis = analyze_text(HTTP01_SPEC.replace("namespace shop-edge\n", "controller ingress-nginx\n  namespace shop-edge\n", 1), "shop.orion")
+    assert analysis.topology is not None
+    objs = objects(analysis.topology)
+    namespaces = {"kube-system": {}, **{o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(objs, "Namespace")}}
+    controller = Pod("shop-edge", "ingress-nginx-controller-0", {"app.kubernetes.io/name": "ingress-nginx"}, {"webhook": (8443, "TCP")})
+    dns = Pod("kube-system", "coredns-0", {"k8s-app": "kube-dns"}, {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")})
+    cluster = Cluster((controller, dns), namespaces, of_kind(objs, "NetworkPolicy"))
+    api_server, metadata = External("172.20.0.10"), External("169.254.169.254")
+    assert cluster.allowed(controller, dns, 53, "UDP") and cluster.allowed(controller, dns, 53)
+    assert cluster.allowed(controller, api_server, 443) and cluster.allowed(controller, api_server, 6443)
+    assert cluster.allowed(api_server, controller, 8443)
+    assert not cluster.allowed(controller, metadata, 443) and not cluster.allowed(metadata, controller, 8443)
 
 
 BEHIND = HTTP01_SPEC.replace("ingress edge {\n", "edge { cdn front { ranges 198.51.100.0/24, 203.0.113.0/25 } }\ningress edge {\n  behind front\n", 1)

@@ -127,8 +127,8 @@ def _adapter(text: str) -> list[str]:
 
 def test_the_custom_metrics_adapter_is_a_prerequisite_only_of_an_hpa_reading_it() -> None:
     assert _adapter(MONITORED.replace(MIXED, "")) == []
-    assert _adapter(MONITORED) == ["HorizontalPodAutoscalers scale on pod or object metrics"]  # both's object metric
-    assert _adapter(UNMONITORED) == ["HorizontalPodAutoscalers scale on pod or object metrics"]
+    assert _adapter(MONITORED) == ["HorizontalPodAutoscalers scale on pod or object metrics: requests, sessions"]  # both's HPA, not KEDA's
+    assert _adapter(UNMONITORED) == ["HorizontalPodAutoscalers scale on pod or object metrics: requests_per_second"]
 
 
 def test_without_a_prometheus_scraping_it_a_pods_metric_stays_an_hpa_metric() -> None:
