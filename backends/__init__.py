@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from orion_dsl.artifacts import Rendered
 from orion_dsl.diagnostics import did_you_mean
-from orion_dsl.lowering import Plan, Planned
 
-Render = Callable[[Plan], Rendered]
+if TYPE_CHECKING:  # the registry is read before anything is planned (a re-compile whose stamp holds plans nothing)
+    from orion_dsl.lowering import Plan, Planned
+
+Render = Callable[["Plan"], Rendered]
 
 #: Every target name and the module that renders it, in the order `orion compile` runs them.
 BACKENDS: dict[str, str] = {
@@ -38,10 +40,15 @@ class UnknownTarget(Exception):
         return self.message
 
 
-def lookup(name: str) -> Render:
-    """The render function of a target; an unknown name gets a did-you-mean."""
+def known(name: str) -> None:
+    """Raise :class:`UnknownTarget`, with a did-you-mean, unless ``name`` is a target (without importing its backend)."""
     if name not in BACKENDS:
         raise UnknownTarget(f'unknown target "{name}"; {did_you_mean(name, BACKENDS)}')
+
+
+def lookup(name: str) -> Render:
+    """The render function of a target; an unknown name gets a did-you-mean."""
+    known(name)
     render: Render = importlib.import_module(BACKENDS[name]).render
     return render
 

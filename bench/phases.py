@@ -36,9 +36,10 @@ sys.path.insert(0, str(HERE.parent))
 from generate import generate  # noqa: E402
 
 from orion_dsl.backends import BACKENDS, lookup  # noqa: E402
+from orion_dsl.collector import collector_paused  # noqa: E402
 from orion_dsl.lowering import Plan  # noqa: E402
 from orion_dsl.output import write_targets  # noqa: E402
-from orion_dsl.pipeline import analyze_text, collector_paused  # noqa: E402
+from orion_dsl.pipeline import analyze_text  # noqa: E402
 
 T = TypeVar("T")
 

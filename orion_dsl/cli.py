@@ -11,16 +11,19 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from orion_dsl import __version__
 from orion_dsl.codes import Code
+from orion_dsl.collector import collector_paused
 from orion_dsl.diagnostics import Diagnostic, Severity, render_json
-from orion_dsl.pipeline import Analysis, analyze_source, collector_paused
 from orion_dsl.source import SourceFile, UnreadableSpec
 from orion_dsl.terminal import COLOR_MODES, DEFAULT_MAX_ERRORS, ColorMode, Console, StdoutUnwritable, write_stdout
+
+if TYPE_CHECKING:
+    from orion_dsl.pipeline import Analysis
 
 EXIT_OK = 0
 EXIT_SPEC_ERROR = 1
@@ -51,7 +54,13 @@ def _analyze(spec: Path, console: Console) -> Analysis:
 
 
 def _analyze_source(source: SourceFile, console: Console) -> Analysis:
-    """Analyse a spec already read, naming each stage on the console's progress line."""
+    """Analyse a spec already read, naming each stage on the console's progress line.
+
+    The pipeline is imported here, not with this module: a re-compile whose stamp holds
+    (:mod:`orion_dsl.up_to_date`) and ``orion explain CODE`` never load it.
+    """
+    from orion_dsl.pipeline import analyze_source
+
     return analyze_source(source, lambda stage: console.step(f"{source.name}: {stage}"))
 
 
@@ -131,7 +140,7 @@ def check(specs: tuple[Path, ...], strict: bool, fmt: str, max_errors: int, colo
 
 
 def _targets(value: str | None) -> list[str]:
-    from orion_dsl.backends import BACKENDS, UnknownTarget, lookup
+    from orion_dsl.backends import BACKENDS, UnknownTarget, known
 
     if value is None:
         return list(BACKENDS)
@@ -140,7 +149,7 @@ def _targets(value: str | None) -> list[str]:
         raise click.BadParameter(f"names no target; give one or more of {', '.join(BACKENDS)}", param_hint="--target")
     for name in names:
         try:
-            lookup(name)
+            known(name)
         except UnknownTarget as exc:
             raise click.BadParameter(str(exc), param_hint="--target") from exc
     return list(dict.fromkeys(names))
@@ -173,9 +182,6 @@ def compile(
       orion compile specs/orion.orion --target kubernetes -o - | kubectl apply -f -
       orion compile specs/orion.orion -o out --check     # CI drift check
     """
-    from orion_dsl.backends import lookup
-    from orion_dsl.backends.diagrams import renderer_dependent
-    from orion_dsl.lowering.prerequisites import prerequisites
     from orion_dsl.output import OutputError, check_targets, write_targets
     from orion_dsl.up_to_date import compile_key, record, still_current
 
@@ -202,6 +208,10 @@ def compile(
             for name, count in stamp.files.items():
                 console.say(f"{out / name}: {count} files (0 added, 0 changed, 0 removed)")
             return
+    from orion_dsl.backends import lookup  # past the stamp: what only a full compile needs
+    from orion_dsl.backends.diagrams import renderer_dependent
+    from orion_dsl.lowering.prerequisites import prerequisites
+
     analysis = _analyze_source(source, console)
     plan = analysis.plan
     warned = strict and any(d.severity is Severity.WARNING for d in analysis.diagnostics)

@@ -1,21 +1,18 @@
-"""The one place that knows where the grammar is; Lark's errors become diagnostics."""
+"""Parsing with Lark (the grammar in :mod:`orion_dsl.grammar_file`); Lark's errors become diagnostics."""
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token
 
 from orion_dsl.diagnostics import Diagnostic, error, sort_key
+from orion_dsl.grammar_file import grammar_path
 from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
 from orion_dsl.syntax_builder import MAX_DEPTH, SyntaxBuilder, TooDeep
-
-_PACKAGED = Path(__file__).parent / "grammar" / "orion.lark"
-_IN_REPO = Path(__file__).resolve().parent.parent / "grammar" / "orion.lark"
 
 #: How users call the grammar's terminals in an error message.
 TOKEN_WORDS: dict[str, str] = {
@@ -38,11 +35,6 @@ TOKEN_WORDS: dict[str, str] = {
     "<END-OF-FILE>": "the end of the file",
     "__ANON_0": '".."',
 }
-
-
-def grammar_path() -> Path:
-    """The grammar file: inside the installed package, else in the source checkout."""
-    return _PACKAGED if _PACKAGED.exists() else _IN_REPO
 
 
 @functools.cache

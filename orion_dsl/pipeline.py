@@ -6,9 +6,7 @@ lowering plan (``None`` when any error was found) with every diagnostic, in sour
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +14,7 @@ import attrs
 
 from orion_dsl import declarations as decl
 from orion_dsl.analysis.allow_graph import build_allow_graph
+from orion_dsl.collector import collector_paused
 from orion_dsl.decode import decode_file
 from orion_dsl.diagnostics import Diagnostic, error, sort_key
 from orion_dsl.lowering import Plan, lower
@@ -87,26 +86,6 @@ def patch_plan(plan: Plan, patches: tuple[decl.PatchDecl, ...]) -> tuple[Plan, l
 
 def _quiet(stage: Stage) -> None:
     """The default stage callback: say nothing."""
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a block (or a function it decorates), then restore it as it was.
-
-    The pipeline builds millions of small objects and no reference cycles that need the
-    collector: reference counting frees them. Each collection pass rescans the objects
-    still alive, so the passes grow with the model: they made the front end superlinear,
-    and cost a compile of 1,000 services about a tenth of its time in the back ends (see
-    docs/PERFORMANCE.md). Nesting is safe: the collector runs again only when the
-    outermost block ends, and only if it ran before.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @collector_paused()

@@ -40,8 +40,8 @@ from pathlib import Path
 import attrs
 
 from orion_dsl.folder_lock import FolderBusy, locked
+from orion_dsl.grammar_file import grammar_path
 from orion_dsl.output import JOURNAL, LOCK_WAIT_SECONDS, WORK
-from orion_dsl.parser import grammar_path
 from orion_dsl.source import SourceFile
 
 #: Raised whenever what the stamp holds or how the key is made changes.

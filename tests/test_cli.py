@@ -204,7 +204,7 @@ def test_internal_error_is_one_line_and_exit_70(spec: Path, monkeypatch: pytest.
     def explode(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("orion_dsl.cli.analyze_source", explode)
+    monkeypatch.setattr("orion_dsl.pipeline.analyze_source", explode)
     with pytest.raises(SystemExit) as exit_info:
         main(["check", str(spec)])
     assert exit_info.value.code == EXIT_INTERNAL

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from orion_dsl import cli as cli_module
-from orion_dsl import up_to_date
+from orion_dsl import pipeline, up_to_date
 from orion_dsl.cli import EXIT_OK, cli
 from orion_dsl.output import JOURNAL, WORK
 from orion_dsl.source import SourceFile
@@ -43,13 +44,13 @@ def spec(tmp_path: Path) -> Path:
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the specs the CLI analyses (each full compile analyses once)."""
     seen: list[str] = []
-    real = cli_module.analyze_source
+    real = pipeline.analyze_source
 
     def counting(source: SourceFile, on_stage: Callable[[str], None]) -> object:
         seen.append(source.name)
         return real(source, on_stage)
 
-    monkeypatch.setattr(cli_module, "analyze_source", counting)
+    monkeypatch.setattr(pipeline, "analyze_source", counting)  # the CLI imports it when it analyses
     return seen
 
 
@@ -180,3 +181,16 @@ def test_the_key_covers_the_spec_its_name_and_the_targets() -> None:
     assert base != key(SourceFile("a.orion", WARNED + "\n"), ["kubernetes"], {})
     assert base != key(SourceFile("a.orion", WARNED), ["kubernetes", "istio"], {})
     assert base != key(SourceFile("a.orion", WARNED, undecodable=3), ["kubernetes"], {})
+
+
+def test_an_unchanged_recompile_loads_neither_the_pipeline_nor_the_back_ends(spec: Path, tmp_path: Path) -> None:
+    """What makes it fast: the front end, lowering and back ends are imported only past the stamp."""
+    out = tmp_path / "out"
+    run("compile", str(spec), "-o", str(out))
+    probe = (
+        "import sys\nfrom orion_dsl.cli import main\n"
+        f"try:\n    main(['compile', {str(spec)!r}, '-o', {str(out)!r}])\nexcept SystemExit as done:\n    assert done.code == 0\n"
+        "print(sorted(m for m in ('orion_dsl.pipeline', 'orion_dsl.lowering', 'orion_dsl.backends.kubernetes', 'lark') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[]", done.stderr
