@@ -201,7 +201,7 @@ def compile(
     if output != "-" and not check_only:
         options = {"strict": strict, "verbose": verbose, "color": console.color, "max_errors": max_errors}
         key = compile_key(source, targets, options)
-        stamp = None if rebuild else still_current(out, key, on_wait=lambda: console.say(f"orion: waiting for another orion writing {out}"))
+        stamp = None if rebuild else still_current(out, key)
         if stamp is not None:
             if stamp.transcript:
                 console.say(stamp.transcript, nl=False)
@@ -233,6 +233,8 @@ def compile(
         write_stdout(next(iter(rendered.values())).stream)
         return
     files = {name: {a.path.removeprefix(f"{name}/"): a.text for a in r.artifacts} for name, r in rendered.items()}
+    # Graphviz missing or failing (R06xx) may be this moment's trouble (a timeout, a broken font cache): no stamp, so the next compile draws again
+    renderer_trouble = any(d.code.startswith("R06") for r in rendered.values() for d in r.diagnostics)
     if check_only:
         try:
             report = check_targets(out, files, ignored=renderer_dependent)
@@ -258,7 +260,7 @@ def compile(
             files,
             on_wait=lambda: console.say(f"orion: waiting for another orion writing {out}"),
             on_warning=lambda message: console.say(f"orion: {message}"),
-            on_written=lambda root: record(root, key, {name: len(f) for name, f in files.items()}, transcript),
+            on_written=lambda root: None if renderer_trouble else record(root, key, {name: len(f) for name, f in files.items()}, transcript),
         )
     except OutputError as exc:
         console.say(f"orion: cannot write {out}: {exc}")

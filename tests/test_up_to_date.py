@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -194,3 +195,55 @@ def test_an_unchanged_recompile_loads_neither_the_pipeline_nor_the_back_ends(spe
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_tree_as_new_as_its_stamp_is_not_trusted(spec: Path, tmp_path: Path, analyses: list[str]) -> None:
+    """On coarse timestamps an edit in the compile's tick looks unchanged, so an entry not older than the stamp means a full compile (git's racy rule)."""
+    out = tmp_path / "out"
+    run("compile", str(spec), "-o", str(out), "-t", "kubernetes")
+    newest = max(max(p.lstat().st_mtime_ns, p.lstat().st_ctime_ns) for p in [out / "kubernetes", *(out / "kubernetes").rglob("*")])
+    os.utime(out / WORK / "stamp", ns=(newest, newest))  # the stamp written in the same tick as the tree
+    run("compile", str(spec), "-o", str(out), "-t", "kubernetes")
+    assert len(analyses) == 2
+
+
+@pytest.mark.parametrize("damage", ["pipe", "deep"])
+def test_a_stamp_that_cannot_be_read_means_a_full_compile_without_hanging(spec: Path, tmp_path: Path, damage: str) -> None:
+    out = tmp_path / "out"
+    run("compile", str(spec), "-o", str(out))
+    stamp = out / WORK / "stamp"
+    stamp.unlink()
+    if damage == "pipe":
+        os.mkfifo(stamp)
+    else:
+        stamp.write_text("[" * 100_000)
+    done = subprocess.run([sys.executable, "-m", "orion_dsl", "compile", str(spec), "-o", str(out)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == EXIT_OK and "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_the_key_skips_what_is_not_a_file_in_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An editor's lock file is a dangling link beside the module it guards: no part of ORION, and no reason to fail."""
+    package = tmp_path / "orion_dsl"
+    package.mkdir()
+    (package / "up_to_date.py").write_text("# the module\n")
+    (package / ".#cli.py").symlink_to(tmp_path / "nowhere")
+    monkeypatch.setattr(up_to_date, "__file__", str(package / "up_to_date.py"))
+    assert [p.name for p in up_to_date._own_files()][:-1] == ["up_to_date.py"]  # and the grammar
+
+
+def test_a_compile_whose_graphviz_failed_leaves_no_stamp(spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R06xx may be this moment's trouble (a timeout, a broken font cache): the next compile must draw again."""
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *rest, **kw: None if name == "dot" else real(name, *rest, **kw))
+    out = tmp_path / "out"
+    code, err = run("compile", str(spec), "-o", str(out))
+    assert code == EXIT_OK and "R0601" in err and not (out / WORK / "stamp").exists()
+
+
+def test_the_key_covers_what_graphviz_reads_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = SourceFile("a.orion", WARNED)
+    monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    before = up_to_date.compile_key(source, ["diagrams"], {}), up_to_date.compile_key(source, ["kubernetes"], {})
+    monkeypatch.setenv("FONTCONFIG_FILE", "/etc/fonts/other.conf")
+    assert up_to_date.compile_key(source, ["diagrams"], {}) != before[0]
+    assert up_to_date.compile_key(source, ["kubernetes"], {}) == before[1]
