@@ -345,6 +345,35 @@ CODES: tuple[Code, ...] = (
         "that name (every queue, every tenant), and the HPA would scale on their sum.",
         'Name the series with `{ select { LABEL "VALUE" } }`, or scale on a RabbitMQ queue with `queue "NAME" DEPTH on BROKER`.',
     ),
+    _e(
+        "E0237",
+        "an ingress with `tls` does not listen on 443",
+        "The ingress terminates TLS on 443; every other listen port is plain HTTP, so its hosts would be served in "
+        "plaintext beside a certificate no listener uses.",
+        "Listen on 443, or drop `tls`.",
+    ),
+    _e(
+        "E0238",
+        "an HTTP-01 issuer signs the ingress's certificate, but the ingress does not listen on 80",
+        "ACME servers send HTTP-01 challenges to port 80 only: the challenge never arrives, the certificate is never "
+        "issued and the HTTPS listener has no Secret.",
+        "Add `listen 80` (plain HTTP then only redirects and answers challenges), or give the issuer `dns01`.",
+    ),
+    _e(
+        "E0239",
+        "a CloudNativePG base backup goes to a target its WAL is not archived to",
+        "The base backup goes through the Barman Cloud plugin into the target's ObjectStore, which ORION writes for the "
+        "WAL archive to that target; without it every ScheduledBackup fails, and a base backup without its WAL cannot "
+        "be restored consistently.",
+        "Add `backup wal continuous to TARGET` to the database.",
+    ),
+    _e(
+        "E0240",
+        "a namespace is `mesh on`, but the spec has no `mesh istio` block",
+        "The namespace would be labelled for Istio's sidecar injection while ORION writes no Istio object: no mTLS, no "
+        "authorization, and none of its workloads' mesh settings (timeouts, retries, affinity).",
+        "Add `mesh istio { mtls strict }` at the top level, or drop `mesh on`.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
@@ -513,6 +542,47 @@ CODES: tuple[Code, ...] = (
         "(the namespace's allow-nothing, then callers by principal) refuse every request from it.",
         "Write `controller istio` (Istio's gateway is in the mesh, admitted by identity), or take the workload out of the mesh (`mesh off`).",
     ),
+    _w(
+        "W0324",
+        "a workload scales on a queue of a broker it does not call",
+        "KEDA scales the workload on the queue's depth, but its NetworkPolicy and Sidecar open only what it calls: "
+        "its pods could never reach the broker they consume from, however many KEDA starts.",
+        "Add `calls BROKER:PORT` to the workload (its own `calls` replace the namespace defaults' whole).",
+    ),
+    _w(
+        "W0325",
+        "a scheduled backup has neither a built-in step nor an `image`",
+        "ORION's built-in steps back up PostgreSQL (full, incremental), Redis (snapshot, full) and RabbitMQ (definitions); "
+        "any other backup gets a CronJob whose step can only fail, every run, while the recovery objectives count it.",
+        "Give the backup an `image` that reads the BACKUP_* variables, or back up a kind ORION knows for that image.",
+    ),
+    _w(
+        "W0326",
+        "RabbitMQ's definitions backup runs in an image without rabbitmqadmin 2",
+        "The step runs rabbitmqadmin 2 in the broker's own image, which only RabbitMQ 4.x `-management` images ship; 3.x "
+        "images ship the Python rabbitmqadmin 1 (other commands), images without the management plugin none.",
+        'Run a 4.x management image (`image "rabbitmq:4.2-management"`), or give the backup an `image` of its own.',
+    ),
+    _w(
+        "W0327",
+        "an external is `via egress_gateway`, but the spec has no egress gateway",
+        "Without `mesh { egress_gateway }` nothing carries the external's traffic through a gateway: its callers go out "
+        "directly, past the control the spec states.",
+        "Add `egress_gateway { ... }` to the `mesh istio` block, or drop `via egress_gateway`.",
+    ),
+    _w(
+        "W0328",
+        "a container's memory is under 4Mi: a number written without its unit",
+        "`memory 2` is 2 bytes; runc refuses a limit that small, so the pod never starts.",
+        "Write the unit: `memory 2Gi`, `512Mi`.",
+    ),
+    _w(
+        "W0329",
+        "a workload reads the address in a pooled CloudNativePG database's `<db>-app` Secret",
+        "The operator writes `uri`, `host` and the JDBC URIs for the `<db>-rw` Service, the instances; a pooled database's "
+        "instances admit only its pooler (ORION's NetworkPolicies), so the connection times out.",
+        "Address the pooler, ORION's Service `<db>`: `env NAME address DB:PORT`, with the Secret's `username` and `password`.",
+    ),
     # R06xx: renderer warnings
     _w(
         "R0601",
@@ -623,11 +693,6 @@ CODES: tuple[Code, ...] = (
     ),
     _i("I1043", "ACME issues wildcard certificates only through DNS-01, and the ClusterIssuer solves HTTP-01", fix="Add `dns01 PROVIDER` to the issuer."),
     _i(
-        "I1044",
-        "HTTP-01 challenges arrive on port 80, but the ingress controller does not listen on it",
-        fix="Add `listen 80` to the ingress (ssl-redirect keeps other traffic on HTTPS).",
-    ),
-    _i(
         "I1045",
         "a TLS minimum on an Istio gateway is mesh-wide: no Gateway field sets it",
         "Istio applies meshConfig.tlsDefaults.minProtocolVersion to every gateway's TLS servers (fixed to mean TLS 1.3 in Istio 1.30).",
@@ -666,11 +731,6 @@ CODES: tuple[Code, ...] = (
         fix="Give the backup an `image` that streams the data and reads the BACKUP_* variables.",
     ),
     _i("I1051", "cron cannot express the backup interval exactly: the message says the schedule used", fix="Use an interval that divides an hour or a day."),
-    _i(
-        "I1052",
-        "no built-in command backs up this kind for the workload's image: the CronJob fails until the backup names an `image`",
-        fix="Give the backup an image that reads the BACKUP_* variables.",
-    ),
     _i(
         "I1054",
         "the Velero Schedule writes to a BackupStorageLocation that Velero's installation must define",

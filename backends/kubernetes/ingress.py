@@ -207,15 +207,6 @@ def _http01(topology: Topology, ing: Ingress) -> list[Diagnostic]:
                     f"add `dns01 cloudflare` to issuer {issuer.name} (the provider that serves the domain)",
                 )
             )
-        if not any(p.number == 80 for p in ing.listen):
-            out.append(
-                info(
-                    "I1044",
-                    None,
-                    "HTTP-01 challenges arrive on port 80, but the ingress controller listens on " + ", ".join(str(p.number) for p in ing.listen),
-                    "add `listen 80` to the ingress (ssl-redirect keeps other traffic on HTTPS)",
-                )
-            )
     return out
 
 

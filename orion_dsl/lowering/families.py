@@ -8,12 +8,29 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Literal
 
+from orion_dsl.choices import BackupKind
 from orion_dsl.lowering import names
 from orion_dsl.model import EnvVar, Workload
 
 #: The images ORION has built-in backup commands for.
 Family = Literal["postgres", "redis", "rabbitmq"]
 FAMILIES: tuple[Family, ...] = ("postgres", "redis", "rabbitmq")
+
+#: The kinds of scheduled backup each family's built-in steps take (``backends/kubernetes/backups/steps.py``):
+#: a backup of another kind, or of another image, has a step only when it names an ``image`` (W0325).
+BUILT_IN_BACKUPS: dict[Family, tuple[BackupKind, ...]] = {"postgres": ("full", "incremental"), "redis": ("snapshot", "full"), "rabbitmq": ("definitions",)}
+
+#: The first RabbitMQ release whose ``-management`` images ship rabbitmqadmin 2, which the definitions backup runs
+#: (docker-library/rabbitmq@9193c1de 4.*/ubuntu/management/Dockerfile; 3.x images ship the Python rabbitmqadmin 1,
+#: whose commands differ: W0326).
+RABBITMQADMIN_2_SINCE = 4
+
+
+def built_in_backup(w: Workload, kind: BackupKind) -> bool:
+    """Whether ORION has a built-in step for a scheduled backup of this kind of this workload's image."""
+    found = family(w)
+    return found is not None and kind in BUILT_IN_BACKUPS[found]
+
 
 #: The credential files each family's steps read (key -> the client's variable it is exported to):
 #: the password (libpq's PGPASSWORD, redis-cli's REDISCLI_AUTH), and RabbitMQ's management API also

@@ -18,7 +18,7 @@ from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, fa
 from orion_dsl.lowering.names import credentials_volume
 from orion_dsl.model import Container, Namespace, Topology, Workload
 from orion_dsl.receivers import receiver_of
-from orion_dsl.semantic import edge_traffic, egress_entries, exposed, jwks_route, owned, paths, plain_secrets, stated_ranges
+from orion_dsl.semantic import backup_steps, edge_traffic, egress_entries, exposed, ingress_tls, jwks_route, owned, paths, plain_secrets, stated_ranges
 from orion_dsl.source import Span
 
 
@@ -362,6 +362,29 @@ def _without_resources(w: Workload) -> list[Container]:
     return [c for c in (*w.containers, *w.init_containers) if c.resources.none]
 
 
+#: Below this a container's memory is a unit left out (``memory 2`` for ``2Gi``): runc refuses such a limit, the pod never starts.
+MEMORY_FLOOR_BYTES = 4 * 1024 * 1024
+
+
+def memory_has_a_unit(ctx: Context) -> list[Diagnostic]:
+    """W0328 for a container whose memory request or limit is under 4Mi: a number without its unit, as a rule."""
+    out = []
+    for w in ctx.topology.workloads:
+        for c in (*w.containers, *w.init_containers):
+            r = c.resources
+            small = [q for q in (r.memory_request, r.memory_limit) if not r.none and q.amount < MEMORY_FLOOR_BYTES]
+            if small:
+                out.append(
+                    warning(
+                        "W0328",
+                        w.span,
+                        f"container {c.name} of {w.name} asks for {small[0].text} bytes of memory: no process starts in under 4Mi",
+                        f"write the unit: `memory {small[0].text}Mi` or `{small[0].text}Gi`",
+                    )
+                )
+    return out
+
+
 def _resources_none_help(ns: Namespace | None) -> str:
     """What a container without resources gets in its namespace: the LimitRange's figures, nothing, or the cluster's say."""
     state = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`"
@@ -427,8 +450,9 @@ def quotas_admit_the_pods(ctx: Context) -> list[Diagnostic]:
 
 def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
     """A ``queue`` metric names the broker KEDA reads the queue's depth from: a workload run by the RabbitMQ
-    Cluster Operator (ORION knows its Service, port and credentials). KEDA's ScaledObject takes over the
-    workload's HPA, so its other custom metrics (which need a metrics adapter) cannot stand beside it."""
+    Cluster Operator (ORION knows its Service, port and credentials), which the workload consumes from, so
+    calls (W0324). KEDA's ScaledObject takes over the workload's HPA, so its other custom metrics (which need
+    a metrics adapter) cannot stand beside it."""
     t = ctx.topology
     brokers = [w.name for w in t.workloads if w.engine == "rabbitmq-operator"]
     out = []
@@ -440,6 +464,16 @@ def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
             broker = t.workload(q.broker)
             if broker is None:
                 out.append(error("E0201", q.span, f'unknown broker "{q.broker}"', did_you_mean(q.broker, brokers)))
+            elif broker.engine == "rabbitmq-operator" and not any(c.target == broker.name for c in w.calls):
+                out.append(
+                    warning(
+                        "W0324",
+                        q.span,
+                        f"{w.name} scales on a queue of {broker.name} but does not call {broker.name}: its pods cannot reach the broker they consume from",
+                        f"add `calls {broker.name}:{broker.ports[0].name if broker.ports else 'amqp'}` to {w.name} "
+                        "(a workload's own `calls` replace its namespace defaults' whole)",
+                    )
+                )
             elif broker.engine != "rabbitmq-operator":
                 out.append(
                     error(
@@ -515,6 +549,69 @@ def ingress_nginx_reaches_no_meshed_target(ctx: Context) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+#: The keys of CloudNativePG's ``<db>-app`` Secret that name the ``<db>-rw`` Service (the instances), not ORION's ``<db>``.
+CNPG_ADDRESS_KEYS = ("uri", "jdbc-uri", "host", "fqdn-uri", "fqdn-jdbc-uri")
+
+
+def pooled_databases_are_reached_through_the_pooler(ctx: Context) -> list[Diagnostic]:
+    """W0329 for a workload that reads an address key of a pooled CloudNativePG database's ``<db>-app`` Secret: the
+    operator writes it for ``<db>-rw``, the instances, which admit only the pooler, so every connection times out."""
+    pooled = {f"{w.name}-app": w for w in ctx.topology.workloads if w.engine == "cloudnative-pg" and ctx.topology.pooler_of(w) is not None}
+    out = []
+    for w in ctx.topology.workloads:
+        for c in (*w.containers, *w.init_containers):
+            for e in c.env:
+                db = pooled.get(e.source or "") if e.source_kind == "secret" and e.key in CNPG_ADDRESS_KEYS else None
+                if db is not None:
+                    port = db.ports[0].name if db.ports else "sql"
+                    out.append(
+                        warning(
+                            "W0329",
+                            w.span,
+                            f"{w.name} reads `{e.key}` of {e.source}, which CloudNativePG writes for the Service {db.name}-rw (its instances); "
+                            f"{db.name} is pooled and its instances admit only the pooler, so {w.name} could not connect",
+                            f"address the pooler: `env {e.name} address {db.name}:{port}`, with the `username` and `password` keys of {e.source}",
+                        )
+                    )
+    return out
+
+
+def meshed_namespaces_have_a_mesh(ctx: Context) -> list[Diagnostic]:
+    """E0240 for ``mesh on`` in a spec without a ``mesh istio`` block: the namespace would be labelled for sidecar
+    injection while ORION writes no Istio object (no mTLS, no AuthorizationPolicy; the workloads' mesh settings dropped)."""
+    if ctx.topology.mesh is not None:
+        return []
+    return [
+        error(
+            "E0240",
+            ns.span,
+            f"namespace {ns.name} is `mesh on`, but the spec has no `mesh istio` block: its sidecars would get no mTLS, "
+            "no authorization and none of its workloads' mesh settings",
+            "add `mesh istio { mtls strict }` at the top level, or drop `mesh on`",
+        )
+        for ns in ctx.topology.namespaces
+        if ns.mesh and not ns.external
+    ]
+
+
+def egress_gateways_exist(ctx: Context) -> list[Diagnostic]:
+    """W0327 for an external stated ``via egress_gateway`` in a spec without one (no ``mesh { egress_gateway }``):
+    its callers would go out directly, past the control the spec states."""
+    mesh = ctx.topology.mesh
+    if mesh is not None and mesh.egress_gateway is not None:
+        return []
+    return [
+        warning(
+            "W0327",
+            e.span,
+            f"external {e.name} is `via egress_gateway`, but the spec has no egress gateway: its callers go out directly",
+            "add `egress_gateway { ... }` to the `mesh istio` block" if mesh is not None else "add `mesh istio { egress_gateway { ... } }`",
+        )
+        for e in ctx.topology.externals
+        if e.via_egress_gateway
+    ]
 
 
 def waf_module_is_loaded(ctx: Context) -> list[Diagnostic]:
@@ -700,7 +797,11 @@ CHECKS: Sequence[Check] = (
     queues_are_on_rabbitmq_brokers,
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
+    ingress_tls.tls_is_served_and_issued,
     ingress_nginx_reaches_no_meshed_target,
+    egress_gateways_exist,
+    meshed_namespaces_have_a_mesh,
+    pooled_databases_are_reached_through_the_pooler,
     waf_module_is_loaded,
     jwks_route.jwks_reaches_its_keys,
     proxies_in_front_state_their_ranges,
@@ -710,6 +811,8 @@ CHECKS: Sequence[Check] = (
     incremental_backups_have_a_server_that_takes_them,
     database_images_are_not_replicated_by_hand,
     backups_read_the_user_file,
+    backup_steps.scheduled_backups_have_a_step,
+    backup_steps.base_backups_have_their_wal,
     paths.volume_sources_are_names,
     unmeshed_callers_are_identifiable,
     exposed.exposed_workloads_are_outside_the_mesh,
@@ -718,6 +821,7 @@ CHECKS: Sequence[Check] = (
     stated_ranges.stated_ranges_narrow,
     defaults_turned_off_are_stated,
     quotas_admit_the_pods,
+    memory_has_a_unit,
     shared_identities_admit_only_their_callers,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,

@@ -13,7 +13,7 @@ from orion_dsl import declarations as decl
 from orion_dsl import model
 from orion_dsl.decode import L, Settings, written
 from orion_dsl.diagnostics import Diagnostic
-from orion_dsl.semantic.fields import FieldResolver
+from orion_dsl.semantic.fields import FieldResolver, platform_floor, uses_barman_plugin, uses_istio_gateway
 from orion_dsl.semantic.platform import PlatformResolver
 from orion_dsl.semantic.workloads import WorkloadResolver
 from orion_dsl.source import Span
@@ -84,6 +84,16 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
                 pending.append((merged, w))
         return pending
 
+    def platform(self, name: str, stated: str) -> str:
+        """The Kubernetes or Istio release the spec targets: the one it states (E0216 holds it to the floor), else the
+        oldest that serves what the spec makes ORION write (Istio's Gateway API implementation needs 1.30, say), not a
+        fixed default below it."""
+        written_here = getattr(self.spec.topology, name, None) if self.spec.topology is not None else None
+        if written_here is not None:
+            return stated
+        floor, _ = platform_floor(name, uses_barman_plugin(self.spec), uses_istio_gateway(self.spec))
+        return ".".join(map(str, floor))
+
     def topology(self, workloads: list[model.Workload], externals: tuple[model.External, ...]) -> model.Topology:
         """The topology around the workloads: its settings, namespaces, network, edge, ingress, mesh and the rest."""
         spec = self.spec
@@ -93,8 +103,8 @@ class Resolver(WorkloadResolver, PlatformResolver, FieldResolver):
             name=written(spec.topology.name, "orion") if spec.topology else "orion",  # a name left out is reported
             version=top.version,
             description=top.description,
-            kubernetes=top.kubernetes,
-            istio=top.istio,
+            kubernetes=self.platform("kubernetes", top.kubernetes),
+            istio=self.platform("istio", top.istio),
             domain=top.domain,
             namespaces=tuple(self.namespace(n, names) for n in self.namespaces.values()),
             workloads=tuple(workloads),

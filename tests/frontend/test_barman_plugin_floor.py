@@ -32,7 +32,7 @@ def test_plugin_backups_on_kubernetes_1_28_are_refused() -> None:
 
 
 def test_plugin_backups_on_kubernetes_1_29_pass() -> None:
-    assert _errors("1.29", "backup full every 24h to t") == []
+    assert _errors("1.29", "backup full every 24h to t; backup wal continuous to t") == []
 
 
 def test_a_database_without_plugin_backups_keeps_the_1_28_floor() -> None:

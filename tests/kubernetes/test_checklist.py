@@ -773,5 +773,5 @@ def test_an_http01_issuer_with_a_wildcard_host_is_reported(seed: Topology) -> No
     solvers = find(objects(http01), "ClusterIssuer", "letsencrypt")["spec"]["acme"]["solvers"]
     parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge", "namespace": "orion-ingress", "sectionName": "http"}
     assert solvers == [{"http01": {"gatewayHTTPRoute": {"parentRefs": [parent]}}}]
-    assert {"I1043", "I1044"} <= {d.code for d in rendered(http01).diagnostics}
-    assert not {"I1043", "I1044"} & {d.code for d in rendered(seed).diagnostics}
+    assert "I1043" in {d.code for d in rendered(http01).diagnostics}  # no listen 80 either: check's E0238 (tests/diagnostics)
+    assert "I1043" not in {d.code for d in rendered(seed).diagnostics}

@@ -9,7 +9,7 @@ from orion_dsl.model import Backup, Topology, Workload
 
 from ..units import cron
 from .archivers import WAL_UPLOAD_SECONDS
-from .steps import archived, builtin_port, dump
+from .steps import archived, builtin_port
 
 
 def continuous(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
@@ -37,8 +37,8 @@ def continuous(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
 
 
 def scheduled(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
-    """I1051 (cron cannot say the interval), I1052 (no built-in step); an incremental backup on PostgreSQL before 17
-    is `check`'s W0316."""
+    """I1051 (cron cannot say the interval); a backup without a built-in step is `check`'s W0325, an incremental
+    backup on PostgreSQL before 17 its W0316."""
     assert b.every is not None
     out = []
     schedule, exact = cron(b.every, b.at)
@@ -49,16 +49,6 @@ def scheduled(plan: Plan, w: Workload, b: Backup) -> list[Diagnostic]:
                 b.span,
                 f"cron cannot say `every {b.every.text}` exactly for {w.name}; scheduled as `{schedule}`",
                 "use an interval that divides an hour or a day",
-            )
-        )
-    if b.image is None and dump(w, b) is None:
-        job = plan.get(Role.BACKUP_JOB, w, b).name
-        out.append(
-            info(
-                "I1052",
-                b.span,
-                f"no built-in command backs up `{b.kind}` of {w.container.image}; the CronJob {job} fails until the backup names an `image`",
-                "give the backup an image that reads the BACKUP_* variables",
             )
         )
     return out

@@ -10,7 +10,7 @@ management port 15672). Passwords are read from the workload's credentials volum
 from __future__ import annotations
 
 from orion_dsl.lowering import names
-from orion_dsl.lowering.families import CREDENTIALS, family, user_key
+from orion_dsl.lowering.families import CREDENTIALS, built_in_backup, family, user_key
 from orion_dsl.model import Backup, Workload
 
 #: Where a backup pod keeps what it dumps or receives.
@@ -44,6 +44,8 @@ def login(w: Workload) -> str:
 
 def dump(w: Workload, b: Backup) -> tuple[str, int] | None:
     """The shell script of the dump step and the port it connects to, for known (image, kind)."""
+    if not built_in_backup(w, b.kind):
+        return None
     found = family(w)
     port = main_port(w)
     if found == "postgres" and b.kind in ("full", "incremental"):
