@@ -365,7 +365,7 @@ def _platform(topology: Topology) -> tuple[Feature, ...]:
             continue
         floor, needs = _floor(topology, platform)
         shown = ".".join(map(str, floor))
-        out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec states {stated}; {needs}"))
+        out.append(Feature(f"{'Kubernetes' if platform == 'kubernetes' else 'Istio'} {shown} or later", f"the spec targets {stated}; {needs}"))
     return tuple(out)
 
 
