@@ -122,7 +122,18 @@ def plan(topology: Topology) -> Iterator[Planned]:
     yield from _cluster_backup(topology)
     managed = tuple(_managed(topology))
     yield from managed
-    yield from _provided(topology, {e.id.key for e in (*managed, *configs)})
+    yield from _provided(topology, {e.id.key for e in (*managed, *configs)}, _made_by_operators(topology))
+
+
+def _made_by_operators(topology: Topology) -> set[tuple[str, str, str]]:
+    """(kind, namespace, name) of the objects operators make for the topology's workloads: a workload that reads one
+    (CloudNativePG's ``<db>-app`` Secret, say) needs nothing of the cluster for it."""
+    return {
+        (kind, w.namespace, name)
+        for w in topology.workloads
+        if w.engine is not None
+        for kind, name in names.operator_made(w, operated.alerting(topology, w))
+    }
 
 
 def _namespaces(topology: Topology) -> Iterator[Planned]:
@@ -699,8 +710,8 @@ def _managed(topology: Topology) -> Iterator[Planned]:
             yield entry(Role.OPERATOR_MADE, kind, gateway.namespace, made, gateway, part=kind, sources=(gateway.span,), emitted=False)
 
 
-def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> Iterator[Planned]:
-    """Objects the manifests name that the cluster must provide: Secrets (never written, among them the
+def _provided(topology: Topology, managed: set[tuple[str, str, str, str]], made: set[tuple[str, str, str]]) -> Iterator[Planned]:
+    """Objects the manifests name that the cluster must provide (none an operator makes): Secrets (never written, among them the
     credentials of the cluster backup's S3 target), the ConfigMaps environment variables read that ORION
     does not write, and the BackupStorageLocation of a cluster backup to
     another kind of target; each once, at the first fact that names it."""
@@ -738,6 +749,8 @@ def _provided(topology: Topology, managed: set[tuple[str, str, str, str]]) -> It
             key = ("BackupStorageLocation", names.VELERO_NAMESPACE, names.backup_storage_location(cb.target))
             found.setdefault(key, (Role.PROVIDED_STORAGE_LOCATION, cb, (cb.span,)))
     for (kind, namespace, name), (role, subject, sources) in found.items():
+        if (kind, namespace, name) in made:
+            continue
         planned = entry(role, kind, namespace, name, subject, sources=sources, emitted=False)
         if planned.id.key not in managed:  # a workload may mount the TLS Secret cert-manager makes
             yield planned
