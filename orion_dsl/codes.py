@@ -374,6 +374,13 @@ CODES: tuple[Code, ...] = (
         "authorization, and none of its workloads' mesh settings (timeouts, retries, affinity).",
         "Add `mesh istio { mtls strict }` at the top level, or drop `mesh on`.",
     ),
+    _e(
+        "E0241",
+        "an external with a wildcard host goes through the egress gateway",
+        "Istio resolves only whole names by DNS, so the external's entry has resolution NONE and the egress gateway "
+        "forwards to the connection's original destination, the gateway itself: nothing reaches the external, its named hosts included.",
+        "Name the hosts the workloads call instead of the wildcard, or put an SNI proxy behind the gateway.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",

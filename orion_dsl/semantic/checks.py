@@ -614,6 +614,35 @@ def egress_gateways_exist(ctx: Context) -> list[Diagnostic]:
     ]
 
 
+def wildcard_hosts_stay_off_the_egress_gateway(ctx: Context) -> list[Diagnostic]:
+    """E0241 for an external with a wildcard host that meshed workloads call over TLS beside an egress gateway.
+
+    Istio resolves only whole names by DNS, so the entry's resolution is NONE and the gateway forwards to the
+    connection's original destination, which at the gateway is the gateway itself: nothing reaches the external,
+    its named hosts included. Istio's answer is an SNI proxy behind the gateway
+    (istio.io/latest/docs/tasks/traffic-management/egress/wildcard-egress-hosts)."""
+    mesh = ctx.topology.mesh
+    if mesh is None or mesh.egress_gateway is None:
+        return []
+    out = []
+    for e in ctx.topology.externals:
+        wildcards = [h for h in e.hosts if h.startswith("*")]
+        tls_ports = {p for p in e.ports if p.tls}
+        meshed_callers = [w.name for w in ctx.topology.workloads if w.meshed and any(c.target == e.name and c.port in tls_ports for c in w.calls)]
+        if wildcards and meshed_callers:
+            out.append(
+                error(
+                    "E0241",
+                    e.span,
+                    f"external {e.name}'s host {wildcards[0]} goes through the egress gateway, which cannot forward a wildcard: "
+                    f"its entry has no DNS resolution, so the gateway would send {', '.join(meshed_callers)}'s connections back to itself",
+                    f"name the hosts the workloads call instead of {wildcards[0]} (the gateway resolves named hosts), "
+                    "or put an SNI proxy behind the gateway and name it",
+                )
+            )
+    return out
+
+
 def waf_module_is_loaded(ctx: Context) -> list[Diagnostic]:
     """A ``waf``'s ``module`` is the Wasm module Istio's gateway loads: ingress-nginx runs its own ModSecurity and
     never reads it, so a spec naming one under ingress-nginx is told, not silently ignored."""
@@ -800,6 +829,7 @@ CHECKS: Sequence[Check] = (
     ingress_tls.tls_is_served_and_issued,
     ingress_nginx_reaches_no_meshed_target,
     egress_gateways_exist,
+    wildcard_hosts_stay_off_the_egress_gateway,
     meshed_namespaces_have_a_mesh,
     pooled_databases_are_reached_through_the_pooler,
     waf_module_is_loaded,
