@@ -62,6 +62,9 @@ def info(code: str, span: Span | None, summary: str, help: str = "") -> Diagnost
     return Diagnostic(code, Severity.INFO, span, summary, help)
 
 
+#: At most this many allowed words are listed when none is close (a block's keywords fit; thousands of names do not).
+SHOWN_OPTIONS = 24
+
 #: Up to this many candidates, a misspelt name is compared with each of them (difflib).
 #: Above it, only with the candidates one edit away (see :class:`Suggestions`).
 SCAN_LIMIT = 64
@@ -121,8 +124,8 @@ class Suggestions:
             return f'did you mean "{close}"?'
         if not self.options:
             return ""
-        shown = ", ".join(f'"{o}"' for o in self.options[:12])
-        more = ", ..." if len(self.options) > 12 else ""
+        shown = ", ".join(f'"{o}"' for o in self.options[:SHOWN_OPTIONS])
+        more = ", ..." if len(self.options) > SHOWN_OPTIONS else ""
         return f"expected one of {shown}{more}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 import sys
 
@@ -12,7 +13,7 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Token
 
-from orion_dsl.diagnostics import Diagnostic, error, sort_key
+from orion_dsl.diagnostics import Diagnostic, Related, error, sort_key
 from orion_dsl.grammar_file import grammar_path
 from orion_dsl.source import SourceFile, Span
 from orion_dsl.syntax import Statement
@@ -131,6 +132,34 @@ def _found(token: Token) -> str:
     return f'"{token}"'
 
 
+#: What can hold a brace without opening or closing a block: a string (to its closing quote, or the line's end) or a comment.
+_BRACES = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[{}]')
+
+
+def _unclosed(source: SourceFile) -> Span | None:
+    """The ``{`` of the innermost block the text never closes (strings and comments skipped), if any."""
+    opened: list[int] = []
+    for found in _BRACES.finditer(source.text):
+        brace = found.group()
+        if brace == "{":
+            opened.append(found.start())
+        elif brace == "}" and opened:
+            opened.pop()
+    if not opened:
+        return None
+    line, column = source.position(opened[-1])
+    return Span(source.name, line, column, line, column + 1)
+
+
+def _unexpected_end(source: SourceFile, expected: set[str]) -> Diagnostic:
+    """E0103, pointing also at the block left open when there is one."""
+    block = _unclosed(source)
+    if block is None:
+        return error("E0103", source.end_span(), "unexpected end of file", f'expected {_describe(expected)}; is a "}}" missing?')
+    help = f'expected {_describe(expected)}: the block opened at line {block.line} is never closed; add its "}}"'
+    return error("E0103", source.end_span(), "unexpected end of file", help, (Related(block, "this block is never closed"),))
+
+
 def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
     line = max(1, getattr(exc, "line", 1) or 1)
     column = max(1, getattr(exc, "column", 1) or 1)
@@ -146,12 +175,11 @@ def _syntax_error(exc: UnexpectedInput, source: SourceFile) -> Diagnostic:
             help = 'a version or any text with dots goes in double quotes, e.g. version "1.0.0"'
         return error("E0101", span, f'unexpected character "{shown}"', help)
     if isinstance(exc, UnexpectedEOF):
-        end = source.end_span()
-        return error("E0103", end, "unexpected end of file", f'expected {_describe(set(exc.expected))}; is a "}}" missing?')
+        return _unexpected_end(source, set(exc.expected))
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     if token.type == "$END":
-        return error("E0103", source.end_span(), "unexpected end of file", f'expected {_describe(exc.expected)}; is a "}}" missing?')
+        return _unexpected_end(source, exc.expected)
     end_col = (token.end_column or column + 1) if token.end_line == token.line else column + 1
     span = Span(source.name, line, column, line, max(end_col, column + 1))
     help = f"expected {_describe(exc.expected)}"

@@ -463,7 +463,8 @@ def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
         for q in a.queues:
             broker = t.workload(q.broker)
             if broker is None:
-                out.append(error("E0201", q.span, f'unknown broker "{q.broker}"', did_you_mean(q.broker, brokers)))
+                declare = f"a broker is a RabbitMQ cluster: declare `statefulset {q.broker} {{ engine rabbitmq-operator; ... }}`"
+                out.append(error("E0201", q.span, f'unknown broker "{q.broker}"', did_you_mean(q.broker, brokers) if brokers else declare))
             elif broker.engine == "rabbitmq-operator" and not any(c.target == broker.name for c in w.calls):
                 out.append(
                     warning(

@@ -120,9 +120,10 @@ class ResolverBase:
                 shown = duration_text(least)
             self.report("E0216", node.span, f"{what} must be at least {shown}", f"write {shown} or more")
 
-    def unknown(self, ref: L[str], what: str, candidates: Iterable[str]) -> None:
-        """Report an unknown name with a did-you-mean among the candidates."""
-        self.report("E0201", ref.span, f'unknown {what} "{ref.value}"', did_you_mean(ref.value, candidates))
+    def unknown(self, ref: L[str], what: str, candidates: Iterable[str], declare: str = "") -> None:
+        """Report an unknown name with a did-you-mean among the candidates; with none, how to declare one (``declare``)."""
+        found = list(candidates)
+        self.report("E0201", ref.span, f'unknown {what} "{ref.value}"', did_you_mean(ref.value, found) if found or not declare else declare)
 
     def workload_port(self, ref: L[PortRef] | None, what: str) -> tuple[str, model.Port] | None:
         """The workload and port a host's or route's ``target:port`` names, or None after reporting why not.
@@ -164,7 +165,7 @@ class ResolverBase:
         recovery = self.spec.recovery
         names = declared(recovery.targets) if recovery else set()
         if ref is not None and ref.value not in names:
-            self.unknown(ref, "backup target", names)
+            self.unknown(ref, "backup target", names, f'declare it: `recovery {{ target {ref.value} {{ bucket "BUCKET" }} }}`')
 
     def workload_ref(self, ref: L[str] | None, names: set[str], what: str = "workload") -> str | None:
         """The name if it is one of ``names``, else None after reporting it."""
