@@ -224,7 +224,7 @@ def diagnostics(plan: Plan) -> list[Diagnostic]:
 
 def budget_diagnostics(w: Workload) -> list[Diagnostic]:
     """I1022: a budget that allows no eviction at the workload's lowest replica count."""
-    if w.max_replicas <= 1:
+    if w.max_replicas <= 1 or lowest_replicas(w) == 0:  # a consumer scaled to zero has no pod to evict
         return []
     limit = _limit(w)
     if not (limit.get("maxUnavailable") == 0 or limit.get("minAvailable", 0) >= lowest_replicas(w)):
