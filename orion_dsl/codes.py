@@ -381,6 +381,12 @@ CODES: tuple[Code, ...] = (
         "forwards to the connection's original destination, the gateway itself: nothing reaches the external, its named hosts included.",
         "Name the hosts the workloads call instead of the wildcard, or put an SNI proxy behind the gateway.",
     ),
+    _e(
+        "E0242",
+        "an ingress's `tls` names no `issuer`",
+        "Without an issuer no certificate is made and no listener terminates TLS: the hosts would be served in plaintext.",
+        "Name an issuer of the `certificates` block: `tls { issuer NAME }`.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
@@ -529,9 +535,10 @@ CODES: tuple[Code, ...] = (
     ),
     _w(
         "W0321",
-        "the JWKS URL is served by the spec's own ingress, and the API gateway it reaches routes no such path",
-        "istiod fetches a RequestAuthentication's keys itself, through the edge like any client; a gateway with no route "
-        "for the path answers 404, istiod reads no keys, and Istio refuses every token (401) while login still answers.",
+        "the JWKS URL is a host the spec's own ingress serves, and istiod's tokenless fetch of it reaches no keys",
+        "istiod fetches a RequestAuthentication's keys itself, without a token, through the edge like any client; an ingress "
+        "with no line for the path, a gateway with no route for it, or the jwt's own workload requiring a token there answers "
+        "404 or 403, istiod reads no keys, and Istio refuses every token (401) while login still answers.",
         'Add `route "PATH" -> SERVICE:PORT` to the gateway for the service that publishes the keys, or point `jwks` at a URL that reaches it.',
     ),
     _w(

@@ -14,12 +14,14 @@ from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.choices import SINGLE_NODE_ACCESS, Engine
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
+from orion_dsl.lowering.egress import routed_hosts
 from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, family, major, user_file, user_key
 from orion_dsl.lowering.names import credentials_volume
-from orion_dsl.model import Container, Namespace, Topology, Workload
+from orion_dsl.model import Container, Namespace, Port, Resources, Topology, Workload
 from orion_dsl.receivers import receiver_of
 from orion_dsl.semantic import backup_steps, edge_traffic, egress_entries, exposed, ingress_tls, jwks_route, owned, paths, plain_secrets, stated_ranges
 from orion_dsl.source import Span
+from orion_dsl.values import Quantity
 
 
 @attrs.frozen
@@ -366,22 +368,29 @@ def _without_resources(w: Workload) -> list[Container]:
 MEMORY_FLOOR_BYTES = 4 * 1024 * 1024
 
 
+def _unitless(r: Resources) -> Quantity | None:
+    """A memory request or limit under 4Mi written as a bare number (``2``), if the resources have one."""
+    return next((q for q in (r.memory_request, r.memory_limit) if not r.none and q.amount < MEMORY_FLOOR_BYTES and q.text.isdigit()), None)
+
+
+def _unit_warning(span: Span | None, what: str, q: Quantity) -> Diagnostic:
+    return warning(
+        "W0328", span, f"{what} asks for {q.text} bytes of memory: no process starts in under 4Mi", f"write the unit: `memory {q.text}Mi` or `{q.text}Gi`"
+    )
+
+
 def memory_has_a_unit(ctx: Context) -> list[Diagnostic]:
-    """W0328 for a container whose memory request or limit is under 4Mi: a number without its unit, as a rule."""
-    out = []
-    for w in ctx.topology.workloads:
-        for c in (*w.containers, *w.init_containers):
-            r = c.resources
-            small = [q for q in (r.memory_request, r.memory_limit) if not r.none and q.amount < MEMORY_FLOOR_BYTES]
-            if small:
-                out.append(
-                    warning(
-                        "W0328",
-                        w.span,
-                        f"container {c.name} of {w.name} asks for {small[0].text} bytes of memory: no process starts in under 4Mi",
-                        f"write the unit: `memory {small[0].text}Mi` or `{small[0].text}Gi`",
-                    )
-                )
+    """W0328 for memory under 4Mi written without a unit (a container's, or the mesh's sidecars'): a number whose unit
+    was left out, as a rule. A small figure with its unit (a 3Mi request) is meant, and left alone."""
+    out = [
+        _unit_warning(w.span, f"container {c.name} of {w.name}", q)
+        for w in ctx.topology.workloads
+        for c in (*w.containers, *w.init_containers)
+        if (q := _unitless(c.resources)) is not None
+    ]
+    mesh = ctx.topology.mesh
+    if mesh is not None and mesh.sidecar_resources is not None and (q := _unitless(mesh.sidecar_resources)) is not None:
+        out.append(_unit_warning(mesh.span, "the mesh's Envoy sidecar", q))
     return out
 
 
@@ -448,6 +457,11 @@ def quotas_admit_the_pods(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def _amqp(broker: Workload) -> Port | None:
+    """The broker's AMQP port, where consumers and KEDA's queue scaler connect: the one named ``amqp``, else 5672."""
+    return broker.port("amqp") or broker.port(5672)
+
+
 def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
     """A ``queue`` metric names the broker KEDA reads the queue's depth from: a workload run by the RabbitMQ
     Cluster Operator (ORION knows its Service, port and credentials), which the workload consumes from, so
@@ -465,14 +479,14 @@ def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
             if broker is None:
                 declare = f"a broker is a RabbitMQ cluster: declare `statefulset {q.broker} {{ engine rabbitmq-operator; ... }}`"
                 out.append(error("E0201", q.span, f'unknown broker "{q.broker}"', did_you_mean(q.broker, brokers) if brokers else declare))
-            elif broker.engine == "rabbitmq-operator" and not any(c.target == broker.name for c in w.calls):
+            elif broker.engine == "rabbitmq-operator" and not any(c.target == broker.name and c.port == _amqp(broker) for c in w.calls):
+                amqp = _amqp(broker)
                 out.append(
                     warning(
                         "W0324",
                         q.span,
-                        f"{w.name} scales on a queue of {broker.name} but does not call {broker.name}: its pods cannot reach the broker they consume from",
-                        f"add `calls {broker.name}:{broker.ports[0].name if broker.ports else 'amqp'}` to {w.name} "
-                        "(a workload's own `calls` replace its namespace defaults' whole)",
+                        f"{w.name} scales on a queue of {broker.name} but does not call its AMQP port: its pods cannot reach the broker they consume from",
+                        f"add `calls {broker.name}:{amqp.name if amqp else 'amqp'}` to {w.name} (its own `calls` replace its namespace defaults' whole)",
                     )
                 )
             elif broker.engine != "rabbitmq-operator":
@@ -545,7 +559,7 @@ def ingress_nginx_reaches_no_meshed_target(ctx: Context) -> list[Diagnostic]:
                 warning(
                     "W0323",
                     host.span,
-                    f"ingress-nginx is outside the mesh, so {w.name} (meshed) refuses every request it forwards for \"{host.host}\"",
+                    f'ingress-nginx is outside the mesh, so {w.name} (meshed) refuses every request it forwards for "{host.host}"',
                     f"write `controller istio` (its gateway is in the mesh and admitted by identity), or take {w.name} out of the mesh (`mesh off`)",
                 )
             )
@@ -559,12 +573,12 @@ CNPG_ADDRESS_KEYS = ("uri", "jdbc-uri", "host", "fqdn-uri", "fqdn-jdbc-uri")
 def pooled_databases_are_reached_through_the_pooler(ctx: Context) -> list[Diagnostic]:
     """W0329 for a workload that reads an address key of a pooled CloudNativePG database's ``<db>-app`` Secret: the
     operator writes it for ``<db>-rw``, the instances, which admit only the pooler, so every connection times out."""
-    pooled = {f"{w.name}-app": w for w in ctx.topology.workloads if w.engine == "cloudnative-pg" and ctx.topology.pooler_of(w) is not None}
+    pooled = {(w.namespace, f"{w.name}-app"): w for w in ctx.topology.workloads if w.engine == "cloudnative-pg" and ctx.topology.pooler_of(w) is not None}
     out = []
     for w in ctx.topology.workloads:
         for c in (*w.containers, *w.init_containers):
             for e in c.env:
-                db = pooled.get(e.source or "") if e.source_kind == "secret" and e.key in CNPG_ADDRESS_KEYS else None
+                db = pooled.get((w.namespace, e.source or "")) if e.source_kind == "secret" and e.key in CNPG_ADDRESS_KEYS else None
                 if db is not None:
                     port = db.ports[0].name if db.ports else "sql"
                     out.append(
@@ -593,7 +607,7 @@ def meshed_namespaces_have_a_mesh(ctx: Context) -> list[Diagnostic]:
             "add `mesh istio { mtls strict }` at the top level, or drop `mesh on`",
         )
         for ns in ctx.topology.namespaces
-        if ns.mesh and not ns.external
+        if ns.mesh  # an external namespace's meshed pods are injected too (they carry the annotation themselves)
     ]
 
 
@@ -616,28 +630,26 @@ def egress_gateways_exist(ctx: Context) -> list[Diagnostic]:
 
 
 def wildcard_hosts_stay_off_the_egress_gateway(ctx: Context) -> list[Diagnostic]:
-    """E0241 for an external with a wildcard host that meshed workloads call over TLS beside an egress gateway.
+    """E0241 for an external with a wildcard host that the egress gateway would carry (a meshed caller on a TLS port,
+    or an opaque TCP port no other host shares: :func:`orion_dsl.lowering.egress.routed_hosts`).
 
     Istio resolves only whole names by DNS, so the entry's resolution is NONE and the gateway forwards to the
     connection's original destination, which at the gateway is the gateway itself: nothing reaches the external,
     its named hosts included. Istio's answer is an SNI proxy behind the gateway
     (istio.io/latest/docs/tasks/traffic-management/egress/wildcard-egress-hosts)."""
-    mesh = ctx.topology.mesh
-    if mesh is None or mesh.egress_gateway is None:
-        return []
     out = []
-    for e in ctx.topology.externals:
-        wildcards = [h for h in e.hosts if h.startswith("*")]
-        tls_ports = {p for p in e.ports if p.tls}
-        meshed_callers = [w.name for w in ctx.topology.workloads if w.meshed and any(c.target == e.name and c.port in tls_ports for c in w.calls)]
-        if wildcards and meshed_callers:
+    reported: set[str] = set()
+    for e, host in routed_hosts(ctx.topology):
+        if host.startswith("*") and e.name not in reported:
+            reported.add(e.name)
+            callers = sorted({edge.source.name for edge in ctx.topology.allow_graph.incoming(e.name) if edge.source.kind == "workload"})
             out.append(
                 error(
                     "E0241",
                     e.span,
-                    f"external {e.name}'s host {wildcards[0]} goes through the egress gateway, which cannot forward a wildcard: "
-                    f"its entry has no DNS resolution, so the gateway would send {', '.join(meshed_callers)}'s connections back to itself",
-                    f"name the hosts the workloads call instead of {wildcards[0]} (the gateway resolves named hosts), "
+                    f"external {e.name}'s host {host} goes through the egress gateway, which cannot forward a wildcard: "
+                    f"its entry has no DNS resolution, so the gateway would send {', '.join(callers)}'s connections back to itself",
+                    f"name the hosts the workloads call instead of {host} (the gateway resolves named hosts), "
                     "or put an SNI proxy behind the gateway and name it",
                 )
             )
@@ -757,8 +769,7 @@ def incremental_backups_have_a_server_that_takes_them(ctx: Context) -> list[Diag
                         b.span,
                         f"{w.name}'s incremental backup runs pg_basebackup --incremental, which PostgreSQL {major(w)} "
                         f"({w.container.image}) does not have: every run fails",
-                        f"use PostgreSQL {INCREMENTAL_SINCE} or newer, give the backup an `image` that does incremental backups "
-                        "(pgBackRest), or remove it",
+                        f"use PostgreSQL {INCREMENTAL_SINCE} or newer, give the backup an `image` that does incremental backups (pgBackRest), or remove it",
                     )
                 )
     return out
@@ -778,9 +789,8 @@ def backups_read_the_user_file(ctx: Context) -> list[Diagnostic]:
             error(
                 "E0221",
                 w.span,
-                f'the backups of "{w.name}" log in as the user POSTGRES_USER_FILE names, and {path} is no file {where}, '
-                "which the backup pods mount",
-                f"name a file of that volume (`env {USER_FILE} \"{volume.mount_path if volume else '/etc/...'}/username\"`), or give the user in POSTGRES_USER",
+                f'the backups of "{w.name}" log in as the user POSTGRES_USER_FILE names, and {path} is no file {where}, which the backup pods mount',
+                f'name a file of that volume (`env {USER_FILE} "{volume.mount_path if volume else "/etc/..."}/username"`), or give the user in POSTGRES_USER',
             )
         )
     return out

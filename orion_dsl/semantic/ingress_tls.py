@@ -1,4 +1,6 @@
-"""An ingress with ``tls`` must serve it, and get its certificate (E0237, E0238).
+"""An ingress with ``tls`` must serve it, and get its certificate (E0242, E0237, E0238).
+
+``tls`` without an ``issuer`` makes no certificate, so nothing terminates TLS: the hosts are plain HTTP.
 
 The ingress terminates TLS on 443 (``orion_dsl.lowering.kubernetes.serves_tls``): every other listen port
 is plain HTTP, so ``tls`` without ``listen 443`` would serve the hosts in plaintext beside a certificate no
@@ -18,8 +20,17 @@ if TYPE_CHECKING:
 
 
 def tls_is_served_and_issued(ctx: Context) -> list[Diagnostic]:
-    """E0237 for ``tls`` without ``listen 443``; E0238 for an HTTP-01 issuer without ``listen 80``."""
-    ing = ctx.topology.ingress
+    """E0242 for ``tls`` without an ``issuer``; E0237 for ``tls`` without ``listen 443``; E0238 for an HTTP-01 issuer without ``listen 80``."""
+    ing, written = ctx.topology.ingress, ctx.spec.ingress
+    if ing is not None and ing.tls_issuer is None and written is not None and written.tls is not None:
+        return [
+            error(
+                "E0242",
+                written.tls.span,
+                f"the ingress {ing.name}'s `tls` names no `issuer`: no certificate is made, so its hosts would be served in plaintext",
+                "name an issuer of the `certificates` block: `tls { issuer NAME }`",
+            )
+        ]
     if ing is None or ing.tls_issuer is None:
         return []
     ports = [p.number for p in ing.listen]

@@ -1,11 +1,13 @@
-"""JWT keys served through the spec's own edge must reach a workload that serves them (W0321).
+"""JWT keys served through the spec's own edge must reach a workload that serves them, without a token (W0321).
 
 istiod fetches a RequestAuthentication's ``jwksUri`` itself, over the network like any client
 (istio/istio pilot/pkg/model/jwks_resolver.go). When the URL's host is one the spec's ingress
 serves, the request goes through that edge: to the host line's workload, and, when that workload
 is an API gateway with ``route``s, to the route its path matches. If no route matches, the
 gateway answers 404, istiod cannot read the keys, and Istio then refuses every token (401 "Jwks
-doesn't have key to match kid or alg"): login still answers, nothing behind it does.
+doesn't have key to match kid or alg"): login still answers, nothing behind it does. The same happens
+when no host line takes the path (the ingress answers 404), and when the path reaches the jwt's own
+workload under ``protect`` but not ``public`` (istiod sends no token, so the request is refused).
 """
 
 from __future__ import annotations
@@ -14,19 +16,27 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.model import Host, Ingress, Route, catch_all
+from orion_dsl.model import Host, Ingress, Jwt, Route, catch_all
 
 if TYPE_CHECKING:
     from orion_dsl.semantic.checks import Context
 
 
 def _host_matches(pattern: str, name: str) -> bool:
-    """Whether an ingress host line answers a host name: exact, a ``*.`` wildcard (one label or more, as Gateway API), or the catch-all."""
+    """Whether an ingress host line claims a host name: exact, or a ``*.`` wildcard (one label or more, as Gateway API).
+
+    The catch-all ``"*"`` answers whatever name reaches it, but claims none: an outside identity provider's
+    keys (``idp.example.org``) are fetched from the provider, whose DNS does not point at this ingress."""
     if catch_all(pattern):
-        return True
+        return False
     if pattern.startswith("*."):
         return name.endswith(pattern[1:]) and len(name) > len(pattern) - 1
     return pattern == name
+
+
+def _claimed(ing: Ingress, name: str) -> bool:
+    """Whether one of the ingress's host lines claims the name (its DNS points here)."""
+    return any(_host_matches(h.host, name) for h in ing.hosts)
 
 
 def _serving(ing: Ingress, name: str, path: str) -> Host | None:
@@ -64,17 +74,49 @@ def jwks_reaches_its_keys(ctx: Context) -> list[Diagnostic]:
     if jwt is None or ing is None or spec_mesh is None or spec_mesh.jwt is None or spec_mesh.jwt.jwks is None:
         return []
     url = urlsplit(jwt.jwks)
-    path = url.path or "/"
-    line = _serving(ing, url.hostname or "", path)
-    target = ctx.topology.workload(line.target) if line is not None else None
+    name, path, span = url.hostname or "", url.path or "/", spec_mesh.jwt.jwks.span
+    if not _claimed(ing, name):
+        return []
+    line = _serving(ing, name, path)
+    if line is None:
+        return [
+            warning(
+                "W0321",
+                span,
+                f"istiod fetches the JWT keys from {jwt.jwks}, but the ingress takes no {path} on {name}: "
+                "istiod reads no keys and every token is refused",
+                f'add `host "{name}" -> SERVICE:PORT prefix "{path.rsplit("/", 1)[0] or "/"}"` for the service that publishes the keys',
+            )
+        ]
+    target = ctx.topology.workload(line.target)
+    if target is not None and target.name == jwt.workload and _protected(jwt, path):
+        return [
+            warning(
+                "W0321",
+                span,
+                f"istiod fetches the JWT keys from {jwt.jwks} without a token, and {target.name} requires one on {path}: "
+                "istiod reads no keys and every token is refused",
+                f'add "{path}" to the jwt\'s `public` paths',
+            )
+        ]
     if target is None or not target.routes or _routed(target.routes, path):
         return []
     return [
         warning(
             "W0321",
-            spec_mesh.jwt.jwks.span,
+            span,
             f"istiod fetches the JWT keys from {jwt.jwks}, which the ingress sends to {target.name}, and {target.name} routes no {path}: "
             "istiod reads no keys and every token is refused",
             f'add `route "{path}" -> SERVICE:PORT` to {target.name} for the service that publishes the keys, or point `jwks` at a URL that reaches it',
         )
     ]
+
+
+def _protected(jwt: Jwt, path: str) -> bool:
+    """Whether a request for ``path`` needs a token at the jwt's workload: under ``protect``, and not ``public``."""
+    return any(_matches(p, path) for p in jwt.protect) and not any(_matches(p, path) for p in jwt.public)
+
+
+def _matches(pattern: str, path: str) -> bool:
+    """A jwt path pattern: a trailing ``*`` matches a prefix, else the path alone."""
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern

@@ -554,9 +554,11 @@ class WorkloadResolver(EngineResolver, VersionResolver):
             self.report(
                 "E0206", d.replicas.span, f"the autoscaling range {rng.low}..{rng.high} has its minimum above its maximum", f"write {rng.high}..{rng.low}"
             )
-        from_zero = bool(d.queue) and d.cpu is None and d.memory is None and not (d.pods or d.object or d.external)
-        if rng.low < 1 and not from_zero:  # KEDA wakes a queue consumer from zero; an HPA, or a CPU trigger, needs a pod to measure
-            help = "start the range at 1 or more, or scale on queues only (KEDA scales a consumer from zero)"
+        # KEDA wakes a queue consumer from zero, CPU and memory triggers beside the queue included (keda.sh/docs/2.18
+        # scalers/cpu: "scale to 0 only when ... at least one additional scaler which is not CPU or Memory"); an HPA needs a pod
+        from_zero = bool(d.queue) and not (d.pods or d.object or d.external)
+        if rng.low < 1 and not from_zero:
+            help = "start the range at 1 or more, or scale on a queue (KEDA scales a consumer from zero)"
             self.report("E0206", d.replicas.span, "autoscaling needs at least 1 replica", help)
         self.at_least(d.cpu, 1, "a CPU target")
         self.at_least(d.memory, 1, "a memory target")

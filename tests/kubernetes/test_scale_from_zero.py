@@ -1,5 +1,5 @@
 """A queue consumer scales from zero: KEDA's ScaledObject wakes it when its queue fills (keda.sh/docs/2.18
-concepts/scaling-deployments, minReplicaCount 0); an HPA, and KEDA's CPU and memory triggers, need a pod to measure."""
+concepts/scaling-deployments, minReplicaCount 0), its CPU and memory triggers beside the queue's included; an HPA needs a pod to measure."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def test_a_queue_consumer_scales_from_zero_through_keda() -> None:
     assert "replicas" not in find(objs, "Deployment", "worker", "q")["spec"]  # the ScaledObject owns the scale
 
 
-def test_scaling_from_zero_on_cpu_is_refused() -> None:
-    analysis = analyze_text(SPEC.replace("AUTOSCALE", 'cpu 70%; queue "jobs" 20 on broker'), "zero.orion")
+def test_a_queue_consumer_guarding_cpu_too_scales_from_zero() -> None:
+    """KEDA's cpu trigger beside a queue's: 'scale to 0 only when ... at least one additional scaler which is not CPU or Memory'."""
+    objs = objects(topology_of(SPEC.replace("AUTOSCALE", 'cpu 70%; queue "jobs" 20 on broker')))
+    assert find(objs, "ScaledObject", "worker", "q")["spec"]["minReplicaCount"] == 0
+
+
+def test_scaling_from_zero_without_a_queue_is_refused() -> None:
+    analysis = analyze_text(SPEC.replace("AUTOSCALE", "cpu 70%"), "zero.orion")
     assert [d.code for d in analysis.diagnostics if d.is_error] == ["E0206"]
