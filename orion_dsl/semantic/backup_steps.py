@@ -47,7 +47,7 @@ def scheduled_backups_have_a_step(ctx: Context) -> list[Diagnostic]:
                         f"give the backup an `image` that reads the BACKUP_* variables{known}",
                     )
                 )
-            elif family(w) == "rabbitmq" and not _has_rabbitmqadmin_2(w.version):
+            elif family(w) == "rabbitmq" and not w.version.startswith("sha256:") and not _has_rabbitmqadmin_2(w.version):  # a digest tells nothing
                 out.append(
                     warning(
                         "W0326",

@@ -457,6 +457,13 @@ def quotas_admit_the_pods(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def _defaults_note(ctx: Context, w: Workload) -> str:
+    """Why a call a namespace's ``defaults`` state is missing from a workload that states its own (they replace the defaults' whole)."""
+    ns = next((n for n in ctx.spec.namespaces if n.name is not None and n.name.value == w.namespace), None)
+    stated = ns is not None and ns.defaults is not None and bool(ns.defaults.calls)
+    return " (its own `calls` replace its namespace defaults' whole)" if stated else ""
+
+
 def _amqp(broker: Workload) -> Port | None:
     """The broker's AMQP port, where consumers and KEDA's queue scaler connect: the one named ``amqp``, else 5672."""
     return broker.port("amqp") or broker.port(5672)
@@ -486,7 +493,7 @@ def queues_are_on_rabbitmq_brokers(ctx: Context) -> list[Diagnostic]:
                         "W0324",
                         q.span,
                         f"{w.name} scales on a queue of {broker.name} but does not call its AMQP port: its pods cannot reach the broker they consume from",
-                        f"add `calls {broker.name}:{amqp.name if amqp else 'amqp'}` to {w.name} (its own `calls` replace its namespace defaults' whole)",
+                        f"add `calls {broker.name}:{amqp.name if amqp else 'amqp'}` to {w.name}" + _defaults_note(ctx, w),
                     )
                 )
             elif broker.engine != "rabbitmq-operator":
@@ -612,21 +619,32 @@ def meshed_namespaces_have_a_mesh(ctx: Context) -> list[Diagnostic]:
 
 
 def egress_gateways_exist(ctx: Context) -> list[Diagnostic]:
-    """W0327 for an external stated ``via egress_gateway`` in a spec without one (no ``mesh { egress_gateway }``):
-    its callers would go out directly, past the control the spec states."""
-    mesh = ctx.topology.mesh
-    if mesh is not None and mesh.egress_gateway is not None:
-        return []
-    return [
-        warning(
-            "W0327",
-            e.span,
-            f"external {e.name} is `via egress_gateway`, but the spec has no egress gateway: its callers go out directly",
-            "add `egress_gateway { ... }` to the `mesh istio` block" if mesh is not None else "add `mesh istio { egress_gateway { ... } }`",
-        )
-        for e in ctx.topology.externals
-        if e.via_egress_gateway
-    ]
+    """W0327 for an external stated ``via egress_gateway`` that no gateway carries: the spec has none (no
+    ``mesh { egress_gateway }``), or none of its callers is meshed (only a sidecar sends a call to the gateway).
+    Its callers would go out directly, past the control the spec states."""
+    t = ctx.topology
+    gateway = t.mesh.egress_gateway if t.mesh is not None else None
+    out = []
+    for e in t.externals:
+        if not e.via_egress_gateway:
+            continue
+        callers = [w for w in t.workloads if any(c.target == e.name for c in w.calls)]
+        namespaces = sorted({w.namespace for w in callers})
+        meshing = f" and `mesh on` in {', '.join(namespaces)}, where its callers run" if namespaces else ""
+        if gateway is None:
+            where = "add `egress_gateway { ... }` to the `mesh istio` block" if t.mesh is not None else "add `mesh istio { egress_gateway { ... } }`"
+            summary = f"external {e.name} is `via egress_gateway`, but the spec has no egress gateway: its callers go out directly"
+            out.append(warning("W0327", e.span, summary, where + meshing))
+        elif callers and not any(w.meshed for w in callers):
+            out.append(
+                warning(
+                    "W0327",
+                    e.span,
+                    f"external {e.name} is `via egress_gateway`, but none of its callers is in the mesh: without a sidecar they go out directly",
+                    f"put {', '.join(w.name for w in callers)} in the mesh (`mesh on` in {', '.join(namespaces)})",
+                )
+            )
+    return out
 
 
 def wildcard_hosts_stay_off_the_egress_gateway(ctx: Context) -> list[Diagnostic]:

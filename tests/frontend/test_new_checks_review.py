@@ -59,6 +59,11 @@ def test_what_real_specs_write_is_not_flagged(body: str, code: str) -> None:
     ("body", "code"),
     [
         (
+            MESHED + 'external payments { host "api.payments.example"; port https 443; via egress_gateway }\n'
+            'namespace shop { service api { image "a:1"; port http 8080; calls payments:https } }\n',
+            "W0327",
+        ),
+        (
             'ingress edge { namespace shop; listen 8443; tls { minimum 1.3 }; host "shop.example.com" -> web:http }\n'
             'namespace shop { service web { image "w:1"; port http 8080 } }\n',
             "E0242",
@@ -98,6 +103,7 @@ def test_what_real_specs_write_is_not_flagged(body: str, code: str) -> None:
         ),
     ],
     ids=[
+        "W0327-no-meshed-caller",
         "E0242-tls-without-issuer",
         "E0240-external-namespace",
         "E0241-opaque-port",
