@@ -387,6 +387,13 @@ CODES: tuple[Code, ...] = (
         "Without an issuer no certificate is made and no listener terminates TLS: the hosts would be served in plaintext.",
         "Name an issuer of the `certificates` block: `tls { issuer NAME }`.",
     ),
+    _e(
+        "E0243",
+        "an HTTP-01 issuer signs a certificate for a wildcard host",
+        "ACME issues wildcard names only over the DNS-01 challenge: the certificate would never be issued, and the HTTPS "
+        "listener would have no Secret.",
+        "Give the issuer `dns01` (the provider that serves the domain), or name the hosts.",
+    ),
     # W03xx: warnings about the spec
     _w(
         "W0301",
@@ -705,7 +712,6 @@ CODES: tuple[Code, ...] = (
         "the ingress controller is installed separately (e.g. the ingress-nginx Helm chart): its replicas and address are not written",
         fix="Set controller.replicaCount and the LoadBalancer address in its values; run it with a restricted securityContext.",
     ),
-    _i("I1043", "ACME issues wildcard certificates only through DNS-01, and the ClusterIssuer solves HTTP-01", fix="Add `dns01 PROVIDER` to the issuer."),
     _i(
         "I1045",
         "a TLS minimum on an Istio gateway is mesh-wide: no Gateway field sets it",

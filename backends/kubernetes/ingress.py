@@ -120,11 +120,11 @@ def certificate(entry: Planned, plan: Plan) -> Obj:
 
 
 def diagnostics(topology: Topology) -> list[Diagnostic]:
-    """What the Ingress objects cannot say, and what HTTP-01 needs from the ingress."""
+    """What the Ingress objects cannot say (what HTTP-01 needs of the ingress is `check`'s: E0238, E0243)."""
     ing = topology.ingress
     if ing is None:
         return []
-    out = _http01(topology, ing)
+    out: list[Diagnostic] = []
     if ing.controller != "ingress-nginx":
         return out
     controller = "ingress-nginx controller ConfigMap"
@@ -190,24 +190,6 @@ def _enforced(topology: Topology, ing: Ingress) -> str:
     if ns is None or ns.external:
         return "its external namespace enforces its own Pod Security level"
     return f"its namespace enforces {pod_security(ns)}"
-
-
-def _http01(topology: Topology, ing: Ingress) -> list[Diagnostic]:
-    """What an HTTP-01 issuer needs: no wildcard hosts, and a listener on 80."""
-    out: list[Diagnostic] = []
-    issuer = _tls_issuer(topology)
-    if issuer is not None and issuer.dns01 is None:
-        wildcards = [h.host for h in ing.hosts if h.host.startswith("*.")]
-        if wildcards:
-            out.append(
-                info(
-                    "I1043",
-                    None,
-                    f"ACME issues wildcard certificates ({', '.join(wildcards)}) only through DNS-01; the ClusterIssuer solves HTTP-01",
-                    f"add `dns01 cloudflare` to issuer {issuer.name} (the provider that serves the domain)",
-                )
-            )
-    return out
 
 
 BUILDERS: dict[Role, Builder] = {Role.CLUSTER_ISSUER: cluster_issuer, Role.CERTIFICATE: certificate, Role.INGRESS: ingress}

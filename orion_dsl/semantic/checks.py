@@ -369,8 +369,8 @@ MEMORY_FLOOR_BYTES = 4 * 1024 * 1024
 
 
 def _unitless(r: Resources) -> Quantity | None:
-    """A memory request or limit under 4Mi written as a bare number (``2``), if the resources have one."""
-    return next((q for q in (r.memory_request, r.memory_limit) if not r.none and q.amount < MEMORY_FLOOR_BYTES and q.text.isdigit()), None)
+    """A memory request or limit under 4Mi written as a bare number (``2``; not ``0``, which asks for nothing), if the resources have one."""
+    return next((q for q in (r.memory_request, r.memory_limit) if not r.none and 0 < q.amount < MEMORY_FLOOR_BYTES and q.text.isdigit()), None)
 
 
 def _unit_warning(span: Span | None, what: str, q: Quantity) -> Diagnostic:

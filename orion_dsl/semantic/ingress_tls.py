@@ -1,4 +1,4 @@
-"""An ingress with ``tls`` must serve it, and get its certificate (E0242, E0237, E0238).
+"""An ingress with ``tls`` must serve it, and get its certificate (E0242, E0237, E0238, E0243).
 
 ``tls`` without an ``issuer`` makes no certificate, so nothing terminates TLS: the hosts are plain HTTP.
 
@@ -6,7 +6,8 @@ The ingress terminates TLS on 443 (``orion_dsl.lowering.kubernetes.serves_tls``)
 is plain HTTP, so ``tls`` without ``listen 443`` would serve the hosts in plaintext beside a certificate no
 listener uses. An issuer without ``dns01`` answers ACME's HTTP-01 challenges through the ingress, and
 Let's Encrypt sends them to port 80 only (RFC 8555 section 8.3): without ``listen 80`` the challenge never
-arrives, the certificate is never issued and the HTTPS listener has no Secret.
+arrives, the certificate is never issued and the HTTPS listener has no Secret. Nor does ACME issue a
+wildcard name over HTTP-01 (RFC 8555 section 7.1.3: wildcards need the dns-01 challenge).
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def tls_is_served_and_issued(ctx: Context) -> list[Diagnostic]:
             )
         ]
     issuer = next((i for i in ctx.topology.issuers if i.name == ing.tls_issuer), None)
+    wildcards = [h.host for h in ing.hosts if h.host.startswith("*.")]
+    if issuer is not None and issuer.dns01 is None and wildcards:
+        return [
+            error(
+                "E0243",
+                ing.span,
+                f"issuer {issuer.name} answers ACME's challenges over HTTP-01, and ACME issues a wildcard ({', '.join(wildcards)}) "
+                "only over DNS-01: the certificate would never be issued",
+                f"give issuer {issuer.name} `dns01 cloudflare` (the provider that serves the domain), or name the hosts",
+            )
+        ]
     if issuer is not None and issuer.dns01 is None and 80 not in ports:
         return [
             error(
