@@ -14,14 +14,27 @@ from orion_dsl import declarations as decl
 from orion_dsl.analysis.recovery import rpo_checks
 from orion_dsl.choices import SINGLE_NODE_ACCESS, Engine
 from orion_dsl.diagnostics import Diagnostic, Related, did_you_mean, error, warning
-from orion_dsl.lowering.egress import routed_hosts
 from orion_dsl.lowering.families import INCREMENTAL_SINCE, USER_FILE, Family, family, major, user_file, user_key
 from orion_dsl.lowering.names import credentials_volume
-from orion_dsl.model import Container, Namespace, Port, Resources, Topology, Workload
+from orion_dsl.model import Container, Namespace, Port, Topology, Workload
 from orion_dsl.receivers import receiver_of
-from orion_dsl.semantic import backup_steps, edge_traffic, egress_entries, exposed, ingress_tls, jwks_route, owned, paths, plain_secrets, stated_ranges
+from orion_dsl.semantic import (
+    backup_steps,
+    edge_traffic,
+    egress_entries,
+    egress_gateway,
+    exposed,
+    ingress_tls,
+    jwks_route,
+    memory_units,
+    mesh_membership,
+    owned,
+    paths,
+    plain_secrets,
+    pooled_databases,
+    stated_ranges,
+)
 from orion_dsl.source import Span
-from orion_dsl.values import Quantity
 
 
 @attrs.frozen
@@ -364,36 +377,6 @@ def _without_resources(w: Workload) -> list[Container]:
     return [c for c in (*w.containers, *w.init_containers) if c.resources.none]
 
 
-#: Below this a container's memory is a unit left out (``memory 2`` for ``2Gi``): runc refuses such a limit, the pod never starts.
-MEMORY_FLOOR_BYTES = 4 * 1024 * 1024
-
-
-def _unitless(r: Resources) -> Quantity | None:
-    """A memory request or limit under 4Mi written as a bare number (``2``; not ``0``, which asks for nothing), if the resources have one."""
-    return next((q for q in (r.memory_request, r.memory_limit) if not r.none and 0 < q.amount < MEMORY_FLOOR_BYTES and q.text.isdigit()), None)
-
-
-def _unit_warning(span: Span | None, what: str, q: Quantity) -> Diagnostic:
-    return warning(
-        "W0328", span, f"{what} asks for {q.text} bytes of memory: no process starts in under 4Mi", f"write the unit: `memory {q.text}Mi` or `{q.text}Gi`"
-    )
-
-
-def memory_has_a_unit(ctx: Context) -> list[Diagnostic]:
-    """W0328 for memory under 4Mi written without a unit (a container's, or the mesh's sidecars'): a number whose unit
-    was left out, as a rule. A small figure with its unit (a 3Mi request) is meant, and left alone."""
-    out = [
-        _unit_warning(w.span, f"container {c.name} of {w.name}", q)
-        for w in ctx.topology.workloads
-        for c in (*w.containers, *w.init_containers)
-        if (q := _unitless(c.resources)) is not None
-    ]
-    mesh = ctx.topology.mesh
-    if mesh is not None and mesh.sidecar_resources is not None and (q := _unitless(mesh.sidecar_resources)) is not None:
-        out.append(_unit_warning(mesh.span, "the mesh's Envoy sidecar", q))
-    return out
-
-
 def _resources_none_help(ns: Namespace | None) -> str:
     """What a container without resources gets in its namespace: the LimitRange's figures, nothing, or the cluster's say."""
     state = "state `resources { cpu REQUEST..LIMIT; memory REQUEST..LIMIT }`"
@@ -550,128 +533,6 @@ def ingress_controller_is_maintained(ctx: Context) -> list[Diagnostic]:
             "write `controller istio` (Istio's Gateway API implementation: a Gateway and HTTPRoutes, admitted in the mesh by identity)",
         )
     ]
-
-
-def ingress_nginx_reaches_no_meshed_target(ctx: Context) -> list[Diagnostic]:
-    """ingress-nginx runs outside the mesh: it presents no mTLS identity, so the AuthorizationPolicies of a
-    meshed target (allow-nothing, then principals only) refuse every request it forwards (W0323)."""
-    ing = ctx.topology.ingress
-    if ing is None or ing.controller != "ingress-nginx":
-        return []
-    out = []
-    for host in ing.hosts:
-        w = ctx.topology.workload(host.target)
-        if w is not None and w.meshed:
-            out.append(
-                warning(
-                    "W0323",
-                    host.span,
-                    f'ingress-nginx is outside the mesh, so {w.name} (meshed) refuses every request it forwards for "{host.host}"',
-                    f"write `controller istio` (its gateway is in the mesh and admitted by identity), or take {w.name} out of the mesh (`mesh off`)",
-                )
-            )
-    return out
-
-
-#: The keys of CloudNativePG's ``<db>-app`` Secret that name the ``<db>-rw`` Service (the instances), not ORION's ``<db>``.
-CNPG_ADDRESS_KEYS = ("uri", "jdbc-uri", "host", "fqdn-uri", "fqdn-jdbc-uri")
-
-
-def pooled_databases_are_reached_through_the_pooler(ctx: Context) -> list[Diagnostic]:
-    """W0329 for a workload that reads an address key of a pooled CloudNativePG database's ``<db>-app`` Secret: the
-    operator writes it for ``<db>-rw``, the instances, which admit only the pooler, so every connection times out."""
-    pooled = {(w.namespace, f"{w.name}-app"): w for w in ctx.topology.workloads if w.engine == "cloudnative-pg" and ctx.topology.pooler_of(w) is not None}
-    out = []
-    for w in ctx.topology.workloads:
-        for c in (*w.containers, *w.init_containers):
-            for e in c.env:
-                db = pooled.get((w.namespace, e.source or "")) if e.source_kind == "secret" and e.key in CNPG_ADDRESS_KEYS else None
-                if db is not None:
-                    port = db.ports[0].name if db.ports else "sql"
-                    out.append(
-                        warning(
-                            "W0329",
-                            w.span,
-                            f"{w.name} reads `{e.key}` of {e.source}, which CloudNativePG writes for the Service {db.name}-rw (its instances); "
-                            f"{db.name} is pooled and its instances admit only the pooler, so {w.name} could not connect",
-                            f"address the pooler: `env {e.name} address {db.name}:{port}`, with the `username` and `password` keys of {e.source}",
-                        )
-                    )
-    return out
-
-
-def meshed_namespaces_have_a_mesh(ctx: Context) -> list[Diagnostic]:
-    """E0240 for ``mesh on`` in a spec without a ``mesh istio`` block: the namespace would be labelled for sidecar
-    injection while ORION writes no Istio object (no mTLS, no AuthorizationPolicy; the workloads' mesh settings dropped)."""
-    if ctx.topology.mesh is not None:
-        return []
-    return [
-        error(
-            "E0240",
-            ns.span,
-            f"namespace {ns.name} is `mesh on`, but the spec has no `mesh istio` block: its sidecars would get no mTLS, "
-            "no authorization and none of its workloads' mesh settings",
-            "add `mesh istio { mtls strict }` at the top level, or drop `mesh on`",
-        )
-        for ns in ctx.topology.namespaces
-        if ns.mesh  # an external namespace's meshed pods are injected too (they carry the annotation themselves)
-    ]
-
-
-def egress_gateways_exist(ctx: Context) -> list[Diagnostic]:
-    """W0327 for an external stated ``via egress_gateway`` that no gateway carries: the spec has none (no
-    ``mesh { egress_gateway }``), or none of its callers is meshed (only a sidecar sends a call to the gateway).
-    Its callers would go out directly, past the control the spec states."""
-    t = ctx.topology
-    gateway = t.mesh.egress_gateway if t.mesh is not None else None
-    out = []
-    for e in t.externals:
-        if not e.via_egress_gateway:
-            continue
-        callers = [w for w in t.workloads if any(c.target == e.name for c in w.calls)]
-        namespaces = sorted({w.namespace for w in callers})
-        meshing = f" and `mesh on` in {', '.join(namespaces)}, where its callers run" if namespaces else ""
-        if gateway is None:
-            where = "add `egress_gateway { ... }` to the `mesh istio` block" if t.mesh is not None else "add `mesh istio { egress_gateway { ... } }`"
-            summary = f"external {e.name} is `via egress_gateway`, but the spec has no egress gateway: its callers go out directly"
-            out.append(warning("W0327", e.span, summary, where + meshing))
-        elif callers and not any(w.meshed for w in callers):
-            out.append(
-                warning(
-                    "W0327",
-                    e.span,
-                    f"external {e.name} is `via egress_gateway`, but none of its callers is in the mesh: without a sidecar they go out directly",
-                    f"put {', '.join(w.name for w in callers)} in the mesh (`mesh on` in {', '.join(namespaces)})",
-                )
-            )
-    return out
-
-
-def wildcard_hosts_stay_off_the_egress_gateway(ctx: Context) -> list[Diagnostic]:
-    """E0241 for an external with a wildcard host that the egress gateway would carry (a meshed caller on a TLS port,
-    or an opaque TCP port no other host shares: :func:`orion_dsl.lowering.egress.routed_hosts`).
-
-    Istio resolves only whole names by DNS, so the entry's resolution is NONE and the gateway forwards to the
-    connection's original destination, which at the gateway is the gateway itself: nothing reaches the external,
-    its named hosts included. Istio's answer is an SNI proxy behind the gateway
-    (istio.io/latest/docs/tasks/traffic-management/egress/wildcard-egress-hosts)."""
-    out = []
-    reported: set[str] = set()
-    for e, host in routed_hosts(ctx.topology):
-        if host.startswith("*") and e.name not in reported:
-            reported.add(e.name)
-            callers = sorted({edge.source.name for edge in ctx.topology.allow_graph.incoming(e.name) if edge.source.kind == "workload"})
-            out.append(
-                error(
-                    "E0241",
-                    e.span,
-                    f"external {e.name}'s host {host} goes through the egress gateway, which cannot forward a wildcard: "
-                    f"its entry has no DNS resolution, so the gateway would send {', '.join(callers)}'s connections back to itself",
-                    f"name the hosts the workloads call instead of {host} (the gateway resolves named hosts), "
-                    "or put an SNI proxy behind the gateway and name it",
-                )
-            )
-    return out
 
 
 def waf_module_is_loaded(ctx: Context) -> list[Diagnostic]:
@@ -856,11 +717,11 @@ CHECKS: Sequence[Check] = (
     external_metrics_select_their_series,
     ingress_controller_is_maintained,
     ingress_tls.tls_is_served_and_issued,
-    ingress_nginx_reaches_no_meshed_target,
-    egress_gateways_exist,
-    wildcard_hosts_stay_off_the_egress_gateway,
-    meshed_namespaces_have_a_mesh,
-    pooled_databases_are_reached_through_the_pooler,
+    mesh_membership.ingress_nginx_reaches_no_meshed_target,
+    egress_gateway.egress_gateways_exist,
+    egress_gateway.wildcard_hosts_stay_off_the_egress_gateway,
+    mesh_membership.meshed_namespaces_have_a_mesh,
+    pooled_databases.pooled_databases_are_reached_through_the_pooler,
     waf_module_is_loaded,
     jwks_route.jwks_reaches_its_keys,
     proxies_in_front_state_their_ranges,
@@ -880,7 +741,7 @@ CHECKS: Sequence[Check] = (
     stated_ranges.stated_ranges_narrow,
     defaults_turned_off_are_stated,
     quotas_admit_the_pods,
-    memory_has_a_unit,
+    memory_units.memory_has_a_unit,
     shared_identities_admit_only_their_callers,
     plain_secrets.env_secrets_are_not_literal,
     plain_secrets.strings_hold_no_secret,
