@@ -31,7 +31,7 @@ from orion_dsl.diagnostics import Diagnostic, info
 from orion_dsl.lowering import Plan, Planned
 from orion_dsl.lowering import names as lowering_names
 from orion_dsl.lowering.istio import meshed
-from orion_dsl.model import Edge, Ingress, Jwt, Topology, Workload
+from orion_dsl.model import Edge, Ingress, Jwt, Port, Topology, Workload
 
 
 def _meshed_caller(topology: Topology, edge: Edge) -> Workload | Ingress | None:
@@ -78,17 +78,38 @@ def allow_nothing(entry: Planned, plan: Plan) -> Obj:
 
 
 def allow_callers(entry: Planned, plan: Plan) -> Obj | None:
-    """The ALLOW policy of one meshed workload: one rule per port, from the principals of the allow-graph's meshed callers on that port; None without them."""
+    """The ALLOW policy of one meshed workload: one rule per port, from the principals of the allow-graph's meshed callers
+    on that port; None without them. The ingress gateway's rule leaves out the workload's internal paths (:func:`internal_paths`)."""
     topology = plan.topology
+    w = entry.of(Workload)
     principals: dict[int, set[str]] = defaultdict(set)
-    for edge in incoming(topology, entry.of(Workload)):
+    edge_only: dict[int, tuple[str, list[str]]] = {}
+    for edge in incoming(topology, w):
         caller = _meshed_caller(topology, edge)
-        if caller is not None:
+        if caller is None:
+            continue
+        hidden = internal_paths(w, edge.port) if isinstance(caller, Ingress) else []
+        if hidden:
+            edge_only[edge.port.number] = (_principal(plan, caller), hidden)
+        else:
             principals[edge.port.number].add(_principal(plan, caller))
-    if not principals:
+    if not principals and not edge_only:
         return None
-    rules = [{"from": [{"source": {"principals": sorted(principals[p])}}], "to": [{"operation": {"ports": [str(p)]}}]} for p in sorted(principals)]
+    rules: list[Obj] = []
+    for port in sorted({*principals, *edge_only}):
+        if principals.get(port):
+            rules.append({"from": [{"source": {"principals": sorted(principals[port])}}], "to": [{"operation": {"ports": [str(port)]}}]})
+        if port in edge_only:
+            who, hidden = edge_only[port]
+            rules.append({"from": [{"source": {"principals": [who]}}], "to": [{"operation": {"ports": [str(port)], "notPaths": hidden}}]})
     return obj(entry, {"selector": _selector(entry), "action": "ALLOW", "rules": rules})
+
+
+def internal_paths(w: Workload, port: Port) -> list[str]:
+    """The paths an API gateway routes to itself on another port than the one the internet reaches it on (``route
+    "/metrics" -> gateway:metrics``): its own endpoints, which the edge must not serve to the internet whatever the
+    application answers on its public port (Istio paths: a trailing ``*`` is a prefix)."""
+    return sorted({r.path for r in w.routes if r.target == w.name and r.port.number != port.number})
 
 
 def ingress_access(entry: Planned, plan: Plan) -> Obj:

@@ -140,6 +140,20 @@ def test_s51_login_works_without_a_token(seed: Topology, seed_objects: list[dict
     assert decide(seed_objects, _gateway_request(seed, path, token=False))
 
 
+@pytest.mark.parametrize("token", [False, True])
+def test_s42_the_gateways_own_metrics_are_not_served_to_the_internet(seed: Topology, seed_objects: list[dict[str, Any]], token: bool) -> None:
+    """`route "/metrics" -> gateway:metrics` is the gateway's own endpoint on 9090: through the edge, on its public port, it is refused
+    whatever the application answers there; its health path, on the public port itself, stays open."""
+    assert not decide(seed_objects, _gateway_request(seed, "/metrics", token=token))
+    assert decide(seed_objects, _gateway_request(seed, "/health", token=token))
+
+
+def test_s42_other_callers_keep_the_gateways_metrics_path(seed: Topology, seed_objects: list[dict[str, Any]]) -> None:
+    admin, gateway = seed.workload("admin-ui"), seed.workload("gateway")
+    assert admin is not None and gateway is not None
+    assert decide(seed_objects, _request(seed, Peer("workload", admin.name, admin.namespace), gateway, 3000, path="/metrics"))
+
+
 @pytest.mark.parametrize("path", ["/api/auth/refresh", "/api/auth/login/../../user/1", "/api/auth/loginx"])
 def test_s51_only_the_public_paths_are_open_without_a_token(seed: Topology, seed_objects: list[dict[str, Any]], path: str) -> None:
     assert not decide(seed_objects, _gateway_request(seed, path, token=False))

@@ -77,7 +77,7 @@ def test_s37_external_visible_only_to_calling_namespaces(seed_objects: Objects) 
 def test_s41_ingress_hosts_reach_the_meshed_gateway_by_the_gateway_pods_principal(seed_objects: Objects) -> None:
     rules = find(seed_objects, "AuthorizationPolicy", "gateway-allow", "orion-gateway")["spec"]["rules"]
     from_ingress = [r for r in rules if "cluster.local/ns/orion-ingress/sa/edge-istio" in r["from"][0]["source"]["principals"]]
-    assert [r["to"] for r in from_ingress] == [[{"operation": {"ports": ["3000"]}}]]
+    assert [r["to"] for r in from_ingress] == [[{"operation": {"ports": ["3000"], "notPaths": ["/metrics"]}}]]  # its own metrics route
     assert not [o for o in of_kind(seed_objects, "PeerAuthentication") if o["metadata"]["namespace"] == "orion-gateway"]
 
 
