@@ -119,6 +119,7 @@ INCREMENTAL_SINCE = 17
 
 
 def major(w: Workload) -> int:
-    """The PostgreSQL major version of the image's tag (``16-alpine`` -> 16); a tag that names none (``latest``) counts as the newest."""
+    """The major version of the image's tag (PostgreSQL's ``16-alpine`` -> 16, RabbitMQ's ``4.2-management`` -> 4); a tag
+    that names none (``latest``, ``management``) counts as the newest."""
     tag = w.version.split("-", 1)[0].split(".", 1)[0]
     return int(tag) if tag.isdigit() else 10**6

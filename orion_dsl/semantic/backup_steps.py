@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orion_dsl.diagnostics import Diagnostic, error, warning
-from orion_dsl.lowering.families import BUILT_IN_BACKUPS, RABBITMQADMIN_2_SINCE, built_in_backup, family
+from orion_dsl.lowering.families import BUILT_IN_BACKUPS, RABBITMQADMIN_2_SINCE, built_in_backup, family, major
 
 if TYPE_CHECKING:
+    from orion_dsl.model import Workload
     from orion_dsl.semantic.checks import Context
 
 
@@ -47,7 +48,7 @@ def scheduled_backups_have_a_step(ctx: Context) -> list[Diagnostic]:
                         f"give the backup an `image` that reads the BACKUP_* variables{known}",
                     )
                 )
-            elif family(w) == "rabbitmq" and not w.version.startswith("sha256:") and not _has_rabbitmqadmin_2(w.version):  # a digest tells nothing
+            elif family(w) == "rabbitmq" and not w.version.startswith("sha256:") and not _has_rabbitmqadmin_2(w):  # a digest tells nothing
                 out.append(
                     warning(
                         "W0326",
@@ -60,12 +61,9 @@ def scheduled_backups_have_a_step(ctx: Context) -> list[Diagnostic]:
     return out
 
 
-def _has_rabbitmqadmin_2(tag: str) -> bool:
-    """Whether a rabbitmq image tag is a management image of 4.x or later (``4.2-management``, ``management``: the newest)."""
-    if "management" not in tag:
-        return False
-    release = tag.split("-", 1)[0].split(".", 1)[0]
-    return not release.isdigit() or int(release) >= RABBITMQADMIN_2_SINCE
+def _has_rabbitmqadmin_2(w: Workload) -> bool:
+    """Whether a rabbitmq image is a management image of 4.x or later (``4.2-management``; ``management`` is the newest)."""
+    return "management" in w.version and major(w) >= RABBITMQADMIN_2_SINCE
 
 
 def base_backups_have_their_wal(ctx: Context) -> list[Diagnostic]:

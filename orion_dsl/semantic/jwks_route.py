@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from orion_dsl.diagnostics import Diagnostic, warning
-from orion_dsl.model import Host, Ingress, Jwt, Route, catch_all
+from orion_dsl.model import Host, Jwt, Route, catch_all
 
 if TYPE_CHECKING:
     from orion_dsl.semantic.checks import Context
@@ -34,16 +34,8 @@ def _host_matches(pattern: str, name: str) -> bool:
     return pattern == name
 
 
-def _claimed(ing: Ingress, name: str) -> bool:
-    """Whether one of the ingress's host lines claims the name (its DNS points here)."""
-    return any(_host_matches(h.host, name) for h in ing.hosts)
-
-
-def _serving(ing: Ingress, name: str, path: str) -> Host | None:
-    """The host line a request for ``name`` and ``path`` goes to: the most specific host that matches, then its longest path."""
-    candidates = [h for h in ing.hosts if _host_matches(h.host, name)]
-    if not candidates:
-        return None
+def _serving(candidates: list[Host], path: str) -> Host | None:
+    """Of the host lines that claim a name, the one a request for ``path`` goes to: the most specific host, then its longest path."""
     specificity = max(_specificity(h.host) for h in candidates)
     lines = [h for h in candidates if _specificity(h.host) == specificity]
     matched = [(len(p), h) for h in lines for kind, p in h.matched if (path == p if kind == "exact" else _under(path, p))]
@@ -63,8 +55,8 @@ def _under(path: str, prefix: str) -> bool:
 
 
 def _routed(routes: tuple[Route, ...], path: str) -> bool:
-    """Whether one of an API gateway's routes takes ``path`` (a trailing ``*`` is every path below it)."""
-    return any(path.startswith(r.path[:-1]) if r.path.endswith("*") else path == r.path for r in routes)
+    """Whether one of an API gateway's routes takes ``path``."""
+    return any(_matches(r.path, path) for r in routes)
 
 
 def jwks_reaches_its_keys(ctx: Context) -> list[Diagnostic]:
@@ -75,9 +67,10 @@ def jwks_reaches_its_keys(ctx: Context) -> list[Diagnostic]:
         return []
     url = urlsplit(jwt.jwks)
     name, path, span = url.hostname or "", url.path or "/", spec_mesh.jwt.jwks.span
-    if not _claimed(ing, name):
+    candidates = [h for h in ing.hosts if _host_matches(h.host, name)]
+    if not candidates:  # not a name of this ingress: istiod reaches the keys elsewhere
         return []
-    line = _serving(ing, name, path)
+    line = _serving(candidates, path)
     if line is None:
         return [
             warning(
@@ -118,5 +111,5 @@ def _protected(jwt: Jwt, path: str) -> bool:
 
 
 def _matches(pattern: str, path: str) -> bool:
-    """A jwt path pattern: a trailing ``*`` matches a prefix, else the path alone."""
+    """A route's or a jwt's path pattern: a trailing ``*`` matches a prefix, else the path alone."""
     return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
