@@ -139,6 +139,11 @@ def check(specs: tuple[Path, ...], strict: bool, fmt: str, max_errors: int, colo
     sys.exit(EXIT_SPEC_ERROR if failed else EXIT_OK)
 
 
+def _written(folder: Path, files: int, added: int = 0, changed: int = 0, removed: int = 0) -> str:
+    """A compile's line for one target folder; an unchanged re-compile prints it with nothing added, changed or removed."""
+    return f"{folder}: {files} files ({added} added, {changed} changed, {removed} removed)"
+
+
 def _targets(value: str | None) -> list[str]:
     from orion_dsl.backends import BACKENDS, UnknownTarget, known
 
@@ -206,7 +211,7 @@ def compile(
             if stamp.transcript:
                 console.say(stamp.transcript, nl=False)
             for name, count in stamp.files.items():
-                console.say(f"{out / name}: {count} files (0 added, 0 changed, 0 removed)")
+                console.say(_written(out / name, count))
             return
     from orion_dsl.backends import lookup  # past the stamp: what only a full compile needs
     from orion_dsl.backends.diagrams import renderer_dependent
@@ -266,8 +271,7 @@ def compile(
         console.say(f"orion: cannot write {out}: {exc}")
         sys.exit(EXIT_USAGE)
     for name, change in changes.items():
-        summary = f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
-        console.say(f"{out / name}: {len(files[name])} files ({summary})")
+        console.say(_written(out / name, len(files[name]), len(change.added), len(change.changed), len(change.removed)))
 
 
 @cli.command()
